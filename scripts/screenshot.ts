@@ -1,0 +1,30 @@
+// Takes full-page screenshots of pages as a person sees them: `npm run screenshot -- [--as email] /path …`
+import { chromium } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { chromiumPath } from './ensure-chromium.ts';
+
+const args = process.argv.slice(2);
+const base = process.env.BASE_URL ?? 'http://localhost:3000';
+let as: string | undefined;
+const paths: string[] = [];
+for (let index = 0; index < args.length; index += 1) {
+  if (args[index] === '--as') as = args[++index];
+  else paths.push(args[index] ?? '/');
+}
+mkdirSync('test-results/screenshots', { recursive: true });
+const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+const page = await context.newPage();
+if (as) {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Email address').fill(as);
+  await page.getByLabel('Password', { exact: true }).fill(process.env.PASSWORD ?? 'demo-password-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+for (const path of paths) {
+  await page.goto(`${base}${path}`);
+  const file = `test-results/screenshots/${(as ?? 'anon').split('@')[0]}${path.replace(/[^a-z0-9]+/gi, '_')}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+  process.stdout.write(`${file}\n`);
+}
+await browser.close();

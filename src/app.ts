@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './platform/config.ts';
+import type { Databases } from './platform/db/index.ts';
+import { setUpWebSecurity } from './platform/http/security.ts';
+import { setUpStaticFiles } from './platform/http/static-files.ts';
+import { setUpApiDocumentation } from './platform/http/openapi.ts';
+import { registerViews } from './platform/views/index.ts';
+import { requestContext } from './platform/http/request-context.ts';
+import { registerErrorHandling } from './platform/http/errors.ts';
+import { healthRoutes } from './platform/http/health.ts';
+import { createServices } from './services.ts';
+import { defaultBrandColour, stylesheetFor, warmStylesheets } from './platform/stylesheet.ts';
+import { informationPages } from './modules/information/routes.ts';
+import { accountRoutes } from './modules/accounts/routes.ts';
+import { communityRoutes } from './modules/communities/routes.ts';
+
+export interface AppDependencies {
+  config: Config;
+  databases: Databases;
+}
+
+/** The application, in the order a request meets it. */
+export async function buildApp({ config, databases }: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    genReqId: (request) => (typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'].slice(0, 64) : randomUUID()),
+    trustProxy: config.production,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const services = createServices({ config, databases });
+
+  await setUpWebSecurity(app, config, services.sessionStore);
+  await setUpStaticFiles(app);
+  await setUpApiDocumentation(app);
+  await registerViews(app);
+  await app.register(requestContext, { db: databases.app });
+  registerErrorHandling(app);
+
+  await app.register(healthRoutes, { databases });
+  await app.register(informationPages);
+  await app.register(accountRoutes, { services });
+  await app.register(communityRoutes, { services });
+
+  // The first visitor to a community should not wait for its stylesheet to compile.
+  app.addHook('onReady', async () => {
+    await stylesheetFor(defaultBrandColour);
+    void warmStylesheets(databases.app, app.log);
+  });
+
+  return app;
+}

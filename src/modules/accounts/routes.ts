@@ -1,0 +1,373 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { access } from '../../platform/auth/access.ts';
+import { parseForm, safeNext } from '../../platform/http/forms.ts';
+import { DomainError, type FieldError, unauthenticated } from '../../platform/http/problems.ts';
+import { problemResponses } from '../../platform/http/schemas.ts';
+import { languages } from '../../platform/i18n.ts';
+import { membershipsOf } from '../../platform/tenancy.ts';
+import { render } from '../../platform/views/index.ts';
+import type { Services } from '../../services.ts';
+import * as accounts from './service.ts';
+
+
+const meSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  displayName: z.string(),
+  preferredLanguage: z.enum(languages),
+  isPlatformAdmin: z.boolean(),
+  twoFactor: z.boolean(),
+  memberships: z.array(
+    z.object({
+      community: z.object({ slug: z.string(), name: z.string() }),
+      status: z.enum(['requested', 'active', 'declined', 'removed']),
+      roles: z.array(z.string()),
+    }),
+  ),
+});
+
+const tokenSchema = z.object({ id: z.uuid(), name: z.string(), createdAt: z.date(), lastUsedAt: z.date().nullable() });
+
+/** Where a person goes after signing in, or when they open the front page signed in. */
+async function landingFor(services: Services, request: FastifyRequest): Promise<string> {
+  if (!request.person) return '/';
+  const active = (await membershipsOf(services.db, request.person.id)).filter((membership) => membership.status === 'active');
+  if (active.length === 1 && active[0]) return `/c/${active[0].slug}`;
+  if (active.length > 1) return '/communities/mine';
+  if (request.person.isPlatformAdmin) return '/platform/communities';
+  return '/communities';
+}
+
+async function startSession(request: FastifyRequest, personId: string): Promise<void> {
+  // A new session id at every sign-in, so a session id fixed before sign-in is worthless after it.
+  await request.session.regenerate();
+  request.session.personId = personId;
+}
+
+/** Accounts: register, sign in and out, reset a password, two-factor sign-in, API tokens. */
+export async function accountRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  const signInLimit = { rateLimit: { max: services.config.signInRateLimit, timeWindow: 60_000 } };
+
+  app.get('/', { config: { access: access.public } }, async (request, reply) => {
+    if (request.person) return reply.redirect(await landingFor(services, request));
+    return render(request, reply, 'accounts/views/start.njk', { pageTitle: request.t('start.title') });
+  });
+
+  // Register
+  app.get('/register', { config: { access: access.public } }, async (request, reply) =>
+    render(request, reply, 'accounts/views/register.njk', { pageTitle: request.t('register.title'), next: safeNext((request.query as { next?: string }).next) }, { form: true }),
+  );
+  app.post('/register', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const next = safeNext(body.next);
+    const form = parseForm(accounts.registration, body);
+    const page = (errors: FieldError[], values: Record<string, unknown>) =>
+      render(request, reply, 'accounts/views/register.njk', { pageTitle: request.t('register.title'), errors, values, next }, { status: 400, form: true });
+    if (!form.ok) return page(form.errors, form.values);
+    try {
+      const person = await accounts.register(services, form.data, request.language);
+      await startSession(request, person.id);
+      request.session.flash = request.t('register.done');
+      return reply.redirect(next === '/' ? '/communities' : next);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'email-taken') {
+        return page([{ field: 'email', code: 'errors.email.taken' }], form.data);
+      }
+      throw error;
+    }
+  });
+
+  // Sign in and out
+  app.get('/sign-in', { config: { access: access.public } }, async (request, reply) =>
+    render(request, reply, 'accounts/views/sign-in.njk', { pageTitle: request.t('signIn.title'), next: safeNext((request.query as { next?: string }).next) }, { form: true }),
+  );
+  app.post('/sign-in', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const next = safeNext(body.next);
+    const form = parseForm(accounts.signInDetails, body);
+    const page = (code: string, values: Record<string, unknown>) =>
+      render(
+        request,
+        reply,
+        'accounts/views/sign-in.njk',
+        { pageTitle: request.t('signIn.title'), errors: form.ok ? [{ field: 'email', code }] : form.errors, values, next },
+        { status: code === 'errors.signIn.locked' ? 429 : 400, form: true },
+      );
+    if (!form.ok) return page('', form.values);
+    const result = await accounts.signIn(services, form.data, request.ip);
+    switch (result.outcome) {
+      case 'wrong':
+        return page('errors.signIn.wrong', { email: form.data.email });
+      case 'locked':
+        return page('errors.signIn.locked', { email: form.data.email });
+      case 'two-factor':
+        await request.session.regenerate();
+        request.session.pendingPersonId = result.person.id;
+        request.session.pendingNext = next;
+        return reply.redirect('/sign-in/two-factor');
+      case 'signed-in':
+        await startSession(request, result.person.id);
+        request.person = { ...result.person, hasTwoFactor: false };
+        return reply.redirect(next !== '/' ? next : await landingFor(services, request));
+    }
+  });
+  app.get('/sign-in/two-factor', { config: { access: access.public } }, async (request, reply) => {
+    if (!request.session.pendingPersonId) return reply.redirect('/sign-in');
+    return render(request, reply, 'accounts/views/sign-in-code.njk', { pageTitle: request.t('signInCode.title') }, { form: true });
+  });
+  app.post('/sign-in/two-factor', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
+    const pendingPersonId = request.session.pendingPersonId;
+    if (!pendingPersonId) return reply.redirect('/sign-in');
+    const page = (errors: { field: string; code: string }[], status = 400) =>
+      render(request, reply, 'accounts/views/sign-in-code.njk', { pageTitle: request.t('signInCode.title'), errors }, { status, form: true });
+    const form = parseForm(accounts.twoFactorCode, request.body);
+    if (!form.ok) return page(form.errors);
+    const result = await accounts.completeTwoFactor(services, pendingPersonId, form.data.code, request.ip);
+    if (result.outcome === 'locked') return page([{ field: 'code', code: 'errors.signIn.locked' }], 429);
+    if (result.outcome !== 'signed-in') return page([{ field: 'code', code: 'errors.code.wrong' }]);
+    const next = safeNext(request.session.pendingNext);
+    await startSession(request, result.person.id);
+    request.person = { ...result.person, hasTwoFactor: true };
+    return reply.redirect(next !== '/' ? next : await landingFor(services, request));
+  });
+  app.post('/sign-out', { config: { access: access.public } }, async (request, reply) => {
+    await request.session.destroy();
+    return reply.redirect('/signed-out');
+  });
+  app.get('/signed-out', { config: { access: access.public } }, async (request, reply) =>
+    render(request, reply, 'accounts/views/signed-out.njk', { pageTitle: request.t('signedOut.title') }),
+  );
+
+  // Forgotten password
+  app.get('/forgot-password', { config: { access: access.public } }, async (request, reply) =>
+    render(request, reply, 'accounts/views/forgot-password.njk', { pageTitle: request.t('forgotPassword.title') }, { form: true }),
+  );
+  app.post('/forgot-password', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
+    const form = parseForm(z.object({ email: accounts.email }), request.body);
+    if (!form.ok) {
+      return render(request, reply, 'accounts/views/forgot-password.njk', { pageTitle: request.t('forgotPassword.title'), errors: form.errors, values: form.values }, { status: 400, form: true });
+    }
+    await accounts.requestPasswordReset(services, form.data.email, request.language);
+    return reply.redirect('/forgot-password/sent');
+  });
+  app.get('/forgot-password/sent', { config: { access: access.public } }, async (request, reply) =>
+    render(request, reply, 'accounts/views/forgot-password-sent.njk', { pageTitle: request.t('forgotPasswordSent.title') }),
+  );
+  app.get('/reset-password/:token', { config: { access: access.public }, schema: { params: z.object({ token: z.string().max(200) }) } }, async (request, reply) => {
+    const valid = await accounts.findValidReset(services.db, request.params.token);
+    if (!valid) return render(request, reply, 'accounts/views/reset-expired.njk', { pageTitle: request.t('resetExpired.title') }, { status: 410 });
+    return render(request, reply, 'accounts/views/reset-password.njk', { pageTitle: request.t('resetPassword.title'), token: request.params.token }, { form: true });
+  });
+  app.post('/reset-password/:token', { config: { access: access.public, ...signInLimit }, schema: { params: z.object({ token: z.string().max(200) }) } }, async (request, reply) => {
+    const form = parseForm(z.object({ password: accounts.newPassword }), request.body);
+    if (!form.ok) {
+      return render(request, reply, 'accounts/views/reset-password.njk', { pageTitle: request.t('resetPassword.title'), token: request.params.token, errors: form.errors }, { status: 400, form: true });
+    }
+    try {
+      const personId = await accounts.completePasswordReset(services, request.params.token, form.data.password);
+      await startSession(request, personId);
+      request.session.flash = request.t('resetPassword.done');
+      return reply.redirect('/account');
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'reset-link-expired') {
+        return render(request, reply, 'accounts/views/reset-expired.njk', { pageTitle: request.t('resetExpired.title') }, { status: 410 });
+      }
+      throw error;
+    }
+  });
+
+  // The account page: details, language, two-factor sign-in, API tokens
+  const accountPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+    const person = request.person;
+    if (!person) throw unauthenticated();
+    const flash = request.session.flash;
+    if (flash) request.session.flash = undefined;
+    return render(
+      request,
+      reply,
+      'accounts/views/account.njk',
+      {
+        pageTitle: request.t('account.title'),
+        tokens: await accounts.listApiTokens(services, person.id),
+        memberships: await membershipsOf(services.db, person.id),
+        languageOptions: languages.map((language) => ({ value: language, text: request.t(`languages.${language}`), selected: language === person.preferredLanguage })),
+        flash,
+        ...extra,
+      },
+      { status },
+    );
+  };
+  app.get('/account', { config: { access: access.signedIn } }, async (request, reply) => accountPage(request, reply));
+  app.post('/account/language', { config: { access: access.signedIn } }, async (request, reply) => {
+    const language = (request.body as { language?: string }).language ?? '';
+    if (!request.person) throw unauthenticated();
+    await accounts.setPreferredLanguage(services, request.person.id, language);
+    reply.setCookie('lang', language, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+    request.session.flash = request.t('account.languageSaved', { lng: language });
+    return reply.redirect('/account');
+  });
+  app.post('/account/tokens', { config: { access: access.signedIn } }, async (request, reply) => {
+    if (!request.person) throw unauthenticated();
+    const form = parseForm(accounts.tokenName, request.body);
+    if (!form.ok) return accountPage(request, reply, { errors: form.errors, values: form.values }, 400);
+    const created = await accounts.createApiToken(services, request.person.id, form.data.name);
+    // The token is shown once, on this response, and never stored: no redirect.
+    return render(request, reply, 'accounts/views/token-created.njk', { pageTitle: request.t('tokenCreated.title'), created });
+  });
+  app.post('/account/tokens/:tokenId/revoke', { config: { access: access.signedIn }, schema: { params: z.object({ tokenId: z.uuid() }) } }, async (request, reply) => {
+    if (!request.person) throw unauthenticated();
+    await accounts.revokeApiToken(services, request.person.id, request.params.tokenId);
+    request.session.flash = request.t('account.tokenRevoked');
+    return reply.redirect('/account');
+  });
+
+  const twoFactorPage = async (request: FastifyRequest, reply: FastifyReply, errors?: { field: string; code: string }[]) => {
+    const person = request.person;
+    if (!person) throw unauthenticated();
+    const required = (request.query as { required?: string }).required === '1';
+    if (person.hasTwoFactor) {
+      return render(request, reply, 'accounts/views/two-factor.njk', { pageTitle: request.t('twoFactor.title'), enabled: true, errors }, { status: errors ? 400 : 200 });
+    }
+    const secret = request.session.pendingTotpSecret ?? accounts.newTwoFactorSecret();
+    request.session.pendingTotpSecret = secret;
+    const uri = accounts.twoFactorUri(secret, person.email);
+    const qrCode = await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 });
+    return render(
+      request,
+      reply,
+      'accounts/views/two-factor.njk',
+      { pageTitle: request.t('twoFactor.title'), enabled: false, required, secret: secret.replace(/(.{4})/g, '$1 ').trim(), qrCode, errors },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  app.get('/account/two-factor', { config: { access: access.signedIn } }, async (request, reply) => twoFactorPage(request, reply));
+  app.post('/account/two-factor', { config: { access: access.signedIn } }, async (request, reply) => {
+    const person = request.person;
+    const secret = request.session.pendingTotpSecret;
+    if (!person) throw unauthenticated();
+    if (!secret) return reply.redirect('/account/two-factor');
+    const form = parseForm(accounts.twoFactorCode, request.body);
+    if (!form.ok) return twoFactorPage(request, reply, form.errors);
+    if (!(await accounts.turnOnTwoFactor(services, person.id, secret, form.data.code))) {
+      return twoFactorPage(request, reply, [{ field: 'code', code: 'errors.code.wrong' }]);
+    }
+    request.session.pendingTotpSecret = undefined;
+    request.session.flash = request.t('twoFactor.turnedOn');
+    return reply.redirect('/account');
+  });
+  app.post('/account/two-factor/off', { config: { access: access.signedIn } }, async (request, reply) => {
+    const person = request.person;
+    if (!person) throw unauthenticated();
+    const form = parseForm(accounts.twoFactorCode, request.body);
+    if (!form.ok) return twoFactorPage(request, reply, form.errors);
+    if (!(await accounts.turnOffTwoFactor(services, person.id, form.data.code))) {
+      return twoFactorPage(request, reply, [{ field: 'code', code: 'errors.code.wrong' }]);
+    }
+    request.session.flash = request.t('twoFactor.turnedOff');
+    return reply.redirect('/account');
+  });
+
+  // The API
+  app.post(
+    '/api/v1/tokens',
+    {
+      config: { access: access.public, ...signInLimit },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Create a personal access token',
+        description: 'Send the email and password of an account without two-factor sign-in. The token is returned once. Not idempotent: repeat calls make new tokens.',
+        security: [],
+        body: accounts.signInDetails.extend({ name: z.string().trim().min(1).max(100).default('API') }),
+        response: { 201: z.object({ id: z.uuid(), token: z.string(), name: z.string() }), ...problemResponses(401, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const result = await accounts.signIn(services, request.body, request.ip);
+      if (result.outcome === 'locked') throw new DomainError('sign-in-locked', 429);
+      if (result.outcome === 'two-factor') throw new DomainError('two-factor-needs-browser', 401);
+      if (result.outcome !== 'signed-in') throw new DomainError('sign-in-failed', 401);
+      const created = await accounts.createApiToken(services, result.person.id, request.body.name);
+      return reply.code(201).send({ id: created.id, token: created.token, name: created.name });
+    },
+  );
+  app.get(
+    '/api/v1/tokens',
+    { config: { access: access.signedIn }, schema: { tags: ['Accounts'], summary: 'Your active tokens', response: { 200: z.object({ items: z.array(tokenSchema) }), ...problemResponses(401) } } },
+    async (request) => {
+      if (!request.person) throw unauthenticated();
+      return { items: await accounts.listApiTokens(services, request.person.id) };
+    },
+  );
+  app.delete(
+    '/api/v1/tokens/:tokenId',
+    { config: { access: access.signedIn }, schema: { tags: ['Accounts'], summary: 'Revoke a token', params: z.object({ tokenId: z.uuid() }), response: { 204: z.null(), ...problemResponses(401, 404) } } },
+    async (request, reply) => {
+      if (!request.person) throw unauthenticated();
+      await accounts.revokeApiToken(services, request.person.id, request.params.tokenId);
+      return reply.code(204).send(null);
+    },
+  );
+  app.get(
+    '/api/v1/me',
+    { config: { access: access.signedIn }, schema: { tags: ['Accounts'], summary: 'You and your memberships', response: { 200: meSchema, ...problemResponses(401) } } },
+    async (request) => {
+      const person = request.person;
+      if (!person) throw unauthenticated();
+      const memberships = await membershipsOf(services.db, person.id);
+      return {
+        id: person.id,
+        email: person.email,
+        displayName: person.displayName,
+        preferredLanguage: languages.find((language) => language === person.preferredLanguage) ?? 'en',
+        isPlatformAdmin: person.isPlatformAdmin,
+        twoFactor: person.hasTwoFactor,
+        memberships: memberships.map((membership) => ({ community: { slug: membership.slug, name: membership.name }, status: membership.status, roles: membership.roles })),
+      };
+    },
+  );
+  app.post(
+    '/api/v1/accounts',
+    {
+      config: { access: access.public, ...signInLimit },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Register an account',
+        security: [],
+        body: accounts.registration,
+        response: { 201: z.object({ id: z.uuid(), email: z.string(), displayName: z.string() }), ...problemResponses(409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const person = await accounts.register(services, request.body, request.language);
+      return reply.code(201).send({ id: person.id, email: person.email, displayName: person.displayName });
+    },
+  );
+  app.post(
+    '/api/v1/password-resets',
+    {
+      config: { access: access.public, ...signInLimit },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Send a password reset link',
+        description: 'Answers 202 whether or not an account has this email address.',
+        security: [],
+        body: z.object({ email: accounts.email }),
+        response: { 202: z.object({ status: z.literal('accepted') }), ...problemResponses(422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.requestPasswordReset(services, request.body.email, request.language);
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+}
+
+declare module 'fastify' {
+  interface Session {
+    pendingTotpSecret?: string;
+  }
+}

@@ -1,0 +1,287 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import * as OTPAuth from 'otpauth';
+import { z } from 'zod';
+import { record } from '../../platform/audit.ts';
+import type { Database } from '../../platform/db/index.ts';
+import { apiTokens, passwordResets, people, signInFailures } from '../../platform/db/schema.ts';
+import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
+import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
+import { enqueue } from '../../platform/notify/outbox.ts';
+import { languages, translator, isLanguage } from '../../platform/i18n.ts';
+import type { Services } from '../../services.ts';
+
+export const email = z
+  .string({ error: 'errors.email.missing' })
+  .trim()
+  .min(1, 'errors.email.missing')
+  .max(254, 'errors.email.invalid')
+  .pipe(z.email('errors.email.invalid'));
+
+export const newPassword = z
+  .string({ error: 'errors.password.missing' })
+  .min(1, 'errors.password.missing')
+  .min(10, 'errors.password.tooShort')
+  .max(200, 'errors.password.tooLong');
+
+export const registration = z.object({
+  displayName: z.string({ error: 'errors.displayName.missing' }).trim().min(1, 'errors.displayName.missing').max(100, 'errors.displayName.tooLong'),
+  email,
+  password: newPassword,
+});
+
+export const signInDetails = z.object({
+  email,
+  password: z.string({ error: 'errors.password.missing' }).min(1, 'errors.password.missing').max(200, 'errors.password.tooLong'),
+});
+
+export const twoFactorCode = z.object({
+  code: z
+    .string({ error: 'errors.code.missing' })
+    .transform((value) => value.replace(/\s/g, ''))
+    .pipe(z.string().min(1, 'errors.code.missing').regex(/^\d{6}$/, 'errors.code.format')),
+});
+
+export const tokenName = z.object({
+  name: z.string({ error: 'errors.tokenName.missing' }).trim().min(1, 'errors.tokenName.missing').max(100, 'errors.tokenName.tooLong'),
+});
+
+/** How many failures lock an account or an address, within what window, for how long. */
+export const lockRules = {
+  account: { failures: 5, windowMinutes: 15, lockMinutes: 15 },
+  address: { failures: 20, windowMinutes: 15, lockMinutes: 15 },
+} as const;
+
+const resetLinkMinutes = 60;
+
+export type Person = typeof people.$inferSelect;
+
+export async function findPersonByEmail(db: Database, address: string): Promise<Person | undefined> {
+  const [person] = await db
+    .select()
+    .from(people)
+    .where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)))
+    .limit(1);
+  return person;
+}
+
+export async function register(services: Services, input: z.infer<typeof registration>, language: string) {
+  const passwordHash = await hashPassword(input.password);
+  return services.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(people)
+      .values({ email: input.email, displayName: input.displayName, passwordHash, preferredLanguage: isLanguage(language) ? language : 'en' })
+      .onConflictDoNothing()
+      .returning();
+    if (!created) throw conflict('email-taken');
+    await record(tx, { actorId: created.id, action: 'person.registered', subjectType: 'person', subjectId: created.id });
+    return created;
+  });
+}
+
+type SignInOutcome =
+  | { outcome: 'signed-in'; person: Person }
+  | { outcome: 'two-factor'; person: Person }
+  | { outcome: 'wrong' }
+  | { outcome: 'locked'; minutes: number };
+
+async function lockedFor(db: Database, keys: string[]): Promise<number> {
+  const rows = await db
+    .select({ lockedUntil: signInFailures.lockedUntil })
+    .from(signInFailures)
+    .where(and(sql`${signInFailures.key} in ${keys}`, gt(signInFailures.lockedUntil, new Date())));
+  const until = Math.max(0, ...rows.map((row) => row.lockedUntil?.getTime() ?? 0));
+  return until > 0 ? Math.ceil((until - Date.now()) / 60_000) : 0;
+}
+
+/** Counts a failure against a key; returns true when the key is now locked. */
+async function countFailure(db: Database, key: string, rule: { failures: number; windowMinutes: number; lockMinutes: number }) {
+  const [row] = await db
+    .insert(signInFailures)
+    .values({ key, failures: 1, windowStartedAt: new Date() })
+    .onConflictDoUpdate({
+      target: signInFailures.key,
+      set: {
+        failures: sql`case when ${signInFailures.windowStartedAt} < now() - make_interval(mins => ${rule.windowMinutes}) then 1 else ${signInFailures.failures} + 1 end`,
+        windowStartedAt: sql`case when ${signInFailures.windowStartedAt} < now() - make_interval(mins => ${rule.windowMinutes}) then now() else ${signInFailures.windowStartedAt} end`,
+      },
+    })
+    .returning({ failures: signInFailures.failures });
+  if (row && row.failures >= rule.failures) {
+    await db
+      .update(signInFailures)
+      .set({ lockedUntil: sql`now() + make_interval(mins => ${rule.lockMinutes})`, failures: 0, windowStartedAt: new Date() })
+      .where(eq(signInFailures.key, key));
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Checks an email and password. The answer for a wrong password and for an unknown email
+ * is the same, and so is the lock, so nothing reveals whether an account exists.
+ */
+export async function signIn(services: Services, input: z.infer<typeof signInDetails>, address: string): Promise<SignInOutcome> {
+  const accountKey = `account:${input.email.toLowerCase()}`;
+  const addressKey = `address:${address}`;
+  const locked = await lockedFor(services.db, [accountKey, addressKey]);
+  if (locked > 0) return { outcome: 'locked', minutes: locked };
+  const person = await findPersonByEmail(services.db, input.email);
+  const correct = await verifyPassword(person?.passwordHash ?? null, input.password);
+  if (!person || !correct) {
+    const accountLocked = await countFailure(services.db, accountKey, lockRules.account);
+    const addressLocked = await countFailure(services.db, addressKey, lockRules.address);
+    if (accountLocked || addressLocked) {
+      if (person) await record(services.db, { actorId: null, action: 'person.locked', subjectType: 'person', subjectId: person.id });
+      return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
+    }
+    return { outcome: 'wrong' };
+  }
+  await services.db.delete(signInFailures).where(eq(signInFailures.key, accountKey));
+  if (person.totpEnabledAt && person.totpSecret) return { outcome: 'two-factor', person };
+  await record(services.db, { actorId: person.id, action: 'person.signed-in', subjectType: 'person', subjectId: person.id });
+  return { outcome: 'signed-in', person };
+}
+
+function totpFor(secret: string, label: string) {
+  return new OTPAuth.TOTP({ issuer: 'Coproduce', label, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
+}
+
+export function newTwoFactorSecret(): string {
+  return new OTPAuth.Secret({ size: 20 }).base32;
+}
+
+export function twoFactorUri(secret: string, label: string): string {
+  return totpFor(secret, label).toString();
+}
+
+/** A code is accepted in the 30-second step it belongs to and the one either side (clock drift). */
+export function codeMatches(secret: string, code: string): boolean {
+  return totpFor(secret, 'check').validate({ token: code, window: 1 }) !== null;
+}
+
+/** Completes a sign-in that needs a code; counts a wrong code like a wrong password. */
+export async function completeTwoFactor(services: Services, personId: string, code: string, address: string): Promise<SignInOutcome> {
+  const [person] = await services.db.select().from(people).where(eq(people.id, personId));
+  if (!person?.totpSecret) return { outcome: 'wrong' };
+  const accountKey = `account:${person.email.toLowerCase()}`;
+  const locked = await lockedFor(services.db, [accountKey, `address:${address}`]);
+  if (locked > 0) return { outcome: 'locked', minutes: locked };
+  if (!codeMatches(person.totpSecret, code)) {
+    if (await countFailure(services.db, accountKey, lockRules.account)) return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
+    return { outcome: 'wrong' };
+  }
+  await record(services.db, { actorId: person.id, action: 'person.signed-in', subjectType: 'person', subjectId: person.id, detail: { twoFactor: true } });
+  return { outcome: 'signed-in', person };
+}
+
+export async function turnOnTwoFactor(services: Services, personId: string, secret: string, code: string): Promise<boolean> {
+  if (!codeMatches(secret, code)) return false;
+  await services.db.transaction(async (tx) => {
+    await tx.update(people).set({ totpSecret: secret, totpEnabledAt: new Date() }).where(eq(people.id, personId));
+    await record(tx, { actorId: personId, action: 'person.two-factor-on', subjectType: 'person', subjectId: personId });
+  });
+  return true;
+}
+
+export async function turnOffTwoFactor(services: Services, personId: string, code: string): Promise<boolean> {
+  const [person] = await services.db.select().from(people).where(eq(people.id, personId));
+  if (!person?.totpSecret || !codeMatches(person.totpSecret, code)) return false;
+  await services.db.transaction(async (tx) => {
+    await tx.update(people).set({ totpSecret: null, totpEnabledAt: null }).where(eq(people.id, personId));
+    await record(tx, { actorId: personId, action: 'person.two-factor-off', subjectType: 'person', subjectId: personId });
+  });
+  return true;
+}
+
+/**
+ * Sends a reset link when the email belongs to an account, and does nothing otherwise;
+ * the person sees the same page either way.
+ */
+export async function requestPasswordReset(services: Services, address: string, language: string): Promise<void> {
+  const person = await findPersonByEmail(services.db, address);
+  if (!person) return;
+  const token = newToken();
+  const t = translator(isLanguage(person.preferredLanguage) ? person.preferredLanguage : isLanguage(language) ? language : 'en');
+  const link = `${services.publicUrl}/reset-password/${token}`;
+  await services.db.transaction(async (tx) => {
+    await tx.insert(passwordResets).values({ personId: person.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + resetLinkMinutes * 60_000) });
+    await enqueue(
+      tx,
+      {
+        channel: 'email',
+        template: 'password-reset',
+        recipient: person.email,
+        subject: t('messages.passwordReset.subject'),
+        body: t('messages.passwordReset.body', { name: person.displayName, link, minutes: resetLinkMinutes }),
+      },
+      services.notifyConfigured,
+    );
+    await record(tx, { actorId: null, action: 'person.password-reset-requested', subjectType: 'person', subjectId: person.id });
+  });
+}
+
+/** The person a reset link belongs to, if the link is unused and in date. */
+export async function findValidReset(db: Database, token: string) {
+  const [reset] = await db
+    .select({ id: passwordResets.id, personId: passwordResets.personId })
+    .from(passwordResets)
+    .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, new Date())))
+    .limit(1);
+  return reset;
+}
+
+/** Sets the new password, uses up the link, and signs the person out everywhere else. */
+export async function completePasswordReset(services: Services, token: string, password: string) {
+  const passwordHash = await hashPassword(password);
+  return services.db.transaction(async (tx) => {
+    const [reset] = await tx
+      .update(passwordResets)
+      .set({ usedAt: new Date() })
+      .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, new Date())))
+      .returning({ personId: passwordResets.personId });
+    if (!reset) throw new DomainError('reset-link-expired', 410);
+    await tx.update(people).set({ passwordHash }).where(eq(people.id, reset.personId));
+    await record(tx, { actorId: reset.personId, action: 'person.password-reset', subjectType: 'person', subjectId: reset.personId });
+    return reset.personId;
+  });
+}
+
+export async function createApiToken(services: Services, personId: string, name: string) {
+  const token = newToken('cp_');
+  return services.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(apiTokens)
+      .values({ personId, name, tokenHash: hashToken(token) })
+      .returning({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt });
+    if (!created) throw new Error('token insert returned nothing');
+    await record(tx, { actorId: personId, action: 'token.created', subjectType: 'api_token', subjectId: created.id });
+    return { ...created, token };
+  });
+}
+
+export async function listApiTokens(services: Services, personId: string) {
+  return services.db
+    .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)))
+    .orderBy(apiTokens.createdAt);
+}
+
+export async function revokeApiToken(services: Services, personId: string, tokenId: string) {
+  await services.db.transaction(async (tx) => {
+    const [revoked] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    if (!revoked) throw notFound();
+    await record(tx, { actorId: personId, action: 'token.revoked', subjectType: 'api_token', subjectId: tokenId });
+  });
+}
+
+export async function setPreferredLanguage(services: Services, personId: string, language: string) {
+  if (!isLanguage(language)) return;
+  await services.db.update(people).set({ preferredLanguage: language }).where(eq(people.id, personId));
+}
+
+export { languages };

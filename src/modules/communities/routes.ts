@@ -1,0 +1,519 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listAuditEvents } from '../../platform/audit.ts';
+import { access } from '../../platform/auth/access.ts';
+import { parseForm } from '../../platform/http/forms.ts';
+import { once } from '../../platform/http/idempotency.ts';
+import { decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
+import { DomainError, type FieldError, notFound, unauthenticated } from '../../platform/http/problems.ts';
+import { problemResponses } from '../../platform/http/schemas.ts';
+import { languages } from '../../platform/i18n.ts';
+import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity, membershipsOf, roles, staffRoles } from '../../platform/tenancy.ts';
+import { render } from '../../platform/views/index.ts';
+import type { Services } from '../../services.ts';
+import * as service from './service.ts';
+
+const communityParams = z.object({ community: z.string().max(60) });
+const membershipParams = communityParams.extend({ membershipId: z.uuid() });
+const slugParams = z.object({ slug: z.string().max(60) });
+
+const communitySchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  contactEmail: z.string().nullable(),
+  contactPhone: z.string().nullable(),
+  brandColour: z.string().nullable(),
+  languages: z.array(z.string()),
+  requireStaffTwoFactor: z.boolean(),
+});
+const membershipSchema = z.object({
+  id: z.uuid(),
+  person: z.object({ id: z.uuid(), displayName: z.string(), email: z.string() }),
+  status: z.enum(service.membershipStatuses),
+  roles: z.array(z.enum(roles)),
+  requestMessage: z.string().nullable(),
+  requestedAt: z.date(),
+  decidedAt: z.date().nullable(),
+});
+const auditEventSchema = z.object({
+  id: z.number().int(),
+  at: z.date(),
+  action: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string().nullable(),
+  reason: z.string().nullable(),
+  actor: z.object({ id: z.uuid(), displayName: z.string().nullable() }).nullable(),
+  detail: z.unknown(),
+});
+const outboxSchema = z.object({
+  id: z.uuid(),
+  channel: z.enum(['email', 'sms']),
+  template: z.string(),
+  recipient: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  status: z.enum(['queued', 'sent', 'failed', 'not_sent']),
+  createdAt: z.date(),
+  sentAt: z.date().nullable(),
+});
+
+const toCommunity = (community: Community) => ({
+  slug: community.slug,
+  name: community.name,
+  description: community.description,
+  contactEmail: community.contactEmail,
+  contactPhone: community.contactPhone,
+  brandColour: community.brandColour,
+  languages: community.languages,
+  requireStaffTwoFactor: community.requireStaffTwoFactor,
+});
+const toMembership = (row: service.MembershipRow) => ({
+  id: row.id,
+  person: { id: row.personId, displayName: row.displayName, email: row.email },
+  status: row.status,
+  roles: row.roles,
+  requestMessage: row.requestMessage,
+  requestedAt: row.requestedAt,
+  decidedAt: row.decidedAt,
+});
+
+/** The request's community; the access hook has already checked the person belongs to it. */
+function communityOf(request: FastifyRequest): Community {
+  if (!request.community) throw notFound();
+  return request.community;
+}
+function actorOf(request: FastifyRequest): string {
+  if (!request.person) throw unauthenticated();
+  return request.person.id;
+}
+function inRequestCommunity<T>(services: Services, request: FastifyRequest, work: (tx: CommunityTransaction, community: Community) => Promise<T>) {
+  const community = communityOf(request);
+  return inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => work(tx, community));
+}
+function takeFlash(request: FastifyRequest): string | undefined {
+  const flash = request.session.flash;
+  if (flash) request.session.flash = undefined;
+  return flash;
+}
+function roleItems(request: FastifyRequest, checked: readonly string[]) {
+  return roles.map((role) => ({ value: role, text: request.t(`roles.${role}.name`), hint: { text: request.t(`roles.${role}.hint`) }, checked: checked.includes(role) }));
+}
+function settingsItems(request: FastifyRequest, community: Partial<Community> & Record<string, unknown>) {
+  const chosen = (community.languages as string[] | undefined) ?? ['en'];
+  return languages.map((language) => ({ value: language, text: request.t(`languages.${language}`), checked: chosen.includes(language) }));
+}
+
+/** Communities: the directory, joining, invitations, members and roles, settings, audit log and outbox. */
+export async function communityRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+
+  // ——— The directory, joining and switching ———
+  app.get('/communities', { config: { access: access.public } }, async (request, reply) => {
+    const all = await service.listAllCommunities(services.db);
+    const mine = request.person ? await membershipsOf(services.db, request.person.id) : [];
+    const statusBySlug = Object.fromEntries(mine.map((membership) => [membership.slug, membership.status]));
+    return render(request, reply, 'communities/views/directory.njk', { pageTitle: request.t('directory.title'), communities: all, statusBySlug, flash: takeFlash(request) });
+  });
+  app.get('/communities/mine', { config: { access: access.signedIn } }, async (request, reply) => {
+    const mine = await membershipsOf(services.db, actorOf(request));
+    return render(request, reply, 'communities/views/mine.njk', { pageTitle: request.t('mine.title'), memberships: mine });
+  });
+  const joinPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[], values?: Record<string, unknown>) =>
+    render(request, reply, 'communities/views/join.njk', { pageTitle: request.t('join.title', { community: community.name }), target: community, errors, values }, { status: errors ? 400 : 200 });
+  app.get('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
+    const community = await findCommunityBySlug(services.db, request.params.slug);
+    if (!community) throw notFound();
+    return joinPage(request, reply, community);
+  });
+  app.post('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
+    const community = await findCommunityBySlug(services.db, request.params.slug);
+    const person = request.person;
+    if (!community || !person) throw notFound();
+    const form = parseForm(service.joinRequest, request.body);
+    if (!form.ok) return joinPage(request, reply, community, form.errors, form.values);
+    try {
+      await service.requestToJoin(services, community, person, form.data.message);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'already-member') return reply.redirect(`/c/${community.slug}`);
+      throw error;
+    }
+    return reply.redirect(`/communities/${community.slug}/join/sent`);
+  });
+  app.get('/communities/:slug/join/sent', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
+    const community = await findCommunityBySlug(services.db, request.params.slug);
+    if (!community) throw notFound();
+    return render(request, reply, 'communities/views/join-sent.njk', { pageTitle: request.t('joinSent.title'), target: community });
+  });
+  const invitationPage = async (request: FastifyRequest, reply: FastifyReply, slug: string, token: string) => {
+    const community = await findCommunityBySlug(services.db, slug);
+    if (!community) throw notFound();
+    const found = await inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => service.findInvitation(tx, community.id, token));
+    if (!found) return render(request, reply, 'communities/views/invitation-expired.njk', { pageTitle: request.t('invitationExpired.title') }, { status: 410 });
+    const sameEmail = found.email.toLowerCase() === request.person?.email.toLowerCase();
+    return render(request, reply, 'communities/views/invitation.njk', {
+      pageTitle: request.t('invitation.title', { community: community.name }),
+      target: community,
+      invitation: found,
+      sameEmail,
+      token,
+      invitedRoles: found.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
+    });
+  };
+  const invitationParams = slugParams.extend({ token: z.string().max(200) });
+  app.get('/communities/:slug/invitations/:token', { config: { access: access.signedIn }, schema: { params: invitationParams } }, async (request, reply) =>
+    invitationPage(request, reply, request.params.slug, request.params.token),
+  );
+  app.post('/communities/:slug/invitations/:token', { config: { access: access.signedIn }, schema: { params: invitationParams } }, async (request, reply) => {
+    const community = await findCommunityBySlug(services.db, request.params.slug);
+    const person = request.person;
+    if (!community || !person) throw notFound();
+    try {
+      await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.acceptInvitation(tx, community, person, request.params.token));
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'invitation-expired' || error.code === 'invitation-other-email')) {
+        return invitationPage(request, reply, request.params.slug, request.params.token);
+      }
+      throw error;
+    }
+    request.session.flash = request.t('invitation.accepted', { community: community.name });
+    return reply.redirect(`/c/${community.slug}`);
+  });
+
+  // ——— A community's home: what each role does next ———
+  app.get('/c/:community', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
+    const held = request.roles;
+    const waiting = held.includes('admin') || held.includes('coordinator') ? await inRequestCommunity(services, request, (tx, community) => service.countByStatus(tx, community.id)) : undefined;
+    const mine = (await membershipsOf(services.db, actorOf(request))).filter((membership) => membership.status === 'active');
+    return render(request, reply, 'communities/views/home.njk', {
+      pageTitle: request.t('home.title'),
+      held,
+      heldNames: held.map((role) => request.t(`roles.${role}.name`)).join(', '),
+      counts: waiting,
+      otherCommunities: mine.filter((membership) => membership.slug !== request.community?.slug),
+      isStaff: held.some((role) => staffRoles.includes(role)),
+      flash: takeFlash(request),
+    });
+  });
+
+  // ——— Members ———
+  const membersQuery = z.object({ status: z.enum(service.membershipStatuses).optional().catch(undefined), cursor: z.string().max(500).optional() });
+  const memberCursor = z.object({ name: z.string(), id: z.uuid() });
+  app.get('/c/:community/members', { config: { access: access.roles('admin', 'coordinator') }, schema: { params: communityParams, querystring: membersQuery } }, async (request, reply) => {
+    const status = request.query.status ?? 'active';
+    const after = decodeCursor(request.query.cursor, memberCursor);
+    const { rows, counts } = await inRequestCommunity(services, request, async (tx, community) => ({
+      rows: await service.listMemberships(tx, community.id, { status, after, limit: 50 }),
+      counts: await service.countByStatus(tx, community.id),
+    }));
+    const page = paginate(rows, 50, (row) => row, (row) => ({ name: row.displayName, id: row.id }));
+    return render(request, reply, 'communities/views/members.njk', {
+      pageTitle: request.t('members.title'),
+      status,
+      statuses: service.membershipStatuses,
+      counts,
+      members: page.items.map((member) => ({ ...member, roleNames: member.roles.map((role) => request.t(`roles.${role}.name`)).join(', ') })),
+      nextHref: page.nextCursor ? `?status=${status}&cursor=${page.nextCursor}` : null,
+      flash: takeFlash(request),
+    });
+  });
+  const memberPage = async (request: FastifyRequest, reply: FastifyReply, membershipId: string, errors?: FieldError[], status = 200) => {
+    const membership = await inRequestCommunity(services, request, (tx, community) => service.getMembership(tx, community.id, membershipId));
+    return render(
+      request,
+      reply,
+      'communities/views/member.njk',
+      {
+        pageTitle: membership.displayName,
+        membership,
+        roleNames: membership.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
+        roleItems: roleItems(request, membership.roles),
+        canManage: request.roles.includes('admin'),
+        errors,
+        flash: takeFlash(request),
+      },
+      { status },
+    );
+  };
+  app.get('/c/:community/members/:membershipId', { config: { access: access.roles('admin', 'coordinator') }, schema: { params: membershipParams } }, async (request, reply) =>
+    memberPage(request, reply, request.params.membershipId),
+  );
+  const memberAction = (action: 'approve' | 'decline' | 'roles' | 'remove', allowed: ReturnType<typeof access.roles>) =>
+    app.post(`/c/:community/members/:membershipId/${action}`, { config: { access: allowed }, schema: { params: membershipParams } }, async (request, reply) => {
+      const actorId = actorOf(request);
+      const { membershipId } = request.params;
+      let grant: service.MembershipRow['roles'] = ['member'];
+      if (action === 'roles') {
+        const form = parseForm(z.object({ roles: service.formRoles }), request.body);
+        if (!form.ok) return memberPage(request, reply, membershipId, form.errors, 400);
+        grant = form.data.roles;
+      }
+      try {
+        const changed = await inRequestCommunity(services, request, (tx, community) => {
+          if (action === 'approve') return service.approve(services, tx, community, actorId, membershipId);
+          if (action === 'decline') return service.decline(services, tx, community, actorId, membershipId);
+          if (action === 'roles') return service.setRoles(tx, community, actorId, membershipId, grant);
+          return service.remove(tx, community, actorId, membershipId);
+        });
+        request.session.flash = request.t(`member.done.${action}`, { name: changed.displayName });
+      } catch (error) {
+        if (error instanceof DomainError && error.status === 409) {
+          return memberPage(request, reply, membershipId, error.fieldErrors.length ? error.fieldErrors : [{ field: 'roles', code: `errors.membership.${error.code}` }], 409);
+        }
+        throw error;
+      }
+      return reply.redirect(action === 'approve' || action === 'decline' ? `/c/${request.params.community}/members?status=requested` : `/c/${request.params.community}/members/${membershipId}`);
+    });
+  memberAction('approve', access.roles('admin', 'coordinator'));
+  memberAction('decline', access.roles('admin', 'coordinator'));
+  memberAction('roles', access.roles('admin'));
+  memberAction('remove', access.roles('admin'));
+
+  // ——— Invitations ———
+  const invitePage = (request: FastifyRequest, reply: FastifyReply, errors?: FieldError[], values: Record<string, unknown> = {}) => {
+    const chosen = Array.isArray(values.roles) ? (values.roles as string[]) : typeof values.roles === 'string' ? [values.roles] : ['member'];
+    return render(request, reply, 'communities/views/invite.njk', { pageTitle: request.t('invite.title'), roleItems: roleItems(request, chosen), errors, values }, { status: errors ? 400 : 200 });
+  };
+  app.get('/c/:community/invitations/new', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => invitePage(request, reply));
+  app.post('/c/:community/invitations/new', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
+    const form = parseForm(service.invitation, request.body);
+    if (!form.ok) return invitePage(request, reply, form.errors, form.values);
+    const actorId = actorOf(request);
+    await inRequestCommunity(services, request, (tx, community) => service.createInvitation(services, tx, community, actorId, form.data, request.language));
+    request.session.flash = request.t('invite.sent', { email: form.data.email });
+    return reply.redirect(`/c/${request.params.community}/members`);
+  });
+
+  // ——— Settings ———
+  const settingsPage = (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) =>
+    render(request, reply, 'communities/views/settings.njk', { pageTitle: request.t('settings.title'), values, languageItems: settingsItems(request, values), errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+  app.get('/c/:community/settings', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) =>
+    settingsPage(request, reply, { ...communityOf(request) }),
+  );
+  app.post('/c/:community/settings', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
+    const form = parseForm(service.communityDetails, request.body);
+    if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
+    const actorId = actorOf(request);
+    await inRequestCommunity(services, request, (tx, community) => service.updateCommunity(services, tx, community, actorId, form.data));
+    request.session.flash = request.t('settings.saved');
+    return reply.redirect(`/c/${request.params.community}/settings`);
+  });
+
+  // ——— Audit log and outbox ———
+  const auditQuery = z.object({
+    action: z.string().max(100).optional().transform((value) => value || undefined),
+    from: z.iso.date().optional().catch(undefined),
+    to: z.iso.date().optional().catch(undefined),
+    before: z.coerce.number().int().positive().optional().catch(undefined),
+  });
+  app.get('/c/:community/audit', { config: { access: access.roles('admin') }, schema: { params: communityParams, querystring: auditQuery } }, async (request, reply) => {
+    const { action, from, to, before } = request.query;
+    const events = await inRequestCommunity(services, request, (tx, community) =>
+      listAuditEvents(tx, community.id, { action, from: from ? new Date(`${from}T00:00:00Z`) : undefined, to: to ? new Date(`${to}T23:59:59.999Z`) : undefined, before, limit: 51 }),
+    );
+    const more = events.length > 50;
+    const shown = events.slice(0, 50);
+    const last = shown[shown.length - 1];
+    const nextQuery = new URLSearchParams({ ...(action ? { action } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), before: String(last?.id ?? '') });
+    return render(request, reply, 'communities/views/audit.njk', { pageTitle: request.t('audit.title'), events: shown, filter: { action, from, to }, nextHref: more ? `?${nextQuery}` : null });
+  });
+  app.get('/c/:community/outbox', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
+    const messages = await inRequestCommunity(services, request, (tx, community) => service.listOutbox(tx, community.id, { limit: 50 }));
+    return render(request, reply, 'communities/views/outbox.njk', { pageTitle: request.t('outbox.title'), messages: messages.slice(0, 50) });
+  });
+
+  // ——— Platform: communities ———
+  app.get('/platform/communities', { config: { access: access.platformAdmin } }, async (request, reply) =>
+    render(request, reply, 'communities/views/platform-communities.njk', { pageTitle: request.t('platform.title'), communities: await service.listAllCommunities(services.db), flash: takeFlash(request) }),
+  );
+  const newCommunityPage = (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown> = { languages: ['en'] }, errors?: FieldError[]) =>
+    render(request, reply, 'communities/views/platform-new.njk', { pageTitle: request.t('platformNew.title'), values, languageItems: settingsItems(request, values), errors }, { status: errors ? 400 : 200 });
+  app.get('/platform/communities/new', { config: { access: access.platformAdmin } }, async (request, reply) => newCommunityPage(request, reply));
+  app.post('/platform/communities/new', { config: { access: access.platformAdmin } }, async (request, reply) => {
+    const form = parseForm(service.newCommunity, request.body);
+    if (!form.ok) return newCommunityPage(request, reply, form.values, form.errors);
+    try {
+      const created = await service.createCommunity(services, actorOf(request), form.data, request.language);
+      request.session.flash = request.t('platformNew.created', { name: created.name });
+    } catch (error) {
+      if (error instanceof DomainError && error.fieldErrors.length) return newCommunityPage(request, reply, request.body as Record<string, unknown>, error.fieldErrors);
+      throw error;
+    }
+    return reply.redirect('/platform/communities');
+  });
+  app.get('/platform/outbox', { config: { access: access.platformAdmin } }, async (request, reply) =>
+    render(request, reply, 'communities/views/outbox.njk', { pageTitle: request.t('outbox.title'), messages: await service.listPlatformOutbox(services.owner, 100), platform: true }),
+  );
+
+  // ——— The API ———
+  const tags = ['Communities'];
+  app.get(
+    '/api/v1/communities',
+    { config: { access: access.platformAdmin }, schema: { tags, summary: 'Every community (platform admins)', querystring: pageQuery, response: { 200: pageOf(communitySchema), ...problemResponses(401, 403) } } },
+    async (request) => {
+      const all = (await service.listAllCommunities(services.db)).sort((a, b) => (a.slug < b.slug ? -1 : 1));
+      const after = decodeCursor(request.query.cursor, z.object({ slug: z.string() }));
+      const rest = after ? all.filter((community) => community.slug > after.slug) : all;
+      return paginate(rest.slice(0, request.query.limit + 1), request.query.limit, toCommunity, (community) => ({ slug: community.slug }));
+    },
+  );
+  app.post(
+    '/api/v1/communities',
+    {
+      config: { access: access.platformAdmin },
+      schema: { tags, summary: 'Create a community (platform admins)', body: service.newCommunity, response: { 201: communitySchema, ...problemResponses(401, 403, 409, 422) } },
+    },
+    async (request, reply) =>
+      once(services.db, request, reply, async () => ({ status: 201, body: toCommunity(await service.createCommunity(services, actorOf(request), request.body, request.language)) })),
+  );
+  app.get(
+    '/api/v1/communities/:community',
+    { config: { access: access.anyMember }, schema: { tags, summary: 'A community you belong to', params: communityParams, response: { 200: communitySchema, ...problemResponses(401, 404) } } },
+    async (request) => toCommunity(communityOf(request)),
+  );
+  app.patch(
+    '/api/v1/communities/:community',
+    {
+      config: { access: access.roles('admin') },
+      schema: { tags, summary: 'Change a community’s details (admins)', params: communityParams, body: service.communityDetails.partial(), response: { 200: communitySchema, ...problemResponses(401, 403, 404, 422) } },
+    },
+    async (request) => {
+      const actorId = actorOf(request);
+      const current = communityOf(request);
+      const merged = service.communityDetails.parse({ ...toCommunity(current), ...request.body });
+      return toCommunity(await inRequestCommunity(services, request, (tx, community) => service.updateCommunity(services, tx, community, actorId, merged)));
+    },
+  );
+  app.post(
+    '/api/v1/join-requests',
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags,
+        summary: 'Ask to join a community',
+        description: 'Asking again while a request waits returns the same request.',
+        body: z.object({ community: z.string().max(60) }).extend(service.joinRequest.shape),
+        response: { 201: membershipSchema, ...problemResponses(401, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const person = request.person;
+      const community = await findCommunityBySlug(services.db, request.body.community);
+      if (!community || !person) throw notFound();
+      return once(services.db, request, reply, async () => {
+        const saved = await service.requestToJoin(services, community, person, request.body.message);
+        const row = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.getMembership(tx, community.id, saved.id));
+        return { status: 201, body: toMembership(row) };
+      });
+    },
+  );
+  app.post(
+    '/api/v1/invitations/accept',
+    {
+      config: { access: access.signedIn },
+      schema: { tags, summary: 'Accept an invitation', body: z.object({ community: z.string().max(60), token: z.string().max(200) }), response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 410) } },
+    },
+    async (request) => {
+      const person = request.person;
+      const community = await findCommunityBySlug(services.db, request.body.community);
+      if (!community || !person) throw notFound();
+      return inCommunity(services.db, { communityId: community.id, personId: person.id }, async (tx) => {
+        const saved = await service.acceptInvitation(tx, community, person, request.body.token);
+        return toMembership(await service.getMembership(tx, community.id, saved.id));
+      });
+    },
+  );
+  app.get(
+    '/api/v1/communities/:community/memberships',
+    {
+      config: { access: access.roles('admin', 'coordinator') },
+      schema: {
+        tags,
+        summary: 'Memberships, by name',
+        params: communityParams,
+        querystring: pageQuery.extend({ status: z.enum(service.membershipStatuses).optional() }),
+        response: { 200: pageOf(membershipSchema), ...problemResponses(401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const after = decodeCursor(request.query.cursor, memberCursor);
+      const rows = await inRequestCommunity(services, request, (tx, community) =>
+        service.listMemberships(tx, community.id, { status: request.query.status, after, limit: request.query.limit }),
+      );
+      return paginate(rows, request.query.limit, toMembership, (row) => ({ name: row.displayName, id: row.id }));
+    },
+  );
+  app.get(
+    '/api/v1/communities/:community/memberships/:membershipId',
+    { config: { access: access.roles('admin', 'coordinator') }, schema: { tags, summary: 'One membership', params: membershipParams, response: { 200: membershipSchema, ...problemResponses(401, 403, 404) } } },
+    async (request) => toMembership(await inRequestCommunity(services, request, (tx, community) => service.getMembership(tx, community.id, request.params.membershipId))),
+  );
+  const membershipAction = (path: string, summary: string, allowed: ReturnType<typeof access.roles>, work: (tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, body: { roles?: service.MembershipRow['roles'] }) => Promise<service.MembershipRow>, body?: z.ZodType) =>
+    app.post(
+      `/api/v1/communities/:community/memberships/:membershipId/${path}`,
+      { config: { access: allowed }, schema: { tags, summary, params: membershipParams, ...(body ? { body } : {}), response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 409, 422) } } },
+      async (request) => {
+        const actorId = actorOf(request);
+        return toMembership(await inRequestCommunity(services, request, (tx, community) => work(tx, community, actorId, request.params.membershipId, (request.body ?? {}) as { roles?: service.MembershipRow['roles'] })));
+      },
+    );
+  const rolesBody = z.object({ roles: z.array(z.enum(roles)).min(1, 'errors.roles.missing').transform((list) => [...new Set(list)]) });
+  membershipAction('approve', 'Approve a request to join', access.roles('admin', 'coordinator'), (tx, community, actorId, id, body) => service.approve(services, tx, community, actorId, id, body.roles ?? ['member']), rolesBody.partial());
+  membershipAction('decline', 'Decline a request to join', access.roles('admin', 'coordinator'), (tx, community, actorId, id) => service.decline(services, tx, community, actorId, id));
+  membershipAction('roles', 'Set the roles of an active member (admins)', access.roles('admin'), (tx, community, actorId, id, body) => service.setRoles(tx, community, actorId, id, body.roles ?? []), rolesBody);
+  membershipAction('remove', 'Remove a member (admins)', access.roles('admin'), (tx, community, actorId, id) => service.remove(tx, community, actorId, id));
+  app.post(
+    '/api/v1/communities/:community/invitations',
+    {
+      config: { access: access.roles('admin') },
+      schema: {
+        tags,
+        summary: 'Invite someone by email (admins)',
+        params: communityParams,
+        body: z.object({ email: service.invitation.shape.email, roles: rolesBody.shape.roles }),
+        response: { 201: z.object({ id: z.uuid(), email: z.string(), roles: z.array(z.enum(roles)), expiresAt: z.date() }), ...problemResponses(401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      return once(services.db, request, reply, async () => ({
+        status: 201,
+        body: await inRequestCommunity(services, request, (tx, community) => service.createInvitation(services, tx, community, actorId, request.body, request.language)),
+      }));
+    },
+  );
+  app.get(
+    '/api/v1/communities/:community/audit-events',
+    {
+      config: { access: access.roles('admin') },
+      schema: {
+        tags,
+        summary: 'The audit log, newest first (admins)',
+        params: communityParams,
+        querystring: pageQuery.extend({ action: z.string().max(100).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }),
+        response: { 200: pageOf(auditEventSchema), ...problemResponses(401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { limit, action, from, to } = request.query;
+      const after = decodeCursor(request.query.cursor, z.object({ id: z.number().int() }));
+      const rows = await inRequestCommunity(services, request, (tx, community) =>
+        listAuditEvents(tx, community.id, { action, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, before: after?.id, limit: limit + 1 }),
+      );
+      return paginate(rows, limit, (row) => ({ ...row, actor: row.actorId ? { id: row.actorId, displayName: row.actorName } : null }), (row) => ({ id: row.id }));
+    },
+  );
+  app.get(
+    '/api/v1/communities/:community/outbox',
+    {
+      config: { access: access.roles('admin') },
+      schema: { tags, summary: 'Messages this community sent or would send (admins)', params: communityParams, querystring: pageQuery, response: { 200: pageOf(outboxSchema), ...problemResponses(401, 403, 404, 422) } },
+    },
+    async (request) => {
+      const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.uuid() }));
+      const rows = await inRequestCommunity(services, request, (tx, community) => service.listOutbox(tx, community.id, { before, limit: request.query.limit }));
+      return paginate(rows, request.query.limit, (row) => row, (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }));
+    },
+  );
+}

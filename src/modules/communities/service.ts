@@ -1,0 +1,348 @@
+import { and, asc, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { record } from '../../platform/audit.ts';
+import type { Database } from '../../platform/db/index.ts';
+import { communities, invitations, memberships, outbox, people } from '../../platform/db/schema.ts';
+import { hashToken, newToken } from '../../platform/auth/secrets.ts';
+import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
+import { languages, translator, isLanguage, type Language } from '../../platform/i18n.ts';
+import { enqueue } from '../../platform/notify/outbox.ts';
+import { type Community, type CommunityTransaction, inCommunity, isRole, type Role, roles } from '../../platform/tenancy.ts';
+import { email } from '../accounts/service.ts';
+import type { Services } from '../../services.ts';
+import { stylesheetFor } from '../../platform/stylesheet.ts';
+
+export const membershipStatuses = ['requested', 'active', 'declined', 'removed'] as const;
+export type MembershipStatus = (typeof membershipStatuses)[number];
+
+const roleList = z
+  .array(z.enum(roles, { error: 'errors.roles.invalid' }), { error: 'errors.roles.missing' })
+  .min(1, 'errors.roles.missing')
+  .transform((list) => [...new Set(list)]);
+
+/** A checkbox group sends one value as a string and several as an array. */
+export const formRoles = z.preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]), roleList);
+
+export const communityDetails = z.object({
+  name: z.string({ error: 'errors.communityName.missing' }).trim().min(1, 'errors.communityName.missing').max(120, 'errors.communityName.tooLong'),
+  description: z.string().trim().max(2000, 'errors.description.tooLong').default(''),
+  contactEmail: z.union([z.literal(''), email]).optional().transform((value) => value || null),
+  contactPhone: z
+    .string()
+    .trim()
+    .max(40, 'errors.phone.invalid')
+    .regex(/^[0-9 +()-]*$/, 'errors.phone.invalid')
+    .optional()
+    .transform((value) => value || null),
+  brandColour: z
+    .string()
+    .trim()
+    .regex(/^(#[0-9a-fA-F]{6})?$/, 'errors.brandColour.invalid')
+    .optional()
+    .transform((value) => (value ? value.toLowerCase() : null)),
+  languages: z
+    .preprocess((value) => (value === undefined ? ['en'] : Array.isArray(value) ? value : [value]), z.array(z.enum(languages, { error: 'errors.languages.invalid' })).min(1, 'errors.languages.missing'))
+    .transform((list) => [...new Set(list)]),
+  requireStaffTwoFactor: z
+    .preprocess((value) => value === true || value === 'true' || value === 'on' || (Array.isArray(value) && value.includes('true')), z.boolean())
+    .default(false),
+});
+
+export const newCommunity = communityDetails.extend({
+  slug: z
+    .string({ error: 'errors.slug.missing' })
+    .trim()
+    .toLowerCase()
+    .min(2, 'errors.slug.invalid')
+    .max(40, 'errors.slug.invalid')
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'errors.slug.invalid')
+    .refine((slug) => !reservedSlugs.has(slug), 'errors.slug.reserved'),
+  firstAdminEmail: z.union([z.literal(''), email]).optional().transform((value) => value || null),
+});
+
+const reservedSlugs = new Set(['api', 'admin', 'mine', 'new', 'platform', 'assets', 'public']);
+
+export const joinRequest = z.object({ message: z.string().trim().max(1000, 'errors.message.tooLong').optional().transform((value) => value || null) });
+
+export const invitation = z.object({ email, roles: formRoles });
+
+const invitationDays = 14;
+
+// ——— Communities ———
+
+export async function listAllCommunities(db: Database) {
+  return db.select().from(communities).orderBy(asc(communities.name));
+}
+
+export async function createCommunity(services: Services, actorId: string, input: z.infer<typeof newCommunity>, language: Language) {
+  const { firstAdminEmail, ...details } = input;
+  const created = await services.db.transaction(async (tx) => {
+    const [community] = await tx.insert(communities).values(details).onConflictDoNothing().returning();
+    if (!community) throw new DomainError('validation-failed', 409, [{ field: 'slug', code: 'errors.slug.taken' }]);
+    if (community.brandColour) void stylesheetFor(community.brandColour);
+    return community;
+  });
+  await inCommunity(services.db, { communityId: created.id, personId: actorId }, async (tx) => {
+    await record(tx, { communityId: created.id, actorId, action: 'community.created', subjectType: 'community', subjectId: created.id, detail: { slug: created.slug } });
+    if (firstAdminEmail) await createInvitation(services, tx, created, actorId, { email: firstAdminEmail, roles: ['admin', 'member'] }, language);
+  });
+  return created;
+}
+
+export async function updateCommunity(services: Services, tx: CommunityTransaction, community: Community, actorId: string, input: z.infer<typeof communityDetails>) {
+  const [updated] = await tx.update(communities).set(input).where(eq(communities.id, community.id)).returning();
+  if (!updated) throw notFound();
+  if (updated.brandColour) void stylesheetFor(updated.brandColour);
+  const changed = Object.keys(input).filter((key) => JSON.stringify(input[key as keyof typeof input]) !== JSON.stringify(community[key as keyof Community]));
+  await record(tx, { communityId: community.id, actorId, action: 'community.updated', subjectType: 'community', subjectId: community.id, detail: { changed } });
+  return updated;
+}
+
+// ——— Joining ———
+
+async function messageAdmins(services: Services, tx: CommunityTransaction, community: Community, template: string, subject: string, body: string) {
+  if (!community.contactEmail) return;
+  await enqueue(tx, { communityId: community.id, channel: 'email', template, recipient: community.contactEmail, subject, body }, services.notifyConfigured);
+}
+
+/** Asking twice changes nothing; asking again after a decline asks again. */
+export async function requestToJoin(services: Services, community: Community, person: { id: string; displayName: string }, message: string | null) {
+  return inCommunity(services.db, { communityId: community.id, personId: person.id }, async (tx) => {
+    const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
+    if (existing?.status === 'active') throw conflict('already-member');
+    if (existing?.status === 'requested') return existing;
+    const [saved] = existing
+      ? await tx
+          .update(memberships)
+          .set({ status: 'requested', requestMessage: message, requestedAt: new Date(), decidedAt: null, decidedBy: null })
+          .where(eq(memberships.id, existing.id))
+          .returning()
+      : await tx.insert(memberships).values({ communityId: community.id, personId: person.id, status: 'requested', roles: [], requestMessage: message }).returning();
+    if (!saved) throw new Error('membership write returned nothing');
+    await record(tx, { communityId: community.id, actorId: person.id, action: 'membership.requested', subjectType: 'membership', subjectId: saved.id });
+    const t = translator(community.languages.find(isLanguage) ?? 'en');
+    await messageAdmins(
+      services,
+      tx,
+      community,
+      'join-request',
+      t('messages.joinRequest.subject', { community: community.name }),
+      t('messages.joinRequest.body', { name: person.displayName, community: community.name, link: `${services.publicUrl}/c/${community.slug}/members?status=requested` }),
+    );
+    return saved;
+  });
+}
+
+// ——— Memberships ———
+
+export interface MembershipListFilter {
+  status?: MembershipStatus;
+  after?: { name: string; id: string };
+  limit: number;
+}
+
+const membershipColumns = {
+  id: memberships.id,
+  personId: memberships.personId,
+  displayName: people.displayName,
+  email: people.email,
+  status: memberships.status,
+  roles: memberships.roles,
+  requestMessage: memberships.requestMessage,
+  requestedAt: memberships.requestedAt,
+  decidedAt: memberships.decidedAt,
+};
+
+export type MembershipRow = Awaited<ReturnType<typeof getMembership>>;
+
+/** Memberships by name, then id (a stable order for cursor pagination). */
+export async function listMemberships(tx: CommunityTransaction, communityId: string, filter: MembershipListFilter) {
+  const conditions: SQL[] = [eq(memberships.communityId, communityId)];
+  if (filter.status) conditions.push(eq(memberships.status, filter.status));
+  if (filter.after) {
+    const after = or(gt(people.displayName, filter.after.name), and(eq(people.displayName, filter.after.name), gt(memberships.id, filter.after.id)));
+    if (after) conditions.push(after);
+  }
+  const rows = await tx
+    .select(membershipColumns)
+    .from(memberships)
+    .innerJoin(people, eq(people.id, memberships.personId))
+    .where(and(...conditions))
+    .orderBy(asc(people.displayName), asc(memberships.id))
+    .limit(filter.limit + 1);
+  return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole) }));
+}
+
+export async function countByStatus(tx: CommunityTransaction, communityId: string): Promise<Record<MembershipStatus, number>> {
+  const rows = await tx
+    .select({ status: memberships.status, count: count() })
+    .from(memberships)
+    .where(eq(memberships.communityId, communityId))
+    .groupBy(memberships.status);
+  const counts = { requested: 0, active: 0, declined: 0, removed: 0 };
+  for (const row of rows) counts[row.status] = row.count;
+  return counts;
+}
+
+export async function getMembership(tx: CommunityTransaction, communityId: string, membershipId: string) {
+  const [row] = await tx
+    .select(membershipColumns)
+    .from(memberships)
+    .innerJoin(people, eq(people.id, memberships.personId))
+    .where(and(eq(memberships.communityId, communityId), eq(memberships.id, membershipId)));
+  if (!row) throw notFound();
+  return { ...row, roles: row.roles.filter(isRole) };
+}
+
+async function activeAdminCount(tx: CommunityTransaction, communityId: string, excluding: string): Promise<number> {
+  const [row] = await tx
+    .select({ count: count() })
+    .from(memberships)
+    .where(
+      and(eq(memberships.communityId, communityId), eq(memberships.status, 'active'), sql`'admin' = any(${memberships.roles})`, sql`${memberships.id} <> ${excluding}`),
+    );
+  return row?.count ?? 0;
+}
+
+async function tellMember(services: Services, tx: CommunityTransaction, community: Community, membership: MembershipRow, template: 'approved' | 'declined') {
+  const [person] = await tx.select({ language: people.preferredLanguage }).from(people).where(eq(people.id, membership.personId));
+  const t = translator(isLanguage(person?.language) ? person.language : 'en');
+  await enqueue(
+    tx,
+    {
+      communityId: community.id,
+      channel: 'email',
+      template: `membership-${template}`,
+      recipient: membership.email,
+      subject: t(`messages.${template}.subject`, { community: community.name }),
+      body: t(`messages.${template}.body`, { name: membership.displayName, community: community.name, link: `${services.publicUrl}/c/${community.slug}` }),
+    },
+    services.notifyConfigured,
+  );
+}
+
+/** Approving someone already active changes nothing (a double click does not approve twice). */
+export async function approve(services: Services, tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, grant: Role[] = ['member']) {
+  const membership = await getMembership(tx, community.id, membershipId);
+  if (membership.status === 'active') return membership;
+  if (membership.status !== 'requested') throw conflict('not-waiting');
+  await tx
+    .update(memberships)
+    .set({ status: 'active', roles: grant, decidedAt: new Date(), decidedBy: actorId })
+    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'requested')));
+  await record(tx, { communityId: community.id, actorId, action: 'membership.approved', subjectType: 'membership', subjectId: membershipId, detail: { roles: grant } });
+  await tellMember(services, tx, community, membership, 'approved');
+  return getMembership(tx, community.id, membershipId);
+}
+
+export async function decline(services: Services, tx: CommunityTransaction, community: Community, actorId: string, membershipId: string) {
+  const membership = await getMembership(tx, community.id, membershipId);
+  if (membership.status === 'declined') return membership;
+  if (membership.status !== 'requested') throw conflict('not-waiting');
+  await tx.update(memberships).set({ status: 'declined', decidedAt: new Date(), decidedBy: actorId }).where(eq(memberships.id, membershipId));
+  await record(tx, { communityId: community.id, actorId, action: 'membership.declined', subjectType: 'membership', subjectId: membershipId });
+  await tellMember(services, tx, community, membership, 'declined');
+  return getMembership(tx, community.id, membershipId);
+}
+
+/** A community always keeps at least one admin. */
+export async function setRoles(tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, next: Role[]) {
+  const membership = await getMembership(tx, community.id, membershipId);
+  if (membership.status !== 'active') throw conflict('not-active');
+  if (membership.roles.includes('admin') && !next.includes('admin') && (await activeAdminCount(tx, community.id, membershipId)) === 0) {
+    throw new DomainError('last-admin', 409, [{ field: 'roles', code: 'errors.roles.lastAdmin' }]);
+  }
+  await tx.update(memberships).set({ roles: next }).where(eq(memberships.id, membershipId));
+  await record(tx, { communityId: community.id, actorId, action: 'membership.roles-changed', subjectType: 'membership', subjectId: membershipId, detail: { from: membership.roles, to: next } });
+  return getMembership(tx, community.id, membershipId);
+}
+
+export async function remove(tx: CommunityTransaction, community: Community, actorId: string, membershipId: string) {
+  const membership = await getMembership(tx, community.id, membershipId);
+  if (membership.status === 'removed') return membership;
+  if (membership.status !== 'active') throw conflict('not-active');
+  if (membership.roles.includes('admin') && (await activeAdminCount(tx, community.id, membershipId)) === 0) {
+    throw new DomainError('last-admin', 409, [{ field: 'roles', code: 'errors.roles.lastAdmin' }]);
+  }
+  await tx.update(memberships).set({ status: 'removed', roles: [], decidedAt: new Date(), decidedBy: actorId }).where(eq(memberships.id, membershipId));
+  await record(tx, { communityId: community.id, actorId, action: 'membership.removed', subjectType: 'membership', subjectId: membershipId, detail: { roles: membership.roles } });
+  return getMembership(tx, community.id, membershipId);
+}
+
+// ——— Invitations ———
+
+export async function createInvitation(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  input: { email: string; roles: Role[] },
+  language: Language,
+) {
+  const token = newToken();
+  const [created] = await tx
+    .insert(invitations)
+    .values({ communityId: community.id, email: input.email, roles: input.roles, tokenHash: hashToken(token), invitedBy: actorId, expiresAt: new Date(Date.now() + invitationDays * 86_400_000) })
+    .returning();
+  if (!created) throw new Error('invitation insert returned nothing');
+  const t = translator(language);
+  await enqueue(
+    tx,
+    {
+      communityId: community.id,
+      channel: 'email',
+      template: 'invitation',
+      recipient: input.email,
+      subject: t('messages.invitation.subject', { community: community.name }),
+      body: t('messages.invitation.body', { community: community.name, link: `${services.publicUrl}/communities/${community.slug}/invitations/${token}`, days: invitationDays }),
+    },
+    services.notifyConfigured,
+  );
+  await record(tx, { communityId: community.id, actorId, action: 'invitation.sent', subjectType: 'invitation', subjectId: created.id, detail: { roles: input.roles } });
+  return { id: created.id, email: created.email, roles: input.roles, expiresAt: created.expiresAt };
+}
+
+export async function findInvitation(tx: CommunityTransaction, communityId: string, token: string) {
+  const [found] = await tx
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.communityId, communityId), eq(invitations.tokenHash, hashToken(token)), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date())));
+  return found;
+}
+
+/** Accepting makes the membership active with the invited roles (added to any it had). */
+export async function acceptInvitation(tx: CommunityTransaction, community: Community, person: { id: string; email: string }, token: string) {
+  const found = await findInvitation(tx, community.id, token);
+  if (!found) throw new DomainError('invitation-expired', 410);
+  if (found.email.toLowerCase() !== person.email.toLowerCase()) throw new DomainError('invitation-other-email', 403);
+  const invited = found.roles.filter(isRole);
+  const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
+  const granted = existing?.status === 'active' ? [...new Set([...existing.roles.filter(isRole), ...invited])] : invited;
+  const [saved] = existing
+    ? await tx.update(memberships).set({ status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).where(eq(memberships.id, existing.id)).returning()
+    : await tx.insert(memberships).values({ communityId: community.id, personId: person.id, status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).returning();
+  await tx.update(invitations).set({ acceptedAt: new Date(), acceptedBy: person.id }).where(eq(invitations.id, found.id));
+  if (!saved) throw new Error('membership write returned nothing');
+  await record(tx, { communityId: community.id, actorId: person.id, action: 'invitation.accepted', subjectType: 'membership', subjectId: saved.id, detail: { roles: granted } });
+  return saved;
+}
+
+// ——— The outbox, as admins read it ———
+
+export async function listOutbox(tx: CommunityTransaction, communityId: string, filter: { before?: { createdAt: string; id: string }; limit: number }) {
+  const conditions: SQL[] = [eq(outbox.communityId, communityId)];
+  if (filter.before) {
+    const before = or(lt(outbox.createdAt, new Date(filter.before.createdAt)), and(eq(outbox.createdAt, new Date(filter.before.createdAt)), lt(outbox.id, filter.before.id)));
+    if (before) conditions.push(before);
+  }
+  return tx
+    .select()
+    .from(outbox)
+    .where(and(...conditions))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(filter.limit + 1);
+}
+
+export async function listPlatformOutbox(owner: Database, limit: number) {
+  return owner.select().from(outbox).orderBy(desc(outbox.createdAt)).limit(limit);
+}

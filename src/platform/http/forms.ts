@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import { fieldErrorsFrom, type FieldError } from './problems.ts';
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
+
+/** Checks a submitted form against the same zod schema the API uses. */
+export function parseForm<T extends z.ZodType>(schema: T, body: unknown): FormResult<z.infer<T>> {
+  const values = typeof body === 'object' && body !== null ? { ...(body as Record<string, unknown>) } : {};
+  delete values._csrf;
+  delete values.password;
+  delete values.code;
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return { ok: false, errors: fieldErrorsFrom(parsed.error), values };
+}
+
+/** A local path to go to after signing in; anything else goes home (no open redirects). */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}

@@ -1,0 +1,72 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { and, eq, lt } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import type { Database } from '../db/index.ts';
+import { idempotencyRecords } from '../db/schema.ts';
+import { DomainError, unauthenticated } from './problems.ts';
+
+export const idempotencyHeader = {
+  'idempotency-key': {
+    type: 'string',
+    maxLength: 200,
+    description: 'Any unique string. A repeat with the same key returns the first result instead of creating again.',
+  },
+} as const;
+
+/**
+ * Runs `create` once per Idempotency-Key and person: a repeat returns the first status and
+ * body; the same key with a different request is refused (422); one still running is 409.
+ */
+export async function once(
+  db: Database,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  create: () => Promise<{ status: number; body: unknown }>,
+): Promise<FastifyReply> {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') {
+    const result = await create();
+    return reply.code(result.status).send(result.body);
+  }
+  if (!request.person) throw unauthenticated();
+  if (key.length > 200) throw new DomainError('validation-failed', 422, [{ field: 'Idempotency-Key', code: 'errors.idempotency.tooLong' }]);
+  const personId = request.person.id;
+  const fingerprint = createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
+  const [claimed] = await db
+    .insert(idempotencyRecords)
+    .values({ personId, key, requestFingerprint: fingerprint })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyRecords.key });
+  if (!claimed) {
+    const [earlier] = await db
+      .select()
+      .from(idempotencyRecords)
+      .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, key)));
+    if (!earlier || earlier.requestFingerprint !== fingerprint) throw new DomainError('idempotency-key-reused', 422);
+    if (earlier.statusCode === null) throw new DomainError('idempotency-in-progress', 409);
+    return reply.code(earlier.statusCode).header('idempotent-replayed', 'true').send(earlier.responseBody);
+  }
+  try {
+    const result = await create();
+    await db
+      .update(idempotencyRecords)
+      .set({ statusCode: result.status, responseBody: result.body })
+      .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, key)));
+    return reply.code(result.status).send(result.body);
+  } catch (error) {
+    // A request that failed created nothing: the same key may be tried again.
+    await db.delete(idempotencyRecords).where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, key)));
+    throw error;
+  }
+}
+
+/** Keys are kept for a day. */
+export async function clearOldIdempotencyRecords(owner: Database): Promise<number> {
+  const removed = await owner
+    .delete(idempotencyRecords)
+    .where(lt(idempotencyRecords.createdAt, new Date(Date.now() - 24 * 3600_000)))
+    .returning({ key: idempotencyRecords.key });
+  return removed.length;
+}

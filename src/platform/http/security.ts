@@ -1,0 +1,75 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySession, { type SessionStore } from '@fastify/session';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import { isApiRequest } from '../auth/access.ts';
+import { DomainError } from './problems.ts';
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Security headers, cookies, sessions, CSRF and rate limits. */
+export async function setUpWebSecurity(app: FastifyInstance, config: Config, sessionStore: SessionStore): Promise<void> {
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        ...(config.production ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await app.register(fastifyFormbody);
+  await app.register(fastifySession, {
+    secret: config.sessionSecret,
+    cookieName: 'coproduce_session',
+    store: sessionStore,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.production,
+      path: '/',
+      maxAge: config.sessionIdleMinutes * 60_000,
+    },
+  });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/session',
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      return typeof body?._csrf === 'string' ? body._csrf : (request.headers['x-csrf-token'] as string | undefined);
+    },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+
+  app.addHook('preHandler', (request, reply, done) => {
+    if (!unsafeMethods.has(request.method)) return done();
+    if (isApiRequest(request)) {
+      // Programs authenticate with a token; a browser session may call the API only with
+      // JSON, which a form on another site cannot send.
+      const bearer = request.headers.authorization?.startsWith('Bearer ');
+      const json = (request.headers['content-type'] ?? '').startsWith('application/json');
+      if (!bearer && !json && request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') {
+        return done(new DomainError('unsupported-media-type', 415));
+      }
+      return done();
+    }
+    app.csrfProtection(request, reply, done);
+  });
+}

@@ -1,0 +1,97 @@
+import fastifyView from '@fastify/view';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import nunjucks from 'nunjucks';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { FieldError } from '../http/problems.ts';
+import { languageNames, languages } from '../i18n.ts';
+import { defaultBrandColour } from '../stylesheet.ts';
+import { navigationFor } from './navigation.ts';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+export const templateFolders = [
+  path.join(root, 'src/platform/views'),
+  path.join(root, 'src/modules'),
+  path.join(root, 'node_modules/nhsuk-frontend/dist'),
+  path.join(root, 'node_modules/nhsuk-frontend/dist/nhsuk'),
+];
+
+const dateFormats: Record<string, Intl.DateTimeFormat> = Object.fromEntries(
+  [
+    ['en', 'en-GB'],
+    ['cy', 'cy-GB'],
+    ['es', 'es-ES'],
+  ].map(([language, locale]) => [language, new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })]),
+);
+
+function addFilters(environment: nunjucks.Environment): void {
+  environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => {
+    if (!value) return '';
+    const date = value instanceof Date ? value : new Date(value);
+    return (dateFormats[language] ?? dateFormats.en)?.format(date) ?? date.toISOString();
+  });
+}
+
+export async function registerViews(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyView, {
+    engine: { nunjucks },
+    templates: templateFolders,
+    options: { autoescape: true, throwOnUndefined: false, onConfigure: addFilters },
+  });
+}
+
+/** What a form page needs to show an error summary and keep what the person typed. */
+export interface FormState {
+  values?: Record<string, unknown>;
+  errors?: FieldError[];
+}
+
+function errorContext(request: FastifyRequest, errors: FieldError[] | undefined) {
+  if (!errors?.length) return {};
+  const summary = errors.map((error) => ({ text: request.t(error.code), href: `#${error.field}` }));
+  const fields = Object.fromEntries(errors.map((error) => [error.field, { text: request.t(error.code) }]));
+  return { errorSummary: summary, fieldErrors: fields };
+}
+
+/** A URL that keeps the page and switches the language. */
+function languageLinks(request: FastifyRequest) {
+  const url = new URL(request.url, 'http://localhost');
+  return languages.map((language) => {
+    url.searchParams.set('lang', language);
+    return { language, name: languageNames[language], href: `${url.pathname}${url.search}`, current: language === request.language };
+  });
+}
+
+/** Renders a page inside the layout, with what every page needs. */
+export async function render(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  template: string,
+  context: Record<string, unknown> & FormState = {},
+  options: { status?: number; form?: boolean } = {},
+): Promise<FastifyReply> {
+  const community = request.community;
+  const csrfToken = request.person || options.form ? reply.generateCsrf() : undefined;
+  const brandColour = (community?.brandColour ?? defaultBrandColour).replace('#', '');
+  return reply
+    .code(options.status ?? reply.statusCode ?? 200)
+    .header('content-type', 'text/html; charset=utf-8')
+    .view(template, {
+      t: request.t,
+      lang: request.language,
+      languageLinks: languageLinks(request),
+      person: request.person,
+      community,
+      roles: request.roles ?? [],
+      serviceName: community?.name ?? request.t('service.name'),
+      homeHref: community ? `/c/${community.slug}` : '/',
+      stylesheetHref: `/assets/css/coproduce-${brandColour}.css`,
+      navigation: navigationFor(request),
+      currentPath: request.url.split('?')[0],
+      csrfToken,
+      values: context.values ?? {},
+      ...errorContext(request, context.errors),
+      ...context,
+    });
+}

@@ -1,0 +1,36 @@
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../tenancy.ts';
+
+interface NavigationItem {
+  text: string;
+  href: string;
+  current: boolean;
+}
+
+/** Links each role needs, in the header. Modules add theirs here as they arrive. */
+const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member' }[] = [
+  { key: 'nav.home', path: '', roles: 'any-member' },
+  { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },
+  { key: 'nav.invite', path: '/invitations/new', roles: ['admin'] },
+  { key: 'nav.audit', path: '/audit', roles: ['admin'] },
+  { key: 'nav.outbox', path: '/outbox', roles: ['admin'] },
+  { key: 'nav.settings', path: '/settings', roles: ['admin'] },
+];
+
+export function navigationFor(request: FastifyRequest): NavigationItem[] {
+  const path = request.url.split('?')[0] ?? '';
+  const items: NavigationItem[] = [];
+  const community = request.community;
+  const held = request.roles ?? [];
+  if (community && held.length > 0) {
+    for (const link of communityLinks) {
+      if (link.roles !== 'any-member' && !held.some((role) => link.roles.includes(role))) continue;
+      const href = `/c/${community.slug}${link.path}`;
+      items.push({ text: request.t(link.key), href, current: path === href });
+    }
+  }
+  if (request.person?.isPlatformAdmin) {
+    items.push({ text: request.t('nav.platform'), href: '/platform/communities', current: path.startsWith('/platform') });
+  }
+  return items;
+}

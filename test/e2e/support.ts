@@ -1,0 +1,60 @@
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+
+export const demoPassword = 'demo-password-1';
+
+/** Every journey's page comes from its own context, and no request may leave this machine. */
+export const test = base.extend({
+  context: async ({ context }, use) => {
+    await context.route('**/*', (route) => {
+      const { hostname } = new URL(route.request().url());
+      return hostname === 'localhost' || hostname === '127.0.0.1' ? route.continue() : route.abort();
+    });
+    await use(context);
+  },
+});
+export { expect };
+
+/** Checks the page is the one expected (its heading) and has no accessibility violations. */
+export async function expectPage(page: Page, heading: string | RegExp): Promise<void> {
+  await page.waitForLoadState('load');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
+  await expect(page.locator('h1')).toHaveCount(1);
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+export async function signIn(page: Page, email: string, password = demoPassword): Promise<void> {
+  await page.goto('/sign-in');
+  await expectPage(page, 'Sign in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Reads the outbox the way an admin would, to follow a link sent by email. */
+export async function lastMessageTo(recipient: string): Promise<{ subject: string; body: string }> {
+  const client = new pg.Client({ connectionString: readFileSync('test-results/e2e-database-url', 'utf8') });
+  await client.connect();
+  try {
+    const result = await client.query('select subject, body from outbox where recipient = $1 order by created_at desc limit 1', [recipient]);
+    const message = result.rows[0] as { subject: string; body: string } | undefined;
+    if (!message) throw new Error(`no message to ${recipient}`);
+    return message;
+  } finally {
+    await client.end();
+  }
+}
+
+export function linkIn(body: string): string {
+  const match = /https?:\/\/\S+/.exec(body);
+  if (!match) throw new Error('no link in the message');
+  return new URL(match[0]).pathname;
+}
+
+/** A fresh email address for each run, so that journeys never collide. */
+export function uniqueEmail(name: string): string {
+  return `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.net`;
+}

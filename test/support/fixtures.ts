@@ -1,0 +1,65 @@
+import type { Database } from '../../src/platform/db/index.ts';
+import { people } from '../../src/platform/db/schema.ts';
+import { hashPassword } from '../../src/platform/auth/secrets.ts';
+import { roles, type Role } from '../../src/platform/tenancy.ts';
+import { generateCommunity } from '../../bench/generate.ts';
+
+export const fixturePassword = 'fixture-password-1';
+
+export interface Fixture {
+  alpha: { id: string; slug: string };
+  beta: { id: string; slug: string };
+  /** The email of the alpha person holding only this role. */
+  emailFor: (role: Role) => string;
+  otherCommunityMember: string;
+  platformAdmin: string;
+  noMembership: string;
+}
+
+let passwordHash: Promise<string> | undefined;
+
+/**
+ * Two communities: `alpha` with one person for each role, and `beta` with its own member;
+ * a platform admin and a person in no community.
+ */
+export async function seedFixture(owner: Database): Promise<Fixture> {
+  passwordHash ??= hashPassword(fixturePassword);
+  const hash = await passwordHash;
+  const emailFor = (role: Role) => `${role.replace('_', '-')}@alpha.test`;
+  const alpha = await generateCommunity(
+    owner,
+    {
+      slug: 'alpha',
+      name: 'Alpha Time Bank',
+      description: 'A test community.',
+      contactEmail: 'hello@alpha.test',
+      people: 5,
+      waiting: 2,
+      accounts: roles.map((role) => ({ email: emailFor(role), displayName: `Alpha ${role}`, roles: [role] })),
+    },
+    11,
+    hash,
+  );
+  const beta = await generateCommunity(
+    owner,
+    {
+      slug: 'beta',
+      name: 'Beta Peer Network',
+      description: 'Another test community.',
+      contactEmail: 'hello@beta.test',
+      people: 3,
+      waiting: 1,
+      accounts: [
+        { email: 'member@beta.test', displayName: 'Beta Member', roles: ['member'] },
+        { email: 'admin@beta.test', displayName: 'Beta Admin', roles: ['admin', 'member'] },
+      ],
+    },
+    12,
+    hash,
+  );
+  await owner.insert(people).values([
+    { email: 'platform@fixture.test', displayName: 'Platform Admin', passwordHash: hash, isPlatformAdmin: true },
+    { email: 'nobody@fixture.test', displayName: 'In No Community', passwordHash: hash },
+  ]);
+  return { alpha, beta, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
+}
