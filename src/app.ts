@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './platform/config.ts';
+import type { Access } from './platform/auth/access.ts';
 import type { Databases } from './platform/db/index.ts';
 import { setUpWebSecurity } from './platform/http/security.ts';
 import { setUpStaticFiles } from './platform/http/static-files.ts';
@@ -15,6 +16,18 @@ import { defaultBrandColour, stylesheetFor, warmStylesheets } from './platform/s
 import { informationPages } from './modules/information/routes.ts';
 import { accountRoutes } from './modules/accounts/routes.ts';
 import { communityRoutes } from './modules/communities/routes.ts';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  readonly access: Access | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeCatalogue: RouteEntry[];
+  }
+}
 
 export interface AppDependencies {
   config: Config;
@@ -31,6 +44,16 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+
+  // Every route, as registered: the access-matrix test walks this list.
+  const routeCatalogue: RouteEntry[] = [];
+  app.decorate('routeCatalogue', routeCatalogue);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      // Read later: a plugin's own onRoute hook may declare access after this one runs.
+      if (method !== 'HEAD') routeCatalogue.push({ method, url: route.url, get access() { return route.config?.access; } });
+    }
+  });
 
   const services = createServices({ config, databases });
 
