@@ -11,7 +11,7 @@ export interface TestApp {
 
 export const testEnvironment = {
   NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   SESSION_SECRET: 'a-test-session-secret-of-at-least-32-characters',
   PUBLIC_URL: 'http://localhost:3000',
   JOBS: 'false',

@@ -46,7 +46,13 @@ export async function once(
       .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, key)));
     if (!earlier || earlier.requestFingerprint !== fingerprint) throw new DomainError('idempotency-key-reused', 422);
     if (earlier.statusCode === null) throw new DomainError('idempotency-in-progress', 409);
-    return reply.code(earlier.statusCode).header('idempotent-replayed', 'true').send(earlier.responseBody);
+    // The stored answer is already JSON (dates as text): send it as it is, past the route's schema.
+    return reply
+      .code(earlier.statusCode)
+      .header('idempotent-replayed', 'true')
+      .type('application/json; charset=utf-8')
+      .serializer((payload) => JSON.stringify(payload))
+      .send(earlier.responseBody);
   }
   try {
     const result = await create();

@@ -1,5 +1,6 @@
 import { and, asc, eq, lt } from 'drizzle-orm';
 import { NotifyClient } from 'notifications-node-client';
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Database, Transaction } from '../db/index.ts';
 import { outbox } from '../db/schema.ts';
@@ -18,12 +19,10 @@ export interface Message {
  * recorded exactly when the change that caused it is. Sending happens afterwards.
  */
 export async function enqueue(tx: Transaction | Database, message: Message, notifyConfigured: boolean): Promise<string> {
-  const [row] = await tx
-    .insert(outbox)
-    .values({ ...message, communityId: message.communityId ?? null, status: notifyConfigured ? 'queued' : 'not_sent' })
-    .returning({ id: outbox.id });
-  if (!row) throw new Error('outbox insert returned nothing');
-  return row.id;
+  // No RETURNING: a message outside any community is one the application may write but not read.
+  const id = randomUUID();
+  await tx.insert(outbox).values({ ...message, id, communityId: message.communityId ?? null, status: notifyConfigured ? 'queued' : 'not_sent' });
+  return id;
 }
 
 /**

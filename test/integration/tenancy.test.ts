@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { record } from '../../src/platform/audit.ts';
+import { auditEvents, memberships, outbox } from '../../src/platform/db/schema.ts';
+import { inCommunity } from '../../src/platform/tenancy.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { type Fixture, seedFixture } from '../support/fixtures.ts';
+
+let database: TestDatabase;
+
+/** PostgreSQL's own message for a failed query (drizzle wraps it). */
+async function refusal(query: Promise<unknown>): Promise<string> {
+  try {
+    await query;
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause;
+    return cause?.message ?? String(error);
+  }
+  return 'the query succeeded';
+}
+let fixture: Fixture;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fixture = await seedFixture(database.owner);
+  await record(database.owner, { communityId: fixture.beta.id, actorId: null, action: 'test.beta-only', subjectType: 'test' });
+  await database.owner.insert(outbox).values({ communityId: fixture.beta.id, channel: 'email', template: 't', recipient: 'x@beta.test', subject: 's', body: 'b', status: 'not_sent' });
+});
+afterAll(() => database.drop());
+
+describe('row-level security, the second wall', () => {
+  it('a query that forgets the community filter still sees only the current community', async () => {
+    const seen = await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => ({
+      memberships: await tx.select({ communityId: memberships.communityId }).from(memberships),
+      audit: await tx.select({ communityId: auditEvents.communityId }).from(auditEvents),
+      outbox: await tx.select({ communityId: outbox.communityId }).from(outbox),
+    }));
+    expect(seen.memberships.length).toBeGreaterThan(0);
+    expect(new Set(seen.memberships.map((row) => row.communityId))).toEqual(new Set([fixture.alpha.id]));
+    expect(seen.audit.every((row) => row.communityId === fixture.alpha.id)).toBe(true);
+    expect(seen.outbox).toEqual([]);
+  });
+
+  it('outside any community the application sees no community rows at all', async () => {
+    const rows = await database.app.select({ id: memberships.id }).from(memberships);
+    expect(rows).toEqual([]);
+  });
+
+  it('the application cannot write a row into another community', async () => {
+    const attempt = inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, (tx) =>
+      tx.insert(auditEvents).values({ communityId: fixture.beta.id, actorId: null, action: 'test.smuggle', subjectType: 'test' }),
+    );
+    expect(await refusal(attempt)).toMatch(/row-level security/);
+  });
+
+  it('the application cannot change or delete the audit log', async () => {
+    expect(await refusal(database.app.execute(sql`delete from audit_events`))).toMatch(/permission denied/);
+    expect(await refusal(database.app.execute(sql`update audit_events set action = 'x'`))).toMatch(/permission denied/);
+  });
+
+  it('the application works as a role that owns nothing and cannot change the schema', async () => {
+    const result = await database.app.execute<{ user: string }>(sql`select current_user as user`);
+    expect(result.rows[0]?.user).toBe('coproduce_app');
+    expect(await refusal(database.app.execute(sql`create table intruder (id int)`))).toMatch(/permission denied/);
+  });
+});
