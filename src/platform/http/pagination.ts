@@ -31,5 +31,5 @@ export function paginate<Row, Item>(rows: Row[], limit: number, toItem: (row: Ro
   const more = rows.length > limit;
   const pageRows = more ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
-  return { items: pageRows.map(toItem), nextCursor: more && last ? encodeCursor(cursorOf(last)) : null };
+  return { items: pageRows.map(toItem), nextCursor: more && last !== undefined ? encodeCursor(cursorOf(last)) : null };
 }

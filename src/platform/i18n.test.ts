@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { hasKey, languages } from './i18n.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function filesUnder(folder: string, ending: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const full = path.join(folder, name);
+    return statSync(full).isDirectory() ? filesUnder(full, ending) : full.endsWith(ending) ? [full] : [];
+  });
+}
+
+function leafKeys(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return [prefix];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, child]) => leafKeys(child, prefix ? `${prefix}.${key}` : key));
+  return [prefix];
+}
+
+const catalogue = (language: string) => JSON.parse(readFileSync(path.join(root, 'locales', language, 'translation.json'), 'utf8')) as Record<string, unknown>;
+const withoutPluralForm = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '');
+const templates = filesUnder(path.join(root, 'src'), '.njk');
+const sources = filesUnder(path.join(root, 'src'), '.ts').filter((file) => !file.endsWith('.test.ts'));
+
+describe('the message catalogues', () => {
+  it('Welsh and Spanish have every message English has, and nothing else', () => {
+    const english = new Set(leafKeys(catalogue('en')).map(withoutPluralForm));
+    for (const language of languages) {
+      expect(new Set(leafKeys(catalogue(language)).map(withoutPluralForm)), language).toEqual(english);
+    }
+  });
+
+  it('every message a page or rule asks for exists', () => {
+    const used = new Set<string>();
+    for (const file of [...templates, ...sources]) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/\bt\('([a-zA-Z][\w.-]*[\w])'/g)) if (match[1]) used.add(match[1]);
+      for (const match of text.matchAll(/'(errors\.[a-zA-Z.]+[a-zA-Z])'/g)) if (match[1]) used.add(match[1]);
+    }
+    expect(used.size).toBeGreaterThan(100);
+    const missing = [...used].filter((key) => !hasKey(key) && !hasKey(`${key}_one`) && !hasKey(`${key}_other`));
+    expect(missing).toEqual([]);
+  });
+
+  it('no page has words outside the catalogues', () => {
+    const offenders: string[] = [];
+    for (const file of templates) {
+      const text = readFileSync(file, 'utf8')
+        .replace(/\{#[\s\S]*?#\}/g, '')
+        .replace(/\{%[\s\S]*?%\}/g, '')
+        .replace(/\{\{[\s\S]*?\}\}/g, '');
+      const visible = text.replace(/<[^>]*>/g, ' ').replace(/&[a-z]+;/g, ' ');
+      const words = visible.match(/[A-Za-z]{2,}/g);
+      if (words) offenders.push(`${path.relative(root, file)}: ${words.slice(0, 5).join(' ')}`);
+      for (const attribute of text.matchAll(/(aria-label|title|alt|placeholder)="([^"]*[A-Za-z][^"]*)"/g)) {
+        offenders.push(`${path.relative(root, file)}: ${attribute[1]}="${attribute[2]}"`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
