@@ -17,11 +17,24 @@ export const test = base.extend({
 });
 export { expect };
 
+// A scan takes about two seconds: the same page in the same state (path, heading, language,
+// error summary shown or not, who is looking) is scanned once per worker.
+const scanned = new Set<string>();
+
 /** Checks the page is the one expected (its heading) and has no accessibility violations. */
 export async function expectPage(page: Page, heading: string | RegExp): Promise<void> {
   await page.waitForLoadState('load');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
   await expect(page.locator('h1')).toHaveCount(1);
+  const state = [
+    new URL(page.url()).pathname,
+    await page.locator('h1').textContent(),
+    await page.locator('html').getAttribute('lang'),
+    await page.locator('.nhsuk-error-summary').count(),
+    await page.locator('.nhsuk-header__account').textContent(),
+  ].join('|');
+  if (scanned.has(state)) return;
+  scanned.add(state);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   expect(results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
 }
