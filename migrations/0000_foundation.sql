@@ -17,7 +17,7 @@ CREATE TABLE "audit_events" (
 	"subject_id" text,
 	"reason" text,
 	"detail" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "communities" (
@@ -134,7 +134,7 @@ ALTER TABLE "password_resets" ADD CONSTRAINT "password_resets_person_id_people_i
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_tokens_hash_unique" ON "api_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "api_tokens_person" ON "api_tokens" USING btree ("person_id");--> statement-breakpoint
-CREATE INDEX "audit_events_community_at" ON "audit_events" USING btree ("community_id","created_at");--> statement-breakpoint
+CREATE INDEX "audit_events_community_at" ON "audit_events" USING btree ("community_id","at");--> statement-breakpoint
 CREATE INDEX "audit_events_actor" ON "audit_events" USING btree ("actor_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "communities_slug_unique" ON "communities" USING btree ("slug");--> statement-breakpoint
 CREATE UNIQUE INDEX "idempotency_records_person_key" ON "idempotency_records" USING btree ("person_id","key");--> statement-breakpoint

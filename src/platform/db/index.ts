@@ -22,11 +22,14 @@ export interface Databases {
 }
 
 /** Connects two pools to one database: the owner's, and the application's that owns nothing. */
-export function connect(url: string, options: { appPoolSize?: number; ownerPoolSize?: number } = {}): Databases {
+export function connect(url: string, options: { appPoolSize?: number; ownerPoolSize?: number; onIdleError?: (error: Error) => void } = {}): Databases {
   const ownerPool = new pg.Pool({ connectionString: url, max: options.ownerPoolSize ?? 4 });
   // Each connection of the application's pool starts as coproduce_app (a startup parameter,
   // so no query can run before it takes effect).
   const appPool = new pg.Pool({ connectionString: url, max: options.appPoolSize ?? 16, options: '-c role=coproduce_app' });
+  // An idle connection the server closes (a restart, a failover) is replaced on next use;
+  // without a listener the pool's error would end the process.
+  for (const pool of [ownerPool, appPool]) pool.on('error', (error) => options.onIdleError?.(error));
   return {
     app: drizzle(appPool, { schema }),
     owner: drizzle(ownerPool, { schema }),

@@ -159,7 +159,7 @@ export const auditEvents = pgTable(
     subjectId: text('subject_id'),
     reason: text('reason'),
     detail: jsonb('detail').notNull().default({}),
-    at: createdAt(),
+    at: instant('at').notNull().defaultNow(),
   },
   (table) => [index('audit_events_community_at').on(table.communityId, table.at), index('audit_events_actor').on(table.actorId)],
 );

@@ -1,0 +1,149 @@
+// How a community that outgrows one machine runs: several stateless app processes on one
+// PostgreSQL behind a load balancer. Real processes, started as `npm start` starts them.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, chmodSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/platform/db/bundled-postgres.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { fixturePassword, seedFixture } from '../support/fixtures.ts';
+import { testEnvironment } from '../support/app.ts';
+
+interface Running {
+  process: ChildProcess;
+  base: string;
+  output: () => string;
+}
+
+async function waitFor(check: () => Promise<boolean>, seconds: number, what: string): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+async function startServer(environment: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, ...testEnvironment, NODE_ENV: 'development', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', PORT: String(port), ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 60, `the server on ${port}: ${output}`);
+  return { process: child, base, output: () => output };
+}
+
+function stopped(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** Signs in through one server's pages, as a browser would, and returns the session cookie. */
+async function signIn(base: string, email: string): Promise<string> {
+  const page = await fetch(`${base}/sign-in`);
+  const cookie = (page.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const response = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password: fixturePassword, _csrf: csrf }).toString(),
+  });
+  expect(response.status).toBe(302);
+  return (response.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+}
+
+let database: TestDatabase;
+let first: Running;
+let second: Running;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedFixture(database.owner);
+  const shared = { DATABASE_URL: database.url, LOAD_DEMO_DATA: 'false', JOBS: 'true', CLEAR_EXPIRED_SCHEDULE: '* * * * *', JOB_SCHEDULE_CHECK_SECONDS: '2' };
+  [first, second] = await Promise.all([startServer(shared), startServer(shared)]);
+}, 90_000);
+
+afterAll(async () => {
+  if (process.env.TEST_LOG_LEVEL) process.stderr.write(`FIRST:\n${first?.output()}\nSECOND:\n${second?.output()}\n`);
+  for (const running of [first, second]) running?.process.kill('SIGKILL');
+  await database.drop();
+});
+
+describe('two app processes on one PostgreSQL', () => {
+  it('a session made on one process works on the other', async () => {
+    const cookie = await signIn(first.base, 'member@alpha.test');
+    const onSecond = await fetch(`${second.base}/account`, { headers: { cookie }, redirect: 'manual' });
+    expect(onSecond.status).toBe(200);
+    expect(await onSecond.text()).toContain('member@alpha.test');
+    const signedOut = await fetch(`${second.base}/account`, { redirect: 'manual' });
+    expect(signedOut.status).toBe(302);
+  });
+
+  it('a scheduled job runs once each time it is due, not once per process', async () => {
+    const runs = async () =>
+      (await database.owner.execute<{ minute: number; count: number }>(sql`
+        select extract(epoch from date_trunc('minute', at))::int as minute, count(*)::int as count
+        from audit_events where action = 'job.clear-expired' group by 1 order by 1`)).rows;
+    // Every minute is due; wait until a minute has passed since the first run, so both
+    // processes have had their chance at the same occurrence.
+    await waitFor(async () => (await runs()).length >= 1, 100, `the first scheduled run: ${first.output()} ${second.output()}`);
+    const firstMinute = (await runs())[0]?.minute ?? 0;
+    // Both processes check every 2 seconds: 10 seconds past the end of that minute, each has
+    // had several chances at the same occurrence.
+    await waitFor(async () => Date.now() / 1000 > firstMinute + 70, 100, 'the end of that minute');
+    const rows = await runs();
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    for (const row of rows) expect(row.count, `runs in ${row.minute}`).toBe(1);
+  }, 200_000);
+
+  it('on SIGTERM a process finishes what it is doing and stops within 10 seconds, and the other carries on', async () => {
+    const started = Date.now();
+    const pending = fetch(`${first.base}/communities`);
+    first.process.kill('SIGTERM');
+    const [response, code] = await Promise.all([pending.catch(() => undefined), stopped(first.process)]);
+    // On failure the process's own account of its stop (each step's duration) is in the message.
+    expect(code, first.output()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    if (response) expect(response.status).toBe(200);
+    expect((await fetch(`${second.base}/readyz`)).status).toBe(200);
+  }, 20_000);
+});
+
+describe('the bundled PostgreSQL', () => {
+  it('starts with the app when there is no DATABASE_URL, loads the demo once, and stops with it on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'coproduce-bundled-'));
+    chmodSync(dataDir, 0o755);
+    const environment = { DATABASE_URL: '', DATA_DIR: dataDir, JOBS: 'false' };
+    const running = await startServer(environment);
+    const directory = await (await fetch(`${running.base}/communities`)).text();
+    expect(directory).toContain('Lambeth Together');
+    expect(directory).toContain('Croydon Connect');
+    expect(running.output()).toContain('admin@example.org');
+    const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+    expect(existsSync(pidFile)).toBe(true);
+    const postgresPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    const started = Date.now();
+    running.process.kill('SIGTERM');
+    expect(await stopped(running.process)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(existsSync(pidFile)).toBe(false);
+    expect(() => process.kill(postgresPid, 0)).toThrow();
+
+    // A second start keeps the data and does not load the demo again.
+    const again = await startServer(environment);
+    const twice = await (await fetch(`${again.base}/communities`)).text();
+    expect(twice.match(/Lambeth Together/g)?.length).toBe(directory.match(/Lambeth Together/g)?.length);
+    again.process.kill('SIGTERM');
+    expect(await stopped(again.process)).toBe(0);
+  }, 120_000);
+});
