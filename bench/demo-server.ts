@@ -1,0 +1,71 @@
+// A server on a fresh database holding the demo data (and, if asked, a generated community of
+// any size): the browser journeys and the benchmarks run against it.
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { buildApp } from '../src/app.ts';
+import { readConfig } from '../src/platform/config.ts';
+import { applyMigrations, connect, ensureDatabase } from '../src/platform/db/index.ts';
+import { startBundledPostgres } from '../src/platform/db/bundled-postgres.ts';
+import { hashPassword } from '../src/platform/auth/secrets.ts';
+import { demoPassword, generateCommunity, generateDemo } from './generate.ts';
+
+const port = Number(process.env.PORT ?? 3100);
+const generatedPeople = Number(process.env.GENERATED_PEOPLE ?? 0);
+let serverUrl = process.env.TEST_DATABASE_URL;
+let stop: (() => Promise<void>) | undefined;
+if (!serverUrl) {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'coproduce-demo-'));
+  chmodSync(directory, 0o755);
+  const bundled = await startBundledPostgres({ directory: path.join(directory, 'postgres') });
+  serverUrl = bundled.url;
+  stop = bundled.stop;
+}
+const databaseUrl = await ensureDatabase(serverUrl, `coproduce_demo_${randomBytes(4).toString('hex')}`);
+const databases = connect(databaseUrl);
+await applyMigrations(databases.ownerPool);
+await generateDemo(databases.owner);
+if (generatedPeople > 0) {
+  const started = Date.now();
+  await generateCommunity(
+    databases.owner,
+    {
+      slug: 'generated',
+      name: 'Generated Community',
+      description: 'A generated community for benchmarks.',
+      contactEmail: 'hello.generated@example.org',
+      people: generatedPeople,
+      waiting: Math.min(100, Math.floor(generatedPeople / 100)),
+      accounts: [{ email: 'member@generated.example.org', displayName: 'Generated Member', roles: ['member'] }],
+    },
+    7,
+    await hashPassword(demoPassword),
+  );
+  await databases.owner.execute('analyze');
+  process.stdout.write(`generated ${generatedPeople} people in ${Math.round((Date.now() - started) / 1000)} s\n`);
+}
+mkdirSync('test-results', { recursive: true });
+writeFileSync('test-results/e2e-database-url', databaseUrl);
+
+const config = readConfig({
+  NODE_ENV: 'test',
+  PORT: String(port),
+  PUBLIC_URL: `http://localhost:${port}`,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  SESSION_SECRET: 'a-demo-server-session-secret-of-32-characters',
+  JOBS: 'false',
+  SIGN_IN_RATE_LIMIT: '10000',
+});
+const app = await buildApp({ config, databases });
+await app.listen({ port, host: '127.0.0.1' });
+process.stdout.write(`ready on ${port}\n`);
+
+const shutdown = async () => {
+  await app.close();
+  await databases.close();
+  await stop?.();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());

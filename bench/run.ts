@@ -1,0 +1,100 @@
+// `npm run bench`: requests per second and p99 latency of the layout alone (the floor), the
+// member home and GET /api/v1/me, on the demo data and on a generated community of
+// BENCH_PEOPLE people (100,000 unless set). 50 connections, 10 seconds each (BENCH_SECONDS).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { freePort } from '../src/platform/db/bundled-postgres.ts';
+import { demoPassword } from './generate.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = 50;
+const sizes = [
+  { label: 'demo data (2 communities, ~90 people)', people: 0, member: 'member@example.org', community: 'lambeth' },
+  { label: `generated community of ${Number(process.env.BENCH_PEOPLE ?? 100_000).toLocaleString('en-GB')} people`, people: Number(process.env.BENCH_PEOPLE ?? 100_000), member: 'member@generated.example.org', community: 'generated' },
+];
+
+async function startServer(people: number): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/demo-server.ts'], {
+    env: { ...process.env, PORT: String(port), GENERATED_PEOPLE: String(people), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      process.stdout.write(`  ${text}`);
+      if (text.includes('ready on')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the demo server stopped (${code})`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+async function signIn(base: string, email: string): Promise<string> {
+  const page = await fetch(`${base}/sign-in`);
+  const cookie = (page.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const response = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password: demoPassword, _csrf: csrf }).toString(),
+  });
+  return (response.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+}
+
+async function token(base: string, email: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: demoPassword, name: 'bench' }) });
+  return ((await response.json()) as { token: string }).token;
+}
+
+interface Row {
+  size: string;
+  target: string;
+  requestsPerSecond: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(url: string, headers: Record<string, string>): Promise<{ requestsPerSecond: number; p99: number; errors: number }> {
+  // A short warm-up so that the first compiled templates and cold caches do not count.
+  await autocannon({ url, connections: 10, duration: 2, headers });
+  const result = await autocannon({ url, connections, duration: seconds, headers });
+  return { requestsPerSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+const rows: Row[] = [];
+for (const size of sizes) {
+  process.stdout.write(`\n${size.label}\n`);
+  const { child, base } = await startServer(size.people);
+  try {
+    const cookie = await signIn(base, size.member);
+    const bearer = await token(base, size.member);
+    const targets: { target: string; url: string; headers: Record<string, string> }[] = [
+      { target: 'layout only (`GET /signed-out`, the floor)', url: `${base}/signed-out`, headers: {} },
+      { target: `member home (\`GET /c/${size.community}\`)`, url: `${base}/c/${size.community}`, headers: { cookie } },
+      { target: '`GET /api/v1/me` (bearer token)', url: `${base}/api/v1/me`, headers: { authorization: `Bearer ${bearer}` } },
+    ];
+    for (const target of targets) {
+      const measured = await measure(target.url, target.headers);
+      rows.push({ size: size.label, target: target.target, ...measured });
+      process.stdout.write(`  ${target.target}: ${measured.requestsPerSecond} req/s, p99 ${measured.p99} ms, ${measured.errors} errors\n`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const lines = ['| data | route | req/s | p99 (ms) | non-2xx |', '| --- | --- | ---: | ---: | ---: |'];
+for (const row of rows) lines.push(`| ${row.size} | ${row.target} | ${row.requestsPerSecond} | ${row.p99} | ${row.errors} |`);
+for (const size of sizes) {
+  const floor = rows.find((row) => row.size === size.label && row.target.startsWith('layout'));
+  const home = rows.find((row) => row.size === size.label && row.target.startsWith('member home'));
+  if (floor && home) lines.push('', `${size.label}: member home at ${Math.round((100 * home.requestsPerSecond) / floor.requestsPerSecond)}% of the floor (target ≥ 25%), p99 ${home.p99} ms (target ≤ 100 ms).`);
+}
+const table = lines.join('\n');
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.md', `${table}\n`);
+process.stdout.write(`\n${table}\n`);
+process.exit(0);
