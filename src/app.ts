@@ -61,7 +61,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await setUpStaticFiles(app);
   await setUpApiDocumentation(app);
   await registerViews(app);
-  await app.register(requestContext, { db: databases.app });
+  await app.register(requestContext, { owner: databases.owner, sessionStore: services.sessionStore });
   registerErrorHandling(app);
 
   await app.register(healthRoutes, { databases });

@@ -30,8 +30,30 @@ await instance.init({
 
 export type Translate = TFunction;
 
+const translators = new Map<Language, Translate>();
+
+/**
+ * A translate function for one language. A message asked for without options is looked up
+ * once and remembered: pages ask for dozens each, and i18next's lookup was a measured cost.
+ */
 export function translator(language: Language): Translate {
-  return instance.getFixedT(language);
+  let translate = translators.get(language);
+  if (!translate) {
+    const fixed = instance.getFixedT(language);
+    const remembered = new Map<string, string>();
+    const call = fixed as unknown as (key: string | string[], options?: unknown) => string;
+    translate = ((key: string | string[], options?: unknown) => {
+      if (options !== undefined || typeof key !== 'string') return call(key, options);
+      let text = remembered.get(key);
+      if (text === undefined) {
+        text = fixed(key);
+        remembered.set(key, text);
+      }
+      return text;
+    }) as unknown as Translate;
+    translators.set(language, translate);
+  }
+  return translate;
 }
 
 export function hasKey(key: string, language: Language = 'en'): boolean {

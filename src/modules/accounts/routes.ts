@@ -7,7 +7,7 @@ import { parseForm, safeNext } from '../../platform/http/forms.ts';
 import { DomainError, type FieldError, unauthenticated } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
-import { membershipsOf } from '../../platform/tenancy.ts';
+import { loadPerson, membershipList } from '../../platform/auth/people.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Services } from '../../services.ts';
 import * as accounts from './service.ts';
@@ -32,9 +32,9 @@ const meSchema = z.object({
 const tokenSchema = z.object({ id: z.uuid(), name: z.string(), createdAt: z.date(), lastUsedAt: z.date().nullable() });
 
 /** Where a person goes after signing in, or when they open the front page signed in. */
-async function landingFor(services: Services, request: FastifyRequest): Promise<string> {
+function landingFor(request: FastifyRequest): string {
   if (!request.person) return '/';
-  const active = (await membershipsOf(services.db, request.person.id)).filter((membership) => membership.status === 'active');
+  const active = membershipList(request.person).filter((membership) => membership.status === 'active');
   if (active.length === 1 && active[0]) return `/c/${active[0].slug}`;
   if (active.length > 1) return '/communities/mine';
   if (request.person.isPlatformAdmin) return '/platform/communities';
@@ -53,7 +53,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
   const signInLimit = { rateLimit: { max: services.config.signInRateLimit, timeWindow: 60_000 } };
 
   app.get('/', { config: { access: access.public } }, async (request, reply) => {
-    if (request.person) return reply.redirect(await landingFor(services, request));
+    if (request.person) return reply.redirect(landingFor(request));
     return render(request, reply, 'accounts/views/start.njk', { pageTitle: request.t('start.title') });
   });
 
@@ -111,8 +111,8 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         return reply.redirect('/sign-in/two-factor');
       case 'signed-in':
         await startSession(request, result.person.id);
-        request.person = { ...result.person, hasTwoFactor: false };
-        return reply.redirect(next !== '/' ? next : await landingFor(services, request));
+        request.person = await loadPerson(services.owner, result.person.id);
+        return reply.redirect(next !== '/' ? next : landingFor(request));
     }
   });
   app.get('/sign-in/two-factor', { config: { access: access.public } }, async (request, reply) => {
@@ -131,8 +131,8 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     if (result.outcome !== 'signed-in') return page([{ field: 'code', code: 'errors.code.wrong' }]);
     const next = safeNext(request.session.pendingNext);
     await startSession(request, result.person.id);
-    request.person = { ...result.person, hasTwoFactor: true };
-    return reply.redirect(next !== '/' ? next : await landingFor(services, request));
+    request.person = await loadPerson(services.owner, result.person.id);
+    return reply.redirect(next !== '/' ? next : landingFor(request));
   });
   app.post('/sign-out', { config: { access: access.public } }, async (request, reply) => {
     await request.session.destroy();
@@ -193,7 +193,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       {
         pageTitle: request.t('account.title'),
         tokens: await accounts.listApiTokens(services, person.id),
-        memberships: await membershipsOf(services.db, person.id),
+        memberships: membershipList(person),
         languageOptions: languages.map((language) => ({ value: language, text: request.t(`languages.${language}`), selected: language === person.preferredLanguage })),
         flash,
         ...extra,
@@ -317,7 +317,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     async (request) => {
       const person = request.person;
       if (!person) throw unauthenticated();
-      const memberships = await membershipsOf(services.db, person.id);
+      const memberships = membershipList(person);
       return {
         id: person.id,
         email: person.email,

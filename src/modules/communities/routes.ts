@@ -9,8 +9,9 @@ import { decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/p
 import { DomainError, type FieldError, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
-import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity, membershipsOf, roles, staffRoles } from '../../platform/tenancy.ts';
+import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity, roles, staffRoles } from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
+import { membershipList } from '../../platform/auth/people.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
 
@@ -112,12 +113,12 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   // ——— The directory, joining and switching ———
   app.get('/communities', { config: { access: access.public } }, async (request, reply) => {
     const all = await service.listAllCommunities(services.db);
-    const mine = request.person ? await membershipsOf(services.db, request.person.id) : [];
+    const mine = membershipList(request.person);
     const statusBySlug = Object.fromEntries(mine.map((membership) => [membership.slug, membership.status]));
     return render(request, reply, 'communities/views/directory.njk', { pageTitle: request.t('directory.title'), communities: all, statusBySlug, flash: takeFlash(request) });
   });
   app.get('/communities/mine', { config: { access: access.signedIn } }, async (request, reply) => {
-    const mine = await membershipsOf(services.db, actorOf(request));
+    const mine = membershipList(request.person);
     return render(request, reply, 'communities/views/mine.njk', { pageTitle: request.t('mine.title'), memberships: mine });
   });
   const joinPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[], values?: Record<string, unknown>) =>
@@ -185,7 +186,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   app.get('/c/:community', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
     const held = request.roles;
     const waiting = held.includes('admin') || held.includes('coordinator') ? await inRequestCommunity(services, request, (tx, community) => service.countByStatus(tx, community.id)) : undefined;
-    const mine = (await membershipsOf(services.db, actorOf(request))).filter((membership) => membership.status === 'active');
+    const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
     return render(request, reply, 'communities/views/home.njk', {
       pageTitle: request.t('home.title'),
       held,

@@ -2,21 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { apiTokens, people } from '../db/schema.ts';
+import { apiTokens } from '../db/schema.ts';
+import { loadPerson, type SignedInPerson } from '../auth/people.ts';
+import type { PostgresSessionStore } from '../auth/session-store.ts';
 import { decide, isApiRequest, routeAccess } from '../auth/access.ts';
 import { hashToken } from '../auth/secrets.ts';
 import { isLanguage, type Language, translator, type Translate } from '../i18n.ts';
-import { activeMembership, type Community, findCommunityBySlug, type Role } from '../tenancy.ts';
+import type { Community, Role } from '../tenancy.ts';
 import { DomainError, forbidden, notFound, unauthenticated } from './problems.ts';
-
-export interface SignedInPerson {
-  id: string;
-  email: string;
-  displayName: string;
-  isPlatformAdmin: boolean;
-  preferredLanguage: string;
-  hasTwoFactor: boolean;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,47 +29,23 @@ declare module 'fastify' {
   }
 }
 
-const personColumns = {
-  id: people.id,
-  email: people.email,
-  displayName: people.displayName,
-  isPlatformAdmin: people.isPlatformAdmin,
-  preferredLanguage: people.preferredLanguage,
-  totpEnabledAt: people.totpEnabledAt,
-};
-
-function toSignedIn(row: { totpEnabledAt: Date | null } & Omit<SignedInPerson, 'hasTwoFactor'>): SignedInPerson {
-  const { totpEnabledAt, ...rest } = row;
-  return { ...rest, hasTwoFactor: totpEnabledAt !== null };
-}
-
-async function personFromToken(db: Database, header: string): Promise<SignedInPerson | null> {
+async function personIdFromToken(owner: Database, header: string): Promise<string | null> {
   const token = header.slice('Bearer '.length).trim();
   if (!token) return null;
-  const [row] = await db
-    .select({ ...personColumns, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+  const [row] = await owner
+    .select({ id: apiTokens.id, personId: apiTokens.personId, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
-    .innerJoin(people, eq(people.id, apiTokens.personId))
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt), isNull(people.erasedAt)))
+    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
     .limit(1);
   if (!row) return null;
-  const { tokenId, lastUsedAt, ...person } = row;
-  if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > 60_000) {
-    await db
+  // Written at most once a minute, so that a busy program does not write on every call.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await owner
       .update(apiTokens)
       .set({ lastUsedAt: new Date() })
-      .where(and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
+      .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
   }
-  return toSignedIn(person);
-}
-
-async function personFromSession(db: Database, personId: string): Promise<SignedInPerson | null> {
-  const [row] = await db
-    .select(personColumns)
-    .from(people)
-    .where(and(eq(people.id, personId), isNull(people.erasedAt)))
-    .limit(1);
-  return row ? toSignedIn(row) : null;
+  return row.personId;
 }
 
 function chooseLanguage(request: FastifyRequest, reply: FastifyReply, person: SignedInPerson | null): Language {
@@ -95,8 +64,8 @@ function chooseLanguage(request: FastifyRequest, reply: FastifyReply, person: Si
  * Who is asking, in which community and language, and whether the route lets them in.
  * Runs before the body is read, so a refused request is refused whatever it carries.
  */
-export const requestContext = fp(async (app: FastifyInstance, options: { db: Database }) => {
-  const { db } = options;
+export const requestContext = fp(async (app: FastifyInstance, options: { owner: Database; sessionStore: PostgresSessionStore }) => {
+  const { owner, sessionStore } = options;
   app.decorateRequest('person', null);
   app.decorateRequest('community', null);
   app.decorateRequest('membershipId', null);
@@ -109,10 +78,13 @@ export const requestContext = fp(async (app: FastifyInstance, options: { db: Dat
     request.roles = [];
     const authorization = request.headers.authorization;
     if (isApiRequest(request) && authorization?.startsWith('Bearer ')) {
-      request.person = await personFromToken(db, authorization);
+      const personId = await personIdFromToken(owner, authorization);
+      request.person = personId ? await loadPerson(owner, personId) : null;
       if (!request.person) throw unauthenticated();
     } else if (request.session?.personId) {
-      request.person = await personFromSession(db, request.session.personId);
+      const personId = request.session.personId;
+      const preloaded = sessionStore.takePerson(request.session.sessionId);
+      request.person = preloaded?.id === personId ? preloaded : await loadPerson(owner, personId);
     }
     request.language = chooseLanguage(request, reply, request.person);
     request.t = translator(request.language);
@@ -126,23 +98,21 @@ export const requestContext = fp(async (app: FastifyInstance, options: { db: Dat
     const slug = (request.params as Record<string, string> | undefined)?.community;
     let membershipRoles: readonly Role[] | undefined;
     if (slug !== undefined) {
-      const community = await findCommunityBySlug(db, slug);
-      if (community && request.person) {
-        const membership = await activeMembership(db, community.id, request.person.id);
-        if (membership) {
-          request.community = community;
-          request.membershipId = membership.id;
-          request.roles = membership.roles;
-          membershipRoles = membership.roles;
-        }
+      // Someone who is not an active member learns nothing, not even whether the community exists.
+      const membership = request.person?.memberships.find((one) => one.community.slug === slug && one.status === 'active');
+      if (membership) {
+        request.community = membership.community;
+        request.membershipId = membership.membershipId;
+        request.roles = membership.roles;
+        membershipRoles = membership.roles;
       }
       const decision = decide(rule, {
         signedIn: request.person !== null,
         isPlatformAdmin: request.person?.isPlatformAdmin ?? false,
         hasTwoFactor: request.person?.hasTwoFactor ?? false,
         membershipRoles,
-        communityExists: community !== undefined,
-        communityRequiresStaffTwoFactor: community?.requireStaffTwoFactor ?? false,
+        communityExists: membership !== undefined,
+        communityRequiresStaffTwoFactor: membership?.community.requireStaffTwoFactor ?? false,
       });
       return act(decision, request, reply);
     }

@@ -25,7 +25,47 @@ const dateFormats: Record<string, Intl.DateTimeFormat> = Object.fromEntries(
   ].map(([language, locale]) => [language, new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })]),
 );
 
+/**
+ * NHS.UK frontend's macros, loaded once and offered to every template. An `{% from … import %}`
+ * in the layout would run each macro file again on every page: measured, that was most of the
+ * time spent rendering.
+ */
+const frontendMacros: Record<string, string> = {
+  skipLink: 'skip-link',
+  nhsukErrorSummary: 'error-summary',
+  button: 'button',
+  input: 'input',
+  passwordInput: 'password-input',
+  textarea: 'textarea',
+  checkboxes: 'checkboxes',
+  radios: 'radios',
+  select: 'select',
+  summaryList: 'summary-list',
+  insetText: 'inset-text',
+  backLink: 'back-link',
+  tag: 'tag',
+  card: 'card',
+  pagination: 'pagination',
+  notificationBanner: 'notification-banner',
+  warningCallout: 'warning-callout',
+};
+
+function addMacros(environment: nunjucks.Environment): void {
+  for (const [name, component] of Object.entries(frontendMacros)) {
+    const macroName = name === 'nhsukErrorSummary' ? 'errorSummary' : name;
+    // getExported is part of nunjucks' Template, though missing from its type definitions.
+    const template = environment.getTemplate(`nhsuk/components/${component}/macro.njk`, true) as unknown as {
+      getExported(callback: (error: Error | null, exported: Record<string, unknown>) => void): void;
+    };
+    template.getExported((error, exported) => {
+      if (error) throw error;
+      environment.addGlobal(name, exported[macroName]);
+    });
+  }
+}
+
 function addFilters(environment: nunjucks.Environment): void {
+  addMacros(environment);
   environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => {
     if (!value) return '';
     const date = value instanceof Date ? value : new Date(value);
