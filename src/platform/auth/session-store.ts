@@ -46,7 +46,16 @@ export function postgresSessionStore(owner: Database, idleMinutes: number) {
     get(sessionId, callback) {
       const id = hashOf(sessionId);
       loadSession(owner, id).then((found) => {
-        if (!found || found.expiresAt.getTime() <= Date.now()) return callback(null, null);
+        const now = Date.now();
+        if (!found || found.expiresAt.getTime() <= now) return callback(null, null);
+        // Idle time starts again with each use; written at most once a minute per session.
+        if (found.expiresAt.getTime() < now + idleMs - 60_000) {
+          owner
+            .update(sessions)
+            .set({ expiresAt: new Date(now + idleMs) })
+            .where(eq(sessions.id, id))
+            .catch(() => undefined);
+        }
         if (found.person) {
           if (people.size > 10_000) people.clear();
           people.set(id, found.person);

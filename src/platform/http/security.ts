@@ -40,13 +40,14 @@ export async function setUpWebSecurity(app: FastifyInstance, config: Config, ses
     cookieName: 'coproduce_session',
     store: sessionStore,
     saveUninitialized: false,
-    rolling: true,
+    // The cookie lasts until the browser closes; the idle limit is kept on the server, which
+    // moves a session's expiry on as it is used (see the session store).
+    rolling: false,
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
       secure: config.production,
       path: '/',
-      maxAge: config.sessionIdleMinutes * 60_000,
     },
   });
   await app.register(fastifyCsrf, {
