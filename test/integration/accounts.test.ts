@@ -33,7 +33,9 @@ describe('registering', () => {
 });
 
 describe('a forgotten password', () => {
-  it('sends a link through the outbox; the link sets a new password once and signs the person in', async () => {
+  it('sends a link through the outbox; the link sets a new password once, signs the person in and everyone else out', async () => {
+    const elsewhere = new Visitor(test.app);
+    await elsewhere.signIn('member@alpha.test', fixturePassword);
     const visitor = new Visitor(test.app);
     const asked = await visitor.submit('/forgot-password', '/forgot-password', { email: 'member@alpha.test' });
     expect(asked.headers.location).toBe('/forgot-password/sent');
@@ -48,6 +50,7 @@ describe('a forgotten password', () => {
     const done = await visitor.submit(link, link, { password: 'a-brand-new-password' });
     expect(done.headers.location).toBe('/account');
     expect((await visitor.get('/account')).statusCode).toBe(200);
+    expect((await elsewhere.get('/account')).statusCode).toBe(302);
     expect((await new Visitor(test.app).get(link)).statusCode).toBe(410);
     await new Visitor(test.app).signIn('member@alpha.test', 'a-brand-new-password');
   });

@@ -3,7 +3,7 @@ import * as OTPAuth from 'otpauth';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
-import { apiTokens, passwordResets, people, signInFailures } from '../../platform/db/schema.ts';
+import { apiTokens, passwordResets, people, sessions, signInFailures } from '../../platform/db/schema.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
@@ -241,6 +241,8 @@ export async function completePasswordReset(services: Services, token: string, p
       .returning({ personId: passwordResets.personId });
     if (!reset) throw new DomainError('reset-link-expired', 410);
     await tx.update(people).set({ passwordHash }).where(eq(people.id, reset.personId));
+    // Whoever knew the old password is signed out everywhere.
+    await tx.delete(sessions).where(eq(sessions.personId, reset.personId));
     await record(tx, { actorId: reset.personId, action: 'person.password-reset', subjectType: 'person', subjectId: reset.personId });
     return reset.personId;
   });
