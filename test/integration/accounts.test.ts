@@ -126,3 +126,29 @@ describe('joining and approving through pages', () => {
     expect((await newcomer.get('/c/alpha')).statusCode).toBe(200);
   });
 });
+
+describe('inviting', () => {
+  it('an admin who sends the same invitation twice sends one email', async () => {
+    const admin = new Visitor(test.app);
+    await admin.signIn('admin@alpha.test', fixturePassword);
+    const token = await admin.csrfFrom('/c/alpha/invitations/new');
+    const form = { _csrf: token, email: 'twice@alpha.test', roles: ['member', 'peer_supporter'] };
+    expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(302);
+    expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(302);
+    const sent = await test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'));
+    expect(sent).toHaveLength(1);
+    const different = { ...form, roles: ['member'] };
+    expect((await admin.request('POST', '/c/alpha/invitations/new', { form: different })).statusCode).toBe(302);
+    expect(await test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'))).toHaveLength(2);
+  });
+
+  it('an invitation with no role or a wrong email says what to fix and sends nothing', async () => {
+    const admin = new Visitor(test.app);
+    await admin.signIn('admin@alpha.test', fixturePassword);
+    const response = await admin.submit('/c/alpha/invitations/new', '/c/alpha/invitations/new', { email: 'not an email' });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('Select at least one role');
+    expect(response.body).toContain('Enter an email address in the correct format');
+    expect(response.body).toContain('value="not an email"');
+  });
+});

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { record } from '../../src/platform/audit.ts';
+import { listAuditEvents, readRestricted, record } from '../../src/platform/audit.ts';
 import { auditEvents, memberships, outbox } from '../../src/platform/db/schema.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -62,5 +62,24 @@ describe('row-level security, the second wall', () => {
     const result = await database.app.execute<{ user: string }>(sql`select current_user as user`);
     expect(result.rows[0]?.user).toBe('coproduce_app');
     expect(await refusal(database.app.execute(sql`create table intruder (id int)`))).toMatch(/permission denied/);
+  });
+});
+
+describe('the audit log', () => {
+  it('reading a restricted record writes who read it, and why, before the record is returned', async () => {
+    const [reader] = await database.owner.execute<{ id: string }>(sql`select id from people where email = 'safeguarding-lead@alpha.test'`).then((result) => result.rows);
+    if (!reader) throw new Error('no reader');
+    const seenBefore: number[] = [];
+    const record = await inCommunity(database.app, { communityId: fixture.alpha.id, personId: reader.id }, (tx) =>
+      readRestricted(tx, { communityId: fixture.alpha.id, actorId: reader.id, subjectType: 'safeguarding_concern', subjectId: 'concern-1', reason: 'Weekly review' }, async () => {
+        const rows = await tx.select().from(auditEvents).where(sql`${auditEvents.action} = 'restricted.read'`);
+        seenBefore.push(rows.length);
+        return { id: 'concern-1' };
+      }),
+    );
+    expect(record).toEqual({ id: 'concern-1' });
+    expect(seenBefore).toEqual([1]);
+    const events = await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, (tx) => listAuditEvents(tx, fixture.alpha.id, { action: 'restricted.read', limit: 10 }));
+    expect(events).toMatchObject([{ actorId: reader.id, subjectType: 'safeguarding_concern', subjectId: 'concern-1', reason: 'Weekly review' }]);
   });
 });

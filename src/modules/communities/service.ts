@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContained, arrayContains, asc, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
@@ -279,6 +279,22 @@ export async function createInvitation(
   input: { email: string; roles: Role[] },
   language: Language,
 ) {
+  // A second click on "Send invitation" finds the first one: no second invitation or email.
+  const [recent] = await tx
+    .select()
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.communityId, community.id),
+        sql`lower(${invitations.email}) = lower(${input.email})`,
+        isNull(invitations.acceptedAt),
+        gt(invitations.createdAt, new Date(Date.now() - 10 * 60_000)),
+        arrayContains(invitations.roles, input.roles),
+        arrayContained(invitations.roles, input.roles),
+      ),
+    )
+    .limit(1);
+  if (recent) return { id: recent.id, email: recent.email, roles: recent.roles.filter(isRole), expiresAt: recent.expiresAt };
   const token = newToken();
   const [created] = await tx
     .insert(invitations)
