@@ -178,6 +178,20 @@ export async function generateDemo(owner: Database): Promise<void> {
   for (const community of [lambeth, croydon]) {
     await owner.insert(auditEvents).values({ communityId: community.id, actorId: null, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { demo: true } });
   }
+  // Some history for the audit log: the admin let people in and gave one of them a role.
+  const [admin] = await owner.select({ id: people.id }).from(people).where(sql`${people.email} = 'admin@example.org'`);
+  const approved = await owner
+    .select({ id: memberships.id, roles: memberships.roles })
+    .from(memberships)
+    .where(sql`${memberships.communityId} = ${lambeth.id} and ${memberships.status} = 'active' and ${memberships.personId} <> ${admin?.id ?? null}`)
+    .limit(4);
+  for (const membership of approved) {
+    await owner.insert(auditEvents).values({ communityId: lambeth.id, actorId: admin?.id ?? null, action: 'membership.approved', subjectType: 'membership', subjectId: membership.id, detail: { roles: ['member'] } });
+  }
+  const promoted = approved[0];
+  if (promoted) {
+    await owner.insert(auditEvents).values({ communityId: lambeth.id, actorId: admin?.id ?? null, action: 'membership.roles-changed', subjectType: 'membership', subjectId: promoted.id, detail: { from: ['member'], to: promoted.roles } });
+  }
   await owner.insert(outbox).values({
     communityId: lambeth.id,
     channel: 'email',

@@ -22,7 +22,7 @@ export { expect };
 const scanned = new Set<string>();
 
 /** Checks the page is the one expected (its heading) and has no accessibility violations. */
-export async function expectPage(page: Page, heading: string | RegExp): Promise<void> {
+export async function expectPage(page: Page, heading: string | RegExp, options: { scan?: boolean } = {}): Promise<void> {
   await page.waitForLoadState('load');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
   await expect(page.locator('h1')).toHaveCount(1);
@@ -33,7 +33,7 @@ export async function expectPage(page: Page, heading: string | RegExp): Promise<
     await page.locator('.nhsuk-error-summary').count(),
     await page.locator('.nhsuk-header__account').textContent(),
   ].join('|');
-  if (scanned.has(state)) return;
+  if (scanned.has(state) || options.scan === false) return;
   scanned.add(state);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   expect(results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
