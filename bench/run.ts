@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { freePort } from '../src/platform/db/bundled-postgres.ts';
 import { demoPassword } from './generate.ts';
+import { signInOverHttp } from './sign-in.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 50;
@@ -29,19 +30,6 @@ async function startServer(people: number): Promise<{ child: ChildProcess; base:
     child.once('exit', (code) => reject(new Error(`the demo server stopped (${code})`)));
   });
   return { child, base: `http://127.0.0.1:${port}` };
-}
-
-async function signIn(base: string, email: string): Promise<string> {
-  const page = await fetch(`${base}/sign-in`);
-  const cookie = (page.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const response = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email, password: demoPassword, _csrf: csrf }).toString(),
-  });
-  return (response.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
 }
 
 async function token(base: string, email: string): Promise<string> {
@@ -69,7 +57,7 @@ for (const size of sizes.filter((one, index) => index === 0 || one.people > 0)) 
   process.stdout.write(`\n${size.label}\n`);
   const { child, base } = await startServer(size.people);
   try {
-    const cookie = await signIn(base, size.member);
+    const cookie = await signInOverHttp(base, size.member, demoPassword);
     const bearer = await token(base, size.member);
     const targets: { target: string; url: string; headers: Record<string, string> }[] = [
       { target: 'layout only (`GET /signed-out`, the floor)', url: `${base}/signed-out`, headers: {} },

@@ -1,42 +1,35 @@
 import { desc, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';
 import { memberships, outbox, people } from '../../src/platform/db/schema.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useFixtureApp } from '../support/app.ts';
 import { Visitor } from '../support/browser-like.ts';
-import { type Fixture, fixturePassword, seedFixture } from '../support/fixtures.ts';
+import { fixturePassword } from '../support/fixtures.ts';
 
-let test: TestApp;
-let fixture: Fixture;
-
-beforeAll(async () => {
-  test = await startTestApp();
-  fixture = await seedFixture(test.database.owner);
-});
-afterAll(() => test.close());
+const given = useFixtureApp();
 
 async function lastMessageTo(recipient: string) {
-  const [message] = await test.database.owner.select().from(outbox).where(eq(outbox.recipient, recipient)).orderBy(desc(outbox.createdAt)).limit(1);
+  const [message] = await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, recipient)).orderBy(desc(outbox.createdAt)).limit(1);
   return message;
 }
 
 describe('registering', () => {
   it('a second account with the same email (in any case) is refused and the form keeps what was typed', async () => {
-    const visitor = new Visitor(test.app);
+    const visitor = new Visitor(given.test.app);
     const response = await visitor.submit('/register', '/register', { displayName: 'Copy Cat', email: 'MEMBER@alpha.test', password: 'a-long-enough-password' });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('An account already uses this email address');
     expect(response.body).toContain('value="Copy Cat"');
     expect(response.body).not.toContain('a-long-enough-password');
-    expect(await test.database.owner.select().from(people).where(eq(people.displayName, 'Copy Cat'))).toHaveLength(0);
+    expect(await given.test.database.owner.select().from(people).where(eq(people.displayName, 'Copy Cat'))).toHaveLength(0);
   });
 });
 
 describe('a forgotten password', () => {
   it('sends a link through the outbox; the link sets a new password once, signs the person in and everyone else out', async () => {
-    const elsewhere = new Visitor(test.app);
+    const elsewhere = new Visitor(given.test.app);
     await elsewhere.signIn('member@alpha.test', fixturePassword);
-    const visitor = new Visitor(test.app);
+    const visitor = new Visitor(given.test.app);
     const asked = await visitor.submit('/forgot-password', '/forgot-password', { email: 'member@alpha.test' });
     expect(asked.headers.location).toBe('/forgot-password/sent');
     const message = await lastMessageTo('member@alpha.test');
@@ -51,12 +44,12 @@ describe('a forgotten password', () => {
     expect(done.headers.location).toBe('/account');
     expect((await visitor.get('/account')).statusCode).toBe(200);
     expect((await elsewhere.get('/account')).statusCode).toBe(302);
-    expect((await new Visitor(test.app).get(link)).statusCode).toBe(410);
-    await new Visitor(test.app).signIn('member@alpha.test', 'a-brand-new-password');
+    expect((await new Visitor(given.test.app).get(link)).statusCode).toBe(410);
+    await new Visitor(given.test.app).signIn('member@alpha.test', 'a-brand-new-password');
   });
 
   it('answers the same for an email no account has, and sends nothing', async () => {
-    const visitor = new Visitor(test.app);
+    const visitor = new Visitor(given.test.app);
     const asked = await visitor.submit('/forgot-password', '/forgot-password', { email: 'no.one@alpha.test' });
     expect(asked.headers.location).toBe('/forgot-password/sent');
     expect(await lastMessageTo('no.one@alpha.test')).toBeUndefined();
@@ -65,7 +58,7 @@ describe('a forgotten password', () => {
 
 describe('two-step sign-in', () => {
   it('a person turns it on with a code, and then signing in asks for a code', async () => {
-    const visitor = new Visitor(test.app);
+    const visitor = new Visitor(given.test.app);
     await visitor.signIn('safeguarding-lead@alpha.test', fixturePassword);
     const setup = await visitor.get('/account/two-factor');
     const secret = /id="secret"[^>]*>([A-Z2-7 ]+)</.exec(setup.body)?.[1]?.replace(/ /g, '');
@@ -76,7 +69,7 @@ describe('two-step sign-in', () => {
     const on = await visitor.submit('/account/two-factor', '/account/two-factor', { code: totp.generate() });
     expect(on.headers.location).toBe('/account');
 
-    const later = new Visitor(test.app);
+    const later = new Visitor(given.test.app);
     const password = await later.submit('/sign-in', '/sign-in', { email: 'safeguarding-lead@alpha.test', password: fixturePassword });
     expect(password.headers.location).toBe('/sign-in/two-factor');
     expect((await later.get('/account')).statusCode).toBe(302);
@@ -86,31 +79,31 @@ describe('two-step sign-in', () => {
   });
 
   it('a community that requires it sends staff without it to turn it on, and leaves members alone', async () => {
-    const admin = new Visitor(test.app);
+    const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
     const saved = await admin.submit('/c/alpha/settings', '/c/alpha/settings', { name: 'Alpha Time Bank', description: 'A test community.', contactEmail: 'hello@alpha.test', languages: 'en', requireStaffTwoFactor: 'true' });
     expect(saved.statusCode).toBe(302);
     expect((await admin.get('/c/alpha')).headers.location).toBe('/account/two-factor?required=1');
-    const member = new Visitor(test.app);
+    const member = new Visitor(given.test.app);
     await member.signIn('facilitator@alpha.test', fixturePassword);
     expect((await member.get('/c/alpha')).statusCode).toBe(200);
-    await test.database.owner.execute(sql`update communities set require_staff_two_factor = false where slug = 'alpha'`);
+    await given.test.database.owner.execute(sql`update communities set require_staff_two_factor = false where slug = 'alpha'`);
   });
 });
 
 describe('joining and approving through pages', () => {
   it('asking twice makes one request, and approving twice approves once', async () => {
-    const newcomer = new Visitor(test.app);
-    await newcomer.signIn(fixture.noMembership, fixturePassword);
+    const newcomer = new Visitor(given.test.app);
+    await newcomer.signIn(given.fixture.noMembership, fixturePassword);
     await newcomer.submit('/communities/alpha/join', '/communities/alpha/join', { message: 'Hello' });
     await newcomer.submit('/communities/alpha/join', '/communities/alpha/join', { message: 'Hello' });
-    const [person] = await test.database.owner.select().from(people).where(eq(people.email, fixture.noMembership));
-    const rows = await test.database.owner.select().from(memberships).where(eq(memberships.personId, person?.id ?? ''));
-    const inAlpha = rows.filter((row) => row.communityId === fixture.alpha.id);
+    const [person] = await given.test.database.owner.select().from(people).where(eq(people.email, given.fixture.noMembership));
+    const rows = await given.test.database.owner.select().from(memberships).where(eq(memberships.personId, person?.id ?? ''));
+    const inAlpha = rows.filter((row) => row.communityId === given.fixture.alpha.id);
     expect(inAlpha).toHaveLength(1);
     const membershipId = inAlpha[0]?.id;
 
-    const coordinator = new Visitor(test.app);
+    const coordinator = new Visitor(given.test.app);
     await coordinator.signIn('coordinator@alpha.test', fixturePassword);
     const page = `/c/alpha/members/${membershipId}`;
     const token = await coordinator.csrfFrom(page);
@@ -118,32 +111,32 @@ describe('joining and approving through pages', () => {
     const second = await coordinator.request('POST', `${page}/approve`, { form: { _csrf: token } });
     expect(first.statusCode).toBe(302);
     expect(second.statusCode).toBe(302);
-    const approvals = await test.database.owner.execute<{ count: string }>(
+    const approvals = await given.test.database.owner.execute<{ count: string }>(
       sql`select count(*)::text as count from audit_events where action = 'membership.approved' and subject_id = ${membershipId ?? ''}`,
     );
     expect(approvals.rows[0]?.count).toBe('1');
-    expect((await lastMessageTo(fixture.noMembership))?.template).toBe('membership-approved');
+    expect((await lastMessageTo(given.fixture.noMembership))?.template).toBe('membership-approved');
     expect((await newcomer.get('/c/alpha')).statusCode).toBe(200);
   });
 });
 
 describe('inviting', () => {
   it('an admin who sends the same invitation twice sends one email', async () => {
-    const admin = new Visitor(test.app);
+    const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
     const token = await admin.csrfFrom('/c/alpha/invitations/new');
     const form = { _csrf: token, email: 'twice@alpha.test', roles: ['member', 'peer_supporter'] };
     expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(302);
     expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(302);
-    const sent = await test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'));
+    const sent = await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'));
     expect(sent).toHaveLength(1);
     const different = { ...form, roles: ['member'] };
     expect((await admin.request('POST', '/c/alpha/invitations/new', { form: different })).statusCode).toBe(302);
-    expect(await test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'))).toHaveLength(2);
+    expect(await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'))).toHaveLength(2);
   });
 
   it('an invitation with no role or a wrong email says what to fix and sends nothing', async () => {
-    const admin = new Visitor(test.app);
+    const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
     const response = await admin.submit('/c/alpha/invitations/new', '/c/alpha/invitations/new', { email: 'not an email' });
     expect(response.statusCode).toBe(400);

@@ -1,26 +1,19 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memberships, people } from '../../src/platform/db/schema.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { type Fixture, fixturePassword, seedFixture } from '../support/fixtures.ts';
+import { useFixtureApp } from '../support/app.ts';
+import { fixturePassword } from '../support/fixtures.ts';
 
-let test: TestApp;
-let fixture: Fixture;
-
-beforeAll(async () => {
-  test = await startTestApp();
-  fixture = await seedFixture(test.database.owner);
-});
-afterAll(() => test.close());
+const given = useFixtureApp();
 
 async function tokenFor(email: string): Promise<string> {
-  const response = await test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword, name: 'test' } });
+  const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword, name: 'test' } });
   expect(response.statusCode).toBe(201);
   return response.json<{ token: string }>().token;
 }
 
 function call(token: string, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) {
-  return test.app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}`, ...headers } });
+  return given.test.app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}`, ...headers } });
 }
 
 describe('personal access tokens', () => {
@@ -46,7 +39,7 @@ describe('personal access tokens', () => {
   });
 
   it('a wrong password gives a problem document and no token', async () => {
-    const response = await test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'member@alpha.test', password: 'not it' } });
+    const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'member@alpha.test', password: 'not it' } });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ status: 401, code: 'sign-in-failed', type: 'urn:coproduce:problem:sign-in-failed' });
   });
@@ -63,7 +56,7 @@ describe('personal access tokens', () => {
 
 describe('problem+json', () => {
   it('bad input answers 422 with an error for each field, in plain words, and changes nothing', async () => {
-    const response = await test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'nope', password: 'short', displayName: '' } });
+    const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'nope', password: 'short', displayName: '' } });
     expect(response.statusCode).toBe(422);
     expect(response.headers['content-type']).toContain('application/problem+json');
     const problem = response.json<{ errors: { field: string; code: string; message: string }[] }>();
@@ -74,17 +67,17 @@ describe('problem+json', () => {
         { field: 'displayName', code: 'errors.displayName.missing', message: 'Enter your name' },
       ]),
     );
-    expect(await test.database.owner.select().from(people).where(eq(people.email, 'nope'))).toHaveLength(0);
+    expect(await given.test.database.owner.select().from(people).where(eq(people.email, 'nope'))).toHaveLength(0);
   });
 
   it('an unknown API path is a 404 problem', async () => {
-    const response = await test.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    const response = await given.test.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ status: 404, code: 'not-found' });
   });
 
   it('a form post to the API with a browser session is refused (cross-site request forgery)', async () => {
-    const response = await test.app.inject({ method: 'POST', url: '/api/v1/join-requests', payload: 'community=alpha', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'coproduce_session=x' } });
+    const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/join-requests', payload: 'community=alpha', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'coproduce_session=x' } });
     expect([401, 415]).toContain(response.statusCode);
   });
 });
@@ -92,7 +85,7 @@ describe('problem+json', () => {
 describe('communities through the API', () => {
   it('a member reads their community; a member of another community gets 404, never a hint it exists', async () => {
     const member = await tokenFor('member@alpha.test');
-    const other = await tokenFor(fixture.otherCommunityMember);
+    const other = await tokenFor(given.fixture.otherCommunityMember);
     const mine = await call(member, 'GET', '/api/v1/communities/alpha');
     expect(mine.statusCode).toBe(200);
     expect(mine.json()).toMatchObject({ slug: 'alpha', name: 'Alpha Time Bank' });
@@ -116,7 +109,7 @@ describe('communities through the API', () => {
       cursor = page.nextCursor;
       pages += 1;
     } while (cursor && pages < 20);
-    const all = await test.database.owner.select({ id: memberships.id }).from(memberships).where(eq(memberships.communityId, fixture.alpha.id));
+    const all = await given.test.database.owner.select({ id: memberships.id }).from(memberships).where(eq(memberships.communityId, given.fixture.alpha.id));
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.sort()).toEqual(all.map((row) => row.id).sort());
     expect(pages).toBeGreaterThan(1);
@@ -189,11 +182,11 @@ describe('Idempotency-Key', () => {
 
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1, lists every API route, and documents problem responses', async () => {
-    const response = await test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    const response = await given.test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(response.statusCode).toBe(200);
     const document = response.json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
     expect(document.openapi).toBe('3.1.0');
-    const apiRoutes = test.app.routeCatalogue.filter((route) => route.url.startsWith('/api/v1/') && route.url !== '/api/v1/openapi.json');
+    const apiRoutes = given.test.app.routeCatalogue.filter((route) => route.url.startsWith('/api/v1/') && route.url !== '/api/v1/openapi.json');
     for (const route of apiRoutes) {
       const path = route.url.replace(/:([a-zA-Z]+)/g, '{$1}');
       expect(document.paths[path]?.[route.method.toLowerCase()], `${route.method} ${route.url}`).toBeDefined();

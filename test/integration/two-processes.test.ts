@@ -10,6 +10,7 @@ import { freePort } from '../../src/platform/db/bundled-postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { fixturePassword, seedFixture } from '../support/fixtures.ts';
 import { testEnvironment } from '../support/app.ts';
+import { signInOverHttp } from '../../bench/sign-in.ts';
 
 interface Running {
   process: ChildProcess;
@@ -47,20 +48,7 @@ function stopped(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** Signs in through one server's pages, as a browser would, and returns the session cookie. */
-async function signIn(base: string, email: string): Promise<string> {
-  const page = await fetch(`${base}/sign-in`);
-  const cookie = (page.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const response = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email, password: fixturePassword, _csrf: csrf }).toString(),
-  });
-  expect(response.status).toBe(302);
-  return (response.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
-}
+const signIn = (base: string, email: string) => signInOverHttp(base, email, fixturePassword);
 
 let database: TestDatabase;
 let first: Running;

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { readConfig } from '../../src/platform/config.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { type Fixture, seedFixture } from './fixtures.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -31,4 +33,18 @@ export async function startTestApp(environment: Record<string, string> = {}, dat
       if (!database) await owned.drop();
     },
   };
+}
+
+/**
+ * The usual start of an integration test file: the app on its own database with the fixture
+ * (two communities, a person for each role), closed after the file.
+ */
+export function useFixtureApp(environment: Record<string, string> = {}) {
+  const context = {} as { test: TestApp; fixture: Fixture };
+  beforeAll(async () => {
+    context.test = await startTestApp(environment);
+    context.fixture = await seedFixture(context.test.database.owner);
+  });
+  afterAll(() => context.test.close());
+  return context;
 }
