@@ -33,10 +33,8 @@ ALTER TABLE memberships ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
 --> statement-breakpoint
--- A person always sees their own memberships (to list and switch communities).
 CREATE POLICY memberships_tenant ON memberships TO coproduce_app
-  USING (community_id = app_community_id() OR person_id = app_person_id())
-  WITH CHECK (community_id = app_community_id() OR person_id = app_person_id());
+  USING (community_id = app_community_id()) WITH CHECK (community_id = app_community_id());
 --> statement-breakpoint
 ALTER TABLE invitations ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint

@@ -39,7 +39,8 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     genReqId: (request) => (typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'].slice(0, 64) : randomUUID()),
-    trustProxy: config.production,
+    // Believe X-Forwarded-For only as far as the proxies we run (TRUST_PROXY_HOPS).
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -58,7 +59,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   const services = createServices({ config, databases });
 
   await setUpWebSecurity(app, config, services.sessionStore);
-  await setUpStaticFiles(app);
+  await setUpStaticFiles(app, databases.app);
   await setUpApiDocumentation(app);
   await registerViews(app);
   await app.register(requestContext, { owner: databases.owner, sessionStore: services.sessionStore });

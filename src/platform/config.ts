@@ -20,6 +20,7 @@ const environment = z
     JOBS: booleanish.default(true),
     CLEAR_EXPIRED_SCHEDULE: z.string().regex(/^\S+( \S+){4}$/, 'must be a cron expression with 5 fields').default('*/15 * * * *'),
     JOB_SCHEDULE_CHECK_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   })
   .superRefine((env, ctx) => {
@@ -61,6 +62,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     jobs: value.JOBS,
     clearExpiredSchedule: value.CLEAR_EXPIRED_SCHEDULE,
     jobScheduleCheckSeconds: value.JOB_SCHEDULE_CHECK_SECONDS,
+    /** How many reverse proxies stand in front: their X-Forwarded-For entries are believed, no others. */
+    trustProxyHops: value.TRUST_PROXY_HOPS,
     /** Sign-in, registration and reset forms a network address may post in a minute. */
     signInRateLimit: value.SIGN_IN_RATE_LIMIT,
   };

@@ -1,7 +1,7 @@
 import { compileStringAsync } from 'sass';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { isNotNull } from 'drizzle-orm';
+import { isNotNull, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from './db/index.ts';
 import { communities } from './db/schema.ts';
@@ -41,7 +41,13 @@ export function stylesheetFor(brandColour: string): Promise<string> {
       .app-link-button { background: none; border: 0; padding: 0; color: inherit; font: inherit; text-decoration: underline; cursor: pointer; }
       `,
       { loadPaths: [frontend], style: 'compressed', quietDeps: true, silenceDeprecations: ['import'] },
-    ).then((result) => result.css);
+    ).then(
+      (result) => result.css,
+      (error: unknown) => {
+        compiled.delete(colour);
+        throw error;
+      },
+    );
     compiled.set(colour, css);
   }
   return css;
@@ -55,4 +61,15 @@ export async function warmStylesheets(db: Database, log: FastifyBaseLogger): Pro
   } catch (error) {
     log.warn({ err: error }, 'could not compile community stylesheets ahead of time');
   }
+}
+
+/**
+ * Only the default colour and colours a community uses are compiled on request: anything else
+ * would let anyone make the server compile Sass for ever.
+ */
+export async function isColourInUse(db: Database, brandColour: string): Promise<boolean> {
+  const colour = brandColour.toLowerCase();
+  if (colour === defaultBrandColour || compiled.has(colour)) return true;
+  const [found] = await db.select({ id: communities.id }).from(communities).where(sql`lower(${communities.brandColour}) = ${colour}`).limit(1);
+  return found !== undefined;
 }

@@ -1,7 +1,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';
-import { memberships, outbox, people } from '../../src/platform/db/schema.ts';
+import { apiTokens, memberships, outbox, people } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { Visitor } from '../support/browser-like.ts';
 import { fixturePassword } from '../support/fixtures.ts';
@@ -29,6 +29,8 @@ describe('a forgotten password', () => {
   it('sends a link through the outbox; the link sets a new password once, signs the person in and everyone else out', async () => {
     const elsewhere = new Visitor(given.test.app);
     await elsewhere.signIn('member@alpha.test', fixturePassword);
+    const made = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'member@alpha.test', password: fixturePassword } });
+    expect(made.statusCode).toBe(201);
     const visitor = new Visitor(given.test.app);
     const asked = await visitor.submit('/forgot-password', '/forgot-password', { email: 'member@alpha.test' });
     expect(asked.headers.location).toBe('/forgot-password/sent');
@@ -44,6 +46,8 @@ describe('a forgotten password', () => {
     expect(done.headers.location).toBe('/account');
     expect((await visitor.get('/account')).statusCode).toBe(200);
     expect((await elsewhere.get('/account')).statusCode).toBe(302);
+    const tokens = await given.test.database.owner.select().from(apiTokens).where(eq(apiTokens.personId, (await given.test.database.owner.select().from(people).where(eq(people.email, 'member@alpha.test')))[0]?.id ?? ''));
+    expect(tokens.every((token) => token.revokedAt !== null)).toBe(true);
     expect((await new Visitor(given.test.app).get(link)).statusCode).toBe(410);
     await new Visitor(given.test.app).signIn('member@alpha.test', 'a-brand-new-password');
   });
@@ -76,6 +80,17 @@ describe('two-step sign-in', () => {
     const code = await later.submit('/sign-in/two-factor', '/sign-in/two-factor', { code: totp.generate() });
     expect(code.headers.location).toBe('/c/alpha');
     expect((await later.get('/account')).statusCode).toBe(200);
+
+    // Knowing the password buys no more guesses at the code: five wrong codes lock, even
+    // with the password typed again between them.
+    const guesser = new Visitor(given.test.app);
+    const wrongCode = totp.generate() === '123456' ? '654321' : '123456';
+    let last = 0;
+    for (let guess = 1; guess <= 5; guess += 1) {
+      await guesser.submit('/sign-in', '/sign-in', { email: 'safeguarding-lead@alpha.test', password: fixturePassword });
+      last = (await guesser.submit('/sign-in/two-factor', '/sign-in/two-factor', { code: wrongCode })).statusCode;
+    }
+    expect(last).toBe(429);
   });
 
   it('a community that requires it sends staff without it to turn it on, and leaves members alone', async () => {

@@ -76,6 +76,11 @@ describe('problem+json', () => {
     expect(response.json()).toMatchObject({ status: 404, code: 'not-found' });
   });
 
+  it('a browser session changes nothing through the API without a JSON request (cross-site request forgery)', async () => {
+    const bodiless = await given.test.app.inject({ method: 'POST', url: '/api/v1/communities/alpha/memberships/00000000-0000-4000-8000-000000000000/remove', headers: { cookie: 'coproduce_session=x' } });
+    expect([401, 415]).toContain(bodiless.statusCode);
+  });
+
   it('a form post to the API with a browser session is refused (cross-site request forgery)', async () => {
     const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/join-requests', payload: 'community=alpha', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'coproduce_session=x' } });
     expect([401, 415]).toContain(response.statusCode);
@@ -94,6 +99,19 @@ describe('communities through the API', () => {
     expect(theirs.statusCode).toBe(404);
     expect(missing.statusCode).toBe(404);
     expect(theirs.body).toBe(missing.body.replace('no-such-community', 'alpha'));
+  });
+
+  it('PATCH changes only what is sent, and a wrong value is a field error', async () => {
+    const admin = await tokenFor('admin@alpha.test');
+    const before = (await call(admin, 'GET', '/api/v1/communities/alpha')).json<Record<string, unknown>>();
+    const patched = await call(admin, 'PATCH', '/api/v1/communities/alpha', { contactPhone: '020 7946 0001' });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toEqual({ ...before, contactPhone: '020 7946 0001' });
+    const wrong = await call(admin, 'PATCH', '/api/v1/communities/alpha', { brandColour: 'green' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json()).toMatchObject({ errors: [{ field: 'brandColour', code: 'errors.brandColour.invalid' }] });
+    const unknown = await call(admin, 'PATCH', '/api/v1/communities/alpha', { slug: 'elsewhere' });
+    expect(unknown.statusCode).toBe(422);
   });
 
   it('memberships are listed page by page with a cursor, without repeats or gaps', async () => {
@@ -127,6 +145,12 @@ describe('communities through the API', () => {
     const approved = await call(admin, 'POST', `/api/v1/communities/alpha/memberships/${request.id}/approve`, { roles: ['member', 'peer_supporter'] });
     expect(approved.statusCode).toBe(200);
     expect(approved.json()).toMatchObject({ status: 'active', roles: ['member', 'peer_supporter'] });
+    const another = waiting.json<{ items: { id: string }[] }>().items[1];
+    if (!another) throw new Error('nobody else waiting');
+    const promoting = await call(coordinator, 'POST', `/api/v1/communities/alpha/memberships/${another.id}/approve`, { roles: ['admin'] });
+    expect(promoting.statusCode).toBe(403);
+    const lettingIn = await call(coordinator, 'POST', `/api/v1/communities/alpha/memberships/${another.id}/approve`, {});
+    expect(lettingIn.json()).toMatchObject({ status: 'active', roles: ['member'] });
     const refused = await call(coordinator, 'POST', `/api/v1/communities/alpha/memberships/${request.id}/roles`, { roles: ['admin'] });
     expect(refused.statusCode).toBe(403);
     const wrongRoles = await call(admin, 'POST', `/api/v1/communities/alpha/memberships/${request.id}/roles`, { roles: ['wizard'] });

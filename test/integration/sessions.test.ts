@@ -78,6 +78,13 @@ describe('wrong passwords', () => {
   });
 });
 
+describe('stylesheets', () => {
+  it('are compiled for the default colour and colours communities use, and for no other', async () => {
+    expect((await test.app.inject({ method: 'GET', url: '/assets/css/coproduce-005eb8.css' })).statusCode).toBe(200);
+    expect((await test.app.inject({ method: 'GET', url: '/assets/css/coproduce-123456.css' })).statusCode).toBe(404);
+  });
+});
+
 describe('security headers', () => {
   it('every page has a content security policy that allows no inline script', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/sign-in' });

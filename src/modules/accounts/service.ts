@@ -159,17 +159,25 @@ export function codeMatches(secret: string, code: string): boolean {
   return totpFor(secret, 'check').validate({ token: code, window: 1 }) !== null;
 }
 
-/** Completes a sign-in that needs a code; counts a wrong code like a wrong password. */
+/**
+ * Completes a sign-in that needs a code. Wrong codes are counted against the person and the
+ * address, on a counter that a correct password does not clear: knowing the password does not
+ * buy more guesses at the code.
+ */
 export async function completeTwoFactor(services: Services, personId: string, code: string, address: string): Promise<SignInOutcome> {
   const [person] = await services.db.select().from(people).where(eq(people.id, personId));
   if (!person?.totpSecret) return { outcome: 'wrong' };
-  const accountKey = `account:${person.email.toLowerCase()}`;
-  const locked = await lockedFor(services.db, [accountKey, `address:${address}`]);
+  const codeKey = `code:${person.id}`;
+  const addressKey = `address:${address}`;
+  const locked = await lockedFor(services.db, [codeKey, addressKey, `account:${person.email.toLowerCase()}`]);
   if (locked > 0) return { outcome: 'locked', minutes: locked };
   if (!codeMatches(person.totpSecret, code)) {
-    if (await countFailure(services.db, accountKey, lockRules.account)) return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
+    const codeLocked = await countFailure(services.db, codeKey, lockRules.account);
+    const addressLocked = await countFailure(services.db, addressKey, lockRules.address);
+    if (codeLocked || addressLocked) return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
     return { outcome: 'wrong' };
   }
+  await services.db.delete(signInFailures).where(eq(signInFailures.key, codeKey));
   await record(services.db, { actorId: person.id, action: 'person.signed-in', subjectType: 'person', subjectId: person.id, detail: { twoFactor: true } });
   return { outcome: 'signed-in', person };
 }
@@ -241,8 +249,9 @@ export async function completePasswordReset(services: Services, token: string, p
       .returning({ personId: passwordResets.personId });
     if (!reset) throw new DomainError('reset-link-expired', 410);
     await tx.update(people).set({ passwordHash }).where(eq(people.id, reset.personId));
-    // Whoever knew the old password is signed out everywhere.
+    // Whoever knew the old password is signed out everywhere, and their tokens stop working.
     await tx.delete(sessions).where(eq(sessions.personId, reset.personId));
+    await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.personId, reset.personId), isNull(apiTokens.revokedAt)));
     await record(tx, { actorId: reset.personId, action: 'person.password-reset', subjectType: 'person', subjectId: reset.personId });
     return reset.personId;
   });

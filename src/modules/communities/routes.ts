@@ -6,7 +6,7 @@ import { access } from '../../platform/auth/access.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
-import { DomainError, type FieldError, notFound, unauthenticated } from '../../platform/http/problems.ts';
+import { DomainError, type FieldError, fieldErrorsFrom, forbidden, invalid, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity, roles, staffRoles } from '../../platform/tenancy.ts';
@@ -377,13 +377,23 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/api/v1/communities/:community',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Change a community’s details (admins)', params: communityParams, body: service.communityDetails.partial(), response: { 200: communitySchema, ...problemResponses(401, 403, 404, 422) } },
+      schema: { tags, summary: 'Change a community’s details (admins): send only what changes', params: communityParams, body: service.communityPatch, response: { 200: communitySchema, ...problemResponses(401, 403, 404, 422) } },
     },
     async (request) => {
       const actorId = actorOf(request);
       const current = communityOf(request);
-      const merged = service.communityDetails.parse({ ...toCommunity(current), ...request.body });
-      return toCommunity(await inRequestCommunity(services, request, (tx, community) => service.updateCommunity(services, tx, community, actorId, merged)));
+      const merged = service.communityDetails.safeParse({
+        name: current.name,
+        description: current.description,
+        contactEmail: current.contactEmail ?? '',
+        contactPhone: current.contactPhone ?? '',
+        brandColour: current.brandColour ?? '',
+        languages: current.languages,
+        requireStaffTwoFactor: current.requireStaffTwoFactor,
+        ...Object.fromEntries(Object.entries(request.body).map(([key, value]) => [key, value ?? ''])),
+      });
+      if (!merged.success) throw invalid(fieldErrorsFrom(merged.error));
+      return toCommunity(await inRequestCommunity(services, request, (tx, community) => service.updateCommunity(services, tx, community, actorId, merged.data)));
     },
   );
   app.post(
@@ -450,17 +460,38 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     { config: { access: access.roles('admin', 'coordinator') }, schema: { tags, summary: 'One membership', params: membershipParams, response: { 200: membershipSchema, ...problemResponses(401, 403, 404) } } },
     async (request) => toMembership(await inRequestCommunity(services, request, (tx, community) => service.getMembership(tx, community.id, request.params.membershipId))),
   );
-  const membershipAction = (path: string, summary: string, allowed: ReturnType<typeof access.roles>, work: (tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, body: { roles?: service.MembershipRow['roles'] }) => Promise<service.MembershipRow>, body?: z.ZodType) =>
+  const membershipAction = (
+    path: string,
+    summary: string,
+    allowed: ReturnType<typeof access.roles>,
+    work: (tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, body: { roles?: service.MembershipRow['roles'] }, held: readonly string[]) => Promise<service.MembershipRow>,
+    body?: z.ZodType,
+  ) =>
     app.post(
       `/api/v1/communities/:community/memberships/:membershipId/${path}`,
       { config: { access: allowed }, schema: { tags, summary, params: membershipParams, ...(body ? { body } : {}), response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 409, 422) } } },
       async (request) => {
         const actorId = actorOf(request);
-        return toMembership(await inRequestCommunity(services, request, (tx, community) => work(tx, community, actorId, request.params.membershipId, (request.body ?? {}) as { roles?: service.MembershipRow['roles'] })));
+        return toMembership(
+          await inRequestCommunity(services, request, (tx, community) =>
+            work(tx, community, actorId, request.params.membershipId, (request.body ?? {}) as { roles?: service.MembershipRow['roles'] }, request.roles),
+          ),
+        );
       },
     );
   const rolesBody = z.object({ roles: z.array(z.enum(roles)).min(1, 'errors.roles.missing').transform((list) => [...new Set(list)]) });
-  membershipAction('approve', 'Approve a request to join', access.roles('admin', 'coordinator'), (tx, community, actorId, id, body) => service.approve(services, tx, community, actorId, id, body.roles ?? ['member']), rolesBody.partial());
+  membershipAction(
+    'approve',
+    'Approve a request to join (admins may give roles; coordinators let people in as members)',
+    access.roles('admin', 'coordinator'),
+    (tx, community, actorId, id, body, held) => {
+      const grant = body.roles ?? ['member'];
+      // Only admins give roles: a coordinator lets people in as members.
+      if (!held.includes('admin') && (grant.length !== 1 || grant[0] !== 'member')) throw forbidden();
+      return service.approve(services, tx, community, actorId, id, grant);
+    },
+    rolesBody.partial(),
+  );
   membershipAction('decline', 'Decline a request to join', access.roles('admin', 'coordinator'), (tx, community, actorId, id) => service.decline(services, tx, community, actorId, id));
   membershipAction('roles', 'Set the roles of an active member (admins)', access.roles('admin'), (tx, community, actorId, id, body) => service.setRoles(tx, community, actorId, id, body.roles ?? []), rolesBody);
   membershipAction('remove', 'Remove a member (admins)', access.roles('admin'), (tx, community, actorId, id) => service.remove(tx, community, actorId, id));
@@ -512,9 +543,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       schema: { tags, summary: 'Messages this community sent or would send (admins)', params: communityParams, querystring: pageQuery, response: { 200: pageOf(outboxSchema), ...problemResponses(401, 403, 404, 422) } },
     },
     async (request) => {
-      const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.uuid() }));
+      const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?\+00$/), id: z.uuid() }));
       const rows = await inRequestCommunity(services, request, (tx, community) => service.listOutbox(tx, community.id, { before, limit: request.query.limit }));
-      return paginate(rows, request.query.limit, (row) => row, (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }));
+      return paginate(rows, request.query.limit, ({ createdAtExact: _exact, ...message }) => message, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
     },
   );
 }

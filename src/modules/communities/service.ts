@@ -1,4 +1,4 @@
-import { and, arrayContained, arrayContains, asc, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContained, arrayContains, asc, count, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
@@ -48,6 +48,20 @@ export const communityDetails = z.object({
     .default(false),
 });
 
+/** For PATCH: only the fields sent change; no defaults fill in the rest. */
+export const communityPatch = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    contactEmail: z.string().nullable(),
+    contactPhone: z.string().nullable(),
+    brandColour: z.string().nullable(),
+    languages: z.array(z.enum(languages)),
+    requireStaffTwoFactor: z.boolean(),
+  })
+  .partial()
+  .strict();
+
 export const newCommunity = communityDetails.extend({
   slug: z
     .string({ error: 'errors.slug.missing' })
@@ -79,13 +93,14 @@ export async function createCommunity(services: Services, actorId: string, input
   const created = await services.db.transaction(async (tx) => {
     const [community] = await tx.insert(communities).values(details).onConflictDoNothing().returning();
     if (!community) throw new DomainError('validation-failed', 409, [{ field: 'slug', code: 'errors.slug.taken' }]);
-    if (community.brandColour) void stylesheetFor(community.brandColour);
+    // The rest of the work sees the new community's rows, in the same transaction.
+    await tx.execute(sql`select set_config('app.community_id', ${community.id}, true), set_config('app.person_id', ${actorId}, true)`);
+    const scoped = tx as CommunityTransaction;
+    await record(scoped, { communityId: community.id, actorId, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { slug: community.slug } });
+    if (firstAdminEmail) await createInvitation(services, scoped, community, actorId, { email: firstAdminEmail, roles: ['admin', 'member'] }, language);
     return community;
   });
-  await inCommunity(services.db, { communityId: created.id, personId: actorId }, async (tx) => {
-    await record(tx, { communityId: created.id, actorId, action: 'community.created', subjectType: 'community', subjectId: created.id, detail: { slug: created.slug } });
-    if (firstAdminEmail) await createInvitation(services, tx, created, actorId, { email: firstAdminEmail, roles: ['admin', 'member'] }, language);
-  });
+  if (created.brandColour) void stylesheetFor(created.brandColour);
   return created;
 }
 
@@ -117,8 +132,13 @@ export async function requestToJoin(services: Services, community: Community, pe
           .set({ status: 'requested', requestMessage: message, requestedAt: new Date(), decidedAt: null, decidedBy: null })
           .where(eq(memberships.id, existing.id))
           .returning()
-      : await tx.insert(memberships).values({ communityId: community.id, personId: person.id, status: 'requested', roles: [], requestMessage: message }).returning();
-    if (!saved) throw new Error('membership write returned nothing');
+      : await tx
+          .insert(memberships)
+          .values({ communityId: community.id, personId: person.id, status: 'requested', roles: [], requestMessage: message })
+          .onConflictDoNothing()
+          .returning();
+    // Asked twice at the same moment: the other request made it.
+    if (!saved) return getMembershipRow(tx, community.id, person.id);
     await record(tx, { communityId: community.id, actorId: person.id, action: 'membership.requested', subjectType: 'membership', subjectId: saved.id });
     const t = translator(community.languages.find(isLanguage) ?? 'en');
     await messageAdmins(
@@ -134,6 +154,17 @@ export async function requestToJoin(services: Services, community: Community, pe
 }
 
 // ——— Memberships ———
+
+async function getMembershipRow(tx: CommunityTransaction, communityId: string, personId: string) {
+  const [row] = await tx.select().from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  if (!row) throw conflict('already-requested');
+  return row;
+}
+
+/** Decisions about who runs a community are taken one at a time (no two admins removing each other). */
+async function lockCommunity(tx: CommunityTransaction, communityId: string): Promise<void> {
+  await tx.execute(sql`select id from communities where id = ${communityId} for update`);
+}
 
 export interface MembershipListFilter {
   status?: MembershipStatus;
@@ -226,10 +257,13 @@ export async function approve(services: Services, tx: CommunityTransaction, comm
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'active') return membership;
   if (membership.status !== 'requested') throw conflict('not-waiting');
-  await tx
+  const changed = await tx
     .update(memberships)
     .set({ status: 'active', roles: grant, decidedAt: new Date(), decidedBy: actorId })
-    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'requested')));
+    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'requested')))
+    .returning({ id: memberships.id });
+  // Someone else decided first, between the read and this write.
+  if (changed.length === 0) return getMembership(tx, community.id, membershipId);
   await record(tx, { communityId: community.id, actorId, action: 'membership.approved', subjectType: 'membership', subjectId: membershipId, detail: { roles: grant } });
   await tellMember(services, tx, community, membership, 'approved');
   return getMembership(tx, community.id, membershipId);
@@ -239,7 +273,12 @@ export async function decline(services: Services, tx: CommunityTransaction, comm
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'declined') return membership;
   if (membership.status !== 'requested') throw conflict('not-waiting');
-  await tx.update(memberships).set({ status: 'declined', decidedAt: new Date(), decidedBy: actorId }).where(eq(memberships.id, membershipId));
+  const changed = await tx
+    .update(memberships)
+    .set({ status: 'declined', decidedAt: new Date(), decidedBy: actorId })
+    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'requested')))
+    .returning({ id: memberships.id });
+  if (changed.length === 0) throw conflict('not-waiting');
   await record(tx, { communityId: community.id, actorId, action: 'membership.declined', subjectType: 'membership', subjectId: membershipId });
   await tellMember(services, tx, community, membership, 'declined');
   return getMembership(tx, community.id, membershipId);
@@ -247,24 +286,29 @@ export async function decline(services: Services, tx: CommunityTransaction, comm
 
 /** A community always keeps at least one admin. */
 export async function setRoles(tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, next: Role[]) {
+  await lockCommunity(tx, community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status !== 'active') throw conflict('not-active');
   if (membership.roles.includes('admin') && !next.includes('admin') && (await activeAdminCount(tx, community.id, membershipId)) === 0) {
     throw new DomainError('last-admin', 409, [{ field: 'roles', code: 'errors.roles.lastAdmin' }]);
   }
-  await tx.update(memberships).set({ roles: next }).where(eq(memberships.id, membershipId));
+  await tx.update(memberships).set({ roles: next }).where(and(eq(memberships.id, membershipId), eq(memberships.status, 'active')));
   await record(tx, { communityId: community.id, actorId, action: 'membership.roles-changed', subjectType: 'membership', subjectId: membershipId, detail: { from: membership.roles, to: next } });
   return getMembership(tx, community.id, membershipId);
 }
 
 export async function remove(tx: CommunityTransaction, community: Community, actorId: string, membershipId: string) {
+  await lockCommunity(tx, community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'removed') return membership;
   if (membership.status !== 'active') throw conflict('not-active');
   if (membership.roles.includes('admin') && (await activeAdminCount(tx, community.id, membershipId)) === 0) {
     throw new DomainError('last-admin', 409, [{ field: 'roles', code: 'errors.roles.lastAdmin' }]);
   }
-  await tx.update(memberships).set({ status: 'removed', roles: [], decidedAt: new Date(), decidedBy: actorId }).where(eq(memberships.id, membershipId));
+  await tx
+    .update(memberships)
+    .set({ status: 'removed', roles: [], decidedAt: new Date(), decidedBy: actorId })
+    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'active')));
   await record(tx, { communityId: community.id, actorId, action: 'membership.removed', subjectType: 'membership', subjectId: membershipId, detail: { roles: membership.roles } });
   return getMembership(tx, community.id, membershipId);
 }
@@ -345,20 +389,35 @@ export async function acceptInvitation(tx: CommunityTransaction, community: Comm
 
 // ——— The outbox, as admins read it ———
 
+/** Links that let someone in (reset links, invitations) are not shown to those who read the outbox. */
+function withoutSecrets<T extends { body: string }>(message: T): T {
+  return { ...message, body: message.body.replace(/\/(reset-password|invitations)\/[A-Za-z0-9_-]+/g, '/$1/…') };
+}
+
 export async function listOutbox(tx: CommunityTransaction, communityId: string, filter: { before?: { createdAt: string; id: string }; limit: number }) {
   const conditions: SQL[] = [eq(outbox.communityId, communityId)];
-  if (filter.before) {
-    const before = or(lt(outbox.createdAt, new Date(filter.before.createdAt)), and(eq(outbox.createdAt, new Date(filter.before.createdAt)), lt(outbox.id, filter.before.id)));
-    if (before) conditions.push(before);
-  }
-  return tx
-    .select()
+  // The position keeps PostgreSQL's microseconds (a JavaScript date would round them off).
+  if (filter.before) conditions.push(sql`(${outbox.createdAt}, ${outbox.id}) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`);
+  const rows = await tx
+    .select({
+      id: outbox.id,
+      channel: outbox.channel,
+      template: outbox.template,
+      recipient: outbox.recipient,
+      subject: outbox.subject,
+      body: outbox.body,
+      status: outbox.status,
+      createdAt: outbox.createdAt,
+      sentAt: outbox.sentAt,
+      createdAtExact: sql<string>`(${outbox.createdAt} at time zone 'UTC')::text || '+00'`,
+    })
     .from(outbox)
     .where(and(...conditions))
     .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(filter.limit + 1);
+  return rows.map(withoutSecrets);
 }
 
 export async function listPlatformOutbox(owner: Database, limit: number) {
-  return owner.select().from(outbox).orderBy(desc(outbox.createdAt)).limit(limit);
+  return (await owner.select().from(outbox).orderBy(desc(outbox.createdAt)).limit(limit)).map(withoutSecrets);
 }

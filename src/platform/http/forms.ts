@@ -16,5 +16,11 @@ export function parseForm<T extends z.ZodType>(schema: T, body: unknown): FormRe
 
 /** A local path to go to after signing in; anything else goes home (no open redirects). */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  // Browsers drop tabs and new lines from addresses and read a backslash as a slash, so
+  // anything with them, or starting with two slashes, could lead to another site.
+  if (typeof next !== 'string' || !next.startsWith('/') || /[\s\\]/.test(next)) return '/';
+  if ([...next].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f)) return '/';
+  const resolved = new URL(next, 'http://this.site');
+  if (resolved.origin !== 'http://this.site') return '/';
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }

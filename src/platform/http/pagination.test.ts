@@ -40,6 +40,9 @@ describe('cursor pagination', () => {
 describe('going back after signing in', () => {
   it('only ever goes to a path on this site', () => {
     expect(safeNext('/c/lambeth')).toBe('/c/lambeth');
-    for (const outside of ['//evil.example', 'https://evil.example', '/\\evil.example', undefined, 42]) expect(safeNext(outside)).toBe('/');
+    expect(safeNext('/c/lambeth/members?status=requested')).toBe('/c/lambeth/members?status=requested');
+    for (const outside of ['//evil.example', 'https://evil.example', '/\\evil.example', '/\t/evil.example', '/%09/evil.example'.replace('%09', '\t'), '/\n/evil.example', undefined, 42]) {
+      expect(safeNext(outside)).toBe('/');
+    }
   });
 });

@@ -4,13 +4,15 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { z } from 'zod';
 import { access } from '../auth/access.ts';
-import { stylesheetFor } from '../stylesheet.ts';
+import { isColourInUse, stylesheetFor } from '../stylesheet.ts';
+import type { Database } from '../db/index.ts';
+import { notFound } from './problems.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const frontend = path.join(root, 'node_modules/nhsuk-frontend/dist/nhsuk');
 
 /** NHS.UK frontend's assets and script, the compiled stylesheet for each brand colour, and our own script. */
-export async function setUpStaticFiles(app: FastifyInstance): Promise<void> {
+export async function setUpStaticFiles(app: FastifyInstance, db: Database): Promise<void> {
   await app.register(async (files) => {
     // Static files are for everyone: declare it on the routes the plugin makes.
     files.addHook('onRoute', (route) => {
@@ -33,6 +35,7 @@ export async function setUpStaticFiles(app: FastifyInstance): Promise<void> {
     { config: { access: access.public }, schema: { params: z.object({ colour: z.string().regex(/^[0-9a-f]{6}$/i) }), hide: true } },
     async (request, reply) => {
       const { colour } = request.params as { colour: string };
+      if (!(await isColourInUse(db, `#${colour}`))) throw notFound();
       const css = await stylesheetFor(`#${colour}`);
       return reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css);
     },
