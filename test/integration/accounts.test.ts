@@ -150,6 +150,36 @@ describe('inviting', () => {
     expect(await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'))).toHaveLength(2);
   });
 
+  it('the invited person creates an account from the link, accepts, and is in with the invited roles', async () => {
+    const admin = new Visitor(given.test.app);
+    await admin.signIn('admin@alpha.test', fixturePassword);
+    await admin.submit('/c/alpha/invitations/new', '/c/alpha/invitations/new', { email: 'Invited.Person@alpha.test', roles: ['member', 'facilitator'] });
+    const message = await lastMessageTo('Invited.Person@alpha.test');
+    const link = /http:\/\/localhost:3000(\/communities\/alpha\/invitations\/\S+)/.exec(message?.body ?? '')?.[1];
+    if (!link) throw new Error('no invitation link');
+
+    const someoneElse = new Visitor(given.test.app);
+    await someoneElse.signIn('member@beta.test', fixturePassword);
+    const refused = await someoneElse.get(link);
+    expect(refused.body).toContain('This invitation is for someone else');
+    expect(refused.body).not.toContain('Accept invitation');
+
+    const invited = new Visitor(given.test.app);
+    const toSignIn = await invited.get(link);
+    expect(toSignIn.headers.location).toBe(`/sign-in?next=${encodeURIComponent(link)}`);
+    const signInPage = await invited.get(String(toSignIn.headers.location));
+    expect(signInPage.body).toContain(`/register?next=${encodeURIComponent(link)}`);
+    const registered = await invited.submit(`/register?next=${encodeURIComponent(link)}`, '/register', { displayName: 'Invited Person', email: 'invited.person@alpha.test', password: 'a-long-enough-password', next: link });
+    expect(registered.headers.location).toBe(link);
+    const page = await invited.get(link);
+    expect(page.body).toContain('You are invited as: Member, Facilitator');
+    const accepted = await invited.submit(link, link, {});
+    expect(accepted.headers.location).toBe('/c/alpha');
+    const home = await invited.get('/c/alpha');
+    expect(home.body).toContain('You are here as: Member, Facilitator');
+    expect((await invited.submit('/c/alpha', link, {})).statusCode).toBe(410);
+  });
+
   it('an invitation with no role or a wrong email says what to fix and sends nothing', async () => {
     const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);

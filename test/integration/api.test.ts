@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { memberships, people } from '../../src/platform/db/schema.ts';
+import { memberships, outbox, people } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { fixturePassword } from '../support/fixtures.ts';
 
@@ -167,6 +167,25 @@ describe('communities through the API', () => {
     expect(demote.json()).toMatchObject({ code: 'last-admin' });
     const remove = await call(admin, 'POST', `/api/v1/communities/alpha/memberships/${own.id}/remove`);
     expect(remove.statusCode).toBe(409);
+  });
+});
+
+describe('creating communities', () => {
+  it('a platform admin creates a community and its first admin is invited by email; a taken name is a field error', async () => {
+    const platform = await tokenFor(given.fixture.platformAdmin);
+    const created = await call(platform, 'POST', '/api/v1/communities', { slug: 'gamma', name: 'Gamma Learning Centre', contactEmail: 'hello@gamma.test', firstAdminEmail: 'lead@gamma.test', languages: ['en', 'cy'] });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ slug: 'gamma', name: 'Gamma Learning Centre', languages: ['en', 'cy'], requireStaffTwoFactor: false });
+    const [invitation] = await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'lead@gamma.test'));
+    expect(invitation?.template).toBe('invitation');
+    expect(invitation?.body).toContain('/communities/gamma/invitations/');
+    const again = await call(platform, 'POST', '/api/v1/communities', { slug: 'gamma', name: 'Another' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ errors: [{ field: 'slug', code: 'errors.slug.taken' }] });
+    const reserved = await call(platform, 'POST', '/api/v1/communities', { slug: 'api', name: 'Reserved' });
+    expect(reserved.statusCode).toBe(422);
+    const admin = await tokenFor('admin@alpha.test');
+    expect((await call(admin, 'POST', '/api/v1/communities', { slug: 'delta', name: 'Delta' })).statusCode).toBe(403);
   });
 });
 
