@@ -70,7 +70,11 @@ async function main(): Promise<void> {
     // Whatever happens, the process is gone within 10 seconds.
     setTimeout(() => process.exit(1), 10_000).unref();
     const started = Date.now();
-    await app.close(); // stops taking requests and finishes those under way
+    // Stops taking requests and finishes those under way. A keep-alive connection whose
+    // request finishes after this point would hold the close open: close each as it goes idle.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    await app.close();
+    clearInterval(sweep);
     const requestsDone = Date.now();
     await jobs?.stop();
     const jobsDone = Date.now();

