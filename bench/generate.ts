@@ -5,6 +5,7 @@ import type { Database } from '../src/platform/db/index.ts';
 import { auditEvents, communities, memberships, outbox, people } from '../src/platform/db/schema.ts';
 import { hashPassword } from '../src/platform/auth/secrets.ts';
 import type { Role } from '../src/platform/tenancy.ts';
+import { programmes } from '../src/modules/programmes/schema.ts';
 
 export const demoPassword = 'demo-password-1';
 
@@ -175,6 +176,50 @@ export async function generateDemo(owner: Database): Promise<void> {
   const lambeth = await generateCommunity(owner, demoCommunities.lambeth, 1, passwordHash);
   const croydon = await generateCommunity(owner, demoCommunities.croydon, 2, passwordHash);
   await owner.insert(people).values({ email: 'platform@example.org', displayName: 'Priya Shah', passwordHash, isPlatformAdmin: true });
+  await owner.insert(programmes).values([
+    {
+      communityId: lambeth.id,
+      name: 'Lambeth Time Bank',
+      kind: 'timebank',
+      whoFor: 'Anyone who lives near the surgery and would like to give and get a hand. One hour of help earns one hour, whatever the task.',
+      howToJoin: 'Ask your GP to refer you, or refer yourself on this website. A broker will call you for a chat.',
+      whereAndWhen: 'Exchanges at times that suit you. Coffee morning on Thursdays, 10am, at the surgery.',
+      contact: 'Sam Patel, 020 7946 0000',
+    },
+    {
+      communityId: lambeth.id,
+      name: 'Missing Link peer support',
+      kind: 'peer_support',
+      whoFor: 'People the Living Well hub refers, who would like someone with their own experience alongside them for up to 12 weeks.',
+      howToJoin: 'Your hub worker refers you.',
+      whereAndWhen: 'Two hours a week, where you choose.',
+    },
+    {
+      communityId: lambeth.id,
+      name: 'Active learning conversations',
+      kind: 'learning',
+      whoFor: 'Patients at the surgery living with a long-term condition who would like to learn something new.',
+      howToJoin: 'A facilitator will talk to you in the waiting room, or ask at reception.',
+      whereAndWhen: 'In the surgery, on weekday mornings.',
+    },
+    {
+      communityId: lambeth.id,
+      name: 'Winter walking group',
+      kind: 'peer_network',
+      whoFor: 'Anyone who would like to walk with others.',
+      howToJoin: 'This group has ended for the year.',
+      status: 'closed',
+    },
+    {
+      communityId: croydon.id,
+      name: 'Croydon peer network',
+      kind: 'peer_network',
+      whoFor: 'Adults in Croydon living with a personality disorder diagnosis, or who think they may have one. You are never discharged.',
+      howToJoin: 'Refer yourself. A facilitator will call you before your first group.',
+      whereAndWhen: 'Four groups a week at the community centre, St James Road.',
+      contact: 'hello.croydon@example.org',
+    },
+  ]);
   for (const community of [lambeth, croydon]) {
     await owner.insert(auditEvents).values({ communityId: community.id, actorId: null, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { demo: true } });
   }

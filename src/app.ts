@@ -16,6 +16,7 @@ import { defaultBrandColour, stylesheetFor, warmStylesheets } from './platform/s
 import { informationPages } from './modules/information/routes.ts';
 import { accountRoutes } from './modules/accounts/routes.ts';
 import { communityRoutes } from './modules/communities/routes.ts';
+import { programmeRoutes } from './modules/programmes/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -69,6 +70,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(informationPages);
   await app.register(accountRoutes, { services });
   await app.register(communityRoutes, { services });
+  await app.register(programmeRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

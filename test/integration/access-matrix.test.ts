@@ -55,6 +55,7 @@ function concretePath(route: RouteEntry): string {
     slug: 'alpha',
     membershipId: waitingMembershipId,
     tokenId: '00000000-0000-4000-8000-000000000000',
+    programmeId: fixture.alphaProgrammeId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };

@@ -1,5 +1,6 @@
 import type { Database } from '../../src/platform/db/index.ts';
 import { people } from '../../src/platform/db/schema.ts';
+import { programmes } from '../../src/modules/programmes/schema.ts';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { roles, type Role } from '../../src/platform/tenancy.ts';
 import { generateCommunity } from '../../bench/generate.ts';
@@ -9,6 +10,8 @@ export const fixturePassword = 'fixture-password-1';
 export interface Fixture {
   alpha: { id: string; slug: string };
   beta: { id: string; slug: string };
+  /** A programme of alpha's. */
+  alphaProgrammeId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -61,5 +64,10 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     { email: 'platform@fixture.test', displayName: 'Platform Admin', passwordHash: hash, isPlatformAdmin: true },
     { email: 'nobody@fixture.test', displayName: 'In No Community', passwordHash: hash },
   ]);
-  return { alpha, beta, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
+  const [programme] = await owner
+    .insert(programmes)
+    .values({ communityId: alpha.id, name: 'Alpha Time Bank', kind: 'timebank', whoFor: 'Neighbours near the surgery', howToJoin: 'Ask your GP' })
+    .returning({ id: programmes.id });
+  if (!programme) throw new Error('no programme');
+  return { alpha, beta, alphaProgrammeId: programme.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
 }

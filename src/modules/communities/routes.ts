@@ -6,12 +6,13 @@ import { access } from '../../platform/auth/access.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
-import { DomainError, type FieldError, fieldErrorsFrom, forbidden, invalid, notFound, unauthenticated } from '../../platform/http/problems.ts';
+import { DomainError, type FieldError, fieldErrorsFrom, forbidden, invalid, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity, roles, staffRoles } from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
 import { membershipList } from '../../platform/auth/people.ts';
+import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
 
@@ -80,24 +81,6 @@ const toMembership = (row: service.MembershipRow) => ({
   decidedAt: row.decidedAt,
 });
 
-/** The request's community; the access hook has already checked the person belongs to it. */
-function communityOf(request: FastifyRequest): Community {
-  if (!request.community) throw notFound();
-  return request.community;
-}
-function actorOf(request: FastifyRequest): string {
-  if (!request.person) throw unauthenticated();
-  return request.person.id;
-}
-function inRequestCommunity<T>(services: Services, request: FastifyRequest, work: (tx: CommunityTransaction, community: Community) => Promise<T>) {
-  const community = communityOf(request);
-  return inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => work(tx, community));
-}
-function takeFlash(request: FastifyRequest): string | undefined {
-  const flash = request.session.flash;
-  if (flash) request.session.flash = undefined;
-  return flash;
-}
 function roleItems(request: FastifyRequest, checked: readonly string[]) {
   return roles.map((role) => ({ value: role, text: request.t(`roles.${role}.name`), hint: { text: request.t(`roles.${role}.hint`) }, checked: checked.includes(role) }));
 }

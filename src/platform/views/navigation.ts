@@ -11,6 +11,7 @@ interface NavigationItem {
 const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member' }[] = [
   { key: 'nav.home', path: '', roles: 'any-member' },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },
+  { key: 'nav.programmes', path: '/programmes', roles: ['admin', 'coordinator'] },
   { key: 'nav.invite', path: '/invitations/new', roles: ['admin'] },
   { key: 'nav.audit', path: '/audit', roles: ['admin'] },
   { key: 'nav.outbox', path: '/outbox', roles: ['admin'] },

@@ -1,0 +1,23 @@
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../services.ts';
+import { type Community, type CommunityTransaction, inCommunity } from '../tenancy.ts';
+import { notFound, unauthenticated } from './problems.ts';
+
+/** The request's community; the access hook has already checked the person belongs to it. */
+export function communityOf(request: FastifyRequest): Community {
+  if (!request.community) throw notFound();
+  return request.community;
+}
+export function actorOf(request: FastifyRequest): string {
+  if (!request.person) throw unauthenticated();
+  return request.person.id;
+}
+export function inRequestCommunity<T>(services: Services, request: FastifyRequest, work: (tx: CommunityTransaction, community: Community) => Promise<T>) {
+  const community = communityOf(request);
+  return inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => work(tx, community));
+}
+export function takeFlash(request: FastifyRequest): string | undefined {
+  const flash = request.session.flash;
+  if (flash) request.session.flash = undefined;
+  return flash;
+}
