@@ -29,6 +29,8 @@ describe('programmes', () => {
     expect(publicPage.body).toContain('Alpha Peer Network');
     expect(publicPage.body).toContain('Wednesdays 6pm at the library');
     expect(publicPage.body).toContain('Peer support network');
+    // The page wears the community's name, for visitors who are not members yet.
+    expect(publicPage.body).toMatch(/<a class="nhsuk-header__service-name app-header__community" href="\/communities\/alpha\/programmes">Alpha Time Bank<\/a>/);
   });
 
   it('a programme that is not taking people is shown to staff but not on the public page', async () => {

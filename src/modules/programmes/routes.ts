@@ -58,7 +58,13 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     const community = await findCommunityBySlug(services.db, request.params.slug);
     if (!community) throw notFound();
     const open = await inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => service.listProgrammes(tx, community.id, { openOnly: true }));
-    return render(request, reply, 'programmes/views/public.njk', { pageTitle: request.t('programmes.public.title', { community: community.name }), target: community, programmes: open });
+    return render(
+      request,
+      reply,
+      'programmes/views/public.njk',
+      { pageTitle: request.t('programmes.public.title', { community: community.name }), target: community, programmes: open },
+      { brandedAs: community },
+    );
   });
 
   // Admins and coordinators see every programme; admins create and change them.

@@ -109,11 +109,13 @@ export async function render(
   reply: FastifyReply,
   template: string,
   context: Record<string, unknown> & FormState = {},
-  options: { status?: number; form?: boolean } = {},
+  options: { status?: number; form?: boolean; brandedAs?: { slug: string; name: string; brandColour: string | null } } = {},
 ): Promise<FastifyReply> {
   const community = request.community;
+  // A community's public pages wear its name and colour for visitors who are not members yet.
+  const brand = community ?? options.brandedAs;
   const csrfToken = request.person || options.form ? reply.generateCsrf() : undefined;
-  const brandColour = (community?.brandColour ?? defaultBrandColour).replace('#', '');
+  const brandColour = (brand?.brandColour ?? defaultBrandColour).replace('#', '');
   return reply
     .code(options.status ?? reply.statusCode ?? 200)
     .header('content-type', 'text/html; charset=utf-8')
@@ -124,8 +126,8 @@ export async function render(
       person: request.person,
       community,
       roles: request.roles ?? [],
-      serviceName: community?.name ?? request.t('service.name'),
-      homeHref: community ? `/c/${community.slug}` : '/',
+      serviceName: brand?.name ?? request.t('service.name'),
+      homeHref: community ? `/c/${community.slug}` : brand ? `/communities/${brand.slug}/programmes` : '/',
       stylesheetHref: `/assets/css/coproduce-${brandColour}.css`,
       navigation: navigationFor(request),
       currentPath: request.url.split('?')[0],
