@@ -105,7 +105,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     return render(request, reply, 'communities/views/mine.njk', { pageTitle: request.t('mine.title'), memberships: mine });
   });
   const joinPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[], values?: Record<string, unknown>) =>
-    render(request, reply, 'communities/views/join.njk', { pageTitle: request.t('join.title', { community: community.name }), target: community, errors, values }, { status: errors ? 400 : 200 });
+    render(request, reply, 'communities/views/join.njk', { pageTitle: request.t('join.title', { community: community.name }), target: community, errors, values }, { status: errors ? 400 : 200, brandedAs: community });
   app.get('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
     const community = await findCommunityBySlug(services.db, request.params.slug);
     if (!community) throw notFound();
@@ -128,7 +128,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   app.get('/communities/:slug/join/sent', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
     const community = await findCommunityBySlug(services.db, request.params.slug);
     if (!community) throw notFound();
-    return render(request, reply, 'communities/views/join-sent.njk', { pageTitle: request.t('joinSent.title'), target: community });
+    return render(request, reply, 'communities/views/join-sent.njk', { pageTitle: request.t('joinSent.title'), target: community }, { brandedAs: community });
   });
   const invitationPage = async (request: FastifyRequest, reply: FastifyReply, slug: string, token: string) => {
     const community = await findCommunityBySlug(services.db, slug);
@@ -143,7 +143,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       sameEmail,
       token,
       invitedRoles: found.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
-    });
+    }, { brandedAs: community });
   };
   const invitationParams = slugParams.extend({ token: z.string().max(200) });
   app.get('/communities/:slug/invitations/:token', { config: { access: access.signedIn }, schema: { params: invitationParams } }, async (request, reply) =>
