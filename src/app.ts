@@ -17,6 +17,7 @@ import { informationPages } from './modules/information/routes.ts';
 import { accountRoutes } from './modules/accounts/routes.ts';
 import { communityRoutes } from './modules/communities/routes.ts';
 import { programmeRoutes } from './modules/programmes/routes.ts';
+import { peopleRoutes } from './modules/people/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -71,6 +72,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(accountRoutes, { services });
   await app.register(communityRoutes, { services });
   await app.register(programmeRoutes, { services });
+  await app.register(peopleRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

@@ -56,6 +56,10 @@ function concretePath(route: RouteEntry): string {
     membershipId: waitingMembershipId,
     tokenId: '00000000-0000-4000-8000-000000000000',
     programmeId: fixture.alphaProgrammeId,
+    personId: fixture.alphaPersonId,
+    otherId: fixture.alphaOtherPersonId,
+    section: 'contact',
+    purpose: 'evaluation',
     token: 'not-a-real-token',
     colour: '005eb8',
   };

@@ -55,9 +55,9 @@ describe('personal access tokens', () => {
 });
 
 describe('problem+json', () => {
-  it('bad input answers 422 with an error for each field, in plain words, and changes nothing', async () => {
+  it('bad input answers 400 with an error for each field, in plain words, and changes nothing', async () => {
     const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'nope', password: 'short', displayName: '' } });
-    expect(response.statusCode).toBe(422);
+    expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
     const problem = response.json<{ errors: { field: string; code: string; message: string }[] }>();
     expect(problem.errors).toEqual(
@@ -108,10 +108,10 @@ describe('communities through the API', () => {
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toEqual({ ...before, contactPhone: '020 7946 0001' });
     const wrong = await call(admin, 'PATCH', '/api/v1/communities/alpha', { brandColour: 'green' });
-    expect(wrong.statusCode).toBe(422);
+    expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toMatchObject({ errors: [{ field: 'brandColour', code: 'errors.brandColour.invalid' }] });
     const unknown = await call(admin, 'PATCH', '/api/v1/communities/alpha', { slug: 'elsewhere' });
-    expect(unknown.statusCode).toBe(422);
+    expect(unknown.statusCode).toBe(400);
   });
 
   it('memberships are listed page by page with a cursor, without repeats or gaps', async () => {
@@ -132,7 +132,7 @@ describe('communities through the API', () => {
     expect(seen.sort()).toEqual(all.map((row) => row.id).sort());
     expect(pages).toBeGreaterThan(1);
     const tampered = await call(admin, 'GET', '/api/v1/communities/alpha/memberships?cursor=garbage');
-    expect(tampered.statusCode).toBe(422);
+    expect(tampered.statusCode).toBe(400);
     expect(tampered.json()).toMatchObject({ errors: [{ field: 'cursor' }] });
   });
 
@@ -154,7 +154,7 @@ describe('communities through the API', () => {
     const refused = await call(coordinator, 'POST', `/api/v1/communities/alpha/memberships/${request.id}/roles`, { roles: ['admin'] });
     expect(refused.statusCode).toBe(403);
     const wrongRoles = await call(admin, 'POST', `/api/v1/communities/alpha/memberships/${request.id}/roles`, { roles: ['wizard'] });
-    expect(wrongRoles.statusCode).toBe(422);
+    expect(wrongRoles.statusCode).toBe(400);
   });
 
   it('the last admin cannot be removed or lose the admin role', async () => {
@@ -183,7 +183,7 @@ describe('creating communities', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ errors: [{ field: 'slug', code: 'errors.slug.taken' }] });
     const reserved = await call(platform, 'POST', '/api/v1/communities', { slug: 'api', name: 'Reserved' });
-    expect(reserved.statusCode).toBe(422);
+    expect(reserved.statusCode).toBe(400);
     const admin = await tokenFor('admin@alpha.test');
     expect((await call(admin, 'POST', '/api/v1/communities', { slug: 'delta', name: 'Delta' })).statusCode).toBe(403);
   });

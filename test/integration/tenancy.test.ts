@@ -41,6 +41,16 @@ describe('row-level security, the second wall', () => {
     expect(seen.outbox).toEqual([]);
   });
 
+  it('every table with a community_id has row-level security switched on and forced, with a policy for the application', async () => {
+    const tables = await database.owner.execute<{ table: string; enabled: boolean; forced: boolean; policies: number }>(sql`
+      select c.relname as table, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+        (select count(*)::int from pg_policies p where p.tablename = c.relname and 'coproduce_app' = any(p.roles)) as policies
+      from information_schema.columns col join pg_class c on c.relname = col.table_name and c.relkind = 'r'
+      where col.table_schema = 'public' and col.column_name = 'community_id'`);
+    expect(tables.rows.length).toBeGreaterThan(5);
+    expect(tables.rows.filter((row) => !row.enabled || !row.forced || row.policies === 0)).toEqual([]);
+  });
+
   it('outside any community the application sees no community rows at all', async () => {
     const rows = await database.app.select({ id: memberships.id }).from(memberships);
     expect(rows).toEqual([]);

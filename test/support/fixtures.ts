@@ -1,6 +1,7 @@
 import type { Database } from '../../src/platform/db/index.ts';
 import { people } from '../../src/platform/db/schema.ts';
 import { programmes } from '../../src/modules/programmes/schema.ts';
+import { personRecords } from '../../src/modules/people/schema.ts';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { roles, type Role } from '../../src/platform/tenancy.ts';
 import { generateCommunity } from '../../bench/generate.ts';
@@ -12,6 +13,9 @@ export interface Fixture {
   beta: { id: string; slug: string };
   /** A programme of alpha's. */
   alphaProgrammeId: string;
+  /** Two of alpha's person records, likely the same person (same phone number). */
+  alphaPersonId: string;
+  alphaOtherPersonId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -69,5 +73,13 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     .values({ communityId: alpha.id, name: 'Alpha Time Bank', kind: 'timebank', whoFor: 'Neighbours near the surgery', howToJoin: 'Ask your GP' })
     .returning({ id: programmes.id });
   if (!programme) throw new Error('no programme');
-  return { alpha, beta, alphaProgrammeId: programme.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
+  const [person, other] = await owner
+    .insert(personRecords)
+    .values([
+      { communityId: alpha.id, preferredName: 'Ada Lovelace', fullName: 'Augusta Ada King', phone: '07700 900123', phoneKey: '07700900123', dateOfBirth: '1950-12-10' },
+      { communityId: alpha.id, preferredName: 'Ada King', phone: '+44 7700 900123', phoneKey: '07700900123' },
+    ])
+    .returning({ id: personRecords.id });
+  if (!person || !other) throw new Error('no person records');
+  return { alpha, beta, alphaProgrammeId: programme.id, alphaPersonId: person.id, alphaOtherPersonId: other.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
 }

@@ -356,7 +356,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         description: 'Answers 202 whether or not an account has this email address.',
         security: [],
         body: z.object({ email: accounts.email }),
-        response: { 202: z.object({ status: z.literal('accepted') }), ...problemResponses(422, 429) },
+        response: { 202: z.object({ status: z.literal('accepted') }), ...problemResponses(400, 429) },
       },
     },
     async (request, reply) => {

@@ -346,7 +346,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/api/v1/communities',
     {
       config: { access: access.platformAdmin },
-      schema: { tags, summary: 'Create a community (platform admins)', body: service.newCommunity, response: { 201: communitySchema, ...problemResponses(401, 403, 409, 422) } },
+      schema: { tags, summary: 'Create a community (platform admins)', body: service.newCommunity, response: { 201: communitySchema, ...problemResponses(401, 403, 409, 400) } },
     },
     async (request, reply) =>
       once(services.db, request, reply, async () => ({ status: 201, body: toCommunity(await service.createCommunity(services, actorOf(request), request.body, request.language)) })),
@@ -360,7 +360,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/api/v1/communities/:community',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Change a community’s details (admins): send only what changes', params: communityParams, body: service.communityPatch, response: { 200: communitySchema, ...problemResponses(401, 403, 404, 422) } },
+      schema: { tags, summary: 'Change a community’s details (admins): send only what changes', params: communityParams, body: service.communityPatch, response: { 200: communitySchema, ...problemResponses(401, 403, 404, 400) } },
     },
     async (request) => {
       const actorId = actorOf(request);
@@ -388,7 +388,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         summary: 'Ask to join a community',
         description: 'Asking again while a request waits returns the same request.',
         body: z.object({ community: z.string().max(60) }).extend(service.joinRequest.shape),
-        response: { 201: membershipSchema, ...problemResponses(401, 404, 409, 422) },
+        response: { 201: membershipSchema, ...problemResponses(401, 404, 409, 400) },
       },
     },
     async (request, reply) => {
@@ -427,7 +427,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         summary: 'Memberships, by name',
         params: communityParams,
         querystring: pageQuery.extend({ status: z.enum(service.membershipStatuses).optional() }),
-        response: { 200: pageOf(membershipSchema), ...problemResponses(401, 403, 404, 422) },
+        response: { 200: pageOf(membershipSchema), ...problemResponses(401, 403, 404, 400) },
       },
     },
     async (request) => {
@@ -452,7 +452,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   ) =>
     app.post(
       `/api/v1/communities/:community/memberships/:membershipId/${path}`,
-      { config: { access: allowed }, schema: { tags, summary, params: membershipParams, ...(body ? { body } : {}), response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 409, 422) } } },
+      { config: { access: allowed }, schema: { tags, summary, params: membershipParams, ...(body ? { body } : {}), response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 409, 400) } } },
       async (request) => {
         const actorId = actorOf(request);
         return toMembership(
@@ -487,7 +487,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         summary: 'Invite someone by email (admins)',
         params: communityParams,
         body: z.object({ email: service.invitation.shape.email, roles: rolesBody.shape.roles }),
-        response: { 201: z.object({ id: z.uuid(), email: z.string(), roles: z.array(z.enum(roles)), expiresAt: z.date() }), ...problemResponses(401, 403, 404, 422) },
+        response: { 201: z.object({ id: z.uuid(), email: z.string(), roles: z.array(z.enum(roles)), expiresAt: z.date() }), ...problemResponses(401, 403, 404, 400) },
       },
     },
     async (request, reply) => {
@@ -507,7 +507,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         summary: 'The audit log, newest first (admins)',
         params: communityParams,
         querystring: pageQuery.extend({ action: z.string().max(100).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }),
-        response: { 200: pageOf(auditEventSchema), ...problemResponses(401, 403, 404, 422) },
+        response: { 200: pageOf(auditEventSchema), ...problemResponses(401, 403, 404, 400) },
       },
     },
     async (request) => {
@@ -523,7 +523,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/api/v1/communities/:community/outbox',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Messages this community sent or would send (admins)', params: communityParams, querystring: pageQuery, response: { 200: pageOf(outboxSchema), ...problemResponses(401, 403, 404, 422) } },
+      schema: { tags, summary: 'Messages this community sent or would send (admins)', params: communityParams, querystring: pageQuery, response: { 200: pageOf(outboxSchema), ...problemResponses(401, 403, 404, 400) } },
     },
     async (request) => {
       const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?\+00$/), id: z.uuid() }));

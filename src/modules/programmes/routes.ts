@@ -114,7 +114,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
   );
   app.post(
     '/api/v1/communities/:community/programmes',
-    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Create a programme (admins)', params: communityParams, body: service.programmeDetails, response: { 201: programmeSchema, ...problemResponses(401, 403, 404, 422) } } },
+    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Create a programme (admins)', params: communityParams, body: service.programmeDetails, response: { 201: programmeSchema, ...problemResponses(401, 403, 404, 400) } } },
     async (request, reply) => {
       const actorId = actorOf(request);
       return once(services.db, request, reply, async () => ({
@@ -125,7 +125,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
   );
   app.put(
     '/api/v1/communities/:community/programmes/:programmeId',
-    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Replace a programme’s description (admins)', params: programmeParams, body: service.programmeDetails, response: { 200: programmeSchema, ...problemResponses(401, 403, 404, 422) } } },
+    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Replace a programme’s description (admins)', params: programmeParams, body: service.programmeDetails, response: { 200: programmeSchema, ...problemResponses(401, 403, 404, 400) } } },
     async (request) => {
       const actorId = actorOf(request);
       return toProgramme(await inRequestCommunity(services, request, (tx, community) => service.updateProgramme(tx, community.id, actorId, request.params.programmeId, request.body)));

@@ -17,7 +17,7 @@ const titles: Record<number, string> = {
 };
 
 /** Sends an RFC 9457 problem document, with field errors where there are any. */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, fieldErrors: FieldError[] = []) {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, fieldErrors: FieldError[] = [], extensions: Record<string, unknown> = {}) {
   const t = request.t;
   const detailKey = `problems.${code}`;
   const body: Record<string, unknown> = {
@@ -27,6 +27,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, status
     code,
     detail: t(detailKey, { defaultValue: '' }) || undefined,
     instance: request.url.split('?')[0],
+    ...extensions,
   };
   if (fieldErrors.length) {
     body.errors = fieldErrors.map((error) => ({ field: error.field, code: error.code, message: t(error.code) }));
@@ -41,9 +42,9 @@ function toDomainError(error: FastifyError | DomainError): DomainError {
       field: issue.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'body',
       code: issue.message?.startsWith('errors.') ? issue.message : 'errors.generic.invalid',
     }));
-    return new DomainError('validation-failed', 422, fieldErrors);
+    return new DomainError('validation-failed', 400, fieldErrors);
   }
-  if (error.validation) return new DomainError('validation-failed', 422, [{ field: 'body', code: 'errors.generic.invalid' }]);
+  if (error.validation) return new DomainError('validation-failed', 400, [{ field: 'body', code: 'errors.generic.invalid' }]);
   if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') return new DomainError('csrf', 403);
   if (error.statusCode === 429) return new DomainError('rate-limited', 429);
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new DomainError('unsupported-media-type', 415);
@@ -57,7 +58,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const problem = toDomainError(error);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     if (problem.status === 429 && 'headers' in error) reply.headers((error as { headers?: Record<string, string> }).headers ?? {});
-    if (isApiRequest(request)) return sendProblem(request, reply, problem.status, problem.code, problem.fieldErrors);
+    if (isApiRequest(request)) return sendProblem(request, reply, problem.status, problem.code, problem.fieldErrors, problem.extensions);
     const page = problem.status === 404 ? 'pages/not-found.njk' : problem.status === 500 ? 'pages/problem.njk' : 'pages/refused.njk';
     return render(request, reply, page, { pageTitle: request.t(`errorPages.${problem.code}.title`, { defaultValue: request.t('errorPages.refused.title') }), code: problem.code }, { status: problem.status });
   });

@@ -29,7 +29,7 @@ export async function once(
     return reply.code(result.status).send(result.body);
   }
   if (!request.person) throw unauthenticated();
-  if (key.length > 200) throw new DomainError('validation-failed', 422, [{ field: 'Idempotency-Key', code: 'errors.idempotency.tooLong' }]);
+  if (key.length > 200) throw new DomainError('validation-failed', 400, [{ field: 'Idempotency-Key', code: 'errors.idempotency.tooLong' }]);
   const personId = request.person.id;
   const fingerprint = createHash('sha256')
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)

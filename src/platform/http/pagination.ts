@@ -14,7 +14,7 @@ export function encodeCursor(position: Record<string, string | number>): string 
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-/** Reads a cursor made by encodeCursor; a cursor that was tampered with is a 422, not a 500. */
+/** Reads a cursor made by encodeCursor; a cursor that was tampered with is a 400, not a 500. */
 export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, shape: T): z.infer<T> | undefined {
   if (!cursor) return undefined;
   try {
@@ -23,7 +23,7 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sh
   } catch {
     // fall through to the error below
   }
-  throw new DomainError('validation-failed', 422, [{ field: 'cursor', code: 'errors.cursor.invalid' }]);
+  throw new DomainError('validation-failed', 400, [{ field: 'cursor', code: 'errors.cursor.invalid' }]);
 }
 
 /** Given limit + 1 rows, returns a page of `limit` and the cursor to the next, if there is one. */

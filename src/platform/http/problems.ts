@@ -15,6 +15,8 @@ export class DomainError extends Error {
     readonly code: string,
     readonly status: number,
     readonly fieldErrors: FieldError[] = [],
+    /** More members of the problem document, such as the records a new one may duplicate. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(code);
   }
@@ -24,7 +26,7 @@ export const notFound = () => new DomainError('not-found', 404);
 export const forbidden = () => new DomainError('forbidden', 403);
 export const unauthenticated = () => new DomainError('unauthenticated', 401);
 export const conflict = (code: string) => new DomainError(code, 409);
-export const invalid = (fieldErrors: FieldError[]) => new DomainError('validation-failed', 422, fieldErrors);
+export const invalid = (fieldErrors: FieldError[]) => new DomainError('validation-failed', 400, fieldErrors);
 
 /** Turns a zod failure into field errors whose codes are catalogue keys (the schema's messages). */
 export function fieldErrorsFrom(error: ZodError): FieldError[] {

@@ -48,6 +48,12 @@ const frontendMacros: Record<string, string> = {
   pagination: 'pagination',
   notificationBanner: 'notification-banner',
   warningCallout: 'warning-callout',
+  dateInput: 'date-input',
+  panel: 'panel',
+  details: 'details',
+  actionLink: 'action-link',
+  fieldset: 'fieldset',
+  characterCount: 'character-count',
 };
 
 function addMacros(environment: nunjucks.Environment): void {
@@ -64,8 +70,26 @@ function addMacros(environment: nunjucks.Environment): void {
   }
 }
 
+const dayFormats: Record<string, Intl.DateTimeFormat> = Object.fromEntries(
+  [
+    ['en', 'en-GB'],
+    ['cy', 'cy-GB'],
+    ['es', 'es-ES'],
+  ].map(([language, locale]) => [language, new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' })]),
+);
+
 function addFilters(environment: nunjucks.Environment): void {
   addMacros(environment);
+  // A date without a time ("12 March 1950"), from a `date` column's text or a Date.
+  environment.addFilter('day', (value: Date | string | null | undefined, language = 'en') => {
+    if (!value) return '';
+    const date = value instanceof Date ? value : new Date(`${value.slice(0, 10)}T00:00:00Z`);
+    if (Number.isNaN(date.getTime())) return '';
+    return (dayFormats[language] ?? dayFormats.en)?.format(date) ?? date.toISOString().slice(0, 10);
+  });
+  // NHS numbers are read out in three groups: 943 476 5919.
+  environment.addFilter('nhsNumber', (value: string | null | undefined) => (value && /^\d{10}$/.test(value) ? `${value.slice(0, 3)} ${value.slice(3, 6)} ${value.slice(6)}` : (value ?? '')));
+  environment.addFilter('merge', (value: Record<string, unknown>, extra: Record<string, unknown>) => ({ ...value, ...extra }));
   environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => {
     if (!value) return '';
     const date = value instanceof Date ? value : new Date(value);
@@ -101,6 +125,20 @@ function languageLinks(request: FastifyRequest) {
     url.searchParams.set('lang', language);
     return { language, name: languageNames[language], href: `${url.pathname}${url.search}`, current: language === request.language };
   });
+}
+
+/**
+ * Radio or checkbox items whose words come from the catalogue (`{prefix}.{value}`, and
+ * `{prefix}.{value}Hint` when `hints` is set): the same list for every form that asks.
+ */
+export function choices(request: FastifyRequest, prefix: string, values: readonly string[], chosen: unknown, options: { hints?: boolean } = {}) {
+  const picked = new Set(Array.isArray(chosen) ? chosen.map(String) : chosen === undefined || chosen === null ? [] : [String(chosen)]);
+  return values.map((value) => ({
+    value,
+    text: request.t(`${prefix}.${value}`),
+    ...(options.hints ? { hint: { text: request.t(`${prefix}.${value}Hint`) } } : {}),
+    checked: picked.has(value),
+  }));
 }
 
 /** Renders a page inside the layout, with what every page needs. */

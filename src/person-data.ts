@@ -1,0 +1,21 @@
+// Every column that points at a person, across the platform and every module: what a download
+// shows, what a merge moves, what erasure clears. test/integration/person-data.test.ts lists
+// the database's own foreign keys to people and person_records and fails on any not here.
+import type { PersonDataSource } from './platform/person-data.ts';
+import { personData as people } from './modules/people/service.ts';
+
+/** The platform's tables, which point at accounts. */
+const platform: PersonDataSource[] = [
+  { table: 'people', column: 'id', points: 'account', download: 'rows', omit: ['password_hash', 'totp_secret'] },
+  { table: 'memberships', column: 'person_id', points: 'account', download: 'rows' },
+  { table: 'memberships', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'invitations', column: 'invited_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'invitations', column: 'accepted_by', points: 'account', download: 'rows', omit: ['token_hash'] },
+  { table: 'api_tokens', column: 'person_id', points: 'account', download: 'rows', omit: ['token_hash'] },
+  { table: 'audit_events', column: 'actor_id', points: 'account', download: 'rows' },
+  { table: 'sessions', column: 'person_id', points: 'account', download: { excluded: 'signed-in browsers: a key to the account, not information about the person' } },
+  { table: 'password_resets', column: 'person_id', points: 'account', download: { excluded: 'one-use links, kept an hour: a key to the account' } },
+  { table: 'idempotency_records', column: 'person_id', points: 'account', download: { excluded: 'copies of API answers, kept a day, already in the other sections' } },
+];
+
+export const personDataSources: readonly PersonDataSource[] = [...platform, ...people];
