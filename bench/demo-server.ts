@@ -56,6 +56,7 @@ const config = readConfig({
   SESSION_SECRET: 'a-demo-server-session-secret-of-32-characters',
   JOBS: 'false',
   SIGN_IN_RATE_LIMIT: '10000',
+  SELF_REFERRAL_RATE_LIMIT: '10000',
 });
 const app = await buildApp({ config, databases });
 await app.listen({ port, host: '127.0.0.1' });

@@ -149,6 +149,7 @@ export const demoCommunities = {
       { email: 'peer@example.org', displayName: 'Dev Sharma', roles: ['peer_supporter', 'member'] },
       { email: 'facilitator@example.org', displayName: 'Grace Okafor', roles: ['facilitator', 'member'] },
       { email: 'referrer@example.org', displayName: 'Dr Helen Carter', roles: ['referrer'] },
+      { email: 'referrer2@example.org', displayName: 'Dr Amir Hassan', roles: ['referrer'] },
       { email: 'safeguarding@example.org', displayName: 'Joan Williams', roles: ['safeguarding_lead', 'member'] },
     ],
   },
@@ -176,7 +177,7 @@ export async function generateDemo(owner: Database): Promise<void> {
   const lambeth = await generateCommunity(owner, demoCommunities.lambeth, 1, passwordHash);
   const croydon = await generateCommunity(owner, demoCommunities.croydon, 2, passwordHash);
   await owner.insert(people).values({ email: 'platform@example.org', displayName: 'Priya Shah', passwordHash, isPlatformAdmin: true });
-  await owner.insert(programmes).values([
+  const demoProgrammes = await owner.insert(programmes).values([
     {
       communityId: lambeth.id,
       name: 'Lambeth Time Bank',
@@ -219,7 +220,8 @@ export async function generateDemo(owner: Database): Promise<void> {
       whereAndWhen: 'Four groups a week at the community centre, St James Road.',
       contact: 'hello.croydon@example.org',
     },
-  ]);
+  ]).returning({ id: programmes.id, communityId: programmes.communityId, status: programmes.status, kind: programmes.kind });
+  await generateDemoReferrals(owner, lambeth.id, croydon.id, demoProgrammes);
   for (const community of [lambeth, croydon]) {
     await owner.insert(auditEvents).values({ communityId: community.id, actorId: null, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { demo: true } });
   }
@@ -248,8 +250,209 @@ export async function generateDemo(owner: Database): Promise<void> {
   });
 }
 
+/** About 40 referrals in Lambeth in every state, from people themselves and two GP practices; a few in Croydon; two journeys worth reading. */
+async function generateDemoReferrals(owner: Database, lambethId: string, croydonId: string, made: { id: string; communityId: string; status: string; kind: string }[]): Promise<void> {
+  const accountOf = async (email: string) => (await owner.select({ id: people.id }).from(people).where(sql`${people.email} = ${email}`))[0]?.id ?? '';
+  const open = (communityId: string) => made.filter((programme) => programme.communityId === communityId && programme.status === 'open').map((programme) => programme.id);
+  const referrers = [
+    { id: await accountOf('referrer@example.org'), organisation: 'Paxton Green Group Practice' },
+    { id: await accountOf('referrer2@example.org'), organisation: 'Hetherington Group Practice' },
+  ];
+  await generateReferrals(owner, { communityId: lambethId, people: 40, referrals: 40, open: 16, programmeIds: open(lambethId), referrers }, 31);
+  await generateReferrals(owner, { communityId: croydonId, people: 10, referrals: 10, open: 4, programmeIds: open(croydonId), referrers: [] }, 32);
+
+  // Two people whose journeys show the ladder: Maria, a time bank member, and Dev, now a peer supporter.
+  const { personRecords } = await import('../src/modules/people/schema.ts');
+  const { milestones } = await import('../src/modules/journey/schema.ts');
+  const { programmeMembers } = await import('../src/modules/programmes/schema.ts');
+  const timeBank = made.find((programme) => programme.communityId === lambethId && programme.kind === 'timebank')?.id;
+  const peerSupport = made.find((programme) => programme.communityId === lambethId && programme.kind === 'peer_support')?.id;
+  const learning = made.find((programme) => programme.communityId === lambethId && programme.kind === 'learning')?.id;
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+  const journeys = [
+    { email: 'member@example.org', name: 'Maria', fullName: 'Maria Santos', steps: [['referral_received', 95], ['contacted', 93], ['joined_programme', 90, timeBank], ['hours_received', 80], ['hours_given', 60]] as const },
+    { email: 'peer@example.org', name: 'Dev', fullName: 'Dev Sharma', steps: [['referral_received', 700], ['contacted', 698], ['joined_programme', 690, peerSupport], ['course_started', 500, learning], ['course_completed', 450, learning], ['became_peer_supporter', 400]] as const },
+  ];
+  for (const journey of journeys) {
+    const [record] = await owner.insert(personRecords).values({ communityId: lambethId, accountId: await accountOf(journey.email), preferredName: journey.name, fullName: journey.fullName, email: journey.email, createdAt: daysAgo(journey.steps[0][1]) }).returning({ id: personRecords.id });
+    if (!record) continue;
+    for (const [kind, days, programmeId] of journey.steps) {
+      await owner.insert(milestones).values({ communityId: lambethId, personRecordId: record.id, kind, at: daysAgo(days), programmeId: programmeId ?? null, detail: kind.startsWith('hours') ? { minutes: 120 } : {} });
+      if (kind === 'joined_programme' && programmeId) await owner.insert(programmeMembers).values({ communityId: lambethId, programmeId, personRecordId: record.id, joinedAt: daysAgo(days) });
+    }
+  }
+}
+
 /** True when the database has no communities yet: the first start. */
 export async function isEmpty(owner: Database): Promise<boolean> {
   const result = await owner.execute<{ found: boolean }>(sql`select exists(select 1 from communities) as found`);
   return !result.rows[0]?.found;
+}
+
+// ——— People's records and referrals ———
+
+export interface ReferralSpec {
+  communityId: string;
+  /** Person records made in all, each with one referral at most. */
+  people: number;
+  /** How many referrals are open (new or contacting); the rest of `referrals` are closed. */
+  open: number;
+  referrals: number;
+  programmeIds: string[];
+  /** Referrers and their practice names; self-referrals have none. */
+  referrers: { id: string; organisation: string }[];
+  /** The referral's person is linked to this account (the demo's member), when given. */
+  linkFirstTo?: string;
+  now?: Date;
+}
+
+const reasons = [
+  'Lives alone since her husband died and rarely goes out. Would like company and something to look forward to.',
+  'Recently diagnosed with type 2 diabetes and feeling overwhelmed. Interested in meeting others living with it.',
+  'Retired last year and would like to use his skills as a carpenter to help neighbours.',
+  'Low mood over the winter. Says walking with others would help.',
+  'Cares for her mother and has no time for herself. Would like practical help one afternoon a week.',
+  'Moved to the area recently and does not know anyone.',
+  'Frequent visits to the surgery for reassurance; would benefit from peer support.',
+];
+const demoNeeds = ['loneliness', 'confidence', 'mental_wellbeing', 'long_term_condition', 'physical_activity', 'practical_help', 'caring', 'volunteering', 'peer_support'];
+const referenceAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+
+/**
+ * Person records and referrals in every state, spread over the past weeks: some overdue, some
+ * contacted, accepted, declined and withdrawn; from the person themselves and from referrers.
+ * Deterministic for a seed; written in batches, so that 100,000 people take seconds.
+ */
+export async function generateReferrals(owner: Database, spec: ReferralSpec, seed: number): Promise<{ personIds: string[]; referralIds: string[] }> {
+  const { personRecords, consents } = await import('../src/modules/people/schema.ts');
+  const { referrals, referralProgrammes, referralEvents, contactAttempts } = await import('../src/modules/referrals/schema.ts');
+  const { milestones } = await import('../src/modules/journey/schema.ts');
+  const { programmeMembers } = await import('../src/modules/programmes/schema.ts');
+  const { addWorkingDays, ukDay } = await import('../src/platform/working-days.ts');
+  const random = randomFrom(seed);
+  const now = spec.now ?? new Date();
+  const day = 86_400_000;
+  const personIds: string[] = [];
+  const referralIds: string[] = [];
+  const usedReferences = new Set<string>();
+  const reference = () => {
+    for (;;) {
+      const characters = Array.from({ length: 8 }, () => referenceAlphabet[Math.floor(random.next() * referenceAlphabet.length)]).join('');
+      const made = `${characters.slice(0, 4)}-${characters.slice(4)}`;
+      if (!usedReferences.has(made)) {
+        usedReferences.add(made);
+        return made;
+      }
+    }
+  };
+  const batchSize = 2_000;
+  for (let offset = 0; offset < spec.people; offset += batchSize) {
+    const size = Math.min(batchSize, spec.people - offset);
+    const records = Array.from({ length: size }, (_, index) => {
+      const number = offset + index;
+      const first = random.pick(firstNames);
+      const last = random.pick(lastNames);
+      const year = 1935 + Math.floor(random.next() * 70);
+      return {
+        communityId: spec.communityId,
+        accountId: number === 0 && spec.linkFirstTo ? spec.linkFirstTo : null,
+        preferredName: first,
+        fullName: `${first} ${last}`,
+        dateOfBirth: random.next() < 0.7 ? `${year}-${String(1 + Math.floor(random.next() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random.next() * 28)).padStart(2, '0')}` : null,
+        phone: `07700 9${String(number % 100_000).padStart(5, '0')}`,
+        phoneKey: `077009${String(number % 100_000).padStart(5, '0')}`,
+        email: random.next() < 0.6 ? `${first}.${last}.${number}.r@example.org`.toLowerCase().replace(/'/g, '') : null,
+        postcode: random.pick(['SE27 9NS', 'SW2 1AA', 'SE24 0AB', 'SW9 8HE', 'SE11 4PY', 'SW16 1ES']),
+        contactMethod: random.pick(['phone', 'sms', 'email', 'phone'] as const),
+        communicationNeeds: random.next() < 0.1 ? ['large_print'] : random.next() < 0.05 ? ['interpreter'] : [],
+        interpreterLanguage: '',
+        gpPractice: random.pick(spec.referrers.map((referrer) => referrer.organisation).concat(['Stockwell Group Practice'])),
+        assistedDigital: random.next() < 0.1,
+        createdAt: new Date(now.getTime() - (5 + Math.floor(random.next() * 200)) * day),
+      };
+    });
+    for (const record of records) if (record.communicationNeeds.includes('interpreter')) record.interpreterLanguage = random.pick(['Portuguese', 'Somali', 'Polish', 'Yoruba']);
+    const inserted = await owner.insert(personRecords).values(records).returning({ id: personRecords.id });
+    personIds.push(...inserted.map((row) => row.id));
+  }
+
+  // Referrals: open ones in the last weeks (some overdue), closed ones further back.
+  for (let offset = 0; offset < spec.referrals; offset += batchSize) {
+    const size = Math.min(batchSize, spec.referrals - offset);
+    const rows = [];
+    const extras: { status: 'new' | 'contacting' | 'accepted' | 'declined' | 'withdrawn'; referrerId: string | null; createdAt: Date; personRecordId: string; programmeId: string | undefined; tellReferrer: boolean; evaluation: boolean }[] = [];
+    for (let index = 0; index < size; index += 1) {
+      const number = offset + index;
+      const personRecordId = personIds[number % personIds.length] as string;
+      const open = number < spec.open;
+      const status: 'new' | 'contacting' | 'accepted' | 'declined' | 'withdrawn' = open ? (random.next() < 0.55 ? 'new' : 'contacting') : random.pick(['accepted', 'accepted', 'accepted', 'declined', 'withdrawn'] as const);
+      const daysAgo = open ? Math.floor(random.next() * 21) : 25 + Math.floor(random.next() * 300);
+      const createdAt = new Date(now.getTime() - daysAgo * day - Math.floor(random.next() * 8) * 3_600_000);
+      const referrer = random.next() < 0.6 ? random.pick(spec.referrers) : undefined;
+      const urgency = random.next() < 0.1 ? 'urgent' : random.next() < 0.2 ? 'soon' : 'routine';
+      const contacted = status !== 'new' && !(status === 'declined' && random.next() < 0.3);
+      const firstContactedAt = contacted ? new Date(createdAt.getTime() + (1 + Math.floor(random.next() * 3)) * day) : null;
+      rows.push({
+        communityId: spec.communityId,
+        reference: reference(),
+        personRecordId,
+        source: referrer ? ('professional' as const) : ('self' as const),
+        referrerId: referrer?.id ?? null,
+        referrerOrganisation: referrer?.organisation ?? '',
+        status,
+        urgency: urgency as 'routine' | 'soon' | 'urgent',
+        needs: [random.pick(demoNeeds), random.pick(demoNeeds)].filter((need, position, list) => list.indexOf(need) === position),
+        reason: random.pick(reasons),
+        risks: random.next() < 0.15 ? 'Visit in pairs at first.' : '',
+        contactDueOn: addWorkingDays(ukDay(createdAt), urgency === 'urgent' ? 1 : urgency === 'soon' ? 2 : 3),
+        firstContactedAt,
+        statusChangedAt: firstContactedAt ?? createdAt,
+        declineReason: status === 'declined' ? random.pick(['no_places', 'person_said_no', 'could_not_contact', 'better_elsewhere'] as const) : null,
+        createdAt,
+      });
+      extras.push({ status, referrerId: referrer?.id ?? null, createdAt, personRecordId, programmeId: spec.programmeIds.length ? random.pick(spec.programmeIds) : undefined, tellReferrer: referrer !== undefined && random.next() < 0.7, evaluation: random.next() < 0.8 });
+    }
+    const inserted = await owner.insert(referrals).values(rows).returning({ id: referrals.id, firstContactedAt: referrals.firstContactedAt, statusChangedAt: referrals.statusChangedAt });
+    referralIds.push(...inserted.map((row) => row.id));
+    const wanted = [];
+    const events: (typeof referralEvents.$inferInsert)[] = [];
+    const attempts = [];
+    const steps = [];
+    const members = [];
+    const decisions = [];
+    for (const [index, referral] of inserted.entries()) {
+      const extra = extras[index];
+      if (!extra) continue;
+      const base = { communityId: spec.communityId, referralId: referral.id };
+      if (extra.programmeId) wanted.push({ ...base, programmeId: extra.programmeId, acceptedAt: extra.status === 'accepted' ? new Date(extra.createdAt.getTime() + 6 * day) : null });
+      events.push({ ...base, kind: 'received' as const, toStatus: 'new' as const, at: extra.createdAt });
+      steps.push({ communityId: spec.communityId, personRecordId: extra.personRecordId, kind: 'referral_received' as const, at: extra.createdAt, sourceType: 'referral', sourceId: referral.id });
+      decisions.push(
+        { communityId: spec.communityId, personRecordId: extra.personRecordId, purpose: 'support' as const, granted: true, method: extra.referrerId ? ('spoken' as const) : ('online' as const), onBehalf: extra.referrerId !== null, recordedAt: extra.createdAt, supersededAt: null },
+        { communityId: spec.communityId, personRecordId: extra.personRecordId, purpose: 'evaluation' as const, granted: extra.evaluation, method: 'online' as const, onBehalf: false, recordedAt: extra.createdAt, supersededAt: null },
+      );
+      if (extra.referrerId) decisions.push({ communityId: spec.communityId, personRecordId: extra.personRecordId, purpose: 'tell_referrer' as const, granted: extra.tellReferrer, method: 'spoken' as const, onBehalf: true, recordedAt: extra.createdAt, supersededAt: null });
+      if (referral.firstContactedAt) {
+        attempts.push({ ...base, at: referral.firstContactedAt, method: 'phone' as const, outcome: 'spoke' as const, note: '' });
+        events.push({ ...base, kind: 'contact_attempt' as const, at: referral.firstContactedAt, note: 'spoke' }, { ...base, kind: 'status_changed' as const, fromStatus: 'new' as const, toStatus: 'contacting' as const, at: referral.firstContactedAt });
+        steps.push({ communityId: spec.communityId, personRecordId: extra.personRecordId, kind: 'contacted' as const, at: referral.firstContactedAt, sourceType: 'referral', sourceId: referral.id, onceKey: `referral:${referral.id}` });
+      }
+      if (extra.status === 'accepted' || extra.status === 'declined' || extra.status === 'withdrawn') {
+        const at = new Date(extra.createdAt.getTime() + 6 * day);
+        events.push({ ...base, kind: 'status_changed' as const, fromStatus: referral.firstContactedAt ? ('contacting' as const) : ('new' as const), toStatus: extra.status, at });
+        if (extra.status === 'accepted' && extra.programmeId) {
+          members.push({ communityId: spec.communityId, programmeId: extra.programmeId, personRecordId: extra.personRecordId, referralId: referral.id, joinedAt: at });
+          steps.push({ communityId: spec.communityId, personRecordId: extra.personRecordId, kind: 'joined_programme' as const, at, programmeId: extra.programmeId, sourceType: 'referral', sourceId: referral.id, onceKey: `programme:${extra.programmeId}` });
+        }
+      }
+    }
+    if (wanted.length) await owner.insert(referralProgrammes).values(wanted).onConflictDoNothing();
+    await owner.insert(referralEvents).values(events);
+    if (attempts.length) await owner.insert(contactAttempts).values(attempts);
+    await owner.insert(milestones).values(steps).onConflictDoNothing();
+    if (members.length) await owner.insert(programmeMembers).values(members).onConflictDoNothing();
+    // One current decision per person and purpose: a person with two referrals keeps the first.
+    await owner.insert(consents).values(decisions).onConflictDoNothing();
+  }
+  return { personIds, referralIds };
 }

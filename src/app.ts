@@ -18,6 +18,9 @@ import { accountRoutes } from './modules/accounts/routes.ts';
 import { communityRoutes } from './modules/communities/routes.ts';
 import { programmeRoutes } from './modules/programmes/routes.ts';
 import { peopleRoutes } from './modules/people/routes.ts';
+import { referralRoutes } from './modules/referrals/routes.ts';
+import { fhirRoutes } from './modules/referrals/fhir.ts';
+import { journeyRoutes } from './modules/journey/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -73,6 +76,9 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(communityRoutes, { services });
   await app.register(programmeRoutes, { services });
   await app.register(peopleRoutes, { services });
+  await app.register(referralRoutes, { services });
+  await app.register(fhirRoutes, { services });
+  await app.register(journeyRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

@@ -3,6 +3,9 @@
 // the database's own foreign keys to people and person_records and fails on any not here.
 import type { PersonDataSource } from './platform/person-data.ts';
 import { personData as people } from './modules/people/service.ts';
+import { personData as programmes } from './modules/programmes/service.ts';
+import { personData as journey } from './modules/journey/service.ts';
+import { personData as referrals } from './modules/referrals/service.ts';
 
 /** The platform's tables, which point at accounts. */
 const platform: PersonDataSource[] = [
@@ -18,4 +21,4 @@ const platform: PersonDataSource[] = [
   { table: 'idempotency_records', column: 'person_id', points: 'account', download: { excluded: 'copies of API answers, kept a day, already in the other sections' } },
 ];
 
-export const personDataSources: readonly PersonDataSource[] = [...platform, ...people];
+export const personDataSources: readonly PersonDataSource[] = [...platform, ...people, ...programmes, ...journey, ...referrals];

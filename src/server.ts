@@ -15,6 +15,7 @@ const demoSignIns = [
   'peer@example.org (peer supporter)',
   'facilitator@example.org (facilitator)',
   'referrer@example.org (GP practice staff)',
+  'referrer2@example.org (another GP practice)',
   'safeguarding@example.org (safeguarding lead)',
   'platform@example.org (platform admin)',
 ];

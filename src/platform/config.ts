@@ -22,6 +22,7 @@ const environment = z
     JOB_SCHEDULE_CHECK_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+    SELF_REFERRAL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -66,5 +67,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     trustProxyHops: value.TRUST_PROXY_HOPS,
     /** Sign-in, registration and reset forms a network address may post in a minute. */
     signInRateLimit: value.SIGN_IN_RATE_LIMIT,
+    /** Self-referrals a network address may send in an hour, without an account. */
+    selfReferralRateLimit: value.SELF_REFERRAL_RATE_LIMIT,
   };
 }

@@ -39,6 +39,27 @@ export function stylesheetFor(brandColour: string): Promise<string> {
       .app-inline-form { display: inline; }
       .app-outbox-body { white-space: pre-wrap; }
       .app-link-button { background: none; border: 0; padding: 0; color: inherit; font: inherit; text-decoration: underline; cursor: pointer; }
+      .app-honeypot { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+      .app-nowrap { white-space: nowrap; }
+      .app-reference { font-size: 2.5rem; letter-spacing: 0.1em; }
+      .app-button-group { display: flex; flex-wrap: wrap; gap: 0 16px; }
+      .app-status-tabs { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 8px 24px; }
+      .app-status-tabs li { margin: 0; }
+      .app-queue__row--overdue { background: #fde8e7; }
+      .app-timeline { list-style: none; margin: 0 0 32px; padding: 0 0 0 24px; border-left: 4px solid #aeb7bd; }
+      .app-timeline__item { position: relative; margin: 0 0 24px; }
+      .app-timeline__item::before { content: ""; position: absolute; left: -34px; top: 4px; width: 16px; height: 16px; border-radius: 50%; background: #fff; border: 4px solid #4c6272; }
+      .app-timeline__item--highlight::before { background: #007f3b; border-color: #007f3b; }
+      .app-timeline__date { display: block; font-size: 1rem; color: #4c6272; }
+      .app-timeline__text { display: block; font-weight: 600; }
+      .app-timeline__note { display: block; }
+      .app-ladder { list-style: none; margin: 0 0 32px; padding: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 8px; }
+      .app-ladder__step { margin: 0; padding: 16px; border: 2px solid #aeb7bd; background: #fff; border-radius: 4px; }
+      .app-ladder__step--reached { border-color: #007f3b; background: #e6f4ec; }
+      .app-ladder__step--current { border-width: 4px; }
+      .app-ladder__name { display: block; font-weight: 700; font-size: 1.1875rem; }
+      .app-ladder__when { display: block; font-size: 1rem; }
+      @media (min-width: 641px) { .app-ladder__step { min-height: 120px; } }
       `,
       { loadPaths: [frontend], style: 'compressed', quietDeps: true, silenceDeprecations: ['import'] },
     ).then(

@@ -60,6 +60,8 @@ function concretePath(route: RouteEntry): string {
     otherId: fixture.alphaOtherPersonId,
     section: 'contact',
     purpose: 'evaluation',
+    referralId: fixture.alphaReferralId,
+    step: 'name',
     token: 'not-a-real-token',
     colour: '005eb8',
   };

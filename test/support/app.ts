@@ -17,6 +17,7 @@ export const testEnvironment = {
   SESSION_SECRET: 'a-test-session-secret-of-at-least-32-characters',
   PUBLIC_URL: 'http://localhost:3000',
   JOBS: 'false',
+  SELF_REFERRAL_RATE_LIMIT: '1000',
 };
 
 /** The whole application on its own fresh database, without listening on a port. */

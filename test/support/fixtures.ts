@@ -2,6 +2,8 @@ import type { Database } from '../../src/platform/db/index.ts';
 import { people } from '../../src/platform/db/schema.ts';
 import { programmes } from '../../src/modules/programmes/schema.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
+import { referralProgrammes, referrals } from '../../src/modules/referrals/schema.ts';
+import { eq } from 'drizzle-orm';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { roles, type Role } from '../../src/platform/tenancy.ts';
 import { generateCommunity } from '../../bench/generate.ts';
@@ -16,6 +18,8 @@ export interface Fixture {
   /** Two of alpha's person records, likely the same person (same phone number). */
   alphaPersonId: string;
   alphaOtherPersonId: string;
+  /** A referral the alpha referrer made for alpha's first person. */
+  alphaReferralId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -81,5 +85,12 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     ])
     .returning({ id: personRecords.id });
   if (!person || !other) throw new Error('no person records');
-  return { alpha, beta, alphaProgrammeId: programme.id, alphaPersonId: person.id, alphaOtherPersonId: other.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
+  const [referrer] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('referrer')));
+  const [referral] = await owner
+    .insert(referrals)
+    .values({ communityId: alpha.id, reference: 'ALPH-2345', personRecordId: person.id, source: 'professional', referrerId: referrer?.id, referrerOrganisation: 'Alpha Surgery', reason: 'Lonely since moving', contactDueOn: '2026-01-05' })
+    .returning({ id: referrals.id });
+  if (!referral) throw new Error('no referral');
+  await owner.insert(referralProgrammes).values({ referralId: referral.id, programmeId: programme.id, communityId: alpha.id });
+  return { alpha, beta, alphaProgrammeId: programme.id, alphaPersonId: person.id, alphaOtherPersonId: other.id, alphaReferralId: referral.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
 }

@@ -15,6 +15,7 @@ import { membershipList } from '../../platform/auth/people.ts';
 import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
+import { queueCounts, rescheduleFirstContacts } from '../referrals/service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
 const membershipParams = communityParams.extend({ membershipId: z.uuid() });
@@ -29,6 +30,8 @@ const communitySchema = z.object({
   brandColour: z.string().nullable(),
   languages: z.array(z.string()),
   requireStaffTwoFactor: z.boolean(),
+  contactWithinWorkingDays: z.number().int(),
+  referralRetentionMonths: z.number().int(),
 });
 const membershipSchema = z.object({
   id: z.uuid(),
@@ -70,6 +73,8 @@ const toCommunity = (community: Community) => ({
   brandColour: community.brandColour,
   languages: community.languages,
   requireStaffTwoFactor: community.requireStaffTwoFactor,
+  contactWithinWorkingDays: community.contactWithinWorkingDays,
+  referralRetentionMonths: community.referralRetentionMonths,
 });
 const toMembership = (row: service.MembershipRow) => ({
   id: row.id,
@@ -168,13 +173,16 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   // ——— A community's home: what each role does next ———
   app.get('/c/:community', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
     const held = request.roles;
-    const waiting = held.includes('admin') || held.includes('coordinator') ? await inRequestCommunity(services, request, (tx, community) => service.countByStatus(tx, community.id)) : undefined;
+    const triage = held.includes('admin') || held.includes('coordinator');
+    const waiting = triage ? await inRequestCommunity(services, request, (tx, community) => service.countByStatus(tx, community.id)) : undefined;
+    const referralCounts = triage ? await inRequestCommunity(services, request, (tx, community) => queueCounts(tx, community.id)) : undefined;
     const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
     return render(request, reply, 'communities/views/home.njk', {
       pageTitle: request.t('home.title'),
       held,
       heldNames: held.map((role) => request.t(`roles.${role}.name`)).join(', '),
       counts: waiting,
+      referralCounts,
       otherCommunities: mine.filter((membership) => membership.slug !== request.community?.slug),
       isStaff: held.some((role) => staffRoles.includes(role)),
       flash: takeFlash(request),
@@ -279,7 +287,10 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     const form = parseForm(service.communityDetails, request.body);
     if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
     const actorId = actorOf(request);
-    await inRequestCommunity(services, request, (tx, community) => service.updateCommunity(services, tx, community, actorId, form.data));
+    await inRequestCommunity(services, request, async (tx, community) => {
+      const updated = await service.updateCommunity(services, tx, community, actorId, form.data);
+      await rescheduleFirstContacts(tx, updated);
+    });
     request.session.flash = request.t('settings.saved');
     return reply.redirect(`/c/${request.params.community}/settings`);
   });
@@ -373,10 +384,18 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         brandColour: current.brandColour ?? '',
         languages: current.languages,
         requireStaffTwoFactor: current.requireStaffTwoFactor,
+        contactWithinWorkingDays: current.contactWithinWorkingDays,
+        referralRetentionMonths: current.referralRetentionMonths,
         ...Object.fromEntries(Object.entries(request.body).map(([key, value]) => [key, value ?? ''])),
       });
       if (!merged.success) throw invalid(fieldErrorsFrom(merged.error));
-      return toCommunity(await inRequestCommunity(services, request, (tx, community) => service.updateCommunity(services, tx, community, actorId, merged.data)));
+      return toCommunity(
+        await inRequestCommunity(services, request, async (tx, community) => {
+          const updated = await service.updateCommunity(services, tx, community, actorId, merged.data);
+          await rescheduleFirstContacts(tx, updated);
+          return updated;
+        }),
+      );
     },
   );
   app.post(

@@ -46,6 +46,8 @@ export const communityDetails = z.object({
   requireStaffTwoFactor: z
     .preprocess((value) => value === true || value === 'true' || value === 'on' || (Array.isArray(value) && value.includes('true')), z.boolean())
     .default(false),
+  contactWithinWorkingDays: z.coerce.number({ error: 'errors.settings.contactWithin' }).int('errors.settings.contactWithin').min(1, 'errors.settings.contactWithin').max(20, 'errors.settings.contactWithin').default(3),
+  referralRetentionMonths: z.coerce.number({ error: 'errors.settings.retention' }).int('errors.settings.retention').min(1, 'errors.settings.retention').max(120, 'errors.settings.retention').default(12),
 });
 
 /** For PATCH: only the fields sent change; no defaults fill in the rest. */
@@ -58,6 +60,8 @@ export const communityPatch = z
     brandColour: z.string().nullable(),
     languages: z.array(z.enum(languages)),
     requireStaffTwoFactor: z.boolean(),
+    contactWithinWorkingDays: z.number().int(),
+    referralRetentionMonths: z.number().int(),
   })
   .partial()
   .strict();
@@ -154,6 +158,19 @@ export async function requestToJoin(services: Services, community: Community, pe
 }
 
 // ——— Memberships ———
+
+/**
+ * Someone accepted into a programme who has an account becomes an active member, with the
+ * member role; an admin's earlier removal stands.
+ */
+export async function welcomeAsMember(tx: CommunityTransaction, communityId: string, personId: string, actorId: string | null): Promise<void> {
+  const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  if (existing?.status === 'active' || existing?.status === 'removed') return;
+  const [saved] = existing
+    ? await tx.update(memberships).set({ status: 'active', roles: ['member'], decidedAt: new Date(), decidedBy: actorId }).where(eq(memberships.id, existing.id)).returning({ id: memberships.id })
+    : await tx.insert(memberships).values({ communityId, personId, status: 'active', roles: ['member'], decidedAt: new Date(), decidedBy: actorId }).onConflictDoNothing().returning({ id: memberships.id });
+  if (saved) await record(tx, { communityId, actorId, action: 'membership.approved', subjectType: 'membership', subjectId: saved.id, detail: { roles: ['member'], throughReferral: true } });
+}
 
 async function getMembershipRow(tx: CommunityTransaction, communityId: string, personId: string) {
   const [row] = await tx.select().from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));

@@ -14,6 +14,8 @@ import { choices, render } from '../../platform/views/index.ts';
 import { personDataSources } from '../../person-data.ts';
 import type { Services } from '../../services.ts';
 import * as consent from './consent.ts';
+import { programmesOf } from '../programmes/service.ts';
+import { referralsOfPerson } from '../referrals/service.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
@@ -160,16 +162,18 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       const person = await service.getPerson(tx, community.id, request.params.personId);
       if (person.status === 'merged' && person.mergedIntoId) return { redirect: person.mergedIntoId };
       return {
-        person,
+        record: person,
         account: await service.accountOf(tx, person.accountId),
         consents: await consent.consentState(tx, person.id),
         duplicates: person.status === 'active' ? await service.findLikelyDuplicates(tx, community.id, person, person.id) : [],
         mergedFrom: await service.mergedFrom(tx, community.id, person.id),
         equalityAnswered: await service.hasEqualityAnswers(tx, person.id),
+        referrals: await referralsOfPerson(tx, person.id),
+        programmes: await programmesOf(tx, person.id),
       };
     });
     if ('redirect' in view) return reply.redirect(`${base(request)}/people/${view.redirect}`);
-    return render(request, reply, 'people/views/person.njk', { pageTitle: view.person.preferredName, ...view, purposes: consent.consentPurposes, sections: service.sectionNames, flash: takeFlash(request) });
+    return render(request, reply, 'people/views/person.njk', { pageTitle: view.record.preferredName, ...view, purposes: consent.consentPurposes, sections: service.sectionNames, flash: takeFlash(request) });
   });
 
   const sectionPage = (request: FastifyRequest, reply: FastifyReply, options: { section: service.PersonSection; values: Record<string, unknown>; action: string; back: string; own: boolean; errors?: FieldError[] }) =>
@@ -312,7 +316,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     if (!person) throw notFound();
     const view = await inRequestCommunity(services, request, async (tx, community) => {
       const own = await service.ownRecord(tx, community.id, person);
-      return { record: own, consents: await consent.consentState(tx, own.id), equalityAnswered: await service.hasEqualityAnswers(tx, own.id) };
+      return { record: own, consents: await consent.consentState(tx, own.id), equalityAnswered: await service.hasEqualityAnswers(tx, own.id), programmes: await programmesOf(tx, own.id) };
     });
     return render(request, reply, 'people/views/me.njk', { pageTitle: request.t('people.me.title'), ...view, purposes: consent.consentPurposes, sections: service.sectionNames, flash: takeFlash(request) });
   });

@@ -1,5 +1,7 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { communities } from '../../platform/db/schema.ts';
+import { sql } from 'drizzle-orm';
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { communities, people } from '../../platform/db/schema.ts';
+import { personRecords } from '../people/schema.ts';
 
 export const programmeKinds = ['timebank', 'peer_network', 'peer_support', 'hub', 'learning', 'involvement'] as const;
 export type ProgrammeKind = (typeof programmeKinds)[number];
@@ -21,4 +23,28 @@ export const programmes = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('programmes_community_status').on(table.communityId, table.status, table.name)],
+);
+
+/** A person taking part in a programme: joined when a referral was accepted into it, never deleted. */
+export const programmeMembers = pgTable(
+  'programme_members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    programmeId: uuid('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    personRecordId: uuid('person_record_id')
+      .notNull()
+      .references(() => personRecords.id),
+    /** The referral that brought them in, if one did. */
+    referralId: uuid('referral_id'),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+    leftAt: timestamp('left_at', { withTimezone: true }),
+    addedBy: uuid('added_by').references(() => people.id),
+  },
+  (table) => [
+    uniqueIndex('programme_members_current').on(table.programmeId, table.personRecordId).where(sql`${table.leftAt} is null`),
+    index('programme_members_person').on(table.personRecordId),
+  ],
 );

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { programmeKinds, programmes } from './schema.ts';
+import type { PersonDataSource } from '../../platform/person-data.ts';
+import { recordMilestone } from '../journey/service.ts';
+import { type ProgrammeKind, programmeKinds, programmeMembers, programmes } from './schema.ts';
 
 export { programmeKinds };
 export type Programme = typeof programmes.$inferSelect;
@@ -63,3 +65,70 @@ export async function updateProgramme(tx: CommunityTransaction, communityId: str
   await record(tx, { communityId, actorId, action: 'programme.updated', subjectType: 'programme', subjectId: programmeId });
   return updated;
 }
+
+// ——— Joining a programme ———
+
+export interface Joining {
+  communityId: string;
+  programme: Programme;
+  personRecordId: string;
+  referralId: string | null;
+  actorId: string | null;
+}
+
+/** What a programme's module does when a referral is accepted into a programme of its kind. */
+export type AcceptanceHandler = (tx: CommunityTransaction, joining: Joining) => Promise<void>;
+export type AcceptanceHandlers = Partial<Record<ProgrammeKind, AcceptanceHandler>>;
+
+/** The person becomes a member of the programme (once), and their journey says so. */
+export async function joinProgramme(tx: CommunityTransaction, joining: Joining): Promise<void> {
+  await tx
+    .insert(programmeMembers)
+    .values({ communityId: joining.communityId, programmeId: joining.programme.id, personRecordId: joining.personRecordId, referralId: joining.referralId, addedBy: joining.actorId })
+    .onConflictDoNothing();
+  await recordMilestone(tx, {
+    communityId: joining.communityId,
+    personRecordId: joining.personRecordId,
+    kind: 'joined_programme',
+    programmeId: joining.programme.id,
+    source: joining.referralId ? { type: 'referral', id: joining.referralId } : undefined,
+    once: `programme:${joining.programme.id}`,
+    recordedBy: joining.actorId,
+  });
+}
+
+/** Hands the person to the module of the programme's kind; until a kind has a module, they join the programme. */
+export async function acceptInto(tx: CommunityTransaction, handlers: AcceptanceHandlers, joining: Joining): Promise<void> {
+  const handler = handlers[joining.programme.kind] ?? joinProgramme;
+  await handler(tx, joining);
+}
+
+/** The programmes a person is in now. */
+export async function programmesOf(tx: CommunityTransaction, personRecordId: string) {
+  return tx
+    .select({ id: programmes.id, name: programmes.name, kind: programmes.kind, joinedAt: programmeMembers.joinedAt })
+    .from(programmeMembers)
+    .innerJoin(programmes, eq(programmes.id, programmeMembers.programmeId))
+    .where(and(eq(programmeMembers.personRecordId, personRecordId), sql`${programmeMembers.leftAt} is null`))
+    .orderBy(asc(programmes.name));
+}
+
+export const personData: PersonDataSource[] = [
+  {
+    table: 'programme_members',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    // Someone in a programme under both records is in it once, from the earlier date.
+    merge: async (tx, fromId, intoId) => {
+      await tx.execute(sql`update ${programmeMembers} kept set joined_at = least(kept.joined_at, gone.joined_at)
+        from ${programmeMembers} gone
+        where kept.person_record_id = ${intoId} and gone.person_record_id = ${fromId} and kept.programme_id = gone.programme_id and kept.left_at is null and gone.left_at is null`);
+      await tx.execute(sql`update ${programmeMembers} gone set left_at = now()
+        from ${programmeMembers} kept
+        where kept.person_record_id = ${intoId} and gone.person_record_id = ${fromId} and kept.programme_id = gone.programme_id and kept.left_at is null and gone.left_at is null`);
+      await tx.update(programmeMembers).set({ personRecordId: intoId }).where(eq(programmeMembers.personRecordId, fromId));
+    },
+  },
+  { table: 'programme_members', column: 'added_by', points: 'account', download: { excluded: 'actor' } },
+];

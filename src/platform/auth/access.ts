@@ -59,8 +59,13 @@ export function decide(rule: Access, asker: Asker): AccessDecision {
   return 'allow';
 }
 
+/** A request from a program (the JSON API or FHIR): token sign-in, no redirects, no pages. */
 export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/');
+  return request.url.startsWith('/api/') || isFhirRequest(request);
+}
+
+export function isFhirRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith('/fhir/');
 }
 
 export function routeAccess(request: FastifyRequest): Access | undefined {

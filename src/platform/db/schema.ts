@@ -51,6 +51,10 @@ export const communities = pgTable(
     brandColour: text('brand_colour'),
     languages: text('languages').array().notNull().default(sql`array['en']::text[]`),
     requireStaffTwoFactor: boolean('require_staff_two_factor').notNull().default(false),
+    /** A new referral should hear from someone within this many working days. */
+    contactWithinWorkingDays: smallint('contact_within_working_days').notNull().default(3),
+    /** Declined and withdrawn referrals are pseudonymised after this many months. */
+    referralRetentionMonths: smallint('referral_retention_months').notNull().default(12),
     createdAt: createdAt(),
   },
   (table) => [

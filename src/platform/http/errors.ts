@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isApiRequest } from '../auth/access.ts';
+import { isApiRequest, isFhirRequest } from '../auth/access.ts';
 import { render } from '../views/index.ts';
 import { DomainError, type FieldError } from './problems.ts';
 
@@ -52,18 +52,41 @@ function toDomainError(error: FastifyError | DomainError): DomainError {
   return new DomainError('internal', 500);
 }
 
+const notFoundError = new DomainError('not-found', 404);
+const fhirIssueCodes: Record<number, string> = { 400: 'invalid', 401: 'login', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 415: 'not-supported', 429: 'throttled' };
+
+/**
+ * FHIR clients read errors as an OperationOutcome: a problem with the resource says what and
+ * where (it carries its own issues); anything else is one issue with the problem's code.
+ */
+function sendOperationOutcome(reply: FastifyReply, error: unknown, problem: DomainError) {
+  const own = error as { fhirIssues?: { code: string; expression: string; diagnostics: string }[]; status?: number };
+  const status = own.fhirIssues ? (own.status ?? 422) : problem.status;
+  const issues = own.fhirIssues ?? [{ code: fhirIssueCodes[problem.status] ?? 'exception', diagnostics: problem.code, expression: '' }];
+  return reply
+    .code(status)
+    .type('application/fhir+json')
+    .serializer((payload) => JSON.stringify(payload))
+    .send({
+      resourceType: 'OperationOutcome',
+      issue: issues.map((issue) => ({ severity: 'error', code: issue.code, diagnostics: issue.diagnostics, ...(issue.expression ? { expression: [issue.expression] } : {}) })),
+    });
+}
+
 /** One place turns every error into a problem document (API) or an NHS-style error page. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | DomainError, request, reply) => {
     const problem = toDomainError(error);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     if (problem.status === 429 && 'headers' in error) reply.headers((error as { headers?: Record<string, string> }).headers ?? {});
+    if (isFhirRequest(request)) return sendOperationOutcome(reply, error, problem);
     if (isApiRequest(request)) return sendProblem(request, reply, problem.status, problem.code, problem.fieldErrors, problem.extensions);
     const page = problem.status === 404 ? 'pages/not-found.njk' : problem.status === 500 ? 'pages/problem.njk' : 'pages/refused.njk';
     return render(request, reply, page, { pageTitle: request.t(`errorPages.${problem.code}.title`, { defaultValue: request.t('errorPages.refused.title') }), code: problem.code }, { status: problem.status });
   });
 
   app.setNotFoundHandler(async (request, reply) => {
+    if (isFhirRequest(request)) return sendOperationOutcome(reply, notFoundError, new DomainError('not-found', 404));
     if (isApiRequest(request)) return sendProblem(request, reply, 404, 'not-found');
     return render(request, reply, 'pages/not-found.njk', { pageTitle: request.t('errorPages.not-found.title') }, { status: 404 });
   });

@@ -161,7 +161,6 @@ export async function render(
       t: request.t,
       lang: request.language,
       languageLinks: languageLinks(request),
-      person: request.person,
       community,
       roles: request.roles ?? [],
       serviceName: brand?.name ?? request.t('service.name'),
@@ -173,5 +172,7 @@ export async function render(
       values: context.values ?? {},
       ...errorContext(request, context.errors),
       ...context,
+      // The signed-in person, whatever a page passes: the header and forms rely on it.
+      person: request.person,
     });
 }

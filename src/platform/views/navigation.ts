@@ -10,6 +10,8 @@ interface NavigationItem {
 /** Links each role needs, in the header. Modules add theirs here as they arrive. */
 const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member' }[] = [
   { key: 'nav.home', path: '', roles: 'any-member' },
+  { key: 'nav.referrals', path: '/referrals', roles: ['admin', 'coordinator'] },
+  { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },
   { key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'] },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },
   { key: 'nav.programmes', path: '/programmes', roles: ['admin', 'coordinator'] },
@@ -17,7 +19,6 @@ const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any
   { key: 'nav.audit', path: '/audit', roles: ['admin'] },
   { key: 'nav.outbox', path: '/outbox', roles: ['admin'] },
   { key: 'nav.settings', path: '/settings', roles: ['admin'] },
-  { key: 'nav.me', path: '/me', roles: 'any-member' },
 ];
 
 export function navigationFor(request: FastifyRequest): NavigationItem[] {

@@ -1,0 +1,773 @@
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { createHash, randomInt } from 'node:crypto';
+import { z } from 'zod';
+import { record } from '../../platform/audit.ts';
+import { hashToken, newToken } from '../../platform/auth/secrets.ts';
+import { people } from '../../platform/db/schema.ts';
+import { checkboxList, optionalText, requiredText, tickbox } from '../../platform/fields.ts';
+import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
+import { isLanguage, translator } from '../../platform/i18n.ts';
+import { enqueue } from '../../platform/notify/outbox.ts';
+import type { PersonDataSource } from '../../platform/person-data.ts';
+import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
+import { addWorkingDays, ukDay, workingDaysBetween } from '../../platform/working-days.ts';
+import { welcomeAsMember } from '../communities/service.ts';
+import { recordMilestone } from '../journey/service.ts';
+import { type ConsentPurpose, consentState, mayTellReferrer, messagePerson, recordConsent } from '../people/consent.ts';
+import { personRecords } from '../people/schema.ts';
+import * as people_ from '../people/service.ts';
+import { type AcceptanceHandlers, acceptInto, getProgramme } from '../programmes/service.ts';
+import { programmes } from '../programmes/schema.ts';
+import {
+  type ContactOutcome,
+  contactAttempts,
+  contactMethods,
+  contactOutcomes,
+  type DeclineReason,
+  declineReasons,
+  needs,
+  referralEvents,
+  referralProgrammes,
+  referrals,
+  type ReferralSource,
+  referralSources,
+  type ReferralStatus,
+  referralStatuses,
+  type Urgency,
+  urgencies,
+} from './schema.ts';
+
+export { contactMethods, contactOutcomes, declineReasons, needs, referralSources, referralStatuses, urgencies };
+export type { ContactOutcome, DeclineReason, ReferralSource, ReferralStatus, Urgency };
+export type Referral = typeof referrals.$inferSelect;
+
+// ——— The rules ———
+
+export const openStatuses: readonly ReferralStatus[] = ['new', 'contacting'];
+export const isOpen = (status: ReferralStatus) => openStatuses.includes(status);
+
+/** Where a referral may go from where it is: only an open referral moves, and never back to new. */
+export function canMove(from: ReferralStatus, to: ReferralStatus): boolean {
+  if (!isOpen(from)) return false;
+  if (to === 'new') return false;
+  if (to === 'contacting') return from === 'new';
+  return true;
+}
+
+/** Urgent referrals are contacted within a working day, soon ones within two, the rest within the community's number. */
+export function contactDueOn(receivedDay: string, urgency: Urgency, workingDays: number): string {
+  const days = urgency === 'urgent' ? 1 : urgency === 'soon' ? Math.min(2, workingDays) : workingDays;
+  return addWorkingDays(receivedDay, days);
+}
+
+/** Overdue: still waiting for a first contact after its last day. */
+export function isOverdue(referral: Pick<Referral, 'status' | 'firstContactedAt' | 'contactDueOn'>, today: string): boolean {
+  return isOpen(referral.status) && referral.firstContactedAt === null && referral.contactDueOn < today;
+}
+
+/** Whole days since the referral arrived, and working days among them. */
+export function waiting(createdAt: Date, today: string): { days: number; workingDays: number } {
+  const received = ukDay(createdAt);
+  const days = Math.max(0, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${received}T00:00:00Z`)) / 86_400_000));
+  return { days, workingDays: workingDaysBetween(received, today) };
+}
+
+// No 0/O, 1/I or L: a reference is read out on the phone.
+const referenceAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+/** A reference like "K7QM-4XPD": eight characters, easy to say and type. */
+export function newReference(pick: (max: number) => number = randomInt): string {
+  const characters = Array.from({ length: 8 }, () => referenceAlphabet[pick(referenceAlphabet.length)]).join('');
+  return `${characters.slice(0, 4)}-${characters.slice(4)}`;
+}
+export const referenceFormat = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
+
+/**
+ * What a referrer may see of a referral they made: its status only when the person agreed that
+ * the referrer is told what happens; otherwise that it was received, and that the person chose
+ * not to share.
+ */
+export function referrerView<T extends { status: ReferralStatus; acceptedProgrammes: string[]; declineReason: DeclineReason | null; statusChangedAt: Date }>(referral: T, sharing: boolean) {
+  if (sharing) return { shared: true as const, status: referral.status, acceptedProgrammes: referral.acceptedProgrammes, declineReason: referral.declineReason, updatedAt: referral.statusChangedAt };
+  return { shared: false as const, status: 'received' as const, acceptedProgrammes: [] as string[], declineReason: null, updatedAt: null };
+}
+
+// ——— What a referral says ———
+
+const text = (max: number) => optionalText('errors.referral.text.tooLong', max);
+const programmeIds = z
+  .preprocess((value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.uuid({ error: 'errors.referral.programmes.unknown' })).max(20, 'errors.referral.programmes.unknown'))
+  .transform((list) => [...new Set(list)]);
+
+/** Someone asking for support for themselves. */
+export const selfReferral = z.object({
+  programmeIds,
+  preferredName: people_.personSections.about.shape.preferredName,
+  fullName: people_.personSections.about.shape.fullName,
+  dateOfBirth: people_.personSections.about.shape.dateOfBirth,
+  phone: people_.personSections.contact.shape.phone,
+  email: people_.personSections.contact.shape.email,
+  address: people_.personSections.contact.shape.address,
+  postcode: people_.personSections.contact.shape.postcode,
+  /** The ways the person is happy to be contacted; the first is the one they prefer. */
+  contactBy: checkboxList(['phone', 'sms', 'email', 'post'] as const, 'errors.referral.contactBy.missing').refine((list) => list.length > 0, 'errors.referral.contactBy.missing'),
+  needs: checkboxList(needs, 'errors.referral.needs.invalid'),
+  reason: text(4000),
+  communicationNeeds: people_.personSections.communication.shape.communicationNeeds,
+  interpreterLanguage: people_.personSections.communication.shape.interpreterLanguage,
+  communicationOther: people_.personSections.communication.shape.communicationOther,
+  evaluation: z.preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value), z.boolean({ error: 'errors.referral.evaluation.missing' })),
+});
+export type SelfReferral = z.infer<typeof selfReferral>;
+
+/** Rules across a self-referral's answers: each way of contact needs its details. */
+export function checkSelfReferral(answers: Partial<SelfReferral>) {
+  const errors = [];
+  const by = answers.contactBy ?? [];
+  if ((by.includes('phone') || by.includes('sms')) && !answers.phone) errors.push({ field: 'phone', code: 'errors.referral.contactBy.needsPhone' });
+  if (by.includes('email') && !answers.email) errors.push({ field: 'email', code: 'errors.referral.contactBy.needsEmail' });
+  if (by.includes('post') && (!answers.address || !answers.postcode)) errors.push({ field: 'address', code: 'errors.referral.contactBy.needsAddress' });
+  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage) errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
+  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther) errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
+  return errors;
+}
+
+/** A professional's referral: who, why, into what, how soon, known risks, and two separate agreements. */
+export const professionalReferral = z.object({
+  preferredName: people_.personSections.about.shape.preferredName,
+  fullName: people_.personSections.about.shape.fullName,
+  dateOfBirth: people_.personSections.about.shape.dateOfBirth,
+  nhsNumber: people_.personSections.health.shape.nhsNumber,
+  phone: people_.personSections.contact.shape.phone,
+  email: people_.personSections.contact.shape.email,
+  address: people_.personSections.contact.shape.address,
+  postcode: people_.personSections.contact.shape.postcode,
+  communicationNeeds: people_.personSections.communication.shape.communicationNeeds,
+  interpreterLanguage: people_.personSections.communication.shape.interpreterLanguage,
+  communicationOther: people_.personSections.communication.shape.communicationOther,
+  gpPractice: people_.personSections.health.shape.gpPractice,
+  referrerOrganisation: text(200),
+  programmeIds: programmeIds.refine((list) => list.length > 0, 'errors.referral.programmes.missing'),
+  needs: checkboxList(needs, 'errors.referral.needs.invalid'),
+  reason: requiredText('errors.referral.reason.missing', 'errors.referral.text.tooLong', 4000),
+  urgency: z.enum(urgencies, { error: 'errors.referral.urgency.missing' }),
+  risks: text(4000),
+  /** The person agreed to be referred: without it there is no referral. */
+  agreedToReferral: tickbox.refine((value) => value, 'errors.referral.agreedToReferral.missing'),
+  /** The person agreed that the referrer is told what happens. */
+  agreedToUpdates: tickbox.default(false),
+});
+export type ProfessionalReferral = z.infer<typeof professionalReferral>;
+
+export function checkProfessionalReferral(answers: Partial<ProfessionalReferral>) {
+  const errors = [];
+  if (!answers.phone && !answers.email && !answers.address) errors.push({ field: 'phone', code: 'errors.referral.noWayToContact' });
+  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage) errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
+  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther) errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
+  return errors;
+}
+
+export const contactAttempt = z.object({
+  at: z.coerce.date({ error: 'errors.referral.attempt.at' }).refine((date) => date.getTime() <= Date.now() + 5 * 60_000, 'errors.referral.attempt.future').optional(),
+  method: z.enum(contactMethods, { error: 'errors.referral.attempt.method' }),
+  outcome: z.enum(contactOutcomes, { error: 'errors.referral.attempt.outcome' }),
+  note: text(2000),
+});
+export const acceptance = z.object({
+  programmeIds: programmeIds.refine((list) => list.length > 0, 'errors.referral.accept.programmes'),
+  note: text(2000),
+});
+export const declining = z.object({
+  reason: z.enum(declineReasons, { error: 'errors.referral.decline.reason' }),
+  note: text(2000),
+});
+export const withdrawal = z.object({ note: text(2000) });
+
+// ——— Writing ———
+
+export interface Context {
+  community: Community;
+  actorId: string | null;
+  notifyConfigured: boolean;
+  publicUrl: string;
+  acceptance: AcceptanceHandlers;
+}
+
+/** The programmes asked for must be this community's and, for a new referral, taking people. */
+async function checkProgrammes(tx: CommunityTransaction, communityId: string, ids: readonly string[], field: string) {
+  if (ids.length === 0) return [];
+  const found = await tx
+    .select()
+    .from(programmes)
+    .where(and(eq(programmes.communityId, communityId), inArray(programmes.id, [...ids])));
+  const open = new Set(found.filter((programme) => programme.status === 'open').map((programme) => programme.id));
+  const unknown = ids.findIndex((id) => !open.has(id));
+  if (unknown >= 0) throw invalid([{ field: `${field}.${unknown}`, code: 'errors.referral.programmes.unknown' }]);
+  return found;
+}
+
+async function uniqueReference(tx: CommunityTransaction, communityId: string): Promise<string> {
+  for (let tries = 0; tries < 10; tries += 1) {
+    const reference = newReference();
+    const [taken] = await tx.select({ id: referrals.id }).from(referrals).where(and(eq(referrals.communityId, communityId), eq(referrals.reference, reference)));
+    if (!taken) return reference;
+  }
+  throw new Error('no free reference after 10 tries');
+}
+
+/**
+ * Runs `create` once per submission key: a second press of the button, or a repeated API call,
+ * finds the first referral. The key is locked for the transaction, so two at the same moment wait.
+ */
+async function oncePerSubmission(tx: CommunityTransaction, communityId: string, submissionKey: string | null, create: () => Promise<Referral>): Promise<{ referral: Referral; repeated: boolean }> {
+  if (submissionKey) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${communityId}:${submissionKey}`}, 0))`);
+    const [earlier] = await tx.select().from(referrals).where(and(eq(referrals.communityId, communityId), eq(referrals.submissionKey, submissionKey)));
+    if (earlier) return { referral: earlier, repeated: true };
+  }
+  return { referral: await create(), repeated: false };
+}
+
+interface NewReferral {
+  personRecordId: string;
+  source: ReferralSource;
+  referrerId: string | null;
+  referrerOrganisation: string;
+  recordedBy: string | null;
+  onBehalf: boolean;
+  urgency: Urgency;
+  needs: string[];
+  reason: string;
+  risks: string;
+  programmeIds: string[];
+  submissionKey: string | null;
+  claimTokenHash: string | null;
+}
+
+async function insertReferral(tx: CommunityTransaction, context: Context, details: NewReferral): Promise<Referral> {
+  const communityId = context.community.id;
+  const today = ukDay();
+  const [created] = await tx
+    .insert(referrals)
+    .values({
+      ...details,
+      communityId,
+      reference: await uniqueReference(tx, communityId),
+      contactDueOn: contactDueOn(today, details.urgency, context.community.contactWithinWorkingDays),
+      claimExpiresAt: details.claimTokenHash ? new Date(Date.now() + 7 * 86_400_000) : null,
+    })
+    .returning();
+  if (!created) throw new Error('referral insert returned nothing');
+  if (details.programmeIds.length) await tx.insert(referralProgrammes).values(details.programmeIds.map((programmeId) => ({ referralId: created.id, programmeId, communityId })));
+  await tx.insert(referralEvents).values({ communityId, referralId: created.id, kind: 'received', toStatus: 'new', actorId: context.actorId });
+  await recordMilestone(tx, { communityId, personRecordId: details.personRecordId, kind: 'referral_received', source: { type: 'referral', id: created.id }, recordedBy: context.actorId });
+  await record(tx, { communityId, actorId: context.actorId, action: 'referral.received', subjectType: 'referral', subjectId: created.id, detail: { source: details.source, onBehalf: details.onBehalf, urgency: details.urgency } });
+  // The community hears of every new referral; it names no one.
+  if (context.community.contactEmail) {
+    const t = translator('en');
+    await enqueue(
+      tx,
+      {
+        communityId,
+        channel: 'email',
+        template: 'referral-received',
+        recipient: context.community.contactEmail,
+        subject: t('messages.referralReceived.subject', { reference: created.reference }),
+        body: t('messages.referralReceived.body', { reference: created.reference, link: `${context.publicUrl}/c/${context.community.slug}/referrals/${created.id}` }),
+      },
+      context.notifyConfigured,
+    );
+  }
+  return created;
+}
+
+export interface SelfReferralOptions {
+  /** A signed-in person referring themselves: their record is linked to their account. */
+  account?: { id: string; displayName: string; email: string } | null;
+  /** A coordinator typing it in for someone who asked by phone or in person. */
+  onBehalf?: boolean;
+  submissionKey?: string | null;
+}
+
+/** Someone refers themselves: a new record, their consent as they gave it, and the referral. */
+export async function createSelfReferral(tx: CommunityTransaction, context: Context, answers: SelfReferral, options: SelfReferralOptions = {}) {
+  const problems = checkSelfReferral(answers);
+  if (problems.length) throw invalid(problems);
+  const communityId = context.community.id;
+  let claimToken: string | null = null;
+  const outcome = await oncePerSubmission(tx, communityId, options.submissionKey ?? null, async () => {
+    await checkProgrammes(tx, communityId, answers.programmeIds, 'programmeIds');
+    const onBehalf = options.onBehalf ?? false;
+    const actor = { id: context.actorId, onBehalf };
+    const details = {
+      preferredName: answers.preferredName,
+      fullName: answers.fullName,
+      dateOfBirth: answers.dateOfBirth,
+      phone: answers.phone,
+      email: answers.email,
+      address: answers.address,
+      postcode: answers.postcode,
+      contactMethod: answers.contactBy[0] ?? null,
+      communicationNeeds: answers.communicationNeeds,
+      interpreterLanguage: answers.interpreterLanguage,
+      communicationOther: answers.communicationOther,
+    };
+    let person: people_.PersonRecord;
+    if (options.account && !onBehalf) {
+      const own = await people_.ownRecord(tx, communityId, options.account);
+      person = await people_.updatePerson(tx, communityId, actor, own.id, details);
+    } else {
+      person = await people_.createPerson(tx, communityId, actor, { ...people_.personDetails.parse({ preferredName: answers.preferredName }), ...details, assistedDigital: onBehalf && !answers.email && !answers.phone });
+    }
+    const method = onBehalf ? 'spoken' : 'online';
+    const decisions: [ConsentPurpose, boolean][] = [
+      ['support', true],
+      ['contact_email', answers.contactBy.includes('email')],
+      ['contact_sms', answers.contactBy.includes('sms')],
+      ['evaluation', answers.evaluation],
+    ];
+    for (const [purpose, granted] of decisions) await recordConsent(tx, { communityId, personRecordId: person.id, purpose, granted, method, recordedBy: context.actorId, onBehalf });
+    if (!onBehalf) claimToken = newToken();
+    return insertReferral(tx, context, {
+      personRecordId: person.id,
+      source: 'self',
+      referrerId: null,
+      referrerOrganisation: '',
+      recordedBy: onBehalf ? context.actorId : null,
+      onBehalf,
+      urgency: 'routine',
+      needs: answers.needs,
+      reason: answers.reason,
+      risks: '',
+      programmeIds: answers.programmeIds,
+      submissionKey: options.submissionKey ?? null,
+      claimTokenHash: claimToken ? hashToken(claimToken) : null,
+    });
+  });
+  if (!outcome.repeated) {
+    const person = await people_.getPerson(tx, communityId, outcome.referral.personRecordId);
+    const t = translator('en');
+    await messagePerson(tx, context.notifyConfigured, person, 'email', {
+      template: 'referral-acknowledged',
+      subject: t('messages.referralAcknowledged.subject', { community: context.community.name }),
+      body: t('messages.referralAcknowledged.body', { name: person.preferredName, community: context.community.name, reference: outcome.referral.reference }),
+    });
+  }
+  return { ...outcome, claimToken };
+}
+
+/** A professional refers someone: who they are, why, into what, and what the person agreed to. */
+export async function createProfessionalReferral(
+  tx: CommunityTransaction,
+  context: Context,
+  answers: ProfessionalReferral,
+  options: { source?: ReferralSource; referrerId: string | null; recordedBy: string | null; submissionKey?: string | null },
+) {
+  const problems = checkProfessionalReferral(answers);
+  if (problems.length) throw invalid(problems);
+  const communityId = context.community.id;
+  return oncePerSubmission(tx, communityId, options.submissionKey ?? null, async () => {
+    await checkProgrammes(tx, communityId, answers.programmeIds, 'programmeIds');
+    const actor = { id: context.actorId, onBehalf: true };
+    const person = await people_.createPerson(tx, communityId, actor, {
+      ...people_.personDetails.parse({ preferredName: answers.preferredName }),
+      fullName: answers.fullName,
+      dateOfBirth: answers.dateOfBirth,
+      nhsNumber: answers.nhsNumber,
+      phone: answers.phone,
+      email: answers.email,
+      address: answers.address,
+      postcode: answers.postcode,
+      communicationNeeds: answers.communicationNeeds,
+      interpreterLanguage: answers.interpreterLanguage,
+      communicationOther: answers.communicationOther,
+      gpPractice: answers.gpPractice || answers.referrerOrganisation,
+    });
+    const source = options.source ?? 'professional';
+    // The referrer heard both agreements from the person and records them for them.
+    const decisions: [ConsentPurpose, boolean][] = source === 'professional' ? [['support', true], ['tell_referrer', answers.agreedToUpdates]] : [['support', true]];
+    for (const [purpose, granted] of decisions) {
+      await recordConsent(tx, { communityId, personRecordId: person.id, purpose, granted, method: 'spoken', recordedBy: context.actorId, onBehalf: true });
+    }
+    return insertReferral(tx, context, {
+      personRecordId: person.id,
+      source,
+      referrerId: options.referrerId,
+      referrerOrganisation: answers.referrerOrganisation,
+      recordedBy: options.recordedBy,
+      onBehalf: options.recordedBy !== null && options.recordedBy !== options.referrerId,
+      urgency: answers.urgency,
+      needs: answers.needs,
+      reason: answers.reason,
+      risks: answers.risks,
+      programmeIds: answers.programmeIds,
+      submissionKey: options.submissionKey ?? null,
+      claimTokenHash: null,
+    });
+  });
+}
+
+/** Locks an open referral for a change; a closed one cannot change (409), another community's is not there (404). */
+async function lockOpen(tx: CommunityTransaction, communityId: string, referralId: string, to: ReferralStatus): Promise<Referral> {
+  const [found] = await tx
+    .select()
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), eq(referrals.id, referralId)))
+    .for('update');
+  if (!found) throw notFound();
+  if (!canMove(found.status, to) && !(to === 'contacting' && found.status === 'contacting')) throw new DomainError('referral-closed', 409);
+  return found;
+}
+
+async function moveTo(tx: CommunityTransaction, context: Context, referral: Referral, to: ReferralStatus, change: Partial<Referral>, note = ''): Promise<Referral> {
+  const [moved] = await tx
+    .update(referrals)
+    .set({ ...change, status: to, statusChangedAt: new Date(), ...(isOpen(to) ? {} : { decidedBy: context.actorId }) })
+    .where(eq(referrals.id, referral.id))
+    .returning();
+  if (!moved) throw notFound();
+  await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId: referral.id, kind: 'status_changed', fromStatus: referral.status, toStatus: to, actorId: context.actorId, note });
+  await record(tx, { communityId: referral.communityId, actorId: context.actorId, action: `referral.${to}`, subjectType: 'referral', subjectId: referral.id, detail: { from: referral.status } });
+  await tellReferrer(tx, context, moved);
+  return moved;
+}
+
+/**
+ * Tells the referrer what happened, through the outbox, only when the person agreed to that;
+ * either way the referral's history says whether they were told.
+ */
+async function tellReferrer(tx: CommunityTransaction, context: Context, referral: Referral): Promise<void> {
+  if (referral.source !== 'professional' || !referral.referrerId) return;
+  const sharing = mayTellReferrer(await consentState(tx, referral.personRecordId));
+  if (!sharing) {
+    await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId: referral.id, kind: 'referrer_not_told', toStatus: referral.status, actorId: context.actorId });
+    return;
+  }
+  const [referrer] = await tx.select({ email: people.email, language: people.preferredLanguage }).from(people).where(eq(people.id, referral.referrerId));
+  if (!referrer) return;
+  const t = translator(isLanguage(referrer.language) ? referrer.language : 'en');
+  const accepted = await acceptedProgrammeNames(tx, referral.id);
+  await enqueue(
+    tx,
+    {
+      communityId: referral.communityId,
+      channel: 'email',
+      template: `referral-${referral.status}`,
+      recipient: referrer.email,
+      subject: t('messages.referralUpdate.subject', { reference: referral.reference, community: context.community.name }),
+      body: t(`messages.referralUpdate.${referral.status}`, {
+        reference: referral.reference,
+        community: context.community.name,
+        programmes: accepted.join(', '),
+        reason: referral.declineReason ? t(`referrals.declineReasons.${referral.declineReason}`) : '',
+        link: `${context.publicUrl}/c/${context.community.slug}/referrals/${referral.id}`,
+      }),
+    },
+    context.notifyConfigured,
+  );
+  await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId: referral.id, kind: 'referrer_told', toStatus: referral.status, actorId: context.actorId });
+}
+
+export async function acceptedProgrammeNames(tx: CommunityTransaction, referralId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ name: programmes.name })
+    .from(referralProgrammes)
+    .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
+    .where(and(eq(referralProgrammes.referralId, referralId), sql`${referralProgrammes.acceptedAt} is not null`))
+    .orderBy(asc(programmes.name));
+  return rows.map((row) => row.name);
+}
+
+/** Records a try at reaching the person; the first one moves a new referral to "contacting". */
+export async function recordContactAttempt(tx: CommunityTransaction, context: Context, referralId: string, attempt: z.infer<typeof contactAttempt>): Promise<Referral> {
+  const referral = await lockOpen(tx, context.community.id, referralId, 'contacting');
+  const at = attempt.at ?? new Date();
+  await tx.insert(contactAttempts).values({ communityId: referral.communityId, referralId, at, method: attempt.method, outcome: attempt.outcome, note: attempt.note, recordedBy: context.actorId });
+  await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId, kind: 'contact_attempt', actorId: context.actorId, at, note: attempt.outcome });
+  if (attempt.outcome === 'spoke') {
+    await recordMilestone(tx, { communityId: referral.communityId, personRecordId: referral.personRecordId, kind: 'contacted', at, source: { type: 'referral', id: referralId }, once: `referral:${referralId}`, recordedBy: context.actorId });
+  }
+  if (referral.status === 'new') return moveTo(tx, context, referral, 'contacting', { firstContactedAt: at });
+  return referral;
+}
+
+/** Accepts the person into one or more of the community's programmes; each programme's module takes them from there. */
+export async function acceptReferral(tx: CommunityTransaction, context: Context, referralId: string, decision: z.infer<typeof acceptance>): Promise<Referral> {
+  const referral = await lockOpen(tx, context.community.id, referralId, 'accepted');
+  const chosen = [];
+  for (const programmeId of decision.programmeIds) {
+    try {
+      chosen.push(await getProgramme(tx, context.community.id, programmeId));
+    } catch {
+      throw invalid([{ field: `programmeIds.${decision.programmeIds.indexOf(programmeId)}`, code: 'errors.referral.programmes.unknown' }]);
+    }
+  }
+  const now = new Date();
+  for (const programme of chosen) {
+    await tx
+      .insert(referralProgrammes)
+      .values({ referralId, programmeId: programme.id, communityId: referral.communityId, requested: false, acceptedAt: now })
+      .onConflictDoUpdate({ target: [referralProgrammes.referralId, referralProgrammes.programmeId], set: { acceptedAt: now } });
+    await acceptInto(tx, context.acceptance, { communityId: referral.communityId, programme, personRecordId: referral.personRecordId, referralId, actorId: context.actorId });
+  }
+  const person = await people_.getPerson(tx, referral.communityId, referral.personRecordId);
+  if (person.accountId) await welcomeAsMember(tx, referral.communityId, person.accountId, context.actorId);
+  return moveTo(tx, context, referral, 'accepted', { outcomeNote: decision.note }, decision.note);
+}
+
+export async function declineReferral(tx: CommunityTransaction, context: Context, referralId: string, decision: z.infer<typeof declining>): Promise<Referral> {
+  const referral = await lockOpen(tx, context.community.id, referralId, 'declined');
+  return moveTo(tx, context, referral, 'declined', { declineReason: decision.reason, outcomeNote: decision.note }, decision.note);
+}
+
+/** The person no longer wants the referral (told to a coordinator, or withdrawn themselves). */
+export async function withdrawReferral(tx: CommunityTransaction, context: Context, referralId: string, decision: z.infer<typeof withdrawal>): Promise<Referral> {
+  const referral = await lockOpen(tx, context.community.id, referralId, 'withdrawn');
+  return moveTo(tx, context, referral, 'withdrawn', { outcomeNote: decision.note }, decision.note);
+}
+
+/** After the community changes how soon contact is due, referrals still waiting for a first contact follow the new rule. */
+export async function rescheduleFirstContacts(tx: CommunityTransaction, community: Community): Promise<number> {
+  const waitingOnes = await tx
+    .select({ id: referrals.id, createdAt: referrals.createdAt, urgency: referrals.urgency, contactDueOn: referrals.contactDueOn })
+    .from(referrals)
+    .where(and(eq(referrals.communityId, community.id), inArray(referrals.status, [...openStatuses]), isNull(referrals.firstContactedAt)));
+  let changed = 0;
+  for (const one of waitingOnes) {
+    const due = contactDueOn(ukDay(one.createdAt), one.urgency, community.contactWithinWorkingDays);
+    if (due === one.contactDueOn) continue;
+    await tx.update(referrals).set({ contactDueOn: due }).where(eq(referrals.id, one.id));
+    changed += 1;
+  }
+  return changed;
+}
+
+/** Links a self-referral to the account made from its confirmation page (same browser, within a week). */
+export async function claimReferral(tx: CommunityTransaction, communityId: string, token: string, account: { id: string; displayName: string; email: string }): Promise<Referral | undefined> {
+  const [found] = await tx
+    .select()
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), eq(referrals.claimTokenHash, hashToken(token)), sql`${referrals.claimExpiresAt} > now()`));
+  if (!found) return undefined;
+  const [taken] = await tx
+    .select({ id: personRecords.id })
+    .from(personRecords)
+    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.accountId, account.id), eq(personRecords.status, 'active')));
+  if (!taken) await tx.update(personRecords).set({ accountId: account.id, updatedAt: new Date() }).where(and(eq(personRecords.id, found.personRecordId), isNull(personRecords.accountId)));
+  await tx.update(referrals).set({ claimTokenHash: null, claimExpiresAt: null }).where(eq(referrals.id, found.id));
+  await record(tx, { communityId, actorId: account.id, action: 'referral.claimed', subjectType: 'referral', subjectId: found.id, detail: { linked: !taken } });
+  // Someone accepted before they made an account becomes a member now.
+  if (found.status === 'accepted' && !taken) await welcomeAsMember(tx, communityId, account.id, account.id);
+  return found;
+}
+
+// ——— Reading ———
+
+export interface QueueFilter {
+  status?: ReferralStatus | 'open';
+  programmeId?: string;
+  source?: ReferralSource;
+  urgency?: Urgency;
+  overdue?: boolean;
+  search?: string;
+  referrerId?: string;
+}
+
+function queueConditions(communityId: string, filter: QueueFilter, today: string): SQL[] {
+  const conditions: SQL[] = [eq(referrals.communityId, communityId)];
+  if (filter.status === 'open') conditions.push(inArray(referrals.status, [...openStatuses]));
+  else if (filter.status) conditions.push(eq(referrals.status, filter.status));
+  if (filter.source) conditions.push(eq(referrals.source, filter.source));
+  if (filter.urgency) conditions.push(eq(referrals.urgency, filter.urgency));
+  if (filter.referrerId) conditions.push(eq(referrals.referrerId, filter.referrerId));
+  if (filter.overdue) conditions.push(inArray(referrals.status, [...openStatuses]), isNull(referrals.firstContactedAt), lt(referrals.contactDueOn, today));
+  if (filter.programmeId) conditions.push(sql`exists (select 1 from ${referralProgrammes} where ${referralProgrammes.referralId} = ${referrals.id} and ${referralProgrammes.programmeId} = ${filter.programmeId})`);
+  const search = filter.search?.trim();
+  if (search) {
+    const like = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    const byReference = eq(referrals.reference, search.toUpperCase());
+    const byName = or(ilike(personRecords.preferredName, like), ilike(personRecords.fullName, like));
+    const either = or(byReference, byName);
+    if (either) conditions.push(either);
+  }
+  return conditions;
+}
+
+/** The triage queue: oldest first (the longest waiting at the top), filtered, a page at a time. */
+export async function listQueue(tx: CommunityTransaction, communityId: string, filter: QueueFilter, page: { after?: { createdAt: string; id: string }; limit: number }) {
+  const today = ukDay();
+  const conditions = queueConditions(communityId, filter, today);
+  if (page.after) conditions.push(sql`(${referrals.createdAt}, ${referrals.id}) > (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`);
+  const rows = await tx
+    .select({
+      id: referrals.id,
+      reference: referrals.reference,
+      status: referrals.status,
+      source: referrals.source,
+      urgency: referrals.urgency,
+      referrerOrganisation: referrals.referrerOrganisation,
+      createdAt: referrals.createdAt,
+      createdAtExact: sql<string>`${referrals.createdAt}::text`,
+      contactDueOn: referrals.contactDueOn,
+      firstContactedAt: referrals.firstContactedAt,
+      statusChangedAt: referrals.statusChangedAt,
+      personRecordId: referrals.personRecordId,
+      preferredName: personRecords.preferredName,
+      programmes: sql<string[]>`coalesce((select array_agg(${programmes.name} order by ${programmes.name}) from ${referralProgrammes} join ${programmes} on ${programmes.id} = ${referralProgrammes.programmeId} where ${referralProgrammes.referralId} = ${referrals.id}), array[]::text[])`,
+    })
+    .from(referrals)
+    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
+    .where(and(...conditions))
+    .orderBy(asc(referrals.createdAt), asc(referrals.id))
+    .limit(page.limit + 1);
+  return rows.map((row) => ({ ...row, overdue: isOverdue(row, today), waiting: waiting(row.createdAt, today) }));
+}
+
+/** How many referrals are in each status, and how many are overdue. */
+export async function queueCounts(tx: CommunityTransaction, communityId: string, referrerId?: string) {
+  const today = ukDay();
+  const rows = await tx
+    .select({
+      status: referrals.status,
+      count: sql<number>`count(*)::int`,
+      overdue: sql<number>`(count(*) filter (where ${referrals.firstContactedAt} is null and ${referrals.contactDueOn} < ${today}))::int`,
+    })
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), ...(referrerId ? [eq(referrals.referrerId, referrerId)] : [])))
+    .groupBy(referrals.status);
+  const counts = Object.fromEntries(referralStatuses.map((status) => [status, rows.find((row) => row.status === status)?.count ?? 0])) as Record<ReferralStatus, number>;
+  const overdue = rows.filter((row) => isOpen(row.status)).reduce((sum, row) => sum + row.overdue, 0);
+  return { ...counts, open: counts.new + counts.contacting, overdue };
+}
+
+export async function getReferral(tx: CommunityTransaction, communityId: string, referralId: string): Promise<Referral> {
+  const [found] = await tx
+    .select()
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), eq(referrals.id, referralId)));
+  if (!found) throw notFound();
+  return found;
+}
+
+/** A referral with everything a coordinator needs to work it. */
+export async function referralInFull(tx: CommunityTransaction, communityId: string, referralId: string) {
+  const referral = await getReferral(tx, communityId, referralId);
+  const person = await people_.getPerson(tx, communityId, referral.personRecordId);
+  const programmeRows = await tx
+    .select({ id: programmes.id, name: programmes.name, kind: programmes.kind, requested: referralProgrammes.requested, acceptedAt: referralProgrammes.acceptedAt })
+    .from(referralProgrammes)
+    .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
+    .where(eq(referralProgrammes.referralId, referralId))
+    .orderBy(asc(programmes.name));
+  const attempts = await tx
+    .select({ id: contactAttempts.id, at: contactAttempts.at, method: contactAttempts.method, outcome: contactAttempts.outcome, note: contactAttempts.note, recordedByName: people.displayName })
+    .from(contactAttempts)
+    .leftJoin(people, eq(people.id, contactAttempts.recordedBy))
+    .where(eq(contactAttempts.referralId, referralId))
+    .orderBy(desc(contactAttempts.at));
+  const events = await tx
+    .select({ id: referralEvents.id, kind: referralEvents.kind, fromStatus: referralEvents.fromStatus, toStatus: referralEvents.toStatus, at: referralEvents.at, note: referralEvents.note, actorName: people.displayName })
+    .from(referralEvents)
+    .leftJoin(people, eq(people.id, referralEvents.actorId))
+    .where(eq(referralEvents.referralId, referralId))
+    .orderBy(asc(referralEvents.at), asc(referralEvents.id));
+  const [referrer] = referral.referrerId ? await tx.select({ displayName: people.displayName, email: people.email }).from(people).where(eq(people.id, referral.referrerId)) : [];
+  const today = ukDay();
+  return { referral, referred: person, programmes: programmeRows, attempts, events, referrer, overdue: isOverdue(referral, today), waiting: waiting(referral.createdAt, today), consents: await consentState(tx, person.id) };
+}
+
+/** The referrals a referrer made, newest first, as the referrer may see them. */
+export async function referrerList(tx: CommunityTransaction, communityId: string, referrerId: string, page: { before?: { createdAt: string; id: string }; limit: number }) {
+  const conditions: SQL[] = [eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId)];
+  if (page.before) conditions.push(sql`(${referrals.createdAt}, ${referrals.id}) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`);
+  const rows = await tx
+    .select({ referral: referrals, preferredName: personRecords.preferredName, createdAtExact: sql<string>`${referrals.createdAt}::text` })
+    .from(referrals)
+    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
+    .where(and(...conditions))
+    .orderBy(desc(referrals.createdAt), desc(referrals.id))
+    .limit(page.limit + 1);
+  return Promise.all(rows.map(async (row) => referrerSees(tx, row.referral, row.preferredName, row.createdAtExact)));
+}
+
+/** One referral as its referrer may see it (or, for coordinators, as it is). */
+export async function referrerSees(tx: CommunityTransaction, referral: Referral, preferredName: string, createdAtExact = referral.createdAt.toISOString(), staff = false) {
+  const sharing = staff || mayTellReferrer(await consentState(tx, referral.personRecordId));
+  const requested = await tx
+    .select({ name: programmes.name })
+    .from(referralProgrammes)
+    .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
+    .where(and(eq(referralProgrammes.referralId, referral.id), eq(referralProgrammes.requested, true)));
+  const view = referrerView({ ...referral, acceptedProgrammes: sharing ? await acceptedProgrammeNames(tx, referral.id) : [] }, sharing);
+  return { id: referral.id, reference: referral.reference, preferredName, createdAt: referral.createdAt, createdAtExact, urgency: referral.urgency, requestedProgrammes: requested.map((row) => row.name), ...view };
+}
+
+/**
+ * One referral as the asker may see it: a referrer, only their own and only what the person
+ * agreed they may know; coordinators, any, as it is. Anything else is not there.
+ */
+export async function referralSeenBy(tx: CommunityTransaction, communityId: string, referralId: string, asker: { id: string; staff: boolean }) {
+  const [row] = await tx
+    .select({ referral: referrals, preferredName: personRecords.preferredName, createdAtExact: sql<string>`${referrals.createdAt}::text` })
+    .from(referrals)
+    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
+    .where(and(eq(referrals.communityId, communityId), eq(referrals.id, referralId), ...(asker.staff ? [] : [eq(referrals.referrerId, asker.id)])));
+  if (!row) throw notFound();
+  return { referral: row.referral, seen: await referrerSees(tx, row.referral, row.preferredName, row.createdAtExact, asker.staff) };
+}
+
+/** A referral the person or referrer quotes by its reference. */
+export async function findByReference(tx: CommunityTransaction, communityId: string, reference: string): Promise<Referral | undefined> {
+  const [found] = await tx
+    .select()
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), eq(referrals.reference, reference.trim().toUpperCase())));
+  return found;
+}
+
+/** The key a form or API call stands for, so a repeat finds the first referral. */
+export function submissionKeyFor(kind: 'page' | 'api', caller: string, key: string): string {
+  return `${kind}:${createHash('sha256').update(`${caller}\n${key}`).digest('hex').slice(0, 40)}`;
+}
+
+export async function referralsOfPerson(tx: CommunityTransaction, personRecordId: string) {
+  return tx.select().from(referrals).where(eq(referrals.personRecordId, personRecordId)).orderBy(desc(referrals.createdAt));
+}
+
+// ——— What this module holds about people ———
+
+export const personData: PersonDataSource[] = [
+  {
+    table: 'referrals',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    omit: ['claim_token_hash', 'submission_key'],
+    // What was written about the person goes; the referral's dates and outcome stay for the numbers.
+    erase: async (tx, personRecordId) => {
+      await tx.update(referrals).set({ reason: '', risks: '', outcomeNote: '', needs: [], claimTokenHash: null, pseudonymisedAt: new Date() }).where(eq(referrals.personRecordId, personRecordId));
+      await tx.execute(sql`update ${contactAttempts} set note = '' where ${contactAttempts.referralId} in (select id from ${referrals} where ${referrals.personRecordId} = ${personRecordId})`);
+      await tx.execute(sql`update ${referralEvents} set note = '' where ${referralEvents.referralId} in (select id from ${referrals} where ${referrals.personRecordId} = ${personRecordId})`);
+    },
+  },
+  { table: 'referrals', column: 'referrer_id', points: 'account', download: { excluded: 'actor' } },
+  { table: 'referrals', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'referrals', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
+  {
+    table: 'contact_attempts',
+    column: 'referral_id',
+    points: 'record',
+    download: 'rows',
+    merge: 'none',
+    rows: (tx, ids) => tx.execute(sql`select a.* from ${contactAttempts} a join ${referrals} r on r.id = a.referral_id where r.person_record_id = ${ids.record}`).then((result) => result.rows),
+  },
+  {
+    table: 'referral_events',
+    column: 'referral_id',
+    points: 'record',
+    download: 'rows',
+    merge: 'none',
+    rows: (tx, ids) => tx.execute(sql`select e.* from ${referralEvents} e join ${referrals} r on r.id = e.referral_id where r.person_record_id = ${ids.record}`).then((result) => result.rows),
+  },
+  { table: 'contact_attempts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'referral_events', column: 'actor_id', points: 'account', download: { excluded: 'actor' } },
+];

@@ -1,0 +1,6 @@
+// What happens when a referral is accepted into a programme, by the programme's kind. A kind's
+// module adds its handler here when it arrives; a kind without one makes the person a member
+// of the programme (programmes/service.ts `joinProgramme`).
+import type { AcceptanceHandlers } from './modules/programmes/service.ts';
+
+export const acceptanceHandlers: AcceptanceHandlers = {};
