@@ -273,6 +273,23 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
     { email: 'member@example.org', name: 'Maria', fullName: 'Maria Santos', steps: [['referral_received', 95], ['contacted', 93], ['joined_programme', 90, timeBank], ['hours_received', 80], ['hours_given', 60]] as const },
     { email: 'peer@example.org', name: 'Dev', fullName: 'Dev Sharma', steps: [['referral_received', 700], ['contacted', 698], ['joined_programme', 690, peerSupport], ['course_started', 500, learning], ['course_completed', 450, learning], ['became_peer_supporter', 400]] as const },
   ];
+  // A pending request to be forgotten, and two safeguarding concerns for the lead.
+  const { erasureRequests } = await import('../src/modules/privacy/schema.ts');
+  const { safeguardingConcerns, concernActions } = await import('../src/modules/safeguarding/schema.ts');
+  const [someone] = await owner.select({ id: personRecords.id }).from(personRecords).where(sql`${personRecords.communityId} = ${lambethId}`).limit(1).offset(7);
+  if (someone) await owner.insert(erasureRequests).values({ communityId: lambethId, personRecordId: someone.id, requestedBy: await accountOf('coordinator@example.org'), onBehalf: true, reason: 'Phoned to say they have moved away and would like their details removed.' });
+  const member = await accountOf('member@example.org');
+  const lead = await accountOf('safeguarding@example.org');
+  const concerns = await owner
+    .insert(safeguardingConcerns)
+    .values([
+      { communityId: lambethId, about: 'Joyce (time bank, gardening)', whatHappened: 'Joyce mentioned that her nephew has been taking money from her purse and she is frightened to say no.', whenHappened: 'At Thursday’s coffee morning', dangerNow: false, raisedBy: member, createdAt: daysAgo(6) },
+      { communityId: lambethId, about: 'A man at the walking group', whatHappened: 'He talked about ending his life. He said he had a plan. I gave him the Samaritans number.', whenHappened: 'Saturday morning', dangerNow: true, raisedBy: await accountOf('facilitator@example.org'), status: 'actioned' as const, createdAt: daysAgo(12) },
+    ])
+    .returning({ id: safeguardingConcerns.id });
+  const actioned = concerns[1];
+  if (actioned) await owner.insert(concernActions).values({ communityId: lambethId, concernId: actioned.id, actorId: lead, note: 'Called him the same day; he agreed to see his GP and the crisis team has been told. Follow up next week.', statusTo: 'actioned', at: daysAgo(11) });
+
   for (const journey of journeys) {
     const [record] = await owner.insert(personRecords).values({ communityId: lambethId, accountId: await accountOf(journey.email), preferredName: journey.name, fullName: journey.fullName, email: journey.email, createdAt: daysAgo(journey.steps[0][1]) }).returning({ id: personRecords.id });
     if (!record) continue;

@@ -21,6 +21,8 @@ import { peopleRoutes } from './modules/people/routes.ts';
 import { referralRoutes } from './modules/referrals/routes.ts';
 import { fhirRoutes } from './modules/referrals/fhir.ts';
 import { journeyRoutes } from './modules/journey/routes.ts';
+import { privacyRoutes } from './modules/privacy/routes.ts';
+import { safeguardingRoutes } from './modules/safeguarding/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -79,6 +81,8 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(referralRoutes, { services });
   await app.register(fhirRoutes, { services });
   await app.register(journeyRoutes, { services });
+  await app.register(privacyRoutes, { services });
+  await app.register(safeguardingRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

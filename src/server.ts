@@ -7,6 +7,7 @@ import { startBundledPostgres, type BundledPostgres } from './platform/db/bundle
 import { startJobs, type Jobs } from './platform/jobs.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
 import { generateDemo, isEmpty, demoPassword } from '../bench/generate.ts';
+import { scheduledJobs } from './scheduled-jobs.ts';
 
 const demoSignIns = [
   'admin@example.org (community admin)',
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   let jobs: Jobs | undefined;
   if (config.jobs) {
     const sessionStore = postgresSessionStore(databases.owner, config.sessionIdleMinutes);
-    jobs = await startJobs({ databaseUrl, owner: databases.owner, config, log: app.log, clearSessions: () => sessionStore.clearExpired() });
+    jobs = await startJobs({ databaseUrl, owner: databases.owner, config, log: app.log, clearSessions: () => sessionStore.clearExpired(), scheduled: scheduledJobs });
   }
 
   const address = `http://localhost:${config.port}`;

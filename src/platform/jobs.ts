@@ -12,6 +12,13 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
+/** A module's scheduled work: run once each time the cron expression is due, whatever the number of processes. */
+export interface ScheduledJob {
+  name: string;
+  cron: string;
+  run(owner: Database): Promise<Record<string, number>>;
+}
+
 /** Removes what has expired: sessions, reset links, lock counters, idempotency keys. */
 export async function clearExpired(owner: Database, clearSessions: () => Promise<number>): Promise<Record<string, number>> {
   const now = new Date();
@@ -40,6 +47,7 @@ export async function startJobs(options: {
   config: Config;
   log: FastifyBaseLogger;
   clearSessions: () => Promise<number>;
+  scheduled?: readonly ScheduledJob[];
 }): Promise<Jobs> {
   const checkSeconds = options.config.jobScheduleCheckSeconds;
   const boss = new PgBoss({
@@ -59,6 +67,15 @@ export async function startJobs(options: {
     const removed = await clearExpired(options.owner, options.clearSessions);
     options.log.info({ removed }, 'cleared expired records');
   });
+
+  for (const job of options.scheduled ?? []) {
+    await boss.createQueue(job.name);
+    await boss.schedule(job.name, job.cron, undefined, { tz: 'Europe/London' });
+    await boss.work(job.name, async () => {
+      const done = await job.run(options.owner);
+      options.log.info({ job: job.name, done }, 'scheduled job finished');
+    });
+  }
 
   const notify = options.config.notify;
   if (notify) {

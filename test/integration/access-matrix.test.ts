@@ -46,7 +46,8 @@ export function expected(access: Access, caller: Caller): Outcome {
   if (access.kind === 'platform-admin') return caller.platformAdmin ? 'allow' : 'forbidden';
   if (!caller.inCommunity) return 'not-found';
   if (access.roles === 'any-member') return 'allow';
-  return caller.roles.some((role) => (access.roles as readonly Role[]).includes(role)) ? 'allow' : 'forbidden';
+  if (caller.roles.some((role) => (access.roles as readonly Role[]).includes(role))) return 'allow';
+  return access.hidden ? 'not-found' : 'forbidden';
 }
 
 function concretePath(route: RouteEntry): string {
@@ -62,6 +63,8 @@ function concretePath(route: RouteEntry): string {
     purpose: 'evaluation',
     referralId: fixture.alphaReferralId,
     step: 'name',
+    concernId: fixture.alphaConcernId,
+    requestId: fixture.alphaErasureRequestId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };
@@ -104,7 +107,7 @@ describe('the access matrix', () => {
 
   it('the declarations are the ones recorded in docs/access.md (a change to who may use a route is a reviewed change)', async () => {
     const describe = (access: Access) =>
-      access.kind === 'community' ? (access.roles === 'any-member' ? 'any member of the community' : access.roles.join(', ')) : access.kind;
+      access.kind === 'community' ? (access.roles === 'any-member' ? 'any member of the community' : `${access.roles.join(', ')}${access.hidden ? ' (404 to other members)' : ''}`) : access.kind;
     const rows = test.app.routeCatalogue
       .filter((route) => route.access)
       .map((route) => `| ${route.method} | \`${route.url}\` | ${describe(route.access as Access)} |`)

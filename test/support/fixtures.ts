@@ -3,6 +3,8 @@ import { people } from '../../src/platform/db/schema.ts';
 import { programmes } from '../../src/modules/programmes/schema.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
 import { referralProgrammes, referrals } from '../../src/modules/referrals/schema.ts';
+import { safeguardingConcerns } from '../../src/modules/safeguarding/schema.ts';
+import { erasureRequests } from '../../src/modules/privacy/schema.ts';
 import { eq } from 'drizzle-orm';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { roles, type Role } from '../../src/platform/tenancy.ts';
@@ -20,6 +22,10 @@ export interface Fixture {
   alphaOtherPersonId: string;
   /** A referral the alpha referrer made for alpha's first person. */
   alphaReferralId: string;
+  /** A safeguarding concern about alpha's first person. */
+  alphaConcernId: string;
+  /** A waiting request that alpha forget its second person. */
+  alphaErasureRequestId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -92,5 +98,13 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     .returning({ id: referrals.id });
   if (!referral) throw new Error('no referral');
   await owner.insert(referralProgrammes).values({ referralId: referral.id, programmeId: programme.id, communityId: alpha.id });
-  return { alpha, beta, alphaProgrammeId: programme.id, alphaPersonId: person.id, alphaOtherPersonId: other.id, alphaReferralId: referral.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
+  const [concern] = await owner
+    .insert(safeguardingConcerns)
+    .values({ communityId: alpha.id, personRecordId: person.id, about: 'Ada Lovelace', whatHappened: 'Seemed frightened of a visitor at the group.', dangerNow: false })
+    .returning({ id: safeguardingConcerns.id });
+  const [erasure] = await owner.insert(erasureRequests).values({ communityId: alpha.id, personRecordId: other.id, reason: 'Moving away' }).returning({ id: erasureRequests.id });
+  if (!concern || !erasure) throw new Error('no concern or erasure request');
+  return {
+    alphaConcernId: concern.id,
+    alphaErasureRequestId: erasure.id, alpha, beta, alphaProgrammeId: programme.id, alphaPersonId: person.id, alphaOtherPersonId: other.id, alphaReferralId: referral.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
 }

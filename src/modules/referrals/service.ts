@@ -735,6 +735,15 @@ export async function referralsOfPerson(tx: CommunityTransaction, personRecordId
 
 // ——— What this module holds about people ———
 
+/** Clears what was written about the person in these referrals; dates, statuses and outcomes stay for the numbers. */
+export async function forgetWhatWasWritten(tx: CommunityTransaction, referralIds: readonly string[], now = new Date()): Promise<void> {
+  if (referralIds.length === 0) return;
+  const ids = [...referralIds];
+  await tx.update(referrals).set({ reason: '', risks: '', outcomeNote: '', needs: [], claimTokenHash: null, pseudonymisedAt: now }).where(inArray(referrals.id, ids));
+  await tx.update(contactAttempts).set({ note: '' }).where(inArray(contactAttempts.referralId, ids));
+  await tx.update(referralEvents).set({ note: '' }).where(and(inArray(referralEvents.referralId, ids), sql`${referralEvents.kind} <> 'contact_attempt'`));
+}
+
 export const personData: PersonDataSource[] = [
   {
     table: 'referrals',
@@ -743,11 +752,7 @@ export const personData: PersonDataSource[] = [
     download: 'rows',
     omit: ['claim_token_hash', 'submission_key'],
     // What was written about the person goes; the referral's dates and outcome stay for the numbers.
-    erase: async (tx, personRecordId) => {
-      await tx.update(referrals).set({ reason: '', risks: '', outcomeNote: '', needs: [], claimTokenHash: null, pseudonymisedAt: new Date() }).where(eq(referrals.personRecordId, personRecordId));
-      await tx.execute(sql`update ${contactAttempts} set note = '' where ${contactAttempts.referralId} in (select id from ${referrals} where ${referrals.personRecordId} = ${personRecordId})`);
-      await tx.execute(sql`update ${referralEvents} set note = '' where ${referralEvents.referralId} in (select id from ${referrals} where ${referrals.personRecordId} = ${personRecordId})`);
-    },
+    erase: async (tx, personRecordId) => forgetWhatWasWritten(tx, (await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.personRecordId, personRecordId))).map((row) => row.id)),
   },
   { table: 'referrals', column: 'referrer_id', points: 'account', download: { excluded: 'actor' } },
   { table: 'referrals', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },

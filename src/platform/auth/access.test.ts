@@ -10,6 +10,7 @@ const rule: fc.Arbitrary<Access> = fc.oneof(
   fc.constant<Access>({ kind: 'platform-admin' }),
   fc.constant<Access>({ kind: 'community', roles: 'any-member' }),
   fc.uniqueArray(role, { minLength: 1 }).map((allowed): Access => ({ kind: 'community', roles: allowed })),
+  fc.uniqueArray(role, { minLength: 1 }).map((allowed): Access => ({ kind: 'community', roles: allowed, hidden: true })),
 );
 const asker: fc.Arbitrary<Asker> = fc.record({
   signedIn: fc.boolean(),
@@ -21,6 +22,16 @@ const asker: fc.Arbitrary<Asker> = fc.record({
 });
 
 describe('who may use a route', () => {
+  it('a restricted route answers "not found" to a member without the role, never "forbidden"', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(role, { minLength: 1 }), asker, (allowed, someone) => {
+        const decision = decide({ kind: 'community', roles: allowed, hidden: true }, someone);
+        expect(decision).not.toBe('forbidden');
+        if (someone.signedIn && someone.communityExists && someone.membershipRoles && !someone.membershipRoles.some((held) => allowed.includes(held))) expect(decision).toBe('not-found');
+      }),
+    );
+  });
+
   it('a public route lets everyone in', () => {
     fc.assert(fc.property(asker, (someone) => decide({ kind: 'public' }, someone) === 'allow'));
   });

@@ -9,7 +9,7 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'signed-in' }
   | { kind: 'platform-admin' }
-  | { kind: 'community'; roles: readonly Role[] | 'any-member' };
+  | { kind: 'community'; roles: readonly Role[] | 'any-member'; hidden?: true };
 
 export const access = {
   /** Anyone, signed in or not. */
@@ -22,6 +22,8 @@ export const access = {
   anyMember: { kind: 'community', roles: 'any-member' } as Access,
   /** An active member of the community named in the path holding one of these roles. */
   roles: (...allowed: Role[]): Access => ({ kind: 'community', roles: allowed }),
+  /** As `roles`, but any other member is told it does not exist (404): restricted records. */
+  restricted: (...allowed: Role[]): Access => ({ kind: 'community', roles: allowed, hidden: true }),
 };
 
 declare module 'fastify' {
@@ -52,7 +54,7 @@ export function decide(rule: Access, asker: Asker): AccessDecision {
   if (!asker.communityExists || !asker.membershipRoles) return 'not-found';
   const held = asker.membershipRoles;
   const allowed = rule.roles === 'any-member' || held.some((role) => rule.roles.includes(role));
-  if (!allowed) return 'forbidden';
+  if (!allowed) return rule.hidden ? 'not-found' : 'forbidden';
   if (asker.communityRequiresStaffTwoFactor && !asker.hasTwoFactor && held.some((role) => staffRoles.includes(role))) {
     return 'two-factor-required';
   }

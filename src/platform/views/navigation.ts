@@ -14,6 +14,7 @@ const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any
   { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },
   { key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'] },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },
+  { key: 'nav.concerns', path: '/concerns', roles: ['safeguarding_lead'] },
   { key: 'nav.programmes', path: '/programmes', roles: ['admin', 'coordinator'] },
   { key: 'nav.invite', path: '/invitations/new', roles: ['admin'] },
   { key: 'nav.audit', path: '/audit', roles: ['admin'] },

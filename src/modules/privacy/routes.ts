@@ -1,0 +1,198 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access } from '../../platform/auth/access.ts';
+import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { parseForm } from '../../platform/http/forms.ts';
+import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { problemResponses } from '../../platform/http/schemas.ts';
+import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import { render } from '../../platform/views/index.ts';
+import { personDataSources } from '../../person-data.ts';
+import type { Services } from '../../services.ts';
+import { getPerson, ownRecord, type PersonRecord } from '../people/service.ts';
+import * as service from './service.ts';
+
+const communityParams = z.object({ community: z.string().max(60) });
+const personParams = communityParams.extend({ personId: z.uuid() });
+const requestParams = communityParams.extend({ requestId: z.uuid() });
+
+const dataSchema = z.object({
+  person: z.object({ id: z.uuid(), number: z.number().int(), preferredName: z.string() }),
+  madeAt: z.date(),
+  sections: z.array(z.object({ table: z.string(), column: z.string(), rows: z.array(z.record(z.string(), z.unknown())) })),
+});
+const erasureSchema = z.object({
+  id: z.uuid(),
+  personRecordId: z.uuid(),
+  status: z.enum(service.erasureStatuses),
+  onBehalf: z.boolean(),
+  reason: z.string(),
+  createdAt: z.date(),
+  decidedAt: z.date().nullable(),
+  decisionNote: z.string(),
+});
+
+/** A value from the database as words on the download page. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(shown).join(', ') || '—';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Privacy: "download my data", and asking to be forgotten, which an admin approves. */
+export async function privacyRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}`;
+  const own = (request: FastifyRequest) =>
+    inRequestCommunity(services, request, (tx, community) => {
+      if (!request.person) throw notFound();
+      return ownRecord(tx, community.id, request.person);
+    });
+  const someone = (request: FastifyRequest<{ Params: z.infer<typeof personParams> }>) => inRequestCommunity(services, request, (tx, community) => getPerson(tx, community.id, request.params.personId));
+  const collect = (request: FastifyRequest, person: PersonRecord) =>
+    inRequestCommunity(services, request, async (tx: CommunityTransaction) => ({
+      person: { id: person.id, number: person.number, preferredName: person.preferredName },
+      madeAt: new Date(),
+      sections: await service.everythingAbout(tx, personDataSources, person),
+    }));
+  const dataPage = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean) => {
+    const data = await collect(request, person);
+    return render(request, reply, 'privacy/views/data.njk', {
+      pageTitle: own_ ? request.t('privacy.data.ownTitle') : request.t('privacy.data.title', { name: person.preferredName }),
+      own: own_,
+      subject: person,
+      json: own_ ? `${base(request)}/me/data.json` : `${base(request)}/people/${person.id}/data.json`,
+      back: own_ ? `${base(request)}/me` : `${base(request)}/people/${person.id}`,
+      sections: data.sections.map((section) => ({
+        title: request.t(`privacy.tables.${section.table}`, { defaultValue: section.table.replace(/_/g, ' ') }),
+        rows: section.rows.map((row) => Object.entries(row).map(([column, value]) => ({ key: { text: request.t(`privacy.columns.${column}`, { defaultValue: column.replace(/_/g, ' ') }) }, value: { text: shown(value) } }))),
+      })),
+    });
+  };
+  const dataFile = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord) => {
+    const data = await collect(request, person);
+    return reply
+      .header('content-disposition', `attachment; filename="coproduce-${person.number}.json"`)
+      .type('application/json; charset=utf-8')
+      .serializer((payload) => JSON.stringify(payload, null, 2))
+      .send(data);
+  };
+
+  // ——— Download my data ———
+  app.get('/c/:community/me/data', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => dataPage(request, reply, await own(request), true));
+  app.get('/c/:community/me/data.json', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => dataFile(request, reply, await own(request)));
+  // Coordinators answer a request for someone who is not online (by post, by phone).
+  app.get('/c/:community/people/:personId/data', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => dataPage(request, reply, await someone(request), false));
+  app.get('/c/:community/people/:personId/data.json', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => dataFile(request, reply, await someone(request)));
+
+  // ——— Asking to be forgotten ———
+  const erasePage = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+    const waiting = await inRequestCommunity(services, request, (tx) => service.waitingRequest(tx, person.id));
+    return render(
+      request,
+      reply,
+      'privacy/views/erase.njk',
+      {
+        pageTitle: own_ ? request.t('privacy.erase.ownTitle') : request.t('privacy.erase.title', { name: person.preferredName }),
+        own: own_,
+        subject: person,
+        waiting,
+        values,
+        errors,
+        action: own_ ? `${base(request)}/me/erase` : `${base(request)}/people/${person.id}/erase`,
+        back: own_ ? `${base(request)}/me` : `${base(request)}/people/${person.id}`,
+        flash: takeFlash(request),
+      },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  const ask = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean) => {
+    const form = parseForm(service.erasureAsk, request.body);
+    if (!form.ok) return erasePage(request, reply, person, own_, form.values, form.errors);
+    const actorId = actorOf(request);
+    await inRequestCommunity(services, request, (tx, community) => service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: !own_ }, form.data.reason));
+    request.session.flash = request.t('privacy.erase.asked');
+    return reply.redirect(own_ ? `${base(request)}/me/erase` : `${base(request)}/people/${person.id}/erase`);
+  };
+  app.get('/c/:community/me/erase', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => erasePage(request, reply, await own(request), true));
+  app.post('/c/:community/me/erase', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => ask(request, reply, await own(request), true));
+  app.get('/c/:community/people/:personId/erase', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => erasePage(request, reply, await someone(request), false));
+  app.post('/c/:community/people/:personId/erase', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => ask(request, reply, await someone(request), false));
+
+  // ——— Admins decide ———
+  app.get('/c/:community/erasure-requests', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
+    const rows = await inRequestCommunity(services, request, (tx, community) => service.listErasureRequests(tx, community.id));
+    return render(request, reply, 'privacy/views/requests.njk', { pageTitle: request.t('privacy.requests.title'), requests: rows, flash: takeFlash(request) });
+  });
+  const decisionPage = async (request: FastifyRequest<{ Params: z.infer<typeof requestParams> }>, reply: FastifyReply, errors?: FieldError[], status?: number) => {
+    const found = await inRequestCommunity(services, request, (tx, community) => service.getErasureRequest(tx, community.id, request.params.requestId));
+    return render(request, reply, 'privacy/views/decide.njk', { pageTitle: request.t('privacy.decide.title', { name: found.preferredName }), ...found, errors }, { status: status ?? (errors ? 400 : 200) });
+  };
+  app.get('/c/:community/erasure-requests/:requestId', { config: { access: access.roles('admin') }, schema: { params: requestParams } }, async (request, reply) => decisionPage(request, reply));
+  for (const decision of ['approve', 'decline'] as const) {
+    app.post(`/c/:community/erasure-requests/:requestId/${decision}`, { config: { access: access.roles('admin') }, schema: { params: requestParams } }, async (request, reply) => {
+      const form = parseForm(service.erasureDecision, request.body);
+      if (!form.ok) return decisionPage(request, reply, form.errors);
+      const actorId = actorOf(request);
+      try {
+        await inRequestCommunity(services, request, (tx, community) => service.decideErasure(tx, community.id, request.params.requestId, actorId, decision === 'approve', form.data.note, personDataSources));
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'erasure-decided') return decisionPage(request, reply, [{ field: 'note', code: 'errors.erasure.decided' }], 409);
+        throw error;
+      }
+      request.session.flash = request.t(`privacy.decide.${decision}d`);
+      return reply.redirect(`${base(request)}/erasure-requests`);
+    });
+  }
+
+  // ——— The API ———
+  const tags = ['Privacy'];
+  app.get(
+    '/api/v1/communities/:community/me/data',
+    { config: { access: access.anyMember }, schema: { tags, summary: 'Everything this community holds about you', params: communityParams, response: { 200: dataSchema, ...problemResponses(401, 404) } } },
+    async (request) => collect(request, await own(request)),
+  );
+  app.get(
+    '/api/v1/communities/:community/people/:personId/data',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { tags, summary: 'Everything held about a person (to answer their request)', params: personParams, response: { 200: dataSchema, ...problemResponses(401, 403, 404) } } },
+    async (request) => collect(request, await someone(request)),
+  );
+  app.post(
+    '/api/v1/communities/:community/me/erasure-request',
+    { config: { access: access.anyMember }, schema: { tags, summary: 'Ask to be forgotten (an admin approves); asking again finds the waiting request', params: communityParams, body: service.erasureAsk, response: { 201: erasureSchema, ...problemResponses(400, 401, 404, 409) } } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      const person = await own(request);
+      return reply.code(201).send(await inRequestCommunity(services, request, (tx, community) => service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: false }, request.body.reason)));
+    },
+  );
+  app.post(
+    '/api/v1/communities/:community/people/:personId/erasure-request',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { tags, summary: 'Record a request to be forgotten made by the person', params: personParams, body: service.erasureAsk, response: { 201: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) } } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      return reply.code(201).send(await inRequestCommunity(services, request, (tx, community) => service.requestErasure(tx, community.id, request.params.personId, { id: actorId, onBehalf: true }, request.body.reason)));
+    },
+  );
+  app.get(
+    '/api/v1/communities/:community/erasure-requests',
+    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Requests to be forgotten, waiting ones first (admins)', params: communityParams, response: { 200: z.object({ items: z.array(erasureSchema) }), ...problemResponses(401, 403, 404) } } },
+    async (request) => ({ items: (await inRequestCommunity(services, request, (tx, community) => service.listErasureRequests(tx, community.id))).map((row) => row.request) }),
+  );
+  for (const decision of ['approve', 'decline'] as const) {
+    app.post(
+      `/api/v1/communities/:community/erasure-requests/:requestId/${decision}`,
+      {
+        config: { access: access.roles('admin') },
+        schema: { tags, summary: decision === 'approve' ? 'Approve: the person is forgotten now (admins)' : 'Decline, saying why (admins)', params: requestParams, body: service.erasureDecision, response: { 200: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) } },
+      },
+      async (request) => {
+        const actorId = actorOf(request);
+        return inRequestCommunity(services, request, (tx, community) => service.decideErasure(tx, community.id, request.params.requestId, actorId, decision === 'approve', request.body.note, personDataSources));
+      },
+    );
+  }
+}

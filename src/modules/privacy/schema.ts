@@ -1,0 +1,34 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { communities, people } from '../../platform/db/schema.ts';
+import { personRecords } from '../people/schema.ts';
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const erasureStatuses = ['requested', 'approved', 'declined'] as const;
+export type ErasureStatus = (typeof erasureStatuses)[number];
+
+/** A person's request that a community forget them; an admin decides. */
+export const erasureRequests = pgTable(
+  'erasure_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    personRecordId: uuid('person_record_id')
+      .notNull()
+      .references(() => personRecords.id),
+    requestedBy: uuid('requested_by').references(() => people.id),
+    /** Asked by the person through a coordinator (by phone, by letter). */
+    onBehalf: boolean('on_behalf').notNull().default(false),
+    reason: text('reason').notNull().default(''),
+    status: text('status', { enum: erasureStatuses }).notNull().default('requested'),
+    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedAt: instant('decided_at'),
+    decisionNote: text('decision_note').notNull().default(''),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('erasure_requests_waiting').on(table.personRecordId).where(sql`${table.status} = 'requested'`),
+    index('erasure_requests_community').on(table.communityId, table.status, table.createdAt),
+  ],
+);

@@ -1,0 +1,211 @@
+// People's rights over what is held about them: a copy of everything, and being forgotten.
+import { and, asc, eq, inArray, isNull, lt, ne, notExists, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { record } from '../../platform/audit.ts';
+import type { Database } from '../../platform/db/index.ts';
+import { apiTokens, memberships, people, sessions } from '../../platform/db/schema.ts';
+import { optionalText } from '../../platform/fields.ts';
+import { DomainError, notFound } from '../../platform/http/problems.ts';
+import { downloadRows, type PersonDataSource } from '../../platform/person-data.ts';
+import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import { equalityMonitoring, personRecords } from '../people/schema.ts';
+import { getPerson } from '../people/service.ts';
+import { programmeMembers } from '../programmes/schema.ts';
+import { referrals } from '../referrals/schema.ts';
+import { forgetWhatWasWritten } from '../referrals/service.ts';
+import { erasureRequests, erasureStatuses } from './schema.ts';
+
+export { erasureStatuses };
+export type ErasureRequest = typeof erasureRequests.$inferSelect;
+
+export const erasureAsk = z.object({ reason: optionalText('errors.erasure.reason.tooLong', 2000) });
+export const erasureDecision = z.object({ note: optionalText('errors.erasure.note.tooLong', 2000) });
+
+/** Everything held about a person in this community, and about their account, table by table. */
+export async function everythingAbout(tx: CommunityTransaction, sources: readonly PersonDataSource[], person: { id: string; accountId: string | null }) {
+  const sections = await downloadRows(tx, sources, { record: person.id, account: person.accountId });
+  return sections.filter((section) => section.rows.length > 0);
+}
+
+/** Asks for the person to be forgotten; asking again while a request waits finds that request. */
+export async function requestErasure(tx: CommunityTransaction, communityId: string, personId: string, actor: { id: string; onBehalf: boolean }, reason: string): Promise<ErasureRequest> {
+  const person = await getPerson(tx, communityId, personId);
+  if (person.status !== 'active') throw new DomainError('person-not-active', 409);
+  const [made] = await tx.insert(erasureRequests).values({ communityId, personRecordId: personId, requestedBy: actor.id, onBehalf: actor.onBehalf, reason }).onConflictDoNothing().returning();
+  if (made) {
+    await record(tx, { communityId, actorId: actor.id, action: 'erasure.requested', subjectType: 'person', subjectId: personId, detail: { onBehalf: actor.onBehalf } });
+    return made;
+  }
+  const [waiting] = await tx.select().from(erasureRequests).where(and(eq(erasureRequests.personRecordId, personId), eq(erasureRequests.status, 'requested')));
+  if (!waiting) throw new Error('erasure request vanished');
+  return waiting;
+}
+
+export async function waitingRequest(tx: CommunityTransaction, personId: string) {
+  const [waiting] = await tx.select().from(erasureRequests).where(and(eq(erasureRequests.personRecordId, personId), eq(erasureRequests.status, 'requested')));
+  return waiting;
+}
+
+export async function listErasureRequests(tx: CommunityTransaction, communityId: string) {
+  return tx
+    .select({ request: erasureRequests, number: personRecords.number, preferredName: personRecords.preferredName, requestedByName: people.displayName })
+    .from(erasureRequests)
+    .innerJoin(personRecords, eq(personRecords.id, erasureRequests.personRecordId))
+    .leftJoin(people, eq(people.id, erasureRequests.requestedBy))
+    .where(eq(erasureRequests.communityId, communityId))
+    .orderBy(sql`${erasureRequests.status} = 'requested' desc`, asc(erasureRequests.createdAt))
+    .limit(200);
+}
+
+export async function getErasureRequest(tx: CommunityTransaction, communityId: string, requestId: string) {
+  const [found] = await tx
+    .select({ request: erasureRequests, number: personRecords.number, preferredName: personRecords.preferredName, requestedByName: people.displayName })
+    .from(erasureRequests)
+    .innerJoin(personRecords, eq(personRecords.id, erasureRequests.personRecordId))
+    .leftJoin(people, eq(people.id, erasureRequests.requestedBy))
+    .where(and(eq(erasureRequests.communityId, communityId), eq(erasureRequests.id, requestId)));
+  if (!found) throw notFound();
+  return found;
+}
+
+/** An admin decides a waiting request; approving it forgets the person at once. */
+export async function decideErasure(tx: CommunityTransaction, communityId: string, requestId: string, adminId: string, approve: boolean, note: string, sources: readonly PersonDataSource[]): Promise<ErasureRequest> {
+  const [decided] = await tx
+    .update(erasureRequests)
+    .set({ status: approve ? 'approved' : 'declined', decidedBy: adminId, decidedAt: new Date(), decisionNote: note })
+    .where(and(eq(erasureRequests.communityId, communityId), eq(erasureRequests.id, requestId), eq(erasureRequests.status, 'requested')))
+    .returning();
+  if (!decided) {
+    await getErasureRequest(tx, communityId, requestId);
+    throw new DomainError('erasure-decided', 409);
+  }
+  await record(tx, { communityId, actorId: adminId, action: approve ? 'erasure.approved' : 'erasure.declined', subjectType: 'person', subjectId: decided.personRecordId, reason: note || null });
+  if (approve) await erasePerson(tx, communityId, decided.personRecordId, sources, adminId);
+  return decided;
+}
+
+/** What an erased record keeps: its number, under a name that says nothing. */
+export const formerName = (number: number) => `Former member ${number}`;
+
+/**
+ * Forgets a person in this community: names, contact and everything written about them go;
+ * records others depend on (referrals' dates and outcomes, the ledger, attendance) stay,
+ * pointing at "Former member 123". Their account goes too if no other community holds it.
+ */
+export async function erasePerson(tx: CommunityTransaction, communityId: string, personId: string, sources: readonly PersonDataSource[], actorId: string | null): Promise<void> {
+  const person = await getPerson(tx, communityId, personId);
+  if (person.status === 'erased') return;
+  await tx
+    .update(personRecords)
+    .set({
+      preferredName: formerName(person.number),
+      fullName: '',
+      pronouns: '',
+      dateOfBirth: null,
+      nhsNumber: null,
+      email: null,
+      phone: null,
+      phoneKey: null,
+      address: '',
+      postcode: null,
+      contactMethod: null,
+      contactTimes: '',
+      communicationNeeds: [],
+      interpreterLanguage: '',
+      communicationOther: '',
+      emergencyContactName: '',
+      emergencyContactPhone: '',
+      emergencyContactRelationship: '',
+      gpPractice: '',
+      skillsAndInterests: '',
+      livedExperience: '',
+      availability: '',
+      accountId: null,
+      status: 'erased',
+      erasedAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where(eq(personRecords.id, personId));
+  await tx.delete(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, personId));
+  for (const source of sources) if (source.points === 'record' && source.erase) await source.erase(tx, personId);
+  if (person.accountId) await forgetAccount(tx, communityId, person.accountId);
+  await record(tx, { communityId, actorId, action: 'person.erased', subjectType: 'person', subjectId: personId, detail: { number: person.number } });
+}
+
+/** The account leaves this community; if it belongs to no other, it is pseudonymised and signed out everywhere. */
+async function forgetAccount(tx: CommunityTransaction, communityId: string, accountId: string): Promise<void> {
+  await tx.update(memberships).set({ status: 'removed', roles: [], decidedAt: new Date() }).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, accountId)));
+  // Memberships elsewhere are not visible here (row-level security): ask the account's own view of them.
+  const [elsewhere] = await tx.execute<{ count: number }>(sql`select count(*)::int as count from account_memberships_elsewhere(${accountId}, ${communityId})`).then((result) => result.rows);
+  if ((elsewhere?.count ?? 0) > 0) return;
+  await tx
+    .update(people)
+    .set({ email: `erased-${accountId}@erased.invalid`, displayName: 'Former member', passwordHash: null, totpSecret: null, totpEnabledAt: null, erasedAt: new Date() })
+    .where(eq(people.id, accountId));
+  await tx.delete(sessions).where(eq(sessions.personId, accountId));
+  await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.personId, accountId), isNull(apiTokens.revokedAt)));
+}
+
+/**
+ * The scheduled clean-up: declined and withdrawn referrals older than each community's
+ * retention lose what was written about the person; a person with nothing else (no open or
+ * accepted referral, no programme, no account) is forgotten. Runs as the owner, across
+ * communities, one community at a time.
+ */
+export async function pseudonymiseOldReferrals(owner: Database, sources: readonly PersonDataSource[], now = new Date()): Promise<{ referrals: number; people: number }> {
+  const { communities } = await import('../../platform/db/schema.ts');
+  const all = await owner.select({ id: communities.id, months: communities.referralRetentionMonths }).from(communities);
+  let referralCount = 0;
+  let peopleCount = 0;
+  for (const community of all) {
+    const cutoff = new Date(now);
+    cutoff.setUTCMonth(cutoff.getUTCMonth() - community.months);
+    await owner.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.community_id', ${community.id}, true), set_config('app.person_id', '', true)`);
+      const scoped = tx as CommunityTransaction;
+      const old = await scoped
+        .select({ id: referrals.id, personRecordId: referrals.personRecordId })
+        .from(referrals)
+        .where(and(eq(referrals.communityId, community.id), inArray(referrals.status, ['declined', 'withdrawn']), lt(referrals.statusChangedAt, cutoff), isNull(referrals.pseudonymisedAt)));
+      if (old.length === 0) return;
+      const ids = old.map((row) => row.id);
+      await forgetWhatWasWritten(scoped, ids, now);
+      referralCount += ids.length;
+      const candidates = [...new Set(old.map((row) => row.personRecordId))];
+      const lonely = await scoped
+        .select({ id: personRecords.id })
+        .from(personRecords)
+        .where(
+          and(
+            inArray(personRecords.id, candidates),
+            eq(personRecords.status, 'active'),
+            isNull(personRecords.accountId),
+            notExists(scoped.select({ one: sql`1` }).from(referrals).where(and(eq(referrals.personRecordId, personRecords.id), ne(referrals.status, 'declined'), ne(referrals.status, 'withdrawn')))),
+            notExists(scoped.select({ one: sql`1` }).from(referrals).where(and(eq(referrals.personRecordId, personRecords.id), isNull(referrals.pseudonymisedAt)))),
+            notExists(scoped.select({ one: sql`1` }).from(programmeMembers).where(eq(programmeMembers.personRecordId, personRecords.id))),
+          ),
+        );
+      for (const person of lonely) await erasePerson(scoped, community.id, person.id, sources, null);
+      peopleCount += lonely.length;
+      await record(scoped, { communityId: community.id, actorId: null, action: 'job.pseudonymise-referrals', subjectType: 'job', subjectId: 'pseudonymise-referrals', detail: { referrals: ids.length, people: lonely.length } });
+    });
+  }
+  return { referrals: referralCount, people: peopleCount };
+}
+
+export const personData: PersonDataSource[] = [
+  {
+    table: 'erasure_requests',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    // One request waits per person: a second one, from the merged-in record, is closed as merged.
+    merge: async (tx, fromId, intoId) => {
+      const kept = await waitingRequest(tx, intoId);
+      if (kept) await tx.update(erasureRequests).set({ status: 'declined', decidedAt: new Date(), decisionNote: 'Merged into another record’s request' }).where(and(eq(erasureRequests.personRecordId, fromId), eq(erasureRequests.status, 'requested')));
+      await tx.update(erasureRequests).set({ personRecordId: intoId }).where(eq(erasureRequests.personRecordId, fromId));
+    },
+  },
+  { table: 'erasure_requests', column: 'requested_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'erasure_requests', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
+];

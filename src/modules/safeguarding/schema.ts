@@ -1,0 +1,46 @@
+import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { communities, people } from '../../platform/db/schema.ts';
+import { personRecords } from '../people/schema.ts';
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const concernStatuses = ['open', 'actioned', 'closed'] as const;
+export type ConcernStatus = (typeof concernStatuses)[number];
+
+/** A worry that someone may be at risk of harm, for the community's safeguarding leads. Restricted. */
+export const safeguardingConcerns = pgTable(
+  'safeguarding_concerns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    /** The person's record, when the one raising it knows which. */
+    personRecordId: uuid('person_record_id').references(() => personRecords.id),
+    /** Who it is about, in the words of the one raising it. */
+    about: text('about').notNull(),
+    whatHappened: text('what_happened').notNull(),
+    whenHappened: text('when_happened').notNull().default(''),
+    dangerNow: boolean('danger_now').notNull(),
+    raisedBy: uuid('raised_by').references(() => people.id),
+    status: text('status', { enum: concernStatuses }).notNull().default('open'),
+    createdAt: instant('created_at').notNull().defaultNow(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (table) => [index('safeguarding_concerns_community').on(table.communityId, table.status, table.createdAt), index('safeguarding_concerns_person').on(table.personRecordId)],
+);
+
+/** What the safeguarding lead did about a concern, in order. Append-only. */
+export const concernActions = pgTable(
+  'concern_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    concernId: uuid('concern_id')
+      .notNull()
+      .references(() => safeguardingConcerns.id),
+    at: instant('at').notNull().defaultNow(),
+    actorId: uuid('actor_id').references(() => people.id),
+    note: text('note').notNull(),
+    statusTo: text('status_to', { enum: concernStatuses }),
+  },
+  (table) => [index('concern_actions_concern').on(table.concernId, table.at)],
+);

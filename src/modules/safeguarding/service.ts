@@ -1,0 +1,132 @@
+// Safeguarding concerns: anyone signed in can raise one; only the community's safeguarding
+// leads and admins read them, and every read is recorded.
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { readRestricted, record } from '../../platform/audit.ts';
+import { memberships, people } from '../../platform/db/schema.ts';
+import { optionalText, requiredText } from '../../platform/fields.ts';
+import { DomainError, notFound } from '../../platform/http/problems.ts';
+import { isLanguage, translator } from '../../platform/i18n.ts';
+import { enqueue } from '../../platform/notify/outbox.ts';
+import type { PersonDataSource } from '../../platform/person-data.ts';
+import type { Community, CommunityTransaction, Role } from '../../platform/tenancy.ts';
+import { personRecords } from '../people/schema.ts';
+import { type ConcernStatus, concernActions, concernStatuses, safeguardingConcerns } from './schema.ts';
+
+export { concernStatuses };
+export type { ConcernStatus };
+export type Concern = typeof safeguardingConcerns.$inferSelect;
+
+/** Who reads concerns. */
+export const concernReaders: readonly Role[] = ['safeguarding_lead', 'admin'];
+export const mayRead = (roles: readonly Role[]) => roles.some((role) => concernReaders.includes(role));
+
+export const newConcern = z.object({
+  about: requiredText('errors.concern.about.missing', 'errors.concern.tooLong', 200),
+  whatHappened: requiredText('errors.concern.whatHappened.missing', 'errors.concern.tooLong', 8000),
+  whenHappened: optionalText('errors.concern.tooLong', 200),
+  dangerNow: z.preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value), z.boolean({ error: 'errors.concern.dangerNow.missing' })),
+  personRecordId: z
+    .uuid({ error: 'errors.concern.person' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
+});
+export const concernAction = z.object({
+  note: requiredText('errors.concern.note.missing', 'errors.concern.tooLong', 4000),
+  statusTo: z
+    .enum(concernStatuses, { error: 'errors.concern.status' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
+});
+
+/** Raises a concern and tells every safeguarding lead that there is one (never what it says). */
+export async function raiseConcern(tx: CommunityTransaction, community: Community, raisedBy: string, input: z.infer<typeof newConcern>, options: { notifyConfigured: boolean; publicUrl: string }): Promise<Concern> {
+  if (input.personRecordId) {
+    const [known] = await tx.select({ id: personRecords.id }).from(personRecords).where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, input.personRecordId)));
+    if (!known) throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
+  }
+  const [raised] = await tx
+    .insert(safeguardingConcerns)
+    .values({ ...input, communityId: community.id, raisedBy })
+    .returning();
+  if (!raised) throw new Error('concern insert returned nothing');
+  await record(tx, { communityId: community.id, actorId: raisedBy, action: 'concern.raised', subjectType: 'safeguarding_concern', subjectId: raised.id, detail: { dangerNow: raised.dangerNow } });
+  const leads = await tx
+    .select({ email: people.email, language: people.preferredLanguage })
+    .from(memberships)
+    .innerJoin(people, eq(people.id, memberships.personId))
+    .where(and(eq(memberships.communityId, community.id), eq(memberships.status, 'active'), sql`'safeguarding_lead' = any(${memberships.roles})`));
+  for (const lead of leads) {
+    const t = translator(isLanguage(lead.language) ? lead.language : 'en');
+    await enqueue(
+      tx,
+      {
+        communityId: community.id,
+        channel: 'email',
+        template: 'concern-raised',
+        recipient: lead.email,
+        subject: t(raised.dangerNow ? 'messages.concernRaised.subjectUrgent' : 'messages.concernRaised.subject', { community: community.name }),
+        body: t('messages.concernRaised.body', { community: community.name, link: `${options.publicUrl}/c/${community.slug}/concerns/${raised.id}` }),
+      },
+      options.notifyConfigured,
+    );
+  }
+  return raised;
+}
+
+/** Concerns, open ones first, newest first: a list that names only who they are about. */
+export async function listConcerns(tx: CommunityTransaction, communityId: string, reader: string) {
+  const rows = await tx
+    .select({ id: safeguardingConcerns.id, about: safeguardingConcerns.about, status: safeguardingConcerns.status, dangerNow: safeguardingConcerns.dangerNow, createdAt: safeguardingConcerns.createdAt, updatedAt: safeguardingConcerns.updatedAt })
+    .from(safeguardingConcerns)
+    .where(eq(safeguardingConcerns.communityId, communityId))
+    .orderBy(sql`${safeguardingConcerns.status} = 'closed'`, desc(safeguardingConcerns.createdAt))
+    .limit(200);
+  await record(tx, { communityId, actorId: reader, action: 'restricted.read', subjectType: 'safeguarding_concern', subjectId: null, reason: 'list of concerns', detail: { count: rows.length } });
+  return rows;
+}
+
+/** One concern with its action log; reading it writes an audit row first. */
+export async function readConcern(tx: CommunityTransaction, communityId: string, concernId: string, reader: string) {
+  return readRestricted(tx, { communityId, actorId: reader, subjectType: 'safeguarding_concern', subjectId: concernId, reason: 'safeguarding lead reading a concern' }, async () => {
+    const [concern] = await tx
+      .select({ concern: safeguardingConcerns, raisedByName: people.displayName, personPreferredName: personRecords.preferredName, personNumber: personRecords.number })
+      .from(safeguardingConcerns)
+      .leftJoin(people, eq(people.id, safeguardingConcerns.raisedBy))
+      .leftJoin(personRecords, eq(personRecords.id, safeguardingConcerns.personRecordId))
+      .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)));
+    if (!concern) throw notFound();
+    const actions = await tx
+      .select({ id: concernActions.id, at: concernActions.at, note: concernActions.note, statusTo: concernActions.statusTo, actorName: people.displayName })
+      .from(concernActions)
+      .leftJoin(people, eq(people.id, concernActions.actorId))
+      .where(eq(concernActions.concernId, concernId))
+      .orderBy(asc(concernActions.at), asc(concernActions.id));
+    return { ...concern, actions };
+  });
+}
+
+/** Adds to the action log; a status change goes with a note saying why. */
+export async function addAction(tx: CommunityTransaction, communityId: string, concernId: string, actorId: string, input: z.infer<typeof concernAction>): Promise<void> {
+  const [concern] = await tx
+    .select()
+    .from(safeguardingConcerns)
+    .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)))
+    .for('update');
+  if (!concern) throw notFound();
+  await tx.insert(concernActions).values({ communityId, concernId, actorId, note: input.note, statusTo: input.statusTo && input.statusTo !== concern.status ? input.statusTo : null });
+  await tx
+    .update(safeguardingConcerns)
+    .set({ updatedAt: new Date(), ...(input.statusTo ? { status: input.statusTo } : {}) })
+    .where(eq(safeguardingConcerns.id, concernId));
+  await record(tx, { communityId, actorId, action: 'concern.action', subjectType: 'safeguarding_concern', subjectId: concernId, detail: { statusTo: input.statusTo } });
+}
+
+/** Concerns are kept when a person is erased (a safeguarding record may be needed later); the download names that they exist only to leads. */
+export const personData: PersonDataSource[] = [
+  { table: 'safeguarding_concerns', column: 'person_record_id', points: 'record', download: { excluded: 'safeguarding records are kept for the leads and shared through them, not in a self-service download' } },
+  { table: 'safeguarding_concerns', column: 'raised_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'concern_actions', column: 'actor_id', points: 'account', download: { excluded: 'actor' } },
+];

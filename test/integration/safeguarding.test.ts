@@ -1,0 +1,95 @@
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { concernActions, safeguardingConcerns } from '../../src/modules/safeguarding/schema.ts';
+import { auditEvents, outbox } from '../../src/platform/db/schema.ts';
+import { useFixtureApp } from '../support/app.ts';
+import { Visitor } from '../support/browser-like.ts';
+import { fixturePassword } from '../support/fixtures.ts';
+
+const given = useFixtureApp();
+const owner = () => given.test.database.owner;
+
+async function signedIn(email: string): Promise<Visitor> {
+  const visitor = new Visitor(given.test.app);
+  await visitor.signIn(email, fixturePassword);
+  return visitor;
+}
+async function tokenFor(email: string): Promise<string> {
+  const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } });
+  return response.json<{ token: string }>().token;
+}
+const call = (token: string, method: string, url: string, payload?: unknown) => given.test.app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
+
+describe('safeguarding concerns', () => {
+  it('any member raises one; someone in danger now is shown 999 and 111; the leads are told that there is one, not what it says', async () => {
+    const member = await signedIn('member@alpha.test');
+    const form = await member.get('/c/alpha/concerns/new');
+    expect(form.body).toContain('Call 999');
+    const missing = await member.submit('/c/alpha/concerns/new', '/c/alpha/concerns/new', { about: 'Bob' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain('Select yes if someone is in danger right now');
+    expect(missing.body).toContain('value="Bob"');
+    const raised = await member.submit('/c/alpha/concerns/new', '/c/alpha/concerns/new', { about: 'Bob at the Tuesday group', whatHappened: 'He said his son takes his pension and he has no food.', whenHappened: 'Tuesday', dangerNow: 'yes' });
+    expect(raised.headers.location).toBe('/c/alpha/concerns/sent');
+    const sent = await member.get('/c/alpha/concerns/sent');
+    expect(sent.body).toContain('Your concern has been sent');
+    expect(sent.body).toContain('Call 999');
+    expect(sent.body).toContain('Call 111');
+    const [concern] = await owner().select().from(safeguardingConcerns).where(eq(safeguardingConcerns.about, 'Bob at the Tuesday group'));
+    expect(concern).toMatchObject({ dangerNow: true, status: 'open' });
+    const told = await owner().select().from(outbox).where(eq(outbox.template, 'concern-raised'));
+    expect(told.map((message) => message.recipient)).toContain('safeguarding-lead@alpha.test');
+    expect(told.every((message) => !message.body.includes('pension'))).toBe(true);
+    expect(told.find((message) => message.recipient === 'safeguarding-lead@alpha.test')?.subject).toMatch(/^Urgent/);
+  });
+
+  it('raised from a person’s record, the concern points at the record; a member’s own concern points at nobody’s', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const url = `/c/alpha/concerns/new?person=${given.fixture.alphaPersonId}`;
+    const form = await coordinator.get(url);
+    expect(form.body).toContain(`name="personRecordId" value="${given.fixture.alphaPersonId}"`);
+    expect(form.body).toContain('value="Ada Lovelace"');
+    await coordinator.submit(url, '/c/alpha/concerns/new', { personRecordId: given.fixture.alphaPersonId, about: 'Ada Lovelace', whatHappened: 'Missed three groups and is not answering the phone.', dangerNow: 'no' });
+    const [linked] = await owner().select().from(safeguardingConcerns).where(eq(safeguardingConcerns.whatHappened, 'Missed three groups and is not answering the phone.'));
+    expect(linked?.personRecordId).toBe(given.fixture.alphaPersonId);
+    const member = await signedIn('member@alpha.test');
+    expect((await member.get('/c/alpha/concerns/new')).body).not.toContain('name="personRecordId"');
+    // A record of another community cannot be named.
+    const wrong = await call(await tokenFor('member@beta.test'), 'POST', '/api/v1/communities/beta/concerns', { about: 'x', whatHappened: 'y', dangerNow: false, personRecordId: given.fixture.alphaPersonId });
+    expect(wrong.statusCode).toBe(400);
+  });
+
+  it('only the leads and admins read concerns, each read is audited, and everyone else is told there is nothing there', async () => {
+    const { alphaConcernId } = given.fixture;
+    for (const email of ['coordinator@alpha.test', 'member@alpha.test', 'peer-supporter@alpha.test']) {
+      const visitor = await signedIn(email);
+      expect((await visitor.get(`/c/alpha/concerns/${alphaConcernId}`)).statusCode, email).toBe(404);
+      expect((await visitor.get('/c/alpha/concerns')).statusCode, email).toBe(404);
+      expect((await call(await tokenFor(email), 'GET', `/api/v1/communities/alpha/concerns/${alphaConcernId}`)).statusCode, email).toBe(404);
+    }
+    const before = await owner().select().from(auditEvents).where(and(eq(auditEvents.action, 'restricted.read'), eq(auditEvents.subjectId, alphaConcernId)));
+    const lead = await signedIn('safeguarding-lead@alpha.test');
+    const page = await lead.get(`/c/alpha/concerns/${alphaConcernId}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Seemed frightened of a visitor');
+    const after = await owner().select().from(auditEvents).where(and(eq(auditEvents.action, 'restricted.read'), eq(auditEvents.subjectId, alphaConcernId)));
+    expect(after.length).toBe(before.length + 1);
+    expect((await call(await tokenFor('admin@alpha.test'), 'GET', `/api/v1/communities/alpha/concerns/${alphaConcernId}`)).statusCode).toBe(200);
+    expect((await call(await tokenFor('admin@beta.test'), 'GET', `/api/v1/communities/beta/concerns/${alphaConcernId}`)).statusCode).toBe(404);
+  });
+
+  it('the lead records what was done and moves the concern on; the log only grows', async () => {
+    const { alphaConcernId } = given.fixture;
+    const lead = await tokenFor('safeguarding-lead@alpha.test');
+    const empty = await call(lead, 'POST', `/api/v1/communities/alpha/concerns/${alphaConcernId}/actions`, { note: '' });
+    expect(empty.statusCode).toBe(400);
+    const actioned = await call(lead, 'POST', `/api/v1/communities/alpha/concerns/${alphaConcernId}/actions`, { note: 'Spoke with Ada; referred to adult social care.', statusTo: 'actioned' });
+    expect(actioned.json()).toMatchObject({ status: 'actioned', actions: [{ note: 'Spoke with Ada; referred to adult social care.', statusTo: 'actioned' }] });
+    const closed = await call(lead, 'POST', `/api/v1/communities/alpha/concerns/${alphaConcernId}/actions`, { note: 'Social care confirmed a plan is in place.', statusTo: 'closed' });
+    expect(closed.json<{ actions: unknown[] }>().actions).toHaveLength(2);
+    expect(await owner().select().from(concernActions).where(eq(concernActions.concernId, alphaConcernId))).toHaveLength(2);
+    // The application cannot rewrite the log.
+    const { sql } = await import('drizzle-orm');
+    await expect(given.test.database.app.execute(sql`update concern_actions set note = 'changed'`)).rejects.toThrow();
+  });
+});
