@@ -9,10 +9,12 @@ import { readConfig } from '../src/platform/config.ts';
 import { applyMigrations, connect, ensureDatabase } from '../src/platform/db/index.ts';
 import { startBundledPostgres } from '../src/platform/db/bundled-postgres.ts';
 import { hashPassword } from '../src/platform/auth/secrets.ts';
-import { demoPassword, generateCommunity, generateDemo } from './generate.ts';
+import { demoPassword, generateCommunity, generateDemo, generateReferrals } from './generate.ts';
+import { programmes } from '../src/modules/programmes/schema.ts';
 
 const port = Number(process.env.PORT ?? 3100);
 const generatedPeople = Number(process.env.GENERATED_PEOPLE ?? 0);
+const generatedOpenReferrals = Number(process.env.GENERATED_OPEN_REFERRALS ?? 0);
 let serverUrl = process.env.TEST_DATABASE_URL;
 let stop: (() => Promise<void>) | undefined;
 if (!serverUrl) {
@@ -28,7 +30,7 @@ await applyMigrations(databases.ownerPool);
 await generateDemo(databases.owner);
 if (generatedPeople > 0) {
   const started = Date.now();
-  await generateCommunity(
+  const generated = await generateCommunity(
     databases.owner,
     {
       slug: 'generated',
@@ -37,11 +39,28 @@ if (generatedPeople > 0) {
       contactEmail: 'hello.generated@example.org',
       people: generatedPeople,
       waiting: Math.min(100, Math.floor(generatedPeople / 100)),
-      accounts: [{ email: 'member@generated.example.org', displayName: 'Generated Member', roles: ['member'] }],
+      accounts: [
+        { email: 'member@generated.example.org', displayName: 'Generated Member', roles: ['member'] },
+        { email: 'coordinator@generated.example.org', displayName: 'Generated Coordinator', roles: ['coordinator', 'member'] },
+        { email: 'referrer@generated.example.org', displayName: 'Generated Referrer', roles: ['referrer'] },
+      ],
     },
     7,
     await hashPassword(demoPassword),
   );
+  if (generatedOpenReferrals > 0) {
+    // A person record for everyone, and referrals: the open ones asked for, and half as many again closed.
+    const made = await databases.owner
+      .insert(programmes)
+      .values(['Time bank', 'Peer network', 'Walking group'].map((name, index) => ({ communityId: generated.id, name, kind: (['timebank', 'peer_network', 'peer_network'] as const)[index] ?? 'timebank', whoFor: 'Everyone', howToJoin: 'Refer yourself' })))
+      .returning({ id: programmes.id });
+    const [referrer] = await databases.owner.execute<{ id: string }>(`select id from people where email = 'referrer@generated.example.org'`).then((result) => result.rows);
+    await generateReferrals(
+      databases.owner,
+      { communityId: generated.id, people: generatedPeople, referrals: Math.round(generatedOpenReferrals * 1.5), open: generatedOpenReferrals, programmeIds: made.map((one) => one.id), referrers: referrer ? [{ id: referrer.id, organisation: 'Generated Practice' }] : [] },
+      8,
+    );
+  }
   await databases.owner.execute('analyze');
   process.stdout.write(`generated ${generatedPeople} people in ${Math.round((Date.now() - started) / 1000)} s\n`);
 }

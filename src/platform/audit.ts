@@ -14,16 +14,20 @@ export interface AuditEntry {
 }
 
 /** Records who did what to which record, and why, in the same transaction as the change. */
-export async function record(tx: Transaction | Database, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditEvents).values({
-    communityId: entry.communityId ?? null,
-    actorId: entry.actorId,
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId ?? null,
-    reason: entry.reason ?? null,
-    detail: entry.detail ?? {},
-  });
+export async function record(tx: Transaction | Database, entry: AuditEntry | readonly AuditEntry[]): Promise<void> {
+  const entries = Array.isArray(entry) ? entry : [entry as AuditEntry];
+  if (entries.length === 0) return;
+  await tx.insert(auditEvents).values(
+    entries.map((one) => ({
+      communityId: one.communityId ?? null,
+      actorId: one.actorId,
+      action: one.action,
+      subjectType: one.subjectType,
+      subjectId: one.subjectId ?? null,
+      reason: one.reason ?? null,
+      detail: one.detail ?? {},
+    })),
+  );
 }
 
 /**

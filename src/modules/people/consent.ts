@@ -1,7 +1,7 @@
 // Consent, per purpose: how it was given, by whom, when, and its withdrawal. The rules here are
 // the only way the software decides whether it may message someone, tell a referrer what
 // happened, or count a person in evaluation.
-import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { record } from '../../platform/audit.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
@@ -73,21 +73,32 @@ export interface ConsentEntry {
  * record is locked first, so two decisions at the same moment are recorded one after the other.
  */
 export async function recordConsent(tx: CommunityTransaction, entry: ConsentEntry): Promise<void> {
-  await tx.execute(sql`select 1 from ${personRecords} where ${personRecords.id} = ${entry.personRecordId} for update`);
+  await recordConsents(tx, entry.personRecordId, [entry]);
+}
+
+/** Several decisions of one person at once (a referral's answers), one purpose each, in four statements. */
+export async function recordConsents(tx: CommunityTransaction, personRecordId: string, entries: readonly Omit<ConsentEntry, 'personRecordId'>[]): Promise<void> {
+  if (entries.length === 0) return;
+  const purposes = entries.map((entry) => entry.purpose);
+  if (new Set(purposes).size !== purposes.length) throw new Error('one decision per purpose at a time');
+  await tx.execute(sql`select 1 from ${personRecords} where ${personRecords.id} = ${personRecordId} for update`);
   const now = new Date();
   await tx
     .update(consents)
     .set({ supersededAt: now })
-    .where(and(eq(consents.personRecordId, entry.personRecordId), eq(consents.purpose, entry.purpose), isNull(consents.supersededAt)));
-  await tx.insert(consents).values({ ...entry, note: entry.note ?? '', recordedAt: now });
-  await record(tx, {
-    communityId: entry.communityId,
-    actorId: entry.recordedBy,
-    action: entry.granted ? 'consent.given' : 'consent.withdrawn',
-    subjectType: 'person',
-    subjectId: entry.personRecordId,
-    detail: { purpose: entry.purpose, method: entry.method, onBehalf: entry.onBehalf },
-  });
+    .where(and(eq(consents.personRecordId, personRecordId), inArray(consents.purpose, purposes), isNull(consents.supersededAt)));
+  await tx.insert(consents).values(entries.map((entry) => ({ ...entry, personRecordId, note: entry.note ?? '', recordedAt: now })));
+  await record(
+    tx,
+    entries.map((entry) => ({
+      communityId: entry.communityId,
+      actorId: entry.recordedBy,
+      action: entry.granted ? 'consent.given' : 'consent.withdrawn',
+      subjectType: 'person',
+      subjectId: personRecordId,
+      detail: { purpose: entry.purpose, method: entry.method, onBehalf: entry.onBehalf },
+    })),
+  );
 }
 
 export interface Recipient {

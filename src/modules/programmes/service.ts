@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { notFound } from '../../platform/http/problems.ts';
+import { keptFor } from '../../platform/kept.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import { recordMilestone } from '../journey/service.ts';
@@ -24,6 +25,14 @@ export const programmeDetails = z.object({
 });
 
 export type ProgrammeDetails = z.infer<typeof programmeDetails>;
+
+/** The names a filter offers, kept for a few seconds: the triage queue shows them on every page. */
+const choicesKept = keptFor<{ id: string; name: string; kind: ProgrammeKind; status: 'open' | 'closed' }[]>(5_000);
+export function programmeChoices(tx: CommunityTransaction, communityId: string) {
+  return choicesKept.get(communityId, () =>
+    tx.select({ id: programmes.id, name: programmes.name, kind: programmes.kind, status: programmes.status }).from(programmes).where(eq(programmes.communityId, communityId)).orderBy(asc(programmes.name)),
+  );
+}
 
 /** A community's programmes by name; people looking for support see only open ones. */
 export async function listProgrammes(tx: CommunityTransaction, communityId: string, options: { openOnly: boolean }) {
@@ -51,6 +60,7 @@ export async function createProgramme(tx: CommunityTransaction, communityId: str
     .values({ ...details, communityId })
     .returning();
   if (!created) throw new Error('programme insert returned nothing');
+  choicesKept.forget(communityId);
   await record(tx, { communityId, actorId, action: 'programme.created', subjectType: 'programme', subjectId: created.id, detail: { kind: created.kind } });
   return created;
 }
@@ -62,6 +72,7 @@ export async function updateProgramme(tx: CommunityTransaction, communityId: str
     .where(and(eq(programmes.communityId, communityId), eq(programmes.id, programmeId)))
     .returning();
   if (!updated) throw notFound();
+  choicesKept.forget(communityId);
   await record(tx, { communityId, actorId, action: 'programme.updated', subjectType: 'programme', subjectId: programmeId });
   return updated;
 }

@@ -14,7 +14,7 @@ import { choices, render } from '../../platform/views/index.ts';
 import { acceptanceHandlers } from '../../programme-acceptance.ts';
 import type { Services } from '../../services.ts';
 import { communicationNeeds } from '../people/schema.ts';
-import { listProgrammes } from '../programmes/service.ts';
+import { listProgrammes, programmeChoices } from '../programmes/service.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
@@ -119,7 +119,7 @@ const toFull = (full: Full) => ({
   history: full.events.map((event) => ({ ...event, by: event.actorName })),
 });
 type QueueRow = Awaited<ReturnType<typeof service.listQueue>>[number];
-const toQueueItem = (row: QueueRow) => ({ ...row, person: { id: row.personRecordId, preferredName: row.preferredName }, daysWaiting: row.waiting.days });
+const toQueueItem = (row: QueueRow) => ({ ...row, person: { id: row.personRecordId, preferredName: row.preferredName } });
 
 /** Referrals: asking for support, referring someone, the triage queue and closing the loop with referrers. */
 export async function referralRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
@@ -357,17 +357,19 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     cursor: z.string().max(500).optional(),
   });
   const queueCursor = z.object({ createdAt: z.string().max(40), id: z.uuid() });
+  /** Referrals a page of the queue shows: the longest waiting 25, then the next. */
+  const queuePage = 25;
   app.get('/c/:community/referrals', { config: { access: triage }, schema: { params: communityParams, querystring: queueQuery } }, async (request, reply) => {
     const { cursor, ...filterQuery } = request.query;
     const status = filterQuery.status ?? 'open';
     const filter: service.QueueFilter = { status, programmeId: filterQuery.programme, source: filterQuery.source, urgency: filterQuery.urgency, overdue: filterQuery.overdue === 'yes', search: filterQuery.search };
     const after = decodeCursor(cursor, queueCursor);
     const view = await inRequestCommunity(services, request, async (tx, community) => ({
-      rows: await service.listQueue(tx, community.id, filter, { after, limit: 50 }),
+      rows: await service.listQueue(tx, community.id, filter, { after, limit: queuePage }),
       counts: await service.queueCounts(tx, community.id),
-      offered: await listProgrammes(tx, community.id, { openOnly: false }),
+      offered: await programmeChoices(tx, community.id),
     }));
-    const page = paginate(view.rows, 50, (row) => row, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
+    const page = paginate(view.rows, queuePage, (row) => row, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
     const kept = Object.fromEntries(Object.entries({ ...filterQuery, status }).filter(([, value]) => value !== undefined && value !== '')) as Record<string, string>;
     return render(request, reply, 'referrals/views/queue.njk', {
       pageTitle: request.t('queue.title'),

@@ -76,6 +76,10 @@ export const referrals = pgTable(
     uniqueIndex('referrals_reference').on(table.communityId, table.reference),
     uniqueIndex('referrals_submission').on(table.communityId, table.submissionKey).where(sql`${table.submissionKey} is not null`),
     index('referrals_queue').on(table.communityId, table.status, table.createdAt, table.id),
+    // The open queue, oldest first, without sorting the whole of it on every page.
+    index('referrals_open_queue').on(table.communityId, table.createdAt, table.id).where(sql`${table.status} in ('new', 'contacting')`),
+    // Waiting for a first contact, by the day it is due: the overdue count reads only these.
+    index('referrals_waiting_contact').on(table.communityId, table.contactDueOn).where(sql`${table.status} in ('new', 'contacting') and ${table.firstContactedAt} is null`),
     index('referrals_referrer').on(table.communityId, table.referrerId, table.createdAt),
     index('referrals_person').on(table.personRecordId),
   ],

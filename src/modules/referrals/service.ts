@@ -11,9 +11,10 @@ import { enqueue } from '../../platform/notify/outbox.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
 import { addWorkingDays, ukDay, workingDaysBetween } from '../../platform/working-days.ts';
+import { keptFor } from '../../platform/kept.ts';
 import { welcomeAsMember } from '../communities/service.ts';
 import { recordMilestone } from '../journey/service.ts';
-import { type ConsentPurpose, consentState, mayTellReferrer, messagePerson, recordConsent } from '../people/consent.ts';
+import { type ConsentPurpose, consentState, mayTellReferrer, messagePerson, recordConsents } from '../people/consent.ts';
 import { personRecords } from '../people/schema.ts';
 import * as people_ from '../people/service.ts';
 import { type AcceptanceHandlers, acceptInto, getProgramme } from '../programmes/service.ts';
@@ -65,11 +66,14 @@ export function isOverdue(referral: Pick<Referral, 'status' | 'firstContactedAt'
   return isOpen(referral.status) && referral.firstContactedAt === null && referral.contactDueOn < today;
 }
 
+/** Whole days since the referral arrived. */
+export function daysWaiting(createdAt: Date, today: string): number {
+  return Math.max(0, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${ukDay(createdAt)}T00:00:00Z`)) / 86_400_000));
+}
+
 /** Whole days since the referral arrived, and working days among them. */
 export function waiting(createdAt: Date, today: string): { days: number; workingDays: number } {
-  const received = ukDay(createdAt);
-  const days = Math.max(0, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${received}T00:00:00Z`)) / 86_400_000));
-  return { days, workingDays: workingDaysBetween(received, today) };
+  return { days: daysWaiting(createdAt, today), workingDays: workingDaysBetween(ukDay(createdAt), today) };
 }
 
 // No 0/O, 1/I or L: a reference is read out on the phone.
@@ -257,6 +261,7 @@ async function insertReferral(tx: CommunityTransaction, context: Context, detail
     })
     .returning();
   if (!created) throw new Error('referral insert returned nothing');
+  forgetCounts(communityId);
   if (details.programmeIds.length) await tx.insert(referralProgrammes).values(details.programmeIds.map((programmeId) => ({ referralId: created.id, programmeId, communityId })));
   await tx.insert(referralEvents).values({ communityId, referralId: created.id, kind: 'received', toStatus: 'new', actorId: context.actorId });
   await recordMilestone(tx, { communityId, personRecordId: details.personRecordId, kind: 'referral_received', source: { type: 'referral', id: created.id }, recordedBy: context.actorId });
@@ -325,7 +330,7 @@ export async function createSelfReferral(tx: CommunityTransaction, context: Cont
       ['contact_sms', answers.contactBy.includes('sms')],
       ['evaluation', answers.evaluation],
     ];
-    for (const [purpose, granted] of decisions) await recordConsent(tx, { communityId, personRecordId: person.id, purpose, granted, method, recordedBy: context.actorId, onBehalf });
+    await recordConsents(tx, person.id, decisions.map(([purpose, granted]) => ({ communityId, purpose, granted, method, recordedBy: context.actorId, onBehalf })));
     if (!onBehalf) claimToken = newToken();
     return insertReferral(tx, context, {
       personRecordId: person.id,
@@ -385,9 +390,7 @@ export async function createProfessionalReferral(
     const source = options.source ?? 'professional';
     // The referrer heard both agreements from the person and records them for them.
     const decisions: [ConsentPurpose, boolean][] = source === 'professional' ? [['support', true], ['tell_referrer', answers.agreedToUpdates]] : [['support', true]];
-    for (const [purpose, granted] of decisions) {
-      await recordConsent(tx, { communityId, personRecordId: person.id, purpose, granted, method: 'spoken', recordedBy: context.actorId, onBehalf: true });
-    }
+    await recordConsents(tx, person.id, decisions.map(([purpose, granted]) => ({ communityId, purpose, granted, method: 'spoken' as const, recordedBy: context.actorId, onBehalf: true })));
     return insertReferral(tx, context, {
       personRecordId: person.id,
       source,
@@ -425,6 +428,7 @@ async function moveTo(tx: CommunityTransaction, context: Context, referral: Refe
     .where(eq(referrals.id, referral.id))
     .returning();
   if (!moved) throw notFound();
+  forgetCounts(referral.communityId);
   await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId: referral.id, kind: 'status_changed', fromStatus: referral.status, toStatus: to, actorId: context.actorId, note });
   await record(tx, { communityId: referral.communityId, actorId: context.actorId, action: `referral.${to}`, subjectType: 'referral', subjectId: referral.id, detail: { from: referral.status } });
   await tellReferrer(tx, context, moved);
@@ -532,6 +536,7 @@ export async function rescheduleFirstContacts(tx: CommunityTransaction, communit
     .from(referrals)
     .where(and(eq(referrals.communityId, community.id), inArray(referrals.status, [...openStatuses]), isNull(referrals.firstContactedAt)));
   let changed = 0;
+  forgetCounts(community.id);
   for (const one of waitingOnes) {
     const due = contactDueOn(ukDay(one.createdAt), one.urgency, community.contactWithinWorkingDays);
     if (due === one.contactDueOn) continue;
@@ -612,6 +617,7 @@ export async function listQueue(tx: CommunityTransaction, communityId: string, f
       statusChangedAt: referrals.statusChangedAt,
       personRecordId: referrals.personRecordId,
       preferredName: personRecords.preferredName,
+      // In the same query: one more round trip for the page's programmes cost more (measured).
       programmes: sql<string[]>`coalesce((select array_agg(${programmes.name} order by ${programmes.name}) from ${referralProgrammes} join ${programmes} on ${programmes.id} = ${referralProgrammes.programmeId} where ${referralProgrammes.referralId} = ${referrals.id}), array[]::text[])`,
     })
     .from(referrals)
@@ -619,24 +625,37 @@ export async function listQueue(tx: CommunityTransaction, communityId: string, f
     .where(and(...conditions))
     .orderBy(asc(referrals.createdAt), asc(referrals.id))
     .limit(page.limit + 1);
-  return rows.map((row) => ({ ...row, overdue: isOverdue(row, today), waiting: waiting(row.createdAt, today) }));
+  return rows.map((row) => ({ ...row, overdue: isOverdue(row, today), daysWaiting: daysWaiting(row.createdAt, today) }));
 }
 
+export type QueueCounts = Record<ReferralStatus | 'open' | 'overdue', number>;
+
+/**
+ * The queue's counts, kept for a few seconds per community: counting every referral on every
+ * page was most of the queue's cost (measured, docs/performance.md). A change made by this
+ * process forgets its community's counts at once; another process's shows within seconds.
+ */
+const countsKept = keptFor<QueueCounts>(5_000);
+export const forgetCounts = (communityId: string) => countsKept.forget(communityId);
+
 /** How many referrals are in each status, and how many are overdue. */
-export async function queueCounts(tx: CommunityTransaction, communityId: string, referrerId?: string) {
+export function queueCounts(tx: CommunityTransaction, communityId: string): Promise<QueueCounts> {
+  return countsKept.get(communityId, () => countQueue(tx, communityId));
+}
+
+async function countQueue(tx: CommunityTransaction, communityId: string): Promise<QueueCounts> {
   const today = ukDay();
   const rows = await tx
-    .select({
-      status: referrals.status,
-      count: sql<number>`count(*)::int`,
-      overdue: sql<number>`(count(*) filter (where ${referrals.firstContactedAt} is null and ${referrals.contactDueOn} < ${today}))::int`,
-    })
+    .select({ status: referrals.status, count: sql<number>`count(*)::int` })
     .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), ...(referrerId ? [eq(referrals.referrerId, referrerId)] : [])))
+    .where(eq(referrals.communityId, communityId))
     .groupBy(referrals.status);
-  const counts = Object.fromEntries(referralStatuses.map((status) => [status, rows.find((row) => row.status === status)?.count ?? 0])) as Record<ReferralStatus, number>;
-  const overdue = rows.filter((row) => isOpen(row.status)).reduce((sum, row) => sum + row.overdue, 0);
-  return { ...counts, open: counts.new + counts.contacting, overdue };
+  const [overdue] = await tx
+    .select({ count: sql<number>`count(*)::int` })
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), inArray(referrals.status, [...openStatuses]), isNull(referrals.firstContactedAt), lt(referrals.contactDueOn, today)));
+  const byStatus = Object.fromEntries(referralStatuses.map((status) => [status, rows.find((row) => row.status === status)?.count ?? 0])) as Record<ReferralStatus, number>;
+  return { ...byStatus, open: byStatus.new + byStatus.contacting, overdue: overdue?.count ?? 0 };
 }
 
 export async function getReferral(tx: CommunityTransaction, communityId: string, referralId: string): Promise<Referral> {

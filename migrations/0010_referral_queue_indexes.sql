@@ -1,0 +1,2 @@
+CREATE INDEX "referrals_open_queue" ON "referrals" USING btree ("community_id","created_at","id") WHERE "referrals"."status" in ('new', 'contacting');--> statement-breakpoint
+CREATE INDEX "referrals_waiting_contact" ON "referrals" USING btree ("community_id","contact_due_on") WHERE "referrals"."status" in ('new', 'contacting') and "referrals"."first_contacted_at" is null;
