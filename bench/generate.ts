@@ -258,7 +258,22 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
     { id: await accountOf('referrer@example.org'), organisation: 'Paxton Green Group Practice' },
     { id: await accountOf('referrer2@example.org'), organisation: 'Hetherington Group Practice' },
   ];
-  await generateReferrals(owner, { communityId: lambethId, people: 40, referrals: 40, open: 16, programmeIds: open(lambethId), referrers }, 31);
+  const { personIds } = await generateReferrals(owner, { communityId: lambethId, people: 40, referrals: 40, open: 16, programmeIds: open(lambethId), referrers }, 31);
+  // Equality monitoring from most of them, for the community's aggregate page.
+  const { equalityMonitoring } = await import('../src/modules/people/schema.ts');
+  const random = randomFrom(33);
+  await owner.insert(equalityMonitoring).values(
+    personIds.slice(0, 32).map((personRecordId) => ({
+      communityId: lambethId,
+      personRecordId,
+      ageBand: random.pick(['45_54', '55_64', '65_74', '65_74', '75_84', '85_over', 'prefer_not'] as const),
+      ethnicity: random.pick(['white_british', 'white_british', 'black_caribbean', 'black_african', 'asian_indian', 'mixed_white_black_caribbean', 'white_irish', 'other_any', 'prefer_not'] as const),
+      sex: random.pick(['female', 'female', 'male', 'prefer_not'] as const),
+      genderSameAsBirth: random.pick(['yes', 'yes', 'yes', 'prefer_not'] as const),
+      disability: random.pick(['yes', 'yes', 'no', 'prefer_not'] as const),
+      carer: random.pick(['yes', 'no', 'no', 'prefer_not'] as const),
+    })),
+  );
   await generateReferrals(owner, { communityId: croydonId, people: 10, referrals: 10, open: 4, programmeIds: open(croydonId), referrers: [] }, 32);
 
   // Two people whose journeys show the ladder: Maria, a time bank member, and Dev, now a peer supporter.

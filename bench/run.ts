@@ -1,10 +1,9 @@
 // `npm run bench`: requests per second and p99 latency of the layout alone (the floor), the
 // member home and GET /api/v1/me, on the demo data and on a generated community of
 // BENCH_PEOPLE people (100,000 unless set). 50 connections, 10 seconds each (BENCH_SECONDS).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { freePort } from '../src/platform/db/bundled-postgres.ts';
+import { startDemoServer } from './demo-process.ts';
 import { demoPassword } from './generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
@@ -14,23 +13,6 @@ const sizes = [
   { label: 'demo data (2 communities, ~90 people)', people: 0, member: 'member@example.org', community: 'lambeth' },
   { label: `generated community of ${Number(process.env.BENCH_PEOPLE ?? 100_000).toLocaleString('en-GB')} people`, people: Number(process.env.BENCH_PEOPLE ?? 100_000), member: 'member@generated.example.org', community: 'generated' },
 ];
-
-async function startServer(people: number): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/demo-server.ts'], {
-    env: { ...process.env, PORT: String(port), GENERATED_PEOPLE: String(people), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      process.stdout.write(`  ${text}`);
-      if (text.includes('ready on')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the demo server stopped (${code})`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
-}
 
 async function token(base: string, email: string): Promise<string> {
   const response = await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: demoPassword, name: 'bench' }) });
@@ -55,7 +37,7 @@ async function measure(url: string, headers: Record<string, string>): Promise<{ 
 const rows: Row[] = [];
 for (const size of sizes.filter((one, index) => index === 0 || one.people > 0)) {
   process.stdout.write(`\n${size.label}\n`);
-  const { child, base } = await startServer(size.people);
+  const { child, base } = await startDemoServer({ GENERATED_PEOPLE: String(size.people) });
   try {
     const cookie = await signInOverHttp(base, size.member, demoPassword);
     const bearer = await token(base, size.member);

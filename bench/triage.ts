@@ -1,10 +1,9 @@
 // `npm run bench:triage`: the triage queue of a community of BENCH_PEOPLE people (100,000 unless
 // set) with BENCH_OPEN_REFERRALS open referrals (20,000 unless set), and the self-referral POST,
 // at 50 connections for BENCH_SECONDS seconds each (10 unless set), against the layout floor.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { freePort } from '../src/platform/db/bundled-postgres.ts';
+import { startDemoServer } from './demo-process.ts';
 import { demoPassword } from './generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
@@ -12,23 +11,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const people = Number(process.env.BENCH_PEOPLE ?? 100_000);
 const openReferrals = Number(process.env.BENCH_OPEN_REFERRALS ?? 20_000);
 const connections = 50;
-
-async function startServer(): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/demo-server.ts'], {
-    env: { ...process.env, PORT: String(port), GENERATED_PEOPLE: String(people), GENERATED_OPEN_REFERRALS: String(openReferrals), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      process.stdout.write(`  ${text}`);
-      if (text.includes('ready on')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the demo server stopped (${code})`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
-}
 
 interface Measured {
   target: string;
@@ -46,7 +28,7 @@ async function measure(target: string, options: autocannon.Options): Promise<Mea
   return measured;
 }
 
-const { child, base } = await startServer();
+const { child, base } = await startDemoServer({ GENERATED_PEOPLE: String(people), GENERATED_OPEN_REFERRALS: String(openReferrals) });
 const rows: Measured[] = [];
 try {
   const cookie = await signInOverHttp(base, 'coordinator@generated.example.org', demoPassword);

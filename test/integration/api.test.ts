@@ -224,12 +224,12 @@ describe('Idempotency-Key', () => {
 });
 
 describe('the OpenAPI document', () => {
-  it('is OpenAPI 3.1, lists every API route, and documents problem responses', async () => {
+  it('is OpenAPI 3.1, lists every API and FHIR route, and documents problem responses', async () => {
     const response = await given.test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(response.statusCode).toBe(200);
     const document = response.json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
     expect(document.openapi).toBe('3.1.0');
-    const apiRoutes = given.test.app.routeCatalogue.filter((route) => route.url.startsWith('/api/v1/') && route.url !== '/api/v1/openapi.json');
+    const apiRoutes = given.test.app.routeCatalogue.filter((route) => (route.url.startsWith('/api/v1/') || route.url.startsWith('/fhir/')) && route.url !== '/api/v1/openapi.json');
     for (const route of apiRoutes) {
       const path = route.url.replace(/:([a-zA-Z]+)/g, '{$1}');
       expect(document.paths[path]?.[route.method.toLowerCase()], `${route.method} ${route.url}`).toBeDefined();

@@ -3,14 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { consents } from '../../src/modules/people/schema.ts';
 import { referrals } from '../../src/modules/referrals/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
-import { fixturePassword } from '../support/fixtures.ts';
+import { callers } from '../support/callers.ts';
 
 const given = useFixtureApp();
+const { tokenFor } = callers(() => given.test.app);
 
-async function tokenFor(email: string): Promise<string> {
-  const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } });
-  return response.json<{ token: string }>().token;
-}
 const fhir = (token: string | null, method: string, url: string, body?: unknown) =>
   given.test.app.inject({
     method: method as 'GET',

@@ -6,22 +6,11 @@ import { consentPurposes, evaluationConsented, messagePerson, peopleInEvaluation
 import { auditEvents, outbox } from '../../src/platform/db/schema.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { useFixtureApp } from '../support/app.ts';
-import { Visitor } from '../support/browser-like.ts';
-import { fixturePassword } from '../support/fixtures.ts';
+import { callers } from '../support/callers.ts';
 
 const given = useFixtureApp();
+const { signedIn, tokenFor, call } = callers(() => given.test.app);
 
-async function signedIn(email: string): Promise<Visitor> {
-  const visitor = new Visitor(given.test.app);
-  await visitor.signIn(email, fixturePassword);
-  return visitor;
-}
-async function tokenFor(email: string): Promise<string> {
-  const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } });
-  return response.json<{ token: string }>().token;
-}
-const call = (token: string, method: string, url: string, payload?: unknown) =>
-  given.test.app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
 const recordsNamed = (name: string) => given.test.database.owner.select().from(personRecords).where(eq(personRecords.preferredName, name));
 
 describe('a coordinator keeps people’s records', () => {

@@ -7,22 +7,13 @@ import { contactAttempts, referrals } from '../../src/modules/referrals/schema.t
 import { auditEvents, memberships, people, sessions } from '../../src/platform/db/schema.ts';
 import { personDataSources } from '../../src/person-data.ts';
 import { useFixtureApp } from '../support/app.ts';
+import { callers } from '../support/callers.ts';
 import { Visitor } from '../support/browser-like.ts';
-import { fixturePassword } from '../support/fixtures.ts';
 
 const given = useFixtureApp();
+const { signedIn, tokenFor, call } = callers(() => given.test.app);
 const owner = () => given.test.database.owner;
 
-async function signedIn(email: string): Promise<Visitor> {
-  const visitor = new Visitor(given.test.app);
-  await visitor.signIn(email, fixturePassword);
-  return visitor;
-}
-async function tokenFor(email: string): Promise<string> {
-  const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } });
-  return response.json<{ token: string }>().token;
-}
-const call = (token: string, method: string, url: string, payload?: unknown) => given.test.app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
 
 describe('download my data', () => {
   it('a member sees everything held about them, as a page and as a file, and nothing about anyone else', async () => {

@@ -6,23 +6,13 @@ import { programmeMembers, programmes } from '../../src/modules/programmes/schem
 import { contactAttempts, referralEvents, referrals } from '../../src/modules/referrals/schema.ts';
 import { communities, memberships, outbox, people } from '../../src/platform/db/schema.ts';
 import { startTestApp, useFixtureApp } from '../support/app.ts';
+import { callers } from '../support/callers.ts';
 import { Visitor } from '../support/browser-like.ts';
-import { fixturePassword } from '../support/fixtures.ts';
 
 const given = useFixtureApp();
+const { signedIn, tokenFor, call } = callers(() => given.test.app);
 const owner = () => given.test.database.owner;
 
-async function signedIn(email: string): Promise<Visitor> {
-  const visitor = new Visitor(given.test.app);
-  await visitor.signIn(email, fixturePassword);
-  return visitor;
-}
-async function tokenFor(email: string): Promise<string> {
-  const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } });
-  return response.json<{ token: string }>().token;
-}
-const call = (token: string | null, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-  given.test.app.inject({ method: method as 'GET', url, payload: payload as object, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
 const countOf = async (table: typeof referrals | typeof personRecords) => (await owner().select({ count: sql<number>`count(*)::int` }).from(table))[0]?.count ?? 0;
 
 /** Answers every question of the self-referral, page by page, as a visitor without an account. */

@@ -3,22 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { concernActions, safeguardingConcerns } from '../../src/modules/safeguarding/schema.ts';
 import { auditEvents, outbox } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
-import { Visitor } from '../support/browser-like.ts';
-import { fixturePassword } from '../support/fixtures.ts';
+import { callers } from '../support/callers.ts';
 
 const given = useFixtureApp();
+const { signedIn, tokenFor, call } = callers(() => given.test.app);
 const owner = () => given.test.database.owner;
 
-async function signedIn(email: string): Promise<Visitor> {
-  const visitor = new Visitor(given.test.app);
-  await visitor.signIn(email, fixturePassword);
-  return visitor;
-}
-async function tokenFor(email: string): Promise<string> {
-  const response = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } });
-  return response.json<{ token: string }>().token;
-}
-const call = (token: string, method: string, url: string, payload?: unknown) => given.test.app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
 
 describe('safeguarding concerns', () => {
   it('any member raises one; someone in danger now is shown 999 and 111; the leads are told that there is one, not what it says', async () => {

@@ -174,7 +174,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   app.get('/c/:community', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
     const held = request.roles;
     const triage = held.includes('admin') || held.includes('coordinator');
-    const waiting = triage ? await inRequestCommunity(services, request, (tx, community) => service.countByStatus(tx, community.id)) : undefined;
+    const waiting = triage ? await inRequestCommunity(services, request, (tx, community) => service.keptCountByStatus(tx, community.id)) : undefined;
     const referralCounts = triage ? await inRequestCommunity(services, request, (tx, community) => queueCounts(tx, community.id)) : undefined;
     const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
     return render(request, reply, 'communities/views/home.njk', {

@@ -11,6 +11,7 @@ import { type Community, type CommunityTransaction, inCommunity, isRole, type Ro
 import { email } from '../accounts/service.ts';
 import type { Services } from '../../services.ts';
 import { stylesheetFor } from '../../platform/stylesheet.ts';
+import { keptFor } from '../../platform/kept.ts';
 
 export const membershipStatuses = ['requested', 'active', 'declined', 'removed'] as const;
 export type MembershipStatus = (typeof membershipStatuses)[number];
@@ -126,6 +127,7 @@ async function messageAdmins(services: Services, tx: CommunityTransaction, commu
 
 /** Asking twice changes nothing; asking again after a decline asks again. */
 export async function requestToJoin(services: Services, community: Community, person: { id: string; displayName: string }, message: string | null) {
+  forgetCounts(community.id);
   return inCommunity(services.db, { communityId: community.id, personId: person.id }, async (tx) => {
     const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
     if (existing?.status === 'active') throw conflict('already-member');
@@ -164,6 +166,7 @@ export async function requestToJoin(services: Services, community: Community, pe
  * member role; an admin's earlier removal stands.
  */
 export async function welcomeAsMember(tx: CommunityTransaction, communityId: string, personId: string, actorId: string | null): Promise<void> {
+  forgetCounts(communityId);
   const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
   if (existing?.status === 'active' || existing?.status === 'removed') return;
   const [saved] = existing
@@ -221,6 +224,15 @@ export async function listMemberships(tx: CommunityTransaction, communityId: str
   return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole) }));
 }
 
+/**
+ * The counts on a coordinator's home page, kept 5 seconds per community: counting 100,000
+ * memberships on every visit to the home page made it the slowest page (measured). A change
+ * to memberships made by this process forgets them at once.
+ */
+const homeCounts = keptFor<Record<MembershipStatus, number>>(5_000);
+export const keptCountByStatus = (tx: CommunityTransaction, communityId: string) => homeCounts.get(communityId, () => countByStatus(tx, communityId));
+const forgetCounts = (communityId: string) => homeCounts.forget(communityId);
+
 export async function countByStatus(tx: CommunityTransaction, communityId: string): Promise<Record<MembershipStatus, number>> {
   const rows = await tx
     .select({ status: memberships.status, count: count() })
@@ -271,6 +283,7 @@ async function tellMember(services: Services, tx: CommunityTransaction, communit
 
 /** Approving someone already active changes nothing (a double click does not approve twice). */
 export async function approve(services: Services, tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, grant: Role[] = ['member']) {
+  forgetCounts(community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'active') return membership;
   if (membership.status !== 'requested') throw conflict('not-waiting');
@@ -287,6 +300,7 @@ export async function approve(services: Services, tx: CommunityTransaction, comm
 }
 
 export async function decline(services: Services, tx: CommunityTransaction, community: Community, actorId: string, membershipId: string) {
+  forgetCounts(community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'declined') return membership;
   if (membership.status !== 'requested') throw conflict('not-waiting');
@@ -315,6 +329,7 @@ export async function setRoles(tx: CommunityTransaction, community: Community, a
 }
 
 export async function remove(tx: CommunityTransaction, community: Community, actorId: string, membershipId: string) {
+  forgetCounts(community.id);
   await lockCommunity(tx, community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'removed') return membership;
@@ -389,6 +404,7 @@ export async function findInvitation(tx: CommunityTransaction, communityId: stri
 
 /** Accepting makes the membership active with the invited roles (added to any it had). */
 export async function acceptInvitation(tx: CommunityTransaction, community: Community, person: { id: string; email: string }, token: string) {
+  forgetCounts(community.id);
   const found = await findInvitation(tx, community.id, token);
   if (!found) throw new DomainError('invitation-expired', 410);
   if (found.email.toLowerCase() !== person.email.toLowerCase()) throw new DomainError('invitation-other-email', 403);

@@ -337,7 +337,7 @@ export async function equalitySummary(tx: CommunityTransaction, communityId: str
 export const personData: PersonDataSource[] = [
   { table: 'person_records', column: 'id', points: 'record', download: 'rows', merge: 'none' },
   { table: 'person_records', column: 'merged_into_id', points: 'record', download: 'rows' },
-  { table: 'person_records', column: 'account_id', points: 'account', download: 'rows', merge: 'none' },
+  { table: 'person_records', column: 'account_id', points: 'account', download: { excluded: 'the same record, already in the download by its id' }, merge: 'none' },
   { table: 'person_records', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'equality_monitoring', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'consents', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },

@@ -68,7 +68,12 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
       back: own_ ? `${base(request)}/me` : `${base(request)}/people/${person.id}`,
       sections: data.sections.map((section) => ({
         title: request.t(`privacy.tables.${section.table}`, { defaultValue: section.table.replace(/_/g, ' ') }),
-        rows: section.rows.map((row) => Object.entries(row).map(([column, value]) => ({ key: { text: request.t(`privacy.columns.${column}`, { defaultValue: column.replace(/_/g, ' ') }) }, value: { text: shown(value) } }))),
+        // Ids mean nothing to a reader: they are in the file, not on the page.
+        rows: section.rows.map((row) =>
+          Object.entries(row)
+            .filter(([column]) => column !== 'id' && !column.endsWith('_id'))
+            .map(([column, value]) => ({ key: { text: request.t(`privacy.columns.${column}`, { defaultValue: column.replace(/_/g, ' ') }) }, value: { text: shown(value) } })),
+        ),
       })),
     });
   };

@@ -1,5 +1,5 @@
 // People's rights over what is held about them: a copy of everything, and being forgotten.
-import { and, asc, eq, inArray, isNull, lt, ne, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, ne, notExists, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
@@ -46,24 +46,24 @@ export async function waitingRequest(tx: CommunityTransaction, personId: string)
   return waiting;
 }
 
-export async function listErasureRequests(tx: CommunityTransaction, communityId: string) {
+/** Requests with whom they are about and who recorded them. */
+function requestsWithNames(tx: CommunityTransaction, ...conditions: SQL[]) {
   return tx
     .select({ request: erasureRequests, number: personRecords.number, preferredName: personRecords.preferredName, requestedByName: people.displayName })
     .from(erasureRequests)
     .innerJoin(personRecords, eq(personRecords.id, erasureRequests.personRecordId))
     .leftJoin(people, eq(people.id, erasureRequests.requestedBy))
-    .where(eq(erasureRequests.communityId, communityId))
+    .where(and(...conditions));
+}
+
+export async function listErasureRequests(tx: CommunityTransaction, communityId: string) {
+  return requestsWithNames(tx, eq(erasureRequests.communityId, communityId))
     .orderBy(sql`${erasureRequests.status} = 'requested' desc`, asc(erasureRequests.createdAt))
     .limit(200);
 }
 
 export async function getErasureRequest(tx: CommunityTransaction, communityId: string, requestId: string) {
-  const [found] = await tx
-    .select({ request: erasureRequests, number: personRecords.number, preferredName: personRecords.preferredName, requestedByName: people.displayName })
-    .from(erasureRequests)
-    .innerJoin(personRecords, eq(personRecords.id, erasureRequests.personRecordId))
-    .leftJoin(people, eq(people.id, erasureRequests.requestedBy))
-    .where(and(eq(erasureRequests.communityId, communityId), eq(erasureRequests.id, requestId)));
+  const [found] = await requestsWithNames(tx, eq(erasureRequests.communityId, communityId), eq(erasureRequests.id, requestId));
   if (!found) throw notFound();
   return found;
 }

@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { communities, people } from '../../platform/db/schema.ts';
+import { boolean, date, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { communities, people, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
-const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const referralStatuses = ['new', 'contacting', 'accepted', 'declined', 'withdrawn'] as const;
 export type ReferralStatus = (typeof referralStatuses)[number];

@@ -1,8 +1,7 @@
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { communities, people } from '../../platform/db/schema.ts';
+import { boolean, index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { communities, people, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
-const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const concernStatuses = ['open', 'actioned', 'closed'] as const;
 export type ConcernStatus = (typeof concernStatuses)[number];
