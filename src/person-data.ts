@@ -1,6 +1,7 @@
 // Every column that points at a person, across the platform and every module: what a download
 // shows, what a merge moves, what erasure clears. test/integration/person-data.test.ts lists
 // the database's own foreign keys to people and person_records and fails on any not here.
+import { sql } from 'drizzle-orm';
 import type { PersonDataSource } from './platform/person-data.ts';
 import { personData as people } from './modules/people/service.ts';
 import { personData as programmes } from './modules/programmes/service.ts';
@@ -11,13 +12,23 @@ import { personData as safeguarding } from './modules/safeguarding/service.ts';
 
 /** The platform's tables, which point at accounts. */
 const platform: PersonDataSource[] = [
-  { table: 'people', column: 'id', points: 'account', download: 'rows', omit: ['password_hash', 'totp_secret'] },
+  { table: 'people', column: 'id', points: 'account', download: 'rows', omit: ['password_hash', 'totp_secret'], acrossCommunities: true },
   { table: 'memberships', column: 'person_id', points: 'account', download: 'rows' },
   { table: 'memberships', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'invitations', column: 'invited_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'invitations', column: 'accepted_by', points: 'account', download: 'rows', omit: ['token_hash'] },
-  { table: 'api_tokens', column: 'person_id', points: 'account', download: 'rows', omit: ['token_hash'] },
-  { table: 'audit_events', column: 'actor_id', points: 'account', download: 'rows' },
+  { table: 'api_tokens', column: 'person_id', points: 'account', download: 'rows', omit: ['token_hash'], acrossCommunities: true },
+  {
+    table: 'audit_events',
+    column: 'actor_id',
+    points: 'account',
+    download: 'rows',
+    // Safeguarding stays with the leads: not even that the person raised a concern, or read one.
+    rows: (tx, ids) =>
+      ids.account
+        ? tx.execute<Record<string, unknown>>(sql`select * from audit_events where actor_id = ${ids.account} and action not like 'concern.%' and not (action = 'restricted.read' and subject_type = 'safeguarding_concern') order by at`).then((result) => result.rows)
+        : Promise.resolve([]),
+  },
   { table: 'sessions', column: 'person_id', points: 'account', download: { excluded: 'signed-in browsers: a key to the account, not information about the person' } },
   { table: 'password_resets', column: 'person_id', points: 'account', download: { excluded: 'one-use links, kept an hour: a key to the account' } },
   { table: 'idempotency_records', column: 'person_id', points: 'account', download: { excluded: 'copies of API answers, kept a day, already in the other sections' } },

@@ -18,6 +18,11 @@ export interface PersonDataSource {
   download: 'rows' | { excluded: 'actor' | string };
   /** The rows, when they point at the person through another table (a referral's contact attempts). */
   rows?: (tx: CommunityTransaction, ids: { record: string; account: string | null }) => Promise<Record<string, unknown>[]>;
+  /**
+   * Rows no one community holds (the account itself, its tokens): in the person's own download
+   * only, never in one a coordinator makes for them.
+   */
+  acrossCommunities?: true;
   /** Columns never shown, even to the person (secrets such as a password hash). */
   omit?: readonly string[];
   /**
@@ -47,10 +52,12 @@ export async function downloadRows(
   tx: CommunityTransaction,
   sources: readonly PersonDataSource[],
   ids: { record: string; account: string | null },
+  options: { own: boolean },
 ): Promise<{ table: string; column: string; rows: Record<string, unknown>[] }[]> {
   const sections = [];
   for (const source of sources) {
     if (source.download !== 'rows') continue;
+    if (source.acrossCommunities && !options.own) continue;
     const id = source.points === 'record' ? ids.record : ids.account;
     if (!id) continue;
     const found = source.rows

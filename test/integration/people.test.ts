@@ -74,6 +74,17 @@ describe('a coordinator keeps people’s records', () => {
     expect(await recordsNamed('Augusta')).toHaveLength(1);
   });
 
+  it('the button pressed twice adds one person', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const page = await coordinator.get('/c/alpha/people/new');
+    const formKey = /name="formKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const form = { _csrf: token, formKey, preferredName: 'Twice Pressed', contactMethod: 'post', address: '1 Acre Lane', postcode: 'SW2 5SG' };
+    const [first, second] = await Promise.all([coordinator.request('POST', '/c/alpha/people/new', { form }), coordinator.request('POST', '/c/alpha/people/new', { form })]);
+    expect(first.headers.location).toBe(second.headers.location);
+    expect(await recordsNamed('Twice Pressed')).toHaveLength(1);
+  });
+
   it('changes one section at a time; an interpreter needs a language', async () => {
     const coordinator = await signedIn('coordinator@alpha.test');
     const url = `/c/alpha/people/${given.fixture.alphaPersonId}/edit/communication`;
@@ -115,6 +126,7 @@ describe('merging two records of the same person', () => {
     const coordinator = await signedIn('coordinator@alpha.test');
     const page = await coordinator.get(`/c/alpha/people/${keptId}`);
     expect(page.body).toContain('This may be someone we already know');
+    expect(page.body).toContain(`href="/c/alpha/people/${keptId}/merge/${goneId}">Compare with Ada King`);
     const compare = await coordinator.get(`/c/alpha/people/${keptId}/merge/${goneId}`);
     expect(compare.body).toContain('Merge Ada King into Ada Lovelace');
     const merged = await coordinator.submit(`/c/alpha/people/${keptId}/merge/${goneId}`, `/c/alpha/people/${keptId}/merge/${goneId}`, {});

@@ -37,6 +37,21 @@ describe('download my data', () => {
     expect(file.body).not.toContain('member@beta.test');
   });
 
+  it('a coordinator’s copy of someone’s data holds only this community’s records, and nothing of safeguarding', async () => {
+    const member = await signedIn('member@alpha.test');
+    await member.submit('/c/alpha/concerns/new', '/c/alpha/concerns/new', { about: 'A neighbour', whatHappened: 'Worried about them', dangerNow: 'no' });
+    const [record] = await owner().select().from(personRecords).where(eq(personRecords.preferredName, 'Alpha member'));
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const theirs = (await call(coordinator, 'GET', `/api/v1/communities/alpha/people/${record?.id}/data`)).json<{ sections: { table: string; rows: { action?: string }[] }[] }>();
+    const tables = theirs.sections.map((section) => section.table);
+    expect(tables).not.toContain('people');
+    expect(tables).not.toContain('api_tokens');
+    expect(JSON.stringify(theirs)).not.toContain('concern.');
+    const own = (await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/communities/alpha/me/data')).json<{ sections: { table: string }[] }>();
+    expect(own.sections.map((section) => section.table)).toContain('people');
+    expect(JSON.stringify(own)).not.toContain('concern.raised');
+  });
+
   it('a coordinator answers a request for someone who is not online; a member cannot see another person’s', async () => {
     const coordinator = await tokenFor('coordinator@alpha.test');
     const data = await call(coordinator, 'GET', `/api/v1/communities/alpha/people/${given.fixture.alphaPersonId}/data`);
@@ -101,6 +116,24 @@ describe('erasure', () => {
     // Deciding again changes nothing.
     const again = await call(await tokenFor('admin@alpha.test'), 'POST', `/api/v1/communities/alpha/erasure-requests/${waiting[0]?.id}/approve`, {});
     expect(again.statusCode).toBe(409);
+  });
+
+  it('records merged into the erased one are forgotten too, and an account another community still holds is kept', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const kept = (await call(coordinator, 'POST', '/api/v1/communities/alpha/people', { preferredName: 'Merged Twice', email: 'merged.twice@example.net', allowDuplicate: true })).json<{ id: string }>();
+    const gone = (await call(coordinator, 'POST', '/api/v1/communities/alpha/people', { preferredName: 'Merged Once', fullName: 'Merged Once Fully', phone: '07700 900111', allowDuplicate: true })).json<{ id: string }>();
+    await call(coordinator, 'POST', `/api/v1/communities/alpha/people/${kept.id}/merge`, { from: gone.id });
+    // Their account: a member here, with a record in beta too (a referral waiting there).
+    const registered = (await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'merged.twice@example.net', password: 'a-long-password-3', displayName: 'Merged Twice' } })).json<{ id: string }>();
+    await owner().update(personRecords).set({ accountId: registered.id }).where(eq(personRecords.id, kept.id));
+    await owner().insert(personRecords).values({ communityId: given.fixture.beta.id, preferredName: 'Merged Twice', accountId: registered.id });
+    const asked = (await call(coordinator, 'POST', `/api/v1/communities/alpha/people/${kept.id}/erasure-request`, {})).json<{ id: string }>();
+    await call(await tokenFor('admin@alpha.test'), 'POST', `/api/v1/communities/alpha/erasure-requests/${asked.id}/approve`, {});
+    const [mergedIn] = await owner().select().from(personRecords).where(eq(personRecords.id, gone.id));
+    expect(mergedIn).toMatchObject({ status: 'merged', fullName: '', phone: null });
+    expect(mergedIn?.preferredName).toMatch(/^Former member \d+$/);
+    const [account] = await owner().select().from(people).where(eq(people.id, registered.id));
+    expect(account?.email).toBe('merged.twice@example.net');
   });
 
   it('only admins decide, and a coordinator records a request for someone who asked by phone', async () => {

@@ -246,6 +246,16 @@ describe('triage', () => {
     await owner().delete(referralEvents).where(eq(referralEvents.referralId, old?.id ?? ''));
   });
 
+  it('a contact attempt saved twice is one attempt', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const created = (await call(null, 'POST', '/api/v1/communities/alpha/referrals', { source: 'self', preferredName: 'Call Once', contactBy: ['phone'], phone: '07700 900888', evaluation: false })).json<{ id: string }>();
+    const url = `/c/alpha/referrals/${created.id}/contact`;
+    const page = await coordinator.get(url);
+    const form = { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '', formKey: /name="formKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '', method: 'phone', outcome: 'no_answer' };
+    await Promise.all([coordinator.request('POST', url, { form }), coordinator.request('POST', url, { form })]);
+    expect(await owner().select().from(contactAttempts).where(eq(contactAttempts.referralId, created.id))).toHaveLength(1);
+  });
+
   it('a closed referral cannot change, and says so', async () => {
     const token = await tokenFor('coordinator@alpha.test');
     const [closed] = await owner().select().from(referrals).where(eq(referrals.status, 'declined')).limit(1);
@@ -274,6 +284,25 @@ describe('triage', () => {
 
 describe('the referrals API', () => {
   const selfBody = { source: 'self', preferredName: 'Api Person', contactBy: ['phone'], phone: '07700 900777', evaluation: false };
+
+  it('staff sending a self-referral are typing it for someone else: their own record is never touched', async () => {
+    const referrer = await tokenFor('referrer@alpha.test');
+    const made = await call(referrer, 'POST', '/api/v1/communities/alpha/referrals', { ...selfBody, preferredName: 'Phoned In', email: 'phoned.in@example.net', contactBy: ['email'] });
+    expect(made.statusCode).toBe(201);
+    const [referral] = await owner().select().from(referrals).where(eq(referrals.id, made.json<{ id: string }>().id));
+    const [record] = await owner().select().from(personRecords).where(eq(personRecords.id, referral?.personRecordId ?? ''));
+    expect(record).toMatchObject({ preferredName: 'Phoned In', accountId: null });
+    expect(referral).toMatchObject({ onBehalf: true });
+    const [referrerAccount] = await owner().select().from(people).where(eq(people.email, 'referrer@alpha.test'));
+    expect(await owner().select().from(personRecords).where(eq(personRecords.accountId, referrerAccount?.id ?? ''))).toEqual([]);
+  });
+
+  it('callers without an account do not share Idempotency-Keys: the same key with another referral is another referral', async () => {
+    const headers = { 'idempotency-key': 'common-key' };
+    const first = await call(null, 'POST', '/api/v1/communities/alpha/referrals', { ...selfBody, preferredName: 'First Caller' }, headers);
+    const second = await call(null, 'POST', '/api/v1/communities/alpha/referrals', { ...selfBody, preferredName: 'Second Caller' }, headers);
+    expect(first.json<{ id: string }>().id).not.toBe(second.json<{ id: string }>().id);
+  });
 
   it('anyone may refer themselves; a professional referral needs a referrer', async () => {
     const anonymous = await call(null, 'POST', '/api/v1/communities/alpha/referrals', selfBody);

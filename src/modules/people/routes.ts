@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { dateParts, phoneKey, withDateFromParts } from '../../platform/fields.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
-import { once } from '../../platform/http/idempotency.ts';
+import { once, oncePerForm } from '../../platform/http/idempotency.ts';
 import { decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problem, problemResponses } from '../../platform/http/schemas.ts';
@@ -128,7 +129,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
   });
 
   const newPersonPage = (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) =>
-    render(request, reply, 'people/views/new.njk', { pageTitle: request.t('people.new.title'), values, ...sectionChoices(request, values), errors }, { status: errors ? 400 : 200 });
+    render(request, reply, 'people/views/new.njk', { pageTitle: request.t('people.new.title'), values, formKey: randomUUID(), ...sectionChoices(request, values), errors }, { status: errors ? 400 : 200 });
   app.get('/c/:community/people/new', { config: { access: recordKeepers }, schema: { params: communityParams } }, async (request, reply) => newPersonPage(request, reply, {}));
   app.post('/c/:community/people/new', { config: { access: recordKeepers }, schema: { params: communityParams } }, async (request, reply) => {
     const body = withDateFromParts(request.body, 'dateOfBirth');
@@ -137,19 +138,20 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     const problems = service.checkRecord(form.data);
     if (problems.length) return newPersonPage(request, reply, body, problems);
     const actorId = actorOf(request);
-    const outcome = await inRequestCommunity(services, request, async (tx, community) => {
-      if (body.confirmNew !== 'yes') {
-        const duplicates = await service.findLikelyDuplicates(tx, community.id, { ...form.data, phoneKey: phoneKey(form.data.phone) });
-        if (duplicates.length) return { duplicates };
+    if (body.confirmNew !== 'yes') {
+      const duplicates = await inRequestCommunity(services, request, (tx, community) => service.findLikelyDuplicates(tx, community.id, { ...form.data, phoneKey: phoneKey(form.data.phone) }));
+      if (duplicates.length) {
+        const carried = Object.entries(body).filter(([name]) => name !== '_csrf' && name !== 'confirmNew' && !name.startsWith('dateOfBirth-'));
+        return render(request, reply, 'people/views/duplicates.njk', { pageTitle: request.t('people.duplicates.title'), duplicates, carried });
       }
-      return { created: await service.createPerson(tx, community.id, { id: actorId, onBehalf: true }, form.data) };
-    });
-    if ('duplicates' in outcome) {
-      const carried = Object.entries(body).filter(([name]) => name !== '_csrf' && name !== 'confirmNew' && !name.startsWith('dateOfBirth-'));
-      return render(request, reply, 'people/views/duplicates.njk', { pageTitle: request.t('people.duplicates.title'), duplicates: outcome.duplicates, carried });
     }
-    request.session.flash = request.t('people.new.done', { name: outcome.created.preferredName });
-    return reply.redirect(`${base(request)}/people/${outcome.created.id}`);
+    // Pressed twice, the button adds one person.
+    const target = await oncePerForm(services.db, actorId, body.formKey, async () => {
+      const created = await inRequestCommunity(services, request, (tx, community) => service.createPerson(tx, community.id, { id: actorId, onBehalf: true }, form.data));
+      request.session.flash = request.t('people.new.done', { name: created.preferredName });
+      return `${base(request)}/people/${created.id}`;
+    });
+    return reply.redirect(target);
   });
 
   app.get('/c/:community/people/equality', { config: { access: recordKeepers }, schema: { params: communityParams } }, async (request, reply) => {
@@ -167,7 +169,6 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
         consents: await consent.consentState(tx, person.id),
         duplicates: person.status === 'active' ? await service.findLikelyDuplicates(tx, community.id, person, person.id) : [],
         mergedFrom: await service.mergedFrom(tx, community.id, person.id),
-        equalityAnswered: await service.hasEqualityAnswers(tx, person.id),
         referrals: await referralsOfPerson(tx, person.id),
         programmes: await programmesOf(tx, person.id),
       };

@@ -358,6 +358,10 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
+    // The decisions stay (they say what the software might do), their notes go.
+    erase: async (tx, personRecordId) => {
+      await tx.update(consents).set({ note: '' }).where(eq(consents.personRecordId, personRecordId));
+    },
     // Both histories are kept; for each purpose the more recent decision is the current one.
     merge: async (tx, fromId, intoId) => {
       await tx.execute(sql`

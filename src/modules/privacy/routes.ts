@@ -56,7 +56,7 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     inRequestCommunity(services, request, async (tx: CommunityTransaction) => ({
       person: { id: person.id, number: person.number, preferredName: person.preferredName },
       madeAt: new Date(),
-      sections: await service.everythingAbout(tx, personDataSources, person),
+      sections: await service.everythingAbout(tx, personDataSources, person, { own: person.accountId !== null && person.accountId === request.person?.id }),
     }));
   const dataPage = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean) => {
     const data = await collect(request, person);

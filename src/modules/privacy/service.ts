@@ -22,8 +22,8 @@ export const erasureAsk = z.object({ reason: optionalText('errors.erasure.reason
 export const erasureDecision = z.object({ note: optionalText('errors.erasure.note.tooLong', 2000) });
 
 /** Everything held about a person in this community, and about their account, table by table. */
-export async function everythingAbout(tx: CommunityTransaction, sources: readonly PersonDataSource[], person: { id: string; accountId: string | null }) {
-  const sections = await downloadRows(tx, sources, { record: person.id, account: person.accountId });
+export async function everythingAbout(tx: CommunityTransaction, sources: readonly PersonDataSource[], person: { id: string; accountId: string | null }, options: { own: boolean }) {
+  const sections = await downloadRows(tx, sources, { record: person.id, account: person.accountId }, options);
   return sections.filter((section) => section.rows.length > 0);
 }
 
@@ -95,48 +95,52 @@ export const formerName = (number: number) => `Former member ${number}`;
 export async function erasePerson(tx: CommunityTransaction, communityId: string, personId: string, sources: readonly PersonDataSource[], actorId: string | null): Promise<void> {
   const person = await getPerson(tx, communityId, personId);
   if (person.status === 'erased') return;
-  await tx
-    .update(personRecords)
-    .set({
-      preferredName: formerName(person.number),
-      fullName: '',
-      pronouns: '',
-      dateOfBirth: null,
-      nhsNumber: null,
-      email: null,
-      phone: null,
-      phoneKey: null,
-      address: '',
-      postcode: null,
-      contactMethod: null,
-      contactTimes: '',
-      communicationNeeds: [],
-      interpreterLanguage: '',
-      communicationOther: '',
-      emergencyContactName: '',
-      emergencyContactPhone: '',
-      emergencyContactRelationship: '',
-      gpPractice: '',
-      skillsAndInterests: '',
-      livedExperience: '',
-      availability: '',
-      accountId: null,
-      status: 'erased',
-      erasedAt: new Date(),
-      updatedAt: new Date(),
-    })
-    .where(eq(personRecords.id, personId));
+  // Records merged into this one hold the same person's details: they are forgotten with it.
+  const mergedIn = await tx.select({ id: personRecords.id, number: personRecords.number }).from(personRecords).where(and(eq(personRecords.communityId, communityId), eq(personRecords.mergedIntoId, personId)));
+  for (const record_ of [{ id: person.id, number: person.number }, ...mergedIn]) {
+    await tx
+      .update(personRecords)
+      .set({ ...forgotten, preferredName: formerName(record_.number), erasedAt: new Date(), updatedAt: new Date() })
+      .where(eq(personRecords.id, record_.id));
+  }
+  await tx.update(personRecords).set({ status: 'erased' }).where(eq(personRecords.id, personId));
   await tx.delete(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, personId));
   for (const source of sources) if (source.points === 'record' && source.erase) await source.erase(tx, personId);
   if (person.accountId) await forgetAccount(tx, communityId, person.accountId);
-  await record(tx, { communityId, actorId, action: 'person.erased', subjectType: 'person', subjectId: personId, detail: { number: person.number } });
+  await record(tx, { communityId, actorId, action: 'person.erased', subjectType: 'person', subjectId: personId, detail: { number: person.number, mergedIn: mergedIn.length } });
 }
 
-/** The account leaves this community; if it belongs to no other, it is pseudonymised and signed out everywhere. */
+/** Every field of a record that says who someone is or what they told us. */
+const forgotten = {
+  fullName: '',
+  pronouns: '',
+  dateOfBirth: null,
+  nhsNumber: null,
+  email: null,
+  phone: null,
+  phoneKey: null,
+  address: '',
+  postcode: null,
+  contactMethod: null,
+  contactTimes: '',
+  communicationNeeds: [],
+  interpreterLanguage: '',
+  communicationOther: '',
+  emergencyContactName: '',
+  emergencyContactPhone: '',
+  emergencyContactRelationship: '',
+  gpPractice: '',
+  skillsAndInterests: '',
+  livedExperience: '',
+  availability: '',
+  accountId: null,
+} satisfies Partial<typeof personRecords.$inferInsert>;
+
+/** The account leaves this community; if no other community holds it (a membership or a record), it is pseudonymised and signed out everywhere. */
 async function forgetAccount(tx: CommunityTransaction, communityId: string, accountId: string): Promise<void> {
   await tx.update(memberships).set({ status: 'removed', roles: [], decidedAt: new Date() }).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, accountId)));
   // Memberships elsewhere are not visible here (row-level security): ask the account's own view of them.
-  const [elsewhere] = await tx.execute<{ count: number }>(sql`select count(*)::int as count from account_memberships_elsewhere(${accountId}, ${communityId})`).then((result) => result.rows);
+  const [elsewhere] = await tx.execute<{ count: number }>(sql`select count(*)::int as count from account_held_elsewhere(${accountId}, ${communityId})`).then((result) => result.rows);
   if ((elsewhere?.count ?? 0) > 0) return;
   await tx
     .update(people)
@@ -199,6 +203,10 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
+    // What they wrote when asking goes with everything else.
+    erase: async (tx, personRecordId) => {
+      await tx.update(erasureRequests).set({ reason: '' }).where(eq(erasureRequests.personRecordId, personRecordId));
+    },
     // One request waits per person: a second one, from the merged-in record, is closed as merged.
     merge: async (tx, fromId, intoId) => {
       const kept = await waitingRequest(tx, intoId);

@@ -1,15 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
+import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { decodeCursor, pageQuery, paginate } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError, forbidden, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
-import { type Community, findCommunityBySlug, inCommunity, type Role } from '../../platform/tenancy.ts';
+import { type Community, findCommunityBySlug, inCommunity, type Role, staffRoles } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { acceptanceHandlers } from '../../programme-acceptance.ts';
 import type { Services } from '../../services.ts';
@@ -250,11 +251,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     const person = request.person;
     try {
       const created = await inCommunityOf(community, request, (tx) =>
-        service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers.data, {
-          account: person && !request.roles.includes('coordinator') ? person : null,
-          onBehalf: false,
-          submissionKey: service.submissionKeyFor('page', 'self', draft.submissionKey),
-        }),
+        service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers.data, { onBehalf: false, submissionKey: service.submissionKeyFor('page', 'self', draft.submissionKey) }),
       );
       request.session.selfReferral = undefined;
       request.session.selfReferralDone = { community: community.slug, reference: created.referral.reference, claimToken: created.claimToken };
@@ -416,6 +413,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         ...view.full,
         values,
         errors,
+        formKey: randomUUID(),
         closed: !service.isOpen(view.full.referral.status),
         methodItems: choices(request, 'referrals.contactMethods', service.contactMethods, values.method),
         outcomeItems: choices(request, 'referrals.contactOutcomes', service.contactOutcomes, values.outcome),
@@ -434,21 +432,26 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       const form = parseForm(actionSchemas[action], body);
       if (!form.ok) return actionPage(request, reply, action, body, form.errors.map((error) => (error.field === 'at' ? { ...error, field: 'date' } : error)));
       const actorId = actorOf(request);
+      const back = `/c/${request.params.community}/referrals/${request.params.referralId}`;
       try {
-        const changed = await inRequestCommunity(services, request, (tx, community) => {
-          const context = contextFor(community, actorId);
-          if (action === 'contact') return service.recordContactAttempt(tx, context, request.params.referralId, form.data as z.infer<typeof service.contactAttempt>);
-          if (action === 'accept') return service.acceptReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.acceptance>);
-          if (action === 'decline') return service.declineReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.declining>);
-          return service.withdrawReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.withdrawal>);
+        // A contact attempt saved twice would be two attempts: the form does its work once.
+        await oncePerForm(services.db, actorId, body.formKey, async () => {
+          const changed = await inRequestCommunity(services, request, (tx, community) => {
+            const context = contextFor(community, actorId);
+            if (action === 'contact') return service.recordContactAttempt(tx, context, request.params.referralId, form.data as z.infer<typeof service.contactAttempt>);
+            if (action === 'accept') return service.acceptReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.acceptance>);
+            if (action === 'decline') return service.declineReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.declining>);
+            return service.withdrawReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.withdrawal>);
+          });
+          request.session.flash = request.t(`referralActions.${action}.done`, { reference: changed.reference });
+          return back;
         });
-        request.session.flash = request.t(`referralActions.${action}.done`, { reference: changed.reference });
       } catch (error) {
         if (error instanceof DomainError && error.code === 'referral-closed') return actionPage(request, reply, action, body, [{ field: 'form', code: 'errors.referral.closed' }], 409);
         if (error instanceof DomainError && error.status === 400) return actionPage(request, reply, action, body, error.fieldErrors);
         throw error;
       }
-      return reply.redirect(`/c/${request.params.community}/referrals/${request.params.referralId}`);
+      return reply.redirect(back);
     });
   }
 
@@ -474,13 +477,17 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       const community = await communityFor(request, request.params.community);
       const person = request.person;
       const key = request.headers['idempotency-key'];
-      const submissionKey = typeof key === 'string' && key ? service.submissionKeyFor('api', person?.id ?? 'anonymous', key.slice(0, 200)) : null;
-      const staff = request.roles.some((role) => role === 'coordinator' || role === 'admin');
       const body = request.body;
+      // Callers without an account share one space of keys: theirs also carries what they sent,
+      // so that the same key with another referral is another referral, never someone else's.
+      const caller = person?.id ?? `anonymous:${createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
+      const submissionKey = typeof key === 'string' && key ? service.submissionKeyFor('api', caller, key.slice(0, 200)) : null;
+      // Anyone holding a role that works with other people's records is typing it in for someone.
+      const staff = request.roles.some((role) => staffRoles.includes(role));
       const outcome = await inCommunityOf(community, request, (tx) => {
         if (body.source === 'self') {
           const { source: _source, ...answers } = body;
-          return service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers, { account: staff ? null : person, onBehalf: staff, submissionKey });
+          return service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers, { onBehalf: staff, submissionKey });
         }
         if (!person) throw unauthenticated();
         if (!request.community) throw notFound();

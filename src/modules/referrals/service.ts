@@ -257,7 +257,7 @@ async function insertReferral(tx: CommunityTransaction, context: Context, detail
       communityId,
       reference: await uniqueReference(tx, communityId),
       contactDueOn: contactDueOn(today, details.urgency, context.community.contactWithinWorkingDays),
-      claimExpiresAt: details.claimTokenHash ? new Date(Date.now() + 7 * 86_400_000) : null,
+      claimExpiresAt: details.claimTokenHash ? new Date(Date.now() + 86_400_000) : null,
     })
     .returning();
   if (!created) throw new Error('referral insert returned nothing');
@@ -286,14 +286,16 @@ async function insertReferral(tx: CommunityTransaction, context: Context, detail
 }
 
 export interface SelfReferralOptions {
-  /** A signed-in person referring themselves: their record is linked to their account. */
-  account?: { id: string; displayName: string; email: string } | null;
-  /** A coordinator typing it in for someone who asked by phone or in person. */
+  /** Staff typing it in for someone who asked by phone or in person. */
   onBehalf?: boolean;
   submissionKey?: string | null;
 }
 
-/** Someone refers themselves: a new record, their consent as they gave it, and the referral. */
+/**
+ * Someone refers themselves: a new record, their consent as they gave it, and the referral.
+ * The record is never joined to whoever is signed in: that takes the claim link, which only the
+ * browser that sent the referral has (a staff member's session could be filling it for someone else).
+ */
 export async function createSelfReferral(tx: CommunityTransaction, context: Context, answers: SelfReferral, options: SelfReferralOptions = {}) {
   const problems = checkSelfReferral(answers);
   if (problems.length) throw invalid(problems);
@@ -316,13 +318,7 @@ export async function createSelfReferral(tx: CommunityTransaction, context: Cont
       interpreterLanguage: answers.interpreterLanguage,
       communicationOther: answers.communicationOther,
     };
-    let person: people_.PersonRecord;
-    if (options.account && !onBehalf) {
-      const own = await people_.ownRecord(tx, communityId, options.account);
-      person = await people_.updatePerson(tx, communityId, actor, own.id, details);
-    } else {
-      person = await people_.createPerson(tx, communityId, actor, { ...people_.personDetails.parse({ preferredName: answers.preferredName }), ...details, assistedDigital: onBehalf && !answers.email && !answers.phone });
-    }
+    const person = await people_.createPerson(tx, communityId, actor, { ...people_.personDetails.parse({ preferredName: answers.preferredName }), ...details, assistedDigital: onBehalf && !answers.email && !answers.phone });
     const method = onBehalf ? 'spoken' : 'online';
     const decisions: [ConsentPurpose, boolean][] = [
       ['support', true],
@@ -546,7 +542,7 @@ export async function rescheduleFirstContacts(tx: CommunityTransaction, communit
   return changed;
 }
 
-/** Links a self-referral to the account made from its confirmation page (same browser, within a week). */
+/** Links a self-referral to the account made from its confirmation page (the link is on that page only, for a day). */
 export async function claimReferral(tx: CommunityTransaction, communityId: string, token: string, account: { id: string; displayName: string; email: string }): Promise<Referral | undefined> {
   const [found] = await tx
     .select()

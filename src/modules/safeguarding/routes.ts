@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
+import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { DomainError, type FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { choices, render } from '../../platform/views/index.ts';
@@ -47,7 +49,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
       request,
       reply,
       'safeguarding/views/raise.njk',
-      { pageTitle: request.t('concerns.raise.title'), values: { ...values, about: values.about ?? person?.preferredName }, aboutRecord: person, errors },
+      { pageTitle: request.t('concerns.raise.title'), values: { ...values, about: values.about ?? person?.preferredName }, aboutRecord: person, formKey: randomUUID(), errors },
       { status: errors ? 400 : 200 },
     );
   };
@@ -59,8 +61,12 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     if (!form.ok) return raisePage(request, reply, form.values, form.errors);
     const actorId = actorOf(request);
     try {
-      const raised = await inRequestCommunity(services, request, (tx, community) => service.raiseConcern(tx, community, actorId, form.data, services));
-      request.session.concernRaised = { dangerNow: raised.dangerNow };
+      // Sent twice, one concern (and one message to the leads).
+      await oncePerForm(services.db, actorId, (request.body as Record<string, unknown>).formKey, async () => {
+        const raised = await inRequestCommunity(services, request, (tx, community) => service.raiseConcern(tx, community, actorId, form.data, services));
+        request.session.concernRaised = { dangerNow: raised.dangerNow };
+        return `${base(request)}/concerns/sent`;
+      });
     } catch (error) {
       if (error instanceof DomainError && error.status === 400) return raisePage(request, reply, { ...(request.body as Record<string, unknown>) }, error.fieldErrors);
       throw error;

@@ -76,3 +76,39 @@ export async function clearOldIdempotencyRecords(owner: Database): Promise<numbe
     .returning({ key: idempotencyRecords.key });
   return removed.length;
 }
+
+/**
+ * A page's form posted twice (a second press of the button, a slow connection) does its work
+ * once. The form carries a key made when the page was shown; it is claimed for the person who
+ * posts it, like an API's Idempotency-Key, and a repeat is sent where the first one went.
+ */
+export async function oncePerForm(db: Database, personId: string, key: unknown, work: () => Promise<string>): Promise<string> {
+  if (typeof key !== 'string' || !/^[0-9a-f-]{36}$/.test(key)) return work();
+  const formKey = `form:${key}`;
+  const [claimed] = await db.insert(idempotencyRecords).values({ personId, key: formKey, requestFingerprint: 'form' }).onConflictDoNothing().returning({ key: idempotencyRecords.key });
+  if (!claimed) {
+    // The first is still at work: wait for it (briefly), then go where it went.
+    for (let tries = 0; tries < 50; tries += 1) {
+      const [earlier] = await db
+        .select({ body: idempotencyRecords.responseBody })
+        .from(idempotencyRecords)
+        .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
+      const redirect = (earlier?.body as { redirect?: unknown } | null | undefined)?.redirect;
+      if (typeof redirect === 'string') return redirect;
+      if (!earlier) return work();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new DomainError('idempotency-in-progress', 409);
+  }
+  try {
+    const redirect = await work();
+    await db
+      .update(idempotencyRecords)
+      .set({ statusCode: 303, responseBody: { redirect } })
+      .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
+    return redirect;
+  } catch (error) {
+    await db.delete(idempotencyRecords).where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
+    throw error;
+  }
+}
