@@ -222,6 +222,15 @@ export async function generateDemo(owner: Database): Promise<void> {
     },
   ]).returning({ id: programmes.id, communityId: programmes.communityId, status: programmes.status, kind: programmes.kind });
   await generateDemoReferrals(owner, lambeth.id, croydon.id, demoProgrammes);
+  // Lambeth's time bank: a year of exchanges, with Maria in it and two members Sam records for.
+  const { generateTimebank } = await import('./generate-timebank.ts');
+  const [maria] = await owner.execute<{ id: string }>(sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = 'member@example.org'`).then((result) => result.rows);
+  const [sam] = await owner.select({ id: people.id }).from(people).where(sql`${people.email} = 'coordinator@example.org'`);
+  await generateTimebank(
+    owner,
+    { communityId: lambeth.id, programmeId: demoProgrammes.find((programme) => programme.kind === 'timebank')?.id, members: 37, existing: maria ? [maria.id] : [], notOnline: ['Doris Campbell', 'Winston Brown'], joining: 3, exchanges: 520, coordinatorId: sam?.id ?? null },
+    41,
+  );
   for (const community of [lambeth, croydon]) {
     await owner.insert(auditEvents).values({ communityId: community.id, actorId: null, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { demo: true } });
   }

@@ -23,6 +23,7 @@ import { fhirRoutes } from './modules/referrals/fhir.ts';
 import { journeyRoutes } from './modules/journey/routes.ts';
 import { privacyRoutes } from './modules/privacy/routes.ts';
 import { safeguardingRoutes } from './modules/safeguarding/routes.ts';
+import { timebankRoutes } from './modules/timebank/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -83,6 +84,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(journeyRoutes, { services });
   await app.register(privacyRoutes, { services });
   await app.register(safeguardingRoutes, { services });
+  await app.register(timebankRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

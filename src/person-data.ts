@@ -9,6 +9,7 @@ import { personData as journey } from './modules/journey/service.ts';
 import { personData as referrals } from './modules/referrals/service.ts';
 import { personData as privacy } from './modules/privacy/service.ts';
 import { personData as safeguarding } from './modules/safeguarding/service.ts';
+import { personData as timebank } from './modules/timebank/service.ts';
 
 /** The platform's tables, which point at accounts. */
 const platform: PersonDataSource[] = [
@@ -34,4 +35,4 @@ const platform: PersonDataSource[] = [
   { table: 'idempotency_records', column: 'person_id', points: 'account', download: { excluded: 'copies of API answers, kept a day, already in the other sections' } },
 ];
 
-export const personDataSources: readonly PersonDataSource[] = [...platform, ...people, ...programmes, ...journey, ...referrals, ...privacy, ...safeguarding];
+export const personDataSources: readonly PersonDataSource[] = [...platform, ...people, ...programmes, ...journey, ...referrals, ...privacy, ...safeguarding, ...timebank];

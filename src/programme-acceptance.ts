@@ -2,5 +2,9 @@
 // module adds its handler here when it arrives; a kind without one makes the person a member
 // of the programme (programmes/service.ts `joinProgramme`).
 import type { AcceptanceHandlers } from './modules/programmes/service.ts';
+import { acceptIntoTimebank } from './modules/timebank/service.ts';
 
-export const acceptanceHandlers: AcceptanceHandlers = {};
+export const acceptanceHandlers: AcceptanceHandlers = {
+  // The person joins the time bank and starts its onboarding.
+  timebank: acceptIntoTimebank,
+};

@@ -37,6 +37,10 @@ export function stylesheetFor(brandColour: string): Promise<string> {
       .app-language-switcher { margin: 0; padding: 8px 0; list-style: none; display: flex; gap: 16px; flex-wrap: wrap; }
       .app-language-switcher li { margin: 0; }
       .app-inline-form { display: inline; }
+      @media print {
+        .app-no-print, .nhsuk-header, .nhsuk-footer, .app-language-switcher, .nhsuk-skip-link, .nhsuk-back-link { display: none !important; }
+        .app-print-page a { text-decoration: none; color: inherit; }
+      }
       .app-outbox-body { white-space: pre-wrap; }
       .app-link-button { background: none; border: 0; padding: 0; color: inherit; font: inherit; text-decoration: underline; cursor: pointer; }
       .app-honeypot { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }

@@ -65,6 +65,9 @@ function concretePath(route: RouteEntry): string {
     step: 'name',
     concernId: fixture.alphaConcernId,
     requestId: fixture.alphaErasureRequestId,
+    exchangeId: fixture.alphaExchangeId,
+    categoryId: fixture.alphaCategoryId,
+    stepId: fixture.alphaStepId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };
@@ -107,7 +110,13 @@ describe('the access matrix', () => {
 
   it('the declarations are the ones recorded in docs/access.md (a change to who may use a route is a reviewed change)', async () => {
     const describe = (access: Access) =>
-      access.kind === 'community' ? (access.roles === 'any-member' ? 'any member of the community' : `${access.roles.join(', ')}${access.hidden ? ' (404 to other members)' : ''}`) : access.kind;
+      access.kind === 'community'
+        ? access.anyonesFor
+          ? `any member for their own (404 otherwise); ${access.anyonesFor.join(', ')} for anyone's`
+          : access.roles === 'any-member'
+            ? 'any member of the community'
+            : `${access.roles.join(', ')}${access.hidden ? ' (404 to other members)' : ''}`
+        : access.kind;
     const rows = test.app.routeCatalogue
       .filter((route) => route.access)
       .map((route) => `| ${route.method} | \`${route.url}\` | ${describe(route.access as Access)} |`)
@@ -138,6 +147,10 @@ describe('the access matrix', () => {
         const want = expected(route.access, caller);
         const got = await outcomeOf(visitor, route, csrf);
         checked += 1;
+        // A route for members' own things: whether the fixture's thing is this member's decides
+        // between an answer and 404 (tested route by route); the roles that see anyone's get an answer.
+        const ownThing = route.access.kind === 'community' && route.access.anyonesFor && want === 'allow' && !caller.roles.some((role) => route.access?.kind === 'community' && route.access.anyonesFor?.includes(role));
+        if (ownThing && got.outcome === 'not-found') continue;
         if (got.outcome !== want) mismatches.push(`${route.method} ${route.url} as ${caller.name}: expected ${want}, got ${got.outcome} (${got.status})`);
       }
     }

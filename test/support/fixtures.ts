@@ -9,6 +9,8 @@ import { eq } from 'drizzle-orm';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { roles, type Role } from '../../src/platform/tenancy.ts';
 import { generateCommunity } from '../../bench/generate.ts';
+import { inCommunity } from '../../src/platform/tenancy.ts';
+import { joinTimebank, listSteps, recordExchange, saveCategory } from '../../src/modules/timebank/service.ts';
 
 export const fixturePassword = 'fixture-password-1';
 
@@ -26,6 +28,11 @@ export interface Fixture {
   alphaConcernId: string;
   /** A waiting request that alpha forget its second person. */
   alphaErasureRequestId: string;
+  /** Alpha's time bank: its first onboarding step, a category, its member (the member account's record), and an exchange waiting for Ada to confirm. */
+  alphaStepId: string;
+  alphaCategoryId: string;
+  alphaTimebankMemberId: string;
+  alphaExchangeId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -104,7 +111,25 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     .returning({ id: safeguardingConcerns.id });
   const [erasure] = await owner.insert(erasureRequests).values({ communityId: alpha.id, personRecordId: other.id, reason: 'Moving away' }).returning({ id: erasureRequests.id });
   if (!concern || !erasure) throw new Error('no concern or erasure request');
+  const [memberAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('member')));
+  const timebank = await inCommunity(owner, { communityId: alpha.id, personId: null }, async (tx) => {
+    const [own] = await tx.insert(personRecords).values({ communityId: alpha.id, preferredName: 'Alpha member', accountId: memberAccount?.id, email: emailFor('member') }).returning({ id: personRecords.id });
+    if (!own) throw new Error('no member record');
+    for (const id of [own.id, person.id]) await joinTimebank(tx, { communityId: alpha.id, personRecordId: id, cameFrom: 'coordinator', actorId: null, onboarded: true });
+    const category = await saveCategory(tx, alpha.id, memberAccount?.id ?? '', { name: 'Gardening', checkLevel: 'none', homeVisit: false, archived: false });
+    const [step] = await listSteps(tx, alpha.id);
+    const exchange = await recordExchange(
+      tx,
+      { communityId: alpha.id, actor: { id: memberAccount?.id ?? '', staff: false }, actorRecordId: own.id, notifyConfigured: false, publicUrl: 'http://localhost', communitySlug: 'alpha' },
+      { giver: own.id, receiver: person.id, minutes: 60, occurredOn: new Date().toISOString().slice(0, 10), categoryId: category.id, note: 'Weeding', confirmNow: false },
+    );
+    return { memberId: own.id, categoryId: category.id, stepId: step?.id ?? '', exchangeId: exchange.id };
+  });
   return {
+    alphaStepId: timebank.stepId,
+    alphaCategoryId: timebank.categoryId,
+    alphaTimebankMemberId: timebank.memberId,
+    alphaExchangeId: timebank.exchangeId,
     alphaConcernId: concern.id,
     alphaErasureRequestId: erasure.id, alpha, beta, alphaProgrammeId: programme.id, alphaPersonId: person.id, alphaOtherPersonId: other.id, alphaReferralId: referral.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
 }

@@ -9,7 +9,7 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'signed-in' }
   | { kind: 'platform-admin' }
-  | { kind: 'community'; roles: readonly Role[] | 'any-member'; hidden?: true };
+  | { kind: 'community'; roles: readonly Role[] | 'any-member'; hidden?: true; anyonesFor?: readonly Role[] };
 
 export const access = {
   /** Anyone, signed in or not. */
@@ -24,6 +24,11 @@ export const access = {
   roles: (...allowed: Role[]): Access => ({ kind: 'community', roles: allowed }),
   /** As `roles`, but any other member is told it does not exist (404): restricted records. */
   restricted: (...allowed: Role[]): Access => ({ kind: 'community', roles: allowed, hidden: true }),
+  /**
+   * Any member, for what is theirs (an exchange they took part in, their own account); these
+   * roles for anyone's. The route checks what is whose and answers 404 for what is not.
+   */
+  ownOr: (...allowed: Role[]): Access => ({ kind: 'community', roles: 'any-member', anyonesFor: allowed }),
 };
 
 declare module 'fastify' {

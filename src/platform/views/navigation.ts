@@ -11,6 +11,7 @@ interface NavigationItem {
 const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member' }[] = [
   { key: 'nav.home', path: '', roles: 'any-member' },
   { key: 'nav.referrals', path: '/referrals', roles: ['admin', 'coordinator'] },
+  { key: 'nav.timebank', path: '/timebank', roles: 'any-member' },
   { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },
   { key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'] },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },

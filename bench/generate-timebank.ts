@@ -1,0 +1,212 @@
+// A time bank's year: members, categories, exchanges one to one and in groups, pot grants, a few
+// waiting, one disputed, one corrected. Balances are worked out as the ledger would (ledger.ts),
+// so every transfer sums to zero and no limit is broken; then everything is written in batches.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../src/platform/db/index.ts';
+import { personRecords } from '../src/modules/people/schema.ts';
+import { type AccountState, applyTransfer } from '../src/modules/timebank/ledger.ts';
+import {
+  backgroundChecks,
+  exchangeParties,
+  onboardingSteps,
+  onboardingTicks,
+  timebankAccounts,
+  timebankCategories,
+  timebankExchanges,
+  timebankMembers,
+  timebankMovements,
+  timebankTransfers,
+  timebanks,
+} from '../src/modules/timebank/schema.ts';
+import { randomFrom } from './generate.ts';
+
+export const demoCategories: { name: string; checkLevel?: 'basic' | 'enhanced' | 'enhanced_barred'; homeVisit?: boolean }[] = [
+  { name: 'Befriending and phone calls' },
+  { name: 'Café company and coffee mornings' },
+  { name: 'Computer and phone help' },
+  { name: 'Cooking and meals', homeVisit: true },
+  { name: 'DIY and small repairs', homeVisit: true },
+  { name: 'Dog walking and pets' },
+  { name: 'Gardening' },
+  { name: 'Lifts and escorts to appointments', checkLevel: 'basic' },
+  { name: 'Personal care at home', checkLevel: 'enhanced_barred', homeVisit: true },
+  { name: 'Reading, letters and forms' },
+  { name: 'Shopping and errands' },
+  { name: 'Talks and groups' },
+];
+
+const neighbourhoods = ['Herne Hill', 'Tulse Hill', 'West Norwood', 'Brixton', 'Streatham', 'Gipsy Hill'];
+const firstNames = ['Agnes', 'Bernard', 'Cynthia', 'Delroy', 'Edna', 'Frank', 'Gloria', 'Hyacinth', 'Ivan', 'June', 'Kenneth', 'Lilian', 'Marcus', 'Nell', 'Oluwaseun', 'Percy', 'Queenie', 'Roland', 'Sylvia', 'Tunde', 'Ursula', 'Vernon', 'Wendy', 'Xavier', 'Yvonne', 'Zach', 'Aisha', 'Brian', 'Carmen', 'Dennis', 'Elsie', 'Fiona', 'George', 'Hilda', 'Imran', 'Jean', 'Keith', 'Leonie'];
+const lastNames = ['Adebayo', 'Barker', 'Chambers', 'Douglas', 'Ellis', 'Fletcher', 'Grant', 'Hall', 'Ince', 'James', 'Kelly', 'Lowe', 'Marshall', 'Nash', 'Okoro', 'Price', 'Reid', 'Simpson', 'Turner', 'Vaughan', 'Ward', 'Yates'];
+
+export interface TimebankSpec {
+  communityId: string;
+  programmeId?: string;
+  /** New members to make, besides those named. */
+  members: number;
+  /** Existing records to bring in as members (the demo's Maria). */
+  existing?: string[];
+  /** Members a coordinator manages: not online, no email. */
+  notOnline?: string[];
+  /** Members still joining, with some steps done. */
+  joining?: number;
+  /** One-to-one exchanges over the year. */
+  exchanges: number;
+  coordinatorId: string | null;
+  days?: number;
+}
+
+const dayOf = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+
+async function inBatches<T>(rows: T[], write: (batch: T[]) => Promise<unknown>, size = 1000): Promise<void> {
+  for (let start = 0; start < rows.length; start += size) await write(rows.slice(start, start + size));
+}
+
+export async function generateTimebank(owner: Database, spec: TimebankSpec, seed: number): Promise<{ memberIds: string[]; accountOf: Map<string, string> }> {
+  const random = randomFrom(seed);
+  const int = (min: number, max: number) => min + Math.floor(random.next() * (max - min + 1));
+  const days = spec.days ?? 365;
+  const { communityId } = spec;
+  await owner.insert(timebanks).values({ communityId });
+  const steps = await owner
+    .insert(onboardingSteps)
+    .values(['Welcome conversation', 'References taken up', 'ID seen', 'Induction'].map((label, position) => ({ communityId, label, position })))
+    .returning({ id: onboardingSteps.id });
+  const categories = await owner
+    .insert(timebankCategories)
+    .values(demoCategories.map((category) => ({ communityId, name: category.name, checkLevel: category.checkLevel ?? ('none' as const), homeVisit: category.homeVisit ?? false })))
+    .returning({ id: timebankCategories.id, name: timebankCategories.name });
+  const groupCategory = categories.find((category) => category.name === 'Talks and groups')?.id ?? null;
+  const gardening = categories.find((category) => category.name === 'Gardening')?.id ?? null;
+  const everyday = categories.filter((category) => !category.name.startsWith('Personal care') && category.id !== groupCategory);
+
+  // The people: new records, the existing ones named, and those a coordinator manages.
+  const made = Array.from({ length: spec.members }, (_, index) => ({
+    id: randomUUID(),
+    communityId,
+    preferredName: `${firstNames[index % firstNames.length]} ${lastNames[(index * 7 + seed) % lastNames.length]}`,
+    phone: `020 7946 ${String(1000 + index).slice(-4)}`,
+    createdAt: new Date(Date.now() - int(30, days) * 86_400_000),
+  }));
+  const notOnline = (spec.notOnline ?? []).map((name, index) => ({ id: randomUUID(), communityId, preferredName: name, assistedDigital: true, phone: `020 7946 09${10 + index}`, address: `${12 + index} Norwood Road, London`, createdAt: new Date(Date.now() - (days - 20) * 86_400_000) }));
+  await inBatches([...made, ...notOnline], (batch) => owner.insert(personRecords).values(batch));
+  const memberIds: string[] = [...(spec.existing ?? []), ...notOnline.map((person) => person.id), ...made.map((person) => person.id)];
+  const joining = new Set<string>(made.slice(made.length - (spec.joining ?? 0)).map((person) => person.id));
+  const neighbourhoodOf = new Map(memberIds.map((id, index) => [id, neighbourhoods[index % neighbourhoods.length] ?? '']));
+  const joinedDaysAgo = (index: number) => Math.max(10, days - Math.floor((index / Math.max(memberIds.length, 1)) * (days - 30)));
+  await inBatches(
+    memberIds.map((id, index) => ({
+      communityId,
+      personRecordId: id,
+      programmeId: spec.programmeId ?? null,
+      cameFrom: index % 3 === 0 ? ('professional' as const) : index % 3 === 1 ? ('self' as const) : ('coordinator' as const),
+      neighbourhood: neighbourhoodOf.get(id) ?? '',
+      joinedAt: new Date(Date.now() - joinedDaysAgo(index) * 86_400_000),
+      onboardedAt: joining.has(id) ? null : new Date(Date.now() - (joinedDaysAgo(index) - 7) * 86_400_000),
+    })),
+    (batch) => owner.insert(timebankMembers).values(batch),
+  );
+  const memberRows = await owner.execute<{ id: string; person_record_id: string }>(sql`select id, person_record_id from timebank_members where community_id = ${communityId}`);
+  const tickRows = memberRows.rows.flatMap((member) => {
+    const done = joining.has(member.person_record_id) ? steps.slice(0, int(1, steps.length - 1)) : steps;
+    return done.map((step, index) => ({ communityId, memberId: member.id, stepId: step.id, doneOn: dayOf(Math.max(1, joinedDaysAgo(memberIds.indexOf(member.person_record_id)) - index * 2)), tickedBy: spec.coordinatorId }));
+  });
+  await inBatches(tickRows, (batch) => owner.insert(onboardingTicks).values(batch));
+
+  // Accounts: each member, the pot, and a community centre that hosts talks.
+  const accounts = [
+    ...memberIds.map((personRecordId) => ({ id: randomUUID(), communityId, kind: 'member' as const, personRecordId, neighbourhood: neighbourhoodOf.get(personRecordId) ?? '' })),
+    { id: randomUUID(), communityId, kind: 'pot' as const, personRecordId: null, neighbourhood: '' },
+    { id: randomUUID(), communityId, kind: 'organisation' as const, personRecordId: null, name: 'Herne Hill Community Centre', neighbourhood: 'Herne Hill' },
+  ];
+  const accountOf = new Map(accounts.filter((account) => account.personRecordId).map((account) => [account.personRecordId as string, account.id]));
+  const pot = accounts.find((account) => account.kind === 'pot')?.id ?? '';
+  const centre = accounts.find((account) => account.kind === 'organisation')?.id ?? '';
+  const state = new Map<string, AccountState>(accounts.map((account) => [account.id, { id: account.id, kind: account.kind, balance: 0 }]));
+  const active = memberIds.filter((id) => !joining.has(id)).map((id) => accountOf.get(id) ?? '');
+
+  // The year, in order: one-to-one exchanges most days, a talk each month, a garden day each season, welcome grants.
+  type Planned = { kind: 'exchange' | 'group' | 'grant'; day: number; parties: { accountId: string; side: 'giver' | 'receiver'; minutes: number }[]; potPays: boolean; categoryId: string | null; note: string };
+  const plan: Planned[] = [];
+  for (let index = 0; index < spec.exchanges; index += 1) {
+    const giver = random.pick(active);
+    let receiver = random.pick(active);
+    if (receiver === giver) receiver = active[(active.indexOf(giver) + 1) % active.length] ?? receiver;
+    const minutes = random.pick([30, 45, 60, 60, 60, 90, 90, 120, 120, 180]);
+    plan.push({ kind: 'exchange', day: int(3, days), parties: [{ accountId: giver, side: 'giver', minutes }, { accountId: receiver, side: 'receiver', minutes }], potPays: false, categoryId: random.pick(everyday).id, note: '' });
+  }
+  for (let month = 0; month < Math.floor(days / 30); month += 1) {
+    const speaker = random.pick(active);
+    const audience = active.filter((id) => id !== speaker).sort(() => random.next() - 0.5).slice(0, 8);
+    plan.push({ kind: 'group', day: month * 30 + 12, parties: [{ accountId: speaker, side: 'giver', minutes: 60 }, ...audience.map((accountId) => ({ accountId, side: 'receiver' as const, minutes: 60 })), ...(month % 4 === 0 ? [{ accountId: centre, side: 'receiver' as const, minutes: 60 }] : [])], potPays: true, categoryId: groupCategory, note: random.pick(['Talk: staying well in winter', 'Talk: getting the most from your GP appointment', 'Talk: managing diabetes day to day', 'Talk: sleep and mood', 'Talk: staying steady on your feet']) });
+  }
+  for (let season = 0; season < Math.floor(days / 90); season += 1) {
+    const host = random.pick(active);
+    const helpers = active.filter((id) => id !== host).sort(() => random.next() - 0.5).slice(0, 4);
+    plan.push({ kind: 'group', day: season * 90 + 40, parties: [...helpers.map((accountId) => ({ accountId, side: 'giver' as const, minutes: 180 })), { accountId: host, side: 'receiver', minutes: 180 }], potPays: false, categoryId: gardening, note: 'Garden day' });
+  }
+  for (const accountId of active.slice(0, Math.min(10, active.length))) plan.push({ kind: 'grant', day: days - 5, parties: [{ accountId, side: 'receiver', minutes: 120 }], potPays: false, categoryId: null, note: 'Welcome grant' });
+  plan.sort((a, b) => b.day - a.day);
+
+  const exchangeRows: (typeof timebankExchanges.$inferInsert)[] = [];
+  const partyRows: (typeof exchangeParties.$inferInsert)[] = [];
+  const transferRows: (typeof timebankTransfers.$inferInsert)[] = [];
+  const movementRows: (typeof timebankMovements.$inferInsert)[] = [];
+  for (const [index, planned] of plan.entries()) {
+    const occurredOn = dayOf(planned.day);
+    const movements =
+      planned.kind === 'grant'
+        ? [{ accountId: pot, minutes: -(planned.parties[0]?.minutes ?? 0) }, { accountId: planned.parties[0]?.accountId ?? '', minutes: planned.parties[0]?.minutes ?? 0 }]
+        : planned.parties.map((party) => ({ accountId: party.accountId, minutes: party.side === 'giver' ? party.minutes : planned.potPays ? 0 : -party.minutes }));
+    if (planned.kind === 'group') movements.push({ accountId: pot, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
+    // The most recent few are still waiting, and one is disputed: not in the ledger yet.
+    const waiting = planned.kind === 'exchange' && planned.day <= 6 ? (index % 5 === 0 ? 'disputed' : 'pending') : null;
+    const result = waiting ? null : applyTransfer(state, movements, -600);
+    if (result && !result.ok) continue;
+    const exchangeId = planned.kind === 'grant' ? null : randomUUID();
+    const createdAt = new Date(Date.now() - planned.day * 86_400_000 + 3_600_000);
+    if (exchangeId) {
+      exchangeRows.push({
+        id: exchangeId,
+        communityId,
+        group: planned.kind === 'group',
+        status: waiting ?? 'confirmed',
+        occurredOn,
+        categoryId: planned.categoryId,
+        note: planned.note,
+        potPaysReceivers: planned.potPays,
+        recordedBy: planned.kind === 'group' ? spec.coordinatorId : null,
+        recordedFor: planned.kind === 'group' ? null : (planned.parties[0]?.accountId ?? null),
+        onBehalf: planned.kind === 'group',
+        confirmsOn: dayOf(planned.day - 7),
+        disputeReason: waiting === 'disputed' ? 'I think it was an hour, not two.' : '',
+        createdAt,
+      });
+      partyRows.push(...planned.parties.map((party) => ({ communityId, exchangeId, ...party })));
+    }
+    if (!result) continue;
+    for (const [id, balance] of result.after) state.set(id, { ...(state.get(id) as AccountState), balance });
+    const transferId = randomUUID();
+    transferRows.push({ id: transferId, communityId, kind: planned.kind, exchangeId, occurredOn, categoryId: planned.categoryId, note: planned.note, recordedBy: spec.coordinatorId, createdAt });
+    movementRows.push(...movements.filter((movement) => movement.minutes !== 0).map((movement) => ({ communityId, transferId, accountId: movement.accountId, minutes: movement.minutes, balanceAfter: result.after.get(movement.accountId) ?? 0, occurredOn })));
+  }
+  await inBatches(accounts, (batch) => owner.insert(timebankAccounts).values(batch));
+  await owner.transaction(async (tx) => {
+    await inBatches(exchangeRows, (batch) => tx.insert(timebankExchanges).values(batch));
+    await inBatches(partyRows, (batch) => tx.insert(exchangeParties).values(batch));
+    await inBatches(transferRows, (batch) => tx.insert(timebankTransfers).values(batch));
+    await inBatches(movementRows, (batch) => tx.insert(timebankMovements).values(batch));
+    await tx.execute(sql`update timebank_accounts a set balance = m.total from (select account_id, sum(minutes)::int as total from timebank_movements where community_id = ${communityId} group by account_id) m where m.account_id = a.id`);
+  });
+
+  // Background checks: most current, two due for renewal soon.
+  const checked = active.slice(0, 8);
+  await owner.insert(backgroundChecks).values(
+    checked.map((accountId, index) => {
+      const personRecordId = [...accountOf].find(([, account]) => account === accountId)?.[0] ?? '';
+      return { communityId, personRecordId, level: index % 2 === 0 ? ('enhanced_barred' as const) : ('basic' as const), certificateNumber: `00${1234567890 + index}`, issuedOn: dayOf(700 + index), expiresOn: dayOf(index < 2 ? -(12 + index * 9) : -(200 + index * 30)), seenBy: spec.coordinatorId };
+    }),
+  );
+  return { memberIds, accountOf };
+}

@@ -1,0 +1,260 @@
+// The time bank's JSON API, under /api/v1/communities/{community}/timebank/.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access } from '../../platform/auth/access.ts';
+import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
+import { once } from '../../platform/http/idempotency.ts';
+import { decodeCursor, encodeCursor, pageQuery } from '../../platform/http/pagination.ts';
+import { notFound } from '../../platform/http/problems.ts';
+import { problemResponses } from '../../platform/http/schemas.ts';
+import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import type { Services } from '../../services.ts';
+import { getPerson } from '../people/service.ts';
+import { exchangeContext, isStaff, ownRecordId, timebankStaff } from './requests.ts';
+import * as service from './service.ts';
+
+const communityParams = z.object({ community: z.string().max(60) });
+const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
+const personParams = communityParams.extend({ personId: z.uuid() });
+
+const partySchema = z.object({ accountId: z.uuid(), side: z.enum(['giver', 'receiver']), minutes: z.number().int(), name: z.string(), personRecordId: z.uuid().nullable() });
+const exchangeSchema = z.object({
+  id: z.uuid(),
+  group: z.boolean(),
+  status: z.enum(service.exchangeStatuses),
+  occurredOn: z.string(),
+  categoryId: z.uuid().nullable(),
+  category: z.string().nullable(),
+  postId: z.uuid().nullable(),
+  note: z.string(),
+  potPaysReceivers: z.boolean(),
+  onBehalf: z.boolean(),
+  confirmsOn: z.string().nullable().describe('The day it confirms itself if nobody disputes it'),
+  disputeReason: z.string(),
+  createdAt: z.date(),
+  parties: z.array(partySchema),
+  transferId: z.uuid().nullable().describe('The ledger transfer, once confirmed'),
+  reversedBy: z.uuid().nullable(),
+});
+const toExchange = (full: service.ExchangeInFull): z.infer<typeof exchangeSchema> => ({
+  id: full.exchange.id,
+  group: full.exchange.group,
+  status: full.exchange.status,
+  occurredOn: full.exchange.occurredOn,
+  categoryId: full.exchange.categoryId,
+  category: full.category,
+  postId: full.exchange.postId,
+  note: full.exchange.note,
+  potPaysReceivers: full.exchange.potPaysReceivers,
+  onBehalf: full.exchange.onBehalf,
+  confirmsOn: full.exchange.status === 'pending' ? full.exchange.confirmsOn : null,
+  disputeReason: full.exchange.disputeReason,
+  createdAt: full.exchange.createdAt,
+  parties: full.parties.map(({ accountId, side, minutes, name, personRecordId }) => ({ accountId, side, minutes, name, personRecordId })),
+  transferId: full.transferId,
+  reversedBy: full.reversal?.id ?? null,
+});
+const movementSchema = z.object({
+  id: z.number().int(),
+  occurredOn: z.string(),
+  minutes: z.number().int().describe('Positive: time received into the account; negative: time paid'),
+  balanceAfter: z.number().int(),
+  kind: z.string(),
+  category: z.string().nullable(),
+  note: z.string(),
+  with: z.string().describe('The other people or organisations in the transfer'),
+  transferId: z.uuid(),
+  exchangeId: z.uuid().nullable(),
+  reversesId: z.uuid().nullable(),
+  reversed: z.boolean(),
+});
+const accountSchema = z.object({
+  accountId: z.uuid(),
+  personRecordId: z.uuid(),
+  name: z.string(),
+  balance: z.number().int().describe('Minutes'),
+  minimumBalance: z.number().int().describe('The lowest the balance may go, in minutes'),
+  onboarded: z.boolean(),
+  movements: z.array(movementSchema),
+  nextCursor: z.string().nullable(),
+});
+const categorySchema = z.object({ id: z.uuid(), name: z.string(), checkLevel: z.enum(service.checkLevels), homeVisit: z.boolean(), archived: z.boolean() });
+const transferSchema = z.object({ id: z.uuid(), movements: z.array(z.object({ accountId: z.uuid(), minutes: z.number().int(), balanceAfter: z.number().int() })) });
+
+export async function timebankApi(app: FastifyInstance, services: Services): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['Time bank'];
+  const staff = access.roles(...timebankStaff);
+  const sideOrStaff = access.ownOr(...timebankStaff);
+  const inTimebank = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) =>
+    inRequestCommunity(services, request, async (tx, community) => work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)));
+  const readExchange = async (tx: CommunityTransaction, communityId: string, exchangeId: string, request: FastifyRequest, ownId: string | null) => {
+    const full = await service.getExchange(tx, communityId, exchangeId);
+    if (!service.mayView(full, { id: actorOf(request), staff: isStaff(request) }, ownId)) throw notFound();
+    return toExchange(full);
+  };
+  const path = '/api/v1/communities/:community/timebank';
+
+  api.post(
+    `${path}/exchanges`,
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Record time given by one member to another',
+        description:
+          'Either side records it (`giver` and `receiver` are person record ids); the other side confirms or disputes it, and it confirms itself after the time bank’s days. Coordinators may record for anyone and send `confirmNow: true`. Only a confirmed exchange moves balances. Send an `Idempotency-Key`.',
+        params: communityParams,
+        body: service.newExchange,
+        response: { 201: exchangeSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) =>
+      once(services.db, request, reply, async () => ({
+        status: 201,
+        body: await inTimebank(request, async (tx, communityId, ownId) => {
+          const exchange = await service.recordExchange(tx, exchangeContext(services, request, communityId, ownId), request.body);
+          return readExchange(tx, communityId, exchange.id, request, ownId);
+        }),
+      })),
+  );
+  api.get(
+    `${path}/exchanges/:exchangeId`,
+    { config: { access: sideOrStaff }, schema: { tags, summary: 'One exchange (its sides, or coordinators)', params: exchangeParams, response: { 200: exchangeSchema, ...problemResponses(401, 404) } } },
+    async (request) => inTimebank(request, (tx, communityId, ownId) => readExchange(tx, communityId, request.params.exchangeId, request, ownId)),
+  );
+  const action = (name: 'confirm' | 'dispute' | 'cancel' | 'reverse', summary: string, body: z.ZodType | undefined) =>
+    api.post(
+      `${path}/exchanges/:exchangeId/${name}`,
+      { config: { access: name === 'reverse' ? staff : sideOrStaff }, schema: { tags, summary, params: exchangeParams, ...(body ? { body } : {}), response: { 200: exchangeSchema, ...problemResponses(400, 401, 403, 404, 409) } } },
+      async (request) =>
+        inTimebank(request, async (tx, communityId, ownId) => {
+          const context = exchangeContext(services, request, communityId, ownId);
+          const id = request.params.exchangeId;
+          if (name === 'confirm') await service.confirmExchange(tx, context, id);
+          else if (name === 'cancel') await service.cancelExchange(tx, context, id);
+          else if (name === 'dispute') await service.disputeExchange(tx, context, id, request.body as z.infer<typeof service.disputeDetails>);
+          else await service.reverseExchange(tx, context, id, request.body as z.infer<typeof service.reversalDetails>);
+          return readExchange(tx, communityId, id, request, ownId);
+        }),
+    );
+  action('confirm', 'Confirm an exchange: the side that did not record it, or a coordinator. It moves both balances; confirming twice moves them once', undefined);
+  action('dispute', 'Say an exchange is not right, with the reason: a coordinator sorts it out', service.disputeDetails);
+  action('cancel', 'Withdraw an exchange not yet confirmed (whoever recorded it, or a coordinator)', undefined);
+  action('reverse', 'Undo a confirmed exchange with a reversing transfer and a reason (coordinators)', service.reversalDetails);
+
+  api.post(
+    `${path}/group-exchanges`,
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        summary: 'Record a group exchange (coordinators): confirmed at once',
+        description: 'One gives to many (a talk) or many give to one (a garden day). `givers` and `receivers` list account ids with minutes; the community pot takes or gives the difference. Send an `Idempotency-Key`.',
+        params: communityParams,
+        body: service.newGroupExchange,
+        response: { 201: exchangeSchema, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) =>
+      once(services.db, request, reply, async () => ({
+        status: 201,
+        body: await inTimebank(request, async (tx, communityId, ownId) => {
+          const exchange = await service.recordGroupExchange(tx, exchangeContext(services, request, communityId, ownId), request.body);
+          return readExchange(tx, communityId, exchange.id, request, ownId);
+        }),
+      })),
+  );
+
+  const potMove = (direction: 'grant' | 'donation', summary: string) =>
+    api.post(
+      `${path}/pot/${direction === 'grant' ? 'grants' : 'donations'}`,
+      { config: { access: direction === 'grant' ? staff : access.anyMember }, schema: { tags, summary, params: communityParams, body: service.potTransfer, response: { 201: transferSchema, ...problemResponses(400, 401, 403, 404, 422) } } },
+      async (request, reply) =>
+        once(services.db, request, reply, async () => ({
+          status: 201,
+          body: await inTimebank(request, (tx, communityId, ownId) => service.movePotTime(tx, exchangeContext(services, request, communityId, ownId), direction, request.body)),
+        })),
+    );
+  potMove('grant', 'Grant time from the community pot to a member or organisation (coordinators)');
+  potMove('donation', 'Give time from your account to the community pot');
+
+  api.get(
+    `${path}/accounts/:personId`,
+    {
+      config: { access: sideOrStaff },
+      schema: { tags, summary: 'A member’s balance and movements, newest first (the member, or coordinators)', params: personParams, querystring: pageQuery, response: { 200: accountSchema, ...problemResponses(400, 401, 404) } },
+    },
+    async (request) =>
+      inTimebank(request, async (tx, communityId, ownId) => {
+        if (!isStaff(request) && ownId !== request.params.personId) throw notFound();
+        const person = await getPerson(tx, communityId, request.params.personId);
+        const account = await service.accountOfPerson(tx, communityId, person.id);
+        const member = await service.memberOf(tx, communityId, person.id);
+        if (!account || !member) throw notFound();
+        const before = decodeCursor(request.query.cursor, z.object({ before: z.number().int() }))?.before;
+        const page = await service.statement(tx, communityId, account.id, { limit: request.query.limit, before });
+        const timebank = await service.timebankOf(tx, communityId);
+        const last = page.items[page.items.length - 1];
+        return {
+          accountId: account.id,
+          personRecordId: person.id,
+          name: person.preferredName,
+          balance: account.balance,
+          minimumBalance: timebank.minimumBalance,
+          onboarded: member.onboardedAt !== null,
+          movements: page.items.map(({ others, ...line }) => ({ ...line, with: others })),
+          nextCursor: page.more && last ? encodeCursor({ before: last.id }) : null,
+        };
+      }),
+  );
+
+  api.get(
+    `${path}/categories`,
+    { config: { access: access.anyMember }, schema: { tags, summary: 'What members help each other with', params: communityParams, response: { 200: z.object({ items: z.array(categorySchema) }), ...problemResponses(401, 404) } } },
+    async (request) => ({ items: (await inTimebank(request, (tx, communityId) => service.listCategories(tx, communityId))).map(({ communityId: _community, ...category }) => category) }),
+  );
+  api.post(
+    `${path}/categories`,
+    { config: { access: staff }, schema: { tags, summary: 'Add a category (coordinators)', params: communityParams, body: service.categoryDetails, response: { 201: categorySchema, ...problemResponses(400, 401, 403, 404, 422) } } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      return once(services.db, request, reply, async () => {
+        const { communityId: _community, ...category } = await inTimebank(request, (tx, communityId) => service.saveCategory(tx, communityId, actorId, request.body));
+        return { status: 201, body: category };
+      });
+    },
+  );
+
+  const memberSchema = z.object({ personRecordId: z.uuid(), onboarded: z.boolean(), steps: z.array(z.object({ id: z.uuid(), label: z.string(), doneOn: z.string().nullable() })) });
+  const memberOut = async (tx: CommunityTransaction, communityId: string, personRecordId: string) => {
+    const member = await service.memberOf(tx, communityId, personRecordId);
+    if (!member) throw notFound();
+    const steps = await service.onboardingOf(tx, communityId, member.id);
+    return { personRecordId, onboarded: member.onboardedAt !== null, steps: steps.map(({ id, label, doneOn }) => ({ id, label, doneOn })) };
+  };
+  api.post(
+    `${path}/members`,
+    { config: { access: staff }, schema: { tags, summary: 'Add someone in the community to the time bank (coordinators): they start onboarding', params: communityParams, body: z.object({ personRecordId: z.uuid() }), response: { 200: memberSchema, ...problemResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      const actorId = actorOf(request);
+      return inTimebank(request, async (tx, communityId) => {
+        const person = await getPerson(tx, communityId, request.body.personRecordId);
+        await service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
+        return memberOut(tx, communityId, person.id);
+      });
+    },
+  );
+  api.post(
+    `${path}/members/:personId/steps`,
+    { config: { access: staff }, schema: { tags, summary: 'Tick an onboarding step as done (coordinators)', params: personParams, body: service.stepTick, response: { 200: memberSchema, ...problemResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      const actorId = actorOf(request);
+      return inTimebank(request, async (tx, communityId) => {
+        await service.tickStep(tx, communityId, actorId, request.params.personId, request.body);
+        return memberOut(tx, communityId, request.params.personId);
+      });
+    },
+  );
+}

@@ -1,0 +1,973 @@
+// The time bank's rules: joining and onboarding, accounts, exchanges one to one and in groups,
+// the pot, reversals, and the nightly reconciliation. The ledger itself is in ledger.ts.
+import { addDays, formatISO, subDays } from 'date-fns';
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { record } from '../../platform/audit.ts';
+import type { Database } from '../../platform/db/index.ts';
+import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
+import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
+import type { PersonDataSource } from '../../platform/person-data.ts';
+import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
+import { ukDay } from '../../platform/working-days.ts';
+import { communities } from '../../platform/db/schema.ts';
+import { recordMilestone } from '../journey/service.ts';
+import { messagePerson } from '../people/consent.ts';
+import { personRecords } from '../people/schema.ts';
+import { joinProgramme, type Joining } from '../programmes/service.ts';
+import { referrals } from '../referrals/schema.ts';
+import { postTransfer, unreconciled } from './ledger.ts';
+import {
+  type CameFrom,
+  checkLevels,
+  exchangeParties,
+  exchangeStatuses,
+  onboardingSteps,
+  onboardingTicks,
+  reconciliations,
+  timebankAccounts,
+  timebankCategories,
+  timebankExchanges,
+  timebankMembers,
+  timebankMovements,
+  timebankTransfers,
+  timebanks,
+} from './schema.ts';
+
+export { checkLevels, exchangeStatuses };
+export type Timebank = typeof timebanks.$inferSelect;
+export type Exchange = typeof timebankExchanges.$inferSelect;
+
+/** The most time one exchange can record for one person: a day. */
+export const maxExchangeMinutes = 24 * 60;
+/** The most a coordinator can grant or a member donate at once: 100 hours. */
+export const maxTransferMinutes = 100 * 60;
+
+/** Who is acting, and whether they act as staff (a coordinator or admin may record for anyone). */
+export interface Actor {
+  id: string;
+  staff: boolean;
+}
+
+/** The steps every new time bank starts with; its coordinators change them. */
+const firstSteps = ['Welcome conversation', 'References taken up', 'ID seen', 'Induction'];
+
+/** The community's time bank, set up the first time anyone needs it: its rules, its pot and first onboarding steps. */
+export async function timebankOf(tx: CommunityTransaction, communityId: string): Promise<Timebank> {
+  const [found] = await tx.select().from(timebanks).where(eq(timebanks.communityId, communityId));
+  if (found) return found;
+  const [created] = await tx.insert(timebanks).values({ communityId }).onConflictDoNothing().returning();
+  if (!created) {
+    const [raced] = await tx.select().from(timebanks).where(eq(timebanks.communityId, communityId));
+    if (!raced) throw new Error('time bank vanished');
+    return raced;
+  }
+  await tx.insert(timebankAccounts).values({ communityId, kind: 'pot' });
+  await tx.insert(onboardingSteps).values(firstSteps.map((label, position) => ({ communityId, label, position })));
+  return created;
+}
+
+export const timebankRules = z.object({
+  minimumBalanceHours: z.coerce.number({ error: 'errors.timebank.minimumBalance' }).int('errors.timebank.minimumBalance').min(-100, 'errors.timebank.minimumBalance').max(0, 'errors.timebank.minimumBalance'),
+  autoConfirmDays: z.coerce.number({ error: 'errors.timebank.days' }).int('errors.timebank.days').min(1, 'errors.timebank.days').max(60, 'errors.timebank.days'),
+  postReminderDays: z.coerce.number({ error: 'errors.timebank.days' }).int('errors.timebank.days').min(1, 'errors.timebank.days').max(60, 'errors.timebank.days'),
+  checkWarningDays: z.coerce.number({ error: 'errors.timebank.days' }).int('errors.timebank.days').min(1, 'errors.timebank.days').max(180, 'errors.timebank.days'),
+});
+
+export async function changeRules(tx: CommunityTransaction, communityId: string, actorId: string, rules: z.infer<typeof timebankRules>): Promise<Timebank> {
+  await timebankOf(tx, communityId);
+  const [updated] = await tx
+    .update(timebanks)
+    .set({ minimumBalance: rules.minimumBalanceHours * 60, autoConfirmDays: rules.autoConfirmDays, postReminderDays: rules.postReminderDays, checkWarningDays: rules.checkWarningDays })
+    .where(eq(timebanks.communityId, communityId))
+    .returning();
+  if (!updated) throw notFound();
+  await record(tx, { communityId, actorId, action: 'timebank.rules_changed', subjectType: 'timebank', subjectId: communityId, detail: { ...rules } });
+  return updated;
+}
+
+// ——— Categories and onboarding steps ———
+
+export const categoryDetails = z.object({
+  name: requiredText('errors.timebank.categoryName.missing', 'errors.timebank.categoryName.tooLong', 60),
+  checkLevel: z.enum(checkLevels, { error: 'errors.timebank.checkLevel' }).default('none'),
+  homeVisit: tickbox.default(false),
+  archived: tickbox.default(false),
+});
+
+export async function listCategories(tx: CommunityTransaction, communityId: string, options: { includeArchived?: boolean } = {}) {
+  const conditions = [eq(timebankCategories.communityId, communityId)];
+  if (!options.includeArchived) conditions.push(eq(timebankCategories.archived, false));
+  return tx
+    .select()
+    .from(timebankCategories)
+    .where(and(...conditions))
+    .orderBy(asc(sql`lower(${timebankCategories.name})`));
+}
+
+export async function getCategory(tx: CommunityTransaction, communityId: string, categoryId: string) {
+  const [found] = await tx
+    .select()
+    .from(timebankCategories)
+    .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, categoryId)));
+  if (!found) throw notFound();
+  return found;
+}
+
+const sameName = (error: unknown) => (error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505';
+
+export async function saveCategory(tx: CommunityTransaction, communityId: string, actorId: string, details: z.infer<typeof categoryDetails>, categoryId?: string) {
+  try {
+    const [saved] = categoryId
+      ? await tx
+          .update(timebankCategories)
+          .set(details)
+          .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, categoryId)))
+          .returning()
+      : await tx
+          .insert(timebankCategories)
+          .values({ ...details, communityId })
+          .returning();
+    if (!saved) throw notFound();
+    await record(tx, { communityId, actorId, action: categoryId ? 'timebank.category_changed' : 'timebank.category_added', subjectType: 'timebank_category', subjectId: saved.id, detail: { checkLevel: saved.checkLevel, homeVisit: saved.homeVisit } });
+    return saved;
+  } catch (error) {
+    if (sameName(error)) throw invalid([{ field: 'name', code: 'errors.timebank.categoryName.taken' }]);
+    throw error;
+  }
+}
+
+export const stepDetails = z.object({ label: requiredText('errors.timebank.stepLabel.missing', 'errors.timebank.stepLabel.tooLong', 120) });
+
+export async function listSteps(tx: CommunityTransaction, communityId: string) {
+  await timebankOf(tx, communityId);
+  return tx
+    .select()
+    .from(onboardingSteps)
+    .where(and(eq(onboardingSteps.communityId, communityId), eq(onboardingSteps.archived, false)))
+    .orderBy(asc(onboardingSteps.position));
+}
+
+export async function addStep(tx: CommunityTransaction, communityId: string, actorId: string, details: z.infer<typeof stepDetails>) {
+  await timebankOf(tx, communityId);
+  const [last] = await tx
+    .select({ position: sql<number>`coalesce(max(${onboardingSteps.position}), -1)::int` })
+    .from(onboardingSteps)
+    .where(eq(onboardingSteps.communityId, communityId));
+  const [step] = await tx
+    .insert(onboardingSteps)
+    .values({ communityId, label: details.label, position: (last?.position ?? -1) + 1 })
+    .returning();
+  await record(tx, { communityId, actorId, action: 'timebank.step_added', subjectType: 'timebank_step', subjectId: step?.id });
+  return step;
+}
+
+/** A step no longer asked of new members; those who did it keep the tick. Members it was the last step for are now onboarded. */
+export async function removeStep(tx: CommunityTransaction, communityId: string, actorId: string, stepId: string) {
+  const [step] = await tx
+    .update(onboardingSteps)
+    .set({ archived: true })
+    .where(and(eq(onboardingSteps.communityId, communityId), eq(onboardingSteps.id, stepId)))
+    .returning();
+  if (!step) throw notFound();
+  await record(tx, { communityId, actorId, action: 'timebank.step_removed', subjectType: 'timebank_step', subjectId: stepId });
+  const joining = await tx
+    .select({ id: timebankMembers.id })
+    .from(timebankMembers)
+    .where(and(eq(timebankMembers.communityId, communityId), isNull(timebankMembers.onboardedAt)));
+  for (const member of joining) await finishOnboardingIfDone(tx, communityId, member.id, actorId);
+}
+
+// ——— Members ———
+
+export type Member = typeof timebankMembers.$inferSelect;
+
+export interface JoiningTimebank {
+  communityId: string;
+  personRecordId: string;
+  cameFrom: CameFrom;
+  programmeId?: string | null;
+  referralId?: string | null;
+  neighbourhood?: string;
+  actorId: string | null;
+  /** Imported members have done their onboarding elsewhere. */
+  onboarded?: boolean;
+}
+
+/** The person joins the time bank (once) with an account of their own, and starts onboarding. */
+export async function joinTimebank(tx: CommunityTransaction, joining: JoiningTimebank): Promise<Member> {
+  await timebankOf(tx, joining.communityId);
+  const [existing] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, joining.personRecordId));
+  if (existing) {
+    if (existing.leftAt) {
+      const [back] = await tx.update(timebankMembers).set({ leftAt: null }).where(eq(timebankMembers.id, existing.id)).returning();
+      return back ?? existing;
+    }
+    return existing;
+  }
+  const [member] = await tx
+    .insert(timebankMembers)
+    .values({
+      communityId: joining.communityId,
+      personRecordId: joining.personRecordId,
+      cameFrom: joining.cameFrom,
+      programmeId: joining.programmeId ?? null,
+      referralId: joining.referralId ?? null,
+      neighbourhood: joining.neighbourhood ?? '',
+      onboardedAt: joining.onboarded ? new Date() : null,
+    })
+    .returning();
+  if (!member) throw new Error('member insert returned nothing');
+  await tx
+    .insert(timebankAccounts)
+    .values({ communityId: joining.communityId, kind: 'member', personRecordId: joining.personRecordId, neighbourhood: joining.neighbourhood ?? '' })
+    .onConflictDoNothing();
+  await record(tx, { communityId: joining.communityId, actorId: joining.actorId, action: 'timebank.member_joined', subjectType: 'person_record', subjectId: joining.personRecordId, detail: { cameFrom: joining.cameFrom } });
+  if (!joining.onboarded) await finishOnboardingIfDone(tx, joining.communityId, member.id, joining.actorId);
+  return member;
+}
+
+/** What a referral accepted into a time bank programme does: the person joins the programme and starts onboarding here. */
+export async function acceptIntoTimebank(tx: CommunityTransaction, joining: Joining): Promise<void> {
+  await joinProgramme(tx, joining);
+  let came: CameFrom = 'coordinator';
+  if (joining.referralId) {
+    const [referral] = await tx.select({ source: referrals.source }).from(referrals).where(eq(referrals.id, joining.referralId));
+    if (referral) came = referral.source;
+  }
+  await joinTimebank(tx, { communityId: joining.communityId, personRecordId: joining.personRecordId, cameFrom: came, programmeId: joining.programme.id, referralId: joining.referralId, actorId: joining.actorId });
+}
+
+export async function memberOf(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<Member | undefined> {
+  const [member] = await tx
+    .select()
+    .from(timebankMembers)
+    .where(and(eq(timebankMembers.communityId, communityId), eq(timebankMembers.personRecordId, personRecordId), isNull(timebankMembers.leftAt)));
+  return member;
+}
+
+/** A member's onboarding: each step and whether (when, by whom) it was done. */
+export async function onboardingOf(tx: CommunityTransaction, communityId: string, memberId: string) {
+  const steps = await listSteps(tx, communityId);
+  const ticks = await tx.execute<{ step_id: string; done_on: string; ticked_by: string | null }>(sql`
+    select t.step_id, t.done_on::text, p.display_name as ticked_by
+    from timebank_onboarding_ticks t left join people p on p.id = t.ticked_by
+    where t.member_id = ${memberId}`);
+  const byStep = new Map(ticks.rows.map((row) => [row.step_id, row]));
+  return steps.map((step) => ({ id: step.id, label: step.label, doneOn: byStep.get(step.id)?.done_on ?? null, tickedBy: byStep.get(step.id)?.ticked_by ?? null }));
+}
+
+async function finishOnboardingIfDone(tx: CommunityTransaction, communityId: string, memberId: string, actorId: string | null) {
+  const [left] = await tx.execute<{ count: number }>(sql`
+    select count(*)::int as count from timebank_onboarding_steps s
+    where s.community_id = ${communityId} and not s.archived
+      and not exists (select 1 from timebank_onboarding_ticks t where t.member_id = ${memberId} and t.step_id = s.id)`).then((result) => result.rows);
+  if ((left?.count ?? 0) > 0) return false;
+  const [done] = await tx
+    .update(timebankMembers)
+    .set({ onboardedAt: new Date() })
+    .where(and(eq(timebankMembers.id, memberId), isNull(timebankMembers.onboardedAt)))
+    .returning();
+  if (done) await record(tx, { communityId, actorId, action: 'timebank.member_onboarded', subjectType: 'person_record', subjectId: done.personRecordId });
+  return true;
+}
+
+export const stepTick = z.object({
+  stepId: z.uuid({ error: 'errors.timebank.step.missing' }),
+  doneOn: z.iso.date({ error: 'errors.timebank.doneOn.invalid' }).refine((value) => value <= ukDay(new Date()), 'errors.timebank.doneOn.future'),
+});
+
+/** A coordinator ticks a step as done (on a day, by them); the last one makes the person a full member. */
+export async function tickStep(tx: CommunityTransaction, communityId: string, actorId: string, personRecordId: string, tick: z.infer<typeof stepTick>) {
+  const member = await memberOf(tx, communityId, personRecordId);
+  if (!member) throw notFound();
+  const [step] = await tx
+    .select()
+    .from(onboardingSteps)
+    .where(and(eq(onboardingSteps.communityId, communityId), eq(onboardingSteps.id, tick.stepId), eq(onboardingSteps.archived, false)));
+  if (!step) throw invalid([{ field: 'stepId', code: 'errors.timebank.step.missing' }]);
+  await tx.insert(onboardingTicks).values({ communityId, memberId: member.id, stepId: step.id, doneOn: tick.doneOn, tickedBy: actorId }).onConflictDoNothing();
+  await record(tx, { communityId, actorId, action: 'timebank.step_done', subjectType: 'person_record', subjectId: personRecordId, detail: { step: step.label, doneOn: tick.doneOn } });
+  return finishOnboardingIfDone(tx, communityId, member.id, actorId);
+}
+
+/** The people in the time bank, joining first, then by name. */
+export async function listMembers(tx: CommunityTransaction, communityId: string) {
+  return tx
+    .select({
+      personRecordId: timebankMembers.personRecordId,
+      name: personRecords.preferredName,
+      assistedDigital: personRecords.assistedDigital,
+      neighbourhood: timebankMembers.neighbourhood,
+      cameFrom: timebankMembers.cameFrom,
+      joinedAt: timebankMembers.joinedAt,
+      onboardedAt: timebankMembers.onboardedAt,
+      balance: timebankAccounts.balance,
+      accountId: timebankAccounts.id,
+    })
+    .from(timebankMembers)
+    .innerJoin(personRecords, eq(personRecords.id, timebankMembers.personRecordId))
+    .leftJoin(timebankAccounts, and(eq(timebankAccounts.personRecordId, timebankMembers.personRecordId), isNull(timebankAccounts.closedAt)))
+    .where(and(eq(timebankMembers.communityId, communityId), isNull(timebankMembers.leftAt), eq(personRecords.status, 'active')))
+    .orderBy(sql`${timebankMembers.onboardedAt} is not null`, asc(sql`lower(${personRecords.preferredName})`));
+}
+
+// ——— Accounts ———
+
+export type Account = typeof timebankAccounts.$inferSelect;
+
+export async function potOf(tx: CommunityTransaction, communityId: string): Promise<Account> {
+  await timebankOf(tx, communityId);
+  const [pot] = await tx
+    .select()
+    .from(timebankAccounts)
+    .where(and(eq(timebankAccounts.communityId, communityId), eq(timebankAccounts.kind, 'pot')));
+  if (!pot) throw new Error('a time bank without a pot');
+  return pot;
+}
+
+export async function accountOfPerson(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<Account | undefined> {
+  const [account] = await tx
+    .select()
+    .from(timebankAccounts)
+    .where(and(eq(timebankAccounts.communityId, communityId), eq(timebankAccounts.personRecordId, personRecordId), isNull(timebankAccounts.closedAt)));
+  return account;
+}
+
+/** The accounts a coordinator can record for: members who finished onboarding, and organisations. */
+export async function accountChoices(tx: CommunityTransaction, communityId: string) {
+  const rows = await tx.execute<{ id: string; kind: 'member' | 'organisation'; name: string; person_record_id: string | null; assisted_digital: boolean | null }>(sql`
+    select a.id, a.kind, coalesce(r.preferred_name, a.name) as name, a.person_record_id, r.assisted_digital
+    from timebank_accounts a
+    left join person_records r on r.id = a.person_record_id
+    left join timebank_members m on m.person_record_id = a.person_record_id
+    where a.community_id = ${communityId} and a.closed_at is null and a.kind <> 'pot'
+      and (a.kind = 'organisation' or (m.onboarded_at is not null and m.left_at is null and r.status = 'active'))
+    order by a.kind, lower(coalesce(r.preferred_name, a.name))`);
+  return rows.rows.map((row) => ({ id: row.id, kind: row.kind, name: row.name, personRecordId: row.person_record_id, assistedDigital: row.assisted_digital ?? false }));
+}
+
+export const organisationDetails = z.object({
+  name: requiredText('errors.timebank.organisation.missing', 'errors.timebank.organisation.tooLong', 120),
+  neighbourhood: optionalText('errors.timebank.neighbourhood.tooLong', 80),
+});
+
+export async function addOrganisation(tx: CommunityTransaction, communityId: string, actorId: string, details: z.infer<typeof organisationDetails>) {
+  await timebankOf(tx, communityId);
+  const [account] = await tx
+    .insert(timebankAccounts)
+    .values({ communityId, kind: 'organisation', name: details.name, neighbourhood: details.neighbourhood })
+    .returning();
+  await record(tx, { communityId, actorId, action: 'timebank.organisation_added', subjectType: 'timebank_account', subjectId: account?.id });
+  return account;
+}
+
+/** An account's movements, newest first, with what each was and who else took part. */
+export async function statement(tx: CommunityTransaction, communityId: string, accountId: string, page: { before?: number; limit: number; from?: string; to?: string }) {
+  const conditions = [sql`m.account_id = ${accountId}`, sql`m.community_id = ${communityId}`];
+  if (page.before !== undefined) conditions.push(sql`m.id < ${page.before}`);
+  if (page.from) conditions.push(sql`m.occurred_on >= ${page.from}`);
+  if (page.to) conditions.push(sql`m.occurred_on <= ${page.to}`);
+  const rows = await tx.execute<{ id: number; minutes: number; balance_after: number; occurred_on: string; kind: string; note: string; category: string | null; transfer_id: string; exchange_id: string | null; reverses_id: string | null; others: string | null; reversed: boolean }>(sql`
+    select m.id, m.minutes, m.balance_after, m.occurred_on::text, t.kind, t.note, c.name as category, t.id as transfer_id, t.exchange_id, t.reverses_id,
+      (select string_agg(coalesce(r.preferred_name, case when a.kind = 'pot' then '' else a.name end), ', ' order by r.preferred_name)
+         from timebank_movements o join timebank_accounts a on a.id = o.account_id left join person_records r on r.id = a.person_record_id
+         where o.transfer_id = m.transfer_id and o.account_id <> m.account_id and a.kind <> 'pot' and (o.minutes > 0) <> (m.minutes > 0)) as others,
+      exists (select 1 from timebank_transfers rv where rv.reverses_id = t.id) as reversed
+    from timebank_movements m
+    join timebank_transfers t on t.id = m.transfer_id
+    left join timebank_categories c on c.id = t.category_id
+    where ${sql.join(conditions, sql` and `)}
+    order by m.id desc
+    limit ${page.limit + 1}`);
+  const items = rows.rows.slice(0, page.limit).map((row) => ({
+    id: Number(row.id),
+    minutes: row.minutes,
+    balanceAfter: row.balance_after,
+    occurredOn: row.occurred_on,
+    kind: row.kind,
+    note: row.note,
+    category: row.category,
+    transferId: row.transfer_id,
+    exchangeId: row.exchange_id,
+    reversesId: row.reverses_id,
+    others: row.others ?? '',
+    reversed: row.reversed,
+  }));
+  return { items, more: rows.rows.length > page.limit };
+}
+
+// ——— Exchanges ———
+
+/** Minutes from a form's hours and minutes boxes, or the API's minutes; a whole number from 1 to a day. */
+export const exchangeMinutes = z
+  .number({ error: 'errors.timebank.minutes.invalid' })
+  .int('errors.timebank.minutes.whole')
+  .min(1, 'errors.timebank.minutes.tooFew')
+  .max(maxExchangeMinutes, 'errors.timebank.minutes.tooMany');
+
+const exchangeDay = z.iso
+  .date({ error: 'errors.timebank.occurredOn.invalid' })
+  .refine((value) => value <= ukDay(new Date()), 'errors.timebank.occurredOn.future')
+  .refine((value) => value >= formatISO(subDays(new Date(), 366), { representation: 'date' }), 'errors.timebank.occurredOn.tooOld');
+
+export const newExchange = z.object({
+  giver: z.uuid({ error: 'errors.timebank.giver.missing' }),
+  receiver: z.uuid({ error: 'errors.timebank.receiver.missing' }),
+  minutes: exchangeMinutes,
+  occurredOn: exchangeDay,
+  categoryId: z.uuid({ error: 'errors.timebank.category.missing' }),
+  postId: z.uuid().nullish(),
+  note: optionalText('errors.timebank.note.tooLong', 500),
+  /** Coordinators only: the exchange is confirmed as it is recorded (both sides told them). */
+  confirmNow: z.boolean().default(false),
+});
+export type NewExchange = z.infer<typeof newExchange>;
+
+interface Party {
+  personRecordId: string;
+  accountId: string;
+  name: string;
+  accountHolder: string | null;
+  email: string | null;
+  phone: string | null;
+  onboarded: boolean;
+}
+
+/** A time bank member able to exchange: in this community, onboarded, with an account. */
+async function partyOf(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<Party | undefined> {
+  const rows = await tx.execute<{ id: string; account_id: string; name: string; account_holder: string | null; email: string | null; phone: string | null; onboarded: boolean }>(sql`
+    select r.id, a.id as account_id, r.preferred_name as name, r.account_id as account_holder, r.email, r.phone, m.onboarded_at is not null as onboarded
+    from person_records r
+    join timebank_members m on m.person_record_id = r.id and m.left_at is null
+    join timebank_accounts a on a.person_record_id = r.id and a.closed_at is null
+    where r.id = ${personRecordId} and r.community_id = ${communityId} and r.status = 'active'`);
+  const row = rows.rows[0];
+  return row ? { personRecordId: row.id, accountId: row.account_id, name: row.name, accountHolder: row.account_holder, email: row.email, phone: row.phone, onboarded: row.onboarded } : undefined;
+}
+
+export interface ExchangeContext {
+  communityId: string;
+  actor: Actor;
+  /** The actor's own record in this community, when they have one. */
+  actorRecordId: string | null;
+  notifyConfigured: boolean;
+  publicUrl: string;
+  communitySlug: string;
+}
+
+/**
+ * Either side records an exchange; the other confirms or disputes it. A coordinator may record
+ * for either side (marked as done on their behalf) and may confirm it there and then.
+ */
+export async function recordExchange(tx: CommunityTransaction, context: ExchangeContext, input: NewExchange): Promise<Exchange> {
+  const { communityId, actor } = context;
+  const timebank = await timebankOf(tx, communityId);
+  if (input.giver === input.receiver) throw invalid([{ field: 'receiver', code: 'errors.timebank.receiver.same' }]);
+  const isGiver = context.actorRecordId === input.giver;
+  const isReceiver = context.actorRecordId === input.receiver;
+  if (!actor.staff && !isGiver && !isReceiver) throw invalid([{ field: 'giver', code: 'errors.timebank.giver.notYou' }]);
+  if (input.confirmNow && !actor.staff) throw invalid([{ field: 'confirmNow', code: 'errors.timebank.confirmNow.staffOnly' }]);
+  const [giver, receiver] = [await partyOf(tx, communityId, input.giver), await partyOf(tx, communityId, input.receiver)];
+  if (!giver || !receiver) throw notFound();
+  const errors = [];
+  if (!giver.onboarded) errors.push({ field: 'giver', code: 'errors.timebank.notOnboarded' });
+  if (!receiver.onboarded) errors.push({ field: 'receiver', code: 'errors.timebank.notOnboarded' });
+  const category = await tx
+    .select({ id: timebankCategories.id })
+    .from(timebankCategories)
+    .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId), eq(timebankCategories.archived, false)));
+  if (category.length === 0) errors.push({ field: 'categoryId', code: 'errors.timebank.category.missing' });
+  if (input.postId) {
+    const post = await tx.execute(sql`select 1 from timebank_posts where id = ${input.postId} and community_id = ${communityId}`);
+    if (post.rows.length === 0) errors.push({ field: 'postId', code: 'errors.timebank.post.missing' });
+  }
+  if (errors.length > 0) throw invalid(errors);
+  // Said early, so nobody waits on a confirmation the ledger would refuse.
+  const [receiverAccount] = await tx.select({ balance: timebankAccounts.balance }).from(timebankAccounts).where(eq(timebankAccounts.id, receiver.accountId));
+  if ((receiverAccount?.balance ?? 0) - input.minutes < timebank.minimumBalance) throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], { minimumBalance: timebank.minimumBalance });
+
+  const recordedFor = actor.staff && !isGiver && !isReceiver ? null : isGiver ? giver.accountId : receiver.accountId;
+  const today = ukDay(new Date());
+  const [exchange] = await tx
+    .insert(timebankExchanges)
+    .values({
+      communityId,
+      occurredOn: input.occurredOn,
+      categoryId: input.categoryId,
+      postId: input.postId ?? null,
+      note: input.note,
+      recordedBy: actor.id,
+      recordedFor,
+      onBehalf: actor.staff && !isGiver && !isReceiver,
+      confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), { representation: 'date' }),
+    })
+    .returning();
+  if (!exchange) throw new Error('exchange insert returned nothing');
+  await tx.insert(exchangeParties).values([
+    { communityId, exchangeId: exchange.id, accountId: giver.accountId, side: 'giver', minutes: input.minutes },
+    { communityId, exchangeId: exchange.id, accountId: receiver.accountId, side: 'receiver', minutes: input.minutes },
+  ]);
+  await record(tx, { communityId, actorId: actor.id, action: 'timebank.exchange_recorded', subjectType: 'timebank_exchange', subjectId: exchange.id, detail: { minutes: input.minutes, onBehalf: exchange.onBehalf } });
+  if (input.confirmNow) return confirmExchange(tx, context, exchange.id);
+  // The other side is asked to confirm, by email when they agreed to that.
+  const other = isGiver ? receiver : isReceiver ? giver : null;
+  if (other) await askToConfirm(tx, context, other, exchange.id);
+  return exchange;
+}
+
+async function askToConfirm(tx: CommunityTransaction, context: ExchangeContext, other: Party, exchangeId: string) {
+  await messagePerson(tx, context.notifyConfigured, { id: other.personRecordId, communityId: context.communityId, email: other.email, phone: other.phone }, 'email', {
+    template: 'timebank-confirm',
+    subject: 'Please confirm some time given',
+    body: `Someone recorded time given between you. Please confirm it or say what is wrong: ${context.publicUrl}/c/${context.communitySlug}/timebank/exchanges/${exchangeId}`,
+  });
+}
+
+export async function getExchange(tx: CommunityTransaction, communityId: string, exchangeId: string) {
+  const [exchange] = await tx
+    .select()
+    .from(timebankExchanges)
+    .where(and(eq(timebankExchanges.communityId, communityId), eq(timebankExchanges.id, exchangeId)));
+  if (!exchange) throw notFound();
+  const parties = await tx.execute<{ account_id: string; side: 'giver' | 'receiver'; minutes: number; name: string; person_record_id: string | null; kind: string }>(sql`
+    select p.account_id, p.side, p.minutes, coalesce(r.preferred_name, a.name) as name, a.person_record_id, a.kind
+    from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id left join person_records r on r.id = a.person_record_id
+    where p.exchange_id = ${exchangeId} order by p.side, lower(coalesce(r.preferred_name, a.name))`);
+  const [transfer] = await tx
+    .select({ id: timebankTransfers.id })
+    .from(timebankTransfers)
+    .where(and(eq(timebankTransfers.exchangeId, exchangeId), inArray(timebankTransfers.kind, ['exchange', 'group'])));
+  const reversal = transfer
+    ? (
+        await tx
+          .select({ id: timebankTransfers.id, note: timebankTransfers.note, createdAt: timebankTransfers.createdAt })
+          .from(timebankTransfers)
+          .where(eq(timebankTransfers.reversesId, transfer.id))
+      )[0]
+    : undefined;
+  const [category] = exchange.categoryId ? await tx.select({ name: timebankCategories.name }).from(timebankCategories).where(eq(timebankCategories.id, exchange.categoryId)) : [];
+  return {
+    exchange,
+    category: category?.name ?? null,
+    parties: parties.rows.map((row) => ({ accountId: row.account_id, side: row.side, minutes: row.minutes, name: row.name, personRecordId: row.person_record_id, kind: row.kind })),
+    transferId: transfer?.id ?? null,
+    reversal: reversal ?? null,
+  };
+}
+
+export type ExchangeInFull = Awaited<ReturnType<typeof getExchange>>;
+
+/** Whether the person may see an exchange: a side of it, or staff. */
+export function mayView(full: ExchangeInFull, actor: Actor, actorRecordId: string | null): boolean {
+  return actor.staff || full.parties.some((party) => party.personRecordId !== null && party.personRecordId === actorRecordId);
+}
+
+/** Who is asked to confirm: the side that did not record it (either side, when a coordinator recorded it for nobody in particular). */
+export function awaitedSide(full: ExchangeInFull): string[] {
+  return full.parties.filter((party) => party.personRecordId && party.accountId !== full.exchange.recordedFor).map((party) => party.personRecordId as string);
+}
+
+/**
+ * Confirms an exchange and posts it to the ledger, in one step: if the ledger refuses (a
+ * balance would go below the limit), it stays as it was. Confirming twice posts once.
+ */
+export async function confirmExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string): Promise<Exchange> {
+  const { communityId, actor } = context;
+  const full = await getExchange(tx, communityId, exchangeId);
+  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
+  if (full.exchange.status === 'confirmed') return full.exchange;
+  if (full.exchange.status === 'cancelled') throw conflict('timebank-exchange-cancelled');
+  if (!actor.staff) {
+    if (full.exchange.status === 'disputed') throw conflict('timebank-exchange-disputed');
+    if (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId)) throw conflict('timebank-confirm-other-side');
+  }
+  return settle(tx, communityId, actor.id, full);
+}
+
+async function settle(tx: CommunityTransaction, communityId: string, actorId: string | null, full: ExchangeInFull): Promise<Exchange> {
+  const timebank = await timebankOf(tx, communityId);
+  const [claimed] = await tx
+    .update(timebankExchanges)
+    .set({ status: 'confirmed', decidedBy: actorId, decidedAt: new Date() })
+    .where(and(eq(timebankExchanges.id, full.exchange.id), inArray(timebankExchanges.status, ['pending', 'disputed'])))
+    .returning();
+  if (!claimed) return (await getExchange(tx, communityId, full.exchange.id)).exchange;
+  const pot = full.exchange.group ? await potOf(tx, communityId) : null;
+  const movements = full.parties.map((party) => ({ accountId: party.accountId, minutes: party.side === 'giver' ? party.minutes : full.exchange.potPaysReceivers ? 0 : -party.minutes }));
+  if (pot) movements.push({ accountId: pot.id, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
+  await postTransfer(tx, {
+    communityId,
+    kind: full.exchange.group ? 'group' : 'exchange',
+    occurredOn: full.exchange.occurredOn,
+    movements,
+    minimumBalance: timebank.minimumBalance,
+    exchangeId: full.exchange.id,
+    categoryId: full.exchange.categoryId,
+    note: full.exchange.note,
+    recordedBy: actorId,
+  });
+  await record(tx, { communityId, actorId, action: 'timebank.exchange_confirmed', subjectType: 'timebank_exchange', subjectId: full.exchange.id });
+  for (const party of full.parties) {
+    if (!party.personRecordId) continue;
+    await recordMilestone(tx, {
+      communityId,
+      personRecordId: party.personRecordId,
+      kind: party.side === 'giver' ? 'hours_given' : 'hours_received',
+      source: { type: 'timebank_exchange', id: full.exchange.id },
+      detail: { minutes: party.minutes },
+      once: `timebank:first_${party.side}`,
+      recordedBy: actorId,
+    });
+  }
+  return claimed;
+}
+
+export const disputeDetails = z.object({ reason: requiredText('errors.timebank.disputeReason.missing', 'errors.timebank.disputeReason.tooLong', 500) });
+
+/** The other side says it is not right; a coordinator sorts it out. */
+export async function disputeExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string, details: z.infer<typeof disputeDetails>): Promise<Exchange> {
+  const { communityId, actor } = context;
+  const full = await getExchange(tx, communityId, exchangeId);
+  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
+  if (!actor.staff && (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId))) throw conflict('timebank-confirm-other-side');
+  const [disputed] = await tx
+    .update(timebankExchanges)
+    .set({ status: 'disputed', disputeReason: details.reason, decidedBy: actor.id, decidedAt: new Date() })
+    .where(and(eq(timebankExchanges.id, exchangeId), eq(timebankExchanges.status, 'pending')))
+    .returning();
+  if (!disputed) throw conflict('timebank-exchange-not-pending');
+  await record(tx, { communityId, actorId: actor.id, action: 'timebank.exchange_disputed', subjectType: 'timebank_exchange', subjectId: exchangeId });
+  return disputed;
+}
+
+/** Whoever recorded it, or a coordinator, withdraws an exchange that is not yet in the ledger. */
+export async function cancelExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string): Promise<Exchange> {
+  const { communityId, actor } = context;
+  const full = await getExchange(tx, communityId, exchangeId);
+  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
+  if (!actor.staff && full.exchange.recordedBy !== actor.id) throw conflict('timebank-cancel-own');
+  const [cancelled] = await tx
+    .update(timebankExchanges)
+    .set({ status: 'cancelled', decidedBy: actor.id, decidedAt: new Date() })
+    .where(and(eq(timebankExchanges.id, exchangeId), inArray(timebankExchanges.status, ['pending', 'disputed'])))
+    .returning();
+  if (!cancelled) throw conflict('timebank-exchange-not-open');
+  await record(tx, { communityId, actorId: actor.id, action: 'timebank.exchange_cancelled', subjectType: 'timebank_exchange', subjectId: exchangeId });
+  return cancelled;
+}
+
+/** Exchanges waiting for someone: a member's own, or (for coordinators) everyone's, oldest first. */
+export async function openExchanges(tx: CommunityTransaction, communityId: string, options: { personRecordId?: string; status?: 'pending' | 'disputed'; limit: number }) {
+  const rows = await tx.execute<{ id: string; status: string; occurred_on: string; minutes: number; giver: string; receiver: string; recorded_for: string | null; on_behalf: boolean; confirms_on: string | null; giver_record: string | null; receiver_record: string | null; is_group: boolean }>(sql`
+    select e.id, e.status, e.occurred_on::text, e.recorded_for, e.on_behalf, e.confirms_on::text, e.is_group,
+      max(p.minutes) as minutes,
+      string_agg(coalesce(r.preferred_name, a.name), ', ') filter (where p.side = 'giver') as giver,
+      string_agg(coalesce(r.preferred_name, a.name), ', ') filter (where p.side = 'receiver') as receiver,
+      max(a.person_record_id::text) filter (where p.side = 'giver') as giver_record,
+      max(a.person_record_id::text) filter (where p.side = 'receiver') as receiver_record
+    from timebank_exchanges e
+    join timebank_exchange_parties p on p.exchange_id = e.id
+    join timebank_accounts a on a.id = p.account_id
+    left join person_records r on r.id = a.person_record_id
+    where e.community_id = ${communityId}
+      and e.status ${options.status ? sql`= ${options.status}` : sql`in ('pending', 'disputed')`}
+      ${options.personRecordId ? sql`and exists (select 1 from timebank_exchange_parties q join timebank_accounts b on b.id = q.account_id where q.exchange_id = e.id and b.person_record_id = ${options.personRecordId})` : sql``}
+    group by e.id
+    order by e.created_at
+    limit ${options.limit}`);
+  return rows.rows.map((row) => ({
+    id: row.id,
+    status: row.status,
+    occurredOn: row.occurred_on,
+    minutes: Number(row.minutes),
+    giver: row.giver,
+    receiver: row.receiver,
+    giverRecord: row.giver_record,
+    receiverRecord: row.receiver_record,
+    recordedFor: row.recorded_for,
+    onBehalf: row.on_behalf,
+    confirmsOn: row.confirms_on,
+  }));
+}
+
+// ——— Groups, the pot and reversals (coordinators) ———
+
+const accountMinutes = z.object({ account: z.uuid({ error: 'errors.timebank.account.missing' }), minutes: exchangeMinutes });
+
+export const newGroupExchange = z.object({
+  givers: z.array(accountMinutes, { error: 'errors.timebank.givers.missing' }).min(1, 'errors.timebank.givers.missing').max(200, 'errors.timebank.parties.tooMany'),
+  receivers: z.array(accountMinutes, { error: 'errors.timebank.receivers.missing' }).min(1, 'errors.timebank.receivers.missing').max(200, 'errors.timebank.parties.tooMany'),
+  potPaysReceivers: z.boolean().default(false),
+  occurredOn: exchangeDay,
+  categoryId: z.uuid({ error: 'errors.timebank.category.missing' }),
+  note: optionalText('errors.timebank.note.tooLong', 500),
+});
+export type NewGroupExchange = z.infer<typeof newGroupExchange>;
+
+/**
+ * A talk for many, a garden day by many: a coordinator records it and it is confirmed at once.
+ * Givers earn their time; receivers pay theirs unless the pot pays for them; the pot takes or
+ * gives the difference.
+ */
+export async function recordGroupExchange(tx: CommunityTransaction, context: ExchangeContext, input: NewGroupExchange): Promise<Exchange> {
+  const { communityId, actor } = context;
+  await timebankOf(tx, communityId);
+  const ids = [...input.givers, ...input.receivers].map((party) => party.account);
+  if (new Set(ids).size !== ids.length) throw invalid([{ field: 'receivers', code: 'errors.timebank.parties.twice' }]);
+  const accounts = await tx
+    .select({ id: timebankAccounts.id, kind: timebankAccounts.kind })
+    .from(timebankAccounts)
+    .where(and(eq(timebankAccounts.communityId, communityId), inArray(timebankAccounts.id, ids), isNull(timebankAccounts.closedAt)));
+  const choosable = new Set((await accountChoices(tx, communityId)).map((choice) => choice.id));
+  if (accounts.length !== ids.length) throw notFound();
+  const unusable = ids.filter((id) => !choosable.has(id));
+  if (unusable.length > 0) throw invalid([{ field: 'receivers', code: 'errors.timebank.notOnboarded' }]);
+  const category = await tx.select({ id: timebankCategories.id }).from(timebankCategories).where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId)));
+  if (category.length === 0) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
+  const [exchange] = await tx
+    .insert(timebankExchanges)
+    .values({ communityId, group: true, occurredOn: input.occurredOn, categoryId: input.categoryId, note: input.note, potPaysReceivers: input.potPaysReceivers, recordedBy: actor.id, onBehalf: true })
+    .returning();
+  if (!exchange) throw new Error('exchange insert returned nothing');
+  await tx.insert(exchangeParties).values([
+    ...input.givers.map((party) => ({ communityId, exchangeId: exchange.id, accountId: party.account, side: 'giver' as const, minutes: party.minutes })),
+    ...input.receivers.map((party) => ({ communityId, exchangeId: exchange.id, accountId: party.account, side: 'receiver' as const, minutes: party.minutes })),
+  ]);
+  await record(tx, { communityId, actorId: actor.id, action: 'timebank.group_recorded', subjectType: 'timebank_exchange', subjectId: exchange.id, detail: { givers: input.givers.length, receivers: input.receivers.length } });
+  return settle(tx, communityId, actor.id, await getExchange(tx, communityId, exchange.id));
+}
+
+export const potTransfer = z.object({
+  account: z.uuid({ error: 'errors.timebank.account.missing' }),
+  minutes: z.number({ error: 'errors.timebank.minutes.invalid' }).int('errors.timebank.minutes.whole').min(1, 'errors.timebank.minutes.tooFew').max(maxTransferMinutes, 'errors.timebank.minutes.tooManyTransfer'),
+  note: requiredText('errors.timebank.potNote.missing', 'errors.timebank.note.tooLong', 500),
+});
+
+/** A coordinator grants time from the pot to a member or organisation, or a member donates to it. */
+export async function movePotTime(tx: CommunityTransaction, context: ExchangeContext, direction: 'grant' | 'donation', input: z.infer<typeof potTransfer>) {
+  const { communityId, actor } = context;
+  const timebank = await timebankOf(tx, communityId);
+  const pot = await potOf(tx, communityId);
+  const choosable = (await accountChoices(tx, communityId)).find((choice) => choice.id === input.account);
+  if (!choosable) throw notFound();
+  if (direction === 'grant' && !actor.staff) throw new DomainError('forbidden', 403);
+  if (direction === 'donation' && !actor.staff && choosable.personRecordId !== context.actorRecordId) throw notFound();
+  const movements = direction === 'grant' ? [{ accountId: pot.id, minutes: -input.minutes }, { accountId: input.account, minutes: input.minutes }] : [{ accountId: input.account, minutes: -input.minutes }, { accountId: pot.id, minutes: input.minutes }];
+  const transfer = await postTransfer(tx, { communityId, kind: direction, occurredOn: ukDay(new Date()), movements, minimumBalance: timebank.minimumBalance, note: input.note, recordedBy: actor.id });
+  await record(tx, { communityId, actorId: actor.id, action: `timebank.${direction}`, subjectType: 'timebank_transfer', subjectId: transfer.id, detail: { minutes: input.minutes } });
+  return transfer;
+}
+
+export const reversalDetails = z.object({ reason: requiredText('errors.timebank.reversalReason.missing', 'errors.timebank.reversalReason.tooLong', 500) });
+
+/** Undoes a transfer with its mirror image, linked to it and with the reason. A transfer is reversed once; a reversal is not reversed. */
+export async function reverseTransfer(tx: CommunityTransaction, context: ExchangeContext, transferId: string, details: z.infer<typeof reversalDetails>) {
+  const { communityId, actor } = context;
+  const timebank = await timebankOf(tx, communityId);
+  const [original] = await tx
+    .select()
+    .from(timebankTransfers)
+    .where(and(eq(timebankTransfers.communityId, communityId), eq(timebankTransfers.id, transferId)));
+  if (!original) throw notFound();
+  if (original.kind === 'reversal') throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.reversal' }]);
+  const [already] = await tx.select({ id: timebankTransfers.id }).from(timebankTransfers).where(eq(timebankTransfers.reversesId, transferId));
+  if (already) throw conflict('timebank-already-reversed');
+  const movements = await tx.select({ accountId: timebankMovements.accountId, minutes: timebankMovements.minutes }).from(timebankMovements).where(eq(timebankMovements.transferId, transferId));
+  // Two reversals of the same transfer at once: the unique index on reverses_id lets one through.
+  const reversal = await postTransfer(tx, {
+    communityId,
+    kind: 'reversal',
+    occurredOn: ukDay(new Date()),
+    movements: movements.map((movement) => ({ accountId: movement.accountId, minutes: -movement.minutes })),
+    minimumBalance: timebank.minimumBalance,
+    reversesId: transferId,
+    exchangeId: original.exchangeId,
+    categoryId: original.categoryId,
+    note: details.reason,
+    recordedBy: actor.id,
+  });
+  await record(tx, { communityId, actorId: actor.id, action: 'timebank.transfer_reversed', subjectType: 'timebank_transfer', subjectId: transferId, reason: details.reason, detail: { reversal: reversal.id } });
+  return reversal;
+}
+
+/** Reverses the ledger transfer of a confirmed exchange; one not yet confirmed is not in the ledger, and is cancelled instead. */
+export async function reverseExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string, details: z.infer<typeof reversalDetails>) {
+  const full = await getExchange(tx, context.communityId, exchangeId);
+  if (full.exchange.status !== 'confirmed' || !full.transferId) throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.notConfirmed' }]);
+  return reverseTransfer(tx, context, full.transferId, details);
+}
+
+// ——— Scheduled work ———
+
+/** Exchanges nobody disputed in time are confirmed; one the ledger refuses is marked disputed for a coordinator. */
+export async function confirmWaitingExchanges(owner: Database, today = ukDay(new Date())): Promise<{ confirmed: number; refused: number }> {
+  const due = await owner
+    .select({ id: timebankExchanges.id, communityId: timebankExchanges.communityId })
+    .from(timebankExchanges)
+    .where(and(eq(timebankExchanges.status, 'pending'), lte(timebankExchanges.confirmsOn, today)))
+    .limit(5000);
+  let confirmed = 0;
+  let refused = 0;
+  for (const { id, communityId } of due) {
+    try {
+      await inCommunity(owner, { communityId, personId: null }, async (tx) => settle(tx, communityId, null, await getExchange(tx, communityId, id)));
+      confirmed += 1;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      refused += 1;
+      await inCommunity(owner, { communityId, personId: null }, (tx) =>
+        tx
+          .update(timebankExchanges)
+          .set({ status: 'disputed', disputeReason: 'Could not confirm by itself: a balance would go below the time bank’s limit.', decidedAt: new Date() })
+          .where(and(eq(timebankExchanges.id, id), eq(timebankExchanges.status, 'pending'))),
+      );
+    }
+  }
+  return { confirmed, refused };
+}
+
+/** Every night: each time bank's balances against their movements; any difference is recorded and logged. */
+export async function reconcileLedgers(owner: Database, log: (message: string, detail: Record<string, unknown>) => void = () => {}): Promise<number> {
+  const banks = await owner.select({ communityId: timebanks.communityId }).from(timebanks).innerJoin(communities, eq(communities.id, timebanks.communityId));
+  let differences = 0;
+  for (const { communityId } of banks) {
+    await inCommunity(owner, { communityId, personId: null }, async (tx) => {
+      const result = await unreconciled(tx, communityId);
+      await tx.insert(reconciliations).values({ communityId, accountsChecked: result.checked, differences: result.differences });
+      if (result.differences.length > 0) {
+        differences += result.differences.length;
+        log('time bank balances differ from their movements', { communityId, differences: result.differences });
+        await record(tx, { communityId, actorId: null, action: 'timebank.reconciliation_failed', subjectType: 'timebank', subjectId: communityId, detail: { differences: result.differences } });
+      }
+    });
+  }
+  return differences;
+}
+
+export async function lastReconciliation(tx: CommunityTransaction, communityId: string) {
+  const [last] = await tx.select().from(reconciliations).where(eq(reconciliations.communityId, communityId)).orderBy(desc(reconciliations.ranAt)).limit(1);
+  return last;
+}
+
+/** The coordinator's view of what needs doing. */
+export async function coordinatorSummary(tx: CommunityTransaction, communityId: string) {
+  const timebank = await timebankOf(tx, communityId);
+  const [counts] = await tx.execute<{ joining: number; members: number; pending: number; disputed: number; overdue: number }>(sql`
+    select
+      (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is null) as joining,
+      (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is not null) as members,
+      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'pending') as pending,
+      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'disputed') as disputed,
+      0 as overdue`).then((result) => result.rows);
+  const pot = await potOf(tx, communityId);
+  const reconciliation = await lastReconciliation(tx, communityId);
+  return { timebank, counts: counts ?? { joining: 0, members: 0, pending: 0, disputed: 0, overdue: 0 }, pot, reconciliation };
+}
+
+const throughAccounts = (query: (record: string) => ReturnType<typeof sql>) => async (tx: CommunityTransaction, ids: { record: string }) => (await tx.execute<Record<string, unknown>>(query(ids.record))).rows;
+
+export const personData: PersonDataSource[] = [
+  { table: 'timebank_members', column: 'person_record_id', points: 'record', download: 'rows', merge: mergeMembership },
+  { table: 'timebank_accounts', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
+  // Reached through the person's accounts: what they gave and received, and their statement.
+  {
+    table: 'timebank_exchange_parties',
+    column: 'account_id',
+    points: 'record',
+    download: 'rows',
+    merge: 'none',
+    rows: throughAccounts((record) => sql`select e.id, e.status, e.occurred_on, p.side, p.minutes, e.note from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id join timebank_accounts a on a.id = p.account_id where a.person_record_id = ${record} order by e.occurred_on`),
+  },
+  {
+    table: 'timebank_movements',
+    column: 'account_id',
+    points: 'record',
+    download: 'rows',
+    merge: 'none',
+    rows: throughAccounts((record) => sql`select m.occurred_on, m.minutes, m.balance_after, t.kind, t.note from timebank_movements m join timebank_transfers t on t.id = m.transfer_id join timebank_accounts a on a.id = m.account_id where a.person_record_id = ${record} order by m.id`),
+  },
+  { table: 'timebank_onboarding_ticks', column: 'ticked_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'timebank_transfers', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'timebank_exchanges', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'timebank_exchanges', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
+  {
+    table: 'timebank_posts',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    // Erased: their posts close and lose what they said.
+    erase: async (tx, id) => {
+      await tx.execute(sql`update timebank_posts set title = 'Removed', description = '', when_available = '', closed_at = coalesce(closed_at, now()) where person_record_id = ${id}`);
+    },
+  },
+  { table: 'timebank_posts', column: 'posted_by', points: 'account', download: { excluded: 'actor' } },
+  {
+    table: 'timebank_responses',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    // One response per post and person: where both records answered the same post, the kept record's stands.
+    merge: async (tx, fromId, intoId) => {
+      await tx.execute(sql`update timebank_responses gone set person_record_id = ${intoId} where gone.person_record_id = ${fromId} and not exists (select 1 from timebank_responses kept where kept.person_record_id = ${intoId} and kept.post_id = gone.post_id)`);
+    },
+  },
+  {
+    table: 'timebank_messages',
+    column: 'from_record_id',
+    points: 'record',
+    download: 'rows',
+    erase: async (tx, id) => {
+      await tx.execute(sql`update timebank_messages set body = '' where from_record_id = ${id}`);
+    },
+  },
+  { table: 'timebank_messages', column: 'sent_by', points: 'account', download: { excluded: 'actor' } },
+  {
+    table: 'timebank_follows',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: async (tx, fromId, intoId) => {
+      await tx.execute(sql`insert into timebank_follows (community_id, person_record_id, category_id) select community_id, ${intoId}, category_id from timebank_follows where person_record_id = ${fromId} on conflict do nothing`);
+      await tx.execute(sql`delete from timebank_follows where person_record_id = ${fromId}`);
+    },
+  },
+  { table: 'timebank_checks', column: 'person_record_id', points: 'record', download: 'rows' },
+  { table: 'timebank_checks', column: 'seen_by', points: 'account', download: { excluded: 'actor' } },
+];
+
+/**
+ * Merging two records: the kept record's membership and account stay; the other's balance
+ * moves into it by a transfer (the ledger is never edited) and its account closes.
+ */
+async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
+  const [from] = await tx.select().from(timebankAccounts).where(and(eq(timebankAccounts.personRecordId, fromId), isNull(timebankAccounts.closedAt)));
+  const [into] = await tx.select().from(timebankAccounts).where(and(eq(timebankAccounts.personRecordId, intoId), isNull(timebankAccounts.closedAt)));
+  if (from && !into) {
+    await tx.update(timebankAccounts).set({ personRecordId: intoId }).where(eq(timebankAccounts.id, from.id));
+  } else if (from && into) {
+    if (from.balance !== 0) {
+      await postTransfer(tx, {
+        communityId: from.communityId,
+        kind: 'merge',
+        occurredOn: ukDay(new Date()),
+        movements: [
+          { accountId: from.id, minutes: -from.balance },
+          { accountId: into.id, minutes: from.balance },
+        ],
+        minimumBalance: Number.MIN_SAFE_INTEGER,
+        note: 'Two records of the same person were merged',
+        recordedBy: null,
+      });
+    }
+    await tx.update(timebankAccounts).set({ closedAt: new Date() }).where(eq(timebankAccounts.id, from.id));
+  }
+  const [fromMember] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, fromId));
+  const [intoMember] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, intoId));
+  if (fromMember && !intoMember) await tx.update(timebankMembers).set({ personRecordId: intoId }).where(eq(timebankMembers.id, fromMember.id));
+  else if (fromMember && intoMember) {
+    await tx.execute(sql`update timebank_members set onboarded_at = coalesce(onboarded_at, ${fromMember.onboardedAt}), joined_at = least(joined_at, ${fromMember.joinedAt}) where id = ${intoMember.id}`);
+    await tx.update(timebankMembers).set({ leftAt: new Date() }).where(eq(timebankMembers.id, fromMember.id));
+  }
+}
+
