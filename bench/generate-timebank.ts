@@ -11,11 +11,14 @@ import {
   exchangeParties,
   onboardingSteps,
   onboardingTicks,
+  postResponses,
   timebankAccounts,
   timebankCategories,
   timebankExchanges,
   timebankMembers,
+  timebankMessages,
   timebankMovements,
+  timebankPosts,
   timebankTransfers,
   timebanks,
 } from '../src/modules/timebank/schema.ts';
@@ -51,6 +54,8 @@ export interface TimebankSpec {
   notOnline?: string[];
   /** Members still joining, with some steps done. */
   joining?: number;
+  /** Existing records still joining (the demo's newly referred member). */
+  existingJoining?: string[];
   /** One-to-one exchanges over the year. */
   exchanges: number;
   coordinatorId: string | null;
@@ -91,8 +96,8 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
   }));
   const notOnline = (spec.notOnline ?? []).map((name, index) => ({ id: randomUUID(), communityId, preferredName: name, assistedDigital: true, phone: `020 7946 09${10 + index}`, address: `${12 + index} Norwood Road, London`, createdAt: new Date(Date.now() - (days - 20) * 86_400_000) }));
   await inBatches([...made, ...notOnline], (batch) => owner.insert(personRecords).values(batch));
-  const memberIds: string[] = [...(spec.existing ?? []), ...notOnline.map((person) => person.id), ...made.map((person) => person.id)];
-  const joining = new Set<string>(made.slice(made.length - (spec.joining ?? 0)).map((person) => person.id));
+  const memberIds: string[] = [...(spec.existing ?? []), ...notOnline.map((person) => person.id), ...made.map((person) => person.id), ...(spec.existingJoining ?? [])];
+  const joining = new Set<string>([...made.slice(made.length - (spec.joining ?? 0)).map((person) => person.id), ...(spec.existingJoining ?? [])]);
   const neighbourhoodOf = new Map(memberIds.map((id, index) => [id, neighbourhoods[index % neighbourhoods.length] ?? '']));
   const joinedDaysAgo = (index: number) => Math.max(10, days - Math.floor((index / Math.max(memberIds.length, 1)) * (days - 30)));
   await inBatches(
@@ -100,7 +105,7 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
       communityId,
       personRecordId: id,
       programmeId: spec.programmeId ?? null,
-      cameFrom: index % 3 === 0 ? ('professional' as const) : index % 3 === 1 ? ('self' as const) : ('coordinator' as const),
+      cameFrom: spec.existingJoining?.includes(id) || index % 3 === 0 ? ('professional' as const) : index % 3 === 1 ? ('self' as const) : ('coordinator' as const),
       neighbourhood: neighbourhoodOf.get(id) ?? '',
       joinedAt: new Date(Date.now() - joinedDaysAgo(index) * 86_400_000),
       onboardedAt: joining.has(id) ? null : new Date(Date.now() - (joinedDaysAgo(index) - 7) * 86_400_000),
@@ -200,13 +205,83 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
     await tx.execute(sql`update timebank_accounts a set balance = m.total from (select account_id, sum(minutes)::int as total from timebank_movements where community_id = ${communityId} group by account_id) m where m.account_id = a.id`);
   });
 
-  // Background checks: most current, two due for renewal soon.
-  const checked = active.slice(0, 8);
+  // Background checks, for generated members only: most current, two due for renewal soon.
+  const checked = made.filter((person) => !joining.has(person.id)).slice(0, 8).map((person) => accountOf.get(person.id) ?? '');
   await owner.insert(backgroundChecks).values(
     checked.map((accountId, index) => {
       const personRecordId = [...accountOf].find(([, account]) => account === accountId)?.[0] ?? '';
       return { communityId, personRecordId, level: index % 2 === 0 ? ('enhanced_barred' as const) : ('basic' as const), certificateNumber: `00${1234567890 + index}`, issuedOn: dayOf(700 + index), expiresOn: dayOf(index < 2 ? -(12 + index * 9) : -(200 + index * 30)), seenBy: spec.coordinatorId };
     }),
   );
+  await generatePosts(owner, { communityId, categories, people: memberIds.filter((id) => !joining.has(id) && !(spec.existing ?? []).includes(id)), notOnline: notOnline.map((person) => person.id), neighbourhoodOf, coordinatorId: spec.coordinatorId }, seed + 1);
   return { memberIds, accountOf };
+}
+
+/** What members offer and ask for, in their own words, by kind of help. */
+const demoPosts: Record<string, { offers: string[]; requests: string[] }> = {
+  'Befriending and phone calls': { offers: ['A weekly phone chat', 'Happy to visit for a cup of tea'], requests: ['Someone to ring me on Sunday evenings'] },
+  'Café company and coffee mornings': { offers: ['Company at the café on Thursdays'], requests: ['Someone to go to the coffee morning with'] },
+  'Computer and phone help': { offers: ['Help with video calls on your phone', 'Setting up online banking safely'], requests: ['Help booking GP appointments online'] },
+  'Cooking and meals': { offers: ['Batch cooking Caribbean food'], requests: ['Learning to cook simple meals for one'] },
+  'DIY and small repairs': { offers: ['Putting up shelves and curtain rails'], requests: ['A dripping tap fixed'] },
+  'Dog walking and pets': { offers: ['Dog walking in Brockwell Park'], requests: ['Someone to feed my cat while I am in hospital'] },
+  Gardening: { offers: ['Weeding and lawn mowing', 'Growing vegetables on a balcony'], requests: ['Help clearing an overgrown garden'] },
+  'Lifts and escorts to appointments': { offers: ['Lifts to King’s College Hospital'], requests: ['Someone to come with me to my eye clinic appointment'] },
+  'Personal care at home': { offers: [], requests: ['Help getting dressed in the mornings'] },
+  'Reading, letters and forms': { offers: ['Help filling in forms, including benefits'], requests: ['Reading my post with me'] },
+  'Shopping and errands': { offers: ['Weekly shop at the market'], requests: ['Collecting my prescriptions'] },
+  'Talks and groups': { offers: ['A talk on staying steady on your feet'], requests: ['A knitting group near Tulse Hill'] },
+};
+
+async function generatePosts(
+  owner: Database,
+  spec: { communityId: string; categories: { id: string; name: string }[]; people: string[]; notOnline: string[]; neighbourhoodOf: Map<string, string>; coordinatorId: string | null },
+  seed: number,
+): Promise<void> {
+  const random = randomFrom(seed);
+  const { communityId } = spec;
+  const rows: (typeof timebankPosts.$inferInsert)[] = [];
+  let index = 0;
+  for (const category of spec.categories) {
+    const words = demoPosts[category.name];
+    if (!words) continue;
+    for (const [kind, titles] of [['offer', words.offers], ['request', words.requests]] as const) {
+      for (const title of titles) {
+        // Requests for personal care come from members a coordinator posts for.
+        const personRecordId = category.name.startsWith('Personal care') ? (spec.notOnline[0] ?? spec.people[0] ?? '') : (spec.people[(index * 5 + 3) % spec.people.length] ?? '');
+        const daysAgo = 5 + ((index * 11) % 80);
+        rows.push({
+          id: randomUUID(),
+          communityId,
+          kind,
+          personRecordId,
+          title,
+          description: kind === 'offer' ? 'Get in touch through the time bank and we can work out a time.' : 'I would be very grateful for a hand with this.',
+          categoryId: category.id,
+          place: category.name.startsWith('Computer') ? 'online' : category.name.includes('home') || category.name.startsWith('DIY') ? 'home' : 'neighbourhood',
+          neighbourhood: spec.neighbourhoodOf.get(personRecordId) ?? '',
+          whenAvailable: random.pick(['Weekday mornings', 'Evenings after 6', 'Weekends', 'Thursdays', '']),
+          forGroups: category.name.startsWith('Talks'),
+          endsOn: dayOf(-(30 + ((index * 13) % 60))),
+          postedBy: spec.notOnline.includes(personRecordId) ? spec.coordinatorId : null,
+          onBehalf: spec.notOnline.includes(personRecordId),
+          createdAt: new Date(Date.now() - daysAgo * 86_400_000),
+        });
+        index += 1;
+      }
+    }
+  }
+  await owner.insert(timebankPosts).values(rows);
+  // Some offers have answers and a short conversation; some requests have none yet (unmet need).
+  const answered = rows.filter((_, position) => position % 3 === 0);
+  for (const [position, post] of answered.entries()) {
+    const responder = spec.people.find((id, at) => id !== post.personRecordId && at % answered.length === position % spec.people.length) ?? spec.people.find((id) => id !== post.personRecordId);
+    if (!responder || !post.id) continue;
+    const [response] = await owner.insert(postResponses).values({ communityId, postId: post.id, personRecordId: responder }).returning({ id: postResponses.id });
+    if (!response) continue;
+    await owner.insert(timebankMessages).values([
+      { communityId, responseId: response.id, fromRecordId: responder, body: post.kind === 'offer' ? 'Hello, I would love this. When suits you?' : 'Hello, I can help with this. I am free most mornings.' },
+      { communityId, responseId: response.id, fromRecordId: post.personRecordId ?? '', body: 'Thank you! How about Tuesday at 10?' },
+    ]);
+  }
 }

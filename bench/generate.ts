@@ -146,6 +146,7 @@ export const demoCommunities = {
       { email: 'admin@example.org', displayName: 'Alex Morgan', roles: ['admin', 'member'] },
       { email: 'coordinator@example.org', displayName: 'Sam Patel', roles: ['coordinator', 'member'] },
       { email: 'member@example.org', displayName: 'Maria Santos', roles: ['member'] },
+      { email: 'newmember@example.org', displayName: 'Nadia Hassan', roles: ['member'] },
       { email: 'peer@example.org', displayName: 'Dev Sharma', roles: ['peer_supporter', 'member'] },
       { email: 'facilitator@example.org', displayName: 'Grace Okafor', roles: ['facilitator', 'member'] },
       { email: 'referrer@example.org', displayName: 'Dr Helen Carter', roles: ['referrer'] },
@@ -226,9 +227,12 @@ export async function generateDemo(owner: Database): Promise<void> {
   const { generateTimebank } = await import('./generate-timebank.ts');
   const [maria] = await owner.execute<{ id: string }>(sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = 'member@example.org'`).then((result) => result.rows);
   const [sam] = await owner.select({ id: people.id }).from(people).where(sql`${people.email} = 'coordinator@example.org'`);
+  const timeBankId = demoProgrammes.find((programme) => programme.kind === 'timebank')?.id;
+  // Nadia: referred last week by her GP, accepted into the time bank, still joining.
+  const nadia = await referredByGp(owner, lambeth.id, timeBankId ?? '');
   await generateTimebank(
     owner,
-    { communityId: lambeth.id, programmeId: demoProgrammes.find((programme) => programme.kind === 'timebank')?.id, members: 37, existing: maria ? [maria.id] : [], notOnline: ['Doris Campbell', 'Winston Brown'], joining: 3, exchanges: 520, coordinatorId: sam?.id ?? null },
+    { communityId: lambeth.id, programmeId: timeBankId, members: 37, existing: maria ? [maria.id] : [], existingJoining: [nadia], notOnline: ['Doris Campbell', 'Winston Brown'], joining: 3, exchanges: 520, coordinatorId: sam?.id ?? null },
     41,
   );
   for (const community of [lambeth, croydon]) {
@@ -322,6 +326,30 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
       if (kind === 'joined_programme' && programmeId) await owner.insert(programmeMembers).values({ communityId: lambethId, programmeId, personRecordId: record.id, joinedAt: daysAgo(days) });
     }
   }
+}
+
+/** A member a GP referred last week, whose referral was accepted into the time bank. */
+async function referredByGp(owner: Database, communityId: string, programmeId: string): Promise<string> {
+  const { personRecords } = await import('../src/modules/people/schema.ts');
+  const { referrals, referralProgrammes } = await import('../src/modules/referrals/schema.ts');
+  const { milestones } = await import('../src/modules/journey/schema.ts');
+  const account = async (email: string) => (await owner.select({ id: people.id }).from(people).where(sql`${people.email} = ${email}`))[0]?.id ?? null;
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+  const [record] = await owner
+    .insert(personRecords)
+    .values({ communityId, accountId: await account('newmember@example.org'), preferredName: 'Nadia', fullName: 'Nadia Hassan', email: 'newmember@example.org', phone: '020 7946 0321', gpPractice: 'Paxton Green Group Practice', createdAt: daysAgo(8) })
+    .returning({ id: personRecords.id });
+  if (!record) throw new Error('no record for Nadia');
+  const [referral] = await owner
+    .insert(referrals)
+    .values({ communityId, reference: 'NADH-7K3Q', personRecordId: record.id, source: 'professional', referrerId: await account('referrer@example.org'), referrerOrganisation: 'Paxton Green Group Practice', status: 'accepted', reason: 'Recently widowed and isolated; a keen cook who would like to meet neighbours.', contactDueOn: daysAgo(5).toISOString().slice(0, 10), createdAt: daysAgo(8), statusChangedAt: daysAgo(4) })
+    .returning({ id: referrals.id });
+  if (referral) await owner.insert(referralProgrammes).values({ referralId: referral.id, programmeId, communityId, acceptedAt: daysAgo(4) });
+  await owner.insert(milestones).values([
+    { communityId, personRecordId: record.id, kind: 'referral_received', at: daysAgo(8) },
+    { communityId, personRecordId: record.id, kind: 'joined_programme', at: daysAgo(4), programmeId },
+  ]);
+  return record.id;
 }
 
 /** True when the database has no communities yet: the first start. */

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   let jobs: Jobs | undefined;
   if (config.jobs) {
     const sessionStore = postgresSessionStore(databases.owner, config.sessionIdleMinutes);
-    jobs = await startJobs({ databaseUrl, owner: databases.owner, config, log: app.log, clearSessions: () => sessionStore.clearExpired(), scheduled: scheduledJobs });
+    jobs = await startJobs({ databaseUrl, owner: databases.owner, config, log: app.log, clearSessions: () => sessionStore.clearExpired(), scheduled: scheduledJobs(config) });
   }
 
   const address = `http://localhost:${config.port}`;

@@ -66,6 +66,8 @@ function concretePath(route: RouteEntry): string {
     concernId: fixture.alphaConcernId,
     requestId: fixture.alphaErasureRequestId,
     exchangeId: fixture.alphaExchangeId,
+    postId: fixture.alphaPostId,
+    responseId: fixture.alphaResponseId,
     categoryId: fixture.alphaCategoryId,
     stepId: fixture.alphaStepId,
     token: 'not-a-real-token',

@@ -11,6 +11,7 @@ import { roles, type Role } from '../../src/platform/tenancy.ts';
 import { generateCommunity } from '../../bench/generate.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { joinTimebank, listSteps, recordExchange, saveCategory } from '../../src/modules/timebank/service.ts';
+import { createPost, respondToPost } from '../../src/modules/timebank/posts.ts';
 
 export const fixturePassword = 'fixture-password-1';
 
@@ -33,6 +34,9 @@ export interface Fixture {
   alphaCategoryId: string;
   alphaTimebankMemberId: string;
   alphaExchangeId: string;
+  /** A request of Ada's (posted by a coordinator), answered by the alpha member. */
+  alphaPostId: string;
+  alphaResponseId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -123,13 +127,19 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
       { communityId: alpha.id, actor: { id: memberAccount?.id ?? '', staff: false }, actorRecordId: own.id, notifyConfigured: false, publicUrl: 'http://localhost', communitySlug: 'alpha' },
       { giver: own.id, receiver: person.id, minutes: 60, occurredOn: new Date().toISOString().slice(0, 10), categoryId: category.id, note: 'Weeding', confirmNow: false },
     );
-    return { memberId: own.id, categoryId: category.id, stepId: step?.id ?? '', exchangeId: exchange.id };
+    const [coordinatorAccount] = await tx.select({ id: people.id }).from(people).where(eq(people.email, emailFor('coordinator')));
+    const asCoordinator = { communityId: alpha.id, actor: { id: coordinatorAccount?.id ?? '', staff: true }, actorRecordId: null, notifyConfigured: false, publicUrl: 'http://localhost', communitySlug: 'alpha' };
+    const post = await createPost(tx, asCoordinator, { kind: 'request', title: 'Help with my garden', description: '', categoryId: category.id, place: 'home', neighbourhood: '', whenAvailable: '', forGroups: false, endsOn: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), forPersonId: person.id });
+    const response = await respondToPost(tx, { ...asCoordinator, actor: { id: memberAccount?.id ?? '', staff: false }, actorRecordId: own.id }, post.id, { message: 'I can help on Saturday' });
+    return { memberId: own.id, categoryId: category.id, stepId: step?.id ?? '', exchangeId: exchange.id, postId: post.id, responseId: response.id };
   });
   return {
     alphaStepId: timebank.stepId,
     alphaCategoryId: timebank.categoryId,
     alphaTimebankMemberId: timebank.memberId,
     alphaExchangeId: timebank.exchangeId,
+    alphaPostId: timebank.postId,
+    alphaResponseId: timebank.responseId,
     alphaConcernId: concern.id,
     alphaErasureRequestId: erasure.id, alpha, beta, alphaProgrammeId: programme.id, alphaPersonId: person.id, alphaOtherPersonId: other.id, alphaReferralId: referral.id, emailFor, otherCommunityMember: 'member@beta.test', platformAdmin: 'platform@fixture.test', noMembership: 'nobody@fixture.test' };
 }

@@ -15,6 +15,8 @@ import type { Services } from '../../services.ts';
 import { getPerson, listPeople } from '../people/service.ts';
 import { timebankApi } from './api.ts';
 import * as service from './service.ts';
+import * as posts from './posts.ts';
+import { postRoutes } from './posts-routes.ts';
 import { exchangeContext, isStaff, minutesFromForm, ownRecordId, timebankStaff } from './requests.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
@@ -45,8 +47,11 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       const waiting = member && ownId ? await service.openExchanges(tx, communityId, { personRecordId: ownId, limit: 20 }) : [];
       const recent = account ? await service.statement(tx, communityId, account.id, { limit: 5 }) : { items: [] };
       const summary = isStaff(request) ? await service.coordinatorSummary(tx, communityId) : undefined;
+      const checksDue = isStaff(request) ? await posts.checksDue(tx, communityId) : [];
+      const ownPosts = member && ownId ? (await posts.searchPosts(tx, communityId, { personRecordId: ownId, limit: 20 })).items : [];
+      const conversations = member && ownId ? await posts.conversationsOf(tx, communityId, ownId) : [];
       const timebank = await service.timebankOf(tx, communityId);
-      return { member, account, onboarding, waiting: waiting.map((exchange) => ({ ...exchange, yours: exchange.recordedFor !== account?.id })), recent: recent.items, summary, timebank, ownId };
+      return { member, account, onboarding, waiting: waiting.map((exchange) => ({ ...exchange, yours: exchange.recordedFor !== account?.id })), recent: recent.items, summary, timebank, ownId, checksDue, ownPosts, conversations };
     });
     return render(request, reply, 'timebank/views/home.njk', { pageTitle: request.t('timebank.home.title'), ...page, flash: takeFlash(request) });
   });
@@ -235,16 +240,36 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       const account = await service.accountOfPerson(tx, communityId, subject.id);
       const onboarding = await service.onboardingOf(tx, communityId, member.id);
       const waiting = await service.openExchanges(tx, communityId, { personRecordId: subject.id, limit: 20 });
-      return { subject, member, account, onboarding, waiting };
+      const checks = await posts.checksOf(tx, subject.id);
+      return { subject, member, account, onboarding, waiting, checks, today: ukDay(new Date()) };
     });
     return render(
       request,
       reply,
       'timebank/views/member.njk',
-      { pageTitle: page.subject.preferredName, ...page, values: { doneOn: ukDay(new Date()), ...values }, doneOnParts: dateParts(values.doneOn ?? ukDay(new Date())), errors, flash: takeFlash(request) },
+      {
+        pageTitle: page.subject.preferredName,
+        ...page,
+        values: { doneOn: ukDay(new Date()), ...values },
+        doneOnParts: dateParts(values.doneOn ?? ukDay(new Date())),
+        issuedOnParts: dateParts(values.issuedOn),
+        expiresOnParts: dateParts(values.expiresOn),
+        checkLevelItems: choices(request, 'timebank.checkLevels', ['basic', 'enhanced', 'enhanced_barred'], values.level),
+        errors,
+        flash: takeFlash(request),
+      },
       { status: errors ? 400 : 200 },
     );
   };
+  app.post('/c/:community/timebank/members/:personId/checks', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => {
+    const body = withDateFromParts(withDateFromParts(request.body, 'issuedOn'), 'expiresOn');
+    const form = parseForm(posts.checkDetails, body);
+    if (!form.ok) return memberPage(request, reply, body, form.errors);
+    const actorId = actorOf(request);
+    await inTimebank(request, (tx, communityId) => posts.recordCheck(tx, communityId, actorId, request.params.personId, form.data));
+    request.session.flash = request.t('timebank.checks.savedFlash');
+    return reply.redirect(`${base(request)}/members/${request.params.personId}`, 303);
+  });
   app.get('/c/:community/timebank/members/:personId', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => memberPage(request, reply));
   app.post('/c/:community/timebank/members/:personId/steps', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => {
     const body = withDateFromParts(request.body, 'doneOn');
@@ -426,5 +451,6 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
   app.post('/c/:community/timebank/categories/:categoryId', { config: { access: staff }, schema: { params: categoryParams } }, async (request, reply) => saveCategory(request, reply, request.params.categoryId));
 
   await timebankApi(app, services);
+  await postRoutes(app, { services });
 }
 

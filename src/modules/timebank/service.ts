@@ -17,6 +17,7 @@ import { personRecords } from '../people/schema.ts';
 import { joinProgramme, type Joining } from '../programmes/service.ts';
 import { referrals } from '../referrals/schema.ts';
 import { postTransfer, unreconciled } from './ledger.ts';
+import { requireCheck } from './checks.ts';
 import {
   type CameFrom,
   checkLevels,
@@ -473,16 +474,18 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
   const errors = [];
   if (!giver.onboarded) errors.push({ field: 'giver', code: 'errors.timebank.notOnboarded' });
   if (!receiver.onboarded) errors.push({ field: 'receiver', code: 'errors.timebank.notOnboarded' });
-  const category = await tx
-    .select({ id: timebankCategories.id })
+  const [category] = await tx
+    .select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel })
     .from(timebankCategories)
     .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId), eq(timebankCategories.archived, false)));
-  if (category.length === 0) errors.push({ field: 'categoryId', code: 'errors.timebank.category.missing' });
+  if (!category) errors.push({ field: 'categoryId', code: 'errors.timebank.category.missing' });
   if (input.postId) {
     const post = await tx.execute(sql`select 1 from timebank_posts where id = ${input.postId} and community_id = ${communityId}`);
     if (post.rows.length === 0) errors.push({ field: 'postId', code: 'errors.timebank.post.missing' });
   }
   if (errors.length > 0) throw invalid(errors);
+  // Whoever gives help that needs a background check must have a current one.
+  if (category) await requireCheck(tx, giver.personRecordId, category.checkLevel, 'giver');
   // Said early, so nobody waits on a confirmation the ledger would refuse.
   const [receiverAccount] = await tx.select({ balance: timebankAccounts.balance }).from(timebankAccounts).where(eq(timebankAccounts.id, receiver.accountId));
   if ((receiverAccount?.balance ?? 0) - input.minutes < timebank.minimumBalance) throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], { minimumBalance: timebank.minimumBalance });
@@ -719,12 +722,16 @@ export async function recordGroupExchange(tx: CommunityTransaction, context: Exc
     .select({ id: timebankAccounts.id, kind: timebankAccounts.kind })
     .from(timebankAccounts)
     .where(and(eq(timebankAccounts.communityId, communityId), inArray(timebankAccounts.id, ids), isNull(timebankAccounts.closedAt)));
-  const choosable = new Set((await accountChoices(tx, communityId)).map((choice) => choice.id));
+  const holders = new Map((await accountChoices(tx, communityId)).map((choice) => [choice.id, choice.personRecordId]));
   if (accounts.length !== ids.length) throw notFound();
-  const unusable = ids.filter((id) => !choosable.has(id));
+  const unusable = ids.filter((id) => !holders.has(id));
   if (unusable.length > 0) throw invalid([{ field: 'receivers', code: 'errors.timebank.notOnboarded' }]);
-  const category = await tx.select({ id: timebankCategories.id }).from(timebankCategories).where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId)));
-  if (category.length === 0) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
+  const [category] = await tx.select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel }).from(timebankCategories).where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId)));
+  if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
+  for (const giver of input.givers) {
+    const holder = holders.get(giver.account);
+    if (holder) await requireCheck(tx, holder, category.checkLevel, 'givers');
+  }
   const [exchange] = await tx
     .insert(timebankExchanges)
     .values({ communityId, group: true, occurredOn: input.occurredOn, categoryId: input.categoryId, note: input.note, potPaysReceivers: input.potPaysReceivers, recordedBy: actor.id, onBehalf: true })
