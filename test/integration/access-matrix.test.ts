@@ -158,5 +158,6 @@ describe('the access matrix', () => {
     }
     expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(routes.length * callers.length * 0.9);
-  });
+  }, 180_000); // every route for every caller: some 2,500 requests
+
 });
