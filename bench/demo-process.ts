@@ -1,5 +1,6 @@
 // Starts bench/demo-server.ts as its own process for a benchmark, and waits until it is ready.
 import { type ChildProcess, spawn } from 'node:child_process';
+import autocannon from 'autocannon';
 import { freePort } from '../src/platform/db/bundled-postgres.ts';
 
 export async function startDemoServer(environment: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
@@ -17,4 +18,20 @@ export async function startDemoServer(environment: Record<string, string>): Prom
     child.once('exit', (code) => reject(new Error(`the demo server stopped (${code})`)));
   });
   return { child, base: `http://127.0.0.1:${port}` };
+}
+
+export interface Measured {
+  target: string;
+  requestsPerSecond: number;
+  p99: number;
+  errors: number;
+}
+
+/** One route under load: a short warm-up (first compiled templates and cold caches do not count), then `connections` for `seconds`. */
+export async function measure(target: string, options: autocannon.Options, load: { connections: number; seconds: number }): Promise<Measured> {
+  await autocannon({ ...options, connections: 10, duration: 2 });
+  const result = await autocannon({ ...options, connections: load.connections, duration: load.seconds });
+  const measured = { target, requestsPerSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  process.stdout.write(`  ${target}: ${measured.requestsPerSecond} req/s, p99 ${measured.p99} ms, ${measured.errors} errors\n`);
+  return measured;
 }

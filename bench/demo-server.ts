@@ -15,6 +15,8 @@ import { programmes } from '../src/modules/programmes/schema.ts';
 const port = Number(process.env.PORT ?? 3100);
 const generatedPeople = Number(process.env.GENERATED_PEOPLE ?? 0);
 const generatedOpenReferrals = Number(process.env.GENERATED_OPEN_REFERRALS ?? 0);
+const generatedTimebankMembers = Number(process.env.GENERATED_TIMEBANK_MEMBERS ?? 0);
+const generatedTimebankExchanges = Number(process.env.GENERATED_TIMEBANK_EXCHANGES ?? 0);
 let serverUrl = process.env.TEST_DATABASE_URL;
 let stop: (() => Promise<void>) | undefined;
 if (!serverUrl) {
@@ -60,6 +62,12 @@ if (generatedPeople > 0) {
       { communityId: generated.id, people: generatedPeople, referrals: Math.round(generatedOpenReferrals * 1.5), open: generatedOpenReferrals, programmeIds: made.map((one) => one.id), referrers: referrer ? [{ id: referrer.id, organisation: 'Generated Practice' }] : [] },
       8,
     );
+  }
+  if (generatedTimebankMembers > 0) {
+    const { generateTimebankAtScale } = await import('./generate-timebank.ts');
+    const [member] = await databases.owner.execute<{ id: string }>(`select id from people where email = 'member@generated.example.org'`).then((result) => result.rows);
+    await generateTimebankAtScale(databases.owner, { communityId: generated.id, members: generatedTimebankMembers, exchanges: generatedTimebankExchanges, firstAccountId: member?.id ?? null });
+    process.stdout.write(`generated a time bank of ${generatedTimebankMembers} members and ${generatedTimebankExchanges} exchanges in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   await databases.owner.execute('analyze');
   process.stdout.write(`generated ${generatedPeople} people in ${Math.round((Date.now() - started) / 1000)} s\n`);

@@ -62,6 +62,13 @@ export interface TimebankSpec {
   days?: number;
 }
 
+/** Each account's last day in a confirmed exchange, as posting keeps it. */
+const lastExchanged = (communityId: string) =>
+  sql`update timebank_accounts a set last_exchanged_on = x.last
+    from (select p.account_id, max(e.occurred_on) as last from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id
+          where e.community_id = ${communityId} and e.status = 'confirmed' group by p.account_id) x
+    where x.account_id = a.id and a.kind <> 'pot'`;
+
 const dayOf = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
 async function inBatches<T>(rows: T[], write: (batch: T[]) => Promise<unknown>, size = 1000): Promise<void> {
@@ -203,6 +210,7 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
     await inBatches(transferRows, (batch) => tx.insert(timebankTransfers).values(batch));
     await inBatches(movementRows, (batch) => tx.insert(timebankMovements).values(batch));
     await tx.execute(sql`update timebank_accounts a set balance = m.total from (select account_id, sum(minutes)::int as total from timebank_movements where community_id = ${communityId} group by account_id) m where m.account_id = a.id`);
+    await tx.execute(lastExchanged(communityId));
   });
 
   // Background checks, for generated members only: most current, two due for renewal soon.
@@ -284,4 +292,66 @@ async function generatePosts(
       { communityId, responseId: response.id, fromRecordId: post.personRecordId ?? '', body: 'Thank you! How about Tuesday at 10?' },
     ]);
   }
+}
+
+/**
+ * A time bank at benchmark scale, written by PostgreSQL itself: `members` members (the first is
+ * the record of `firstAccountId`, so a benchmark can sign in as them) and `exchanges` confirmed
+ * exchanges over the last year, given in pairs (one helps the other, who helps back the same
+ * day), so that balances stay small; 1 post per 2 members. The balance trigger is paused
+ * for the load (each transfer is written balanced) and every balance is set from its movements.
+ */
+export async function generateTimebankAtScale(owner: Database, spec: { communityId: string; members: number; exchanges: number; firstAccountId: string | null }): Promise<void> {
+  const { communityId, members } = spec;
+  const pairs = Math.floor(spec.exchanges / 2);
+  await owner.insert(timebanks).values({ communityId, minimumBalance: -6000 });
+  await owner.insert(timebankAccounts).values({ communityId, kind: 'pot' });
+  await owner.insert(onboardingSteps).values(['Welcome conversation', 'Induction'].map((label, position) => ({ communityId, label, position })));
+  await owner.insert(timebankCategories).values(demoCategories.map((category) => ({ communityId, name: category.name })));
+  const statements = [
+    sql`create temporary table bench_members as
+      select n, gen_random_uuid() as record_id, gen_random_uuid() as account_id, (array['Herne Hill','Tulse Hill','West Norwood','Brixton','Streatham','Gipsy Hill'])[1 + n % 6] as neighbourhood
+      from generate_series(0, ${members - 1}) n`,
+    sql`insert into person_records (id, community_id, preferred_name, account_id)
+      select record_id, ${communityId}, 'Member ' || n, case when n = 0 then ${spec.firstAccountId}::uuid end from bench_members`,
+    sql`insert into timebank_members (community_id, person_record_id, came_from, neighbourhood, joined_at, onboarded_at)
+      select ${communityId}, record_id, (array['self','professional','coordinator'])[1 + n % 3], neighbourhood, now() - interval '400 days', now() - interval '390 days' from bench_members`,
+    sql`insert into timebank_accounts (id, community_id, kind, person_record_id, neighbourhood) select account_id, ${communityId}, 'member', record_id, neighbourhood from bench_members`,
+    sql`create temporary table bench_categories as select row_number() over (order by name) - 1 as n, id from timebank_categories where community_id = ${communityId}`,
+    sql`create temporary table bench_pairs as
+      select p, ((p * 7919) % ${members})::int as a, (((p * 104729) + 1 + (p % 97)) % ${members})::int as b, (array[30,60,60,90,120])[1 + (p % 5)::int] as minutes,
+        (current_date - (p % 365)::int)::date as day, (p % 12)::int as category
+      from generate_series(0::bigint, ${pairs - 1}::bigint) p`,
+    sql`delete from bench_pairs where a = b`,
+    sql`create temporary table bench_exchanges as
+      select row_number() over (order by p, side) as n, gen_random_uuid() as exchange_id, gen_random_uuid() as transfer_id, side,
+        case when side = 0 then ma.account_id else mb.account_id end as giver, case when side = 0 then mb.account_id else ma.account_id end as receiver,
+        minutes, day, c.id as category_id
+      from bench_pairs, (values (0), (1)) as sides(side), bench_members ma, bench_members mb, bench_categories c
+      where ma.n = bench_pairs.a and mb.n = bench_pairs.b and c.n = bench_pairs.category`,
+    sql`insert into timebank_exchanges (id, community_id, status, occurred_on, category_id, created_at, decided_at)
+      select exchange_id, ${communityId}, 'confirmed', day, category_id, day::timestamptz, day::timestamptz from bench_exchanges`,
+    sql`insert into timebank_exchange_parties (community_id, exchange_id, account_id, side, minutes)
+      select ${communityId}::uuid, exchange_id, giver, 'giver', minutes from bench_exchanges
+      union all select ${communityId}::uuid, exchange_id, receiver, 'receiver', minutes from bench_exchanges`,
+    sql`insert into timebank_transfers (id, community_id, kind, exchange_id, occurred_on, category_id, created_at)
+      select transfer_id, ${communityId}, 'exchange', exchange_id, day, category_id, day::timestamptz from bench_exchanges`,
+    sql`alter table timebank_movements disable trigger timebank_movements_balance`,
+    sql`insert into timebank_movements (community_id, transfer_id, account_id, minutes, balance_after, occurred_on)
+      select ${communityId}::uuid, transfer_id, account_id, minutes, sum(minutes) over (partition by account_id order by n, minutes), day
+      from (select n, transfer_id, giver as account_id, minutes, day from bench_exchanges union all select n, transfer_id, receiver, -minutes, day from bench_exchanges) moved
+      order by n`,
+    sql`alter table timebank_movements enable trigger timebank_movements_balance`,
+    sql`update timebank_accounts a set balance = m.total from (select account_id, sum(minutes)::int as total from timebank_movements where community_id = ${communityId} group by account_id) m where m.account_id = a.id`,
+    lastExchanged(communityId),
+    sql`insert into timebank_posts (community_id, kind, person_record_id, title, description, category_id, place, neighbourhood, ends_on, created_at)
+      select ${communityId}, case when m.n % 2 = 0 then 'offer' else 'request' end, m.record_id,
+        (array['Company at the café','Weekly shop at the market','Help with video calls','Weeding and lawn mowing','Lifts to the hospital','Dog walking in the park','Putting up shelves','Reading letters and forms','A phone chat on Sundays','Batch cooking','Knitting together','Setting up online banking'])[1 + m.n % 12] || ' ' || (m.n % 997),
+        'Generated for the benchmark: get in touch through the time bank.', c.id, 'neighbourhood', m.neighbourhood, current_date + 30 + (m.n % 60), now() - (m.n % 90) * interval '1 day'
+      from bench_members m join bench_categories c on c.n = m.n % 12 where m.n % 2 = 0`,
+    sql`drop table bench_members, bench_categories, bench_pairs, bench_exchanges`,
+  ];
+  for (const statement of statements) await owner.execute(statement);
+  // Vacuumed now, so that autovacuum does not do it while the benchmark runs.
+  for (const table of ['person_records', 'timebank_members', 'timebank_accounts', 'timebank_exchanges', 'timebank_exchange_parties', 'timebank_transfers', 'timebank_movements', 'timebank_posts']) await owner.execute(sql.raw(`vacuum analyze ${table}`));
 }

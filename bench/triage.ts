@@ -2,8 +2,8 @@
 // set) with BENCH_OPEN_REFERRALS open referrals (20,000 unless set), and the self-referral POST,
 // at 50 connections for BENCH_SECONDS seconds each (10 unless set), against the layout floor.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import autocannon from 'autocannon';
-import { startDemoServer } from './demo-process.ts';
+import type autocannon from 'autocannon';
+import { type Measured, measure as measureUnderLoad, startDemoServer } from './demo-process.ts';
 import { demoPassword } from './generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
@@ -12,21 +12,7 @@ const people = Number(process.env.BENCH_PEOPLE ?? 100_000);
 const openReferrals = Number(process.env.BENCH_OPEN_REFERRALS ?? 20_000);
 const connections = 50;
 
-interface Measured {
-  target: string;
-  requestsPerSecond: number;
-  p99: number;
-  errors: number;
-}
-
-async function measure(target: string, options: autocannon.Options): Promise<Measured> {
-  // A short warm-up so that the first compiled templates and cold caches do not count.
-  await autocannon({ ...options, connections: 10, duration: 2 });
-  const result = await autocannon({ ...options, connections, duration: seconds });
-  const measured = { target, requestsPerSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
-  process.stdout.write(`  ${target}: ${measured.requestsPerSecond} req/s, p99 ${measured.p99} ms, ${measured.errors} errors\n`);
-  return measured;
-}
+const measure = (target: string, options: autocannon.Options) => measureUnderLoad(target, options, { connections, seconds });
 
 const { child, base } = await startDemoServer({ GENERATED_PEOPLE: String(people), GENERATED_OPEN_REFERRALS: String(openReferrals) });
 const rows: Measured[] = [];

@@ -2,7 +2,7 @@
 import type { ScheduledJob } from './platform/jobs.ts';
 import { pseudonymiseOldReferrals } from './modules/privacy/service.ts';
 import { personDataSources } from './person-data.ts';
-import { confirmWaitingExchanges, reconcileLedgers } from './modules/timebank/service.ts';
+import { confirmWaitingExchanges, countFinishedDays, reconcileLedgers } from './modules/timebank/service.ts';
 import { sendReminders } from './modules/timebank/posts.ts';
 import type { Config } from './platform/config.ts';
 
@@ -14,6 +14,8 @@ export const scheduledJobs = (config: Config): readonly ScheduledJob[] => [
   { name: 'timebank-confirm-waiting', cron: '5 * * * *', run: (owner) => confirmWaitingExchanges(owner) },
   // Every night: each time bank's balances are checked against the movements they come from.
   { name: 'timebank-reconcile', cron: '45 2 * * *', run: async (owner) => ({ differences: await reconcileLedgers(owner) }) },
+  // Every night: each time bank adds up the day that ended, for reports.
+  { name: 'timebank-day-totals', cron: '10 1 * * *', run: (owner) => countFinishedDays(owner) },
   // Every morning: people whose offer or request is about to end, or whose background check is about to run out, are told once.
   { name: 'timebank-reminders', cron: '30 8 * * *', run: (owner) => sendReminders(owner, config.publicUrl, config.notify !== undefined) },
 ];

@@ -41,4 +41,13 @@ test('a coordinator records a talk Doris gave to eight people, though Doris is n
   await expect(page.getByRole('table')).toContainText('Talk: looking after your feet');
   await expect(page.getByRole('table')).toContainText('+1 hour');
   await expect(page.getByRole('button', { name: 'Print' })).toBeVisible();
+
+  // The talk is in the funders' report, which also reads without JavaScript as tables.
+  await page.goto('/c/lambeth/timebank');
+  await page.getByRole('link', { name: 'Time bank reports' }).click();
+  await expectPage(page, 'Time bank reports');
+  await expect(page.getByRole('table', { name: 'Time given by kind of help' })).toContainText('Talks and groups');
+  await page.goto('/c/lambeth/timebank/settings');
+  await page.getByRole('link', { name: 'Import from a spreadsheet' }).click();
+  await expectPage(page, 'Import from a spreadsheet');
 });

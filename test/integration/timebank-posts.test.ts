@@ -83,6 +83,9 @@ describe('offers and requests', () => {
     expect((await finderPage.get('/c/alpha/timebank/posts?q=plumbing')).body).not.toContain('Café Rio');
     expect((await finderPage.get('/c/alpha/timebank/posts?kind=request&q=cafe')).body).not.toContain('Café Rio');
     expect((await finderPage.get('/c/alpha/timebank/posts?near=yes&q=cafe')).body).toContain('Café Rio');
+    // Another community's search never finds it.
+    const elsewhere = await call(await tokenFor('member@beta.test'), 'GET', '/api/v1/communities/beta/timebank/offers?q=cafe');
+    expect(elsewhere.json<{ items: unknown[] }>().items).toEqual([]);
     const api = await call(await tokenFor('facilitator@alpha.test'), 'GET', '/api/v1/communities/alpha/timebank/offers?q=cafe');
     expect(api.json<{ items: { id: string; homeVisit: boolean }[] }>().items.map((item) => item.id)).toEqual([postId]);
 

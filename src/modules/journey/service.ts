@@ -22,9 +22,15 @@ export interface MilestoneEntry {
 
 /** The one way every programme records a step in someone's journey. */
 export async function recordMilestone(tx: CommunityTransaction, entry: MilestoneEntry): Promise<void> {
+  await recordMilestones(tx, [entry]);
+}
+
+/** Several steps at once (the two sides of an exchange), in one statement. */
+export async function recordMilestones(tx: CommunityTransaction, entries: readonly MilestoneEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await tx
     .insert(milestones)
-    .values({
+    .values(entries.map((entry) => ({
       communityId: entry.communityId,
       personRecordId: entry.personRecordId,
       kind: entry.kind,
@@ -35,7 +41,7 @@ export async function recordMilestone(tx: CommunityTransaction, entry: Milestone
       detail: entry.detail ?? {},
       onceKey: entry.once ?? null,
       recordedBy: entry.recordedBy,
-    })
+    })))
     .onConflictDoNothing();
 }
 

@@ -112,7 +112,11 @@ export async function postTransfer(tx: CommunityTransaction, plan: TransferPlan)
       movements.map((movement) => sql`(${movement.accountId}::uuid, ${movement.balanceAfter}::int)`),
       sql`, `,
     );
-    await tx.execute(sql`update timebank_accounts set balance = moved.balance from (values ${pairs}) as moved(id, balance) where timebank_accounts.id = moved.id`);
+    // An exchange also marks the day its accounts last took part (reports: who is active).
+    const exchanged = plan.kind === 'exchange' || plan.kind === 'group';
+    await tx.execute(sql`update timebank_accounts set balance = moved.balance,
+        last_exchanged_on = case when ${exchanged} and kind <> 'pot' then greatest(coalesce(last_exchanged_on, ${plan.occurredOn}::date), ${plan.occurredOn}::date) else last_exchanged_on end
+      from (values ${pairs}) as moved(id, balance) where timebank_accounts.id = moved.id`);
   }
   return { id: transfer.id, movements };
 }

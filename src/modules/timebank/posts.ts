@@ -183,21 +183,28 @@ export interface PostQuery {
 export async function searchPosts(tx: CommunityTransaction, communityId: string, query: PostQuery) {
   const conditions: SQL[] = [sql`p.community_id = ${communityId}`];
   const words = query.q?.trim();
-  const matched = words ? sql`websearch_to_tsquery('coproduce_search', ${words})` : null;
-  if (matched) conditions.push(sql`p.search @@ ${matched}`);
-  if (!query.includeClosed) conditions.push(sql`p.closed_at is null and p.ends_on >= ${ukDay(new Date())}`);
-  if (query.kind) conditions.push(sql`p.kind = ${query.kind}`);
-  if (query.categoryId) conditions.push(sql`p.category_id = ${query.categoryId}`);
-  if (query.place) conditions.push(sql`p.place = ${query.place}`);
-  if (query.neighbourhood) conditions.push(sql`lower(p.neighbourhood) = lower(${query.neighbourhood})`);
+  const today = ukDay(new Date());
+  // With words, the matching posts come from timebank_search (the full-text index; see its migration).
+  const matches = words
+    ? sql`join timebank_search(${words}, ${query.kind ?? null}::text, ${query.categoryId ?? null}::uuid, ${query.place ?? null}::text, ${query.neighbourhood ?? null}::text, ${query.includeClosed ?? false}, ${today}::date,
+        ${query.after?.rank ?? null}::float8, ${query.after?.createdAt ?? null}::timestamptz, ${query.after?.id ?? null}::uuid, ${query.limit + 1}) found on found.id = p.id`
+    : sql``;
+  if (!words) {
+    if (!query.includeClosed) conditions.push(sql`p.closed_at is null and p.ends_on >= ${today}`);
+    if (query.kind) conditions.push(sql`p.kind = ${query.kind}`);
+    if (query.categoryId) conditions.push(sql`p.category_id = ${query.categoryId}`);
+    if (query.place) conditions.push(sql`p.place = ${query.place}`);
+    if (query.neighbourhood) conditions.push(sql`lower(p.neighbourhood) = lower(${query.neighbourhood})`);
+    if (query.after) conditions.push(sql`(p.created_at, p.id) < (${query.after.createdAt}::timestamptz, ${query.after.id}::uuid)`);
+  }
   if (query.personRecordId) conditions.push(sql`p.person_record_id = ${query.personRecordId}`);
-  const rank = matched ? sql`round(ts_rank(p.search, ${matched})::numeric, 6)::float8` : sql`0::float8`;
-  if (query.after) conditions.push(sql`(${rank}, p.created_at, p.id) < (${query.after.rank}::float8, ${query.after.createdAt}::timestamptz, ${query.after.id}::uuid)`);
+  const rank = words ? sql`found.rank` : sql`0::float8`;
   const rows = await tx.execute<{ id: string; kind: 'offer' | 'request'; title: string; description: string; place: string; neighbourhood: string; when_available: string; for_groups: boolean; ends_on: string; closed_at: string | null; created_at: string; category: string; check_level: CheckLevel; home_visit: boolean; poster: string; person_record_id: string; rank: number; responses: number }>(sql`
     select p.id, p.kind, p.title, p.description, p.place, p.neighbourhood, p.when_available, p.for_groups, p.ends_on::text, p.closed_at, p.created_at, c.name as category, c.check_level, c.home_visit,
       r.preferred_name as poster, p.person_record_id, ${rank} as rank,
       (select count(*)::int from timebank_responses s where s.post_id = p.id) as responses
     from timebank_posts p
+    ${matches}
     join timebank_categories c on c.id = p.category_id
     join person_records r on r.id = p.person_record_id
     where ${sql.join(conditions, sql` and `)}

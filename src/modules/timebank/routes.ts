@@ -17,6 +17,7 @@ import { timebankApi } from './api.ts';
 import * as service from './service.ts';
 import * as posts from './posts.ts';
 import { postRoutes } from './posts-routes.ts';
+import { reportRoutes } from './reports-routes.ts';
 import { exchangeContext, isStaff, minutesFromForm, ownRecordId, timebankStaff } from './requests.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
@@ -182,15 +183,8 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
   // ——— Statements ———
   const statementPage = async (request: FastifyRequest, reply: FastifyReply, personId: string | null, print: boolean, before?: number) => {
     const page = await inTimebank(request, async (tx, communityId, ownId) => {
-      const who = personId ?? ownId;
-      const account = who ? await service.accountOfPerson(tx, communityId, who) : undefined;
-      if (!who || !account) {
-        if (personId) throw notFound();
-        return undefined;
-      }
-      const person = await getPerson(tx, communityId, who);
-      const lines = await service.statement(tx, communityId, account.id, { limit: print ? 1000 : 50, before });
-      return { subject: person, account, lines: lines.items, more: lines.more, timebank: await service.timebankOf(tx, communityId) };
+      const found = await service.statementOf(tx, communityId, personId, ownId, { limit: print ? 1000 : 50, before });
+      return found && { subject: found.person, account: found.account, lines: found.lines, more: found.more, timebank: await service.timebankOf(tx, communityId) };
     });
     if (!page) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.notYet.title') });
     const own = personId === null;
@@ -452,5 +446,6 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
 
   await timebankApi(app, services);
   await postRoutes(app, { services });
+  await reportRoutes(app, { services });
 }
 

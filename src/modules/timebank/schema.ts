@@ -122,6 +122,8 @@ export const timebankAccounts = pgTable(
     name: text('name').notNull().default(''),
     neighbourhood: text('neighbourhood').notNull().default(''),
     balance: integer('balance').notNull().default(0),
+    /** The last day this account gave or received in an exchange: who is active, who never started. */
+    lastExchangedOn: date('last_exchanged_on', { mode: 'string' }),
     /** Set when two people's records were merged and this account's balance moved to the other. */
     closedAt: instant('closed_at'),
     createdAt: instant('created_at').notNull().defaultNow(),
@@ -212,9 +214,12 @@ export const timebankExchanges = pgTable(
     decidedBy: uuid('decided_by').references(() => people.id),
     decidedAt: instant('decided_at'),
     disputeReason: text('dispute_reason').notNull().default(''),
+    /** When its transfer was reversed: reports leave it out. */
+    reversedAt: instant('reversed_at'),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
+    index('timebank_exchanges_counted').on(table.communityId, table.occurredOn).where(sql`${table.status} = 'confirmed' and ${table.reversedAt} is null`),
     index('timebank_exchanges_waiting').on(table.communityId, table.confirmsOn).where(sql`${table.status} = 'pending'`),
     index('timebank_exchanges_open').on(table.communityId, table.status, table.createdAt),
   ],
@@ -343,6 +348,37 @@ export const backgroundChecks = pgTable(
     reminderSentAt: instant('reminder_sent_at'),
   },
   (table) => [index('timebank_checks_person').on(table.personRecordId, table.expiresOn), index('timebank_checks_expiry').on(table.communityId, table.expiresOn)],
+);
+
+/**
+ * Each finished day's exchanges added up by kind of help and the giver's neighbourhood, so that
+ * a year's report reads 365 days of totals rather than every exchange. A day is added up once
+ * (by the nightly job, or by the first report that needs it) and added up again after an
+ * exchange on that day is confirmed or corrected.
+ */
+export const dayTotals = pgTable(
+  'timebank_day_totals',
+  {
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    day: date('day', { mode: 'string' }).notNull(),
+    categoryId: uuid('category_id'),
+    neighbourhood: text('neighbourhood').notNull().default(''),
+    exchanges: integer('exchanges').notNull(),
+    minutes: integer('minutes').notNull(),
+    groupExchanges: integer('group_exchanges').notNull(),
+    groupReceivers: integer('group_receivers').notNull(),
+  },
+  (table) => [index('timebank_day_totals_day').on(table.communityId, table.day)],
+);
+
+/** The days whose totals are in `timebank_day_totals` (a day with no exchanges has no rows there). */
+export const daysCounted = pgTable(
+  'timebank_days_counted',
+  {
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    day: date('day', { mode: 'string' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.communityId, table.day] })],
 );
 
 /** Each night's check that every balance is the sum of its movements. */

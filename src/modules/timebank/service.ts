@@ -3,7 +3,7 @@
 import { addDays, formatISO, subDays } from 'date-fns';
 import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { record } from '../../platform/audit.ts';
+import { type AuditEntry, record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
@@ -11,16 +11,20 @@ import type { PersonDataSource } from '../../platform/person-data.ts';
 import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { communities } from '../../platform/db/schema.ts';
-import { recordMilestone } from '../journey/service.ts';
+import { recordMilestones } from '../journey/service.ts';
 import { messagePerson } from '../people/consent.ts';
+import { getPerson } from '../people/service.ts';
 import { personRecords } from '../people/schema.ts';
 import { joinProgramme, type Joining } from '../programmes/service.ts';
 import { referrals } from '../referrals/schema.ts';
 import { postTransfer, unreconciled } from './ledger.ts';
 import { requireCheck } from './checks.ts';
+import { countDays } from './reports.ts';
 import {
   type CameFrom,
   checkLevels,
+  dayTotals,
+  daysCounted,
   exchangeParties,
   exchangeStatuses,
   onboardingSteps,
@@ -398,6 +402,22 @@ export async function statement(tx: CommunityTransaction, communityId: string, a
   return { items, more: rows.rows.length > page.limit };
 }
 
+/**
+ * Whose statement and its lines: `personId` a coordinator asked for (404 when they have no
+ * account), or else the reader's own (undefined when they are not in the time bank).
+ */
+export async function statementOf(tx: CommunityTransaction, communityId: string, personId: string | null, ownId: string | null, page: { limit: number; before?: number }) {
+  const who = personId ?? ownId;
+  const account = who ? await accountOfPerson(tx, communityId, who) : undefined;
+  if (!who || !account) {
+    if (personId) throw notFound();
+    return undefined;
+  }
+  const person = await getPerson(tx, communityId, who);
+  const lines = await statement(tx, communityId, account.id, page);
+  return { person, account, lines: lines.items, more: lines.more };
+}
+
 // ——— Exchanges ———
 
 /** Minutes from a form's hours and minutes boxes, or the API's minutes; a whole number from 1 to a day. */
@@ -428,6 +448,7 @@ export type NewExchange = z.infer<typeof newExchange>;
 interface Party {
   personRecordId: string;
   accountId: string;
+  balance: number;
   name: string;
   accountHolder: string | null;
   email: string | null;
@@ -435,16 +456,15 @@ interface Party {
   onboarded: boolean;
 }
 
-/** A time bank member able to exchange: in this community, onboarded, with an account. */
-async function partyOf(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<Party | undefined> {
-  const rows = await tx.execute<{ id: string; account_id: string; name: string; account_holder: string | null; email: string | null; phone: string | null; onboarded: boolean }>(sql`
-    select r.id, a.id as account_id, r.preferred_name as name, r.account_id as account_holder, r.email, r.phone, m.onboarded_at is not null as onboarded
+/** Time bank members able to exchange (in this community, with an account), with their balances: one query for both sides. */
+async function partiesOf(tx: CommunityTransaction, communityId: string, personRecordIds: readonly string[]): Promise<Map<string, Party>> {
+  const rows = await tx.execute<{ id: string; account_id: string; balance: number; name: string; account_holder: string | null; email: string | null; phone: string | null; onboarded: boolean }>(sql`
+    select r.id, a.id as account_id, a.balance, r.preferred_name as name, r.account_id as account_holder, r.email, r.phone, m.onboarded_at is not null as onboarded
     from person_records r
     join timebank_members m on m.person_record_id = r.id and m.left_at is null
     join timebank_accounts a on a.person_record_id = r.id and a.closed_at is null
-    where r.id = ${personRecordId} and r.community_id = ${communityId} and r.status = 'active'`);
-  const row = rows.rows[0];
-  return row ? { personRecordId: row.id, accountId: row.account_id, name: row.name, accountHolder: row.account_holder, email: row.email, phone: row.phone, onboarded: row.onboarded } : undefined;
+    where r.id in (${sql.join(personRecordIds.map((id) => sql`${id}::uuid`), sql`, `)}) and r.community_id = ${communityId} and r.status = 'active'`);
+  return new Map(rows.rows.map((row) => [row.id, { personRecordId: row.id, accountId: row.account_id, balance: row.balance, name: row.name, accountHolder: row.account_holder, email: row.email, phone: row.phone, onboarded: row.onboarded }]));
 }
 
 export interface ExchangeContext {
@@ -469,7 +489,8 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
   const isReceiver = context.actorRecordId === input.receiver;
   if (!actor.staff && !isGiver && !isReceiver) throw invalid([{ field: 'giver', code: 'errors.timebank.giver.notYou' }]);
   if (input.confirmNow && !actor.staff) throw invalid([{ field: 'confirmNow', code: 'errors.timebank.confirmNow.staffOnly' }]);
-  const [giver, receiver] = [await partyOf(tx, communityId, input.giver), await partyOf(tx, communityId, input.receiver)];
+  const parties = await partiesOf(tx, communityId, [input.giver, input.receiver]);
+  const [giver, receiver] = [parties.get(input.giver), parties.get(input.receiver)];
   if (!giver || !receiver) throw notFound();
   const errors = [];
   if (!giver.onboarded) errors.push({ field: 'giver', code: 'errors.timebank.notOnboarded' });
@@ -487,8 +508,7 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
   // Whoever gives help that needs a background check must have a current one.
   if (category) await requireCheck(tx, giver.personRecordId, category.checkLevel, 'giver');
   // Said early, so nobody waits on a confirmation the ledger would refuse.
-  const [receiverAccount] = await tx.select({ balance: timebankAccounts.balance }).from(timebankAccounts).where(eq(timebankAccounts.id, receiver.accountId));
-  if ((receiverAccount?.balance ?? 0) - input.minutes < timebank.minimumBalance) throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], { minimumBalance: timebank.minimumBalance });
+  if (receiver.balance - input.minutes < timebank.minimumBalance) throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], { minimumBalance: timebank.minimumBalance });
 
   const recordedFor = actor.staff && !isGiver && !isReceiver ? null : isGiver ? giver.accountId : receiver.accountId;
   const today = ukDay(new Date());
@@ -504,15 +524,22 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
       recordedFor,
       onBehalf: actor.staff && !isGiver && !isReceiver,
       confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), { representation: 'date' }),
+      // Confirmed as it is recorded: nobody else can see it before this transaction ends.
+      ...(input.confirmNow ? { status: 'confirmed' as const, decidedBy: actor.id, decidedAt: new Date() } : {}),
     })
     .returning();
   if (!exchange) throw new Error('exchange insert returned nothing');
-  await tx.insert(exchangeParties).values([
-    { communityId, exchangeId: exchange.id, accountId: giver.accountId, side: 'giver', minutes: input.minutes },
-    { communityId, exchangeId: exchange.id, accountId: receiver.accountId, side: 'receiver', minutes: input.minutes },
-  ]);
-  await record(tx, { communityId, actorId: actor.id, action: 'timebank.exchange_recorded', subjectType: 'timebank_exchange', subjectId: exchange.id, detail: { minutes: input.minutes, onBehalf: exchange.onBehalf } });
-  if (input.confirmNow) return confirmExchange(tx, context, exchange.id);
+  const sides = [
+    { accountId: giver.accountId, side: 'giver' as const, minutes: input.minutes, name: giver.name, personRecordId: giver.personRecordId, kind: 'member' },
+    { accountId: receiver.accountId, side: 'receiver' as const, minutes: input.minutes, name: receiver.name, personRecordId: receiver.personRecordId, kind: 'member' },
+  ];
+  await tx.insert(exchangeParties).values(sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })));
+  const recorded = { communityId, actorId: actor.id, action: 'timebank.exchange_recorded', subjectType: 'timebank_exchange', subjectId: exchange.id, detail: { minutes: input.minutes, onBehalf: exchange.onBehalf } };
+  if (input.confirmNow) {
+    await post(tx, communityId, actor.id, timebank, { exchange, category: null, parties: sides, transferId: null, reversal: null }, [recorded]);
+    return exchange;
+  }
+  await record(tx, recorded);
   // The other side is asked to confirm, by email when they agreed to that.
   const other = isGiver ? receiver : isReceiver ? giver : null;
   if (other) await askToConfirm(tx, context, other, exchange.id);
@@ -596,6 +623,12 @@ async function settle(tx: CommunityTransaction, communityId: string, actorId: st
     .where(and(eq(timebankExchanges.id, full.exchange.id), inArray(timebankExchanges.status, ['pending', 'disputed'])))
     .returning();
   if (!claimed) return (await getExchange(tx, communityId, full.exchange.id)).exchange;
+  await post(tx, communityId, actorId, timebank, full, []);
+  return claimed;
+}
+
+/** Posts a confirmed exchange to the ledger, with its audit entries and the sides' journey steps. */
+async function post(tx: CommunityTransaction, communityId: string, actorId: string | null, timebank: Timebank, full: ExchangeInFull, audit: AuditEntry[]): Promise<void> {
   const pot = full.exchange.group ? await potOf(tx, communityId) : null;
   const movements = full.parties.map((party) => ({ accountId: party.accountId, minutes: party.side === 'giver' ? party.minutes : full.exchange.potPaysReceivers ? 0 : -party.minutes }));
   if (pot) movements.push({ accountId: pot.id, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
@@ -610,20 +643,16 @@ async function settle(tx: CommunityTransaction, communityId: string, actorId: st
     note: full.exchange.note,
     recordedBy: actorId,
   });
-  await record(tx, { communityId, actorId, action: 'timebank.exchange_confirmed', subjectType: 'timebank_exchange', subjectId: full.exchange.id });
-  for (const party of full.parties) {
-    if (!party.personRecordId) continue;
-    await recordMilestone(tx, {
-      communityId,
-      personRecordId: party.personRecordId,
-      kind: party.side === 'giver' ? 'hours_given' : 'hours_received',
-      source: { type: 'timebank_exchange', id: full.exchange.id },
-      detail: { minutes: party.minutes },
-      once: `timebank:first_${party.side}`,
-      recordedBy: actorId,
-    });
-  }
-  return claimed;
+  await forgetDayTotals(tx, communityId, full.exchange.occurredOn);
+  await record(tx, [...audit, { communityId, actorId, action: 'timebank.exchange_confirmed', subjectType: 'timebank_exchange', subjectId: full.exchange.id }]);
+  await recordMilestones(
+    tx,
+    full.parties.flatMap((party) =>
+      party.personRecordId
+        ? [{ communityId, personRecordId: party.personRecordId, kind: party.side === 'giver' ? ('hours_given' as const) : ('hours_received' as const), source: { type: 'timebank_exchange', id: full.exchange.id }, detail: { minutes: party.minutes }, once: `timebank:first_${party.side}`, recordedBy: actorId }]
+        : [],
+    ),
+  );
 }
 
 export const disputeDetails = z.object({ reason: requiredText('errors.timebank.disputeReason.missing', 'errors.timebank.disputeReason.tooLong', 500) });
@@ -794,6 +823,10 @@ export async function reverseTransfer(tx: CommunityTransaction, context: Exchang
     note: details.reason,
     recordedBy: actor.id,
   });
+  if (original.exchangeId) {
+    await tx.update(timebankExchanges).set({ reversedAt: new Date() }).where(eq(timebankExchanges.id, original.exchangeId));
+    await forgetDayTotals(tx, communityId, original.occurredOn);
+  }
   await record(tx, { communityId, actorId: actor.id, action: 'timebank.transfer_reversed', subjectType: 'timebank_transfer', subjectId: transferId, reason: details.reason, detail: { reversal: reversal.id } });
   return reversal;
 }
@@ -803,6 +836,12 @@ export async function reverseExchange(tx: CommunityTransaction, context: Exchang
   const full = await getExchange(tx, context.communityId, exchangeId);
   if (full.exchange.status !== 'confirmed' || !full.transferId) throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.notConfirmed' }]);
   return reverseTransfer(tx, context, full.transferId, details);
+}
+
+/** A finished day whose exchanges changed is added up again the next time a report needs it. */
+export async function forgetDayTotals(tx: CommunityTransaction, communityId: string, day: string): Promise<void> {
+  if (day >= ukDay(new Date())) return;
+  await tx.execute(sql`with counted as (delete from ${daysCounted} where community_id = ${communityId} and day = ${day}) delete from ${dayTotals} where community_id = ${communityId} and day = ${day}`);
 }
 
 // ——— Scheduled work ———
@@ -832,6 +871,17 @@ export async function confirmWaitingExchanges(owner: Database, today = ukDay(new
     }
   }
   return { confirmed, refused };
+}
+
+/** Every night: each time bank adds up its finished days of the last year that are not added up yet, so reports read totals. */
+export async function countFinishedDays(owner: Database): Promise<{ days: number }> {
+  const banks = await owner.select({ communityId: timebanks.communityId }).from(timebanks);
+  const today = ukDay(new Date());
+  const yesterday = formatISO(subDays(new Date(`${today}T12:00:00Z`), 1), { representation: 'date' });
+  const yearAgo = formatISO(subDays(new Date(`${today}T12:00:00Z`), 366), { representation: 'date' });
+  let days = 0;
+  for (const { communityId } of banks) days += await inCommunity(owner, { communityId, personId: null }, (tx) => countDays(tx, communityId, yearAgo, yesterday));
+  return { days };
 }
 
 /** Every night: each time bank's balances against their movements; any difference is recorded and logged. */

@@ -78,6 +78,18 @@ const dayFormats: Record<string, Intl.DateTimeFormat> = Object.fromEntries(
   ].map(([language, locale]) => [language, new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' })]),
 );
 
+/** Minutes in hours and minutes, in the reader's language ("1 hour 30 minutes"; "−2 hours" below zero). */
+export function formatDuration(minutes: number | null | undefined, t: (key: string, options: { count: number }) => string): string {
+  const total = Number(minutes ?? 0);
+  const whole = Math.abs(total);
+  const hours = Math.floor(whole / 60);
+  const rest = whole % 60;
+  const parts = [];
+  if (hours > 0 || rest === 0) parts.push(t('duration.hours', { count: hours }));
+  if (rest > 0) parts.push(t('duration.minutes', { count: rest }));
+  return `${total < 0 ? '−' : ''}${parts.join(' ')}`;
+}
+
 function addFilters(environment: nunjucks.Environment): void {
   addMacros(environment);
   // A date without a time ("12 March 1950"), from a `date` column's text or a Date.
@@ -90,16 +102,7 @@ function addFilters(environment: nunjucks.Environment): void {
   // NHS numbers are read out in three groups: 943 476 5919.
   environment.addFilter('nhsNumber', (value: string | null | undefined) => (value && /^\d{10}$/.test(value) ? `${value.slice(0, 3)} ${value.slice(3, 6)} ${value.slice(6)}` : (value ?? '')));
   // Time in hours and minutes, in the page's language ("1 hour 30 minutes"; "−2 hours" when below zero).
-  environment.addFilter('duration', (minutes: number | null | undefined, t: (key: string, options?: Record<string, unknown>) => string) => {
-    const total = Number(minutes ?? 0);
-    const whole = Math.abs(total);
-    const hours = Math.floor(whole / 60);
-    const rest = whole % 60;
-    const parts = [];
-    if (hours > 0 || rest === 0) parts.push(t('duration.hours', { count: hours }));
-    if (rest > 0) parts.push(t('duration.minutes', { count: rest }));
-    return `${total < 0 ? '−' : ''}${parts.join(' ')}`;
-  });
+  environment.addFilter('duration', formatDuration);
   environment.addFilter('merge', (value: Record<string, unknown>, extra: Record<string, unknown>) => ({ ...value, ...extra }));
   environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => {
     if (!value) return '';

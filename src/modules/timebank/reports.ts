@@ -1,0 +1,221 @@
+// What funders and coordinators ask for: hours by month, kind of help and neighbourhood; active,
+// new and quiet members; unmet need; balances; group exchanges; the pot. Everything is counted
+// from the ledger and the exchanges themselves, so organisations and the pot are in the totals,
+// and erased or merged people's time still counts (their rows stay; only names go).
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import { ukDay } from '../../platform/working-days.ts';
+
+export const reportRange = z
+  .object({
+    from: z.iso.date({ error: 'errors.timebank.report.from' }),
+    to: z.iso.date({ error: 'errors.timebank.report.to' }),
+  })
+  .refine((range) => range.from <= range.to, { path: ['to'], message: 'errors.timebank.report.order' })
+  .refine((range) => Date.parse(range.to) - Date.parse(range.from) <= 3 * 366 * 86_400_000, { path: ['to'], message: 'errors.timebank.report.tooLong' });
+export type ReportRange = z.infer<typeof reportRange>;
+
+/** The last twelve whole months and this one, up to today. */
+export function defaultRange(today = ukDay(new Date())): ReportRange {
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const start = new Date(Date.UTC(year - 1, month - 1, 1));
+  return { from: start.toISOString().slice(0, 10), to: today };
+}
+
+export interface Summary {
+  range: ReportRange;
+  totals: { exchanges: number; minutesGiven: number; groupExchanges: number; groupReceivers: number; activeMembers: number; newMembers: number; membersNow: number };
+  byMonth: { month: string; exchanges: number; minutes: number }[];
+  byCategory: { category: string; exchanges: number; minutes: number }[];
+  byNeighbourhood: { neighbourhood: string; exchanges: number; minutes: number }[];
+  newMembers: { cameFrom: string; members: number }[];
+  unmetNeed: { category: string; requests: number }[];
+  neverExchanged: { count: number; names: string[] | null };
+  balances: { band: string; members: number }[];
+  pot: { balance: number; granted: number; donated: number; paidForGroups: number; receivedFromGroups: number };
+  organisations: { name: string; given: number; received: number }[];
+}
+
+const bands = ['below_minus_5h', 'minus_5h_to_0', 'zero', 'up_to_5h', '5h_to_20h', 'over_20h'] as const;
+
+/**
+ * The summary for a date range. Hours given are the givers' minutes of confirmed exchanges that
+ * were not corrected; `names` are left out unless the reader may see who people are.
+ */
+export async function summary(tx: CommunityTransaction, communityId: string, range: ReportRange, options: { names: boolean }): Promise<Summary> {
+  const { from, to } = range;
+  const today = ukDay(new Date());
+  const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  // Finished days come added up (timebank_day_totals); today, if asked for, is added up now.
+  if (from <= yesterday) await countDays(tx, communityId, from, to < yesterday ? to : yesterday);
+  const live = to >= today ? exchangeTotals(communityId, sql`e.occurred_on = ${today}::date`) : sql`select null::date as day, null::uuid as category_id, ''::text as neighbourhood, 0 as exchanges, 0 as minutes, 0 as group_exchanges, 0 as group_receivers where false`;
+  const days = sql`
+    select day, category_id, neighbourhood, exchanges, minutes, group_exchanges, group_receivers from timebank_day_totals where community_id = ${communityId} and day between ${from} and ${to}
+    union all ${live}`;
+
+  const [totals] = (
+    await tx.execute<{ exchanges: number; minutes: number; groups: number; group_receivers: number; new_members: number; members_now: number }>(sql`
+      with days as (${days})
+      select coalesce(sum(exchanges), 0)::int as exchanges, coalesce(sum(minutes), 0)::int as minutes, coalesce(sum(group_exchanges), 0)::int as groups, coalesce(sum(group_receivers), 0)::int as group_receivers,
+        (select count(*)::int from timebank_members where community_id = ${communityId} and joined_at::date between ${from} and ${to}) as new_members,
+        (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is not null) as members_now
+      from days`)
+  ).rows;
+  // Active: gave or received in the 90 days up to the end of the range. Up to today, each account
+  // knows the last day it took part; for a range that ended earlier, the exchanges are counted.
+  const [active] = (
+    to >= today
+      ? await tx.execute<{ active: number }>(sql`select count(*)::int as active from timebank_accounts where community_id = ${communityId} and kind <> 'pot' and last_exchanged_on >= ${to}::date - 90`)
+      : await tx.execute<{ active: number }>(sql`select count(distinct p.account_id)::int as active from timebank_exchanges e join timebank_exchange_parties p on p.exchange_id = e.id
+          where e.community_id = ${communityId} and e.status = 'confirmed' and e.reversed_at is null and e.occurred_on between (${to}::date - 90) and ${to}`)
+  ).rows;
+
+  const byMonth = (
+    await tx.execute<{ month: string; exchanges: number; minutes: number }>(sql`
+      with days as (${days})
+      select to_char(date_trunc('month', day), 'YYYY-MM') as month, sum(exchanges)::int as exchanges, sum(minutes)::int as minutes
+      from days group by 1 order by 1`)
+  ).rows;
+  const byCategory = (
+    await tx.execute<{ category: string; exchanges: number; minutes: number }>(sql`
+      with days as (${days})
+      select coalesce(c.name, '') as category, sum(d.exchanges)::int as exchanges, sum(d.minutes)::int as minutes
+      from days d left join timebank_categories c on c.id = d.category_id group by 1 order by 3 desc, 1`)
+  ).rows;
+  const byNeighbourhood = (
+    await tx.execute<{ neighbourhood: string; exchanges: number; minutes: number }>(sql`
+      with days as (${days})
+      select neighbourhood, sum(exchanges)::int as exchanges, sum(minutes)::int as minutes from days group by 1 order by 3 desc, 1`)
+  ).rows;
+  const newMembers = (
+    await tx.execute<{ came_from: string; members: number }>(sql`
+      select came_from, count(*)::int as members from timebank_members
+      where community_id = ${communityId} and joined_at::date between ${from} and ${to} group by 1 order by 2 desc`)
+  ).rows.map((row) => ({ cameFrom: row.came_from, members: row.members }));
+  const unmetNeed = (
+    await tx.execute<{ category: string; requests: number }>(sql`
+      select c.name as category, count(*)::int as requests
+      from timebank_posts p join timebank_categories c on c.id = p.category_id
+      where p.community_id = ${communityId} and p.kind = 'request' and p.created_at::date between ${from} and ${to}
+        and not exists (select 1 from timebank_responses s where s.post_id = p.id)
+      group by 1 order by 2 desc, 1`)
+  ).rows;
+  const quiet = (
+    await tx.execute<{ name: string }>(sql`
+      select r.preferred_name as name
+      from timebank_members m
+      join person_records r on r.id = m.person_record_id
+      join timebank_accounts a on a.person_record_id = m.person_record_id and a.closed_at is null
+      where m.community_id = ${communityId} and m.left_at is null and m.onboarded_at is not null and a.last_exchanged_on is null
+      order by lower(r.preferred_name)`)
+  ).rows;
+  const balanceRows = (
+    await tx.execute<{ band: (typeof bands)[number]; members: number }>(sql`
+      select case when balance < -300 then 'below_minus_5h' when balance < 0 then 'minus_5h_to_0' when balance = 0 then 'zero'
+                  when balance <= 300 then 'up_to_5h' when balance <= 1200 then '5h_to_20h' else 'over_20h' end as band,
+             count(*)::int as members
+      from timebank_accounts where community_id = ${communityId} and kind = 'member' and closed_at is null group by 1`)
+  ).rows;
+  const [pot] = (
+    await tx.execute<{ balance: number; granted: number; donated: number; paid: number; received: number }>(sql`
+      select a.balance,
+        coalesce(sum(-m.minutes) filter (where t.kind = 'grant'), 0)::int as granted,
+        coalesce(sum(m.minutes) filter (where t.kind = 'donation'), 0)::int as donated,
+        coalesce(sum(-m.minutes) filter (where t.kind = 'group' and m.minutes < 0), 0)::int as paid,
+        coalesce(sum(m.minutes) filter (where t.kind = 'group' and m.minutes > 0), 0)::int as received
+      from timebank_accounts a
+      left join timebank_movements m on m.account_id = a.id and m.occurred_on between ${from} and ${to}
+      left join timebank_transfers t on t.id = m.transfer_id
+      where a.community_id = ${communityId} and a.kind = 'pot'
+      group by a.balance`)
+  ).rows;
+  // Organisations: the help they gave and received in exchanges, whoever paid for it.
+  const organisations = (
+    await tx.execute<{ name: string; given: number; received: number }>(sql`
+      select a.name,
+        coalesce(sum(p.minutes) filter (where p.side = 'giver'), 0)::int as given,
+        coalesce(sum(p.minutes) filter (where p.side = 'receiver'), 0)::int as received
+      from timebank_accounts a
+      left join timebank_exchange_parties p on p.account_id = a.id
+        and exists (select 1 from timebank_exchanges e where e.id = p.exchange_id and e.status = 'confirmed' and e.reversed_at is null and e.occurred_on between ${from} and ${to})
+      where a.community_id = ${communityId} and a.kind = 'organisation' group by a.id, a.name order by a.name`)
+  ).rows;
+
+  return {
+    range,
+    totals: {
+      exchanges: totals?.exchanges ?? 0,
+      minutesGiven: totals?.minutes ?? 0,
+      groupExchanges: totals?.groups ?? 0,
+      groupReceivers: totals?.group_receivers ?? 0,
+      activeMembers: active?.active ?? 0,
+      newMembers: totals?.new_members ?? 0,
+      membersNow: totals?.members_now ?? 0,
+    },
+    byMonth: fillMonths(range, byMonth),
+    byCategory,
+    byNeighbourhood,
+    newMembers,
+    unmetNeed,
+    neverExchanged: { count: quiet.length, names: options.names ? quiet.map((row) => row.name) : null },
+    balances: bands.map((band) => ({ band, members: balanceRows.find((row) => row.band === band)?.members ?? 0 })),
+    pot: { balance: pot?.balance ?? 0, granted: pot?.granted ?? 0, donated: pot?.donated ?? 0, paidForGroups: pot?.paid ?? 0, receivedFromGroups: pot?.received ?? 0 },
+    organisations,
+  };
+}
+
+/**
+ * The totals of the exchanges that count (confirmed, not corrected) on the days `when` picks, by
+ * day, kind of help and neighbourhood. An exchange belongs to the neighbourhood of its (first)
+ * giver; its minutes are all its givers' minutes.
+ */
+function exchangeTotals(communityId: string, when: SQL) {
+  return sql`
+    select x.day, x.category_id, x.neighbourhood, count(*)::int as exchanges, sum(x.minutes)::int as minutes,
+      (count(*) filter (where x.is_group))::int as group_exchanges, coalesce(sum(x.receivers) filter (where x.is_group), 0)::int as group_receivers
+    from (
+      select e.occurred_on as day, e.category_id, e.is_group,
+        coalesce((select a.neighbourhood from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and p.side = 'giver' order by p.account_id limit 1), '') as neighbourhood,
+        (select sum(p.minutes) from timebank_exchange_parties p where p.exchange_id = e.id and p.side = 'giver') as minutes,
+        (select count(*) from timebank_exchange_parties p where p.exchange_id = e.id and p.side = 'receiver') as receivers
+      from timebank_exchanges e
+      where e.community_id = ${communityId} and e.status = 'confirmed' and e.reversed_at is null and ${when}
+    ) x
+    group by x.day, x.category_id, x.neighbourhood`;
+}
+
+/** Adds up each finished day in the range that is not added up yet (once, even when two reports ask at the same moment). */
+export async function countDays(tx: CommunityTransaction, communityId: string, from: string, upto: string): Promise<number> {
+  const added = await tx.execute<{ day: string }>(sql`
+    with newly as (
+      insert into timebank_days_counted (community_id, day)
+      select ${communityId}, d::date from generate_series(${from}::date, ${upto}::date, interval '1 day') d
+      on conflict do nothing returning day
+    ), totals as (
+      insert into timebank_day_totals (community_id, day, category_id, neighbourhood, exchanges, minutes, group_exchanges, group_receivers)
+      select ${communityId}, t.day, t.category_id, t.neighbourhood, t.exchanges, t.minutes, t.group_exchanges, t.group_receivers
+      from (${exchangeTotals(communityId, sql`e.occurred_on in (select day from newly)`)}) t
+      returning day
+    )
+    select day::text from newly`);
+  return added.rows.length;
+}
+
+/** Every month of the range, with nothing where nothing happened, so a chart shows the gaps. */
+export function fillMonths(range: ReportRange, rows: readonly { month: string; exchanges: number; minutes: number }[]) {
+  const months: { month: string; exchanges: number; minutes: number }[] = [];
+  let [year, month] = range.from.split('-').map(Number) as [number, number];
+  const last = range.to.slice(0, 7);
+  for (let guard = 0; guard < 48; guard += 1) {
+    const key = `${year}-${String(month).padStart(2, '0')}`;
+    if (key > last) break;
+    months.push(rows.find((row) => row.month === key) ?? { month: key, exchanges: 0, minutes: 0 });
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+  return months;
+}

@@ -1,0 +1,158 @@
+// Reports for funders, statements as files, and importing from a spreadsheet.
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { personRecords } from '../../src/modules/people/schema.ts';
+import { useFixtureApp } from '../support/app.ts';
+import { callers } from '../support/callers.ts';
+
+const given = useFixtureApp();
+const { signedIn, tokenFor, call } = callers(() => given.test.app);
+const owner = () => given.test.database.owner;
+const today = () => new Date().toISOString().slice(0, 10);
+
+const ledgerRows = async () =>
+  (await owner().execute<{ records: number; exchanges: number; movements: number; members: number }>(sql`select (select count(*)::int from person_records) as records, (select count(*)::int from timebank_exchanges) as exchanges, (select count(*)::int from timebank_movements) as movements, (select count(*)::int from timebank_members) as members`)).rows[0];
+
+async function balanceOf(name: string): Promise<number | undefined> {
+  const [row] = (await owner().execute<{ balance: number }>(sql`select a.balance from timebank_accounts a join person_records r on r.id = a.person_record_id where r.preferred_name = ${name} and a.closed_at is null`)).rows;
+  return row?.balance;
+}
+
+describe('reports', () => {
+  it('count members, organisations and the pot; show names only to coordinators; download as CSV', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const { alphaTimebankMemberId: member, alphaPersonId: ada, alphaCategoryId: categoryId } = given.fixture;
+    // Member gives Ada 2 hours; a talk by Ada to the member and an organisation, paid by the pot.
+    await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: member, receiver: ada, minutes: 120, occurredOn: today(), categoryId, confirmNow: true });
+    const settings = await signedIn('coordinator@alpha.test');
+    await settings.submit('/c/alpha/timebank/settings', '/c/alpha/timebank/settings/organisations', { name: 'Alpha Surgery' });
+    const accounts = await owner().execute<{ id: string; kind: string; person_record_id: string | null }>(sql`select id, kind, person_record_id from timebank_accounts where community_id = ${given.fixture.alpha.id}`);
+    const account = (predicate: (row: { kind: string; person_record_id: string | null }) => boolean) => accounts.rows.find(predicate)?.id ?? '';
+    const group = await call(
+      coordinator,
+      'POST',
+      '/api/v1/communities/alpha/timebank/group-exchanges',
+      { givers: [{ account: account((row) => row.person_record_id === ada), minutes: 60 }], receivers: [{ account: account((row) => row.person_record_id === member), minutes: 60 }, { account: account((row) => row.kind === 'organisation'), minutes: 60 }], potPaysReceivers: true, occurredOn: today(), categoryId },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(group.statusCode).toBe(201);
+    // A request nobody answered, and a member who never exchanged.
+    await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/requests', { title: 'A lift to the eye clinic', categoryId, place: 'online', endsOn: today(), forPersonId: ada }, { 'idempotency-key': randomUUID() });
+    await owner().insert(personRecords).values({ communityId: given.fixture.alpha.id, preferredName: 'Quiet Quentin' }).returning({ id: personRecords.id }).then(async ([quiet]) => {
+      await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/members', { personRecordId: quiet?.id });
+      await owner().execute(sql`update timebank_members set onboarded_at = now() where person_record_id = ${quiet?.id}`);
+    });
+
+    const report = await call(coordinator, 'GET', `/api/v1/communities/alpha/timebank/reports/summary?from=2026-01-01&to=${today()}`);
+    expect(report.statusCode).toBe(200);
+    const body = report.json<{ totals: { exchanges: number; minutesGiven: number; groupExchanges: number; groupReceivers: number }; organisations: { name: string; received: number }[]; pot: { paidForGroups: number }; neverExchanged: { count: number; names: string[] | null }; unmetNeed: { category: string; requests: number }[] }>();
+    expect(body.totals).toMatchObject({ exchanges: 2, minutesGiven: 180, groupExchanges: 1, groupReceivers: 2 });
+    expect(body.organisations).toEqual([{ name: 'Alpha Surgery', given: 0, received: 60 }]);
+    expect(body.pot.paidForGroups).toBe(60);
+    expect(body.neverExchanged.names).toContain('Quiet Quentin');
+    expect(body.unmetNeed).toEqual([{ category: 'Gardening', requests: 1 }]);
+
+    // A funder (partner) sees the numbers, never the names; a member sees no report.
+    const partner = await call(await tokenFor('partner@alpha.test'), 'GET', '/api/v1/communities/alpha/timebank/reports/summary');
+    expect(partner.json<{ neverExchanged: { names: unknown } }>().neverExchanged.names).toBeNull();
+    const partnerPage = await (await signedIn('partner@alpha.test')).get('/c/alpha/timebank/reports');
+    expect(partnerPage.statusCode).toBe(200);
+    expect(partnerPage.body).not.toContain('Quiet Quentin');
+    expect(partnerPage.body).toContain('<svg class="app-chart" role="img"');
+    expect((await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/communities/alpha/timebank/reports/summary')).statusCode).toBe(403);
+    expect((await settings.get('/c/alpha/timebank/reports')).body).toContain('Quiet Quentin');
+
+    const csv = await settings.get(`/c/alpha/timebank/reports.csv?table=category&from=2026-01-01&to=${today()}`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.split('\n')[0]).toBe('kind_of_help,exchanges,minutes,hours');
+    expect(csv.body).toContain('Gardening,2,180,3');
+    const bad = await settings.get('/c/alpha/timebank/reports?from-day=1&from-month=1&from-year=2027&to-day=1&to-month=1&to-year=2026');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('The last day must be on or after the first day');
+    expect((await call(coordinator, 'GET', '/api/v1/communities/alpha/timebank/reports/summary?from=2026-05-01&to=2026-04-01')).statusCode).toBe(400);
+  });
+
+  it('add up finished days once, and again when an exchange on that day is confirmed late or corrected', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const { alphaTimebankMemberId: member, alphaPersonId: ada, alphaCategoryId: categoryId } = given.fixture;
+    const day = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
+    const minutesOn = async () => {
+      const report = await call(coordinator, 'GET', `/api/v1/communities/alpha/timebank/reports/summary?from=${day}&to=${day}`);
+      return report.json<{ totals: { minutesGiven: number } }>().totals.minutesGiven;
+    };
+    const before = await minutesOn();
+    const [counted] = (await owner().execute<{ count: number }>(sql`select count(*)::int as count from timebank_days_counted where day = ${day}`)).rows;
+    expect(counted?.count).toBe(1);
+    // Recorded today for that day, and confirmed: the day is added up again.
+    const late = await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: member, receiver: ada, minutes: 45, occurredOn: day, categoryId, confirmNow: true });
+    expect(await minutesOn()).toBe(before + 45);
+    await call(coordinator, 'POST', `/api/v1/communities/alpha/timebank/exchanges/${late.json<{ id: string }>().id}/reverse`, { reason: 'Recorded twice' });
+    expect(await minutesOn()).toBe(before);
+    // The nightly job adds up the year's finished days that are missing.
+    await owner().execute(sql`delete from timebank_days_counted`);
+    const { countFinishedDays } = await import('../../src/modules/timebank/service.ts');
+    expect((await countFinishedDays(owner())).days).toBeGreaterThanOrEqual(365);
+    expect(await minutesOn()).toBe(before);
+  });
+});
+
+describe('statements as files', () => {
+  it('a member downloads theirs as CSV and PDF; a coordinator downloads anyone’s', async () => {
+    const member = await signedIn('member@alpha.test');
+    const csv = await member.get('/c/alpha/timebank/statement.csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.split('\n')[0]).toBe('date,what,kind_of_help,with,note,minutes,balance_after_minutes,corrected');
+    const pdf = await member.get('/c/alpha/timebank/statement.pdf');
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const coordinator = await signedIn('coordinator@alpha.test');
+    expect((await coordinator.get(`/c/alpha/timebank/members/${given.fixture.alphaTimebankMemberId}/statement.pdf`)).statusCode).toBe(200);
+    expect((await member.get(`/c/alpha/timebank/members/${given.fixture.alphaPersonId}/statement.csv`)).statusCode).toBe(403);
+  });
+});
+
+describe('importing from a spreadsheet', () => {
+  it('shows row-level errors and writes nothing; then imports members, history and balances as given', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const before = await ledgerRows();
+    const wrong = await coordinator.submit('/c/alpha/timebank/import', '/c/alpha/timebank/import', {
+      members: 'name,email,balance\nImported Irene,irene@example.org,3\n,nobody@example.org,1\nImported Ivor,not-an-email,two\nImported Irene,irene@example.org,1',
+      history: 'date,from,to,hours\n2026-02-30,Imported Irene,Imported Ivor,1\n2026-03-01,Imported Irene,Someone Else,-1',
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('nhsuk-error-summary');
+    for (const message of ['Enter a name', 'Enter an email address in the correct format', 'Write the balance in hours', 'This person is in the list twice', 'Write the date like', 'Nobody with this name or email', 'Write the hours as a number above 0']) expect(wrong.body, message).toContain(message);
+    expect(wrong.body).toContain('Imported Ivor,not-an-email,two');
+    expect(await ledgerRows()).toEqual(before);
+
+    const members = 'Name\tEmail\tNeighbourhood\tBalance\nImported Irene\tirene@example.org\tBrixton\t3\nImported Ivor\t\tStreatham\t-1.5\nImported Iris\t\t\t';
+    const history = 'date,giver,receiver,hours,category,note\n01/03/2026,Imported Irene,Imported Ivor,2,Shopping,Weekly shop\n2026-04-02,irene@example.org,Imported Iris,1:30,,';
+    const preview = await coordinator.submit('/c/alpha/timebank/import', '/c/alpha/timebank/import', { members, history });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('Everything is right');
+    expect(preview.body).toContain('Shopping, Imported');
+    expect(await ledgerRows()).toEqual(before);
+    const done = await coordinator.submit('/c/alpha/timebank/import', '/c/alpha/timebank/import', { members, history, confirm: 'yes', formKey: randomUUID() });
+    expect(done.statusCode).toBe(303);
+    expect(await balanceOf('Imported Irene')).toBe(180);
+    expect(await balanceOf('Imported Ivor')).toBe(-90);
+    // Iris had no balance given: her history stands.
+    expect(await balanceOf('Imported Iris')).toBe(-90);
+    const exchanges = await owner().execute(sql`select e.occurred_on::text from timebank_exchanges e where e.note = 'Weekly shop'`);
+    expect(exchanges.rows).toEqual([{ occurred_on: '2026-03-01' }]);
+    const [irene] = await owner().select().from(personRecords).where(eq(personRecords.preferredName, 'Imported Irene'));
+    expect(irene?.email).toBe('irene@example.org');
+
+    // The API: a dry run writes nothing; row errors come back as fields.
+    const token = await tokenFor('coordinator@alpha.test');
+    const after = await ledgerRows();
+    const dry = await call(token, 'POST', '/api/v1/communities/alpha/timebank/imports', { members: 'name,balance\nDry Run,1', dryRun: true });
+    expect(dry.json()).toMatchObject({ dryRun: true, members: 1, newMembers: 1 });
+    const refused = await call(token, 'POST', '/api/v1/communities/alpha/timebank/imports', { members: 'name,balance\nBad Balance,lots' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('members[2].balance');
+    expect(await ledgerRows()).toEqual(after);
+  });
+});
