@@ -135,6 +135,11 @@ describe('exchanges between two members', () => {
     expect(await balance(memberId)).toBe(before + 90);
     expect(await balance(peerRecord)).toBe(peerBefore - 90);
 
+    // Each side lists it among their exchanges; someone else does not see it.
+    const listed = await call(await tokenFor('peer-supporter@alpha.test'), 'GET', '/api/v1/communities/alpha/timebank/exchanges?limit=1');
+    expect(listed.json<{ items: { id: string; status: string }[]; nextCursor: string | null }>()).toMatchObject({ items: [{ id: exchangeId, status: 'confirmed' }] });
+    const theirs = await call(await tokenFor('facilitator@alpha.test'), 'GET', '/api/v1/communities/alpha/timebank/exchanges?limit=100');
+    expect(theirs.json<{ items: { id: string }[] }>().items.map((item) => item.id)).not.toContain(exchangeId);
     const account = await call(await tokenFor('peer-supporter@alpha.test'), 'GET', `/api/v1/communities/alpha/timebank/accounts/${peerRecord}`);
     expect(account.json<{ balance: number; movements: { minutes: number; with: string }[] }>()).toMatchObject({ balance: peerBefore - 90, movements: [{ minutes: -90, with: 'Alpha member' }] });
     expect((await call(await tokenFor('member@alpha.test'), 'GET', `/api/v1/communities/alpha/timebank/accounts/${peerRecord}`)).statusCode).toBe(404);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageQuery } from '../../platform/http/pagination.ts';
+import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -118,6 +118,25 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
           return readExchange(tx, communityId, exchange.id, request, ownId);
         }),
       })),
+  );
+  api.get(
+    `${path}/exchanges`,
+    {
+      config: { access: access.anyMember },
+      schema: { tags, summary: 'Exchanges newest first: your own, or everyone’s for coordinators', params: communityParams, querystring: pageQuery.extend({ status: z.enum(service.exchangeStatuses).optional() }), response: { 200: pageOf(exchangeSchema), ...problemResponses(400, 401, 404) } },
+    },
+    async (request) =>
+      inTimebank(request, async (tx, communityId, ownId) => {
+        const staffView = isStaff(request);
+        if (!staffView && !ownId) return { items: [], nextCursor: null };
+        const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.uuid() }));
+        const ids = await service.exchangeIds(tx, communityId, { personRecordId: staffView ? null : ownId, status: request.query.status, before, limit: request.query.limit });
+        const page = ids.slice(0, request.query.limit);
+        const items = [];
+        for (const { id } of page) items.push(toExchange(await service.getExchange(tx, communityId, id)));
+        const last = page[page.length - 1];
+        return { items, nextCursor: ids.length > request.query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+      }),
   );
   api.get(
     `${path}/exchanges/:exchangeId`,

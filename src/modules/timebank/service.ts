@@ -723,6 +723,19 @@ export async function openExchanges(tx: CommunityTransaction, communityId: strin
   }));
 }
 
+/** Exchanges newest first: a member's own (any status), or for coordinators everyone's; ids only, read in full with getExchange. */
+export async function exchangeIds(tx: CommunityTransaction, communityId: string, options: { personRecordId: string | null; status?: Exchange['status']; before?: { createdAt: string; id: string }; limit: number }) {
+  const rows = await tx.execute<{ id: string; created_at: string }>(sql`
+    select e.id, e.created_at::text from timebank_exchanges e
+    where e.community_id = ${communityId}
+      ${options.status ? sql`and e.status = ${options.status}` : sql``}
+      ${options.personRecordId ? sql`and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${options.personRecordId})` : sql``}
+      ${options.before ? sql`and (e.created_at, e.id) < (${options.before.createdAt}::timestamptz, ${options.before.id}::uuid)` : sql``}
+    order by e.created_at desc, e.id desc
+    limit ${options.limit + 1}`);
+  return rows.rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
+}
+
 // ——— Groups, the pot and reversals (coordinators) ———
 
 const accountMinutes = z.object({ account: z.uuid({ error: 'errors.timebank.account.missing' }), minutes: exchangeMinutes });
