@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../src/platform/db/index.ts';
 import { personRecords } from '../src/modules/people/schema.ts';
 import { type AccountState, applyTransfer } from '../src/modules/timebank/ledger.ts';
+import { countFinishedDays } from '../src/modules/timebank/service.ts';
 import {
   backgroundChecks,
   exchangeParties,
@@ -355,6 +356,8 @@ export async function generateTimebankAtScale(owner: Database, spec: { community
     await tx.execute(sql`set local session_replication_role = replica`);
     for (const statement of statements) await tx.execute(statement);
   });
+  // A year of history, added up day by day as the nightly job would have done as each day ended.
+  await countFinishedDays(owner);
   // Vacuumed now, so that autovacuum does not do it while the benchmark runs.
   for (const table of ['person_records', 'timebank_members', 'timebank_accounts', 'timebank_exchanges', 'timebank_exchange_parties', 'timebank_transfers', 'timebank_movements', 'timebank_posts']) await owner.execute(sql.raw(`vacuum analyze ${table}`));
 }
