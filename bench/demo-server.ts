@@ -17,6 +17,7 @@ const generatedPeople = Number(process.env.GENERATED_PEOPLE ?? 0);
 const generatedOpenReferrals = Number(process.env.GENERATED_OPEN_REFERRALS ?? 0);
 const generatedTimebankMembers = Number(process.env.GENERATED_TIMEBANK_MEMBERS ?? 0);
 const generatedTimebankExchanges = Number(process.env.GENERATED_TIMEBANK_EXCHANGES ?? 0);
+const generatedNetworkMembers = Number(process.env.GENERATED_NETWORK_MEMBERS ?? 0);
 let serverUrl = process.env.TEST_DATABASE_URL;
 let stop: (() => Promise<void>) | undefined;
 if (!serverUrl) {
@@ -45,6 +46,7 @@ if (generatedPeople > 0) {
         { email: 'member@generated.example.org', displayName: 'Generated Member', roles: ['member'] },
         { email: 'coordinator@generated.example.org', displayName: 'Generated Coordinator', roles: ['coordinator', 'member'] },
         { email: 'referrer@generated.example.org', displayName: 'Generated Referrer', roles: ['referrer'] },
+        { email: 'facilitator@generated.example.org', displayName: 'Generated Facilitator', roles: ['facilitator', 'member'] },
       ],
     },
     7,
@@ -68,6 +70,13 @@ if (generatedPeople > 0) {
     const [member] = await databases.owner.execute<{ id: string }>(`select id from people where email = 'member@generated.example.org'`).then((result) => result.rows);
     await generateTimebankAtScale(databases.owner, { communityId: generated.id, members: generatedTimebankMembers, exchanges: generatedTimebankExchanges, firstAccountId: member?.id ?? null });
     process.stdout.write(`generated a time bank of ${generatedTimebankMembers} members and ${generatedTimebankExchanges} exchanges in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  }
+  if (generatedNetworkMembers > 0) {
+    // One weekly group everyone in the network usually goes to, with a year of registers.
+    const { generateNetwork } = await import('./generate-network.ts');
+    const [network] = await databases.owner.insert(programmes).values({ communityId: generated.id, name: 'Generated peer network', kind: 'peer_network', whoFor: 'Everyone', howToJoin: 'Join yourself' }).returning({ id: programmes.id });
+    const [facilitator] = await databases.owner.execute<{ id: string }>(`insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'facilitator@generated.example.org' returning id`).then((result) => result.rows);
+    await generateNetwork(databases.owner, { communityId: generated.id, programmeId: network?.id ?? '', members: generatedNetworkMembers, facilitators: facilitator ? [facilitator.id] : [], groups: [{ name: 'Generated weekly group', weekday: 3, startsAt: '18:00', durationMinutes: 120 }], everyoneEverywhere: true }, 71);
   }
   await databases.owner.execute('analyze');
   process.stdout.write(`generated ${generatedPeople} people in ${Math.round((Date.now() - started) / 1000)} s\n`);

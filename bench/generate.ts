@@ -168,6 +168,11 @@ export const demoCommunities = {
       { email: 'croydon-admin@example.org', displayName: 'Kofi Mensah', roles: ['admin', 'member'] },
       // Sam coordinates in both communities, so switching between them can be seen.
       { email: 'coordinator@example.org', displayName: 'Sam Patel', roles: ['coordinator', 'member'] },
+      // The peer network's two facilitators, a member with a crisis plan, and someone who has not joined the network yet.
+      { email: 'facilitator.croydon@example.org', displayName: 'Ruth Adeyemi', roles: ['facilitator', 'member'] },
+      { email: 'facilitator2.croydon@example.org', displayName: 'Tom Fletcher', roles: ['facilitator', 'member'] },
+      { email: 'member.croydon@example.org', displayName: 'Jade Wilson', roles: ['member'] },
+      { email: 'newmember.croydon@example.org', displayName: 'Leah Morris', roles: ['member'] },
     ],
   },
 } satisfies Record<string, CommunitySpec>;
@@ -235,6 +240,12 @@ export async function generateDemo(owner: Database): Promise<void> {
     { communityId: lambeth.id, programmeId: timeBankId, members: 37, existing: maria ? [maria.id] : [], existingJoining: [nadia], notOnline: ['Doris Campbell', 'Winston Brown'], joining: 3, exchanges: 520, coordinatorId: sam?.id ?? null },
     41,
   );
+  // Croydon's peer network: four weekly groups, about seventy members, a year of registers.
+  const network = demoProgrammes.find((programme) => programme.communityId === croydon.id && programme.kind === 'peer_network');
+  if (network) {
+    const { generateDemoNetwork } = await import('./generate-network.ts');
+    await generateDemoNetwork(owner, croydon.id, network.id);
+  }
   for (const community of [lambeth, croydon]) {
     await owner.insert(auditEvents).values({ communityId: community.id, actorId: null, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { demo: true } });
   }

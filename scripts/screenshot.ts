@@ -1,4 +1,4 @@
-// Takes full-page screenshots of pages as a person sees them: `npm run screenshot -- [--as email] /path …`
+// Takes full-page screenshots of pages as a person sees them: `npm run screenshot -- [--as email] [--width 375] /path …`
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { chromiumPath } from './ensure-chromium.ts';
@@ -6,14 +6,16 @@ import { chromiumPath } from './ensure-chromium.ts';
 const args = process.argv.slice(2);
 const base = process.env.BASE_URL ?? 'http://localhost:3000';
 let as: string | undefined;
+let width = 1024;
 const paths: string[] = [];
 for (let index = 0; index < args.length; index += 1) {
   if (args[index] === '--as') as = args[++index];
+  else if (args[index] === '--width') width = Number(args[++index]) || width;
   else paths.push(args[index] ?? '/');
 }
 mkdirSync('test-results/screenshots', { recursive: true });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+const context = await browser.newContext({ viewport: { width, height: 800 } });
 const page = await context.newPage();
 if (as) {
   await page.goto(`${base}/sign-in`);

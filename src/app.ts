@@ -24,6 +24,7 @@ import { journeyRoutes } from './modules/journey/routes.ts';
 import { privacyRoutes } from './modules/privacy/routes.ts';
 import { safeguardingRoutes } from './modules/safeguarding/routes.ts';
 import { timebankRoutes } from './modules/timebank/routes.ts';
+import { networkRoutes } from './modules/peer-network/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -85,6 +86,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(privacyRoutes, { services });
   await app.register(safeguardingRoutes, { services });
   await app.register(timebankRoutes, { services });
+  await app.register(networkRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

@@ -3,8 +3,11 @@
 // of the programme (programmes/service.ts `joinProgramme`).
 import type { AcceptanceHandlers } from './modules/programmes/service.ts';
 import { acceptIntoTimebank } from './modules/timebank/service.ts';
+import { acceptIntoNetwork } from './modules/peer-network/service.ts';
 
 export const acceptanceHandlers: AcceptanceHandlers = {
   // The person joins the time bank and starts its onboarding.
   timebank: acceptIntoTimebank,
+  // The person is a member of the peer network from then on: never discharged.
+  peer_network: acceptIntoNetwork,
 };

@@ -4,6 +4,7 @@ import { pseudonymiseOldReferrals } from './modules/privacy/service.ts';
 import { personDataSources } from './person-data.ts';
 import { confirmWaitingExchanges, countFinishedDays, reconcileLedgers } from './modules/timebank/service.ts';
 import { sendReminders } from './modules/timebank/posts.ts';
+import { scheduleAllMeetings } from './modules/peer-network/service.ts';
 import type { Config } from './platform/config.ts';
 
 /** The jobs, for a server with this configuration (messages link to its public address). */
@@ -18,4 +19,6 @@ export const scheduledJobs = (config: Config): readonly ScheduledJob[] => [
   { name: 'timebank-day-totals', cron: '10 1 * * *', run: (owner) => countFinishedDays(owner) },
   // Every morning: people whose offer or request is about to end, or whose background check is about to run out, are told once.
   { name: 'timebank-reminders', cron: '30 8 * * *', run: (owner) => sendReminders(owner, config.publicUrl, config.notify !== undefined) },
+  // Every night: each peer group's meetings for the weeks ahead, from its weekly time.
+  { name: 'network-schedule-meetings', cron: '20 0 * * *', run: (owner) => scheduleAllMeetings(owner) },
 ];

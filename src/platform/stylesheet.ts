@@ -47,6 +47,12 @@ export function stylesheetFor(brandColour: string): Promise<string> {
       .app-nowrap { white-space: nowrap; }
       .app-reference { font-size: 2.5rem; letter-spacing: 0.1em; }
       .app-button-group { display: flex; flex-wrap: wrap; gap: 0 16px; }
+      .app-register { list-style: none; margin: 0 0 24px; padding: 0; }
+      .app-register__line { display: flex; align-items: center; justify-content: space-between; gap: 12px; padding: 8px 0; border-bottom: 1px solid #d8dde0; }
+      .app-register__line form { margin: 0; flex: none; }
+      .app-register__name { overflow-wrap: anywhere; }
+      .app-register__button { margin: 0 !important; min-width: 7.5rem; min-height: 48px; }
+      .app-pre-line { white-space: pre-line; }
       .app-status-tabs { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 8px 24px; }
       .app-status-tabs li { margin: 0; }
       .app-queue__row--overdue { background: #fde8e7; }

@@ -70,6 +70,10 @@ function concretePath(route: RouteEntry): string {
     responseId: fixture.alphaResponseId,
     categoryId: fixture.alphaCategoryId,
     stepId: fixture.alphaStepId,
+    networkId: fixture.alphaNetworkId,
+    groupId: fixture.alphaGroupId,
+    meetingId: fixture.alphaMeetingId,
+    rulesId: fixture.alphaRulesId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };

@@ -5,13 +5,15 @@ import { personRecords } from '../../src/modules/people/schema.ts';
 import { referralProgrammes, referrals } from '../../src/modules/referrals/schema.ts';
 import { safeguardingConcerns } from '../../src/modules/safeguarding/schema.ts';
 import { erasureRequests } from '../../src/modules/privacy/schema.ts';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { roles, type Role } from '../../src/platform/tenancy.ts';
 import { generateCommunity } from '../../bench/generate.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { joinTimebank, listSteps, recordExchange, saveCategory } from '../../src/modules/timebank/service.ts';
 import { createPost, respondToPost } from '../../src/modules/timebank/posts.ts';
+import * as network from '../../src/modules/peer-network/service.ts';
+import { peerMeetings } from '../../src/modules/peer-network/schema.ts';
 
 export const fixturePassword = 'fixture-password-1';
 
@@ -37,6 +39,11 @@ export interface Fixture {
   /** A request of Ada's (posted by a coordinator), answered by the alpha member. */
   alphaPostId: string;
   alphaResponseId: string;
+  /** Alpha's peer network: its programme, a weekly group the alpha facilitator facilitates, last week's meeting, the current ground rules. The alpha member is in the network and shows their crisis plan to the facilitator. */
+  alphaNetworkId: string;
+  alphaGroupId: string;
+  alphaMeetingId: string;
+  alphaRulesId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -133,7 +140,31 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     const response = await respondToPost(tx, { ...asCoordinator, actor: { id: memberAccount?.id ?? '', staff: false }, actorRecordId: own.id }, post.id, { message: 'I can help on Saturday' });
     return { memberId: own.id, categoryId: category.id, stepId: step?.id ?? '', exchangeId: exchange.id, postId: post.id, responseId: response.id };
   });
+  const [facilitatorAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('facilitator')));
+  const [networkProgramme] = await owner
+    .insert(programmes)
+    .values({ communityId: alpha.id, name: 'Alpha Peer Network', kind: 'peer_network', whoFor: 'Anyone who would like support from people who have been there', howToJoin: 'Join yourself' })
+    .returning({ id: programmes.id });
+  if (!networkProgramme) throw new Error('no network programme');
+  const peer = await inCommunity(owner, { communityId: alpha.id, personId: null }, async (tx) => {
+    const [facilitator] = await tx.insert(personRecords).values({ communityId: alpha.id, preferredName: 'Alpha facilitator', accountId: facilitatorAccount?.id, email: emailFor('facilitator') }).returning({ id: personRecords.id });
+    if (!facilitator) throw new Error('no facilitator record');
+    const group = await network.createGroup(tx, alpha.id, facilitatorAccount?.id ?? '', networkProgramme.id, { name: 'Tuesday group', weekday: 2, startsAt: '18:00', durationMinutes: 90, venue: 'Alpha Hall', accessDetails: '', onlineLink: '', capacity: null, facilitatorIds: [facilitator.id] });
+    await network.scheduleMeetings(tx, group.id, 1, new Date(Date.now() - 14 * 86_400_000).toISOString().slice(0, 10));
+    const [past] = await tx.select({ id: peerMeetings.id }).from(peerMeetings).where(sql`${peerMeetings.groupId} = ${group.id} and ${peerMeetings.startsAt} < now() - interval '1 day'`).orderBy(sql`${peerMeetings.startsAt} desc`).limit(1);
+    if (!past) throw new Error('no past meeting');
+    await network.joinNetwork(tx, { communityId: alpha.id, programmeId: networkProgramme.id, personRecordId: timebank.memberId, cameBy: 'self', actorId: null });
+    await network.setUsualGroup(tx, alpha.id, group.id, timebank.memberId, true);
+    const proposed = await network.proposeRules(tx, alpha.id, facilitatorAccount?.id ?? '', networkProgramme.id, null, { body: 'Be kind. What is said here stays here.', changeNote: 'The first ground rules' });
+    await network.adoptRules(tx, alpha.id, facilitatorAccount?.id ?? '', proposed.id);
+    await network.savePlan(tx, alpha.id, memberAccount?.id ?? '', timebank.memberId, { warningSigns: 'I stop sleeping', whatHelps: 'A walk with a friend', whatDoesNotHelp: '', whoToContact: 'My brother', writtenWith: '', facilitatorIds: [facilitator.id], groupIds: [] });
+    return { groupId: group.id, meetingId: past.id, rulesId: proposed.id };
+  });
   return {
+    alphaNetworkId: networkProgramme.id,
+    alphaGroupId: peer.groupId,
+    alphaMeetingId: peer.meetingId,
+    alphaRulesId: peer.rulesId,
     alphaStepId: timebank.stepId,
     alphaCategoryId: timebank.categoryId,
     alphaTimebankMemberId: timebank.memberId,

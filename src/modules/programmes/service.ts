@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { keptFor } from '../../platform/kept.ts';
+import { forgetProgrammeKinds } from '../../platform/views/navigation.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import { recordMilestone } from '../journey/service.ts';
@@ -61,6 +62,7 @@ export async function createProgramme(tx: CommunityTransaction, communityId: str
     .returning();
   if (!created) throw new Error('programme insert returned nothing');
   choicesKept.forget(communityId);
+  forgetProgrammeKinds(communityId);
   await record(tx, { communityId, actorId, action: 'programme.created', subjectType: 'programme', subjectId: created.id, detail: { kind: created.kind } });
   return created;
 }
@@ -73,6 +75,7 @@ export async function updateProgramme(tx: CommunityTransaction, communityId: str
     .returning();
   if (!updated) throw notFound();
   choicesKept.forget(communityId);
+  forgetProgrammeKinds(communityId);
   await record(tx, { communityId, actorId, action: 'programme.updated', subjectType: 'programme', subjectId: programmeId });
   return updated;
 }

@@ -10,6 +10,7 @@ import { hashToken } from '../auth/secrets.ts';
 import { isLanguage, type Language, translator, type Translate } from '../i18n.ts';
 import type { Community, Role } from '../tenancy.ts';
 import { DomainError, forbidden, notFound, unauthenticated } from './problems.ts';
+import { programmeKindsOf } from '../views/navigation.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,6 +20,8 @@ declare module 'fastify' {
     roles: Role[];
     language: Language;
     t: Translate;
+    /** The kinds of programme the request's community runs, for its pages' header. */
+    programmeKinds: readonly string[];
   }
   interface Session {
     personId?: string;
@@ -73,6 +76,7 @@ export const requestContext = fp(async (app: FastifyInstance, options: { owner: 
   app.decorateRequest('roles', null as unknown as Role[]);
   app.decorateRequest('language', 'en');
   app.decorateRequest('t', translator('en'));
+  app.decorateRequest('programmeKinds', null as unknown as readonly string[]);
 
   app.addHook('onRequest', async (request, reply) => {
     request.roles = [];
@@ -105,6 +109,7 @@ export const requestContext = fp(async (app: FastifyInstance, options: { owner: 
         request.membershipId = membership.membershipId;
         request.roles = membership.roles;
         membershipRoles = membership.roles;
+        if (!isApiRequest(request)) request.programmeKinds = await programmeKindsOf(owner, membership.community.id);
       }
       const decision = decide(rule, {
         signedIn: request.person !== null,

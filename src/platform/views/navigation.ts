@@ -1,5 +1,17 @@
 import type { FastifyRequest } from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/index.ts';
+import { keptFor } from '../kept.ts';
 import type { Role } from '../tenancy.ts';
+
+const kindsKept = keptFor<readonly string[]>(30_000);
+
+/** The kinds of programme a community runs (open or not), kept half a minute: every page's header asks. */
+export function programmeKindsOf(owner: Database, communityId: string): Promise<readonly string[]> {
+  return kindsKept.get(communityId, async () => (await owner.execute<{ kind: string }>(sql`select distinct kind from programmes where community_id = ${communityId}`)).rows.map((row) => row.kind));
+}
+/** A programme was added or changed: its community's header is worked out again. */
+export const forgetProgrammeKinds = (communityId: string) => kindsKept.forget(communityId);
 
 interface NavigationItem {
   text: string;
@@ -11,10 +23,11 @@ interface NavigationItem {
  * Links each role needs, in the header. Modules add theirs here as they arrive. The header fits
  * about nine: an admin's less frequent pages (inviting, messages sent) are on their home page.
  */
-const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member' }[] = [
+const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member'; kind?: string }[] = [
   { key: 'nav.home', path: '', roles: 'any-member' },
   { key: 'nav.referrals', path: '/referrals', roles: ['admin', 'coordinator'] },
-  { key: 'nav.timebank', path: '/timebank', roles: 'any-member' },
+  { key: 'nav.timebank', path: '/timebank', roles: 'any-member', kind: 'timebank' },
+  { key: 'nav.network', path: '/network', roles: 'any-member', kind: 'peer_network' },
   { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },
   { key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'] },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },
@@ -32,6 +45,8 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
   if (community && held.length > 0) {
     for (const link of communityLinks) {
       if (link.roles !== 'any-member' && !held.some((role) => link.roles.includes(role))) continue;
+      // A module's link shows where the community runs a programme of its kind.
+      if (link.kind && !(request.programmeKinds ?? []).includes(link.kind)) continue;
       const href = `/c/${community.slug}${link.path}`;
       items.push({ text: request.t(link.key), href, current: path === href });
     }
