@@ -148,6 +148,9 @@ export const demoCommunities = {
       { email: 'member@example.org', displayName: 'Maria Santos', roles: ['member'] },
       { email: 'newmember@example.org', displayName: 'Nadia Hassan', roles: ['member'] },
       { email: 'peer@example.org', displayName: 'Dev Sharma', roles: ['peer_supporter', 'member'] },
+      // Missing Link's other two peer supporters.
+      { email: 'peer2@example.org', displayName: 'Bola Adebayo', roles: ['peer_supporter', 'member'] },
+      { email: 'peer3@example.org', displayName: 'Kath Doyle', roles: ['peer_supporter', 'member'] },
       { email: 'facilitator@example.org', displayName: 'Grace Okafor', roles: ['facilitator', 'member'] },
       { email: 'referrer@example.org', displayName: 'Dr Helen Carter', roles: ['referrer'] },
       { email: 'referrer2@example.org', displayName: 'Dr Amir Hassan', roles: ['referrer'] },
@@ -240,6 +243,12 @@ export async function generateDemo(owner: Database): Promise<void> {
     { communityId: lambeth.id, programmeId: timeBankId, members: 37, existing: maria ? [maria.id] : [], existingJoining: [nadia], notOnline: ['Doris Campbell', 'Winston Brown'], joining: 3, exchanges: 520, coordinatorId: sam?.id ?? null },
     41,
   );
+  // Lambeth's one-to-one peer support: episodes in every state and a year of timesheets.
+  const peerSupport = demoProgrammes.find((programme) => programme.communityId === lambeth.id && programme.kind === 'peer_support');
+  if (peerSupport) {
+    const { generateDemoSupport } = await import('./generate-support.ts');
+    await generateDemoSupport(owner, lambeth.id, peerSupport.id);
+  }
   // Croydon's peer network: four weekly groups, about seventy members, a year of registers.
   const network = demoProgrammes.find((programme) => programme.communityId === croydon.id && programme.kind === 'peer_network');
   if (network) {

@@ -25,6 +25,7 @@ import { privacyRoutes } from './modules/privacy/routes.ts';
 import { safeguardingRoutes } from './modules/safeguarding/routes.ts';
 import { timebankRoutes } from './modules/timebank/routes.ts';
 import { networkRoutes } from './modules/peer-network/routes.ts';
+import { supportRoutes } from './modules/peer-support/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -87,6 +88,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(safeguardingRoutes, { services });
   await app.register(timebankRoutes, { services });
   await app.register(networkRoutes, { services });
+  await app.register(supportRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

@@ -124,3 +124,12 @@ export function dateParts(value: unknown): { day: string; month: string; year: s
   if (!match) return { day: '', month: '', year: '' };
   return { year: match[1] ?? '', month: String(Number(match[2])), day: String(Number(match[3])) };
 }
+
+/** A form's "hours" and "minutes" boxes as minutes; what was typed when it is not a number. */
+export function minutesFromForm(body: Record<string, unknown>, prefix = 'time'): number | undefined {
+  const hours = String(body[`${prefix}Hours`] ?? '').trim();
+  const minutes = String(body[`${prefix}Minutes`] ?? '').trim();
+  if (!hours && !minutes) return undefined;
+  if (!/^\d{0,3}$/.test(hours) || !/^\d{0,4}$/.test(minutes)) return Number.NaN;
+  return Number(hours || 0) * 60 + Number(minutes || 0);
+}

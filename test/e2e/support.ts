@@ -48,11 +48,11 @@ export async function signIn(page: Page, email: string, password = demoPassword)
 }
 
 /** Reads the outbox the way an admin would, to follow a link sent by email. */
-export async function lastMessageTo(recipient: string): Promise<{ subject: string; body: string }> {
+export async function lastMessageTo(recipient: string, template?: string): Promise<{ subject: string; body: string }> {
   const client = new pg.Client({ connectionString: readFileSync('test-results/e2e-database-url', 'utf8') });
   await client.connect();
   try {
-    const result = await client.query('select subject, body from outbox where recipient = $1 order by created_at desc limit 1', [recipient]);
+    const result = await client.query('select subject, body from outbox where recipient = $1 and ($2::text is null or template = $2) order by created_at desc limit 1', [recipient, template ?? null]);
     const message = result.rows[0] as { subject: string; body: string } | undefined;
     if (!message) throw new Error(`no message to ${recipient}`);
     return message;

@@ -74,6 +74,8 @@ function concretePath(route: RouteEntry): string {
     groupId: fixture.alphaGroupId,
     meetingId: fixture.alphaMeetingId,
     rulesId: fixture.alphaRulesId,
+    episodeId: fixture.alphaEpisodeId,
+    timesheetId: fixture.alphaTimesheetId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };

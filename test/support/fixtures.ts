@@ -13,6 +13,7 @@ import { inCommunity } from '../../src/platform/tenancy.ts';
 import { joinTimebank, listSteps, recordExchange, saveCategory } from '../../src/modules/timebank/service.ts';
 import { createPost, respondToPost } from '../../src/modules/timebank/posts.ts';
 import * as network from '../../src/modules/peer-network/service.ts';
+import * as support from '../../src/modules/peer-support/service.ts';
 import { peerMeetings } from '../../src/modules/peer-network/schema.ts';
 
 export const fixturePassword = 'fixture-password-1';
@@ -44,6 +45,10 @@ export interface Fixture {
   alphaGroupId: string;
   alphaMeetingId: string;
   alphaRulesId: string;
+  /** Alpha's one-to-one peer support: the alpha peer supporter supports Ada (started three weeks ago, a contact last week), and last week's timesheet waits for approval. */
+  alphaSupportProgrammeId: string;
+  alphaEpisodeId: string;
+  alphaTimesheetId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -160,7 +165,28 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     await network.savePlan(tx, alpha.id, memberAccount?.id ?? '', timebank.memberId, { warningSigns: 'I stop sleeping', whatHelps: 'A walk with a friend', whatDoesNotHelp: '', whoToContact: 'My brother', writtenWith: '', facilitatorIds: [facilitator.id], groupIds: [] });
     return { groupId: group.id, meetingId: past.id, rulesId: proposed.id };
   });
+  const [supporterAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('peer_supporter')));
+  const [coordinatorAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('coordinator')));
+  const [supportProgramme] = await owner
+    .insert(programmes)
+    .values({ communityId: alpha.id, name: 'Alpha Peer Support', kind: 'peer_support', whoFor: 'People the hub refers', howToJoin: 'Your hub worker refers you' })
+    .returning({ id: programmes.id });
+  if (!supportProgramme) throw new Error('no support programme');
+  const oneToOne = await inCommunity(owner, { communityId: alpha.id, personId: null }, async (tx) => {
+    const [supporter] = await tx.insert(personRecords).values({ communityId: alpha.id, preferredName: 'Alpha peer supporter', accountId: supporterAccount?.id, email: emailFor('peer_supporter') }).returning({ id: personRecords.id });
+    if (!supporter) throw new Error('no supporter record');
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const lastMonday = support.weekOf(day(7));
+    const episode = await support.startEpisode(tx, alpha.id, coordinatorAccount?.id ?? '', { programmeId: supportProgramme.id, personRecordId: person.id, supporterRecordId: supporter.id, startsOn: day(21), goals: ['Get back to the allotment'] });
+    const asker = { accountId: supporterAccount?.id ?? '', staff: false, recordId: supporter.id };
+    await support.logContact(tx, alpha.id, episode.id, asker, { occurredOn: lastMonday, minutes: 90, mode: 'in_person', whatWasDone: 'Walked to the allotment together', progress: '' });
+    const sheet = await support.submitTimesheet(tx, alpha.id, asker, { weekStarting: lastMonday, note: '' });
+    return { episodeId: episode.id, timesheetId: sheet.id };
+  });
   return {
+    alphaSupportProgrammeId: supportProgramme.id,
+    alphaEpisodeId: oneToOne.episodeId,
+    alphaTimesheetId: oneToOne.timesheetId,
     alphaNetworkId: networkProgramme.id,
     alphaGroupId: peer.groupId,
     alphaMeetingId: peer.meetingId,

@@ -3,24 +3,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
+import { actorOf } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
-import { ownRecord } from '../people/service.ts';
 import { getPerson } from '../people/service.ts';
-import { ownRecordId } from '../timebank/requests.ts';
+import { communityParams, groupParams, guides, inNetwork as inNetworkOf, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
 import * as service from './service.ts';
-
-const communityParams = z.object({ community: z.string().max(60) });
-const networkParams = communityParams.extend({ networkId: z.uuid() });
-const groupParams = communityParams.extend({ groupId: z.uuid() });
-const meetingParams = communityParams.extend({ meetingId: z.uuid() });
-const rulesParams = communityParams.extend({ rulesId: z.uuid() });
-const personParams = communityParams.extend({ personId: z.uuid() });
 
 const facilitatorSchema = z.object({ personRecordId: z.uuid(), name: z.string() });
 const groupSchema = z.object({
@@ -71,17 +63,8 @@ const planSchema = z.object({
 export async function networkApi(app: FastifyInstance, services: Services): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Peer network'];
-  const staffRoles = ['admin', 'coordinator'] as const;
-  const isStaff = (request: FastifyRequest) => request.roles.some((role) => (staffRoles as readonly string[]).includes(role));
-  const staff = access.roles(...staffRoles);
-  const guides = access.roles('admin', 'coordinator', 'facilitator');
-  const inNetwork = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) =>
-    inRequestCommunity(services, request, async (tx, community) => work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)));
-  const ownRecordOf = async (tx: CommunityTransaction, communityId: string, request: FastifyRequest) => {
-    const person = request.person;
-    if (!person) throw notFound();
-    return (await ownRecord(tx, communityId, { id: person.id, displayName: person.displayName, email: person.email })).id;
-  };
+  const isStaff = isNetworkStaff;
+  const inNetwork = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) => inNetworkOf(services, request, work);
   const readGroup = async (tx: CommunityTransaction, communityId: string, groupId: string) => {
     const group = await service.getGroup(tx, communityId, groupId);
     return toGroup(group, await service.groupFacilitators(tx, [group.id]));
@@ -155,7 +138,6 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
       return reply.code(204).send(null);
     },
   );
-  const registerTakers = access.restricted('admin', 'coordinator', 'facilitator');
   const withRegister = <T>(request: FastifyRequest<{ Params: z.infer<typeof meetingParams> }>, work: (tx: CommunityTransaction, communityId: string, meeting: Awaited<ReturnType<typeof service.getMeeting>>) => Promise<T>) =>
     inNetwork(request, async (tx, communityId, ownId) => {
       const found = await service.getMeeting(tx, communityId, request.params.meetingId);

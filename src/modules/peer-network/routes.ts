@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import ical, { ICalEventStatus } from 'ical-generator';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { inCommunity, type CommunityTransaction } from '../../platform/tenancy.ts';
@@ -11,28 +11,9 @@ import { barChart } from '../../platform/views/charts.ts';
 import { render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
-import { ownRecord } from '../people/service.ts';
-import { ownRecordId } from '../timebank/requests.ts';
 import { networkApi } from './api.ts';
+import { communityParams, groupParams, guides, inNetwork as inNetworkOf, isGuide, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
 import * as service from './service.ts';
-
-const communityParams = z.object({ community: z.string().max(60) });
-const networkParams = communityParams.extend({ networkId: z.uuid() });
-const groupParams = communityParams.extend({ groupId: z.uuid() });
-const meetingParams = communityParams.extend({ meetingId: z.uuid() });
-const rulesParams = communityParams.extend({ rulesId: z.uuid() });
-const personParams = communityParams.extend({ personId: z.uuid() });
-
-/** Coordinators and admins set the network up; facilitators take registers and adopt agreed ground rules. */
-export const networkStaff = ['admin', 'coordinator'] as const;
-export const networkGuides = ['admin', 'coordinator', 'facilitator'] as const;
-export const isNetworkStaff = (request: FastifyRequest) => request.roles.some((role) => (networkStaff as readonly string[]).includes(role));
-const isGuide = (request: FastifyRequest) => request.roles.some((role) => (networkGuides as readonly string[]).includes(role));
-
-const staff = access.roles(...networkStaff);
-const guides = access.roles(...networkGuides);
-/** The register: coordinators, and the facilitators of that group (others are told it does not exist). */
-const registerTakers = access.restricted(...networkGuides);
 
 const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
 const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -41,14 +22,7 @@ const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
 export async function networkRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/network`;
-  const inNetwork = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) =>
-    inRequestCommunity(services, request, async (tx, community) => work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)));
-  /** The signed-in person's record, made from their account when they first need one. */
-  const ownRecordOf = async (tx: CommunityTransaction, communityId: string, request: FastifyRequest) => {
-    const person = request.person;
-    if (!person) throw notFound();
-    return (await ownRecord(tx, communityId, { id: person.id, displayName: person.displayName, email: person.email })).id;
-  };
+  const inNetwork = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) => inNetworkOf(services, request, work);
 
   // ——— Home ———
   app.get('/c/:community/network', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {

@@ -9,7 +9,7 @@ import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, invalid, notFound } from '../../platform/http/problems.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { createPerson, personDetails } from '../people/service.ts';
+import { createPerson, personDetails, recordsHoldingRole } from '../people/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
 import { programmes } from '../programmes/schema.ts';
 import {
@@ -228,23 +228,12 @@ export async function listMembers(tx: CommunityTransaction, communityId: string,
 
 async function checkFacilitators(tx: CommunityTransaction, communityId: string, ids: readonly string[]) {
   if (!ids.length) return;
-  const found = await tx.execute<{ id: string }>(sql`
-    select r.id from person_records r join memberships m on m.person_id = r.account_id and m.community_id = r.community_id
-    where r.community_id = ${communityId} and r.status = 'active' and m.status = 'active' and 'facilitator' = any(m.roles)
-      and r.id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
-  const known = new Set(found.rows.map((row) => row.id));
-  const unknown = ids.findIndex((id) => !known.has(id));
-  if (unknown >= 0) throw invalid([{ field: 'facilitatorIds', code: 'errors.network.group.facilitators.invalid' }]);
+  const known = new Set((await facilitatorChoices(tx, communityId)).map((one) => one.id));
+  if (ids.some((id) => !known.has(id))) throw invalid([{ field: 'facilitatorIds', code: 'errors.network.group.facilitators.invalid' }]);
 }
 
 /** The people who may facilitate: the community's members holding the facilitator role, by their records. */
-export async function facilitatorChoices(tx: CommunityTransaction, communityId: string) {
-  const rows = await tx.execute<{ id: string; name: string }>(sql`
-    select r.id, r.preferred_name as name from person_records r join memberships m on m.person_id = r.account_id and m.community_id = r.community_id
-    where r.community_id = ${communityId} and r.status = 'active' and m.status = 'active' and 'facilitator' = any(m.roles)
-    order by lower(r.preferred_name)`);
-  return rows.rows;
-}
+export const facilitatorChoices = (tx: CommunityTransaction, communityId: string) => recordsHoldingRole(tx, communityId, 'facilitator');
 
 /** Makes the group's meetings for the weeks ahead from its weekly time (London time), once each. */
 export async function scheduleMeetings(tx: CommunityTransaction | Database, groupId: string, weeks = weeksAhead, from?: string) {

@@ -260,6 +260,22 @@ export async function ownRecord(tx: CommunityTransaction, communityId: string, a
   return made;
 }
 
+/** The signed-in person's own record in this community, if they have one (nothing is made). */
+export async function ownRecordId(tx: CommunityTransaction, communityId: string, accountId: string | undefined): Promise<string | null> {
+  if (!accountId) return null;
+  const rows = await tx.execute<{ id: string }>(sql`select id from person_records where community_id = ${communityId} and account_id = ${accountId} and status = 'active' limit 1`);
+  return rows.rows[0]?.id ?? null;
+}
+
+/** The records of the community's active members who hold a role (its facilitators, its peer supporters), by name. */
+export async function recordsHoldingRole(tx: CommunityTransaction, communityId: string, role: string): Promise<{ id: string; name: string }[]> {
+  const rows = await tx.execute<{ id: string; name: string }>(sql`
+    select r.id, r.preferred_name as name from person_records r join memberships m on m.person_id = r.account_id and m.community_id = r.community_id
+    where r.community_id = ${communityId} and r.status = 'active' and m.status = 'active' and ${role} = any(m.roles)
+    order by lower(r.preferred_name)`);
+  return rows.rows;
+}
+
 /** The account linked to a record, for showing who it is. */
 export async function accountOf(tx: CommunityTransaction, accountId: string | null) {
   if (!accountId) return undefined;

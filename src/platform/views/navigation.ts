@@ -6,9 +6,9 @@ import type { Role } from '../tenancy.ts';
 
 const kindsKept = keptFor<readonly string[]>(30_000);
 
-/** The kinds of programme a community runs (open or not), kept half a minute: every page's header asks. */
+/** The kinds of programme a community runs (open ones), kept half a minute: every page's header asks. */
 export function programmeKindsOf(owner: Database, communityId: string): Promise<readonly string[]> {
-  return kindsKept.get(communityId, async () => (await owner.execute<{ kind: string }>(sql`select distinct kind from programmes where community_id = ${communityId}`)).rows.map((row) => row.kind));
+  return kindsKept.get(communityId, async () => (await owner.execute<{ kind: string }>(sql`select distinct kind from programmes where community_id = ${communityId} and status = 'open'`)).rows.map((row) => row.kind));
 }
 /** A programme was added or changed: its community's header is worked out again. */
 export const forgetProgrammeKinds = (communityId: string) => kindsKept.forget(communityId);
@@ -28,6 +28,7 @@ const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any
   { key: 'nav.referrals', path: '/referrals', roles: ['admin', 'coordinator'] },
   { key: 'nav.timebank', path: '/timebank', roles: 'any-member', kind: 'timebank' },
   { key: 'nav.network', path: '/network', roles: 'any-member', kind: 'peer_network' },
+  { key: 'nav.support', path: '/support', roles: 'any-member', kind: 'peer_support' },
   { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },
   { key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'] },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },
