@@ -35,3 +35,19 @@ export async function measure(target: string, options: autocannon.Options, load:
   process.stdout.write(`  ${target}: ${measured.requestsPerSecond} req/s, p99 ${measured.p99} ms, ${measured.errors} errors\n`);
   return measured;
 }
+
+/** A personal access token for a demo account, for the API's rows. */
+export async function apiTokenFor(base: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password, name: 'bench' }) });
+  return ((await response.json()) as { token: string }).token;
+}
+
+/** The results as a Markdown table, each row against the first (the floor). */
+export function resultTable(rows: readonly Measured[]): string[] {
+  const floor = rows[0];
+  return [
+    '| route | req/s | % of floor | p99 (ms) | non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map((row) => `| ${row.target} | ${row.requestsPerSecond} | ${floor ? Math.round((100 * row.requestsPerSecond) / floor.requestsPerSecond) : 0}% | ${row.p99} | ${row.errors} |`),
+  ];
+}

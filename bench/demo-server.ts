@@ -18,6 +18,7 @@ const generatedOpenReferrals = Number(process.env.GENERATED_OPEN_REFERRALS ?? 0)
 const generatedTimebankMembers = Number(process.env.GENERATED_TIMEBANK_MEMBERS ?? 0);
 const generatedTimebankExchanges = Number(process.env.GENERATED_TIMEBANK_EXCHANGES ?? 0);
 const generatedNetworkMembers = Number(process.env.GENERATED_NETWORK_MEMBERS ?? 0);
+const generatedHubCaseload = Number(process.env.GENERATED_HUB_CASELOAD ?? 0);
 let serverUrl = process.env.TEST_DATABASE_URL;
 let stop: (() => Promise<void>) | undefined;
 if (!serverUrl) {
@@ -77,6 +78,20 @@ if (generatedPeople > 0) {
     const [network] = await databases.owner.insert(programmes).values({ communityId: generated.id, name: 'Generated peer network', kind: 'peer_network', whoFor: 'Everyone', howToJoin: 'Join yourself' }).returning({ id: programmes.id });
     const [facilitator] = await databases.owner.execute<{ id: string }>(`insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'facilitator@generated.example.org' returning id`).then((result) => result.rows);
     await generateNetwork(databases.owner, { communityId: generated.id, programmeId: network?.id ?? '', members: generatedNetworkMembers, facilitators: facilitator ? [facilitator.id] : [], groups: [{ name: 'Generated weekly group', weekday: 3, startsAt: '18:00', durationMinutes: 120 }], everyoneEverywhere: true }, 71);
+  }
+  if (generatedHubCaseload > 0) {
+    // A hub whose team (the generated coordinator among them) shares a caseload of this many people.
+    const { generateHub } = await import('./generate-hub.ts');
+    const [hub] = await databases.owner.insert(programmes).values({ communityId: generated.id, name: 'Generated hub', kind: 'hub', whoFor: 'Everyone', howToJoin: 'Referral' }).returning({ id: programmes.id });
+    const [coordinator] = await databases.owner.execute<{ id: string; record: string }>(`insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'coordinator@generated.example.org' returning id, account_id as record`).then((result) => result.rows);
+    const others = await databases.owner.execute<{ id: string }>(`insert into person_records (community_id, preferred_name) select '${generated.id}', 'Team member ' || n from generate_series(1, 7) n returning id`).then((result) => result.rows);
+    const roles = ['clinician', 'clinician', 'support_worker', 'support_worker', 'peer_supporter', 'peer_supporter', 'peer_supporter'] as const;
+    await generateHub(
+      databases.owner,
+      { communityId: generated.id, programmeId: hub?.id ?? '', people: generatedHubCaseload, team: [{ personRecordId: coordinator?.id ?? '', teamRole: 'coordinator' }, ...others.map((one, index) => ({ personRecordId: one.id, teamRole: roles[index] ?? 'support_worker' }))], actorId: coordinator?.record ?? null, pastMeetings: 3 },
+      93,
+    );
+    process.stdout.write(`generated a hub caseload of ${generatedHubCaseload} in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   await databases.owner.execute('analyze');
   process.stdout.write(`generated ${generatedPeople} people in ${Math.round((Date.now() - started) / 1000)} s\n`);

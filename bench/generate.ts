@@ -151,6 +151,9 @@ export const demoCommunities = {
       // Missing Link's other two peer supporters.
       { email: 'peer2@example.org', displayName: 'Bola Adebayo', roles: ['peer_supporter', 'member'] },
       { email: 'peer3@example.org', displayName: 'Kath Doyle', roles: ['peer_supporter', 'member'] },
+      // The Living Well hub's two clinicians (NHS staff: partners).
+      { email: 'clinician@example.org', displayName: 'Dr Ruth Mensah', roles: ['partner'] },
+      { email: 'clinician2@example.org', displayName: 'Tom Hughes, mental health nurse', roles: ['partner'] },
       { email: 'facilitator@example.org', displayName: 'Grace Okafor', roles: ['facilitator', 'member'] },
       { email: 'referrer@example.org', displayName: 'Dr Helen Carter', roles: ['referrer'] },
       { email: 'referrer2@example.org', displayName: 'Dr Amir Hassan', roles: ['referrer'] },
@@ -206,6 +209,14 @@ export async function generateDemo(owner: Database): Promise<void> {
     },
     {
       communityId: lambeth.id,
+      name: 'Living Well hub',
+      kind: 'hub',
+      whoFor: 'Adults in Lambeth with mental health needs who would like support from a team: clinicians, support workers and peer supporters working together.',
+      howToJoin: 'Your GP or another professional refers you. You can also refer yourself.',
+      whereAndWhen: 'At the hub on Acre Lane, weekdays 9am to 5pm, and at home when that is better for you.',
+    },
+    {
+      communityId: lambeth.id,
       name: 'Active learning conversations',
       kind: 'learning',
       whoFor: 'Patients at the surgery living with a long-term condition who would like to learn something new.',
@@ -248,6 +259,14 @@ export async function generateDemo(owner: Database): Promise<void> {
   if (peerSupport) {
     const { generateDemoSupport } = await import('./generate-support.ts');
     await generateDemoSupport(owner, lambeth.id, peerSupport.id);
+  }
+  // Lambeth's Living Well hub: the team of eight and its shared caseload.
+  const hub = demoProgrammes.find((programme) => programme.communityId === lambeth.id && programme.kind === 'hub');
+  if (hub) {
+    const { generateDemoHub } = await import('./generate-hub.ts');
+    await generateDemoHub(owner, lambeth.id, hub.id);
+    // Omar: referred to the hub by Dr Carter this morning, waiting to be accepted.
+    await referredToHub(owner, lambeth.id, hub.id);
   }
   // Croydon's peer network: four weekly groups, about seventy members, a year of registers.
   const network = demoProgrammes.find((programme) => programme.communityId === croydon.id && programme.kind === 'peer_network');
@@ -349,6 +368,26 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
 }
 
 /** A member a GP referred last week, whose referral was accepted into the time bank. */
+/** Omar Said, referred to the hub by his GP this morning: a new referral the coordinators accept. */
+async function referredToHub(owner: Database, communityId: string, programmeId: string): Promise<void> {
+  const { personRecords, consents } = await import('../src/modules/people/schema.ts');
+  const { referrals, referralProgrammes, referralEvents } = await import('../src/modules/referrals/schema.ts');
+  const [helen] = await owner.select({ id: people.id }).from(people).where(sql`${people.email} = 'referrer@example.org'`);
+  const [person] = await owner.insert(personRecords).values({ communityId, preferredName: 'Omar Said', fullName: 'Omar Said', phone: '07700 900 733', phoneKey: '07700900733', dateOfBirth: '1979-04-02' }).returning({ id: personRecords.id });
+  if (!person) return;
+  const [referral] = await owner
+    .insert(referrals)
+    .values({ communityId, reference: 'HUBR-4K7M', personRecordId: person.id, source: 'professional', referrerId: helen?.id ?? null, referrerOrganisation: 'Stockwell Group Practice', reason: 'Low mood since losing his job; would like support to get back on his feet.', contactDueOn: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10) })
+    .returning({ id: referrals.id });
+  if (!referral) return;
+  await owner.insert(referralProgrammes).values({ referralId: referral.id, programmeId, communityId });
+  await owner.insert(referralEvents).values({ communityId, referralId: referral.id, kind: 'received', toStatus: 'new', actorId: helen?.id ?? null });
+  await owner.insert(consents).values([
+    { communityId, personRecordId: person.id, purpose: 'support', granted: true, method: 'spoken', recordedBy: helen?.id ?? null, onBehalf: true },
+    { communityId, personRecordId: person.id, purpose: 'tell_referrer', granted: true, method: 'spoken', recordedBy: helen?.id ?? null, onBehalf: true },
+  ]);
+}
+
 async function referredByGp(owner: Database, communityId: string, programmeId: string): Promise<string> {
   const { personRecords } = await import('../src/modules/people/schema.ts');
   const { referrals, referralProgrammes } = await import('../src/modules/referrals/schema.ts');

@@ -2,7 +2,7 @@
 // set) at 50 connections, on a phone's signed-in facilitator session, against the layout floor.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type autocannon from 'autocannon';
-import { type Measured, measure as measureUnderLoad, startDemoServer } from './demo-process.ts';
+import { apiTokenFor, type Measured, measure as measureUnderLoad, resultTable, startDemoServer } from './demo-process.ts';
 import { demoPassword } from './generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
@@ -16,7 +16,7 @@ const rows: Measured[] = [];
 let marked: number;
 try {
   const cookie = await signInOverHttp(base, 'facilitator@generated.example.org', demoPassword);
-  const token = ((await (await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'facilitator@generated.example.org', password: demoPassword, name: 'bench' }) })).json()) as { token: string }).token;
+  const token = await apiTokenFor(base, 'facilitator@generated.example.org', demoPassword);
   const api = (path: string) => fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.json());
   const groups = (await api('/groups')) as { items: { id: string }[] };
   const group = groups.items[0]?.id;
@@ -31,13 +31,10 @@ try {
   child.kill('SIGTERM');
 }
 
-const floor = rows[0];
 const lines = [
   `A peer group of ${groupMembers} members who all usually come, with a year of weekly registers (${marked} marked at the meeting measured); ${connections} connections, ${seconds} s each.`,
   '',
-  '| route | req/s | % of floor | p99 (ms) | non-2xx |',
-  '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((row) => `| ${row.target} | ${row.requestsPerSecond} | ${floor ? Math.round((100 * row.requestsPerSecond) / floor.requestsPerSecond) : 0}% | ${row.p99} | ${row.errors} |`),
+  ...resultTable(rows),
   '',
   'Target (issue 5): p99 ≤ 100 ms and at least 25% of the floor’s requests per second.',
 ];

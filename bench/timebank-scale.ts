@@ -3,7 +3,7 @@
 // a time bank of BENCH_MEMBERS members (100,000) and BENCH_EXCHANGES exchanges (5,000,000).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type autocannon from 'autocannon';
-import { type Measured, measure as measureUnderLoad, startDemoServer } from './demo-process.ts';
+import { apiTokenFor, type Measured, measure as measureUnderLoad, resultTable, startDemoServer } from './demo-process.ts';
 import { demoPassword } from './generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
@@ -22,7 +22,7 @@ const rows: Measured[] = [];
 const reportTimes: number[] = [];
 try {
   const memberCookie = await signInOverHttp(base, 'member@generated.example.org', demoPassword);
-  const token = ((await (await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'coordinator@generated.example.org', password: demoPassword, name: 'bench' }) })).json()) as { token: string }).token;
+  const token = await apiTokenFor(base, 'coordinator@generated.example.org', demoPassword);
   rows.push(await measure('layout only (`GET /signed-out`, the floor)', { url: `${base}/signed-out` }));
   rows.push(await measure('offers search page (`GET /c/generated/timebank/posts?q=cafe`)', { url: `${base}/c/generated/timebank/posts?q=cafe`, headers: { cookie: memberCookie } }));
   rows.push(await measure('offers search API (`GET …/timebank/offers?q=cafe&limit=20`)', { url: `${base}/api/v1/communities/generated/timebank/offers?q=cafe&limit=20`, headers: { authorization: `Bearer ${token}` } }));
@@ -41,13 +41,10 @@ try {
   child.kill('SIGTERM');
 }
 
-const floor = rows[0];
 const lines = [
   `A platform of ${people.toLocaleString('en-GB')} people; a time bank of ${members.toLocaleString('en-GB')} members with ${exchanges.toLocaleString('en-GB')} exchanges (generated in ${generatedIn} s); ${connections} connections, ${seconds} s each.`,
   '',
-  '| route | req/s | % of floor | p99 (ms) | non-2xx |',
-  '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((row) => `| ${row.target} | ${row.requestsPerSecond} | ${floor ? Math.round((100 * row.requestsPerSecond) / floor.requestsPerSecond) : 0}% | ${row.p99} | ${row.errors} |`),
+  ...resultTable(rows),
   '',
   `Funder report over a year (\`GET …/timebank/reports/summary\`), three runs one after another: ${reportTimes.join(' ms, ')} ms.`,
   '',

@@ -26,6 +26,7 @@ import { safeguardingRoutes } from './modules/safeguarding/routes.ts';
 import { timebankRoutes } from './modules/timebank/routes.ts';
 import { networkRoutes } from './modules/peer-network/routes.ts';
 import { supportRoutes } from './modules/peer-support/routes.ts';
+import { caseloadRoutes } from './modules/caseload/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -89,6 +90,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await app.register(timebankRoutes, { services });
   await app.register(networkRoutes, { services });
   await app.register(supportRoutes, { services });
+  await app.register(caseloadRoutes, { services });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

@@ -76,6 +76,10 @@ function concretePath(route: RouteEntry): string {
     rulesId: fixture.alphaRulesId,
     episodeId: fixture.alphaEpisodeId,
     timesheetId: fixture.alphaTimesheetId,
+    entryId: fixture.alphaEntryId,
+    reviewMeetingId: fixture.alphaReviewMeetingId,
+    actionId: fixture.alphaActionId,
+    flagId: fixture.alphaFlagId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };

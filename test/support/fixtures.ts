@@ -14,6 +14,7 @@ import { joinTimebank, listSteps, recordExchange, saveCategory } from '../../src
 import { createPost, respondToPost } from '../../src/modules/timebank/posts.ts';
 import * as network from '../../src/modules/peer-network/service.ts';
 import * as support from '../../src/modules/peer-support/service.ts';
+import * as caseload from '../../src/modules/caseload/service.ts';
 import { peerMeetings } from '../../src/modules/peer-network/schema.ts';
 
 export const fixturePassword = 'fixture-password-1';
@@ -49,6 +50,13 @@ export interface Fixture {
   alphaSupportProgrammeId: string;
   alphaEpisodeId: string;
   alphaTimesheetId: string;
+  /** Alpha's hub: a team (the partner as clinician, the coordinator, the peer supporter), Ada and Ada King on the caseload, a risk flag on Ada, today's review meeting, and an action for the peer supporter about Ada. */
+  alphaHubId: string;
+  alphaEntryId: string;
+  alphaOtherEntryId: string;
+  alphaFlagId: string;
+  alphaReviewMeetingId: string;
+  alphaActionId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -183,7 +191,41 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     const sheet = await support.submitTimesheet(tx, alpha.id, asker, { weekStarting: lastMonday, note: '' });
     return { episodeId: episode.id, timesheetId: sheet.id };
   });
+  const [partnerAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('partner')));
+  const [hubProgramme] = await owner
+    .insert(programmes)
+    .values({ communityId: alpha.id, name: 'Alpha Hub', kind: 'hub', whoFor: 'People the practice refers for extra support', howToJoin: 'Your GP refers you' })
+    .returning({ id: programmes.id });
+  if (!hubProgramme) throw new Error('no hub programme');
+  const hubbed = await inCommunity(owner, { communityId: alpha.id, personId: null }, async (tx) => {
+    const hub = await caseload.hubOf(tx, alpha.id);
+    const [clinician, coordinatorRecord] = await tx
+      .insert(personRecords)
+      .values([
+        { communityId: alpha.id, preferredName: 'Alpha clinician', accountId: partnerAccount?.id, email: emailFor('partner') },
+        { communityId: alpha.id, preferredName: 'Alpha coordinator', accountId: coordinatorAccount?.id, email: emailFor('coordinator') },
+      ])
+      .returning({ id: personRecords.id });
+    const [supporter] = await tx.select({ id: personRecords.id }).from(personRecords).where(eq(personRecords.accountId, supporterAccount?.id ?? ''));
+    const actor = coordinatorAccount?.id ?? '';
+    for (const [record, teamRole] of [[clinician?.id, 'clinician'], [coordinatorRecord?.id, 'coordinator'], [supporter?.id, 'peer_supporter']] as const) {
+      await caseload.addTeamMember(tx, alpha.id, hub, actor, { personRecordId: record ?? '', teamRole });
+    }
+    const entry = await caseload.addToCaseload(tx, alpha.id, hub.id, person.id, null, actor);
+    const otherEntry = await caseload.addToCaseload(tx, alpha.id, hub.id, other.id, null, actor);
+    const asker = await caseload.teamAsker(tx, hub, { accountId: actor, recordId: coordinatorRecord?.id ?? null, roles: ['coordinator'] });
+    const flag = await caseload.raiseRisk(tx, alpha.id, entry.id, asker, { detail: 'History of self-harm when letters from the council arrive', agreedApproach: 'Visits in pairs at first; call before arriving', reviewOn: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    const meeting = await caseload.startMeeting(tx, alpha.id, hub, asker);
+    const action = await caseload.createAction(tx, alpha.id, hub, entry.id, asker, { description: 'Walk with Ada to the housing office', ownerRecordId: supporter?.id ?? '', dueOn: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10) });
+    return { hubId: hub.id, entryId: entry.id, otherEntryId: otherEntry.id, flagId: flag.id, meetingId: meeting.id, actionId: action.id };
+  });
   return {
+    alphaHubId: hubbed.hubId,
+    alphaEntryId: hubbed.entryId,
+    alphaOtherEntryId: hubbed.otherEntryId,
+    alphaFlagId: hubbed.flagId,
+    alphaReviewMeetingId: hubbed.meetingId,
+    alphaActionId: hubbed.actionId,
     alphaSupportProgrammeId: supportProgramme.id,
     alphaEpisodeId: oneToOne.episodeId,
     alphaTimesheetId: oneToOne.timesheetId,

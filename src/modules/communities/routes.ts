@@ -16,6 +16,9 @@ import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platf
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
 import { queueCounts, rescheduleFirstContacts } from '../referrals/service.ts';
+import { actionsOwnedBy } from '../caseload/service.ts';
+import { ownRecordId } from '../people/service.ts';
+import { ukDay } from '../../platform/working-days.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
 const membershipParams = communityParams.extend({ membershipId: z.uuid() });
@@ -177,7 +180,17 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     const waiting = triage ? await inRequestCommunity(services, request, (tx, community) => service.keptCountByStatus(tx, community.id)) : undefined;
     const referralCounts = triage ? await inRequestCommunity(services, request, (tx, community) => queueCounts(tx, community.id)) : undefined;
     const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
+    // Actions from the hub team's review meetings appear on their owner's home page.
+    const hubActions = request.programmeKinds?.includes('hub')
+      ? await inRequestCommunity(services, request, async (tx, community) => {
+          const own = await ownRecordId(tx, community.id, request.person?.id);
+          return own ? actionsOwnedBy(tx, own) : [];
+        })
+      : [];
     return render(request, reply, 'communities/views/home.njk', {
+      hubActions,
+      today: ukDay(),
+      programmeKinds: request.programmeKinds ?? [],
       pageTitle: request.t('home.title'),
       held,
       heldNames: held.map((role) => request.t(`roles.${role}.name`)).join(', '),

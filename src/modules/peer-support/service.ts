@@ -424,3 +424,17 @@ export const personData: PersonDataSource[] = [
   { table: 'timesheets', column: 'supporter_record_id', points: 'record', download: 'rows', merge: 'none' },
   { table: 'timesheets', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
 ];
+
+/** The people whose support under way is planned to end by this day (for a hub's review agenda). */
+export async function peopleWithSupportEnding(tx: CommunityTransaction, communityId: string, byDay: string): Promise<string[]> {
+  const rows = await tx.execute<{ person_record_id: string }>(sql`
+    select distinct person_record_id from support_episodes
+    where community_id = ${communityId} and status = 'active' and starts_on + planned_weeks * 7 - 1 <= ${byDay}::date`);
+  return rows.rows.map((row) => row.person_record_id);
+}
+
+/** Whether this supporter supports (or supported) this person. */
+export async function supports(tx: CommunityTransaction, supporterRecordId: string, personRecordId: string): Promise<boolean> {
+  const [found] = await tx.select({ id: supportEpisodes.id }).from(supportEpisodes).where(and(eq(supportEpisodes.supporterRecordId, supporterRecordId), eq(supportEpisodes.personRecordId, personRecordId))).limit(1);
+  return found !== undefined;
+}

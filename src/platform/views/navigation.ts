@@ -29,6 +29,8 @@ const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any
   { key: 'nav.timebank', path: '/timebank', roles: 'any-member', kind: 'timebank' },
   { key: 'nav.network', path: '/network', roles: 'any-member', kind: 'peer_network' },
   { key: 'nav.support', path: '/support', roles: 'any-member', kind: 'peer_support' },
+  // Admins reach the hub from their home page: the header fits about nine links.
+  { key: 'nav.hub', path: '/hub', roles: ['coordinator', 'peer_supporter', 'safeguarding_lead', 'partner'], kind: 'hub' },
   { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },
   { key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'] },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },

@@ -1,0 +1,116 @@
+// A hub team's shared caseload: the team, people joined over months (a few this week), contact
+// notes (most recent, some not for weeks), open risk flags with the approach agreed, actions
+// (some overdue), key contacts, and past review meetings with their minutes.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../src/platform/db/index.ts';
+import { personRecords } from '../src/modules/people/schema.ts';
+import { programmeMembers } from '../src/modules/programmes/schema.ts';
+import { caseloadContacts, caseloadEntries, hubActions, hubTeamMembers, keyContacts, reviewItems, reviewMeetings, riskFlags } from '../src/modules/caseload/schema.ts';
+import { inBatches } from './generate-timebank.ts';
+import { randomFrom } from './generate.ts';
+
+const firstNames = ['Abena', 'Barry', 'Carla', 'Duncan', 'Efua', 'Frank', 'Gita', 'Hugh', 'Ines', 'Jerome', 'Kerry', 'Lionel', 'Marta', 'Nigel', 'Olu', 'Paula', 'Rashid', 'Sonia', 'Terry', 'Ursula', 'Vince', 'Wendy', 'Yvonne', 'Zac'];
+const lastNames = ['Achebe', 'Bell', 'Costa', 'Dunn', 'Egan', 'Frost', 'Gill', 'Hale', 'Irving', 'Joseph', 'Kaur', 'Lamb', 'Mills', 'Nolan', 'Osei', 'Pike', 'Rowe', 'Sharp', 'Tate', 'Vaughan'];
+const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+
+export interface HubSpec {
+  communityId: string;
+  programmeId: string;
+  /** New people to put on the caseload. */
+  people: number;
+  /** People already in the community to put on it too. */
+  existing?: string[];
+  team: { personRecordId: string; teamRole: 'clinician' | 'support_worker' | 'peer_supporter' | 'coordinator' }[];
+  /** Who chaired past meetings and created actions. */
+  actorId: string | null;
+  pastMeetings?: number;
+}
+
+export async function generateHub(owner: Database, spec: HubSpec, seed: number) {
+  const random = randomFrom(seed);
+  const int = (min: number, max: number) => min + Math.floor(random.next() * (max - min + 1));
+  const { communityId, programmeId } = spec;
+  if (spec.team.length) await owner.insert(hubTeamMembers).values(spec.team.map((member) => ({ communityId, programmeId, ...member }))).onConflictDoNothing();
+
+  const made = Array.from({ length: spec.people }, (_, index) => ({
+    id: randomUUID(),
+    communityId,
+    preferredName: `${firstNames[index % firstNames.length]} ${lastNames[(index * 7 + seed) % lastNames.length]}`,
+    phone: `020 7946 3${String(100 + (index % 900)).padStart(3, '0')}`,
+  }));
+  await inBatches(made, (batch) => owner.insert(personRecords).values(batch));
+  const personIds = [...(spec.existing ?? []), ...made.map((one) => one.id)];
+  // A few joined in the last three days; the rest over the last six months.
+  const entries = personIds.map((personRecordId, index) => ({ id: randomUUID(), communityId, programmeId, personRecordId, joinedAt: new Date(Date.now() - (index % 25 === 0 ? int(0, 2) : int(7, 180)) * 86_400_000) }));
+  await inBatches(entries, (batch) => owner.insert(caseloadEntries).values(batch));
+  await inBatches(entries, (batch) => owner.insert(programmeMembers).values(batch.map((entry) => ({ communityId, programmeId, personRecordId: entry.personRecordId, joinedAt: entry.joinedAt }))).onConflictDoNothing());
+
+  // In touch: most people within the last fortnight, about one in eight not for a month or more.
+  const contacts = entries.flatMap((entry) => {
+    const quiet = random.next() < 0.12;
+    const joinedDaysAgo = Math.floor((Date.now() - entry.joinedAt.getTime()) / 86_400_000);
+    if (joinedDaysAgo < 1) return [];
+    return Array.from({ length: int(1, 4) }, () => ({ communityId, entryId: entry.id, occurredOn: day(Math.min(joinedDaysAgo, quiet ? int(30, 60) : int(0, 13))), note: random.pick(['Phoned to see how the week went', 'Met at the hub', 'Home visit with the support worker', 'Text about the appointment on Friday']), recordedBy: spec.actorId }));
+  });
+  await inBatches(contacts, (batch) => owner.insert(caseloadContacts).values(batch), 5000);
+
+  const team = spec.team.map((member) => member.personRecordId);
+  const clinical = spec.team.filter((member) => member.teamRole !== 'peer_supporter').map((member) => member.personRecordId);
+  // Key contacts: one or two for most people.
+  const keys = entries.flatMap((entry) => (team.length && random.next() < 0.8 ? [...new Set([random.pick(team), random.pick(clinical.length ? clinical : team)])].map((personRecordId) => ({ communityId, entryId: entry.id, personRecordId })) : []));
+  await inBatches(keys, (batch) => owner.insert(keyContacts).values(batch), 5000);
+  // Risk flags for about one in fifteen, with the approach agreed.
+  const flags = entries.filter(() => random.next() < 0.065).map((entry) => ({ communityId, entryId: entry.id, detail: random.pick(['Has said they think about ending their life when debts pile up', 'Lives with a partner who has been violent', 'Stops taking medication when unwell; has been admitted before', 'Has a dog that has bitten visitors']), agreedApproach: random.pick(['Visits in pairs at first', 'Meet at the hub, not at home', 'Call before visiting; if no answer twice, tell the duty clinician', 'Ask for the dog to be in another room']), raisedBy: spec.actorId, reviewOn: day(-int(5, 60)) }));
+  await inBatches(flags, (batch) => owner.insert(riskFlags).values(batch));
+  // Actions: about one each for a third of people, some overdue, some done.
+  const actions = entries.filter(() => random.next() < 0.35).map((entry) => {
+    const due = int(-10, 20);
+    const done = due < -3 && random.next() < 0.6;
+    return { communityId, entryId: entry.id, description: random.pick(['Help fill in the PIP form', 'Go with them to the housing office', 'Ask the GP about a medication review', 'Introduce them to the Thursday walking group', 'Check the food bank voucher arrived']), ownerRecordId: team.length ? random.pick(team) : entry.personRecordId, dueOn: day(-due), doneAt: done ? new Date() : null, createdBy: spec.actorId };
+  });
+  await inBatches(actions, (batch) => owner.insert(hubActions).values(batch));
+
+  // Past review meetings on the team's days, closed, each with a few people discussed.
+  for (let meeting = spec.pastMeetings ?? 0; meeting >= 1; meeting -= 1) {
+    const heldOn = day(meeting * 2 + 1);
+    const [made] = await owner.insert(reviewMeetings).values({ communityId, programmeId, heldOn, chairId: spec.actorId, minutes: 'Went through new referrals and open risks. Reminder: the hub is closed on the bank holiday.', closedAt: new Date(Date.parse(heldOn) + 3_600_000) }).onConflictDoNothing().returning({ id: reviewMeetings.id });
+    if (!made) continue;
+    const discussed = Array.from({ length: Math.min(entries.length, int(3, 6)) }, () => random.pick(entries));
+    await owner
+      .insert(reviewItems)
+      .values([...new Map(discussed.map((entry) => [entry.id, entry])).values()].map((entry) => ({ communityId, meetingId: made.id, entryId: entry.id, reasons: [random.pick(['new_referral', 'no_contact', 'risk_flag'])], discussion: 'Talked through how things are at home.', decisions: random.pick(['Keep going as planned', 'Offer peer support', 'Review again next week']), recordedBy: spec.actorId, recordedAt: new Date(Date.parse(heldOn) + 1_800_000) })))
+      .onConflictDoNothing();
+  }
+  await owner.execute(sql`analyze caseload_entries, caseload_contacts, hub_actions, risk_flags, key_contacts`);
+  return { entries: entries.length };
+}
+
+/** Lambeth's Living Well hub: a team of eight (two clinicians, two support workers, a coordinator, three peer supporters), about sixty people. */
+export async function generateDemoHub(owner: Database, communityId: string, programmeId: string) {
+  const recordFor = async (email: string) => {
+    const [found] = await owner.execute<{ id: string }>(sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = ${email} and r.community_id = ${communityId}`).then((result) => result.rows);
+    if (found) return found.id;
+    const [made] = await owner.execute<{ id: string }>(sql`insert into person_records (community_id, account_id, preferred_name, email) select ${communityId}, id, display_name, email from people where email = ${email} returning id`).then((result) => result.rows);
+    if (!made) throw new Error(`no demo account ${email}`);
+    return made.id;
+  };
+  const [ruth, amir] = await owner.insert(personRecords).values([
+    { communityId, preferredName: 'Joe Pearce (support worker)' },
+    { communityId, preferredName: 'Mina Shah (support worker)' },
+  ]).returning({ id: personRecords.id });
+  const team = [
+    { personRecordId: await recordFor('clinician@example.org'), teamRole: 'clinician' as const },
+    { personRecordId: await recordFor('clinician2@example.org'), teamRole: 'clinician' as const },
+    { personRecordId: ruth?.id ?? '', teamRole: 'support_worker' as const },
+    { personRecordId: amir?.id ?? '', teamRole: 'support_worker' as const },
+    { personRecordId: await recordFor('coordinator@example.org'), teamRole: 'coordinator' as const },
+    { personRecordId: await recordFor('peer@example.org'), teamRole: 'peer_supporter' as const },
+    { personRecordId: await recordFor('peer2@example.org'), teamRole: 'peer_supporter' as const },
+    { personRecordId: await recordFor('peer3@example.org'), teamRole: 'peer_supporter' as const },
+  ];
+  // The people Missing Link supports came through the hub, and are on its caseload too.
+  const supported = (await owner.execute<{ id: string }>(sql`select distinct person_record_id as id from support_episodes where community_id = ${communityId}`)).rows.map((row) => row.id);
+  const [sam] = await owner.execute<{ id: string }>(sql`select id from people where email = 'coordinator@example.org'`).then((result) => result.rows);
+  return generateHub(owner, { communityId, programmeId, people: 52, existing: supported, team, actorId: sam?.id ?? null, pastMeetings: 4 }, 91);
+}

@@ -1,0 +1,181 @@
+import { sql } from 'drizzle-orm';
+import { check, date, index, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { communities, instant, people } from '../../platform/db/schema.ts';
+import { personRecords } from '../people/schema.ts';
+import { programmes } from '../programmes/schema.ts';
+
+/** A hub team's rhythm: the days it reviews its caseload, and how long without contact puts someone on the agenda. */
+export const hubTeams = pgTable('hub_teams', {
+  programmeId: uuid('programme_id')
+    .primaryKey()
+    .references(() => programmes.id),
+  communityId: uuid('community_id').notNull().references(() => communities.id),
+  /** ISO days of the week the team meets to review (default Monday, Wednesday, Friday). */
+  reviewDays: smallint('review_days').array().notNull().default(sql`array[1, 3, 5]::smallint[]`),
+  quietDays: smallint('quiet_days').notNull().default(14),
+});
+
+export const teamRoles = ['clinician', 'support_worker', 'peer_supporter', 'coordinator'] as const;
+export type TeamRole = (typeof teamRoles)[number];
+
+/** Who is in the team, each with their role in it. */
+export const hubTeamMembers = pgTable(
+  'hub_team_members',
+  {
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    programmeId: uuid('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    personRecordId: uuid('person_record_id')
+      .notNull()
+      .references(() => personRecords.id),
+    teamRole: text('team_role', { enum: teamRoles }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.programmeId, table.personRecordId] }), index('hub_team_members_person').on(table.personRecordId)],
+);
+
+/** Someone on the team's caseload: the team's, not one worker's. */
+export const caseloadEntries = pgTable(
+  'caseload_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    programmeId: uuid('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    personRecordId: uuid('person_record_id')
+      .notNull()
+      .references(() => personRecords.id),
+    referralId: uuid('referral_id'),
+    joinedAt: instant('joined_at').notNull().defaultNow(),
+    closedAt: instant('closed_at'),
+  },
+  (table) => [
+    uniqueIndex('caseload_entries_open').on(table.programmeId, table.personRecordId).where(sql`${table.closedAt} is null`),
+    index('caseload_entries_programme').on(table.programmeId, table.joinedAt).where(sql`${table.closedAt} is null`),
+    index('caseload_entries_person').on(table.personRecordId),
+  ],
+);
+
+/** A person's named key contacts in the team. */
+export const keyContacts = pgTable(
+  'key_contacts',
+  {
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => caseloadEntries.id),
+    personRecordId: uuid('person_record_id')
+      .notNull()
+      .references(() => personRecords.id),
+  },
+  (table) => [primaryKey({ columns: [table.entryId, table.personRecordId] }), index('key_contacts_person').on(table.personRecordId)],
+);
+
+/** Each time someone in the team was in touch with the person. */
+export const caseloadContacts = pgTable(
+  'caseload_contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => caseloadEntries.id),
+    occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
+    note: text('note').notNull(),
+    recordedBy: uuid('recorded_by').references(() => people.id),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (table) => [index('caseload_contacts_entry').on(table.entryId, table.occurredOn)],
+);
+
+/** A review meeting of the team on one day: its agenda builds itself; its minutes are kept. */
+export const reviewMeetings = pgTable(
+  'review_meetings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    programmeId: uuid('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    heldOn: date('held_on', { mode: 'string' }).notNull(),
+    chairId: uuid('chair_id').references(() => people.id),
+    minutes: text('minutes').notNull().default(''),
+    closedAt: instant('closed_at'),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('review_meetings_day').on(table.programmeId, table.heldOn)],
+);
+
+export const agendaReasons = ['new_referral', 'risk_flag', 'overdue_action', 'episode_ending', 'no_contact', 'added'] as const;
+export type AgendaReason = (typeof agendaReasons)[number];
+
+/** A person discussed at a review meeting: why they were on the agenda, what was said and decided. */
+export const reviewItems = pgTable(
+  'review_items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => reviewMeetings.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => caseloadEntries.id),
+    reasons: text('reasons').array().notNull().default(sql`array[]::text[]`),
+    discussion: text('discussion').notNull().default(''),
+    decisions: text('decisions').notNull().default(''),
+    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedAt: instant('recorded_at'),
+  },
+  (table) => [uniqueIndex('review_items_meeting_entry').on(table.meetingId, table.entryId), index('review_items_entry').on(table.entryId)],
+);
+
+/** Something someone in the team will do for a person, by a day. */
+export const hubActions = pgTable(
+  'hub_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => caseloadEntries.id),
+    meetingId: uuid('meeting_id').references(() => reviewMeetings.id),
+    description: text('description').notNull(),
+    ownerRecordId: uuid('owner_record_id')
+      .notNull()
+      .references(() => personRecords.id),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    doneAt: instant('done_at'),
+    doneBy: uuid('done_by').references(() => people.id),
+    createdBy: uuid('created_by').references(() => people.id),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    index('hub_actions_owner').on(table.ownerRecordId, table.dueOn).where(sql`${table.doneAt} is null`),
+    index('hub_actions_entry').on(table.entryId),
+    index('hub_actions_open_due').on(table.communityId, table.dueOn).where(sql`${table.doneAt} is null`),
+  ],
+);
+
+/** A risk the team keeps in view: restricted. Its detail is clinical; the agreed approach is for everyone in the team. */
+export const riskFlags = pgTable(
+  'risk_flags',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => caseloadEntries.id),
+    /** What the risk is: clinical detail, read only by the clinical team, every read audited. */
+    detail: text('detail').notNull(),
+    /** The approach the team agreed, for example visits in pairs at first. */
+    agreedApproach: text('agreed_approach').notNull(),
+    raisedBy: uuid('raised_by').references(() => people.id),
+    raisedAt: instant('raised_at').notNull().defaultNow(),
+    reviewOn: date('review_on', { mode: 'string' }).notNull(),
+    closedAt: instant('closed_at'),
+    closedBy: uuid('closed_by').references(() => people.id),
+  },
+  (table) => [index('risk_flags_open').on(table.entryId).where(sql`${table.closedAt} is null`), check('risk_flags_text', sql`length(${table.detail}) > 0 and length(${table.agreedApproach}) > 0`)],
+);

@@ -1,0 +1,136 @@
+import { and, eq, sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { personRecords } from '../../src/modules/people/schema.ts';
+import { referrals } from '../../src/modules/referrals/schema.ts';
+import { caseloadEntries, hubActions, reviewItems, reviewMeetings } from '../../src/modules/caseload/schema.ts';
+import { nextReviewDay } from '../../src/modules/caseload/service.ts';
+import { useFixtureApp } from '../support/app.ts';
+import { callers } from '../support/callers.ts';
+
+const given = useFixtureApp();
+const { signedIn, tokenFor, call } = callers(() => given.test.app);
+const owner = () => given.test.database.owner;
+const count = async (table: string, where = sql`true`) => (await owner().execute<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(table)} where ${where}`)).rows[0]?.n ?? 0;
+const day = (daysAhead: number) => new Date(Date.now() + daysAhead * 86_400_000).toISOString().slice(0, 10);
+
+describe('the review rhythm', () => {
+  it('the next review day is the first of the team’s days from today, today included', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }), fc.date({ min: new Date('2024-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }), (days, date) => {
+        const from = date.toISOString().slice(0, 10);
+        const next = nextReviewDay(days, from);
+        const isoDay = (value: string) => ((new Date(`${value}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
+        expect(days).toContain(isoDay(next));
+        const gap = (Date.parse(next) - Date.parse(from)) / 86_400_000;
+        expect(gap).toBeGreaterThanOrEqual(0);
+        expect(gap).toBeLessThan(7);
+        for (let earlier = 0; earlier < gap; earlier += 1) expect(days).not.toContain(isoDay(new Date(Date.parse(from) + earlier * 86_400_000).toISOString().slice(0, 10)));
+      }),
+    );
+  });
+});
+
+describe('the hub’s caseload', () => {
+  it('a referral accepted into the hub puts the person on the caseload, and the next review meeting’s agenda shows them as new', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const [person] = await owner().insert(personRecords).values({ communityId: given.fixture.alpha.id, preferredName: 'Hana Hubbed' }).returning({ id: personRecords.id });
+    const [referral] = await owner().insert(referrals).values({ communityId: given.fixture.alpha.id, reference: 'HUBB-2345', personRecordId: person?.id ?? '', source: 'self', reason: 'x', contactDueOn: '2026-01-05' }).returning({ id: referrals.id });
+    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/referrals/${referral?.id}/accept`, { programmeIds: [given.fixture.alphaHubId], note: '' })).statusCode).toBe(200);
+    const [entry] = await owner().select().from(caseloadEntries).where(eq(caseloadEntries.personRecordId, person?.id ?? ''));
+    expect(entry?.referralId).toBe(referral?.id);
+    // Opening today's meeting again brings its agenda up to date.
+    const meeting = await call(coordinator, 'POST', '/api/v1/communities/alpha/review-meetings', {});
+    expect(meeting.json<{ id: string }>().id).toBe(given.fixture.alphaReviewMeetingId);
+    const line = meeting.json<{ agenda: { entryId: string; reasons: string[] }[] }>().agenda.find((one) => one.entryId === entry?.id);
+    expect(line?.reasons).toContain('new_referral');
+    // Ada is there for her open risk flag.
+    expect(meeting.json<{ agenda: { entryId: string; reasons: string[] }[] }>().agenda.find((one) => one.entryId === given.fixture.alphaEntryId)?.reasons).toContain('risk_flag');
+  });
+
+  it('the chair records a discussion and an action for a peer supporter in one change; the action is on the supporter’s home page; bad input changes nothing', async () => {
+    const { alphaReviewMeetingId, alphaEntryId } = given.fixture;
+    const chair = await signedIn('coordinator@alpha.test');
+    const url = `/c/alpha/hub/review-meetings/${alphaReviewMeetingId}/people/${alphaEntryId}`;
+    const supporter = (await owner().execute<{ id: string }>(sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = 'peer-supporter@alpha.test'`)).rows[0]?.id ?? '';
+    const before = await count('hub_actions');
+    const half = await chair.submit(url, url, { discussion: 'Ada is worried about the letter', description: 'Go with Ada to the council', ownerRecordId: '', 'dueOn-day': '40', 'dueOn-month': '2', 'dueOn-year': '2027' });
+    expect(half.statusCode).toBe(400);
+    expect(half.body).toContain('Choose who will do it');
+    expect(half.body).toContain('Enter when it is due as a real date');
+    expect(half.body).toContain('Ada is worried about the letter');
+    expect(await count('hub_actions')).toBe(before);
+    expect(await count('review_items', sql`meeting_id = ${alphaReviewMeetingId} and entry_id = ${alphaEntryId} and recorded_at is not null`)).toBe(0);
+    const due = day(5);
+    const [year, month, dayOfMonth] = due.split('-');
+    const saved = await chair.submit(url, url, { discussion: 'Ada is worried about the letter', decisions: 'Dev goes with her', description: 'Go with Ada to the council', ownerRecordId: supporter, 'dueOn-day': dayOfMonth ?? '', 'dueOn-month': month ?? '', 'dueOn-year': year ?? '' });
+    expect(saved.statusCode).toBe(303);
+    expect(await count('hub_actions')).toBe(before + 1);
+    const [item] = await owner().select().from(reviewItems).where(and(eq(reviewItems.meetingId, alphaReviewMeetingId), eq(reviewItems.entryId, alphaEntryId)));
+    expect(item).toMatchObject({ decisions: 'Dev goes with her' });
+    const home = await (await signedIn('peer-supporter@alpha.test')).get('/c/alpha');
+    expect(home.body).toContain('Go with Ada to the council');
+    // Someone outside the team cannot own an action.
+    const outsider = await call(await tokenFor('coordinator@alpha.test'), 'POST', '/api/v1/communities/alpha/actions', { entryId: alphaEntryId, description: 'x', ownerRecordId: given.fixture.alphaOtherPersonId, dueOn: day(3) });
+    expect(outsider.statusCode).toBe(400);
+  });
+
+  it('a peer supporter sees the people they work with, and another person on the caseload not at all; risk detail is the clinical team’s and every read is audited', async () => {
+    const { alphaEntryId, alphaOtherEntryId } = given.fixture;
+    const peer = await signedIn('peer-supporter@alpha.test');
+    const own = await peer.get(`/c/alpha/hub/caseload/${alphaEntryId}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('Visits in pairs at first');
+    expect(own.body).not.toContain('self-harm');
+    expect((await peer.get(`/c/alpha/hub/caseload/${alphaOtherEntryId}`)).statusCode).toBe(404);
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'GET', `/api/v1/communities/alpha/caseload/${alphaOtherEntryId}/risks`)).statusCode).toBe(404);
+    const listed = await call(await tokenFor('peer-supporter@alpha.test'), 'GET', '/api/v1/communities/alpha/caseload');
+    expect(listed.json<{ items: { id: string }[] }>().items.map((one) => one.id)).toEqual([alphaEntryId]);
+    // Not in the team: nothing at all.
+    for (const email of ['member@alpha.test', 'facilitator@alpha.test', 'referrer@alpha.test']) expect((await (await signedIn(email)).get(`/c/alpha/hub/caseload/${alphaEntryId}`)).statusCode, email).toBe(404);
+    expect((await call(await tokenFor('member@beta.test'), 'GET', `/api/v1/communities/alpha/caseload/${alphaEntryId}/risks`)).statusCode).toBe(404);
+
+    const reads = () => count('audit_events', sql`action = 'restricted.read' and subject_type = 'risk_flag'`);
+    const before = await reads();
+    const clinician = await call(await tokenFor('partner@alpha.test'), 'GET', `/api/v1/communities/alpha/caseload/${alphaEntryId}/risks`);
+    expect(clinician.json<{ items: { detail: string | null }[] }>().items[0]?.detail).toContain('self-harm');
+    const peerView = await call(await tokenFor('peer-supporter@alpha.test'), 'GET', `/api/v1/communities/alpha/caseload/${alphaEntryId}/risks`);
+    expect(peerView.json<{ items: { detail: string | null; agreedApproach: string }[] }>().items[0]).toMatchObject({ detail: null, agreedApproach: 'Visits in pairs at first; call before arriving' });
+    expect(await reads()).toBe(before + 2);
+    // A peer supporter cannot raise one; hostile input to a clinician writes nothing.
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'POST', `/api/v1/communities/alpha/caseload/${alphaEntryId}/risks`, { detail: 'x', agreedApproach: 'y', reviewOn: day(10) })).statusCode).toBe(404);
+    for (const body of [{}, { detail: '', agreedApproach: 'y', reviewOn: day(10) }, { detail: 'x', agreedApproach: 'y', reviewOn: day(-10) }, { detail: 'x', agreedApproach: 'y', reviewOn: 'soon' }]) {
+      expect((await call(await tokenFor('partner@alpha.test'), 'POST', `/api/v1/communities/alpha/caseload/${alphaEntryId}/risks`, body)).statusCode, JSON.stringify(body)).toBe(400);
+    }
+    expect(await count('risk_flags')).toBe(1);
+  });
+
+  it('the team adds someone to the agenda; closing keeps the agenda and minutes, and a closed meeting changes no more; starting twice opens one', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const first = await call(coordinator, 'POST', '/api/v1/communities/alpha/review-meetings', { heldOn: day(1) });
+    const second = await call(coordinator, 'POST', '/api/v1/communities/alpha/review-meetings', { heldOn: day(1) });
+    expect(second.json<{ id: string }>().id).toBe(first.json<{ id: string }>().id);
+    const meetingId = first.json<{ id: string }>().id;
+    const added = await call(coordinator, 'POST', `/api/v1/communities/alpha/review-meetings/${meetingId}/agenda`, { entryId: given.fixture.alphaOtherEntryId });
+    expect(added.json<{ agenda: { entryId: string; reasons: string[] }[] }>().agenda.find((one) => one.entryId === given.fixture.alphaOtherEntryId)?.reasons).toContain('added');
+    const closed = await call(coordinator, 'POST', `/api/v1/communities/alpha/review-meetings/${meetingId}/close`, { minutes: 'Short meeting.' });
+    expect(closed.json()).toMatchObject({ closed: true, minutes: 'Short meeting.' });
+    const kept = closed.json<{ agenda: unknown[] }>().agenda.length;
+    expect(await count('review_items', sql`meeting_id = ${meetingId}`)).toBe(kept);
+    expect((await call(coordinator, 'PUT', `/api/v1/communities/alpha/review-meetings/${meetingId}/people/${given.fixture.alphaOtherEntryId}`, { discussion: 'late' })).statusCode).toBe(400);
+    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/review-meetings/${meetingId}/close`, { minutes: 'again' })).statusCode).toBe(400);
+    const [meeting] = await owner().select().from(reviewMeetings).where(eq(reviewMeetings.id, meetingId));
+    expect(meeting?.minutes).toBe('Short meeting.');
+  });
+
+  it('actions are done by their owner; an overdue one puts the person on the agenda', async () => {
+    const { alphaActionId } = given.fixture;
+    const [action] = await owner().select().from(hubActions).where(eq(hubActions.id, alphaActionId));
+    await owner().update(hubActions).set({ dueOn: day(-3) }).where(eq(hubActions.id, alphaActionId));
+    const agenda = await call(await tokenFor('coordinator@alpha.test'), 'POST', '/api/v1/communities/alpha/review-meetings', {});
+    expect(agenda.json<{ agenda: { entryId: string; reasons: string[] }[] }>().agenda.find((one) => one.entryId === action?.entryId)?.reasons).toContain('overdue_action');
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'POST', `/api/v1/communities/alpha/actions/${alphaActionId}/done`)).statusCode).toBe(204);
+    const [done] = await owner().select().from(hubActions).where(eq(hubActions.id, alphaActionId));
+    expect(done?.doneAt).not.toBeNull();
+  });
+});
