@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../src/platform/db/index.ts';
 import { personRecords } from '../src/modules/people/schema.ts';
 import { programmeMembers } from '../src/modules/programmes/schema.ts';
-import { caseloadContacts, caseloadEntries, hubActions, hubTeamMembers, keyContacts, reviewItems, reviewMeetings, riskFlags } from '../src/modules/caseload/schema.ts';
+import { budgetItems, caseloadContacts, caseloadEntries, hubActions, hubTeamMembers, keyContacts, personalBudgets, planGoals, reviewItems, reviewMeetings, riskFlags } from '../src/modules/caseload/schema.ts';
 import { inBatches } from './generate-timebank.ts';
 import { randomFrom } from './generate.ts';
 
@@ -112,5 +112,39 @@ export async function generateDemoHub(owner: Database, communityId: string, prog
   // The people Missing Link supports came through the hub, and are on its caseload too.
   const supported = (await owner.execute<{ id: string }>(sql`select distinct person_record_id as id from support_episodes where community_id = ${communityId}`)).rows.map((row) => row.id);
   const [sam] = await owner.execute<{ id: string }>(sql`select id from people where email = 'coordinator@example.org'`).then((result) => result.rows);
-  return generateHub(owner, { communityId, programmeId, people: 52, existing: supported, team, actorId: sam?.id ?? null, pastMeetings: 4 }, 91);
+  const made = await generateHub(owner, { communityId, programmeId, people: 52, existing: supported, team, actorId: sam?.id ?? null, pastMeetings: 4 }, 91);
+  await generateDemoPlansAndBudgets(owner, communityId, programmeId, sam?.id ?? null);
+  return made;
+}
+
+/** Support plans for a dozen people; three personal budgets: one comfortable, one nearly spent with a spend waiting that would overspend it, one new. */
+async function generateDemoPlansAndBudgets(owner: Database, communityId: string, programmeId: string, actorId: string | null) {
+  const entries = (await owner.execute<{ id: string; name: string }>(sql`select e.id, r.preferred_name as name from caseload_entries e join person_records r on r.id = e.person_record_id where e.programme_id = ${programmeId} order by r.preferred_name limit 12`)).rows;
+  const goals = [
+    { goal: 'I want to feel safe going out on my own', steps: 'Short walks with a peer supporter, then on my own to the corner shop', whoDoesWhat: 'Me: choose the route. Peer supporter: come along the first three times.' },
+    { goal: 'Get back to swimming', steps: 'Swimming pass from the personal budget; first visit with someone', whoDoesWhat: 'Support worker: book the induction. Me: go on Tuesdays.' },
+    { goal: 'Sleep better', steps: 'Talk to the GP about medication; wind-down routine', whoDoesWhat: 'Clinician: medication review. Me: try the routine for two weeks.' },
+  ];
+  const madeGoals: { id: string; entryId: string; goal: string }[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const rows = goals.slice(0, 1 + (index % 3)).map((goal) => ({ communityId, entryId: entry.id, ...goal, createdBy: actorId }));
+    madeGoals.push(...(await owner.insert(planGoals).values(rows).returning({ id: planGoals.id, entryId: planGoals.entryId, goal: planGoals.goal })));
+  }
+  // Alice's budget is comfortable; Desmond's is nearly spent, with a spend waiting that would overspend it; Eileen's is new.
+  const byName = async (name: string) => (await owner.execute<{ id: string; name: string }>(sql`select e.id, r.preferred_name as name from caseload_entries e join person_records r on r.id = e.person_record_id where e.programme_id = ${programmeId} and r.preferred_name = ${name}`)).rows[0];
+  const budgetsFor = (await Promise.all(['Alice Moreno', 'Desmond Hart', 'Eileen Burke'].map(byName))).filter((one): one is { id: string; name: string } => one !== undefined);
+  const amounts = [60_000, 25_000, 40_000];
+  for (const [index, entry] of budgetsFor.entries()) {
+    const [budget] = await owner.insert(personalBudgets).values({ communityId, entryId: entry.id, source: 'Lambeth personal health budget 2026/27', allocatedPence: amounts[index] ?? 30_000, createdBy: actorId }).returning({ id: personalBudgets.id });
+    if (!budget) continue;
+    const goal = madeGoals.find((one) => one.entryId === entry.id)?.id ?? null;
+    const items: (typeof budgetItems.$inferInsert)[] = [{ communityId, budgetId: budget.id, kind: 'planned', planGoalId: goal, description: 'Swimming pass for six months', amountPence: 15_000, createdBy: actorId }];
+    if (index === 0) items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Swimming pass, first three months', amountPence: 7_500, spentOn: day(20), receipt: 'Receipt in the hub file, 0311', status: 'approved', decidedBy: actorId, decidedAt: new Date(Date.now() - 19 * 86_400_000), createdBy: actorId });
+    if (index === 1) {
+      items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Gym membership, three months', amountPence: 21_000, spentOn: day(30), receipt: 'Receipt 0298', status: 'approved', decidedBy: actorId, decidedAt: new Date(Date.now() - 29 * 86_400_000), createdBy: actorId });
+      // Waiting: more than the £40 left.
+      items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Running shoes and kit', amountPence: 9_500, spentOn: day(1), receipt: 'Receipt 0420', status: 'requested', createdBy: actorId });
+    }
+    await owner.insert(budgetItems).values(items);
+  }
 }

@@ -13,6 +13,7 @@ import { personData as timebank } from './modules/timebank/service.ts';
 import { personData as network } from './modules/peer-network/service.ts';
 import { personData as support } from './modules/peer-support/service.ts';
 import { personData as caseload } from './modules/caseload/service.ts';
+import { personData as budgets } from './modules/caseload/budgets.ts';
 
 /** The platform's tables, which point at accounts. */
 const platform: PersonDataSource[] = [
@@ -38,4 +39,4 @@ const platform: PersonDataSource[] = [
   { table: 'idempotency_records', column: 'person_id', points: 'account', download: { excluded: 'copies of API answers, kept a day, already in the other sections' } },
 ];
 
-export const personDataSources: readonly PersonDataSource[] = [...platform, ...people, ...programmes, ...journey, ...referrals, ...privacy, ...safeguarding, ...timebank, ...network, ...support, ...caseload];
+export const personDataSources: readonly PersonDataSource[] = [...platform, ...people, ...programmes, ...journey, ...referrals, ...privacy, ...safeguarding, ...timebank, ...network, ...support, ...caseload, ...budgets];

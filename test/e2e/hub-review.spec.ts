@@ -54,3 +54,29 @@ test('the hub accepts a referral; the next review meeting’s agenda shows the p
   await dev.getByRole('button', { name: /^Mark as done/ }).click();
   await expect(dev.getByText('Action done.')).toBeVisible();
 });
+
+test('a personal budget refuses an overspend until the coordinator approves it explicitly, saying why', async ({ browser }) => {
+  const sam = await (await browser.newContext()).newPage();
+  await signIn(sam, 'coordinator@example.org');
+  await sam.goto('/c/lambeth/hub');
+  await sam.getByRole('link', { name: 'Caseload' }).click();
+  await expectPage(sam, 'Caseload');
+  await sam.getByLabel('Find by name').fill('Desmond');
+  await sam.getByRole('button', { name: 'Find' }).click();
+  await sam.getByRole('link', { name: 'Desmond Hart' }).click();
+  await expectPage(sam, 'Desmond Hart');
+  await sam.getByRole('link', { name: /^Lambeth personal health budget/ }).click();
+  await expectPage(sam, 'Personal budget of Desmond Hart');
+  const kit = sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' });
+  await expect(kit).toContainText('This would overspend the budget');
+  await kit.getByRole('button', { name: 'Approve spend' }).click();
+  await expectPage(sam, 'Personal budget of Desmond Hart');
+  await expect(sam.locator('.nhsuk-error-summary')).toContainText('This spend is more than the budget has left');
+  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText('Waiting for approval');
+  const again = sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' });
+  await again.getByLabel('I approve spending more than the budget has left').check();
+  await again.getByLabel('Why is the overspend approved?').fill('Agreed at Monday’s review: running is his main goal');
+  await again.getByRole('button', { name: 'Approve spend' }).click();
+  await expect(sam.getByText('Spend approved.')).toBeVisible();
+  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText('Approved over the budget: Agreed at Monday’s review');
+});

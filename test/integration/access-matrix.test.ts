@@ -80,6 +80,8 @@ function concretePath(route: RouteEntry): string {
     reviewMeetingId: fixture.alphaReviewMeetingId,
     actionId: fixture.alphaActionId,
     flagId: fixture.alphaFlagId,
+    budgetId: fixture.alphaBudgetId,
+    spendId: fixture.alphaSpendId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };

@@ -5,6 +5,7 @@ import { personRecords } from '../../src/modules/people/schema.ts';
 import { referrals } from '../../src/modules/referrals/schema.ts';
 import { caseloadEntries, hubActions, reviewItems, reviewMeetings } from '../../src/modules/caseload/schema.ts';
 import { nextReviewDay } from '../../src/modules/caseload/service.ts';
+import { approvalProblem, penceFromForm } from '../../src/modules/caseload/budgets.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 
@@ -132,5 +133,66 @@ describe('the hub’s caseload', () => {
     expect((await call(await tokenFor('peer-supporter@alpha.test'), 'POST', `/api/v1/communities/alpha/actions/${alphaActionId}/done`)).statusCode).toBe(204);
     const [done] = await owner().select().from(hubActions).where(eq(hubActions.id, alphaActionId));
     expect(done?.doneAt).not.toBeNull();
+  });
+});
+
+describe('support plans and personal budgets', () => {
+  it('money typed in pounds becomes pence; anything else is not money', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99_999_999 }), (pence) => {
+        const typed = `${Math.floor(pence / 100)}.${String(pence % 100).padStart(2, '0')}`;
+        expect(penceFromForm(typed)).toBe(pence);
+        expect(penceFromForm(`£${typed}`)).toBe(pence);
+      }),
+    );
+    for (const bad of ['1.234', '-5', 'ten', '1e3', '12.5.0']) expect(Number.isNaN(penceFromForm(bad))).toBe(true);
+    expect(penceFromForm('12.5')).toBe(1250);
+    expect(penceFromForm('1,200')).toBe(120_000);
+  });
+
+  it('a spend within the balance is approved; beyond it only with an explicit overspend and a note', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -50_000, max: 100_000 }), fc.integer({ min: 1, max: 100_000 }), fc.boolean(), fc.string({ maxLength: 5 }), (balance, amount, overspend, note) => {
+        const problem = approvalProblem(balance, amount, { overspend, note });
+        if (amount <= balance) expect(problem).toBeNull();
+        else expect(problem === null).toBe(overspend && note.trim() !== '');
+      }),
+    );
+  });
+
+  it('the person sees their plan; a personal budget refuses an overspend unless it is explicitly approved, and records why', async () => {
+    const { alphaEntryId, alphaBudgetId, alphaSpendId } = given.fixture;
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const goal = await call(coordinator, 'POST', `/api/v1/communities/alpha/plans/${alphaEntryId}`, { goal: 'Swim twice a week', steps: 'Get a pass; go with Dev the first time', whoDoesWhat: 'Ada books; Dev goes along' });
+    expect(goal.statusCode).toBe(201);
+    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/plans/${alphaEntryId}`, { goal: '' })).statusCode).toBe(400);
+    // Ada has no account in the fixture: the member's own page says there is no plan.
+    expect((await (await signedIn('member@alpha.test')).get('/c/alpha/hub/my-plan')).body).toContain('You do not have a support plan');
+
+    // £200 allocated, £50 waiting: approved. Then £180 asked for: more than the £150 left.
+    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${alphaSpendId}/approve`, {})).json()).toMatchObject({ overspent: false });
+    const budget = await call(coordinator, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, { description: 'Gym membership', amountPence: 18_000, spentOn: day(0), receipt: 'Receipt 0412', planGoalId: goal.json<{ id: string }>().id });
+    const spend = budget.json<{ items: { id: string; description: string }[] }>().items.find((item) => item.description === 'Gym membership');
+    const page = await signedIn('coordinator@alpha.test');
+    const refused = await page.submit(`/c/alpha/hub/budgets/${alphaBudgetId}`, `/c/alpha/hub/spends/${spend?.id}/approve`, { budgetId: alphaBudgetId });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('This spend is more than the budget has left');
+    const noReason = await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${spend?.id}/approve`, { overspend: true });
+    expect(noReason.statusCode).toBe(400);
+    const still = await call(coordinator, 'GET', `/api/v1/communities/alpha/budgets/${alphaBudgetId}`);
+    expect(still.json()).toMatchObject({ balancePence: 15_000 });
+    // A peer supporter cannot approve, nor see the budget.
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'POST', `/api/v1/communities/alpha/spends/${spend?.id}/approve`, { overspend: true, note: 'x' })).statusCode).toBe(404);
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'GET', `/api/v1/communities/alpha/budgets/${alphaBudgetId}`)).statusCode).toBe(404);
+    const approved = await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${spend?.id}/approve`, { overspend: true, note: 'Agreed at the review: the gym is his main goal' });
+    expect(approved.json()).toMatchObject({ overspent: true });
+    const after = await call(coordinator, 'GET', `/api/v1/communities/alpha/budgets/${alphaBudgetId}`);
+    expect(after.json()).toMatchObject({ balancePence: -3_000 });
+    expect(await count('audit_events', sql`action = 'hub.spend_approved_over_budget' and reason = 'Agreed at the review: the gym is his main goal'`)).toBe(1);
+    // Twice is once.
+    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${spend?.id}/approve`, { overspend: true, note: 'again' })).statusCode).toBe(400);
+    for (const body of [{ description: 'x', amountPence: 0, spentOn: day(0) }, { description: 'x', amountPence: 10.5, spentOn: day(0) }, { description: '', amountPence: 100, spentOn: day(0) }, { description: 'x', amountPence: 100, spentOn: day(5) }, { description: 'x', amountPence: 100, spentOn: day(0), planGoalId: given.fixture.alphaEntryId }]) {
+      expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, body)).statusCode, JSON.stringify(body)).toBe(400);
+    }
   });
 });

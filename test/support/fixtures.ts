@@ -15,6 +15,7 @@ import { createPost, respondToPost } from '../../src/modules/timebank/posts.ts';
 import * as network from '../../src/modules/peer-network/service.ts';
 import * as support from '../../src/modules/peer-support/service.ts';
 import * as caseload from '../../src/modules/caseload/service.ts';
+import * as budgets from '../../src/modules/caseload/budgets.ts';
 import { peerMeetings } from '../../src/modules/peer-network/schema.ts';
 
 export const fixturePassword = 'fixture-password-1';
@@ -57,6 +58,9 @@ export interface Fixture {
   alphaFlagId: string;
   alphaReviewMeetingId: string;
   alphaActionId: string;
+  /** Ada's personal budget (£200, nothing spent) and a spend of £50 waiting for approval. */
+  alphaBudgetId: string;
+  alphaSpendId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -217,7 +221,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     const flag = await caseload.raiseRisk(tx, alpha.id, entry.id, asker, { detail: 'History of self-harm when letters from the council arrive', agreedApproach: 'Visits in pairs at first; call before arriving', reviewOn: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
     const meeting = await caseload.startMeeting(tx, alpha.id, hub, asker);
     const action = await caseload.createAction(tx, alpha.id, hub, entry.id, asker, { description: 'Walk with Ada to the housing office', ownerRecordId: supporter?.id ?? '', dueOn: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10) });
-    return { hubId: hub.id, entryId: entry.id, otherEntryId: otherEntry.id, flagId: flag.id, meetingId: meeting.id, actionId: action.id };
+    const budget = await budgets.createBudget(tx, alpha.id, entry.id, asker, { source: 'Alpha personal health budget', allocatedPence: 20_000 });
+    const spend = await budgets.requestSpend(tx, alpha.id, budget.id, asker, { description: 'Swimming pass', amountPence: 5_000, spentOn: new Date().toISOString().slice(0, 10), receipt: '' });
+    return { budgetId: budget.id, spendId: spend?.id ?? '', hubId: hub.id, entryId: entry.id, otherEntryId: otherEntry.id, flagId: flag.id, meetingId: meeting.id, actionId: action.id };
   });
   return {
     alphaHubId: hubbed.hubId,
@@ -226,6 +232,8 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     alphaFlagId: hubbed.flagId,
     alphaReviewMeetingId: hubbed.meetingId,
     alphaActionId: hubbed.actionId,
+    alphaBudgetId: hubbed.budgetId,
+    alphaSpendId: hubbed.spendId,
     alphaSupportProgrammeId: supportProgramme.id,
     alphaEpisodeId: oneToOne.episodeId,
     alphaTimesheetId: oneToOne.timesheetId,

@@ -11,6 +11,8 @@ import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
 import { caseloadApi } from './api.ts';
+import { budgetRoutes } from './budgets-routes.ts';
+import * as budgets from './budgets.ts';
 import { actionParams, communityParams, entryParams, flagParams, hubStaff, inHub, itemParams, meetingParams, team } from './requests.ts';
 import * as service from './service.ts';
 
@@ -60,6 +62,8 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
         actions: await service.actionsOfEntry(tx, found.entry.id),
         contacts: await service.contactsOfEntry(tx, found.entry.id),
         team: await service.listTeam(tx, hub),
+        plan: await budgets.planOf(tx, found.entry.id),
+        budgets: asker.clinical ? await budgets.budgetsOf(tx, found.entry.id) : [],
       };
     });
     const keyIds = new Set(page.keyContacts.map((one) => one.person_record_id));
@@ -118,6 +122,14 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
     const values = withDateFromParts(body, 'reviewOn');
     const form = parseForm(service.newRisk, values);
     return form.ok ? { values, run: (tx, communityId, _hub, asker) => service.raiseRisk(tx, communityId, request.params.entryId, asker, form.data) } : { values, errors: form.errors };
+  });
+  entryWrite('plan', 'hub.plan.addedFlash', (request, body) => {
+    const form = parseForm(budgets.newGoal, body);
+    return form.ok ? { values: body, run: (tx, communityId, _hub, asker) => budgets.addPlanGoal(tx, communityId, request.params.entryId, asker, form.data) } : { values: body, errors: form.errors };
+  });
+  entryWrite('budgets', 'hub.budget.createdFlash', (request, body) => {
+    const form = parseForm(budgets.newBudget, { source: body.source, allocatedPence: budgets.penceFromForm(body.allocated) });
+    return form.ok ? { values: body, run: (tx, communityId, _hub, asker) => budgets.createBudget(tx, communityId, request.params.entryId, asker, form.data) } : { values: body, errors: form.errors.map((error) => (error.field === 'allocatedPence' ? { ...error, field: 'allocated' } : error)) };
   });
   app.post('/c/:community/hub/risks/:flagId/close', { config: { access: team }, schema: { params: flagParams } }, async (request, reply) => {
     const flag = await within(request, (tx, communityId, _hub, asker) => service.closeRisk(tx, communityId, request.params.flagId, asker));
@@ -259,4 +271,5 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
   });
 
   await caseloadApi(app, services);
+  await budgetRoutes(app, services);
 }

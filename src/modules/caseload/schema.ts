@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { communities, instant, people } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -178,4 +178,71 @@ export const riskFlags = pgTable(
     closedBy: uuid('closed_by').references(() => people.id),
   },
   (table) => [index('risk_flags_open').on(table.entryId).where(sql`${table.closedAt} is null`), check('risk_flags_text', sql`length(${table.detail}) > 0 and length(${table.agreedApproach}) > 0`)],
+);
+
+/** One goal of a person's co-produced support plan: in their words, with the steps and who does what. */
+export const planGoals = pgTable(
+  'plan_goals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => caseloadEntries.id),
+    goal: text('goal').notNull(),
+    steps: text('steps').notNull().default(''),
+    whoDoesWhat: text('who_does_what').notNull().default(''),
+    createdBy: uuid('created_by').references(() => people.id),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (table) => [index('plan_goals_entry').on(table.entryId, table.createdAt)],
+);
+
+/** A personal budget: an allocation in pence, from a source, for a person on the caseload. */
+export const personalBudgets = pgTable(
+  'personal_budgets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => caseloadEntries.id),
+    source: text('source').notNull(),
+    allocatedPence: integer('allocated_pence').notNull(),
+    createdBy: uuid('created_by').references(() => people.id),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (table) => [index('personal_budgets_entry').on(table.entryId), check('personal_budgets_allocated', sql`${table.allocatedPence} > 0`)],
+);
+
+export const spendStatuses = ['requested', 'approved', 'refused'] as const;
+
+/** Money planned for a goal, or spent: a spend counts once a coordinator approves it. */
+export const budgetItems = pgTable(
+  'budget_items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    budgetId: uuid('budget_id')
+      .notNull()
+      .references(() => personalBudgets.id),
+    kind: text('kind', { enum: ['planned', 'spend'] }).notNull(),
+    planGoalId: uuid('plan_goal_id').references(() => planGoals.id),
+    description: text('description').notNull(),
+    amountPence: integer('amount_pence').notNull(),
+    spentOn: date('spent_on', { mode: 'string' }),
+    receipt: text('receipt').notNull().default(''),
+    status: text('status', { enum: spendStatuses }),
+    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedAt: instant('decided_at'),
+    /** Why an approval took the budget below nothing: the explicit, recorded approval of an overspend. */
+    overspendNote: text('overspend_note').notNull().default(''),
+    createdBy: uuid('created_by').references(() => people.id),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    index('budget_items_budget').on(table.budgetId, table.kind),
+    check('budget_items_amount', sql`${table.amountPence} > 0`),
+    check('budget_items_spend', sql`(${table.kind} = 'spend') = (${table.status} is not null and ${table.spentOn} is not null)`),
+  ],
 );

@@ -103,7 +103,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       };
     });
     const used = page.contacts.reduce((sum, contact) => sum + contact.minutes, 0);
-    return render(request, reply, 'peer-support/views/episode.njk', { pageTitle: request.t('support.episode.title', { name: page.person }), ...page, used, values, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+    return render(request, reply, 'peer-support/views/episode.njk', { pageTitle: request.t('support.episode.title', { name: page.person }), ...page, personName: page.person, used, values, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
   };
   app.get('/c/:community/support/episodes/:episodeId', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => episodePage(request, reply));
   app.post('/c/:community/support/episodes/:episodeId/goals', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => {
@@ -128,7 +128,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       request,
       reply,
       'peer-support/views/contact-form.njk',
-      { pageTitle: request.t('support.contactForm.title'), episode: found.episode, person: found.person, values, occurredOnParts: dateParts(values.occurredOn), modeItems: choices(request, 'support.modes', service.contactModes, values.mode), formKey: randomUUID(), errors },
+      { pageTitle: request.t('support.contactForm.title'), episode: found.episode, personName: found.person, values, occurredOnParts: dateParts(values.occurredOn), modeItems: choices(request, 'support.modes', service.contactModes, values.mode), formKey: randomUUID(), errors },
       { status: errors ? 400 : 200 },
     );
   };
@@ -167,6 +167,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       {
         pageTitle: request.t('support.end.title', { name: page.person }),
         ...page,
+        personName: page.person,
         values,
         reviewParts: dateParts(values.reviewHeldOn),
         whereNextItems: service.nextSteps.map((step) => ({ value: step, text: request.t(`support.whereNext.${step}`), checked: ticked.has(step) })),

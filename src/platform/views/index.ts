@@ -90,6 +90,13 @@ export function formatDuration(minutes: number | null | undefined, t: (key: stri
   return `${total < 0 ? '−' : ''}${parts.join(' ')}`;
 }
 
+const pounds = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
+/** Pence as pounds. */
+export function formatMoney(pence: number): string {
+  const shown = pounds.format(Math.abs(pence) / 100);
+  return pence < 0 ? `−${shown}` : shown;
+}
+
 function addFilters(environment: nunjucks.Environment): void {
   addMacros(environment);
   // A date without a time ("12 March 1950"), from a `date` column's text or a Date.
@@ -103,6 +110,8 @@ function addFilters(environment: nunjucks.Environment): void {
   environment.addFilter('nhsNumber', (value: string | null | undefined) => (value && /^\d{10}$/.test(value) ? `${value.slice(0, 3)} ${value.slice(3, 6)} ${value.slice(6)}` : (value ?? '')));
   // Time in hours and minutes, in the page's language ("1 hour 30 minutes"; "−2 hours" when below zero).
   environment.addFilter('duration', formatDuration);
+  // Money kept in pence, shown as pounds ("£1,250.00"; "−£20.00" when below zero).
+  environment.addFilter('money', formatMoney);
   environment.addFilter('merge', (value: Record<string, unknown>, extra: Record<string, unknown>) => ({ ...value, ...extra }));
   environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => {
     if (!value) return '';
