@@ -133,3 +133,6 @@ export function minutesFromForm(body: Record<string, unknown>, prefix = 'time'):
   if (!/^\d{0,3}$/.test(hours) || !/^\d{0,4}$/.test(minutes)) return Number.NaN;
   return Number(hours || 0) * 60 + Number(minutes || 0);
 }
+
+/** A day (YYYY-MM-DD) between 1900 and 2999: PostgreSQL refuses year 0, and no one means it. */
+export const plainDate = (invalid: string) => z.iso.date({ error: invalid }).refine((value) => value >= '1900-01-01' && value <= '2999-12-31', invalid);

@@ -87,6 +87,10 @@ describe('the hub’s caseload', () => {
     expect((await call(await tokenFor('peer-supporter@alpha.test'), 'GET', `/api/v1/communities/alpha/caseload/${alphaOtherEntryId}/risks`)).statusCode).toBe(404);
     const listed = await call(await tokenFor('peer-supporter@alpha.test'), 'GET', '/api/v1/communities/alpha/caseload');
     expect(listed.json<{ items: { id: string }[] }>().items.map((one) => one.id)).toEqual([alphaEntryId]);
+    // An agenda names everyone: review meetings are not a peer supporter's, nor are key contacts or new actions.
+    expect((await peer.get(`/c/alpha/hub/review-meetings/${given.fixture.alphaReviewMeetingId}`)).statusCode).toBe(404);
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'GET', `/api/v1/communities/alpha/review-meetings/${given.fixture.alphaReviewMeetingId}`)).statusCode).toBe(404);
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'POST', '/api/v1/communities/alpha/actions', { entryId: alphaEntryId, description: 'x', ownerRecordId: given.fixture.alphaTimebankMemberId, dueOn: day(3) })).statusCode).toBe(404);
     // Not in the team: nothing at all.
     for (const email of ['member@alpha.test', 'facilitator@alpha.test', 'referrer@alpha.test']) expect((await (await signedIn(email)).get(`/c/alpha/hub/caseload/${alphaEntryId}`)).statusCode, email).toBe(404);
     expect((await call(await tokenFor('member@beta.test'), 'GET', `/api/v1/communities/alpha/caseload/${alphaEntryId}/risks`)).statusCode).toBe(404);
@@ -191,6 +195,10 @@ describe('support plans and personal budgets', () => {
     expect(await count('audit_events', sql`action = 'hub.spend_approved_over_budget' and reason = 'Agreed at the review: the gym is his main goal'`)).toBe(1);
     // Twice is once.
     expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${spend?.id}/approve`, { overspend: true, note: 'again' })).statusCode).toBe(400);
+    // A refused spend stays refused.
+    const small = (await call(coordinator, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, { description: 'Bus fares', amountPence: 500, spentOn: day(0) })).json<{ items: { id: string; description: string }[] }>().items.find((item) => item.description === 'Bus fares');
+    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${small?.id}/refuse`)).statusCode).toBe(204);
+    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${small?.id}/approve`, { overspend: true, note: 'x' })).statusCode).toBe(400);
     for (const body of [{ description: 'x', amountPence: 0, spentOn: day(0) }, { description: 'x', amountPence: 10.5, spentOn: day(0) }, { description: '', amountPence: 100, spentOn: day(0) }, { description: 'x', amountPence: 100, spentOn: day(5) }, { description: 'x', amountPence: 100, spentOn: day(0), planGoalId: given.fixture.alphaEntryId }]) {
       expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, body)).statusCode, JSON.stringify(body)).toBe(400);
     }

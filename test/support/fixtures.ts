@@ -172,7 +172,7 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     if (!past) throw new Error('no past meeting');
     await network.joinNetwork(tx, { communityId: alpha.id, programmeId: networkProgramme.id, personRecordId: timebank.memberId, cameBy: 'self', actorId: null });
     await network.setUsualGroup(tx, alpha.id, group.id, timebank.memberId, true);
-    const proposed = await network.proposeRules(tx, alpha.id, facilitatorAccount?.id ?? '', networkProgramme.id, null, { body: 'Be kind. What is said here stays here.', changeNote: 'The first ground rules' });
+    const proposed = await network.proposeRules(tx, alpha.id, facilitatorAccount?.id ?? '', networkProgramme.id, null, { body: 'Be kind. What is said here stays here.', changeNote: 'The first ground rules' }, { guide: true });
     await network.adoptRules(tx, alpha.id, facilitatorAccount?.id ?? '', proposed.id);
     await network.savePlan(tx, alpha.id, memberAccount?.id ?? '', timebank.memberId, { warningSigns: 'I stop sleeping', whatHelps: 'A walk with a friend', whatDoesNotHelp: '', whoToContact: 'My brother', writtenWith: '', facilitatorIds: [facilitator.id], groupIds: [] });
     return { groupId: group.id, meetingId: past.id, rulesId: proposed.id };

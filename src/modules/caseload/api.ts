@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { once } from '../../platform/http/idempotency.ts';
 import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { invalid } from '../../platform/http/problems.ts';
+import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { Services } from '../../services.ts';
 import { getPerson } from '../people/service.ts';
@@ -133,7 +134,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
   );
   api.post(
     `${path}/review-meetings`,
-    { config: { access: team }, schema: { tags, summary: 'Open the review meeting for a day (today unless given): its agenda builds itself; a second call finds the same meeting and brings its agenda up to date', params: communityParams, body: z.object({ heldOn: z.iso.date().optional() }).default({}), response: { 200: meetingSchema, ...problemResponses(400, 401, 404) } } },
+    { config: { access: team }, schema: { tags, summary: 'Open the review meeting for a day (today unless given): its agenda builds itself; a second call finds the same meeting and brings its agenda up to date', params: communityParams, body: z.object({ heldOn: plainDate('errors.hub.date.invalid').optional() }).default({}), response: { 200: meetingSchema, ...problemResponses(400, 401, 404) } } },
     async (request) =>
       inHub(services, request, async (tx, communityId, hub, asker) => {
         const meeting = await service.startMeeting(tx, communityId, hub, asker, request.body.heldOn);

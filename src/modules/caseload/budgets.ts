@@ -2,7 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
-import { optionalText, requiredText } from '../../platform/fields.ts';
+import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { invalid, notFound } from '../../platform/http/problems.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -20,7 +20,7 @@ export const newGoal = z.object({
 export const newBudget = z.object({ source: requiredText('errors.hub.budget.source.missing', 'errors.hub.text.tooLong', 200), allocatedPence: pence('errors.hub.budget.amount.invalid') });
 export const plannedItem = z.object({ description: requiredText('errors.hub.budget.description.missing', 'errors.hub.text.tooLong', 500), amountPence: pence('errors.hub.budget.amount.invalid'), planGoalId: z.uuid({ error: 'errors.hub.budget.goal.invalid' }).optional() });
 export const spendRequest = plannedItem.extend({
-  spentOn: z.iso.date({ error: 'errors.hub.date.invalid' }).refine((value) => value <= ukDay(), 'errors.hub.date.future'),
+  spentOn: plainDate('errors.hub.date.invalid').refine((value) => value <= ukDay(), 'errors.hub.date.future'),
   receipt: optionalText('errors.hub.text.tooLong', 500),
 });
 export const spendApproval = z.object({
@@ -170,16 +170,20 @@ export async function approveSpend(tx: CommunityTransaction, communityId: string
   const problem = approvalProblem(found.balancePence, spend.amountPence, approval);
   if (problem) throw invalid([problem]);
   const overspent = spend.amountPence > found.balancePence;
-  await tx
+  const [approved] = await tx
     .update(budgetItems)
     .set({ status: 'approved', decidedBy: asker.accountId, decidedAt: sql`now()`, overspendNote: overspent ? approval.note : '' })
-    .where(eq(budgetItems.id, spendId));
+    .where(and(eq(budgetItems.id, spendId), eq(budgetItems.status, 'requested')))
+    .returning({ id: budgetItems.id });
+  if (!approved) throw invalid([{ field: 'overspend', code: 'errors.hub.budget.notWaiting' }]);
   await record(tx, { communityId, actorId: asker.accountId, action: overspent ? 'hub.spend_approved_over_budget' : 'hub.spend_approved', subjectType: 'personal_budget', subjectId: spend.budgetId, reason: overspent ? approval.note : null, detail: { amountPence: spend.amountPence, balancePence: found.balancePence } });
   return { overspent };
 }
 
 export async function refuseSpend(tx: CommunityTransaction, communityId: string, spendId: string, asker: TeamAsker) {
   if (!asker.staff) throw notFound();
+  // The same lock as approving: a refusal and an approval of one spend do not cross.
+  await tx.execute(sql`select b.id from personal_budgets b join budget_items i on i.budget_id = b.id where i.id = ${spendId} and i.community_id = ${communityId} for no key update of b`);
   const [refused] = await tx
     .update(budgetItems)
     .set({ status: 'refused', decidedBy: asker.accountId, decidedAt: sql`now()` })

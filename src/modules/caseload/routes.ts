@@ -6,7 +6,7 @@ import { takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError } from '../../platform/http/problems.ts';
-import { dateParts, withDateFromParts } from '../../platform/fields.ts';
+import { dateParts, plainDate, withDateFromParts } from '../../platform/fields.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
@@ -185,7 +185,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
 
   // ——— Review meetings ———
   app.post('/c/:community/hub/review-meetings', { config: { access: team }, schema: { params: communityParams } }, async (request, reply) => {
-    const heldOn = z.object({ heldOn: z.iso.date().optional().catch(undefined) }).parse(request.body ?? {}).heldOn;
+    const heldOn = z.object({ heldOn: plainDate('errors.hub.date.invalid').optional().catch(undefined) }).parse(request.body ?? {}).heldOn;
     const meeting = await within(request, (tx, communityId, hub, asker) => service.startMeeting(tx, communityId, hub, asker, heldOn));
     return reply.redirect(`${base(request)}/review-meetings/${meeting.id}`, 303);
   });

@@ -4,7 +4,7 @@ import { addDays, formatISO, parseISO } from 'date-fns';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
-import { optionalText, requiredText } from '../../platform/fields.ts';
+import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { invalid, notFound } from '../../platform/http/problems.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
@@ -30,7 +30,7 @@ export interface TeamAsker {
   clinical: boolean;
 }
 
-const isoDay = (key: string) => z.iso.date({ error: key });
+const isoDay = (key: string) => plainDate(key);
 
 // ——— What people send ———
 
@@ -84,6 +84,15 @@ export async function teamAsker(tx: CommunityTransaction, hub: Hub, who: { accou
 /** Only the team (and those who run the hub) see anything of it; everyone else is told it does not exist. */
 export function requireTeam(asker: TeamAsker) {
   if (!asker.staff && !asker.teamRole) throw notFound();
+}
+
+/**
+ * Review meetings, key contacts and new actions are for the team's clinical and coordinating
+ * members: a peer supporter sees only the people they work with, and an agenda names everyone.
+ */
+export function requireWholeCaseload(asker: TeamAsker) {
+  requireTeam(asker);
+  if (!asker.staff && asker.teamRole === 'peer_supporter') throw notFound();
 }
 
 export async function listTeam(tx: CommunityTransaction, hub: Hub) {
@@ -186,9 +195,11 @@ export async function keyContactsOf(tx: CommunityTransaction, entryId: string) {
 /** Key contacts are chosen from the team. */
 export async function setKeyContacts(tx: CommunityTransaction, communityId: string, hub: Hub, entryId: string, asker: TeamAsker, personRecordIds: readonly string[]) {
   await entryFor(tx, communityId, entryId, asker);
+  requireWholeCaseload(asker);
   const team = new Set((await listTeam(tx, hub)).map((one) => one.person_record_id));
   if (personRecordIds.some((id) => !team.has(id))) throw invalid([{ field: 'personRecordIds', code: 'errors.hub.keyContacts.notTeam' }]);
   await tx.delete(keyContacts).where(eq(keyContacts.entryId, entryId));
+  personRecordIds = [...new Set(personRecordIds)];
   if (personRecordIds.length) await tx.insert(keyContacts).values(personRecordIds.map((personRecordId) => ({ communityId, entryId, personRecordId })));
   await record(tx, { communityId, actorId: asker.accountId, action: 'hub.key_contacts_changed', subjectType: 'caseload_entry', subjectId: entryId });
 }
@@ -198,6 +209,7 @@ export async function setKeyContacts(tx: CommunityTransaction, communityId: stri
 /** An action for anyone in the team, a peer supporter included. */
 export async function createAction(tx: CommunityTransaction, communityId: string, hub: Hub, entryId: string, asker: TeamAsker, action: z.infer<typeof newAction>, meetingId: string | null = null) {
   await entryFor(tx, communityId, entryId, asker);
+  requireWholeCaseload(asker);
   if (!(await listTeam(tx, hub)).some((one) => one.person_record_id === action.ownerRecordId)) throw invalid([{ field: 'ownerRecordId', code: 'errors.hub.action.owner.notTeam' }]);
   const [made] = await tx
     .insert(hubActions)
@@ -291,7 +303,7 @@ export async function risksOf(tx: CommunityTransaction, communityId: string, ent
  * day) finds the same meeting and brings its agenda up to date.
  */
 export async function startMeeting(tx: CommunityTransaction, communityId: string, hub: Hub, asker: TeamAsker, heldOn = ukDay()): Promise<Meeting> {
-  requireTeam(asker);
+  requireWholeCaseload(asker);
   const [made] = await tx.insert(reviewMeetings).values({ communityId, programmeId: hub.id, heldOn, chairId: asker.accountId }).onConflictDoNothing().returning();
   const meeting =
     made ??
@@ -306,8 +318,10 @@ export async function startMeeting(tx: CommunityTransaction, communityId: string
   return meeting;
 }
 
-export async function meetingFor(tx: CommunityTransaction, communityId: string, meetingId: string, asker: TeamAsker) {
-  requireTeam(asker);
+export async function meetingFor(tx: CommunityTransaction, communityId: string, meetingId: string, asker: TeamAsker, options: { forChange?: boolean } = {}) {
+  requireWholeCaseload(asker);
+  // A change waits for any other change to the meeting (closing it included), then sees it.
+  if (options.forChange) await tx.execute(sql`select id from review_meetings where id = ${meetingId} and community_id = ${communityId} for no key update`);
   const [meeting] = await tx
     .select()
     .from(reviewMeetings)
@@ -411,7 +425,7 @@ export async function agendaOf(tx: CommunityTransaction, meetingId: string, opti
 
 /** The team adds someone to the agenda. */
 export async function addToAgenda(tx: CommunityTransaction, communityId: string, meetingId: string, entryId: string, asker: TeamAsker) {
-  const meeting = await meetingFor(tx, communityId, meetingId, asker);
+  const meeting = await meetingFor(tx, communityId, meetingId, asker, { forChange: true });
   if (meeting.closedAt) throw invalid([{ field: 'entryId', code: 'errors.hub.meeting.closed' }]);
   await entryFor(tx, communityId, entryId, asker);
   await tx
@@ -422,7 +436,7 @@ export async function addToAgenda(tx: CommunityTransaction, communityId: string,
 
 /** The chair records, for one person, what was discussed and decided, and any action, in one change. */
 export async function recordItem(tx: CommunityTransaction, communityId: string, hub: Hub, meetingId: string, entryId: string, asker: TeamAsker, item: z.infer<typeof itemRecord>) {
-  const meeting = await meetingFor(tx, communityId, meetingId, asker);
+  const meeting = await meetingFor(tx, communityId, meetingId, asker, { forChange: true });
   if (meeting.closedAt) throw invalid([{ field: 'discussion', code: 'errors.hub.meeting.closed' }]);
   const [line] = await agendaOf(tx, meetingId, { limit: 1, entryId });
   if (!line) throw invalid([{ field: 'entryId', code: 'errors.hub.meeting.notOnAgenda' }]);
@@ -438,7 +452,7 @@ export async function recordItem(tx: CommunityTransaction, communityId: string, 
 
 /** Closing keeps the agenda as it stands, with the minutes; a closed meeting changes no more. */
 export async function closeMeeting(tx: CommunityTransaction, communityId: string, hub: Hub, meetingId: string, asker: TeamAsker, close: z.infer<typeof meetingClose>) {
-  const meeting = await meetingFor(tx, communityId, meetingId, asker);
+  const meeting = await meetingFor(tx, communityId, meetingId, asker, { forChange: true });
   if (meeting.closedAt) throw invalid([{ field: 'minutes', code: 'errors.hub.meeting.closed' }]);
   const { total } = await agendaCounts(tx, meetingId);
   const [closed] = await tx

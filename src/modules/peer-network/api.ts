@@ -6,12 +6,12 @@ import { access } from '../../platform/auth/access.ts';
 import { actorOf } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
-import { notFound } from '../../platform/http/problems.ts';
+import { fieldErrorsFrom, invalid, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
 import { getPerson } from '../people/service.ts';
-import { communityParams, groupParams, guides, inNetwork as inNetworkOf, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
+import { communityParams, groupParams, guides, inNetwork as inNetworkOf, isGuide, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
 import * as service from './service.ts';
 
 const facilitatorSchema = z.object({ personRecordId: z.uuid(), name: z.string() });
@@ -163,15 +163,22 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
         summary: 'Mark someone present or not present; or add a drop-in: another member (`personRecordId`) or someone new (`newName`, who joins the network)',
         description: 'Marking twice marks once. The register opens a day before the meeting.',
         params: meetingParams,
-        body: z.union([service.attendanceMark, z.object({ personRecordId: z.uuid().optional(), newName: z.string().optional(), dropIn: z.literal(true) })]),
+        body: z.object({ personRecordId: z.string().optional(), present: z.boolean().optional(), newName: z.string().optional(), dropIn: z.boolean().optional() }),
         response: { 200: attendanceList, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) =>
       withRegister(request, async (tx, communityId, found) => {
         const body = request.body as Record<string, unknown>;
-        if (body.dropIn === true) await service.addDropIn(tx, communityId, actorOf(request), found.meeting.id, service.dropIn.parse({ personRecordId: body.personRecordId, newName: body.newName }));
-        else await service.markAttendance(tx, communityId, actorOf(request), found.meeting.id, service.attendanceMark.parse(body));
+        if (body.dropIn === true) {
+          const who = service.dropIn.safeParse({ personRecordId: body.personRecordId, newName: body.newName });
+          if (!who.success) throw invalid(fieldErrorsFrom(who.error));
+          await service.addDropIn(tx, communityId, actorOf(request), found.meeting.id, who.data);
+        } else {
+          const mark = service.attendanceMark.safeParse(body);
+          if (!mark.success) throw invalid(fieldErrorsFrom(mark.error));
+          await service.markAttendance(tx, communityId, actorOf(request), found.meeting.id, mark.data);
+        }
         return registerNow(tx, found);
       }),
   );
@@ -248,7 +255,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
     async (request, reply) =>
       once(services.db, request, reply, async () => ({
         status: 201,
-        body: toRules(await inNetwork(request, (tx, communityId, ownId) => service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, request.body))),
+        body: toRules(await inNetwork(request, (tx, communityId, ownId) => service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, request.body, { guide: isGuide(request) }))),
       })),
   );
   api.post(

@@ -281,7 +281,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post('/c/:community/network/:networkId/ground-rules/propose', { config: { access: access.anyMember }, schema: { params: networkParams } }, async (request, reply) => {
     const form = parseForm(service.rulesProposal, request.body);
     if (!form.ok) return proposalPage(request, reply, form.values, form.errors);
-    await inNetwork(request, (tx, communityId, ownId) => service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, form.data));
+    await inNetwork(request, (tx, communityId, ownId) => service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, form.data, { guide: isGuide(request) }));
     request.session.flash = request.t('network.rules.proposedFlash');
     return reply.redirect(`${base(request)}/${request.params.networkId}/ground-rules`, 303);
   });

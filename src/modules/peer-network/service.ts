@@ -77,7 +77,7 @@ export const attendanceMark = z.object({
 export const dropIn = z
   .object({
     personRecordId: z.preprocess((value) => (value === '' ? undefined : value), z.uuid({ error: 'errors.network.register.person.invalid' }).optional()),
-    newName: optionalText('errors.network.register.newName.tooLong', 120),
+    newName: optionalText('errors.network.register.newName.tooLong', 100),
   })
   .refine((value) => Boolean(value.personRecordId) !== Boolean(value.newName), { message: 'errors.network.register.dropIn.missing', path: ['personRecordId'] });
 
@@ -522,14 +522,17 @@ export async function getRules(tx: CommunityTransaction, communityId: string, ru
 }
 
 /** Any member proposes a change; the proposal is the whole new text, with what it changes. */
-export async function proposeRules(tx: CommunityTransaction, communityId: string, actorId: string, programmeId: string, proposerRecordId: string | null, proposal: z.infer<typeof rulesProposal>) {
+export async function proposeRules(tx: CommunityTransaction, communityId: string, actorId: string, programmeId: string, proposerRecordId: string | null, proposal: z.infer<typeof rulesProposal>, options: { guide: boolean } = { guide: false }) {
   await getNetwork(tx, communityId, programmeId);
+  const member = proposerRecordId ? await activeMemberOf(tx, programmeId, proposerRecordId) : undefined;
+  // Members propose; facilitators and coordinators may too, but only members' agreement counts.
+  if (!member && !options.guide) throw invalid([{ field: 'body', code: 'errors.network.rules.notMember' }]);
   const [made] = await tx
     .insert(peerGroundRules)
     .values({ communityId, programmeId, body: proposal.body, changeNote: proposal.changeNote, proposedBy: proposerRecordId })
     .returning();
   if (!made) throw new Error('ground rules insert returned nothing');
-  if (proposerRecordId) await tx.insert(peerGroundRulesAgreements).values({ communityId, rulesId: made.id, personRecordId: proposerRecordId }).onConflictDoNothing();
+  if (member && proposerRecordId) await tx.insert(peerGroundRulesAgreements).values({ communityId, rulesId: made.id, personRecordId: proposerRecordId }).onConflictDoNothing();
   await record(tx, { communityId, actorId, action: 'network.rules_proposed', subjectType: 'peer_ground_rules', subjectId: made.id });
   return made;
 }
@@ -599,6 +602,8 @@ function readablePlans(readerRecordId: string) {
   return sql`(
     select c.plan_person_record_id from crisis_plan_readers c where c.reader_person_record_id = ${readerRecordId}
     union select c.plan_person_record_id from crisis_plan_readers c join peer_usual_groups u on u.group_id = c.group_id and u.person_record_id = ${readerRecordId}
+      join peer_groups g on g.id = c.group_id and g.ended_at is null
+      join peer_network_members m on m.programme_id = g.programme_id and m.person_record_id = u.person_record_id and m.active
     union select c.plan_person_record_id from crisis_plan_readers c join peer_group_facilitators f on f.group_id = c.group_id and f.person_record_id = ${readerRecordId})`;
 }
 

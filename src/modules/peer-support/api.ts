@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { once } from '../../platform/http/idempotency.ts';
 import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
+import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
@@ -106,7 +107,8 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
     { config: { access: episodeSides }, schema: { tags, summary: 'The contacts logged, newest first', params: episodeParams, response: { 200: z.object({ items: z.array(contactSchema) }), ...problemResponses(401, 404) } } },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
-        await service.episodeFor(tx, communityId, request.params.episodeId, asker);
+        // The supporter's notes are not the person's to read: their goals are.
+        if ((await service.episodeFor(tx, communityId, request.params.episodeId, asker)).role === 'person') throw notFound();
         return { items: (await service.contactsOf(tx, request.params.episodeId)).map(({ id, occurredOn, minutes, mode, whatWasDone, progress }) => ({ id, occurredOn, minutes, mode, whatWasDone, progress })) };
       }),
   );
@@ -184,7 +186,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
     `${path}/timesheets/payroll`,
     {
       config: { access: supportStaff },
-      schema: { tags, summary: 'Approved hours for payroll as CSV: one row per supporter and week starting in the range', params: communityParams, querystring: z.object({ from: z.iso.date(), to: z.iso.date() }), response: { 200: z.string().describe('text/csv'), ...problemResponses(400, 401, 403, 404) } },
+      schema: { tags, summary: 'Approved hours for payroll as CSV: one row per supporter and week starting in the range', params: communityParams, querystring: z.object({ from: plainDate('errors.support.date.invalid'), to: plainDate('errors.support.date.invalid') }), response: { 200: z.string().describe('text/csv'), ...problemResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       const rows = await inSupport(services, request, (tx, communityId) => service.payrollRows(tx, communityId, request.query));

@@ -224,7 +224,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       return reply.redirect(`${base(request)}/timesheets/${request.params.timesheetId}`, 303);
     });
   }
-  app.get('/c/:community/support/payroll', { config: { access: supportStaff }, schema: { params: communityParams, querystring: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/).optional().catch(undefined) }) } }, async (request, reply) => {
+  app.get('/c/:community/support/payroll', { config: { access: supportStaff }, schema: { params: communityParams, querystring: z.object({ month: z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/).optional().catch(undefined) }) } }, async (request, reply) => {
     const month = request.query.month;
     if (!month) return render(request, reply, 'peer-support/views/payroll.njk', { pageTitle: request.t('support.payroll.title'), monthItems: recentMonths().map((value) => ({ value, text: value })) });
     const [year, number] = month.split('-').map(Number);

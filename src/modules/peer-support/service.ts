@@ -5,7 +5,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { people } from '../../platform/db/schema.ts';
-import { optionalText, requiredText } from '../../platform/fields.ts';
+import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { invalid, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
@@ -31,7 +31,7 @@ export interface Asker {
   recordId: string | null;
 }
 
-const isoDay = (key: string) => z.iso.date({ error: key });
+const isoDay = (key: string) => plainDate(key);
 const notFuture = (key: string) => isoDay(key).refine((value) => value <= ukDay(new Date()), 'errors.support.date.future');
 const minutes = z.number({ error: 'errors.support.minutes.invalid' }).int('errors.support.minutes.invalid');
 
@@ -206,7 +206,13 @@ export async function listEpisodes(tx: CommunityTransaction, communityId: string
 /** Monday of the week a day falls in. */
 export const weekOf = (day: string) => formatISO(startOfISOWeek(parseISO(day)), { representation: 'date' });
 
+/** One change at a time to a supporter's week: a contact logged while the week is sent waits, then sees it sent. */
+async function lockWeek(tx: CommunityTransaction, supporterRecordId: string, weekStarting: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`week:${supporterRecordId}:${weekStarting}`}, 0))`);
+}
+
 async function weekIsLocked(tx: CommunityTransaction, supporterRecordId: string, day: string) {
+  await lockWeek(tx, supporterRecordId, weekOf(day));
   const [sheet] = await tx
     .select({ status: timesheets.status })
     .from(timesheets)
@@ -320,6 +326,7 @@ export function summarise(lines: readonly TimesheetLine[]): { totalMinutes: numb
 export async function submitTimesheet(tx: CommunityTransaction, communityId: string, asker: Asker, submission: z.infer<typeof timesheetSubmission>): Promise<Timesheet> {
   if (!asker.recordId) throw invalid([{ field: 'weekStarting', code: 'errors.support.week.nothing' }]);
   if (submission.weekStarting > ukDay()) throw invalid([{ field: 'weekStarting', code: 'errors.support.week.future' }]);
+  await lockWeek(tx, asker.recordId, submission.weekStarting);
   const lines = await weekOfContacts(tx, asker.recordId, submission.weekStarting);
   if (!lines.length) throw invalid([{ field: 'weekStarting', code: 'errors.support.week.nothing' }]);
   const { totalMinutes, overBudget } = summarise(lines);
