@@ -108,6 +108,16 @@ describe('the hub’s caseload', () => {
       expect((await call(await tokenFor('partner@alpha.test'), 'POST', `/api/v1/communities/alpha/caseload/${alphaEntryId}/risks`, body)).statusCode, JSON.stringify(body)).toBe(400);
     }
     expect(await count('risk_flags')).toBe(1);
+    // A form sent twice (the same key) records once.
+    const team = await signedIn('coordinator@alpha.test');
+    const formKey = '8f0b6a52-3c1d-4e7a-9b2f-0d4c5e6f7a81';
+    const notes = () => count('caseload_contacts', sql`entry_id = ${alphaEntryId}`);
+    const beforeNotes = await notes();
+    for (let press = 0; press < 2; press += 1) {
+      const sent = await team.submit(`/c/alpha/hub/caseload/${alphaEntryId}`, `/c/alpha/hub/caseload/${alphaEntryId}/contacts`, { formKey, note: 'Phoned Ada', 'occurredOn-day': day(0).slice(8), 'occurredOn-month': day(0).slice(5, 7), 'occurredOn-year': day(0).slice(0, 4) });
+      expect(sent.statusCode).toBe(303);
+    }
+    expect(await notes()).toBe(beforeNotes + 1);
   });
 
   it('the team adds someone to the agenda; closing keeps the agenda and minutes, and a closed meeting changes no more; starting twice opens one', async () => {

@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { randomUUID } from 'node:crypto';
+import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
@@ -60,7 +62,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       return { ...found, personName: person, goals: await budgets.planOf(tx, found.entry.id), staffView: asker.staff };
     });
     const goalItems = [{ value: '', text: request.t('hub.budget.noGoal') }, ...page.goals.map((goal) => ({ value: goal.id, text: goal.goal, selected: values.planGoalId === goal.id }))];
-    return render(request, reply, 'caseload/views/budget.njk', { pageTitle: request.t('hub.budget.title', { name: page.personName }), ...page, values, goalItems, spentParts: dateParts(values.spentOn ?? ukDay()), errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+    return render(request, reply, 'caseload/views/budget.njk', { pageTitle: request.t('hub.budget.title', { name: page.personName }), ...page, values, goalItems, spentParts: dateParts(values.spentOn ?? ukDay()), formKeys: { spends: randomUUID(), planned: randomUUID() }, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
   };
   api.get('/c/:community/hub/budgets/:budgetId', { config: { access: team }, schema: { params: budgetParams } }, async (request, reply) => budgetPage(request, reply));
   const budgetWrite = (path: 'planned' | 'spends') =>
@@ -71,16 +73,19 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       const shown = (errors: FieldError[]) => errors.map((error) => (error.field === 'amountPence' ? { ...error, field: 'amount' } : error));
       if (!form.ok) return budgetPage(request, reply, body, shown(form.errors));
       try {
-        await within(request, (tx, communityId, _hub, asker) =>
-          path === 'planned' ? budgets.addPlanned(tx, communityId, request.params.budgetId, asker, form.data) : budgets.requestSpend(tx, communityId, request.params.budgetId, asker, form.data as z.infer<typeof budgets.spendRequest>),
-        );
+        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+          await within(request, (tx, communityId, _hub, asker) =>
+            path === 'planned' ? budgets.addPlanned(tx, communityId, request.params.budgetId, asker, form.data) : budgets.requestSpend(tx, communityId, request.params.budgetId, asker, form.data as z.infer<typeof budgets.spendRequest>),
+          );
+          request.session.flash = request.t(path === 'planned' ? 'hub.budget.plannedFlash' : 'hub.budget.requestedFlash');
+          return `${base(request)}/budgets/${request.params.budgetId}`;
+        });
+        return reply.redirect(to, 303);
       } catch (error) {
         const errors = formErrors(error);
         if (errors) return budgetPage(request, reply, body, shown(errors));
         throw error;
       }
-      request.session.flash = request.t(path === 'planned' ? 'hub.budget.plannedFlash' : 'hub.budget.requestedFlash');
-      return reply.redirect(`${base(request)}/budgets/${request.params.budgetId}`, 303);
     });
   budgetWrite('planned');
   budgetWrite('spends');

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { takeFlash } from '../../platform/http/community-request.ts';
+import { randomUUID } from 'node:crypto';
+import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
+import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError } from '../../platform/http/problems.ts';
@@ -80,6 +82,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
         dueParts: dateParts(values.dueOn),
         contactParts: dateParts(values.occurredOn ?? ukDay()),
         reviewParts: dateParts(values.reviewOn),
+        formKeys: Object.fromEntries(['contacts', 'actions', 'key-contacts', 'risks', 'plan', 'budgets'].map((name) => [name, randomUUID()])),
         errors,
         flash: takeFlash(request),
       },
@@ -89,19 +92,23 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
   app.get('/c/:community/hub/caseload/:entryId', { config: { access: team }, schema: { params: entryParams } }, async (request, reply) => entryPage(request, reply));
   const entryWrite = (path: string, flash: string, write: (request: FastifyRequest<{ Params: z.infer<typeof entryParams> }>, body: Record<string, unknown>) => { values: Record<string, unknown>; run?: (tx: Parameters<Parameters<typeof inHub>[2]>[0], communityId: string, hub: service.Hub, asker: service.TeamAsker) => Promise<unknown>; errors?: FieldError[] }) =>
     app.post(`/c/:community/hub/caseload/:entryId/${path}`, { config: { access: team }, schema: { params: entryParams } }, async (request, reply) => {
-      const body = { ...(request.body as Record<string, unknown>), form: path };
+      const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), form: path };
       const prepared = write(request, body);
       if (prepared.errors || !prepared.run) return entryPage(request, reply, { ...prepared.values, form: path }, prepared.errors);
       const run = prepared.run;
       try {
-        await within(request, (tx, communityId, hub, asker) => run(tx, communityId, hub, asker));
+        // A second press of the button (or a slow connection) does the work once.
+        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+          await within(request, (tx, communityId, hub, asker) => run(tx, communityId, hub, asker));
+          request.session.flash = request.t(flash);
+          return `${base(request)}/caseload/${request.params.entryId}`;
+        });
+        return reply.redirect(to, 303);
       } catch (error) {
         const errors = formErrors(error);
         if (errors) return entryPage(request, reply, { ...prepared.values, form: path }, errors);
         throw error;
       }
-      request.session.flash = request.t(flash);
-      return reply.redirect(`${base(request)}/caseload/${request.params.entryId}`, 303);
     });
   entryWrite('contacts', 'hub.entry.contactFlash', (request, body) => {
     const values = withDateFromParts(body, 'occurredOn');

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
+import { oncePerForm } from '../../platform/http/idempotency.ts';
+import { randomUUID } from 'node:crypto';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { inCommunity, type CommunityTransaction } from '../../platform/tenancy.ts';
 import { barChart } from '../../platform/views/charts.ts';
@@ -103,6 +105,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
         networkItems: page.networks.filter((network) => network.status === 'open').map((network) => ({ value: network.id, text: network.name, checked: values.programmeId === network.id })),
         weekdayItems: weekdays.map((day) => ({ value: String(day), text: request.t(`network.weekdays.${day}`), selected: String(values.weekday ?? '') === String(day) })),
         facilitatorItems: page.facilitators.map((one) => ({ value: one.id, text: one.name, checked: chosen.has(one.id) })),
+        formKey: randomUUID(),
         errors,
       },
       { status: errors ? 400 : 200 },
@@ -116,9 +119,12 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     if (!form.ok) return groupFormPage(request, reply, body, undefined, form.errors);
     try {
       const { programmeId, ...details } = form.data;
-      const group = await inNetwork(request, (tx, communityId) => service.createGroup(tx, communityId, actorOf(request), programmeId, details));
-      request.session.flash = request.t('network.groupForm.createdFlash');
-      return reply.redirect(`${base(request)}/groups/${group.id}`, 303);
+      const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+        const group = await inNetwork(request, (tx, communityId) => service.createGroup(tx, communityId, actorOf(request), programmeId, details));
+        request.session.flash = request.t('network.groupForm.createdFlash');
+        return `${base(request)}/groups/${group.id}`;
+      });
+      return reply.redirect(to, 303);
     } catch (error) {
       const errors = formErrors(error);
       if (errors) return groupFormPage(request, reply, body, undefined, errors);
@@ -275,15 +281,18 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       const network = await service.getNetwork(tx, communityId, request.params.networkId);
       return { network, current: await service.currentRules(tx, network.id) };
     });
-    return render(request, reply, 'peer-network/views/propose-rules.njk', { pageTitle: request.t('network.rules.proposeTitle'), ...page, values: values ?? { body: page.current?.body ?? '' }, errors }, { status: errors ? 400 : 200 });
+    return render(request, reply, 'peer-network/views/propose-rules.njk', { pageTitle: request.t('network.rules.proposeTitle'), ...page, values: values ?? { body: page.current?.body ?? '' }, formKey: randomUUID(), errors }, { status: errors ? 400 : 200 });
   };
   app.get('/c/:community/network/:networkId/ground-rules/propose', { config: { access: access.anyMember }, schema: { params: networkParams } }, async (request, reply) => proposalPage(request, reply, undefined));
   app.post('/c/:community/network/:networkId/ground-rules/propose', { config: { access: access.anyMember }, schema: { params: networkParams } }, async (request, reply) => {
     const form = parseForm(service.rulesProposal, request.body);
     if (!form.ok) return proposalPage(request, reply, form.values, form.errors);
-    await inNetwork(request, (tx, communityId, ownId) => service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, form.data, { guide: isGuide(request) }));
-    request.session.flash = request.t('network.rules.proposedFlash');
-    return reply.redirect(`${base(request)}/${request.params.networkId}/ground-rules`, 303);
+    const to = await oncePerForm(services.db, actorOf(request), (request.body as Record<string, unknown>).formKey, async () => {
+      await inNetwork(request, (tx, communityId, ownId) => service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, form.data, { guide: isGuide(request) }));
+      request.session.flash = request.t('network.rules.proposedFlash');
+      return `${base(request)}/${request.params.networkId}/ground-rules`;
+    });
+    return reply.redirect(to, 303);
   });
   const rulesAction = (name: 'agree' | 'adopt') =>
     app.post(`/c/:community/network/ground-rules/:rulesId/${name}`, { config: { access: name === 'agree' ? access.anyMember : guides }, schema: { params: rulesParams } }, async (request, reply) => {
