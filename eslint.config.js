@@ -18,6 +18,22 @@ export default tseslint.config(
     },
   },
   {
+    // Safety lives in the platform, once: every CSV goes through its writer.
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/platform/csv.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'csv-stringify', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
+            { name: 'csv-stringify/sync', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['public/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },

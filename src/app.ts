@@ -1,6 +1,8 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchema } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
+import { loggerOptions } from './platform/logging.ts';
 import type { Config } from './platform/config.ts';
 import type { Access } from './platform/auth/access.ts';
 import type { Databases } from './platform/db/index.ts';
@@ -10,6 +12,7 @@ import { setUpApiDocumentation } from './platform/http/openapi.ts';
 import { registerViews } from './platform/views/index.ts';
 import { requestContext } from './platform/http/request-context.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
+import { inputChecks } from './platform/http/input.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { createServices } from './services.ts';
 import { defaultBrandColour, stylesheetFor, warmStylesheets } from './platform/stylesheet.ts';
@@ -32,6 +35,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   readonly access: Access | undefined;
+  /** Its request and response schemas: a test encodes a response of every operation. */
+  readonly schema: FastifySchema | undefined;
 }
 
 declare module 'fastify' {
@@ -43,13 +48,19 @@ declare module 'fastify' {
 export interface AppDependencies {
   config: Config;
   databases: Databases;
+  /** Where log lines go instead of standard output (tests read them). */
+  logStream?: DestinationStream;
 }
 
 /** The application, in the order a request meets it. */
-export async function buildApp({ config, databases }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp({ config, databases, logStream }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
-    genReqId: (request) => (typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'].slice(0, 64) : randomUUID()),
+    logger: config.logLevel === 'silent' && !logStream ? false : { ...loggerOptions(config.logLevel), ...(logStream ? { stream: logStream } : {}) },
+    // A caller's own request id is kept only when it looks like one.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
     // Believe X-Forwarded-For only as far as the proxies we run (TRUST_PROXY_HOPS).
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     routerOptions: { ignoreTrailingSlash: true },
@@ -63,7 +74,16 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       // Read later: a plugin's own onRoute hook may declare access after this one runs.
-      if (method !== 'HEAD') routeCatalogue.push({ method, url: route.url, get access() { return route.config?.access; } });
+      if (method !== 'HEAD') {
+        routeCatalogue.push({
+          method,
+          url: route.url,
+          get access() {
+            return route.config?.access;
+          },
+          schema: route.schema,
+        });
+      }
     }
   });
 
@@ -74,6 +94,7 @@ export async function buildApp({ config, databases }: AppDependencies): Promise<
   await setUpApiDocumentation(app);
   await registerViews(app);
   await app.register(requestContext, { owner: databases.owner, sessionStore: services.sessionStore });
+  await app.register(inputChecks);
   registerErrorHandling(app);
 
   await app.register(healthRoutes, { databases });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.ts';
+import { loggerOptions, withoutValues } from './platform/logging.ts';
 import { ConfigurationError, readConfig } from './platform/config.ts';
 import { applyMigrations, connect, ensureDatabase } from './platform/db/index.ts';
 import { startBundledPostgres, type BundledPostgres } from './platform/db/bundled-postgres.ts';
@@ -33,14 +34,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel });
+  const log = pino(loggerOptions(config.logLevel));
 
   let bundled: BundledPostgres | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     const directory = path.resolve(config.dataDir, 'postgres');
     log.info({ directory }, 'starting the bundled PostgreSQL');
-    bundled = await startBundledPostgres({ directory, log: (line) => log.debug({ postgres: line }) });
+    bundled = await startBundledPostgres({ directory, log: (line) => log.debug({ postgres: withoutValues(line) }) });
     databaseUrl = await ensureDatabase(bundled.url, 'coproduce');
   }
   const databases = connect(databaseUrl, { onIdleError: (error) => log.warn({ err: error }, 'an idle database connection closed') });

@@ -6,20 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/app.ts';
 import type { Access } from '../../src/platform/auth/access.ts';
 import { memberships } from '../../src/platform/db/schema.ts';
-import { roles, type Role } from '../../src/platform/tenancy.ts';
+import { roles } from '../../src/platform/tenancy.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Visitor } from '../support/browser-like.ts';
 import { type Fixture, fixturePassword, seedFixture } from '../support/fixtures.ts';
-
-type Outcome = 'allow' | 'sign-in' | 'forbidden' | 'not-found';
-
-interface Caller {
-  name: string;
-  email?: string;
-  roles: Role[];
-  inCommunity: boolean;
-  platformAdmin: boolean;
-}
+import { type Caller, concretePath, expected, type Outcome, pathValues } from '../support/route-walk.ts';
 
 let test: TestApp;
 let fixture: Fixture;
@@ -38,67 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => test.close());
 
-/** What a caller should get from a route with this declaration. */
-export function expected(access: Access, caller: Caller): Outcome {
-  if (access.kind === 'public') return 'allow';
-  if (!caller.email) return 'sign-in';
-  if (access.kind === 'signed-in') return 'allow';
-  if (access.kind === 'platform-admin') return caller.platformAdmin ? 'allow' : 'forbidden';
-  if (!caller.inCommunity) return 'not-found';
-  if (access.roles === 'any-member') return 'allow';
-  if (caller.roles.some((role) => (access.roles as readonly Role[]).includes(role))) return 'allow';
-  return access.hidden ? 'not-found' : 'forbidden';
-}
-
-function concretePath(route: RouteEntry): string {
-  const values: Record<string, string> = {
-    community: 'alpha',
-    slug: 'alpha',
-    membershipId: waitingMembershipId,
-    tokenId: '00000000-0000-4000-8000-000000000000',
-    programmeId: fixture.alphaProgrammeId,
-    personId: fixture.alphaPersonId,
-    otherId: fixture.alphaOtherPersonId,
-    section: 'contact',
-    purpose: 'evaluation',
-    referralId: fixture.alphaReferralId,
-    step: 'name',
-    concernId: fixture.alphaConcernId,
-    requestId: fixture.alphaErasureRequestId,
-    exchangeId: fixture.alphaExchangeId,
-    postId: fixture.alphaPostId,
-    responseId: fixture.alphaResponseId,
-    categoryId: fixture.alphaCategoryId,
-    stepId: fixture.alphaStepId,
-    networkId: fixture.alphaNetworkId,
-    groupId: fixture.alphaGroupId,
-    meetingId: fixture.alphaMeetingId,
-    rulesId: fixture.alphaRulesId,
-    episodeId: fixture.alphaEpisodeId,
-    timesheetId: fixture.alphaTimesheetId,
-    entryId: fixture.alphaEntryId,
-    reviewMeetingId: fixture.alphaReviewMeetingId,
-    actionId: fixture.alphaActionId,
-    flagId: fixture.alphaFlagId,
-    budgetId: fixture.alphaBudgetId,
-    spendId: fixture.alphaSpendId,
-    token: 'not-a-real-token',
-    colour: '005eb8',
-  };
-  let path = route.url.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
-    const value = values[name];
-    if (!value) throw new Error(`the access matrix has no value for :${name} in ${route.url}; add one`);
-    return value;
-  });
-  if (path.endsWith('*')) {
-    const wildcard: Record<string, string> = { '/public/*': 'js/start.js', '/assets/*': 'manifest.json', '/api/docs/static/*': 'index.css' };
-    path = path.replace(/\*$/, '') + (wildcard[route.url] ?? 'x');
-  }
-  return path;
-}
-
 async function outcomeOf(visitor: Visitor, route: RouteEntry, csrf: string | undefined): Promise<{ outcome: Outcome | 'csrf-refused'; status: number }> {
-  const path = concretePath(route);
+  const path = concretePath(route, pathValues(fixture, waitingMembershipId));
   const api = path.startsWith('/api/');
   const response =
     route.method === 'GET'
@@ -161,6 +93,7 @@ describe('the access matrix', () => {
         const want = expected(route.access, caller);
         const got = await outcomeOf(visitor, route, csrf);
         checked += 1;
+        if (got.status >= 500) mismatches.push(`${route.method} ${route.url} as ${caller.name}: answered ${got.status}`);
         // A route for members' own things: whether the fixture's thing is this member's decides
         // between an answer and 404 (tested route by route); the roles that see anyone's get an answer.
         const ownThing = route.access.kind === 'community' && route.access.anyonesFor && want === 'allow' && !caller.roles.some((role) => route.access?.kind === 'community' && route.access.anyonesFor?.includes(role));

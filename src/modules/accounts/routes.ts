@@ -203,8 +203,10 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
   };
   app.get('/account', { config: { access: access.signedIn } }, async (request, reply) => accountPage(request, reply));
   app.post('/account/language', { config: { access: access.signedIn } }, async (request, reply) => {
-    const language = (request.body as { language?: string }).language ?? '';
     if (!request.person) throw unauthenticated();
+    const form = parseForm(accounts.languageChoice, request.body);
+    if (!form.ok) return accountPage(request, reply, { errors: form.errors, values: form.values }, 400);
+    const language = form.data.language;
     await accounts.setPreferredLanguage(services, request.person.id, language);
     reply.setCookie('lang', language, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
     request.session.flash = request.t('account.languageSaved', { lng: language });

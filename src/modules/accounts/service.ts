@@ -41,6 +41,8 @@ export const twoFactorCode = z.object({
     .pipe(z.string().min(1, 'errors.code.missing').regex(/^\d{6}$/, 'errors.code.format')),
 });
 
+export const languageChoice = z.object({ language: z.enum(languages, { error: 'errors.language.invalid' }) });
+
 export const tokenName = z.object({
   name: z.string({ error: 'errors.tokenName.missing' }).trim().min(1, 'errors.tokenName.missing').max(100, 'errors.tokenName.tooLong'),
 });
@@ -290,8 +292,7 @@ export async function revokeApiToken(services: Services, personId: string, token
   });
 }
 
-export async function setPreferredLanguage(services: Services, personId: string, language: string) {
-  if (!isLanguage(language)) return;
+export async function setPreferredLanguage(services: Services, personId: string, language: (typeof languages)[number]) {
   await services.db.update(people).set({ preferredLanguage: language }).where(eq(people.id, personId));
 }
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { once } from '../../platform/http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { invalid } from '../../platform/http/problems.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
@@ -30,7 +30,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Hub caseload'];
   const path = '/api/v1/communities/:community';
-  const agendaCursor = z.object({ name: z.string(), id: z.uuid() });
+  const agendaCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
   const readMeeting = async (...[tx, communityId, asker, meetingId, page]: [Parameters<Parameters<typeof inHub>[2]>[0], string, service.TeamAsker, string, { cursor?: string; limit: number }]) => {
     const meeting = await service.meetingFor(tx, communityId, meetingId, asker);
     const after = decodeCursor(page.cursor, agendaCursor);
@@ -54,7 +54,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
     { config: { access: team }, schema: { tags, summary: 'The team’s caseload by name (the team; a peer supporter in it sees the people they work with)', params: communityParams, querystring: pageQuery.extend({ q: z.string().max(100).optional() }), response: { 200: pageOf(caseloadItem), ...problemResponses(400, 401, 404) } } },
     async (request) =>
       inHub(services, request, async (tx, _communityId, hub, asker) => {
-        const after = decodeCursor(request.query.cursor, z.object({ name: z.string(), id: z.uuid() }));
+        const after = decodeCursor(request.query.cursor, z.object({ name: cursorFields.text, id: cursorFields.id }));
         const rows = await service.listCaseload(tx, hub, asker, { search: request.query.q, after, limit: request.query.limit + 1 });
         const page = rows.slice(0, request.query.limit);
         const last = page[page.length - 1];

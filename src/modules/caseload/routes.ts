@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
 import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { parseForm } from '../../platform/http/forms.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError } from '../../platform/http/problems.ts';
 import { dateParts, plainDate, withDateFromParts } from '../../platform/fields.ts';
 import { choices, render } from '../../platform/views/index.ts';
@@ -19,7 +19,7 @@ import { actionParams, communityParams, entryParams, flagParams, hubStaff, inHub
 import * as service from './service.ts';
 
 const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
-const nameCursor = z.object({ name: z.string(), id: z.uuid() });
+const nameCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
 
 /** The action boxes of a form (description, owner, due date) as an action, or nothing when all are empty. */
 function actionFrom(body: Record<string, unknown>) {

@@ -5,7 +5,7 @@ import { listAuditEvents } from '../../platform/audit.ts';
 import { access } from '../../platform/auth/access.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import { decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError, fieldErrorsFrom, forbidden, invalid, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
@@ -204,7 +204,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
 
   // ——— Members ———
   const membersQuery = z.object({ status: z.enum(service.membershipStatuses).optional().catch(undefined), cursor: z.string().max(500).optional() });
-  const memberCursor = z.object({ name: z.string(), id: z.uuid() });
+  const memberCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
   app.get('/c/:community/members', { config: { access: access.roles('admin', 'coordinator') }, schema: { params: communityParams, querystring: membersQuery } }, async (request, reply) => {
     const status = request.query.status ?? 'active';
     const after = decodeCursor(request.query.cursor, memberCursor);
@@ -361,7 +361,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     { config: { access: access.platformAdmin }, schema: { tags, summary: 'Every community (platform admins)', querystring: pageQuery, response: { 200: pageOf(communitySchema), ...problemResponses(401, 403) } } },
     async (request) => {
       const all = (await service.listAllCommunities(services.db)).sort((a, b) => (a.slug < b.slug ? -1 : 1));
-      const after = decodeCursor(request.query.cursor, z.object({ slug: z.string() }));
+      const after = decodeCursor(request.query.cursor, z.object({ slug: cursorFields.text }));
       const rest = after ? all.filter((community) => community.slug > after.slug) : all;
       return paginate(rest.slice(0, request.query.limit + 1), request.query.limit, toCommunity, (community) => ({ slug: community.slug }));
     },
@@ -544,7 +544,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request) => {
       const { limit, action, from, to } = request.query;
-      const after = decodeCursor(request.query.cursor, z.object({ id: z.number().int() }));
+      const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.integer }));
       const rows = await inRequestCommunity(services, request, (tx, community) =>
         listAuditEvents(tx, community.id, { action, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, before: after?.id, limit: limit + 1 }),
       );
@@ -558,7 +558,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       schema: { tags, summary: 'Messages this community sent or would send (admins)', params: communityParams, querystring: pageQuery, response: { 200: pageOf(outboxSchema), ...problemResponses(401, 403, 404, 400) } },
     },
     async (request) => {
-      const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?\+00$/), id: z.uuid() }));
+      const before = decodeCursor(request.query.cursor, z.object({ createdAt: cursorFields.instant, id: cursorFields.id }));
       const rows = await inRequestCommunity(services, request, (tx, community) => service.listOutbox(tx, community.id, { before, limit: request.query.limit }));
       return paginate(rows, request.query.limit, ({ createdAtExact: _exact, ...message }) => message, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
     },

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { fieldErrorsFrom, invalid, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -112,7 +112,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
         await service.getGroup(tx, communityId, request.params.groupId);
-        const position = decodeCursor(request.query.cursor, z.object({ at: z.iso.datetime() }));
+        const position = decodeCursor(request.query.cursor, z.object({ at: cursorFields.instant }));
         const upcoming = request.query.when === 'upcoming';
         const now = new Date();
         const at = position ? new Date(position.at) : undefined;
@@ -189,7 +189,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
     { config: { access: guides }, schema: { tags, summary: 'The network’s members, active and stepped back (coordinators and facilitators)', params: communityParams, querystring: pageQuery.extend({ active: z.enum(['true', 'false']).optional() }), response: { 200: pageOf(memberSchema), ...problemResponses(400, 401, 403, 404) } } },
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
-        const after = decodeCursor(request.query.cursor, z.object({ id: z.uuid() }));
+        const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.id }));
         const rows = await service.listMembers(tx, communityId, { active: request.query.active === undefined ? undefined : request.query.active === 'true', after: after?.id, limit: request.query.limit + 1 });
         const page = rows.slice(0, request.query.limit);
         const last = page[page.length - 1];

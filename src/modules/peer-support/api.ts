@@ -1,10 +1,10 @@
 // One-to-one peer support's JSON API, under /api/v1/communities/{community}/.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { stringify } from 'csv-stringify/sync';
+import { sendCsv } from '../../platform/csv.ts';
 import { z } from 'zod';
 import { once } from '../../platform/http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
@@ -77,7 +77,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
     { config: { access: episodeSides }, schema: { tags, summary: 'Episodes: all for coordinators; a supporter’s own people; a person’s own', params: communityParams, querystring: pageQuery.extend({ status: z.enum(['active', 'ended']).optional() }), response: { 200: pageOf(listItemSchema), ...problemResponses(400, 401, 404) } } },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
-        const after = decodeCursor(request.query.cursor, z.object({ id: z.uuid() }));
+        const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.id }));
         const rows = await service.listEpisodes(tx, communityId, asker, { status: request.query.status, after: after?.id, limit: request.query.limit + 1 });
         const page = rows.slice(0, request.query.limit);
         const last = page[page.length - 1];
@@ -191,8 +191,8 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
     async (request, reply) => {
       const rows = await inSupport(services, request, (tx, communityId) => service.payrollRows(tx, communityId, request.query));
       if (!rows) throw notFound();
-      const csv = stringify([['supporter', 'supporter_number', 'week_starting', 'minutes', 'hours', 'approved_by', 'approved_on', 'over_budget', 'note'], ...rows.map((row) => [row.supporter, row.supporter_number, row.week_starting, row.minutes, (row.minutes / 60).toFixed(2), row.approved_by ?? '', row.approved_on, row.over_budget, row.note])]);
-      return reply.header('content-type', 'text/csv; charset=utf-8').send(csv);
+      const header = ['supporter', 'supporter_number', 'week_starting', 'minutes', 'hours', 'approved_by', 'approved_on', 'over_budget', 'note'];
+      return sendCsv(reply, [header, ...rows.map((row) => [row.supporter, row.supporter_number, row.week_starting, row.minutes, (row.minutes / 60).toFixed(2), row.approved_by ?? '', row.approved_on, row.over_budget ? 1 : '', row.note])]);
     },
   );
 }

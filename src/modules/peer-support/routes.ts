@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { stringify } from 'csv-stringify/sync';
+import { sendCsv } from '../../platform/csv.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
@@ -231,8 +231,9 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
     const last = new Date(Date.UTC(year ?? 2000, number ?? 1, 0)).toISOString().slice(0, 10);
     const rows = await within(request, (tx, communityId) => service.payrollRows(tx, communityId, { from: `${month}-01`, to: last }));
     const t = request.t;
-    const csv = stringify([[t('support.payroll.columns.supporter'), t('support.payroll.columns.number'), t('support.payroll.columns.week'), t('support.payroll.columns.minutes'), t('support.payroll.columns.hours'), t('support.payroll.columns.approvedBy'), t('support.payroll.columns.approvedOn'), t('support.payroll.columns.overBudget'), t('support.payroll.columns.note')], ...rows.map((row) => [row.supporter, row.supporter_number, row.week_starting, row.minutes, (row.minutes / 60).toFixed(2), row.approved_by ?? '', row.approved_on, row.over_budget ? 'yes' : 'no', row.note])]);
-    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payroll-${month}.csv"`).send(csv);
+    const header = [t('support.payroll.columns.supporter'), t('support.payroll.columns.number'), t('support.payroll.columns.week'), t('support.payroll.columns.minutes'), t('support.payroll.columns.hours'), t('support.payroll.columns.approvedBy'), t('support.payroll.columns.approvedOn'), t('support.payroll.columns.overBudget'), t('support.payroll.columns.note')];
+    const lines = rows.map((row) => [row.supporter, row.supporter_number, row.week_starting, row.minutes, (row.minutes / 60).toFixed(2), row.approved_by ?? '', row.approved_on, row.over_budget ? 'yes' : 'no', row.note]);
+    return sendCsv(reply, [header, ...lines], `payroll-${month}.csv`);
   });
 
   await supportApi(app, services);

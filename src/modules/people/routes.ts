@@ -7,7 +7,7 @@ import { dateParts, phoneKey, withDateFromParts } from '../../platform/fields.ts
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { once, oncePerForm } from '../../platform/http/idempotency.ts';
-import { decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problem, problemResponses } from '../../platform/http/schemas.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
@@ -115,7 +115,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
 
   const peopleQuery = z.object({ search: z.string().max(200).optional(), cursor: z.string().max(500).optional() });
   app.get('/c/:community/people', { config: { access: recordKeepers }, schema: { params: communityParams, querystring: peopleQuery } }, async (request, reply) => {
-    const after = decodeCursor(request.query.cursor, z.object({ name: z.string(), id: z.uuid() }));
+    const after = decodeCursor(request.query.cursor, z.object({ name: cursorFields.text, id: cursorFields.id }));
     const rows = await inRequestCommunity(services, request, (tx, community) => service.listPeople(tx, community.id, { search: request.query.search, after, limit: 50 }));
     const page = paginate(rows, 50, (row) => row, service.personCursor);
     const search = request.query.search ?? '';
@@ -375,7 +375,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       schema: { tags, summary: 'People’s records, by preferred name; `search` matches names, email, phone, NHS number or record number', params: communityParams, querystring: pageQuery.extend({ search: z.string().max(200).optional() }), response: { 200: pageOf(personSchema), ...problemResponses(400, 401, 403, 404) } },
     },
     async (request) => {
-      const after = decodeCursor(request.query.cursor, z.object({ name: z.string(), id: z.uuid() }));
+      const after = decodeCursor(request.query.cursor, z.object({ name: cursorFields.text, id: cursorFields.id }));
       const rows = await inRequestCommunity(services, request, (tx, community) => service.listPeople(tx, community.id, { search: request.query.search, after, limit: request.query.limit }));
       return paginate(rows, request.query.limit, toPerson, service.personCursor);
     },

@@ -7,7 +7,7 @@ import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { decodeCursor, pageQuery, paginate } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, pageQuery, paginate } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError, forbidden, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { type Community, findCommunityBySlug, inCommunity, type Role, staffRoles } from '../../platform/tenancy.ts';
@@ -336,7 +336,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
 
   // The referrer's own referrals and what became of them.
   app.get('/c/:community/referrals/mine', { config: { access: access.roles('referrer') }, schema: { params: communityParams, querystring: z.object({ cursor: z.string().max(500).optional() }) } }, async (request, reply) => {
-    const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.uuid() }));
+    const before = decodeCursor(request.query.cursor, z.object({ createdAt: cursorFields.instant, id: cursorFields.id }));
     const rows = await inRequestCommunity(services, request, (tx, community) => service.referrerList(tx, community.id, actorOf(request), { before, limit: 50 }));
     const page = paginate(rows, 50, (row) => row, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
     return render(request, reply, 'referrals/views/mine.njk', { pageTitle: request.t('mine.referralsTitle'), referrals: page.items, nextHref: page.nextCursor ? `?cursor=${page.nextCursor}` : null, flash: takeFlash(request) });
@@ -353,7 +353,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     search: z.string().max(100).optional(),
     cursor: z.string().max(500).optional(),
   });
-  const queueCursor = z.object({ createdAt: z.string().max(40), id: z.uuid() });
+  const queueCursor = z.object({ createdAt: cursorFields.instant, id: cursorFields.id });
   /** Referrals a page of the queue shows: the longest waiting 25, then the next. */
   const queuePage = 25;
   app.get('/c/:community/referrals', { config: { access: triage }, schema: { params: communityParams, querystring: queueQuery } }, async (request, reply) => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -129,7 +129,7 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
       inTimebank(request, async (tx, communityId, ownId) => {
         const staffView = isStaff(request);
         if (!staffView && !ownId) return { items: [], nextCursor: null };
-        const before = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.uuid() }));
+        const before = decodeCursor(request.query.cursor, z.object({ createdAt: cursorFields.instant, id: cursorFields.id }));
         const ids = await service.exchangeIds(tx, communityId, { personRecordId: staffView ? null : ownId, status: request.query.status, before, limit: request.query.limit });
         const page = ids.slice(0, request.query.limit);
         const items = [];
@@ -212,7 +212,7 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
         const account = await service.accountOfPerson(tx, communityId, person.id);
         const member = await service.memberOf(tx, communityId, person.id);
         if (!account || !member) throw notFound();
-        const before = decodeCursor(request.query.cursor, z.object({ before: z.number().int() }))?.before;
+        const before = decodeCursor(request.query.cursor, z.object({ before: cursorFields.integer }))?.before;
         const page = await service.statement(tx, communityId, account.id, { limit: request.query.limit, before });
         const timebank = await service.timebankOf(tx, communityId);
         const last = page.items[page.items.length - 1];

@@ -9,7 +9,7 @@ import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/comm
 import { parseForm } from '../../platform/http/forms.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { once, oncePerForm } from '../../platform/http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageQuery } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, encodeCursor, pageQuery } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -36,7 +36,7 @@ const browseQuery = z.object({
   near: z.enum(['yes']).optional().catch(undefined),
   cursor: z.string().max(500).optional(),
 });
-const cursorShape = z.object({ rank: z.number(), createdAt: z.string(), id: z.uuid() });
+const cursorShape = z.object({ rank: cursorFields.number, createdAt: cursorFields.instant, id: cursorFields.id });
 
 export async function postRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
@@ -355,7 +355,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
   );
   app.put(
     `${path}/follows`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'The categories you follow: you hear of new posts in them, by the channel you agreed to', params: communityParams, body: posts.followChoice, response: { 200: posts.followChoice, ...problemResponses(400, 401, 404) } } },
+    { config: { access: access.anyMember }, schema: { tags, summary: 'The categories you follow: you hear of new posts in them, by the channel you agreed to', params: communityParams, body: posts.followChoice, response: { 200: z.object({ categoryIds: z.array(z.uuid()) }), ...problemResponses(400, 401, 404) } } },
     async (request) =>
       inTimebank(request, async (tx, communityId, ownId) => {
         if (!ownId) throw new DomainError('validation-failed', 400, [{ field: 'categoryIds', code: 'errors.timebank.notOnboarded' }]);

@@ -1,7 +1,7 @@
 // Reports for funders and coordinators (page, CSV, API), and statements as CSV and PDF files.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { stringify } from 'csv-stringify/sync';
+import { sendCsv } from '../../platform/csv.ts';
 import PDFDocument from 'pdfkit';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
@@ -106,10 +106,7 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
             return [['month', 'exchanges', 'minutes', 'hours'], ...report.byMonth.map((row) => [row.month, row.exchanges, row.minutes, hours(row.minutes)])];
         }
       })();
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="timebank-${request.query.table}-${asked.range.from}-to-${asked.range.to}.csv"`)
-        .send(stringify(rows));
+      return sendCsv(reply, rows, `timebank-${request.query.table}-${asked.range.from}-to-${asked.range.to}.csv`);
     },
   );
 
@@ -117,15 +114,12 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
   const statementOf = (request: FastifyRequest, personId: string | null) => inTimebank(request, (tx, communityId, ownId) => service.statementOf(tx, communityId, personId, ownId, { limit: 5000 }));
   // Someone with no account in the time bank is sent to the statement page, which says why there is none.
   const noStatement = (request: FastifyRequest, reply: FastifyReply) => reply.redirect(`/c/${request.community?.slug}/timebank/statement`, 303);
-  const sendCsv = async (request: FastifyRequest, reply: FastifyReply, personId: string | null) => {
+  const sendStatementCsv = async (request: FastifyRequest, reply: FastifyReply, personId: string | null) => {
     const found = await statementOf(request, personId);
     if (!found) return noStatement(request, reply);
     const { person, lines } = found;
     const rows = [['date', 'what', 'kind_of_help', 'with', 'note', 'minutes', 'balance_after_minutes', 'corrected'], ...lines.map((line) => [line.occurredOn, line.kind, line.category ?? '', line.others, line.note, line.minutes, line.balanceAfter, line.reversed ? 'yes' : 'no'])];
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="statement-${person.number}-${ukDay(new Date())}.csv"`)
-      .send(stringify(rows));
+    return sendCsv(reply, rows, `statement-${person.number}-${ukDay(new Date())}.csv`);
   };
   const sendPdf = async (request: FastifyRequest, reply: FastifyReply, personId: string | null) => {
     const found = await statementOf(request, personId);
@@ -155,9 +149,9 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
       .header('content-disposition', `inline; filename="statement-${person.number}-${ukDay(new Date())}.pdf"`)
       .send(await done);
   };
-  app.get('/c/:community/timebank/statement.csv', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => sendCsv(request, reply, null));
+  app.get('/c/:community/timebank/statement.csv', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => sendStatementCsv(request, reply, null));
   app.get('/c/:community/timebank/statement.pdf', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => sendPdf(request, reply, null));
-  app.get('/c/:community/timebank/members/:personId/statement.csv', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => sendCsv(request, reply, request.params.personId));
+  app.get('/c/:community/timebank/members/:personId/statement.csv', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => sendStatementCsv(request, reply, request.params.personId));
   app.get('/c/:community/timebank/members/:personId/statement.pdf', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => sendPdf(request, reply, request.params.personId));
 
   // ——— Importing from a spreadsheet ———

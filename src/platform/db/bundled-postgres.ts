@@ -103,7 +103,8 @@ export async function startBundledPostgres(options: {
     // PostgreSQL refuses to run as root: the package then runs it as a `postgres` user.
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on'],
+    // The server's own log never holds values: no DETAIL lines ("Key (email)=(…)"), no failed statements.
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on', '-c', 'log_error_verbosity=terse', '-c', 'log_min_error_statement=panic'],
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message).trim()),
   });

@@ -82,7 +82,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (isFhirRequest(request)) return sendOperationOutcome(reply, error, problem);
     if (isApiRequest(request)) return sendProblem(request, reply, problem.status, problem.code, problem.fieldErrors, problem.extensions);
     const page = problem.status === 404 ? 'pages/not-found.njk' : problem.status === 500 ? 'pages/problem.njk' : 'pages/refused.njk';
-    return render(request, reply, page, { pageTitle: request.t(`errorPages.${problem.code}.title`, { defaultValue: request.t('errorPages.refused.title') }), code: problem.code }, { status: problem.status });
+    // What was wrong, in words; no links, since the fields are on the page the person came from.
+    const errorSummary = problem.fieldErrors.length ? problem.fieldErrors.map((fieldError) => ({ text: request.t(fieldError.code) })) : undefined;
+    return render(request, reply, page, { pageTitle: request.t(`errorPages.${problem.code}.title`, { defaultValue: request.t('errorPages.refused.title') }), code: problem.code, errorSummary }, { status: problem.status });
   });
 
   app.setNotFoundHandler(async (request, reply) => {

@@ -1,0 +1,78 @@
+// Every operation in the OpenAPI document can send a valid answer: for each response schema of
+// each operation, a value of the schema's own output type is encoded by the same serializer the
+// app uses. A schema that cannot encode (a z.preprocess or a transform reused from an input)
+// would answer 500 after its work was done; this finds it before anyone calls it.
+import { serializerCompiler } from 'fastify-type-provider-zod';
+import { Writable } from 'node:stream';
+import { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { readConfig } from '../../src/platform/config.ts';
+import { access } from '../../src/platform/auth/access.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { startTestApp, testEnvironment, type TestApp } from '../support/app.ts';
+import { sampleOf } from '../support/zod-sample.ts';
+
+let test: TestApp;
+beforeAll(async () => {
+  test = await startTestApp();
+});
+afterAll(() => test.close());
+
+describe('responses', () => {
+  it('every operation in the OpenAPI document has a response schema that can send a valid answer', async () => {
+    const document = (await test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, { operationId?: string }>> }>();
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations.length).toBeGreaterThan(100);
+    const routes = new Map(test.app.routeCatalogue.map((route) => [`${route.method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`, route]));
+    const failures: string[] = [];
+    let encoded = 0;
+    for (const operation of operations) {
+      const route = routes.get(operation);
+      if (!route) {
+        failures.push(`${operation}: in the document but not registered`);
+        continue;
+      }
+      const responses = (route.schema?.response ?? {}) as Record<string, unknown>;
+      const successes = Object.entries(responses).filter(([status]) => status.startsWith('2'));
+      if (successes.length === 0) failures.push(`${operation}: no success response schema`);
+      for (const [status, schema] of successes) {
+        if (!(schema instanceof z.ZodType)) continue;
+        const sample = sampleOf(schema);
+        try {
+          const body = serializerCompiler({ schema, method: route.method, url: route.url, httpStatus: status })(sample);
+          expect(typeof body).toBe('string');
+          encoded += 1;
+        } catch (error) {
+          const cause = (error as { cause?: Error }).cause ?? error;
+          failures.push(`${operation} ${status}: ${(cause as Error).message.slice(0, 200)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(encoded).toBeGreaterThan(100);
+  });
+});
+
+describe('an answer that fails after the work is done', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it('is a 500 and an error in the log with the request id, never silent', async () => {
+    const lines: string[] = [];
+    const logStream = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+    const app = await buildApp({ config: readConfig({ ...testEnvironment, LOG_LEVEL: 'info' }), databases: database, logStream });
+    // A route whose response schema cannot encode, as PUT …/timebank/follows had.
+    app.get('/api/v1/broken-answer', { config: { access: access.public }, schema: { response: { 200: z.object({ ids: z.preprocess((value) => value, z.array(z.string())) }) } } }, async () => ({ ids: ['saved'] }));
+    await app.ready();
+    const response = await app.inject({ method: 'GET', url: '/api/v1/broken-answer', headers: { 'x-request-id': 'request-under-test' } });
+    await app.close();
+    expect(response.statusCode).toBe(500);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const errors = lines.map((line) => JSON.parse(line) as { level: number; reqId?: string; msg?: string }).filter((line) => line.level >= 50);
+    expect(errors).toEqual([expect.objectContaining({ reqId: 'request-under-test' })]);
+  });
+});
