@@ -113,12 +113,14 @@ export async function generateDemoHub(owner: Database, communityId: string, prog
   const supported = (await owner.execute<{ id: string }>(sql`select distinct person_record_id as id from support_episodes where community_id = ${communityId}`)).rows.map((row) => row.id);
   const [sam] = await owner.execute<{ id: string }>(sql`select id from people where email = 'coordinator@example.org'`).then((result) => result.rows);
   const made = await generateHub(owner, { communityId, programmeId, people: 52, existing: supported, team, actorId: sam?.id ?? null, pastMeetings: 4 }, 91);
-  await generateDemoPlansAndBudgets(owner, communityId, programmeId, sam?.id ?? null);
+  // Spends are asked for by the clinician and approved by the coordinator: nobody approves their own request.
+  const [clinician] = await owner.execute<{ id: string }>(sql`select id from people where email = 'clinician@example.org'`).then((result) => result.rows);
+  await generateDemoPlansAndBudgets(owner, communityId, programmeId, sam?.id ?? null, clinician?.id ?? null);
   return made;
 }
 
 /** Support plans for a dozen people; three personal budgets: one comfortable, one nearly spent with a spend waiting that would overspend it, one new. */
-async function generateDemoPlansAndBudgets(owner: Database, communityId: string, programmeId: string, actorId: string | null) {
+async function generateDemoPlansAndBudgets(owner: Database, communityId: string, programmeId: string, actorId: string | null, requesterId: string | null) {
   const entries = (await owner.execute<{ id: string; name: string }>(sql`select e.id, r.preferred_name as name from caseload_entries e join person_records r on r.id = e.person_record_id where e.programme_id = ${programmeId} order by r.preferred_name limit 12`)).rows;
   const goals = [
     { goal: 'I want to feel safe going out on my own', steps: 'Short walks with a peer supporter, then on my own to the corner shop', whoDoesWhat: 'Me: choose the route. Peer supporter: come along the first three times.' },
@@ -139,11 +141,11 @@ async function generateDemoPlansAndBudgets(owner: Database, communityId: string,
     if (!budget) continue;
     const goal = madeGoals.find((one) => one.entryId === entry.id)?.id ?? null;
     const items: (typeof budgetItems.$inferInsert)[] = [{ communityId, budgetId: budget.id, kind: 'planned', planGoalId: goal, description: 'Swimming pass for six months', amountPence: 15_000, createdBy: actorId }];
-    if (index === 0) items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Swimming pass, first three months', amountPence: 7_500, spentOn: day(20), receipt: 'Receipt in the hub file, 0311', status: 'approved', decidedBy: actorId, decidedAt: new Date(Date.now() - 19 * 86_400_000), createdBy: actorId });
+    if (index === 0) items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Swimming pass, first three months', amountPence: 7_500, spentOn: day(20), receipt: 'Receipt in the hub file, 0311', status: 'approved', decidedBy: actorId, decidedAt: new Date(Date.now() - 19 * 86_400_000), createdBy: requesterId });
     if (index === 1) {
-      items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Gym membership, three months', amountPence: 21_000, spentOn: day(30), receipt: 'Receipt 0298', status: 'approved', decidedBy: actorId, decidedAt: new Date(Date.now() - 29 * 86_400_000), createdBy: actorId });
+      items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Gym membership, three months', amountPence: 21_000, spentOn: day(30), receipt: 'Receipt 0298', status: 'approved', decidedBy: actorId, decidedAt: new Date(Date.now() - 29 * 86_400_000), createdBy: requesterId });
       // Waiting: more than the £40 left.
-      items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Running shoes and kit', amountPence: 9_500, spentOn: day(1), receipt: 'Receipt 0420', status: 'requested', createdBy: actorId });
+      items.push({ communityId, budgetId: budget.id, kind: 'spend', planGoalId: goal, description: 'Running shoes and kit', amountPence: 9_500, spentOn: day(1), receipt: 'Receipt 0420', status: 'requested', createdBy: requesterId });
     }
     await owner.insert(budgetItems).values(items);
   }

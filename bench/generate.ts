@@ -78,7 +78,7 @@ export async function generateCommunity(owner: Database, spec: CommunitySpec, se
     const [existing] = await owner.select({ id: people.id }).from(people).where(sql`lower(${people.email}) = lower(${account.email})`);
     const personId =
       existing?.id ??
-      (await owner.insert(people).values({ email: account.email, displayName: account.displayName, passwordHash }).returning({ id: people.id }))[0]?.id;
+      (await owner.insert(people).values({ email: account.email, displayName: account.displayName, passwordHash, emailVerifiedAt: new Date() }).returning({ id: people.id }))[0]?.id;
     if (!personId) throw new Error('person insert returned nothing');
     await owner.insert(memberships).values({ communityId: community.id, personId, status: 'active', roles: account.roles, decidedAt: new Date() });
   }
@@ -100,7 +100,7 @@ export async function generateCommunity(owner: Database, spec: CommunitySpec, se
         createdAt: new Date(started + Math.floor(random.next() * 600) * 86_400_000),
       };
     });
-    const inserted = await owner.insert(people).values(batch).returning({ id: people.id, createdAt: people.createdAt });
+    const inserted = await owner.insert(people).values(batch.map((person) => ({ ...person, emailVerifiedAt: person.createdAt }))).returning({ id: people.id, createdAt: people.createdAt });
     await owner.insert(memberships).values(
       inserted.map((person, index) => {
         const number = offset + index;
@@ -183,12 +183,19 @@ export const demoCommunities = {
   },
 } satisfies Record<string, CommunitySpec>;
 
+/**
+ * The demo platform admin's two-step sign-in key (base32), printed at the start and in the
+ * README: add it to an authenticator app, or run `npm run demo-code` for the current code.
+ */
+export const demoTwoStepKey = 'COPRODUCEDEMOKEYFORPLATFORMADMIN';
+
 /** The demo: Lambeth Together, Croydon Connect, a platform admin, and some history to look at. */
 export async function generateDemo(owner: Database): Promise<void> {
   const passwordHash = await hashPassword(demoPassword);
   const lambeth = await generateCommunity(owner, demoCommunities.lambeth, 1, passwordHash);
   const croydon = await generateCommunity(owner, demoCommunities.croydon, 2, passwordHash);
-  await owner.insert(people).values({ email: 'platform@example.org', displayName: 'Priya Shah', passwordHash, isPlatformAdmin: true });
+  // The platform admin signs in with two steps, as every platform admin must; its key is published for the demo.
+  await owner.insert(people).values({ email: 'platform@example.org', displayName: 'Priya Shah', passwordHash, isPlatformAdmin: true, totpSecret: demoTwoStepKey, totpEnabledAt: new Date(), emailVerifiedAt: new Date() });
   const demoProgrammes = await owner.insert(programmes).values([
     {
       communityId: lambeth.id,

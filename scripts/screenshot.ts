@@ -1,6 +1,8 @@
 // Takes full-page screenshots of pages as a person sees them: `npm run screenshot -- [--as email] [--width 375] /path …`
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import * as OTPAuth from 'otpauth';
+import { demoTwoStepKey } from '../bench/generate.ts';
 import { chromiumPath } from './ensure-chromium.ts';
 
 const args = process.argv.slice(2);
@@ -22,6 +24,12 @@ if (as) {
   await page.getByLabel('Email address').fill(as);
   await page.getByLabel('Password', { exact: true }).fill(process.env.PASSWORD ?? 'demo-password-1');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // The demo platform admin signs in with two steps: type the code its published key gives.
+  if (page.url().endsWith('/sign-in/two-factor')) {
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(process.env.TWO_STEP_KEY ?? demoTwoStepKey), digits: 6, period: 30 });
+    await page.getByLabel('Security code').fill(totp.generate());
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
 }
 for (const path of paths) {
   await page.goto(`${base}${path}`);

@@ -36,6 +36,7 @@ const platform: PersonDataSource[] = [
   },
   { table: 'sessions', column: 'person_id', points: 'account', download: { excluded: 'signed-in browsers: a key to the account, not information about the person' } },
   { table: 'password_resets', column: 'person_id', points: 'account', download: { excluded: 'one-use links, kept an hour: a key to the account' } },
+  { table: 'email_verifications', column: 'person_id', points: 'account', download: { excluded: 'one-use links to confirm the address, kept until used or three days: a key to the account' } },
   { table: 'idempotency_records', column: 'person_id', points: 'account', download: { excluded: 'copies of API answers, kept a day, already in the other sections' } },
 ];
 

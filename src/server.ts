@@ -7,7 +7,7 @@ import { applyMigrations, connect, ensureDatabase } from './platform/db/index.ts
 import { startBundledPostgres, type BundledPostgres } from './platform/db/bundled-postgres.ts';
 import { startJobs, type Jobs } from './platform/jobs.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
-import { generateDemo, isEmpty, demoPassword } from '../bench/generate.ts';
+import { generateDemo, isEmpty, demoPassword, demoTwoStepKey } from '../bench/generate.ts';
 import { scheduledJobs } from './scheduled-jobs.ts';
 
 const demoSignIns = [
@@ -19,7 +19,7 @@ const demoSignIns = [
   'referrer@example.org (GP practice staff)',
   'referrer2@example.org (another GP practice)',
   'safeguarding@example.org (safeguarding lead)',
-  'platform@example.org (platform admin)',
+  `platform@example.org (platform admin, with two-step sign-in: key ${demoTwoStepKey}, or \`npm run demo-code\` for the current code)`,
 ];
 
 /** Start: configuration → database → app → listen; stop cleanly on SIGTERM or SIGINT. */

@@ -1,6 +1,6 @@
-import { expectPage, signIn, test, expect, uniqueEmail, demoPassword } from './support.ts';
+import { expectPage, signIn, test, expect, uniqueEmail, demoPassword, lastMessageTo, linkIn } from './support.ts';
 
-test('a newcomer registers, asks to join Lambeth Together, the admin approves, and the newcomer lands on the member home', async ({ browser }) => {
+test('a newcomer registers, confirms their email address, asks to join Lambeth Together, the admin approves, and the newcomer lands on the member home', async ({ browser }) => {
   const newcomer = await (await browser.newContext()).newPage();
   const email = uniqueEmail('rosa');
 
@@ -21,6 +21,16 @@ test('a newcomer registers, asks to join Lambeth Together, the admin approves, a
   await newcomer.getByLabel('Email address').fill(email);
   await newcomer.getByLabel('Create a password').fill(demoPassword);
   await newcomer.getByRole('button', { name: 'Create account' }).click();
+  // Joining waits for the email address to be confirmed, with the link sent to it.
+  await expectPage(newcomer, 'Confirm your email address');
+  await expect(newcomer.getByText(`We have sent a link to ${email}`)).toBeVisible();
+  await newcomer.goto('/communities/lambeth/join');
+  await expectPage(newcomer, 'Confirm your email address');
+  await newcomer.goto(linkIn((await lastMessageTo(email, 'email-confirmation')).body));
+  await expectPage(newcomer, 'Your email address is confirmed');
+  await newcomer.getByRole('button', { name: 'Continue' }).click();
+  await expectPage(newcomer, 'Ask to join Lambeth Together');
+  await newcomer.goto('/communities');
   await expectPage(newcomer, 'Communities');
   await newcomer.getByRole('link', { name: 'Ask to join Lambeth Together' }).click();
   await expectPage(newcomer, 'Ask to join Lambeth Together');

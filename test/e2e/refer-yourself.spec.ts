@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { demoPassword, expect, expectPage, signIn, test, uniqueEmail } from './support.ts';
+import { demoPassword, expect, expectPage, lastMessageTo, linkIn, signIn, test, uniqueEmail } from './support.ts';
 
 /** Presses Tab until `target` has the focus, as someone without a mouse would. */
 async function tabTo(page: Page, target: Locator): Promise<void> {
@@ -87,6 +87,11 @@ test('someone refers themselves with the keyboard alone; a coordinator contacts 
   await person.getByLabel('Email address').fill(email);
   await person.getByLabel('Create a password').fill(demoPassword);
   await person.getByRole('button', { name: 'Create account' }).click();
+  // The request joins the account once the email address is confirmed.
+  await expectPage(person, 'Confirm your email address');
+  await person.goto(linkIn((await lastMessageTo(email, 'email-confirmation')).body));
+  await expectPage(person, 'Your email address is confirmed');
+  await person.getByRole('button', { name: 'Continue' }).click();
   await expectPage(person, 'Your request is in your account');
 
   // A coordinator finds the referral, records a call and accepts Olive into the time bank.

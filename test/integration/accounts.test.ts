@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';
 import { apiTokens, memberships, outbox, people } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
-import { Visitor } from '../support/browser-like.ts';
-import { fixturePassword } from '../support/fixtures.ts';
+import { codeAt, Visitor } from '../support/browser-like.ts';
+import { fixturePassword, fixtureTwoStepKeys } from '../support/fixtures.ts';
+import { lastLinkTo } from '../support/outbox.ts';
 
 const given = useFixtureApp();
 
@@ -77,7 +78,8 @@ describe('two-step sign-in', () => {
     const password = await later.submit('/sign-in', '/sign-in', { email: 'safeguarding-lead@alpha.test', password: fixturePassword });
     expect(password.headers.location).toBe('/sign-in/two-factor');
     expect((await later.get('/account')).statusCode).toBe(302);
-    const code = await later.submit('/sign-in/two-factor', '/sign-in/two-factor', { code: totp.generate() });
+    // The code that turned it on is used up: signing in takes the next one (clock drift lets it in early).
+    const code = await later.submit('/sign-in/two-factor', '/sign-in/two-factor', { code: totp.generate({ timestamp: Date.now() + 30_000 }) });
     expect(code.headers.location).toBe('/c/alpha');
     expect((await later.get('/account')).statusCode).toBe(200);
 
@@ -93,6 +95,44 @@ describe('two-step sign-in', () => {
     expect(last).toBe(429);
   });
 
+  it('a code works once: the same code in a second session within its 30 seconds is refused', async () => {
+    const key = fixtureTwoStepKeys[given.fixture.platformAdmin] ?? '';
+    const code = codeAt(key);
+    const first = new Visitor(given.test.app);
+    await first.submit('/sign-in', '/sign-in', { email: given.fixture.platformAdmin, password: fixturePassword });
+    expect((await first.submit('/sign-in/two-factor', '/sign-in/two-factor', { code })).statusCode).toBe(302);
+    const second = new Visitor(given.test.app);
+    await second.submit('/sign-in', '/sign-in', { email: given.fixture.platformAdmin, password: fixturePassword });
+    const replayed = await second.submit('/sign-in/two-factor', '/sign-in/two-factor', { code });
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.body).toContain('The security code is not right, or it was already used');
+    expect((await second.get('/account')).statusCode).toBe(302);
+    // Two sessions racing with one fresh code: exactly one gets in.
+    const racers = [new Visitor(given.test.app), new Visitor(given.test.app)];
+    for (const racer of racers) await racer.submit('/sign-in', '/sign-in', { email: given.fixture.platformAdmin, password: fixturePassword });
+    const fresh = codeAt(key, Date.now() + 30_000);
+    const tokens = await Promise.all(racers.map((racer) => racer.csrfFrom('/sign-in/two-factor')));
+    const answers = await Promise.all(racers.map((racer, index) => racer.request('POST', '/sign-in/two-factor', { form: { code: fresh, _csrf: tokens[index] ?? '' } })));
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([302, 400]);
+  });
+
+  it('a platform admin without it is sent to turn it on before any platform page, and the API says so', async () => {
+    const hash = (await given.test.database.owner.select({ hash: people.passwordHash }).from(people).where(eq(people.email, given.fixture.platformAdmin)))[0]?.hash;
+    await given.test.database.owner.insert(people).values({ email: 'new.platform.admin@fixture.test', displayName: 'New Platform Admin', passwordHash: hash, isPlatformAdmin: true, emailVerifiedAt: new Date() });
+    const admin = new Visitor(given.test.app);
+    const signedIn = await admin.signIn('new.platform.admin@fixture.test', fixturePassword);
+    expect(signedIn.headers.location).toBe('/platform/communities');
+    const page = await admin.get('/platform/communities');
+    expect(page.headers.location).toBe('/account/two-factor?required=platform');
+    const setup = await admin.get('/account/two-factor?required=platform');
+    expect(setup.body).toContain('Platform admins sign in with two steps');
+    expect((await admin.get('/api/v1/communities', { 'content-type': 'application/json' })).statusCode).toBe(403);
+    const token = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'new.platform.admin@fixture.test', password: fixturePassword } });
+    const refused = await given.test.app.inject({ method: 'GET', url: '/api/v1/communities', headers: { authorization: `Bearer ${token.json<{ token: string }>().token}` } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'two-factor-required' });
+  });
+
   it('a community that requires it sends staff without it to turn it on, and leaves members alone', async () => {
     const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
@@ -103,6 +143,60 @@ describe('two-step sign-in', () => {
     await member.signIn('facilitator@alpha.test', fixturePassword);
     expect((await member.get('/c/alpha')).statusCode).toBe(200);
     await given.test.database.owner.execute(sql`update communities set require_staff_two_factor = false where slug = 'alpha'`);
+  });
+});
+
+describe('confirming an email address', () => {
+  it('a new account joins nothing until the link sent to its address is followed; the link works once', async () => {
+    const visitor = new Visitor(given.test.app);
+    const registered = await visitor.submit('/register', '/register', { displayName: 'Nell Newcomer', email: 'nell.newcomer@example.net', password: 'a-long-enough-password' });
+    expect(registered.headers.location).toBe('/account/confirm-email');
+    const waiting = await visitor.get('/account/confirm-email');
+    expect(waiting.body).toContain('We have sent a link to nell.newcomer@example.net');
+    const message = await lastMessageTo('nell.newcomer@example.net');
+    expect(message).toMatchObject({ template: 'email-confirmation', status: 'not_sent' });
+    // This server sends no email (no GOV.UK Notify): the page shows the message it would have sent.
+    const link = await lastLinkTo(given.test.database.owner, 'nell.newcomer@example.net', 'email-confirmation');
+    expect(waiting.body).toContain(`href="${link}"`);
+
+    // Not yet: joining by page or API waits, and nothing is asked.
+    const sentBack = (await visitor.get('/communities/alpha/join')).headers.location;
+    expect(sentBack).toBe(`/account/confirm-email?next=${encodeURIComponent('/communities/alpha/join')}`);
+    expect((await visitor.get(String(sentBack))).statusCode).toBe(200);
+    const early = await visitor.request('POST', '/communities/alpha/join', { form: { message: 'Hello', _csrf: await visitor.csrfFrom('/account') } });
+    expect(early.statusCode).toBe(303);
+    const token = (await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'nell.newcomer@example.net', password: 'a-long-enough-password' } })).json<{ token: string }>().token;
+    const api = (method: string, url: string, payload?: object) => given.test.app.inject({ method: method as 'GET', url, payload, headers: { authorization: `Bearer ${token}` } });
+    expect((await api('GET', '/api/v1/me')).json()).toMatchObject({ emailConfirmed: false });
+    const refused = await api('POST', '/api/v1/join-requests', { community: 'alpha' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'email-not-confirmed' });
+    const [account] = await given.test.database.owner.select().from(people).where(eq(people.email, 'nell.newcomer@example.net'));
+    expect(await given.test.database.owner.select().from(memberships).where(eq(memberships.personId, account?.id ?? ''))).toHaveLength(0);
+
+    // A new link can be sent; either works once.
+    expect((await api('POST', '/api/v1/email-confirmations')).json()).toMatchObject({ status: 'accepted', alreadyConfirmed: false });
+    const confirmed = await visitor.get(link);
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('Your email address is confirmed');
+    expect(confirmed.body).toContain('href="/communities/alpha/join"');
+    expect((await new Visitor(given.test.app).get(link)).statusCode).toBe(410);
+    expect((await api('GET', '/api/v1/me')).json()).toMatchObject({ emailConfirmed: true });
+    expect((await api('POST', '/api/v1/email-confirmations')).json()).toMatchObject({ alreadyConfirmed: true });
+    expect((await api('POST', '/api/v1/join-requests', { community: 'alpha' })).statusCode).toBe(201);
+    expect(await given.test.database.owner.execute(sql`select 1 from audit_events where action = 'person.email-confirmed' and actor_id = ${account?.id ?? ''}`).then((result) => result.rows.length)).toBe(1);
+  });
+
+  it('through the API: register, confirm with the token from the link', async () => {
+    const made = await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'api.newcomer@example.net', password: 'a-long-enough-password', displayName: 'Api Newcomer' } });
+    expect(made.json()).toMatchObject({ emailConfirmed: false });
+    const link = await lastLinkTo(given.test.database.owner, 'api.newcomer@example.net', 'email-confirmation');
+    const tokenFromLink = link.split('/').pop() ?? '';
+    expect((await given.test.app.inject({ method: 'POST', url: '/api/v1/email-confirmations/confirm', payload: { token: 'not-it' } })).statusCode).toBe(410);
+    const confirmed = await given.test.app.inject({ method: 'POST', url: '/api/v1/email-confirmations/confirm', payload: { token: tokenFromLink } });
+    expect(confirmed.statusCode).toBe(200);
+    const [account] = await given.test.database.owner.select().from(people).where(eq(people.email, 'api.newcomer@example.net'));
+    expect(account?.emailVerifiedAt).toBeInstanceOf(Date);
   });
 });
 

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { memberships, outbox, people } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
-import { fixturePassword } from '../support/fixtures.ts';
+import { fixturePassword, fixtureTwoStepKeys } from '../support/fixtures.ts';
+import { codeAt } from '../support/browser-like.ts';
 
 const given = useFixtureApp();
 
@@ -172,7 +173,15 @@ describe('communities through the API', () => {
 
 describe('creating communities', () => {
   it('a platform admin creates a community and its first admin is invited by email; a taken name is a field error', async () => {
-    const platform = await tokenFor(given.fixture.platformAdmin);
+    // A platform admin signs in with two steps: a token needs the code too, and a code works once.
+    const withoutCode = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: given.fixture.platformAdmin, password: fixturePassword } });
+    expect(withoutCode.statusCode).toBe(401);
+    const code = codeAt(fixtureTwoStepKeys[given.fixture.platformAdmin] ?? '');
+    const withCode = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: given.fixture.platformAdmin, password: fixturePassword, code } });
+    expect(withCode.statusCode).toBe(201);
+    const replayed = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: given.fixture.platformAdmin, password: fixturePassword, code } });
+    expect(replayed.statusCode).toBe(401);
+    const platform = withCode.json<{ token: string }>().token;
     const created = await call(platform, 'POST', '/api/v1/communities', { slug: 'gamma', name: 'Gamma Learning Centre', contactEmail: 'hello@gamma.test', firstAdminEmail: 'lead@gamma.test', languages: ['en', 'cy'] });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ slug: 'gamma', name: 'Gamma Learning Centre', languages: ['en', 'cy'], requireStaffTwoFactor: false });

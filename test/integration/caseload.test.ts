@@ -174,6 +174,28 @@ describe('support plans and personal budgets', () => {
     );
   });
 
+  it('whoever asks for a spend cannot approve it, on the page or through the API; someone else can', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const made = await call(coordinator, 'POST', `/api/v1/communities/alpha/caseload/${given.fixture.alphaOtherEntryId}/budgets`, { source: 'Alpha personal health budget', allocatedPence: 10_000 });
+    expect(made.statusCode).toBe(201);
+    const alphaBudgetId = made.json<{ id: string }>().id;
+    const asked = await call(coordinator, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, { description: 'Taxi to the assessment', amountPence: 1_200, spentOn: day(0), receipt: 'Receipt 0500' });
+    const own = asked.json<{ items: { id: string; description: string; status: string }[] }>().items.find((item) => item.description === 'Taxi to the assessment');
+    const refused = await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${own?.id}/approve`, {});
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'spend-own-request' });
+    const page = await signedIn('coordinator@alpha.test');
+    const budgetPage = await page.get(`/c/alpha/hub/budgets/${alphaBudgetId}`);
+    expect(budgetPage.body).toContain('You asked for this spend, so another coordinator approves or refuses it.');
+    expect(budgetPage.body).not.toContain(`/hub/spends/${own?.id}/approve`);
+    const byPage = await page.submit(`/c/alpha/hub/budgets/${alphaBudgetId}`, `/c/alpha/hub/spends/${own?.id}/approve`, { budgetId: alphaBudgetId });
+    expect(byPage.statusCode).toBe(403);
+    expect((await call(coordinator, 'GET', `/api/v1/communities/alpha/budgets/${alphaBudgetId}`)).json<{ items: { id: string; status: string }[] }>().items.find((item) => item.id === own?.id)?.status).toBe('requested');
+    const admin = await tokenFor('admin@alpha.test');
+    const approved = await call(admin, 'POST', `/api/v1/communities/alpha/spends/${own?.id}/approve`, {});
+    expect(approved.statusCode).toBe(200);
+  });
+
   it('the person sees their plan; a personal budget refuses an overspend unless it is explicitly approved, and records why', async () => {
     const { alphaEntryId, alphaBudgetId, alphaSpendId } = given.fixture;
     const coordinator = await tokenFor('coordinator@alpha.test');
@@ -185,7 +207,9 @@ describe('support plans and personal budgets', () => {
 
     // £200 allocated, £50 waiting: approved. Then £180 asked for: more than the £150 left.
     expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${alphaSpendId}/approve`, {})).json()).toMatchObject({ overspent: false });
-    const budget = await call(coordinator, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, { description: 'Gym membership', amountPence: 18_000, spentOn: day(0), receipt: 'Receipt 0412', planGoalId: goal.json<{ id: string }>().id });
+    // The clinician asks for the next spend: whoever asks does not approve.
+    const clinician = await tokenFor('partner@alpha.test');
+    const budget = await call(clinician, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, { description: 'Gym membership', amountPence: 18_000, spentOn: day(0), receipt: 'Receipt 0412', planGoalId: goal.json<{ id: string }>().id });
     const spend = budget.json<{ items: { id: string; description: string }[] }>().items.find((item) => item.description === 'Gym membership');
     const page = await signedIn('coordinator@alpha.test');
     const refused = await page.submit(`/c/alpha/hub/budgets/${alphaBudgetId}`, `/c/alpha/hub/spends/${spend?.id}/approve`, { budgetId: alphaBudgetId });
@@ -206,7 +230,7 @@ describe('support plans and personal budgets', () => {
     // Twice is once.
     expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${spend?.id}/approve`, { overspend: true, note: 'again' })).statusCode).toBe(400);
     // A refused spend stays refused.
-    const small = (await call(coordinator, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, { description: 'Bus fares', amountPence: 500, spentOn: day(0) })).json<{ items: { id: string; description: string }[] }>().items.find((item) => item.description === 'Bus fares');
+    const small = (await call(clinician, 'POST', `/api/v1/communities/alpha/budgets/${alphaBudgetId}/spends`, { description: 'Bus fares', amountPence: 500, spentOn: day(0) })).json<{ items: { id: string; description: string }[] }>().items.find((item) => item.description === 'Bus fares');
     expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${small?.id}/refuse`)).statusCode).toBe(204);
     expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/spends/${small?.id}/approve`, { overspend: true, note: 'x' })).statusCode).toBe(400);
     for (const body of [{ description: 'x', amountPence: 0, spentOn: day(0) }, { description: 'x', amountPence: 10.5, spentOn: day(0) }, { description: '', amountPence: 100, spentOn: day(0) }, { description: 'x', amountPence: 100, spentOn: day(5) }, { description: 'x', amountPence: 100, spentOn: day(0), planGoalId: given.fixture.alphaEntryId }]) {

@@ -8,6 +8,7 @@ import { communities, memberships, outbox, people } from '../../src/platform/db/
 import { startTestApp, useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 import { Visitor } from '../support/browser-like.ts';
+import { lastLinkTo } from '../support/outbox.ts';
 
 const given = useFixtureApp();
 const { signedIn, tokenFor, call } = callers(() => given.test.app);
@@ -105,7 +106,14 @@ describe('refer yourself', () => {
     const claim = decodeURIComponent(/href="\/register\?next=([^"]+)"/.exec(done.body)?.[1] ?? '');
     expect(claim).toMatch(/^\/communities\/alpha\/referrals\/claim\//);
     const registered = await visitor.submit(`/register?next=${encodeURIComponent(claim)}`, '/register', { displayName: 'Iris', email: 'iris.claim@example.net', password: 'a-long-password-1', next: claim });
-    expect(registered.headers.location).toBe(claim);
+    // The record joins the account once the email address is confirmed, and not before.
+    expect(registered.headers.location).toBe('/account/confirm-email');
+    const tooSoon = await visitor.get(claim);
+    expect(tooSoon.statusCode).toBe(303);
+    expect(tooSoon.headers.location).toBe(`/account/confirm-email?next=${encodeURIComponent(claim)}`);
+    expect(await owner().select().from(personRecords).where(eq(personRecords.preferredName, 'Iris')).then((rows) => rows.every((row) => row.accountId === null))).toBe(true);
+    const confirmed = await visitor.get(await lastLinkTo(owner(), 'iris.claim@example.net', 'email-confirmation'));
+    expect(confirmed.body).toContain(`href="${claim}"`);
     const claimed = await visitor.get(claim);
     expect(claimed.statusCode).toBe(200);
     expect(claimed.body).toContain('Your request is in your account');

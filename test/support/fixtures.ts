@@ -20,6 +20,9 @@ import { peerMeetings } from '../../src/modules/peer-network/schema.ts';
 
 export const fixturePassword = 'fixture-password-1';
 
+/** Two-step sign-in keys (base32) of the fixture's accounts that have it: every platform admin must. */
+export const fixtureTwoStepKeys: Record<string, string> = { 'platform@fixture.test': 'FIXTUREPLATFORMADMINTWOSTEPKEYAA' };
+
 export interface Fixture {
   alpha: { id: string; slug: string };
   beta: { id: string; slug: string };
@@ -58,7 +61,7 @@ export interface Fixture {
   alphaFlagId: string;
   alphaReviewMeetingId: string;
   alphaActionId: string;
-  /** Ada's personal budget (£200, nothing spent) and a spend of £50 waiting for approval. */
+  /** Ada's personal budget (£200, nothing spent) and a spend of £50 the clinician asked for, waiting for approval. */
   alphaBudgetId: string;
   alphaSpendId: string;
   /** The email of the alpha person holding only this role. */
@@ -110,8 +113,8 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     hash,
   );
   await owner.insert(people).values([
-    { email: 'platform@fixture.test', displayName: 'Platform Admin', passwordHash: hash, isPlatformAdmin: true },
-    { email: 'nobody@fixture.test', displayName: 'In No Community', passwordHash: hash },
+    { email: 'platform@fixture.test', displayName: 'Platform Admin', passwordHash: hash, isPlatformAdmin: true, totpSecret: fixtureTwoStepKeys['platform@fixture.test'], totpEnabledAt: new Date(), emailVerifiedAt: new Date() },
+    { email: 'nobody@fixture.test', displayName: 'In No Community', passwordHash: hash, emailVerifiedAt: new Date() },
   ]);
   const [programme] = await owner
     .insert(programmes)
@@ -222,7 +225,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     const meeting = await caseload.startMeeting(tx, alpha.id, hub, asker);
     const action = await caseload.createAction(tx, alpha.id, hub, entry.id, asker, { description: 'Walk with Ada to the housing office', ownerRecordId: supporter?.id ?? '', dueOn: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10) });
     const budget = await budgets.createBudget(tx, alpha.id, entry.id, asker, { source: 'Alpha personal health budget', allocatedPence: 20_000 });
-    const spend = await budgets.requestSpend(tx, alpha.id, budget.id, asker, { description: 'Swimming pass', amountPence: 5_000, spentOn: new Date().toISOString().slice(0, 10), receipt: '' });
+    // The clinician asks for the spend; the coordinator decides it (nobody approves their own).
+    const clinicianAsker = await caseload.teamAsker(tx, hub, { accountId: partnerAccount?.id ?? '', recordId: clinician?.id ?? null, roles: ['partner'] });
+    const spend = await budgets.requestSpend(tx, alpha.id, budget.id, clinicianAsker, { description: 'Swimming pass', amountPence: 5_000, spentOn: new Date().toISOString().slice(0, 10), receipt: '' });
     return { budgetId: budget.id, spendId: spend?.id ?? '', hubId: hub.id, entryId: entry.id, otherEntryId: otherEntry.id, flagId: flag.id, meetingId: meeting.id, actionId: action.id };
   });
   return {

@@ -9,6 +9,7 @@ import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import { loadPerson, membershipList } from '../../platform/auth/people.ts';
 import { render } from '../../platform/views/index.ts';
+import { takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as accounts from './service.ts';
 
@@ -20,6 +21,7 @@ const meSchema = z.object({
   preferredLanguage: z.enum(languages),
   isPlatformAdmin: z.boolean(),
   twoFactor: z.boolean(),
+  emailConfirmed: z.boolean().describe('Whether the link sent to the email address was followed; until then the account joins no community'),
   memberships: z.array(
     z.object({
       community: z.object({ slug: z.string(), name: z.string() }),
@@ -71,11 +73,47 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     try {
       const person = await accounts.register(services, form.data, request.language);
       await startSession(request, person.id);
+      // An invitation's link was sent to this address: accepting it confirms the address too.
+      if (next !== '/' && /^\/communities\/[^/]+\/invitations\//.test(next)) return reply.redirect(next);
+      request.session.afterConfirming = next === '/' ? undefined : next;
       request.session.flash = request.t('register.done');
-      return reply.redirect(next === '/' ? '/communities' : next);
+      return reply.redirect('/account/confirm-email');
     } catch (error) {
       if (error instanceof DomainError && error.code === 'email-taken') {
         return page([{ field: 'email', code: 'errors.email.taken' }], form.data);
+      }
+      throw error;
+    }
+  });
+
+  // Confirming the email address
+  const confirmPage = async (request: FastifyRequest, reply: FastifyReply, status = 200) => {
+    const person = request.person;
+    if (!person) throw unauthenticated();
+    const next = safeNext((request.query as { next?: unknown }).next);
+    if (next !== '/') request.session.afterConfirming = next;
+    if (person.emailVerified) return reply.redirect(request.session.afterConfirming ?? '/communities');
+    // Where no message leaves this server (no GOV.UK Notify, not production), the page shows the one that would be sent.
+    const preview = !services.notifyConfigured && !services.config.production ? await accounts.lastConfirmationMessage(services.owner, person.email) : undefined;
+    return render(request, reply, 'accounts/views/confirm-email.njk', { pageTitle: request.t('confirmEmail.title'), email: person.email, preview, flash: takeFlash(request) }, { status });
+  };
+  app.get('/account/confirm-email', { config: { access: access.signedIn } }, async (request, reply) => confirmPage(request, reply));
+  app.post('/account/confirm-email', { config: { access: access.signedIn, ...signInLimit } }, async (request, reply) => {
+    if (!request.person) throw unauthenticated();
+    await accounts.resendEmailConfirmation(services, request.person.id);
+    request.session.flash = request.t('confirmEmail.sentAgain', { email: request.person.email });
+    return reply.redirect('/account/confirm-email', 303);
+  });
+  app.get('/verify-email/:token', { config: { access: access.public, ...signInLimit }, schema: { params: z.object({ token: z.string().max(200) }) } }, async (request, reply) => {
+    try {
+      const personId = await accounts.confirmEmail(services, request.params.token);
+      const signedInHere = request.person?.id === personId;
+      const next = signedInHere ? (request.session.afterConfirming ?? '/communities') : '/sign-in';
+      if (signedInHere) request.session.afterConfirming = undefined;
+      return render(request, reply, 'accounts/views/email-confirmed.njk', { pageTitle: request.t('emailConfirmed.title'), next, signedInHere });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'confirmation-link-expired') {
+        return render(request, reply, 'accounts/views/confirmation-expired.njk', { pageTitle: request.t('confirmationExpired.title') }, { status: 410 });
       }
       throw error;
     }
@@ -230,7 +268,8 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
   const twoFactorPage = async (request: FastifyRequest, reply: FastifyReply, errors?: { field: string; code: string }[]) => {
     const person = request.person;
     if (!person) throw unauthenticated();
-    const required = (request.query as { required?: string }).required === '1';
+    const asked = (request.query as { required?: unknown }).required;
+    const required = asked === 'platform' ? 'platform' : asked === 'staff' || asked === '1' ? 'staff' : undefined;
     if (person.hasTwoFactor) {
       return render(request, reply, 'accounts/views/two-factor.njk', { pageTitle: request.t('twoFactor.title'), enabled: true, errors }, { status: errors ? 400 : 200 });
     }
@@ -281,17 +320,18 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       schema: {
         tags: ['Accounts'],
         summary: 'Create a personal access token',
-        description: 'Send the email and password of an account without two-factor sign-in. The token is returned once. Not idempotent: repeat calls make new tokens.',
+        description: 'Send the email and password; an account with two-step sign-in (every platform admin) also sends `code`, the 6 digits its authenticator app shows (each code works once). The token is returned once. Not idempotent: repeat calls make new tokens.',
         security: [],
-        body: accounts.signInDetails.extend({ name: z.string().trim().min(1).max(100).default('API') }),
+        body: accounts.signInDetails.extend({ name: z.string().trim().min(1).max(100).default('API'), code: z.string().regex(/^\d{6}$/, 'errors.code.format').optional() }),
         response: { 201: z.object({ id: z.uuid(), token: z.string(), name: z.string() }), ...problemResponses(401, 422, 429) },
       },
     },
     async (request, reply) => {
-      const result = await accounts.signIn(services, request.body, request.ip);
+      const first = await accounts.signIn(services, request.body, request.ip);
+      const result = first.outcome === 'two-factor' && request.body.code ? await accounts.completeTwoFactor(services, first.person.id, request.body.code, request.ip) : first;
       if (result.outcome === 'locked') throw new DomainError('sign-in-locked', 429);
       if (result.outcome === 'two-factor') throw new DomainError('two-factor-needs-browser', 401);
-      if (result.outcome !== 'signed-in') throw new DomainError('sign-in-failed', 401);
+      if (result.outcome !== 'signed-in') throw new DomainError(first.outcome === 'two-factor' ? 'two-factor-code-wrong' : 'sign-in-failed', 401);
       const created = await accounts.createApiToken(services, result.person.id, request.body.name);
       return reply.code(201).send({ id: created.id, token: created.token, name: created.name });
     },
@@ -327,6 +367,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         preferredLanguage: languages.find((language) => language === person.preferredLanguage) ?? 'en',
         isPlatformAdmin: person.isPlatformAdmin,
         twoFactor: person.hasTwoFactor,
+        emailConfirmed: person.emailVerified,
         memberships: memberships.map((membership) => ({ community: { slug: membership.slug, name: membership.name }, status: membership.status, roles: membership.roles })),
       };
     },
@@ -340,12 +381,46 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         summary: 'Register an account',
         security: [],
         body: accounts.registration,
-        response: { 201: z.object({ id: z.uuid(), email: z.string(), displayName: z.string() }), ...problemResponses(409, 422, 429) },
+        response: { 201: z.object({ id: z.uuid(), email: z.string(), displayName: z.string(), emailConfirmed: z.boolean() }), ...problemResponses(409, 422, 429) },
       },
     },
     async (request, reply) => {
       const person = await accounts.register(services, request.body, request.language);
-      return reply.code(201).send({ id: person.id, email: person.email, displayName: person.displayName });
+      return reply.code(201).send({ id: person.id, email: person.email, displayName: person.displayName, emailConfirmed: false });
+    },
+  );
+  app.post(
+    '/api/v1/email-confirmations',
+    {
+      config: { access: access.signedIn, ...signInLimit },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Send the link that confirms your email address again',
+        description: 'Answers 202 with `alreadyConfirmed: true` and sends nothing when the address is already confirmed.',
+        response: { 202: z.object({ status: z.literal('accepted'), alreadyConfirmed: z.boolean() }), ...problemResponses(401, 429) },
+      },
+    },
+    async (request, reply) => {
+      if (!request.person) throw unauthenticated();
+      const sent = await accounts.resendEmailConfirmation(services, request.person.id);
+      return reply.code(202).send({ status: 'accepted' as const, alreadyConfirmed: sent === undefined });
+    },
+  );
+  app.post(
+    '/api/v1/email-confirmations/confirm',
+    {
+      config: { access: access.public, ...signInLimit },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Confirm an email address with the token from the link sent to it',
+        security: [],
+        body: z.object({ token: z.string().min(1).max(200) }),
+        response: { 200: z.object({ status: z.literal('confirmed') }), ...problemResponses(400, 410, 429) },
+      },
+    },
+    async (request) => {
+      await accounts.confirmEmail(services, request.body.token);
+      return { status: 'confirmed' as const };
     },
   );
   app.post(
@@ -371,5 +446,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
 declare module 'fastify' {
   interface Session {
     pendingTotpSecret?: string;
+    /** Where to go once the email address is confirmed (an invitation, a self-referral to claim). */
+    afterConfirming?: string;
   }
 }

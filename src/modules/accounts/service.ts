@@ -1,9 +1,9 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import * as OTPAuth from 'otpauth';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
-import type { Database } from '../../platform/db/index.ts';
-import { apiTokens, passwordResets, people, sessions, signInFailures } from '../../platform/db/schema.ts';
+import type { Database, Transaction } from '../../platform/db/index.ts';
+import { apiTokens, emailVerifications, outbox, passwordResets, people, sessions, signInFailures } from '../../platform/db/schema.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
@@ -66,6 +66,7 @@ export async function findPersonByEmail(db: Database, address: string): Promise<
   return person;
 }
 
+/** Makes an account and sends the link that confirms its email address, in one change. */
 export async function register(services: Services, input: z.infer<typeof registration>, language: string) {
   const passwordHash = await hashPassword(input.password);
   return services.db.transaction(async (tx) => {
@@ -76,8 +77,87 @@ export async function register(services: Services, input: z.infer<typeof registr
       .returning();
     if (!created) throw conflict('email-taken');
     await record(tx, { actorId: created.id, action: 'person.registered', subjectType: 'person', subjectId: created.id });
+    await sendEmailConfirmation(services, tx, created);
     return created;
   });
+}
+
+// ——— Confirming an email address ———
+
+const confirmationLinkDays = 3;
+
+/**
+ * Sends a one-use link to the account's address (through the outbox, like every message).
+ * Until it is followed the account joins no community and links to no record, so nothing
+ * personal is ever sent to an address nobody has shown they read.
+ */
+export async function sendEmailConfirmation(services: Services, tx: Transaction, person: { id: string; email: string; displayName: string; preferredLanguage: string }): Promise<string> {
+  const token = newToken();
+  const t = translator(isLanguage(person.preferredLanguage) ? person.preferredLanguage : 'en');
+  await tx.insert(emailVerifications).values({ personId: person.id, email: person.email, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + confirmationLinkDays * 86_400_000) });
+  return enqueue(
+    tx,
+    {
+      channel: 'email',
+      template: 'email-confirmation',
+      recipient: person.email,
+      subject: t('messages.emailConfirmation.subject'),
+      body: t('messages.emailConfirmation.body', { name: person.displayName, link: `${services.publicUrl}/verify-email/${token}`, days: confirmationLinkDays }),
+    },
+    services.notifyConfigured,
+  );
+}
+
+/** Sends the link again (a new one; earlier ones still work until they expire). */
+export async function resendEmailConfirmation(services: Services, personId: string): Promise<string | undefined> {
+  return services.db.transaction(async (tx) => {
+    const [person] = await tx.select().from(people).where(and(eq(people.id, personId), isNull(people.emailVerifiedAt), isNull(people.erasedAt)));
+    if (!person) return undefined;
+    return sendEmailConfirmation(services, tx, person);
+  });
+}
+
+/** Follows a confirmation link: the address it was sent to is the account's, so it is confirmed. */
+export async function confirmEmail(services: Services, token: string): Promise<string> {
+  return services.db.transaction(async (tx) => {
+    const [link] = await tx
+      .update(emailVerifications)
+      .set({ usedAt: new Date() })
+      .where(and(eq(emailVerifications.tokenHash, hashToken(token)), isNull(emailVerifications.usedAt), gt(emailVerifications.expiresAt, new Date())))
+      .returning({ personId: emailVerifications.personId, email: emailVerifications.email });
+    if (!link) throw new DomainError('confirmation-link-expired', 410);
+    const confirmed = await markEmailConfirmed(tx, link.personId, link.email);
+    if (!confirmed) throw new DomainError('confirmation-link-expired', 410);
+    return link.personId;
+  });
+}
+
+/** The last confirmation message sent to an address, for servers that send none (a preview). */
+export async function lastConfirmationMessage(owner: Database, email: string): Promise<{ subject: string; body: string; link: string | undefined } | undefined> {
+  const [message] = await owner
+    .select({ subject: outbox.subject, body: outbox.body })
+    .from(outbox)
+    .where(and(eq(outbox.recipient, email), eq(outbox.template, 'email-confirmation')))
+    .orderBy(desc(outbox.createdAt))
+    .limit(1);
+  if (!message) return undefined;
+  const link = /\/verify-email\/[A-Za-z0-9_-]+/.exec(message.body)?.[0];
+  return { ...message, link };
+}
+
+/** Confirms the account's address when it is `email` (a link or an invitation sent there proves it). */
+export async function markEmailConfirmed(tx: Transaction, personId: string, email: string): Promise<boolean> {
+  const [person] = await tx.select({ email: people.email, verifiedAt: people.emailVerifiedAt }).from(people).where(and(eq(people.id, personId), isNull(people.erasedAt)));
+  if (!person || person.email.toLowerCase() !== email.toLowerCase()) return false;
+  if (person.verifiedAt) return true;
+  await tx.update(people).set({ emailVerifiedAt: new Date() }).where(eq(people.id, personId));
+  await record(tx, { actorId: personId, action: 'person.email-confirmed', subjectType: 'person', subjectId: personId });
+  return true;
+}
+
+/** Joining a community, or linking to a record in one, needs a confirmed address. */
+export function requireConfirmedEmail(person: { emailVerified: boolean }): void {
+  if (!person.emailVerified) throw new DomainError('email-not-confirmed', 403);
 }
 
 type SignInOutcome =
@@ -156,9 +236,27 @@ export function twoFactorUri(secret: string, label: string): string {
   return totpFor(secret, label).toString();
 }
 
-/** A code is accepted in the 30-second step it belongs to and the one either side (clock drift). */
-export function codeMatches(secret: string, code: string): boolean {
-  return totpFor(secret, 'check').validate({ token: code, window: 1 }) !== null;
+/**
+ * The 30-second step a code belongs to, if it is right: the current step or the one either
+ * side (clock drift). Undefined for a wrong code.
+ */
+export function codeStep(secret: string, code: string, now = Date.now()): number | undefined {
+  const delta = totpFor(secret, 'check').validate({ token: code, window: 1, timestamp: now });
+  return delta === null ? undefined : Math.floor(now / 30_000) + delta;
+}
+
+/**
+ * Uses up a code: it is accepted only if its step is later than the last accepted one, so a
+ * code seen over someone's shoulder (or replayed in a second session) within its 30 seconds
+ * is refused. One statement, so two sessions racing with the same code cannot both win.
+ */
+async function useCode(tx: Transaction | Database, personId: string, step: number): Promise<boolean> {
+  const [used] = await tx
+    .update(people)
+    .set({ totpLastStep: step })
+    .where(and(eq(people.id, personId), sql`(${people.totpLastStep} is null or ${people.totpLastStep} < ${step})`))
+    .returning({ id: people.id });
+  return used !== undefined;
 }
 
 /**
@@ -173,7 +271,8 @@ export async function completeTwoFactor(services: Services, personId: string, co
   const addressKey = `address:${address}`;
   const locked = await lockedFor(services.db, [codeKey, addressKey, `account:${person.email.toLowerCase()}`]);
   if (locked > 0) return { outcome: 'locked', minutes: locked };
-  if (!codeMatches(person.totpSecret, code)) {
+  const step = codeStep(person.totpSecret, code);
+  if (step === undefined || !(await useCode(services.db, person.id, step))) {
     const codeLocked = await countFailure(services.db, codeKey, lockRules.account);
     const addressLocked = await countFailure(services.db, addressKey, lockRules.address);
     if (codeLocked || addressLocked) return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
@@ -185,9 +284,10 @@ export async function completeTwoFactor(services: Services, personId: string, co
 }
 
 export async function turnOnTwoFactor(services: Services, personId: string, secret: string, code: string): Promise<boolean> {
-  if (!codeMatches(secret, code)) return false;
+  const step = codeStep(secret, code);
+  if (step === undefined) return false;
   await services.db.transaction(async (tx) => {
-    await tx.update(people).set({ totpSecret: secret, totpEnabledAt: new Date() }).where(eq(people.id, personId));
+    await tx.update(people).set({ totpSecret: secret, totpEnabledAt: new Date(), totpLastStep: step }).where(eq(people.id, personId));
     await record(tx, { actorId: personId, action: 'person.two-factor-on', subjectType: 'person', subjectId: personId });
   });
   return true;
@@ -195,7 +295,8 @@ export async function turnOnTwoFactor(services: Services, personId: string, secr
 
 export async function turnOffTwoFactor(services: Services, personId: string, code: string): Promise<boolean> {
   const [person] = await services.db.select().from(people).where(eq(people.id, personId));
-  if (!person?.totpSecret || !codeMatches(person.totpSecret, code)) return false;
+  const step = person?.totpSecret ? codeStep(person.totpSecret, code) : undefined;
+  if (step === undefined || !(await useCode(services.db, personId, step))) return false;
   await services.db.transaction(async (tx) => {
     await tx.update(people).set({ totpSecret: null, totpEnabledAt: null }).where(eq(people.id, personId));
     await record(tx, { actorId: personId, action: 'person.two-factor-off', subjectType: 'person', subjectId: personId });

@@ -158,7 +158,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
   );
   api.post(
     `${path}/spends/:spendId/approve`,
-    { config: { access: team }, schema: { tags, summary: 'Approve a spend (coordinators). Beyond the balance it needs `overspend: true` and a `note`: otherwise 400 and nothing changes', params: spendParams, body: budgets.spendApproval, response: { 200: z.object({ overspent: z.boolean() }), ...problemResponses(400, 401, 404) } } },
+    { config: { access: team }, schema: { tags, summary: 'Approve a spend (coordinators; never the person who asked for it: 403 `spend-own-request`). Beyond the balance it needs `overspend: true` and a `note`: otherwise 400 and nothing changes', params: spendParams, body: budgets.spendApproval, response: { 200: z.object({ overspent: z.boolean() }), ...problemResponses(400, 401, 403, 404) } } },
     async (request) => inHub(services, request, (tx, communityId, _hub, asker) => budgets.approveSpend(tx, communityId, request.params.spendId, asker, request.body)),
   );
   api.post(`${path}/spends/:spendId/refuse`, { config: { access: team }, schema: { tags, summary: 'Refuse a spend (coordinators)', params: spendParams, response: { 204: z.null(), ...problemResponses(400, 401, 404) } } }, async (request, reply) => {

@@ -3,7 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
-import { invalid, notFound } from '../../platform/http/problems.ts';
+import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
@@ -163,6 +163,8 @@ export async function approveSpend(tx: CommunityTransaction, communityId: string
     .from(budgetItems)
     .where(and(eq(budgetItems.communityId, communityId), eq(budgetItems.id, spendId), eq(budgetItems.kind, 'spend')));
   if (!spend) throw notFound();
+  // Separation of duties: whoever asked for a spend does not approve it.
+  if (spend.createdBy === asker.accountId) throw new DomainError('spend-own-request', 403);
   await tx.execute(sql`select id from personal_budgets where id = ${spend.budgetId} for no key update`);
   const found = await budgetFor(tx, communityId, spend.budgetId, asker);
   const current = found.items.find((item) => item.id === spendId);

@@ -18,6 +18,7 @@ import * as service from './service.ts';
 import { queueCounts, rescheduleFirstContacts } from '../referrals/service.ts';
 import { actionsOwnedBy } from '../caseload/service.ts';
 import { ownRecordId } from '../people/service.ts';
+import { requireConfirmedEmail } from '../accounts/service.ts';
 import { ukDay } from '../../platform/working-days.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
@@ -114,15 +115,20 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   });
   const joinPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[], values?: Record<string, unknown>) =>
     render(request, reply, 'communities/views/join.njk', { pageTitle: request.t('join.title', { community: community.name }), target: community, errors, values }, { status: errors ? 400 : 200, brandedAs: community });
+  // Joining needs a confirmed email address: first the link sent to it, then back here.
+  const confirmFirst = (request: FastifyRequest, reply: FastifyReply, slug: string) =>
+    request.person?.emailVerified ? undefined : reply.redirect(`/account/confirm-email?next=${encodeURIComponent(`/communities/${slug}/join`)}`, 303);
   app.get('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
     const community = await findCommunityBySlug(services.db, request.params.slug);
     if (!community) throw notFound();
-    return joinPage(request, reply, community);
+    return confirmFirst(request, reply, community.slug) ?? joinPage(request, reply, community);
   });
   app.post('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
     const community = await findCommunityBySlug(services.db, request.params.slug);
     const person = request.person;
     if (!community || !person) throw notFound();
+    const unconfirmed = confirmFirst(request, reply, community.slug);
+    if (unconfirmed) return unconfirmed;
     const form = parseForm(service.joinRequest, request.body);
     if (!form.ok) return joinPage(request, reply, community, form.errors, form.values);
     try {
@@ -420,13 +426,14 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         summary: 'Ask to join a community',
         description: 'Asking again while a request waits returns the same request.',
         body: z.object({ community: z.string().max(60) }).extend(service.joinRequest.shape),
-        response: { 201: membershipSchema, ...problemResponses(401, 404, 409, 400) },
+        response: { 201: membershipSchema, ...problemResponses(401, 403, 404, 409, 400) },
       },
     },
     async (request, reply) => {
       const person = request.person;
       const community = await findCommunityBySlug(services.db, request.body.community);
       if (!community || !person) throw notFound();
+      requireConfirmedEmail(person);
       return once(services.db, request, reply, async () => {
         const saved = await service.requestToJoin(services, community, person, request.body.message);
         const row = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.getMembership(tx, community.id, saved.id));

@@ -8,7 +8,7 @@ import { conflict, DomainError, notFound } from '../../platform/http/problems.ts
 import { languages, translator, isLanguage, type Language } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { type Community, type CommunityTransaction, inCommunity, isRole, type Role, roles } from '../../platform/tenancy.ts';
-import { email } from '../accounts/service.ts';
+import { email, markEmailConfirmed } from '../accounts/service.ts';
 import type { Services } from '../../services.ts';
 import { stylesheetFor } from '../../platform/stylesheet.ts';
 import { keptFor } from '../../platform/kept.ts';
@@ -415,6 +415,8 @@ export async function acceptInvitation(tx: CommunityTransaction, community: Comm
     ? await tx.update(memberships).set({ status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).where(eq(memberships.id, existing.id)).returning()
     : await tx.insert(memberships).values({ communityId: community.id, personId: person.id, status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).returning();
   await tx.update(invitations).set({ acceptedAt: new Date(), acceptedBy: person.id }).where(eq(invitations.id, found.id));
+  // The invitation was sent to this address and its link came back: the address is confirmed.
+  await markEmailConfirmed(tx, person.id, found.email);
   if (!saved) throw new Error('membership write returned nothing');
   await record(tx, { communityId: community.id, actorId: person.id, action: 'invitation.accepted', subjectType: 'membership', subjectId: saved.id, detail: { roles: granted } });
   return saved;
@@ -424,7 +426,7 @@ export async function acceptInvitation(tx: CommunityTransaction, community: Comm
 
 /** Links that let someone in (reset links, invitations) are not shown to those who read the outbox. */
 function withoutSecrets<T extends { body: string }>(message: T): T {
-  return { ...message, body: message.body.replace(/\/(reset-password|invitations)\/[A-Za-z0-9_-]+/g, '/$1/…') };
+  return { ...message, body: message.body.replace(/\/(reset-password|invitations|verify-email)\/[A-Za-z0-9_-]+/g, '/$1/…') };
 }
 
 export async function listOutbox(tx: CommunityTransaction, communityId: string, filter: { before?: { createdAt: string; id: string }; limit: number }) {

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNull, lt, ne, notExists, sql, type SQL } from 
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
-import { apiTokens, memberships, people, sessions } from '../../platform/db/schema.ts';
+import { apiTokens, emailVerifications, memberships, people, sessions } from '../../platform/db/schema.ts';
 import { optionalText } from '../../platform/fields.ts';
 import { DomainError, notFound } from '../../platform/http/problems.ts';
 import { downloadRows, type PersonDataSource } from '../../platform/person-data.ts';
@@ -147,6 +147,8 @@ async function forgetAccount(tx: CommunityTransaction, communityId: string, acco
     .set({ email: `erased-${accountId}@erased.invalid`, displayName: 'Former member', passwordHash: null, totpSecret: null, totpEnabledAt: null, erasedAt: new Date() })
     .where(eq(people.id, accountId));
   await tx.delete(sessions).where(eq(sessions.personId, accountId));
+  // Links sent to confirm the address hold the address itself.
+  await tx.delete(emailVerifications).where(eq(emailVerifications.personId, accountId));
   await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.personId, accountId), isNull(apiTokens.revokedAt)));
 }
 

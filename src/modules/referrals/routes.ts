@@ -274,6 +274,8 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     const person = request.person;
     const community = await findCommunityBySlug(services.db, request.params.slug);
     if (!community || !person) throw notFound();
+    // Linking an account to a record needs an address the person has shown they read.
+    if (!person.emailVerified) return reply.redirect(`/account/confirm-email?next=${encodeURIComponent(request.url)}`, 303);
     const claimed = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.claimReferral(tx, community.id, request.params.token, person));
     if (request.session.selfReferralDone?.claimToken === request.params.token) request.session.selfReferralDone = undefined;
     return render(request, reply, 'referrals/views/claimed.njk', { pageTitle: request.t(claimed ? 'selfReferral.claimed.title' : 'selfReferral.claimed.expiredTitle'), target: community, claimed }, { brandedAs: community, status: claimed ? 200 : 410 });

@@ -69,4 +69,14 @@ describe('who may use a route', () => {
     expect(decide({ kind: 'community', roles: 'any-member' }, { ...base, membershipRoles: ['member', 'peer_supporter'] })).toBe('allow');
     expect(decide({ kind: 'community', roles: 'any-member' }, { ...base, hasTwoFactor: true, membershipRoles: ['admin'] })).toBe('allow');
   });
+
+  it('a platform admin route lets in exactly the platform admins who sign in with two steps; others without it are sent to turn it on', () => {
+    fc.assert(
+      fc.property(asker, (someone) => {
+        fc.pre(someone.signedIn);
+        const decision = decide({ kind: 'platform-admin' }, someone);
+        return decision === (!someone.isPlatformAdmin ? 'forbidden' : someone.hasTwoFactor ? 'allow' : 'two-factor-required');
+      }),
+    );
+  });
 });

@@ -18,6 +18,8 @@ export interface SignedInPerson {
   isPlatformAdmin: boolean;
   preferredLanguage: string;
   hasTwoFactor: boolean;
+  /** Whether they followed the link sent to their email address (until then they join nothing). */
+  emailVerified: boolean;
   /** Every membership, in every community, by community name. */
   memberships: PersonMembership[];
 }
@@ -29,6 +31,7 @@ const personColumns = {
   isPlatformAdmin: people.isPlatformAdmin,
   preferredLanguage: people.preferredLanguage,
   totpEnabledAt: people.totpEnabledAt,
+  emailVerifiedAt: people.emailVerifiedAt,
   membershipId: memberships.id,
   status: memberships.status,
   roles: memberships.roles,
@@ -42,6 +45,7 @@ interface PersonRow {
   isPlatformAdmin: boolean | null;
   preferredLanguage: string | null;
   totpEnabledAt: Date | null;
+  emailVerifiedAt: Date | null;
   membershipId: string | null;
   status: PersonMembership['status'] | null;
   roles: string[] | null;
@@ -59,6 +63,7 @@ export function personFromRows(rows: PersonRow[]): SignedInPerson | null {
     isPlatformAdmin: first.isPlatformAdmin ?? false,
     preferredLanguage: first.preferredLanguage ?? 'en',
     hasTwoFactor: first.totpEnabledAt !== null,
+    emailVerified: first.emailVerifiedAt !== null,
     memberships: rows.flatMap((row) =>
       row.membershipId && row.status && row.roles && row.community
         ? [{ membershipId: row.membershipId, status: row.status, roles: row.roles.filter(isRole), community: row.community }]

@@ -3,6 +3,7 @@
 // idempotency records. Module tables live in each module's own schema.ts.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -33,6 +34,10 @@ export const people = pgTable(
     isPlatformAdmin: boolean('is_platform_admin').notNull().default(false),
     totpSecret: text('totp_secret'),
     totpEnabledAt: instant('totp_enabled_at'),
+    /** The 30-second step of the last code accepted: a code is never accepted twice. */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    /** When the person followed the link sent to their email address; until then they join nothing. */
+    emailVerifiedAt: instant('email_verified_at'),
     createdAt: createdAt(),
     erasedAt: instant('erased_at'),
   },
@@ -142,6 +147,22 @@ export const passwordResets = pgTable(
     usedAt: instant('used_at'),
   },
   (table) => [uniqueIndex('password_resets_token_unique').on(table.tokenHash), index('password_resets_expires').on(table.expiresAt)],
+);
+
+/** A one-use link that proves the person reads the email address their account gives. */
+export const emailVerifications = pgTable(
+  'email_verifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    personId: uuid('person_id').notNull().references(() => people.id),
+    /** The address the link was sent to: a link for an address the account no longer has proves nothing. */
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: instant('expires_at').notNull(),
+    usedAt: instant('used_at'),
+  },
+  (table) => [uniqueIndex('email_verifications_token_unique').on(table.tokenHash), index('email_verifications_person').on(table.personId)],
 );
 
 /** Failed sign-ins counted per account and per network address, shared by every app process. */

@@ -145,6 +145,6 @@ async function act(decision: ReturnType<typeof decide>, request: FastifyRequest,
       throw notFound();
     case 'two-factor-required':
       if (isApiRequest(request)) throw new DomainError('two-factor-required', 403);
-      return reply.redirect('/account/two-factor?required=1');
+      return reply.redirect(`/account/two-factor?required=${routeAccess(request)?.kind === 'platform-admin' ? 'platform' : '1'}`);
   }
 }
