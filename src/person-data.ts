@@ -18,7 +18,13 @@ import { personData as budgets } from './modules/caseload/budgets.ts';
 /** The platform's tables, which point at accounts. */
 const platform: PersonDataSource[] = [
   { table: 'people', column: 'id', points: 'account', download: 'rows', omit: ['password_hash', 'totp_secret'], acrossCommunities: true },
-  { table: 'memberships', column: 'person_id', points: 'account', download: 'rows' },
+  {
+    table: 'memberships',
+    column: 'person_id',
+    points: 'account',
+    download: 'rows',
+    rows: async (tx, ids) => (ids.account ? (await tx.execute<Record<string, unknown>>(sql`select m.*, c.name as community from memberships m join communities c on c.id = m.community_id where m.person_id = ${ids.account}`)).rows : []),
+  },
   { table: 'memberships', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'invitations', column: 'invited_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'invitations', column: 'accepted_by', points: 'account', download: 'rows', omit: ['token_hash'] },

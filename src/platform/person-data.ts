@@ -1,7 +1,7 @@
 // Every table column that points at a person, said once, by the module that owns the table:
 // what "download my data" shows from it, what a merge does with it, and what erasure does.
 // A test lists every such column in the database and fails when one is not declared here.
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { CommunityTransaction } from './tenancy.ts';
 
 export interface PersonDataSource {
@@ -26,10 +26,13 @@ export interface PersonDataSource {
   /** Columns never shown, even to the person (secrets such as a password hash). */
   omit?: readonly string[];
   /**
-   * What merging two records does with the rows of the record that goes (record columns only).
-   * Default: they move to the record that stays. `none`: they stay where they are.
+   * What merging two records does with the rows of the record that goes. Every column that
+   * points at a record says it (a test lists the database's own foreign keys and fails on one
+   * that does not): `move` points them at the record that stays; a function moves them where
+   * a plain move would meet a key twice; `{ keep: why }` leaves them, for the record itself and
+   * for rows reached through another table whose own rows move.
    */
-  merge?: 'none' | ((tx: CommunityTransaction, fromId: string, intoId: string) => Promise<void>);
+  merge?: 'move' | { keep: string } | ((tx: CommunityTransaction, fromId: string, intoId: string) => Promise<void>);
   /**
    * What erasure does with the person's rows beyond pseudonymising the record itself: for
    * example, clears free text in them. Default: nothing (the rows point at a record that no
@@ -38,13 +41,39 @@ export interface PersonDataSource {
   erase?: (tx: CommunityTransaction, personRecordId: string) => Promise<void>;
 }
 
+/** The rows of a table reached through another (a caseload entry, an account): `query` selects them for a record. */
+export function rowsThrough(query: (record: string) => SQL) {
+  return async (tx: CommunityTransaction, ids: { record: string }) => (await tx.execute<Record<string, unknown>>(query(ids.record))).rows;
+}
+
 /** Moves every row that points at `fromId` to `intoId`, table by table. */
 export async function moveReferences(tx: CommunityTransaction, sources: readonly PersonDataSource[], fromId: string, intoId: string): Promise<void> {
   for (const source of sources) {
-    if (source.points !== 'record' || source.merge === 'none') continue;
-    if (source.merge) await source.merge(tx, fromId, intoId);
-    else await tx.execute(sql`update ${sql.identifier(source.table)} set ${sql.identifier(source.column)} = ${intoId} where ${sql.identifier(source.column)} = ${fromId}`);
+    if (source.points !== 'record' || source.merge === undefined || typeof source.merge === 'object') continue;
+    if (source.merge === 'move') await moveRows(tx, source.table, source.column, fromId, intoId);
+    else await source.merge(tx, fromId, intoId);
   }
+}
+
+async function moveRows(tx: CommunityTransaction, table: string, column: string, fromId: string, intoId: string): Promise<void> {
+  await tx.execute(sql`update ${sql.identifier(table)} set ${sql.identifier(column)} = ${intoId} where ${sql.identifier(column)} = ${fromId}`);
+}
+
+/**
+ * A merge for rows keyed by the person and something else (a group, a meeting): where both
+ * records have a row for the same key, the kept record's row stands and the other goes; the
+ * rest move.
+ */
+export function keepingOnePer(table: string, column: string, key: readonly string[]) {
+  return async (tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> => {
+    const same = sql.join(
+      key.map((name) => sql`gone.${sql.identifier(name)} = kept.${sql.identifier(name)}`),
+      sql` and `,
+    );
+    await tx.execute(sql`delete from ${sql.identifier(table)} gone using ${sql.identifier(table)} kept
+      where gone.${sql.identifier(column)} = ${fromId} and kept.${sql.identifier(column)} = ${intoId} and ${same}`);
+    await moveRows(tx, table, column, fromId, intoId);
+  };
 }
 
 /** The rows of each downloadable source that point at the person (record or account). */

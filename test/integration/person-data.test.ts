@@ -25,6 +25,25 @@ describe('what is held about a person', () => {
     const declared = new Set(personDataSources.map((source) => `${source.table}.${source.column} → ${source.points}`));
     expect(inDatabase.filter((column) => !declared.has(column))).toEqual([]);
 
+    // Merging: every column that points at a record says what a merge does with it.
+    const unsaid = inDatabase.filter((column) => column.endsWith('→ record')).filter((column) => !personDataSources.some((source) => `${source.table}.${source.column} → ${source.points}` === column && source.merge !== undefined));
+    expect(unsaid).toEqual([]);
+    // No column keeps rows on the record that goes.
+    const kept = personDataSources.filter((source) => typeof source.merge === 'object' && inDatabase.includes(`${source.table}.${source.column} → record`)).map((source) => `${source.table}.${source.column}`);
+    expect(kept).toEqual([]);
+
+    // A table reached in one step from a person's rows (a caseload entry's notes, an episode's goals) is declared too.
+    const personTables = new Set(result.rows.map((row) => row.table));
+    const links = await database.owner.execute<{ table: string; points: string }>(sql`
+      select source.relname as table, target.relname as points
+      from pg_constraint constraint_
+      join pg_class source on source.oid = constraint_.conrelid
+      join pg_class target on target.oid = constraint_.confrelid
+      where constraint_.contype = 'f' and source.relnamespace = 'public'::regnamespace`);
+    const declaredTables = new Set(personDataSources.map((source) => source.table));
+    const reached = links.rows.filter((link) => personTables.has(link.points) && !['people', 'person_records'].includes(link.points) && link.table !== link.points).map((link) => `${link.table} (through ${link.points})`);
+    expect(reached.filter((table) => !declaredTables.has(table.split(' ')[0] ?? ''))).toEqual([]);
+
     const columns = await database.owner.execute<{ name: string }>(sql`select table_name || '.' || column_name as name from information_schema.columns where table_schema = 'public'`);
     const real = new Set(columns.rows.map((row) => row.name));
     expect(personDataSources.map((source) => `${source.table}.${source.column}`).filter((name) => !real.has(name))).toEqual([]);

@@ -4,11 +4,12 @@ import { consents, equalityMonitoring, personRecords } from '../../src/modules/p
 import { erasureRequests } from '../../src/modules/privacy/schema.ts';
 import { pseudonymiseOldReferrals } from '../../src/modules/privacy/service.ts';
 import { contactAttempts, referrals } from '../../src/modules/referrals/schema.ts';
-import { auditEvents, memberships, people, sessions } from '../../src/platform/db/schema.ts';
+import { auditEvents, memberships, outbox, people, sessions } from '../../src/platform/db/schema.ts';
 import { personDataSources } from '../../src/person-data.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 import { Visitor } from '../support/browser-like.ts';
+import { personEverywhere } from '../support/everywhere.ts';
 
 const given = useFixtureApp();
 const { signedIn, tokenFor, call } = callers(() => given.test.app);
@@ -65,6 +66,36 @@ describe('download my data', () => {
   });
 });
 
+describe('the download, readable', () => {
+  it('holds everything about the person, the support plan too, in labels and dates a person reads; the file keeps the detail', async () => {
+    const personId = await personEverywhere(given.test.database.owner, given.fixture, 'Wendell Readable', 'Wigglesworth');
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const page = await coordinator.get(`/c/alpha/people/${personId}/data`);
+    expect(page.statusCode).toBe(200);
+    const main = page.body.slice(page.body.indexOf('<main'), page.body.indexOf('</main>'));
+    // Every part of the person's life here, the support plan and budgets included.
+    for (const heading of ['Your support plan', 'Your personal budgets', 'Spending from your personal budgets', 'Times the hub team was in touch', 'Goals of your peer support', 'Your crisis plan', 'Time you gave and received', 'Meetings you came to', 'Groups you usually go to']) {
+      expect(main, heading).toContain(heading);
+    }
+    for (const words of ['Wigglesworth wants to swim', 'Wigglesworth buys a pass', 'Phoned Wigglesworth', 'Chatted with Wigglesworth', 'Weeding for Wigglesworth', 'Tuesday group']) expect(main, words).toContain(words);
+    // No column names, keys, raw timestamps or codes.
+    const labels = [...main.matchAll(/<dt class="nhsuk-summary-list__key">\s*([^<]*?)\s*<\/dt>/g)].map((match) => match[1] ?? '');
+    expect(labels.length).toBeGreaterThan(40);
+    expect(labels.filter((label) => /_|^privacy\./.test(label))).toEqual([]);
+    expect(main).not.toMatch(/privacy\.(tables|columns)\./);
+    const text = main.replace(/<[^>]+>/g, ' ');
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\d([T ]\d\d:\d\d)?/);
+    expect(text).not.toMatch(/\b(true|false)\b/);
+    expect(text).toMatch(/\d{1,2} [A-Z][a-z]+ 20\d\d/);
+    // The file keeps ids and exact values.
+    const file = await coordinator.get(`/c/alpha/people/${personId}/data.json`);
+    const sections = file.json<{ sections: { table: string; rows: Record<string, unknown>[] }[] }>().sections;
+    expect(sections.find((section) => section.table === 'plan_goals')?.rows).toEqual([expect.objectContaining({ goal: 'Wigglesworth wants to swim' })]);
+    expect(sections.find((section) => section.table === 'person_records')?.rows[0]?.id).toBe(personId);
+  });
+});
+
 describe('erasure', () => {
   it('a member asks to be forgotten, an admin approves, and the record is pseudonymised with its history kept', async () => {
     // Someone who self-referred, made an account, and later asks to be forgotten.
@@ -108,6 +139,9 @@ describe('erasure', () => {
     // Their account belonged to no other community: it is pseudonymised and signed out.
     const [account] = await owner().select().from(people).where(eq(people.id, accountId));
     expect(account).toMatchObject({ displayName: 'Former member', passwordHash: null });
+    // What was sent to their address (confirming it, in this case) keeps nothing of them.
+    expect(await owner().select().from(outbox).where(eq(outbox.recipient, 'forget.me@example.net'))).toEqual([]);
+    expect((await owner().select().from(outbox).where(eq(outbox.recipient, 'forgotten'))).every((message) => message.body === '' && message.subject === '')).toBe(true);
     expect(account?.email).toMatch(/@erased\.invalid$/);
     expect(await owner().select().from(sessions).where(eq(sessions.personId, accountId))).toEqual([]);
     expect((await person.get('/c/alpha')).statusCode).toBe(302);

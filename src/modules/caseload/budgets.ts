@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { budgetItems, caseloadEntries, personalBudgets, planGoals } from './schema.ts';
@@ -198,6 +198,10 @@ export async function refuseSpend(tx: CommunityTransaction, communityId: string,
 
 export const personData: PersonDataSource[] = [
   { table: 'plan_goals', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
+  // Reached through the person's caseload entries: their support plan and personal budgets.
+  { table: 'plan_goals', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select g.goal, g.steps, g.who_does_what, g.created_at from plan_goals g join caseload_entries e on e.id = g.entry_id where e.person_record_id = ${record} order by g.created_at`) },
+  { table: 'personal_budgets', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select b.source, b.allocated_pence, b.created_at from personal_budgets b join caseload_entries e on e.id = b.entry_id where e.person_record_id = ${record} order by b.created_at`) },
+  { table: 'budget_items', column: 'budget_id', points: 'record', download: 'rows', merge: { keep: 'reached through the personal budget, whose entry moves' }, rows: rowsThrough((record) => sql`select i.kind, i.description, i.amount_pence, i.spent_on, i.status, i.receipt from budget_items i join personal_budgets b on b.id = i.budget_id join caseload_entries e on e.id = b.entry_id where e.person_record_id = ${record} order by i.created_at`) },
   { table: 'personal_budgets', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'budget_items', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'budget_items', column: 'created_by', points: 'account', download: { excluded: 'actor' } },

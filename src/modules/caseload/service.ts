@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { invalid, notFound } from '../../platform/http/problems.ts';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { getPerson } from '../people/service.ts';
@@ -465,14 +465,68 @@ export async function closeMeeting(tx: CommunityTransaction, communityId: string
   return closed;
 }
 
+/** What takes the place of words about someone who was forgotten, where something must be written. */
+export const forgottenText = 'Removed: the person was forgotten';
+
+/**
+ * Merging two records of one person on the same caseload: one open entry per hub. Everything
+ * recorded on the other record's open entry (being in touch, actions, risks, plans, budgets,
+ * key contacts, review meetings) moves to the kept one, and the other entry closes; closed
+ * entries move as they are.
+ */
+async function mergeCaseloadEntries(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
+  const pairs = sql`(select gone.id as gone_id, kept.id as kept_id from caseload_entries gone
+    join caseload_entries kept on kept.programme_id = gone.programme_id and kept.person_record_id = ${intoId} and kept.closed_at is null
+    where gone.person_record_id = ${fromId} and gone.closed_at is null)`;
+  for (const table of ['caseload_contacts', 'hub_actions', 'risk_flags', 'plan_goals', 'personal_budgets']) {
+    await tx.execute(sql`update ${sql.identifier(table)} child set entry_id = pair.kept_id from ${pairs} pair where child.entry_id = pair.gone_id`);
+  }
+  await tx.execute(sql`delete from key_contacts gone using ${pairs} pair, key_contacts kept
+    where gone.entry_id = pair.gone_id and kept.entry_id = pair.kept_id and kept.person_record_id = gone.person_record_id`);
+  await tx.execute(sql`update key_contacts child set entry_id = pair.kept_id from ${pairs} pair where child.entry_id = pair.gone_id`);
+  // Discussed at the same meeting under both records: one item, with both discussions.
+  await tx.execute(sql`update review_items kept set discussion = concat_ws(E'\n\n', nullif(kept.discussion, ''), nullif(gone.discussion, '')),
+      decisions = concat_ws(E'\n\n', nullif(kept.decisions, ''), nullif(gone.decisions, '')), reasons = array(select distinct unnest(kept.reasons || gone.reasons))
+    from ${pairs} pair, review_items gone where gone.entry_id = pair.gone_id and kept.entry_id = pair.kept_id and kept.meeting_id = gone.meeting_id`);
+  await tx.execute(sql`delete from review_items gone using ${pairs} pair, review_items kept
+    where gone.entry_id = pair.gone_id and kept.entry_id = pair.kept_id and kept.meeting_id = gone.meeting_id`);
+  await tx.execute(sql`update review_items child set entry_id = pair.kept_id from ${pairs} pair where child.entry_id = pair.gone_id`);
+  await tx.execute(sql`update caseload_entries set closed_at = now() where id in (select pair.gone_id from ${pairs} pair)`);
+  await tx.execute(sql`update caseload_entries set person_record_id = ${intoId} where person_record_id = ${fromId}`);
+}
+
 export const personData: PersonDataSource[] = [
-  { table: 'hub_team_members', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
-  { table: 'caseload_entries', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
-  { table: 'key_contacts', column: 'person_record_id', points: 'record', download: { excluded: 'whose key contact the person is: other people’s records' }, merge: 'none' },
+  // In the team under both records: the kept record's role stands.
+  { table: 'hub_team_members', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('hub_team_members', 'person_record_id', ['programme_id']) },
+  {
+    table: 'caseload_entries',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: mergeCaseloadEntries,
+    // Erased: what the team wrote about them goes (notes, discussions, actions, risks, goals, what spends were for); dates, amounts and who did what stay.
+    erase: async (tx, id) => {
+      const theirs = sql`(select id from caseload_entries where person_record_id = ${id})`;
+      await tx.execute(sql`update caseload_contacts set note = '' where entry_id in ${theirs}`);
+      await tx.execute(sql`update review_items set discussion = '', decisions = '' where entry_id in ${theirs}`);
+      await tx.execute(sql`update hub_actions set description = ${forgottenText} where entry_id in ${theirs}`);
+      await tx.execute(sql`update risk_flags set detail = ${forgottenText}, agreed_approach = ${forgottenText} where entry_id in ${theirs}`);
+      await tx.execute(sql`update plan_goals set goal = ${forgottenText}, steps = '', who_does_what = '' where entry_id in ${theirs}`);
+      await tx.execute(sql`update budget_items set description = ${forgottenText}, receipt = '' where budget_id in (select id from personal_budgets where entry_id in ${theirs})`);
+    },
+  },
+  { table: 'key_contacts', column: 'person_record_id', points: 'record', download: { excluded: 'whose key contact the person is: other people’s records' }, merge: keepingOnePer('key_contacts', 'person_record_id', ['entry_id']) },
   { table: 'caseload_contacts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
+  // Reached through the person's caseload entries: what the team recorded about them.
+  { table: 'caseload_contacts', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select c.occurred_on, c.note from caseload_contacts c join caseload_entries e on e.id = c.entry_id where e.person_record_id = ${record} order by c.occurred_on`) },
+  { table: 'review_items', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select m.held_on, i.discussion, i.decisions from review_items i join review_meetings m on m.id = i.meeting_id join caseload_entries e on e.id = i.entry_id where e.person_record_id = ${record} and (i.discussion <> '' or i.decisions <> '') order by m.held_on`) },
+  { table: 'hub_actions', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select a.description, a.due_on, a.done_at from hub_actions a join caseload_entries e on e.id = a.entry_id where e.person_record_id = ${record} order by a.due_on`) },
+  // The approach agreed is the person's to read; what the risk is stays with the clinical team, who share it with them.
+  { table: 'risk_flags', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select f.agreed_approach, f.raised_at, f.review_on, f.closed_at from risk_flags f join caseload_entries e on e.id = f.entry_id where e.person_record_id = ${record} order by f.raised_at`) },
+  { table: 'key_contacts', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select r.preferred_name as key_contact from key_contacts k join caseload_entries e on e.id = k.entry_id join person_records r on r.id = k.person_record_id where e.person_record_id = ${record}`) },
   { table: 'review_meetings', column: 'chair_id', points: 'account', download: { excluded: 'actor' } },
   { table: 'review_items', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'hub_actions', column: 'owner_record_id', points: 'record', download: { excluded: 'actions the person owns as a member of the team: about other people' }, merge: 'none' },
+  { table: 'hub_actions', column: 'owner_record_id', points: 'record', download: { excluded: 'actions the person owns as a member of the team: about other people' }, merge: 'move' },
   { table: 'hub_actions', column: 'done_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'hub_actions', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'risk_flags', column: 'raised_by', points: 'account', download: { excluded: 'actor' } },

@@ -1,5 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { programmes } from '../programmes/schema.ts';
 import { type MilestoneKind, milestoneKinds, milestones } from './schema.ts';
@@ -112,6 +112,7 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
+    rows: rowsThrough((record) => sql`select m.*, p.name as programme from milestones m left join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.at, m.id`),
     // A step that happens once stays once: the merged-in record's copy is dropped when the kept one has it.
     merge: async (tx, fromId, intoId) => {
       await tx.execute(sql`delete from ${milestones} gone using ${milestones} kept

@@ -7,7 +7,7 @@ import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, invalid, notFound } from '../../platform/http/problems.ts';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { createPerson, personDetails, recordsHoldingRole } from '../people/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
@@ -718,24 +718,60 @@ export async function scheduleAllMeetings(owner: Database): Promise<{ groups: nu
   return { groups: groups.length };
 }
 
+/**
+ * Merging two records of one member: one network membership per network (active if either
+ * was, from the earlier joining, with both histories of pauses and returns).
+ */
+async function mergeNetworkMembers(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
+  await tx.execute(sql`update peer_network_members kept set joined_at = least(kept.joined_at, gone.joined_at), active = kept.active or gone.active
+    from peer_network_members gone where kept.person_record_id = ${intoId} and gone.person_record_id = ${fromId} and kept.programme_id = gone.programme_id`);
+  await tx.execute(sql`update peer_membership_changes change set member_id = kept.id
+    from peer_network_members gone, peer_network_members kept
+    where change.member_id = gone.id and gone.person_record_id = ${fromId} and kept.person_record_id = ${intoId} and kept.programme_id = gone.programme_id`);
+  await keepingOnePer('peer_network_members', 'person_record_id', ['programme_id'])(tx, fromId, intoId);
+}
+
+/**
+ * One crisis plan per person: where both records have one, what each says is kept (the other
+ * record's words follow the kept record's, for the person to tidy), and both sets of readers.
+ */
+async function mergeCrisisPlans(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
+  const [gone] = await tx.select().from(crisisPlans).where(eq(crisisPlans.personRecordId, fromId));
+  if (!gone) return;
+  const [kept] = await tx.select().from(crisisPlans).where(eq(crisisPlans.personRecordId, intoId));
+  const both = (mine: string, theirs: string) => (!theirs.trim() || mine.includes(theirs) ? mine : mine.trim() ? `${mine}\n\n${theirs}` : theirs);
+  const fields = ['warningSigns', 'whatHelps', 'whatDoesNotHelp', 'whoToContact', 'writtenWith'] as const;
+  if (kept) {
+    await tx.update(crisisPlans).set(Object.fromEntries(fields.map((field) => [field, both(kept[field], gone[field])]))).where(eq(crisisPlans.personRecordId, intoId));
+  } else {
+    await tx.insert(crisisPlans).values({ ...gone, personRecordId: intoId });
+  }
+  await tx.execute(sql`delete from crisis_plan_readers gone using crisis_plan_readers kept
+    where gone.plan_person_record_id = ${fromId} and kept.plan_person_record_id = ${intoId}
+      and gone.reader_person_record_id is not distinct from kept.reader_person_record_id and gone.group_id is not distinct from kept.group_id`);
+  await tx.update(crisisPlanReaders).set({ planPersonRecordId: intoId }).where(eq(crisisPlanReaders.planPersonRecordId, fromId));
+  await tx.delete(crisisPlans).where(eq(crisisPlans.personRecordId, fromId));
+}
+
 export const personData: PersonDataSource[] = [
-  // Rows keyed by person and group or meeting stay with the record that goes when two are merged: moving them could meet the same key twice.
-  { table: 'peer_network_members', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
+  { table: 'peer_network_members', column: 'person_record_id', points: 'record', download: 'rows', merge: mergeNetworkMembers },
   { table: 'peer_membership_changes', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'peer_group_facilitators', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
-  { table: 'peer_usual_groups', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
-  { table: 'peer_meeting_replies', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
-  { table: 'peer_attendance', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
+  { table: 'peer_membership_changes', column: 'member_id', points: 'record', download: 'rows', merge: { keep: 'reached through the network membership, whose merge moves them' }, rows: rowsThrough((record) => sql`select c.change, c.at from peer_membership_changes c join peer_network_members m on m.id = c.member_id where m.person_record_id = ${record} order by c.at`) },
+  { table: 'peer_group_facilitators', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_group_facilitators', 'person_record_id', ['group_id']), rows: rowsThrough((record) => sql`select f.*, g.name as group_name from peer_group_facilitators f join peer_groups g on g.id = f.group_id where f.person_record_id = ${record}`) },
+  { table: 'peer_usual_groups', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_usual_groups', 'person_record_id', ['group_id']), rows: rowsThrough((record) => sql`select u.*, g.name as group_name from peer_usual_groups u join peer_groups g on g.id = u.group_id where u.person_record_id = ${record}`) },
+  { table: 'peer_meeting_replies', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_meeting_replies', 'person_record_id', ['meeting_id']), rows: rowsThrough((record) => sql`select r.*, g.name as group_name, m.starts_at from peer_meeting_replies r join peer_meetings m on m.id = r.meeting_id join peer_groups g on g.id = m.group_id where r.person_record_id = ${record} order by m.starts_at`) },
+  // Someone marked at one meeting under both records was there once.
+  { table: 'peer_attendance', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_attendance', 'person_record_id', ['meeting_id']), rows: rowsThrough((record) => sql`select a.*, g.name as group_name, m.starts_at from peer_attendance a join peer_meetings m on m.id = a.meeting_id join peer_groups g on g.id = m.group_id where a.person_record_id = ${record} order by m.starts_at`) },
   { table: 'peer_attendance', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'peer_ground_rules', column: 'proposed_by', points: 'record', download: 'rows' },
+  { table: 'peer_ground_rules', column: 'proposed_by', points: 'record', download: 'rows', merge: 'move' },
   { table: 'peer_ground_rules', column: 'adopted_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'peer_ground_rules_agreements', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
+  { table: 'peer_ground_rules_agreements', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_ground_rules_agreements', 'person_record_id', ['rules_id']) },
   {
     table: 'crisis_plans',
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    merge: 'none',
+    merge: mergeCrisisPlans,
     // What the person wrote about their crises goes with them.
     erase: async (tx, id) => {
       await tx.delete(crisisPlanReaders).where(eq(crisisPlanReaders.planPersonRecordId, id));
@@ -743,6 +779,16 @@ export const personData: PersonDataSource[] = [
     },
   },
   { table: 'crisis_plans', column: 'updated_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'crisis_plan_readers', column: 'reader_person_record_id', points: 'record', download: { excluded: 'whose plans the person may read: other people’s choices' }, merge: 'none' },
-  { table: 'calendar_feeds', column: 'person_record_id', points: 'record', download: { excluded: 'a private calendar address: a key, not information about the person' }, merge: 'none' },
+  { table: 'crisis_plan_readers', column: 'reader_person_record_id', points: 'record', download: { excluded: 'whose plans the person may read: other people’s choices' }, merge: keepingOnePer('crisis_plan_readers', 'reader_person_record_id', ['plan_person_record_id']) },
+  {
+    table: 'calendar_feeds',
+    column: 'person_record_id',
+    points: 'record',
+    download: { excluded: 'a private calendar address: a key, not information about the person' },
+    // One address per person: the kept record's stands, the other's stops working.
+    merge: async (tx, fromId, intoId) => {
+      await tx.execute(sql`update calendar_feeds set revoked_at = coalesce(revoked_at, now()) where person_record_id = ${fromId} and exists (select 1 from calendar_feeds kept where kept.person_record_id = ${intoId} and kept.revoked_at is null)`);
+      await tx.execute(sql`update calendar_feeds set person_record_id = ${intoId} where person_record_id = ${fromId}`);
+    },
+  },
 ];

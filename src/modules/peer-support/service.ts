@@ -9,7 +9,7 @@ import { optionalText, plainDate, requiredText } from '../../platform/fields.ts'
 import { invalid, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { consentState, given, mayTellReferrer } from '../people/consent.ts';
@@ -422,13 +422,58 @@ export async function payrollRows(tx: CommunityTransaction, communityId: string,
   return rows.rows;
 }
 
+/**
+ * Merging two records of one person supported under both: their episodes move to the kept
+ * record. Only one can be under way per programme, so where both were, the other one's goals
+ * and contacts join the kept episode and it ends, saying why.
+ */
+async function mergeEpisodes(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
+  const pairs = sql`(select gone.id as gone_id, kept.id as kept_id from support_episodes gone
+    join support_episodes kept on kept.programme_id = gone.programme_id and kept.person_record_id = ${intoId} and kept.status = 'active'
+    where gone.person_record_id = ${fromId} and gone.status = 'active')`;
+  for (const table of ['episode_goals', 'episode_contacts']) {
+    await tx.execute(sql`update ${sql.identifier(table)} child set episode_id = pair.kept_id from ${pairs} pair where child.episode_id = pair.gone_id`);
+  }
+  await tx.execute(sql`update support_episodes set status = 'ended', ended_on = current_date, where_next_note = 'Two records of the same person were merged: this support continues in the other episode'
+    where id in (select pair.gone_id from ${pairs} pair)`);
+  await tx.execute(sql`update support_episodes set person_record_id = ${intoId} where person_record_id = ${fromId}`);
+}
+
+/**
+ * A supporter with two records: one timesheet a week. Where both records have the same week,
+ * the kept one counts both weeks' minutes and goes back to waiting for approval, with the other's
+ * note; the rest move.
+ */
+async function mergeTimesheets(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
+  await tx.execute(sql`update timesheets kept set total_minutes = kept.total_minutes + gone.total_minutes, over_budget = kept.over_budget or gone.over_budget,
+      note = concat_ws(E'\n\n', nullif(kept.note, ''), nullif(gone.note, '')), status = 'submitted', decided_at = null, decided_by = null
+    from timesheets gone where kept.supporter_record_id = ${intoId} and gone.supporter_record_id = ${fromId} and kept.week_starting = gone.week_starting`);
+  await keepingOnePer('timesheets', 'supporter_record_id', ['week_starting'])(tx, fromId, intoId);
+}
+
 export const personData: PersonDataSource[] = [
-  { table: 'support_episodes', column: 'person_record_id', points: 'record', download: 'rows' },
-  { table: 'support_episodes', column: 'supporter_record_id', points: 'record', download: { excluded: 'the people they supported: their records, not the supporter’s' } },
+  {
+    table: 'support_episodes',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: mergeEpisodes,
+    // Erased: goals, what each contact was and the review's words go; dates, minutes and outcomes stay for payroll and the numbers.
+    erase: async (tx, id) => {
+      const theirs = sql`(select id from support_episodes where person_record_id = ${id})`;
+      await tx.execute(sql`update episode_goals set text = '' where episode_id in ${theirs}`);
+      await tx.execute(sql`update episode_contacts set what_was_done = '', progress = '' where episode_id in ${theirs}`);
+      await tx.execute(sql`update support_episodes set what_changed = '', where_next_note = '' where person_record_id = ${id}`);
+    },
+  },
+  { table: 'support_episodes', column: 'supporter_record_id', points: 'record', download: { excluded: 'the people they supported: their records, not the supporter’s' }, merge: 'move' },
   { table: 'support_episodes', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'episode_goals', column: 'added_by', points: 'account', download: { excluded: 'actor' } },
+  // Reached through the person's episodes: the goals and each contact.
+  { table: 'episode_goals', column: 'episode_id', points: 'record', download: 'rows', merge: { keep: 'reached through the episode, which moves' }, rows: rowsThrough((record) => sql`select g.text as goal, g.by_person, g.added_at from episode_goals g join support_episodes e on e.id = g.episode_id where e.person_record_id = ${record} order by g.added_at`) },
+  { table: 'episode_contacts', column: 'episode_id', points: 'record', download: 'rows', merge: { keep: 'reached through the episode, which moves' }, rows: rowsThrough((record) => sql`select c.occurred_on, c.minutes, c.mode, c.what_was_done, c.progress from episode_contacts c join support_episodes e on e.id = c.episode_id where e.person_record_id = ${record} order by c.occurred_on`) },
   { table: 'episode_contacts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'timesheets', column: 'supporter_record_id', points: 'record', download: 'rows', merge: 'none' },
+  { table: 'timesheets', column: 'supporter_record_id', points: 'record', download: 'rows', merge: mergeTimesheets },
   { table: 'timesheets', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
 ];
 

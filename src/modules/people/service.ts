@@ -351,9 +351,9 @@ export async function equalitySummary(tx: CommunityTransaction, communityId: str
 
 /** This module's own tables that point at a person's record. */
 export const personData: PersonDataSource[] = [
-  { table: 'person_records', column: 'id', points: 'record', download: 'rows', merge: 'none' },
-  { table: 'person_records', column: 'merged_into_id', points: 'record', download: 'rows' },
-  { table: 'person_records', column: 'account_id', points: 'account', download: { excluded: 'the same record, already in the download by its id' }, merge: 'none' },
+  { table: 'person_records', column: 'id', points: 'record', download: 'rows', merge: { keep: 'the record itself: it stays, marked as merged into the other' } },
+  { table: 'person_records', column: 'merged_into_id', points: 'record', download: 'rows', merge: 'move' },
+  { table: 'person_records', column: 'account_id', points: 'account', download: { excluded: 'the same record, already in the download by its id' } },
   { table: 'person_records', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'equality_monitoring', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'consents', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },

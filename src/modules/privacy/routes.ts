@@ -7,7 +7,7 @@ import { parseForm } from '../../platform/http/forms.ts';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { render } from '../../platform/views/index.ts';
+import { formatDay, formatDuration, formatInstant, formatMoney, render } from '../../platform/views/index.ts';
 import { personDataSources } from '../../person-data.ts';
 import type { Services } from '../../services.ts';
 import { getPerson, ownRecord, type PersonRecord } from '../people/service.ts';
@@ -33,13 +33,35 @@ const erasureSchema = z.object({
   decisionNote: z.string(),
 });
 
-/** A value from the database as words on the download page. */
-function shown(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—';
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(shown).join(', ') || '—';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+/** Columns the file keeps but the page leaves out: keys and machinery, not information about the person. */
+const machinery = new Set(['search', 'phone_key', 'once_key', 'submission_key', 'totp_last_step', 'subject_type', 'claim_expires_at', 'reminder_sent_at', 'detail', 'version']);
+const shownOnPage = (column: string) => column !== 'id' && !column.endsWith('_id') && !column.endsWith('_by') && !column.endsWith('_hash') && column !== 'token' && !machinery.has(column);
+const timeColumns = new Set(['minutes', 'total_minutes', 'minutes_per_week', 'balance', 'balance_after']);
+const isoInstant = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+const code = /^[a-z0-9]+([_.-][a-z0-9]+)*$/;
+
+/**
+ * A value from the database in words a person reads: dates and times as people write them
+ * (London time), yes and no, hours and minutes, pounds, and codes ("in_person") as words.
+ * Undefined when there is nothing to show.
+ */
+function readable(column: string, value: unknown, request: FastifyRequest): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => readable(column, item, request)).filter((item) => item !== undefined);
+    return items.length ? items.join(', ') : undefined;
+  }
+  if (value instanceof Date || (typeof value === 'string' && isoInstant.test(value))) {
+    const date = value instanceof Date ? value : new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+    return Number.isNaN(date.getTime()) ? undefined : formatInstant(date, request.language);
+  }
+  if (typeof value === 'string' && isoDay.test(value)) return formatDay(value, request.language);
+  if (typeof value === 'boolean') return request.t(value ? 'common.yes' : 'common.no');
+  if (column === 'preferred_language' && typeof value === 'string') return request.t(`languages.${value}`, { defaultValue: value });
+  if (typeof value === 'number') return column.endsWith('_pence') ? formatMoney(value) : timeColumns.has(column) ? formatDuration(value, request.t) : String(value);
+  if (typeof value === 'string') return code.test(value) && value.length <= 40 ? value.charAt(0).toUpperCase() + value.slice(1).replace(/[_.-]/g, ' ') : value;
+  return undefined;
 }
 
 /** Privacy: "download my data", and asking to be forgotten, which an admin approves. */
@@ -66,14 +88,17 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
       subject: person,
       json: own_ ? `${base(request)}/me/data.json` : `${base(request)}/people/${person.id}/data.json`,
       back: own_ ? `${base(request)}/me` : `${base(request)}/people/${person.id}`,
+      // Each table under a heading, each value under a label, in words: the ids and the rest of the detail are in the file.
       sections: data.sections.map((section) => ({
-        title: request.t(`privacy.tables.${section.table}`, { defaultValue: section.table.replace(/_/g, ' ') }),
-        // Ids mean nothing to a reader: they are in the file, not on the page.
-        rows: section.rows.map((row) =>
-          Object.entries(row)
-            .filter(([column]) => column !== 'id' && !column.endsWith('_id'))
-            .map(([column, value]) => ({ key: { text: request.t(`privacy.columns.${column}`, { defaultValue: column.replace(/_/g, ' ') }) }, value: { text: shown(value) } })),
-        ),
+        title: request.t(`privacy.tables.${section.table}`),
+        rows: section.rows
+          .map((row) =>
+            Object.entries(row).flatMap(([column, value]) => {
+              const text = shownOnPage(column) ? readable(column, value, request) : undefined;
+              return text === undefined ? [] : [{ key: { text: request.t(`privacy.columns.${column}`) }, value: { text } }];
+            }),
+          )
+          .filter((rows) => rows.length > 0),
       })),
     });
   };

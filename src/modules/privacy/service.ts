@@ -96,13 +96,19 @@ export async function erasePerson(tx: CommunityTransaction, communityId: string,
   const person = await getPerson(tx, communityId, personId);
   if (person.status === 'erased') return;
   // Records merged into this one hold the same person's details: they are forgotten with it.
-  const mergedIn = await tx.select({ id: personRecords.id, number: personRecords.number }).from(personRecords).where(and(eq(personRecords.communityId, communityId), eq(personRecords.mergedIntoId, personId)));
-  for (const record_ of [{ id: person.id, number: person.number }, ...mergedIn]) {
+  const mergedIn = await tx.select({ id: personRecords.id, number: personRecords.number, email: personRecords.email, phone: personRecords.phone }).from(personRecords).where(and(eq(personRecords.communityId, communityId), eq(personRecords.mergedIntoId, personId)));
+  for (const record_ of [person, ...mergedIn]) {
     await tx
       .update(personRecords)
       .set({ ...forgotten, preferredName: formerName(record_.number), erasedAt: new Date(), updatedAt: new Date() })
       .where(eq(personRecords.id, record_.id));
   }
+  // The messages this community sent them, and copies of API answers about them kept for retries.
+  const addresses = [person, ...mergedIn].flatMap((one) => [one.email, one.phone]).filter((address): address is string => Boolean(address));
+  if (addresses.length) {
+    await tx.execute(sql`update outbox set recipient = 'forgotten', subject = '', body = '' where community_id = ${communityId} and recipient in ${addresses}`);
+  }
+  await tx.execute(sql`delete from idempotency_records where response_body::text like ${`%${personId}%`}`);
   await tx.update(personRecords).set({ status: 'erased' }).where(eq(personRecords.id, personId));
   await tx.delete(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, personId));
   for (const source of sources) if (source.points === 'record' && source.erase) await source.erase(tx, personId);
@@ -142,10 +148,12 @@ async function forgetAccount(tx: CommunityTransaction, communityId: string, acco
   // Memberships elsewhere are not visible here (row-level security): ask the account's own view of them.
   const [elsewhere] = await tx.execute<{ count: number }>(sql`select count(*)::int as count from account_held_elsewhere(${accountId}, ${communityId})`).then((result) => result.rows);
   if ((elsewhere?.count ?? 0) > 0) return;
+  const [account] = await tx.select({ email: people.email }).from(people).where(eq(people.id, accountId));
   await tx
     .update(people)
     .set({ email: `erased-${accountId}@erased.invalid`, displayName: 'Former member', passwordHash: null, totpSecret: null, totpEnabledAt: null, erasedAt: new Date() })
     .where(eq(people.id, accountId));
+  if (account) await tx.execute(sql`select forget_platform_messages(${account.email})`);
   await tx.delete(sessions).where(eq(sessions.personId, accountId));
   // Links sent to confirm the address hold the address itself.
   await tx.delete(emailVerifications).where(eq(emailVerifications.personId, accountId));

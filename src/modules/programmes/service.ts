@@ -5,7 +5,7 @@ import { notFound } from '../../platform/http/problems.ts';
 import { keptFor } from '../../platform/kept.ts';
 import { forgetProgrammeKinds } from '../../platform/views/navigation.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import { recordMilestone } from '../journey/service.ts';
 import { type ProgrammeKind, programmeKinds, programmeMembers, programmes } from './schema.ts';
 
@@ -133,6 +133,7 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
+    rows: rowsThrough((record) => sql`select m.*, p.name as programme from programme_members m join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.joined_at`),
     // Someone in a programme under both records is in it once, from the earlier date.
     merge: async (tx, fromId, intoId) => {
       await tx.execute(sql`update ${programmeMembers} kept set joined_at = least(kept.joined_at, gone.joined_at)

@@ -8,7 +8,7 @@ import { checkboxList, optionalText, requiredText, tickbox } from '../../platfor
 import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
 import { addWorkingDays, ukDay, workingDaysBetween } from '../../platform/working-days.ts';
 import { keptFor } from '../../platform/kept.ts';
@@ -765,6 +765,7 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
+    merge: 'move',
     omit: ['claim_token_hash', 'submission_key'],
     // What was written about the person goes; the referral's dates and outcome stay for the numbers.
     erase: async (tx, personRecordId) => forgetWhatWasWritten(tx, (await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.personRecordId, personRecordId))).map((row) => row.id)),
@@ -777,7 +778,7 @@ export const personData: PersonDataSource[] = [
     column: 'referral_id',
     points: 'record',
     download: 'rows',
-    merge: 'none',
+    merge: { keep: 'reached through the referral, which moves' },
     rows: (tx, ids) => tx.execute(sql`select a.* from ${contactAttempts} a join ${referrals} r on r.id = a.referral_id where r.person_record_id = ${ids.record}`).then((result) => result.rows),
   },
   {
@@ -785,8 +786,16 @@ export const personData: PersonDataSource[] = [
     column: 'referral_id',
     points: 'record',
     download: 'rows',
-    merge: 'none',
+    merge: { keep: 'reached through the referral, which moves' },
     rows: (tx, ids) => tx.execute(sql`select e.* from ${referralEvents} e join ${referrals} r on r.id = e.referral_id where r.person_record_id = ${ids.record}`).then((result) => result.rows),
+  },
+  {
+    table: 'referral_programmes',
+    column: 'referral_id',
+    points: 'record',
+    download: 'rows',
+    merge: { keep: 'reached through the referral, which moves' },
+    rows: rowsThrough((record) => sql`select r.reference, p.name as programme from referral_programmes rp join referrals r on r.id = rp.referral_id join programmes p on p.id = rp.programme_id where r.person_record_id = ${record} order by r.created_at`),
   },
   { table: 'contact_attempts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'referral_events', column: 'actor_id', points: 'account', download: { excluded: 'actor' } },

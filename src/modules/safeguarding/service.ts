@@ -126,7 +126,7 @@ export async function addAction(tx: CommunityTransaction, communityId: string, c
 
 /** Concerns are kept when a person is erased (a safeguarding record may be needed later); the download names that they exist only to leads. */
 export const personData: PersonDataSource[] = [
-  { table: 'safeguarding_concerns', column: 'person_record_id', points: 'record', download: { excluded: 'safeguarding records are kept for the leads and shared through them, not in a self-service download' } },
+  { table: 'safeguarding_concerns', column: 'person_record_id', points: 'record', merge: 'move', download: { excluded: 'safeguarding records are kept for the leads and shared through them, not in a self-service download' } },
   { table: 'safeguarding_concerns', column: 'raised_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'concern_actions', column: 'actor_id', points: 'account', download: { excluded: 'actor' } },
 ];

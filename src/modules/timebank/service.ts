@@ -7,7 +7,7 @@ import { type AuditEntry, record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
-import type { PersonDataSource } from '../../platform/person-data.ts';
+import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { communities } from '../../platform/db/schema.ts';
@@ -935,29 +935,42 @@ export async function coordinatorSummary(tx: CommunityTransaction, communityId: 
   return { timebank, counts: counts ?? { joining: 0, members: 0, pending: 0, disputed: 0, overdue: 0 }, pot, reconciliation };
 }
 
-const throughAccounts = (query: (record: string) => ReturnType<typeof sql>) => async (tx: CommunityTransaction, ids: { record: string }) => (await tx.execute<Record<string, unknown>>(query(ids.record))).rows;
 
 export const personData: PersonDataSource[] = [
   { table: 'timebank_members', column: 'person_record_id', points: 'record', download: 'rows', merge: mergeMembership },
-  { table: 'timebank_accounts', column: 'person_record_id', points: 'record', download: 'rows', merge: 'none' },
+  // After the membership's merge the other record's account is closed (or was the only one): it moves with its history.
+  { table: 'timebank_accounts', column: 'person_record_id', points: 'record', download: 'rows', merge: 'move' },
   // Reached through the person's accounts: what they gave and received, and their statement.
   {
     table: 'timebank_exchange_parties',
     column: 'account_id',
     points: 'record',
     download: 'rows',
-    merge: 'none',
-    rows: throughAccounts((record) => sql`select e.id, e.status, e.occurred_on, p.side, p.minutes, e.note from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id join timebank_accounts a on a.id = p.account_id where a.person_record_id = ${record} order by e.occurred_on`),
+    merge: { keep: 'reached through the accounts, which move' },
+    // Erased: the notes on exchanges they took part in go, on the exchange and on its ledger transfer; the minutes stay.
+    erase: async (tx, id) => {
+      await tx.execute(sql`update timebank_exchanges e set note = '' where note <> '' and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${id})`);
+      await tx.execute(sql`update timebank_transfers t set note = '' where note <> '' and exists (select 1 from timebank_movements m join timebank_accounts a on a.id = m.account_id where m.transfer_id = t.id and a.person_record_id = ${id})`);
+    },
+    rows: rowsThrough((record) => sql`select e.id, e.status, e.occurred_on, p.side, p.minutes, e.note from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id join timebank_accounts a on a.id = p.account_id where a.person_record_id = ${record} order by e.occurred_on`),
   },
   {
     table: 'timebank_movements',
     column: 'account_id',
     points: 'record',
     download: 'rows',
-    merge: 'none',
-    rows: throughAccounts((record) => sql`select m.occurred_on, m.minutes, m.balance_after, t.kind, t.note from timebank_movements m join timebank_transfers t on t.id = m.transfer_id join timebank_accounts a on a.id = m.account_id where a.person_record_id = ${record} order by m.id`),
+    merge: { keep: 'reached through the accounts, which move' },
+    rows: rowsThrough((record) => sql`select m.occurred_on, m.minutes, m.balance_after, t.kind, t.note from timebank_movements m join timebank_transfers t on t.id = m.transfer_id join timebank_accounts a on a.id = m.account_id where a.person_record_id = ${record} order by m.id`),
   },
   { table: 'timebank_onboarding_ticks', column: 'ticked_by', points: 'account', download: { excluded: 'actor' } },
+  {
+    table: 'timebank_onboarding_ticks',
+    column: 'member_id',
+    points: 'record',
+    download: 'rows',
+    merge: { keep: 'reached through the membership, whose merge moves them' },
+    rows: rowsThrough((record) => sql`select s.label as step, t.done_on from timebank_onboarding_ticks t join timebank_members m on m.id = t.member_id join timebank_onboarding_steps s on s.id = t.step_id where m.person_record_id = ${record} order by t.done_on`),
+  },
   { table: 'timebank_transfers', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'timebank_exchanges', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'timebank_exchanges', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
@@ -966,6 +979,7 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
+    merge: 'move',
     // Erased: their posts close and lose what they said.
     erase: async (tx, id) => {
       await tx.execute(sql`update timebank_posts set title = 'Removed', description = '', when_available = '', closed_at = coalesce(closed_at, now()) where person_record_id = ${id}`);
@@ -977,9 +991,13 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    // One response per post and person: where both records answered the same post, the kept record's stands.
+    rows: rowsThrough((record) => sql`select r.*, p.title as post_title from timebank_responses r join timebank_posts p on p.id = r.post_id where r.person_record_id = ${record} order by r.created_at`),
+    // One response per post and person: where both records answered the same post, the kept record's stands with both conversations' messages.
     merge: async (tx, fromId, intoId) => {
-      await tx.execute(sql`update timebank_responses gone set person_record_id = ${intoId} where gone.person_record_id = ${fromId} and not exists (select 1 from timebank_responses kept where kept.person_record_id = ${intoId} and kept.post_id = gone.post_id)`);
+      await tx.execute(sql`update timebank_messages message set response_id = kept.id
+        from timebank_responses gone, timebank_responses kept
+        where message.response_id = gone.id and gone.person_record_id = ${fromId} and kept.person_record_id = ${intoId} and kept.post_id = gone.post_id`);
+      await keepingOnePer('timebank_responses', 'person_record_id', ['post_id'])(tx, fromId, intoId);
     },
   },
   {
@@ -987,8 +1005,11 @@ export const personData: PersonDataSource[] = [
     column: 'from_record_id',
     points: 'record',
     download: 'rows',
+    merge: 'move',
+    // Erased: every message of a conversation they were a side of goes (what others wrote to them is about them too).
     erase: async (tx, id) => {
-      await tx.execute(sql`update timebank_messages set body = '' where from_record_id = ${id}`);
+      await tx.execute(sql`update timebank_messages m set body = '' where m.from_record_id = ${id} or exists (
+        select 1 from timebank_responses r join timebank_posts p on p.id = r.post_id where r.id = m.response_id and (r.person_record_id = ${id} or p.person_record_id = ${id}))`);
     },
   },
   { table: 'timebank_messages', column: 'sent_by', points: 'account', download: { excluded: 'actor' } },
@@ -997,12 +1018,23 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
+    rows: rowsThrough((record) => sql`select f.*, c.name as category from timebank_follows f join timebank_categories c on c.id = f.category_id where f.person_record_id = ${record}`),
     merge: async (tx, fromId, intoId) => {
       await tx.execute(sql`insert into timebank_follows (community_id, person_record_id, category_id) select community_id, ${intoId}, category_id from timebank_follows where person_record_id = ${fromId} on conflict do nothing`);
       await tx.execute(sql`delete from timebank_follows where person_record_id = ${fromId}`);
     },
   },
-  { table: 'timebank_checks', column: 'person_record_id', points: 'record', download: 'rows' },
+  {
+    table: 'timebank_checks',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: 'move',
+    // The level and dates stay (who could do what, when); the certificate's number identifies them.
+    erase: async (tx, id) => {
+      await tx.execute(sql`update timebank_checks set certificate_number = '' where person_record_id = ${id}`);
+    },
+  },
   { table: 'timebank_checks', column: 'seen_by', points: 'account', download: { excluded: 'actor' } },
 ];
 
@@ -1037,7 +1069,11 @@ async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId:
   if (fromMember && !intoMember) await tx.update(timebankMembers).set({ personRecordId: intoId }).where(eq(timebankMembers.id, fromMember.id));
   else if (fromMember && intoMember) {
     await tx.execute(sql`update timebank_members set onboarded_at = coalesce(onboarded_at, ${fromMember.onboardedAt}), joined_at = least(joined_at, ${fromMember.joinedAt}) where id = ${intoMember.id}`);
-    await tx.update(timebankMembers).set({ leftAt: new Date() }).where(eq(timebankMembers.id, fromMember.id));
+    // Joining steps done under either record are done; the other membership goes, its history in the kept one.
+    await tx.execute(sql`insert into timebank_onboarding_ticks (community_id, member_id, step_id, done_on, ticked_by, ticked_at)
+      select community_id, ${intoMember.id}, step_id, done_on, ticked_by, ticked_at from timebank_onboarding_ticks where member_id = ${fromMember.id} on conflict do nothing`);
+    await tx.execute(sql`delete from timebank_onboarding_ticks where member_id = ${fromMember.id}`);
+    await tx.delete(timebankMembers).where(eq(timebankMembers.id, fromMember.id));
   }
 }
 

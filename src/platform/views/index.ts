@@ -90,6 +90,19 @@ export function formatDuration(minutes: number | null | undefined, t: (key: stri
   return `${total < 0 ? '−' : ''}${parts.join(' ')}`;
 }
 
+/** A day (a `date` column's text, or a Date) as people write it: "12 March 1950". */
+export function formatDay(value: Date | string, language: string): string {
+  const date = value instanceof Date ? value : new Date(`${value.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return '';
+  return (dayFormats[language] ?? dayFormats.en)?.format(date) ?? date.toISOString().slice(0, 10);
+}
+
+/** An instant in London time: "6 Dec 2026, 10:06". */
+export function formatInstant(date: Date, language: string): string {
+  if (Number.isNaN(date.getTime())) return '';
+  return (dateFormats[language] ?? dateFormats.en)?.format(date) ?? date.toISOString();
+}
+
 const pounds = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
 /** Pence as pounds. */
 export function formatMoney(pence: number): string {
@@ -100,12 +113,7 @@ export function formatMoney(pence: number): string {
 function addFilters(environment: nunjucks.Environment): void {
   addMacros(environment);
   // A date without a time ("12 March 1950"), from a `date` column's text or a Date.
-  environment.addFilter('day', (value: Date | string | null | undefined, language = 'en') => {
-    if (!value) return '';
-    const date = value instanceof Date ? value : new Date(`${value.slice(0, 10)}T00:00:00Z`);
-    if (Number.isNaN(date.getTime())) return '';
-    return (dayFormats[language] ?? dayFormats.en)?.format(date) ?? date.toISOString().slice(0, 10);
-  });
+  environment.addFilter('day', (value: Date | string | null | undefined, language = 'en') => (value ? formatDay(value, language) : ''));
   // NHS numbers are read out in three groups: 943 476 5919.
   environment.addFilter('nhsNumber', (value: string | null | undefined) => (value && /^\d{10}$/.test(value) ? `${value.slice(0, 3)} ${value.slice(3, 6)} ${value.slice(6)}` : (value ?? '')));
   // Time in hours and minutes, in the page's language ("1 hour 30 minutes"; "−2 hours" when below zero).
@@ -113,11 +121,7 @@ function addFilters(environment: nunjucks.Environment): void {
   // Money kept in pence, shown as pounds ("£1,250.00"; "−£20.00" when below zero).
   environment.addFilter('money', formatMoney);
   environment.addFilter('merge', (value: Record<string, unknown>, extra: Record<string, unknown>) => ({ ...value, ...extra }));
-  environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => {
-    if (!value) return '';
-    const date = value instanceof Date ? value : new Date(value);
-    return (dateFormats[language] ?? dateFormats.en)?.format(date) ?? date.toISOString();
-  });
+  environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => (value ? formatInstant(value instanceof Date ? value : new Date(value), language) : ''));
 }
 
 export async function registerViews(app: FastifyInstance): Promise<void> {
