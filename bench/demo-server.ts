@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.ts';
 import { readConfig } from '../src/platform/config.ts';
-import { applyMigrations, connect, ensureDatabase } from '../src/platform/db/index.ts';
+import { ensureDatabase, openDatabases } from '../src/platform/db/index.ts';
 import { startBundledPostgres } from '../src/platform/db/bundled-postgres.ts';
 import { hashPassword } from '../src/platform/auth/secrets.ts';
 import { demoPassword, generateCommunity, generateDemo, generateReferrals } from './generate.ts';
@@ -29,8 +29,8 @@ if (!serverUrl) {
   stop = bundled.stop;
 }
 const databaseUrl = await ensureDatabase(serverUrl, `coproduce_demo_${randomBytes(4).toString('hex')}`);
-const databases = connect(databaseUrl);
-await applyMigrations(databases.ownerPool);
+const sessionSecret = 'a-demo-server-session-secret-of-32-characters';
+const databases = await openDatabases(databaseUrl, { secret: sessionSecret });
 await generateDemo(databases.owner);
 if (generatedPeople > 0) {
   const started = Date.now();
@@ -104,7 +104,7 @@ const config = readConfig({
   PORT: String(port),
   PUBLIC_URL: `http://localhost:${port}`,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  SESSION_SECRET: 'a-demo-server-session-secret-of-32-characters',
+  SESSION_SECRET: sessionSecret,
   JOBS: 'false',
   SIGN_IN_RATE_LIMIT: '10000',
   SELF_REFERRAL_RATE_LIMIT: '10000',

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { applyMigrations, connect, ensureDatabase } from '../src/platform/db/index.ts';
+import { ensureDatabase, openDatabases } from '../src/platform/db/index.ts';
 import { startBundledPostgres } from '../src/platform/db/bundled-postgres.ts';
 import { communities } from '../src/platform/db/schema.ts';
 import { recordExchange } from '../src/modules/timebank/service.ts';
@@ -22,7 +22,7 @@ const directory = mkdtempSync(path.join(os.tmpdir(), 'coproduce-ledger-bench-'))
 const bundled = await startBundledPostgres({ directory: path.join(directory, 'postgres') });
 try {
   const url = await ensureDatabase(bundled.url, 'coproduce_ledger_bench');
-  const databases = connect(url, { appPoolSize: writers });
+  const databases = await openDatabases(url, { secret: 'a-ledger-benchmark-secret-of-32-characters', appPoolSize: writers });
   if (process.env.BENCH_SLOW_QUERIES) {
     // Reports each statement slower than BENCH_SLOW_QUERIES ms: for finding what to make faster.
     const pg = await import('pg');
@@ -34,7 +34,6 @@ try {
       return result;
     } as typeof original;
   }
-  await applyMigrations(databases.ownerPool);
   const [community] = await databases.owner.insert(communities).values({ slug: 'ledger', name: 'Ledger Bench', description: 'A benchmark.', contactEmail: 'ledger@example.org' }).returning({ id: communities.id });
   if (!community) throw new Error('no community');
   const { memberIds } = await generateTimebank(databases.owner, { communityId: community.id, members: memberCount, exchanges: 0, coordinatorId: null, days: 30 }, 5);

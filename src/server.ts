@@ -3,7 +3,7 @@ import pino from 'pino';
 import { buildApp } from './app.ts';
 import { loggerOptions, withoutValues } from './platform/logging.ts';
 import { ConfigurationError, readConfig } from './platform/config.ts';
-import { applyMigrations, connect, ensureDatabase } from './platform/db/index.ts';
+import { type Databases, ensureDatabase, openDatabases } from './platform/db/index.ts';
 import { startBundledPostgres, type BundledPostgres } from './platform/db/bundled-postgres.ts';
 import { startJobs, type Jobs } from './platform/jobs.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
@@ -42,17 +42,26 @@ async function main(): Promise<void> {
     const directory = path.resolve(config.dataDir, 'postgres');
     log.info({ directory }, 'starting the bundled PostgreSQL');
     bundled = await startBundledPostgres({ directory, log: (line) => log.debug({ postgres: withoutValues(line) }) });
-    databaseUrl = await ensureDatabase(bundled.url, 'coproduce');
   }
-  const databases = connect(databaseUrl, { onIdleError: (error) => log.warn({ err: error }, 'an idle database connection closed') });
-  await applyMigrations(databases.ownerPool);
-  if (config.loadDemoData && (await isEmpty(databases.owner))) {
-    log.info('loading demo data (first start only)');
-    await generateDemo(databases.owner);
+  // From here a failure stops the bundled PostgreSQL too: nothing is left running for the next start to meet.
+  let databases: Databases | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    if (bundled) databaseUrl = await ensureDatabase(bundled.url, 'coproduce');
+    if (!databaseUrl) throw new Error('no database');
+    // The application logs in as its own role (its password set here, unless the operator gave its address).
+    databases = await openDatabases(databaseUrl, { secret: config.sessionSecret, appUrl: config.databaseAppUrl, onIdleError: (error) => log.warn({ err: error }, 'an idle database connection closed') });
+    if (config.loadDemoData && (await isEmpty(databases.owner))) {
+      log.info('loading demo data (first start only)');
+      await generateDemo(databases.owner);
+    }
+    app = await buildApp({ config, databases });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await databases?.close().catch(() => undefined);
+    await bundled?.stop().catch(() => undefined);
+    throw error;
   }
-
-  const app = await buildApp({ config, databases });
-  await app.listen({ port: config.port, host: config.host });
   let jobs: Jobs | undefined;
   if (config.jobs) {
     const sessionStore = postgresSessionStore(databases.owner, config.sessionIdleMinutes);
@@ -90,4 +99,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // Said plainly, for whoever typed `npm start`: what went wrong, not a stack of internals.
+  process.stderr.write(`\nCoproduce could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

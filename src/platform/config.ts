@@ -9,6 +9,7 @@ const environment = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PUBLIC_URL: z.url().optional(),
     DATABASE_URL: z.url().optional(),
+    DATABASE_APP_URL: z.url().optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
@@ -51,6 +52,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     host: value.HOST,
     publicUrl: value.PUBLIC_URL ?? `http://localhost:${value.PORT}`,
     databaseUrl: value.DATABASE_URL,
+    /** The application role's own address, where the operator manages the role; otherwise its password comes from the session secret. */
+    databaseAppUrl: value.DATABASE_APP_URL,
     dataDir: value.DATA_DIR,
     // Outside production a fixed development secret keeps sessions across restarts.
     sessionSecret: value.SESSION_SECRET ?? 'development-only-secret-not-for-production-use',

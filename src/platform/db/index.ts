@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import * as schema from './schema.ts';
@@ -21,12 +22,34 @@ export interface Databases {
   close(): Promise<void>;
 }
 
-/** Connects two pools to one database: the owner's, and the application's that owns nothing. */
-export function connect(url: string, options: { appPoolSize?: number; ownerPoolSize?: number; onIdleError?: (error: Error) => void } = {}): Databases {
+/** The role every request works as: it logs in by itself, owns nothing, and row-level security applies to it. */
+export const appRole = 'coproduce_app';
+
+/**
+ * The application role's password, made from the session secret (every process of one
+ * install shares it), so that an install needs no second secret. `DATABASE_APP_URL` replaces
+ * it where the operator manages the role themselves.
+ */
+export function appRolePassword(secret: string): string {
+  return createHmac('sha256', secret).update('coproduce_app database login').digest('base64url');
+}
+
+/** The owner's address with the application role's name and password instead. */
+export function appRoleUrl(ownerUrl: string, password: string): string {
+  const url = new URL(ownerUrl);
+  url.username = appRole;
+  url.password = password;
+  return url.toString();
+}
+
+/**
+ * Connects two pools to one database: the owner's (migrations, jobs, platform-wide work) and
+ * the application's, which logs in as coproduce_app itself. It never logs in as the owner and
+ * switches role, so not even an injected `RESET ROLE` could reach the owner's rights.
+ */
+export function connect(url: string, options: { appUrl: string; appPoolSize?: number; ownerPoolSize?: number; onIdleError?: (error: Error) => void }): Databases {
   const ownerPool = new pg.Pool({ connectionString: url, max: options.ownerPoolSize ?? 4 });
-  // Each connection of the application's pool starts as coproduce_app (a startup parameter,
-  // so no query can run before it takes effect).
-  const appPool = new pg.Pool({ connectionString: url, max: options.appPoolSize ?? 16, options: '-c role=coproduce_app' });
+  const appPool = new pg.Pool({ connectionString: options.appUrl, max: options.appPoolSize ?? 16 });
   // An idle connection the server closes (a restart, a failover) is replaced on next use;
   // without a listener the pool's error would end the process.
   for (const pool of [ownerPool, appPool]) pool.on('error', (error) => options.onIdleError?.(error));
@@ -41,12 +64,28 @@ export function connect(url: string, options: { appPoolSize?: number; ownerPoolS
   };
 }
 
-export async function applyMigrations(ownerPool: pg.Pool): Promise<void> {
+/**
+ * Applies the migrations and, given its password, lets the application role log in with it
+ * (each start, so a new session secret takes effect). The owner must be a superuser or hold
+ * CREATEROLE, as managed PostgreSQL services give; otherwise pass DATABASE_APP_URL and omit it.
+ */
+/** What every start does: connects both pools, applies the migrations and lets the application role log in. */
+export async function openDatabases(ownerUrl: string, options: { secret: string; appUrl?: string; appPoolSize?: number; ownerPoolSize?: number; onIdleError?: (error: Error) => void }): Promise<Databases> {
+  const appPassword = options.appUrl ? undefined : appRolePassword(options.secret);
+  const databases = connect(ownerUrl, { ...options, appUrl: options.appUrl ?? appRoleUrl(ownerUrl, appPassword ?? '') });
+  await applyMigrations(databases.ownerPool, appPassword);
+  return databases;
+}
+
+export async function applyMigrations(ownerPool: pg.Pool, appPassword?: string): Promise<void> {
   // One process at a time: several app instances may start together on one database.
   const client = await ownerPool.connect();
   try {
     await client.query('select pg_advisory_lock(7226536)');
     await migrate(drizzle(client, { schema }), { migrationsFolder });
+    if (appPassword !== undefined) {
+      await client.query(`alter role ${appRole} with login password ${client.escapeLiteral(appPassword)}`);
+    }
   } finally {
     await client.query('select pg_advisory_unlock(7226536)').catch(() => undefined);
     client.release();
