@@ -8,11 +8,13 @@ import { DomainError, type FieldError } from './problems.ts';
 const nul = '\u0000';
 
 /** The name of the first field holding a NUL (in its value or its name), if any. */
-export function fieldWithNul(value: unknown, field = ''): string | undefined {
+export function fieldWithNul(value: unknown, field = '', depth = 0): string | undefined {
   if (typeof value === 'string') return value.includes(nul) ? field || 'body' : undefined;
+  // No form or API body nests this deep; the schema refuses what lies below.
+  if (depth > 64) return undefined;
   if (Array.isArray(value)) {
     for (const item of value) {
-      const found = fieldWithNul(item, field);
+      const found = fieldWithNul(item, field, depth + 1);
       if (found) return found;
     }
     return undefined;
@@ -21,7 +23,7 @@ export function fieldWithNul(value: unknown, field = ''): string | undefined {
     for (const [name, item] of Object.entries(value)) {
       const path = field ? `${field}.${name}` : name;
       if (name.includes(nul)) return path.replaceAll(nul, '');
-      const found = fieldWithNul(item, path);
+      const found = fieldWithNul(item, path, depth + 1);
       if (found) return found;
     }
   }
