@@ -95,6 +95,29 @@ describe('two-step sign-in', () => {
     expect(last).toBe(429);
   });
 
+  it('turning it on ends every browser and token that signed in with one step, and the key cannot be replaced afterwards', async () => {
+    const email = 'two.step.newcomer@fixture.test';
+    const hash = (await given.test.database.owner.select({ hash: people.passwordHash }).from(people).where(eq(people.email, given.fixture.noMembership)))[0]?.hash;
+    await given.test.database.owner.insert(people).values({ email, displayName: 'Two Step Newcomer', passwordHash: hash, emailVerifiedAt: new Date() });
+    const elsewhere = new Visitor(given.test.app);
+    await elsewhere.signIn(email, fixturePassword);
+    const token = (await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } })).json<{ token: string }>().token;
+    const visitor = new Visitor(given.test.app);
+    await visitor.signIn(email, fixturePassword);
+    const setup = await visitor.get('/account/two-factor');
+    const key = /id="secret"[^>]*>([A-Z2-7 ]+)</.exec(setup.body)?.[1]?.replace(/ /g, '') ?? '';
+    expect((await visitor.submit('/account/two-factor', '/account/two-factor', { code: codeAt(key) })).headers.location).toBe('/account');
+    expect((await visitor.get('/account')).statusCode).toBe(200);
+    expect((await elsewhere.get('/account')).statusCode).toBe(302);
+    expect((await given.test.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    // A second enrolment (another key, from a page opened before) is refused: the first key stands.
+    const [before] = await given.test.database.owner.select({ secret: people.totpSecret }).from(people).where(eq(people.email, email));
+    const again = await visitor.request('POST', '/account/two-factor', { form: { code: codeAt(key, Date.now() + 30_000), _csrf: await visitor.csrfFrom('/account') } });
+    expect(again.headers.location).toBe('/account/two-factor');
+    const [after] = await given.test.database.owner.select({ secret: people.totpSecret }).from(people).where(eq(people.email, email));
+    expect(after?.secret).toBe(before?.secret);
+  });
+
   it('a code works once: the same code in a second session within its 30 seconds is refused', async () => {
     const key = fixtureTwoStepKeys[given.fixture.platformAdmin] ?? '';
     const code = codeAt(key);
@@ -176,6 +199,11 @@ describe('confirming an email address', () => {
 
     // A new link can be sent; either works once.
     expect((await api('POST', '/api/v1/email-confirmations')).json()).toMatchObject({ status: 'accepted', alreadyConfirmed: false });
+    // A link checker (no session) opening it confirms nothing: it is asked to press a button.
+    const checker = await new Visitor(given.test.app).get(link);
+    expect(checker.statusCode).toBe(200);
+    expect(checker.body).toContain('Confirm my email address');
+    expect((await api('GET', '/api/v1/me')).json()).toMatchObject({ emailConfirmed: false });
     const confirmed = await visitor.get(link);
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.body).toContain('Your email address is confirmed');
@@ -187,16 +215,26 @@ describe('confirming an email address', () => {
     expect(await given.test.database.owner.execute(sql`select 1 from audit_events where action = 'person.email-confirmed' and actor_id = ${account?.id ?? ''}`).then((result) => result.rows.length)).toBe(1);
   });
 
-  it('through the API: register, confirm with the token from the link', async () => {
+  it('on another device the link confirms with a press; through the API, with the token from the link', async () => {
     const made = await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'api.newcomer@example.net', password: 'a-long-enough-password', displayName: 'Api Newcomer' } });
     expect(made.json()).toMatchObject({ emailConfirmed: false });
     const link = await lastLinkTo(given.test.database.owner, 'api.newcomer@example.net', 'email-confirmation');
-    const tokenFromLink = link.split('/').pop() ?? '';
+    // Opened on another device, where nobody is signed in, it confirms with a press.
+    const elsewhere = new Visitor(given.test.app);
+    const pressed = await elsewhere.submit(link, link, {});
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.body).toContain('Your email address is confirmed');
+    expect(pressed.body).toContain('href="/sign-in"');
+    const second = await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'api.second@example.net', password: 'a-long-enough-password', displayName: 'Api Second' } });
+    expect(second.statusCode).toBe(201);
+    const tokenFromLink = (await lastLinkTo(given.test.database.owner, 'api.second@example.net', 'email-confirmation')).split('/').pop() ?? '';
     expect((await given.test.app.inject({ method: 'POST', url: '/api/v1/email-confirmations/confirm', payload: { token: 'not-it' } })).statusCode).toBe(410);
     const confirmed = await given.test.app.inject({ method: 'POST', url: '/api/v1/email-confirmations/confirm', payload: { token: tokenFromLink } });
     expect(confirmed.statusCode).toBe(200);
-    const [account] = await given.test.database.owner.select().from(people).where(eq(people.email, 'api.newcomer@example.net'));
-    expect(account?.emailVerifiedAt).toBeInstanceOf(Date);
+    for (const address of ['api.newcomer@example.net', 'api.second@example.net']) {
+      const [account] = await given.test.database.owner.select().from(people).where(eq(people.email, address));
+      expect(account?.emailVerifiedAt).toBeInstanceOf(Date);
+    }
   });
 });
 

@@ -106,6 +106,8 @@ describe('cursors', () => {
       { createdAt: 'not-a-date', id },
       { createdAt: '2026-02-31 10:00:00+00', id },
       { createdAt: '0000-01-01T00:00:00Z', id },
+      { createdAt: '2026-01-01T00:00:00+05:99', id },
+      { at: '2026-01-01T00:00:00+1599' },
       { name: 'Ada\u0000', id },
       { name: 'Ada', id: 'not-an-id' },
       { at: 'yesterday' },

@@ -104,7 +104,8 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     request.session.flash = request.t('confirmEmail.sentAgain', { email: request.person.email });
     return reply.redirect('/account/confirm-email', 303);
   });
-  app.get('/verify-email/:token', { config: { access: access.public, ...signInLimit }, schema: { params: z.object({ token: z.string().max(200) }) } }, async (request, reply) => {
+  const confirmationExpired = (request: FastifyRequest, reply: FastifyReply) => render(request, reply, 'accounts/views/confirmation-expired.njk', { pageTitle: request.t('confirmationExpired.title') }, { status: 410 });
+  const confirmNow = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     try {
       const personId = await accounts.confirmEmail(services, request.params.token);
       const signedInHere = request.person?.id === personId;
@@ -112,12 +113,20 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       if (signedInHere) request.session.afterConfirming = undefined;
       return render(request, reply, 'accounts/views/email-confirmed.njk', { pageTitle: request.t('emailConfirmed.title'), next, signedInHere });
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'confirmation-link-expired') {
-        return render(request, reply, 'accounts/views/confirmation-expired.njk', { pageTitle: request.t('confirmationExpired.title') }, { status: 410 });
-      }
+      if (error instanceof DomainError && error.code === 'confirmation-link-expired') return confirmationExpired(request, reply);
       throw error;
     }
+  };
+  const tokenParams = z.object({ token: z.string().max(200) });
+  // Opened where the account is signed in, the link confirms at once. Anywhere else (another
+  // phone, or a mail system's link checker, which opens every link it delivers) it asks for a press.
+  app.get('/verify-email/:token', { config: { access: access.public, ...signInLimit }, schema: { params: tokenParams } }, async (request, reply) => {
+    const link = await accounts.findConfirmationLink(services.db, request.params.token);
+    if (!link) return confirmationExpired(request, reply);
+    if (request.person?.id === link.personId) return confirmNow(request, reply);
+    return render(request, reply, 'accounts/views/confirm-email-link.njk', { pageTitle: request.t('confirmEmailLink.title'), email: link.email, token: request.params.token }, { form: true });
   });
+  app.post('/verify-email/:token', { config: { access: access.public, ...signInLimit }, schema: { params: tokenParams } }, async (request, reply) => confirmNow(request, reply));
 
   // Sign in and out
   app.get('/sign-in', { config: { access: access.public } }, async (request, reply) =>
@@ -290,10 +299,10 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     const person = request.person;
     const secret = request.session.pendingTotpSecret;
     if (!person) throw unauthenticated();
-    if (!secret) return reply.redirect('/account/two-factor');
+    if (!secret || person.hasTwoFactor) return reply.redirect('/account/two-factor');
     const form = parseForm(accounts.twoFactorCode, request.body);
     if (!form.ok) return twoFactorPage(request, reply, form.errors);
-    if (!(await accounts.turnOnTwoFactor(services, person.id, secret, form.data.code))) {
+    if (!(await accounts.turnOnTwoFactor(services, person.id, secret, form.data.code, request.session.sessionId))) {
       return twoFactorPage(request, reply, [{ field: 'code', code: 'errors.code.wrong' }]);
     }
     request.session.pendingTotpSecret = undefined;

@@ -1,10 +1,11 @@
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import * as OTPAuth from 'otpauth';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database, Transaction } from '../../platform/db/index.ts';
 import { apiTokens, emailVerifications, outbox, passwordResets, people, sessions, signInFailures } from '../../platform/db/schema.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
+import { hashOf } from '../../platform/auth/session-store.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { languages, translator, isLanguage } from '../../platform/i18n.ts';
@@ -115,6 +116,15 @@ export async function resendEmailConfirmation(services: Services, personId: stri
     if (!person) return undefined;
     return sendEmailConfirmation(services, tx, person);
   });
+}
+
+/** The account and address a confirmation link is for, while it is unused and in date. */
+export async function findConfirmationLink(db: Database, token: string) {
+  const [link] = await db
+    .select({ personId: emailVerifications.personId, email: emailVerifications.email })
+    .from(emailVerifications)
+    .where(and(eq(emailVerifications.tokenHash, hashToken(token)), isNull(emailVerifications.usedAt), gt(emailVerifications.expiresAt, new Date())));
+  return link;
 }
 
 /** Follows a confirmation link: the address it was sent to is the account's, so it is confirmed. */
@@ -283,14 +293,27 @@ export async function completeTwoFactor(services: Services, personId: string, co
   return { outcome: 'signed-in', person };
 }
 
-export async function turnOnTwoFactor(services: Services, personId: string, secret: string, code: string): Promise<boolean> {
+/**
+ * Turns two-step sign-in on, once: an account that has it cannot have its key replaced this way.
+ * Every other browser and every API token made with the password alone stops working, so
+ * nothing signed in with one step carries on as if it had two (this browser, which has just
+ * typed a code, stays signed in).
+ */
+export async function turnOnTwoFactor(services: Services, personId: string, secret: string, code: string, thisSessionId: string): Promise<boolean> {
   const step = codeStep(secret, code);
   if (step === undefined) return false;
-  await services.db.transaction(async (tx) => {
-    await tx.update(people).set({ totpSecret: secret, totpEnabledAt: new Date(), totpLastStep: step }).where(eq(people.id, personId));
+  return services.db.transaction(async (tx) => {
+    const [turnedOn] = await tx
+      .update(people)
+      .set({ totpSecret: secret, totpEnabledAt: new Date(), totpLastStep: step })
+      .where(and(eq(people.id, personId), isNull(people.totpEnabledAt)))
+      .returning({ id: people.id });
+    if (!turnedOn) return false;
+    await tx.delete(sessions).where(and(eq(sessions.personId, personId), ne(sessions.id, hashOf(thisSessionId))));
+    await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)));
     await record(tx, { actorId: personId, action: 'person.two-factor-on', subjectType: 'person', subjectId: personId });
+    return true;
   });
-  return true;
 }
 
 export async function turnOffTwoFactor(services: Services, personId: string, code: string): Promise<boolean> {

@@ -512,7 +512,7 @@ export const personData: PersonDataSource[] = [
       await tx.execute(sql`update hub_actions set description = ${forgottenText} where entry_id in ${theirs}`);
       await tx.execute(sql`update risk_flags set detail = ${forgottenText}, agreed_approach = ${forgottenText} where entry_id in ${theirs}`);
       await tx.execute(sql`update plan_goals set goal = ${forgottenText}, steps = '', who_does_what = '' where entry_id in ${theirs}`);
-      await tx.execute(sql`update budget_items set description = ${forgottenText}, receipt = '' where budget_id in (select id from personal_budgets where entry_id in ${theirs})`);
+      await tx.execute(sql`update budget_items set description = ${forgottenText}, receipt = '', overspend_note = '' where budget_id in (select id from personal_budgets where entry_id in ${theirs})`);
     },
   },
   { table: 'key_contacts', column: 'person_record_id', points: 'record', download: { excluded: 'whose key contact the person is: other people’s records' }, merge: keepingOnePer('key_contacts', 'person_record_id', ['entry_id']) },

@@ -424,15 +424,16 @@ export async function payrollRows(tx: CommunityTransaction, communityId: string,
 
 /**
  * Merging two records of one person supported under both: their episodes move to the kept
- * record. Only one can be under way per programme, so where both were, the other one's goals
- * and contacts join the kept episode and it ends, saying why.
+ * record. Only one can be under way per programme, so where both were, the other one ends,
+ * saying why; with the same supporter its goals and contacts join the kept episode. With
+ * another supporter they stay on it: contacts are that supporter's paid hours.
  */
 async function mergeEpisodes(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
-  const pairs = sql`(select gone.id as gone_id, kept.id as kept_id from support_episodes gone
+  const pairs = sql`(select gone.id as gone_id, kept.id as kept_id, gone.supporter_record_id = kept.supporter_record_id as same_supporter from support_episodes gone
     join support_episodes kept on kept.programme_id = gone.programme_id and kept.person_record_id = ${intoId} and kept.status = 'active'
     where gone.person_record_id = ${fromId} and gone.status = 'active')`;
   for (const table of ['episode_goals', 'episode_contacts']) {
-    await tx.execute(sql`update ${sql.identifier(table)} child set episode_id = pair.kept_id from ${pairs} pair where child.episode_id = pair.gone_id`);
+    await tx.execute(sql`update ${sql.identifier(table)} child set episode_id = pair.kept_id from ${pairs} pair where child.episode_id = pair.gone_id and pair.same_supporter`);
   }
   await tx.execute(sql`update support_episodes set status = 'ended', ended_on = current_date, where_next_note = 'Two records of the same person were merged: this support continues in the other episode'
     where id in (select pair.gone_id from ${pairs} pair)`);

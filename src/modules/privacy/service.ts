@@ -103,15 +103,20 @@ export async function erasePerson(tx: CommunityTransaction, communityId: string,
       .set({ ...forgotten, preferredName: formerName(record_.number), erasedAt: new Date(), updatedAt: new Date() })
       .where(eq(personRecords.id, record_.id));
   }
-  // The messages this community sent them, and copies of API answers about them kept for retries.
-  const addresses = [person, ...mergedIn].flatMap((one) => [one.email, one.phone]).filter((address): address is string => Boolean(address));
+  // The messages this community sent them and the invitations it made them (at any of their addresses, the account's too), and copies of API answers about them kept for retries.
+  const [account] = person.accountId ? await tx.select({ email: people.email }).from(people).where(eq(people.id, person.accountId)) : [];
+  const addresses = [...new Set([person, ...mergedIn].flatMap((one) => [one.email, one.phone]).concat(account?.email ?? null).filter((address): address is string => Boolean(address)).map((address) => address.toLowerCase()))];
   if (addresses.length) {
-    await tx.execute(sql`update outbox set recipient = 'forgotten', subject = '', body = '' where community_id = ${communityId} and recipient in ${addresses}`);
+    await tx.execute(sql`update outbox set recipient = 'forgotten', subject = '', body = '' where community_id = ${communityId} and lower(recipient) in ${addresses}`);
+    await tx.execute(sql`update invitations set email = 'forgotten@erased.invalid' where community_id = ${communityId} and lower(email) in ${addresses}`);
   }
-  await tx.execute(sql`delete from idempotency_records where response_body::text like ${`%${personId}%`}`);
+  for (const id of [personId, ...mergedIn.map((one) => one.id)]) await tx.execute(sql`delete from idempotency_records where response_body::text like ${`%${id}%`}`);
   await tx.update(personRecords).set({ status: 'erased' }).where(eq(personRecords.id, personId));
-  await tx.delete(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, personId));
-  for (const source of sources) if (source.points === 'record' && source.erase) await source.erase(tx, personId);
+  // Rows a merge made before every table's rows moved may still point at a merged-in record: they are forgotten too.
+  for (const id of [personId, ...mergedIn.map((one) => one.id)]) {
+    await tx.delete(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, id));
+    for (const source of sources) if (source.points === 'record' && source.erase) await source.erase(tx, id);
+  }
   if (person.accountId) await forgetAccount(tx, communityId, person.accountId);
   await record(tx, { communityId, actorId, action: 'person.erased', subjectType: 'person', subjectId: personId, detail: { number: person.number, mergedIn: mergedIn.length } });
 }

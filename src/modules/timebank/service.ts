@@ -949,7 +949,7 @@ export const personData: PersonDataSource[] = [
     merge: { keep: 'reached through the accounts, which move' },
     // Erased: the notes on exchanges they took part in go, on the exchange and on its ledger transfer; the minutes stay.
     erase: async (tx, id) => {
-      await tx.execute(sql`update timebank_exchanges e set note = '' where note <> '' and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${id})`);
+      await tx.execute(sql`update timebank_exchanges e set note = '', dispute_reason = '' where (note <> '' or dispute_reason <> '') and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${id})`);
       await tx.execute(sql`update timebank_transfers t set note = '' where note <> '' and exists (select 1 from timebank_movements m join timebank_accounts a on a.id = m.account_id where m.transfer_id = t.id and a.person_record_id = ${id})`);
     },
     rows: rowsThrough((record) => sql`select e.id, e.status, e.occurred_on, p.side, p.minutes, e.note from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id join timebank_accounts a on a.id = p.account_id where a.person_record_id = ${record} order by e.occurred_on`),

@@ -6,7 +6,8 @@ import { loadSession, type SignedInPerson } from './people.ts';
 import type { Database } from '../db/index.ts';
 import { sessions } from '../db/schema.ts';
 
-const hashOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
+/** What the sessions table keeps of a session's id. */
+export const hashOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
 
 /** Sessions kept in PostgreSQL, so that any app process can serve any signed-in person. */
 export type PostgresSessionStore = ReturnType<typeof postgresSessionStore>;

@@ -52,6 +52,8 @@ export interface RunningServer {
   url: string;
   /** The process that started it, when it is still running (another Coproduce, a test); undefined for an orphan. */
   startedBy?: { pid: number; command: string };
+  /** The system does not say what the process is (no /proc): nothing is stopped on a guess. */
+  unverified?: true;
 }
 
 /** Reads `postmaster.pid`: the server running on `directory`, if one is. */
@@ -65,9 +67,11 @@ export function runningServer(directory: string): RunningServer | undefined {
   const info = processInfo(pid);
   // The number may now belong to another program: ours runs `postgres -D <this directory>`.
   if (info && !(info.command.includes('postgres') && info.command.includes(path.resolve(directory)))) return undefined;
-  const parent = info && info.parent > 1 && processIsAlive(info.parent) ? processInfo(info.parent) : undefined;
-  const startedBy = info && parent && /node/.test(parent.command) ? { pid: info.parent, command: parent.command } : undefined;
-  return { pid, port, url: `postgres://postgres:${bundledPassword}@127.0.0.1:${port}/postgres`, startedBy };
+  const url = `postgres://postgres:${bundledPassword}@127.0.0.1:${port}/postgres`;
+  if (!info) return { pid, port, url, unverified: true };
+  const parent = info.parent > 1 && processIsAlive(info.parent) ? processInfo(info.parent) : undefined;
+  const startedBy = parent && /node/.test(parent.command) ? { pid: info.parent, command: parent.command } : undefined;
+  return { pid, port, url, startedBy };
 }
 
 /** The data directory is in use by a running program: say so plainly instead of failing later. */
@@ -191,6 +195,9 @@ export async function startBundledPostgres(options: {
   } else {
     const running = runningServer(directory);
     if (running?.startedBy) throw new BundledPostgresInUse(directory, running);
+    if (running?.unverified) {
+      throw new Error(`Process ${running.pid} may still hold the PostgreSQL data in ${directory}. If it is the PostgreSQL of a Coproduce that stopped, stop it (kill ${running.pid}) and start again; if no such process is PostgreSQL, delete ${path.join(directory, 'postmaster.pid')}.`);
+    }
     if (running) await stopOrphan(running, log);
     // A server killed without stopping leaves its pid file behind; PostgreSQL would refuse to start.
     const pidFile = path.join(directory, 'postmaster.pid');

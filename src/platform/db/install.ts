@@ -34,9 +34,13 @@ function tool(name: 'pg_dump' | 'pg_restore'): string {
   return process.env.PG_BIN ? path.join(process.env.PG_BIN, name) : name;
 }
 
-async function runTool(name: 'pg_dump' | 'pg_restore', args: string[]): Promise<void> {
+/** Runs a tool on a database: the password goes by the environment, never on a command line others can read. */
+async function runTool(name: 'pg_dump' | 'pg_restore', url: string, args: string[]): Promise<void> {
+  const address = new URL(url);
+  const password = decodeURIComponent(address.password);
+  address.password = '';
   try {
-    await run(tool(name), args, { maxBuffer: 64 * 1024 * 1024 });
+    await run(tool(name), ['--dbname', address.toString(), ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PGPASSWORD: password } });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
     if (failure.code === 'ENOENT') throw new Error(`${name} is not installed. On Debian or Ubuntu: sudo apt-get install postgresql-client-15 (or set PG_BIN to the folder that has it).`, { cause: error });
@@ -46,7 +50,7 @@ async function runTool(name: 'pg_dump' | 'pg_restore', args: string[]): Promise<
 
 /** A consistent copy of the whole database (pg_dump's custom format: one snapshot, compressed). */
 export async function backupDatabase(url: string, file: string): Promise<void> {
-  await runTool('pg_dump', ['--format=custom', '--file', file, '--dbname', url]);
+  await runTool('pg_dump', url, ['--format=custom', '--file', file]);
 }
 
 /**
@@ -66,5 +70,5 @@ export async function restoreDatabase(url: string, file: string): Promise<void> 
   } finally {
     await client.end();
   }
-  await runTool('pg_restore', ['--no-owner', '--exit-on-error', '--single-transaction', '--dbname', url, file]);
+  await runTool('pg_restore', url, ['--no-owner', '--exit-on-error', '--single-transaction', file]);
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, paginate } from './pagination.ts';
+import { decodeCursor, encodeCursor, isInstantText, paginate } from './pagination.ts';
 import { DomainError } from './problems.ts';
 
 describe('cursor pagination', () => {
@@ -33,5 +33,14 @@ describe('cursor pagination', () => {
 
   it('a cursor that was tampered with is a field error, not a crash', () => {
     expect(() => decodeCursor('not-a-cursor', z.object({ id: z.string() }))).toThrow(DomainError);
+  });
+});
+
+describe('instants in cursors', () => {
+  it.each(['2026-01-05T10:00:00.000Z', '2026-01-05 10:00:00.123456+00', '2026-03-29 01:30:00+01', '2026-01-05T10:00:00+05:30', '2024-02-29T00:00:00Z'])('reads %s', (text) => {
+    expect(isInstantText(text)).toBe(true);
+  });
+  it.each(['not-a-date', '2026-02-31 10:00:00+00', '0000-01-01T00:00:00Z', '2026-01-05T24:00:00Z', '2026-01-05T10:00:00+05:99', '2026-01-05T10:00:00+1599', '2026-01-05T10:00:00+16', '2025-02-29T00:00:00Z', '2026-01-05'])('refuses %s', (text) => {
+    expect(isInstantText(text)).toBe(false);
   });
 });

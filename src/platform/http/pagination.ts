@@ -15,7 +15,7 @@ export function encodeCursor(position: Record<string, string | number>): string 
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-const instantText = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d{1,6})?(Z|[+-](\d\d)(:?\d\d)?)$/;
+const instantText = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d{1,6})?(Z|[+-](\d\d)(?::?(\d\d))?)$/;
 
 /** True for an instant PostgreSQL reads as `timestamptz` (ISO 8601, or PostgreSQL's own text), with a real day and time. */
 export function isInstantText(value: string): boolean {
@@ -23,9 +23,10 @@ export function isInstantText(value: string): boolean {
   if (!match) return false;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const offsetHours = Number(match[9] ?? 0);
+  const offsetMinutes = Number(match[10] ?? 0);
   const date = new Date(Date.UTC(year, month - 1, day));
   const realDay = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return realDay && year >= 1900 && year <= 2999 && hour < 24 && minute < 60 && second < 60 && offsetHours <= 15;
+  return realDay && year >= 1900 && year <= 2999 && hour < 24 && minute < 60 && second < 60 && offsetHours <= 15 && offsetMinutes < 60;
 }
 
 /**
