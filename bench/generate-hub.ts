@@ -96,8 +96,8 @@ export async function generateDemoHub(owner: Database, communityId: string, prog
     return made.id;
   };
   const [ruth, amir] = await owner.insert(personRecords).values([
-    { communityId, preferredName: 'Joe Pearce (support worker)' },
-    { communityId, preferredName: 'Mina Shah (support worker)' },
+    { communityId, preferredName: 'Joe', fullName: 'Joe Pearce' },
+    { communityId, preferredName: 'Mina', fullName: 'Mina Shah' },
   ]).returning({ id: personRecords.id });
   const team = [
     { personRecordId: await recordFor('clinician@example.org'), teamRole: 'clinician' as const },

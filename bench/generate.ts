@@ -318,6 +318,8 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
     { id: await accountOf('referrer2@example.org'), organisation: 'Hetherington Group Practice' },
   ];
   const { personIds } = await generateReferrals(owner, { communityId: lambethId, people: 40, referrals: 40, open: 16, programmeIds: open(lambethId), referrers }, 31);
+  // Each referrer's organisation is kept on their membership, to fill in their next referral.
+  for (const referrer of referrers) await owner.update(memberships).set({ organisation: referrer.organisation }).where(sql`${memberships.personId} = ${referrer.id} and ${memberships.communityId} = ${lambethId}`);
   // Equality monitoring from most of them, for the community's aggregate page.
   const { equalityMonitoring } = await import('../src/modules/people/schema.ts');
   const random = randomFrom(33);
@@ -384,7 +386,7 @@ async function referredToHub(owner: Database, communityId: string, programmeId: 
   if (!person) return;
   const [referral] = await owner
     .insert(referrals)
-    .values({ communityId, reference: 'HUBR-4K7M', personRecordId: person.id, source: 'professional', referrerId: helen?.id ?? null, referrerOrganisation: 'Stockwell Group Practice', reason: 'Low mood since losing his job; would like support to get back on his feet.', contactDueOn: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10) })
+    .values({ communityId, reference: 'HUBR-4K7M', personRecordId: person.id, source: 'professional', referrerId: helen?.id ?? null, referrerOrganisation: 'Paxton Green Group Practice', reason: 'Low mood since losing his job; would like support to get back on his feet.', contactDueOn: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10) })
     .returning({ id: referrals.id });
   if (!referral) return;
   await owner.insert(referralProgrammes).values({ referralId: referral.id, programmeId, communityId });

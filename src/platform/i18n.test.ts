@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hasKey, languages } from './i18n.ts';
+import { isValidNhsNumber } from './fields.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -59,5 +60,13 @@ describe('the message catalogues', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('every NHS number given as an example passes the NHS number check', () => {
+    for (const language of languages) {
+      const examples = [...JSON.stringify(catalogue(language)).matchAll(/\b(\d{3}) (\d{3}) (\d{4})\b/g)].map((match) => `${match[1]}${match[2]}${match[3]}`);
+      expect(examples.length, language).toBeGreaterThan(0);
+      for (const example of examples) expect(isValidNhsNumber(example), `${language}: ${example}`).toBe(true);
+    }
   });
 });

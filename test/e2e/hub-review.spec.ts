@@ -33,7 +33,7 @@ test('the hub accepts a referral; the next review meeting’s agenda shows the p
   await expectPage(sam, 'Omar Said');
   await expect(sam.locator('.nhsuk-error-summary')).toContainText('Choose who will do it');
   await expect(sam.getByLabel('What was discussed')).toHaveValue(/lived experience/);
-  await sam.getByLabel('Who will do it').selectOption({ label: 'Dev (Peer supporter)' });
+  await sam.getByLabel('Who will do it').selectOption({ label: 'Dev Sharma (Peer supporter)' });
   const due = new Date(Date.now() + 5 * 86_400_000);
   const dueOn = sam.getByRole('group', { name: 'By when' });
   await dueOn.getByLabel('Day').fill(String(due.getUTCDate()));

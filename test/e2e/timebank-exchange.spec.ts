@@ -14,12 +14,12 @@ test('a member referred by her GP finishes joining, offers café company, anothe
   await timeBank(coordinator);
   await coordinator.getByRole('link', { name: /people joining/ }).click();
   await expectPage(coordinator, 'Time bank members');
-  await coordinator.getByRole('link', { name: 'Nadia', exact: true }).click();
-  await expectPage(coordinator, 'Nadia');
+  await coordinator.getByRole('link', { name: 'Nadia Hassan', exact: true }).click();
+  await expectPage(coordinator, 'Nadia Hassan');
   while (await coordinator.getByRole('group', { name: 'Which step is done?' }).count()) {
     await coordinator.getByRole('group', { name: 'Which step is done?' }).getByRole('radio').first().check();
     await coordinator.getByRole('button', { name: 'Tick as done' }).click();
-    await expectPage(coordinator, 'Nadia');
+    await expectPage(coordinator, 'Nadia Hassan');
   }
   await expect(coordinator.getByText('Every step is done: they are now a full member.')).toBeVisible();
 
@@ -67,13 +67,18 @@ test('a member referred by her GP finishes joining, offers café company, anothe
   await nadia.getByRole('group', { name: 'How long?' }).getByLabel('Minutes').fill('30');
   await nadia.getByLabel('What kind of help was it?').selectOption({ label: 'Café company and coffee mornings' });
   await nadia.getByRole('button', { name: 'Record time' }).click();
-  await expectPage(nadia, 'Time given');
+  await expectPage(nadia, 'Time you gave');
   await expect(nadia.getByText('Waiting for confirmation')).toBeVisible();
+  // The page says what was recorded: who, how long, the kind of help, and who confirms it.
+  await expect(nadia.getByRole('definition').filter({ hasText: '1 hour 30 minutes' })).toBeVisible();
+  await expect(nadia.getByRole('definition').filter({ hasText: 'Café company and coffee mornings' })).toBeVisible();
+  await expect(nadia.getByText(/Waiting for Maria .* to confirm it/)).toBeVisible();
 
   // Maria confirms; both balances change.
   await timeBank(maria);
-  await maria.getByRole('link', { name: 'Nadia gave Maria 1 hour 30 minutes' }).click();
-  await expectPage(maria, 'Time given');
+  await maria.getByRole('link', { name: 'Nadia Hassan gave Maria Santos 1 hour 30 minutes' }).click();
+  await expectPage(maria, 'Time you received');
+  await expect(maria.getByRole('definition').filter({ hasText: /^\s*Nadia/ })).toBeVisible();
   await maria.getByRole('button', { name: 'Confirm' }).click();
   await expect(maria.getByText('Confirmed. Balances have changed.')).toBeVisible();
   await timeBank(maria);

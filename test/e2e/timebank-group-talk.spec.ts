@@ -26,8 +26,9 @@ test('a coordinator records a talk Doris gave to eight people, though Doris is n
   await page.getByLabel('What kind of help was it?').selectOption({ label: 'Talks and groups' });
   await page.getByLabel('What was it? (optional)').fill('Talk: looking after your feet');
   await page.getByRole('button', { name: 'Record group exchange' }).click();
-  await expectPage(page, 'Time given');
+  await expectPage(page, 'A group exchange');
   await expect(page.getByText('Group exchange recorded. Balances have changed.')).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Agnes Vaughan (1 hour)' })).toBeVisible();
   await expect(page.getByText('Confirmed', { exact: true })).toBeVisible();
 
   await page.getByRole('link', { name: 'Time bank' }).first().click();

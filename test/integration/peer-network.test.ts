@@ -192,6 +192,25 @@ describe('the register', () => {
     const early = await call(await tokenFor('facilitator@alpha.test'), 'POST', `/api/v1/communities/alpha/meetings/${later?.id}/attendance`, { personRecordId: alphaTimebankMemberId, present: true });
     expect(early.statusCode).toBe(400);
     expect(await count('peer_attendance', sql`meeting_id = ${later?.id}`)).toBe(0);
+    // Its pages say when the register opens, and offer no taps.
+    const laterPage = await facilitator.get(`/c/alpha/network/meetings/${later?.id}/register`);
+    expect(laterPage.body).toContain('The register for this meeting opens on');
+    expect(laterPage.body).not.toContain('name="present"');
+    const groupPage = await facilitator.get(`/c/alpha/network/groups/${given.fixture.alphaGroupId}`);
+    expect(groupPage.body).toContain('register opens on');
+    expect(groupPage.body).not.toContain(`/meetings/${later?.id}/register"`);
+
+    // Tomorrow evening's meeting: the register is open from today, on the page and in the API.
+    const [tomorrow] = await owner()
+      .insert(peerMeetings)
+      .values({ communityId: given.fixture.alpha.id, groupId: given.fixture.alphaGroupId, startsAt: sql`(date_trunc('day', now() at time zone 'Europe/London') + interval '1 day 18 hours') at time zone 'Europe/London'` as unknown as Date, durationMinutes: 90 })
+      .onConflictDoNothing()
+      .returning({ id: peerMeetings.id });
+    const tomorrowId = tomorrow?.id ?? (await owner().select({ id: peerMeetings.id }).from(peerMeetings).where(and(eq(peerMeetings.groupId, given.fixture.alphaGroupId), sql`(${peerMeetings.startsAt} at time zone 'Europe/London')::date = (now() at time zone 'Europe/London')::date + 1`)))[0]?.id;
+    const tomorrowPage = await facilitator.get(`/c/alpha/network/meetings/${tomorrowId}/register`);
+    expect(tomorrowPage.body).toContain('name="present"');
+    const marked = await call(await tokenFor('facilitator@alpha.test'), 'POST', `/api/v1/communities/alpha/meetings/${tomorrowId}/attendance`, { personRecordId: alphaTimebankMemberId, present: true });
+    expect(marked.statusCode).toBe(200);
   });
 
   it('coming to a meeting is coming back: a member who had stepped back is active again', async () => {
@@ -205,6 +224,10 @@ describe('the register', () => {
     const numbers = await (await signedIn('coordinator@alpha.test')).get('/c/alpha/network/numbers');
     expect(numbers.statusCode).toBe(200);
     expect(numbers.body).toContain('Returning Rob');
+    // Months are named with their years, in the table and under the chart, whose axis has values.
+    expect(numbers.body).not.toMatch(/>\s*\d{4}-\d{2}\s*</);
+    expect(numbers.body).toMatch(new RegExp(`${new Intl.DateTimeFormat('en-GB', { month: 'long', timeZone: 'Europe/London' }).format(new Date())} \\d{4}`));
+    expect(numbers.body).toContain('>Times people came</text>');
   });
 });
 

@@ -178,6 +178,10 @@ describe('a professional referral and the closed loop', () => {
     expect(member?.programmeId).toBe(given.fixture.alphaProgrammeId);
     const steps = await owner().select({ kind: milestones.kind }).from(milestones).where(eq(milestones.personRecordId, referral.personRecordId));
     expect(steps.map((step) => step.kind).sort()).toEqual(['contacted', 'joined_programme', 'referral_received']);
+    // The consent was given to the referrer, and the record says so by name.
+    const record = await coordinator.get(`/c/alpha/people/${referral.personRecordId}`);
+    expect(record.body).toContain('Said to Alpha referrer');
+    expect(record.body).not.toContain('Said to a coordinator');
   });
 
   it('without it, the referrer sees only that the referral arrived, and is never emailed about it', async () => {

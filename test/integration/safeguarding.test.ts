@@ -66,6 +66,10 @@ describe('safeguarding concerns', () => {
     expect(after.length).toBe(before.length + 1);
     expect((await call(await tokenFor('admin@alpha.test'), 'GET', `/api/v1/communities/alpha/concerns/${alphaConcernId}`)).statusCode).toBe(200);
     expect((await call(await tokenFor('admin@beta.test'), 'GET', `/api/v1/communities/beta/concerns/${alphaConcernId}`)).statusCode).toBe(404);
+    // The form tells whoever raises a concern the same readers as the list tells its readers.
+    const form = await (await signedIn('member@alpha.test')).get('/c/alpha/concerns/new');
+    expect(form.body).toContain('safeguarding leads and admins can read this');
+    expect((await lead.get('/c/alpha/concerns')).body).toContain('Only safeguarding leads and admins can see these');
   });
 
   it('the lead records what was done and moves the concern on; the log only grows', async () => {

@@ -73,6 +73,40 @@ describe('reports', () => {
     expect((await call(coordinator, 'GET', '/api/v1/communities/alpha/timebank/reports/summary?from=2026-05-01&to=2026-04-01')).statusCode).toBe(400);
   });
 
+  it('add up: active and quiet members are members now, new members are the sum of their parts, balances cover every member', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const { alphaTimebankMemberId: member, alphaCategoryId: categoryId } = given.fixture;
+    // Someone who gave time and then left, someone still doing their joining steps, and time given to an organisation.
+    const [leaver, joining] = await owner().insert(personRecords).values([{ communityId: given.fixture.alpha.id, preferredName: 'Leaving Lena' }, { communityId: given.fixture.alpha.id, preferredName: 'Joining Jo' }]).returning({ id: personRecords.id });
+    for (const person of [leaver, joining]) await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/members', { personRecordId: person?.id });
+    await owner().execute(sql`update timebank_members set onboarded_at = now() where person_record_id = ${leaver?.id}`);
+    await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: leaver?.id, receiver: member, minutes: 30, occurredOn: today(), categoryId, confirmNow: true });
+    await owner().execute(sql`update timebank_members set left_at = now() where person_record_id = ${leaver?.id}`);
+    type Totals = { activeMembers: number; membersNow: number; newMembers: number; newMembersNowMembers: number; newMembersStillJoining: number; newMembersLeft: number };
+    for (const from of ['2025-01-01', '2026-01-01', today()]) {
+      const answer = await call(coordinator, 'GET', `/api/v1/communities/alpha/timebank/reports/summary?from=${from}&to=${today()}`);
+      expect(answer.statusCode, answer.body).toBe(200);
+      const report = answer.json<{ totals: Totals; newMembers: { members: number }[]; balances: { members: number }[]; neverExchanged: { count: number } }>();
+      const { totals } = report;
+      expect(totals.activeMembers, from).toBeLessThanOrEqual(totals.membersNow);
+      expect(totals.activeMembers + report.neverExchanged.count, from).toBeLessThanOrEqual(totals.membersNow);
+      expect(totals.newMembersNowMembers + totals.newMembersStillJoining + totals.newMembersLeft, from).toBe(totals.newMembers);
+      expect(report.newMembers.reduce((sum, row) => sum + row.members, 0), from).toBe(totals.newMembers);
+      expect(report.balances.reduce((sum, row) => sum + row.members, 0), from).toBe(totals.membersNow);
+      expect(totals.newMembersLeft, from).toBeGreaterThanOrEqual(1);
+      expect(totals.newMembersStillJoining, from).toBeGreaterThanOrEqual(1);
+    }
+    // The page says what each figure counts, and the chart has values on its axis and years under its months.
+    const page = await (await signedIn('partner@alpha.test')).get('/c/alpha/timebank/reports?from-day=1&from-month=12&from-year=2025&to-day=31&to-month=1&to-year=2026');
+    expect(page.body).toContain('Today: people who have finished their joining steps and have not left.');
+    expect(page.body).toContain('Members now who gave or received time in the 90 days up to 31 January 2026.');
+    expect(page.body).toMatch(/People who joined between 1 December 2025 and 31 January 2026\. Of them, \d+ are members now, \d+ are still doing their joining steps and \d+ have left\./);
+    expect(page.body).toContain('>2025</text>');
+    expect(page.body).toContain('>2026</text>');
+    expect(page.body).toContain('>Hours</text>');
+    expect(page.body).toContain('December 2025');
+  });
+
   it('add up finished days once, and again when an exchange on that day is confirmed late or corrected', async () => {
     const coordinator = await tokenFor('coordinator@alpha.test');
     const { alphaTimebankMemberId: member, alphaPersonId: ada, alphaCategoryId: categoryId } = given.fixture;

@@ -9,6 +9,7 @@ import { invalid, notFound } from '../../platform/http/problems.ts';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
+import { forgetHubTeam } from '../../platform/views/navigation.ts';
 import { getPerson } from '../people/service.ts';
 import { peopleWithSupportEnding, supports } from '../peer-support/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
@@ -97,8 +98,8 @@ export function requireWholeCaseload(asker: TeamAsker) {
 
 export async function listTeam(tx: CommunityTransaction, hub: Hub) {
   const rows = await tx.execute<{ person_record_id: string; name: string; team_role: (typeof teamRoles)[number] }>(sql`
-    select t.person_record_id, r.preferred_name as name, t.team_role from hub_team_members t join person_records r on r.id = t.person_record_id
-    where t.programme_id = ${hub.id} order by t.team_role, lower(r.preferred_name)`);
+    select t.person_record_id, r.list_name as name, t.team_role from hub_team_members t join person_records r on r.id = t.person_record_id
+    where t.programme_id = ${hub.id} order by t.team_role, lower(r.list_name)`);
   return rows.rows;
 }
 
@@ -113,6 +114,7 @@ export async function addTeamMember(tx: CommunityTransaction, communityId: strin
     .values({ communityId, programmeId: hub.id, ...details })
     .onConflictDoUpdate({ target: [hubTeamMembers.programmeId, hubTeamMembers.personRecordId], set: { teamRole: details.teamRole } });
   await record(tx, { communityId, actorId, action: 'hub.team_member_added', subjectType: 'person_record', subjectId: details.personRecordId, detail: { teamRole: details.teamRole } });
+  forgetHubTeam(communityId);
 }
 
 // ——— The caseload ———
@@ -165,7 +167,7 @@ export async function listCaseload(tx: CommunityTransaction, hub: Hub, asker: Te
   const onlyLinked = !asker.staff && asker.teamRole === 'peer_supporter';
   const rows = await tx.execute<{ id: string; person_record_id: string; name: string; joined_at: string; key_contacts: string | null; open_flags: number; open_actions: number; last_contact: string | null }>(sql`
     select e.id, e.person_record_id, r.preferred_name as name, e.joined_at::text,
-      (select string_agg(k.preferred_name, ', ') from key_contacts kc join person_records k on k.id = kc.person_record_id where kc.entry_id = e.id) as key_contacts,
+      (select string_agg(k.list_name, ', ' order by k.list_name) from key_contacts kc join person_records k on k.id = kc.person_record_id where kc.entry_id = e.id) as key_contacts,
       (select count(*)::int from risk_flags f where f.entry_id = e.id and f.closed_at is null) as open_flags,
       (select count(*)::int from hub_actions a where a.entry_id = e.id and a.done_at is null) as open_actions,
       (select max(occurred_on)::text from caseload_contacts c where c.entry_id = e.id) as last_contact
@@ -188,7 +190,7 @@ export async function contactsOfEntry(tx: CommunityTransaction, entryId: string)
 }
 
 export async function keyContactsOf(tx: CommunityTransaction, entryId: string) {
-  const rows = await tx.execute<{ person_record_id: string; name: string }>(sql`select kc.person_record_id, r.preferred_name as name from key_contacts kc join person_records r on r.id = kc.person_record_id where kc.entry_id = ${entryId} order by lower(r.preferred_name)`);
+  const rows = await tx.execute<{ person_record_id: string; name: string }>(sql`select kc.person_record_id, r.list_name as name from key_contacts kc join person_records r on r.id = kc.person_record_id where kc.entry_id = ${entryId} order by lower(r.list_name)`);
   return rows.rows;
 }
 
@@ -245,7 +247,7 @@ export async function actionsOwnedBy(tx: CommunityTransaction, ownerRecordId: st
 
 export async function actionsOfEntry(tx: CommunityTransaction, entryId: string) {
   const rows = await tx.execute<{ id: string; description: string; due_on: string; owner: string; done_at: string | null }>(sql`
-    select a.id, a.description, a.due_on::text, r.preferred_name as owner, a.done_at::text from hub_actions a join person_records r on r.id = a.owner_record_id
+    select a.id, a.description, a.due_on::text, r.list_name as owner, a.done_at::text from hub_actions a join person_records r on r.id = a.owner_record_id
     where a.entry_id = ${entryId} order by a.done_at is not null, a.due_on`);
   return rows.rows;
 }
@@ -405,9 +407,11 @@ async function buildAgenda(tx: CommunityTransaction, communityId: string, hub: H
 
 /** How many people are on the agenda for each reason, and in all. */
 export async function agendaCounts(tx: CommunityTransaction, meetingId: string) {
-  const rows = await tx.execute<{ reason: AgendaReason | null; people: number }>(sql`
-    select reason, count(*)::int as people from (select unnest(reasons) as reason from review_items where meeting_id = ${meetingId}) r group by rollup(reason)`);
-  const total = rows.rows.find((row) => row.reason === null)?.people ?? 0;
+  // A person on the agenda for two reasons counts once in the total and once under each reason.
+  const rows = await tx.execute<{ reason: AgendaReason; people: number }>(sql`
+    select reason, count(*)::int as people from (select unnest(reasons) as reason from review_items where meeting_id = ${meetingId}) r group by reason`);
+  const [all] = (await tx.execute<{ people: number }>(sql`select count(*)::int as people from review_items where meeting_id = ${meetingId}`)).rows;
+  const total = all?.people ?? 0;
   return { total, byReason: agendaReasons.map((reason) => ({ reason, people: rows.rows.find((row) => row.reason === reason)?.people ?? 0 })).filter((row) => row.people > 0) };
 }
 

@@ -15,9 +15,8 @@ import { membershipList } from '../../platform/auth/people.ts';
 import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
+import { waitingFor } from './home.ts';
 import { queueCounts, rescheduleFirstContacts } from '../referrals/service.ts';
-import { actionsOwnedBy } from '../caseload/service.ts';
-import { ownRecordId } from '../people/service.ts';
 import { requireConfirmedEmail } from '../accounts/service.ts';
 import { ukDay } from '../../platform/working-days.ts';
 
@@ -186,15 +185,12 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     const waiting = triage ? await inRequestCommunity(services, request, (tx, community) => service.keptCountByStatus(tx, community.id)) : undefined;
     const referralCounts = triage ? await inRequestCommunity(services, request, (tx, community) => queueCounts(tx, community.id)) : undefined;
     const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
-    // Actions from the hub team's review meetings appear on their owner's home page.
-    const hubActions = request.programmeKinds?.includes('hub')
-      ? await inRequestCommunity(services, request, async (tx, community) => {
-          const own = await ownRecordId(tx, community.id, request.person?.id);
-          return own ? actionsOwnedBy(tx, own) : [];
-        })
-      : [];
+    // What waits for this person now, from each part of the community they take part in.
+    const waiting_ = await inRequestCommunity(services, request, (tx, community) =>
+      waitingFor(tx, community.id, { accountId: actorOf(request), roles: held, programmeKinds: request.programmeKinds ?? [], inHubTeam: request.inHubTeam }),
+    );
     return render(request, reply, 'communities/views/home.njk', {
-      hubActions,
+      ...waiting_,
       today: ukDay(),
       programmeKinds: request.programmeKinds ?? [],
       pageTitle: request.t('home.title'),

@@ -9,7 +9,7 @@ import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { inCommunity, type CommunityTransaction } from '../../platform/tenancy.ts';
-import { barChart } from '../../platform/views/charts.ts';
+import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
 import { render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
@@ -36,7 +36,11 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       const activeIn = new Set(memberships.filter((one) => one.active).map((one) => one.programmeId));
       const myGroupIds = groups.filter((group) => usual.includes(group.id) && activeIn.has(group.programmeId)).map((group) => group.id);
       const upcoming = ownId && myGroupIds.length ? await service.upcomingMeetings(tx, communityId, { groupIds: myGroupIds, personRecordId: ownId, limit: 4 }) : [];
-      const facilitating = ownId ? groups.filter((group) => group.facilitators.some((one) => one.personRecordId === ownId)) : [];
+      const facilitating = (ownId ? groups.filter((group) => group.facilitators.some((one) => one.personRecordId === ownId)) : []).map((group) => ({
+        ...group,
+        registerOpen: group.next_starts_at ? service.registerIsOpen(group.next_starts_at) : false,
+        registerOpensOn: group.next_starts_at ? service.registerOpensOn(group.next_starts_at) : null,
+      }));
       const shared = ownId ? await service.plansSharedWith(tx, ownId) : [];
       const plan = ownId ? (await service.ownPlan(tx, ownId)).plan : undefined;
       return { networks: networks.filter((network) => network.status === 'open' || memberships.some((one) => one.programmeId === network.id)), memberships, groups, usual, upcoming, facilitating, shared, hasPlan: Boolean(plan) };
@@ -156,7 +160,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     const page = await inNetwork(request, async (tx, communityId, ownId) => {
       const group = await service.getGroup(tx, communityId, request.params.groupId);
       const facilitators = await service.groupFacilitators(tx, [group.id]);
-      const upcoming = await service.upcomingMeetings(tx, communityId, { groupIds: [group.id], personRecordId: ownId, limit: 6 });
+      const upcoming = (await service.upcomingMeetings(tx, communityId, { groupIds: [group.id], personRecordId: ownId, limit: 6 })).map((meeting) => ({ ...meeting, registerOpen: service.registerIsOpen(meeting.starts_at), registerOpensOn: service.registerOpensOn(meeting.starts_at) }));
       const memberships = ownId ? await service.membershipsOf(tx, communityId, ownId) : [];
       const member = memberships.some((one) => one.programmeId === group.programmeId && one.active);
       const usual = ownId ? (await service.usualGroupsOf(tx, ownId)).includes(group.id) : false;
@@ -190,7 +194,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       const rules = await service.currentRules(tx, group.programmeId);
       const memberships = ownId ? await service.membershipsOf(tx, communityId, ownId) : [];
       const mayRegister = await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId });
-      return { meeting, group, coming: details?.id === meeting.id ? details.coming : 0, myReply: details?.id === meeting.id ? details.my_reply : null, rules, member: memberships.some((one) => one.programmeId === group.programmeId && one.active), mayRegister };
+      return { meeting, group, coming: details?.id === meeting.id ? details.coming : 0, myReply: details?.id === meeting.id ? details.my_reply : null, rules, member: memberships.some((one) => one.programmeId === group.programmeId && one.active), mayRegister, registerOpen: service.registerIsOpen(meeting.startsAt), registerOpensOn: service.registerOpensOn(meeting.startsAt) };
     });
     const ended = page.meeting.startsAt.getTime() + page.meeting.durationMinutes * 60_000 < Date.now();
     return render(request, reply, 'peer-network/views/meeting.njk', { pageTitle: page.group.name, ...page, ended, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
@@ -220,7 +224,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       if (!(await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId }))) throw notFound();
       const lines = await service.registerOf(tx, meeting.id, group);
       const others = await service.dropInChoices(tx, meeting.id, group);
-      return { meeting, group, lines, others };
+      return { meeting, group, lines, others, open: service.registerIsOpen(meeting.startsAt), opensOn: service.registerOpensOn(meeting.startsAt) };
     });
     return render(
       request,
@@ -401,7 +405,8 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     const cell = (month: string, groupId: string) => numbers.byMonth.find((row) => row.month === month && row.group_id === groupId)?.attendances ?? 0;
     const chart = barChart(
       request.t('network.numbers.chartTitle'),
-      months.map((month) => ({ label: month, value: groups.reduce((sum, [groupId]) => sum + cell(month, groupId), 0) })),
+      monthBars(months.map((month) => ({ month, value: groups.reduce((sum, [groupId]) => sum + cell(month, groupId), 0) })), request.language),
+      { axisLabel: request.t('network.numbers.axis') },
     );
     return render(request, reply, 'peer-network/views/numbers.njk', {
       pageTitle: request.t('network.numbers.title'),
@@ -409,8 +414,8 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       to,
       months,
       groups,
-      rows: months.map((month) => ({ month, cells: groups.map(([groupId]) => cell(month, groupId)) })),
-      changes: numbers.changes,
+      rows: months.map((month) => ({ month: monthName(month, request.language), cells: groups.map(([groupId]) => cell(month, groupId)) })),
+      changes: numbers.changes.map((row) => ({ ...row, month: monthName(row.month, request.language) })),
       totals: numbers.totals,
       byMember: numbers.byMember,
       chart,

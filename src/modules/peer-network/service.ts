@@ -1,5 +1,6 @@
 // The peer network: groups that meet every week, members who are never discharged, ground rules
 // written together, each member's own crisis plan, and the register that gives the network its numbers.
+import { addDays, formatISO, parseISO } from 'date-fns';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, invalid, notFound } from '../../platform/http/problems.ts';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import { ukDay } from '../../platform/working-days.ts';
 import { createPerson, personDetails, recordsHoldingRole } from '../people/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -445,9 +447,20 @@ export async function dropInChoices(tx: CommunityTransaction, meetingId: string,
   return rows.rows;
 }
 
-/** The register opens a day before the meeting and stays open: a late register is still a register. */
+/**
+ * The register opens on the day before the meeting (UK time) and never closes: a facilitator can
+ * take it the evening before, during the meeting, or complete it afterwards.
+ */
+export function registerOpensOn(startsAt: Date): string {
+  return formatISO(addDays(parseISO(ukDay(startsAt)), -1), { representation: 'date' });
+}
+
+export function registerIsOpen(startsAt: Date, today = ukDay()): boolean {
+  return today >= registerOpensOn(startsAt);
+}
+
 function checkRegisterOpen(meeting: Meeting) {
-  if (meeting.startsAt.getTime() - Date.now() > 86_400_000) throw invalid([{ field: 'personRecordId', code: 'errors.network.register.notYet' }]);
+  if (!registerIsOpen(meeting.startsAt)) throw invalid([{ field: 'personRecordId', code: 'errors.network.register.notYet' }]);
   if (meeting.cancelledAt) throw invalid([{ field: 'personRecordId', code: 'errors.network.register.cancelled' }]);
 }
 

@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { record } from '../../platform/audit.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
+import { people } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { type ConsentMethod, type ConsentPurpose, consentMethods, consentPurposes, consents, personRecords } from './schema.ts';
 
@@ -17,6 +18,8 @@ export interface ConsentDecision {
   method: ConsentMethod;
   recordedAt: Date;
   recordedBy: string | null;
+  /** Who recorded it, by name, when it was said to someone (the referrer or a coordinator). */
+  recordedByName?: string | null;
   onBehalf: boolean;
   note: string;
 }
@@ -46,10 +49,11 @@ export const inEvaluation = (state: ConsentState): boolean => given(state, 'eval
 /** The current consent decisions of one person. */
 export async function consentState(tx: CommunityTransaction, personRecordId: string): Promise<ConsentState> {
   const rows = await tx
-    .select()
+    .select({ decision: consents, recordedByName: people.displayName })
     .from(consents)
+    .leftJoin(people, eq(people.id, consents.recordedBy))
     .where(and(eq(consents.personRecordId, personRecordId), isNull(consents.supersededAt)));
-  return currentFrom(rows.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()));
+  return currentFrom(rows.map((row) => ({ ...row.decision, recordedByName: row.recordedByName })).sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()));
 }
 
 /** Every decision a person made, newest first. */

@@ -20,6 +20,7 @@ const aRecord = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
   accountId: null,
   preferredName: 'Ada',
   fullName: '',
+  listName: 'Ada',
   pronouns: '',
   dateOfBirth: null,
   nhsNumber: null,

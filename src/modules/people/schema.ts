@@ -25,6 +25,14 @@ export const personRecords = pgTable(
     accountId: uuid('account_id').references(() => people.id),
     preferredName: text('preferred_name').notNull(),
     fullName: text('full_name').notNull().default(''),
+    /**
+     * The name lists show, so that everyone in one list is named the same way: the full name where
+     * the preferred name is its start ("Winston" → "Winston Okafor"), else the preferred name, so a
+     * chosen name is never replaced by another.
+     */
+    listName: text('list_name')
+      .generatedAlwaysAs(sql`case when full_name <> '' and starts_with(lower(full_name), lower(preferred_name)) then full_name else preferred_name end`)
+      .notNull(),
     pronouns: text('pronouns').notNull().default(''),
     dateOfBirth: date('date_of_birth', { mode: 'string' }),
     nhsNumber: text('nhs_number'),

@@ -34,7 +34,7 @@ const erasureSchema = z.object({
 });
 
 /** Columns the file keeps but the page leaves out: keys and machinery, not information about the person. */
-const machinery = new Set(['search', 'phone_key', 'once_key', 'submission_key', 'totp_last_step', 'subject_type', 'claim_expires_at', 'reminder_sent_at', 'detail', 'version']);
+const machinery = new Set(['search', 'phone_key', 'list_name', 'once_key', 'submission_key', 'totp_last_step', 'subject_type', 'claim_expires_at', 'reminder_sent_at', 'detail', 'version']);
 const shownOnPage = (column: string) => column !== 'id' && !column.endsWith('_id') && !column.endsWith('_by') && !column.endsWith('_hash') && column !== 'token' && !machinery.has(column);
 const timeColumns = new Set(['minutes', 'total_minutes', 'minutes_per_week', 'balance', 'balance_after']);
 const isoInstant = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;

@@ -308,8 +308,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     );
   };
   app.get('/c/:community/referrals/new', { config: { access: access.roles(...referrers) }, schema: { params: communityParams } }, async (request, reply) => {
-    const last = await inRequestCommunity(services, request, async (tx, community) => (await service.referrerList(tx, community.id, actorOf(request), { limit: 1 }))[0]);
-    const organisation = last ? (await inRequestCommunity(services, request, (tx, community) => service.getReferral(tx, community.id, last.id))).referrerOrganisation : '';
+    const organisation = await inRequestCommunity(services, request, (tx, community) => service.organisationOf(tx, community.id, actorOf(request)));
     return professionalPage(request, reply, { referrerOrganisation: organisation });
   });
   app.post('/c/:community/referrals/new', { config: { access: access.roles(...referrers) }, schema: { params: communityParams } }, async (request, reply) => {

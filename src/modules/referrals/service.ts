@@ -3,7 +3,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
-import { people } from '../../platform/db/schema.ts';
+import { memberships, people } from '../../platform/db/schema.ts';
 import { checkboxList, optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
@@ -384,6 +384,10 @@ export async function createProfessionalReferral(
       gpPractice: answers.gpPractice || answers.referrerOrganisation,
     });
     const source = options.source ?? 'professional';
+    // The referrer's organisation is kept on their membership, to fill in their next referral.
+    if (options.referrerId && answers.referrerOrganisation) {
+      await tx.update(memberships).set({ organisation: answers.referrerOrganisation }).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, options.referrerId)));
+    }
     // The referrer heard both agreements from the person and records them for them.
     const decisions: [ConsentPurpose, boolean][] = source === 'professional' ? [['support', true], ['tell_referrer', answers.agreedToUpdates]] : [['support', true]];
     await recordConsents(tx, person.id, decisions.map(([purpose, granted]) => ({ communityId, purpose, granted, method: 'spoken' as const, recordedBy: context.actorId, onBehalf: true })));
@@ -691,6 +695,15 @@ export async function referralInFull(tx: CommunityTransaction, communityId: stri
 }
 
 /** The referrals a referrer made, newest first, as the referrer may see them. */
+/** How many of a referrer's referrals are still being worked on (new or being contacted). */
+export async function referralsUnderWay(tx: CommunityTransaction, communityId: string, referrerId: string): Promise<number> {
+  const [row] = await tx
+    .select({ count: sql<number>`count(*)::int` })
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId), inArray(referrals.status, ['new', 'contacting'])));
+  return row?.count ?? 0;
+}
+
 export async function referrerList(tx: CommunityTransaction, communityId: string, referrerId: string, page: { before?: { createdAt: string; id: string }; limit: number }) {
   const conditions: SQL[] = [eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId)];
   if (page.before) conditions.push(sql`(${referrals.createdAt}, ${referrals.id}) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`);
@@ -702,6 +715,12 @@ export async function referrerList(tx: CommunityTransaction, communityId: string
     .orderBy(desc(referrals.createdAt), desc(referrals.id))
     .limit(page.limit + 1);
   return Promise.all(rows.map(async (row) => referrerSees(tx, row.referral, row.preferredName, row.createdAtExact)));
+}
+
+/** The organisation a referrer works for in this community, as they last gave it. */
+export async function organisationOf(tx: CommunityTransaction, communityId: string, personId: string): Promise<string> {
+  const [membership] = await tx.select({ organisation: memberships.organisation }).from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  return membership?.organisation ?? '';
 }
 
 /** One referral as its referrer may see it (or, for coordinators, as it is). */

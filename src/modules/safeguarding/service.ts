@@ -1,6 +1,6 @@
 // Safeguarding concerns: anyone signed in can raise one; only the community's safeguarding
 // leads and admins read them, and every read is recorded.
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { readRestricted, record } from '../../platform/audit.ts';
 import { memberships, people } from '../../platform/db/schema.ts';
@@ -82,10 +82,20 @@ export async function listConcerns(tx: CommunityTransaction, communityId: string
     .select({ id: safeguardingConcerns.id, about: safeguardingConcerns.about, status: safeguardingConcerns.status, dangerNow: safeguardingConcerns.dangerNow, createdAt: safeguardingConcerns.createdAt, updatedAt: safeguardingConcerns.updatedAt })
     .from(safeguardingConcerns)
     .where(eq(safeguardingConcerns.communityId, communityId))
-    .orderBy(sql`${safeguardingConcerns.status} = 'closed'`, desc(safeguardingConcerns.createdAt))
+    // What waits comes first, the oldest first; closed ones after, the newest first.
+    .orderBy(sql`${safeguardingConcerns.status} = 'closed'`, sql`case when ${safeguardingConcerns.status} = 'closed' then null else ${safeguardingConcerns.createdAt} end asc nulls last`, desc(safeguardingConcerns.createdAt))
     .limit(200);
   await record(tx, { communityId, actorId: reader, action: 'restricted.read', subjectType: 'safeguarding_concern', subjectId: null, reason: 'list of concerns', detail: { count: rows.length } });
   return rows;
+}
+
+/** How many concerns wait (open or actioned, not closed) and since when the oldest: no content, so no read to record. */
+export async function openConcernCounts(tx: CommunityTransaction, communityId: string) {
+  const [row] = await tx
+    .select({ waiting: sql<number>`count(*)::int`, oldest: sql<Date | null>`min(${safeguardingConcerns.createdAt})` })
+    .from(safeguardingConcerns)
+    .where(and(eq(safeguardingConcerns.communityId, communityId), ne(safeguardingConcerns.status, 'closed')));
+  return { waiting: row?.waiting ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
 }
 
 /** One concern with its action log; reading it writes an audit row first. */

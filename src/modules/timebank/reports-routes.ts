@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import * as importing from './import.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { barChart } from '../../platform/views/charts.ts';
+import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
 import { formatDuration, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
@@ -51,7 +51,8 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
     const range = asked.ok ? asked.range : reports.defaultRange();
     const report = await inTimebank(request, (tx, communityId) => reports.summary(tx, communityId, range, { names: mayName(request) }));
     const t = request.t;
-    const monthName = (month: string) => new Intl.DateTimeFormat(request.language === 'cy' ? 'cy-GB' : request.language === 'es' ? 'es-ES' : 'en-GB', { month: 'short', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));
+    // The chart names each month, with the year under the first bar and under each January.
+    const months = monthBars(report.byMonth.map((row) => ({ month: row.month, value: row.minutes / 60, text: formatDuration(row.minutes, t) })), request.language);
     const csv = (table: string) => `/c/${request.community?.slug}/timebank/reports.csv?table=${table}&from=${range.from}&to=${range.to}`;
     return render(
       request,
@@ -65,14 +66,12 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
         fromParts: dateParts(asked.ok ? range.from : asked.values.from),
         toParts: dateParts(asked.ok ? range.to : asked.values.to),
         errors: asked.ok ? undefined : asked.errors,
-        monthChart: barChart(
-          t('timebank.reports.byMonthChart'),
-          report.byMonth.map((row) => ({ label: monthName(row.month), value: row.minutes, text: formatDuration(row.minutes, t) })),
-        ),
+        monthChart: barChart(t('timebank.reports.byMonthChart'), months, { axisLabel: t('timebank.reports.axisHours') }),
+        monthNames: report.byMonth.map((row) => monthName(row.month, request.language)),
         balanceChart: barChart(
           t('timebank.reports.balancesChart'),
           report.balances.map((row) => ({ label: t(`timebank.reports.bands.${row.band}`), value: row.members })),
-          { colour: '#007f3b' },
+          { colour: '#007f3b', axisLabel: t('timebank.reports.axisPeople') },
         ),
         csv,
         named: mayName(request),
@@ -230,7 +229,13 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
         response: {
           200: z.object({
             range: z.object({ from: z.string(), to: z.string() }),
-            totals: z.object({ exchanges: z.number().int(), minutesGiven: z.number().int(), groupExchanges: z.number().int(), groupReceivers: z.number().int(), activeMembers: z.number().int().describe('Gave or received in the 90 days up to `to`'), newMembers: z.number().int(), membersNow: z.number().int() }),
+            totals: z.object({ exchanges: z.number().int(), minutesGiven: z.number().int(), groupExchanges: z.number().int(), groupReceivers: z.number().int(), activeMembers: z.number().int().describe('Members now who gave or received in the 90 days up to `to`'),
+              newMembers: z.number().int().describe('People who joined between `from` and `to`: the sum of the three that follow'),
+              newMembersNowMembers: z.number().int().describe('Of the new members, those who are members now'),
+              newMembersStillJoining: z.number().int().describe('Of the new members, those still doing their joining steps'),
+              newMembersLeft: z.number().int().describe('Of the new members, those who have since left'),
+              membersNow: z.number().int().describe('Today: people who finished their joining steps and have not left'),
+            }),
             byMonth: z.array(flow.extend({ month: z.string() })),
             byCategory: z.array(flow.extend({ category: z.string() })),
             byNeighbourhood: z.array(flow.extend({ neighbourhood: z.string() })),

@@ -25,7 +25,21 @@ export function defaultRange(today = ukDay(new Date())): ReportRange {
 
 export interface Summary {
   range: ReportRange;
-  totals: { exchanges: number; minutesGiven: number; groupExchanges: number; groupReceivers: number; activeMembers: number; newMembers: number; membersNow: number };
+  totals: {
+    exchanges: number;
+    minutesGiven: number;
+    groupExchanges: number;
+    groupReceivers: number;
+    /** Members now who gave or received in the 90 days up to the end of the range: never more than `membersNow`. */
+    activeMembers: number;
+    /** People who joined in the range: `newMembersNowMembers + newMembersStillJoining + newMembersLeft`. */
+    newMembers: number;
+    newMembersNowMembers: number;
+    newMembersStillJoining: number;
+    newMembersLeft: number;
+    /** Today: people who finished their joining steps and have not left. */
+    membersNow: number;
+  };
   byMonth: { month: string; exchanges: number; minutes: number }[];
   byCategory: { category: string; exchanges: number; minutes: number }[];
   byNeighbourhood: { neighbourhood: string; exchanges: number; minutes: number }[];
@@ -36,6 +50,9 @@ export interface Summary {
   pot: { balance: number; granted: number; donated: number; paidForGroups: number; receivedFromGroups: number };
   organisations: { name: string; given: number; received: number }[];
 }
+
+/** A member now: finished their joining steps and has not left (`m` is a timebank_members row). */
+const memberNow = sql`m.left_at is null and m.onboarded_at is not null`;
 
 const bands = ['below_minus_5h', 'minus_5h_to_0', 'zero', 'up_to_5h', '5h_to_20h', 'over_20h'] as const;
 
@@ -54,21 +71,32 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
     select day, category_id, neighbourhood, exchanges, minutes, group_exchanges, group_receivers from timebank_day_totals where community_id = ${communityId} and day between ${from} and ${to}
     union all ${live}`;
 
+  // The day a person joined is a UK day: a join at 00:30 BST belongs to that day, not the one before.
+  const joinedInRange = sql`m.joined_at >= (${from}::date::timestamp at time zone 'Europe/London') and m.joined_at < ((${to}::date + 1)::timestamp at time zone 'Europe/London')`;
   const [totals] = (
-    await tx.execute<{ exchanges: number; minutes: number; groups: number; group_receivers: number; new_members: number; members_now: number }>(sql`
-      with days as (${days})
+    await tx.execute<{ exchanges: number; minutes: number; groups: number; group_receivers: number; members_now: number; new_members: number; new_now: number; new_joining: number; new_left: number }>(sql`
+      with days as (${days}),
+      joined as (
+        select count(*)::int as new_members,
+          count(*) filter (where m.left_at is null and m.onboarded_at is not null)::int as new_now,
+          count(*) filter (where m.left_at is null and m.onboarded_at is null)::int as new_joining,
+          count(*) filter (where m.left_at is not null)::int as new_left
+        from timebank_members m where m.community_id = ${communityId} and ${joinedInRange})
       select coalesce(sum(exchanges), 0)::int as exchanges, coalesce(sum(minutes), 0)::int as minutes, coalesce(sum(group_exchanges), 0)::int as groups, coalesce(sum(group_receivers), 0)::int as group_receivers,
-        (select count(*)::int from timebank_members where community_id = ${communityId} and joined_at::date between ${from} and ${to}) as new_members,
-        (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is not null) as members_now
+        (select count(*)::int from timebank_members m where m.community_id = ${communityId} and ${memberNow}) as members_now,
+        (select new_members from joined) as new_members, (select new_now from joined) as new_now, (select new_joining from joined) as new_joining, (select new_left from joined) as new_left
       from days`)
   ).rows;
-  // Active: gave or received in the 90 days up to the end of the range. Up to today, each account
-  // knows the last day it took part; for a range that ended earlier, the exchanges are counted.
+  // Active: members now who gave or received in the 90 days up to the end of the range. Up to
+  // today, each account knows the last day it took part; for a range that ended earlier, the
+  // exchanges are counted. Organisations and the pot are not members, so never counted here.
   const [active] = (
     to >= today
-      ? await tx.execute<{ active: number }>(sql`select count(*)::int as active from timebank_accounts where community_id = ${communityId} and kind <> 'pot' and last_exchanged_on >= ${to}::date - 90`)
-      : await tx.execute<{ active: number }>(sql`select count(distinct p.account_id)::int as active from timebank_exchanges e join timebank_exchange_parties p on p.exchange_id = e.id
-          where e.community_id = ${communityId} and e.status = 'confirmed' and e.reversed_at is null and e.occurred_on between (${to}::date - 90) and ${to}`)
+      ? await tx.execute<{ active: number }>(sql`select count(distinct m.person_record_id)::int as active from timebank_members m join timebank_accounts a on a.person_record_id = m.person_record_id and a.kind = 'member'
+          where m.community_id = ${communityId} and ${memberNow} and a.last_exchanged_on >= ${to}::date - 90`)
+      : await tx.execute<{ active: number }>(sql`select count(distinct m.person_record_id)::int as active from timebank_exchanges e join timebank_exchange_parties p on p.exchange_id = e.id
+          join timebank_accounts a on a.id = p.account_id and a.kind = 'member' join timebank_members m on m.person_record_id = a.person_record_id
+          where e.community_id = ${communityId} and ${memberNow} and e.status = 'confirmed' and e.reversed_at is null and e.occurred_on between (${to}::date - 90) and ${to}`)
   ).rows;
 
   const byMonth = (
@@ -90,8 +118,8 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
   ).rows;
   const newMembers = (
     await tx.execute<{ came_from: string; members: number }>(sql`
-      select came_from, count(*)::int as members from timebank_members
-      where community_id = ${communityId} and joined_at::date between ${from} and ${to} group by 1 order by 2 desc`)
+      select came_from, count(*)::int as members from timebank_members m
+      where m.community_id = ${communityId} and ${joinedInRange} group by 1 order by 2 desc, 1`)
   ).rows.map((row) => ({ cameFrom: row.came_from, members: row.members }));
   const unmetNeed = (
     await tx.execute<{ category: string; requests: number }>(sql`
@@ -107,7 +135,7 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
       from timebank_members m
       join person_records r on r.id = m.person_record_id
       join timebank_accounts a on a.person_record_id = m.person_record_id and a.closed_at is null
-      where m.community_id = ${communityId} and m.left_at is null and m.onboarded_at is not null and a.last_exchanged_on is null
+      where m.community_id = ${communityId} and ${memberNow} and a.last_exchanged_on is null
       order by lower(r.preferred_name)`)
   ).rows;
   const balanceRows = (
@@ -115,7 +143,8 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
       select case when balance < -300 then 'below_minus_5h' when balance < 0 then 'minus_5h_to_0' when balance = 0 then 'zero'
                   when balance <= 300 then 'up_to_5h' when balance <= 1200 then '5h_to_20h' else 'over_20h' end as band,
              count(*)::int as members
-      from timebank_accounts where community_id = ${communityId} and kind = 'member' and closed_at is null group by 1`)
+      from timebank_accounts a join timebank_members m on m.person_record_id = a.person_record_id
+      where a.community_id = ${communityId} and a.kind = 'member' and a.closed_at is null and ${memberNow} group by 1`)
   ).rows;
   const [pot] = (
     await tx.execute<{ balance: number; granted: number; donated: number; paid: number; received: number }>(sql`
@@ -151,6 +180,9 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
       groupReceivers: totals?.group_receivers ?? 0,
       activeMembers: active?.active ?? 0,
       newMembers: totals?.new_members ?? 0,
+      newMembersNowMembers: totals?.new_now ?? 0,
+      newMembersStillJoining: totals?.new_joining ?? 0,
+      newMembersLeft: totals?.new_left ?? 0,
       membersNow: totals?.members_now ?? 0,
     },
     byMonth: fillMonths(range, byMonth),

@@ -113,9 +113,12 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     const actorId = actorOf(request);
     try {
       const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        const exchange = await inTimebank(request, (tx, communityId, own) => service.recordExchange(tx, exchangeContext(services, request, communityId, own), form.data));
-        request.session.flash = request.t(exchange.status === 'confirmed' ? 'timebank.exchange.confirmedFlash' : 'timebank.exchange.recordedFlash');
-        return `${base(request)}/exchanges/${exchange.id}`;
+        const full = await inTimebank(request, async (tx, communityId, own) => {
+          const exchange = await service.recordExchange(tx, exchangeContext(services, request, communityId, own), form.data);
+          return service.getExchange(tx, communityId, exchange.id);
+        });
+        request.session.flash = recordedMessage(request, full);
+        return `${base(request)}/exchanges/${full.exchange.id}`;
       });
       return reply.redirect(to, 303);
     } catch (error) {
@@ -125,18 +128,38 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     }
   });
 
+  /** What happens next, said as it is: who is asked to confirm, or that a coordinator confirms for someone not online. */
+  const recordedMessage = (request: FastifyRequest, full: service.ExchangeInFull) => {
+    if (full.exchange.status === 'confirmed') return request.t('timebank.exchange.confirmedFlash');
+    const awaited = service.awaitedSide(full);
+    const waiting = full.parties.filter((party) => party.personRecordId && awaited.includes(party.personRecordId));
+    const offline = waiting.filter((party) => !party.online);
+    if (offline.length) return request.t('timebank.exchange.recordedOfflineFlash', { names: offline.map((party) => party.name).join(', ') });
+    return request.t('timebank.exchange.recordedFlash', { names: waiting.map((party) => party.name).join(', ') });
+  };
+
   // ——— One exchange ———
   const exchangePage = async (request: FastifyRequest<{ Params: z.infer<typeof exchangeParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
     const page = await inTimebank(request, async (tx, communityId, ownId) => {
       const full = await service.getExchange(tx, communityId, request.params.exchangeId);
       if (!service.mayView(full, { id: actorOf(request), staff: isStaff(request) }, ownId)) throw notFound();
-      return { ...full, mayAnswer: full.exchange.status === 'pending' && (isStaff(request) || (ownId !== null && service.awaitedSide(full).includes(ownId))), mayCancel: ['pending', 'disputed'].includes(full.exchange.status) && (isStaff(request) || full.exchange.recordedBy === request.person?.id) };
+      const awaited = service.awaitedSide(full);
+      // Said from where the reader stands: the time they gave, or received, or an exchange between others.
+      const own = full.parties.find((party) => party.personRecordId !== null && party.personRecordId === ownId);
+      const title = full.exchange.group ? 'titleGroup' : own?.side === 'giver' ? 'titleGave' : own?.side === 'receiver' ? 'titleReceived' : 'title';
+      return {
+        ...full,
+        title,
+        waitingFor: full.exchange.status === 'pending' ? full.parties.filter((party) => party.personRecordId && awaited.includes(party.personRecordId)) : [],
+        mayAnswer: full.exchange.status === 'pending' && (isStaff(request) || (ownId !== null && awaited.includes(ownId))),
+        mayCancel: ['pending', 'disputed'].includes(full.exchange.status) && (isStaff(request) || full.exchange.recordedBy === request.person?.id),
+      };
     });
     return render(
       request,
       reply,
       'timebank/views/exchange.njk',
-      { pageTitle: request.t('timebank.exchange.title'), ...page, staffView: isStaff(request), values, errors, flash: takeFlash(request) },
+      { pageTitle: request.t(`timebank.exchange.${page.title}`), ...page, staffView: isStaff(request), values, errors, flash: takeFlash(request) },
       { status: errors ? 400 : 200 },
     );
   };
@@ -242,7 +265,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       reply,
       'timebank/views/member.njk',
       {
-        pageTitle: page.subject.preferredName,
+        pageTitle: page.subject.listName,
         ...page,
         values: { doneOn: ukDay(new Date()), ...values },
         doneOnParts: dateParts(values.doneOn ?? ukDay(new Date())),

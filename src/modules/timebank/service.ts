@@ -10,7 +10,7 @@ import { conflict, DomainError, invalid, notFound } from '../../platform/http/pr
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { communities } from '../../platform/db/schema.ts';
+import { communities, people } from '../../platform/db/schema.ts';
 import { recordMilestones } from '../journey/service.ts';
 import { messagePerson } from '../people/consent.ts';
 import { getPerson } from '../people/service.ts';
@@ -301,7 +301,7 @@ export async function listMembers(tx: CommunityTransaction, communityId: string)
   return tx
     .select({
       personRecordId: timebankMembers.personRecordId,
-      name: personRecords.preferredName,
+      name: personRecords.listName,
       assistedDigital: personRecords.assistedDigital,
       neighbourhood: timebankMembers.neighbourhood,
       cameFrom: timebankMembers.cameFrom,
@@ -314,7 +314,7 @@ export async function listMembers(tx: CommunityTransaction, communityId: string)
     .innerJoin(personRecords, eq(personRecords.id, timebankMembers.personRecordId))
     .leftJoin(timebankAccounts, and(eq(timebankAccounts.personRecordId, timebankMembers.personRecordId), isNull(timebankAccounts.closedAt)))
     .where(and(eq(timebankMembers.communityId, communityId), isNull(timebankMembers.leftAt), eq(personRecords.status, 'active')))
-    .orderBy(sql`${timebankMembers.onboardedAt} is not null`, asc(sql`lower(${personRecords.preferredName})`));
+    .orderBy(sql`${timebankMembers.onboardedAt} is not null`, asc(sql`lower(${personRecords.listName})`));
 }
 
 // ——— Accounts ———
@@ -341,15 +341,24 @@ export async function accountOfPerson(tx: CommunityTransaction, communityId: str
 
 /** The accounts a coordinator can record for: members who finished onboarding, and organisations. */
 export async function accountChoices(tx: CommunityTransaction, communityId: string) {
-  const rows = await tx.execute<{ id: string; kind: 'member' | 'organisation'; name: string; person_record_id: string | null; assisted_digital: boolean | null }>(sql`
-    select a.id, a.kind, coalesce(r.preferred_name, a.name) as name, a.person_record_id, r.assisted_digital
+  const rows = await tx.execute<{ id: string; kind: 'member' | 'organisation'; name: string; number: number | null; person_record_id: string | null; assisted_digital: boolean | null }>(sql`
+    select a.id, a.kind, coalesce(r.list_name, a.name) as name, r.number, a.person_record_id, r.assisted_digital
     from timebank_accounts a
     left join person_records r on r.id = a.person_record_id
     left join timebank_members m on m.person_record_id = a.person_record_id
     where a.community_id = ${communityId} and a.closed_at is null and a.kind <> 'pot'
       and (a.kind = 'organisation' or (m.onboarded_at is not null and m.left_at is null and r.status = 'active'))
-    order by a.kind, lower(coalesce(r.preferred_name, a.name))`);
-  return rows.rows.map((row) => ({ id: row.id, kind: row.kind, name: row.name, personRecordId: row.person_record_id, assistedDigital: row.assisted_digital ?? false }));
+    order by a.kind, lower(coalesce(r.list_name, a.name))`);
+  // Two people with the same name are told apart by their member numbers.
+  const named = new Map<string, number>();
+  for (const row of rows.rows) named.set(row.name.toLowerCase(), (named.get(row.name.toLowerCase()) ?? 0) + 1);
+  return rows.rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    name: (named.get(row.name.toLowerCase()) ?? 0) > 1 && row.number !== null ? `${row.name} (${row.number})` : row.name,
+    personRecordId: row.person_record_id,
+    assistedDigital: row.assisted_digital ?? false,
+  }));
 }
 
 export const organisationDetails = z.object({
@@ -375,7 +384,7 @@ export async function statement(tx: CommunityTransaction, communityId: string, a
   if (page.to) conditions.push(sql`m.occurred_on <= ${page.to}`);
   const rows = await tx.execute<{ id: number; minutes: number; balance_after: number; occurred_on: string; kind: string; note: string; category: string | null; transfer_id: string; exchange_id: string | null; reverses_id: string | null; others: string | null; reversed: boolean }>(sql`
     select m.id, m.minutes, m.balance_after, m.occurred_on::text, t.kind, t.note, c.name as category, t.id as transfer_id, t.exchange_id, t.reverses_id,
-      (select string_agg(coalesce(r.preferred_name, case when a.kind = 'pot' then '' else a.name end), ', ' order by r.preferred_name)
+      (select string_agg(coalesce(r.list_name, case when a.kind = 'pot' then '' else a.name end), ', ' order by r.list_name)
          from timebank_movements o join timebank_accounts a on a.id = o.account_id left join person_records r on r.id = a.person_record_id
          where o.transfer_id = m.transfer_id and o.account_id <> m.account_id and a.kind <> 'pot' and (o.minutes > 0) <> (m.minutes > 0)) as others,
       exists (select 1 from timebank_transfers rv where rv.reverses_id = t.id) as reversed
@@ -530,13 +539,13 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
     .returning();
   if (!exchange) throw new Error('exchange insert returned nothing');
   const sides = [
-    { accountId: giver.accountId, side: 'giver' as const, minutes: input.minutes, name: giver.name, personRecordId: giver.personRecordId, kind: 'member' },
-    { accountId: receiver.accountId, side: 'receiver' as const, minutes: input.minutes, name: receiver.name, personRecordId: receiver.personRecordId, kind: 'member' },
+    { accountId: giver.accountId, side: 'giver' as const, minutes: input.minutes, name: giver.name, personRecordId: giver.personRecordId, kind: 'member', online: giver.accountHolder !== null },
+    { accountId: receiver.accountId, side: 'receiver' as const, minutes: input.minutes, name: receiver.name, personRecordId: receiver.personRecordId, kind: 'member', online: receiver.accountHolder !== null },
   ];
   await tx.insert(exchangeParties).values(sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })));
   const recorded = { communityId, actorId: actor.id, action: 'timebank.exchange_recorded', subjectType: 'timebank_exchange', subjectId: exchange.id, detail: { minutes: input.minutes, onBehalf: exchange.onBehalf } };
   if (input.confirmNow) {
-    await post(tx, communityId, actor.id, timebank, { exchange, category: null, parties: sides, transferId: null, reversal: null }, [recorded]);
+    await post(tx, communityId, actor.id, timebank, { exchange, category: null, parties: sides, transferId: null, reversal: null, recordedByName: null }, [recorded]);
     return exchange;
   }
   await record(tx, recorded);
@@ -560,10 +569,11 @@ export async function getExchange(tx: CommunityTransaction, communityId: string,
     .from(timebankExchanges)
     .where(and(eq(timebankExchanges.communityId, communityId), eq(timebankExchanges.id, exchangeId)));
   if (!exchange) throw notFound();
-  const parties = await tx.execute<{ account_id: string; side: 'giver' | 'receiver'; minutes: number; name: string; person_record_id: string | null; kind: string }>(sql`
-    select p.account_id, p.side, p.minutes, coalesce(r.preferred_name, a.name) as name, a.person_record_id, a.kind
+  const parties = await tx.execute<{ account_id: string; side: 'giver' | 'receiver'; minutes: number; name: string; person_record_id: string | null; kind: string; online: boolean }>(sql`
+    select p.account_id, p.side, p.minutes, coalesce(r.list_name, a.name) as name, a.person_record_id, a.kind, r.account_id is not null as online
     from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id left join person_records r on r.id = a.person_record_id
-    where p.exchange_id = ${exchangeId} order by p.side, lower(coalesce(r.preferred_name, a.name))`);
+    where p.exchange_id = ${exchangeId} order by p.side, lower(coalesce(r.list_name, a.name))`);
+  const [recorder] = exchange.recordedBy ? await tx.select({ name: people.displayName }).from(people).where(eq(people.id, exchange.recordedBy)) : [];
   const [transfer] = await tx
     .select({ id: timebankTransfers.id })
     .from(timebankTransfers)
@@ -580,7 +590,9 @@ export async function getExchange(tx: CommunityTransaction, communityId: string,
   return {
     exchange,
     category: category?.name ?? null,
-    parties: parties.rows.map((row) => ({ accountId: row.account_id, side: row.side, minutes: row.minutes, name: row.name, personRecordId: row.person_record_id, kind: row.kind })),
+    /** `online`: the person has an account and can confirm for themselves; otherwise a coordinator does it for them. */
+    parties: parties.rows.map((row) => ({ accountId: row.account_id, side: row.side, minutes: row.minutes, name: row.name, personRecordId: row.person_record_id, kind: row.kind, online: row.online })),
+    recordedByName: recorder?.name ?? null,
     transferId: transfer?.id ?? null,
     reversal: reversal ?? null,
   };
@@ -694,8 +706,8 @@ export async function openExchanges(tx: CommunityTransaction, communityId: strin
   const rows = await tx.execute<{ id: string; status: string; occurred_on: string; minutes: number; giver: string; receiver: string; recorded_for: string | null; on_behalf: boolean; confirms_on: string | null; giver_record: string | null; receiver_record: string | null; is_group: boolean }>(sql`
     select e.id, e.status, e.occurred_on::text, e.recorded_for, e.on_behalf, e.confirms_on::text, e.is_group,
       max(p.minutes) as minutes,
-      string_agg(coalesce(r.preferred_name, a.name), ', ') filter (where p.side = 'giver') as giver,
-      string_agg(coalesce(r.preferred_name, a.name), ', ') filter (where p.side = 'receiver') as receiver,
+      string_agg(coalesce(r.list_name, a.name), ', ') filter (where p.side = 'giver') as giver,
+      string_agg(coalesce(r.list_name, a.name), ', ') filter (where p.side = 'receiver') as receiver,
       max(a.person_record_id::text) filter (where p.side = 'giver') as giver_record,
       max(a.person_record_id::text) filter (where p.side = 'receiver') as receiver_record
     from timebank_exchanges e

@@ -79,6 +79,8 @@ export const memberships = pgTable(
     status: text('status', { enum: ['requested', 'active', 'declined', 'removed'] }).notNull(),
     roles: text('roles').array().notNull().default(sql`array[]::text[]`),
     requestMessage: text('request_message'),
+    /** The organisation a referrer or partner works for here, kept from their last referral to fill in the next. */
+    organisation: text('organisation').notNull().default(''),
     requestedAt: createdAt(),
     decidedAt: instant('decided_at'),
     decidedBy: uuid('decided_by').references(() => people.id),

@@ -10,7 +10,7 @@ import { hashToken } from '../auth/secrets.ts';
 import { isLanguage, type Language, translator, type Translate } from '../i18n.ts';
 import type { Community, Role } from '../tenancy.ts';
 import { DomainError, forbidden, notFound, unauthenticated } from './problems.ts';
-import { programmeKindsOf } from '../views/navigation.ts';
+import { hubTeamAccountsOf, programmeKindsOf } from '../views/navigation.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +22,8 @@ declare module 'fastify' {
     t: Translate;
     /** The kinds of programme the request's community runs, for its pages' header. */
     programmeKinds: readonly string[];
+    /** Whether the person is in the community's hub team (the header links the hub for them). */
+    inHubTeam: boolean;
   }
   interface Session {
     personId?: string;
@@ -77,6 +79,7 @@ export const requestContext = fp(async (app: FastifyInstance, options: { owner: 
   app.decorateRequest('language', 'en');
   app.decorateRequest('t', translator('en'));
   app.decorateRequest('programmeKinds', null as unknown as readonly string[]);
+  app.decorateRequest('inHubTeam', false);
 
   app.addHook('onRequest', async (request, reply) => {
     request.roles = [];
@@ -109,7 +112,10 @@ export const requestContext = fp(async (app: FastifyInstance, options: { owner: 
         request.membershipId = membership.membershipId;
         request.roles = membership.roles;
         membershipRoles = membership.roles;
-        if (!isApiRequest(request)) request.programmeKinds = await programmeKindsOf(owner, membership.community.id);
+        if (!isApiRequest(request)) {
+          request.programmeKinds = await programmeKindsOf(owner, membership.community.id);
+          request.inHubTeam = request.programmeKinds.includes('hub') && request.person !== null && (await hubTeamAccountsOf(owner, membership.community.id)).has(request.person.id);
+        }
       }
       const decision = decide(rule, {
         signedIn: request.person !== null,

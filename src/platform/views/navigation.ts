@@ -13,6 +13,18 @@ export function programmeKindsOf(owner: Database, communityId: string): Promise<
 /** A programme was added or changed: its community's header is worked out again. */
 export const forgetProgrammeKinds = (communityId: string) => kindsKept.forget(communityId);
 
+const hubTeamsKept = keptFor<ReadonlySet<string>>(30_000);
+
+/** The accounts of the people in a community's hub teams, kept half a minute: the header links the hub only for them. */
+export function hubTeamAccountsOf(owner: Database, communityId: string): Promise<ReadonlySet<string>> {
+  return hubTeamsKept.get(communityId, async () => {
+    const rows = await owner.execute<{ account_id: string }>(sql`select distinct r.account_id from hub_team_members t join person_records r on r.id = t.person_record_id where t.community_id = ${communityId} and r.account_id is not null`);
+    return new Set(rows.rows.map((row) => row.account_id));
+  });
+}
+/** Someone joined or left a hub team. */
+export const forgetHubTeam = (communityId: string) => hubTeamsKept.forget(communityId);
+
 interface NavigationItem {
   text: string;
   href: string;
@@ -23,14 +35,14 @@ interface NavigationItem {
  * Links each role needs, in the header. Modules add theirs here as they arrive. The header fits
  * about nine: an admin's less frequent pages (inviting, messages sent) are on their home page.
  */
-const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member'; kind?: string }[] = [
+const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member'; kind?: string; orInHubTeam?: true }[] = [
   { key: 'nav.home', path: '', roles: 'any-member' },
   { key: 'nav.referrals', path: '/referrals', roles: ['admin', 'coordinator'] },
   { key: 'nav.timebank', path: '/timebank', roles: 'any-member', kind: 'timebank' },
   { key: 'nav.network', path: '/network', roles: 'any-member', kind: 'peer_network' },
   { key: 'nav.support', path: '/support', roles: 'any-member', kind: 'peer_support' },
-  // Admins reach the hub from their home page: the header fits about nine links.
-  { key: 'nav.hub', path: '/hub', roles: ['coordinator', 'peer_supporter', 'safeguarding_lead', 'partner'], kind: 'hub' },
+  // Coordinators and the people in the hub team (admins reach it from their home page: the header fits about nine links).
+  { key: 'nav.hub', path: '/hub', roles: ['coordinator'], kind: 'hub', orInHubTeam: true },
   { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },
   { key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'] },
   { key: 'nav.members', path: '/members', roles: ['admin', 'coordinator'] },
@@ -47,7 +59,7 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
   const held = request.roles ?? [];
   if (community && held.length > 0) {
     for (const link of communityLinks) {
-      if (link.roles !== 'any-member' && !held.some((role) => link.roles.includes(role))) continue;
+      if (link.roles !== 'any-member' && !held.some((role) => link.roles.includes(role)) && !(link.orInHubTeam && request.inHubTeam)) continue;
       // A module's link shows where the community runs a programme of its kind.
       if (link.kind && !(request.programmeKinds ?? []).includes(link.kind)) continue;
       const href = `/c/${community.slug}${link.path}`;

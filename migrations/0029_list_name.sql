@@ -1,0 +1,1 @@
+ALTER TABLE "person_records" ADD COLUMN "list_name" text GENERATED ALWAYS AS (case when full_name <> '' and starts_with(lower(full_name), lower(preferred_name)) then full_name else preferred_name end) STORED NOT NULL;

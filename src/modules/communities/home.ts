@@ -1,0 +1,80 @@
+// What is waiting for the person on their community's home page, from each part of the
+// community they take part in: only what there is, never a promise of what might come.
+import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
+import * as timebank from '../timebank/service.ts';
+import * as network from '../peer-network/service.ts';
+import * as support from '../peer-support/service.ts';
+import * as caseload from '../caseload/service.ts';
+import * as budgets from '../caseload/budgets.ts';
+import { openConcernCounts } from '../safeguarding/service.ts';
+import { ownRecordId } from '../people/service.ts';
+import * as referrals from '../referrals/service.ts';
+
+export interface HomeAsker {
+  accountId: string;
+  roles: readonly Role[];
+  programmeKinds: readonly string[];
+  inHubTeam: boolean;
+}
+
+export async function waitingFor(tx: CommunityTransaction, communityId: string, asker: HomeAsker) {
+  const own = await ownRecordId(tx, communityId, asker.accountId);
+  const runs = (kind: string) => asker.programmeKinds.includes(kind);
+  const holds = (...roles: Role[]) => roles.some((role) => asker.roles.includes(role));
+
+  // The time bank: a balance, and exchanges waiting for this person to confirm.
+  const member = own && runs('timebank') ? await timebank.memberOf(tx, communityId, own) : undefined;
+  const account = member && own ? await timebank.accountOfPerson(tx, communityId, own) : undefined;
+  const toConfirm = member && own && account ? (await timebank.openExchanges(tx, communityId, { personRecordId: own, status: 'pending', limit: 10 })).filter((exchange) => exchange.recordedFor !== account.id) : [];
+
+  // The peer network: the next meetings of their groups; the groups they facilitate.
+  let nextMeetings: Awaited<ReturnType<typeof network.upcomingMeetings>> = [];
+  let facilitating: { id: string; name: string; nextMeetingId: string | null; nextStartsAt: Date | null; registerOpen: boolean; registerOpensOn: string | null }[] = [];
+  if (own && runs('peer_network')) {
+    const usual = await network.usualGroupsOf(tx, own);
+    nextMeetings = usual.length ? (await network.upcomingMeetings(tx, communityId, { groupIds: usual, personRecordId: own, limit: 2 })).filter((meeting) => !meeting.cancelled_at) : [];
+    if (holds('facilitator', 'coordinator', 'admin')) {
+      const groups = await network.listGroups(tx, communityId);
+      facilitating = groups
+        .filter((group) => group.facilitators.some((one) => one.personRecordId === own))
+        .map((group) => ({
+          id: group.id,
+          name: group.name,
+          nextMeetingId: group.next_meeting_id,
+          nextStartsAt: group.next_starts_at,
+          registerOpen: group.next_starts_at ? network.registerIsOpen(group.next_starts_at) : false,
+          registerOpensOn: group.next_starts_at ? network.registerOpensOn(group.next_starts_at) : null,
+        }));
+    }
+  }
+
+  // One-to-one peer support: the people a supporter supports and the weeks to send; a person's own support.
+  const episodes = own && runs('peer_support') ? await support.listEpisodes(tx, communityId, { accountId: asker.accountId, staff: false, recordId: own }, { status: 'active', limit: 20 }) : [];
+  const supporting = episodes.filter((episode) => episode.supporter_record_id === own);
+  const supported = episodes.filter((episode) => episode.person_record_id === own);
+  const weeksToSend = supporting.length && own ? await support.weeksToSubmit(tx, own) : [];
+
+  // The hub: actions the person owns, whether they are in the team, and their own support plan.
+  const hubActions = own && runs('hub') ? await caseload.actionsOwnedBy(tx, own) : [];
+  const hasPlan = own && runs('hub') ? (await budgets.ownPlan(tx, own)).length > 0 : false;
+
+  // Safeguarding: open concerns, counted (the leads read them on their own page, where each read is recorded).
+  const concerns = holds('safeguarding_lead') ? await openConcernCounts(tx, communityId) : undefined;
+
+  // A referrer's referrals still under way.
+  const referralsUnderWay = holds('referrer') ? await referrals.referralsUnderWay(tx, communityId, asker.accountId) : 0;
+
+  return {
+    timebank: member ? { balance: account?.balance ?? 0, onboarded: Boolean(member.onboardedAt), toConfirm } : undefined,
+    nextMeetings,
+    facilitating,
+    supporting,
+    supported,
+    weeksToSend,
+    hubActions,
+    hub: runs('hub') && (asker.inHubTeam || holds('coordinator', 'admin')),
+    hasPlan,
+    concerns,
+    referralsUnderWay,
+  };
+}

@@ -1,0 +1,133 @@
+// Pages show what a person came to see: an exchange's details, a home page with what is waiting
+// for them now, links only where they lead somewhere, and names that tell people apart.
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { personRecords } from '../../src/modules/people/schema.ts';
+import { roles } from '../../src/platform/tenancy.ts';
+import { useFixtureApp } from '../support/app.ts';
+import { callers } from '../support/callers.ts';
+
+const given = useFixtureApp();
+const { signedIn } = callers(() => given.test.app);
+const owner = () => given.test.database.owner;
+const emailOf = (role: string) => `${role.replace('_', '-')}@alpha.test`;
+const today = new Date();
+
+/** Every link inside the page's main content that stays on this site. */
+const linksIn = (html: string) => {
+  const main = html.slice(html.indexOf('<main'), html.indexOf('</main>'));
+  return [...main.matchAll(/<a [^>]*href="(\/[^"#]*)"/g)].map((match) => (match[1] ?? '').replace(/&amp;/g, '&'));
+};
+
+describe('an exchange’s page', () => {
+  it('shows who, how long, when, the kind of help and the note, titled for the reader, and says who confirms for someone not online', async () => {
+    const url = `/c/alpha/timebank/exchanges/${given.fixture.alphaExchangeId}`;
+    const member = await signedIn('member@alpha.test');
+    const own = await member.get(url);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('<h1>Time you gave</h1>');
+    for (const detail of ['Alpha member', 'Ada Lovelace', '1 hour', 'Gardening', 'Weeding']) expect(own.body, detail).toContain(detail);
+    expect(own.body).toContain('Ada Lovelace is not online, so a coordinator will check with them and confirm it.');
+    const coordinator = await (await signedIn('coordinator@alpha.test')).get(url);
+    expect(coordinator.body).toContain('<h1>An exchange of time</h1>');
+    for (const detail of ['Alpha member', 'Ada Lovelace', '1 hour', 'Gardening', 'Weeding']) expect(coordinator.body, detail).toContain(detail);
+
+    // Recording time received from someone not online: the page says what actually happens next.
+    const recorded = await member.submit('/c/alpha/timebank/exchanges/new', '/c/alpha/timebank/exchanges/new', {
+      direction: 'received',
+      other: given.fixture.alphaPersonId,
+      timeHours: '2',
+      timeMinutes: '0',
+      'occurredOn-day': String(today.getDate()),
+      'occurredOn-month': String(today.getMonth() + 1),
+      'occurredOn-year': String(today.getFullYear()),
+      categoryId: given.fixture.alphaCategoryId,
+      note: 'Took me to the library',
+    });
+    expect(recorded.statusCode).toBe(303);
+    const page = await member.get(String(recorded.headers.location));
+    expect(page.body).toContain('<h1>Time you received</h1>');
+    expect(page.body).toContain('Time recorded. Ada Lovelace is not online, so a coordinator will check with them and confirm it.');
+    expect(page.body).not.toContain('We have asked Ada Lovelace to confirm it');
+    expect(page.body).toContain('2 hours');
+  });
+});
+
+describe('names', () => {
+  it('the exchange picker names people the same way and tells two people of one name apart', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const made = await owner()
+      .insert(personRecords)
+      .values([
+        { communityId: given.fixture.alpha.id, preferredName: 'Winston', fullName: 'Winston Okafor' },
+        { communityId: given.fixture.alpha.id, preferredName: 'Winston Okafor' },
+      ])
+      .returning({ id: personRecords.id, number: personRecords.number });
+    for (const person of made) {
+      await coordinator.submit('/c/alpha/timebank/members', '/c/alpha/timebank/members', { personRecordId: person.id });
+      await owner().execute(sql`update timebank_members set onboarded_at = now() where person_record_id = ${person.id}`);
+    }
+    const picker = await coordinator.get('/c/alpha/timebank/group-exchanges/new');
+    expect(picker.statusCode).toBe(200);
+    for (const person of made) expect(picker.body).toContain(`Winston Okafor (${person.number})`);
+    expect(picker.body).not.toMatch(/>\s*Winston\s*</);
+    const [winston] = await owner().select({ listName: personRecords.listName }).from(personRecords).where(eq(personRecords.id, made[0]?.id ?? ''));
+    expect(winston?.listName).toBe('Winston Okafor');
+    // A chosen name is never replaced by a different full name.
+    const [ada] = await owner().select({ listName: personRecords.listName }).from(personRecords).where(eq(personRecords.id, given.fixture.alphaPersonId));
+    expect(ada?.listName).toBe('Ada Lovelace');
+  });
+});
+
+describe('home pages', () => {
+  it('no role is promised content that never comes, and every link on a home page leads somewhere', async () => {
+    for (const role of roles) {
+      const visitor = await signedIn(emailOf(role));
+      const home = await visitor.get('/c/alpha');
+      expect(home.statusCode, role).toBe(200);
+      expect(home.body, role).not.toMatch(/will appear here|will come to you here/);
+      for (const link of new Set(linksIn(home.body))) {
+        const answer = await visitor.get(link);
+        expect([200, 302, 303], `${role}: ${link}`).toContain(answer.statusCode);
+        if (answer.statusCode === 200) expect(answer.body, `${role}: ${link}`).not.toContain('Page not found');
+        expect(answer.body, `${role}: ${link}`).not.toContain('You do not have a support plan');
+      }
+    }
+  });
+
+  it('shows each person what is waiting for them now', async () => {
+    const member = await (await signedIn('member@alpha.test')).get('/c/alpha');
+    expect(member.body).toMatch(/Your balance/);
+    const peer = await (await signedIn('peer-supporter@alpha.test')).get('/c/alpha');
+    expect(peer.body).toContain('Ada Lovelace');
+    const facilitator = await (await signedIn('facilitator@alpha.test')).get('/c/alpha');
+    expect(facilitator.body).toContain('Tuesday group');
+    const lead = await (await signedIn('safeguarding-lead@alpha.test')).get('/c/alpha');
+    expect(lead.body).toMatch(/1 concern is waiting/);
+    expect(lead.body).not.toContain('Hub team');
+    const referrer = await (await signedIn('referrer@alpha.test')).get('/c/alpha');
+    expect(referrer.body).not.toContain('Hub team');
+  });
+});
+
+describe('a referral form', () => {
+  it('fills in the referrer’s own organisation, as they last gave it, and never another practice', async () => {
+    const referrer = await signedIn('referrer@alpha.test');
+    expect((await referrer.get('/c/alpha/referrals/new')).body).toMatch(/name="referrerOrganisation"[^>]*value=""|name="referrerOrganisation"(?![^>]*value=)/);
+    const sent = await referrer.submit('/c/alpha/referrals/new', '/c/alpha/referrals/new', {
+      preferredName: 'Olive',
+      phone: '020 7946 0998',
+      reason: 'Would like company.',
+      needs: ['loneliness'],
+      programmeIds: given.fixture.alphaProgrammeId,
+      urgency: 'routine',
+      agreedToReferral: 'yes',
+      referrerOrganisation: 'Beech House Surgery',
+    });
+    expect(sent.statusCode).toBe(302);
+    // Another referrer's referral, sent later, is not what this referrer's next form fills in.
+    await owner().execute(sql`update referrals set referrer_organisation = 'Elsewhere Practice', created_at = now() + interval '1 minute' where reference = 'ALPH-2345'`);
+    expect((await referrer.get('/c/alpha/referrals/new')).body).toContain('value="Beech House Surgery"');
+    expect((await (await signedIn('coordinator@alpha.test')).get('/c/alpha/referrals/new')).body).not.toContain('Beech House Surgery');
+  });
+});
