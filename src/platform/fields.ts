@@ -28,6 +28,11 @@ export function checkboxList<const T extends readonly [string, ...string[]]>(val
 /** A single checkbox or a JSON boolean. */
 export const tickbox = z.preprocess((value) => value === true || value === 'true' || value === 'on' || value === 'yes', z.boolean());
 
+/** A yes-or-no question that may be left unanswered: true, false, or null when not said. */
+export const yesNoOrNotSaid = z
+  .preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value === '' || value === undefined ? null : value), z.boolean({ error: 'errors.yesOrNo' }).nullable())
+  .transform((value) => value ?? null);
+
 /** A yes-or-no question, from radios ("yes"/"no") or JSON (true/false). */
 export const yesOrNo = (missing: string) =>
   z.preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value), z.boolean({ error: missing }));

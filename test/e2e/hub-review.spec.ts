@@ -20,7 +20,7 @@ test('the hub accepts a referral; the next review meeting’s agenda shows the p
 
   await sam.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Hub team' }).click();
   await expectPage(sam, 'Living Well hub');
-  await sam.getByRole('button', { name: /^Open the review meeting for/ }).click();
+  await sam.getByRole('button', { name: /^(Open today’s review meeting|Hold a review meeting today)/ }).click();
   await expectPage(sam, /^Review meeting, /);
   const omar = sam.getByRole('listitem').filter({ hasText: 'Omar Said' });
   await expect(omar).toContainText('New since the last meeting');

@@ -23,6 +23,8 @@ test('a member joins the peer network herself, is marked at a meeting on a phone
   await expectPage(ruth, 'Peer network');
   await ruth.getByRole('link', { name: 'Monday evening group' }).first().click();
   await expectPage(ruth, 'Monday evening group');
+  // A meeting weeks ahead says when its register opens, and has no register to tap yet.
+  await expect(ruth.getByText(/register opens on/).first()).toBeVisible();
   await ruth.getByRole('list').filter({ hasText: 'came' }).getByRole('link').first().click();
   await expectPage(ruth, 'Register');
   const before = Number((await ruth.getByTestId('here-count').innerText()).match(/\d+/)?.[0]);

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
+import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/platform/db/schema.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
@@ -315,6 +316,27 @@ describe('calendars', () => {
     expect(anonymous.body).toContain('BEGIN:VEVENT');
     expect(anonymous.body).toContain('Tuesday group');
     await member.submit('/c/alpha/network/calendar', '/c/alpha/network/calendar/renew', {});
+    const renewed = /calendars\/([A-Za-z0-9_-]{20,})/.exec((await member.get('/c/alpha/network/calendar')).body)?.[1];
+
+    // Read by a real iCalendar parser, every meeting starts at its instant, in winter and in summer.
+    const year = new Date().getUTCFullYear() + 1;
+    await owner().insert(peerMeetings).values({ communityId: given.fixture.alpha.id, groupId: given.fixture.alphaGroupId, startsAt: new Date(`${year}-07-06T17:00:00Z`), durationMinutes: 90 });
+    const feed = (await given.test.app.inject({ method: 'GET', url: `/calendars/${renewed}.ics` })).body;
+    expect(feed).not.toContain('X-WR-TIMEZONE');
+    expect(feed).toContain('BEGIN:VTIMEZONE');
+    const calendar = new ICAL.Component(ICAL.parse(feed));
+    const zone = calendar.getFirstSubcomponent('vtimezone');
+    if (!zone) throw new Error('no VTIMEZONE');
+    ICAL.TimezoneService.register(zone);
+    const starts = await owner().select({ id: peerMeetings.id, startsAt: peerMeetings.startsAt }).from(peerMeetings).where(eq(peerMeetings.groupId, given.fixture.alphaGroupId));
+    const events = calendar.getAllSubcomponents('vevent').map((event) => new ICAL.Event(event));
+    expect(events.length).toBeGreaterThan(1);
+    for (const event of events) {
+      expect(event.startDate.zone?.tzid).toBe('Europe/London');
+      expect(event.startDate.toJSDate().toISOString(), event.uid).toBe(starts.find((meeting) => meeting.id === event.uid)?.startsAt.toISOString());
+    }
+    const summer = events.find((event) => event.startDate.year === year && event.startDate.month === 7);
+    expect(summer?.startDate.hour).toBe(18);
     expect((await given.test.app.inject({ method: 'GET', url: `/calendars/${token}` })).statusCode).toBe(404);
     expect(await count('calendar_feeds', sql`revoked_at is null and person_record_id is not null`)).toBeGreaterThanOrEqual(1);
     expect((await given.test.app.inject({ method: 'GET', url: '/calendars/guess' })).statusCode).toBe(404);

@@ -14,7 +14,7 @@ describe('safeguarding concerns', () => {
   it('any member raises one; someone in danger now is shown 999 and 111; the leads are told that there is one, not what it says', async () => {
     const member = await signedIn('member@alpha.test');
     const form = await member.get('/c/alpha/concerns/new');
-    expect(form.body).toContain('Call 999');
+    expect(form.body).toContain('Call <a href="tel:999"');
     const missing = await member.submit('/c/alpha/concerns/new', '/c/alpha/concerns/new', { about: 'Bob' });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('Select yes if someone is in danger right now');
@@ -23,8 +23,8 @@ describe('safeguarding concerns', () => {
     expect(raised.headers.location).toBe('/c/alpha/concerns/sent');
     const sent = await member.get('/c/alpha/concerns/sent');
     expect(sent.body).toContain('Your concern has been sent');
-    expect(sent.body).toContain('Call 999');
-    expect(sent.body).toContain('Call 111');
+    expect(sent.body).toContain('Call <a href="tel:999"');
+    expect(sent.body).toContain('Call <a href="tel:111"');
     const [concern] = await owner().select().from(safeguardingConcerns).where(eq(safeguardingConcerns.about, 'Bob at the Tuesday group'));
     expect(concern).toMatchObject({ dangerNow: true, status: 'open' });
     const told = await owner().select().from(outbox).where(eq(outbox.template, 'concern-raised'));
@@ -85,5 +85,18 @@ describe('safeguarding concerns', () => {
     // The application cannot rewrite the log.
     const { sql } = await import('drizzle-orm');
     await expect(given.test.database.app.execute(sql`update concern_actions set note = 'changed'`)).rejects.toThrow();
+  });
+
+  it('a concern with no action for two days is marked overdue for the leads, and is not once something is recorded', async () => {
+    const [quiet] = await owner()
+      .insert(safeguardingConcerns)
+      .values({ communityId: given.fixture.alpha.id, about: 'Quiet concern', whatHappened: 'Seen crying at the bus stop.', dangerNow: false, createdAt: new Date(Date.now() - 3 * 86_400_000) })
+      .returning({ id: safeguardingConcerns.id });
+    const lead = await signedIn('safeguarding-lead@alpha.test');
+    const row = (body: string) => body.slice(body.indexOf('Quiet concern'), body.indexOf('</tr>', body.indexOf('Quiet concern')));
+    expect(row((await lead.get('/c/alpha/concerns')).body)).toContain('No action for 2 days');
+    expect((await lead.get('/c/alpha')).body).toMatch(/concerns? (has|have) had no action for 2 days or more/);
+    await call(await tokenFor('safeguarding-lead@alpha.test'), 'POST', `/api/v1/communities/alpha/concerns/${quiet?.id}/actions`, { note: 'Called her daughter.' });
+    expect(row((await lead.get('/c/alpha/concerns')).body)).not.toContain('No action for 2 days');
   });
 });

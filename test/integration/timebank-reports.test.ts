@@ -141,7 +141,14 @@ describe('statements as files', () => {
     const pdf = await member.get('/c/alpha/timebank/statement.pdf');
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    // A tagged PDF/UA file: a structure a screen reader follows, its language and its title shown.
+    const raw = pdf.rawPayload.toString('latin1');
+    for (const mark of ['/StructTreeRoot', '/Marked true', '/Lang (en-GB)', '/DisplayDocTitle true', '/S /H1', '/S /Table', '/S /TH', 'pdfuaid:part', '/FontFile2']) expect(raw, mark).toContain(mark);
     const coordinator = await signedIn('coordinator@alpha.test');
+    // Time received is called so, on the page and in the PDF's words.
+    const received = await coordinator.get(`/c/alpha/timebank/members/${given.fixture.alphaPersonId}/statement`);
+    expect(received.body).toContain('Time received: Gardening');
+    expect(received.body).not.toContain('Time given: Gardening');
     expect((await coordinator.get(`/c/alpha/timebank/members/${given.fixture.alphaTimebankMemberId}/statement.pdf`)).statusCode).toBe(200);
     expect((await member.get(`/c/alpha/timebank/members/${given.fixture.alphaPersonId}/statement.csv`)).statusCode).toBe(403);
   });

@@ -131,3 +131,68 @@ describe('a referral form', () => {
     expect((await (await signedIn('coordinator@alpha.test')).get('/c/alpha/referrals/new')).body).not.toContain('Beech House Surgery');
   });
 });
+
+describe('phone numbers', () => {
+  it('every phone number on these pages is a tap-to-call link, the crisis lines on the peer network’s pages too', async () => {
+    const pages: [string, string, string[]][] = [
+      ['member@alpha.test', '/c/alpha/network', ['tel:999', 'tel:111', 'tel:116123']],
+      ['member@alpha.test', `/c/alpha/network/groups/${given.fixture.alphaGroupId}`, ['tel:116123']],
+      ['member@alpha.test', '/c/alpha/concerns/new', ['tel:999', 'tel:116123']],
+      ['coordinator@alpha.test', `/c/alpha/people/${given.fixture.alphaPersonId}`, ['tel:07700900123']],
+    ];
+    for (const [email, url, links] of pages) {
+      const page = await (await signedIn(email)).get(url);
+      expect(page.statusCode, url).toBe(200);
+      for (const link of links) expect(page.body, `${url}: ${link}`).toContain(`href="${link}"`);
+      const main = page.body.slice(page.body.indexOf('<main'), page.body.indexOf('</main>'));
+      const text = main.replace(/<a href="tel:[^"]*"[^>]*>[^<]*<\/a>/g, '').replace(/<input[^>]*>/g, '').replace(/<[^>]+>/g, ' ');
+      expect(text.match(/(?<![\d+])(?:999|111|116 ?\d{3}|0\d(?:[ -]?\d){8,9})(?!\d)/g), url).toBeNull();
+    }
+    const visitor = await given.test.app.inject({ method: 'GET', url: '/c/alpha/refer-yourself' });
+    expect(visitor.body).toContain('href="tel:999"');
+  });
+});
+
+describe('the referral page and the triage queue', () => {
+  it('a referral shows how to contact the person, whether a message is safe, their date of birth and communication needs', async () => {
+    const referrer = await signedIn('referrer@alpha.test');
+    const sent = await referrer.submit('/c/alpha/referrals/new', '/c/alpha/referrals/new', {
+      preferredName: 'Pearl',
+      phone: '020 7946 0997',
+      messageSafe: 'no',
+      'dateOfBirth-day': '3',
+      'dateOfBirth-month': '4',
+      'dateOfBirth-year': '1941',
+      communicationNeeds: ['large_print'],
+      reason: 'Lives alone and would like a phone friend.',
+      programmeIds: given.fixture.alphaProgrammeId,
+      urgency: 'urgent',
+      agreedToReferral: 'yes',
+    });
+    expect(sent.statusCode, sent.body).toBe(302);
+    const id = String(sent.headers.location).split('/').pop();
+    const page = await (await signedIn('coordinator@alpha.test')).get(`/c/alpha/referrals/${id}`);
+    expect(page.body).toContain('href="tel:02079460997"');
+    expect(page.body).toContain('do not leave a message');
+    expect(page.body).toContain('3 April 1941');
+    expect(page.body).toContain('Large print');
+
+    // The newest referral is urgent: it is first in the queue, before older overdue ones.
+    const queue = await (await signedIn('coordinator@alpha.test')).get('/c/alpha/referrals');
+    const order = [...queue.body.matchAll(/href="\/c\/alpha\/referrals\/([0-9a-f-]{36})"/g)].map((match) => match[1]);
+    expect(order[0]).toBe(id);
+
+    // Accepted into the time bank: the referral links straight to her joining steps.
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const accepted = await coordinator.submit(`/c/alpha/referrals/${id}/accept`, `/c/alpha/referrals/${id}/accept`, { programmeIds: given.fixture.alphaProgrammeId });
+    expect(accepted.statusCode).toBe(302);
+    const after = await coordinator.get(`/c/alpha/referrals/${id}`);
+    const steps = /href="(\/c\/alpha\/timebank\/members\/[0-9a-f-]{36})"[^>]*>Go to Pearl’s time bank joining steps/.exec(after.body)?.[1];
+    expect(steps).toBeTruthy();
+    // The history tells the change before telling (or not telling) the referrer of it.
+    const history = after.body.slice(after.body.indexOf('app-timeline'));
+    expect(history.indexOf('Status changed to Accepted')).toBeGreaterThan(0);
+    expect(history.indexOf('Status changed to Accepted')).toBeLessThan(history.indexOf('Referrer not told'));
+    expect((await coordinator.get(steps ?? '')).statusCode).toBe(200);
+  });
+});

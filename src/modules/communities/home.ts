@@ -6,7 +6,7 @@ import * as network from '../peer-network/service.ts';
 import * as support from '../peer-support/service.ts';
 import * as caseload from '../caseload/service.ts';
 import * as budgets from '../caseload/budgets.ts';
-import { openConcernCounts } from '../safeguarding/service.ts';
+import { openConcernCounts, overdueAfterDays } from '../safeguarding/service.ts';
 import { ownRecordId } from '../people/service.ts';
 import * as referrals from '../referrals/service.ts';
 
@@ -75,6 +75,7 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
     hub: runs('hub') && (asker.inHubTeam || holds('coordinator', 'admin')),
     hasPlan,
     concerns,
+    overdueAfterDays,
     referralsUnderWay,
   };
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { ICalEventStatus } from 'ical-generator';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
@@ -21,6 +23,8 @@ const formErrors = (error: unknown): FieldError[] | undefined => (error instance
 const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
 
 /** The network's pages: members' home, groups and meetings, the register, ground rules, crisis plans, calendars and numbers. */
+const ukZone = 'Europe/London';
+
 export async function networkRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/network`;
@@ -378,12 +382,16 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     const feed = await service.feedByToken(services.owner, token);
     if (!feed) throw notFound();
     const meetings = await inCommunity(services.db, { communityId: feed.communityId, personId: null }, (tx) => service.feedMeetings(tx, feed.communityId, feed));
-    const calendar = ical({ name: request.t('network.calendar.feedName'), timezone: 'Europe/London', prodId: { company: 'Coproduce', product: 'peer-network' } });
+    // Every time is given in UK time with its zone (DTSTART;TZID=Europe/London) and the zone's
+    // rules (VTIMEZONE), so every calendar shows the right hour on both sides of a clock change.
+    const calendar = ical({ name: request.t('network.calendar.feedName'), timezone: { name: ukZone, generator: getVtimezoneComponent }, prodId: { company: 'Coproduce', product: 'peer-network' } });
+    const ukTime = (instant: Date) => DateTime.fromJSDate(instant, { zone: ukZone });
     for (const meeting of meetings) {
       calendar.createEvent({
         id: meeting.id,
-        start: meeting.starts_at,
-        end: new Date(meeting.starts_at.getTime() + meeting.duration_minutes * 60_000),
+        timezone: ukZone,
+        start: ukTime(meeting.starts_at),
+        end: ukTime(new Date(meeting.starts_at.getTime() + meeting.duration_minutes * 60_000)),
         summary: meeting.group_name,
         location: meeting.venue,
         description: [meeting.access_details, meeting.online_link].filter(Boolean).join('\n\n'),
@@ -391,7 +399,9 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
         status: meeting.cancelled_at ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
       });
     }
-    return reply.header('content-type', 'text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(calendar.toString());
+    // The zone is in each time and in VTIMEZONE: the non-standard calendar-wide names are left out.
+    const text = calendar.toString().replace(/^(?:TIMEZONE-ID|X-WR-TIMEZONE):.*\r\n/gm, '');
+    return reply.header('content-type', 'text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(text);
   });
 
   // ——— Numbers ———

@@ -21,6 +21,7 @@ const aRecord = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
   preferredName: 'Ada',
   fullName: '',
   listName: 'Ada',
+  messageSafe: null,
   pronouns: '',
   dateOfBirth: null,
   nhsNumber: null,

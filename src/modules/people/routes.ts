@@ -49,6 +49,7 @@ export const personSchema = z.object({
   postcode: z.string().nullable(),
   contactMethod: z.enum(service.contactMethods).nullable(),
   contactTimes: z.string(),
+  messageSafe: z.boolean().nullable().describe('Whether a voicemail or text to their phone is safe; null when not asked'),
   communicationNeeds: z.array(z.enum(service.communicationNeeds)),
   interpreterLanguage: z.string(),
   communicationOther: z.string(),

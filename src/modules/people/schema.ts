@@ -44,6 +44,8 @@ export const personRecords = pgTable(
     postcode: text('postcode'),
     contactMethod: text('contact_method', { enum: contactMethods }),
     contactTimes: text('contact_times').notNull().default(''),
+    /** Whether a voicemail or text to their phone is safe (someone else may see it): null when not asked. */
+    messageSafe: boolean('message_safe'),
     communicationNeeds: text('communication_needs').array().notNull().default(sql`array[]::text[]`),
     interpreterLanguage: text('interpreter_language').notNull().default(''),
     communicationOther: text('communication_other').notNull().default(''),

@@ -2,7 +2,7 @@ import { and, asc, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { people } from '../../platform/db/schema.ts';
-import { checkboxList, dateOfBirth, nhsNumber, optionalEmail, optionalText, phone, phoneKey, postcode, requiredText, tickbox } from '../../platform/fields.ts';
+import { checkboxList, dateOfBirth, nhsNumber, optionalEmail, optionalText, phone, phoneKey, postcode, requiredText, tickbox, yesNoOrNotSaid } from '../../platform/fields.ts';
 import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { type PersonDataSource, moveReferences } from '../../platform/person-data.ts';
@@ -43,6 +43,7 @@ export const personSections = {
       .or(z.literal('').transform(() => null))
       .transform((value) => value ?? null),
     contactTimes: note(200),
+    messageSafe: yesNoOrNotSaid,
   }),
   communication: z.object({
     communicationNeeds: checkboxList(communicationNeeds, 'errors.person.communicationNeeds.invalid'),
@@ -403,6 +404,7 @@ const fillable = [
   'postcode',
   'contactMethod',
   'contactTimes',
+  'messageSafe',
   'interpreterLanguage',
   'communicationOther',
   'emergencyContactName',

@@ -134,6 +134,7 @@ const forgotten = {
   postcode: null,
   contactMethod: null,
   contactTimes: '',
+  messageSafe: null,
   communicationNeeds: [],
   interpreterLanguage: '',
   communicationOther: '',

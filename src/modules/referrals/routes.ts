@@ -34,7 +34,7 @@ type Step = (typeof steps)[number];
 const stepFields: Record<Step, (keyof service.SelfReferral)[]> = {
   programmes: ['programmeIds'],
   name: ['preferredName', 'fullName'],
-  contact: ['contactBy', 'phone', 'email', 'address', 'postcode'],
+  contact: ['contactBy', 'phone', 'messageSafe', 'email', 'address', 'postcode'],
   birth: ['dateOfBirth'],
   support: ['needs', 'reason'],
   communication: ['communicationNeeds', 'interpreterLanguage', 'communicationOther'],
@@ -354,7 +354,9 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     search: z.string().max(100).optional(),
     cursor: z.string().max(500).optional(),
   });
-  const queueCursor = z.object({ createdAt: cursorFields.instant, id: cursorFields.id });
+  const queueCursor = z.object({ priority: cursorFields.integer.min(0).max(2), createdAt: cursorFields.instant, id: cursorFields.id });
+  const referrerCursor = z.object({ createdAt: cursorFields.instant, id: cursorFields.id });
+  const queueCursorOf = (row: { priority: number; createdAtExact: string; id: string }) => ({ priority: row.priority, createdAt: row.createdAtExact, id: row.id });
   /** Referrals a page of the queue shows: the longest waiting 25, then the next. */
   const queuePage = 25;
   app.get('/c/:community/referrals', { config: { access: triage }, schema: { params: communityParams, querystring: queueQuery } }, async (request, reply) => {
@@ -367,7 +369,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       counts: await service.queueCounts(tx, community.id),
       offered: await programmeChoices(tx, community.id),
     }));
-    const page = paginate(view.rows, queuePage, (row) => row, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
+    const page = paginate(view.rows, queuePage, (row) => row, queueCursorOf);
     const kept = Object.fromEntries(Object.entries({ ...filterQuery, status }).filter(([, value]) => value !== undefined && value !== '')) as Record<string, string>;
     return render(request, reply, 'referrals/views/queue.njk', {
       pageTitle: request.t('queue.title'),
@@ -506,7 +508,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       config: { access: access.roles('coordinator', 'admin', 'referrer') },
       schema: {
         tags,
-        summary: 'Referrals: coordinators see the whole queue (oldest first, with filters and counts); referrers see their own, newest first',
+        summary: 'Referrals: coordinators see the whole queue (urgent, then overdue, then the rest; the longest waiting first within each; with filters and counts); referrers see their own, newest first',
         params: communityParams,
         querystring: pageQuery.extend({
           status: z.enum([...service.referralStatuses, 'open']).optional(),
@@ -531,9 +533,9 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
           rows: await service.listQueue(tx, community.id, { status: query.status, programmeId: query.programme, source: query.source, urgency: query.urgency, overdue: query.overdue, search: query.search }, { after, limit }),
           counts: await service.queueCounts(tx, community.id),
         }));
-        return { ...paginate(rows, limit, toQueueItem, (row) => ({ createdAt: row.createdAtExact, id: row.id })), counts };
+        return { ...paginate(rows, limit, toQueueItem, queueCursorOf), counts };
       }
-      const before = decodeCursor(cursor, queueCursor);
+      const before = decodeCursor(cursor, referrerCursor);
       const rows = await inRequestCommunity(services, request, (tx, community) => service.referrerList(tx, community.id, actorId, { before, limit }));
       return paginate(rows, limit, ({ createdAtExact: _exact, ...row }) => row, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
     },

@@ -109,6 +109,7 @@ export const selfReferral = z.object({
   fullName: people_.personSections.about.shape.fullName,
   dateOfBirth: people_.personSections.about.shape.dateOfBirth,
   phone: people_.personSections.contact.shape.phone,
+  messageSafe: people_.personSections.contact.shape.messageSafe,
   email: people_.personSections.contact.shape.email,
   address: people_.personSections.contact.shape.address,
   postcode: people_.personSections.contact.shape.postcode,
@@ -142,6 +143,7 @@ export const professionalReferral = z.object({
   dateOfBirth: people_.personSections.about.shape.dateOfBirth,
   nhsNumber: people_.personSections.health.shape.nhsNumber,
   phone: people_.personSections.contact.shape.phone,
+  messageSafe: people_.personSections.contact.shape.messageSafe,
   email: people_.personSections.contact.shape.email,
   address: people_.personSections.contact.shape.address,
   postcode: people_.personSections.contact.shape.postcode,
@@ -310,6 +312,7 @@ export async function createSelfReferral(tx: CommunityTransaction, context: Cont
       fullName: answers.fullName,
       dateOfBirth: answers.dateOfBirth,
       phone: answers.phone,
+      messageSafe: answers.messageSafe,
       email: answers.email,
       address: answers.address,
       postcode: answers.postcode,
@@ -375,6 +378,7 @@ export async function createProfessionalReferral(
       dateOfBirth: answers.dateOfBirth,
       nhsNumber: answers.nhsNumber,
       phone: answers.phone,
+      messageSafe: answers.messageSafe,
       email: answers.email,
       address: answers.address,
       postcode: answers.postcode,
@@ -597,13 +601,27 @@ function queueConditions(communityId: string, filter: QueueFilter, today: string
   return conditions;
 }
 
-/** The triage queue: oldest first (the longest waiting at the top), filtered, a page at a time. */
-export async function listQueue(tx: CommunityTransaction, communityId: string, filter: QueueFilter, page: { after?: { createdAt: string; id: string }; limit: number }) {
+/**
+ * How soon a referral needs someone, for the queue's order: 0 urgent, 1 overdue for first
+ * contact, 2 the rest. Only open referrals are urgent or overdue.
+ */
+const priorityOf = (today: string) => sql<number>`(case
+  when ${referrals.status} in ('new', 'contacting') and ${referrals.urgency} = 'urgent' then 0
+  when ${referrals.status} in ('new', 'contacting') and ${referrals.firstContactedAt} is null and ${referrals.contactDueOn} < ${today}::date then 1
+  else 2 end)`;
+
+/**
+ * The triage queue: urgent referrals first, then those overdue for first contact, then the rest;
+ * within each, the longest waiting at the top. Filtered, a page at a time.
+ */
+export async function listQueue(tx: CommunityTransaction, communityId: string, filter: QueueFilter, page: { after?: { priority: number; createdAt: string; id: string }; limit: number }) {
   const today = ukDay();
   const conditions = queueConditions(communityId, filter, today);
-  if (page.after) conditions.push(sql`(${referrals.createdAt}, ${referrals.id}) > (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`);
+  const priority = priorityOf(today);
+  if (page.after) conditions.push(sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${page.after.priority}::int, ${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`);
   const rows = await tx
     .select({
+      priority,
       id: referrals.id,
       reference: referrals.reference,
       status: referrals.status,
@@ -623,7 +641,7 @@ export async function listQueue(tx: CommunityTransaction, communityId: string, f
     .from(referrals)
     .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
     .where(and(...conditions))
-    .orderBy(asc(referrals.createdAt), asc(referrals.id))
+    .orderBy(priority, asc(referrals.createdAt), asc(referrals.id))
     .limit(page.limit + 1);
   return rows.map((row) => ({ ...row, overdue: isOverdue(row, today), daysWaiting: daysWaiting(row.createdAt, today) }));
 }
@@ -688,7 +706,8 @@ export async function referralInFull(tx: CommunityTransaction, communityId: stri
     .from(referralEvents)
     .leftJoin(people, eq(people.id, referralEvents.actorId))
     .where(eq(referralEvents.referralId, referralId))
-    .orderBy(asc(referralEvents.at), asc(referralEvents.id));
+    // Events of one moment in the order they happen: the change before the referrer is told of it.
+    .orderBy(asc(referralEvents.at), sql`array_position(array['received', 'contact_attempt', 'status_changed', 'referrer_told', 'referrer_not_told']::text[], ${referralEvents.kind})`, asc(referralEvents.id));
   const [referrer] = referral.referrerId ? await tx.select({ displayName: people.displayName, email: people.email }).from(people).where(eq(people.id, referral.referrerId)) : [];
   const today = ukDay();
   return { referral, referred: person, programmes: programmeRows, attempts, events, referrer, overdue: isOverdue(referral, today), waiting: waiting(referral.createdAt, today), consents: await consentState(tx, person.id) };

@@ -77,9 +77,16 @@ export async function raiseConcern(tx: CommunityTransaction, community: Communit
 }
 
 /** Concerns, open ones first, newest first: a list that names only who they are about. */
+/** A concern not closed, with nothing recorded on it for this many days, is overdue: the leads see it marked. */
+export const overdueAfterDays = 2;
+
+/** When something last happened to a concern: its newest action, or when it was raised. */
+const lastActivity = sql<Date>`coalesce((select max(a.at) from concern_actions a where a.concern_id = ${safeguardingConcerns.id}), ${safeguardingConcerns.createdAt})`;
+const overdueNow = sql<boolean>`(${safeguardingConcerns.status} <> 'closed' and ${lastActivity} < now() - make_interval(days => ${overdueAfterDays}))`;
+
 export async function listConcerns(tx: CommunityTransaction, communityId: string, reader: string) {
   const rows = await tx
-    .select({ id: safeguardingConcerns.id, about: safeguardingConcerns.about, status: safeguardingConcerns.status, dangerNow: safeguardingConcerns.dangerNow, createdAt: safeguardingConcerns.createdAt, updatedAt: safeguardingConcerns.updatedAt })
+    .select({ id: safeguardingConcerns.id, about: safeguardingConcerns.about, status: safeguardingConcerns.status, dangerNow: safeguardingConcerns.dangerNow, createdAt: safeguardingConcerns.createdAt, updatedAt: safeguardingConcerns.updatedAt, lastActivityAt: lastActivity, overdue: overdueNow })
     .from(safeguardingConcerns)
     .where(eq(safeguardingConcerns.communityId, communityId))
     // What waits comes first, the oldest first; closed ones after, the newest first.
@@ -92,10 +99,10 @@ export async function listConcerns(tx: CommunityTransaction, communityId: string
 /** How many concerns wait (open or actioned, not closed) and since when the oldest: no content, so no read to record. */
 export async function openConcernCounts(tx: CommunityTransaction, communityId: string) {
   const [row] = await tx
-    .select({ waiting: sql<number>`count(*)::int`, oldest: sql<Date | null>`min(${safeguardingConcerns.createdAt})` })
+    .select({ waiting: sql<number>`count(*)::int`, overdue: sql<number>`(count(*) filter (where ${overdueNow}))::int`, oldest: sql<Date | null>`min(${safeguardingConcerns.createdAt})` })
     .from(safeguardingConcerns)
     .where(and(eq(safeguardingConcerns.communityId, communityId), ne(safeguardingConcerns.status, 'closed')));
-  return { waiting: row?.waiting ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
+  return { waiting: row?.waiting ?? 0, overdue: row?.overdue ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
 }
 
 /** One concern with its action log; reading it writes an audit row first. */

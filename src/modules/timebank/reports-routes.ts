@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sendCsv } from '../../platform/csv.ts';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
@@ -16,7 +17,7 @@ import * as importing from './import.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
-import { formatDuration, render } from '../../platform/views/index.ts';
+import { formatDay, formatDuration, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
 import * as reports from './reports.ts';
@@ -29,6 +30,17 @@ const reportTables = ['month', 'category', 'neighbourhood', 'new-members', 'unme
 
 /** Who reads reports: coordinators and admins with names, partners (funders, commissioners) without. */
 const readers = ['admin', 'coordinator', 'partner'] as const;
+
+
+const require = createRequire(import.meta.url);
+/** Noto Sans, embedded in every statement PDF: it has every letter of English, Welsh and Spanish, and a real minus sign. */
+const statementFonts = {
+  regular: require.resolve('@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf'),
+  bold: require.resolve('@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf'),
+};
+const languageTags: Record<string, string> = { en: 'en-GB', cy: 'cy', es: 'es' };
+/** A statement line's words: an exchange is time given, or time received when it took from the balance. */
+const statementKind = (line: { kind: string; minutes: number }) => (line.kind === 'exchange' && line.minutes < 0 ? 'exchangeReceived' : line.kind);
 
 export async function reportRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
@@ -125,23 +137,33 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
     if (!found) return noStatement(request, reply);
     const { person, account, lines } = found;
     const t = request.t;
-    // The standard PDF fonts have no "−": a hyphen prints everywhere.
-    const time = (minutes: number) => formatDuration(minutes, t).replace('−', '-');
-    const document = new PDFDocument({ size: 'A4', margin: 50, info: { Title: t('timebank.statement.title', { name: person.preferredName }) } });
+    const language = request.language;
+    const title = t('timebank.statement.title', { name: person.preferredName });
+    // A tagged PDF (PDF/UA): headings, paragraphs and a table a screen reader can follow, its
+    // title and language set, and an embedded font that has every letter of the three languages.
+    // PDFKit supports 'PDF/UA' and tagged tables; its published types do not say so yet.
+    const options = { size: 'A4', margin: 50, pdfVersion: '1.7', subset: 'PDF/UA', tagged: true, displayTitle: true, lang: languageTags[language] ?? 'en-GB', info: { Title: title, Author: request.community?.name ?? '' }, font: statementFonts.regular };
+    const document = new PDFDocument(options as unknown as PDFKit.PDFDocumentOptions);
+    document.registerFont('bold', statementFonts.bold);
     const chunks: Buffer[] = [];
     document.on('data', (chunk: Buffer) => chunks.push(chunk));
     const done = new Promise<Buffer>((resolve) => document.on('end', () => resolve(Buffer.concat(chunks))));
-    document.fontSize(11).text(request.community?.name ?? '');
-    document.moveDown(0.5).fontSize(20).text(t('timebank.statement.title', { name: person.preferredName }));
-    document.moveDown(0.5).fontSize(14).text(t('timebank.statement.balanceNow', { balance: time(account.balance) }));
-    document.fontSize(11).text(`${t('timebank.statement.printedOn')}: ${ukDay(new Date())}`);
+    const root = document.struct('Document');
+    document.addStructure(root);
+    document.fontSize(11).text(request.community?.name ?? '', { structParent: root, structType: 'P' });
+    document.moveDown(0.5).font('bold').fontSize(20).text(title, { structParent: root, structType: 'H1' });
+    document.moveDown(0.5).fontSize(14).text(t('timebank.statement.balanceNow', { balance: formatDuration(account.balance, t) }), { structParent: root, structType: 'P' });
+    document.font(statementFonts.regular).fontSize(11).text(`${t('timebank.statement.printedOn')}: ${formatDay(ukDay(new Date()), language)}`, { structParent: root, structType: 'P' });
     document.moveDown();
-    for (const line of lines) {
-      const what = `${t(`timebank.kinds.${line.kind}`)}${line.category ? `: ${line.category}` : ''}${line.others ? ` - ${line.others}` : ''}${line.reversed ? ` (${t('timebank.exchange.reversed')})` : ''}`;
-      document.fontSize(11).text(`${line.occurredOn}   ${line.minutes > 0 ? '+' : ''}${time(line.minutes)}   ${t('timebank.statement.balance')}: ${time(line.balanceAfter)}`, { continued: false });
-      document.fontSize(10).fillColor('#4c6272').text(what + (line.note ? `. ${line.note}` : '')).fillColor('#000000');
-      document.moveDown(0.4);
-    }
+    const header = [t('timebank.statement.date'), t('timebank.statement.what'), t('timebank.statement.time'), t('timebank.statement.balance')].map((text) => ({ text, type: 'TH' as const, font: { src: statementFonts.bold } }));
+    const body = lines.map((line) => [
+      formatDay(line.occurredOn, language),
+      `${t(`timebank.kinds.${statementKind(line)}`)}${line.category ? `: ${line.category}` : ''}${line.others ? ` – ${line.others}` : ''}${line.reversed ? ` (${t('timebank.exchange.reversed')})` : ''}${line.note ? `. ${line.note}` : ''}`,
+      `${line.minutes > 0 ? '+' : ''}${formatDuration(line.minutes, t)}`,
+      formatDuration(line.balanceAfter, t),
+    ]);
+    document.fontSize(10).table({ structParent: root, columnStyles: [95, '*', 95, 95], data: [header, ...body] } as PDFKit.Mixins.TableOptionsWithData);
+    root.end();
     document.end();
     return reply
       .header('content-type', 'application/pdf')

@@ -7,6 +7,7 @@ import type { FieldError } from '../http/problems.ts';
 import { languageNames, languages } from '../i18n.ts';
 import { defaultBrandColour } from '../stylesheet.ts';
 import { navigationFor } from './navigation.ts';
+import { withPhoneLinks } from './phone-links.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -120,6 +121,8 @@ function addFilters(environment: nunjucks.Environment): void {
   environment.addFilter('duration', formatDuration);
   // Money kept in pence, shown as pounds ("£1,250.00"; "−£20.00" when below zero).
   environment.addFilter('money', formatMoney);
+  // Plain text with each phone number in it a link to call it.
+  environment.addFilter('phoneLinks', (value: unknown) => new nunjucks.runtime.SafeString(withPhoneLinks(value === null || value === undefined ? '' : String(value))));
   environment.addFilter('merge', (value: Record<string, unknown>, extra: Record<string, unknown>) => ({ ...value, ...extra }));
   environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => (value ? formatInstant(value instanceof Date ? value : new Date(value), language) : ''));
 }

@@ -35,12 +35,15 @@ interface NavigationItem {
  * Links each role needs, in the header. Modules add theirs here as they arrive. The header fits
  * about nine: an admin's less frequent pages (inviting, messages sent) are on their home page.
  */
+/** Who takes part in programmes: a referrer or safeguarding lead who is only that has no use for their pages. */
+const takingPart: readonly Role[] = ['member', 'peer_supporter', 'facilitator', 'coordinator', 'partner', 'admin'];
+
 const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member'; kind?: string; orInHubTeam?: true }[] = [
   { key: 'nav.home', path: '', roles: 'any-member' },
   { key: 'nav.referrals', path: '/referrals', roles: ['admin', 'coordinator'] },
-  { key: 'nav.timebank', path: '/timebank', roles: 'any-member', kind: 'timebank' },
-  { key: 'nav.network', path: '/network', roles: 'any-member', kind: 'peer_network' },
-  { key: 'nav.support', path: '/support', roles: 'any-member', kind: 'peer_support' },
+  { key: 'nav.timebank', path: '/timebank', roles: takingPart, kind: 'timebank' },
+  { key: 'nav.network', path: '/network', roles: takingPart, kind: 'peer_network' },
+  { key: 'nav.support', path: '/support', roles: takingPart, kind: 'peer_support' },
   // Coordinators and the people in the hub team (admins reach it from their home page: the header fits about nine links).
   { key: 'nav.hub', path: '/hub', roles: ['coordinator'], kind: 'hub', orInHubTeam: true },
   { key: 'nav.myReferrals', path: '/referrals/mine', roles: ['referrer'] },

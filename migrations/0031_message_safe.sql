@@ -1,0 +1,1 @@
+ALTER TABLE "person_records" ADD COLUMN "message_safe" boolean;
