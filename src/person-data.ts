@@ -28,6 +28,8 @@ const platform: PersonDataSource[] = [
   { table: 'memberships', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'invitations', column: 'invited_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'invitations', column: 'accepted_by', points: 'account', download: 'rows', omit: ['token_hash'] },
+  // An invitation to someone already known, from their record: it follows the record.
+  { table: 'invitations', column: 'person_record_id', points: 'record', download: 'rows', omit: ['token_hash'], merge: 'move' },
   { table: 'api_tokens', column: 'person_id', points: 'account', download: 'rows', omit: ['token_hash'], acrossCommunities: true },
   {
     table: 'audit_events',

@@ -37,6 +37,7 @@ export function stylesheetFor(brandColour: string): Promise<string> {
       .app-language-switcher { margin: 0; padding: 8px 0; list-style: none; display: flex; gap: 16px; flex-wrap: wrap; }
       .app-language-switcher li { margin: 0; }
       .app-inline-form { display: inline; }
+      .app-break-anywhere { overflow-wrap: anywhere; }
       @media print {
         .app-no-print, .nhsuk-header, .nhsuk-footer, .app-language-switcher, .nhsuk-skip-link, .nhsuk-back-link { display: none !important; }
         .app-print-page a { text-decoration: none; color: inherit; }

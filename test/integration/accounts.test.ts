@@ -273,12 +273,12 @@ describe('inviting', () => {
     await admin.signIn('admin@alpha.test', fixturePassword);
     const token = await admin.csrfFrom('/c/alpha/invitations/new');
     const form = { _csrf: token, email: 'twice@alpha.test', roles: ['member', 'peer_supporter'] };
-    expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(302);
-    expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(302);
+    expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(303);
+    expect((await admin.request('POST', '/c/alpha/invitations/new', { form })).statusCode).toBe(303);
     const sent = await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'));
     expect(sent).toHaveLength(1);
     const different = { ...form, roles: ['member'] };
-    expect((await admin.request('POST', '/c/alpha/invitations/new', { form: different })).statusCode).toBe(302);
+    expect((await admin.request('POST', '/c/alpha/invitations/new', { form: different })).statusCode).toBe(303);
     expect(await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'))).toHaveLength(2);
   });
 
@@ -296,11 +296,15 @@ describe('inviting', () => {
     expect(refused.body).toContain('This invitation is for someone else');
     expect(refused.body).not.toContain('Accept invitation');
 
+    // Someone not signed in reads the invitation, and makes an account with the invited address filled in.
     const invited = new Visitor(given.test.app);
-    const toSignIn = await invited.get(link);
-    expect(toSignIn.headers.location).toBe(`/sign-in?next=${encodeURIComponent(link)}`);
-    const signInPage = await invited.get(String(toSignIn.headers.location));
-    expect(signInPage.body).toContain(`/register?next=${encodeURIComponent(link)}`);
+    const invitation = await invited.get(link);
+    expect(invitation.statusCode).toBe(200);
+    expect(invitation.body).toContain('This invitation is for Invited.Person@alpha.test');
+    const registerHref = /href="(\/register\?[^"]+)"/.exec(invitation.body)?.[1]?.replace(/&amp;/g, '&');
+    expect(registerHref).toBe(`/register?${new URLSearchParams({ email: 'Invited.Person@alpha.test', next: link })}`);
+    expect((await invited.get(registerHref ?? '')).body).toContain('value="Invited.Person@alpha.test"');
+    expect(invitation.body).toContain(`/sign-in?next=${encodeURIComponent(link)}`);
     const registered = await invited.submit(`/register?next=${encodeURIComponent(link)}`, '/register', { displayName: 'Invited Person', email: 'invited.person@alpha.test', password: 'a-long-enough-password', next: link });
     expect(registered.headers.location).toBe(link);
     const page = await invited.get(link);

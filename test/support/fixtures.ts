@@ -1,5 +1,5 @@
 import type { Database } from '../../src/platform/db/index.ts';
-import { people } from '../../src/platform/db/schema.ts';
+import { invitations, people } from '../../src/platform/db/schema.ts';
 import { programmes } from '../../src/modules/programmes/schema.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
 import { referralProgrammes, referrals } from '../../src/modules/referrals/schema.ts';
@@ -64,6 +64,8 @@ export interface Fixture {
   /** Ada's personal budget (£200, nothing spent) and a spend of £50 the clinician asked for, waiting for approval. */
   alphaBudgetId: string;
   alphaSpendId: string;
+  /** An invitation to the alpha community nobody has accepted. */
+  alphaInvitationId: string;
   /** The email of the alpha person holding only this role. */
   emailFor: (role: Role) => string;
   otherCommunityMember: string;
@@ -230,7 +232,13 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     const spend = await budgets.requestSpend(tx, alpha.id, budget.id, clinicianAsker, { description: 'Swimming pass', amountPence: 5_000, spentOn: new Date().toISOString().slice(0, 10), receipt: '' });
     return { budgetId: budget.id, spendId: spend?.id ?? '', hubId: hub.id, entryId: entry.id, otherEntryId: otherEntry.id, flagId: flag.id, meetingId: meeting.id, actionId: action.id };
   });
+  const [adminAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('admin')));
+  const [waitingInvitation] = await owner
+    .insert(invitations)
+    .values({ communityId: alpha.id, email: 'waiting.invitee@alpha.test', roles: ['member'], tokenHash: 'fixture-invitation-not-a-real-hash', invitedBy: adminAccount?.id ?? '', expiresAt: new Date(Date.now() + 14 * 86_400_000) })
+    .returning({ id: invitations.id });
   return {
+    alphaInvitationId: waitingInvitation?.id ?? '',
     alphaHubId: hubbed.hubId,
     alphaEntryId: hubbed.entryId,
     alphaOtherEntryId: hubbed.otherEntryId,

@@ -59,6 +59,7 @@ export function pathValues(fixture: Fixture, waitingMembershipId: string): Recor
     flagId: fixture.alphaFlagId,
     budgetId: fixture.alphaBudgetId,
     spendId: fixture.alphaSpendId,
+    invitationId: fixture.alphaInvitationId,
     token: 'not-a-real-token',
     colour: '005eb8',
   };

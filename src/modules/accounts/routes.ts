@@ -61,7 +61,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
 
   // Register
   app.get('/register', { config: { access: access.public } }, async (request, reply) =>
-    render(request, reply, 'accounts/views/register.njk', { pageTitle: request.t('register.title'), next: safeNext((request.query as { next?: string }).next) }, { form: true }),
+    render(request, reply, 'accounts/views/register.njk', { pageTitle: request.t('register.title'), next: safeNext((request.query as { next?: string }).next), values: { email: invitedEmail((request.query as { email?: unknown }).email) } }, { form: true }),
   );
   app.post('/register', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
@@ -450,6 +450,11 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       return reply.code(202).send({ status: 'accepted' as const });
     },
   );
+}
+
+/** An address to fill in (from an invitation's page): only something that looks like one, never longer than an address can be. */
+function invitedEmail(value: unknown): string {
+  return typeof value === 'string' && value.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(value) ? value : '';
 }
 
 declare module 'fastify' {

@@ -1,5 +1,6 @@
 // What is waiting for the person on their community's home page, from each part of the
 // community they take part in: only what there is, never a promise of what might come.
+import { sql } from 'drizzle-orm';
 import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import * as timebank from '../timebank/service.ts';
 import * as network from '../peer-network/service.ts';
@@ -64,6 +65,9 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   // A referrer's referrals still under way.
   const referralsUnderWay = holds('referrer') ? await referrals.referralsUnderWay(tx, communityId, asker.accountId) : 0;
 
+  // An admin: what is left to do to start, until it is done.
+  const setup = holds('admin') ? await setupSteps(tx, communityId) : [];
+
   return {
     timebank: member ? { balance: account?.balance ?? 0, onboarded: Boolean(member.onboardedAt), toConfirm } : undefined,
     nextMeetings,
@@ -77,5 +81,33 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
     concerns,
     overdueAfterDays,
     referralsUnderWay,
+    setup,
   };
+}
+
+export type SetupStep = 'programme' | 'kindsOfHelp' | 'joiningSteps' | 'coordinator' | 'referrer';
+
+/**
+ * What a new community does before its first exchange, each with whether it is done: a
+ * programme; for a time bank, its kinds of help and joining steps; a coordinator and a referrer,
+ * in or invited. Empty once everything is done, so the list leaves the admin's home page.
+ */
+export async function setupSteps(tx: CommunityTransaction, communityId: string): Promise<{ step: SetupStep; done: boolean }[]> {
+  const [row] = (
+    await tx.execute<{ programmes: number; timebanks: number; kinds: number; steps: number; coordinators: number; referrers: number }>(sql`
+      select
+        (select count(*)::int from programmes where community_id = ${communityId}) as programmes,
+        (select count(*)::int from programmes where community_id = ${communityId} and kind = 'timebank') as timebanks,
+        (select count(*)::int from timebank_categories where community_id = ${communityId} and not archived) as kinds,
+        (select count(*)::int from timebank_onboarding_steps where community_id = ${communityId} and not archived) as steps,
+        (select count(*)::int from memberships where community_id = ${communityId} and status = 'active' and 'coordinator' = any(roles))
+          + (select count(*)::int from invitations where community_id = ${communityId} and accepted_at is null and revoked_at is null and expires_at > now() and 'coordinator' = any(roles)) as coordinators,
+        (select count(*)::int from memberships where community_id = ${communityId} and status = 'active' and 'referrer' = any(roles))
+          + (select count(*)::int from invitations where community_id = ${communityId} and accepted_at is null and revoked_at is null and expires_at > now() and 'referrer' = any(roles)) as referrers`)
+  ).rows;
+  if (!row) return [];
+  const steps: { step: SetupStep; done: boolean }[] = [{ step: 'programme', done: row.programmes > 0 }];
+  if (row.timebanks > 0) steps.push({ step: 'kindsOfHelp', done: row.kinds > 0 }, { step: 'joiningSteps', done: row.steps > 0 });
+  steps.push({ step: 'coordinator', done: row.coordinators > 0 }, { step: 'referrer', done: row.referrers > 0 });
+  return steps.every((step) => step.done) ? [] : steps;
 }

@@ -15,6 +15,7 @@ import { membershipList } from '../../platform/auth/people.ts';
 import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
+import { showInvitationOnce, takeInvitationShown } from './invitation-shown.ts';
 import { waitingFor } from './home.ts';
 import { queueCounts, rescheduleFirstContacts } from '../referrals/service.ts';
 import { requireConfirmedEmail } from '../accounts/service.ts';
@@ -97,6 +98,25 @@ function settingsItems(request: FastifyRequest, community: Partial<Community> & 
   return languages.map((language) => ({ value: language, text: request.t(`languages.${language}`), checked: chosen.includes(language) }));
 }
 
+const invitationSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  roles: z.array(z.enum(roles)),
+  createdAt: z.date(),
+  expiresAt: z.date(),
+  invitedByName: z.string().nullable(),
+  state: z.enum(['waiting', 'expired']),
+});
+const sentInvitationSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  roles: z.array(z.enum(roles)),
+  expiresAt: z.date(),
+  link: z.string().nullable().describe('The link to give the person, shown this once (null when this was a repeat of a sending within the last minutes)'),
+  emailed: z.boolean().describe('Whether an email goes to the person (false where email sending is not set up)'),
+});
+
+
 /** Communities: the directory, joining, invitations, members and roles, settings, audit log and outbox. */
 export async function communityRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
@@ -106,11 +126,22 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     const all = await service.listAllCommunities(services.db);
     const mine = membershipList(request.person);
     const statusBySlug = Object.fromEntries(mine.map((membership) => [membership.slug, membership.status]));
-    return render(request, reply, 'communities/views/directory.njk', { pageTitle: request.t('directory.title'), communities: all, statusBySlug, flash: takeFlash(request) });
+    return render(request, reply, 'communities/views/directory.njk', { pageTitle: request.t('directory.title'), communities: all, statusBySlug, invitationsForYou: await invitationsForYou(request), flash: takeFlash(request) });
   });
   app.get('/communities/mine', { config: { access: access.signedIn } }, async (request, reply) => {
     const mine = membershipList(request.person);
-    return render(request, reply, 'communities/views/mine.njk', { pageTitle: request.t('mine.title'), memberships: mine });
+    return render(request, reply, 'communities/views/mine.njk', { pageTitle: request.t('mine.title'), memberships: mine, invitationsForYou: await invitationsForYou(request), flash: takeFlash(request) });
+  });
+  /** Invitations to the signed-in person's confirmed address: found without the emailed link. */
+  const invitationsForYou = async (request: FastifyRequest) =>
+    request.person?.emailVerified ? (await service.invitationsWaitingFor(services.owner, request.person.email)).map((one) => ({ ...one, roleNames: one.roles.map((role) => request.t(`roles.${role}.name`)).join(', ') })) : [];
+  app.post('/communities/:slug/invitations/waiting/:invitationId/accept', { config: { access: access.signedIn }, schema: { params: slugParams.extend({ invitationId: z.uuid() }) } }, async (request, reply) => {
+    const community = await findCommunityBySlug(services.db, request.params.slug);
+    const person = request.person;
+    if (!community || !person) throw notFound();
+    await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId));
+    request.session.flash = request.t('invitation.accepted', { community: community.name });
+    return reply.redirect(`/c/${community.slug}`, 303);
   });
   const joinPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[], values?: Record<string, unknown>) =>
     render(request, reply, 'communities/views/join.njk', { pageTitle: request.t('join.title', { community: community.name }), target: community, errors, values }, { status: errors ? 400 : 200, brandedAs: community });
@@ -155,11 +186,14 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       invitation: found,
       sameEmail,
       token,
+      // Someone not signed in makes an account with the invited address filled in, and comes back here.
+      invitationPath: `/communities/${community.slug}/invitations/${token}`,
+      registerQuery: new URLSearchParams({ email: found.email, next: `/communities/${community.slug}/invitations/${token}` }).toString(),
       invitedRoles: found.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
     }, { brandedAs: community });
   };
   const invitationParams = slugParams.extend({ token: z.string().max(200) });
-  app.get('/communities/:slug/invitations/:token', { config: { access: access.signedIn }, schema: { params: invitationParams } }, async (request, reply) =>
+  app.get('/communities/:slug/invitations/:token', { config: { access: access.public }, schema: { params: invitationParams } }, async (request, reply) =>
     invitationPage(request, reply, request.params.slug, request.params.token),
   );
   app.post('/communities/:slug/invitations/:token', { config: { access: access.signedIn }, schema: { params: invitationParams } }, async (request, reply) => {
@@ -282,14 +316,34 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     const chosen = Array.isArray(values.roles) ? (values.roles as string[]) : typeof values.roles === 'string' ? [values.roles] : ['member'];
     return render(request, reply, 'communities/views/invite.njk', { pageTitle: request.t('invite.title'), roleItems: roleItems(request, chosen), errors, values }, { status: errors ? 400 : 200 });
   };
-  app.get('/c/:community/invitations/new', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => invitePage(request, reply));
+  // The getting-started list asks for a role: the form comes with it chosen.
+  app.get('/c/:community/invitations/new', { config: { access: access.roles('admin') }, schema: { params: communityParams, querystring: z.object({ role: z.enum(roles).optional().catch(undefined) }) } }, async (request, reply) =>
+    invitePage(request, reply, undefined, request.query.role ? { roles: [request.query.role] } : {}),
+  );
   app.post('/c/:community/invitations/new', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
     const form = parseForm(service.invitation, request.body);
     if (!form.ok) return invitePage(request, reply, form.errors, form.values);
     const actorId = actorOf(request);
-    await inRequestCommunity(services, request, (tx, community) => service.createInvitation(services, tx, community, actorId, form.data, request.language));
-    request.session.flash = request.t('invite.sent', { email: form.data.email });
-    return reply.redirect(`/c/${request.params.community}/members`);
+    const sent = await inRequestCommunity(services, request, (tx, community) => service.createInvitation(services, tx, community, actorId, form.data, request.language));
+    showInvitationOnce(request, sent);
+    return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+  });
+  app.get('/c/:community/invitations', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
+    const waiting = await inRequestCommunity(services, request, (tx, community) => service.listInvitations(tx, community.id));
+    return render(request, reply, 'communities/views/invitations.njk', { pageTitle: request.t('invitations.title'), invitations: waiting, base: `/c/${request.params.community}/invitations`, ...takeInvitationShown(request) });
+  });
+  const invitationIdParams = communityParams.extend({ invitationId: z.uuid() });
+  app.post('/c/:community/invitations/:invitationId/resend', { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } }, async (request, reply) => {
+    const actorId = actorOf(request);
+    const sent = await inRequestCommunity(services, request, (tx, community) => service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language));
+    showInvitationOnce(request, sent);
+    return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+  });
+  app.post('/c/:community/invitations/:invitationId/cancel', { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } }, async (request, reply) => {
+    const actorId = actorOf(request);
+    await inRequestCommunity(services, request, (tx, community) => service.cancelInvitation(tx, community.id, actorId, request.params.invitationId));
+    request.session.flash = request.t('invitations.cancelled');
+    return reply.redirect(`/c/${request.params.community}/invitations`, 303);
   });
 
   // ——— Settings ———
@@ -345,12 +399,42 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     if (!form.ok) return newCommunityPage(request, reply, form.values, form.errors);
     try {
       const created = await service.createCommunity(services, actorOf(request), form.data, request.language);
-      request.session.flash = request.t('platformNew.created', { name: created.name });
+      request.session.flash = request.t('platformNew.created', { name: created.community.name });
+      if (created.invitation) showInvitationOnce(request, created.invitation);
+      return reply.redirect(`/platform/communities/${created.community.slug}`, 303);
     } catch (error) {
       if (error instanceof DomainError && error.fieldErrors.length) return newCommunityPage(request, reply, request.body as Record<string, unknown>, error.fieldErrors);
       throw error;
     }
-    return reply.redirect('/platform/communities');
+  });
+  // A platform admin sees a community it made, who runs it, and its invitations (to send again or cancel).
+  const platformCommunity = async (slug: string) => {
+    const community = await findCommunityBySlug(services.db, slug);
+    if (!community) throw notFound();
+    return community;
+  };
+  app.get('/platform/communities/:slug', { config: { access: access.platformAdmin }, schema: { params: slugParams } }, async (request, reply) => {
+    const community = await platformCommunity(request.params.slug);
+    const page = await inCommunity(services.db, { communityId: community.id, personId: actorOf(request) }, async (tx) => ({
+      invitations: await service.listInvitations(tx, community.id),
+      admins: await service.adminsOf(tx, community.id),
+    }));
+    return render(request, reply, 'communities/views/platform-community.njk', { pageTitle: community.name, target: community, ...page, base: `/platform/communities/${community.slug}/invitations`, ...takeInvitationShown(request) });
+  });
+  const platformInvitationParams = slugParams.extend({ invitationId: z.uuid() });
+  app.post('/platform/communities/:slug/invitations/:invitationId/resend', { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } }, async (request, reply) => {
+    const community = await platformCommunity(request.params.slug);
+    const actorId = actorOf(request);
+    const sent = await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) => service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language));
+    showInvitationOnce(request, sent);
+    return reply.redirect(`/platform/communities/${community.slug}`, 303);
+  });
+  app.post('/platform/communities/:slug/invitations/:invitationId/cancel', { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } }, async (request, reply) => {
+    const community = await platformCommunity(request.params.slug);
+    const actorId = actorOf(request);
+    await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) => service.cancelInvitation(tx, community.id, actorId, request.params.invitationId));
+    request.session.flash = request.t('invitations.cancelled');
+    return reply.redirect(`/platform/communities/${community.slug}`, 303);
   });
   app.get('/platform/outbox', { config: { access: access.platformAdmin } }, async (request, reply) =>
     render(request, reply, 'communities/views/outbox.njk', { pageTitle: request.t('outbox.title'), messages: await service.listPlatformOutbox(services.owner, 100), platform: true }),
@@ -375,7 +459,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       schema: { tags, summary: 'Create a community (platform admins)', body: service.newCommunity, response: { 201: communitySchema, ...problemResponses(401, 403, 409, 400) } },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({ status: 201, body: toCommunity(await service.createCommunity(services, actorOf(request), request.body, request.language)) })),
+      once(services.db, request, reply, async () => ({ status: 201, body: toCommunity((await service.createCommunity(services, actorOf(request), request.body, request.language)).community) })),
   );
   app.get(
     '/api/v1/communities/:community',
@@ -522,7 +606,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         summary: 'Invite someone by email (admins)',
         params: communityParams,
         body: z.object({ email: service.invitation.shape.email, roles: rolesBody.shape.roles }),
-        response: { 201: z.object({ id: z.uuid(), email: z.string(), roles: z.array(z.enum(roles)), expiresAt: z.date() }), ...problemResponses(401, 403, 404, 400) },
+        response: { 201: sentInvitationSchema, ...problemResponses(401, 403, 404, 400) },
       },
     },
     async (request, reply) => {
@@ -531,6 +615,37 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         status: 201,
         body: await inRequestCommunity(services, request, (tx, community) => service.createInvitation(services, tx, community, actorId, request.body, request.language)),
       }));
+    },
+  );
+  app.get(
+    '/api/v1/communities/:community/invitations',
+    {
+      config: { access: access.roles('admin') },
+      schema: { tags, summary: 'Invitations nobody has accepted or cancelled, newest first, waiting or expired (admins)', params: communityParams, response: { 200: z.object({ items: z.array(invitationSchema) }), ...problemResponses(401, 403, 404) } },
+    },
+    async (request) => ({ items: await inRequestCommunity(services, request, (tx, community) => service.listInvitations(tx, community.id)) }),
+  );
+  app.post(
+    '/api/v1/communities/:community/invitations/:invitationId/resend',
+    {
+      config: { access: access.roles('admin') },
+      schema: { tags, summary: 'Send an invitation again with a new link; the old link stops working, and a cancelled invitation opens again (admins)', params: invitationIdParams, response: { 200: sentInvitationSchema, ...problemResponses(401, 403, 404) } },
+    },
+    async (request) => {
+      const actorId = actorOf(request);
+      return inRequestCommunity(services, request, (tx, community) => service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language));
+    },
+  );
+  app.post(
+    '/api/v1/communities/:community/invitations/:invitationId/cancel',
+    {
+      config: { access: access.roles('admin') },
+      schema: { tags, summary: 'Cancel an invitation: its link stops working (admins)', params: invitationIdParams, response: { 204: z.null(), ...problemResponses(401, 403, 404) } },
+    },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      await inRequestCommunity(services, request, (tx, community) => service.cancelInvitation(tx, community.id, actorId, request.params.invitationId));
+      return reply.code(204).send(null);
     },
   );
   app.get(

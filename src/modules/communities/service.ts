@@ -9,6 +9,7 @@ import { languages, translator, isLanguage, type Language } from '../../platform
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { type Community, type CommunityTransaction, inCommunity, isRole, type Role, roles } from '../../platform/tenancy.ts';
 import { email, markEmailConfirmed } from '../accounts/service.ts';
+import { personRecords } from '../people/schema.ts';
 import type { Services } from '../../services.ts';
 import { stylesheetFor } from '../../platform/stylesheet.ts';
 import { keptFor } from '../../platform/kept.ts';
@@ -102,11 +103,21 @@ export async function createCommunity(services: Services, actorId: string, input
     await tx.execute(sql`select set_config('app.community_id', ${community.id}, true), set_config('app.person_id', ${actorId}, true)`);
     const scoped = tx as CommunityTransaction;
     await record(scoped, { communityId: community.id, actorId, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { slug: community.slug } });
-    if (firstAdminEmail) await createInvitation(services, scoped, community, actorId, { email: firstAdminEmail, roles: ['admin', 'member'] }, language);
-    return community;
+    const invitation = firstAdminEmail ? await createInvitation(services, scoped, community, actorId, { email: firstAdminEmail, roles: ['admin', 'member'] }, language) : null;
+    return { community, invitation };
   });
-  if (created.brandColour) void stylesheetFor(created.brandColour);
+  if (created.community.brandColour) void stylesheetFor(created.community.brandColour);
   return created;
+}
+
+/** Who runs a community: its active admins, by name. */
+export async function adminsOf(tx: CommunityTransaction, communityId: string) {
+  return tx
+    .select({ displayName: people.displayName, email: people.email })
+    .from(memberships)
+    .innerJoin(people, eq(people.id, memberships.personId))
+    .where(and(eq(memberships.communityId, communityId), eq(memberships.status, 'active'), arrayContains(memberships.roles, ['admin'])))
+    .orderBy(asc(people.displayName));
 }
 
 export async function updateCommunity(services: Services, tx: CommunityTransaction, community: Community, actorId: string, input: z.infer<typeof communityDetails>) {
@@ -352,7 +363,7 @@ export async function createInvitation(
   tx: CommunityTransaction,
   community: Community,
   actorId: string,
-  input: { email: string; roles: Role[] },
+  input: { email: string; roles: Role[]; personRecordId?: string | null },
   language: Language,
 ) {
   // A second click on "Send invitation" finds the first one: no second invitation or email.
@@ -370,13 +381,35 @@ export async function createInvitation(
       ),
     )
     .limit(1);
-  if (recent) return { id: recent.id, email: recent.email, roles: recent.roles.filter(isRole), expiresAt: recent.expiresAt };
+  // The link cannot be shown again (only its hash is kept): a second click is told it was sent.
+  if (recent) return { id: recent.id, email: recent.email, roles: recent.roles.filter(isRole), expiresAt: recent.expiresAt, link: null, emailed: services.notifyConfigured };
   const token = newToken();
   const [created] = await tx
     .insert(invitations)
-    .values({ communityId: community.id, email: input.email, roles: input.roles, tokenHash: hashToken(token), invitedBy: actorId, expiresAt: new Date(Date.now() + invitationDays * 86_400_000) })
+    .values({ communityId: community.id, email: input.email, roles: input.roles, tokenHash: hashToken(token), invitedBy: actorId, expiresAt: new Date(Date.now() + invitationDays * 86_400_000), personRecordId: input.personRecordId ?? null })
     .returning();
   if (!created) throw new Error('invitation insert returned nothing');
+  const link = await emailInvitation(services, tx, community, input.email, token, language);
+  await record(tx, { communityId: community.id, actorId, action: 'invitation.sent', subjectType: 'invitation', subjectId: created.id, detail: { roles: input.roles } });
+  return { id: created.id, email: created.email, roles: input.roles, expiresAt: created.expiresAt, link, emailed: services.notifyConfigured };
+}
+
+/**
+ * Invites someone the community already knows (referred, or added by a coordinator) to use the
+ * service online, as a member: accepting links their account to their record. Their record
+ * keeps the address if it had none.
+ */
+export async function inviteKnownPerson(services: Services, tx: CommunityTransaction, community: Community, actorId: string, personRecordId: string, address: string, language: Language) {
+  const [found] = await tx.select({ id: personRecords.id, accountId: personRecords.accountId, status: personRecords.status, email: personRecords.email }).from(personRecords).where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, personRecordId)));
+  if (!found || found.status !== 'active') throw notFound();
+  if (found.accountId) throw new DomainError('already-online', 409, [{ field: 'email', code: 'errors.invitation.alreadyOnline' }]);
+  if (!found.email) await tx.update(personRecords).set({ email: address, updatedAt: new Date() }).where(eq(personRecords.id, found.id));
+  return createInvitation(services, tx, community, actorId, { email: address, roles: ['member'], personRecordId: found.id }, language);
+}
+
+/** Puts the invitation's email in the outbox (sent when email is set up) and gives its link, to show once to whoever sent it. */
+async function emailInvitation(services: Services, tx: CommunityTransaction, community: Community, email: string, token: string, language: Language): Promise<string> {
+  const link = `${services.publicUrl}/communities/${community.slug}/invitations/${token}`;
   const t = translator(language);
   await enqueue(
     tx,
@@ -384,29 +417,117 @@ export async function createInvitation(
       communityId: community.id,
       channel: 'email',
       template: 'invitation',
-      recipient: input.email,
+      recipient: email,
       subject: t('messages.invitation.subject', { community: community.name }),
-      body: t('messages.invitation.body', { community: community.name, link: `${services.publicUrl}/communities/${community.slug}/invitations/${token}`, days: invitationDays }),
+      body: t('messages.invitation.body', { community: community.name, link, days: invitationDays }),
     },
     services.notifyConfigured,
   );
-  await record(tx, { communityId: community.id, actorId, action: 'invitation.sent', subjectType: 'invitation', subjectId: created.id, detail: { roles: input.roles } });
-  return { id: created.id, email: created.email, roles: input.roles, expiresAt: created.expiresAt };
+  return link;
+}
+
+export type InvitationState = 'waiting' | 'expired';
+
+/** The invitations nobody has accepted and nobody cancelled, newest first: waiting, or expired and worth sending again. */
+export async function listInvitations(tx: CommunityTransaction, communityId: string) {
+  const rows = await tx
+    .select({ id: invitations.id, email: invitations.email, roles: invitations.roles, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt, invitedByName: people.displayName })
+    .from(invitations)
+    .leftJoin(people, eq(people.id, invitations.invitedBy))
+    .where(and(eq(invitations.communityId, communityId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+    .orderBy(desc(invitations.createdAt))
+    .limit(500);
+  const now = Date.now();
+  return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole), state: (row.expiresAt.getTime() > now ? 'waiting' : 'expired') as InvitationState }));
+}
+
+/** An invitation not yet accepted: waiting, expired or cancelled (sending it again opens it again). */
+async function unacceptedInvitation(tx: CommunityTransaction, communityId: string, invitationId: string) {
+  const [found] = await tx
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)));
+  if (!found) throw notFound();
+  return found;
+}
+
+/**
+ * Sends an invitation again with a new link (the old link stops working) and a new expiry; a
+ * cancelled one is opened again. Twice within a minute is one sending: the second is told what
+ * the first did.
+ */
+export async function resendInvitation(services: Services, tx: CommunityTransaction, community: Community, actorId: string, invitationId: string, language: Language) {
+  const found = await unacceptedInvitation(tx, community.id, invitationId);
+  if (!found.revokedAt && found.createdAt.getTime() > Date.now() - 60_000) return { id: found.id, email: found.email, roles: found.roles.filter(isRole), expiresAt: found.expiresAt, link: null, emailed: services.notifyConfigured };
+  const token = newToken();
+  const [updated] = await tx
+    .update(invitations)
+    .set({ tokenHash: hashToken(token), createdAt: new Date(), expiresAt: new Date(Date.now() + invitationDays * 86_400_000), invitedBy: actorId, revokedAt: null })
+    .where(eq(invitations.id, found.id))
+    .returning();
+  if (!updated) throw notFound();
+  const link = await emailInvitation(services, tx, community, found.email, token, language);
+  await record(tx, { communityId: community.id, actorId, action: 'invitation.resent', subjectType: 'invitation', subjectId: found.id, detail: { roles: found.roles } });
+  return { id: updated.id, email: updated.email, roles: updated.roles.filter(isRole), expiresAt: updated.expiresAt, link, emailed: services.notifyConfigured };
+}
+
+/** Cancels an invitation: its link stops working. Cancelling one already cancelled changes nothing. */
+export async function cancelInvitation(tx: CommunityTransaction, communityId: string, actorId: string, invitationId: string) {
+  const [found] = await tx.select().from(invitations).where(and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)));
+  if (!found) throw notFound();
+  if (found.revokedAt) return;
+  await tx.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, found.id));
+  await record(tx, { communityId, actorId, action: 'invitation.cancelled', subjectType: 'invitation', subjectId: found.id, detail: {} });
+}
+
+/**
+ * The invitations waiting for an address, in every community: shown to its owner once they have
+ * confirmed it, so that an account made without the link still finds them. Read as the owner
+ * (invitations belong to their communities); only names and roles leave this function.
+ */
+export async function invitationsWaitingFor(owner: Database, email: string) {
+  const rows = await owner
+    .select({ id: invitations.id, roles: invitations.roles, slug: communities.slug, name: communities.name })
+    .from(invitations)
+    .innerJoin(communities, eq(communities.id, invitations.communityId))
+    .where(and(sql`lower(${invitations.email}) = lower(${email})`, isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())))
+    .orderBy(asc(communities.name));
+  return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole) }));
 }
 
 export async function findInvitation(tx: CommunityTransaction, communityId: string, token: string) {
   const [found] = await tx
     .select()
     .from(invitations)
-    .where(and(eq(invitations.communityId, communityId), eq(invitations.tokenHash, hashToken(token)), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date())));
+    .where(and(eq(invitations.communityId, communityId), eq(invitations.tokenHash, hashToken(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())));
   return found;
 }
 
 /** Accepting makes the membership active with the invited roles (added to any it had). */
 export async function acceptInvitation(tx: CommunityTransaction, community: Community, person: { id: string; email: string }, token: string) {
-  forgetCounts(community.id);
   const found = await findInvitation(tx, community.id, token);
   if (!found) throw new DomainError('invitation-expired', 410);
+  return accept(tx, community, person, found);
+}
+
+/**
+ * Accepting an invitation found by its address, without the link: only for an address the
+ * account has confirmed (the link itself is the proof otherwise).
+ */
+export async function acceptInvitationForConfirmedEmail(tx: CommunityTransaction, community: Community, person: { id: string; email: string; emailVerified: boolean }, invitationId: string) {
+  const [found] = await tx
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.communityId, community.id), eq(invitations.id, invitationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())));
+  if (!found) throw new DomainError('invitation-expired', 410);
+  // Someone else's invitation is not there for them.
+  if (found.email.toLowerCase() !== person.email.toLowerCase()) throw notFound();
+  if (!person.emailVerified) throw new DomainError('email-not-confirmed', 403);
+  return accept(tx, community, person, found);
+}
+
+async function accept(tx: CommunityTransaction, community: Community, person: { id: string; email: string }, found: typeof invitations.$inferSelect) {
+  forgetCounts(community.id);
   if (found.email.toLowerCase() !== person.email.toLowerCase()) throw new DomainError('invitation-other-email', 403);
   const invited = found.roles.filter(isRole);
   const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
@@ -415,6 +536,12 @@ export async function acceptInvitation(tx: CommunityTransaction, community: Comm
     ? await tx.update(memberships).set({ status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).where(eq(memberships.id, existing.id)).returning()
     : await tx.insert(memberships).values({ communityId: community.id, personId: person.id, status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).returning();
   await tx.update(invitations).set({ acceptedAt: new Date(), acceptedBy: person.id }).where(eq(invitations.id, found.id));
+  // Invited from their record: the account becomes theirs, unless the account already has a record here.
+  if (found.personRecordId) {
+    await tx.execute(sql`update person_records set account_id = ${person.id}, assisted_digital = false, updated_at = now()
+      where id = ${found.personRecordId} and community_id = ${community.id} and account_id is null and status = 'active'
+        and not exists (select 1 from person_records mine where mine.community_id = ${community.id} and mine.account_id = ${person.id} and mine.status = 'active')`);
+  }
   // The invitation was sent to this address and its link came back: the address is confirmed.
   await markEmailConfirmed(tx, person.id, found.email);
   if (!saved) throw new Error('membership write returned nothing');

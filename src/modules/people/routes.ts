@@ -18,6 +18,10 @@ import * as consent from './consent.ts';
 import { programmesOf } from '../programmes/service.ts';
 import { referralsOfPerson } from '../referrals/service.ts';
 import * as service from './service.ts';
+import { inviteKnownPerson } from '../communities/service.ts';
+import { showInvitationOnce, takeInvitationShown } from '../communities/invitation-shown.ts';
+import { memberOf as timebankMemberOf } from '../timebank/service.ts';
+import { email as email_ } from '../accounts/service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
 const personParams = communityParams.extend({ personId: z.uuid() });
@@ -160,7 +164,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     return render(request, reply, 'people/views/equality-summary.njk', { pageTitle: request.t('people.equalitySummary.title'), ...summary, questions: service.equalityQuestions, smallNumber: service.smallNumber });
   });
 
-  app.get('/c/:community/people/:personId', { config: { access: recordKeepers }, schema: { params: personParams } }, async (request, reply) => {
+  const personPage = async (request: FastifyRequest<{ Params: z.infer<typeof personParams> }>, reply: FastifyReply, invalidInvitation?: { errors: FieldError[]; values: Record<string, unknown> }) => {
     const view = await inRequestCommunity(services, request, async (tx, community) => {
       const person = await service.getPerson(tx, community.id, request.params.personId);
       if (person.status === 'merged' && person.mergedIntoId) return { redirect: person.mergedIntoId };
@@ -172,10 +176,29 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
         mergedFrom: await service.mergedFrom(tx, community.id, person.id),
         referrals: await referralsOfPerson(tx, person.id),
         programmes: await programmesOf(tx, person.id),
+        // What can be done for them from here: join the time bank, be invited online.
+        inTimebank: (request.programmeKinds ?? []).includes('timebank') ? Boolean(await timebankMemberOf(tx, community.id, person.id)) : null,
       };
     });
     if ('redirect' in view) return reply.redirect(`${base(request)}/people/${view.redirect}`);
-    return render(request, reply, 'people/views/person.njk', { pageTitle: view.record.preferredName, ...view, purposes: consent.consentPurposes, sections: service.sectionNames, flash: takeFlash(request) });
+    return render(
+      request,
+      reply,
+      'people/views/person.njk',
+      { pageTitle: view.record.preferredName, ...view, purposes: consent.consentPurposes, sections: service.sectionNames, ...takeInvitationShown(request), errors: invalidInvitation?.errors, values: invalidInvitation?.values ?? {} },
+      { status: invalidInvitation ? 400 : 200 },
+    );
+  };
+  app.get('/c/:community/people/:personId', { config: { access: recordKeepers }, schema: { params: personParams } }, async (request, reply) => personPage(request, reply));
+  // Someone known but not online is invited to use the service: their account will be this record.
+  const inviteForm = z.object({ email: email_ });
+  app.post('/c/:community/people/:personId/invitation', { config: { access: recordKeepers }, schema: { params: personParams } }, async (request, reply) => {
+    const form = parseForm(inviteForm, request.body);
+    if (!form.ok) return personPage(request, reply, { errors: form.errors, values: form.values });
+    const actorId = actorOf(request);
+    const sent = await inRequestCommunity(services, request, (tx, community) => inviteKnownPerson(services, tx, community, actorId, request.params.personId, form.data.email, request.language));
+    showInvitationOnce(request, sent);
+    return reply.redirect(`${base(request)}/people/${request.params.personId}`, 303);
   });
 
   const sectionPage = (request: FastifyRequest, reply: FastifyReply, options: { section: service.PersonSection; values: Record<string, unknown>; action: string; back: string; own: boolean; errors?: FieldError[] }) =>
@@ -419,6 +442,24 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     async (request) => {
       const actorId = actorOf(request);
       return toPerson(await inRequestCommunity(services, request, (tx, community) => service.updatePerson(tx, community.id, { id: actorId, onBehalf: true }, request.params.personId, request.body)));
+    },
+  );
+  app.post(
+    '/api/v1/communities/:community/people/:personId/invitation',
+    {
+      config: { access: recordKeepers },
+      schema: {
+        tags,
+        summary: 'Invite someone known but not online to use the service as a member; accepting links their account to this record',
+        params: personParams,
+        body: inviteForm,
+        response: { 201: z.object({ id: z.uuid(), email: z.string(), expiresAt: z.date(), link: z.string().nullable(), emailed: z.boolean() }), ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      const sent = await inRequestCommunity(services, request, (tx, community) => inviteKnownPerson(services, tx, community, actorId, request.params.personId, request.body.email, request.language));
+      return reply.code(201).send(sent);
     },
   );
   app.get(

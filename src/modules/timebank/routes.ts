@@ -12,7 +12,7 @@ import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
-import { getPerson, listPeople } from '../people/service.ts';
+import { createPerson, getPerson, listPeople, personDetails } from '../people/service.ts';
 import { timebankApi } from './api.ts';
 import * as service from './service.ts';
 import * as posts from './posts.ts';
@@ -237,7 +237,28 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       const found = request.query.q ? (await listPeople(tx, communityId, { search: request.query.q, limit: 20 })).filter((person) => !inBank.has(person.id)).slice(0, 20) : [];
       return { members, found };
     });
-    return render(request, reply, 'timebank/views/members.njk', { pageTitle: request.t('timebank.members.title'), ...page, q: request.query.q ?? '', flash: takeFlash(request) });
+    return render(request, reply, 'timebank/views/members.njk', { pageTitle: request.t('timebank.members.title'), ...page, q: request.query.q ?? '', values: { preferredName: request.query.q ?? '' }, formKey: randomUUID(), flash: takeFlash(request) });
+  });
+  // Someone the community does not know yet (a neighbour who is not online): their record and
+  // their place in the time bank in one step, then their joining steps. Sent twice, made once.
+  const newNeighbour = personDetails.pick({ preferredName: true, fullName: true, phone: true, assistedDigital: true });
+  app.post('/c/:community/timebank/members/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const form = parseForm(newNeighbour, body);
+    if (!form.ok) {
+      const page = await inTimebank(request, async (tx, communityId) => ({ members: await service.listMembers(tx, communityId), found: [] }));
+      return render(request, reply, 'timebank/views/members.njk', { pageTitle: request.t('timebank.members.title'), ...page, q: '', values: form.values, errors: form.errors, formKey: body.formKey }, { status: 400 });
+    }
+    const actorId = actorOf(request);
+    const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+      const made = await inTimebank(request, async (tx, communityId) => {
+        const person = await createPerson(tx, communityId, { id: actorId, onBehalf: true }, personDetails.parse(form.data));
+        await service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
+        return person;
+      });
+      return `${base(request)}/members/${made.id}`;
+    });
+    return reply.redirect(to, 303);
   });
   app.post('/c/:community/timebank/members', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
     const parsed = z.object({ personRecordId: z.uuid() }).safeParse(request.body);

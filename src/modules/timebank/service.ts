@@ -277,22 +277,28 @@ async function finishOnboardingIfDone(tx: CommunityTransaction, communityId: str
   return true;
 }
 
+/** One step or several ticked at once (checkboxes on the page; one id or a list in the API), done on one day. */
 export const stepTick = z.object({
-  stepId: z.uuid({ error: 'errors.timebank.step.missing' }),
+  stepId: z
+    .preprocess((value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.uuid({ error: 'errors.timebank.step.missing' })).min(1, 'errors.timebank.step.missing').max(50, 'errors.timebank.step.missing'))
+    .transform((list) => [...new Set(list)])
+    .describe('The step done, or a list of steps done on the same day'),
   doneOn: z.iso.date({ error: 'errors.timebank.doneOn.invalid' }).refine((value) => value <= ukDay(new Date()), 'errors.timebank.doneOn.future'),
 });
 
-/** A coordinator ticks a step as done (on a day, by them); the last one makes the person a full member. */
+/** A coordinator ticks steps as done (on a day, by them), all or none; the last one makes the person a full member. */
 export async function tickStep(tx: CommunityTransaction, communityId: string, actorId: string, personRecordId: string, tick: z.infer<typeof stepTick>) {
   const member = await memberOf(tx, communityId, personRecordId);
   if (!member) throw notFound();
-  const [step] = await tx
+  const steps = await tx
     .select()
     .from(onboardingSteps)
-    .where(and(eq(onboardingSteps.communityId, communityId), eq(onboardingSteps.id, tick.stepId), eq(onboardingSteps.archived, false)));
-  if (!step) throw invalid([{ field: 'stepId', code: 'errors.timebank.step.missing' }]);
-  await tx.insert(onboardingTicks).values({ communityId, memberId: member.id, stepId: step.id, doneOn: tick.doneOn, tickedBy: actorId }).onConflictDoNothing();
-  await record(tx, { communityId, actorId, action: 'timebank.step_done', subjectType: 'person_record', subjectId: personRecordId, detail: { step: step.label, doneOn: tick.doneOn } });
+    .where(and(eq(onboardingSteps.communityId, communityId), inArray(onboardingSteps.id, tick.stepId), eq(onboardingSteps.archived, false)));
+  if (steps.length !== tick.stepId.length) throw invalid([{ field: 'stepId', code: 'errors.timebank.step.missing' }]);
+  for (const step of steps) {
+    await tx.insert(onboardingTicks).values({ communityId, memberId: member.id, stepId: step.id, doneOn: tick.doneOn, tickedBy: actorId }).onConflictDoNothing();
+    await record(tx, { communityId, actorId, action: 'timebank.step_done', subjectType: 'person_record', subjectId: personRecordId, detail: { step: step.label, doneOn: tick.doneOn } });
+  }
   return finishOnboardingIfDone(tx, communityId, member.id, actorId);
 }
 

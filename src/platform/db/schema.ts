@@ -106,6 +106,10 @@ export const invitations = pgTable(
     expiresAt: instant('expires_at').notNull(),
     acceptedAt: instant('accepted_at'),
     acceptedBy: uuid('accepted_by').references(() => people.id),
+    /** Cancelled by an admin, or replaced by a new link when sent again: its link no longer works. */
+    revokedAt: instant('revoked_at'),
+    /** The record of someone the community already knows (referred, not online): accepting links their account to it. */
+    personRecordId: uuid('person_record_id'),
   },
   (table) => [uniqueIndex('invitations_token_unique').on(table.tokenHash), index('invitations_community').on(table.communityId)],
 );

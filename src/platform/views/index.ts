@@ -55,6 +55,7 @@ const frontendMacros: Record<string, string> = {
   actionLink: 'action-link',
   fieldset: 'fieldset',
   characterCount: 'character-count',
+  taskList: 'task-list',
 };
 
 function addMacros(environment: nunjucks.Environment): void {
