@@ -2,7 +2,7 @@
 // communities of any size for benchmarks. The same seed always gives the same people.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../src/platform/db/index.ts';
-import { auditEvents, communities, memberships, outbox, people } from '../src/platform/db/schema.ts';
+import { auditEvents, communities, invitations, memberships, outbox, people } from '../src/platform/db/schema.ts';
 import { hashPassword } from '../src/platform/auth/secrets.ts';
 import type { Role } from '../src/platform/tenancy.ts';
 import { programmes } from '../src/modules/programmes/schema.ts';
@@ -294,6 +294,12 @@ export async function generateDemo(owner: Database): Promise<void> {
   for (const membership of approved) {
     await owner.insert(auditEvents).values({ communityId: lambeth.id, actorId: admin?.id ?? null, action: 'membership.approved', subjectType: 'membership', subjectId: membership.id, detail: { roles: ['member'] } });
   }
+  // Two invitations nobody has accepted yet: one waiting, one expired (to send again). Their
+  // links were shown once to Alex when sent; only the hash is kept, so these are made up.
+  await owner.insert(invitations).values([
+    { communityId: lambeth.id, email: 'volunteer.grace@example.org', roles: ['member', 'facilitator'], tokenHash: 'demo-invitation-waiting-not-a-real-hash', invitedBy: admin?.id ?? '', createdAt: new Date(Date.now() - 3 * 86_400_000), expiresAt: new Date(Date.now() + 11 * 86_400_000) },
+    { communityId: lambeth.id, email: 'practice.manager@example.org', roles: ['referrer'], tokenHash: 'demo-invitation-expired-not-a-real-hash', invitedBy: admin?.id ?? '', createdAt: new Date(Date.now() - 20 * 86_400_000), expiresAt: new Date(Date.now() - 6 * 86_400_000) },
+  ]);
   const promoted = approved[0];
   if (promoted) {
     await owner.insert(auditEvents).values({ communityId: lambeth.id, actorId: admin?.id ?? null, action: 'membership.roles-changed', subjectType: 'membership', subjectId: promoted.id, detail: { from: ['member'], to: promoted.roles } });

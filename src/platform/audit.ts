@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
 import type { Database, Transaction } from './db/index.ts';
-import { auditEvents, people } from './db/schema.ts';
+import { auditEvents, communities, people } from './db/schema.ts';
 import type { CommunityTransaction } from './tenancy.ts';
 
 export interface AuditEntry {
@@ -56,16 +56,25 @@ export interface AuditFilter {
 
 /** A community's audit events, newest first, filtered. */
 export async function listAuditEvents(tx: CommunityTransaction, communityId: string, filter: AuditFilter) {
-  const conditions: SQL[] = [eq(auditEvents.communityId, communityId)];
+  return auditEventsWhere(tx, [eq(auditEvents.communityId, communityId)], filter);
+}
+
+/** Every community's audit log, and the platform's own events, newest first: for platform admins, read as the owner. */
+export async function listPlatformAuditEvents(owner: Database, filter: AuditFilter) {
+  return auditEventsWhere(owner, [], filter);
+}
+
+async function auditEventsWhere(db: CommunityTransaction | Database, conditions: SQL[], filter: AuditFilter) {
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
   if (filter.actorId) conditions.push(eq(auditEvents.actorId, filter.actorId));
   if (filter.subjectType) conditions.push(eq(auditEvents.subjectType, filter.subjectType));
   if (filter.from) conditions.push(gte(auditEvents.at, filter.from));
   if (filter.to) conditions.push(lte(auditEvents.at, filter.to));
   if (filter.before) conditions.push(lt(auditEvents.id, filter.before));
-  return tx
+  return db
     .select({
       id: auditEvents.id,
+      communityName: communities.name,
       at: auditEvents.at,
       action: auditEvents.action,
       subjectType: auditEvents.subjectType,
@@ -77,6 +86,7 @@ export async function listAuditEvents(tx: CommunityTransaction, communityId: str
     })
     .from(auditEvents)
     .leftJoin(people, eq(people.id, auditEvents.actorId))
+    .leftJoin(communities, eq(communities.id, auditEvents.communityId))
     .where(and(...conditions))
     .orderBy(desc(auditEvents.id))
     .limit(filter.limit);

@@ -38,6 +38,12 @@ export function stylesheetFor(brandColour: string): Promise<string> {
       .app-language-switcher li { margin: 0; }
       .app-inline-form { display: inline; }
       .app-break-anywhere { overflow-wrap: anywhere; }
+      /* On a phone the account bar is one row, so the first screen keeps what the page is for. */
+      @media (max-width: 40.0525em) {
+        .nhsuk-header__account-list { flex-wrap: nowrap; }
+        .nhsuk-header__account-item { flex: 0 1 auto; min-width: 0; }
+        .nhsuk-header__account-link, .nhsuk-header__account-button { padding: 10px 8px; font-size: 0.9375rem; overflow-wrap: anywhere; }
+      }
       @media print {
         .app-no-print, .nhsuk-header, .nhsuk-footer, .app-language-switcher, .nhsuk-skip-link, .nhsuk-back-link { display: none !important; }
         .app-print-page a { text-decoration: none; color: inherit; }

@@ -8,7 +8,7 @@ import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 
 const given = useFixtureApp();
-const { signedIn } = callers(() => given.test.app);
+const { signedIn, tokenFor, call } = callers(() => given.test.app);
 const owner = () => given.test.database.owner;
 const emailOf = (role: string) => `${role.replace('_', '-')}@alpha.test`;
 const today = new Date();
@@ -194,5 +194,48 @@ describe('the referral page and the triage queue', () => {
     expect(history.indexOf('Status changed to Accepted')).toBeGreaterThan(0);
     expect(history.indexOf('Status changed to Accepted')).toBeLessThan(history.indexOf('Referrer not told'));
     expect((await coordinator.get(steps ?? '')).statusCode).toBe(200);
+  });
+});
+
+describe('what staff and members expect to find', () => {
+  it('GET /api/v1/me names the person’s record in each community', async () => {
+    const me = (await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/me')).json<{ memberships: { community: { slug: string }; personRecord: { id: string; number: number } | null }[] }>();
+    expect(me.memberships.find((membership) => membership.community.slug === 'alpha')?.personRecord?.id).toBe(given.fixture.alphaTimebankMemberId);
+  });
+
+  it('coordinators list every exchange, not only open ones', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    await call(await tokenFor('coordinator@alpha.test'), 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: given.fixture.alphaTimebankMemberId, receiver: given.fixture.alphaPersonId, minutes: 45, occurredOn: new Date().toISOString().slice(0, 10), categoryId: given.fixture.alphaCategoryId, confirmNow: true, note: 'Listed when confirmed' });
+    const waiting = await coordinator.get('/c/alpha/timebank/exchanges');
+    expect(waiting.body).not.toContain('45 minutes');
+    const confirmed = await coordinator.get('/c/alpha/timebank/exchanges?status=confirmed');
+    expect(confirmed.body).toContain('<h1>Exchanges</h1>');
+    expect(confirmed.body).toContain('45 minutes');
+    expect((await coordinator.get('/c/alpha/timebank/exchanges?status=every')).body).toContain('45 minutes');
+  });
+
+  it('whoever raised a concern sees it was received and acted on, never what was written or done', async () => {
+    const member = await signedIn('member@alpha.test');
+    await member.submit('/c/alpha/concerns/new', '/c/alpha/concerns/new', { about: 'A neighbour', whatHappened: 'Distinctive words nobody else wrote', dangerNow: 'no' });
+    expect((await member.get('/c/alpha')).body).toContain('href="/c/alpha/concerns/mine"');
+    const before = await member.get('/c/alpha/concerns/mine');
+    expect(before.body).toContain('Received');
+    expect(before.body).not.toContain('Distinctive words');
+    expect(before.body).not.toContain('A neighbour');
+    const [concern] = (await owner().execute<{ id: string }>(sql`select id from safeguarding_concerns where what_happened = 'Distinctive words nobody else wrote'`)).rows;
+    await call(await tokenFor('safeguarding-lead@alpha.test'), 'POST', `/api/v1/communities/alpha/concerns/${concern?.id}/actions`, { note: 'Visited them: the lead’s own words', statusTo: 'actioned' });
+    const after = await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/communities/alpha/concerns/mine');
+    expect(after.json<{ items: { state: string }[] }>().items[0]?.state).toBe('acted_on');
+    expect(after.body).not.toContain('lead’s own words');
+    expect((await member.get('/c/alpha/concerns/mine')).body).toContain('Acted on');
+  });
+
+  it('platform admins read the whole platform’s audit log, with each event’s community', async () => {
+    const platform = await signedIn('platform@fixture.test');
+    const page = await platform.get('/platform/audit');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Audit log of the whole platform');
+    expect(page.body).toContain('Alpha Time Bank');
+    expect((await (await signedIn('admin@alpha.test')).get('/platform/audit')).statusCode).toBe(403);
   });
 });

@@ -12,6 +12,11 @@ import { render } from '../../platform/views/index.ts';
 import { takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as accounts from './service.ts';
+import { and, eq } from 'drizzle-orm';
+import { communities } from '../../platform/db/schema.ts';
+import { personRecords } from '../people/schema.ts';
+import { acceptInvitation } from '../communities/service.ts';
+import { findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
 
 
 const meSchema = z.object({
@@ -27,6 +32,10 @@ const meSchema = z.object({
       community: z.object({ slug: z.string(), name: z.string() }),
       status: z.enum(['requested', 'active', 'declined', 'removed']),
       roles: z.array(z.string()),
+      personRecord: z
+        .object({ id: z.uuid(), number: z.number().int() })
+        .nullable()
+        .describe('Your record in this community, for the calls that take a person (your time bank statement, your journey): null until the community has one'),
     }),
   ),
 });
@@ -73,8 +82,25 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     try {
       const person = await accounts.register(services, form.data, request.language);
       await startSession(request, person.id);
-      // An invitation's link was sent to this address: accepting it confirms the address too.
-      if (next !== '/' && /^\/communities\/[^/]+\/invitations\//.test(next)) return reply.redirect(next);
+      // Made from an invitation's page, for its address: the account joins at once (the link
+      // was sent to this address, so accepting confirms it too). Otherwise the page says why not.
+      const invited = /^\/communities\/([^/?#]+)\/invitations\/([^/?#]+)$/.exec(next);
+      if (invited) {
+        const [, slug = '', token = ''] = invited;
+        const community = await findCommunityBySlug(services.db, slug);
+        const accepted = community
+          ? await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => acceptInvitation(tx, community, { id: person.id, email: form.data.email }, token)).then(
+              () => true,
+              (error: unknown) => {
+                if (error instanceof DomainError) return false;
+                throw error;
+              },
+            )
+          : false;
+        if (!accepted || !community) return reply.redirect(next);
+        request.session.flash = request.t('invitation.accepted', { community: community.name });
+        return reply.redirect(`/c/${community.slug}`);
+      }
       request.session.afterConfirming = next === '/' ? undefined : next;
       request.session.flash = request.t('register.done');
       return reply.redirect('/account/confirm-email');
@@ -369,6 +395,12 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       const person = request.person;
       if (!person) throw unauthenticated();
       const memberships = membershipList(person);
+      // Each community keeps its own record of the person: read across them, as the platform.
+      const records = await services.owner
+        .select({ slug: communities.slug, id: personRecords.id, number: personRecords.number })
+        .from(personRecords)
+        .innerJoin(communities, eq(communities.id, personRecords.communityId))
+        .where(and(eq(personRecords.accountId, person.id), eq(personRecords.status, 'active')));
       return {
         id: person.id,
         email: person.email,
@@ -377,7 +409,10 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         isPlatformAdmin: person.isPlatformAdmin,
         twoFactor: person.hasTwoFactor,
         emailConfirmed: person.emailVerified,
-        memberships: memberships.map((membership) => ({ community: { slug: membership.slug, name: membership.name }, status: membership.status, roles: membership.roles })),
+        memberships: memberships.map((membership) => {
+          const record = records.find((one) => one.slug === membership.slug);
+          return { community: { slug: membership.slug, name: membership.name }, status: membership.status, roles: membership.roles, personRecord: record ? { id: record.id, number: record.number } : null };
+        }),
       };
     },
   );

@@ -65,6 +65,10 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   // A referrer's referrals still under way.
   const referralsUnderWay = holds('referrer') ? await referrals.referralsUnderWay(tx, communityId, asker.accountId) : 0;
 
+  // Whether they raised a concern here: then they can see what became of it.
+  const [raised] = (await tx.execute<{ count: number }>(sql`select count(*)::int as count from safeguarding_concerns where community_id = ${communityId} and raised_by = ${asker.accountId}`)).rows;
+  const concernsRaised = raised?.count ?? 0;
+
   // An admin: what is left to do to start, until it is done.
   const setup = holds('admin') ? await setupSteps(tx, communityId) : [];
 
@@ -82,6 +86,7 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
     overdueAfterDays,
     referralsUnderWay,
     setup,
+    concernsRaised,
   };
 }
 

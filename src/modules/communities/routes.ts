@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listAuditEvents } from '../../platform/audit.ts';
+import { listAuditEvents, listPlatformAuditEvents } from '../../platform/audit.ts';
 import { access } from '../../platform/auth/access.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
@@ -380,7 +380,15 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     const shown = events.slice(0, 50);
     const last = shown[shown.length - 1];
     const nextQuery = new URLSearchParams({ ...(action ? { action } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), before: String(last?.id ?? '') });
-    return render(request, reply, 'communities/views/audit.njk', { pageTitle: request.t('audit.title'), events: shown, filter: { action, from, to }, nextHref: more ? `?${nextQuery}` : null });
+    return render(request, reply, 'communities/views/audit.njk', { pageTitle: request.t('audit.title'), events: shown, filter: { action, from, to }, formAction: `/c/${request.params.community}/audit`, nextHref: more ? `?${nextQuery}` : null });
+  });
+  // The platform's audit log: every community's events and the platform's own, for platform admins.
+  app.get('/platform/audit', { config: { access: access.platformAdmin }, schema: { querystring: auditQuery } }, async (request, reply) => {
+    const { action, from, to, before } = request.query;
+    const events = await listPlatformAuditEvents(services.owner, { action, from: from ? new Date(`${from}T00:00:00Z`) : undefined, to: to ? new Date(`${to}T23:59:59.999Z`) : undefined, before, limit: 51 });
+    const shown = events.slice(0, 50);
+    const nextQuery = new URLSearchParams({ ...(action ? { action } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), before: String(shown.at(-1)?.id ?? '') });
+    return render(request, reply, 'communities/views/audit.njk', { pageTitle: request.t('audit.platformTitle'), events: shown, filter: { action, from, to }, formAction: '/platform/audit', showCommunity: true, nextHref: events.length > 50 ? `?${nextQuery}` : null });
   });
   app.get('/c/:community/outbox', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
     const messages = await inRequestCommunity(services, request, (tx, community) => service.listOutbox(tx, community.id, { limit: 50 }));

@@ -77,7 +77,8 @@ export const newCommunity = communityDetails.extend({
     .max(40, 'errors.slug.invalid')
     .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'errors.slug.invalid')
     .refine((slug) => !reservedSlugs.has(slug), 'errors.slug.reserved'),
-  firstAdminEmail: z.union([z.literal(''), email]).optional().transform((value) => value || null),
+  // Left empty, nobody is invited yet.
+  firstAdminEmail: z.preprocess((value) => (value === '' ? undefined : value), email.optional()).transform((value) => value ?? null),
 });
 
 const reservedSlugs = new Set(['api', 'admin', 'mine', 'new', 'platform', 'assets', 'public']);

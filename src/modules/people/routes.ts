@@ -81,7 +81,11 @@ const consentSchema = z.object({
   recordedAt: z.date(),
   current: z.boolean(),
 });
-const consentsSchema = z.object({ current: z.record(z.enum(consent.consentPurposes), z.boolean()), history: z.array(consentSchema) });
+// Every purpose, named (a record keyed by an enum would list required keys it never defines).
+const consentsSchema = z.object({
+  current: z.object(Object.fromEntries(consent.consentPurposes.map((purpose) => [purpose, z.boolean()])) as Record<consent.ConsentPurpose, z.ZodBoolean>),
+  history: z.array(consentSchema),
+});
 const consentDecision = z.object({
   granted: z.boolean({ error: 'errors.consent.granted.missing' }),
   method: z.enum(consent.consentMethods, { error: 'errors.consent.method.missing' }),

@@ -286,7 +286,8 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
   const professionalPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
     const community = await communityFor(request, (request.params as { community: string }).community);
     const offered = await openProgrammes(community, request);
-    const chosen = ([] as unknown[]).concat(values.programmeIds ?? []);
+    // A community with one programme open: it is the one (nothing to choose on a fresh form).
+    const chosen = values.programmeIds === undefined && !errors && offered.length === 1 ? [offered[0]?.id] : ([] as unknown[]).concat(values.programmeIds ?? []);
     return render(
       request,
       reply,

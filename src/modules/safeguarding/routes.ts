@@ -79,6 +79,22 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     return render(request, reply, 'safeguarding/views/sent.njk', { pageTitle: request.t('concerns.sent.title'), dangerNow: raised?.dangerNow ?? false });
   });
 
+  app.get('/c/:community/concerns/mine', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
+    const actorId = actorOf(request);
+    const raised = await inRequestCommunity(services, request, (tx, community) => service.concernsRaisedBy(tx, community.id, actorId));
+    return render(request, reply, 'safeguarding/views/mine.njk', { pageTitle: request.t('concerns.mine.title'), raised });
+  });
+  app.get(
+    '/api/v1/communities/:community/concerns/mine',
+    {
+      config: { access: access.anyMember },
+      schema: { tags: ['Safeguarding'], summary: 'The concerns you raised: when, and whether they were received, acted on or closed (never what was written or done)', params: communityParams, response: { 200: z.object({ items: z.array(z.object({ raisedAt: z.date(), state: z.enum(service.raiserStates) })) }), ...problemResponses(401, 404) } },
+    },
+    async (request) => {
+      const actorId = actorOf(request);
+      return { items: await inRequestCommunity(services, request, (tx, community) => service.concernsRaisedBy(tx, community.id, actorId)) };
+    },
+  );
   app.get('/c/:community/concerns', { config: { access: readers }, schema: { params: communityParams } }, async (request, reply) => {
     const actorId = actorOf(request);
     const concerns = await inRequestCommunity(services, request, (tx, community) => service.listConcerns(tx, community.id, actorId));

@@ -96,6 +96,22 @@ export async function listConcerns(tx: CommunityTransaction, communityId: string
   return rows;
 }
 
+export const raiserStates = ['received', 'acted_on', 'closed'] as const;
+
+/**
+ * The concerns someone raised, as they may know them: when, and whether the leads received it,
+ * acted on it or closed it. Never what was written or done: that stays with the leads.
+ */
+export async function concernsRaisedBy(tx: CommunityTransaction, communityId: string, accountId: string) {
+  const rows = await tx
+    .select({ raisedAt: safeguardingConcerns.createdAt, status: safeguardingConcerns.status, actions: sql<number>`(select count(*)::int from concern_actions a where a.concern_id = ${safeguardingConcerns.id})` })
+    .from(safeguardingConcerns)
+    .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.raisedBy, accountId)))
+    .orderBy(desc(safeguardingConcerns.createdAt))
+    .limit(100);
+  return rows.map((row) => ({ raisedAt: row.raisedAt, state: (row.status === 'closed' ? 'closed' : row.actions > 0 || row.status === 'actioned' ? 'acted_on' : 'received') as (typeof raiserStates)[number] }));
+}
+
 /** How many concerns wait (open or actioned, not closed) and since when the oldest: no content, so no read to record. */
 export async function openConcernCounts(tx: CommunityTransaction, communityId: string) {
   const [row] = await tx

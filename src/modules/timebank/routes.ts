@@ -69,7 +69,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     if (!staffView && !page.member?.onboardedAt) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.notYet.title'), member: page.member });
     const people = page.accounts.filter((choice) => staffView || choice.personRecordId !== page.ownId);
     const personItems = (chosen: unknown) => [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...people.map((choice) => ({ value: choice.personRecordId ?? '', text: choice.name, selected: chosen === choice.personRecordId }))];
-    const categoryItems = [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.categories.map((category) => ({ value: category.id, text: category.name, selected: values.categoryId === category.id }))];
+    const categoryItems = [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.categories.map((category) => ({ value: category.id, text: category.name, selected: values.categoryId === category.id || (values.categoryId === undefined && page.categories.length === 1) }))];
     return render(
       request,
       reply,
@@ -198,9 +198,10 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
   exchangeAction('cancel', sideOrStaff);
   exchangeAction('reverse', staff);
 
-  app.get('/c/:community/timebank/exchanges', { config: { access: staff }, schema: { params: communityParams, querystring: z.object({ status: z.enum(['pending', 'disputed']).optional().catch(undefined) }) } }, async (request, reply) => {
+  app.get('/c/:community/timebank/exchanges', { config: { access: staff }, schema: { params: communityParams, querystring: z.object({ status: z.enum(['pending', 'disputed', 'confirmed', 'cancelled', 'every']).optional().catch(undefined) }) } }, async (request, reply) => {
     const exchanges = await inTimebank(request, (tx, communityId) => service.openExchanges(tx, communityId, { status: request.query.status, limit: 200 }));
-    return render(request, reply, 'timebank/views/exchanges.njk', { pageTitle: request.t('timebank.exchanges.title'), exchanges, status: request.query.status ?? '' });
+    const status = request.query.status ?? '';
+    return render(request, reply, 'timebank/views/exchanges.njk', { pageTitle: request.t(['confirmed', 'cancelled', 'every'].includes(status) ? 'timebank.exchanges.titleAll' : 'timebank.exchanges.title'), exchanges, status });
   });
 
   // ——— Statements ———

@@ -708,7 +708,11 @@ export async function cancelExchange(tx: CommunityTransaction, context: Exchange
 }
 
 /** Exchanges waiting for someone: a member's own, or (for coordinators) everyone's, oldest first. */
-export async function openExchanges(tx: CommunityTransaction, communityId: string, options: { personRecordId?: string; status?: 'pending' | 'disputed'; limit: number }) {
+/** Which exchanges a list shows: those waiting (pending or disputed, oldest first), or by status or all (newest first). */
+export type ExchangeListing = 'pending' | 'disputed' | 'confirmed' | 'cancelled' | 'every';
+
+export async function openExchanges(tx: CommunityTransaction, communityId: string, options: { personRecordId?: string; status?: ExchangeListing; limit: number }) {
+  const waiting = !options.status || options.status === 'pending' || options.status === 'disputed';
   const rows = await tx.execute<{ id: string; status: string; occurred_on: string; minutes: number; giver: string; receiver: string; recorded_for: string | null; on_behalf: boolean; confirms_on: string | null; giver_record: string | null; receiver_record: string | null; is_group: boolean }>(sql`
     select e.id, e.status, e.occurred_on::text, e.recorded_for, e.on_behalf, e.confirms_on::text, e.is_group,
       max(p.minutes) as minutes,
@@ -721,10 +725,10 @@ export async function openExchanges(tx: CommunityTransaction, communityId: strin
     join timebank_accounts a on a.id = p.account_id
     left join person_records r on r.id = a.person_record_id
     where e.community_id = ${communityId}
-      and e.status ${options.status ? sql`= ${options.status}` : sql`in ('pending', 'disputed')`}
+      ${options.status === 'every' ? sql`` : sql`and e.status ${options.status ? sql`= ${options.status}` : sql`in ('pending', 'disputed')`}`}
       ${options.personRecordId ? sql`and exists (select 1 from timebank_exchange_parties q join timebank_accounts b on b.id = q.account_id where q.exchange_id = e.id and b.person_record_id = ${options.personRecordId})` : sql``}
     group by e.id
-    order by e.created_at
+    order by ${waiting ? sql`e.created_at` : sql`e.occurred_on desc, e.created_at desc`}
     limit ${options.limit}`);
   return rows.rows.map((row) => ({
     id: row.id,
