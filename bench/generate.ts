@@ -249,6 +249,20 @@ export async function generateDemo(owner: Database): Promise<void> {
     },
   ]).returning({ id: programmes.id, communityId: programmes.communityId, status: programmes.status, kind: programmes.kind });
   await generateDemoReferrals(owner, lambeth.id, croydon.id, demoProgrammes);
+  // Croydon lists the support its peer network gives, in its members' own words.
+  const { supportNeeds } = await import('../src/modules/referrals/schema.ts');
+  await owner.insert(supportNeeds).values(
+    (
+      [
+        ['peer_support', 'Meeting people who understand, because they have been there too'],
+        ['mental_wellbeing', 'Coping when feelings get too much'],
+        ['loneliness', 'Feeling alone or cut off'],
+        ['confidence', 'Getting my confidence back'],
+        ['learning', 'Learning skills to get through a crisis'],
+        ['volunteering', 'Supporting other members, when I am ready'],
+      ] as const
+    ).map(([need, words], position) => ({ communityId: croydon.id, need, position, wording: { en: words } })),
+  );
   // Lambeth's time bank: a year of exchanges, with Maria in it and two members Sam records for.
   const { generateTimebank } = await import('./generate-timebank.ts');
   const [maria] = await owner.execute<{ id: string }>(sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = 'member@example.org'`).then((result) => result.rows);

@@ -22,6 +22,7 @@ import { communityRoutes } from './modules/communities/routes.ts';
 import { programmeRoutes } from './modules/programmes/routes.ts';
 import { peopleRoutes } from './modules/people/routes.ts';
 import { referralRoutes } from './modules/referrals/routes.ts';
+import { supportNeedRoutes } from './modules/referrals/support-needs-routes.ts';
 import { fhirRoutes } from './modules/referrals/fhir.ts';
 import { journeyRoutes } from './modules/journey/routes.ts';
 import { privacyRoutes } from './modules/privacy/routes.ts';
@@ -104,6 +105,7 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
   await app.register(programmeRoutes, { services });
   await app.register(peopleRoutes, { services });
   await app.register(referralRoutes, { services });
+  await app.register(supportNeedRoutes, { services });
   await app.register(fhirRoutes, { services });
   await app.register(journeyRoutes, { services });
   await app.register(privacyRoutes, { services });

@@ -12,7 +12,7 @@ import { languages } from '../../platform/i18n.ts';
 import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity, roles, staffRoles } from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
 import { membershipList } from '../../platform/auth/people.ts';
-import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, communityOf, communityToVisit, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
 import { showInvitationOnce, takeInvitationShown } from './invitation-shown.ts';
@@ -149,8 +149,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   const confirmFirst = (request: FastifyRequest, reply: FastifyReply, slug: string) =>
     request.person?.emailVerified ? undefined : reply.redirect(`/account/confirm-email?next=${encodeURIComponent(`/communities/${slug}/join`)}`, 303);
   app.get('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
-    const community = await findCommunityBySlug(services.db, request.params.slug);
-    if (!community) throw notFound();
+    const community = await communityToVisit(services.db, request, request.params.slug);
     return confirmFirst(request, reply, community.slug) ?? joinPage(request, reply, community);
   });
   app.post('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
@@ -170,13 +169,11 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     return reply.redirect(`/communities/${community.slug}/join/sent`);
   });
   app.get('/communities/:slug/join/sent', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
-    const community = await findCommunityBySlug(services.db, request.params.slug);
-    if (!community) throw notFound();
+    const community = await communityToVisit(services.db, request, request.params.slug);
     return render(request, reply, 'communities/views/join-sent.njk', { pageTitle: request.t('joinSent.title'), target: community }, { brandedAs: community });
   });
   const invitationPage = async (request: FastifyRequest, reply: FastifyReply, slug: string, token: string) => {
-    const community = await findCommunityBySlug(services.db, slug);
-    if (!community) throw notFound();
+    const community = await communityToVisit(services.db, request, slug);
     const found = await inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => service.findInvitation(tx, community.id, token));
     if (!found) return render(request, reply, 'communities/views/invitation-expired.njk', { pageTitle: request.t('invitationExpired.title') }, { status: 410 });
     const sameEmail = found.email.toLowerCase() === request.person?.email.toLowerCase();

@@ -210,7 +210,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       request,
       reply,
       'people/views/section.njk',
-      { pageTitle: request.t(`people.sections.${options.section}.title`), ...options, ...sectionChoices(request, options.values) },
+      { pageTitle: request.t(`people.${options.own ? 'ownSections' : 'sections'}.${options.section}.title`), ...options, ...sectionChoices(request, options.values) },
       { status: options.errors ? 400 : 200 },
     );
   /** Saves one section of a record from a form; on a mistake, the same page with what was typed. */

@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, communityToVisit, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import { type FieldError, notFound } from '../../platform/http/problems.ts';
+import type { FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
-import { findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
+import { inCommunity } from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
@@ -55,8 +55,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
 
   // The public page: anyone can see what a community offers and how to join.
   app.get('/communities/:slug/programmes', { config: { access: access.public }, schema: { params: z.object({ slug: z.string().max(60) }) } }, async (request, reply) => {
-    const community = await findCommunityBySlug(services.db, request.params.slug);
-    if (!community) throw notFound();
+    const community = await communityToVisit(services.db, request, request.params.slug);
     const open = await inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => service.listProgrammes(tx, community.id, { openOnly: true }));
     return render(
       request,

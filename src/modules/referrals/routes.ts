@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
-import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, communityToVisit, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, pageQuery, paginate } from '../../platform/http/pagination.ts';
@@ -17,6 +17,7 @@ import type { Services } from '../../services.ts';
 import { communicationNeeds } from '../people/schema.ts';
 import { listProgrammes, programmeChoices } from '../programmes/service.ts';
 import * as service from './service.ts';
+import { needItems, needWords, offeredNeeds } from './support-needs.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
 const referralParams = communityParams.extend({ referralId: z.uuid() });
@@ -133,14 +134,15 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     acceptance: acceptanceHandlers,
   });
   /** The community in the path: a member's own, or looked up for someone not (yet) in it. */
-  const communityFor = async (request: FastifyRequest, slug: string): Promise<Community> => {
-    const community = request.community ?? (await findCommunityBySlug(services.db, slug));
-    if (!community) throw notFound();
-    return community;
-  };
+  const communityFor = (request: FastifyRequest, slug: string): Promise<Community> => communityToVisit(services.db, request, slug);
   const inCommunityOf = <T>(community: Community, request: FastifyRequest, work: Parameters<typeof inCommunity<T>>[2]) =>
     inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, work);
   const openProgrammes = (community: Community, request: FastifyRequest) => inCommunityOf(community, request, (tx) => listProgrammes(tx, community.id, { openOnly: true }));
+  /** The support the community lists, and its words for each in the reader's language. */
+  const supportFor = async (community: Community, request: FastifyRequest) => {
+    const list = await inCommunityOf(community, request, (tx) => offeredNeeds(tx, community.id));
+    return { list, words: needWords(list, request.language, request.t) };
+  };
 
   // ——— Refer yourself: no account needed, one question per page ———
 
@@ -163,6 +165,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     const index = steps.indexOf(step);
     const change = (request.query as { change?: string }).change === 'yes' || values.change === 'yes';
     const offered = step === 'programmes' ? await openProgrammes(community, request) : [];
+    const support = step === 'support' ? await supportFor(community, request) : undefined;
     return render(
       request,
       reply,
@@ -178,7 +181,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         back: change ? `${selfBase(community.slug)}/check` : index === 0 ? selfBase(community.slug) : `${selfBase(community.slug)}/${steps[index - 1]}`,
         programmeItems: offered.map((programme) => ({ value: programme.id, text: programme.name, hint: { text: programme.whoFor }, checked: ([] as unknown[]).concat(values.programmeIds ?? []).includes(programme.id) })),
         contactItems: choices(request, 'selfReferral.contactBy', ['phone', 'sms', 'email', 'post'], values.contactBy),
-        needItems: choices(request, 'referrals.needs', service.needs, values.needs),
+        needItems: support ? needItems(support.list, support.words, values.needs) : [],
         communicationItems: choices(request, 'people.needs', communicationNeeds, values.communicationNeeds),
         dateOfBirthParts: dateParts(values.dateOfBirth),
       },
@@ -209,6 +212,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
   const checkPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[]) => {
     const draft = draftFor(request, community.slug);
     const offered = await openProgrammes(community, request);
+    const support = await supportFor(community, request);
     const chosen = ([] as unknown[]).concat(draft.answers.programmeIds ?? []);
     return render(
       request,
@@ -218,6 +222,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         pageTitle: request.t('selfReferral.check.title'),
         target: community,
         answers: draft.answers,
+        needWords: support.words,
         programmeNames: offered.filter((programme) => chosen.includes(programme.id)).map((programme) => programme.name),
         submissionKey: draft.submissionKey,
         errors,
@@ -286,6 +291,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
   const professionalPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
     const community = await communityFor(request, (request.params as { community: string }).community);
     const offered = await openProgrammes(community, request);
+    const support = await supportFor(community, request);
     // A community with one programme open: it is the one (nothing to choose on a fresh form).
     const chosen = values.programmeIds === undefined && !errors && offered.length === 1 ? [offered[0]?.id] : ([] as unknown[]).concat(values.programmeIds ?? []);
     return render(
@@ -299,7 +305,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         takingCall: !request.roles.includes('referrer'),
         submissionKey: typeof values.submissionKey === 'string' ? values.submissionKey : randomUUID(),
         programmeItems: offered.map((programme) => ({ value: programme.id, text: programme.name, checked: chosen.includes(programme.id) })),
-        needItems: choices(request, 'referrals.needs', service.needs, values.needs),
+        needItems: needItems(support.list, support.words, values.needs),
         urgencyItems: choices(request, 'referrals.urgency', service.urgencies, values.urgency, { hints: true }),
         sourceItems: choices(request, 'professional.sources', ['professional', 'self'], values.source ?? 'professional'),
         communicationItems: choices(request, 'people.needs', communicationNeeds, values.communicationNeeds),
@@ -390,8 +396,16 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
   app.get('/c/:community/referrals/:referralId', { config: { access: access.roles('coordinator', 'admin', 'referrer') }, schema: { params: referralParams } }, async (request, reply) => {
     const actorId = actorOf(request);
     if (request.roles.includes('coordinator') || request.roles.includes('admin')) {
-      const full = await inRequestCommunity(services, request, (tx, community) => service.referralInFull(tx, community.id, request.params.referralId));
-      return render(request, reply, 'referrals/views/referral.njk', { pageTitle: request.t('referral.title', { reference: full.referral.reference }), ...full, flash: takeFlash(request) });
+      const { full, list } = await inRequestCommunity(services, request, async (tx, community) => ({
+        full: await service.referralInFull(tx, community.id, request.params.referralId),
+        list: await offeredNeeds(tx, community.id),
+      }));
+      return render(request, reply, 'referrals/views/referral.njk', {
+        pageTitle: request.t('referral.title', { reference: full.referral.reference }),
+        ...full,
+        needWords: needWords(list, request.language, request.t),
+        flash: takeFlash(request),
+      });
     }
     const { seen } = await inRequestCommunity(services, request, (tx, community) => service.referralSeenBy(tx, community.id, request.params.referralId, { id: actorId, staff: false }));
     return render(request, reply, 'referrals/views/referrer-view.njk', { pageTitle: request.t('referral.title', { reference: seen.reference }), seen, flash: takeFlash(request) });
@@ -404,6 +418,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     const view = await inRequestCommunity(services, request, async (tx, community) => ({
       full: await service.referralInFull(tx, community.id, request.params.referralId),
       offered: await listProgrammes(tx, community.id, { openOnly: true }),
+      needWords: needWords(await offeredNeeds(tx, community.id), request.language, request.t),
     }));
     const requested = view.full.programmes.filter((programme) => programme.requested).map((programme) => programme.id);
     const chosen = values.programmeIds === undefined ? requested : ([] as unknown[]).concat(values.programmeIds);
@@ -415,6 +430,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         pageTitle: request.t(`referralActions.${action}.title`),
         action,
         ...view.full,
+        needWords: view.needWords,
         values,
         errors,
         formKey: randomUUID(),

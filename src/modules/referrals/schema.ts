@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, date, index, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { communities, people, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -27,6 +27,25 @@ export const needs = [
   'peer_support',
 ] as const;
 export type Need = (typeof needs)[number];
+
+/**
+ * The support a community offers people to ask for, in its own words: which of the standard
+ * needs it lists, in what order, and its wording in each language (empty: the standard words).
+ * A community with no rows offers the whole standard list. The codes stay the standard ones, so
+ * that numbers add up across communities.
+ */
+export const supportNeeds = pgTable(
+  'support_needs',
+  {
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
+    need: text('need', { enum: needs }).notNull(),
+    position: smallint('position').notNull(),
+    wording: jsonb('wording').$type<Partial<Record<string, string>>>().notNull().default({}),
+  },
+  (table) => [primaryKey({ columns: [table.communityId, table.need] })],
+);
 export const declineReasons = ['not_eligible', 'no_places', 'person_said_no', 'could_not_contact', 'better_elsewhere', 'other'] as const;
 export type DeclineReason = (typeof declineReasons)[number];
 export const contactMethods = ['phone', 'sms', 'email', 'letter', 'in_person', 'video'] as const;

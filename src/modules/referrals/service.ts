@@ -13,6 +13,7 @@ import type { Community, CommunityTransaction } from '../../platform/tenancy.ts'
 import { addWorkingDays, ukDay, workingDaysBetween } from '../../platform/working-days.ts';
 import { keptFor } from '../../platform/kept.ts';
 import { welcomeAsMember } from '../communities/service.ts';
+import { checkNeedsOffered } from './support-needs.ts';
 import { recordMilestone } from '../journey/service.ts';
 import { type ConsentPurpose, consentState, mayTellReferrer, messagePerson, recordConsents } from '../people/consent.ts';
 import { personRecords } from '../people/schema.ts';
@@ -251,6 +252,7 @@ interface NewReferral {
 
 async function insertReferral(tx: CommunityTransaction, context: Context, details: NewReferral): Promise<Referral> {
   const communityId = context.community.id;
+  await checkNeedsOffered(tx, communityId, details.needs);
   const today = ukDay();
   const [created] = await tx
     .insert(referrals)

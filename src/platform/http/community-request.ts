@@ -1,7 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
-import { type Community, type CommunityTransaction, inCommunity } from '../tenancy.ts';
+import type { Database } from '../db/index.ts';
+import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity } from '../tenancy.ts';
 import { notFound, unauthenticated } from './problems.ts';
+import { speakLanguagesOf } from './request-context.ts';
 
 /** The request's community; the access hook has already checked the person belongs to it. */
 export function communityOf(request: FastifyRequest): Community {
@@ -20,4 +22,12 @@ export function takeFlash(request: FastifyRequest): string | undefined {
   const flash = request.session.flash;
   if (flash) request.session.flash = undefined;
   return flash;
+}
+
+/** A community's public page, for anyone: the community by its address, in one of its languages. */
+export async function communityToVisit(db: Database, request: FastifyRequest, slug: string): Promise<Community> {
+  const community = request.community ?? (await findCommunityBySlug(db, slug));
+  if (!community) throw notFound();
+  speakLanguagesOf(request, community);
+  return community;
 }

@@ -109,6 +109,7 @@ export const requestContext = fp(async (app: FastifyInstance, options: { owner: 
       const membership = request.person?.memberships.find((one) => one.community.slug === slug && one.status === 'active');
       if (membership) {
         request.community = membership.community;
+        speakLanguagesOf(request, membership.community);
         request.membershipId = membership.membershipId;
         request.roles = membership.roles;
         membershipRoles = membership.roles;
@@ -137,6 +138,16 @@ export const requestContext = fp(async (app: FastifyInstance, options: { owner: 
     return act(decision, request, reply);
   });
 });
+
+/** A community speaks the languages it chose: asked for another, its pages use the first of them. */
+export function speakLanguagesOf(request: FastifyRequest, community: { languages: string[] }): void {
+  const offered = community.languages.filter(isLanguage);
+  const first = offered[0];
+  if (first !== undefined && !offered.includes(request.language)) {
+    request.language = first;
+    request.t = translator(first);
+  }
+}
 
 async function act(decision: ReturnType<typeof decide>, request: FastifyRequest, reply: FastifyReply) {
   switch (decision) {

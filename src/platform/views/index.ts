@@ -150,9 +150,13 @@ function errorContext(request: FastifyRequest, errors: FieldError[] | undefined)
 }
 
 /** A URL that keeps the page and switches the language. */
-function languageLinks(request: FastifyRequest) {
+function languageLinks(request: FastifyRequest, brand: { languages?: string[] } | undefined) {
   const url = new URL(request.url, 'http://localhost');
-  return languages.map((language) => {
+  // Inside a community, only the languages it offers; one language needs no switch.
+  const chosen = brand?.languages;
+  const offered = chosen ? languages.filter((language) => chosen.includes(language)) : languages;
+  if (offered.length < 2) return [];
+  return offered.map((language) => {
     url.searchParams.set('lang', language);
     return { language, name: languageNames[language], href: `${url.pathname}${url.search}`, current: language === request.language };
   });
@@ -178,7 +182,7 @@ export async function render(
   reply: FastifyReply,
   template: string,
   context: Record<string, unknown> & FormState = {},
-  options: { status?: number; form?: boolean; brandedAs?: { slug: string; name: string; brandColour: string | null } } = {},
+  options: { status?: number; form?: boolean; brandedAs?: { slug: string; name: string; brandColour: string | null; languages?: string[] } } = {},
 ): Promise<FastifyReply> {
   const community = request.community;
   // A community's public pages wear its name and colour for visitors who are not members yet.
@@ -191,7 +195,7 @@ export async function render(
     .view(template, {
       t: request.t,
       lang: request.language,
-      languageLinks: languageLinks(request),
+      languageLinks: languageLinks(request, brand),
       community,
       roles: request.roles ?? [],
       serviceName: brand?.name ?? request.t('service.name'),
