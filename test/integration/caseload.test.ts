@@ -238,3 +238,91 @@ describe('support plans and personal budgets', () => {
     }
   });
 });
+
+describe('a person on the caseload, from the pages', () => {
+  it('a coordinator finds a record and puts it on the caseload once; the person’s page leads with how to reach them and keeps its forms closed until asked for', async () => {
+    const [person] = await owner()
+      .insert(personRecords)
+      .values({ communityId: given.fixture.alpha.id, preferredName: 'Olu', fullName: 'Olu Bankole', phone: '07700 900321', messageSafe: false, contactMethod: 'phone', contactTimes: 'mornings', communicationNeeds: ['large_print'] })
+      .returning({ id: personRecords.id });
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const caseload = await coordinator.get('/c/alpha/hub/caseload');
+    expect(caseload.body).toContain('href="/c/alpha/hub/caseload/add"');
+    const found = await coordinator.get('/c/alpha/hub/caseload/add?q=Bankole');
+    expect(found.statusCode).toBe(200);
+    expect(found.body).toContain('1 person found for “Bankole”');
+    expect(found.body).toContain(`value="${person?.id}"`);
+    const formKey = /name="formKey" value="([^"]+)"/.exec(found.body)?.[1] ?? '';
+    const token = /name="_csrf" value="([^"]+)"/.exec(found.body)?.[1] ?? '';
+    const put = () => coordinator.request('POST', '/c/alpha/hub/caseload', { form: { _csrf: token, formKey, personRecordId: person?.id ?? '', q: 'Bankole' } });
+    const [first, second] = [await put(), await put()];
+    expect(first.statusCode).toBe(303);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(await count('caseload_entries', sql`person_record_id = ${person?.id} and closed_at is null`)).toBe(1);
+    expect((await coordinator.get('/c/alpha/hub/caseload/add?q=Bankole')).body).toContain('Already on the caseload');
+
+    const url = String(first.headers.location);
+    const page = await coordinator.get(url);
+    expect(page.body).toContain('Put on the caseload.');
+    expect(page.body).toContain('href="tel:07700900321"');
+    expect(page.body).toContain('Phone call, mornings');
+    expect(page.body).toContain('Large print');
+    expect(page.body).toContain(`href="/c/alpha/people/${person?.id}"`);
+    // Every form sits in a closed details element: the page opens on the person, not on 5,000 pixels of forms.
+    const forms = [...page.body.matchAll(/<form method="post"[^>]*action="[^"]*\/hub\/caseload\/[^"]+\/(risks|plan|budgets|actions|key-contacts|contacts|close)"/g)].map((match) => match[1]);
+    expect(forms.sort()).toEqual(['actions', 'budgets', 'close', 'contacts', 'key-contacts', 'plan', 'risks']);
+    for (const name of forms) {
+      const at = page.body.indexOf(`/${name}" novalidate`);
+      const opened = page.body.lastIndexOf('<details', at);
+      expect(opened, name).toBeGreaterThan(-1);
+      expect(page.body.lastIndexOf('</details>', at), name).toBeLessThan(opened);
+      expect(page.body.slice(opened, page.body.indexOf('>', opened)), name).not.toContain('open');
+    }
+    // A mistake opens the form it was made in, with the message.
+    const wrong = await coordinator.submit(url, `${url}/contacts`, { note: '', 'occurredOn-day': '', 'occurredOn-month': '', 'occurredOn-year': '' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toMatch(/<details class="nhsuk-details"\s+open>\s*<summary[^>]*>\s*<span class="nhsuk-details__summary-text">\s*Record being in touch/);
+
+    // A clinician in the team, who keeps no records, is not sent to the record pages.
+    const clinician = await (await signedIn('partner@alpha.test')).get(`/c/alpha/hub/caseload/${given.fixture.alphaEntryId}`);
+    expect(clinician.statusCode).toBe(200);
+    expect(clinician.body).not.toContain('/c/alpha/people/');
+  });
+
+  it('taking someone off the caseload needs a reason, keeps their history, and they can be put back; on the page and through the API', async () => {
+    const [person] = await owner().insert(personRecords).values({ communityId: given.fixture.alpha.id, preferredName: 'Gwen Leaving' }).returning({ id: personRecords.id });
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const added = await call(coordinator, 'POST', '/api/v1/communities/alpha/caseload', { personRecordId: person?.id });
+    expect(added.statusCode).toBe(200);
+    const entryId = added.json<{ id: string }>().id;
+    const url = `/c/alpha/hub/caseload/${entryId}`;
+    const page = await signedIn('coordinator@alpha.test');
+    const empty = await page.submit(url, `${url}/close`, { closeNote: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('Say why they are leaving the caseload');
+    expect(empty.body).toContain('href="#closeNote"');
+    expect(await count('caseload_entries', sql`id = ${entryId} and closed_at is null`)).toBe(1);
+
+    // A peer supporter cannot take anyone off the caseload.
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'POST', `/api/v1/communities/alpha/caseload/${entryId}/close`, { note: 'x' })).statusCode).toBe(404);
+    expect((await call(await tokenFor('member@beta.test'), 'POST', `/api/v1/communities/alpha/caseload/${entryId}/close`, { note: 'x' })).statusCode).toBe(404);
+
+    const closed = await page.submit(url, `${url}/close`, { closeNote: 'Goals met; staying with the walking group' });
+    expect(closed.statusCode).toBe(303);
+    const after = await page.get(url);
+    expect(after.body).toContain('Taken off the caseload. Their record and history stay.');
+    expect(after.body).toContain('Left the caseload on');
+    expect(after.body).toContain('Goals met; staying with the walking group');
+    expect(after.body).not.toContain(`${url}/close`);
+    expect((await page.get('/c/alpha/hub/caseload')).body).not.toContain('Gwen Leaving');
+    const again = await call(coordinator, 'POST', `/api/v1/communities/alpha/caseload/${entryId}/close`, { note: 'twice' });
+    expect(again.statusCode).toBe(409);
+
+    const back = await call(coordinator, 'POST', '/api/v1/communities/alpha/caseload', { personRecordId: person?.id });
+    expect(back.statusCode).toBe(200);
+    expect(back.json<{ id: string }>().id).not.toBe(entryId);
+    const apiClosed = await call(coordinator, 'POST', `/api/v1/communities/alpha/caseload/${back.json<{ id: string }>().id}/close`, { note: '' });
+    expect(apiClosed.statusCode).toBe(400);
+    expect(apiClosed.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('note');
+  });
+});

@@ -100,3 +100,42 @@ describe('safeguarding concerns', () => {
     expect(row((await lead.get('/c/alpha/concerns')).body)).not.toContain('No action for 2 days');
   });
 });
+
+describe('linking a concern to a record', () => {
+  it('a lead finds the record and links the concern to it afterwards; the log says so; a wrong record is refused and changes nothing', async () => {
+    const { personRecords } = await import('../../src/modules/people/schema.ts');
+    const [person] = await owner().insert(personRecords).values({ communityId: given.fixture.alpha.id, preferredName: 'Bernard', fullName: 'Bernard Quist' }).returning({ id: personRecords.id, number: personRecords.number });
+    const raised = await call(await tokenFor('member@alpha.test'), 'POST', '/api/v1/communities/alpha/concerns', { about: 'Bernard from the Tuesday walk', whatHappened: 'Bruises on his arms again', dangerNow: false });
+    expect(raised.statusCode).toBe(201);
+    const concernId = raised.json<{ id: string }>().id;
+    const url = `/c/alpha/concerns/${concernId}`;
+
+    const lead = await signedIn('safeguarding-lead@alpha.test');
+    const before = await lead.get(url);
+    expect(before.body).toContain('Not linked to a record yet');
+    expect(before.body).toContain(`href="${url}/person"`);
+    const search = await lead.get(`${url}/person?q=Quist`);
+    expect(search.statusCode).toBe(200);
+    expect(search.body).toContain('1 person found for “Quist”');
+    const wrong = await lead.submit(`${url}/person?q=Quist`, `${url}/person`, { personRecordId: given.fixture.alphaInvitationId, q: 'Quist' });
+    expect(wrong.statusCode).toBe(400);
+    expect((await owner().select().from(safeguardingConcerns).where(eq(safeguardingConcerns.id, concernId)))[0]?.personRecordId).toBeNull();
+
+    const linked = await lead.submit(`${url}/person?q=Quist`, `${url}/person`, { personRecordId: person?.id ?? '', q: 'Quist' });
+    expect(linked.statusCode).toBe(303);
+    const after = await lead.get(url);
+    expect(after.body).toContain('The concern is linked to the person');
+    expect(after.body).toContain(`Record ${person?.number}: Bernard`);
+    expect(after.body).toContain(`Linked to record ${person?.number}.`);
+    // A lead keeps no records: the name is not a link to a page they cannot open.
+    expect(after.body).not.toContain(`/c/alpha/people/${person?.id}`);
+    expect((await (await signedIn('admin@alpha.test')).get(url)).body).toContain(`href="/c/alpha/people/${person?.id}"`);
+
+    // The API does the same; others are told there is nothing here.
+    const api = await call(await tokenFor('admin@alpha.test'), 'PUT', `/api/v1/communities/alpha/concerns/${concernId}/person`, { personRecordId: given.fixture.alphaPersonId });
+    expect(api.statusCode, api.body).toBe(200);
+    expect(api.json<{ personRecordId: string }>().personRecordId).toBe(given.fixture.alphaPersonId);
+    expect((await call(await tokenFor('coordinator@alpha.test'), 'PUT', `/api/v1/communities/alpha/concerns/${concernId}/person`, { personRecordId: person?.id })).statusCode).toBe(404);
+    expect((await call(await tokenFor('admin@beta.test'), 'PUT', `/api/v1/communities/alpha/concerns/${concernId}/person`, { personRecordId: person?.id })).statusCode).toBe(404);
+  });
+});

@@ -4,11 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
-import { invalid } from '../../platform/http/problems.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { Services } from '../../services.ts';
-import { getPerson } from '../people/service.ts';
 import { actionParams, communityParams, entryParams, hubStaff, inHub, itemParams, meetingParams, team } from './requests.ts';
 import * as service from './service.ts';
 
@@ -69,12 +67,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
     { config: { access: hubStaff }, schema: { tags, summary: 'Put someone on the team’s caseload (coordinators); once', params: communityParams, body: z.object({ personRecordId: z.uuid() }), response: { 200: z.object({ id: z.uuid(), personRecordId: z.uuid() }), ...problemResponses(400, 401, 403, 404) } } },
     async (request) =>
       inHub(services, request, async (tx, communityId, hub, asker) => {
-        try {
-          await getPerson(tx, communityId, request.body.personRecordId);
-        } catch {
-          throw invalid([{ field: 'personRecordId', code: 'errors.hub.team.person.missing' }]);
-        }
-        const entry = await service.addToCaseload(tx, communityId, hub.id, request.body.personRecordId, null, asker.accountId);
+        const entry = await service.putOnCaseload(tx, communityId, hub, asker, request.body.personRecordId);
         return { id: entry.id, personRecordId: entry.personRecordId };
       }),
   );
@@ -89,6 +82,23 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
     async (request, reply) => {
       const flag = await inHub(services, request, (tx, communityId, _hub, asker) => service.raiseRisk(tx, communityId, request.params.entryId, asker, request.body));
       return reply.code(201).send({ id: flag.id });
+    },
+  );
+  api.post(
+    `${path}/caseload/:entryId/close`,
+    {
+      config: { access: team },
+      schema: {
+        tags,
+        summary: 'Take someone off the caseload, saying why (the team’s clinical and coordinating members); their history stays',
+        params: entryParams,
+        body: service.closing,
+        response: { 200: z.object({ id: z.uuid(), personRecordId: z.uuid(), closedAt: z.date() }), ...problemResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const closed = await inHub(services, request, (tx, communityId, _hub, asker) => service.closeEntry(tx, communityId, request.params.entryId, asker, request.body));
+      return { id: closed.id, personRecordId: closed.personRecordId, closedAt: closed.closedAt ?? new Date() };
     },
   );
   api.post(

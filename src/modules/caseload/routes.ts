@@ -76,13 +76,15 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       {
         pageTitle: page.person.preferredName,
         ...page,
+        // `person` is the signed-in account on every page: the record is `record`.
+        record: page.person,
         values,
         ownerItems: [{ value: '', text: request.t('hub.action.chooseOwner') }, ...page.team.map((one) => ({ value: one.person_record_id, text: `${one.name} (${request.t(`hub.teamRoles.${one.team_role}`)})`, selected: values.ownerRecordId === one.person_record_id }))],
         keyItems: page.team.map((one) => ({ value: one.person_record_id, text: one.name, checked: keyIds.has(one.person_record_id) })),
         dueParts: dateParts(values.dueOn),
         contactParts: dateParts(values.occurredOn ?? ukDay()),
         reviewParts: dateParts(values.reviewOn),
-        formKeys: Object.fromEntries(['contacts', 'actions', 'key-contacts', 'risks', 'plan', 'budgets'].map((name) => [name, randomUUID()])),
+        formKeys: Object.fromEntries(['contacts', 'actions', 'key-contacts', 'risks', 'plan', 'budgets', 'close'].map((name) => [name, randomUUID()])),
         errors,
         flash: takeFlash(request),
       },
@@ -90,6 +92,26 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
     );
   };
   app.get('/c/:community/hub/caseload/:entryId', { config: { access: team }, schema: { params: entryParams } }, async (request, reply) => entryPage(request, reply));
+
+  // Putting someone on the caseload: find their record, then one press.
+  const addPage = async (request: FastifyRequest, reply: FastifyReply, q: string, errors?: FieldError[]) => {
+    const people = q ? await within(request, (tx, communityId, hub) => service.candidatesFor(tx, communityId, hub, q)) : [];
+    return render(request, reply, 'caseload/views/add.njk', { pageTitle: request.t('hub.add.title'), q, people, searched: q !== '', formKey: randomUUID(), errors }, { status: errors ? 400 : 200 });
+  };
+  app.get('/c/:community/hub/caseload/add', { config: { access: hubStaff }, schema: { params: communityParams, querystring: z.object({ q: z.string().max(100).optional().catch(undefined) }) } }, async (request, reply) =>
+    addPage(request, reply, request.query.q?.trim() ?? ''),
+  );
+  app.post('/c/:community/hub/caseload', { config: { access: hubStaff }, schema: { params: communityParams } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const form = parseForm(z.object({ personRecordId: z.uuid({ error: 'errors.hub.team.person.missing' }) }), body);
+    if (!form.ok) return addPage(request, reply, String(body.q ?? ''), form.errors);
+    const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+      const entry = await within(request, (tx, communityId, hub, asker) => service.putOnCaseload(tx, communityId, hub, asker, form.data.personRecordId));
+      request.session.flash = request.t('hub.add.addedFlash');
+      return `${base(request)}/caseload/${entry.id}`;
+    });
+    return reply.redirect(to, 303);
+  });
   const entryWrite = (path: string, flash: string, write: (request: FastifyRequest<{ Params: z.infer<typeof entryParams> }>, body: Record<string, unknown>) => { values: Record<string, unknown>; run?: (tx: Parameters<Parameters<typeof inHub>[2]>[0], communityId: string, hub: service.Hub, asker: service.TeamAsker) => Promise<unknown>; errors?: FieldError[] }) =>
     app.post(`/c/:community/hub/caseload/:entryId/${path}`, { config: { access: team }, schema: { params: entryParams } }, async (request, reply) => {
       const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), form: path };
@@ -110,6 +132,10 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
         throw error;
       }
     });
+  entryWrite('close', 'hub.entry.closedFlash', (request, body) => {
+    const form = parseForm(service.closing, { note: body.closeNote });
+    return form.ok ? { values: body, run: (tx, communityId, _hub, asker) => service.closeEntry(tx, communityId, request.params.entryId, asker, form.data) } : { values: body, errors: form.errors.map((error) => ({ ...error, field: 'closeNote' })) };
+  });
   entryWrite('contacts', 'hub.entry.contactFlash', (request, body) => {
     const values = withDateFromParts(body, 'occurredOn');
     const form = parseForm(service.contactNote, values);
@@ -252,6 +278,8 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       {
         pageTitle: page.person.preferredName,
         ...page,
+        // `person` is the signed-in account on every page: the record is `record`.
+        record: page.person,
         values: shown,
         ownerItems: [{ value: '', text: request.t('hub.action.chooseOwner') }, ...page.team.map((one) => ({ value: one.person_record_id, text: `${one.name} (${request.t(`hub.teamRoles.${one.team_role}`)})`, selected: shown.ownerRecordId === one.person_record_id }))],
         dueParts: dateParts(shown.dueOn),

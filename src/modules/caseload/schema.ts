@@ -49,6 +49,9 @@ export const caseloadEntries = pgTable(
     referralId: uuid('referral_id'),
     joinedAt: instant('joined_at').notNull().defaultNow(),
     closedAt: instant('closed_at'),
+    /** Why the person left the caseload, in the team's words. */
+    closedNote: text('closed_note').notNull().default(''),
+    closedBy: uuid('closed_by').references(() => people.id),
   },
   (table) => [
     uniqueIndex('caseload_entries_open').on(table.programmeId, table.personRecordId).where(sql`${table.closedAt} is null`),

@@ -1,16 +1,16 @@
 // The hub team's shared caseload: everyone on it is the team's; review meetings whose agenda
 // builds itself; actions with owners; risk flags whose detail only the clinical team reads.
 import { addDays, formatISO, parseISO } from 'date-fns';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
-import { invalid, notFound } from '../../platform/http/problems.ts';
+import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { forgetHubTeam } from '../../platform/views/navigation.ts';
-import { getPerson } from '../people/service.ts';
+import { getPerson, listPeople } from '../people/service.ts';
 import { peopleWithSupportEnding, supports } from '../peer-support/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -132,6 +132,45 @@ export async function addToCaseload(tx: CommunityTransaction, communityId: strin
     .where(and(eq(caseloadEntries.programmeId, programmeId), eq(caseloadEntries.personRecordId, personRecordId), isNull(caseloadEntries.closedAt)));
   if (!existing) throw new Error('caseload entry vanished');
   return existing;
+}
+
+export const closing = z.object({ note: requiredText('errors.hub.close.note.missing', 'errors.hub.text.tooLong', 2000) });
+
+/** Takes someone off the caseload (the team's clinical and coordinating members): their record and history stay; they can be put back. */
+export async function closeEntry(tx: CommunityTransaction, communityId: string, entryId: string, asker: TeamAsker, close: z.infer<typeof closing>): Promise<Entry> {
+  requireWholeCaseload(asker);
+  const [closed] = await tx
+    .update(caseloadEntries)
+    .set({ closedAt: new Date(), closedNote: close.note, closedBy: asker.accountId })
+    .where(and(eq(caseloadEntries.communityId, communityId), eq(caseloadEntries.id, entryId), isNull(caseloadEntries.closedAt)))
+    .returning();
+  if (!closed) {
+    const [entry] = await tx.select({ id: caseloadEntries.id }).from(caseloadEntries).where(and(eq(caseloadEntries.communityId, communityId), eq(caseloadEntries.id, entryId)));
+    if (!entry) throw notFound();
+    throw new DomainError('caseload-entry-closed', 409);
+  }
+  await record(tx, { communityId, actorId: asker.accountId, action: 'hub.caseload_closed', subjectType: 'person_record', subjectId: closed.personRecordId });
+  return closed;
+}
+
+/** People the team could put on the caseload: active records matching a search, and whether each is on it now. */
+export async function candidatesFor(tx: CommunityTransaction, communityId: string, hub: Hub, search: string) {
+  const found = (await listPeople(tx, communityId, { search, limit: 20 })).slice(0, 20);
+  if (found.length === 0) return [];
+  const open = await tx
+    .select({ personRecordId: caseloadEntries.personRecordId, id: caseloadEntries.id })
+    .from(caseloadEntries)
+    .where(and(eq(caseloadEntries.programmeId, hub.id), isNull(caseloadEntries.closedAt), inArray(caseloadEntries.personRecordId, found.map((person) => person.id))));
+  const entries = new Map(open.map((row) => [row.personRecordId, row.id]));
+  return found.map((person) => ({ id: person.id, name: person.listName, number: person.number, dateOfBirth: person.dateOfBirth, entryId: entries.get(person.id) ?? null }));
+}
+
+/** A coordinator puts someone with a record on the caseload; once, however often it is asked. */
+export async function putOnCaseload(tx: CommunityTransaction, communityId: string, hub: Hub, asker: TeamAsker, personRecordId: string): Promise<Entry> {
+  if (!asker.staff) throw notFound();
+  const person = await getPerson(tx, communityId, personRecordId).catch(() => undefined);
+  if (!person || person.status !== 'active') throw invalid([{ field: 'personRecordId', code: 'errors.hub.team.person.missing' }]);
+  return addToCaseload(tx, communityId, hub.id, personRecordId, null, asker.accountId);
 }
 
 /** A referral accepted into the hub: the person joins the programme and the team's caseload. */
@@ -511,6 +550,7 @@ export const personData: PersonDataSource[] = [
     // Erased: what the team wrote about them goes (notes, discussions, actions, risks, goals, what spends were for); dates, amounts and who did what stay.
     erase: async (tx, id) => {
       const theirs = sql`(select id from caseload_entries where person_record_id = ${id})`;
+      await tx.execute(sql`update caseload_entries set closed_note = '' where person_record_id = ${id}`);
       await tx.execute(sql`update caseload_contacts set note = '' where entry_id in ${theirs}`);
       await tx.execute(sql`update review_items set discussion = '', decisions = '' where entry_id in ${theirs}`);
       await tx.execute(sql`update hub_actions set description = ${forgottenText} where entry_id in ${theirs}`);
@@ -521,6 +561,7 @@ export const personData: PersonDataSource[] = [
   },
   { table: 'key_contacts', column: 'person_record_id', points: 'record', download: { excluded: 'whose key contact the person is: other people’s records' }, merge: keepingOnePer('key_contacts', 'person_record_id', ['entry_id']) },
   { table: 'caseload_contacts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
+  { table: 'caseload_entries', column: 'closed_by', points: 'account', download: { excluded: 'actor' } },
   // Reached through the person's caseload entries: what the team recorded about them.
   { table: 'caseload_contacts', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select c.occurred_on, c.note from caseload_contacts c join caseload_entries e on e.id = c.entry_id where e.person_record_id = ${record} order by c.occurred_on`) },
   { table: 'review_items', column: 'entry_id', points: 'record', download: 'rows', merge: { keep: 'reached through the caseload entry, which moves' }, rows: rowsThrough((record) => sql`select m.held_on, i.discussion, i.decisions from review_items i join review_meetings m on m.id = i.meeting_id join caseload_entries e on e.id = i.entry_id where e.person_record_id = ${record} and (i.discussion <> '' or i.decisions <> '') order by m.held_on`) },

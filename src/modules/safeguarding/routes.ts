@@ -121,6 +121,41 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`);
   });
 
+  // Linking a concern to the person's record, found by search (a concern may be raised before anyone knows which record).
+  const linkPage = async (request: FastifyRequest<{ Params: z.infer<typeof concernParams> }>, reply: FastifyReply, q: string, errors?: FieldError[]) => {
+    const actorId = actorOf(request);
+    const page = await inRequestCommunity(services, request, async (tx, community) => ({
+      read: await service.readConcern(tx, community.id, request.params.concernId, actorId),
+      records: q ? await service.recordsToLink(tx, community.id, q) : [],
+    }));
+    return render(
+      request,
+      reply,
+      'safeguarding/views/link.njk',
+      { pageTitle: request.t('concerns.link.title', { about: page.read.concern.about }), concern: page.read.concern, records: page.records, q, searched: q !== '', errors },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  app.get('/c/:community/concerns/:concernId/person', { config: { access: readers }, schema: { params: concernParams, querystring: z.object({ q: z.string().max(100).optional().catch(undefined) }) } }, async (request, reply) =>
+    linkPage(request, reply, request.query.q?.trim() ?? ''),
+  );
+  app.post('/c/:community/concerns/:concernId/person', { config: { access: readers }, schema: { params: concernParams } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const form = parseForm(service.personLink, body);
+    if (!form.ok) return linkPage(request, reply, String(body.q ?? ''), form.errors);
+    const actorId = actorOf(request);
+    try {
+      await inRequestCommunity(services, request, (tx, community) =>
+        service.linkPerson(tx, community.id, request.params.concernId, actorId, form.data.personRecordId, (linked) => request.t('concerns.link.logNote', { number: linked.number })),
+      );
+    } catch (error) {
+      if (error instanceof DomainError && error.status === 400) return linkPage(request, reply, String(body.q ?? ''), error.fieldErrors);
+      throw error;
+    }
+    request.session.flash = request.t('concerns.link.linkedFlash');
+    return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`, 303);
+  });
+
   // ——— The API ———
   const tags = ['Safeguarding'];
   app.post(
@@ -148,6 +183,22 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     async (request) => {
       const actorId = actorOf(request);
       return toConcern(await inRequestCommunity(services, request, (tx, community) => service.readConcern(tx, community.id, request.params.concernId, actorId)));
+    },
+  );
+  app.put(
+    '/api/v1/communities/:community/concerns/:concernId/person',
+    {
+      config: { access: readers },
+      schema: { tags, summary: 'Link a concern to the record of the person it is about (the action log says so)', params: concernParams, body: service.personLink, response: { 200: concernSchema, ...problemResponses(400, 401, 404) } },
+    },
+    async (request) => {
+      const actorId = actorOf(request);
+      return toConcern(
+        await inRequestCommunity(services, request, async (tx, community) => {
+          await service.linkPerson(tx, community.id, request.params.concernId, actorId, request.body.personRecordId, (linked) => request.t('concerns.link.logNote', { number: linked.number }));
+          return service.readConcern(tx, community.id, request.params.concernId, actorId);
+        }),
+      );
     },
   );
   app.post(

@@ -11,6 +11,7 @@ import { enqueue } from '../../platform/notify/outbox.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { Community, CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import { personRecords } from '../people/schema.ts';
+import { listPeople } from '../people/service.ts';
 import { type ConcernStatus, concernActions, concernStatuses, safeguardingConcerns } from './schema.ts';
 
 export { concernStatuses };
@@ -139,6 +140,36 @@ export async function readConcern(tx: CommunityTransaction, communityId: string,
       .orderBy(asc(concernActions.at), asc(concernActions.id));
     return { ...concern, actions };
   });
+}
+
+export const personLink = z.object({ personRecordId: z.uuid({ error: 'errors.concern.person' }) });
+
+/** Records the leads may link a concern to: active ones matching a search, by name. */
+export async function recordsToLink(tx: CommunityTransaction, communityId: string, search: string) {
+  const found = (await listPeople(tx, communityId, { search, limit: 20 })).slice(0, 20);
+  return found.map((person) => ({ id: person.id, name: person.listName, number: person.number, dateOfBirth: person.dateOfBirth }));
+}
+
+/**
+ * Links a concern to the record of the person it is about (or to another, if the first was
+ * wrong); the action log says so, in the words of whoever linked it.
+ */
+export async function linkPerson(tx: CommunityTransaction, communityId: string, concernId: string, actorId: string, personRecordId: string, logNote: (record: { number: number }) => string): Promise<void> {
+  const [concern] = await tx
+    .select({ id: safeguardingConcerns.id, personRecordId: safeguardingConcerns.personRecordId })
+    .from(safeguardingConcerns)
+    .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)))
+    .for('update');
+  if (!concern) throw notFound();
+  const [linked] = await tx
+    .select({ id: personRecords.id, number: personRecords.number })
+    .from(personRecords)
+    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.id, personRecordId), eq(personRecords.status, 'active')));
+  if (!linked) throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
+  if (concern.personRecordId === linked.id) return;
+  await tx.update(safeguardingConcerns).set({ personRecordId: linked.id, updatedAt: new Date() }).where(eq(safeguardingConcerns.id, concernId));
+  await tx.insert(concernActions).values({ communityId, concernId, actorId, note: logNote(linked), statusTo: null });
+  await record(tx, { communityId, actorId, action: 'concern.person_linked', subjectType: 'safeguarding_concern', subjectId: concernId });
 }
 
 /** Adds to the action log; a status change goes with a note saying why. */
