@@ -373,3 +373,43 @@ describe('the API', () => {
     expect(audit.length).toBeGreaterThan(0);
   });
 });
+
+describe('cancelling a meeting', () => {
+  it('a facilitator cancels a meeting to come with a reason; members see it cancelled and why; a started one cannot be; others are told it does not exist', async () => {
+    const future = await owner().execute<{ id: string }>(sql`select id from peer_meetings where group_id = ${given.fixture.alphaGroupId} and starts_at > now() + interval '1 hour' and cancelled_at is null order by starts_at limit 2`);
+    const [first, second] = future.rows;
+    expect(first && second).toBeTruthy();
+    const member = await signedIn('member@alpha.test');
+    expect((await call(await tokenFor('member@alpha.test'), 'PUT', `/api/v1/communities/alpha/meetings/${first?.id}/reply`, { coming: true })).statusCode).toBe(204);
+
+    const facilitator = await signedIn('facilitator@alpha.test');
+    const meetingUrl = `/c/alpha/network/meetings/${first?.id}`;
+    expect((await facilitator.get(meetingUrl)).body).toContain(`href="${meetingUrl}/cancel"`);
+    expect((await member.get(meetingUrl)).body).not.toContain(`${meetingUrl}/cancel`);
+    const form = await facilitator.get(`${meetingUrl}/cancel`);
+    expect(form.body).toContain('1 person said they are coming');
+    const empty = await facilitator.submit(`${meetingUrl}/cancel`, `${meetingUrl}/cancel`, { reason: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('Say why the meeting is cancelled');
+    expect(await count('peer_meetings', sql`id = ${first?.id} and cancelled_at is not null`)).toBe(0);
+    const cancelled = await facilitator.submit(`${meetingUrl}/cancel`, `${meetingUrl}/cancel`, { reason: 'The centre is closed for repairs' });
+    expect(cancelled.statusCode).toBe(303);
+    const told = await count('outbox', sql`template = 'network-meeting-cancelled'`);
+    const flash = (await facilitator.get(meetingUrl)).body;
+    expect(flash).toContain(told === 1 ? '1 person who said they were coming has been sent a message' : `${told} people who said they were coming have been sent a message`);
+    const seen = await member.get(meetingUrl);
+    expect(seen.body).toContain('Cancelled');
+    expect(seen.body).toContain('The centre is closed for repairs');
+    expect(seen.body).not.toContain('name="coming"');
+
+    // Not twice; not a meeting that has started; not by a member or another community.
+    expect((await call(await tokenFor('facilitator@alpha.test'), 'POST', `/api/v1/communities/alpha/meetings/${first?.id}/cancel`, { reason: 'again' })).statusCode).toBe(409);
+    const started = await call(await tokenFor('facilitator@alpha.test'), 'POST', `/api/v1/communities/alpha/meetings/${given.fixture.alphaMeetingId}/cancel`, { reason: 'too late' });
+    expect(started.statusCode).toBe(400);
+    expect((await call(await tokenFor('member@alpha.test'), 'POST', `/api/v1/communities/alpha/meetings/${second?.id}/cancel`, { reason: 'x' })).statusCode).toBe(404);
+    expect((await call(await tokenFor('member@beta.test'), 'POST', `/api/v1/communities/alpha/meetings/${second?.id}/cancel`, { reason: 'x' })).statusCode).toBe(404);
+    const viaApi = await call(await tokenFor('coordinator@alpha.test'), 'POST', `/api/v1/communities/alpha/meetings/${second?.id}/cancel`, { reason: 'Snow' });
+    expect(viaApi.statusCode).toBe(200);
+    expect(viaApi.json()).toEqual({ id: second?.id, told: 0 });
+  });
+});

@@ -11,7 +11,7 @@ import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
 import { getPerson } from '../people/service.ts';
-import { communityParams, groupParams, guides, inNetwork as inNetworkOf, isGuide, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
+import { cancelNotice, communityParams, groupParams, guides, inNetwork as inNetworkOf, isGuide, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
 import * as service from './service.ts';
 
 const facilitatorSchema = z.object({ personRecordId: z.uuid(), name: z.string() });
@@ -136,6 +136,25 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
         await service.replyToMeeting(tx, communityId, request.params.meetingId, ownId, request.body.coming);
       });
       return reply.code(204).send(null);
+    },
+  );
+  api.post(
+    `${path}/meetings/:meetingId/cancel`,
+    {
+      config: { access: registerTakers },
+      schema: {
+        tags,
+        summary: 'Cancel a meeting not yet started, saying why (the group’s facilitators, and staff); everyone who said they were coming is told',
+        params: meetingParams,
+        body: service.cancelling,
+        response: { 200: z.object({ id: z.uuid(), told: z.number().int().describe('How many people who said they were coming were sent a message') }), ...problemResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const told = await inNetwork(request, (tx, communityId, ownId) =>
+        service.cancelMeeting(tx, communityId, { accountId: actorOf(request), staff: isStaff(request), recordId: ownId }, request.params.meetingId, request.body, { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, request.body.reason) }),
+      );
+      return { id: request.params.meetingId, told };
     },
   );
   const withRegister = <T>(request: FastifyRequest<{ Params: z.infer<typeof meetingParams> }>, work: (tx: CommunityTransaction, communityId: string, meeting: Awaited<ReturnType<typeof service.getMeeting>>) => Promise<T>) =>

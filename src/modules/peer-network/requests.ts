@@ -1,6 +1,7 @@
 // What the peer network's pages and API both need from a request: its parameters, who is
 // acting and as what, and the asker's own record.
 import type { FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { inRequestCommunity } from '../../platform/http/community-request.ts';
@@ -37,3 +38,9 @@ export async function ownRecordOf(tx: CommunityTransaction, communityId: string,
   if (!person) throw notFound();
   return (await ownRecord(tx, communityId, { id: person.id, displayName: person.displayName, email: person.email })).id;
 }
+
+/** What people who said they were coming are told when a meeting is cancelled, in the canceller's language. */
+export const cancelNotice = (request: FastifyRequest, reason: string) => (meeting: { startsAt: Date; groupName: string }) => {
+  const when = DateTime.fromJSDate(meeting.startsAt, { zone: 'Europe/London' }).setLocale(request.language).toFormat('cccc d MMMM, HH:mm');
+  return { subject: request.t('network.cancel.messageSubject', { group: meeting.groupName }), body: request.t('network.cancel.messageBody', { group: meeting.groupName, when, reason }) };
+};

@@ -16,7 +16,7 @@ import { render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
 import { networkApi } from './api.ts';
-import { communityParams, groupParams, guides, inNetwork as inNetworkOf, isGuide, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
+import { cancelNotice, communityParams, groupParams, guides, inNetwork as inNetworkOf, isGuide, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
 import * as service from './service.ts';
 
 const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
@@ -201,7 +201,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       return { meeting, group, coming: details?.id === meeting.id ? details.coming : 0, myReply: details?.id === meeting.id ? details.my_reply : null, rules, member: memberships.some((one) => one.programmeId === group.programmeId && one.active), mayRegister, registerOpen: service.registerIsOpen(meeting.startsAt), registerOpensOn: service.registerOpensOn(meeting.startsAt) };
     });
     const ended = page.meeting.startsAt.getTime() + page.meeting.durationMinutes * 60_000 < Date.now();
-    return render(request, reply, 'peer-network/views/meeting.njk', { pageTitle: page.group.name, ...page, ended, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+    return render(request, reply, 'peer-network/views/meeting.njk', { pageTitle: page.group.name, ...page, ended, started: page.meeting.startsAt.getTime() <= Date.now(), errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
   };
   app.get('/c/:community/network/meetings/:meetingId', { config: { access: access.anyMember }, schema: { params: meetingParams } }, async (request, reply) => meetingPage(request, reply));
   app.post('/c/:community/network/meetings/:meetingId/reply', { config: { access: access.anyMember }, schema: { params: meetingParams } }, async (request, reply) => {
@@ -219,6 +219,38 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     }
     request.session.flash = request.t(form.data.coming ? 'network.meeting.comingFlash' : 'network.meeting.notComingFlash');
     return reply.redirect(`${base(request)}/meetings/${request.params.meetingId}`, 303);
+  });
+
+  // ——— Cancelling a meeting: the facilitators of its group, and staff ———
+  const cancelPage = async (request: FastifyRequest<{ Params: z.infer<typeof meetingParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+    const page = await inNetwork(request, async (tx, communityId, ownId) => {
+      const { meeting, group } = await service.getMeeting(tx, communityId, request.params.meetingId);
+      if (!(await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId }))) throw notFound();
+      const [details] = await service.upcomingMeetings(tx, communityId, { groupIds: [group.id], personRecordId: ownId, limit: 1, from: meeting.startsAt });
+      return { meeting, group, coming: details?.id === meeting.id ? details.coming : 0 };
+    });
+    return render(request, reply, 'peer-network/views/cancel.njk', { pageTitle: request.t('network.cancel.title'), ...page, started: page.meeting.startsAt.getTime() <= Date.now(), values, formKey: randomUUID(), errors }, { status: errors ? 400 : 200 });
+  };
+  app.get('/c/:community/network/meetings/:meetingId/cancel', { config: { access: registerTakers }, schema: { params: meetingParams } }, async (request, reply) => cancelPage(request, reply));
+  app.post('/c/:community/network/meetings/:meetingId/cancel', { config: { access: registerTakers }, schema: { params: meetingParams } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const form = parseForm(service.cancelling, body);
+    if (!form.ok) return cancelPage(request, reply, form.values, form.errors);
+    try {
+      const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+        const told = await inNetwork(request, (tx, communityId, ownId) =>
+          service.cancelMeeting(tx, communityId, { accountId: actorOf(request), staff: isNetworkStaff(request), recordId: ownId }, request.params.meetingId, form.data, { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, form.data.reason) }),
+        );
+        request.session.flash = request.t('network.cancel.cancelledFlash', { count: told });
+        return `${base(request)}/meetings/${request.params.meetingId}`;
+      });
+      return reply.redirect(to, 303);
+    } catch (error) {
+      const errors = formErrors(error);
+      if (errors) return cancelPage(request, reply, body, errors);
+      if (error instanceof DomainError && error.code === 'meeting-cancelled') return reply.redirect(`${base(request)}/meetings/${request.params.meetingId}`, 303);
+      throw error;
+    }
   });
 
   // ——— The register ———

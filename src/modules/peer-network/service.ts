@@ -11,6 +11,7 @@ import { conflict, invalid, notFound } from '../../platform/http/problems.ts';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
+import { tellPerson } from '../people/consent.ts';
 import { createPerson, personDetails, recordsHoldingRole } from '../people/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -404,6 +405,33 @@ export async function mayTakeRegister(tx: CommunityTransaction, groupId: string,
     .from(peerGroupFacilitators)
     .where(and(eq(peerGroupFacilitators.groupId, groupId), eq(peerGroupFacilitators.personRecordId, asker.recordId)));
   return found !== undefined;
+}
+
+export const cancelling = z.object({ reason: requiredText('errors.network.cancel.reason.missing', 'errors.network.text.tooLong', 500) });
+
+/**
+ * A facilitator (or staff) cancels a meeting not yet started: it stays on the calendar marked
+ * cancelled with the reason, and everyone who said they were coming is told. Returns how many were told.
+ */
+export async function cancelMeeting(
+  tx: CommunityTransaction,
+  communityId: string,
+  asker: { accountId: string; staff: boolean; recordId: string | null },
+  meetingId: string,
+  cancel: z.infer<typeof cancelling>,
+  notice: { notifyConfigured: boolean; message: (meeting: { startsAt: Date; groupName: string }) => { subject: string; body: string } },
+): Promise<number> {
+  const { meeting, group } = await getMeeting(tx, communityId, meetingId);
+  if (!(await mayTakeRegister(tx, group.id, asker))) throw notFound();
+  if (meeting.cancelledAt) throw conflict('meeting-cancelled');
+  if (meeting.startsAt.getTime() <= Date.now()) throw invalid([{ field: 'reason', code: 'errors.network.cancel.started' }]);
+  await tx.update(peerMeetings).set({ cancelledAt: new Date(), cancelledReason: cancel.reason }).where(eq(peerMeetings.id, meetingId));
+  await record(tx, { communityId, actorId: asker.accountId, action: 'network.meeting_cancelled', subjectType: 'peer_meeting', subjectId: meetingId });
+  const coming = await tx.select({ personRecordId: peerMeetingReplies.personRecordId }).from(peerMeetingReplies).where(and(eq(peerMeetingReplies.meetingId, meetingId), eq(peerMeetingReplies.coming, true)));
+  let told = 0;
+  const message = { template: 'network-meeting-cancelled', ...notice.message({ startsAt: meeting.startsAt, groupName: group.name }) };
+  for (const one of coming) if ((await tellPerson(tx, notice.notifyConfigured, one.personRecordId, message)) === 'queued') told += 1;
+  return told;
 }
 
 export interface RegisterLine {

@@ -133,6 +133,15 @@ export async function messagePerson(
   return 'queued';
 }
 
+/** Sends a short notice to a person's record by email, or by text when that is how they agreed to be contacted; never to anyone else's address. */
+export async function tellPerson(tx: CommunityTransaction, notifyConfigured: boolean, personRecordId: string, message: { template: string; subject: string; body: string }): Promise<MessageOutcome> {
+  const [person] = await tx.select({ id: personRecords.id, communityId: personRecords.communityId, email: personRecords.email, phone: personRecords.phone }).from(personRecords).where(eq(personRecords.id, personRecordId));
+  if (!person) return 'no-address';
+  const byEmail = await messagePerson(tx, notifyConfigured, person, 'email', message);
+  if (byEmail === 'queued') return byEmail;
+  return messagePerson(tx, notifyConfigured, person, 'sms', message);
+}
+
 /**
  * A condition for queries over evaluation data: true only for people whose current decision
  * is to be counted. Every report of outcomes or impact filters its people with it.

@@ -10,7 +10,7 @@ import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { messagePerson } from '../people/consent.ts';
+import { tellPerson } from '../people/consent.ts';
 import { personRecords } from '../people/schema.ts';
 import {
   backgroundChecks,
@@ -108,15 +108,6 @@ export const postDetails = postFields.refine(placeNamed, placeMessage);
 export const postBody = postFields.omit({ kind: true }).refine(placeNamed, placeMessage);
 export type PostDetails = z.infer<typeof postDetails>;
 
-/** Sends a short notice by email, or by text when that is how they agreed to be contacted; never with anyone else's address. */
-async function tell(tx: CommunityTransaction, notifyConfigured: boolean, personRecordId: string, message: { template: string; subject: string; body: string }) {
-  const [person] = await tx.select({ id: personRecords.id, communityId: personRecords.communityId, email: personRecords.email, phone: personRecords.phone }).from(personRecords).where(eq(personRecords.id, personRecordId));
-  if (!person) return 'no-address';
-  const byEmail = await messagePerson(tx, notifyConfigured, person, 'email', message);
-  if (byEmail === 'queued') return byEmail;
-  return messagePerson(tx, notifyConfigured, person, 'sms', message);
-}
-
 /** A member posts an offer or request (a coordinator may post for a member). Followers of the category hear of it. */
 export async function createPost(tx: CommunityTransaction, context: ExchangeContext, details: PostDetails): Promise<Post> {
   const { communityId, actor } = context;
@@ -155,7 +146,7 @@ export async function createPost(tx: CommunityTransaction, context: ExchangeCont
     .from(categoryFollows)
     .where(and(eq(categoryFollows.categoryId, category.id), sql`${categoryFollows.personRecordId} <> ${forPerson}`));
   for (const follower of followers) {
-    await tell(tx, context.notifyConfigured, follower.personRecordId, {
+    await tellPerson(tx, context.notifyConfigured, follower.personRecordId, {
       template: 'timebank-new-post',
       subject: `New ${post.kind === 'offer' ? 'offer' : 'request'} in ${category.name}`,
       body: `${post.title}\n\nRead it and answer: ${context.publicUrl}/c/${context.communitySlug}/timebank/posts/${post.id}\n\nYou get these because you follow ${category.name}. Change that: ${context.publicUrl}/c/${context.communitySlug}/timebank/follows`,
@@ -276,7 +267,7 @@ export async function respondToPost(tx: CommunityTransaction, context: ExchangeC
   if (!response) throw conflict('timebank-already-answered');
   await tx.insert(timebankMessages).values({ communityId: context.communityId, responseId: response.id, fromRecordId: responderId, body: details.message, sentBy: context.actor.id });
   await record(tx, { communityId: context.communityId, actorId: context.actor.id, action: 'timebank.post_answered', subjectType: 'timebank_post', subjectId: postId });
-  await tell(tx, context.notifyConfigured, post.personRecordId, {
+  await tellPerson(tx, context.notifyConfigured, post.personRecordId, {
     template: 'timebank-response',
     subject: `Someone answered: ${post.title}`,
     body: `Someone in the time bank answered your ${post.kind}. Read their message and reply: ${context.publicUrl}/c/${context.communitySlug}/timebank/conversations/${response.id}`,
@@ -312,7 +303,7 @@ export async function sendMessage(tx: CommunityTransaction, context: ExchangeCon
   if (!from) throw invalid([{ field: 'asPersonId', code: 'errors.timebank.asPerson.missing' }]);
   const [message] = await tx.insert(timebankMessages).values({ communityId: context.communityId, responseId, fromRecordId: from, body: details.message, sentBy: context.actor.id }).returning();
   const to = sides.find((side) => side !== from) as string;
-  await tell(tx, context.notifyConfigured, to, {
+  await tellPerson(tx, context.notifyConfigured, to, {
     template: 'timebank-message',
     subject: 'You have a new message in the time bank',
     body: `You have a new message about "${thread.post.title}". Read it and reply: ${context.publicUrl}/c/${context.communitySlug}/timebank/conversations/${responseId}`,
@@ -388,7 +379,7 @@ export async function sendReminders(owner: Database, publicUrl: string, notifyCo
         .where(and(eq(timebankPosts.communityId, bank.communityId), isNull(timebankPosts.closedAt), isNull(timebankPosts.reminderSentAt), sql`${timebankPosts.endsOn} between current_date and current_date + ${rules.postReminderDays}::int`))
         .returning({ id: timebankPosts.id, personRecordId: timebankPosts.personRecordId, title: timebankPosts.title, endsOn: timebankPosts.endsOn });
       for (const post of ending) {
-        await tell(tx, notifyConfigured, post.personRecordId, { template: 'timebank-post-ending', subject: `Your post ends on ${post.endsOn}`, body: `"${post.title}" ends on ${post.endsOn}. If you still need it or still offer it, post it again: ${publicUrl}/c/${bank.slug}/timebank/posts/${post.id}` });
+        await tellPerson(tx, notifyConfigured, post.personRecordId, { template: 'timebank-post-ending', subject: `Your post ends on ${post.endsOn}`, body: `"${post.title}" ends on ${post.endsOn}. If you still need it or still offer it, post it again: ${publicUrl}/c/${bank.slug}/timebank/posts/${post.id}` });
       }
       posts += ending.length;
       const expiring = await tx
@@ -397,7 +388,7 @@ export async function sendReminders(owner: Database, publicUrl: string, notifyCo
         .where(and(eq(backgroundChecks.communityId, bank.communityId), isNull(backgroundChecks.reminderSentAt), sql`${backgroundChecks.expiresOn} between current_date and current_date + ${rules.checkWarningDays}::int`))
         .returning({ personRecordId: backgroundChecks.personRecordId, expiresOn: backgroundChecks.expiresOn });
       for (const check of expiring) {
-        await tell(tx, notifyConfigured, check.personRecordId, { template: 'timebank-check-expiring', subject: 'Your background check needs renewing', body: `Your background check runs out on ${check.expiresOn}. Please talk to a coordinator about renewing it, so you can go on helping where a check is needed.` });
+        await tellPerson(tx, notifyConfigured, check.personRecordId, { template: 'timebank-check-expiring', subject: 'Your background check needs renewing', body: `Your background check runs out on ${check.expiresOn}. Please talk to a coordinator about renewing it, so you can go on helping where a check is needed.` });
       }
       checks += expiring.length;
     });
