@@ -23,6 +23,7 @@ import { programmeRoutes } from './modules/programmes/routes.ts';
 import { peopleRoutes } from './modules/people/routes.ts';
 import { referralRoutes } from './modules/referrals/routes.ts';
 import { supportNeedRoutes } from './modules/referrals/support-needs-routes.ts';
+import { ownReferralRoutes } from './modules/referrals/own-routes.ts';
 import { fhirRoutes } from './modules/referrals/fhir.ts';
 import { journeyRoutes } from './modules/journey/routes.ts';
 import { privacyRoutes } from './modules/privacy/routes.ts';
@@ -106,6 +107,7 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
   await app.register(peopleRoutes, { services });
   await app.register(referralRoutes, { services });
   await app.register(supportNeedRoutes, { services });
+  await app.register(ownReferralRoutes, { services });
   await app.register(fhirRoutes, { services });
   await app.register(journeyRoutes, { services });
   await app.register(privacyRoutes, { services });

@@ -398,3 +398,48 @@ describe('self-referrals are rate limited', () => {
     }
   });
 });
+
+describe('a person’s own referrals', () => {
+  it('the person sees where each referral has got to and withdraws an open one online, once; nobody else can', async () => {
+    const [made] = await owner()
+      .insert(referrals)
+      .values({ communityId: given.fixture.alpha.id, reference: 'OWNR-2345', personRecordId: given.fixture.alphaTimebankMemberId, source: 'self', reason: 'Lonely', contactDueOn: '2026-01-05' })
+      .returning({ id: referrals.id });
+    const member = await signedIn('member@alpha.test');
+    expect((await member.get('/c/alpha/me')).body).toContain('href="/c/alpha/me/referrals"');
+    expect((await member.get('/c/alpha')).body).toContain('Your referral: see where it has got to');
+    const list = await member.get('/c/alpha/me/referrals');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('Reference OWNR-2345');
+    expect(list.body).toContain('Received');
+    const withdrawUrl = `/c/alpha/me/referrals/${made?.id}/withdraw`;
+    expect(list.body).toContain(`href="${withdrawUrl}"`);
+
+    // Someone else's referral is not theirs to see or withdraw.
+    expect((await (await signedIn('peer-supporter@alpha.test')).get(withdrawUrl)).statusCode).toBe(404);
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'POST', `/api/v1/communities/alpha/me/referrals/${made?.id}/withdraw`, { note: '' })).statusCode).toBe(404);
+    expect((await call(await tokenFor('member@beta.test'), 'POST', `/api/v1/communities/alpha/me/referrals/${made?.id}/withdraw`, { note: '' })).statusCode).toBe(404);
+
+    const tooLong = await member.submit(withdrawUrl, withdrawUrl, { note: 'x'.repeat(2001) });
+    expect(tooLong.statusCode).toBe(400);
+    const page = await member.get(withdrawUrl);
+    const formKey = /name="formKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const send = () => member.request('POST', withdrawUrl, { form: { _csrf: token, formKey, note: 'I found a walking group myself' } });
+    const [first, second] = [await send(), await send()];
+    expect(first.statusCode).toBe(303);
+    expect(second.headers.location).toBe(first.headers.location);
+    const [after] = await owner().select().from(referrals).where(eq(referrals.id, made?.id ?? ''));
+    expect(after?.status).toBe('withdrawn');
+    expect(after?.outcomeNote).toBe('I found a walking group myself');
+    const shown = await member.get('/c/alpha/me/referrals');
+    expect(shown.body).toContain('Your referral is withdrawn.');
+    expect(shown.body).toContain('Withdrawn on');
+    expect(shown.body).not.toContain(`href="${withdrawUrl}"`);
+    expect((await member.get('/c/alpha')).body).not.toContain('Your referral: see where it has got to');
+
+    const api = await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/communities/alpha/me/referrals');
+    expect(api.json<{ items: { reference: string; status: string; open: boolean }[] }>().items.find((one) => one.reference === 'OWNR-2345')).toMatchObject({ status: 'withdrawn', open: false });
+    expect((await call(await tokenFor('member@alpha.test'), 'POST', `/api/v1/communities/alpha/me/referrals/${made?.id}/withdraw`, { note: '' })).statusCode).toBe(409);
+  });
+});

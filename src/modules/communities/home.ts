@@ -68,6 +68,8 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   // Whether they raised a concern here: then they can see what became of it.
   const [raised] = (await tx.execute<{ count: number }>(sql`select count(*)::int as count from safeguarding_concerns where community_id = ${communityId} and raised_by = ${asker.accountId}`)).rows;
   const concernsRaised = raised?.count ?? 0;
+  // Their own referrals still open: where each has got to, and withdrawing one, are a tap away.
+  const ownReferralsOpen = own ? await referrals.ownOpenReferrals(tx, communityId, own) : 0;
 
   // An admin: what is left to do to start, until it is done.
   const setup = holds('admin') ? await setupSteps(tx, communityId) : [];
@@ -87,6 +89,7 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
     referralsUnderWay,
     setup,
     concernsRaised,
+    ownReferralsOpen,
   };
 }
 

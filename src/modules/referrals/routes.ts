@@ -123,16 +123,19 @@ const toFull = (full: Full) => ({
 type QueueRow = Awaited<ReturnType<typeof service.listQueue>>[number];
 const toQueueItem = (row: QueueRow) => ({ ...row, person: { id: row.personRecordId, preferredName: row.preferredName } });
 
+/** What the referral rules need from the running service, for one community and whoever acts. */
+export const referralContext = <Actor extends string | null>(services: Services, community: Community, actorId: Actor): service.Context & { actorId: Actor } => ({
+  community,
+  actorId,
+  notifyConfigured: services.notifyConfigured,
+  publicUrl: services.publicUrl,
+  acceptance: acceptanceHandlers,
+});
+
 /** Referrals: asking for support, referring someone, the triage queue and closing the loop with referrers. */
 export async function referralRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const contextFor = (community: Community, actorId: string | null): service.Context => ({
-    community,
-    actorId,
-    notifyConfigured: services.notifyConfigured,
-    publicUrl: services.publicUrl,
-    acceptance: acceptanceHandlers,
-  });
+  const contextFor = (community: Community, actorId: string | null) => referralContext(services, community, actorId);
   /** The community in the path: a member's own, or looked up for someone not (yet) in it. */
   const communityFor = (request: FastifyRequest, slug: string): Promise<Community> => communityToVisit(services.db, request, slug);
   const inCommunityOf = <T>(community: Community, request: FastifyRequest, work: Parameters<typeof inCommunity<T>>[2]) =>

@@ -535,6 +535,38 @@ export async function withdrawReferral(tx: CommunityTransaction, context: Contex
   return moveTo(tx, context, referral, 'withdrawn', { outcomeNote: decision.note }, decision.note);
 }
 
+/** A person's own referrals (on any record of theirs in the community), newest first, with where each went. */
+export async function ownReferrals(tx: CommunityTransaction, communityId: string, accountId: string) {
+  const rows = await tx
+    .select({ id: referrals.id, reference: referrals.reference, status: referrals.status, source: referrals.source, createdAt: referrals.createdAt, statusChangedAt: referrals.statusChangedAt, referrerOrganisation: referrals.referrerOrganisation })
+    .from(referrals)
+    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
+    .where(and(eq(referrals.communityId, communityId), eq(personRecords.accountId, accountId)))
+    .orderBy(desc(referrals.createdAt))
+    .limit(50);
+  return Promise.all(rows.map(async (row) => ({ ...row, open: isOpen(row.status), acceptedProgrammes: row.status === 'accepted' ? await acceptedProgrammeNames(tx, row.id) : [] })));
+}
+
+/** How many of the person's referrals are still open (new or being contacted). */
+export async function ownOpenReferrals(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<number> {
+  const [row] = await tx
+    .select({ count: sql<number>`count(*)::int` })
+    .from(referrals)
+    .where(and(eq(referrals.communityId, communityId), eq(referrals.personRecordId, personRecordId), inArray(referrals.status, [...openStatuses])));
+  return row?.count ?? 0;
+}
+
+/** The person withdraws their own open referral; whoever referred them is told as when a coordinator records it. */
+export async function withdrawOwnReferral(tx: CommunityTransaction, context: Context & { actorId: string }, referralId: string, decision: z.infer<typeof withdrawal>): Promise<Referral> {
+  const [own] = await tx
+    .select({ id: referrals.id })
+    .from(referrals)
+    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
+    .where(and(eq(referrals.communityId, context.community.id), eq(referrals.id, referralId), eq(personRecords.accountId, context.actorId)));
+  if (!own) throw notFound();
+  return withdrawReferral(tx, context, referralId, decision);
+}
+
 /** After the community changes how soon contact is due, referrals still waiting for a first contact follow the new rule. */
 export async function rescheduleFirstContacts(tx: CommunityTransaction, community: Community): Promise<number> {
   const waitingOnes = await tx
