@@ -261,3 +261,38 @@ describe('coordinators', () => {
     expect((await coordinator.get('/c/alpha/timebank/settings')).body).toContain('Safeguarding leaflet given');
   });
 });
+
+describe('giving time to the pot', () => {
+  it('a member gives time they have to the community pot from a page, once; more than they have is refused and changes nothing', async () => {
+    const balanceOf = async () => (await owner().execute<{ balance: number }>(sql`select balance from timebank_accounts where person_record_id = ${given.fixture.alphaTimebankMemberId} and closed_at is null`)).rows[0]?.balance ?? 0;
+    const potBalance = async () => (await owner().execute<{ balance: number }>(sql`select balance from timebank_accounts where community_id = ${given.fixture.alpha.id} and kind = 'pot'`)).rows[0]?.balance ?? 0;
+    const [account] = (await owner().execute<{ id: string }>(sql`select id from timebank_accounts where person_record_id = ${given.fixture.alphaTimebankMemberId} and closed_at is null`)).rows;
+    const granted = await call(await tokenFor('coordinator@alpha.test'), 'POST', '/api/v1/communities/alpha/timebank/pot/grants', { account: account?.id, minutes: 120, note: 'To start with' }, { 'idempotency-key': 'give-test-grant' });
+    expect(granted.statusCode, granted.body).toBe(201);
+
+    const member = await signedIn('member@alpha.test');
+    expect((await member.get('/c/alpha/timebank')).body).toContain('href="/c/alpha/timebank/give"');
+    const before = { own: await balanceOf(), pot: await potBalance() };
+    expect(before.own).toBeGreaterThanOrEqual(120);
+    const tooMuch = await member.submit('/c/alpha/timebank/give', '/c/alpha/timebank/give', { timeHours: String(Math.ceil(before.own / 60) + 1), timeMinutes: '0', note: '' });
+    expect(tooMuch.statusCode).toBe(400);
+    expect(tooMuch.body).toContain('You can give only time you have');
+    expect(await balanceOf()).toBe(before.own);
+
+    const page = await member.get('/c/alpha/timebank/give');
+    const formKey = /name="formKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const give = () => member.request('POST', '/c/alpha/timebank/give', { form: { _csrf: token, formKey, timeHours: '1', timeMinutes: '0', note: '' } });
+    const [first, second] = [await give(), await give()];
+    expect(first.statusCode).toBe(303);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(await balanceOf()).toBe(before.own - 60);
+    expect(await potBalance()).toBe(before.pot + 60);
+    expect((await member.get('/c/alpha/timebank')).body).toContain('Thank you. Your time is in the community pot.');
+
+    // Someone not in the time bank is told why, not shown a form.
+    const outside = await (await signedIn('safeguarding-lead@alpha.test')).get('/c/alpha/timebank/give');
+    expect(outside.body).toContain('You cannot give time yet');
+    expect(outside.body).not.toContain('name="timeHours"');
+  });
+});

@@ -415,6 +415,39 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     }
   });
 
+  // ——— A member gives time to the pot, for neighbours who need more help than they can give back ———
+  const givePage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+    const page = await inTimebank(request, async (tx, communityId, ownId) => {
+      const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
+      const account = member?.onboardedAt && ownId ? await service.accountOfPerson(tx, communityId, ownId) : undefined;
+      return { member, account, timebank: await service.timebankOf(tx, communityId) };
+    });
+    if (!page.account) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.give.notYetTitle'), member: page.member });
+    return render(request, reply, 'timebank/views/give.njk', { pageTitle: request.t('timebank.give.title'), ...page, values, formKey: randomUUID(), errors }, { status: errors ? 400 : 200 });
+  };
+  app.get('/c/:community/timebank/give', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => givePage(request, reply));
+  app.post('/c/:community/timebank/give', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const actorId = actorOf(request);
+    try {
+      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+        await inTimebank(request, async (tx, communityId, own) => {
+          const account = own ? await service.accountOfPerson(tx, communityId, own) : undefined;
+          const form = parseForm(service.potTransfer, { account: account?.id, minutes: minutesFromForm(body), note: String(body.note ?? '').trim() || request.t('timebank.give.defaultNote') });
+          if (!form.ok) throw invalid(form.errors);
+          return service.movePotTime(tx, exchangeContext(services, request, communityId, own), 'donation', form.data);
+        });
+        request.session.flash = request.t('timebank.give.givenFlash');
+        return `${base(request)}`;
+      });
+      return reply.redirect(to, 303);
+    } catch (error) {
+      const errors = formErrors(error);
+      if (errors) return givePage(request, reply, body, errors);
+      throw error;
+    }
+  });
+
   // ——— Settings: rules, onboarding steps, categories, organisations ———
   const settingsPage = async (request: FastifyRequest, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
     const page = await inTimebank(request, async (tx, communityId) => ({

@@ -825,7 +825,12 @@ export async function movePotTime(tx: CommunityTransaction, context: ExchangeCon
   if (direction === 'grant' && !actor.staff) throw new DomainError('forbidden', 403);
   if (direction === 'donation' && !actor.staff && choosable.personRecordId !== context.actorRecordId) throw notFound();
   const movements = direction === 'grant' ? [{ accountId: pot.id, minutes: -input.minutes }, { accountId: input.account, minutes: input.minutes }] : [{ accountId: input.account, minutes: -input.minutes }, { accountId: pot.id, minutes: input.minutes }];
-  const transfer = await postTransfer(tx, { communityId, kind: direction, occurredOn: ukDay(new Date()), movements, minimumBalance: timebank.minimumBalance, note: input.note, recordedBy: actor.id });
+  // A member gives only time they have: their gift never takes them below zero, even where the time bank lets balances go lower.
+  const ownGift = direction === 'donation' && !actor.staff;
+  const transfer = await postTransfer(tx, { communityId, kind: direction, occurredOn: ukDay(new Date()), movements, minimumBalance: ownGift ? Math.max(0, timebank.minimumBalance) : timebank.minimumBalance, note: input.note, recordedBy: actor.id }).catch((error: unknown) => {
+    if (ownGift && error instanceof DomainError && error.code === 'timebank-below-limit') throw invalid([{ field: 'minutes', code: 'errors.timebank.give.moreThanBalance' }]);
+    throw error;
+  });
   await record(tx, { communityId, actorId: actor.id, action: `timebank.${direction}`, subjectType: 'timebank_transfer', subjectId: transfer.id, detail: { minutes: input.minutes } });
   return transfer;
 }
