@@ -206,3 +206,39 @@ describe('background checks', () => {
     expect(told.map((message) => message.template).sort()).toEqual(['timebank-check-expiring', 'timebank-post-ending']);
   });
 });
+
+describe('changing a post', () => {
+  it('the poster changes their open post on a page or through the API; a mistake changes nothing; nobody else can', async () => {
+    const categoryId = given.fixture.alphaCategoryId;
+    const made = await call(await tokenFor('member@alpha.test'), 'POST', '/api/v1/communities/alpha/timebank/offers', { title: 'Help with weeding', categoryId, place: 'online', endsOn: inMonths(2) }, { 'idempotency-key': randomUUID() });
+    expect(made.statusCode, made.body).toBe(201);
+    const postId = made.json<{ id: string }>().id;
+    const member = await signedIn('member@alpha.test');
+    const url = `/c/alpha/timebank/posts/${postId}`;
+    expect((await member.get(url)).body).toContain(`href="${url}/edit"`);
+    const form = await member.get(`${url}/edit`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('<h1>Change your post</h1>');
+    expect(form.body).toContain('value="Help with weeding"');
+    const [day, month, year] = [inMonths(3).slice(8, 10), inMonths(3).slice(5, 7), inMonths(3).slice(0, 4)];
+    const blank = await member.submit(`${url}/edit`, `${url}/edit`, { title: '', categoryId, place: 'online', 'endsOn-day': day, 'endsOn-month': month, 'endsOn-year': year });
+    expect(blank.statusCode).toBe(400);
+    const saved = await member.submit(`${url}/edit`, `${url}/edit`, { title: 'Help with weeding and pruning', description: 'Saturday mornings', categoryId, place: 'online', 'endsOn-day': day, 'endsOn-month': month, 'endsOn-year': year });
+    expect(saved.statusCode).toBe(303);
+    const page = await member.get(url);
+    expect(page.body).toContain('Your post is changed.');
+    expect(page.body).toContain('Help with weeding and pruning');
+
+    // Someone else: not theirs to change, on the page or through the API.
+    expect((await (await signedIn('peer-supporter@alpha.test')).get(`${url}/edit`)).statusCode).toBe(404);
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'PUT', `/api/v1/communities/alpha/timebank/posts/${postId}`, { title: 'Mine now', categoryId, place: 'online', endsOn: inMonths(2) })).statusCode).toBe(404);
+    expect((await call(await tokenFor('member@beta.test'), 'PUT', `/api/v1/communities/alpha/timebank/posts/${postId}`, { title: 'Mine now', categoryId, place: 'online', endsOn: inMonths(2) })).statusCode).toBe(404);
+
+    const viaApi = await call(await tokenFor('member@alpha.test'), 'PUT', `/api/v1/communities/alpha/timebank/posts/${postId}`, { title: 'Pruning only', categoryId, place: 'online', endsOn: inMonths(1) });
+    expect(viaApi.statusCode, viaApi.body).toBe(200);
+    expect(viaApi.json()).toMatchObject({ id: postId, title: 'Pruning only', kind: 'offer' });
+    expect((await call(await tokenFor('member@alpha.test'), 'PUT', `/api/v1/communities/alpha/timebank/posts/${postId}`, { title: '', categoryId, place: 'online', endsOn: inMonths(1) })).statusCode).toBe(400);
+    expect((await call(await tokenFor('member@alpha.test'), 'POST', `/api/v1/communities/alpha/timebank/posts/${postId}/close`)).statusCode).toBe(204);
+    expect((await call(await tokenFor('member@alpha.test'), 'PUT', `/api/v1/communities/alpha/timebank/posts/${postId}`, { title: 'Too late', categoryId, place: 'online', endsOn: inMonths(1) })).statusCode).toBe(409);
+  });
+});

@@ -10,7 +10,7 @@ import { parseForm } from '../../platform/http/forms.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { once, oncePerForm } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageQuery } from '../../platform/http/pagination.ts';
-import { DomainError, type FieldError } from '../../platform/http/problems.ts';
+import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
@@ -77,7 +77,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
   });
 
   // ——— Posting ———
-  const postFormPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
+  const postFormPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[], postId?: string) => {
     const staffView = isStaff(request);
     const page = await inTimebank(request, async (tx, communityId, ownId) => ({
       member: ownId ? await service.memberOf(tx, communityId, ownId) : undefined,
@@ -90,7 +90,8 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       reply,
       'timebank/views/post-form.njk',
       {
-        pageTitle: request.t(values.kind === 'request' ? 'timebank.postForm.requestTitle' : 'timebank.postForm.offerTitle'),
+        pageTitle: request.t(postId ? 'timebank.postForm.editTitle' : values.kind === 'request' ? 'timebank.postForm.requestTitle' : 'timebank.postForm.offerTitle'),
+        postId,
         values: { neighbourhood: page.member?.neighbourhood, ...values },
         staffView,
         personItems: [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.people.map((choice) => ({ value: choice.personRecordId ?? '', text: choice.name, selected: values.forPersonId === choice.personRecordId }))],
@@ -122,6 +123,32 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       if (errors) return postFormPage(request, reply, body, errors);
       throw error;
     }
+  });
+
+  // ——— Changing a post: its poster, or a coordinator ———
+  const editPage = async (request: FastifyRequest<{ Params: z.infer<typeof postParams> }>, reply: FastifyReply) => {
+    const { post } = await inTimebank(request, async (tx, communityId, ownId) => {
+      const found = await posts.getPost(tx, communityId, request.params.postId);
+      if (!isStaff(request) && found.post.personRecordId !== ownId) throw notFound();
+      return found;
+    });
+    if (post.closedAt) return reply.redirect(`${base(request)}/posts/${post.id}`, 303);
+    return postFormPage(request, reply, { ...post, forGroups: post.forGroups ? 'yes' : '' }, undefined, post.id);
+  };
+  app.get('/c/:community/timebank/posts/:postId/edit', { config: { access: sideOrStaff }, schema: { params: postParams } }, async (request, reply) => editPage(request, reply));
+  app.post('/c/:community/timebank/posts/:postId/edit', { config: { access: sideOrStaff }, schema: { params: postParams } }, async (request, reply) => {
+    const body = withDateFromParts(request.body, 'endsOn');
+    const form = parseForm(posts.postChange, { ...body, categoryId: body.categoryId || undefined });
+    if (!form.ok) return postFormPage(request, reply, body, form.errors, request.params.postId);
+    try {
+      await inTimebank(request, (tx, communityId, ownId) => posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, form.data));
+    } catch (error) {
+      const errors = formErrors(error);
+      if (errors) return postFormPage(request, reply, body, errors, request.params.postId);
+      if (!(error instanceof DomainError && error.code === 'timebank-post-closed')) throw error;
+    }
+    request.session.flash = request.t('timebank.post.changedFlash');
+    return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
   });
 
   // ——— One post, and answering it ———
@@ -260,6 +287,12 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     createdAt: z.date(),
     responses: z.number().int(),
   });
+  /** A post as the API lists it: with its category, poster and answers. */
+  const asListed = async (tx: CommunityTransaction, communityId: string, post: posts.Post) => {
+    const found = await posts.searchPosts(tx, communityId, { personRecordId: post.personRecordId, includeClosed: true, limit: 100 });
+    const { rank: _rank, ...item } = found.items.find((one) => one.id === post.id) ?? (() => { throw new Error('post vanished'); })();
+    return item;
+  };
   const listQuery = pageQuery.extend({ q: z.string().max(200).optional(), categoryId: z.uuid().optional(), place: z.enum(posts.postPlaces).optional(), neighbourhood: z.string().max(80).optional() });
   for (const kind of posts.postKinds) {
     const plural = `${kind}s` as const;
@@ -289,12 +322,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
         once(services.db, request, reply, async () => {
           const parsed = posts.postDetails.safeParse({ ...request.body, kind });
           if (!parsed.success) throw new DomainError('validation-failed', 400, parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), code: issue.message })));
-          const body = await inTimebank(request, async (tx, communityId, ownId) => {
-            const post = await posts.createPost(tx, context(request, communityId, ownId), parsed.data);
-            const found = await posts.searchPosts(tx, communityId, { personRecordId: post.personRecordId, includeClosed: true, limit: 100 });
-            const { rank: _rank, ...item } = found.items.find((one) => one.id === post.id) ?? (() => { throw new Error('post vanished'); })();
-            return item;
-          });
+          const body = await inTimebank(request, async (tx, communityId, ownId) => asListed(tx, communityId, await posts.createPost(tx, context(request, communityId, ownId), parsed.data)));
           return { status: 201, body };
         }),
     );
@@ -324,6 +352,11 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
           return toConversation(await posts.conversation(tx, context(request, communityId, ownId), response.id));
         }),
       })),
+  );
+  app.put(
+    `${path}/posts/:postId`,
+    { config: { access: sideOrStaff }, schema: { tags, summary: 'Change an open post (its poster, coordinators): everything but its kind and whose it is', params: postParams, body: posts.postChange, response: { 200: postSchema, ...problemResponses(400, 401, 404, 409, 422) } } },
+    async (request) => inTimebank(request, async (tx, communityId, ownId) => asListed(tx, communityId, await posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, request.body))),
   );
   app.post(
     `${path}/posts/:postId/close`,

@@ -345,6 +345,27 @@ export async function closePost(tx: CommunityTransaction, context: ExchangeConte
   return closed ?? post;
 }
 
+/** What a post's poster may change: everything but its kind and whose it is. */
+export const postChange = postFields.omit({ kind: true, forPersonId: true }).refine(placeNamed, placeMessage);
+
+/** The poster (or a coordinator) changes an open post; an offer moved to a kind of help that needs a check needs the check. */
+export async function updatePost(tx: CommunityTransaction, context: ExchangeContext, postId: string, details: z.infer<typeof postChange>): Promise<Post> {
+  const { post } = await getPost(tx, context.communityId, postId);
+  if (!context.actor.staff && post.personRecordId !== context.actorRecordId) throw notFound();
+  if (post.closedAt) throw conflict('timebank-post-closed');
+  const [category] = await tx.select().from(timebankCategories).where(and(eq(timebankCategories.communityId, context.communityId), eq(timebankCategories.id, details.categoryId), eq(timebankCategories.archived, false)));
+  if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
+  if (post.kind === 'offer') await requireCheck(tx, post.personRecordId, category.checkLevel, 'categoryId');
+  const [changed] = await tx
+    .update(timebankPosts)
+    .set({ title: details.title, description: details.description, categoryId: category.id, place: details.place, neighbourhood: details.neighbourhood || post.neighbourhood, whenAvailable: details.whenAvailable, forGroups: details.forGroups, endsOn: details.endsOn })
+    .where(eq(timebankPosts.id, postId))
+    .returning();
+  if (!changed) throw notFound();
+  await record(tx, { communityId: context.communityId, actorId: context.actor.id, action: 'timebank.post_changed', subjectType: 'timebank_post', subjectId: postId });
+  return changed;
+}
+
 // ——— Following categories ———
 
 export const followChoice = z.object({ categoryIds: z.preprocess((value) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.uuid({ error: 'errors.timebank.category.missing' })).max(200)) });
