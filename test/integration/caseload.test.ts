@@ -10,7 +10,10 @@ import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 
 const given = useFixtureApp();
-const { signedIn, tokenFor, call } = callers(() => given.test.app);
+const { signedIn, tokenFor: freshToken, call } = callers(() => given.test.app);
+// One token per person for the whole file: making a token is a sign-in, and sign-ins are rate limited.
+const tokens = new Map<string, Promise<string>>();
+const tokenFor = (email: string) => tokens.get(email) ?? (tokens.set(email, freshToken(email)), tokens.get(email) ?? freshToken(email));
 const owner = () => given.test.database.owner;
 const count = async (table: string, where = sql`true`) => (await owner().execute<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(table)} where ${where}`)).rows[0]?.n ?? 0;
 const day = (daysAhead: number) => new Date(Date.now() + daysAhead * 86_400_000).toISOString().slice(0, 10);
@@ -324,5 +327,31 @@ describe('a person on the caseload, from the pages', () => {
     const apiClosed = await call(coordinator, 'POST', `/api/v1/communities/alpha/caseload/${back.json<{ id: string }>().id}/close`, { note: '' });
     expect(apiClosed.statusCode).toBe(400);
     expect(apiClosed.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('note');
+  });
+});
+
+describe('the hub’s rhythm', () => {
+  it('a coordinator sets the review days and quiet days on a page or through the API; a mistake changes nothing; the team cannot', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    expect((await coordinator.get('/c/alpha/hub')).body).toContain('href="/c/alpha/hub/settings"');
+    const page = await coordinator.get('/c/alpha/hub/settings');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Review days and quiet days');
+    const none = await coordinator.submit('/c/alpha/hub/settings', '/c/alpha/hub/settings', { quietDays: '10' });
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('Select at least one review day');
+    const bad = await coordinator.submit('/c/alpha/hub/settings', '/c/alpha/hub/settings', { reviewDays: ['2'], quietDays: '400' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Enter a number of days between 1 and 90');
+    const saved = await coordinator.submit('/c/alpha/hub/settings', '/c/alpha/hub/settings', { reviewDays: ['4', '2'], quietDays: '10' });
+    expect(saved.statusCode).toBe(303);
+    const api = await call(await tokenFor('coordinator@alpha.test'), 'GET', '/api/v1/communities/alpha/hub/settings');
+    expect(api.json()).toEqual({ reviewDays: [2, 4], quietDays: 10 });
+    const put = await call(await tokenFor('admin@alpha.test'), 'PUT', '/api/v1/communities/alpha/hub/settings', { reviewDays: [1, 3, 5], quietDays: 14 });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toEqual({ reviewDays: [1, 3, 5], quietDays: 14 });
+    expect((await call(await tokenFor('admin@alpha.test'), 'PUT', '/api/v1/communities/alpha/hub/settings', { reviewDays: [8], quietDays: 14 })).statusCode).toBe(400);
+    expect((await call(await tokenFor('partner@alpha.test'), 'PUT', '/api/v1/communities/alpha/hub/settings', { reviewDays: [2], quietDays: 14 })).statusCode).toBe(403);
+    expect((await call(await tokenFor('member@beta.test'), 'PUT', '/api/v1/communities/alpha/hub/settings', { reviewDays: [2], quietDays: 14 })).statusCode).toBe(404);
   });
 });

@@ -188,3 +188,26 @@ describe('one-to-one peer support', () => {
     expect(sent?.body).not.toContain('07700');
   });
 });
+
+describe('a peer support programme’s defaults', () => {
+  it('a coordinator sets how long support is planned for and the time a week; new episodes start with them; a mistake changes nothing', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const url = `/c/alpha/support/programmes/${given.fixture.alphaSupportProgrammeId}/settings`;
+    expect((await coordinator.get('/c/alpha/support')).body).toContain(`href="${url}"`);
+    const page = await coordinator.get(url);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('name="plannedWeeks"');
+    const bad = await coordinator.submit(url, url, { plannedWeeks: '0', timeHours: '2', timeMinutes: '0' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Enter a number of weeks between 1 and 104');
+    const saved = await coordinator.submit(url, url, { plannedWeeks: '8', timeHours: '1', timeMinutes: '30' });
+    expect(saved.statusCode).toBe(303);
+    const api = `/api/v1/communities/alpha/support-programmes/${given.fixture.alphaSupportProgrammeId}/settings`;
+    expect((await call(await tokenFor('coordinator@alpha.test'), 'GET', api)).json()).toEqual({ plannedWeeks: 8, minutesPerWeek: 90 });
+    const put = await call(await tokenFor('admin@alpha.test'), 'PUT', api, { plannedWeeks: 12, minutesPerWeek: 120 });
+    expect(put.json()).toEqual({ plannedWeeks: 12, minutesPerWeek: 120 });
+    expect((await call(await tokenFor('admin@alpha.test'), 'PUT', api, { plannedWeeks: 12, minutesPerWeek: 5 })).statusCode).toBe(400);
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'PUT', api, { plannedWeeks: 1, minutesPerWeek: 60 })).statusCode).toBe(403);
+    expect((await call(await tokenFor('admin@beta.test'), 'PUT', api, { plannedWeeks: 1, minutesPerWeek: 60 })).statusCode).toBe(404);
+  });
+});

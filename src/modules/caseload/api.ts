@@ -71,6 +71,19 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
         return { id: entry.id, personRecordId: entry.personRecordId };
       }),
   );
+  const settingsSchema = z.object({ reviewDays: z.array(z.number().int()).describe('ISO days of the week (1 is Monday) the team reviews its caseload'), quietDays: z.number().int().describe('Days without contact that put someone on the agenda') });
+  api.get(`${path}/hub/settings`, { config: { access: hubStaff }, schema: { tags, summary: 'The hub’s review days and quiet days (coordinators)', params: communityParams, response: { 200: settingsSchema, ...problemResponses(401, 403, 404) } } }, async (request) =>
+    inHub(services, request, async (_tx, _communityId, hub) => ({ reviewDays: hub.reviewDays, quietDays: hub.quietDays })),
+  );
+  api.put(
+    `${path}/hub/settings`,
+    { config: { access: hubStaff }, schema: { tags, summary: 'Change the hub’s review days and quiet days (coordinators)', params: communityParams, body: service.hubSettings, response: { 200: settingsSchema, ...problemResponses(400, 401, 403, 404) } } },
+    async (request) =>
+      inHub(services, request, async (tx, communityId, hub, asker) => {
+        const saved = await service.saveHubSettings(tx, communityId, hub, asker, request.body);
+        return { reviewDays: saved.reviewDays, quietDays: saved.quietDays };
+      }),
+  );
   api.get(
     `${path}/caseload/:entryId/risks`,
     { config: { access: team }, schema: { tags, summary: 'A person’s risk flags: the clinical team reads the detail, a peer supporter the agreed approach; every read is audited', params: entryParams, response: { 200: z.object({ items: z.array(riskSchema) }), ...problemResponses(401, 404) } } },

@@ -93,6 +93,30 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
   };
   app.get('/c/:community/hub/caseload/:entryId', { config: { access: team }, schema: { params: entryParams } }, async (request, reply) => entryPage(request, reply));
 
+  // The hub's rhythm: review days and quiet days (coordinators).
+  const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
+  const settingsPage = async (request: FastifyRequest, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+    const hub = await within(request, async (_tx, _communityId, found) => found);
+    const shown = values ?? { reviewDays: hub.reviewDays.map(String), quietDays: hub.quietDays };
+    const chosen = ([] as unknown[]).concat(shown.reviewDays ?? []).map(String);
+    return render(
+      request,
+      reply,
+      'caseload/views/settings.njk',
+      { pageTitle: request.t('hub.settings.title'), hub, values: shown, dayItems: weekdays.map((day) => ({ value: String(day), text: request.t(`hub.settings.weekdays.${day}`), checked: chosen.includes(String(day)) })), errors, flash: takeFlash(request) },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  app.get('/c/:community/hub/settings', { config: { access: hubStaff }, schema: { params: communityParams } }, async (request, reply) => settingsPage(request, reply));
+  app.post('/c/:community/hub/settings', { config: { access: hubStaff }, schema: { params: communityParams } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(service.hubSettings, body);
+    if (!form.ok) return settingsPage(request, reply, body, form.errors);
+    await within(request, (tx, communityId, hub, asker) => service.saveHubSettings(tx, communityId, hub, asker, form.data));
+    request.session.flash = request.t('hub.settings.savedFlash');
+    return reply.redirect(`${base(request)}/settings`, 303);
+  });
+
   // Putting someone on the caseload: find their record, then one press.
   const addPage = async (request: FastifyRequest, reply: FastifyReply, q: string, errors?: FieldError[]) => {
     const people = q ? await within(request, (tx, communityId, hub) => service.candidatesFor(tx, communityId, hub, q)) : [];

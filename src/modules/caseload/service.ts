@@ -70,6 +70,23 @@ export async function hubOf(tx: CommunityTransaction, communityId: string) {
 }
 export type Hub = Awaited<ReturnType<typeof hubOf>>;
 
+/** The hub's rhythm: the days of the week the team reviews its caseload, and how long without contact puts someone on the agenda. */
+export const hubSettings = z.object({
+  reviewDays: z
+    .preprocess((value) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.coerce.number().int().min(1, 'errors.hub.settings.days').max(7, 'errors.hub.settings.days')))
+    .refine((days) => days.length > 0, 'errors.hub.settings.days')
+    .transform((days) => [...new Set(days)].sort((a, b) => a - b)),
+  quietDays: z.coerce.number({ error: 'errors.hub.settings.quiet' }).int('errors.hub.settings.quiet').min(1, 'errors.hub.settings.quiet').max(90, 'errors.hub.settings.quiet'),
+});
+
+/** Coordinators change the hub's rhythm; the next review day and the agenda follow it. */
+export async function saveHubSettings(tx: CommunityTransaction, communityId: string, hub: Hub, asker: TeamAsker, change: z.infer<typeof hubSettings>): Promise<Hub> {
+  if (!asker.staff) throw notFound();
+  await tx.insert(hubTeams).values({ programmeId: hub.id, communityId, ...change }).onConflictDoUpdate({ target: hubTeams.programmeId, set: change });
+  await record(tx, { communityId, actorId: asker.accountId, action: 'hub.settings_changed', subjectType: 'programme', subjectId: hub.id, detail: change });
+  return hubOf(tx, communityId);
+}
+
 export async function teamAsker(tx: CommunityTransaction, hub: Hub, who: { accountId: string; recordId: string | null; roles: readonly Role[] }): Promise<TeamAsker> {
   const staff = who.roles.includes('admin') || who.roles.includes('coordinator');
   const [member] = who.recordId

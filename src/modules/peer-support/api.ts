@@ -10,7 +10,7 @@ import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
-import { communityParams, episodeParams, episodeSides, inSupport, supporters, supportStaff, timesheetParams } from './requests.ts';
+import { communityParams, episodeParams, episodeSides, inSupport, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
 import * as service from './service.ts';
 
 const goalSchema = z.object({ id: z.uuid(), text: z.string(), byPerson: z.boolean().describe('Added by the person themselves'), addedAt: z.date() });
@@ -98,6 +98,21 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
         status: 201,
         body: await inSupport(services, request, async (tx, communityId, asker) => readEpisode(tx, communityId, (await service.startEpisode(tx, communityId, asker.accountId, request.body)).id, asker)),
       })),
+  );
+  const settingsSchema = z.object({ plannedWeeks: z.number().int(), minutesPerWeek: z.number().int() });
+  api.get(
+    `${path}/support-programmes/:programmeId/settings`,
+    { config: { access: supportStaff }, schema: { tags, summary: 'A peer support programme’s defaults for new episodes (coordinators)', params: programmeParams, response: { 200: settingsSchema, ...problemResponses(401, 403, 404) } } },
+    async (request) =>
+      inSupport(services, request, async (tx, communityId) => {
+        if (!(await service.supportProgrammes(tx, communityId)).some((one) => one.id === request.params.programmeId)) throw notFound();
+        return service.settingsOf(tx, request.params.programmeId);
+      }),
+  );
+  api.put(
+    `${path}/support-programmes/:programmeId/settings`,
+    { config: { access: supportStaff }, schema: { tags, summary: 'Change a peer support programme’s defaults (coordinators); episodes under way keep theirs', params: programmeParams, body: service.settingsChange, response: { 200: settingsSchema, ...problemResponses(400, 401, 403, 404) } } },
+    async (request) => inSupport(services, request, (tx, communityId, asker) => service.saveSettings(tx, communityId, request.params.programmeId, asker.accountId, request.body)),
   );
   api.get(`${path}/episodes/:episodeId`, { config: { access: episodeSides }, schema: { tags, summary: 'One episode with its goals (its person, its supporter, coordinators)', params: episodeParams, response: { 200: episodeSchema, ...problemResponses(401, 404) } } }, async (request) =>
     inSupport(services, request, (tx, communityId, asker) => readEpisode(tx, communityId, request.params.episodeId, asker)),

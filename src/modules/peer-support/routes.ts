@@ -7,14 +7,14 @@ import { access } from '../../platform/auth/access.ts';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { DomainError, type FieldError } from '../../platform/http/problems.ts';
+import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { dateParts, minutesFromForm, withDateFromParts } from '../../platform/fields.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
 import { consentState, mayTellReferrer } from '../people/consent.ts';
 import { supportApi } from './api.ts';
-import { communityParams, episodeParams, episodeSides, inSupport, isSupportStaff, supporters, supportStaff, timesheetParams } from './requests.ts';
+import { communityParams, episodeParams, episodeSides, inSupport, isSupportStaff, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
 import * as service from './service.ts';
 
 const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
@@ -41,9 +41,31 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       waiting: staffView ? await service.waitingForSupporter(tx, communityId) : [],
       timesheets: staffView || request.roles.includes('peer_supporter') ? await service.listTimesheets(tx, communityId, asker, { status: staffView ? 'submitted' : undefined, limit: 20 }) : [],
       weeks: asker.recordId && request.roles.includes('peer_supporter') ? await service.weeksToSubmit(tx, asker.recordId) : [],
+      programmes: staffView ? await service.supportProgrammes(tx, communityId) : [],
       recordId: asker.recordId,
     }));
     return render(request, reply, 'peer-support/views/home.njk', { pageTitle: request.t('support.home.title'), ...page, staffView, today: ukDay(), flash: takeFlash(request) });
+  });
+
+  // ——— A programme's defaults (coordinators) ———
+  const settingsPage = async (request: FastifyRequest<{ Params: z.infer<typeof programmeParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+    const page = await within(request, async (tx, communityId) => {
+      const programme = (await service.supportProgrammes(tx, communityId)).find((one) => one.id === request.params.programmeId);
+      if (!programme) throw notFound();
+      return { programme, settings: await service.settingsOf(tx, programme.id) };
+    });
+    const shown = values ?? { plannedWeeks: page.settings.plannedWeeks, timeHours: Math.floor(page.settings.minutesPerWeek / 60), timeMinutes: page.settings.minutesPerWeek % 60 };
+    return render(request, reply, 'peer-support/views/settings.njk', { pageTitle: request.t('support.settings.title', { programme: page.programme.name }), ...page, values: shown, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+  };
+  app.get('/c/:community/support/programmes/:programmeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => settingsPage(request, reply));
+  app.post('/c/:community/support/programmes/:programmeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(service.settingsChange, { plannedWeeks: body.plannedWeeks, minutesPerWeek: minutesFromForm(body) });
+    if (!form.ok) return settingsPage(request, reply, body, form.errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'minutes' } : error)));
+    const actorId = actorOf(request);
+    await within(request, (tx, communityId) => service.saveSettings(tx, communityId, request.params.programmeId, actorId, form.data));
+    request.session.flash = request.t('support.settings.savedFlash');
+    return reply.redirect(`/c/${request.params.community}/support/programmes/${request.params.programmeId}/settings`, 303);
   });
 
   // ——— Starting an episode ———

@@ -87,6 +87,23 @@ export async function settingsOf(tx: CommunityTransaction, programmeId: string) 
   return { plannedWeeks: found?.plannedWeeks ?? defaults.plannedWeeks, minutesPerWeek: found?.minutesPerWeek ?? defaults.minutesPerWeek };
 }
 
+/** A programme's defaults as coordinators set them: weeks an episode is planned for, and time a week. */
+export const settingsChange = z.object({
+  plannedWeeks: z.coerce.number({ error: 'errors.support.settings.weeks' }).int('errors.support.settings.weeks').min(1, 'errors.support.settings.weeks').max(104, 'errors.support.settings.weeks'),
+  minutesPerWeek: z.number({ error: 'errors.support.settings.time' }).int('errors.support.settings.time').min(15, 'errors.support.settings.time').max(2400, 'errors.support.settings.time'),
+});
+
+/** Saves a peer support programme's defaults; episodes already under way keep theirs. */
+export async function saveSettings(tx: CommunityTransaction, communityId: string, programmeId: string, actorId: string, change: z.infer<typeof settingsChange>) {
+  if (!(await supportProgrammes(tx, communityId)).some((one) => one.id === programmeId)) throw notFound();
+  await tx
+    .insert(peerSupportSettings)
+    .values({ programmeId, communityId, ...change })
+    .onConflictDoUpdate({ target: peerSupportSettings.programmeId, set: change });
+  await record(tx, { communityId, actorId, action: 'support.settings_changed', subjectType: 'programme', subjectId: programmeId, detail: change });
+  return settingsOf(tx, programmeId);
+}
+
 /** The community's one-to-one peer support programmes. */
 export async function supportProgrammes(tx: CommunityTransaction, communityId: string) {
   return tx
