@@ -34,6 +34,7 @@ export function pathValues(fixture: Fixture, waitingMembershipId: string): Recor
     membershipId: waitingMembershipId,
     tokenId: '00000000-0000-4000-8000-000000000000',
     programmeId: fixture.alphaProgrammeId,
+    supportProgrammeId: fixture.alphaSupportProgrammeId,
     personId: fixture.alphaPersonId,
     otherId: fixture.alphaOtherPersonId,
     section: 'contact',

@@ -101,18 +101,18 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
   );
   const settingsSchema = z.object({ plannedWeeks: z.number().int(), minutesPerWeek: z.number().int() });
   api.get(
-    `${path}/support-programmes/:programmeId/settings`,
+    `${path}/support-programmes/:supportProgrammeId/settings`,
     { config: { access: supportStaff }, schema: { tags, summary: 'A peer support programme’s defaults for new episodes (coordinators)', params: programmeParams, response: { 200: settingsSchema, ...problemResponses(401, 403, 404) } } },
     async (request) =>
       inSupport(services, request, async (tx, communityId) => {
-        if (!(await service.supportProgrammes(tx, communityId)).some((one) => one.id === request.params.programmeId)) throw notFound();
-        return service.settingsOf(tx, request.params.programmeId);
+        if (!(await service.supportProgrammes(tx, communityId)).some((one) => one.id === request.params.supportProgrammeId)) throw notFound();
+        return service.settingsOf(tx, request.params.supportProgrammeId);
       }),
   );
   api.put(
-    `${path}/support-programmes/:programmeId/settings`,
+    `${path}/support-programmes/:supportProgrammeId/settings`,
     { config: { access: supportStaff }, schema: { tags, summary: 'Change a peer support programme’s defaults (coordinators); episodes under way keep theirs', params: programmeParams, body: service.settingsChange, response: { 200: settingsSchema, ...problemResponses(400, 401, 403, 404) } } },
-    async (request) => inSupport(services, request, (tx, communityId, asker) => service.saveSettings(tx, communityId, request.params.programmeId, asker.accountId, request.body)),
+    async (request) => inSupport(services, request, (tx, communityId, asker) => service.saveSettings(tx, communityId, request.params.supportProgrammeId, asker.accountId, request.body)),
   );
   api.get(`${path}/episodes/:episodeId`, { config: { access: episodeSides }, schema: { tags, summary: 'One episode with its goals (its person, its supporter, coordinators)', params: episodeParams, response: { 200: episodeSchema, ...problemResponses(401, 404) } } }, async (request) =>
     inSupport(services, request, (tx, communityId, asker) => readEpisode(tx, communityId, request.params.episodeId, asker)),

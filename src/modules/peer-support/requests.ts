@@ -11,7 +11,7 @@ import type { Asker } from './service.ts';
 export const communityParams = z.object({ community: z.string().max(60) });
 export const episodeParams = communityParams.extend({ episodeId: z.uuid() });
 export const timesheetParams = communityParams.extend({ timesheetId: z.uuid() });
-export const programmeParams = communityParams.extend({ programmeId: z.uuid() });
+export const programmeParams = communityParams.extend({ supportProgrammeId: z.uuid() });
 
 const supportStaffRoles = ['admin', 'coordinator'] as const;
 export const isSupportStaff = (request: FastifyRequest) => request.roles.some((role) => (supportStaffRoles as readonly string[]).includes(role));

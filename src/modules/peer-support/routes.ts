@@ -50,22 +50,22 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
   // ——— A programme's defaults (coordinators) ———
   const settingsPage = async (request: FastifyRequest<{ Params: z.infer<typeof programmeParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
     const page = await within(request, async (tx, communityId) => {
-      const programme = (await service.supportProgrammes(tx, communityId)).find((one) => one.id === request.params.programmeId);
+      const programme = (await service.supportProgrammes(tx, communityId)).find((one) => one.id === request.params.supportProgrammeId);
       if (!programme) throw notFound();
       return { programme, settings: await service.settingsOf(tx, programme.id) };
     });
     const shown = values ?? { plannedWeeks: page.settings.plannedWeeks, timeHours: Math.floor(page.settings.minutesPerWeek / 60), timeMinutes: page.settings.minutesPerWeek % 60 };
     return render(request, reply, 'peer-support/views/settings.njk', { pageTitle: request.t('support.settings.title', { programme: page.programme.name }), ...page, values: shown, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
   };
-  app.get('/c/:community/support/programmes/:programmeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => settingsPage(request, reply));
-  app.post('/c/:community/support/programmes/:programmeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => {
+  app.get('/c/:community/support/programmes/:supportProgrammeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => settingsPage(request, reply));
+  app.post('/c/:community/support/programmes/:supportProgrammeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(service.settingsChange, { plannedWeeks: body.plannedWeeks, minutesPerWeek: minutesFromForm(body) });
     if (!form.ok) return settingsPage(request, reply, body, form.errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'minutes' } : error)));
     const actorId = actorOf(request);
-    await within(request, (tx, communityId) => service.saveSettings(tx, communityId, request.params.programmeId, actorId, form.data));
+    await within(request, (tx, communityId) => service.saveSettings(tx, communityId, request.params.supportProgrammeId, actorId, form.data));
     request.session.flash = request.t('support.settings.savedFlash');
-    return reply.redirect(`/c/${request.params.community}/support/programmes/${request.params.programmeId}/settings`, 303);
+    return reply.redirect(`/c/${request.params.community}/support/programmes/${request.params.supportProgrammeId}/settings`, 303);
   });
 
   // ——— Starting an episode ———
