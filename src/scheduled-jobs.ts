@@ -4,7 +4,8 @@ import { pseudonymiseOldReferrals } from './modules/privacy/service.ts';
 import { personDataSources } from './person-data.ts';
 import { confirmWaitingExchanges, countFinishedDays, reconcileLedgers } from './modules/timebank/service.ts';
 import { sendReminders } from './modules/timebank/posts.ts';
-import { scheduleAllMeetings } from './modules/peer-network/service.ts';
+import { remindTomorrowsMeetings, scheduleAllMeetings } from './modules/peer-network/service.ts';
+import { remindUnsentTimesheets } from './modules/peer-support/service.ts';
 import type { Config } from './platform/config.ts';
 
 /** The jobs, for a server with this configuration (messages link to its public address). */
@@ -21,4 +22,8 @@ export const scheduledJobs = (config: Config): readonly ScheduledJob[] => [
   { name: 'timebank-reminders', cron: '30 8 * * *', run: (owner) => sendReminders(owner, config.publicUrl, config.notify !== undefined) },
   // Every night: each peer group's meetings for the weeks ahead, from its weekly time.
   { name: 'network-schedule-meetings', cron: '20 0 * * *', run: (owner) => scheduleAllMeetings(owner) },
+  // Every morning: people coming to tomorrow's meetings (and the groups' usual members) are reminded, once.
+  { name: 'network-meeting-reminders', cron: '0 10 * * *', run: (owner) => remindTomorrowsMeetings(owner, config.publicUrl, config.notify !== undefined) },
+  // Every Monday morning: peer supporters with weeks of contacts not yet sent are reminded, once a week each.
+  { name: 'support-timesheet-reminders', cron: '0 9 * * 1', run: (owner) => remindUnsentTimesheets(owner, config.publicUrl, config.notify !== undefined) },
 ];

@@ -413,3 +413,25 @@ describe('cancelling a meeting', () => {
     expect(viaApi.json()).toEqual({ id: second?.id, told: 0 });
   });
 });
+
+describe('reminders before a meeting', () => {
+  it('the day before, people coming are reminded once, and nobody who said they are not coming', async () => {
+    const { remindTomorrowsMeetings } = await import('../../src/modules/peer-network/service.ts');
+    const { consents } = await import('../../src/modules/people/schema.ts');
+    const memberRecord = given.fixture.alphaTimebankMemberId;
+    await owner().insert(consents).values({ communityId: given.fixture.alpha.id, personRecordId: memberRecord, purpose: 'contact_email', granted: true, method: 'online' });
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    tomorrow.setUTCHours(17, 0, 0, 0);
+    const [meeting] = await owner().insert(peerMeetings).values({ communityId: given.fixture.alpha.id, groupId: given.fixture.alphaGroupId, startsAt: tomorrow, durationMinutes: 90 }).onConflictDoNothing().returning({ id: peerMeetings.id });
+    const meetingId = meeting?.id ?? (await owner().execute<{ id: string }>(sql`select id from peer_meetings where group_id = ${given.fixture.alphaGroupId} and starts_at = ${tomorrow.toISOString()}`)).rows[0]?.id;
+    expect((await call(await tokenFor('member@alpha.test'), 'PUT', `/api/v1/communities/alpha/meetings/${meetingId}/reply`, { coming: true })).statusCode).toBe(204);
+    const reminders = () => count('outbox', sql`template = 'network-meeting-reminder' and body like ${`%/network/meetings/${meetingId}%`}`);
+    await remindTomorrowsMeetings(owner(), 'http://localhost', false);
+    expect(await reminders()).toBe(1);
+    await remindTomorrowsMeetings(owner(), 'http://localhost', false);
+    expect(await reminders()).toBe(1);
+    const [message] = (await owner().execute<{ subject: string; body: string }>(sql`select subject, body from outbox where template = 'network-meeting-reminder' and body like ${`%${meetingId}%`}`)).rows;
+    expect(message?.subject).toMatch(/is tomorrow$/);
+    expect(message?.body).toMatch(/meets tomorrow at \d\d:\d\d/);
+  });
+});

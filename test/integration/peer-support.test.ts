@@ -211,3 +211,22 @@ describe('a peer support programme’s defaults', () => {
     expect((await call(await tokenFor('admin@beta.test'), 'PUT', api, { plannedWeeks: 1, minutesPerWeek: 60 })).statusCode).toBe(404);
   });
 });
+
+describe('reminders for timesheets not sent', () => {
+  it('a peer supporter with a past week of contacts not sent is reminded once for it', async () => {
+    const { remindUnsentTimesheets } = await import('../../src/modules/peer-support/service.ts');
+    const { consents } = await import('../../src/modules/people/schema.ts');
+    const { episodeContacts, supportEpisodes } = await import('../../src/modules/peer-support/schema.ts');
+    const [episode] = await owner().select({ supporter: supportEpisodes.supporterRecordId }).from(supportEpisodes).where(eq(supportEpisodes.id, given.fixture.alphaEpisodeId));
+    await owner().insert(consents).values({ communityId: given.fixture.alpha.id, personRecordId: episode?.supporter ?? '', purpose: 'contact_email', granted: true, method: 'online' });
+    await owner().execute(sql`update person_records set email = 'peer-supporter@alpha.test' where id = ${episode?.supporter ?? ''} and email is null`);
+    const threeWeeksAgo = new Date(Date.now() - 21 * 86_400_000).toISOString().slice(0, 10);
+    await owner().insert(episodeContacts).values({ communityId: given.fixture.alpha.id, episodeId: given.fixture.alphaEpisodeId, occurredOn: threeWeeksAgo, minutes: 60, mode: 'phone', whatWasDone: 'Talked it through' });
+    const sent = async () => (await owner().execute<{ n: number }>(sql`select count(*)::int as n from outbox where template = 'support-timesheet-reminder'`)).rows[0]?.n ?? 0;
+    const first = await remindUnsentTimesheets(owner(), 'http://localhost', false);
+    expect(first.reminded).toBe(1);
+    expect(await sent()).toBe(1);
+    expect((await remindUnsentTimesheets(owner(), 'http://localhost', false)).reminded).toBe(0);
+    expect(await sent()).toBe(1);
+  });
+});

@@ -71,6 +71,8 @@ export const peerMeetings = pgTable(
     durationMinutes: smallint('duration_minutes').notNull(),
     cancelledAt: instant('cancelled_at'),
     cancelledReason: text('cancelled_reason').notNull().default(''),
+    /** When the people coming were reminded, the day before: once. */
+    reminderSentAt: instant('reminder_sent_at'),
   },
   (table) => [uniqueIndex('peer_meetings_group_start').on(table.groupId, table.startsAt), index('peer_meetings_community_start').on(table.communityId, table.startsAt)],
 );

@@ -2,6 +2,7 @@
 // written together, each member's own crisis plan, and the register that gives the network its numbers.
 import { addDays, formatISO, parseISO } from 'date-fns';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
@@ -9,7 +10,8 @@ import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, invalid, notFound } from '../../platform/http/problems.ts';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import { isLanguage, translator } from '../../platform/i18n.ts';
+import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { tellPerson } from '../people/consent.ts';
 import { createPerson, personDetails, recordsHoldingRole } from '../people/service.ts';
@@ -432,6 +434,44 @@ export async function cancelMeeting(
   const message = { template: 'network-meeting-cancelled', ...notice.message({ startsAt: meeting.startsAt, groupName: group.name }) };
   for (const one of coming) if ((await tellPerson(tx, notice.notifyConfigured, one.personRecordId, message)) === 'queued') told += 1;
   return told;
+}
+
+/**
+ * Every morning: tomorrow's meetings (UK days) remind, once, everyone who said they are coming
+ * and the group's usual members who have not said they are not, in the community's first language.
+ */
+export async function remindTomorrowsMeetings(owner: Database, publicUrl: string, notifyConfigured: boolean): Promise<{ meetings: number; reminded: number }> {
+  const due = await owner.execute<{ id: string; community_id: string }>(sql`
+    select x.id, x.community_id from peer_meetings x
+    where x.cancelled_at is null and x.reminder_sent_at is null
+      and (x.starts_at at time zone 'Europe/London')::date = (now() at time zone 'Europe/London')::date + 1`);
+  let reminded = 0;
+  for (const meeting of due.rows) {
+    await inCommunity(owner, { communityId: meeting.community_id, personId: null }, async (tx) => {
+      const [claimed] = await tx.update(peerMeetings).set({ reminderSentAt: new Date() }).where(and(eq(peerMeetings.id, meeting.id), isNull(peerMeetings.reminderSentAt))).returning({ startsAt: peerMeetings.startsAt, groupId: peerMeetings.groupId });
+      if (!claimed) return;
+      const found = await tx.execute<{ name: string; venue: string; slug: string; language: string }>(sql`
+        select g.name, g.venue, c.slug, c.languages[1] as language from peer_groups g join communities c on c.id = g.community_id where g.id = ${claimed.groupId}`);
+      const group = found.rows[0];
+      if (!group) return;
+      const people = await tx.execute<{ person_record_id: string }>(sql`
+        select person_record_id from peer_meeting_replies where meeting_id = ${meeting.id} and coming
+        union
+        select u.person_record_id from peer_usual_groups u where u.group_id = ${claimed.groupId}
+          and not exists (select 1 from peer_meeting_replies r where r.meeting_id = ${meeting.id} and r.person_record_id = u.person_record_id and not r.coming)`);
+      const t = translator(isLanguage(group.language) ? group.language : 'en');
+      const time = DateTime.fromJSDate(claimed.startsAt, { zone: 'Europe/London' }).toFormat('HH:mm');
+      for (const one of people.rows) {
+        const outcome = await tellPerson(tx, notifyConfigured, one.person_record_id, {
+          template: 'network-meeting-reminder',
+          subject: t('messages.meetingReminder.subject', { group: group.name }),
+          body: t('messages.meetingReminder.body', { group: group.name, time, venue: group.venue, link: `${publicUrl}/c/${group.slug}/network/meetings/${meeting.id}` }),
+        });
+        if (outcome === 'queued') reminded += 1;
+      }
+    });
+  }
+  return { meetings: due.rows.length, reminded };
 }
 
 export interface RegisterLine {

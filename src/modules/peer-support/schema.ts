@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, index, integer, pgTable, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { communities, instant, people } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -125,4 +125,18 @@ export const timesheets = pgTable(
     decisionNote: text('decision_note').notNull().default(''),
   },
   (table) => [uniqueIndex('timesheets_supporter_week').on(table.supporterRecordId, table.weekStarting), index('timesheets_community_status').on(table.communityId, table.status, table.weekStarting), check('timesheets_monday', sql`extract(isodow from ${table.weekStarting}) = 1`)],
+);
+
+/** A week a peer supporter was reminded to send: each week is reminded once. */
+export const timesheetReminders = pgTable(
+  'timesheet_reminders',
+  {
+    communityId: uuid('community_id').notNull().references(() => communities.id),
+    supporterRecordId: uuid('supporter_record_id')
+      .notNull()
+      .references(() => personRecords.id),
+    weekStarting: date('week_starting').notNull(),
+    sentAt: instant('sent_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.supporterRecordId, table.weekStarting] })],
 );

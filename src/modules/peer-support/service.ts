@@ -10,13 +10,14 @@ import { invalid, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import type { Database } from '../../platform/db/index.ts';
+import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { consentState, given, mayTellReferrer } from '../people/consent.ts';
+import { consentState, given, mayTellReferrer, tellPerson } from '../people/consent.ts';
 import { getPerson, recordsHoldingRole } from '../people/service.ts';
 import { programmes } from '../programmes/schema.ts';
 import { referrals } from '../referrals/schema.ts';
-import { contactModes, episodeContacts, episodeGoals, nextSteps, peerSupportSettings, supportEpisodes, timesheets } from './schema.ts';
+import { contactModes, episodeContacts, episodeGoals, nextSteps, peerSupportSettings, supportEpisodes, timesheetReminders, timesheets } from './schema.ts';
 
 export { contactModes, nextSteps };
 export type Episode = typeof supportEpisodes.$inferSelect;
@@ -428,6 +429,42 @@ export async function weeksToSubmit(tx: CommunityTransaction, supporterRecordId:
   return rows.rows;
 }
 
+/**
+ * Every Monday: each peer supporter with weeks of contacts not yet sent is reminded once per
+ * week, in their community's first language, by email or text as they agreed.
+ */
+export async function remindUnsentTimesheets(owner: Database, publicUrl: string, notifyConfigured: boolean): Promise<{ reminded: number }> {
+  const rows = await owner.execute<{ community_id: string; slug: string; language: string; supporter_record_id: string; week_starting: string }>(sql`
+    select distinct e.community_id, c.slug, c.languages[1] as language, e.supporter_record_id, date_trunc('week', x.occurred_on)::date::text as week_starting
+    from episode_contacts x join support_episodes e on e.id = x.episode_id join communities c on c.id = e.community_id
+    where x.occurred_on < date_trunc('week', (now() at time zone 'Europe/London'))::date
+      and not exists (select 1 from timesheets t where t.supporter_record_id = e.supporter_record_id and t.week_starting = date_trunc('week', x.occurred_on)::date and t.status <> 'returned')
+      and not exists (select 1 from timesheet_reminders r where r.supporter_record_id = e.supporter_record_id and r.week_starting = date_trunc('week', x.occurred_on)::date)`);
+  let reminded = 0;
+  const bySupporter = new Map<string, typeof rows.rows>();
+  for (const row of rows.rows) bySupporter.set(row.supporter_record_id, [...(bySupporter.get(row.supporter_record_id) ?? []), row]);
+  for (const [supporter, weeks] of bySupporter) {
+    const first = weeks[0];
+    if (!first) continue;
+    await inCommunity(owner, { communityId: first.community_id, personId: null }, async (tx) => {
+      const fresh = await tx
+        .insert(timesheetReminders)
+        .values(weeks.map((week) => ({ communityId: week.community_id, supporterRecordId: supporter, weekStarting: week.week_starting })))
+        .onConflictDoNothing()
+        .returning({ week: timesheetReminders.weekStarting });
+      if (fresh.length === 0) return;
+      const t = translator(isLanguage(first.language) ? first.language : 'en');
+      await tellPerson(tx, notifyConfigured, supporter, {
+        template: 'support-timesheet-reminder',
+        subject: t('messages.timesheetReminder.subject'),
+        body: t('messages.timesheetReminder.body', { count: fresh.length, link: `${publicUrl}/c/${first.slug}/support` }),
+      });
+      reminded += 1;
+    });
+  }
+  return { reminded };
+}
+
 /** Approved hours for payroll: one row per supporter and week. */
 export async function payrollRows(tx: CommunityTransaction, communityId: string, range: { from: string; to: string }) {
   const rows = await tx.execute<{ supporter: string; supporter_number: number; week_starting: string; minutes: number; approved_by: string | null; approved_on: string; over_budget: boolean; note: string }>(sql`
@@ -470,6 +507,7 @@ async function mergeTimesheets(tx: CommunityTransaction, fromId: string, intoId:
 }
 
 export const personData: PersonDataSource[] = [
+  { table: 'timesheet_reminders', column: 'supporter_record_id', points: 'record', download: 'rows', merge: keepingOnePer('timesheet_reminders', 'supporter_record_id', ['week_starting']) },
   {
     table: 'support_episodes',
     column: 'person_record_id',
