@@ -230,3 +230,50 @@ describe('reminders for timesheets not sent', () => {
     expect(await sent()).toBe(1);
   });
 });
+
+describe('changing contacts and goals', () => {
+  it('a supporter corrects a contact until its week is sent; a sent week cannot change', async () => {
+    const supporter = await signedIn('peer-supporter@alpha.test');
+    const episodeUrl = `/c/alpha/support/episodes/${given.fixture.alphaEpisodeId}`;
+    // Last week's contact: its timesheet is sent, so it offers no change and refuses one.
+    expect((await supporter.get(episodeUrl)).body).not.toContain(`/support/contacts/${given.fixture.alphaContactId}/edit`);
+    const today = new Date().toISOString().slice(0, 10);
+    const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const locked = await call(await tokenFor('peer-supporter@alpha.test'), 'PUT', `/api/v1/communities/alpha/episode-contacts/${given.fixture.alphaContactId}`, { occurredOn: lastWeek, minutes: 30, mode: 'phone', whatWasDone: 'x' });
+    expect(locked.statusCode).toBe(400);
+
+    const logged = await supporter.submit(`${episodeUrl}/contacts/new`, `${episodeUrl}/contacts/new`, { 'occurredOn-day': today.slice(8, 10), 'occurredOn-month': today.slice(5, 7), 'occurredOn-year': today.slice(0, 4), timeHours: '1', timeMinutes: '0', mode: 'phone', whatWasDone: 'Phoned about the allotment' });
+    expect(logged.statusCode).toBe(303);
+    const page = await supporter.get(episodeUrl);
+    const editUrl = /href="(\/c\/alpha\/support\/contacts\/[0-9a-f-]+\/edit)"/.exec(page.body)?.[1] ?? '';
+    expect(editUrl).not.toBe('');
+    const form = await supporter.get(editUrl);
+    expect(form.body).toContain('Phoned about the allotment');
+    const blank = await supporter.submit(editUrl, editUrl, { 'occurredOn-day': today.slice(8, 10), 'occurredOn-month': today.slice(5, 7), 'occurredOn-year': today.slice(0, 4), timeHours: '1', timeMinutes: '0', mode: 'phone', whatWasDone: '' });
+    expect(blank.statusCode).toBe(400);
+    const moved = await supporter.submit(editUrl, editUrl, { 'occurredOn-day': lastWeek.slice(8, 10), 'occurredOn-month': lastWeek.slice(5, 7), 'occurredOn-year': lastWeek.slice(0, 4), timeHours: '1', timeMinutes: '0', mode: 'phone', whatWasDone: 'Phoned' });
+    expect(moved.statusCode).toBe(400);
+    const saved = await supporter.submit(editUrl, editUrl, { 'occurredOn-day': today.slice(8, 10), 'occurredOn-month': today.slice(5, 7), 'occurredOn-year': today.slice(0, 4), timeHours: '0', timeMinutes: '45', mode: 'video', whatWasDone: 'Video call about the allotment' });
+    expect(saved.statusCode).toBe(303);
+    const after = await supporter.get(episodeUrl);
+    expect(after.body).toContain('The contact is changed.');
+    expect(after.body).toContain('Video call about the allotment');
+    // The person never sees or changes contacts; another community is told nothing is there.
+    const contactId = editUrl.split('/')[5] ?? '';
+    expect((await call(await tokenFor('member@beta.test'), 'PUT', `/api/v1/communities/alpha/episode-contacts/${contactId}`, { occurredOn: today, minutes: 30, mode: 'phone', whatWasDone: 'x' })).statusCode).toBe(404);
+  });
+
+  it('a goal is changed by whoever’s words it is: the person any of theirs, the supporter the ones staff wrote', async () => {
+    const supporter = await signedIn('peer-supporter@alpha.test');
+    const url = `/c/alpha/support/goals/${given.fixture.alphaGoalId}/edit`;
+    const form = await supporter.get(url);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Get back to the allotment');
+    const empty = await supporter.submit(url, url, { text: '' });
+    expect(empty.statusCode).toBe(400);
+    const saved = await supporter.submit(url, url, { text: 'Get back to the allotment twice a week' });
+    expect(saved.statusCode).toBe(303);
+    expect((await supporter.get(`/c/alpha/support/episodes/${given.fixture.alphaEpisodeId}`)).body).toContain('Get back to the allotment twice a week');
+    expect((await call(await tokenFor('member@beta.test'), 'PUT', `/api/v1/communities/alpha/episode-goals/${given.fixture.alphaGoalId}`, { text: 'x' })).statusCode).toBe(404);
+  });
+});

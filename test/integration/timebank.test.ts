@@ -204,8 +204,15 @@ describe('coordinators', () => {
     await owner().execute(sql`update timebank_members set onboarded_at = now() where person_record_id in (${sql.join(attendees.map((id) => sql`${id}`), sql`, `)})`);
     const accounts = await owner().execute<{ id: string; person_record_id: string }>(sql`select id, person_record_id from timebank_accounts where person_record_id in (${sql.join([...attendees, given.fixture.alphaPersonId].map((id) => sql`${id}`), sql`, `)})`);
     const accountOf = (record: string) => accounts.rows.find((row) => row.person_record_id === record)?.id ?? '';
+    // A time bank of thousands: the form lists nobody until a side is searched; finding keeps who is ticked.
     const form = await coordinator.get('/c/alpha/timebank/group-exchanges/new');
-    expect(form.body).toContain('Attendee 7');
+    expect(form.body).not.toContain('Attendee 7');
+    const found = await coordinator.submit('/c/alpha/timebank/group-exchanges/new', '/c/alpha/timebank/group-exchanges/new', { find: 'receivers', receiverSearch: 'Attendee', givers: accountOf(given.fixture.alphaPersonId) });
+    expect(found.statusCode).toBe(200);
+    expect(found.body).toContain('Attendee 7');
+    expect(found.body).toMatch(new RegExp(`name="givers" type="checkbox" value="${accountOf(given.fixture.alphaPersonId)}" checked`));
+    expect(found.body).toMatch(new RegExp(`name="receivers" type="checkbox" value="${accountOf(attendees[0] ?? '')}">`));
+    expect((await coordinator.submit('/c/alpha/timebank/group-exchanges/new', '/c/alpha/timebank/group-exchanges/new', { find: 'givers', giverSearch: 'Nobody by this name' })).body).toContain('Nobody found with that name.');
     const missing = await coordinator.submit('/c/alpha/timebank/group-exchanges/new', '/c/alpha/timebank/group-exchanges/new', { givers: accountOf(given.fixture.alphaPersonId), receiverTimeHours: '1' });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('Tick at least one person who received time');

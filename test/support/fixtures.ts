@@ -54,6 +54,9 @@ export interface Fixture {
   alphaSupportProgrammeId: string;
   alphaEpisodeId: string;
   alphaTimesheetId: string;
+  /** Last week's contact (its week sent, so it cannot change) and the episode's first goal (agreed by the coordinator). */
+  alphaContactId: string;
+  alphaGoalId: string;
   /** Alpha's hub: a team (the partner as clinician, the coordinator, the peer supporter), Ada and Ada King on the caseload, a risk flag on Ada, today's review meeting, and an action for the peer supporter about Ada. */
   alphaHubId: string;
   alphaEntryId: string;
@@ -196,9 +199,10 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     const lastMonday = support.weekOf(day(7));
     const episode = await support.startEpisode(tx, alpha.id, coordinatorAccount?.id ?? '', { programmeId: supportProgramme.id, personRecordId: person.id, supporterRecordId: supporter.id, startsOn: day(21), goals: ['Get back to the allotment'] });
     const asker = { accountId: supporterAccount?.id ?? '', staff: false, recordId: supporter.id };
-    await support.logContact(tx, alpha.id, episode.id, asker, { occurredOn: lastMonday, minutes: 90, mode: 'in_person', whatWasDone: 'Walked to the allotment together', progress: '' });
+    const contact = await support.logContact(tx, alpha.id, episode.id, asker, { occurredOn: lastMonday, minutes: 90, mode: 'in_person', whatWasDone: 'Walked to the allotment together', progress: '' });
     const sheet = await support.submitTimesheet(tx, alpha.id, asker, { weekStarting: lastMonday, note: '' });
-    return { episodeId: episode.id, timesheetId: sheet.id };
+    const [goal] = await support.goalsOf(tx, episode.id);
+    return { episodeId: episode.id, timesheetId: sheet.id, contactId: contact.id, goalId: goal?.id ?? '' };
   });
   const [partnerAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('partner')));
   const [hubProgramme] = await owner
@@ -250,6 +254,8 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     alphaSupportProgrammeId: supportProgramme.id,
     alphaEpisodeId: oneToOne.episodeId,
     alphaTimesheetId: oneToOne.timesheetId,
+    alphaContactId: oneToOne.contactId,
+    alphaGoalId: oneToOne.goalId,
     alphaNetworkId: networkProgramme.id,
     alphaGroupId: peer.groupId,
     alphaMeetingId: peer.meetingId,

@@ -54,6 +54,8 @@ export function pathValues(fixture: Fixture, waitingMembershipId: string): Recor
     rulesId: fixture.alphaRulesId,
     episodeId: fixture.alphaEpisodeId,
     timesheetId: fixture.alphaTimesheetId,
+    contactId: fixture.alphaContactId,
+    goalId: fixture.alphaGoalId,
     entryId: fixture.alphaEntryId,
     reviewMeetingId: fixture.alphaReviewMeetingId,
     actionId: fixture.alphaActionId,

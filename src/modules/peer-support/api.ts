@@ -10,7 +10,7 @@ import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
-import { communityParams, episodeParams, episodeSides, inSupport, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
+import { communityParams, contactParams, episodeParams, episodeSides, goalParams, inSupport, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
 import * as service from './service.ts';
 
 const goalSchema = z.object({ id: z.uuid(), text: z.string(), byPerson: z.boolean().describe('Added by the person themselves'), addedAt: z.date() });
@@ -98,6 +98,16 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
         status: 201,
         body: await inSupport(services, request, async (tx, communityId, asker) => readEpisode(tx, communityId, (await service.startEpisode(tx, communityId, asker.accountId, request.body)).id, asker)),
       })),
+  );
+  api.put(
+    `${path}/episode-contacts/:contactId`,
+    { config: { access: episodeSides }, schema: { tags, summary: 'Correct a contact (its supporter, coordinators) while its week is not sent', params: contactParams, body: service.newContact, response: { 200: contactSchema, ...problemResponses(400, 401, 404) } } },
+    async (request) => inSupport(services, request, (tx, communityId, asker) => service.updateContact(tx, communityId, request.params.contactId, asker, request.body)),
+  );
+  api.put(
+    `${path}/episode-goals/:goalId`,
+    { config: { access: episodeSides }, schema: { tags, summary: 'Change a goal’s words: the person any of theirs; the supporter and coordinators the ones they wrote', params: goalParams, body: service.newGoal, response: { 200: goalSchema, ...problemResponses(400, 401, 404) } } },
+    async (request) => inSupport(services, request, (tx, communityId, asker) => service.updateGoal(tx, communityId, request.params.goalId, asker, request.body)),
   );
   const settingsSchema = z.object({ plannedWeeks: z.number().int(), minutesPerWeek: z.number().int() });
   api.get(

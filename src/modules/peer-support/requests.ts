@@ -12,6 +12,8 @@ export const communityParams = z.object({ community: z.string().max(60) });
 export const episodeParams = communityParams.extend({ episodeId: z.uuid() });
 export const timesheetParams = communityParams.extend({ timesheetId: z.uuid() });
 export const programmeParams = communityParams.extend({ supportProgrammeId: z.uuid() });
+export const contactParams = communityParams.extend({ contactId: z.uuid() });
+export const goalParams = communityParams.extend({ goalId: z.uuid() });
 
 const supportStaffRoles = ['admin', 'coordinator'] as const;
 export const isSupportStaff = (request: FastifyRequest) => request.roles.some((role) => (supportStaffRoles as readonly string[]).includes(role));

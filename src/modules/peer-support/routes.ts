@@ -14,7 +14,7 @@ import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
 import { consentState, mayTellReferrer } from '../people/consent.ts';
 import { supportApi } from './api.ts';
-import { communityParams, episodeParams, episodeSides, inSupport, isSupportStaff, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
+import { communityParams, contactParams, episodeParams, episodeSides, goalParams, inSupport, isSupportStaff, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
 import * as service from './service.ts';
 
 const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
@@ -122,6 +122,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         goals: await service.goalsOf(tx, found.episode.id),
         contacts: await service.contactsOf(tx, found.episode.id),
         reach: found.role === 'person' ? null : await service.contactDetailsFor(tx, communityId, found.episode),
+        changeable: found.role === 'person' || found.episode.status !== 'active' ? [] : [...(await service.changeableContacts(tx, found.episode.supporterRecordId, await service.contactsOf(tx, found.episode.id)))],
       };
     });
     const used = page.contacts.reduce((sum, contact) => sum + contact.minutes, 0);
@@ -172,6 +173,80 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       if (errors) return contactFormPage(request, reply, body, shown(errors));
       throw error;
     }
+  });
+
+  // ——— Changing a contact (its week not sent) or a goal (in whose words it is) ———
+  const contactEditPage = async (request: FastifyRequest<{ Params: z.infer<typeof contactParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+    const page = await within(request, async (tx, communityId, asker) => {
+      const contact = await service.contactById(tx, communityId, request.params.contactId);
+      const found = await service.episodeFor(tx, communityId, contact.episodeId, asker);
+      if (found.role === 'person') throw notFound();
+      return { contact, found };
+    });
+    const shown = values ?? { ...page.contact, timeHours: Math.floor(page.contact.minutes / 60), timeMinutes: page.contact.minutes % 60 };
+    return render(
+      request,
+      reply,
+      'peer-support/views/contact-form.njk',
+      {
+        pageTitle: request.t('support.contactForm.changeTitle'),
+        episode: page.found.episode,
+        personName: page.found.person,
+        values: shown,
+        formAction: `${base(request)}/contacts/${page.contact.id}/edit`,
+        occurredOnParts: dateParts(shown.occurredOn),
+        modeItems: choices(request, 'support.modes', service.contactModes, shown.mode),
+        formKey: randomUUID(),
+        errors,
+      },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  app.get('/c/:community/support/contacts/:contactId/edit', { config: { access: episodeSides }, schema: { params: contactParams } }, async (request, reply) => contactEditPage(request, reply));
+  app.post('/c/:community/support/contacts/:contactId/edit', { config: { access: episodeSides }, schema: { params: contactParams } }, async (request, reply) => {
+    const body = withDateFromParts(request.body, 'occurredOn');
+    const form = parseForm(service.newContact, { ...body, minutes: minutesFromForm(body) });
+    const shown = (errors: FieldError[]) => errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
+    if (!form.ok) return contactEditPage(request, reply, body, shown(form.errors));
+    try {
+      const changed = await within(request, (tx, communityId, asker) => service.updateContact(tx, communityId, request.params.contactId, asker, form.data));
+      request.session.flash = request.t('support.contactForm.changedFlash');
+      return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
+    } catch (error) {
+      const errors = formErrors(error);
+      if (errors) return contactEditPage(request, reply, body, shown(errors));
+      throw error;
+    }
+  });
+  const goalEditPage = async (request: FastifyRequest<{ Params: z.infer<typeof goalParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+    const page = await within(request, async (tx, communityId, asker) => {
+      const goal = await service.goalById(tx, communityId, request.params.goalId);
+      const found = await service.episodeFor(tx, communityId, goal.episodeId, asker);
+      if (!service.mayChangeGoal(found.role, goal)) throw notFound();
+      return { goal, found };
+    });
+    return render(
+      request,
+      reply,
+      'peer-support/views/goal-form.njk',
+      { pageTitle: request.t(page.found.role === 'person' ? 'support.goalForm.ownTitle' : 'support.goalForm.title'), goal: page.goal, episode: page.found.episode, personName: page.found.person, values: values ?? { text: page.goal.text }, errors },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  app.get('/c/:community/support/goals/:goalId/edit', { config: { access: episodeSides }, schema: { params: goalParams } }, async (request, reply) => goalEditPage(request, reply));
+  app.post('/c/:community/support/goals/:goalId/edit', { config: { access: episodeSides }, schema: { params: goalParams } }, async (request, reply) => {
+    const form = parseForm(service.newGoal, request.body);
+    if (!form.ok) return goalEditPage(request, reply, form.values, form.errors);
+    let changed;
+    try {
+      changed = await within(request, (tx, communityId, asker) => service.updateGoal(tx, communityId, request.params.goalId, asker, form.data));
+    } catch (error) {
+      const errors = formErrors(error);
+      if (errors) return goalEditPage(request, reply, form.data, errors);
+      throw error;
+    }
+    request.session.flash = request.t('support.goalForm.changedFlash');
+    return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
   });
 
   // ——— Ending ———

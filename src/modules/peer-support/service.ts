@@ -255,6 +255,50 @@ export async function logContact(tx: CommunityTransaction, communityId: string, 
 }
 
 /** The person, their supporter or a coordinator adds a goal; the person's own are marked as theirs. */
+export async function contactById(tx: CommunityTransaction, communityId: string, contactId: string) {
+  const [found] = await tx.select().from(episodeContacts).where(and(eq(episodeContacts.communityId, communityId), eq(episodeContacts.id, contactId)));
+  if (!found) throw notFound();
+  return found;
+}
+export async function goalById(tx: CommunityTransaction, communityId: string, goalId: string) {
+  const [found] = await tx.select().from(episodeGoals).where(and(eq(episodeGoals.communityId, communityId), eq(episodeGoals.id, goalId)));
+  if (!found) throw notFound();
+  return found;
+}
+
+/** The supporter (or a coordinator) corrects a contact while its week, and the week it moves to, are not sent. */
+export async function updateContact(tx: CommunityTransaction, communityId: string, contactId: string, asker: Asker, contact: NewContact) {
+  const existing = await contactById(tx, communityId, contactId);
+  const found = await episodeFor(tx, communityId, existing.episodeId, asker);
+  if (found.role === 'person') throw notFound();
+  if (found.episode.status !== 'active') throw invalid([{ field: 'occurredOn', code: 'errors.support.episode.ended' }]);
+  if (contact.occurredOn < found.episode.startsOn) throw invalid([{ field: 'occurredOn', code: 'errors.support.occurredOn.beforeStart' }]);
+  for (const day of [existing.occurredOn, contact.occurredOn]) if (await weekIsLocked(tx, found.episode.supporterRecordId, day)) throw invalid([{ field: 'occurredOn', code: 'errors.support.occurredOn.weekSubmitted' }]);
+  const [changed] = await tx.update(episodeContacts).set(contact).where(eq(episodeContacts.id, contactId)).returning();
+  await record(tx, { communityId, actorId: asker.accountId, action: 'support.contact_changed', subjectType: 'support_episode', subjectId: existing.episodeId, detail: { minutes: contact.minutes } });
+  return changed ?? existing;
+}
+
+/** Whose words a goal is decides who changes it: the person changes any of theirs; the supporter and coordinators change the ones they wrote. */
+export async function updateGoal(tx: CommunityTransaction, communityId: string, goalId: string, asker: Asker, goal: z.infer<typeof newGoal>) {
+  const existing = await goalById(tx, communityId, goalId);
+  const found = await episodeFor(tx, communityId, existing.episodeId, asker);
+  if (!mayChangeGoal(found.role, existing)) throw notFound();
+  if (found.episode.status !== 'active') throw invalid([{ field: 'text', code: 'errors.support.episode.ended' }]);
+  const [changed] = await tx.update(episodeGoals).set({ text: goal.text }).where(eq(episodeGoals.id, goalId)).returning();
+  await record(tx, { communityId, actorId: asker.accountId, action: 'support.goal_changed', subjectType: 'support_episode', subjectId: existing.episodeId });
+  return changed ?? existing;
+}
+export const mayChangeGoal = (role: 'staff' | 'supporter' | 'person', goal: { byPerson: boolean }) => role === 'person' || !goal.byPerson;
+
+/** Whether a contact can still be changed: its week is not sent (or was returned). */
+export async function changeableContacts(tx: CommunityTransaction, supporterRecordId: string, contacts: readonly { id: string; occurredOn: string }[]): Promise<Set<string>> {
+  if (contacts.length === 0) return new Set();
+  const sent = await tx.select({ week: timesheets.weekStarting }).from(timesheets).where(and(eq(timesheets.supporterRecordId, supporterRecordId), sql`${timesheets.status} <> 'returned'`));
+  const locked = new Set(sent.map((row) => row.week));
+  return new Set(contacts.filter((contact) => !locked.has(weekOf(contact.occurredOn))).map((contact) => contact.id));
+}
+
 export async function addGoal(tx: CommunityTransaction, communityId: string, episodeId: string, asker: Asker, goal: z.infer<typeof newGoal>) {
   const found = await episodeFor(tx, communityId, episodeId, asker);
   if (found.episode.status !== 'active') throw invalid([{ field: 'text', code: 'errors.support.episode.ended' }]);

@@ -323,9 +323,19 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
   // ——— Group exchanges (coordinators) ———
   const groupFormPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
     const page = await inTimebank(request, async (tx, communityId) => ({ accounts: await service.accountChoices(tx, communityId), categories: await service.listCategories(tx, communityId) }));
-    const picked = (name: string) => new Set(([] as unknown[]).concat(values[name] ?? []).map(String));
-    const givers = picked('givers');
-    const receivers = picked('receivers');
+    // A time bank of thousands: each side lists who is chosen, and what a search for more found (not everyone).
+    const side = (name: 'givers' | 'receivers', search: unknown) => {
+      const chosen = new Set(([] as unknown[]).concat(values[name] ?? []).map(String));
+      const words = typeof search === 'string' ? search.trim().toLowerCase() : '';
+      const found = words ? page.accounts.filter((choice) => !chosen.has(choice.id) && choice.name.toLowerCase().includes(words)).slice(0, 20) : [];
+      return {
+        items: [...page.accounts.filter((choice) => chosen.has(choice.id)), ...found].map((choice) => ({ value: choice.id, text: choice.name, checked: chosen.has(choice.id) })),
+        searched: words !== '',
+        found: found.length,
+      };
+    };
+    const givers = side('givers', values.giverSearch);
+    const receivers = side('receivers', values.receiverSearch);
     return render(
       request,
       reply,
@@ -333,12 +343,12 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       {
         pageTitle: request.t('timebank.group.title'),
         values,
-        giverItems: page.accounts.map((choice) => ({ value: choice.id, text: choice.name, checked: givers.has(choice.id) })),
-        receiverItems: page.accounts.map((choice) => ({ value: choice.id, text: choice.name, checked: receivers.has(choice.id) })),
+        givers,
+        receivers,
         categoryItems: [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.categories.map((category) => ({ value: category.id, text: category.name, selected: values.categoryId === category.id }))],
         payerItems: choices(request, 'timebank.group.payers', ['receivers', 'pot'], values.payer ?? 'receivers'),
         occurredOnParts: dateParts(values.occurredOn),
-        formKey: randomUUID(),
+        formKey: typeof values.formKey === 'string' && values.formKey ? values.formKey : randomUUID(),
         errors,
       },
       { status: errors ? 400 : 200 },
@@ -347,6 +357,8 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
   app.get('/c/:community/timebank/group-exchanges/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => groupFormPage(request, reply, { occurredOn: ukDay(new Date()) }));
   app.post('/c/:community/timebank/group-exchanges/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
     const body = withDateFromParts(request.body, 'occurredOn');
+    // "Find" adds people to a side and shows the form again; only "Record" records.
+    if (body.find !== undefined) return groupFormPage(request, reply, body);
     const list = (name: string) => ([] as unknown[]).concat(body[name] ?? []).map(String);
     const giverMinutes = minutesFromForm(body, 'giverTime');
     const receiverMinutes = minutesFromForm(body, 'receiverTime');
