@@ -385,6 +385,20 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
     .returning({ id: safeguardingConcerns.id });
   const actioned = concerns[1];
   if (actioned) await owner.insert(concernActions).values({ communityId: lambethId, concernId: actioned.id, actorId: lead, note: 'Called him the same day; he agreed to see his GP and the crisis team has been told. Follow up next week.', statusTo: 'actioned', at: daysAgo(11) });
+  // A concern raised with only a first name, linked to the person's record by the lead afterwards.
+  const [named] = await owner.select({ id: personRecords.id, number: personRecords.number, name: personRecords.preferredName }).from(personRecords).where(sql`${personRecords.communityId} = ${lambethId} and ${personRecords.status} = 'active' and ${personRecords.accountId} is null`).limit(1).offset(3);
+  if (named) {
+    const [linked] = await owner
+      .insert(safeguardingConcerns)
+      .values({ communityId: lambethId, about: `${named.name.split(' ')[0]} (Tuesday lunch club)`, whatHappened: 'Seemed very thin and said there is no food at home until payday.', whenHappened: 'Last Tuesday', dangerNow: false, raisedBy: member, personRecordId: named.id, status: 'actioned' as const, createdAt: daysAgo(9) })
+      .returning({ id: safeguardingConcerns.id });
+    if (linked) {
+      await owner.insert(concernActions).values([
+        { communityId: lambethId, concernId: linked.id, actorId: lead, note: `Linked to record ${named.number}.`, statusTo: null, at: daysAgo(8) },
+        { communityId: lambethId, concernId: linked.id, actorId: lead, note: 'Referred to the food bank with their agreement; the hub team will check in on Friday.', statusTo: 'actioned', at: daysAgo(8) },
+      ]);
+    }
+  }
 
   for (const journey of journeys) {
     const [record] = await owner.insert(personRecords).values({ communityId: lambethId, accountId: await accountOf(journey.email), preferredName: journey.name, fullName: journey.fullName, email: journey.email, createdAt: daysAgo(journey.steps[0][1]) }).returning({ id: personRecords.id });
