@@ -355,3 +355,32 @@ describe('the hub’s rhythm', () => {
     expect((await call(await tokenFor('member@beta.test'), 'PUT', '/api/v1/communities/alpha/hub/settings', { reviewDays: [2], quietDays: 14 })).statusCode).toBe(404);
   });
 });
+
+describe('changing a plan as it moves on', () => {
+  it('the team changes a goal of the plan and planned spending; a mistake changes nothing; someone outside the team cannot', async () => {
+    const coordinator = await signedIn('coordinator@alpha.test');
+    const entryPage = await coordinator.get(`/c/alpha/hub/caseload/${given.fixture.alphaEntryId}`);
+    expect(entryPage.body).toContain(`href="/c/alpha/hub/plan-goals/${given.fixture.alphaPlanGoalId}/edit"`);
+    const goalUrl = `/c/alpha/hub/plan-goals/${given.fixture.alphaPlanGoalId}/edit`;
+    expect((await coordinator.get(goalUrl)).body).toContain('value="Feel at home in the water"');
+    expect((await coordinator.submit(goalUrl, goalUrl, { goal: '', steps: '', whoDoesWhat: '' })).statusCode).toBe(400);
+    const saved = await coordinator.submit(goalUrl, goalUrl, { goal: 'Swim a length on my own', steps: 'Lessons first', whoDoesWhat: 'Ada books them' });
+    expect(saved.statusCode).toBe(303);
+    expect((await coordinator.get(String(saved.headers.location))).body).toContain('Swim a length on my own');
+
+    const budgetPage = await coordinator.get(`/c/alpha/hub/budgets/${given.fixture.alphaBudgetId}`);
+    const plannedUrl = `/c/alpha/hub/planned/${given.fixture.alphaPlannedId}/edit`;
+    expect(budgetPage.body).toContain(`href="${plannedUrl}"`);
+    expect((await coordinator.submit(plannedUrl, plannedUrl, { description: 'Swimming lessons', amount: 'thirty' })).statusCode).toBe(400);
+    const changed = await coordinator.submit(plannedUrl, plannedUrl, { description: 'Swimming lessons (ten)', amount: '45.50', planGoalId: given.fixture.alphaPlanGoalId });
+    expect(changed.statusCode).toBe(303);
+    const api = await call(await tokenFor('coordinator@alpha.test'), 'GET', `/api/v1/communities/alpha/budgets/${given.fixture.alphaBudgetId}`);
+    expect(api.json<{ items: { id: string; description: string; amountPence: number }[] }>().items.find((item) => item.id === given.fixture.alphaPlannedId)).toMatchObject({ description: 'Swimming lessons (ten)', amountPence: 4_550 });
+    // A spend is not planned spending: it changes only by approval or refusal.
+    expect((await call(await tokenFor('coordinator@alpha.test'), 'PUT', `/api/v1/communities/alpha/planned/${given.fixture.alphaSpendId}`, { description: 'x', amountPence: 100 })).statusCode).toBe(404);
+    const viaApi = await call(await tokenFor('coordinator@alpha.test'), 'PUT', `/api/v1/communities/alpha/plan-goals/${given.fixture.alphaPlanGoalId}`, { goal: 'Swim two lengths', steps: '', whoDoesWhat: '' });
+    expect(viaApi.json()).toMatchObject({ goal: 'Swim two lengths' });
+    expect((await call(await tokenFor('member@beta.test'), 'PUT', `/api/v1/communities/alpha/plan-goals/${given.fixture.alphaPlanGoalId}`, { goal: 'x' })).statusCode).toBe(404);
+    expect((await call(await tokenFor('member@alpha.test'), 'PUT', `/api/v1/communities/alpha/planned/${given.fixture.alphaPlannedId}`, { description: 'x', amountPence: 100 })).statusCode).toBe(404);
+  });
+});

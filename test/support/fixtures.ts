@@ -67,6 +67,9 @@ export interface Fixture {
   /** Ada's personal budget (£200, nothing spent) and a spend of £50 the clinician asked for, waiting for approval. */
   alphaBudgetId: string;
   alphaSpendId: string;
+  /** A goal of Ada's plan, and £30 of her budget planned for it. */
+  alphaPlanGoalId: string;
+  alphaPlannedId: string;
   /** An invitation to the alpha community nobody has accepted. */
   alphaInvitationId: string;
   /** The email of the alpha person holding only this role. */
@@ -234,7 +237,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     // The clinician asks for the spend; the coordinator decides it (nobody approves their own).
     const clinicianAsker = await caseload.teamAsker(tx, hub, { accountId: partnerAccount?.id ?? '', recordId: clinician?.id ?? null, roles: ['partner'] });
     const spend = await budgets.requestSpend(tx, alpha.id, budget.id, clinicianAsker, { description: 'Swimming pass', amountPence: 5_000, spentOn: new Date().toISOString().slice(0, 10), receipt: '' });
-    return { budgetId: budget.id, spendId: spend?.id ?? '', hubId: hub.id, entryId: entry.id, otherEntryId: otherEntry.id, flagId: flag.id, meetingId: meeting.id, actionId: action.id };
+    const planGoal = await budgets.addPlanGoal(tx, alpha.id, entry.id, asker, { goal: 'Feel at home in the water', steps: '', whoDoesWhat: '' });
+    const planned = await budgets.addPlanned(tx, alpha.id, budget.id, asker, { description: 'Swimming lessons', amountPence: 3_000, planGoalId: planGoal?.id });
+    return { planGoalId: planGoal?.id ?? '', plannedId: planned?.id ?? '', budgetId: budget.id, spendId: spend?.id ?? '', hubId: hub.id, entryId: entry.id, otherEntryId: otherEntry.id, flagId: flag.id, meetingId: meeting.id, actionId: action.id };
   });
   const [adminAccount] = await owner.select({ id: people.id }).from(people).where(eq(people.email, emailFor('admin')));
   const [waitingInvitation] = await owner
@@ -251,6 +256,8 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     alphaActionId: hubbed.actionId,
     alphaBudgetId: hubbed.budgetId,
     alphaSpendId: hubbed.spendId,
+    alphaPlanGoalId: hubbed.planGoalId,
+    alphaPlannedId: hubbed.plannedId,
     alphaSupportProgrammeId: supportProgramme.id,
     alphaEpisodeId: oneToOne.episodeId,
     alphaTimesheetId: oneToOne.timesheetId,

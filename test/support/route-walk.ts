@@ -62,6 +62,8 @@ export function pathValues(fixture: Fixture, waitingMembershipId: string): Recor
     flagId: fixture.alphaFlagId,
     budgetId: fixture.alphaBudgetId,
     spendId: fixture.alphaSpendId,
+    planGoalId: fixture.alphaPlanGoalId,
+    plannedId: fixture.alphaPlannedId,
     invitationId: fixture.alphaInvitationId,
     token: 'not-a-real-token',
     colour: '005eb8',

@@ -21,6 +21,8 @@ import { entryFor } from './service.ts';
 
 const budgetParams = communityParams.extend({ budgetId: z.uuid() });
 const spendParams = communityParams.extend({ spendId: z.uuid() });
+const planGoalParams = communityParams.extend({ planGoalId: z.uuid() });
+const plannedParams = communityParams.extend({ plannedId: z.uuid() });
 const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
 const itemSchema = z.object({ id: z.uuid(), kind: z.enum(['planned', 'spend']), description: z.string(), amountPence: z.number().int(), planGoalId: z.uuid().nullable(), spentOn: z.string().nullable(), receipt: z.string(), status: z.enum(spendStatuses).nullable(), overspendNote: z.string() });
 const budgetSchema = z.object({ id: z.uuid(), entryId: z.uuid(), source: z.string(), allocatedPence: z.number().int(), approvedPence: z.number().int(), plannedPence: z.number().int(), balancePence: z.number().int().describe('Allocated less approved spends: below zero only after a recorded overspend approval'), items: z.array(itemSchema) });
@@ -113,6 +115,45 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
     });
   }
 
+  // ——— Changing a goal of the plan, or planned spending ———
+  const goalEditPage = async (request: FastifyRequest<{ Params: z.infer<typeof planGoalParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+    const found = await within(request, (tx, communityId, _hub, asker) => budgets.planGoalFor(tx, communityId, request.params.planGoalId, asker));
+    return render(request, reply, 'caseload/views/plan-goal-form.njk', { pageTitle: request.t('hub.plan.changeTitle'), goal: found.goal, personName: found.personName, values: values ?? found.goal, errors }, { status: errors ? 400 : 200 });
+  };
+  api.get('/c/:community/hub/plan-goals/:planGoalId/edit', { config: { access: team }, schema: { params: planGoalParams } }, async (request, reply) => goalEditPage(request, reply));
+  api.post('/c/:community/hub/plan-goals/:planGoalId/edit', { config: { access: team }, schema: { params: planGoalParams } }, async (request, reply) => {
+    const form = parseForm(budgets.newGoal, request.body);
+    if (!form.ok) return goalEditPage(request, reply, form.values, form.errors);
+    const changed = await within(request, (tx, communityId, _hub, asker) => budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, form.data));
+    request.session.flash = request.t('hub.plan.changedFlash');
+    return reply.redirect(`${base(request)}/caseload/${changed.entryId}#plan`, 303);
+  });
+  const plannedEditPage = async (request: FastifyRequest<{ Params: z.infer<typeof plannedParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+    const page = await within(request, async (tx, communityId, _hub, asker) => {
+      const found = await budgets.plannedFor(tx, communityId, request.params.plannedId, asker);
+      return { ...found, goals: await budgets.planOf(tx, found.budget.entry.id) };
+    });
+    const shown = values ?? { description: page.item.description, amount: (page.item.amountPence / 100).toFixed(2), planGoalId: page.item.planGoalId ?? '' };
+    const goalItems = [{ value: '', text: request.t('hub.budget.noGoal') }, ...page.goals.map((goal) => ({ value: goal.id, text: goal.goal, selected: shown.planGoalId === goal.id }))];
+    return render(request, reply, 'caseload/views/planned-form.njk', { pageTitle: request.t('hub.budget.changePlannedTitle'), item: page.item, budget: page.budget.budget, values: shown, goalItems, errors }, { status: errors ? 400 : 200 });
+  };
+  api.get('/c/:community/hub/planned/:plannedId/edit', { config: { access: team }, schema: { params: plannedParams } }, async (request, reply) => plannedEditPage(request, reply));
+  api.post('/c/:community/hub/planned/:plannedId/edit', { config: { access: team }, schema: { params: plannedParams } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(budgets.plannedItem, { description: body.description, amountPence: money(body, 'amount'), planGoalId: body.planGoalId || undefined });
+    const shown = (errors: FieldError[]) => errors.map((error) => (error.field === 'amountPence' ? { ...error, field: 'amount' } : error));
+    if (!form.ok) return plannedEditPage(request, reply, body, shown(form.errors));
+    try {
+      const changed = await within(request, (tx, communityId, _hub, asker) => budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, form.data));
+      request.session.flash = request.t('hub.budget.plannedChangedFlash');
+      return reply.redirect(`${base(request)}/budgets/${changed.budgetId}`, 303);
+    } catch (error) {
+      const errors = formErrors(error);
+      if (errors) return plannedEditPage(request, reply, body, shown(errors));
+      throw error;
+    }
+  });
+
   // ——— API ———
   const tags = ['Hub caseload'];
   const path = '/api/v1/communities/:community';
@@ -127,6 +168,16 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
     if (!made) throw notFound();
     return reply.code(201).send({ id: made.id, goal: made.goal, steps: made.steps, whoDoesWhat: made.whoDoesWhat });
   });
+  api.put(`${path}/plan-goals/:planGoalId`, { config: { access: team }, schema: { tags, summary: 'Change a goal of a person’s plan: its words, steps, who does what', params: planGoalParams, body: budgets.newGoal, response: { 200: goalSchema, ...problemResponses(400, 401, 404) } } }, async (request) => {
+    const changed = await inHub(services, request, (tx, communityId, _hub, asker) => budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, request.body));
+    return { id: changed.id, goal: changed.goal, steps: changed.steps, whoDoesWhat: changed.whoDoesWhat };
+  });
+  api.put(`${path}/planned/:plannedId`, { config: { access: team }, schema: { tags, summary: 'Change planned spending (the clinical team, coordinators); spends change only by approval or refusal', params: plannedParams, body: budgets.plannedItem, response: { 200: budgetSchema, ...problemResponses(400, 401, 404) } } }, async (request) =>
+    inHub(services, request, async (tx, communityId, _hub, asker) => {
+      const changed = await budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, request.body);
+      return readBudget(tx, communityId, changed.budgetId, asker);
+    }),
+  );
   api.get(`${path}/me/plan`, { config: { access: access.anyMember }, schema: { tags, summary: 'Your own support plan', params: communityParams, response: { 200: z.object({ items: z.array(goalSchema.omit({ id: true })) }), ...problemResponses(401, 404) } } }, async (request) =>
     inRequestCommunity(services, request, async (tx, community) => {
       const own = await ownRecordId(tx, community.id, request.person?.id);

@@ -69,6 +69,22 @@ export async function addPlanGoal(tx: CommunityTransaction, communityId: string,
   return made;
 }
 
+/** A goal as it is, and the entry it belongs to, for whoever in the team may open the person. */
+export async function planGoalFor(tx: CommunityTransaction, communityId: string, planGoalId: string, asker: TeamAsker) {
+  const [goal] = await tx.select().from(planGoals).where(and(eq(planGoals.communityId, communityId), eq(planGoals.id, planGoalId)));
+  if (!goal) throw notFound();
+  const { person } = await entryFor(tx, communityId, goal.entryId, asker);
+  return { goal, personName: person.preferredName };
+}
+
+/** The team changes a goal's words, steps or who does what as the person's plan moves on. */
+export async function updatePlanGoal(tx: CommunityTransaction, communityId: string, planGoalId: string, asker: TeamAsker, change: z.infer<typeof newGoal>) {
+  const { goal } = await planGoalFor(tx, communityId, planGoalId, asker);
+  const [changed] = await tx.update(planGoals).set(change).where(eq(planGoals.id, goal.id)).returning();
+  await record(tx, { communityId, actorId: asker.accountId, action: 'hub.plan_goal_changed', subjectType: 'caseload_entry', subjectId: goal.entryId });
+  return changed ?? goal;
+}
+
 /** The person's own plan: their goals on every caseload they are on. */
 export async function ownPlan(tx: CommunityTransaction, personRecordId: string) {
   const rows = await tx.execute<{ goal: string; steps: string; who_does_what: string }>(sql`
@@ -137,6 +153,22 @@ export async function addPlanned(tx: CommunityTransaction, communityId: string, 
     .values({ communityId, budgetId, kind: 'planned', ...item, createdBy: asker.accountId })
     .returning();
   return made;
+}
+
+/** A planned item, with its budget as its holder sees it. */
+export async function plannedFor(tx: CommunityTransaction, communityId: string, itemId: string, asker: TeamAsker) {
+  const [item] = await tx.select().from(budgetItems).where(and(eq(budgetItems.communityId, communityId), eq(budgetItems.id, itemId), eq(budgetItems.kind, 'planned')));
+  if (!item) throw notFound();
+  return { item, budget: await budgetFor(tx, communityId, item.budgetId, asker) };
+}
+
+/** Planned spending changes as plans do; spends themselves change only by approval or refusal. */
+export async function updatePlanned(tx: CommunityTransaction, communityId: string, itemId: string, asker: TeamAsker, change: z.infer<typeof plannedItem>) {
+  const { item, budget } = await plannedFor(tx, communityId, itemId, asker);
+  await checkGoal(tx, budget.entry.id, change.planGoalId);
+  const [changed] = await tx.update(budgetItems).set({ description: change.description, amountPence: change.amountPence, planGoalId: change.planGoalId ?? null }).where(eq(budgetItems.id, item.id)).returning();
+  await record(tx, { communityId, actorId: asker.accountId, action: 'hub.planned_changed', subjectType: 'personal_budget', subjectId: item.budgetId, detail: { amountPence: change.amountPence } });
+  return changed ?? item;
 }
 
 /** A spend is asked for with its receipt noted; it counts once a coordinator approves it. */

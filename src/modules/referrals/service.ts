@@ -544,7 +544,10 @@ export async function ownReferrals(tx: CommunityTransaction, communityId: string
     .where(and(eq(referrals.communityId, communityId), eq(personRecords.accountId, accountId)))
     .orderBy(desc(referrals.createdAt))
     .limit(50);
-  return Promise.all(rows.map(async (row) => ({ ...row, open: isOpen(row.status), acceptedProgrammes: row.status === 'accepted' ? await acceptedProgrammeNames(tx, row.id) : [] })));
+  // One query at a time: a transaction's connection runs one statement at once.
+  const own = [];
+  for (const row of rows) own.push({ ...row, open: isOpen(row.status), acceptedProgrammes: row.status === 'accepted' ? await acceptedProgrammeNames(tx, row.id) : [] });
+  return own;
 }
 
 /** How many of the person's referrals are still open (new or being contacted). */
@@ -767,7 +770,9 @@ export async function referrerList(tx: CommunityTransaction, communityId: string
     .where(and(...conditions))
     .orderBy(desc(referrals.createdAt), desc(referrals.id))
     .limit(page.limit + 1);
-  return Promise.all(rows.map(async (row) => referrerSees(tx, row.referral, row.preferredName, row.createdAtExact)));
+  const seen = [];
+  for (const row of rows) seen.push(await referrerSees(tx, row.referral, row.preferredName, row.createdAtExact));
+  return seen;
 }
 
 /** The organisation a referrer works for in this community, as they last gave it. */
