@@ -10,8 +10,12 @@ test('a coordinator records a talk Doris gave to eight people, though Doris is n
   await expectPage(page, 'Record a group exchange');
 
   // Forgetting who received it keeps what was chosen and says what is missing.
+  // A time bank of thousands: each side is found by name, then ticked.
   const givers = page.getByRole('group', { name: 'Who gave time?' });
   const receivers = page.getByRole('group', { name: 'Who received it?' });
+  await givers.getByLabel('Find someone who gave, by name').fill('Doris');
+  await givers.getByRole('button', { name: 'Find: Who gave time?' }).click();
+  await expectPage(page, 'Record a group exchange');
   await givers.getByLabel('Doris Campbell').check();
   await page.getByRole('group', { name: 'How long did each giver give?' }).getByLabel('Hours').fill('1');
   await page.getByRole('button', { name: 'Record group exchange' }).click();
@@ -20,6 +24,11 @@ test('a coordinator records a talk Doris gave to eight people, though Doris is n
   await expect(givers.getByLabel('Doris Campbell')).toBeChecked();
 
   const audience = ['Agnes Vaughan', 'Bernard Ellis', 'Carmen Simpson', 'Delroy Turner', 'Edna Douglas', 'Fiona Reid', 'George Barker', 'Hilda Ince'];
+  // The register read out, found in one go.
+  await receivers.getByLabel('Find someone who received, by name').fill(audience.join(', '));
+  await receivers.getByRole('button', { name: 'Find: Who received it?' }).click();
+  await expectPage(page, 'Record a group exchange');
+  await expect(givers.getByLabel('Doris Campbell')).toBeChecked();
   for (const name of audience) await receivers.getByLabel(name).check();
   await page.getByRole('group', { name: 'How long did each receive?' }).getByLabel('Hours').fill('1');
   await page.getByLabel('The community pot pays').check();

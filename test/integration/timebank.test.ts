@@ -213,6 +213,11 @@ describe('coordinators', () => {
     expect(found.body).toMatch(new RegExp(`name="givers" type="checkbox" value="${accountOf(given.fixture.alphaPersonId)}" checked`));
     expect(found.body).toMatch(new RegExp(`name="receivers" type="checkbox" value="${accountOf(attendees[0] ?? '')}">`));
     expect((await coordinator.submit('/c/alpha/timebank/group-exchanges/new', '/c/alpha/timebank/group-exchanges/new', { find: 'givers', giverSearch: 'Nobody by this name' })).body).toContain('Nobody found with that name.');
+    // Several names at once, separated by commas.
+    const several = await coordinator.submit('/c/alpha/timebank/group-exchanges/new', '/c/alpha/timebank/group-exchanges/new', { find: 'receivers', receiverSearch: 'Attendee 2, Attendee 5' });
+    expect(several.body).toContain('Attendee 2');
+    expect(several.body).toContain('Attendee 5');
+    expect(several.body).not.toContain('Attendee 7');
     const missing = await coordinator.submit('/c/alpha/timebank/group-exchanges/new', '/c/alpha/timebank/group-exchanges/new', { givers: accountOf(given.fixture.alphaPersonId), receiverTimeHours: '1' });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('Tick at least one person who received time');

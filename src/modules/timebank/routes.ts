@@ -326,8 +326,10 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     // A time bank of thousands: each side lists who is chosen, and what a search for more found (not everyone).
     const side = (name: 'givers' | 'receivers', search: unknown) => {
       const chosen = new Set(([] as unknown[]).concat(values[name] ?? []).map(String));
-      const words = typeof search === 'string' ? search.trim().toLowerCase() : '';
-      const found = words ? page.accounts.filter((choice) => !chosen.has(choice.id) && choice.name.toLowerCase().includes(words)).slice(0, 20) : [];
+      // Several names at once, separated by commas: a register read out is found in one go.
+      const terms = typeof search === 'string' ? search.toLowerCase().split(',').map((term) => term.trim()).filter(Boolean) : [];
+      const found = terms.length ? page.accounts.filter((choice) => !chosen.has(choice.id) && terms.some((term) => choice.name.toLowerCase().includes(term))).slice(0, 40) : [];
+      const words = terms.join(',');
       return {
         items: [...page.accounts.filter((choice) => chosen.has(choice.id)), ...found].map((choice) => ({ value: choice.id, text: choice.name, checked: chosen.has(choice.id) })),
         searched: words !== '',
