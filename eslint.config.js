@@ -34,6 +34,19 @@ export default tseslint.config(
     },
   },
   {
+    // Tenancy is set in one place: a transaction is scoped to a community only by platform/tenancy.ts.
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/platform/tenancy.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "TSAsExpression[typeAnnotation.typeName.name='CommunityTransaction']", message: 'Scope a transaction with inCommunity or scopeToCommunity (src/platform/tenancy.ts), never by a cast.' },
+        { selector: 'TemplateElement[value.raw=/app\\.community_id/]', message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).' },
+        { selector: 'Literal[value=/app\\.community_id/]', message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).' },
+      ],
+    },
+  },
+  {
     files: ['public/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },

@@ -29,12 +29,17 @@ export type CommunityTransaction = Transaction & { readonly [scoped]: true };
  * security policies show only this community's rows even to a query that forgets to filter.
  */
 export function inCommunity<T>(db: Database, scope: CommunityScope, work: (tx: CommunityTransaction) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.community_id', ${scope.communityId}, true), set_config('app.person_id', ${scope.personId ?? ''}, true)`,
-    );
-    return work(tx as CommunityTransaction);
-  });
+  return db.transaction(async (tx) => work(await scopeToCommunity(tx, scope)));
+}
+
+/**
+ * The one place a transaction is scoped to a community: for work that must begin before the
+ * community is known (creating it) or that walks every community (nightly jobs). Lint forbids
+ * setting `app.community_id` or casting to `CommunityTransaction` anywhere else.
+ */
+export async function scopeToCommunity(tx: Transaction, scope: CommunityScope): Promise<CommunityTransaction> {
+  await tx.execute(sql`select set_config('app.community_id', ${scope.communityId}, true), set_config('app.person_id', ${scope.personId ?? ''}, true)`);
+  return tx as CommunityTransaction;
 }
 
 export async function findCommunityBySlug(db: Database, slug: string): Promise<Community | undefined> {

@@ -7,7 +7,7 @@ import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { languages, translator, isLanguage, type Language } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
-import { type Community, type CommunityTransaction, inCommunity, isRole, type Role, roles } from '../../platform/tenancy.ts';
+import { type Community, type CommunityTransaction, inCommunity, isRole, type Role, roles, scopeToCommunity } from '../../platform/tenancy.ts';
 import { email, markEmailConfirmed } from '../accounts/service.ts';
 import { personRecords } from '../people/schema.ts';
 import type { Services } from '../../services.ts';
@@ -101,8 +101,7 @@ export async function createCommunity(services: Services, actorId: string, input
     const [community] = await tx.insert(communities).values(details).onConflictDoNothing().returning();
     if (!community) throw new DomainError('validation-failed', 409, [{ field: 'slug', code: 'errors.slug.taken' }]);
     // The rest of the work sees the new community's rows, in the same transaction.
-    await tx.execute(sql`select set_config('app.community_id', ${community.id}, true), set_config('app.person_id', ${actorId}, true)`);
-    const scoped = tx as CommunityTransaction;
+    const scoped = await scopeToCommunity(tx, { communityId: community.id, personId: actorId });
     await record(scoped, { communityId: community.id, actorId, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { slug: community.slug } });
     const invitation = firstAdminEmail ? await createInvitation(services, scoped, community, actorId, { email: firstAdminEmail, roles: ['admin', 'member'] }, language) : null;
     return { community, invitation };

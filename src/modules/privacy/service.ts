@@ -7,7 +7,7 @@ import { apiTokens, emailVerifications, memberships, people, sessions } from '..
 import { optionalText } from '../../platform/fields.ts';
 import { DomainError, notFound } from '../../platform/http/problems.ts';
 import { downloadRows, type PersonDataSource } from '../../platform/person-data.ts';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import { type CommunityTransaction, scopeToCommunity } from '../../platform/tenancy.ts';
 import { equalityMonitoring, personRecords } from '../people/schema.ts';
 import { getPerson } from '../people/service.ts';
 import { programmeMembers } from '../programmes/schema.ts';
@@ -181,8 +181,7 @@ export async function pseudonymiseOldReferrals(owner: Database, sources: readonl
     const cutoff = new Date(now);
     cutoff.setUTCMonth(cutoff.getUTCMonth() - community.months);
     await owner.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('app.community_id', ${community.id}, true), set_config('app.person_id', '', true)`);
-      const scoped = tx as CommunityTransaction;
+      const scoped = await scopeToCommunity(tx, { communityId: community.id, personId: null });
       const old = await scoped
         .select({ id: referrals.id, personRecordId: referrals.personRecordId })
         .from(referrals)

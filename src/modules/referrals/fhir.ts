@@ -37,10 +37,6 @@ export class FhirProblem extends DomainError {
   }
 }
 
-export function operationOutcome(issues: FhirIssue[], severity: 'error' | 'fatal' = 'error'): Fhir.OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: issues.map((issue) => ({ severity, code: issue.code, diagnostics: issue.diagnostics, expression: [issue.expression] })) };
-}
-
 const priorityToUrgency: Record<string, service.Urgency> = { routine: 'routine', urgent: 'soon', asap: 'urgent', stat: 'urgent' };
 
 type Answers = service.ProfessionalReferral;

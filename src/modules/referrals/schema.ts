@@ -84,7 +84,7 @@ export const referrals = pgTable(
     outcomeNote: text('outcome_note').notNull().default(''),
     /** A form's one-time key, so that a second press of the button finds the first referral. */
     submissionKey: text('submission_key'),
-    /** Lets the browser that made a self-referral link it to a new account, for a week. */
+    /** Lets the browser that made a self-referral link it to a new account, for a day. */
     claimTokenHash: text('claim_token_hash'),
     claimExpiresAt: instant('claim_expires_at'),
     createdAt: instant('created_at').notNull().defaultNow(),

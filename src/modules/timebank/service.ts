@@ -950,16 +950,15 @@ export async function lastReconciliation(tx: CommunityTransaction, communityId: 
 /** The coordinator's view of what needs doing. */
 export async function coordinatorSummary(tx: CommunityTransaction, communityId: string) {
   const timebank = await timebankOf(tx, communityId);
-  const [counts] = await tx.execute<{ joining: number; members: number; pending: number; disputed: number; overdue: number }>(sql`
+  const [counts] = await tx.execute<{ joining: number; members: number; pending: number; disputed: number }>(sql`
     select
       (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is null) as joining,
       (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is not null) as members,
       (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'pending') as pending,
-      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'disputed') as disputed,
-      0 as overdue`).then((result) => result.rows);
+      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'disputed') as disputed`).then((result) => result.rows);
   const pot = await potOf(tx, communityId);
   const reconciliation = await lastReconciliation(tx, communityId);
-  return { timebank, counts: counts ?? { joining: 0, members: 0, pending: 0, disputed: 0, overdue: 0 }, pot, reconciliation };
+  return { timebank, counts: counts ?? { joining: 0, members: 0, pending: 0, disputed: 0 }, pot, reconciliation };
 }
 
 
