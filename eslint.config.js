@@ -34,6 +34,23 @@ export default tseslint.config(
     },
   },
   {
+    // The product never leans on its benchmarks or tests: they import from src/, never the reverse.
+    files: ['src/**/*.ts'],
+    ignores: ['src/platform/csv.ts', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'csv-stringify', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
+            { name: 'csv-stringify/sync', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
+          ],
+          patterns: [{ group: ['**/bench/**', '**/test/**'], message: 'src/ does not import from bench/ or test/: move what both need into src/ (the demo lives in src/demo/).' }],
+        },
+      ],
+    },
+  },
+  {
     // Tenancy is set in one place: a transaction is scoped to a community only by platform/tenancy.ts.
     files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['src/platform/tenancy.ts'],

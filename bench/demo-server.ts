@@ -9,7 +9,7 @@ import { readConfig } from '../src/platform/config.ts';
 import { ensureDatabase, openDatabases } from '../src/platform/db/index.ts';
 import { startBundledPostgres } from '../src/platform/db/bundled-postgres.ts';
 import { hashPassword } from '../src/platform/auth/secrets.ts';
-import { demoPassword, generateCommunity, generateDemo, generateReferrals } from './generate.ts';
+import { demoPassword, generateCommunity, generateDemo, generateReferrals } from '../src/demo/generate.ts';
 import { programmes } from '../src/modules/programmes/schema.ts';
 
 const port = Number(process.env.PORT ?? 3100);
@@ -67,21 +67,21 @@ if (generatedPeople > 0) {
     );
   }
   if (generatedTimebankMembers > 0) {
-    const { generateTimebankAtScale } = await import('./generate-timebank.ts');
+    const { generateTimebankAtScale } = await import('../src/demo/generate-timebank.ts');
     const [member] = await databases.owner.execute<{ id: string }>(`select id from people where email = 'member@generated.example.org'`).then((result) => result.rows);
     await generateTimebankAtScale(databases.owner, { communityId: generated.id, members: generatedTimebankMembers, exchanges: generatedTimebankExchanges, firstAccountId: member?.id ?? null });
     process.stdout.write(`generated a time bank of ${generatedTimebankMembers} members and ${generatedTimebankExchanges} exchanges in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   if (generatedNetworkMembers > 0) {
     // One weekly group everyone in the network usually goes to, with a year of registers.
-    const { generateNetwork } = await import('./generate-network.ts');
+    const { generateNetwork } = await import('../src/demo/generate-network.ts');
     const [network] = await databases.owner.insert(programmes).values({ communityId: generated.id, name: 'Generated peer network', kind: 'peer_network', whoFor: 'Everyone', howToJoin: 'Join yourself' }).returning({ id: programmes.id });
     const [facilitator] = await databases.owner.execute<{ id: string }>(`insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'facilitator@generated.example.org' returning id`).then((result) => result.rows);
     await generateNetwork(databases.owner, { communityId: generated.id, programmeId: network?.id ?? '', members: generatedNetworkMembers, facilitators: facilitator ? [facilitator.id] : [], groups: [{ name: 'Generated weekly group', weekday: 3, startsAt: '18:00', durationMinutes: 120 }], everyoneEverywhere: true }, 71);
   }
   if (generatedHubCaseload > 0) {
     // A hub whose team (the generated coordinator among them) shares a caseload of this many people.
-    const { generateHub } = await import('./generate-hub.ts');
+    const { generateHub } = await import('../src/demo/generate-hub.ts');
     const [hub] = await databases.owner.insert(programmes).values({ communityId: generated.id, name: 'Generated hub', kind: 'hub', whoFor: 'Everyone', howToJoin: 'Referral' }).returning({ id: programmes.id });
     const [coordinator] = await databases.owner.execute<{ id: string; record: string }>(`insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'coordinator@generated.example.org' returning id, account_id as record`).then((result) => result.rows);
     const others = await databases.owner.execute<{ id: string }>(`insert into person_records (community_id, preferred_name) select '${generated.id}', 'Team member ' || n from generate_series(1, 7) n returning id`).then((result) => result.rows);

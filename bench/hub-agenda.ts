@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type autocannon from 'autocannon';
 import { apiTokenFor, type Measured, measure as measureUnderLoad, resultTable, startDemoServer } from './demo-process.ts';
-import { demoPassword } from './generate.ts';
+import { demoPassword } from '../src/demo/generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);

@@ -12,7 +12,7 @@ import { startBundledPostgres } from '../src/platform/db/bundled-postgres.ts';
 import { communities } from '../src/platform/db/schema.ts';
 import { recordExchange } from '../src/modules/timebank/service.ts';
 import { inCommunity } from '../src/platform/tenancy.ts';
-import { generateTimebank } from './generate-timebank.ts';
+import { generateTimebank } from '../src/demo/generate-timebank.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const memberCount = Number(process.env.BENCH_MEMBERS ?? 1000);

@@ -7,7 +7,7 @@ import { type Databases, ensureDatabase, openDatabases } from './platform/db/ind
 import { startBundledPostgres, type BundledPostgres } from './platform/db/bundled-postgres.ts';
 import { startJobs, type Jobs } from './platform/jobs.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
-import { generateDemo, isEmpty, demoPassword, demoTwoStepKey } from '../bench/generate.ts';
+import { generateDemo, isEmpty, demoPassword, demoTwoStepKey } from './demo/generate.ts';
 import { scheduledJobs } from './scheduled-jobs.ts';
 
 const demoSignIns = [

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo } from '../../bench/generate.ts';
+import { generateDemo } from '../../src/demo/generate.ts';
 import { makePlatformAdmin } from '../../src/modules/accounts/service.ts';
 import { buildApp } from '../../src/app.ts';
 import { readConfig } from '../../src/platform/config.ts';

@@ -8,7 +8,7 @@ import { erasureRequests } from '../../src/modules/privacy/schema.ts';
 import { eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { roles, type Role } from '../../src/platform/tenancy.ts';
-import { generateCommunity } from '../../bench/generate.ts';
+import { generateCommunity } from '../../src/demo/generate.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { joinTimebank, listSteps, recordExchange, saveCategory } from '../../src/modules/timebank/service.ts';
 import { createPost, respondToPost } from '../../src/modules/timebank/posts.ts';

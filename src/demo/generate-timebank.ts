@@ -3,10 +3,10 @@
 // so every transfer sums to zero and no limit is broken; then everything is written in batches.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../src/platform/db/index.ts';
-import { personRecords } from '../src/modules/people/schema.ts';
-import { type AccountState, applyTransfer } from '../src/modules/timebank/ledger.ts';
-import { countFinishedDays } from '../src/modules/timebank/service.ts';
+import type { Database } from '../platform/db/index.ts';
+import { personRecords } from '../modules/people/schema.ts';
+import { type AccountState, applyTransfer } from '../modules/timebank/ledger.ts';
+import { countFinishedDays } from '../modules/timebank/service.ts';
 import {
   backgroundChecks,
   exchangeParties,
@@ -22,7 +22,7 @@ import {
   timebankPosts,
   timebankTransfers,
   timebanks,
-} from '../src/modules/timebank/schema.ts';
+} from '../modules/timebank/schema.ts';
 import { randomFrom } from './generate.ts';
 
 export const demoCategories: { name: string; checkLevel?: 'basic' | 'enhanced' | 'enhanced_barred'; homeVisit?: boolean }[] = [

@@ -3,10 +3,10 @@
 // (some overdue), key contacts, and past review meetings with their minutes.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../src/platform/db/index.ts';
-import { personRecords } from '../src/modules/people/schema.ts';
-import { programmeMembers } from '../src/modules/programmes/schema.ts';
-import { budgetItems, caseloadContacts, caseloadEntries, hubActions, hubTeamMembers, keyContacts, personalBudgets, planGoals, reviewItems, reviewMeetings, riskFlags } from '../src/modules/caseload/schema.ts';
+import type { Database } from '../platform/db/index.ts';
+import { personRecords } from '../modules/people/schema.ts';
+import { programmeMembers } from '../modules/programmes/schema.ts';
+import { budgetItems, caseloadContacts, caseloadEntries, hubActions, hubTeamMembers, keyContacts, personalBudgets, planGoals, reviewItems, reviewMeetings, riskFlags } from '../modules/caseload/schema.ts';
 import { inBatches } from './generate-timebank.ts';
 import { randomFrom } from './generate.ts';
 

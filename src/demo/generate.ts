@@ -1,11 +1,11 @@
 // The seeded, deterministic data generator: demo data for `npm start`, fixtures for tests and
 // communities of any size for benchmarks. The same seed always gives the same people.
 import { sql } from 'drizzle-orm';
-import type { Database } from '../src/platform/db/index.ts';
-import { auditEvents, communities, invitations, memberships, outbox, people } from '../src/platform/db/schema.ts';
-import { hashPassword } from '../src/platform/auth/secrets.ts';
-import type { Role } from '../src/platform/tenancy.ts';
-import { programmes } from '../src/modules/programmes/schema.ts';
+import type { Database } from '../platform/db/index.ts';
+import { auditEvents, communities, invitations, memberships, outbox, people } from '../platform/db/schema.ts';
+import { hashPassword } from '../platform/auth/secrets.ts';
+import type { Role } from '../platform/tenancy.ts';
+import { programmes } from '../modules/programmes/schema.ts';
 
 export const demoPassword = 'demo-password-1';
 
@@ -250,7 +250,7 @@ export async function generateDemo(owner: Database): Promise<void> {
   ]).returning({ id: programmes.id, communityId: programmes.communityId, status: programmes.status, kind: programmes.kind });
   await generateDemoReferrals(owner, lambeth.id, croydon.id, demoProgrammes);
   // Croydon lists the support its peer network gives, in its members' own words.
-  const { supportNeeds } = await import('../src/modules/referrals/schema.ts');
+  const { supportNeeds } = await import('../modules/referrals/schema.ts');
   await owner.insert(supportNeeds).values(
     (
       [
@@ -341,7 +341,7 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
   // Each referrer's organisation is kept on their membership, to fill in their next referral.
   for (const referrer of referrers) await owner.update(memberships).set({ organisation: referrer.organisation }).where(sql`${memberships.personId} = ${referrer.id} and ${memberships.communityId} = ${lambethId}`);
   // Equality monitoring from most of them, for the community's aggregate page.
-  const { equalityMonitoring } = await import('../src/modules/people/schema.ts');
+  const { equalityMonitoring } = await import('../modules/people/schema.ts');
   const random = randomFrom(33);
   await owner.insert(equalityMonitoring).values(
     personIds.slice(0, 32).map((personRecordId) => ({
@@ -358,9 +358,9 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
   await generateReferrals(owner, { communityId: croydonId, people: 10, referrals: 10, open: 4, programmeIds: open(croydonId), referrers: [] }, 32);
 
   // Two people whose journeys show the ladder: Maria, a time bank member, and Dev, now a peer supporter.
-  const { personRecords } = await import('../src/modules/people/schema.ts');
-  const { milestones } = await import('../src/modules/journey/schema.ts');
-  const { programmeMembers } = await import('../src/modules/programmes/schema.ts');
+  const { personRecords } = await import('../modules/people/schema.ts');
+  const { milestones } = await import('../modules/journey/schema.ts');
+  const { programmeMembers } = await import('../modules/programmes/schema.ts');
   const timeBank = made.find((programme) => programme.communityId === lambethId && programme.kind === 'timebank')?.id;
   const peerSupport = made.find((programme) => programme.communityId === lambethId && programme.kind === 'peer_support')?.id;
   const learning = made.find((programme) => programme.communityId === lambethId && programme.kind === 'learning')?.id;
@@ -370,8 +370,8 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
     { email: 'peer@example.org', name: 'Dev', fullName: 'Dev Sharma', steps: [['referral_received', 700], ['contacted', 698], ['joined_programme', 690, peerSupport], ['course_started', 500, learning], ['course_completed', 450, learning], ['became_peer_supporter', 400]] as const },
   ];
   // A pending request to be forgotten, and two safeguarding concerns for the lead.
-  const { erasureRequests } = await import('../src/modules/privacy/schema.ts');
-  const { safeguardingConcerns, concernActions } = await import('../src/modules/safeguarding/schema.ts');
+  const { erasureRequests } = await import('../modules/privacy/schema.ts');
+  const { safeguardingConcerns, concernActions } = await import('../modules/safeguarding/schema.ts');
   const [someone] = await owner.select({ id: personRecords.id }).from(personRecords).where(sql`${personRecords.communityId} = ${lambethId}`).limit(1).offset(7);
   if (someone) await owner.insert(erasureRequests).values({ communityId: lambethId, personRecordId: someone.id, requestedBy: await accountOf('coordinator@example.org'), onBehalf: true, reason: 'Phoned to say they have moved away and would like their details removed.' });
   const member = await accountOf('member@example.org');
@@ -413,8 +413,8 @@ async function generateDemoReferrals(owner: Database, lambethId: string, croydon
 /** A member a GP referred last week, whose referral was accepted into the time bank. */
 /** Omar Said, referred to the hub by his GP this morning: a new referral the coordinators accept. */
 async function referredToHub(owner: Database, communityId: string, programmeId: string): Promise<void> {
-  const { personRecords, consents } = await import('../src/modules/people/schema.ts');
-  const { referrals, referralProgrammes, referralEvents } = await import('../src/modules/referrals/schema.ts');
+  const { personRecords, consents } = await import('../modules/people/schema.ts');
+  const { referrals, referralProgrammes, referralEvents } = await import('../modules/referrals/schema.ts');
   const [helen] = await owner.select({ id: people.id }).from(people).where(sql`${people.email} = 'referrer@example.org'`);
   const [person] = await owner.insert(personRecords).values({ communityId, preferredName: 'Omar Said', fullName: 'Omar Said', phone: '07700 900 733', phoneKey: '07700900733', dateOfBirth: '1979-04-02' }).returning({ id: personRecords.id });
   if (!person) return;
@@ -432,9 +432,9 @@ async function referredToHub(owner: Database, communityId: string, programmeId: 
 }
 
 async function referredByGp(owner: Database, communityId: string, programmeId: string): Promise<string> {
-  const { personRecords } = await import('../src/modules/people/schema.ts');
-  const { referrals, referralProgrammes } = await import('../src/modules/referrals/schema.ts');
-  const { milestones } = await import('../src/modules/journey/schema.ts');
+  const { personRecords } = await import('../modules/people/schema.ts');
+  const { referrals, referralProgrammes } = await import('../modules/referrals/schema.ts');
+  const { milestones } = await import('../modules/journey/schema.ts');
   const account = async (email: string) => (await owner.select({ id: people.id }).from(people).where(sql`${people.email} = ${email}`))[0]?.id ?? null;
   const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
   const [record] = await owner
@@ -495,11 +495,11 @@ const referenceAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
  * Deterministic for a seed; written in batches, so that 100,000 people take seconds.
  */
 export async function generateReferrals(owner: Database, spec: ReferralSpec, seed: number): Promise<{ personIds: string[]; referralIds: string[] }> {
-  const { personRecords, consents } = await import('../src/modules/people/schema.ts');
-  const { referrals, referralProgrammes, referralEvents, contactAttempts } = await import('../src/modules/referrals/schema.ts');
-  const { milestones } = await import('../src/modules/journey/schema.ts');
-  const { programmeMembers } = await import('../src/modules/programmes/schema.ts');
-  const { addWorkingDays, ukDay } = await import('../src/platform/working-days.ts');
+  const { personRecords, consents } = await import('../modules/people/schema.ts');
+  const { referrals, referralProgrammes, referralEvents, contactAttempts } = await import('../modules/referrals/schema.ts');
+  const { milestones } = await import('../modules/journey/schema.ts');
+  const { programmeMembers } = await import('../modules/programmes/schema.ts');
+  const { addWorkingDays, ukDay } = await import('../platform/working-days.ts');
   const random = randomFrom(seed);
   const now = spec.now ?? new Date();
   const day = 86_400_000;

@@ -3,10 +3,10 @@
 // change proposed, and a crisis plan shared with one facilitator.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../src/platform/db/index.ts';
-import { personRecords } from '../src/modules/people/schema.ts';
-import { programmeMembers } from '../src/modules/programmes/schema.ts';
-import { scheduleMeetings } from '../src/modules/peer-network/service.ts';
+import type { Database } from '../platform/db/index.ts';
+import { personRecords } from '../modules/people/schema.ts';
+import { programmeMembers } from '../modules/programmes/schema.ts';
+import { scheduleMeetings } from '../modules/peer-network/service.ts';
 import {
   crisisPlanReaders,
   crisisPlans,
@@ -18,7 +18,7 @@ import {
   peerMeetingReplies,
   peerMembershipChanges,
   peerNetworkMembers,
-} from '../src/modules/peer-network/schema.ts';
+} from '../modules/peer-network/schema.ts';
 import { inBatches } from './generate-timebank.ts';
 import { randomFrom } from './generate.ts';
 

@@ -2,11 +2,11 @@
 // every state (under way, ending soon, ended with a summary sent and one not sent), their goals
 // and contacts, and timesheets waiting, approved, returned and over the hours allowed.
 import { sql } from 'drizzle-orm';
-import type { Database } from '../src/platform/db/index.ts';
-import { consents, personRecords } from '../src/modules/people/schema.ts';
-import { programmeMembers } from '../src/modules/programmes/schema.ts';
-import { episodeContacts, episodeGoals, supportEpisodes, timesheets } from '../src/modules/peer-support/schema.ts';
-import { weekOf } from '../src/modules/peer-support/service.ts';
+import type { Database } from '../platform/db/index.ts';
+import { consents, personRecords } from '../modules/people/schema.ts';
+import { programmeMembers } from '../modules/programmes/schema.ts';
+import { episodeContacts, episodeGoals, supportEpisodes, timesheets } from '../modules/peer-support/schema.ts';
+import { weekOf } from '../modules/peer-support/service.ts';
 import { randomFrom } from './generate.ts';
 
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
