@@ -2,6 +2,9 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Safety lives in the platform, once: every CSV goes through its writer.
+const csvWriters = ['csv-stringify', 'csv-stringify/sync'].map((name) => ({ name, message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' }));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-results/', 'playwright-report/', 'migrations/'] },
   js.configs.recommended,
@@ -25,10 +28,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'csv-stringify', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
-            { name: 'csv-stringify/sync', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
-          ],
+          paths: csvWriters,
         },
       ],
     },
@@ -41,10 +41,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'csv-stringify', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
-            { name: 'csv-stringify/sync', message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' },
-          ],
+          paths: csvWriters,
           patterns: [{ group: ['**/bench/**', '**/test/**'], message: 'src/ does not import from bench/ or test/: move what both need into src/ (the demo lives in src/demo/).' }],
         },
       ],
