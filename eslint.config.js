@@ -1,14 +1,19 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 // Safety lives in the platform, once: every CSV goes through its writer.
-const csvWriters = ['csv-stringify', 'csv-stringify/sync'].map((name) => ({ name, message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.' }));
+const csvWriters = ['csv-stringify', 'csv-stringify/sync'].map((name) => ({
+  name,
+  message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.',
+}));
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-results/', 'playwright-report/', 'migrations/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  prettier,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -42,7 +47,13 @@ export default tseslint.config(
         'error',
         {
           paths: csvWriters,
-          patterns: [{ group: ['**/bench/**', '**/test/**'], message: 'src/ does not import from bench/ or test/: move what both need into src/ (the demo lives in src/demo/).' }],
+          patterns: [
+            {
+              group: ['**/bench/**', '**/test/**'],
+              message:
+                'src/ does not import from bench/ or test/: move what both need into src/ (the demo lives in src/demo/).',
+            },
+          ],
         },
       ],
     },
@@ -54,9 +65,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "TSAsExpression[typeAnnotation.typeName.name='CommunityTransaction']", message: 'Scope a transaction with inCommunity or scopeToCommunity (src/platform/tenancy.ts), never by a cast.' },
-        { selector: 'TemplateElement[value.raw=/app\\.community_id/]', message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).' },
-        { selector: 'Literal[value=/app\\.community_id/]', message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).' },
+        {
+          selector: "TSAsExpression[typeAnnotation.typeName.name='CommunityTransaction']",
+          message:
+            'Scope a transaction with inCommunity or scopeToCommunity (src/platform/tenancy.ts), never by a cast.',
+        },
+        {
+          selector: 'TemplateElement[value.raw=/app\\.community_id/]',
+          message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).',
+        },
+        {
+          selector: 'Literal[value=/app\\.community_id/]',
+          message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).',
+        },
       ],
     },
   },

@@ -3,7 +3,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { freePort } from '../src/platform/db/bundled-postgres.ts';
 
-export async function startDemoServer(environment: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
+export async function startDemoServer(
+  environment: Record<string, string>,
+): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/demo-server.ts'], {
     env: { ...process.env, ...environment, PORT: String(port), LOG_LEVEL: 'warn' },
@@ -28,17 +30,32 @@ export interface Measured {
 }
 
 /** One route under load: a short warm-up (first compiled templates and cold caches do not count), then `connections` for `seconds`. */
-export async function measure(target: string, options: autocannon.Options, load: { connections: number; seconds: number }): Promise<Measured> {
+export async function measure(
+  target: string,
+  options: autocannon.Options,
+  load: { connections: number; seconds: number },
+): Promise<Measured> {
   await autocannon({ ...options, connections: 10, duration: 2 });
   const result = await autocannon({ ...options, connections: load.connections, duration: load.seconds });
-  const measured = { target, requestsPerSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
-  process.stdout.write(`  ${target}: ${measured.requestsPerSecond} req/s, p99 ${measured.p99} ms, ${measured.errors} errors\n`);
+  const measured = {
+    target,
+    requestsPerSecond: Math.round(result.requests.average),
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+  process.stdout.write(
+    `  ${target}: ${measured.requestsPerSecond} req/s, p99 ${measured.p99} ms, ${measured.errors} errors\n`,
+  );
   return measured;
 }
 
 /** A personal access token for a demo account, for the API's rows. */
 export async function apiTokenFor(base: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password, name: 'bench' }) });
+  const response = await fetch(`${base}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, name: 'bench' }),
+  });
   return ((await response.json()) as { token: string }).token;
 }
 
@@ -48,6 +65,9 @@ export function resultTable(rows: readonly Measured[]): string[] {
   return [
     '| route | req/s | % of floor | p99 (ms) | non-2xx |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...rows.map((row) => `| ${row.target} | ${row.requestsPerSecond} | ${floor ? Math.round((100 * row.requestsPerSecond) / floor.requestsPerSecond) : 0}% | ${row.p99} | ${row.errors} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.target} | ${row.requestsPerSecond} | ${floor ? Math.round((100 * row.requestsPerSecond) / floor.requestsPerSecond) : 0}% | ${row.p99} | ${row.errors} |`,
+    ),
   ];
 }

@@ -45,9 +45,17 @@ if (generatedPeople > 0) {
       waiting: Math.min(100, Math.floor(generatedPeople / 100)),
       accounts: [
         { email: 'member@generated.example.org', displayName: 'Generated Member', roles: ['member'] },
-        { email: 'coordinator@generated.example.org', displayName: 'Generated Coordinator', roles: ['coordinator', 'member'] },
+        {
+          email: 'coordinator@generated.example.org',
+          displayName: 'Generated Coordinator',
+          roles: ['coordinator', 'member'],
+        },
         { email: 'referrer@generated.example.org', displayName: 'Generated Referrer', roles: ['referrer'] },
-        { email: 'facilitator@generated.example.org', displayName: 'Generated Facilitator', roles: ['facilitator', 'member'] },
+        {
+          email: 'facilitator@generated.example.org',
+          displayName: 'Generated Facilitator',
+          roles: ['facilitator', 'member'],
+        },
       ],
     },
     7,
@@ -57,41 +65,128 @@ if (generatedPeople > 0) {
     // A person record for everyone, and referrals: the open ones asked for, and half as many again closed.
     const made = await databases.owner
       .insert(programmes)
-      .values(['Time bank', 'Peer network', 'Walking group'].map((name, index) => ({ communityId: generated.id, name, kind: (['timebank', 'peer_network', 'peer_network'] as const)[index] ?? 'timebank', whoFor: 'Everyone', howToJoin: 'Refer yourself' })))
+      .values(
+        ['Time bank', 'Peer network', 'Walking group'].map((name, index) => ({
+          communityId: generated.id,
+          name,
+          kind: (['timebank', 'peer_network', 'peer_network'] as const)[index] ?? 'timebank',
+          whoFor: 'Everyone',
+          howToJoin: 'Refer yourself',
+        })),
+      )
       .returning({ id: programmes.id });
-    const [referrer] = await databases.owner.execute<{ id: string }>(`select id from people where email = 'referrer@generated.example.org'`).then((result) => result.rows);
+    const [referrer] = await databases.owner
+      .execute<{ id: string }>(`select id from people where email = 'referrer@generated.example.org'`)
+      .then((result) => result.rows);
     await generateReferrals(
       databases.owner,
-      { communityId: generated.id, people: generatedPeople, referrals: Math.round(generatedOpenReferrals * 1.5), open: generatedOpenReferrals, programmeIds: made.map((one) => one.id), referrers: referrer ? [{ id: referrer.id, organisation: 'Generated Practice' }] : [] },
+      {
+        communityId: generated.id,
+        people: generatedPeople,
+        referrals: Math.round(generatedOpenReferrals * 1.5),
+        open: generatedOpenReferrals,
+        programmeIds: made.map((one) => one.id),
+        referrers: referrer ? [{ id: referrer.id, organisation: 'Generated Practice' }] : [],
+      },
       8,
     );
   }
   if (generatedTimebankMembers > 0) {
     const { generateTimebankAtScale } = await import('../src/demo/generate-timebank.ts');
-    const [member] = await databases.owner.execute<{ id: string }>(`select id from people where email = 'member@generated.example.org'`).then((result) => result.rows);
-    await generateTimebankAtScale(databases.owner, { communityId: generated.id, members: generatedTimebankMembers, exchanges: generatedTimebankExchanges, firstAccountId: member?.id ?? null });
-    process.stdout.write(`generated a time bank of ${generatedTimebankMembers} members and ${generatedTimebankExchanges} exchanges in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    const [member] = await databases.owner
+      .execute<{ id: string }>(`select id from people where email = 'member@generated.example.org'`)
+      .then((result) => result.rows);
+    await generateTimebankAtScale(databases.owner, {
+      communityId: generated.id,
+      members: generatedTimebankMembers,
+      exchanges: generatedTimebankExchanges,
+      firstAccountId: member?.id ?? null,
+    });
+    process.stdout.write(
+      `generated a time bank of ${generatedTimebankMembers} members and ${generatedTimebankExchanges} exchanges in ${Math.round((Date.now() - started) / 1000)} s\n`,
+    );
   }
   if (generatedNetworkMembers > 0) {
     // One weekly group everyone in the network usually goes to, with a year of registers.
     const { generateNetwork } = await import('../src/demo/generate-network.ts');
-    const [network] = await databases.owner.insert(programmes).values({ communityId: generated.id, name: 'Generated peer network', kind: 'peer_network', whoFor: 'Everyone', howToJoin: 'Join yourself' }).returning({ id: programmes.id });
-    const [facilitator] = await databases.owner.execute<{ id: string }>(`insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'facilitator@generated.example.org' returning id`).then((result) => result.rows);
-    await generateNetwork(databases.owner, { communityId: generated.id, programmeId: network?.id ?? '', members: generatedNetworkMembers, facilitators: facilitator ? [facilitator.id] : [], groups: [{ name: 'Generated weekly group', weekday: 3, startsAt: '18:00', durationMinutes: 120 }], everyoneEverywhere: true }, 71);
+    const [network] = await databases.owner
+      .insert(programmes)
+      .values({
+        communityId: generated.id,
+        name: 'Generated peer network',
+        kind: 'peer_network',
+        whoFor: 'Everyone',
+        howToJoin: 'Join yourself',
+      })
+      .returning({ id: programmes.id });
+    const [facilitator] = await databases.owner
+      .execute<{ id: string }>(
+        `insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'facilitator@generated.example.org' returning id`,
+      )
+      .then((result) => result.rows);
+    await generateNetwork(
+      databases.owner,
+      {
+        communityId: generated.id,
+        programmeId: network?.id ?? '',
+        members: generatedNetworkMembers,
+        facilitators: facilitator ? [facilitator.id] : [],
+        groups: [{ name: 'Generated weekly group', weekday: 3, startsAt: '18:00', durationMinutes: 120 }],
+        everyoneEverywhere: true,
+      },
+      71,
+    );
   }
   if (generatedHubCaseload > 0) {
     // A hub whose team (the generated coordinator among them) shares a caseload of this many people.
     const { generateHub } = await import('../src/demo/generate-hub.ts');
-    const [hub] = await databases.owner.insert(programmes).values({ communityId: generated.id, name: 'Generated hub', kind: 'hub', whoFor: 'Everyone', howToJoin: 'Referral' }).returning({ id: programmes.id });
-    const [coordinator] = await databases.owner.execute<{ id: string; record: string }>(`insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'coordinator@generated.example.org' returning id, account_id as record`).then((result) => result.rows);
-    const others = await databases.owner.execute<{ id: string }>(`insert into person_records (community_id, preferred_name) select '${generated.id}', 'Team member ' || n from generate_series(1, 7) n returning id`).then((result) => result.rows);
-    const roles = ['clinician', 'clinician', 'support_worker', 'support_worker', 'peer_supporter', 'peer_supporter', 'peer_supporter'] as const;
+    const [hub] = await databases.owner
+      .insert(programmes)
+      .values({
+        communityId: generated.id,
+        name: 'Generated hub',
+        kind: 'hub',
+        whoFor: 'Everyone',
+        howToJoin: 'Referral',
+      })
+      .returning({ id: programmes.id });
+    const [coordinator] = await databases.owner
+      .execute<{ id: string; record: string }>(
+        `insert into person_records (community_id, account_id, preferred_name) select '${generated.id}', id, display_name from people where email = 'coordinator@generated.example.org' returning id, account_id as record`,
+      )
+      .then((result) => result.rows);
+    const others = await databases.owner
+      .execute<{ id: string }>(
+        `insert into person_records (community_id, preferred_name) select '${generated.id}', 'Team member ' || n from generate_series(1, 7) n returning id`,
+      )
+      .then((result) => result.rows);
+    const roles = [
+      'clinician',
+      'clinician',
+      'support_worker',
+      'support_worker',
+      'peer_supporter',
+      'peer_supporter',
+      'peer_supporter',
+    ] as const;
     await generateHub(
       databases.owner,
-      { communityId: generated.id, programmeId: hub?.id ?? '', people: generatedHubCaseload, team: [{ personRecordId: coordinator?.id ?? '', teamRole: 'coordinator' }, ...others.map((one, index) => ({ personRecordId: one.id, teamRole: roles[index] ?? 'support_worker' }))], actorId: coordinator?.record ?? null, pastMeetings: 3 },
+      {
+        communityId: generated.id,
+        programmeId: hub?.id ?? '',
+        people: generatedHubCaseload,
+        team: [
+          { personRecordId: coordinator?.id ?? '', teamRole: 'coordinator' },
+          ...others.map((one, index) => ({ personRecordId: one.id, teamRole: roles[index] ?? 'support_worker' })),
+        ],
+        actorId: coordinator?.record ?? null,
+        pastMeetings: 3,
+      },
       93,
     );
-    process.stdout.write(`generated a hub caseload of ${generatedHubCaseload} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    process.stdout.write(
+      `generated a hub caseload of ${generatedHubCaseload} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+    );
   }
   await databases.owner.execute('analyze');
   process.stdout.write(`generated ${generatedPeople} people in ${Math.round((Date.now() - started) / 1000)} s\n`);

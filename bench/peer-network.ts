@@ -2,31 +2,56 @@
 // set) at 50 connections, on a phone's signed-in facilitator session, against the layout floor.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type autocannon from 'autocannon';
-import { apiTokenFor, type Measured, measure as measureUnderLoad, resultTable, startDemoServer } from './demo-process.ts';
+import {
+  apiTokenFor,
+  type Measured,
+  measure as measureUnderLoad,
+  resultTable,
+  startDemoServer,
+} from './demo-process.ts';
 import { demoPassword } from '../src/demo/generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const groupMembers = Number(process.env.BENCH_GROUP_MEMBERS ?? 70);
 const connections = 50;
-const measure = (target: string, options: autocannon.Options) => measureUnderLoad(target, options, { connections, seconds });
+const measure = (target: string, options: autocannon.Options) =>
+  measureUnderLoad(target, options, { connections, seconds });
 
-const { child, base } = await startDemoServer({ GENERATED_PEOPLE: '100', GENERATED_NETWORK_MEMBERS: String(groupMembers) });
+const { child, base } = await startDemoServer({
+  GENERATED_PEOPLE: '100',
+  GENERATED_NETWORK_MEMBERS: String(groupMembers),
+});
 const rows: Measured[] = [];
 let marked: number;
 try {
   const cookie = await signInOverHttp(base, 'facilitator@generated.example.org', demoPassword);
   const token = await apiTokenFor(base, 'facilitator@generated.example.org', demoPassword);
-  const api = (path: string) => fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.json());
+  const api = (path: string) =>
+    fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then(
+      (response) => response.json(),
+    );
   const groups = (await api('/groups')) as { items: { id: string }[] };
   const group = groups.items[0]?.id;
-  const meetings = (await api(`/groups/${group}/meetings?when=past&limit=1`)) as { items: { id: string; came: number }[] };
+  const meetings = (await api(`/groups/${group}/meetings?when=past&limit=1`)) as {
+    items: { id: string; came: number }[];
+  };
   const meeting = meetings.items[0];
   if (!meeting) throw new Error('no meeting to take the register of');
   marked = meeting.came;
   rows.push(await measure('layout only (`GET /signed-out`, the floor)', { url: `${base}/signed-out` }));
-  rows.push(await measure(`register page of a ${groupMembers}-member group (\`GET /c/generated/network/meetings/{id}/register\`)`, { url: `${base}/c/generated/network/meetings/${meeting.id}/register`, headers: { cookie } }));
-  rows.push(await measure('the same register through the API (`GET …/meetings/{id}/attendance`)', { url: `${base}/api/v1/communities/generated/meetings/${meeting.id}/attendance`, headers: { authorization: `Bearer ${token}` } }));
+  rows.push(
+    await measure(
+      `register page of a ${groupMembers}-member group (\`GET /c/generated/network/meetings/{id}/register\`)`,
+      { url: `${base}/c/generated/network/meetings/${meeting.id}/register`, headers: { cookie } },
+    ),
+  );
+  rows.push(
+    await measure('the same register through the API (`GET …/meetings/{id}/attendance`)', {
+      url: `${base}/api/v1/communities/generated/meetings/${meeting.id}/attendance`,
+      headers: { authorization: `Bearer ${token}` },
+    }),
+  );
 } finally {
   child.kill('SIGTERM');
 }

@@ -22,7 +22,10 @@ const directory = mkdtempSync(path.join(os.tmpdir(), 'coproduce-ledger-bench-'))
 const bundled = await startBundledPostgres({ directory: path.join(directory, 'postgres') });
 try {
   const url = await ensureDatabase(bundled.url, 'coproduce_ledger_bench');
-  const databases = await openDatabases(url, { secret: 'a-ledger-benchmark-secret-of-32-characters', appPoolSize: writers });
+  const databases = await openDatabases(url, {
+    secret: 'a-ledger-benchmark-secret-of-32-characters',
+    appPoolSize: writers,
+  });
   if (process.env.BENCH_SLOW_QUERIES) {
     // Reports each statement slower than BENCH_SLOW_QUERIES ms: for finding what to make faster.
     const pg = await import('pg');
@@ -30,20 +33,56 @@ try {
     pg.default.Client.prototype.query = function timed(this: unknown, ...args: unknown[]) {
       const begin = performance.now();
       const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-      if (result instanceof Promise) void result.then(() => { const took = performance.now() - begin; if (took > Number(process.env.BENCH_SLOW_QUERIES)) process.stdout.write(`${took.toFixed(1)} ms: ${String((args[0] as { text?: string }).text ?? args[0]).slice(0, 160).replace(/\s+/g, ' ')}\n`); }, () => undefined);
+      if (result instanceof Promise)
+        void result.then(
+          () => {
+            const took = performance.now() - begin;
+            if (took > Number(process.env.BENCH_SLOW_QUERIES))
+              process.stdout.write(
+                `${took.toFixed(1)} ms: ${String((args[0] as { text?: string }).text ?? args[0])
+                  .slice(0, 160)
+                  .replace(/\s+/g, ' ')}\n`,
+              );
+          },
+          () => undefined,
+        );
       return result;
     } as typeof original;
   }
-  const [community] = await databases.owner.insert(communities).values({ slug: 'ledger', name: 'Ledger Bench', description: 'A benchmark.', contactEmail: 'ledger@example.org' }).returning({ id: communities.id });
+  const [community] = await databases.owner
+    .insert(communities)
+    .values({ slug: 'ledger', name: 'Ledger Bench', description: 'A benchmark.', contactEmail: 'ledger@example.org' })
+    .returning({ id: communities.id });
   if (!community) throw new Error('no community');
-  const { memberIds } = await generateTimebank(databases.owner, { communityId: community.id, members: memberCount, exchanges: 0, coordinatorId: null, days: 30 }, 5);
-  const [category] = (await databases.owner.execute<{ id: string }>(sql`select id from timebank_categories where community_id = ${community.id} and check_level = 'none' limit 1`)).rows;
+  const { memberIds } = await generateTimebank(
+    databases.owner,
+    { communityId: community.id, members: memberCount, exchanges: 0, coordinatorId: null, days: 30 },
+    5,
+  );
+  const [category] = (
+    await databases.owner.execute<{ id: string }>(
+      sql`select id from timebank_categories where community_id = ${community.id} and check_level = 'none' limit 1`,
+    )
+  ).rows;
   // A generous limit, so that what is measured is recording and posting, not refusals.
-  await databases.owner.execute(sql`update timebanks set minimum_balance = -600000 where community_id = ${community.id}`);
+  await databases.owner.execute(
+    sql`update timebanks set minimum_balance = -600000 where community_id = ${community.id}`,
+  );
   await databases.owner.execute(sql`analyze`);
-  const context = { communityId: community.id, actor: { id: '00000000-0000-4000-8000-000000000000', staff: true }, actorRecordId: null, notifyConfigured: false, publicUrl: 'http://localhost', communitySlug: 'ledger' };
+  const context = {
+    communityId: community.id,
+    actor: { id: '00000000-0000-4000-8000-000000000000', staff: true },
+    actorRecordId: null,
+    notifyConfigured: false,
+    publicUrl: 'http://localhost',
+    communitySlug: 'ledger',
+  };
   // The actor must exist: the coordinator is an account.
-  const [actor] = (await databases.owner.execute<{ id: string }>(sql`insert into people (email, display_name) values ('coordinator@ledger.example.org', 'Ledger Coordinator') returning id`)).rows;
+  const [actor] = (
+    await databases.owner.execute<{ id: string }>(
+      sql`insert into people (email, display_name) values ('coordinator@ledger.example.org', 'Ledger Coordinator') returning id`,
+    )
+  ).rows;
   context.actor.id = actor?.id ?? '';
   const today = new Date().toISOString().slice(0, 10);
   let confirmed = 0;
@@ -58,7 +97,17 @@ try {
         let receiver = pick();
         if (receiver === giver) receiver = pick();
         try {
-          await inCommunity(databases.app, { communityId: community.id, personId: context.actor.id }, (tx) => recordExchange(tx, context, { giver, receiver, minutes: 30, occurredOn: today, categoryId: category?.id ?? '', note: '', confirmNow: true }));
+          await inCommunity(databases.app, { communityId: community.id, personId: context.actor.id }, (tx) =>
+            recordExchange(tx, context, {
+              giver,
+              receiver,
+              minutes: 30,
+              occurredOn: today,
+              categoryId: category?.id ?? '',
+              note: '',
+              confirmNow: true,
+            }),
+          );
           confirmed += 1;
         } catch {
           failed += 1;
@@ -68,16 +117,30 @@ try {
   );
   const elapsed = (Date.now() - started) / 1000;
   const ours = confirmed / elapsed;
-  const drift = await databases.owner.execute(sql`select a.id from timebank_accounts a left join timebank_movements m on m.account_id = a.id group by a.id having a.balance <> coalesce(sum(m.minutes), 0)`);
-  process.stdout.write(`service layer: ${confirmed} confirmed exchanges in ${elapsed.toFixed(1)} s = ${ours.toFixed(0)}/s (${failed} failed), ledger differences: ${drift.rows.length}\n`);
+  const drift = await databases.owner.execute(
+    sql`select a.id from timebank_accounts a left join timebank_movements m on m.account_id = a.id group by a.id having a.balance <> coalesce(sum(m.minutes), 0)`,
+  );
+  process.stdout.write(
+    `service layer: ${confirmed} confirmed exchanges in ${elapsed.toFixed(1)} s = ${ours.toFixed(0)}/s (${failed} failed), ledger differences: ${drift.rows.length}\n`,
+  );
   await databases.close();
 
   // pgbench on the same server, its own database.
   const server = new URL(bundled.url);
-  const environment = { ...process.env, PGHOST: server.hostname, PGPORT: server.port, PGUSER: decodeURIComponent(server.username), PGPASSWORD: decodeURIComponent(server.password) };
+  const environment = {
+    ...process.env,
+    PGHOST: server.hostname,
+    PGPORT: server.port,
+    PGUSER: decodeURIComponent(server.username),
+    PGPASSWORD: decodeURIComponent(server.password),
+  };
   await ensureDatabase(bundled.url, 'pgbench');
   execFileSync('pgbench', ['-i', '-q', '-s', '10', 'pgbench'], { env: environment, stdio: 'ignore' });
-  const output = execFileSync('pgbench', ['-b', 'simple-update', '-c', String(writers), '-j', '2', '-T', String(seconds), '-n', 'pgbench'], { env: environment }).toString();
+  const output = execFileSync(
+    'pgbench',
+    ['-b', 'simple-update', '-c', String(writers), '-j', '2', '-T', String(seconds), '-n', 'pgbench'],
+    { env: environment },
+  ).toString();
   const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0);
   process.stdout.write(`pgbench simple-update: ${tps.toFixed(0)} tps\n`);
   const lines = [

@@ -3,7 +3,13 @@
 // a time bank of BENCH_MEMBERS members (100,000) and BENCH_EXCHANGES exchanges (5,000,000).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type autocannon from 'autocannon';
-import { apiTokenFor, type Measured, measure as measureUnderLoad, resultTable, startDemoServer } from './demo-process.ts';
+import {
+  apiTokenFor,
+  type Measured,
+  measure as measureUnderLoad,
+  resultTable,
+  startDemoServer,
+} from './demo-process.ts';
 import { demoPassword } from '../src/demo/generate.ts';
 import { signInOverHttp } from './sign-in.ts';
 
@@ -13,10 +19,15 @@ const members = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const exchanges = Number(process.env.BENCH_EXCHANGES ?? 5_000_000);
 const connections = 50;
 
-const measure = (target: string, options: autocannon.Options) => measureUnderLoad(target, options, { connections, seconds });
+const measure = (target: string, options: autocannon.Options) =>
+  measureUnderLoad(target, options, { connections, seconds });
 
 const started = Date.now();
-const { child, base } = await startDemoServer({ GENERATED_PEOPLE: String(people), GENERATED_TIMEBANK_MEMBERS: String(members), GENERATED_TIMEBANK_EXCHANGES: String(exchanges) });
+const { child, base } = await startDemoServer({
+  GENERATED_PEOPLE: String(people),
+  GENERATED_TIMEBANK_MEMBERS: String(members),
+  GENERATED_TIMEBANK_EXCHANGES: String(exchanges),
+});
 const generatedIn = Math.round((Date.now() - started) / 1000);
 const rows: Measured[] = [];
 const reportTimes: number[] = [];
@@ -24,14 +35,32 @@ try {
   const memberCookie = await signInOverHttp(base, 'member@generated.example.org', demoPassword);
   const token = await apiTokenFor(base, 'coordinator@generated.example.org', demoPassword);
   rows.push(await measure('layout only (`GET /signed-out`, the floor)', { url: `${base}/signed-out` }));
-  rows.push(await measure('offers search page (`GET /c/generated/timebank/posts?q=cafe`)', { url: `${base}/c/generated/timebank/posts?q=cafe`, headers: { cookie: memberCookie } }));
-  rows.push(await measure('offers search API (`GET …/timebank/offers?q=cafe&limit=20`)', { url: `${base}/api/v1/communities/generated/timebank/offers?q=cafe&limit=20`, headers: { authorization: `Bearer ${token}` } }));
-  rows.push(await measure('member’s statement page (`GET /c/generated/timebank/statement`, 50 lines)', { url: `${base}/c/generated/timebank/statement`, headers: { cookie: memberCookie } }));
+  rows.push(
+    await measure('offers search page (`GET /c/generated/timebank/posts?q=cafe`)', {
+      url: `${base}/c/generated/timebank/posts?q=cafe`,
+      headers: { cookie: memberCookie },
+    }),
+  );
+  rows.push(
+    await measure('offers search API (`GET …/timebank/offers?q=cafe&limit=20`)', {
+      url: `${base}/api/v1/communities/generated/timebank/offers?q=cafe&limit=20`,
+      headers: { authorization: `Bearer ${token}` },
+    }),
+  );
+  rows.push(
+    await measure('member’s statement page (`GET /c/generated/timebank/statement`, 50 lines)', {
+      url: `${base}/c/generated/timebank/statement`,
+      headers: { cookie: memberCookie },
+    }),
+  );
   const to = new Date().toISOString().slice(0, 10);
   const from = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
   for (let run = 0; run < 3; run += 1) {
     const begin = performance.now();
-    const response = await fetch(`${base}/api/v1/communities/generated/timebank/reports/summary?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(
+      `${base}/api/v1/communities/generated/timebank/reports/summary?from=${from}&to=${to}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
     await response.json();
     if (!response.ok) throw new Error(`report answered ${response.status}`);
     reportTimes.push(Math.round(performance.now() - begin));

@@ -3,6 +3,13 @@
 import * as OTPAuth from 'otpauth';
 import { demoTwoStepKey } from '../src/demo/generate.ts';
 
-const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(demoTwoStepKey), digits: 6, period: 30, algorithm: 'SHA1' });
+const totp = new OTPAuth.TOTP({
+  secret: OTPAuth.Secret.fromBase32(demoTwoStepKey),
+  digits: 6,
+  period: 30,
+  algorithm: 'SHA1',
+});
 const secondsLeft = 30 - (Math.floor(Date.now() / 1000) % 30);
-process.stdout.write(`${totp.generate()}  (platform@example.org; a new code in ${secondsLeft} s; each code works once)\n`);
+process.stdout.write(
+  `${totp.generate()}  (platform@example.org; a new code in ${secondsLeft} s; each code works once)\n`,
+);

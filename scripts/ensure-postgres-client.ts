@@ -14,13 +14,18 @@ function found(): boolean {
 
 if (!found()) {
   if (process.getuid?.() !== 0) {
-    process.stderr.write('pg_dump and pg_restore are missing. Install them with:\n\n  sudo apt-get update && sudo apt-get install -y postgresql-client-15\n\n');
+    process.stderr.write(
+      'pg_dump and pg_restore are missing. Install them with:\n\n  sudo apt-get update && sudo apt-get install -y postgresql-client-15\n\n',
+    );
     process.exit(1);
   }
-  process.stdout.write('pg_dump is missing: installing Debian\'s postgresql-client-15 package…\n');
+  process.stdout.write("pg_dump is missing: installing Debian's postgresql-client-15 package…\n");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql-client-15'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql-client-15'], {
+    stdio: 'inherit',
+    env,
+  });
   if (!found()) {
     process.stderr.write('pg_dump is still missing after installing postgresql-client-15.\n');
     process.exit(1);

@@ -17,7 +17,15 @@ const config = await createConfig({ extends: ['recommended'] });
 const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config });
 // A warning fails the lint too: the document has none, and none may come back unnoticed.
 const errors = problems.filter((problem) => problem.severity === 'error');
-for (const problem of problems) process.stderr.write(`${problem.severity} ${problem.ruleId}: ${problem.message} (${problem.location[0]?.pointer ?? ''})\n`);
-const operations = Object.values((document as { paths?: Record<string, object> }).paths ?? {}).reduce((count, path) => count + Object.keys(path).length, 0);
-process.stdout.write(`OpenAPI document: ${operations} operations, ${errors.length} errors, ${problems.length - errors.length} warnings (Redocly recommended rules)\n`);
+for (const problem of problems)
+  process.stderr.write(
+    `${problem.severity} ${problem.ruleId}: ${problem.message} (${problem.location[0]?.pointer ?? ''})\n`,
+  );
+const operations = Object.values((document as { paths?: Record<string, object> }).paths ?? {}).reduce(
+  (count, path) => count + Object.keys(path).length,
+  0,
+);
+process.stdout.write(
+  `OpenAPI document: ${operations} operations, ${errors.length} errors, ${problems.length - errors.length} warnings (Redocly recommended rules)\n`,
+);
 process.exit(problems.length ? 1 : 0);

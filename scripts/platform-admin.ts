@@ -12,7 +12,12 @@ await asCommand(async (config) => {
   const databases = connect(database.url, { appUrl: database.url });
   await applyMigrations(databases.ownerPool);
   try {
-    const made = await makePlatformAdmin(databases.owner, { email, displayName: name }, config.publicUrl, config.notify !== undefined);
+    const made = await makePlatformAdmin(
+      databases.owner,
+      { email, displayName: name },
+      config.publicUrl,
+      config.notify !== undefined,
+    );
     return made.created
       ? `Made an account for ${email}, a platform admin. Send them this link to choose a password (it works once, for a day; it is in the outbox too):\n\n  ${made.link}\n\nAt their first sign-in they turn on two-step sign-in.`
       : `${email} is now a platform admin. At their next sign-in they turn on two-step sign-in if they have not.`;

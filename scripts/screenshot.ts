@@ -16,7 +16,10 @@ for (let index = 0; index < args.length; index += 1) {
   else paths.push(args[index] ?? '/');
 }
 mkdirSync('test-results/screenshots', { recursive: true });
-const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
 const context = await browser.newContext({ viewport: { width, height: 800 } });
 const page = await context.newPage();
 if (as) {
@@ -26,7 +29,11 @@ if (as) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   // The demo platform admin signs in with two steps: type the code its published key gives.
   if (page.url().endsWith('/sign-in/two-factor')) {
-    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(process.env.TWO_STEP_KEY ?? demoTwoStepKey), digits: 6, period: 30 });
+    const totp = new OTPAuth.TOTP({
+      secret: OTPAuth.Secret.fromBase32(process.env.TWO_STEP_KEY ?? demoTwoStepKey),
+      digits: 6,
+      period: 30,
+    });
     await page.getByLabel('Security code').fill(totp.generate());
     await page.getByRole('button', { name: 'Continue' }).click();
   }

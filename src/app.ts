@@ -57,7 +57,10 @@ export interface AppDependencies {
 /** The application, in the order a request meets it. */
 export async function buildApp({ config, databases, logStream }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' && !logStream ? false : { ...loggerOptions(config.logLevel), ...(logStream ? { stream: logStream } : {}) },
+    logger:
+      config.logLevel === 'silent' && !logStream
+        ? false
+        : { ...loggerOptions(config.logLevel), ...(logStream ? { stream: logStream } : {}) },
     // A caller's own request id is kept only when it looks like one.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

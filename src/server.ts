@@ -50,7 +50,11 @@ async function main(): Promise<void> {
     if (bundled) databaseUrl = await ensureDatabase(bundled.url, 'coproduce');
     if (!databaseUrl) throw new Error('no database');
     // The application logs in as its own role (its password set here, unless the operator gave its address).
-    databases = await openDatabases(databaseUrl, { secret: config.sessionSecret, appUrl: config.databaseAppUrl, onIdleError: (error) => log.warn({ err: error }, 'an idle database connection closed') });
+    databases = await openDatabases(databaseUrl, {
+      secret: config.sessionSecret,
+      appUrl: config.databaseAppUrl,
+      onIdleError: (error) => log.warn({ err: error }, 'an idle database connection closed'),
+    });
     if (config.loadDemoData && (await isEmpty(databases.owner))) {
       log.info('loading demo data (first start only)');
       await generateDemo(databases.owner);
@@ -65,13 +69,22 @@ async function main(): Promise<void> {
   let jobs: Jobs | undefined;
   if (config.jobs) {
     const sessionStore = postgresSessionStore(databases.owner, config.sessionIdleMinutes);
-    jobs = await startJobs({ databaseUrl, owner: databases.owner, config, log: app.log, clearSessions: () => sessionStore.clearExpired(), scheduled: scheduledJobs(config) });
+    jobs = await startJobs({
+      databaseUrl,
+      owner: databases.owner,
+      config,
+      log: app.log,
+      clearSessions: () => sessionStore.clearExpired(),
+      scheduled: scheduledJobs(config),
+    });
   }
 
   const address = `http://localhost:${config.port}`;
   process.stdout.write(`\nCoproduce is running at ${address}\n`);
   if (config.loadDemoData) {
-    process.stdout.write(`\nDemo sign-ins (password: ${demoPassword}):\n${demoSignIns.map((line) => `  ${line}`).join('\n')}\n\n`);
+    process.stdout.write(
+      `\nDemo sign-ins (password: ${demoPassword}):\n${demoSignIns.map((line) => `  ${line}`).join('\n')}\n\n`,
+    );
   }
 
   let stopping = false;
@@ -92,7 +105,10 @@ async function main(): Promise<void> {
     const jobsDone = Date.now();
     await databases.close();
     await bundled?.stop();
-    log.info({ requestsMs: requestsDone - started, jobsMs: jobsDone - requestsDone, databaseMs: Date.now() - jobsDone }, 'stopped');
+    log.info(
+      { requestsMs: requestsDone - started, jobsMs: jobsDone - requestsDone, databaseMs: Date.now() - jobsDone },
+      'stopped',
+    );
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

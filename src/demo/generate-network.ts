@@ -22,13 +22,70 @@ import {
 import { inBatches } from './generate-timebank.ts';
 import { randomFrom } from './generate.ts';
 
-const firstNames = ['Aisha', 'Bea', 'Callum', 'Dami', 'Ellie', 'Fran', 'Gabe', 'Hana', 'Idris', 'Josie', 'Kai', 'Leon', 'Mia', 'Nia', 'Ola', 'Priya', 'Remi', 'Sade', 'Theo', 'Uma', 'Vic', 'Wren', 'Zoe', 'Alfie', 'Bisi', 'Cleo', 'Dean', 'Eve'];
-const lastNames = ['Akande', 'Barnes', 'Cole', 'Dixon', 'Ellis', 'Fox', 'Grant', 'Hart', 'Ince', 'James', 'Kerr', 'Lowe', 'Marsh', 'Nash', 'Owusu', 'Price', 'Reid', 'Shaw', 'Todd', 'Vale', 'Ward'];
+const firstNames = [
+  'Aisha',
+  'Bea',
+  'Callum',
+  'Dami',
+  'Ellie',
+  'Fran',
+  'Gabe',
+  'Hana',
+  'Idris',
+  'Josie',
+  'Kai',
+  'Leon',
+  'Mia',
+  'Nia',
+  'Ola',
+  'Priya',
+  'Remi',
+  'Sade',
+  'Theo',
+  'Uma',
+  'Vic',
+  'Wren',
+  'Zoe',
+  'Alfie',
+  'Bisi',
+  'Cleo',
+  'Dean',
+  'Eve',
+];
+const lastNames = [
+  'Akande',
+  'Barnes',
+  'Cole',
+  'Dixon',
+  'Ellis',
+  'Fox',
+  'Grant',
+  'Hart',
+  'Ince',
+  'James',
+  'Kerr',
+  'Lowe',
+  'Marsh',
+  'Nash',
+  'Owusu',
+  'Price',
+  'Reid',
+  'Shaw',
+  'Todd',
+  'Vale',
+  'Ward',
+];
 
 export const demoGroups = [
   { name: 'Monday evening group', weekday: 1, startsAt: '18:00', durationMinutes: 120 },
   { name: 'Tuesday afternoon group', weekday: 2, startsAt: '14:00', durationMinutes: 90 },
-  { name: 'Thursday evening group', weekday: 4, startsAt: '18:30', durationMinutes: 120, onlineLink: 'https://meet.example.org/croydon-thursday' },
+  {
+    name: 'Thursday evening group',
+    weekday: 4,
+    startsAt: '18:30',
+    durationMinutes: 120,
+    onlineLink: 'https://meet.example.org/croydon-thursday',
+  },
   { name: 'Saturday morning group', weekday: 6, startsAt: '10:30', durationMinutes: 90, capacity: 25 },
 ];
 
@@ -74,7 +131,8 @@ export async function generateNetwork(owner: Database, spec: NetworkSpec, seed: 
         programmeId,
         ...group,
         venue: spec.venue ?? 'Community centre, St James Road',
-        accessDetails: 'Step-free entrance on the left of the building. Accessible toilet on the ground floor. Buses 75 and 410 stop outside.',
+        accessDetails:
+          'Step-free entrance on the left of the building. Accessible toilet on the ground floor. Buses 75 and 410 stop outside.',
         createdAt: yearAgo,
       })),
     )
@@ -99,35 +157,98 @@ export async function generateNetwork(owner: Database, spec: NetworkSpec, seed: 
   const memberIds = [...(spec.existing ?? []), ...made.map((one) => one.id)];
   const members = memberIds.map((personRecordId, index) => {
     // A third joined during the year; the rest were members already.
-    const joinedAt = index % 3 === 0 ? new Date(yearAgo.getTime() + int(0, weeks * 7 - 14) * 86_400_000) : new Date(yearAgo.getTime() - int(10, 400) * 86_400_000);
+    const joinedAt =
+      index % 3 === 0
+        ? new Date(yearAgo.getTime() + int(0, weeks * 7 - 14) * 86_400_000)
+        : new Date(yearAgo.getTime() - int(10, 400) * 86_400_000);
     const steppedBack = index >= (spec.existing?.length ?? 0) && random.next() < 0.12;
     const returned = steppedBack && random.next() < 0.35;
     const steppedAt = new Date(Math.max(joinedAt.getTime() + 30 * 86_400_000, Date.now() - int(40, 200) * 86_400_000));
     const returnedAt = new Date(steppedAt.getTime() + int(14, 30) * 86_400_000);
-    const usual = spec.everyoneEverywhere ? groups.map((group) => group.id) : [...new Set([groups[index % groups.length]?.id, random.next() < 0.3 ? groups[(index + 1) % groups.length]?.id : undefined].filter((id): id is string => Boolean(id)))];
-    return { id: randomUUID(), personRecordId, joinedAt, steppedBack, returned, steppedAt, returnedAt, usual, cameBy: random.next() < 0.55 ? ('self' as const) : ('referral' as const) };
+    const usual = spec.everyoneEverywhere
+      ? groups.map((group) => group.id)
+      : [
+          ...new Set(
+            [
+              groups[index % groups.length]?.id,
+              random.next() < 0.3 ? groups[(index + 1) % groups.length]?.id : undefined,
+            ].filter((id): id is string => Boolean(id)),
+          ),
+        ];
+    return {
+      id: randomUUID(),
+      personRecordId,
+      joinedAt,
+      steppedBack,
+      returned,
+      steppedAt,
+      returnedAt,
+      usual,
+      cameBy: random.next() < 0.55 ? ('self' as const) : ('referral' as const),
+    };
   });
   await inBatches(members, (batch) =>
     owner.insert(peerNetworkMembers).values(
-      batch.map((member) => ({ id: member.id, communityId, programmeId, personRecordId: member.personRecordId, cameBy: member.cameBy, joinedAt: member.joinedAt, active: !member.steppedBack || member.returned, changedAt: member.steppedBack ? (member.returned ? member.returnedAt : member.steppedAt) : member.joinedAt })),
+      batch.map((member) => ({
+        id: member.id,
+        communityId,
+        programmeId,
+        personRecordId: member.personRecordId,
+        cameBy: member.cameBy,
+        joinedAt: member.joinedAt,
+        active: !member.steppedBack || member.returned,
+        changedAt: member.steppedBack ? (member.returned ? member.returnedAt : member.steppedAt) : member.joinedAt,
+      })),
     ),
   );
-  await inBatches(members, (batch) => owner.insert(programmeMembers).values(batch.map((member) => ({ communityId, programmeId, personRecordId: member.personRecordId, joinedAt: member.joinedAt }))).onConflictDoNothing());
+  await inBatches(members, (batch) =>
+    owner
+      .insert(programmeMembers)
+      .values(
+        batch.map((member) => ({
+          communityId,
+          programmeId,
+          personRecordId: member.personRecordId,
+          joinedAt: member.joinedAt,
+        })),
+      )
+      .onConflictDoNothing(),
+  );
   const changes = members.flatMap((member) => [
     { communityId, memberId: member.id, change: 'joined' as const, at: member.joinedAt },
-    ...(member.steppedBack ? [{ communityId, memberId: member.id, change: 'went_inactive' as const, at: member.steppedAt }] : []),
-    ...(member.returned ? [{ communityId, memberId: member.id, change: 'returned' as const, at: member.returnedAt }] : []),
+    ...(member.steppedBack
+      ? [{ communityId, memberId: member.id, change: 'went_inactive' as const, at: member.steppedAt }]
+      : []),
+    ...(member.returned
+      ? [{ communityId, memberId: member.id, change: 'returned' as const, at: member.returnedAt }]
+      : []),
   ]);
   await inBatches(changes, (batch) => owner.insert(peerMembershipChanges).values(batch));
   await inBatches(
-    members.flatMap((member) => member.usual.map((groupId) => ({ communityId, groupId, personRecordId: member.personRecordId }))),
-    (batch) => owner.execute(sql`insert into peer_usual_groups (community_id, group_id, person_record_id) select * from json_to_recordset(${JSON.stringify(batch.map((row) => ({ c: row.communityId, g: row.groupId, p: row.personRecordId })))}::json) as x(c uuid, g uuid, p uuid)`),
+    members.flatMap((member) =>
+      member.usual.map((groupId) => ({ communityId, groupId, personRecordId: member.personRecordId })),
+    ),
+    (batch) =>
+      owner.execute(
+        sql`insert into peer_usual_groups (community_id, group_id, person_record_id) select * from json_to_recordset(${JSON.stringify(batch.map((row) => ({ c: row.communityId, g: row.groupId, p: row.personRecordId })))}::json) as x(c uuid, g uuid, p uuid)`,
+      ),
   );
 
   // A year of registers: each usual member came to about half their group's meetings while a member.
-  const meetings = await owner.execute<{ id: string; group_id: string; starts_at: Date }>(sql`select id, group_id, starts_at from peer_meetings where community_id = ${communityId} and group_id in (${sql.join(groups.map((group) => sql`${group.id}`), sql`, `)}) order by starts_at`);
+  const meetings = await owner.execute<{ id: string; group_id: string; starts_at: Date }>(
+    sql`select id, group_id, starts_at from peer_meetings where community_id = ${communityId} and group_id in (${sql.join(
+      groups.map((group) => sql`${group.id}`),
+      sql`, `,
+    )}) order by starts_at`,
+  );
   const now = Date.now();
-  const attendance: { communityId: string; meetingId: string; personRecordId: string; dropIn: boolean; recordedAt: Date }[] = [];
+  const attendance: {
+    communityId: string;
+    meetingId: string;
+    personRecordId: string;
+    dropIn: boolean;
+    recordedAt: Date;
+  }[] = [];
   const replies: { communityId: string; meetingId: string; personRecordId: string; coming: boolean }[] = [];
   const nextOfGroup = new Set<string>();
   for (const meeting of meetings.rows) {
@@ -135,14 +256,29 @@ export async function generateNetwork(owner: Database, spec: NetworkSpec, seed: 
     if (at > now) {
       if (nextOfGroup.has(meeting.group_id)) continue;
       nextOfGroup.add(meeting.group_id);
-      for (const member of members) if (member.usual.includes(meeting.group_id) && (!member.steppedBack || member.returned) && random.next() < 0.4) replies.push({ communityId, meetingId: meeting.id, personRecordId: member.personRecordId, coming: random.next() < 0.85 });
+      for (const member of members)
+        if (member.usual.includes(meeting.group_id) && (!member.steppedBack || member.returned) && random.next() < 0.4)
+          replies.push({
+            communityId,
+            meetingId: meeting.id,
+            personRecordId: member.personRecordId,
+            coming: random.next() < 0.85,
+          });
       continue;
     }
     for (const member of members) {
-      const away = member.steppedBack && at > member.steppedAt.getTime() && (!member.returned || at < member.returnedAt.getTime());
+      const away =
+        member.steppedBack && at > member.steppedAt.getTime() && (!member.returned || at < member.returnedAt.getTime());
       if (at < member.joinedAt.getTime() || away) continue;
       const usual = member.usual.includes(meeting.group_id);
-      if ((usual && random.next() < 0.5) || (!usual && random.next() < 0.02)) attendance.push({ communityId, meetingId: meeting.id, personRecordId: member.personRecordId, dropIn: !usual, recordedAt: new Date(at + 3_600_000) });
+      if ((usual && random.next() < 0.5) || (!usual && random.next() < 0.02))
+        attendance.push({
+          communityId,
+          meetingId: meeting.id,
+          personRecordId: member.personRecordId,
+          dropIn: !usual,
+          recordedAt: new Date(at + 3_600_000),
+        });
     }
   }
   await inBatches(attendance, (batch) => owner.insert(peerAttendance).values(batch), 5000);
@@ -151,15 +287,42 @@ export async function generateNetwork(owner: Database, spec: NetworkSpec, seed: 
   // Ground rules agreed with members a year ago, and a change proposed last week.
   const [rules] = await owner
     .insert(peerGroundRules)
-    .values({ communityId, programmeId, version: 1, body: demoGroundRules, changeNote: 'The first ground rules, written with the service user group.', status: 'current', proposedAt: yearAgo, adoptedAt: new Date(yearAgo.getTime() + 7 * 86_400_000) })
+    .values({
+      communityId,
+      programmeId,
+      version: 1,
+      body: demoGroundRules,
+      changeNote: 'The first ground rules, written with the service user group.',
+      status: 'current',
+      proposedAt: yearAgo,
+      adoptedAt: new Date(yearAgo.getTime() + 7 * 86_400_000),
+    })
     .returning({ id: peerGroundRules.id });
   const proposer = memberIds[1] ?? memberIds[0];
   const [proposal] = await owner
     .insert(peerGroundRules)
-    .values({ communityId, programmeId, body: `${demoGroundRules}\n8. Phones on silent during the group, unless you are waiting for an important call.`, changeNote: 'Add a rule about phones during the group', status: 'proposed', proposedBy: proposer ?? null, proposedAt: new Date(now - 6 * 86_400_000) })
+    .values({
+      communityId,
+      programmeId,
+      body: `${demoGroundRules}\n8. Phones on silent during the group, unless you are waiting for an important call.`,
+      changeNote: 'Add a rule about phones during the group',
+      status: 'proposed',
+      proposedBy: proposer ?? null,
+      proposedAt: new Date(now - 6 * 86_400_000),
+    })
     .returning({ id: peerGroundRules.id });
-  if (rules) await inBatches(memberIds.slice(0, Math.floor(memberIds.length * 0.8)).map((personRecordId) => ({ communityId, rulesId: rules.id, personRecordId })), (batch) => owner.insert(peerGroundRulesAgreements).values(batch));
-  if (proposal) await inBatches(memberIds.slice(1, 12).map((personRecordId) => ({ communityId, rulesId: proposal.id, personRecordId })), (batch) => owner.insert(peerGroundRulesAgreements).values(batch));
+  if (rules)
+    await inBatches(
+      memberIds
+        .slice(0, Math.floor(memberIds.length * 0.8))
+        .map((personRecordId) => ({ communityId, rulesId: rules.id, personRecordId })),
+      (batch) => owner.insert(peerGroundRulesAgreements).values(batch),
+    );
+  if (proposal)
+    await inBatches(
+      memberIds.slice(1, 12).map((personRecordId) => ({ communityId, rulesId: proposal.id, personRecordId })),
+      (batch) => owner.insert(peerGroundRulesAgreements).values(batch),
+    );
 
   // A member's crisis plan, written with the Tuesday group, shown to the first facilitator only.
   if (spec.planOwner) {
@@ -167,13 +330,17 @@ export async function generateNetwork(owner: Database, spec: NetworkSpec, seed: 
       communityId,
       personRecordId: spec.planOwner,
       warningSigns: 'I stop answering my phone and stay in bed. I stop eating properly.',
-      whatHelps: 'A text from someone in the group. Going for a walk with someone. Listening to music with headphones on.',
+      whatHelps:
+        'A text from someone in the group. Going for a walk with someone. Listening to music with headphones on.',
       whatDoesNotHelp: 'Being told to cheer up. Lots of questions at once.',
       whoToContact: 'My sister Kim, 07700 900 412. Someone from the Tuesday group.',
       writtenWith: 'Members of the Tuesday afternoon group, at my first meeting',
     });
     const first = spec.facilitators[0];
-    if (first) await owner.insert(crisisPlanReaders).values({ communityId, planPersonRecordId: spec.planOwner, readerPersonRecordId: first });
+    if (first)
+      await owner
+        .insert(crisisPlanReaders)
+        .values({ communityId, planPersonRecordId: spec.planOwner, readerPersonRecordId: first });
   }
   return { groups, memberIds, meetings: meetings.rows.length, attendances: attendance.length };
 }
@@ -181,10 +348,15 @@ export async function generateNetwork(owner: Database, spec: NetworkSpec, seed: 
 /** The Croydon demo: the network's facilitators and members with accounts get records, then a year of the network. */
 export async function generateDemoNetwork(owner: Database, communityId: string, programmeId: string) {
   const recordFor = async (email: string) => {
-    const rows = await owner.execute<{ id: string; name: string }>(sql`select id, display_name as name from people where email = ${email}`);
+    const rows = await owner.execute<{ id: string; name: string }>(
+      sql`select id, display_name as name from people where email = ${email}`,
+    );
     const account = rows.rows[0];
     if (!account) throw new Error(`no demo account ${email}`);
-    const [made] = await owner.insert(personRecords).values({ communityId, accountId: account.id, preferredName: account.name, email }).returning({ id: personRecords.id });
+    const [made] = await owner
+      .insert(personRecords)
+      .values({ communityId, accountId: account.id, preferredName: account.name, email })
+      .returning({ id: personRecords.id });
     if (!made) throw new Error('record insert returned nothing');
     return made.id;
   };
@@ -193,5 +365,9 @@ export async function generateDemoNetwork(owner: Database, communityId: string, 
   const jade = await recordFor('member.croydon@example.org');
   // Leah has an account and a record, but has not joined the network yet.
   await recordFor('newmember.croydon@example.org');
-  return generateNetwork(owner, { communityId, programmeId, members: 66, existing: [jade], facilitators: [ruth, tom], planOwner: jade }, 61);
+  return generateNetwork(
+    owner,
+    { communityId, programmeId, members: 66, existing: [jade], facilitators: [ruth, tom], planOwner: jade },
+    61,
+  );
 }

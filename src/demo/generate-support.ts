@@ -12,43 +12,126 @@ import { randomFrom } from './generate.ts';
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
 const supported = [
-  { name: 'Alice Moreno', startedDaysAgo: 30, goals: ['Go to the library on my own', 'Sleep through the night more often'], tellReferrer: true },
+  {
+    name: 'Alice Moreno',
+    startedDaysAgo: 30,
+    goals: ['Go to the library on my own', 'Sleep through the night more often'],
+    tellReferrer: true,
+  },
   { name: 'Brian Okoye', startedDaysAgo: 75, goals: ['Get back in touch with my brother'], tellReferrer: true },
   { name: 'Chantelle Reid', startedDaysAgo: 14, goals: ['Find a walking group'], tellReferrer: false },
-  { name: 'Desmond Hart', startedDaysAgo: 50, goals: ['Manage my money week to week', 'Cook a proper meal twice a week'], tellReferrer: false },
+  {
+    name: 'Desmond Hart',
+    startedDaysAgo: 50,
+    goals: ['Manage my money week to week', 'Cook a proper meal twice a week'],
+    tellReferrer: false,
+  },
   { name: 'Eileen Burke', startedDaysAgo: 8, goals: ['Feel less alone in the evenings'], tellReferrer: true },
-  { name: 'Farid Haddad', startedDaysAgo: 120, goals: ['Get to my appointments'], tellReferrer: true, ended: { daysAgo: 30, whatChanged: 'Farid now gets to his appointments with the bus pass and a reminder on his phone. He says he feels "back in charge".', whereNext: ['timebank'], outcome: 'sent' as const } },
-  { name: 'Gloria Nunes', startedDaysAgo: 110, goals: ['Talk to someone when things get bad'], tellReferrer: false, ended: { daysAgo: 20, whatChanged: 'Gloria joined the Thursday group and has two people she calls.', whereNext: ['peer_network'], outcome: 'no_consent' as const } },
+  {
+    name: 'Farid Haddad',
+    startedDaysAgo: 120,
+    goals: ['Get to my appointments'],
+    tellReferrer: true,
+    ended: {
+      daysAgo: 30,
+      whatChanged:
+        'Farid now gets to his appointments with the bus pass and a reminder on his phone. He says he feels "back in charge".',
+      whereNext: ['timebank'],
+      outcome: 'sent' as const,
+    },
+  },
+  {
+    name: 'Gloria Nunes',
+    startedDaysAgo: 110,
+    goals: ['Talk to someone when things get bad'],
+    tellReferrer: false,
+    ended: {
+      daysAgo: 20,
+      whatChanged: 'Gloria joined the Thursday group and has two people she calls.',
+      whereNext: ['peer_network'],
+      outcome: 'no_consent' as const,
+    },
+  },
 ];
 
 export async function generateDemoSupport(owner: Database, communityId: string, programmeId: string): Promise<void> {
   const random = randomFrom(83);
   const recordFor = async (email: string) => {
-    const [found] = await owner.execute<{ id: string }>(sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = ${email} and r.community_id = ${communityId}`).then((result) => result.rows);
+    const [found] = await owner
+      .execute<{ id: string }>(
+        sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = ${email} and r.community_id = ${communityId}`,
+      )
+      .then((result) => result.rows);
     if (found) return found.id;
-    const [made] = await owner.execute<{ id: string }>(sql`insert into person_records (community_id, account_id, preferred_name, email) select ${communityId}, id, display_name, email from people where email = ${email} returning id`).then((result) => result.rows);
+    const [made] = await owner
+      .execute<{ id: string }>(
+        sql`insert into person_records (community_id, account_id, preferred_name, email) select ${communityId}, id, display_name, email from people where email = ${email} returning id`,
+      )
+      .then((result) => result.rows);
     if (!made) throw new Error(`no demo account ${email}`);
     return made.id;
   };
-  const supporters = [await recordFor('peer@example.org'), await recordFor('peer2@example.org'), await recordFor('peer3@example.org')];
-  const [sam] = await owner.execute<{ id: string }>(sql`select id from people where email = 'coordinator@example.org'`).then((result) => result.rows);
-  const [helen] = await owner.execute<{ id: string }>(sql`select id from people where email = 'referrer@example.org'`).then((result) => result.rows);
+  const supporters = [
+    await recordFor('peer@example.org'),
+    await recordFor('peer2@example.org'),
+    await recordFor('peer3@example.org'),
+  ];
+  const [sam] = await owner
+    .execute<{ id: string }>(sql`select id from people where email = 'coordinator@example.org'`)
+    .then((result) => result.rows);
+  const [helen] = await owner
+    .execute<{ id: string }>(sql`select id from people where email = 'referrer@example.org'`)
+    .then((result) => result.rows);
 
   // Ivy: referred by Dr Carter last week and accepted; she agreed her GP hears how it goes. She waits for a supporter.
   const waiting = [{ name: 'Ivy Summers', startedDaysAgo: 0, goals: [], tellReferrer: true, waitingOnly: true }];
   for (const [index, one] of [...supported.map((entry) => ({ ...entry, waitingOnly: false })), ...waiting].entries()) {
     const supporter = supporters[index % supporters.length] ?? '';
-    const [person] = await owner.insert(personRecords).values({ communityId, preferredName: one.name, phone: `020 7946 2${String(100 + index)}`, contactTimes: 'Weekday mornings' }).returning({ id: personRecords.id });
+    const [person] = await owner
+      .insert(personRecords)
+      .values({
+        communityId,
+        preferredName: one.name,
+        phone: `020 7946 2${String(100 + index)}`,
+        contactTimes: 'Weekday mornings',
+      })
+      .returning({ id: personRecords.id });
     if (!person) throw new Error('no person');
-    const [referral] = await owner.execute<{ id: string }>(sql`
+    const [referral] = await owner
+      .execute<{ id: string }>(
+        sql`
       insert into referrals (community_id, reference, person_record_id, source, referrer_id, referrer_organisation, reason, contact_due_on, status, status_changed_at, created_at)
       values (${communityId}, ${`PEER-2${index + 2}AB`}, ${person.id}, 'professional', ${helen?.id ?? null}, 'Stockwell Group Practice', 'Would like someone alongside them for a few weeks.', ${day(one.startedDaysAgo + 10)}, 'accepted', ${new Date(Date.now() - (one.startedDaysAgo + 3) * 86_400_000)}, ${new Date(Date.now() - (one.startedDaysAgo + 12) * 86_400_000)})
-      returning id`).then((result) => result.rows);
+      returning id`,
+      )
+      .then((result) => result.rows);
     await owner.insert(consents).values([
-      { communityId, personRecordId: person.id, purpose: 'support', granted: true, method: 'spoken', recordedBy: sam?.id ?? null, onBehalf: true },
-      { communityId, personRecordId: person.id, purpose: 'tell_referrer', granted: one.tellReferrer, method: 'spoken', recordedBy: sam?.id ?? null, onBehalf: true },
+      {
+        communityId,
+        personRecordId: person.id,
+        purpose: 'support',
+        granted: true,
+        method: 'spoken',
+        recordedBy: sam?.id ?? null,
+        onBehalf: true,
+      },
+      {
+        communityId,
+        personRecordId: person.id,
+        purpose: 'tell_referrer',
+        granted: one.tellReferrer,
+        method: 'spoken',
+        recordedBy: sam?.id ?? null,
+        onBehalf: true,
+      },
     ]);
-    await owner.insert(programmeMembers).values({ communityId, programmeId, personRecordId: person.id, referralId: referral?.id ?? null, joinedAt: new Date(Date.now() - (one.startedDaysAgo + 3) * 86_400_000) });
+    await owner.insert(programmeMembers).values({
+      communityId,
+      programmeId,
+      personRecordId: person.id,
+      referralId: referral?.id ?? null,
+      joinedAt: new Date(Date.now() - (one.startedDaysAgo + 3) * 86_400_000),
+    });
     if (one.waitingOnly) continue;
     const [episode] = await owner
       .insert(supportEpisodes)
@@ -62,19 +145,54 @@ export async function generateDemoSupport(owner: Database, communityId: string, 
         plannedWeeks: 12,
         minutesPerWeek: 120,
         createdBy: sam?.id ?? null,
-        ...('ended' in one && one.ended ? { status: 'ended' as const, endedOn: day(one.ended.daysAgo), reviewHeldOn: day(one.ended.daysAgo), whatChanged: one.ended.whatChanged, whereNext: one.ended.whereNext, summaryOutcome: one.ended.outcome } : {}),
+        ...('ended' in one && one.ended
+          ? {
+              status: 'ended' as const,
+              endedOn: day(one.ended.daysAgo),
+              reviewHeldOn: day(one.ended.daysAgo),
+              whatChanged: one.ended.whatChanged,
+              whereNext: one.ended.whereNext,
+              summaryOutcome: one.ended.outcome,
+            }
+          : {}),
       })
       .returning({ id: supportEpisodes.id });
     if (!episode) throw new Error('no episode');
-    if (one.goals.length) await owner.insert(episodeGoals).values(one.goals.map((text) => ({ communityId, episodeId: episode.id, text, addedBy: sam?.id ?? null })));
+    if (one.goals.length)
+      await owner
+        .insert(episodeGoals)
+        .values(one.goals.map((text) => ({ communityId, episodeId: episode.id, text, addedBy: sam?.id ?? null })));
     // About one contact a week, sometimes two; the odd long one.
     const ended = 'ended' in one ? one.ended : undefined;
     const lastDay = ended ? ended.daysAgo : 1;
     const contacts = [];
     for (let daysAgo = one.startedDaysAgo - 1; daysAgo >= lastDay; daysAgo -= 7) {
       const on = day(daysAgo - Math.floor(random.next() * 3));
-      contacts.push({ communityId, episodeId: episode.id, occurredOn: on, minutes: random.pick([60, 75, 90, 90, 120]), mode: random.pick(['in_person', 'in_person', 'phone', 'video'] as const), whatWasDone: random.pick(['Met at the café on Acre Lane and talked about the week', 'Walked to the library together', 'Phoned to check in before the appointment', 'Went through the letters from the council together', 'Went to the community garden open day']), recordedBy: null });
-      if (random.next() < 0.25) contacts.push({ communityId, episodeId: episode.id, occurredOn: on, minutes: 45, mode: 'phone' as const, whatWasDone: 'Short call: things were hard that evening', recordedBy: null });
+      contacts.push({
+        communityId,
+        episodeId: episode.id,
+        occurredOn: on,
+        minutes: random.pick([60, 75, 90, 90, 120]),
+        mode: random.pick(['in_person', 'in_person', 'phone', 'video'] as const),
+        whatWasDone: random.pick([
+          'Met at the café on Acre Lane and talked about the week',
+          'Walked to the library together',
+          'Phoned to check in before the appointment',
+          'Went through the letters from the council together',
+          'Went to the community garden open day',
+        ]),
+        recordedBy: null,
+      });
+      if (random.next() < 0.25)
+        contacts.push({
+          communityId,
+          episodeId: episode.id,
+          occurredOn: on,
+          minutes: 45,
+          mode: 'phone' as const,
+          whatWasDone: 'Short call: things were hard that evening',
+          recordedBy: null,
+        });
     }
     if (contacts.length) await owner.insert(episodeContacts).values(contacts);
   }
@@ -104,7 +222,12 @@ export async function generateDemoSupport(owner: Database, communityId: string, 
       submittedAt: new Date(Date.parse(row.week) + 7 * 86_400_000),
       decidedAt: status === 'submitted' ? null : new Date(Date.parse(row.week) + 9 * 86_400_000),
       decidedBy: status === 'submitted' ? null : (sam?.id ?? null),
-      decisionNote: status === 'returned' ? 'Two contacts on the same day: is one of them a mistake?' : status === 'approved' && row.over ? 'Extra call agreed after a hard evening' : '',
+      decisionNote:
+        status === 'returned'
+          ? 'Two contacts on the same day: is one of them a mistake?'
+          : status === 'approved' && row.over
+            ? 'Extra call agreed after a hard evening'
+            : '',
     };
   });
   if (rows.length) await owner.insert(timesheets).values(rows);

@@ -25,7 +25,11 @@ import {
 } from '../modules/timebank/schema.ts';
 import { randomFrom } from './generate.ts';
 
-export const demoCategories: { name: string; checkLevel?: 'basic' | 'enhanced' | 'enhanced_barred'; homeVisit?: boolean }[] = [
+export const demoCategories: {
+  name: string;
+  checkLevel?: 'basic' | 'enhanced' | 'enhanced_barred';
+  homeVisit?: boolean;
+}[] = [
   { name: 'Befriending and phone calls' },
   { name: 'Café company and coffee mornings' },
   { name: 'Computer and phone help' },
@@ -41,8 +45,70 @@ export const demoCategories: { name: string; checkLevel?: 'basic' | 'enhanced' |
 ];
 
 const neighbourhoods = ['Herne Hill', 'Tulse Hill', 'West Norwood', 'Brixton', 'Streatham', 'Gipsy Hill'];
-const firstNames = ['Agnes', 'Bernard', 'Cynthia', 'Delroy', 'Edna', 'Frank', 'Gloria', 'Hyacinth', 'Ivan', 'June', 'Kenneth', 'Lilian', 'Marcus', 'Nell', 'Oluwaseun', 'Percy', 'Queenie', 'Roland', 'Sylvia', 'Tunde', 'Ursula', 'Vernon', 'Wendy', 'Xavier', 'Yvonne', 'Zach', 'Aisha', 'Brian', 'Carmen', 'Dennis', 'Elsie', 'Fiona', 'George', 'Hilda', 'Imran', 'Jean', 'Keith', 'Leonie'];
-const lastNames = ['Adebayo', 'Barker', 'Chambers', 'Douglas', 'Ellis', 'Fletcher', 'Grant', 'Hall', 'Ince', 'James', 'Kelly', 'Lowe', 'Marshall', 'Nash', 'Okoro', 'Price', 'Reid', 'Simpson', 'Turner', 'Vaughan', 'Ward', 'Yates'];
+const firstNames = [
+  'Agnes',
+  'Bernard',
+  'Cynthia',
+  'Delroy',
+  'Edna',
+  'Frank',
+  'Gloria',
+  'Hyacinth',
+  'Ivan',
+  'June',
+  'Kenneth',
+  'Lilian',
+  'Marcus',
+  'Nell',
+  'Oluwaseun',
+  'Percy',
+  'Queenie',
+  'Roland',
+  'Sylvia',
+  'Tunde',
+  'Ursula',
+  'Vernon',
+  'Wendy',
+  'Xavier',
+  'Yvonne',
+  'Zach',
+  'Aisha',
+  'Brian',
+  'Carmen',
+  'Dennis',
+  'Elsie',
+  'Fiona',
+  'George',
+  'Hilda',
+  'Imran',
+  'Jean',
+  'Keith',
+  'Leonie',
+];
+const lastNames = [
+  'Adebayo',
+  'Barker',
+  'Chambers',
+  'Douglas',
+  'Ellis',
+  'Fletcher',
+  'Grant',
+  'Hall',
+  'Ince',
+  'James',
+  'Kelly',
+  'Lowe',
+  'Marshall',
+  'Nash',
+  'Okoro',
+  'Price',
+  'Reid',
+  'Simpson',
+  'Turner',
+  'Vaughan',
+  'Ward',
+  'Yates',
+];
 
 export interface TimebankSpec {
   communityId: string;
@@ -76,7 +142,11 @@ export async function inBatches<T>(rows: T[], write: (batch: T[]) => Promise<unk
   for (let start = 0; start < rows.length; start += size) await write(rows.slice(start, start + size));
 }
 
-export async function generateTimebank(owner: Database, spec: TimebankSpec, seed: number): Promise<{ memberIds: string[]; accountOf: Map<string, string> }> {
+export async function generateTimebank(
+  owner: Database,
+  spec: TimebankSpec,
+  seed: number,
+): Promise<{ memberIds: string[]; accountOf: Map<string, string> }> {
   const random = randomFrom(seed);
   const int = (min: number, max: number) => min + Math.floor(random.next() * (max - min + 1));
   const days = spec.days ?? 365;
@@ -84,15 +154,30 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
   await owner.insert(timebanks).values({ communityId });
   const steps = await owner
     .insert(onboardingSteps)
-    .values(['Welcome conversation', 'References taken up', 'ID seen', 'Induction'].map((label, position) => ({ communityId, label, position })))
+    .values(
+      ['Welcome conversation', 'References taken up', 'ID seen', 'Induction'].map((label, position) => ({
+        communityId,
+        label,
+        position,
+      })),
+    )
     .returning({ id: onboardingSteps.id });
   const categories = await owner
     .insert(timebankCategories)
-    .values(demoCategories.map((category) => ({ communityId, name: category.name, checkLevel: category.checkLevel ?? ('none' as const), homeVisit: category.homeVisit ?? false })))
+    .values(
+      demoCategories.map((category) => ({
+        communityId,
+        name: category.name,
+        checkLevel: category.checkLevel ?? ('none' as const),
+        homeVisit: category.homeVisit ?? false,
+      })),
+    )
     .returning({ id: timebankCategories.id, name: timebankCategories.name });
   const groupCategory = categories.find((category) => category.name === 'Talks and groups')?.id ?? null;
   const gardening = categories.find((category) => category.name === 'Gardening')?.id ?? null;
-  const everyday = categories.filter((category) => !category.name.startsWith('Personal care') && category.id !== groupCategory);
+  const everyday = categories.filter(
+    (category) => !category.name.startsWith('Personal care') && category.id !== groupCategory,
+  );
 
   // The people: new records, the existing ones named, and those a coordinator manages.
   const made = Array.from({ length: spec.members }, (_, index) => ({
@@ -102,64 +187,173 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
     phone: `020 7946 ${String(1000 + index).slice(-4)}`,
     createdAt: new Date(Date.now() - int(30, days) * 86_400_000),
   }));
-  const notOnline = (spec.notOnline ?? []).map((name, index) => ({ id: randomUUID(), communityId, preferredName: name, assistedDigital: true, phone: `020 7946 09${10 + index}`, address: `${12 + index} Norwood Road, London`, createdAt: new Date(Date.now() - (days - 20) * 86_400_000) }));
+  const notOnline = (spec.notOnline ?? []).map((name, index) => ({
+    id: randomUUID(),
+    communityId,
+    preferredName: name,
+    assistedDigital: true,
+    phone: `020 7946 09${10 + index}`,
+    address: `${12 + index} Norwood Road, London`,
+    createdAt: new Date(Date.now() - (days - 20) * 86_400_000),
+  }));
   await inBatches([...made, ...notOnline], (batch) => owner.insert(personRecords).values(batch));
-  const memberIds: string[] = [...(spec.existing ?? []), ...notOnline.map((person) => person.id), ...made.map((person) => person.id), ...(spec.existingJoining ?? [])];
-  const joining = new Set<string>([...made.slice(made.length - (spec.joining ?? 0)).map((person) => person.id), ...(spec.existingJoining ?? [])]);
-  const neighbourhoodOf = new Map(memberIds.map((id, index) => [id, neighbourhoods[index % neighbourhoods.length] ?? '']));
-  const joinedDaysAgo = (index: number) => Math.max(10, days - Math.floor((index / Math.max(memberIds.length, 1)) * (days - 30)));
+  const memberIds: string[] = [
+    ...(spec.existing ?? []),
+    ...notOnline.map((person) => person.id),
+    ...made.map((person) => person.id),
+    ...(spec.existingJoining ?? []),
+  ];
+  const joining = new Set<string>([
+    ...made.slice(made.length - (spec.joining ?? 0)).map((person) => person.id),
+    ...(spec.existingJoining ?? []),
+  ]);
+  const neighbourhoodOf = new Map(
+    memberIds.map((id, index) => [id, neighbourhoods[index % neighbourhoods.length] ?? '']),
+  );
+  const joinedDaysAgo = (index: number) =>
+    Math.max(10, days - Math.floor((index / Math.max(memberIds.length, 1)) * (days - 30)));
   await inBatches(
     memberIds.map((id, index) => ({
       communityId,
       personRecordId: id,
       programmeId: spec.programmeId ?? null,
-      cameFrom: spec.existingJoining?.includes(id) || index % 3 === 0 ? ('professional' as const) : index % 3 === 1 ? ('self' as const) : ('coordinator' as const),
+      cameFrom:
+        spec.existingJoining?.includes(id) || index % 3 === 0
+          ? ('professional' as const)
+          : index % 3 === 1
+            ? ('self' as const)
+            : ('coordinator' as const),
       neighbourhood: neighbourhoodOf.get(id) ?? '',
       joinedAt: new Date(Date.now() - joinedDaysAgo(index) * 86_400_000),
       onboardedAt: joining.has(id) ? null : new Date(Date.now() - (joinedDaysAgo(index) - 7) * 86_400_000),
     })),
     (batch) => owner.insert(timebankMembers).values(batch),
   );
-  const memberRows = await owner.execute<{ id: string; person_record_id: string }>(sql`select id, person_record_id from timebank_members where community_id = ${communityId}`);
+  const memberRows = await owner.execute<{ id: string; person_record_id: string }>(
+    sql`select id, person_record_id from timebank_members where community_id = ${communityId}`,
+  );
   const tickRows = memberRows.rows.flatMap((member) => {
     const done = joining.has(member.person_record_id) ? steps.slice(0, int(1, steps.length - 1)) : steps;
-    return done.map((step, index) => ({ communityId, memberId: member.id, stepId: step.id, doneOn: dayOf(Math.max(1, joinedDaysAgo(memberIds.indexOf(member.person_record_id)) - index * 2)), tickedBy: spec.coordinatorId }));
+    return done.map((step, index) => ({
+      communityId,
+      memberId: member.id,
+      stepId: step.id,
+      doneOn: dayOf(Math.max(1, joinedDaysAgo(memberIds.indexOf(member.person_record_id)) - index * 2)),
+      tickedBy: spec.coordinatorId,
+    }));
   });
   await inBatches(tickRows, (batch) => owner.insert(onboardingTicks).values(batch));
 
   // Accounts: each member, the pot, and a community centre that hosts talks.
   const accounts = [
-    ...memberIds.map((personRecordId) => ({ id: randomUUID(), communityId, kind: 'member' as const, personRecordId, neighbourhood: neighbourhoodOf.get(personRecordId) ?? '' })),
+    ...memberIds.map((personRecordId) => ({
+      id: randomUUID(),
+      communityId,
+      kind: 'member' as const,
+      personRecordId,
+      neighbourhood: neighbourhoodOf.get(personRecordId) ?? '',
+    })),
     { id: randomUUID(), communityId, kind: 'pot' as const, personRecordId: null, neighbourhood: '' },
-    { id: randomUUID(), communityId, kind: 'organisation' as const, personRecordId: null, name: 'Herne Hill Community Centre', neighbourhood: 'Herne Hill' },
+    {
+      id: randomUUID(),
+      communityId,
+      kind: 'organisation' as const,
+      personRecordId: null,
+      name: 'Herne Hill Community Centre',
+      neighbourhood: 'Herne Hill',
+    },
   ];
-  const accountOf = new Map(accounts.filter((account) => account.personRecordId).map((account) => [account.personRecordId as string, account.id]));
+  const accountOf = new Map(
+    accounts
+      .filter((account) => account.personRecordId)
+      .map((account) => [account.personRecordId as string, account.id]),
+  );
   const pot = accounts.find((account) => account.kind === 'pot')?.id ?? '';
   const centre = accounts.find((account) => account.kind === 'organisation')?.id ?? '';
-  const state = new Map<string, AccountState>(accounts.map((account) => [account.id, { id: account.id, kind: account.kind, balance: 0 }]));
+  const state = new Map<string, AccountState>(
+    accounts.map((account) => [account.id, { id: account.id, kind: account.kind, balance: 0 }]),
+  );
   const active = memberIds.filter((id) => !joining.has(id)).map((id) => accountOf.get(id) ?? '');
 
   // The year, in order: one-to-one exchanges most days, a talk each month, a garden day each season, welcome grants.
-  type Planned = { kind: 'exchange' | 'group' | 'grant'; day: number; parties: { accountId: string; side: 'giver' | 'receiver'; minutes: number }[]; potPays: boolean; categoryId: string | null; note: string };
+  type Planned = {
+    kind: 'exchange' | 'group' | 'grant';
+    day: number;
+    parties: { accountId: string; side: 'giver' | 'receiver'; minutes: number }[];
+    potPays: boolean;
+    categoryId: string | null;
+    note: string;
+  };
   const plan: Planned[] = [];
   for (let index = 0; index < spec.exchanges; index += 1) {
     const giver = random.pick(active);
     let receiver = random.pick(active);
     if (receiver === giver) receiver = active[(active.indexOf(giver) + 1) % active.length] ?? receiver;
     const minutes = random.pick([30, 45, 60, 60, 60, 90, 90, 120, 120, 180]);
-    plan.push({ kind: 'exchange', day: int(3, days), parties: [{ accountId: giver, side: 'giver', minutes }, { accountId: receiver, side: 'receiver', minutes }], potPays: false, categoryId: random.pick(everyday).id, note: '' });
+    plan.push({
+      kind: 'exchange',
+      day: int(3, days),
+      parties: [
+        { accountId: giver, side: 'giver', minutes },
+        { accountId: receiver, side: 'receiver', minutes },
+      ],
+      potPays: false,
+      categoryId: random.pick(everyday).id,
+      note: '',
+    });
   }
   for (let month = 0; month < Math.floor(days / 30); month += 1) {
     const speaker = random.pick(active);
-    const audience = active.filter((id) => id !== speaker).sort(() => random.next() - 0.5).slice(0, 8);
-    plan.push({ kind: 'group', day: month * 30 + 12, parties: [{ accountId: speaker, side: 'giver', minutes: 60 }, ...audience.map((accountId) => ({ accountId, side: 'receiver' as const, minutes: 60 })), ...(month % 4 === 0 ? [{ accountId: centre, side: 'receiver' as const, minutes: 60 }] : [])], potPays: true, categoryId: groupCategory, note: random.pick(['Talk: staying well in winter', 'Talk: getting the most from your GP appointment', 'Talk: managing diabetes day to day', 'Talk: sleep and mood', 'Talk: staying steady on your feet']) });
+    const audience = active
+      .filter((id) => id !== speaker)
+      .sort(() => random.next() - 0.5)
+      .slice(0, 8);
+    plan.push({
+      kind: 'group',
+      day: month * 30 + 12,
+      parties: [
+        { accountId: speaker, side: 'giver', minutes: 60 },
+        ...audience.map((accountId) => ({ accountId, side: 'receiver' as const, minutes: 60 })),
+        ...(month % 4 === 0 ? [{ accountId: centre, side: 'receiver' as const, minutes: 60 }] : []),
+      ],
+      potPays: true,
+      categoryId: groupCategory,
+      note: random.pick([
+        'Talk: staying well in winter',
+        'Talk: getting the most from your GP appointment',
+        'Talk: managing diabetes day to day',
+        'Talk: sleep and mood',
+        'Talk: staying steady on your feet',
+      ]),
+    });
   }
   for (let season = 0; season < Math.floor(days / 90); season += 1) {
     const host = random.pick(active);
-    const helpers = active.filter((id) => id !== host).sort(() => random.next() - 0.5).slice(0, 4);
-    plan.push({ kind: 'group', day: season * 90 + 40, parties: [...helpers.map((accountId) => ({ accountId, side: 'giver' as const, minutes: 180 })), { accountId: host, side: 'receiver', minutes: 180 }], potPays: false, categoryId: gardening, note: 'Garden day' });
+    const helpers = active
+      .filter((id) => id !== host)
+      .sort(() => random.next() - 0.5)
+      .slice(0, 4);
+    plan.push({
+      kind: 'group',
+      day: season * 90 + 40,
+      parties: [
+        ...helpers.map((accountId) => ({ accountId, side: 'giver' as const, minutes: 180 })),
+        { accountId: host, side: 'receiver', minutes: 180 },
+      ],
+      potPays: false,
+      categoryId: gardening,
+      note: 'Garden day',
+    });
   }
-  for (const accountId of active.slice(0, Math.min(10, active.length))) plan.push({ kind: 'grant', day: days - 5, parties: [{ accountId, side: 'receiver', minutes: 120 }], potPays: false, categoryId: null, note: 'Welcome grant' });
+  for (const accountId of active.slice(0, Math.min(10, active.length)))
+    plan.push({
+      kind: 'grant',
+      day: days - 5,
+      parties: [{ accountId, side: 'receiver', minutes: 120 }],
+      potPays: false,
+      categoryId: null,
+      note: 'Welcome grant',
+    });
   plan.sort((a, b) => b.day - a.day);
 
   const exchangeRows: (typeof timebankExchanges.$inferInsert)[] = [];
@@ -170,9 +364,16 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
     const occurredOn = dayOf(planned.day);
     const movements =
       planned.kind === 'grant'
-        ? [{ accountId: pot, minutes: -(planned.parties[0]?.minutes ?? 0) }, { accountId: planned.parties[0]?.accountId ?? '', minutes: planned.parties[0]?.minutes ?? 0 }]
-        : planned.parties.map((party) => ({ accountId: party.accountId, minutes: party.side === 'giver' ? party.minutes : planned.potPays ? 0 : -party.minutes }));
-    if (planned.kind === 'group') movements.push({ accountId: pot, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
+        ? [
+            { accountId: pot, minutes: -(planned.parties[0]?.minutes ?? 0) },
+            { accountId: planned.parties[0]?.accountId ?? '', minutes: planned.parties[0]?.minutes ?? 0 },
+          ]
+        : planned.parties.map((party) => ({
+            accountId: party.accountId,
+            minutes: party.side === 'giver' ? party.minutes : planned.potPays ? 0 : -party.minutes,
+          }));
+    if (planned.kind === 'group')
+      movements.push({ accountId: pot, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
     // The most recent few are still waiting, and one is disputed: not in the ledger yet.
     const waiting = planned.kind === 'exchange' && planned.day <= 6 ? (index % 5 === 0 ? 'disputed' : 'pending') : null;
     const result = waiting ? null : applyTransfer(state, movements, -600);
@@ -201,8 +402,29 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
     if (!result) continue;
     for (const [id, balance] of result.after) state.set(id, { ...(state.get(id) as AccountState), balance });
     const transferId = randomUUID();
-    transferRows.push({ id: transferId, communityId, kind: planned.kind, exchangeId, occurredOn, categoryId: planned.categoryId, note: planned.note, recordedBy: spec.coordinatorId, createdAt });
-    movementRows.push(...movements.filter((movement) => movement.minutes !== 0).map((movement) => ({ communityId, transferId, accountId: movement.accountId, minutes: movement.minutes, balanceAfter: result.after.get(movement.accountId) ?? 0, occurredOn })));
+    transferRows.push({
+      id: transferId,
+      communityId,
+      kind: planned.kind,
+      exchangeId,
+      occurredOn,
+      categoryId: planned.categoryId,
+      note: planned.note,
+      recordedBy: spec.coordinatorId,
+      createdAt,
+    });
+    movementRows.push(
+      ...movements
+        .filter((movement) => movement.minutes !== 0)
+        .map((movement) => ({
+          communityId,
+          transferId,
+          accountId: movement.accountId,
+          minutes: movement.minutes,
+          balanceAfter: result.after.get(movement.accountId) ?? 0,
+          occurredOn,
+        })),
+    );
   }
   await inBatches(accounts, (batch) => owner.insert(timebankAccounts).values(batch));
   await owner.transaction(async (tx) => {
@@ -210,41 +432,99 @@ export async function generateTimebank(owner: Database, spec: TimebankSpec, seed
     await inBatches(partyRows, (batch) => tx.insert(exchangeParties).values(batch));
     await inBatches(transferRows, (batch) => tx.insert(timebankTransfers).values(batch));
     await inBatches(movementRows, (batch) => tx.insert(timebankMovements).values(batch));
-    await tx.execute(sql`update timebank_accounts a set balance = m.total from (select account_id, sum(minutes)::int as total from timebank_movements where community_id = ${communityId} group by account_id) m where m.account_id = a.id`);
+    await tx.execute(
+      sql`update timebank_accounts a set balance = m.total from (select account_id, sum(minutes)::int as total from timebank_movements where community_id = ${communityId} group by account_id) m where m.account_id = a.id`,
+    );
     await tx.execute(lastExchanged(communityId));
   });
 
   // Background checks, for generated members only: most current, two due for renewal soon.
-  const checked = made.filter((person) => !joining.has(person.id)).slice(0, 8).map((person) => accountOf.get(person.id) ?? '');
+  const checked = made
+    .filter((person) => !joining.has(person.id))
+    .slice(0, 8)
+    .map((person) => accountOf.get(person.id) ?? '');
   await owner.insert(backgroundChecks).values(
     checked.map((accountId, index) => {
       const personRecordId = [...accountOf].find(([, account]) => account === accountId)?.[0] ?? '';
-      return { communityId, personRecordId, level: index % 2 === 0 ? ('enhanced_barred' as const) : ('basic' as const), certificateNumber: `00${1234567890 + index}`, issuedOn: dayOf(700 + index), expiresOn: dayOf(index < 2 ? -(12 + index * 9) : -(200 + index * 30)), seenBy: spec.coordinatorId };
+      return {
+        communityId,
+        personRecordId,
+        level: index % 2 === 0 ? ('enhanced_barred' as const) : ('basic' as const),
+        certificateNumber: `00${1234567890 + index}`,
+        issuedOn: dayOf(700 + index),
+        expiresOn: dayOf(index < 2 ? -(12 + index * 9) : -(200 + index * 30)),
+        seenBy: spec.coordinatorId,
+      };
     }),
   );
-  await generatePosts(owner, { communityId, categories, people: memberIds.filter((id) => !joining.has(id) && !(spec.existing ?? []).includes(id)), notOnline: notOnline.map((person) => person.id), neighbourhoodOf, coordinatorId: spec.coordinatorId }, seed + 1);
+  await generatePosts(
+    owner,
+    {
+      communityId,
+      categories,
+      people: memberIds.filter((id) => !joining.has(id) && !(spec.existing ?? []).includes(id)),
+      notOnline: notOnline.map((person) => person.id),
+      neighbourhoodOf,
+      coordinatorId: spec.coordinatorId,
+    },
+    seed + 1,
+  );
   return { memberIds, accountOf };
 }
 
 /** What members offer and ask for, in their own words, by kind of help. */
 const demoPosts: Record<string, { offers: string[]; requests: string[] }> = {
-  'Befriending and phone calls': { offers: ['A weekly phone chat', 'Happy to visit for a cup of tea'], requests: ['Someone to ring me on Sunday evenings'] },
-  'Café company and coffee mornings': { offers: ['Company at the café on Thursdays'], requests: ['Someone to go to the coffee morning with'] },
-  'Computer and phone help': { offers: ['Help with video calls on your phone', 'Setting up online banking safely'], requests: ['Help booking GP appointments online'] },
-  'Cooking and meals': { offers: ['Batch cooking Caribbean food'], requests: ['Learning to cook simple meals for one'] },
+  'Befriending and phone calls': {
+    offers: ['A weekly phone chat', 'Happy to visit for a cup of tea'],
+    requests: ['Someone to ring me on Sunday evenings'],
+  },
+  'Café company and coffee mornings': {
+    offers: ['Company at the café on Thursdays'],
+    requests: ['Someone to go to the coffee morning with'],
+  },
+  'Computer and phone help': {
+    offers: ['Help with video calls on your phone', 'Setting up online banking safely'],
+    requests: ['Help booking GP appointments online'],
+  },
+  'Cooking and meals': {
+    offers: ['Batch cooking Caribbean food'],
+    requests: ['Learning to cook simple meals for one'],
+  },
   'DIY and small repairs': { offers: ['Putting up shelves and curtain rails'], requests: ['A dripping tap fixed'] },
-  'Dog walking and pets': { offers: ['Dog walking in Brockwell Park'], requests: ['Someone to feed my cat while I am in hospital'] },
-  Gardening: { offers: ['Weeding and lawn mowing', 'Growing vegetables on a balcony'], requests: ['Help clearing an overgrown garden'] },
-  'Lifts and escorts to appointments': { offers: ['Lifts to King’s College Hospital'], requests: ['Someone to come with me to my eye clinic appointment'] },
+  'Dog walking and pets': {
+    offers: ['Dog walking in Brockwell Park'],
+    requests: ['Someone to feed my cat while I am in hospital'],
+  },
+  Gardening: {
+    offers: ['Weeding and lawn mowing', 'Growing vegetables on a balcony'],
+    requests: ['Help clearing an overgrown garden'],
+  },
+  'Lifts and escorts to appointments': {
+    offers: ['Lifts to King’s College Hospital'],
+    requests: ['Someone to come with me to my eye clinic appointment'],
+  },
   'Personal care at home': { offers: [], requests: ['Help getting dressed in the mornings'] },
-  'Reading, letters and forms': { offers: ['Help filling in forms, including benefits'], requests: ['Reading my post with me'] },
+  'Reading, letters and forms': {
+    offers: ['Help filling in forms, including benefits'],
+    requests: ['Reading my post with me'],
+  },
   'Shopping and errands': { offers: ['Weekly shop at the market'], requests: ['Collecting my prescriptions'] },
-  'Talks and groups': { offers: ['A talk on staying steady on your feet'], requests: ['A knitting group near Tulse Hill'] },
+  'Talks and groups': {
+    offers: ['A talk on staying steady on your feet'],
+    requests: ['A knitting group near Tulse Hill'],
+  },
 };
 
 async function generatePosts(
   owner: Database,
-  spec: { communityId: string; categories: { id: string; name: string }[]; people: string[]; notOnline: string[]; neighbourhoodOf: Map<string, string>; coordinatorId: string | null },
+  spec: {
+    communityId: string;
+    categories: { id: string; name: string }[];
+    people: string[];
+    notOnline: string[];
+    neighbourhoodOf: Map<string, string>;
+    coordinatorId: string | null;
+  },
   seed: number,
 ): Promise<void> {
   const random = randomFrom(seed);
@@ -254,10 +534,15 @@ async function generatePosts(
   for (const category of spec.categories) {
     const words = demoPosts[category.name];
     if (!words) continue;
-    for (const [kind, titles] of [['offer', words.offers], ['request', words.requests]] as const) {
+    for (const [kind, titles] of [
+      ['offer', words.offers],
+      ['request', words.requests],
+    ] as const) {
       for (const title of titles) {
         // Requests for personal care come from members a coordinator posts for.
-        const personRecordId = category.name.startsWith('Personal care') ? (spec.notOnline[0] ?? spec.people[0] ?? '') : (spec.people[(index * 5 + 3) % spec.people.length] ?? '');
+        const personRecordId = category.name.startsWith('Personal care')
+          ? (spec.notOnline[0] ?? spec.people[0] ?? '')
+          : (spec.people[(index * 5 + 3) % spec.people.length] ?? '');
         const daysAgo = 5 + ((index * 11) % 80);
         rows.push({
           id: randomUUID(),
@@ -265,9 +550,16 @@ async function generatePosts(
           kind,
           personRecordId,
           title,
-          description: kind === 'offer' ? 'Get in touch through the time bank and we can work out a time.' : 'I would be very grateful for a hand with this.',
+          description:
+            kind === 'offer'
+              ? 'Get in touch through the time bank and we can work out a time.'
+              : 'I would be very grateful for a hand with this.',
           categoryId: category.id,
-          place: category.name.startsWith('Computer') ? 'online' : category.name.includes('home') || category.name.startsWith('DIY') ? 'home' : 'neighbourhood',
+          place: category.name.startsWith('Computer')
+            ? 'online'
+            : category.name.includes('home') || category.name.startsWith('DIY')
+              ? 'home'
+              : 'neighbourhood',
           neighbourhood: spec.neighbourhoodOf.get(personRecordId) ?? '',
           whenAvailable: random.pick(['Weekday mornings', 'Evenings after 6', 'Weekends', 'Thursdays', '']),
           forGroups: category.name.startsWith('Talks'),
@@ -284,13 +576,32 @@ async function generatePosts(
   // Some offers have answers and a short conversation; some requests have none yet (unmet need).
   const answered = rows.filter((_, position) => position % 3 === 0);
   for (const [position, post] of answered.entries()) {
-    const responder = spec.people.find((id, at) => id !== post.personRecordId && at % answered.length === position % spec.people.length) ?? spec.people.find((id) => id !== post.personRecordId);
+    const responder =
+      spec.people.find(
+        (id, at) => id !== post.personRecordId && at % answered.length === position % spec.people.length,
+      ) ?? spec.people.find((id) => id !== post.personRecordId);
     if (!responder || !post.id) continue;
-    const [response] = await owner.insert(postResponses).values({ communityId, postId: post.id, personRecordId: responder }).returning({ id: postResponses.id });
+    const [response] = await owner
+      .insert(postResponses)
+      .values({ communityId, postId: post.id, personRecordId: responder })
+      .returning({ id: postResponses.id });
     if (!response) continue;
     await owner.insert(timebankMessages).values([
-      { communityId, responseId: response.id, fromRecordId: responder, body: post.kind === 'offer' ? 'Hello, I would love this. When suits you?' : 'Hello, I can help with this. I am free most mornings.' },
-      { communityId, responseId: response.id, fromRecordId: post.personRecordId ?? '', body: 'Thank you! How about Tuesday at 10?' },
+      {
+        communityId,
+        responseId: response.id,
+        fromRecordId: responder,
+        body:
+          post.kind === 'offer'
+            ? 'Hello, I would love this. When suits you?'
+            : 'Hello, I can help with this. I am free most mornings.',
+      },
+      {
+        communityId,
+        responseId: response.id,
+        fromRecordId: post.personRecordId ?? '',
+        body: 'Thank you! How about Tuesday at 10?',
+      },
     ]);
   }
 }
@@ -302,13 +613,20 @@ async function generatePosts(
  * day), so that balances stay small; 1 post per 2 members. The balance trigger is paused
  * for the load (each transfer is written balanced) and every balance is set from its movements.
  */
-export async function generateTimebankAtScale(owner: Database, spec: { communityId: string; members: number; exchanges: number; firstAccountId: string | null }): Promise<void> {
+export async function generateTimebankAtScale(
+  owner: Database,
+  spec: { communityId: string; members: number; exchanges: number; firstAccountId: string | null },
+): Promise<void> {
   const { communityId, members } = spec;
   const pairs = Math.floor(spec.exchanges / 2);
   await owner.insert(timebanks).values({ communityId, minimumBalance: -6000 });
   await owner.insert(timebankAccounts).values({ communityId, kind: 'pot' });
-  await owner.insert(onboardingSteps).values(['Welcome conversation', 'Induction'].map((label, position) => ({ communityId, label, position })));
-  await owner.insert(timebankCategories).values(demoCategories.map((category) => ({ communityId, name: category.name })));
+  await owner
+    .insert(onboardingSteps)
+    .values(['Welcome conversation', 'Induction'].map((label, position) => ({ communityId, label, position })));
+  await owner
+    .insert(timebankCategories)
+    .values(demoCategories.map((category) => ({ communityId, name: category.name })));
   const statements = [
     sql`create temporary table bench_members as
       select n, gen_random_uuid() as record_id, gen_random_uuid() as account_id, (array['Herne Hill','Tulse Hill','West Norwood','Brixton','Streatham','Gipsy Hill'])[1 + n % 6] as neighbourhood
@@ -359,5 +677,15 @@ export async function generateTimebankAtScale(owner: Database, spec: { community
   // A year of history, added up day by day as the nightly job would have done as each day ended.
   await countFinishedDays(owner);
   // Vacuumed now, so that autovacuum does not do it while the benchmark runs.
-  for (const table of ['person_records', 'timebank_members', 'timebank_accounts', 'timebank_exchanges', 'timebank_exchange_parties', 'timebank_transfers', 'timebank_movements', 'timebank_posts']) await owner.execute(sql.raw(`vacuum analyze ${table}`));
+  for (const table of [
+    'person_records',
+    'timebank_members',
+    'timebank_accounts',
+    'timebank_exchanges',
+    'timebank_exchange_parties',
+    'timebank_transfers',
+    'timebank_movements',
+    'timebank_posts',
+  ])
+    await owner.execute(sql.raw(`vacuum analyze ${table}`));
 }

@@ -12,14 +12,22 @@ const environment = z
     DATABASE_APP_URL: z.url().optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(60),
     NOTIFY_API_KEY: z.string().min(1).optional(),
     NOTIFY_EMAIL_TEMPLATE_ID: z.string().min(1).optional(),
     NOTIFY_SMS_TEMPLATE_ID: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOAD_DEMO_DATA: booleanish.optional(),
     JOBS: booleanish.default(true),
-    CLEAR_EXPIRED_SCHEDULE: z.string().regex(/^\S+( \S+){4}$/, 'must be a cron expression with 5 fields').default('*/15 * * * *'),
+    CLEAR_EXPIRED_SCHEDULE: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'must be a cron expression with 5 fields')
+      .default('*/15 * * * *'),
     JOB_SCHEDULE_CHECK_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
@@ -59,7 +67,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: value.SESSION_SECRET ?? 'development-only-secret-not-for-production-use',
     sessionIdleMinutes: value.SESSION_IDLE_MINUTES,
     notify: value.NOTIFY_API_KEY
-      ? { apiKey: value.NOTIFY_API_KEY, emailTemplateId: value.NOTIFY_EMAIL_TEMPLATE_ID, smsTemplateId: value.NOTIFY_SMS_TEMPLATE_ID }
+      ? {
+          apiKey: value.NOTIFY_API_KEY,
+          emailTemplateId: value.NOTIFY_EMAIL_TEMPLATE_ID,
+          smsTemplateId: value.NOTIFY_SMS_TEMPLATE_ID,
+        }
       : undefined,
     logLevel: value.LOG_LEVEL,
     loadDemoData: value.LOAD_DEMO_DATA ?? !production,

@@ -25,6 +25,7 @@ export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
 /** Sends rows as a CSV file; with a name, as a download. */
 export function sendCsv(reply: FastifyReply, rows: readonly (readonly CsvCell[])[], filename?: string): FastifyReply {
   reply.header('content-type', 'text/csv; charset=utf-8');
-  if (filename) reply.header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '-')}"`);
+  if (filename)
+    reply.header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '-')}"`);
   return reply.send(toCsv(rows));
 }

@@ -4,7 +4,8 @@ import { isValid as isValidPostcode, toNormalised as normalisePostcode } from 'p
 import { z } from 'zod';
 
 /** Text that must be given, trimmed, at most `max` characters. */
-export const requiredText = (missing: string, tooLong: string, max: number) => z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
+export const requiredText = (missing: string, tooLong: string, max: number) =>
+  z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
 
 /** Text that may be left empty (empty becomes ''). */
 export const optionalText = (tooLong: string, max: number) =>
@@ -16,21 +17,31 @@ export const optionalText = (tooLong: string, max: number) =>
     .transform((value) => value ?? '');
 
 /** Text that may be left empty, kept as null when it is. */
-export const nullableText = (tooLong: string, max: number) => optionalText(tooLong, max).transform((value) => value || null);
+export const nullableText = (tooLong: string, max: number) =>
+  optionalText(tooLong, max).transform((value) => value || null);
 
 /** A checkbox group sends nothing, one value as a string, or several as an array. */
 export function checkboxList<const T extends readonly [string, ...string[]]>(values: T, invalid: string) {
   return z
-    .preprocess((value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.enum(values, { error: invalid }), { error: invalid }).max(values.length * 2, invalid))
+    .preprocess(
+      (value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]),
+      z.array(z.enum(values, { error: invalid }), { error: invalid }).max(values.length * 2, invalid),
+    )
     .transform((list) => [...new Set(list)]);
 }
 
 /** A single checkbox or a JSON boolean. */
-export const tickbox = z.preprocess((value) => value === true || value === 'true' || value === 'on' || value === 'yes', z.boolean());
+export const tickbox = z.preprocess(
+  (value) => value === true || value === 'true' || value === 'on' || value === 'yes',
+  z.boolean(),
+);
 
 /** A yes-or-no question that may be left unanswered: true, false, or null when not said. */
 export const yesNoOrNotSaid = z
-  .preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value === '' || value === undefined ? null : value), z.boolean({ error: 'errors.yesOrNo' }).nullable())
+  .preprocess(
+    (value) => (value === 'yes' ? true : value === 'no' ? false : value === '' || value === undefined ? null : value),
+    z.boolean({ error: 'errors.yesOrNo' }).nullable(),
+  )
   .transform((value) => value ?? null);
 
 /** A yes-or-no question, from radios ("yes"/"no") or JSON (true/false). */
@@ -52,7 +63,10 @@ export const dateOfBirth = z
   .nullish()
   .transform((value) => value || null)
   .refine((value) => value === null || isRealDate(value), 'errors.dateOfBirth.invalid')
-  .refine((value) => value === null || (value > '1900-01-01' && value <= new Date().toISOString().slice(0, 10)), 'errors.dateOfBirth.past');
+  .refine(
+    (value) => value === null || (value > '1900-01-01' && value <= new Date().toISOString().slice(0, 10)),
+    'errors.dateOfBirth.past',
+  );
 
 /** The digits of a UK phone number in one form (0…), to find the same number typed differently. */
 export function phoneKey(phone: string | null): string | null {
@@ -70,7 +84,12 @@ export const phone = z
   .max(40, 'errors.phone.invalid')
   .nullish()
   .transform((value) => value || null)
-  .refine((value) => value === null || (/^[0-9 +()-]+$/.test(value) && (phoneKey(value)?.length ?? 0) >= 10 && (phoneKey(value)?.length ?? 0) <= 15), 'errors.phone.invalid');
+  .refine(
+    (value) =>
+      value === null ||
+      (/^[0-9 +()-]+$/.test(value) && (phoneKey(value)?.length ?? 0) >= 10 && (phoneKey(value)?.length ?? 0) <= 15),
+    'errors.phone.invalid',
+  );
 
 /** True when the ten digits carry a correct NHS number check digit (modulus 11). */
 export function isValidNhsNumber(digits: string): boolean {
@@ -119,7 +138,10 @@ export function withDateFromParts(body: unknown, name: string): Record<string, u
   const part = (suffix: string) => String(values[`${name}-${suffix}`] ?? '').trim();
   const [day, month, year] = [part('day'), part('month'), part('year')];
   if (!day && !month && !year) return values;
-  values[name] = /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) && /^\d{4}$/.test(year) ? `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` : `${year}-${month}-${day}!`;
+  values[name] =
+    /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) && /^\d{4}$/.test(year)
+      ? `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
+      : `${year}-${month}-${day}!`;
   return values;
 }
 
@@ -140,4 +162,5 @@ export function minutesFromForm(body: Record<string, unknown>, prefix = 'time'):
 }
 
 /** A day (YYYY-MM-DD) between 1900 and 2999: PostgreSQL refuses year 0, and no one means it. */
-export const plainDate = (invalid: string) => z.iso.date({ error: invalid }).refine((value) => value >= '1900-01-01' && value <= '2999-12-31', invalid);
+export const plainDate = (invalid: string) =>
+  z.iso.date({ error: invalid }).refine((value) => value >= '1900-01-01' && value <= '2999-12-31', invalid);

@@ -16,11 +16,13 @@ function filesUnder(folder: string, ending: string): string[] {
 
 function leafKeys(value: unknown, prefix = ''): string[] {
   if (Array.isArray(value)) return [prefix];
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, child]) => leafKeys(child, prefix ? `${prefix}.${key}` : key));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, child]) => leafKeys(child, prefix ? `${prefix}.${key}` : key));
   return [prefix];
 }
 
-const catalogue = (language: string) => JSON.parse(readFileSync(path.join(root, 'locales', language, 'translation.json'), 'utf8')) as Record<string, unknown>;
+const catalogue = (language: string) =>
+  JSON.parse(readFileSync(path.join(root, 'locales', language, 'translation.json'), 'utf8')) as Record<string, unknown>;
 const withoutPluralForm = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '');
 const templates = filesUnder(path.join(root, 'src'), '.njk');
 const sources = filesUnder(path.join(root, 'src'), '.ts').filter((file) => !file.endsWith('.test.ts'));
@@ -64,7 +66,9 @@ describe('the message catalogues', () => {
 
   it('every NHS number given as an example passes the NHS number check', () => {
     for (const language of languages) {
-      const examples = [...JSON.stringify(catalogue(language)).matchAll(/\b(\d{3}) (\d{3}) (\d{4})\b/g)].map((match) => `${match[1]}${match[2]}${match[3]}`);
+      const examples = [...JSON.stringify(catalogue(language)).matchAll(/\b(\d{3}) (\d{3}) (\d{4})\b/g)].map(
+        (match) => `${match[1]}${match[2]}${match[3]}`,
+      );
       expect(examples.length, language).toBeGreaterThan(0);
       for (const example of examples) expect(isValidNhsNumber(example), `${language}: ${example}`).toBe(true);
     }

@@ -20,7 +20,10 @@ export interface ScheduledJob {
 }
 
 /** Removes what has expired: sessions, reset links, lock counters, idempotency keys. */
-export async function clearExpired(owner: Database, clearSessions: () => Promise<number>): Promise<Record<string, number>> {
+export async function clearExpired(
+  owner: Database,
+  clearSessions: () => Promise<number>,
+): Promise<Record<string, number>> {
   const now = new Date();
   const sessions = await clearSessions();
   const resets = await owner
@@ -33,7 +36,13 @@ export async function clearExpired(owner: Database, clearSessions: () => Promise
     .returning({ key: signInFailures.key });
   const keys = await clearOldIdempotencyRecords(owner);
   const removed = { sessions, resets: resets.length, lockCounters: failures.length, idempotencyKeys: keys };
-  await record(owner, { actorId: null, action: 'job.clear-expired', subjectType: 'job', subjectId: 'clear-expired', detail: removed });
+  await record(owner, {
+    actorId: null,
+    action: 'job.clear-expired',
+    subjectType: 'job',
+    subjectId: 'clear-expired',
+    detail: removed,
+  });
   return removed;
 }
 
@@ -88,4 +97,3 @@ export async function startJobs(options: {
   // A job still running after 4 seconds is left to be retried: the process must stop within 10.
   return { stop: () => boss.stop({ graceful: true, timeout: 4_000 }) };
 }
-

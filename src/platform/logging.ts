@@ -11,11 +11,7 @@ const keyDetail = /\)=\(.*\)/g;
 
 /** A message with the values it quotes taken out. */
 export function withoutValues(message: string): string {
-  return message
-    .split('\nparams:')[0]
-    ?.replace(quotedValue, ': "…"')
-    .replace(keyDetail, ')=(…)')
-    .slice(0, 2000) ?? '';
+  return message.split('\nparams:')[0]?.replace(quotedValue, ': "…"').replace(keyDetail, ')=(…)').slice(0, 2000) ?? '';
 }
 
 type Logged = Record<string, unknown>;
@@ -26,9 +22,23 @@ export function loggedError(error: unknown, depth = 0): Logged {
   const own = error as Error & Record<string, unknown>;
   const message = withoutValues(error.message);
   const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
-  const logged: Logged = { type: error.constructor.name, message, stack: [`${error.name}: ${message}`, ...frames].join('\n') };
+  const logged: Logged = {
+    type: error.constructor.name,
+    message,
+    stack: [`${error.name}: ${message}`, ...frames].join('\n'),
+  };
   // PostgreSQL's own fields that hold no values; `detail`, `where`, `hint` and the parameters may.
-  for (const field of ['code', 'statusCode', 'severity', 'constraint', 'table', 'column', 'schema', 'routine', 'dataType']) {
+  for (const field of [
+    'code',
+    'statusCode',
+    'severity',
+    'constraint',
+    'table',
+    'column',
+    'schema',
+    'routine',
+    'dataType',
+  ]) {
     const value = own[field];
     if (typeof value === 'string' || typeof value === 'number') logged[field] = value;
   }

@@ -17,7 +17,10 @@ export interface PersonDataSource {
    */
   download: 'rows' | { excluded: 'actor' | string };
   /** The rows, when they point at the person through another table (a referral's contact attempts). */
-  rows?: (tx: CommunityTransaction, ids: { record: string; account: string | null }) => Promise<Record<string, unknown>[]>;
+  rows?: (
+    tx: CommunityTransaction,
+    ids: { record: string; account: string | null },
+  ) => Promise<Record<string, unknown>[]>;
   /**
    * Rows no one community holds (the account itself, its tokens): in the person's own download
    * only, never in one a coordinator makes for them.
@@ -43,11 +46,17 @@ export interface PersonDataSource {
 
 /** The rows of a table reached through another (a caseload entry, an account): `query` selects them for a record. */
 export function rowsThrough(query: (record: string) => SQL) {
-  return async (tx: CommunityTransaction, ids: { record: string }) => (await tx.execute<Record<string, unknown>>(query(ids.record))).rows;
+  return async (tx: CommunityTransaction, ids: { record: string }) =>
+    (await tx.execute<Record<string, unknown>>(query(ids.record))).rows;
 }
 
 /** Moves every row that points at `fromId` to `intoId`, table by table. */
-export async function moveReferences(tx: CommunityTransaction, sources: readonly PersonDataSource[], fromId: string, intoId: string): Promise<void> {
+export async function moveReferences(
+  tx: CommunityTransaction,
+  sources: readonly PersonDataSource[],
+  fromId: string,
+  intoId: string,
+): Promise<void> {
   for (const source of sources) {
     if (source.points !== 'record' || source.merge === undefined || typeof source.merge === 'object') continue;
     if (source.merge === 'move') await moveRows(tx, source.table, source.column, fromId, intoId);
@@ -55,8 +64,16 @@ export async function moveReferences(tx: CommunityTransaction, sources: readonly
   }
 }
 
-async function moveRows(tx: CommunityTransaction, table: string, column: string, fromId: string, intoId: string): Promise<void> {
-  await tx.execute(sql`update ${sql.identifier(table)} set ${sql.identifier(column)} = ${intoId} where ${sql.identifier(column)} = ${fromId}`);
+async function moveRows(
+  tx: CommunityTransaction,
+  table: string,
+  column: string,
+  fromId: string,
+  intoId: string,
+): Promise<void> {
+  await tx.execute(
+    sql`update ${sql.identifier(table)} set ${sql.identifier(column)} = ${intoId} where ${sql.identifier(column)} = ${fromId}`,
+  );
 }
 
 /**
@@ -91,7 +108,11 @@ export async function downloadRows(
     if (!id) continue;
     const found = source.rows
       ? await source.rows(tx, ids)
-      : (await tx.execute<Record<string, unknown>>(sql`select * from ${sql.identifier(source.table)} where ${sql.identifier(source.column)} = ${id}`)).rows;
+      : (
+          await tx.execute<Record<string, unknown>>(
+            sql`select * from ${sql.identifier(source.table)} where ${sql.identifier(source.column)} = ${id}`,
+          )
+        ).rows;
     const omitted = new Set(source.omit ?? []);
     const rows = found.map((row) => Object.fromEntries(Object.entries(row).filter(([name]) => !omitted.has(name))));
     sections.push({ table: source.table, column: source.column, rows });

@@ -94,7 +94,10 @@ export function stylesheetFor(brandColour: string): Promise<string> {
 /** Compiles every community's stylesheet, one after another, in the background. */
 export async function warmStylesheets(db: Database, log: FastifyBaseLogger): Promise<void> {
   try {
-    const colours = await db.selectDistinct({ colour: communities.brandColour }).from(communities).where(isNotNull(communities.brandColour));
+    const colours = await db
+      .selectDistinct({ colour: communities.brandColour })
+      .from(communities)
+      .where(isNotNull(communities.brandColour));
     for (const { colour } of colours) if (colour) await stylesheetFor(colour);
   } catch (error) {
     log.warn({ err: error }, 'could not compile community stylesheets ahead of time');
@@ -108,6 +111,10 @@ export async function warmStylesheets(db: Database, log: FastifyBaseLogger): Pro
 export async function isColourInUse(db: Database, brandColour: string): Promise<boolean> {
   const colour = brandColour.toLowerCase();
   if (colour === defaultBrandColour || compiled.has(colour)) return true;
-  const [found] = await db.select({ id: communities.id }).from(communities).where(sql`lower(${communities.brandColour}) = ${colour}`).limit(1);
+  const [found] = await db
+    .select({ id: communities.id })
+    .from(communities)
+    .where(sql`lower(${communities.brandColour}) = ${colour}`)
+    .limit(1);
   return found !== undefined;
 }

@@ -2,7 +2,16 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database, Transaction } from './db/index.ts';
 import { communities } from './db/schema.ts';
 
-export const roles = ['member', 'peer_supporter', 'facilitator', 'coordinator', 'referrer', 'partner', 'safeguarding_lead', 'admin'] as const;
+export const roles = [
+  'member',
+  'peer_supporter',
+  'facilitator',
+  'coordinator',
+  'referrer',
+  'partner',
+  'safeguarding_lead',
+  'admin',
+] as const;
 export type Role = (typeof roles)[number];
 
 /** Roles that see other people's records; a community can require two-factor sign-in for them. */
@@ -28,7 +37,11 @@ export type CommunityTransaction = Transaction & { readonly [scoped]: true };
  * Runs `work` in one transaction where `app.community_id` is set, so that the row-level
  * security policies show only this community's rows even to a query that forgets to filter.
  */
-export function inCommunity<T>(db: Database, scope: CommunityScope, work: (tx: CommunityTransaction) => Promise<T>): Promise<T> {
+export function inCommunity<T>(
+  db: Database,
+  scope: CommunityScope,
+  work: (tx: CommunityTransaction) => Promise<T>,
+): Promise<T> {
   return db.transaction(async (tx) => work(await scopeToCommunity(tx, scope)));
 }
 
@@ -38,7 +51,9 @@ export function inCommunity<T>(db: Database, scope: CommunityScope, work: (tx: C
  * setting `app.community_id` or casting to `CommunityTransaction` anywhere else.
  */
 export async function scopeToCommunity(tx: Transaction, scope: CommunityScope): Promise<CommunityTransaction> {
-  await tx.execute(sql`select set_config('app.community_id', ${scope.communityId}, true), set_config('app.person_id', ${scope.personId ?? ''}, true)`);
+  await tx.execute(
+    sql`select set_config('app.community_id', ${scope.communityId}, true), set_config('app.person_id', ${scope.personId ?? ''}, true)`,
+  );
   return tx as CommunityTransaction;
 }
 

@@ -53,7 +53,12 @@ export function workingDaysBetween(from: string, to: string): number {
 }
 
 // Made once: a date formatter is slow to make (measured, the triage queue's largest cost).
-const ukDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const ukDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** Today's date in the UK (YYYY-MM-DD), whatever the server's own time zone. */
 export function ukDay(instant: Date = new Date()): string {

@@ -1,6 +1,8 @@
 import { expect, expectPage, signIn, test } from './support.ts';
 
-test('a facilitator cancels a meeting on a phone, saying why; a member sees it cancelled and why, and cannot say she is coming', async ({ browser }) => {
+test('a facilitator cancels a meeting on a phone, saying why; a member sees it cancelled and why, and cannot say she is coming', async ({
+  browser,
+}) => {
   const phone = await browser.newContext({ viewport: { width: 375, height: 740 } });
   const ruth = await phone.newPage();
   await signIn(ruth, 'facilitator.croydon@example.org');

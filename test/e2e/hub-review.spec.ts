@@ -1,6 +1,8 @@
 import { expect, expectPage, signIn, test } from './support.ts';
 
-test('the hub accepts a referral; the next review meeting’s agenda shows the person; the chair records an action for a peer supporter, which is on his home page', async ({ browser }) => {
+test('the hub accepts a referral; the next review meeting’s agenda shows the person; the chair records an action for a peer supporter, which is on his home page', async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const sam = await (await browser.newContext()).newPage();
   await signIn(sam, 'coordinator@example.org');
@@ -26,7 +28,9 @@ test('the hub accepts a referral; the next review meeting’s agenda shows the p
   await expect(omar).toContainText('New since the last meeting');
   await omar.getByRole('link', { name: 'Omar Said' }).click();
   await expectPage(sam, 'Omar Said');
-  await sam.getByLabel('What was discussed').fill('Omar would like someone with lived experience alongside him while he looks for work.');
+  await sam
+    .getByLabel('What was discussed')
+    .fill('Omar would like someone with lived experience alongside him while he looks for work.');
   await sam.getByLabel('What was decided').fill('Offer Missing Link peer support; Dev to meet him first.');
   await sam.getByLabel('What needs doing').fill('Meet Omar at the hub and introduce peer support');
   await sam.getByRole('button', { name: 'Save and go back to the agenda' }).click();
@@ -55,7 +59,9 @@ test('the hub accepts a referral; the next review meeting’s agenda shows the p
   await expect(dev.getByText('Action done.')).toBeVisible();
 });
 
-test('a personal budget refuses an overspend until the coordinator approves it explicitly, saying why', async ({ browser }) => {
+test('a personal budget refuses an overspend until the coordinator approves it explicitly, saying why', async ({
+  browser,
+}) => {
   const sam = await (await browser.newContext()).newPage();
   await signIn(sam, 'coordinator@example.org');
   await sam.goto('/c/lambeth/hub');
@@ -72,11 +78,15 @@ test('a personal budget refuses an overspend until the coordinator approves it e
   await kit.getByRole('button', { name: 'Approve spend' }).click();
   await expectPage(sam, 'Personal budget of Desmond Hart');
   await expect(sam.locator('.nhsuk-error-summary')).toContainText('This spend is more than the budget has left');
-  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText('Waiting for approval');
+  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText(
+    'Waiting for approval',
+  );
   const again = sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' });
   await again.getByLabel('I approve spending more than the budget has left').check();
   await again.getByLabel('Why is the overspend approved?').fill('Agreed at Monday’s review: running is his main goal');
   await again.getByRole('button', { name: 'Approve spend' }).click();
   await expect(sam.getByText('Spend approved.')).toBeVisible();
-  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText('Approved over the budget: Agreed at Monday’s review');
+  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText(
+    'Approved over the budget: Agreed at Monday’s review',
+  );
 });

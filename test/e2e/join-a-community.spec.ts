@@ -1,6 +1,8 @@
 import { expectPage, signIn, test, expect, uniqueEmail, demoPassword, lastMessageTo, linkIn } from './support.ts';
 
-test('a newcomer registers, confirms their email address, asks to join Lambeth Together, the admin approves, and the newcomer lands on the member home', async ({ browser }) => {
+test('a newcomer registers, confirms their email address, asks to join Lambeth Together, the admin approves, and the newcomer lands on the member home', async ({
+  browser,
+}) => {
   const newcomer = await (await browser.newContext()).newPage();
   const email = uniqueEmail('rosa');
 

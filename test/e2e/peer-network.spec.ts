@@ -1,6 +1,8 @@
 import { expect, expectPage, signIn, test } from './support.ts';
 
-test('a member joins the peer network herself, is marked at a meeting on a phone, shares her crisis plan with one facilitator, steps back and comes back without a referral', async ({ browser }) => {
+test('a member joins the peer network herself, is marked at a meeting on a phone, shares her crisis plan with one facilitator, steps back and comes back without a referral', async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const leah = await (await browser.newContext()).newPage();
   await signIn(leah, 'newmember.croydon@example.org');
@@ -83,7 +85,9 @@ test('a member joins the peer network herself, is marked at a meeting on a phone
   expect(await calendar.text()).toContain('SUMMARY:Monday evening group');
 });
 
-test('a facilitator adopts a change to the ground rules members agreed, and the numbers show a year of attendance', async ({ browser }) => {
+test('a facilitator adopts a change to the ground rules members agreed, and the numbers show a year of attendance', async ({
+  browser,
+}) => {
   const jade = await (await browser.newContext()).newPage();
   await signIn(jade, 'member.croydon@example.org');
   await jade.goto('/c/croydon/network');
@@ -97,7 +101,9 @@ test('a facilitator adopts a change to the ground rules members agreed, and the 
   await ruth.goto('/c/croydon/network');
   await ruth.getByRole('link', { name: 'Network numbers' }).click();
   await expectPage(ruth, 'Network numbers');
-  await expect(ruth.getByRole('table', { name: 'Attendances each month, by group' })).toContainText('Monday evening group');
+  await expect(ruth.getByRole('table', { name: 'Attendances each month, by group' })).toContainText(
+    'Monday evening group',
+  );
   await ruth.goto('/c/croydon/network');
   await ruth.getByRole('link', { name: 'Ground rules of Croydon peer network' }).click();
   await expectPage(ruth, 'Ground rules');

@@ -1,6 +1,8 @@
 import { expect, expectPage, lastMessageTo, signIn, test } from './support.ts';
 
-test('a 12-week episode starts; the supporter logs contacts and sends the week; the coordinator returns the over-budget week; endings tell the referrer only with consent', async ({ browser }) => {
+test('a 12-week episode starts; the supporter logs contacts and sends the week; the coordinator returns the over-budget week; endings tell the referrer only with consent', async ({
+  browser,
+}) => {
   test.setTimeout(150_000);
   const sam = await (await browser.newContext()).newPage();
   await signIn(sam, 'coordinator@example.org');
@@ -10,7 +12,9 @@ test('a 12-week episode starts; the supporter logs contacts and sends the week; 
   await sam.getByRole('link', { name: 'start support for Ivy Summers' }).click();
   await expectPage(sam, 'Start peer support');
   await sam.getByLabel('Peer supporter').selectOption({ label: 'Dev' });
-  await sam.getByLabel('Goals agreed together (optional)').fill('Go back to the swimming pool\nSee friends once a week');
+  await sam
+    .getByLabel('Goals agreed together (optional)')
+    .fill('Go back to the swimming pool\nSee friends once a week');
   await sam.getByRole('button', { name: 'Start peer support' }).click();
   await expectPage(sam, 'Peer support for Ivy Summers');
   await expect(sam.getByText('(12 weeks)')).toBeVisible();
@@ -33,7 +37,9 @@ test('a 12-week episode starts; the supporter logs contacts and sends the week; 
   await dev.getByRole('group', { name: 'How long did it take?' }).getByLabel('Hours').fill('2');
   await dev.getByRole('group', { name: 'How long did it take?' }).getByLabel('Minutes').fill('30');
   await dev.getByLabel('In person').check();
-  await dev.getByLabel('What did you do?').fill('Went to the leisure centre together to look at the swimming timetable');
+  await dev
+    .getByLabel('What did you do?')
+    .fill('Went to the leisure centre together to look at the swimming timetable');
   await dev.getByRole('button', { name: 'Save contact' }).click();
   await expect(dev.getByText('Contact logged.')).toBeVisible();
   await dev.getByRole('button', { name: 'Log a contact' }).click();
@@ -43,13 +49,19 @@ test('a 12-week episode starts; the supporter logs contacts and sends the week; 
   await dev.getByRole('button', { name: 'Save contact' }).click();
   await expect(dev.getByText('Contact logged.')).toBeVisible();
   await dev.goto('/c/lambeth/support');
-  await dev.getByRole('button', { name: /^Send the week starting/ }).first().click();
+  await dev
+    .getByRole('button', { name: /^Send the week starting/ })
+    .first()
+    .click();
   await expectPage(dev, 'Timesheet of Dev');
   await expect(dev.getByText('It has more hours than allowed')).toBeVisible();
 
   // Sam cannot approve it without saying so; he returns it with a reason.
   await sam.goto('/c/lambeth/support');
-  await sam.getByRole('link', { name: /^Dev, week starting/ }).first().click();
+  await sam
+    .getByRole('link', { name: /^Dev, week starting/ })
+    .first()
+    .click();
   await expectPage(sam, 'Timesheet of Dev');
   await expect(sam.getByText('More hours than allowed')).toBeVisible();
   await sam.getByRole('button', { name: 'Approve timesheet' }).click();

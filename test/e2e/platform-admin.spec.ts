@@ -7,7 +7,10 @@ import { expect, expectPage, signIn, test } from './support.ts';
 // second can use the next step's code (a code's step is accepted once).
 test.describe.configure({ mode: 'serial' });
 
-const codeAt = (time: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(demoTwoStepKey), digits: 6, period: 30 }).generate({ timestamp: time });
+const codeAt = (time: number) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(demoTwoStepKey), digits: 6, period: 30 }).generate({
+    timestamp: time,
+  });
 
 test('the platform admin signs in with two steps; the same code in another browser is refused', async ({ browser }) => {
   const code = codeAt(Date.now());
@@ -31,7 +34,9 @@ test('the platform admin signs in with two steps; the same code in another brows
 // The first hour of a new community, as its people do it, through the pages only, on an install
 // that sends no email: from nothing to a confirmed exchange for someone a GP referred. It counts
 // the page loads and the fields staff fill (docs/first-hour.md records the path).
-test('a new community goes from nothing to its first confirmed exchange from a GP referral, in at most 40 page loads', async ({ browser }) => {
+test('a new community goes from nothing to its first confirmed exchange from a GP referral, in at most 40 page loads', async ({
+  browser,
+}) => {
   test.setTimeout(240_000);
   let loads = 0;
   let fields = 0;
@@ -61,7 +66,12 @@ test('a new community goes from nothing to its first confirmed exchange from a G
   await signIn(platform, 'platform@example.org');
   await expectPage(platform, 'Enter your security code');
   // The next step's code: the other platform journey may have used this step's.
-  await fill(platform.getByLabel('Security code'), new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(demoTwoStepKey), digits: 6, period: 30 }).generate({ timestamp: Date.now() + 30_000 }));
+  await fill(
+    platform.getByLabel('Security code'),
+    new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(demoTwoStepKey), digits: 6, period: 30 }).generate({
+      timestamp: Date.now() + 30_000,
+    }),
+  );
   fields += 2; // email and password on the sign-in page
   await platform.getByRole('button', { name: 'Continue' }).click();
   await expectPage(platform, 'All communities');
@@ -142,7 +152,10 @@ test('a new community goes from nothing to its first confirmed exchange from a G
   await expectPage(gp, 'Refer someone');
   await fill(gp.getByLabel('Preferred name'), 'Grace');
   await fill(gp.getByLabel('Phone number'), '020 7946 0321');
-  await fill(gp.getByLabel('Why you are referring them'), 'Lonely since her husband died; would like company and help with shopping.');
+  await fill(
+    gp.getByLabel('Why you are referring them'),
+    'Lonely since her husband died; would like company and help with shopping.',
+  );
   await expect(gp.getByLabel('Southwark Time Bank')).toBeChecked();
   await tick(gp.getByLabel('Routine'));
   await tick(gp.getByLabel('They agreed to be referred'));
@@ -152,7 +165,10 @@ test('a new community goes from nothing to its first confirmed exchange from a G
   steps.push(`GP: referral sent: ${loads} loads, ${fields} fields`);
 
   // The coordinator accepts her into the time bank and finishes her joining steps.
-  await coordinator.getByRole('link', { name: /new referral/i }).first().click();
+  await coordinator
+    .getByRole('link', { name: /new referral/i })
+    .first()
+    .click();
   await coordinator.getByRole('row', { name: /Grace/ }).getByRole('link').click();
   await coordinator.getByRole('button', { name: 'Accept' }).click();
   await expectPage(coordinator, 'Accept');
@@ -182,7 +198,9 @@ test('a new community goes from nothing to its first confirmed exchange from a G
   fields += 2;
   await fill(coordinator.getByLabel('Hours'), '1');
   // Today, and the only kind of help, are already chosen.
-  await expect(coordinator.getByRole('group', { name: 'When?' }).getByLabel('Day')).toHaveValue(String(today.getDate()));
+  await expect(coordinator.getByRole('group', { name: 'When?' }).getByLabel('Day')).toHaveValue(
+    String(today.getDate()),
+  );
   await expect(coordinator.getByLabel('What kind of help was it?')).toHaveValue(/.+/);
   await tick(coordinator.getByLabel('Both have told me about it: confirm it now'));
   await coordinator.getByRole('button', { name: 'Record time' }).click();

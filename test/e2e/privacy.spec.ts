@@ -10,13 +10,23 @@ test('a member downloads everything held about them, as a page and as a file', a
   await expectPage(page, 'Download your data');
   await expect(page.getByRole('heading', { name: /Your account/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: /Your journey/ })).toBeVisible();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download as a file (JSON)' }).click()]);
-  const data = JSON.parse(readFileSync((await download.path()) ?? '', 'utf8')) as { person: { preferredName: string }; sections: { table: string }[] };
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download as a file (JSON)' }).click(),
+  ]);
+  const data = JSON.parse(readFileSync((await download.path()) ?? '', 'utf8')) as {
+    person: { preferredName: string };
+    sections: { table: string }[];
+  };
   expect(data.person.preferredName).toBe('Maria');
-  expect(data.sections.map((section) => section.table)).toEqual(expect.arrayContaining(['people', 'person_records', 'milestones']));
+  expect(data.sections.map((section) => section.table)).toEqual(
+    expect.arrayContaining(['people', 'person_records', 'milestones']),
+  );
 });
 
-test('someone who is not online asks, through a coordinator, to be forgotten; an admin approves; the record keeps only a number', async ({ browser }) => {
+test('someone who is not online asks, through a coordinator, to be forgotten; an admin approves; the record keeps only a number', async ({
+  browser,
+}) => {
   const coordinator = await (await browser.newContext()).newPage();
   await signIn(coordinator, 'coordinator@example.org');
   await coordinator.getByRole('link', { name: 'Lambeth Together' }).click();
@@ -35,7 +45,9 @@ test('someone who is not online asks, through a coordinator, to be forgotten; an
   await expect(coordinator.getByText('SE21 8DY')).toBeVisible();
   await coordinator.getByRole('link', { name: 'They asked to be forgotten' }).click();
   await expectPage(coordinator, 'Ask to forget Cyril');
-  await coordinator.getByLabel('Anything you would like to tell us (optional)').fill('Wrote to us asking to be removed.');
+  await coordinator
+    .getByLabel('Anything you would like to tell us (optional)')
+    .fill('Wrote to us asking to be removed.');
   await coordinator.getByRole('button', { name: 'Ask to be forgotten' }).click();
   await expectPage(coordinator, 'Ask to forget Cyril');
   await expect(coordinator.getByText('waiting for an admin')).toBeVisible();
@@ -59,14 +71,18 @@ test('someone who is not online asks, through a coordinator, to be forgotten; an
   await expect(coordinator.getByText('4 Rosendale Road')).toHaveCount(0);
 });
 
-test('a member raises a safeguarding concern; the safeguarding lead reads it; a coordinator is told it does not exist', async ({ browser }) => {
+test('a member raises a safeguarding concern; the safeguarding lead reads it; a coordinator is told it does not exist', async ({
+  browser,
+}) => {
   const member = await (await browser.newContext()).newPage();
   await signIn(member, 'member@example.org');
   await member.getByRole('link', { name: 'Raise a safeguarding concern' }).click();
   await expectPage(member, 'Raise a safeguarding concern');
   await member.getByLabel('Yes').check();
   await member.getByLabel('Who are you worried about?').fill('Harold from the walking group');
-  await member.getByLabel('What happened, or what are you worried about?').fill('He has bruises and said he is scared to go home.');
+  await member
+    .getByLabel('What happened, or what are you worried about?')
+    .fill('He has bruises and said he is scared to go home.');
   await member.getByRole('button', { name: 'Send the concern' }).click();
   await expectPage(member, 'Your concern has been sent');
   await expect(member.getByText('Call 999 if someone is in immediate danger')).toBeVisible();

@@ -1,6 +1,9 @@
 import { expectPage, signIn, test, expect } from './support.ts';
 
-test('an admin adds a programme, and someone looking for support finds it on the community’s page', async ({ page, browser }) => {
+test('an admin adds a programme, and someone looking for support finds it on the community’s page', async ({
+  page,
+  browser,
+}) => {
   await signIn(page, 'admin@example.org');
   await expectPage(page, 'Hello, Alex Morgan');
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Programmes' }).click();

@@ -22,7 +22,9 @@ async function press(page: Page, target: Locator): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-test('someone refers themselves with the keyboard alone; a coordinator contacts them and accepts them into the time bank; their journey shows both', async ({ browser }) => {
+test('someone refers themselves with the keyboard alone; a coordinator contacts them and accepts them into the time bank; their journey shows both', async ({
+  browser,
+}) => {
   // Every field is reached with the Tab key, one press at a time: slower than clicking.
   test.setTimeout(240_000);
   const person = await (await browser.newContext()).newPage();

@@ -36,7 +36,9 @@ async function work(coordinator: Page, reference: string, action: 'contact' | 'a
   await expectPage(coordinator, `Referral ${reference}`);
 }
 
-test('a GP refers a patient who agreed to updates and sees "contacting" then "accepted"; another, who did not agree, shows no progress', async ({ browser }) => {
+test('a GP refers a patient who agreed to updates and sees "contacting" then "accepted"; another, who did not agree, shows no progress', async ({
+  browser,
+}) => {
   const referrer = await (await browser.newContext()).newPage();
   await signIn(referrer, 'referrer@example.org');
   await expectPage(referrer, 'Hello, Dr Helen Carter');
@@ -50,7 +52,9 @@ test('a GP refers a patient who agreed to updates and sees "contacting" then "ac
   await referrer.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your referrals' }).click();
   await expectPage(referrer, 'Your referrals');
   await expect(referrer.getByRole('row', { name: new RegExp(shared) })).toContainText('Contacting');
-  await expect(referrer.getByRole('row', { name: new RegExp(private_) })).toContainText('The person chose not to share updates');
+  await expect(referrer.getByRole('row', { name: new RegExp(private_) })).toContainText(
+    'The person chose not to share updates',
+  );
 
   for (const reference of [shared, private_]) await work(coordinator, reference, 'accept');
   await referrer.reload();

@@ -21,12 +21,18 @@ export { expect };
 // A scan takes one to two seconds: the same page in the same state (its route, with ids as
 // `:id`; its language; error summary shown or not; who is looking) is scanned once per run,
 // whichever worker meets it first. The list is kept beside the run's database address.
-const scannedFile = () => `test-results/accessibility-scanned-${createHash('sha256').update(readFileSync('test-results/e2e-database-url', 'utf8')).digest('hex').slice(0, 12)}.txt`;
-const wasScanned = (state: string) => existsSync(scannedFile()) && readFileSync(scannedFile(), 'utf8').split('\n').includes(state);
+const scannedFile = () =>
+  `test-results/accessibility-scanned-${createHash('sha256').update(readFileSync('test-results/e2e-database-url', 'utf8')).digest('hex').slice(0, 12)}.txt`;
+const wasScanned = (state: string) =>
+  existsSync(scannedFile()) && readFileSync(scannedFile(), 'utf8').split('\n').includes(state);
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** Checks the page is the one expected (its heading) and has no accessibility violations. */
-export async function expectPage(page: Page, heading: string | RegExp, options: { scan?: boolean } = {}): Promise<void> {
+export async function expectPage(
+  page: Page,
+  heading: string | RegExp,
+  options: { scan?: boolean } = {},
+): Promise<void> {
   await page.waitForLoadState('load');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
   await expect(page.locator('h1')).toHaveCount(1);
@@ -38,8 +44,15 @@ export async function expectPage(page: Page, heading: string | RegExp, options: 
   ].join('|');
   if (options.scan === false || wasScanned(state)) return;
   appendFileSync(scannedFile(), `${state}\n`);
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  expect(results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  expect(
+    results.violations.map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
+    ),
+  ).toEqual([]);
 }
 
 export async function signIn(page: Page, email: string, password = demoPassword): Promise<void> {
@@ -55,7 +68,10 @@ export async function lastMessageTo(recipient: string, template?: string): Promi
   const client = new pg.Client({ connectionString: readFileSync('test-results/e2e-database-url', 'utf8') });
   await client.connect();
   try {
-    const result = await client.query('select subject, body from outbox where recipient = $1 and ($2::text is null or template = $2) order by created_at desc limit 1', [recipient, template ?? null]);
+    const result = await client.query(
+      'select subject, body from outbox where recipient = $1 and ($2::text is null or template = $2) order by created_at desc limit 1',
+      [recipient, template ?? null],
+    );
     const message = result.rows[0] as { subject: string; body: string } | undefined;
     if (!message) throw new Error(`no message to ${recipient}`);
     return message;

@@ -7,7 +7,9 @@ async function timeBank(page: Page): Promise<void> {
   await expectPage(page, 'Time bank');
 }
 
-test('a member referred by her GP finishes joining, offers café company, another finds it typing "cafe", they message, she records 90 minutes and the other confirms', async ({ browser }) => {
+test('a member referred by her GP finishes joining, offers café company, another finds it typing "cafe", they message, she records 90 minutes and the other confirms', async ({
+  browser,
+}) => {
   // The coordinator finishes Nadia's joining steps.
   const coordinator = await (await browser.newContext()).newPage();
   await signIn(coordinator, 'coordinator@example.org');
@@ -50,7 +52,7 @@ test('a member referred by her GP finishes joining, offers café company, anothe
   await maria.getByRole('link', { name: 'Company at the Café Rio on Fridays' }).click();
   await expectPage(maria, 'Company at the Café Rio on Fridays');
   await maria.getByLabel('Your message to Nadia').fill('I would love to come on Friday.');
-  await maria.getByRole('button', { name: 'Send: I\'d like this' }).click();
+  await maria.getByRole('button', { name: "Send: I'd like this" }).click();
   await expectPage(maria, 'Messages about: Company at the Café Rio on Fridays');
 
   // Nadia replies, then records the time she gave.
@@ -88,7 +90,9 @@ test('a member referred by her GP finishes joining, offers café company, anothe
   await expect(nadia.getByTestId('balance')).toHaveText('1 hour 30 minutes');
 });
 
-test('a member without a background check cannot take up a home-visit request that needs one, and is told why', async ({ browser }) => {
+test('a member without a background check cannot take up a home-visit request that needs one, and is told why', async ({
+  browser,
+}) => {
   const maria = await (await browser.newContext()).newPage();
   await signIn(maria, 'member@example.org');
   await timeBank(maria);

@@ -1,6 +1,8 @@
 import { expect, expectPage, signIn, test } from './support.ts';
 
-test('a coordinator records a talk Doris gave to eight people, though Doris is not online, and prints her statement', async ({ browser }) => {
+test('a coordinator records a talk Doris gave to eight people, though Doris is not online, and prints her statement', async ({
+  browser,
+}) => {
   const page = await (await browser.newContext()).newPage();
   await signIn(page, 'coordinator@example.org');
   await page.goto('/c/lambeth');
@@ -23,7 +25,16 @@ test('a coordinator records a talk Doris gave to eight people, though Doris is n
   await expect(page.locator('.nhsuk-error-summary')).toContainText('Tick at least one person who received time');
   await expect(givers.getByLabel('Doris Campbell')).toBeChecked();
 
-  const audience = ['Agnes Vaughan', 'Bernard Ellis', 'Carmen Simpson', 'Delroy Turner', 'Edna Douglas', 'Fiona Reid', 'George Barker', 'Hilda Ince'];
+  const audience = [
+    'Agnes Vaughan',
+    'Bernard Ellis',
+    'Carmen Simpson',
+    'Delroy Turner',
+    'Edna Douglas',
+    'Fiona Reid',
+    'George Barker',
+    'Hilda Ince',
+  ];
   // The register read out, found in one go.
   await receivers.getByLabel('Find someone who received, by name').fill(audience.join(', '));
   await receivers.getByRole('button', { name: 'Find: Who received it?' }).click();

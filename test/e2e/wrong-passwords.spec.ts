@@ -1,6 +1,8 @@
 import { expectPage, test, expect } from './support.ts';
 
-test('wrong passwords say the same thing whether or not the account exists, and then the account is locked', async ({ page }) => {
+test('wrong passwords say the same thing whether or not the account exists, and then the account is locked', async ({
+  page,
+}) => {
   const attempt = async (email: string, password: string) => {
     await page.getByLabel('Email address').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);

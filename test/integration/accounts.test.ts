@@ -10,19 +10,30 @@ import { lastLinkTo } from '../support/outbox.ts';
 const given = useFixtureApp();
 
 async function lastMessageTo(recipient: string) {
-  const [message] = await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, recipient)).orderBy(desc(outbox.createdAt)).limit(1);
+  const [message] = await given.test.database.owner
+    .select()
+    .from(outbox)
+    .where(eq(outbox.recipient, recipient))
+    .orderBy(desc(outbox.createdAt))
+    .limit(1);
   return message;
 }
 
 describe('registering', () => {
   it('a second account with the same email (in any case) is refused and the form keeps what was typed', async () => {
     const visitor = new Visitor(given.test.app);
-    const response = await visitor.submit('/register', '/register', { displayName: 'Copy Cat', email: 'MEMBER@alpha.test', password: 'a-long-enough-password' });
+    const response = await visitor.submit('/register', '/register', {
+      displayName: 'Copy Cat',
+      email: 'MEMBER@alpha.test',
+      password: 'a-long-enough-password',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('An account already uses this email address');
     expect(response.body).toContain('value="Copy Cat"');
     expect(response.body).not.toContain('a-long-enough-password');
-    expect(await given.test.database.owner.select().from(people).where(eq(people.displayName, 'Copy Cat'))).toHaveLength(0);
+    expect(
+      await given.test.database.owner.select().from(people).where(eq(people.displayName, 'Copy Cat')),
+    ).toHaveLength(0);
   });
 });
 
@@ -30,7 +41,11 @@ describe('a forgotten password', () => {
   it('sends a link through the outbox; the link sets a new password once, signs the person in and everyone else out', async () => {
     const elsewhere = new Visitor(given.test.app);
     await elsewhere.signIn('member@alpha.test', fixturePassword);
-    const made = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'member@alpha.test', password: fixturePassword } });
+    const made = await given.test.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: { email: 'member@alpha.test', password: fixturePassword },
+    });
     expect(made.statusCode).toBe(201);
     const visitor = new Visitor(given.test.app);
     const asked = await visitor.submit('/forgot-password', '/forgot-password', { email: 'member@alpha.test' });
@@ -47,7 +62,16 @@ describe('a forgotten password', () => {
     expect(done.headers.location).toBe('/account');
     expect((await visitor.get('/account')).statusCode).toBe(200);
     expect((await elsewhere.get('/account')).statusCode).toBe(302);
-    const tokens = await given.test.database.owner.select().from(apiTokens).where(eq(apiTokens.personId, (await given.test.database.owner.select().from(people).where(eq(people.email, 'member@alpha.test')))[0]?.id ?? ''));
+    const tokens = await given.test.database.owner
+      .select()
+      .from(apiTokens)
+      .where(
+        eq(
+          apiTokens.personId,
+          (await given.test.database.owner.select().from(people).where(eq(people.email, 'member@alpha.test')))[0]?.id ??
+            '',
+        ),
+      );
     expect(tokens.every((token) => token.revokedAt !== null)).toBe(true);
     expect((await new Visitor(given.test.app).get(link)).statusCode).toBe(410);
     await new Visitor(given.test.app).signIn('member@alpha.test', 'a-brand-new-password');
@@ -69,17 +93,24 @@ describe('two-step sign-in', () => {
     const secret = /id="secret"[^>]*>([A-Z2-7 ]+)</.exec(setup.body)?.[1]?.replace(/ /g, '');
     if (!secret) throw new Error('no setup key on the page');
     const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
-    const wrong = await visitor.submit('/account/two-factor', '/account/two-factor', { code: '000000' === totp.generate() ? '111111' : '000000' });
+    const wrong = await visitor.submit('/account/two-factor', '/account/two-factor', {
+      code: '000000' === totp.generate() ? '111111' : '000000',
+    });
     expect(wrong.statusCode).toBe(400);
     const on = await visitor.submit('/account/two-factor', '/account/two-factor', { code: totp.generate() });
     expect(on.headers.location).toBe('/account');
 
     const later = new Visitor(given.test.app);
-    const password = await later.submit('/sign-in', '/sign-in', { email: 'safeguarding-lead@alpha.test', password: fixturePassword });
+    const password = await later.submit('/sign-in', '/sign-in', {
+      email: 'safeguarding-lead@alpha.test',
+      password: fixturePassword,
+    });
     expect(password.headers.location).toBe('/sign-in/two-factor');
     expect((await later.get('/account')).statusCode).toBe(302);
     // The code that turned it on is used up: signing in takes the next one (clock drift lets it in early).
-    const code = await later.submit('/sign-in/two-factor', '/sign-in/two-factor', { code: totp.generate({ timestamp: Date.now() + 30_000 }) });
+    const code = await later.submit('/sign-in/two-factor', '/sign-in/two-factor', {
+      code: totp.generate({ timestamp: Date.now() + 30_000 }),
+    });
     expect(code.headers.location).toBe('/c/alpha');
     expect((await later.get('/account')).statusCode).toBe(200);
 
@@ -89,7 +120,10 @@ describe('two-step sign-in', () => {
     const wrongCode = totp.generate() === '123456' ? '654321' : '123456';
     let last = 0;
     for (let guess = 1; guess <= 5; guess += 1) {
-      await guesser.submit('/sign-in', '/sign-in', { email: 'safeguarding-lead@alpha.test', password: fixturePassword });
+      await guesser.submit('/sign-in', '/sign-in', {
+        email: 'safeguarding-lead@alpha.test',
+        password: fixturePassword,
+      });
       last = (await guesser.submit('/sign-in/two-factor', '/sign-in/two-factor', { code: wrongCode })).statusCode;
     }
     expect(last).toBe(429);
@@ -97,24 +131,50 @@ describe('two-step sign-in', () => {
 
   it('turning it on ends every browser and token that signed in with one step, and the key cannot be replaced afterwards', async () => {
     const email = 'two.step.newcomer@fixture.test';
-    const hash = (await given.test.database.owner.select({ hash: people.passwordHash }).from(people).where(eq(people.email, given.fixture.noMembership)))[0]?.hash;
-    await given.test.database.owner.insert(people).values({ email, displayName: 'Two Step Newcomer', passwordHash: hash, emailVerifiedAt: new Date() });
+    const hash = (
+      await given.test.database.owner
+        .select({ hash: people.passwordHash })
+        .from(people)
+        .where(eq(people.email, given.fixture.noMembership))
+    )[0]?.hash;
+    await given.test.database.owner
+      .insert(people)
+      .values({ email, displayName: 'Two Step Newcomer', passwordHash: hash, emailVerifiedAt: new Date() });
     const elsewhere = new Visitor(given.test.app);
     await elsewhere.signIn(email, fixturePassword);
-    const token = (await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } })).json<{ token: string }>().token;
+    const token = (
+      await given.test.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        payload: { email, password: fixturePassword },
+      })
+    ).json<{ token: string }>().token;
     const visitor = new Visitor(given.test.app);
     await visitor.signIn(email, fixturePassword);
     const setup = await visitor.get('/account/two-factor');
     const key = /id="secret"[^>]*>([A-Z2-7 ]+)</.exec(setup.body)?.[1]?.replace(/ /g, '') ?? '';
-    expect((await visitor.submit('/account/two-factor', '/account/two-factor', { code: codeAt(key) })).headers.location).toBe('/account');
+    expect(
+      (await visitor.submit('/account/two-factor', '/account/two-factor', { code: codeAt(key) })).headers.location,
+    ).toBe('/account');
     expect((await visitor.get('/account')).statusCode).toBe(200);
     expect((await elsewhere.get('/account')).statusCode).toBe(302);
-    expect((await given.test.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    expect(
+      (await given.test.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } }))
+        .statusCode,
+    ).toBe(401);
     // A second enrolment (another key, from a page opened before) is refused: the first key stands.
-    const [before] = await given.test.database.owner.select({ secret: people.totpSecret }).from(people).where(eq(people.email, email));
-    const again = await visitor.request('POST', '/account/two-factor', { form: { code: codeAt(key, Date.now() + 30_000), _csrf: await visitor.csrfFrom('/account') } });
+    const [before] = await given.test.database.owner
+      .select({ secret: people.totpSecret })
+      .from(people)
+      .where(eq(people.email, email));
+    const again = await visitor.request('POST', '/account/two-factor', {
+      form: { code: codeAt(key, Date.now() + 30_000), _csrf: await visitor.csrfFrom('/account') },
+    });
     expect(again.headers.location).toBe('/account/two-factor');
-    const [after] = await given.test.database.owner.select({ secret: people.totpSecret }).from(people).where(eq(people.email, email));
+    const [after] = await given.test.database.owner
+      .select({ secret: people.totpSecret })
+      .from(people)
+      .where(eq(people.email, email));
     expect(after?.secret).toBe(before?.secret);
   });
 
@@ -132,16 +192,32 @@ describe('two-step sign-in', () => {
     expect((await second.get('/account')).statusCode).toBe(302);
     // Two sessions racing with one fresh code: exactly one gets in.
     const racers = [new Visitor(given.test.app), new Visitor(given.test.app)];
-    for (const racer of racers) await racer.submit('/sign-in', '/sign-in', { email: given.fixture.platformAdmin, password: fixturePassword });
+    for (const racer of racers)
+      await racer.submit('/sign-in', '/sign-in', { email: given.fixture.platformAdmin, password: fixturePassword });
     const fresh = codeAt(key, Date.now() + 30_000);
     const tokens = await Promise.all(racers.map((racer) => racer.csrfFrom('/sign-in/two-factor')));
-    const answers = await Promise.all(racers.map((racer, index) => racer.request('POST', '/sign-in/two-factor', { form: { code: fresh, _csrf: tokens[index] ?? '' } })));
+    const answers = await Promise.all(
+      racers.map((racer, index) =>
+        racer.request('POST', '/sign-in/two-factor', { form: { code: fresh, _csrf: tokens[index] ?? '' } }),
+      ),
+    );
     expect(answers.map((answer) => answer.statusCode).sort()).toEqual([302, 400]);
   });
 
   it('a platform admin without it is sent to turn it on before any platform page, and the API says so', async () => {
-    const hash = (await given.test.database.owner.select({ hash: people.passwordHash }).from(people).where(eq(people.email, given.fixture.platformAdmin)))[0]?.hash;
-    await given.test.database.owner.insert(people).values({ email: 'new.platform.admin@fixture.test', displayName: 'New Platform Admin', passwordHash: hash, isPlatformAdmin: true, emailVerifiedAt: new Date() });
+    const hash = (
+      await given.test.database.owner
+        .select({ hash: people.passwordHash })
+        .from(people)
+        .where(eq(people.email, given.fixture.platformAdmin))
+    )[0]?.hash;
+    await given.test.database.owner.insert(people).values({
+      email: 'new.platform.admin@fixture.test',
+      displayName: 'New Platform Admin',
+      passwordHash: hash,
+      isPlatformAdmin: true,
+      emailVerifiedAt: new Date(),
+    });
     const admin = new Visitor(given.test.app);
     const signedIn = await admin.signIn('new.platform.admin@fixture.test', fixturePassword);
     expect(signedIn.headers.location).toBe('/platform/communities');
@@ -150,8 +226,16 @@ describe('two-step sign-in', () => {
     const setup = await admin.get('/account/two-factor?required=platform');
     expect(setup.body).toContain('Platform admins sign in with two steps');
     expect((await admin.get('/api/v1/communities', { 'content-type': 'application/json' })).statusCode).toBe(403);
-    const token = await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'new.platform.admin@fixture.test', password: fixturePassword } });
-    const refused = await given.test.app.inject({ method: 'GET', url: '/api/v1/communities', headers: { authorization: `Bearer ${token.json<{ token: string }>().token}` } });
+    const token = await given.test.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: { email: 'new.platform.admin@fixture.test', password: fixturePassword },
+    });
+    const refused = await given.test.app.inject({
+      method: 'GET',
+      url: '/api/v1/communities',
+      headers: { authorization: `Bearer ${token.json<{ token: string }>().token}` },
+    });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ code: 'two-factor-required' });
   });
@@ -159,20 +243,32 @@ describe('two-step sign-in', () => {
   it('a community that requires it sends staff without it to turn it on, and leaves members alone', async () => {
     const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
-    const saved = await admin.submit('/c/alpha/settings', '/c/alpha/settings', { name: 'Alpha Time Bank', description: 'A test community.', contactEmail: 'hello@alpha.test', languages: 'en', requireStaffTwoFactor: 'true' });
+    const saved = await admin.submit('/c/alpha/settings', '/c/alpha/settings', {
+      name: 'Alpha Time Bank',
+      description: 'A test community.',
+      contactEmail: 'hello@alpha.test',
+      languages: 'en',
+      requireStaffTwoFactor: 'true',
+    });
     expect(saved.statusCode).toBe(302);
     expect((await admin.get('/c/alpha')).headers.location).toBe('/account/two-factor?required=1');
     const member = new Visitor(given.test.app);
     await member.signIn('facilitator@alpha.test', fixturePassword);
     expect((await member.get('/c/alpha')).statusCode).toBe(200);
-    await given.test.database.owner.execute(sql`update communities set require_staff_two_factor = false where slug = 'alpha'`);
+    await given.test.database.owner.execute(
+      sql`update communities set require_staff_two_factor = false where slug = 'alpha'`,
+    );
   });
 });
 
 describe('confirming an email address', () => {
   it('a new account joins nothing until the link sent to its address is followed; the link works once', async () => {
     const visitor = new Visitor(given.test.app);
-    const registered = await visitor.submit('/register', '/register', { displayName: 'Nell Newcomer', email: 'nell.newcomer@example.net', password: 'a-long-enough-password' });
+    const registered = await visitor.submit('/register', '/register', {
+      displayName: 'Nell Newcomer',
+      email: 'nell.newcomer@example.net',
+      password: 'a-long-enough-password',
+    });
     expect(registered.headers.location).toBe('/account/confirm-email');
     const waiting = await visitor.get('/account/confirm-email');
     expect(waiting.body).toContain('We have sent a link to nell.newcomer@example.net');
@@ -186,19 +282,39 @@ describe('confirming an email address', () => {
     const sentBack = (await visitor.get('/communities/alpha/join')).headers.location;
     expect(sentBack).toBe(`/account/confirm-email?next=${encodeURIComponent('/communities/alpha/join')}`);
     expect((await visitor.get(String(sentBack))).statusCode).toBe(200);
-    const early = await visitor.request('POST', '/communities/alpha/join', { form: { message: 'Hello', _csrf: await visitor.csrfFrom('/account') } });
+    const early = await visitor.request('POST', '/communities/alpha/join', {
+      form: { message: 'Hello', _csrf: await visitor.csrfFrom('/account') },
+    });
     expect(early.statusCode).toBe(303);
-    const token = (await given.test.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'nell.newcomer@example.net', password: 'a-long-enough-password' } })).json<{ token: string }>().token;
-    const api = (method: string, url: string, payload?: object) => given.test.app.inject({ method: method as 'GET', url, payload, headers: { authorization: `Bearer ${token}` } });
+    const token = (
+      await given.test.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        payload: { email: 'nell.newcomer@example.net', password: 'a-long-enough-password' },
+      })
+    ).json<{ token: string }>().token;
+    const api = (method: string, url: string, payload?: object) =>
+      given.test.app.inject({ method: method as 'GET', url, payload, headers: { authorization: `Bearer ${token}` } });
     expect((await api('GET', '/api/v1/me')).json()).toMatchObject({ emailConfirmed: false });
     const refused = await api('POST', '/api/v1/join-requests', { community: 'alpha' });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ code: 'email-not-confirmed' });
-    const [account] = await given.test.database.owner.select().from(people).where(eq(people.email, 'nell.newcomer@example.net'));
-    expect(await given.test.database.owner.select().from(memberships).where(eq(memberships.personId, account?.id ?? ''))).toHaveLength(0);
+    const [account] = await given.test.database.owner
+      .select()
+      .from(people)
+      .where(eq(people.email, 'nell.newcomer@example.net'));
+    expect(
+      await given.test.database.owner
+        .select()
+        .from(memberships)
+        .where(eq(memberships.personId, account?.id ?? '')),
+    ).toHaveLength(0);
 
     // A new link can be sent; either works once.
-    expect((await api('POST', '/api/v1/email-confirmations')).json()).toMatchObject({ status: 'accepted', alreadyConfirmed: false });
+    expect((await api('POST', '/api/v1/email-confirmations')).json()).toMatchObject({
+      status: 'accepted',
+      alreadyConfirmed: false,
+    });
     // A link checker (no session) opening it confirms nothing: it is asked to press a button.
     const checker = await new Visitor(given.test.app).get(link);
     expect(checker.statusCode).toBe(200);
@@ -212,11 +328,21 @@ describe('confirming an email address', () => {
     expect((await api('GET', '/api/v1/me')).json()).toMatchObject({ emailConfirmed: true });
     expect((await api('POST', '/api/v1/email-confirmations')).json()).toMatchObject({ alreadyConfirmed: true });
     expect((await api('POST', '/api/v1/join-requests', { community: 'alpha' })).statusCode).toBe(201);
-    expect(await given.test.database.owner.execute(sql`select 1 from audit_events where action = 'person.email-confirmed' and actor_id = ${account?.id ?? ''}`).then((result) => result.rows.length)).toBe(1);
+    expect(
+      await given.test.database.owner
+        .execute(
+          sql`select 1 from audit_events where action = 'person.email-confirmed' and actor_id = ${account?.id ?? ''}`,
+        )
+        .then((result) => result.rows.length),
+    ).toBe(1);
   });
 
   it('on another device the link confirms with a press; through the API, with the token from the link', async () => {
-    const made = await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'api.newcomer@example.net', password: 'a-long-enough-password', displayName: 'Api Newcomer' } });
+    const made = await given.test.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: { email: 'api.newcomer@example.net', password: 'a-long-enough-password', displayName: 'Api Newcomer' },
+    });
     expect(made.json()).toMatchObject({ emailConfirmed: false });
     const link = await lastLinkTo(given.test.database.owner, 'api.newcomer@example.net', 'email-confirmation');
     // Opened on another device, where nobody is signed in, it confirms with a press.
@@ -225,11 +351,29 @@ describe('confirming an email address', () => {
     expect(pressed.statusCode).toBe(200);
     expect(pressed.body).toContain('Your email address is confirmed');
     expect(pressed.body).toContain('href="/sign-in"');
-    const second = await given.test.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { email: 'api.second@example.net', password: 'a-long-enough-password', displayName: 'Api Second' } });
+    const second = await given.test.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: { email: 'api.second@example.net', password: 'a-long-enough-password', displayName: 'Api Second' },
+    });
     expect(second.statusCode).toBe(201);
-    const tokenFromLink = (await lastLinkTo(given.test.database.owner, 'api.second@example.net', 'email-confirmation')).split('/').pop() ?? '';
-    expect((await given.test.app.inject({ method: 'POST', url: '/api/v1/email-confirmations/confirm', payload: { token: 'not-it' } })).statusCode).toBe(410);
-    const confirmed = await given.test.app.inject({ method: 'POST', url: '/api/v1/email-confirmations/confirm', payload: { token: tokenFromLink } });
+    const tokenFromLink =
+      (await lastLinkTo(given.test.database.owner, 'api.second@example.net', 'email-confirmation')).split('/').pop() ??
+      '';
+    expect(
+      (
+        await given.test.app.inject({
+          method: 'POST',
+          url: '/api/v1/email-confirmations/confirm',
+          payload: { token: 'not-it' },
+        })
+      ).statusCode,
+    ).toBe(410);
+    const confirmed = await given.test.app.inject({
+      method: 'POST',
+      url: '/api/v1/email-confirmations/confirm',
+      payload: { token: tokenFromLink },
+    });
     expect(confirmed.statusCode).toBe(200);
     for (const address of ['api.newcomer@example.net', 'api.second@example.net']) {
       const [account] = await given.test.database.owner.select().from(people).where(eq(people.email, address));
@@ -244,8 +388,14 @@ describe('joining and approving through pages', () => {
     await newcomer.signIn(given.fixture.noMembership, fixturePassword);
     await newcomer.submit('/communities/alpha/join', '/communities/alpha/join', { message: 'Hello' });
     await newcomer.submit('/communities/alpha/join', '/communities/alpha/join', { message: 'Hello' });
-    const [person] = await given.test.database.owner.select().from(people).where(eq(people.email, given.fixture.noMembership));
-    const rows = await given.test.database.owner.select().from(memberships).where(eq(memberships.personId, person?.id ?? ''));
+    const [person] = await given.test.database.owner
+      .select()
+      .from(people)
+      .where(eq(people.email, given.fixture.noMembership));
+    const rows = await given.test.database.owner
+      .select()
+      .from(memberships)
+      .where(eq(memberships.personId, person?.id ?? ''));
     const inAlpha = rows.filter((row) => row.communityId === given.fixture.alpha.id);
     expect(inAlpha).toHaveLength(1);
     const membershipId = inAlpha[0]?.id;
@@ -279,13 +429,18 @@ describe('inviting', () => {
     expect(sent).toHaveLength(1);
     const different = { ...form, roles: ['member'] };
     expect((await admin.request('POST', '/c/alpha/invitations/new', { form: different })).statusCode).toBe(303);
-    expect(await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test'))).toHaveLength(2);
+    expect(
+      await given.test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'twice@alpha.test')),
+    ).toHaveLength(2);
   });
 
   it('the invited person creates an account from the link, accepts, and is in with the invited roles', async () => {
     const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
-    await admin.submit('/c/alpha/invitations/new', '/c/alpha/invitations/new', { email: 'Invited.Person@alpha.test', roles: ['member', 'facilitator'] });
+    await admin.submit('/c/alpha/invitations/new', '/c/alpha/invitations/new', {
+      email: 'Invited.Person@alpha.test',
+      roles: ['member', 'facilitator'],
+    });
     const message = await lastMessageTo('Invited.Person@alpha.test');
     const link = /http:\/\/localhost:3000(\/communities\/alpha\/invitations\/\S+)/.exec(message?.body ?? '')?.[1];
     if (!link) throw new Error('no invitation link');
@@ -305,7 +460,12 @@ describe('inviting', () => {
     expect(registerHref).toBe(`/register?${new URLSearchParams({ email: 'Invited.Person@alpha.test', next: link })}`);
     expect((await invited.get(registerHref ?? '')).body).toContain('value="Invited.Person@alpha.test"');
     expect(invitation.body).toContain(`/sign-in?next=${encodeURIComponent(link)}`);
-    const registered = await invited.submit(`/register?next=${encodeURIComponent(link)}`, '/register', { displayName: 'Invited Person', email: 'invited.person@alpha.test', password: 'a-long-enough-password', next: link });
+    const registered = await invited.submit(`/register?next=${encodeURIComponent(link)}`, '/register', {
+      displayName: 'Invited Person',
+      email: 'invited.person@alpha.test',
+      password: 'a-long-enough-password',
+      next: link,
+    });
     // Made from the invitation, for its address: the account is in at once.
     expect(registered.headers.location).toBe('/c/alpha');
     const home = await invited.get('/c/alpha');
@@ -316,7 +476,9 @@ describe('inviting', () => {
   it('an invitation with no role or a wrong email says what to fix and sends nothing', async () => {
     const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
-    const response = await admin.submit('/c/alpha/invitations/new', '/c/alpha/invitations/new', { email: 'not an email' });
+    const response = await admin.submit('/c/alpha/invitations/new', '/c/alpha/invitations/new', {
+      email: 'not an email',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Select at least one role');
     expect(response.body).toContain('Enter an email address in the correct format');

@@ -17,13 +17,21 @@ describe('pages written for the person reading them', () => {
   it('a member reads their own details as “you”; staff read the same record as “them”', async () => {
     const own = await (await signedIn('member@alpha.test')).get('/c/alpha/me');
     expect(own.statusCode).toBe(200);
-    for (const words of ['About you', 'How to get in touch with you', 'What you have agreed to', 'You can change your mind about any of these at any time.']) expect(own.body, words).toContain(words);
+    for (const words of [
+      'About you',
+      'How to get in touch with you',
+      'What you have agreed to',
+      'You can change your mind about any of these at any time.',
+    ])
+      expect(own.body, words).toContain(words);
     for (const words of ['About them', 'What the person has agreed to']) expect(own.body, words).not.toContain(words);
     const change = await (await signedIn('member@alpha.test')).get('/c/alpha/me/details/interests');
     expect(change.body).toContain('<h1>Your skills, experience and availability</h1>');
     expect(change.body).toContain('When you are free');
 
-    const staff = await (await signedIn('coordinator@alpha.test')).get(`/c/alpha/people/${given.fixture.alphaTimebankMemberId}`);
+    const staff = await (
+      await signedIn('coordinator@alpha.test')
+    ).get(`/c/alpha/people/${given.fixture.alphaTimebankMemberId}`);
     expect(staff.body).toContain('About them');
     expect(staff.body).toContain('What the person has agreed to');
   });
@@ -40,10 +48,19 @@ describe('pages written for the person reading them', () => {
       groupIds: given.fixture.alphaGroupId,
     });
     expect(saved.statusCode).toBe(303);
-    const read = await (await signedIn('facilitator@alpha.test')).get(`/c/alpha/network/crisis-plans/${given.fixture.alphaTimebankMemberId}`);
+    const read = await (
+      await signedIn('facilitator@alpha.test')
+    ).get(`/c/alpha/network/crisis-plans/${given.fixture.alphaTimebankMemberId}`);
     expect(read.statusCode).toBe(200);
-    for (const words of ['What helps Alpha member', 'Who Alpha member would like to be contacted', 'Signs that things are getting difficult for Alpha member', 'Not written']) expect(read.body, words).toContain(words);
-    for (const words of ['What helps me', 'Who I would like to be contacted', 'Who helped you write it']) expect(read.body, words).not.toContain(words);
+    for (const words of [
+      'What helps Alpha member',
+      'Who Alpha member would like to be contacted',
+      'Signs that things are getting difficult for Alpha member',
+      'Not written',
+    ])
+      expect(read.body, words).toContain(words);
+    for (const words of ['What helps me', 'Who I would like to be contacted', 'Who helped you write it'])
+      expect(read.body, words).not.toContain(words);
     expect(read.body).toContain('href="tel:07700900123"');
   });
 });
@@ -64,13 +81,26 @@ describe('the support a community lists', () => {
     const none = await admin.submit('/c/alpha/settings/support-needs', '/c/alpha/settings/support-needs', offer([]));
     expect(none.statusCode).toBe(400);
     expect(none.body).toContain('Select at least one kind of support');
-    const tooLong = await admin.submit('/c/alpha/settings/support-needs', '/c/alpha/settings/support-needs', offer(['loneliness'], { 'words-loneliness-en': 'x'.repeat(121) }));
+    const tooLong = await admin.submit(
+      '/c/alpha/settings/support-needs',
+      '/c/alpha/settings/support-needs',
+      offer(['loneliness'], { 'words-loneliness-en': 'x'.repeat(121) }),
+    );
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.body).toContain('Your words must be 120 characters or fewer');
     expect(tooLong.body).toContain('x'.repeat(121));
-    expect(await owner().select().from(supportNeeds).where(eq(supportNeeds.communityId, given.fixture.alpha.id))).toHaveLength(0);
+    expect(
+      await owner().select().from(supportNeeds).where(eq(supportNeeds.communityId, given.fixture.alpha.id)),
+    ).toHaveLength(0);
 
-    const saved = await admin.submit('/c/alpha/settings/support-needs', '/c/alpha/settings/support-needs', offer(['loneliness', 'peer_support'], { 'words-peer_support-en': 'Meeting people who have been there too', 'words-loneliness-en': '' }));
+    const saved = await admin.submit(
+      '/c/alpha/settings/support-needs',
+      '/c/alpha/settings/support-needs',
+      offer(['loneliness', 'peer_support'], {
+        'words-peer_support-en': 'Meeting people who have been there too',
+        'words-loneliness-en': '',
+      }),
+    );
     expect(saved.statusCode).toBe(303);
     const after = await admin.get('/c/alpha/settings/support-needs');
     expect(after.body).toContain('The list of support is saved.');
@@ -120,14 +150,18 @@ describe('the support a community lists', () => {
       urgency: 'routine',
     });
     expect(accepted.statusCode, accepted.body).toBe(201);
-    const referral = await (await signedIn('coordinator@alpha.test')).get(`/c/alpha/referrals/${accepted.json<{ id: string }>().id}`);
+    const referral = await (
+      await signedIn('coordinator@alpha.test')
+    ).get(`/c/alpha/referrals/${accepted.json<{ id: string }>().id}`);
     expect(referral.body).toContain('Meeting people who have been there too');
   });
 
   it('the API reads and replaces the list; only admins replace it, and bad lists change nothing', async () => {
     const admin = await tokenFor('admin@alpha.test');
     const put = (token: string, body: unknown) => call(token, 'PUT', '/api/v1/communities/alpha/support-needs', body);
-    const replaced = await put(admin, { needs: [{ need: 'confidence', wording: { en: 'Believing in myself again' } }, { need: 'learning' }] });
+    const replaced = await put(admin, {
+      needs: [{ need: 'confidence', wording: { en: 'Believing in myself again' } }, { need: 'learning' }],
+    });
     expect(replaced.statusCode, replaced.body).toBe(200);
     expect(replaced.json()).toEqual({
       items: [
@@ -140,13 +174,22 @@ describe('the support a community lists', () => {
     expect(read.statusCode).toBe(200);
     expect(read.json<{ items: { need: string }[] }>().items.map((one) => one.need)).toEqual(['confidence', 'learning']);
     expect((await put(member, { needs: [{ need: 'housing' }] })).statusCode).toBe(403);
-    expect((await call(await tokenFor('member@beta.test'), 'GET', '/api/v1/communities/alpha/support-needs')).statusCode).toBe(404);
-    for (const bad of [{ needs: [] }, { needs: [{ need: 'flying' }] }, { needs: [{ need: 'learning' }, { need: 'learning' }] }, { needs: [{ need: 'learning', wording: { en: 'x'.repeat(121) } }] }]) {
+    expect(
+      (await call(await tokenFor('member@beta.test'), 'GET', '/api/v1/communities/alpha/support-needs')).statusCode,
+    ).toBe(404);
+    for (const bad of [
+      { needs: [] },
+      { needs: [{ need: 'flying' }] },
+      { needs: [{ need: 'learning' }, { need: 'learning' }] },
+      { needs: [{ need: 'learning', wording: { en: 'x'.repeat(121) } }] },
+    ]) {
       const refused = await put(admin, bad);
       expect(refused.statusCode, JSON.stringify(bad)).toBe(400);
       expect(refused.json<{ errors: unknown[] }>().errors.length).toBeGreaterThan(0);
     }
-    expect((await call(member, 'GET', '/api/v1/communities/alpha/support-needs')).json<{ items: unknown[] }>().items).toHaveLength(2);
+    expect(
+      (await call(member, 'GET', '/api/v1/communities/alpha/support-needs')).json<{ items: unknown[] }>().items,
+    ).toHaveLength(2);
   });
 });
 
@@ -159,7 +202,10 @@ describe('the languages a community offers', () => {
     const publicPage = await new Visitor(given.test.app).get('/c/alpha/refer-yourself?lang=es');
     expect(publicPage.body).toContain('<html lang="en"');
 
-    await owner().update(communities).set({ languages: ['en', 'cy'] }).where(eq(communities.id, given.fixture.alpha.id));
+    await owner()
+      .update(communities)
+      .set({ languages: ['en', 'cy'] })
+      .where(eq(communities.id, given.fixture.alpha.id));
     try {
       const welsh = await member.get('/c/alpha?lang=cy');
       expect(welsh.body).toContain('<html lang="cy"');
@@ -169,7 +215,10 @@ describe('the languages a community offers', () => {
       const mine = await member.get('/communities/mine?lang=es');
       expect(mine.body).toContain('<html lang="es"');
     } finally {
-      await owner().update(communities).set({ languages: sql`array['en']::text[]` }).where(eq(communities.id, given.fixture.alpha.id));
+      await owner()
+        .update(communities)
+        .set({ languages: sql`array['en']::text[]` })
+        .where(eq(communities.id, given.fixture.alpha.id));
     }
   });
 });

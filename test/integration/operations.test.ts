@@ -47,10 +47,18 @@ async function emptyDatabase(owner?: string): Promise<{ url: string; drop(): Pro
 
 /** Every table's rows, as a fingerprint per table. */
 async function fingerprints(owner: Database): Promise<Record<string, string>> {
-  const tables = (await owner.execute<{ schema: string; name: string }>(sql`select schemaname as schema, tablename as name from pg_tables where schemaname not in ('pg_catalog', 'information_schema') order by 1, 2`)).rows;
+  const tables = (
+    await owner.execute<{ schema: string; name: string }>(
+      sql`select schemaname as schema, tablename as name from pg_tables where schemaname not in ('pg_catalog', 'information_schema') order by 1, 2`,
+    )
+  ).rows;
   const result: Record<string, string> = {};
   for (const table of tables) {
-    const [row] = (await owner.execute<{ rows: number; digest: string | null }>(sql`select count(*)::int as rows, md5(string_agg(t::text, E'\\n' order by t::text)) as digest from ${sql.identifier(table.schema)}.${sql.identifier(table.name)} t`)).rows;
+    const [row] = (
+      await owner.execute<{ rows: number; digest: string | null }>(
+        sql`select count(*)::int as rows, md5(string_agg(t::text, E'\\n' order by t::text)) as digest from ${sql.identifier(table.schema)}.${sql.identifier(table.name)} t`,
+      )
+    ).rows;
     result[`${table.schema}.${table.name}`] = `${row?.rows}:${row?.digest}`;
   }
   return result;
@@ -64,11 +72,27 @@ describe('the first platform admin of an empty install', () => {
   afterAll(() => database.drop());
 
   it('is made from the command line, with a link to choose a password; then signs in and is asked for two-step sign-in; all audited', async () => {
-    const cli = await run(process.execPath, ['--import', 'tsx', 'scripts/platform-admin.ts', 'first.admin@example.org', 'Fola Adeyemi'], { env: { ...process.env, ...testEnvironment, NODE_ENV: 'production', DATABASE_URL: database.url, SESSION_SECRET: testSecret } });
+    const cli = await run(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/platform-admin.ts', 'first.admin@example.org', 'Fola Adeyemi'],
+      {
+        env: {
+          ...process.env,
+          ...testEnvironment,
+          NODE_ENV: 'production',
+          DATABASE_URL: database.url,
+          SESSION_SECRET: testSecret,
+        },
+      },
+    );
     expect(cli.stdout).toContain('Made an account for first.admin@example.org, a platform admin');
     const link = /http:\/\/localhost:3000(\/reset-password\/\S+)/.exec(cli.stdout)?.[1];
     if (!link) throw new Error(`no link in: ${cli.stdout}`);
-    const [audit] = (await database.owner.execute<{ action: string; detail: { created: boolean } }>(sql`select action, detail from audit_events where action = 'platform.admin-granted'`)).rows;
+    const [audit] = (
+      await database.owner.execute<{ action: string; detail: { created: boolean } }>(
+        sql`select action, detail from audit_events where action = 'platform.admin-granted'`,
+      )
+    ).rows;
     expect(audit).toMatchObject({ action: 'platform.admin-granted', detail: { created: true } });
 
     const test = await startTestApp({}, database);
@@ -77,7 +101,10 @@ describe('the first platform admin of an empty install', () => {
       const chosen = await visitor.submit(link, link, { password: 'a-first-admin-password' });
       expect(chosen.statusCode).toBe(302);
       const fresh = new Visitor(test.app);
-      const signedIn = await fresh.submit('/sign-in', '/sign-in', { email: 'first.admin@example.org', password: 'a-first-admin-password' });
+      const signedIn = await fresh.submit('/sign-in', '/sign-in', {
+        email: 'first.admin@example.org',
+        password: 'a-first-admin-password',
+      });
       expect(signedIn.headers.location).toBe('/platform/communities');
       expect((await fresh.get('/platform/communities')).headers.location).toBe('/account/two-factor?required=platform');
     } finally {
@@ -85,9 +112,16 @@ describe('the first platform admin of an empty install', () => {
     }
 
     // An existing account is promoted; no arguments is a plain sentence and exit code 1.
-    const again = await makePlatformAdmin(database.owner, { email: 'FIRST.admin@example.org' }, 'http://localhost:3000', false);
+    const again = await makePlatformAdmin(
+      database.owner,
+      { email: 'FIRST.admin@example.org' },
+      'http://localhost:3000',
+      false,
+    );
     expect(again).toMatchObject({ created: false });
-    const missing = await run(process.execPath, ['--import', 'tsx', 'scripts/platform-admin.ts'], { env: { ...process.env, ...testEnvironment, DATABASE_URL: database.url } }).catch((error: { code: number; stderr: string }) => error);
+    const missing = await run(process.execPath, ['--import', 'tsx', 'scripts/platform-admin.ts'], {
+      env: { ...process.env, ...testEnvironment, DATABASE_URL: database.url },
+    }).catch((error: { code: number; stderr: string }) => error);
     expect(missing).toMatchObject({ code: 1 });
     expect((missing as { stderr: string }).stderr).toContain('Say whose account');
   });
@@ -136,7 +170,11 @@ describe('an external PostgreSQL whose owner is not a superuser', () => {
     url.password = 'managed-owner-password';
     const databases = await openDatabases(url.toString(), { secret: testSecret });
     try {
-      const [who] = (await databases.owner.execute<{ name: string; super: boolean }>(sql`select current_user as name, rolsuper as super from pg_roles where rolname = current_user`)).rows;
+      const [who] = (
+        await databases.owner.execute<{ name: string; super: boolean }>(
+          sql`select current_user as name, rolsuper as super from pg_roles where rolname = current_user`,
+        )
+      ).rows;
       expect(who).toEqual({ name: ownerName, super: false });
       await seedFixture(databases.owner);
       const app = await buildApp({ config: readConfig({ ...testEnvironment }), databases });

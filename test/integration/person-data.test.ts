@@ -20,16 +20,30 @@ describe('what is held about a person', () => {
       join pg_class target on target.oid = constraint_.confrelid
       join pg_attribute attribute on attribute.attrelid = constraint_.conrelid and attribute.attnum = any(constraint_.conkey)
       where constraint_.contype = 'f' and target.relname in ('people', 'person_records')`);
-    const inDatabase = result.rows.map((row) => `${row.table}.${row.column} → ${row.points === 'people' ? 'account' : 'record'}`).sort();
+    const inDatabase = result.rows
+      .map((row) => `${row.table}.${row.column} → ${row.points === 'people' ? 'account' : 'record'}`)
+      .sort();
     expect(inDatabase.length).toBeGreaterThan(10);
     const declared = new Set(personDataSources.map((source) => `${source.table}.${source.column} → ${source.points}`));
     expect(inDatabase.filter((column) => !declared.has(column))).toEqual([]);
 
     // Merging: every column that points at a record says what a merge does with it.
-    const unsaid = inDatabase.filter((column) => column.endsWith('→ record')).filter((column) => !personDataSources.some((source) => `${source.table}.${source.column} → ${source.points}` === column && source.merge !== undefined));
+    const unsaid = inDatabase
+      .filter((column) => column.endsWith('→ record'))
+      .filter(
+        (column) =>
+          !personDataSources.some(
+            (source) => `${source.table}.${source.column} → ${source.points}` === column && source.merge !== undefined,
+          ),
+      );
     expect(unsaid).toEqual([]);
     // No column keeps rows on the record that goes.
-    const kept = personDataSources.filter((source) => typeof source.merge === 'object' && inDatabase.includes(`${source.table}.${source.column} → record`)).map((source) => `${source.table}.${source.column}`);
+    const kept = personDataSources
+      .filter(
+        (source) =>
+          typeof source.merge === 'object' && inDatabase.includes(`${source.table}.${source.column} → record`),
+      )
+      .map((source) => `${source.table}.${source.column}`);
     expect(kept).toEqual([]);
 
     // A table reached in one step from a person's rows (a caseload entry's notes, an episode's goals) is declared too.
@@ -41,11 +55,22 @@ describe('what is held about a person', () => {
       join pg_class target on target.oid = constraint_.confrelid
       where constraint_.contype = 'f' and source.relnamespace = 'public'::regnamespace`);
     const declaredTables = new Set(personDataSources.map((source) => source.table));
-    const reached = links.rows.filter((link) => personTables.has(link.points) && !['people', 'person_records'].includes(link.points) && link.table !== link.points).map((link) => `${link.table} (through ${link.points})`);
+    const reached = links.rows
+      .filter(
+        (link) =>
+          personTables.has(link.points) &&
+          !['people', 'person_records'].includes(link.points) &&
+          link.table !== link.points,
+      )
+      .map((link) => `${link.table} (through ${link.points})`);
     expect(reached.filter((table) => !declaredTables.has(table.split(' ')[0] ?? ''))).toEqual([]);
 
-    const columns = await database.owner.execute<{ name: string }>(sql`select table_name || '.' || column_name as name from information_schema.columns where table_schema = 'public'`);
+    const columns = await database.owner.execute<{ name: string }>(
+      sql`select table_name || '.' || column_name as name from information_schema.columns where table_schema = 'public'`,
+    );
     const real = new Set(columns.rows.map((row) => row.name));
-    expect(personDataSources.map((source) => `${source.table}.${source.column}`).filter((name) => !real.has(name))).toEqual([]);
+    expect(
+      personDataSources.map((source) => `${source.table}.${source.column}`).filter((name) => !real.has(name)),
+    ).toEqual([]);
   });
 });

@@ -21,14 +21,22 @@ afterAll(() => test.close());
 
 describe('responses', () => {
   it('every operation in the OpenAPI document has a response schema that can send a valid answer', async () => {
-    const document = (await test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, { operationId?: string }>> }>();
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const document = (await test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
+      paths: Record<string, Record<string, { operationId?: string }>>;
+    }>();
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(operations.length).toBeGreaterThan(100);
     // Each has an operationId, and no two the same: clients generate code from them.
-    const ids = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
+    const ids = Object.values(document.paths).flatMap((methods) =>
+      Object.values(methods).map((operation) => operation.operationId),
+    );
     expect(ids.filter((id) => !id)).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
-    const routes = new Map(test.app.routeCatalogue.map((route) => [`${route.method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`, route]));
+    const routes = new Map(
+      test.app.routeCatalogue.map((route) => [`${route.method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`, route]),
+    );
     const failures: string[] = [];
     let encoded = 0;
     for (const operation of operations) {
@@ -68,15 +76,32 @@ describe('an answer that fails after the work is done', () => {
   it('is a 500 and an error in the log with the request id, never silent', async () => {
     const lines: string[] = [];
     const logStream = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
-    const app = await buildApp({ config: readConfig({ ...testEnvironment, LOG_LEVEL: 'info' }), databases: database, logStream });
+    const app = await buildApp({
+      config: readConfig({ ...testEnvironment, LOG_LEVEL: 'info' }),
+      databases: database,
+      logStream,
+    });
     // A route whose response schema cannot encode, as PUT …/timebank/follows had.
-    app.get('/api/v1/broken-answer', { config: { access: access.public }, schema: { response: { 200: z.object({ ids: z.preprocess((value) => value, z.array(z.string())) }) } } }, async () => ({ ids: ['saved'] }));
+    app.get(
+      '/api/v1/broken-answer',
+      {
+        config: { access: access.public },
+        schema: { response: { 200: z.object({ ids: z.preprocess((value) => value, z.array(z.string())) }) } },
+      },
+      async () => ({ ids: ['saved'] }),
+    );
     await app.ready();
-    const response = await app.inject({ method: 'GET', url: '/api/v1/broken-answer', headers: { 'x-request-id': 'request-under-test' } });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/v1/broken-answer',
+      headers: { 'x-request-id': 'request-under-test' },
+    });
     await app.close();
     expect(response.statusCode).toBe(500);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    const errors = lines.map((line) => JSON.parse(line) as { level: number; reqId?: string; msg?: string }).filter((line) => line.level >= 50);
+    const errors = lines
+      .map((line) => JSON.parse(line) as { level: number; reqId?: string; msg?: string })
+      .filter((line) => line.level >= 50);
     expect(errors).toEqual([expect.objectContaining({ reqId: 'request-under-test' })]);
   });
 });

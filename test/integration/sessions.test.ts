@@ -19,7 +19,10 @@ describe('signing in and out', () => {
     await visitor.csrfFrom('/sign-in');
     const before = visitor.sessionCookie;
     expect(before).toBeDefined();
-    const response = await visitor.submit('/sign-in', '/sign-in', { email: 'member@alpha.test', password: fixturePassword });
+    const response = await visitor.submit('/sign-in', '/sign-in', {
+      email: 'member@alpha.test',
+      password: fixturePassword,
+    });
     expect(response.statusCode).toBe(302);
     expect(response.headers.location).toBe('/c/alpha');
     expect(visitor.sessionCookie).not.toBe(before);
@@ -48,7 +51,9 @@ describe('signing in and out', () => {
   it('a form without its CSRF token is refused and changes nothing', async () => {
     const visitor = new Visitor(test.app);
     await visitor.signIn('admin@alpha.test', fixturePassword);
-    const response = await visitor.request('POST', '/c/alpha/invitations/new', { form: { email: 'new@alpha.test', roles: 'member' } });
+    const response = await visitor.request('POST', '/c/alpha/invitations/new', {
+      form: { email: 'new@alpha.test', roles: 'member' },
+    });
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('This form has expired');
     const sent = await test.database.owner.select().from(outbox).where(eq(outbox.recipient, 'new@alpha.test'));
@@ -59,21 +64,40 @@ describe('signing in and out', () => {
 describe('wrong passwords', () => {
   it('say the same thing whether or not the account exists, then lock the account', async () => {
     const visitor = new Visitor(test.app);
-    const known = await visitor.submit('/sign-in', '/sign-in', { email: 'peer-supporter@alpha.test', password: 'wrong-password' });
-    const unknown = await visitor.submit('/sign-in', '/sign-in', { email: 'nobody-here@alpha.test', password: 'wrong-password' });
+    const known = await visitor.submit('/sign-in', '/sign-in', {
+      email: 'peer-supporter@alpha.test',
+      password: 'wrong-password',
+    });
+    const unknown = await visitor.submit('/sign-in', '/sign-in', {
+      email: 'nobody-here@alpha.test',
+      password: 'wrong-password',
+    });
     expect(known.statusCode).toBe(400);
     expect(unknown.statusCode).toBe(400);
     const message = 'Enter a correct email address and password';
     expect(known.body).toContain(message);
     expect(unknown.body).toContain(message);
     for (let attempt = 2; attempt <= 4; attempt += 1) {
-      expect((await visitor.submit('/sign-in', '/sign-in', { email: 'peer-supporter@alpha.test', password: 'wrong-password' })).statusCode).toBe(400);
+      expect(
+        (
+          await visitor.submit('/sign-in', '/sign-in', {
+            email: 'peer-supporter@alpha.test',
+            password: 'wrong-password',
+          })
+        ).statusCode,
+      ).toBe(400);
     }
-    const fifth = await visitor.submit('/sign-in', '/sign-in', { email: 'peer-supporter@alpha.test', password: 'wrong-password' });
+    const fifth = await visitor.submit('/sign-in', '/sign-in', {
+      email: 'peer-supporter@alpha.test',
+      password: 'wrong-password',
+    });
     expect(fifth.statusCode).toBe(429);
     expect(fifth.body).toContain('Too many attempts to sign in');
     // Locked: even the right password is refused until the lock ends.
-    const right = await visitor.submit('/sign-in', '/sign-in', { email: 'peer-supporter@alpha.test', password: fixturePassword });
+    const right = await visitor.submit('/sign-in', '/sign-in', {
+      email: 'peer-supporter@alpha.test',
+      password: fixturePassword,
+    });
     expect(right.statusCode).toBe(429);
   });
 });

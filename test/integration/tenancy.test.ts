@@ -23,8 +23,21 @@ let fixture: Fixture;
 beforeAll(async () => {
   database = await createTestDatabase();
   fixture = await seedFixture(database.owner);
-  await record(database.owner, { communityId: fixture.beta.id, actorId: null, action: 'test.beta-only', subjectType: 'test' });
-  await database.owner.insert(outbox).values({ communityId: fixture.beta.id, channel: 'email', template: 't', recipient: 'x@beta.test', subject: 's', body: 'b', status: 'not_sent' });
+  await record(database.owner, {
+    communityId: fixture.beta.id,
+    actorId: null,
+    action: 'test.beta-only',
+    subjectType: 'test',
+  });
+  await database.owner.insert(outbox).values({
+    communityId: fixture.beta.id,
+    channel: 'email',
+    template: 't',
+    recipient: 'x@beta.test',
+    subject: 's',
+    body: 'b',
+    status: 'not_sent',
+  });
 });
 afterAll(() => database.drop());
 
@@ -42,7 +55,12 @@ describe('row-level security, the second wall', () => {
   });
 
   it('every table with a community_id has row-level security switched on and forced, with a policy for the application', async () => {
-    const tables = await database.owner.execute<{ table: string; enabled: boolean; forced: boolean; policies: number }>(sql`
+    const tables = await database.owner.execute<{
+      table: string;
+      enabled: boolean;
+      forced: boolean;
+      policies: number;
+    }>(sql`
       select c.relname as table, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
         (select count(*)::int from pg_policies p where p.tablename = c.relname and 'coproduce_app' = any(p.roles)) as policies
       from information_schema.columns col join pg_class c on c.relname = col.table_name and c.relkind = 'r'
@@ -58,7 +76,9 @@ describe('row-level security, the second wall', () => {
 
   it('the application cannot write a row into another community', async () => {
     const attempt = inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, (tx) =>
-      tx.insert(auditEvents).values({ communityId: fixture.beta.id, actorId: null, action: 'test.smuggle', subjectType: 'test' }),
+      tx
+        .insert(auditEvents)
+        .values({ communityId: fixture.beta.id, actorId: null, action: 'test.smuggle', subjectType: 'test' }),
     );
     expect(await refusal(attempt)).toMatch(/row-level security/);
   });
@@ -75,39 +95,71 @@ describe('row-level security, the second wall', () => {
   });
 
   it('the application logs in as its own role: no reset or set role reaches the owner, and the role owns nothing', async () => {
-    const who = await database.app.execute<{ current: string; session: string }>(sql`select current_user as current, session_user as session`);
+    const who = await database.app.execute<{ current: string; session: string }>(
+      sql`select current_user as current, session_user as session`,
+    );
     expect(who.rows[0]).toEqual({ current: 'coproduce_app', session: 'coproduce_app' });
     // What an injected statement would try: go back to the login role, or become the owner.
     await database.app.transaction(async (tx) => {
       await tx.execute(sql`reset role`);
-      expect((await tx.execute<{ current: string }>(sql`select current_user as current`)).rows[0]?.current).toBe('coproduce_app');
+      expect((await tx.execute<{ current: string }>(sql`select current_user as current`)).rows[0]?.current).toBe(
+        'coproduce_app',
+      );
     });
-    const owner = (await database.owner.execute<{ name: string }>(sql`select current_user as name`)).rows[0]?.name ?? '';
+    const owner =
+      (await database.owner.execute<{ name: string }>(sql`select current_user as name`)).rows[0]?.name ?? '';
     expect(await refusal(database.app.execute(sql.raw(`set role "${owner}"`)))).toMatch(/permission denied/);
-    const [role] = (await database.owner.execute<{ super: boolean; createrole: boolean; createdb: boolean; owns: number; memberOf: number }>(sql`
+    const [role] = (
+      await database.owner.execute<{
+        super: boolean;
+        createrole: boolean;
+        createdb: boolean;
+        owns: number;
+        memberOf: number;
+      }>(sql`
       select r.rolsuper as super, r.rolcreaterole as createrole, r.rolcreatedb as createdb,
         (select count(*)::int from pg_class c where c.relowner = r.oid) as owns,
         (select count(*)::int from pg_auth_members m where m.member = r.oid) as "memberOf"
-      from pg_roles r where r.rolname = 'coproduce_app'`)).rows;
+      from pg_roles r where r.rolname = 'coproduce_app'`)
+    ).rows;
     expect(role).toEqual({ super: false, createrole: false, createdb: false, owns: 0, memberOf: 0 });
   });
 });
 
 describe('the audit log', () => {
   it('reading a restricted record writes who read it, and why, before the record is returned', async () => {
-    const [reader] = await database.owner.execute<{ id: string }>(sql`select id from people where email = 'safeguarding-lead@alpha.test'`).then((result) => result.rows);
+    const [reader] = await database.owner
+      .execute<{ id: string }>(sql`select id from people where email = 'safeguarding-lead@alpha.test'`)
+      .then((result) => result.rows);
     if (!reader) throw new Error('no reader');
     const seenBefore: number[] = [];
     const record = await inCommunity(database.app, { communityId: fixture.alpha.id, personId: reader.id }, (tx) =>
-      readRestricted(tx, { communityId: fixture.alpha.id, actorId: reader.id, subjectType: 'safeguarding_concern', subjectId: 'concern-1', reason: 'Weekly review' }, async () => {
-        const rows = await tx.select().from(auditEvents).where(sql`${auditEvents.action} = 'restricted.read'`);
-        seenBefore.push(rows.length);
-        return { id: 'concern-1' };
-      }),
+      readRestricted(
+        tx,
+        {
+          communityId: fixture.alpha.id,
+          actorId: reader.id,
+          subjectType: 'safeguarding_concern',
+          subjectId: 'concern-1',
+          reason: 'Weekly review',
+        },
+        async () => {
+          const rows = await tx
+            .select()
+            .from(auditEvents)
+            .where(sql`${auditEvents.action} = 'restricted.read'`);
+          seenBefore.push(rows.length);
+          return { id: 'concern-1' };
+        },
+      ),
     );
     expect(record).toEqual({ id: 'concern-1' });
     expect(seenBefore).toEqual([1]);
-    const events = await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, (tx) => listAuditEvents(tx, fixture.alpha.id, { action: 'restricted.read', limit: 10 }));
-    expect(events).toMatchObject([{ actorId: reader.id, subjectType: 'safeguarding_concern', subjectId: 'concern-1', reason: 'Weekly review' }]);
+    const events = await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, (tx) =>
+      listAuditEvents(tx, fixture.alpha.id, { action: 'restricted.read', limit: 10 }),
+    );
+    expect(events).toMatchObject([
+      { actorId: reader.id, subjectType: 'safeguarding_concern', subjectId: 'concern-1', reason: 'Weekly review' },
+    ]);
   });
 });

@@ -14,14 +14,24 @@ import { callers } from '../support/callers.ts';
 const given = useFixtureApp();
 const { tokenFor, call } = callers(() => given.test.app);
 const owner = () => given.test.database.owner;
-const inAlpha = <T>(work: (tx: CommunityTransaction) => Promise<T>) => inCommunity(given.test.database.app, { communityId: given.fixture.alpha.id, personId: null }, work);
+const inAlpha = <T>(work: (tx: CommunityTransaction) => Promise<T>) =>
+  inCommunity(given.test.database.app, { communityId: given.fixture.alpha.id, personId: null }, work);
 
 /** A new onboarded time bank member of alpha, without an account. */
 async function newMember(name: string): Promise<{ personId: string; accountId: string }> {
   return inAlpha(async (tx) => {
-    const [record] = await tx.insert(personRecords).values({ communityId: given.fixture.alpha.id, preferredName: name }).returning({ id: personRecords.id });
+    const [record] = await tx
+      .insert(personRecords)
+      .values({ communityId: given.fixture.alpha.id, preferredName: name })
+      .returning({ id: personRecords.id });
     if (!record) throw new Error('no record');
-    await timebank.joinTimebank(tx, { communityId: given.fixture.alpha.id, personRecordId: record.id, cameFrom: 'coordinator', actorId: null, onboarded: true });
+    await timebank.joinTimebank(tx, {
+      communityId: given.fixture.alpha.id,
+      personRecordId: record.id,
+      cameFrom: 'coordinator',
+      actorId: null,
+      onboarded: true,
+    });
     const account = await timebank.accountOfPerson(tx, given.fixture.alpha.id, record.id);
     return { personId: record.id, accountId: account?.id ?? '' };
   });
@@ -37,18 +47,28 @@ async function ledgerCounts() {
 }
 
 async function balanceOf(accountId: string): Promise<number> {
-  const [row] = await owner().execute<{ balance: number }>(sql`select balance from timebank_accounts where id = ${accountId}`).then((result) => result.rows);
+  const [row] = await owner()
+    .execute<{ balance: number }>(sql`select balance from timebank_accounts where id = ${accountId}`)
+    .then((result) => result.rows);
   return row?.balance ?? Number.NaN;
 }
 
 async function ledgerIsExact() {
-  const unbalanced = await owner().execute(sql`select transfer_id from timebank_movements group by transfer_id having sum(minutes) <> 0`);
+  const unbalanced = await owner().execute(
+    sql`select transfer_id from timebank_movements group by transfer_id having sum(minutes) <> 0`,
+  );
   expect(unbalanced.rows).toEqual([]);
-  const drift = await owner().execute(sql`select a.id from timebank_accounts a left join timebank_movements m on m.account_id = a.id group by a.id having a.balance <> coalesce(sum(m.minutes), 0)`);
+  const drift = await owner().execute(
+    sql`select a.id from timebank_accounts a left join timebank_movements m on m.account_id = a.id group by a.id having a.balance <> coalesce(sum(m.minutes), 0)`,
+  );
   expect(drift.rows).toEqual([]);
-  const settings = await owner().execute<{ community_id: string; minimum_balance: number }>(sql`select community_id, minimum_balance from timebanks`);
+  const settings = await owner().execute<{ community_id: string; minimum_balance: number }>(
+    sql`select community_id, minimum_balance from timebanks`,
+  );
   for (const bank of settings.rows) {
-    const below = await owner().execute(sql`select id from timebank_accounts where community_id = ${bank.community_id} and kind <> 'pot' and balance < ${bank.minimum_balance}`);
+    const below = await owner().execute(
+      sql`select id from timebank_accounts where community_id = ${bank.community_id} and kind <> 'pot' and balance < ${bank.minimum_balance}`,
+    );
     expect(below.rows).toEqual([]);
   }
 }
@@ -62,18 +82,40 @@ describe('the time bank ledger', () => {
     const coordinator = await tokenFor('coordinator@alpha.test');
     const answers = await Promise.all(
       Array.from({ length: 50 }, () =>
-        call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: giver.personId, receiver: receiver.personId, minutes: 30, occurredOn: today(), categoryId: given.fixture.alphaCategoryId, confirmNow: true }, { 'idempotency-key': randomUUID() }),
+        call(
+          coordinator,
+          'POST',
+          '/api/v1/communities/alpha/timebank/exchanges',
+          {
+            giver: giver.personId,
+            receiver: receiver.personId,
+            minutes: 30,
+            occurredOn: today(),
+            categoryId: given.fixture.alphaCategoryId,
+            confirmNow: true,
+          },
+          { 'idempotency-key': randomUUID() },
+        ),
       ),
     );
     const statuses = answers.map((answer) => answer.statusCode);
     // The limit is −10 hours: 20 half-hours reach it, the other 30 are refused.
     expect(statuses.filter((status) => status === 201)).toHaveLength(20);
     expect(statuses.filter((status) => status === 400)).toHaveLength(30);
-    const refused = answers.find((answer) => answer.statusCode === 400)?.json<{ errors: { field: string; message: string }[] }>();
-    expect(refused?.errors[0]).toMatchObject({ field: 'minutes', message: expect.stringContaining('below the lowest') });
+    const refused = answers
+      .find((answer) => answer.statusCode === 400)
+      ?.json<{ errors: { field: string; message: string }[] }>();
+    expect(refused?.errors[0]).toMatchObject({
+      field: 'minutes',
+      message: expect.stringContaining('below the lowest'),
+    });
     expect(await balanceOf(giver.accountId)).toBe(600);
     expect(await balanceOf(receiver.accountId)).toBe(-600);
-    const [movements] = await owner().execute<{ count: number }>(sql`select count(*)::int as count from timebank_movements where account_id = ${receiver.accountId}`).then((result) => result.rows);
+    const [movements] = await owner()
+      .execute<{ count: number }>(
+        sql`select count(*)::int as count from timebank_movements where account_id = ${receiver.accountId}`,
+      )
+      .then((result) => result.rows);
     expect(movements?.count).toBe(20);
     await ledgerIsExact();
   });
@@ -82,7 +124,10 @@ describe('the time bank ledger', () => {
     const member = await tokenFor('member@alpha.test');
     const coordinator = await tokenFor('coordinator@alpha.test');
     const { alphaTimebankMemberId: me, alphaPersonId: ada, alphaCategoryId: categoryId } = given.fixture;
-    const [betaPerson] = await owner().insert(personRecords).values({ communityId: given.fixture.beta.id, preferredName: 'Beta Person' }).returning({ id: personRecords.id });
+    const [betaPerson] = await owner()
+      .insert(personRecords)
+      .values({ communityId: given.fixture.beta.id, preferredName: 'Beta Person' })
+      .returning({ id: personRecords.id });
     const before = await ledgerCounts();
     const base = { giver: me, receiver: ada, minutes: 60, occurredOn: today(), categoryId };
     const attempts: [string, Record<string, unknown>, number][] = [
@@ -102,28 +147,84 @@ describe('the time bank ledger', () => {
       ['confirming as you record, as a member', { ...base, confirmNow: true }, 400],
     ];
     for (const [what, body, status] of attempts) {
-      const answer = await call(member, 'POST', '/api/v1/communities/alpha/timebank/exchanges', body, { 'idempotency-key': randomUUID() });
+      const answer = await call(member, 'POST', '/api/v1/communities/alpha/timebank/exchanges', body, {
+        'idempotency-key': randomUUID(),
+      });
       expect(answer.statusCode, `${what}: ${answer.body}`).toBe(status);
       expect(answer.headers['content-type'], what).toContain('application/problem+json');
     }
     // Reversing an exchange that is not confirmed: 400; reversing nothing: 404; a group of one person twice: 400.
-    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/timebank/exchanges/${given.fixture.alphaExchangeId}/reverse`, { reason: 'Mistake' })).statusCode).toBe(400);
-    expect((await call(coordinator, 'POST', `/api/v1/communities/alpha/timebank/exchanges/${randomUUID()}/reverse`, { reason: 'Mistake' })).statusCode).toBe(404);
-    const [account] = await owner().execute<{ id: string }>(sql`select id from timebank_accounts where person_record_id = ${me}`).then((result) => result.rows);
-    const twice = await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/group-exchanges', { givers: [{ account: account?.id, minutes: 60 }], receivers: [{ account: account?.id, minutes: 60 }], occurredOn: today(), categoryId }, { 'idempotency-key': randomUUID() });
+    expect(
+      (
+        await call(
+          coordinator,
+          'POST',
+          `/api/v1/communities/alpha/timebank/exchanges/${given.fixture.alphaExchangeId}/reverse`,
+          { reason: 'Mistake' },
+        )
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await call(coordinator, 'POST', `/api/v1/communities/alpha/timebank/exchanges/${randomUUID()}/reverse`, {
+          reason: 'Mistake',
+        })
+      ).statusCode,
+    ).toBe(404);
+    const [account] = await owner()
+      .execute<{ id: string }>(sql`select id from timebank_accounts where person_record_id = ${me}`)
+      .then((result) => result.rows);
+    const twice = await call(
+      coordinator,
+      'POST',
+      '/api/v1/communities/alpha/timebank/group-exchanges',
+      {
+        givers: [{ account: account?.id, minutes: 60 }],
+        receivers: [{ account: account?.id, minutes: 60 }],
+        occurredOn: today(),
+        categoryId,
+      },
+      { 'idempotency-key': randomUUID() },
+    );
     expect(twice.statusCode).toBe(400);
-    expect((await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/pot/grants', { account: account?.id, minutes: -5, note: 'x' }, { 'idempotency-key': randomUUID() })).statusCode).toBe(400);
+    expect(
+      (
+        await call(
+          coordinator,
+          'POST',
+          '/api/v1/communities/alpha/timebank/pot/grants',
+          { account: account?.id, minutes: -5, note: 'x' },
+          { 'idempotency-key': randomUUID() },
+        )
+      ).statusCode,
+    ).toBe(400);
     // Another community's people cannot reach alpha's ledger at all.
     const beta = await tokenFor('member@beta.test');
-    expect((await call(beta, 'POST', '/api/v1/communities/alpha/timebank/exchanges', base, { 'idempotency-key': randomUUID() })).statusCode).toBe(404);
-    expect((await call(beta, 'GET', `/api/v1/communities/alpha/timebank/exchanges/${given.fixture.alphaExchangeId}`)).statusCode).toBe(404);
+    expect(
+      (
+        await call(beta, 'POST', '/api/v1/communities/alpha/timebank/exchanges', base, {
+          'idempotency-key': randomUUID(),
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (await call(beta, 'GET', `/api/v1/communities/alpha/timebank/exchanges/${given.fixture.alphaExchangeId}`))
+        .statusCode,
+    ).toBe(404);
     expect(await ledgerCounts()).toEqual(before);
   });
 
   it('the same Idempotency-Key twice records one exchange, at the same moment or later', async () => {
     const member = await tokenFor('member@alpha.test');
     const key = randomUUID();
-    const body = { giver: given.fixture.alphaTimebankMemberId, receiver: given.fixture.alphaPersonId, minutes: 45, occurredOn: today(), categoryId: given.fixture.alphaCategoryId, note: 'Once only' };
+    const body = {
+      giver: given.fixture.alphaTimebankMemberId,
+      receiver: given.fixture.alphaPersonId,
+      minutes: 45,
+      occurredOn: today(),
+      categoryId: given.fixture.alphaCategoryId,
+      note: 'Once only',
+    };
     // At the same moment: one is recorded, the other is told it is still being handled (or gets the same answer).
     const together = await Promise.all([
       call(member, 'POST', '/api/v1/communities/alpha/timebank/exchanges', body, { 'idempotency-key': key }),
@@ -133,7 +234,9 @@ describe('the time bank ledger', () => {
     expect(together.every((answer) => answer.statusCode === 201 || answer.statusCode === 409)).toBe(true);
     const first = together.find((answer) => answer.statusCode === 201);
     // Later: the first answer again.
-    const later = await call(member, 'POST', '/api/v1/communities/alpha/timebank/exchanges', body, { 'idempotency-key': key });
+    const later = await call(member, 'POST', '/api/v1/communities/alpha/timebank/exchanges', body, {
+      'idempotency-key': key,
+    });
     expect(later.statusCode).toBe(201);
     expect(later.headers['idempotent-replayed']).toBe('true');
     expect(later.json<{ id: string }>().id).toBe(first?.json<{ id: string }>().id);
@@ -144,14 +247,22 @@ describe('the time bank ledger', () => {
   it('is append-only and balanced: the application cannot edit a movement or commit one that does not sum to zero', async () => {
     const someone = await newMember('Append Only');
     const denied = { cause: expect.objectContaining({ code: '42501' }) };
-    await expect(inAlpha((tx) => tx.execute(sql`update timebank_movements set minutes = minutes + 1`))).rejects.toMatchObject(denied);
+    await expect(
+      inAlpha((tx) => tx.execute(sql`update timebank_movements set minutes = minutes + 1`)),
+    ).rejects.toMatchObject(denied);
     await expect(inAlpha((tx) => tx.execute(sql`delete from timebank_transfers`))).rejects.toMatchObject(denied);
     await expect(
       inAlpha(async (tx) => {
-        const transfer = await tx.execute<{ id: string }>(sql`insert into timebank_transfers (community_id, kind, occurred_on) values (${given.fixture.alpha.id}, 'grant', current_date) returning id`);
-        await tx.execute(sql`insert into timebank_movements (community_id, transfer_id, account_id, minutes, balance_after, occurred_on) values (${given.fixture.alpha.id}, ${transfer.rows[0]?.id}, ${someone.accountId}, 60, 60, current_date)`);
+        const transfer = await tx.execute<{ id: string }>(
+          sql`insert into timebank_transfers (community_id, kind, occurred_on) values (${given.fixture.alpha.id}, 'grant', current_date) returning id`,
+        );
+        await tx.execute(
+          sql`insert into timebank_movements (community_id, transfer_id, account_id, minutes, balance_after, occurred_on) values (${given.fixture.alpha.id}, ${transfer.rows[0]?.id}, ${someone.accountId}, 60, 60, current_date)`,
+        );
       }),
-    ).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('does not balance') }) });
+    ).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: expect.stringContaining('does not balance') }),
+    });
     expect(await balanceOf(someone.accountId)).toBe(0);
   });
 
@@ -162,7 +273,11 @@ describe('the time bank ledger', () => {
     const logged: unknown[] = [];
     expect(await timebank.reconcileLedgers(owner(), (_message, detail) => logged.push(detail))).toBe(1);
     expect(logged).toHaveLength(1);
-    const [last] = await owner().execute<{ differences: { accountId: string; balance: number; movements: number }[] }>(sql`select differences from timebank_reconciliations where community_id = ${given.fixture.alpha.id} order by ran_at desc limit 1`).then((result) => result.rows);
+    const [last] = await owner()
+      .execute<{ differences: { accountId: string; balance: number; movements: number }[] }>(
+        sql`select differences from timebank_reconciliations where community_id = ${given.fixture.alpha.id} order by ran_at desc limit 1`,
+      )
+      .then((result) => result.rows);
     expect(last?.differences).toEqual([{ accountId: someone.accountId, balance: 5, movements: 0 }]);
     await owner().execute(sql`update timebank_accounts set balance = 0 where id = ${someone.accountId}`);
   });
@@ -170,31 +285,86 @@ describe('the time bank ledger', () => {
   it('exchanges nobody answered confirm themselves after the community’s days; one the ledger refuses goes to a coordinator', async () => {
     const giver = await newMember('Waiting Giver');
     const receiver = await newMember('Waiting Receiver');
-    const [coordinatorAccount] = await owner().select({ id: people.id }).from(people).where(eq(people.email, 'coordinator@alpha.test'));
-    const context = { communityId: given.fixture.alpha.id, actor: { id: coordinatorAccount?.id ?? '', staff: true }, actorRecordId: null, notifyConfigured: false, publicUrl: 'http://localhost', communitySlug: 'alpha' };
-    const first = await inAlpha((tx) => timebank.recordExchange(tx, context, { giver: giver.personId, receiver: receiver.personId, minutes: 300, occurredOn: today(), categoryId: given.fixture.alphaCategoryId, note: '', confirmNow: false }));
-    const second = await inAlpha((tx) => timebank.recordExchange(tx, context, { giver: giver.personId, receiver: receiver.personId, minutes: 400, occurredOn: today(), categoryId: given.fixture.alphaCategoryId, note: '', confirmNow: false }));
+    const [coordinatorAccount] = await owner()
+      .select({ id: people.id })
+      .from(people)
+      .where(eq(people.email, 'coordinator@alpha.test'));
+    const context = {
+      communityId: given.fixture.alpha.id,
+      actor: { id: coordinatorAccount?.id ?? '', staff: true },
+      actorRecordId: null,
+      notifyConfigured: false,
+      publicUrl: 'http://localhost',
+      communitySlug: 'alpha',
+    };
+    const first = await inAlpha((tx) =>
+      timebank.recordExchange(tx, context, {
+        giver: giver.personId,
+        receiver: receiver.personId,
+        minutes: 300,
+        occurredOn: today(),
+        categoryId: given.fixture.alphaCategoryId,
+        note: '',
+        confirmNow: false,
+      }),
+    );
+    const second = await inAlpha((tx) =>
+      timebank.recordExchange(tx, context, {
+        giver: giver.personId,
+        receiver: receiver.personId,
+        minutes: 400,
+        occurredOn: today(),
+        categoryId: given.fixture.alphaCategoryId,
+        note: '',
+        confirmNow: false,
+      }),
+    );
     expect(first.status).toBe('pending');
     // Not yet due: nothing happens.
     await timebank.confirmWaitingExchanges(owner());
     expect(await balanceOf(receiver.accountId)).toBe(0);
-    await owner().execute(sql`update timebank_exchanges set confirms_on = current_date - 1 where id in (${first.id}, ${second.id})`);
+    await owner().execute(
+      sql`update timebank_exchanges set confirms_on = current_date - 1 where id in (${first.id}, ${second.id})`,
+    );
     const result = await timebank.confirmWaitingExchanges(owner());
     expect(result).toMatchObject({ confirmed: 1, refused: 1 });
     expect(await balanceOf(receiver.accountId)).toBe(-300);
-    const statuses = await owner().execute<{ id: string; status: string }>(sql`select id, status from timebank_exchanges where id in (${first.id}, ${second.id}) order by created_at`);
+    const statuses = await owner().execute<{ id: string; status: string }>(
+      sql`select id, status from timebank_exchanges where id in (${first.id}, ${second.id}) order by created_at`,
+    );
     expect(statuses.rows.map((row) => row.status)).toEqual(['confirmed', 'disputed']);
     await ledgerIsExact();
   });
 
   it('over any sequence of exchanges, groups, grants and reversals on PostgreSQL, transfers balance, balances are their movements, and no limit is broken', async () => {
     const members = [await newMember('Property A'), await newMember('Property B'), await newMember('Property C')];
-    const [coordinatorAccount] = await owner().select({ id: people.id }).from(people).where(eq(people.email, 'coordinator@alpha.test'));
-    const context = { communityId: given.fixture.alpha.id, actor: { id: coordinatorAccount?.id ?? '', staff: true }, actorRecordId: null, notifyConfigured: false, publicUrl: 'http://localhost', communitySlug: 'alpha' };
+    const [coordinatorAccount] = await owner()
+      .select({ id: people.id })
+      .from(people)
+      .where(eq(people.email, 'coordinator@alpha.test'));
+    const context = {
+      communityId: given.fixture.alpha.id,
+      actor: { id: coordinatorAccount?.id ?? '', staff: true },
+      actorRecordId: null,
+      notifyConfigured: false,
+      publicUrl: 'http://localhost',
+      communitySlug: 'alpha',
+    };
     const who = fc.integer({ min: 0, max: members.length - 1 });
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('exchange' as const), giver: who, receiver: who, minutes: fc.integer({ min: 1, max: 900 }) }),
-      fc.record({ kind: fc.constant('group' as const), giver: who, receivers: fc.uniqueArray(who, { minLength: 1, maxLength: 3 }), minutes: fc.integer({ min: 1, max: 300 }), potPays: fc.boolean() }),
+      fc.record({
+        kind: fc.constant('exchange' as const),
+        giver: who,
+        receiver: who,
+        minutes: fc.integer({ min: 1, max: 900 }),
+      }),
+      fc.record({
+        kind: fc.constant('group' as const),
+        giver: who,
+        receivers: fc.uniqueArray(who, { minLength: 1, maxLength: 3 }),
+        minutes: fc.integer({ min: 1, max: 300 }),
+        potPays: fc.boolean(),
+      }),
       fc.record({ kind: fc.constant('grant' as const), to: who, minutes: fc.integer({ min: 1, max: 600 }) }),
       fc.record({ kind: fc.constant('reversal' as const), which: fc.nat() }),
     );
@@ -207,7 +377,15 @@ describe('the time bank ledger', () => {
               const giver = members[op.giver];
               const receiver = members[op.receiver];
               if (!giver || !receiver || giver === receiver) return;
-              const exchange = await timebank.recordExchange(tx, context, { giver: giver.personId, receiver: receiver.personId, minutes: op.minutes, occurredOn: today(), categoryId: given.fixture.alphaCategoryId, note: '', confirmNow: true });
+              const exchange = await timebank.recordExchange(tx, context, {
+                giver: giver.personId,
+                receiver: receiver.personId,
+                minutes: op.minutes,
+                occurredOn: today(),
+                categoryId: given.fixture.alphaCategoryId,
+                note: '',
+                confirmNow: true,
+              });
               reversible.push(exchange.id);
             } else if (op.kind === 'group') {
               const giver = members[op.giver];
@@ -223,7 +401,11 @@ describe('the time bank ledger', () => {
               });
               reversible.push(exchange.id);
             } else if (op.kind === 'grant') {
-              await timebank.movePotTime(tx, context, 'grant', { account: members[op.to]?.accountId ?? '', minutes: op.minutes, note: 'Property grant' });
+              await timebank.movePotTime(tx, context, 'grant', {
+                account: members[op.to]?.accountId ?? '',
+                minutes: op.minutes,
+                note: 'Property grant',
+              });
             } else {
               const id = reversible.splice(op.which % Math.max(reversible.length, 1), 1)[0];
               if (id) await timebank.reverseExchange(tx, context, id, { reason: 'Property reversal' });

@@ -32,7 +32,14 @@ async function startServer(environment: Record<string, string>): Promise<Running
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, ...testEnvironment, NODE_ENV: 'development', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', PORT: String(port), ...environment },
+    env: {
+      ...process.env,
+      ...testEnvironment,
+      NODE_ENV: 'development',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+      PORT: String(port),
+      ...environment,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,7 +65,13 @@ let second: Running;
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedFixture(database.owner);
-  const shared = { DATABASE_URL: database.url, LOAD_DEMO_DATA: 'false', JOBS: 'true', CLEAR_EXPIRED_SCHEDULE: '* * * * *', JOB_SCHEDULE_CHECK_SECONDS: '2' };
+  const shared = {
+    DATABASE_URL: database.url,
+    LOAD_DEMO_DATA: 'false',
+    JOBS: 'true',
+    CLEAR_EXPIRED_SCHEDULE: '* * * * *',
+    JOB_SCHEDULE_CHECK_SECONDS: '2',
+  };
   [first, second] = await Promise.all([startServer(shared), startServer(shared)]);
 }, 90_000);
 
@@ -80,12 +93,18 @@ describe('two app processes on one PostgreSQL', () => {
 
   it('a scheduled job runs once each time it is due, not once per process', async () => {
     const runs = async () =>
-      (await database.owner.execute<{ minute: number; count: number }>(sql`
+      (
+        await database.owner.execute<{ minute: number; count: number }>(sql`
         select extract(epoch from date_trunc('minute', at))::int as minute, count(*)::int as count
-        from audit_events where action = 'job.clear-expired' group by 1 order by 1`)).rows;
+        from audit_events where action = 'job.clear-expired' group by 1 order by 1`)
+      ).rows;
     // Every minute is due; wait until a minute has passed since the first run, so both
     // processes have had their chance at the same occurrence.
-    await waitFor(async () => (await runs()).length >= 1, 100, `the first scheduled run: ${first.output()} ${second.output()}`);
+    await waitFor(
+      async () => (await runs()).length >= 1,
+      100,
+      `the first scheduled run: ${first.output()} ${second.output()}`,
+    );
     const firstMinute = (await runs())[0]?.minute ?? 0;
     // Both processes check every 2 seconds: 10 seconds past the end of that minute, each has
     // had several chances at the same occurrence.
@@ -144,22 +163,41 @@ describe('the bundled PostgreSQL', () => {
     // A time bank to write to, in the bundled server's own database.
     const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
     const bundledPort = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
-    const owner = connect(`postgres://postgres:bundled-postgres@127.0.0.1:${bundledPort}/coproduce`, { appUrl: `postgres://postgres:bundled-postgres@127.0.0.1:${bundledPort}/coproduce` });
+    const owner = connect(`postgres://postgres:bundled-postgres@127.0.0.1:${bundledPort}/coproduce`, {
+      appUrl: `postgres://postgres:bundled-postgres@127.0.0.1:${bundledPort}/coproduce`,
+    });
     const fixture = await seedFixture(owner.owner);
     await owner.close();
-    const token = (await (await fetch(`${running.base}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'coordinator@alpha.test', password: fixturePassword }) })).json()) as { token: string };
+    const token = (await (
+      await fetch(`${running.base}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'coordinator@alpha.test', password: fixturePassword }),
+      })
+    ).json()) as { token: string };
     const acknowledged: string[] = [];
     let stop = false;
     const writer = async (index: number) => {
       for (let turn = 0; !stop; turn += 1) {
         // Back and forth, so that no balance reaches its limit.
-        const [giver, receiver] = (index + turn) % 2 ? [fixture.alphaTimebankMemberId, fixture.alphaPersonId] : [fixture.alphaPersonId, fixture.alphaTimebankMemberId];
+        const [giver, receiver] =
+          (index + turn) % 2
+            ? [fixture.alphaTimebankMemberId, fixture.alphaPersonId]
+            : [fixture.alphaPersonId, fixture.alphaTimebankMemberId];
         const response = await fetch(`${running.base}/api/v1/communities/alpha/timebank/exchanges`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token.token}` },
-          body: JSON.stringify({ giver, receiver, minutes: 15, occurredOn: new Date().toISOString().slice(0, 10), categoryId: fixture.alphaCategoryId, confirmNow: true }),
+          body: JSON.stringify({
+            giver,
+            receiver,
+            minutes: 15,
+            occurredOn: new Date().toISOString().slice(0, 10),
+            categoryId: fixture.alphaCategoryId,
+            confirmNow: true,
+          }),
         }).catch(() => undefined);
-        if (response?.status === 201) acknowledged.push(((await response.json().catch(() => ({}))) as { id?: string }).id ?? 'unreadable');
+        if (response?.status === 201)
+          acknowledged.push(((await response.json().catch(() => ({}))) as { id?: string }).id ?? 'unreadable');
         else if (!response) return;
       }
     };
@@ -176,16 +214,24 @@ describe('the bundled PostgreSQL', () => {
     const again = await startServer(environment);
     expect(() => process.kill(postgresPid, 0)).toThrow();
     const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
-    const check = connect(`postgres://postgres:bundled-postgres@127.0.0.1:${port}/coproduce`, { appUrl: `postgres://postgres:bundled-postgres@127.0.0.1:${port}/coproduce` });
+    const check = connect(`postgres://postgres:bundled-postgres@127.0.0.1:${port}/coproduce`, {
+      appUrl: `postgres://postgres:bundled-postgres@127.0.0.1:${port}/coproduce`,
+    });
     try {
       const ids = acknowledged.filter((id) => id !== 'unreadable');
       expect(ids.length).toBeGreaterThanOrEqual(40);
-      const found = await check.owner.execute<{ count: number }>(sql`select count(*)::int as count from timebank_exchanges where status = 'confirmed' and id::text in ${ids}`);
+      const found = await check.owner.execute<{ count: number }>(
+        sql`select count(*)::int as count from timebank_exchanges where status = 'confirmed' and id::text in ${ids}`,
+      );
       expect(found.rows[0]?.count).toBe(ids.length);
       // Every transfer sums to zero; every balance is the sum of its movements.
-      const unbalanced = await check.owner.execute(sql`select transfer_id from timebank_movements group by transfer_id having sum(minutes) <> 0`);
+      const unbalanced = await check.owner.execute(
+        sql`select transfer_id from timebank_movements group by transfer_id having sum(minutes) <> 0`,
+      );
       expect(unbalanced.rows).toEqual([]);
-      const drifted = await check.owner.execute(sql`select a.id from timebank_accounts a left join timebank_movements m on m.account_id = a.id group by a.id, a.balance having a.balance <> coalesce(sum(m.minutes), 0)`);
+      const drifted = await check.owner.execute(
+        sql`select a.id from timebank_accounts a left join timebank_movements m on m.account_id = a.id group by a.id, a.balance having a.balance <> coalesce(sum(m.minutes), 0)`,
+      );
       expect(drifted.rows).toEqual([]);
     } finally {
       await check.close();
@@ -193,7 +239,10 @@ describe('the bundled PostgreSQL', () => {
 
     // While it runs, a second start on the same data says so plainly and leaves it alone.
     const port2 = await freePort();
-    const second = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...testEnvironment, NODE_ENV: 'development', ...environment, PORT: String(port2) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, ...testEnvironment, NODE_ENV: 'development', ...environment, PORT: String(port2) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let said = '';
     second.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
     expect(await stopped(second)).toBe(1);

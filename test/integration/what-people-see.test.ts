@@ -26,11 +26,13 @@ describe('an exchange’s page', () => {
     const own = await member.get(url);
     expect(own.statusCode).toBe(200);
     expect(own.body).toContain('<h1>Time you gave</h1>');
-    for (const detail of ['Alpha member', 'Ada Lovelace', '1 hour', 'Gardening', 'Weeding']) expect(own.body, detail).toContain(detail);
+    for (const detail of ['Alpha member', 'Ada Lovelace', '1 hour', 'Gardening', 'Weeding'])
+      expect(own.body, detail).toContain(detail);
     expect(own.body).toContain('Ada Lovelace is not online, so a coordinator will check with them and confirm it.');
     const coordinator = await (await signedIn('coordinator@alpha.test')).get(url);
     expect(coordinator.body).toContain('<h1>An exchange of time</h1>');
-    for (const detail of ['Alpha member', 'Ada Lovelace', '1 hour', 'Gardening', 'Weeding']) expect(coordinator.body, detail).toContain(detail);
+    for (const detail of ['Alpha member', 'Ada Lovelace', '1 hour', 'Gardening', 'Weeding'])
+      expect(coordinator.body, detail).toContain(detail);
 
     // Recording time received from someone not online: the page says what actually happens next.
     const recorded = await member.submit('/c/alpha/timebank/exchanges/new', '/c/alpha/timebank/exchanges/new', {
@@ -47,7 +49,9 @@ describe('an exchange’s page', () => {
     expect(recorded.statusCode).toBe(303);
     const page = await member.get(String(recorded.headers.location));
     expect(page.body).toContain('<h1>Time you received</h1>');
-    expect(page.body).toContain('Time recorded. Ada Lovelace is not online, so a coordinator will check with them and confirm it.');
+    expect(page.body).toContain(
+      'Time recorded. Ada Lovelace is not online, so a coordinator will check with them and confirm it.',
+    );
     expect(page.body).not.toContain('We have asked Ada Lovelace to confirm it');
     expect(page.body).toContain('2 hours');
   });
@@ -65,16 +69,28 @@ describe('names', () => {
       .returning({ id: personRecords.id, number: personRecords.number });
     for (const person of made) {
       await coordinator.submit('/c/alpha/timebank/members', '/c/alpha/timebank/members', { personRecordId: person.id });
-      await owner().execute(sql`update timebank_members set onboarded_at = now() where person_record_id = ${person.id}`);
+      await owner().execute(
+        sql`update timebank_members set onboarded_at = now() where person_record_id = ${person.id}`,
+      );
     }
-    const picker = await coordinator.submit('/c/alpha/timebank/group-exchanges/new', '/c/alpha/timebank/group-exchanges/new', { find: 'givers', giverSearch: 'Winston' });
+    const picker = await coordinator.submit(
+      '/c/alpha/timebank/group-exchanges/new',
+      '/c/alpha/timebank/group-exchanges/new',
+      { find: 'givers', giverSearch: 'Winston' },
+    );
     expect(picker.statusCode).toBe(200);
     for (const person of made) expect(picker.body).toContain(`Winston Okafor (${person.number})`);
     expect(picker.body).not.toMatch(/>\s*Winston\s*</);
-    const [winston] = await owner().select({ listName: personRecords.listName }).from(personRecords).where(eq(personRecords.id, made[0]?.id ?? ''));
+    const [winston] = await owner()
+      .select({ listName: personRecords.listName })
+      .from(personRecords)
+      .where(eq(personRecords.id, made[0]?.id ?? ''));
     expect(winston?.listName).toBe('Winston Okafor');
     // A chosen name is never replaced by a different full name.
-    const [ada] = await owner().select({ listName: personRecords.listName }).from(personRecords).where(eq(personRecords.id, given.fixture.alphaPersonId));
+    const [ada] = await owner()
+      .select({ listName: personRecords.listName })
+      .from(personRecords)
+      .where(eq(personRecords.id, given.fixture.alphaPersonId));
     expect(ada?.listName).toBe('Ada Lovelace');
   });
 });
@@ -113,7 +129,9 @@ describe('home pages', () => {
 describe('a referral form', () => {
   it('fills in the referrer’s own organisation, as they last gave it, and never another practice', async () => {
     const referrer = await signedIn('referrer@alpha.test');
-    expect((await referrer.get('/c/alpha/referrals/new')).body).toMatch(/name="referrerOrganisation"[^>]*value=""|name="referrerOrganisation"(?![^>]*value=)/);
+    expect((await referrer.get('/c/alpha/referrals/new')).body).toMatch(
+      /name="referrerOrganisation"[^>]*value=""|name="referrerOrganisation"(?![^>]*value=)/,
+    );
     const sent = await referrer.submit('/c/alpha/referrals/new', '/c/alpha/referrals/new', {
       preferredName: 'Olive',
       phone: '020 7946 0998',
@@ -126,9 +144,13 @@ describe('a referral form', () => {
     });
     expect(sent.statusCode).toBe(302);
     // Another referrer's referral, sent later, is not what this referrer's next form fills in.
-    await owner().execute(sql`update referrals set referrer_organisation = 'Elsewhere Practice', created_at = now() + interval '1 minute' where reference = 'ALPH-2345'`);
+    await owner().execute(
+      sql`update referrals set referrer_organisation = 'Elsewhere Practice', created_at = now() + interval '1 minute' where reference = 'ALPH-2345'`,
+    );
     expect((await referrer.get('/c/alpha/referrals/new')).body).toContain('value="Beech House Surgery"');
-    expect((await (await signedIn('coordinator@alpha.test')).get('/c/alpha/referrals/new')).body).not.toContain('Beech House Surgery');
+    expect((await (await signedIn('coordinator@alpha.test')).get('/c/alpha/referrals/new')).body).not.toContain(
+      'Beech House Surgery',
+    );
   });
 });
 
@@ -145,7 +167,10 @@ describe('phone numbers', () => {
       expect(page.statusCode, url).toBe(200);
       for (const link of links) expect(page.body, `${url}: ${link}`).toContain(`href="${link}"`);
       const main = page.body.slice(page.body.indexOf('<main'), page.body.indexOf('</main>'));
-      const text = main.replace(/<a href="tel:[^"]*"[^>]*>[^<]*<\/a>/g, '').replace(/<input[^>]*>/g, '').replace(/<[^>]+>/g, ' ');
+      const text = main
+        .replace(/<a href="tel:[^"]*"[^>]*>[^<]*<\/a>/g, '')
+        .replace(/<input[^>]*>/g, '')
+        .replace(/<[^>]+>/g, ' ');
       expect(text.match(/(?<![\d+])(?:999|111|116 ?\d{3}|0\d(?:[ -]?\d){8,9})(?!\d)/g), url).toBeNull();
     }
     const visitor = await given.test.app.inject({ method: 'GET', url: '/c/alpha/refer-yourself' });
@@ -184,10 +209,15 @@ describe('the referral page and the triage queue', () => {
 
     // Accepted into the time bank: the referral links straight to her joining steps.
     const coordinator = await signedIn('coordinator@alpha.test');
-    const accepted = await coordinator.submit(`/c/alpha/referrals/${id}/accept`, `/c/alpha/referrals/${id}/accept`, { programmeIds: given.fixture.alphaProgrammeId });
+    const accepted = await coordinator.submit(`/c/alpha/referrals/${id}/accept`, `/c/alpha/referrals/${id}/accept`, {
+      programmeIds: given.fixture.alphaProgrammeId,
+    });
     expect(accepted.statusCode).toBe(302);
     const after = await coordinator.get(`/c/alpha/referrals/${id}`);
-    const steps = /href="(\/c\/alpha\/timebank\/members\/[0-9a-f-]{36})"[^>]*>Go to Pearl’s time bank joining steps/.exec(after.body)?.[1];
+    const steps =
+      /href="(\/c\/alpha\/timebank\/members\/[0-9a-f-]{36})"[^>]*>Go to Pearl’s time bank joining steps/.exec(
+        after.body,
+      )?.[1];
     expect(steps).toBeTruthy();
     // The history tells the change before telling (or not telling) the referrer of it.
     const history = after.body.slice(after.body.indexOf('app-timeline'));
@@ -199,13 +229,25 @@ describe('the referral page and the triage queue', () => {
 
 describe('what staff and members expect to find', () => {
   it('GET /api/v1/me names the person’s record in each community', async () => {
-    const me = (await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/me')).json<{ memberships: { community: { slug: string }; personRecord: { id: string; number: number } | null }[] }>();
-    expect(me.memberships.find((membership) => membership.community.slug === 'alpha')?.personRecord?.id).toBe(given.fixture.alphaTimebankMemberId);
+    const me = (await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/me')).json<{
+      memberships: { community: { slug: string }; personRecord: { id: string; number: number } | null }[];
+    }>();
+    expect(me.memberships.find((membership) => membership.community.slug === 'alpha')?.personRecord?.id).toBe(
+      given.fixture.alphaTimebankMemberId,
+    );
   });
 
   it('coordinators list every exchange, not only open ones', async () => {
     const coordinator = await signedIn('coordinator@alpha.test');
-    await call(await tokenFor('coordinator@alpha.test'), 'POST', '/api/v1/communities/alpha/timebank/exchanges', { giver: given.fixture.alphaTimebankMemberId, receiver: given.fixture.alphaPersonId, minutes: 45, occurredOn: new Date().toISOString().slice(0, 10), categoryId: given.fixture.alphaCategoryId, confirmNow: true, note: 'Listed when confirmed' });
+    await call(await tokenFor('coordinator@alpha.test'), 'POST', '/api/v1/communities/alpha/timebank/exchanges', {
+      giver: given.fixture.alphaTimebankMemberId,
+      receiver: given.fixture.alphaPersonId,
+      minutes: 45,
+      occurredOn: new Date().toISOString().slice(0, 10),
+      categoryId: given.fixture.alphaCategoryId,
+      confirmNow: true,
+      note: 'Listed when confirmed',
+    });
     const waiting = await coordinator.get('/c/alpha/timebank/exchanges');
     expect(waiting.body).not.toContain('45 minutes');
     const confirmed = await coordinator.get('/c/alpha/timebank/exchanges?status=confirmed');
@@ -216,14 +258,27 @@ describe('what staff and members expect to find', () => {
 
   it('whoever raised a concern sees it was received and acted on, never what was written or done', async () => {
     const member = await signedIn('member@alpha.test');
-    await member.submit('/c/alpha/concerns/new', '/c/alpha/concerns/new', { about: 'A neighbour', whatHappened: 'Distinctive words nobody else wrote', dangerNow: 'no' });
+    await member.submit('/c/alpha/concerns/new', '/c/alpha/concerns/new', {
+      about: 'A neighbour',
+      whatHappened: 'Distinctive words nobody else wrote',
+      dangerNow: 'no',
+    });
     expect((await member.get('/c/alpha')).body).toContain('href="/c/alpha/concerns/mine"');
     const before = await member.get('/c/alpha/concerns/mine');
     expect(before.body).toContain('Received');
     expect(before.body).not.toContain('Distinctive words');
     expect(before.body).not.toContain('A neighbour');
-    const [concern] = (await owner().execute<{ id: string }>(sql`select id from safeguarding_concerns where what_happened = 'Distinctive words nobody else wrote'`)).rows;
-    await call(await tokenFor('safeguarding-lead@alpha.test'), 'POST', `/api/v1/communities/alpha/concerns/${concern?.id}/actions`, { note: 'Visited them: the lead’s own words', statusTo: 'actioned' });
+    const [concern] = (
+      await owner().execute<{ id: string }>(
+        sql`select id from safeguarding_concerns where what_happened = 'Distinctive words nobody else wrote'`,
+      )
+    ).rows;
+    await call(
+      await tokenFor('safeguarding-lead@alpha.test'),
+      'POST',
+      `/api/v1/communities/alpha/concerns/${concern?.id}/actions`,
+      { note: 'Visited them: the lead’s own words', statusTo: 'actioned' },
+    );
     const after = await call(await tokenFor('member@alpha.test'), 'GET', '/api/v1/communities/alpha/concerns/mine');
     expect(after.json<{ items: { state: string }[] }>().items[0]?.state).toBe('acted_on');
     expect(after.body).not.toContain('lead’s own words');

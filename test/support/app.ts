@@ -22,7 +22,10 @@ export const testEnvironment = {
 };
 
 /** The whole application on its own fresh database, without listening on a port. */
-export async function startTestApp(environment: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(
+  environment: Record<string, string> = {},
+  database?: TestDatabase,
+): Promise<TestApp> {
   const owned = database ?? (await createTestDatabase());
   const config = readConfig({ ...testEnvironment, ...environment });
   const app = await buildApp({ config, databases: owned });

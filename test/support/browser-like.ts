@@ -4,7 +4,12 @@ import { fixtureTwoStepKeys } from './fixtures.ts';
 
 /** The code an authenticator app would show at `time` for a base32 key. */
 export function codeAt(key: string, time = Date.now()): string {
-  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(key), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: time });
+  return new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(key),
+    digits: 6,
+    period: 30,
+    algorithm: 'SHA1',
+  }).generate({ timestamp: time });
 }
 
 /**
@@ -21,7 +26,8 @@ export class Visitor {
 
   private keep(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const cookie of response.cookies) {
-      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) this.cookies.delete(cookie.name);
+      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now()))
+        this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
     return response;
@@ -31,13 +37,18 @@ export class Visitor {
     return this.cookies.get('coproduce_session');
   }
 
-  async request(method: string, url: string, options: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string> } = {}) {
+  async request(
+    method: string,
+    url: string,
+    options: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { cookie: this.cookieHeader(), ...options.headers };
     let payload: string | undefined;
     if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const body = new URLSearchParams();
-      for (const [name, value] of Object.entries(options.form)) for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
+      for (const [name, value] of Object.entries(options.form))
+        for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
       payload = body.toString();
     } else if (options.json !== undefined) {
       headers['content-type'] = 'application/json';

@@ -15,11 +15,20 @@ export function callers(app: () => FastifyInstance) {
       return visitor;
     },
     async tokenFor(email: string): Promise<string> {
-      const response = await app().inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: fixturePassword } });
+      const response = await app().inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        payload: { email, password: fixturePassword },
+      });
       return response.json<{ token: string }>().token;
     },
     call(token: string | null, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) {
-      return app().inject({ method: method as 'GET', url, payload: payload as object, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+      return app().inject({
+        method: method as 'GET',
+        url,
+        payload: payload as object,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      });
     },
   };
 }

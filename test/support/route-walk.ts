@@ -78,9 +78,12 @@ export function concretePath(route: RouteEntry, values: Record<string, string>):
     return value;
   });
   if (path.endsWith('*')) {
-    const wildcard: Record<string, string> = { '/public/*': 'js/start.js', '/assets/*': 'manifest.json', '/api/docs/static/*': 'index.css' };
+    const wildcard: Record<string, string> = {
+      '/public/*': 'js/start.js',
+      '/assets/*': 'manifest.json',
+      '/api/docs/static/*': 'index.css',
+    };
     path = path.replace(/\*$/, '') + (wildcard[route.url] ?? 'x');
   }
   return path;
 }
-

@@ -3,7 +3,19 @@
 import type { z } from 'zod';
 
 const uuid = '00000000-0000-4000-8000-000000000000';
-const textCandidates = ['Sample', uuid, '2026-01-05T10:00:00.000Z', '2026-01-05', '10:00', 'someone@example.org', 'https://example.org/', 'SW2 1AA', '4857773457', '0', 'a'];
+const textCandidates = [
+  'Sample',
+  uuid,
+  '2026-01-05T10:00:00.000Z',
+  '2026-01-05',
+  '10:00',
+  'someone@example.org',
+  'https://example.org/',
+  'SW2 1AA',
+  '4857773457',
+  '0',
+  'a',
+];
 
 interface Definition {
   type: string;
@@ -51,7 +63,10 @@ export function sampleOf(schema: z.ZodType, depth = 0): unknown {
       return (definition.items as z.ZodType[]).map((item) => sampleOf(item, depth + 1));
     case 'record': {
       // A record keyed by an enum has every key.
-      const keys = definitionOf(definition.keyType as z.ZodType).type === 'enum' ? Object.values(definitionOf(definition.keyType as z.ZodType).entries as Record<string, string>) : ['sample'];
+      const keys =
+        definitionOf(definition.keyType as z.ZodType).type === 'enum'
+          ? Object.values(definitionOf(definition.keyType as z.ZodType).entries as Record<string, string>)
+          : ['sample'];
       return Object.fromEntries(keys.map((key) => [key, inner('valueType')]));
     }
     case 'union':

@@ -18,7 +18,6 @@ import { personRecords } from '../people/schema.ts';
 import { acceptInvitation } from '../communities/service.ts';
 import { findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
 
-
 const meSchema = z.object({
   id: z.uuid(),
   email: z.string(),
@@ -26,7 +25,9 @@ const meSchema = z.object({
   preferredLanguage: z.enum(languages),
   isPlatformAdmin: z.boolean(),
   twoFactor: z.boolean(),
-  emailConfirmed: z.boolean().describe('Whether the link sent to the email address was followed; until then the account joins no community'),
+  emailConfirmed: z
+    .boolean()
+    .describe('Whether the link sent to the email address was followed; until then the account joins no community'),
   memberships: z.array(
     z.object({
       community: z.object({ slug: z.string(), name: z.string() }),
@@ -35,7 +36,9 @@ const meSchema = z.object({
       personRecord: z
         .object({ id: z.uuid(), number: z.number().int() })
         .nullable()
-        .describe('Your record in this community, for the calls that take a person (your time bank statement, your journey): null until the community has one'),
+        .describe(
+          'Your record in this community, for the calls that take a person (your time bank statement, your journey): null until the community has one',
+        ),
     }),
   ),
 });
@@ -70,14 +73,30 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
 
   // Register
   app.get('/register', { config: { access: access.public } }, async (request, reply) =>
-    render(request, reply, 'accounts/views/register.njk', { pageTitle: request.t('register.title'), next: safeNext((request.query as { next?: string }).next), values: { email: invitedEmail((request.query as { email?: unknown }).email) } }, { form: true }),
+    render(
+      request,
+      reply,
+      'accounts/views/register.njk',
+      {
+        pageTitle: request.t('register.title'),
+        next: safeNext((request.query as { next?: string }).next),
+        values: { email: invitedEmail((request.query as { email?: unknown }).email) },
+      },
+      { form: true },
+    ),
   );
   app.post('/register', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
     const next = safeNext(body.next);
     const form = parseForm(accounts.registration, body);
     const page = (errors: FieldError[], values: Record<string, unknown>) =>
-      render(request, reply, 'accounts/views/register.njk', { pageTitle: request.t('register.title'), errors, values, next }, { status: 400, form: true });
+      render(
+        request,
+        reply,
+        'accounts/views/register.njk',
+        { pageTitle: request.t('register.title'), errors, values, next },
+        { status: 400, form: true },
+      );
     if (!form.ok) return page(form.errors, form.values);
     try {
       const person = await accounts.register(services, form.data, request.language);
@@ -89,7 +108,9 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         const [, slug = '', token = ''] = invited;
         const community = await findCommunityBySlug(services.db, slug);
         const accepted = community
-          ? await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => acceptInvitation(tx, community, { id: person.id, email: form.data.email }, token)).then(
+          ? await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+              acceptInvitation(tx, community, { id: person.id, email: form.data.email }, token),
+            ).then(
               () => true,
               (error: unknown) => {
                 if (error instanceof DomainError) return false;
@@ -120,43 +141,90 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     if (next !== '/') request.session.afterConfirming = next;
     if (person.emailVerified) return reply.redirect(request.session.afterConfirming ?? '/communities');
     // Where no message leaves this server (no GOV.UK Notify, not production), the page shows the one that would be sent.
-    const preview = !services.notifyConfigured && !services.config.production ? await accounts.lastConfirmationMessage(services.owner, person.email) : undefined;
-    return render(request, reply, 'accounts/views/confirm-email.njk', { pageTitle: request.t('confirmEmail.title'), email: person.email, preview, flash: takeFlash(request) }, { status });
+    const preview =
+      !services.notifyConfigured && !services.config.production
+        ? await accounts.lastConfirmationMessage(services.owner, person.email)
+        : undefined;
+    return render(
+      request,
+      reply,
+      'accounts/views/confirm-email.njk',
+      { pageTitle: request.t('confirmEmail.title'), email: person.email, preview, flash: takeFlash(request) },
+      { status },
+    );
   };
-  app.get('/account/confirm-email', { config: { access: access.signedIn } }, async (request, reply) => confirmPage(request, reply));
-  app.post('/account/confirm-email', { config: { access: access.signedIn, ...signInLimit } }, async (request, reply) => {
-    if (!request.person) throw unauthenticated();
-    await accounts.resendEmailConfirmation(services, request.person.id);
-    request.session.flash = request.t('confirmEmail.sentAgain', { email: request.person.email });
-    return reply.redirect('/account/confirm-email', 303);
-  });
-  const confirmationExpired = (request: FastifyRequest, reply: FastifyReply) => render(request, reply, 'accounts/views/confirmation-expired.njk', { pageTitle: request.t('confirmationExpired.title') }, { status: 410 });
+  app.get('/account/confirm-email', { config: { access: access.signedIn } }, async (request, reply) =>
+    confirmPage(request, reply),
+  );
+  app.post(
+    '/account/confirm-email',
+    { config: { access: access.signedIn, ...signInLimit } },
+    async (request, reply) => {
+      if (!request.person) throw unauthenticated();
+      await accounts.resendEmailConfirmation(services, request.person.id);
+      request.session.flash = request.t('confirmEmail.sentAgain', { email: request.person.email });
+      return reply.redirect('/account/confirm-email', 303);
+    },
+  );
+  const confirmationExpired = (request: FastifyRequest, reply: FastifyReply) =>
+    render(
+      request,
+      reply,
+      'accounts/views/confirmation-expired.njk',
+      { pageTitle: request.t('confirmationExpired.title') },
+      { status: 410 },
+    );
   const confirmNow = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     try {
       const personId = await accounts.confirmEmail(services, request.params.token);
       const signedInHere = request.person?.id === personId;
       const next = signedInHere ? (request.session.afterConfirming ?? '/communities') : '/sign-in';
       if (signedInHere) request.session.afterConfirming = undefined;
-      return render(request, reply, 'accounts/views/email-confirmed.njk', { pageTitle: request.t('emailConfirmed.title'), next, signedInHere });
+      return render(request, reply, 'accounts/views/email-confirmed.njk', {
+        pageTitle: request.t('emailConfirmed.title'),
+        next,
+        signedInHere,
+      });
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'confirmation-link-expired') return confirmationExpired(request, reply);
+      if (error instanceof DomainError && error.code === 'confirmation-link-expired')
+        return confirmationExpired(request, reply);
       throw error;
     }
   };
   const tokenParams = z.object({ token: z.string().max(200) });
   // Opened where the account is signed in, the link confirms at once. Anywhere else (another
   // phone, or a mail system's link checker, which opens every link it delivers) it asks for a press.
-  app.get('/verify-email/:token', { config: { access: access.public, ...signInLimit }, schema: { params: tokenParams } }, async (request, reply) => {
-    const link = await accounts.findConfirmationLink(services.db, request.params.token);
-    if (!link) return confirmationExpired(request, reply);
-    if (request.person?.id === link.personId) return confirmNow(request, reply);
-    return render(request, reply, 'accounts/views/confirm-email-link.njk', { pageTitle: request.t('confirmEmailLink.title'), email: link.email, token: request.params.token }, { form: true });
-  });
-  app.post('/verify-email/:token', { config: { access: access.public, ...signInLimit }, schema: { params: tokenParams } }, async (request, reply) => confirmNow(request, reply));
+  app.get(
+    '/verify-email/:token',
+    { config: { access: access.public, ...signInLimit }, schema: { params: tokenParams } },
+    async (request, reply) => {
+      const link = await accounts.findConfirmationLink(services.db, request.params.token);
+      if (!link) return confirmationExpired(request, reply);
+      if (request.person?.id === link.personId) return confirmNow(request, reply);
+      return render(
+        request,
+        reply,
+        'accounts/views/confirm-email-link.njk',
+        { pageTitle: request.t('confirmEmailLink.title'), email: link.email, token: request.params.token },
+        { form: true },
+      );
+    },
+  );
+  app.post(
+    '/verify-email/:token',
+    { config: { access: access.public, ...signInLimit }, schema: { params: tokenParams } },
+    async (request, reply) => confirmNow(request, reply),
+  );
 
   // Sign in and out
   app.get('/sign-in', { config: { access: access.public } }, async (request, reply) =>
-    render(request, reply, 'accounts/views/sign-in.njk', { pageTitle: request.t('signIn.title'), next: safeNext((request.query as { next?: string }).next) }, { form: true }),
+    render(
+      request,
+      reply,
+      'accounts/views/sign-in.njk',
+      { pageTitle: request.t('signIn.title'), next: safeNext((request.query as { next?: string }).next) },
+      { form: true },
+    ),
   );
   app.post('/sign-in', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
@@ -167,7 +235,12 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         request,
         reply,
         'accounts/views/sign-in.njk',
-        { pageTitle: request.t('signIn.title'), errors: form.ok ? [{ field: 'email', code }] : form.errors, values, next },
+        {
+          pageTitle: request.t('signIn.title'),
+          errors: form.ok ? [{ field: 'email', code }] : form.errors,
+          values,
+          next,
+        },
         { status: code === 'errors.signIn.locked' ? 429 : 400, form: true },
       );
     if (!form.ok) return page('', form.values);
@@ -190,13 +263,25 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
   });
   app.get('/sign-in/two-factor', { config: { access: access.public } }, async (request, reply) => {
     if (!request.session.pendingPersonId) return reply.redirect('/sign-in');
-    return render(request, reply, 'accounts/views/sign-in-code.njk', { pageTitle: request.t('signInCode.title') }, { form: true });
+    return render(
+      request,
+      reply,
+      'accounts/views/sign-in-code.njk',
+      { pageTitle: request.t('signInCode.title') },
+      { form: true },
+    );
   });
   app.post('/sign-in/two-factor', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
     const pendingPersonId = request.session.pendingPersonId;
     if (!pendingPersonId) return reply.redirect('/sign-in');
     const page = (errors: { field: string; code: string }[], status = 400) =>
-      render(request, reply, 'accounts/views/sign-in-code.njk', { pageTitle: request.t('signInCode.title'), errors }, { status, form: true });
+      render(
+        request,
+        reply,
+        'accounts/views/sign-in-code.njk',
+        { pageTitle: request.t('signInCode.title'), errors },
+        { status, form: true },
+      );
     const form = parseForm(accounts.twoFactorCode, request.body);
     if (!form.ok) return page(form.errors);
     const result = await accounts.completeTwoFactor(services, pendingPersonId, form.data.code, request.ip);
@@ -217,44 +302,96 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
 
   // Forgotten password
   app.get('/forgot-password', { config: { access: access.public } }, async (request, reply) =>
-    render(request, reply, 'accounts/views/forgot-password.njk', { pageTitle: request.t('forgotPassword.title') }, { form: true }),
+    render(
+      request,
+      reply,
+      'accounts/views/forgot-password.njk',
+      { pageTitle: request.t('forgotPassword.title') },
+      { form: true },
+    ),
   );
   app.post('/forgot-password', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
     const form = parseForm(z.object({ email: accounts.email }), request.body);
     if (!form.ok) {
-      return render(request, reply, 'accounts/views/forgot-password.njk', { pageTitle: request.t('forgotPassword.title'), errors: form.errors, values: form.values }, { status: 400, form: true });
+      return render(
+        request,
+        reply,
+        'accounts/views/forgot-password.njk',
+        { pageTitle: request.t('forgotPassword.title'), errors: form.errors, values: form.values },
+        { status: 400, form: true },
+      );
     }
     await accounts.requestPasswordReset(services, form.data.email, request.language);
     return reply.redirect('/forgot-password/sent');
   });
   app.get('/forgot-password/sent', { config: { access: access.public } }, async (request, reply) =>
-    render(request, reply, 'accounts/views/forgot-password-sent.njk', { pageTitle: request.t('forgotPasswordSent.title') }),
+    render(request, reply, 'accounts/views/forgot-password-sent.njk', {
+      pageTitle: request.t('forgotPasswordSent.title'),
+    }),
   );
-  app.get('/reset-password/:token', { config: { access: access.public }, schema: { params: z.object({ token: z.string().max(200) }) } }, async (request, reply) => {
-    const valid = await accounts.findValidReset(services.db, request.params.token);
-    if (!valid) return render(request, reply, 'accounts/views/reset-expired.njk', { pageTitle: request.t('resetExpired.title') }, { status: 410 });
-    return render(request, reply, 'accounts/views/reset-password.njk', { pageTitle: request.t('resetPassword.title'), token: request.params.token }, { form: true });
-  });
-  app.post('/reset-password/:token', { config: { access: access.public, ...signInLimit }, schema: { params: z.object({ token: z.string().max(200) }) } }, async (request, reply) => {
-    const form = parseForm(z.object({ password: accounts.newPassword }), request.body);
-    if (!form.ok) {
-      return render(request, reply, 'accounts/views/reset-password.njk', { pageTitle: request.t('resetPassword.title'), token: request.params.token, errors: form.errors }, { status: 400, form: true });
-    }
-    try {
-      const personId = await accounts.completePasswordReset(services, request.params.token, form.data.password);
-      await startSession(request, personId);
-      request.session.flash = request.t('resetPassword.done');
-      return reply.redirect('/account');
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'reset-link-expired') {
-        return render(request, reply, 'accounts/views/reset-expired.njk', { pageTitle: request.t('resetExpired.title') }, { status: 410 });
+  app.get(
+    '/reset-password/:token',
+    { config: { access: access.public }, schema: { params: z.object({ token: z.string().max(200) }) } },
+    async (request, reply) => {
+      const valid = await accounts.findValidReset(services.db, request.params.token);
+      if (!valid)
+        return render(
+          request,
+          reply,
+          'accounts/views/reset-expired.njk',
+          { pageTitle: request.t('resetExpired.title') },
+          { status: 410 },
+        );
+      return render(
+        request,
+        reply,
+        'accounts/views/reset-password.njk',
+        { pageTitle: request.t('resetPassword.title'), token: request.params.token },
+        { form: true },
+      );
+    },
+  );
+  app.post(
+    '/reset-password/:token',
+    { config: { access: access.public, ...signInLimit }, schema: { params: z.object({ token: z.string().max(200) }) } },
+    async (request, reply) => {
+      const form = parseForm(z.object({ password: accounts.newPassword }), request.body);
+      if (!form.ok) {
+        return render(
+          request,
+          reply,
+          'accounts/views/reset-password.njk',
+          { pageTitle: request.t('resetPassword.title'), token: request.params.token, errors: form.errors },
+          { status: 400, form: true },
+        );
       }
-      throw error;
-    }
-  });
+      try {
+        const personId = await accounts.completePasswordReset(services, request.params.token, form.data.password);
+        await startSession(request, personId);
+        request.session.flash = request.t('resetPassword.done');
+        return reply.redirect('/account');
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'reset-link-expired') {
+          return render(
+            request,
+            reply,
+            'accounts/views/reset-expired.njk',
+            { pageTitle: request.t('resetExpired.title') },
+            { status: 410 },
+          );
+        }
+        throw error;
+      }
+    },
+  );
 
   // The account page: details, language, two-factor sign-in, API tokens
-  const accountPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+  const accountPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
     const person = request.person;
     if (!person) throw unauthenticated();
     const flash = request.session.flash;
@@ -267,7 +404,11 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         pageTitle: request.t('account.title'),
         tokens: await accounts.listApiTokens(services, person.id),
         memberships: membershipList(person),
-        languageOptions: languages.map((language) => ({ value: language, text: request.t(`languages.${language}`), selected: language === person.preferredLanguage })),
+        languageOptions: languages.map((language) => ({
+          value: language,
+          text: request.t(`languages.${language}`),
+          selected: language === person.preferredLanguage,
+        })),
         flash,
         ...extra,
       },
@@ -291,22 +432,39 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     if (!form.ok) return accountPage(request, reply, { errors: form.errors, values: form.values }, 400);
     const created = await accounts.createApiToken(services, request.person.id, form.data.name);
     // The token is shown once, on this response, and never stored: no redirect.
-    return render(request, reply, 'accounts/views/token-created.njk', { pageTitle: request.t('tokenCreated.title'), created });
+    return render(request, reply, 'accounts/views/token-created.njk', {
+      pageTitle: request.t('tokenCreated.title'),
+      created,
+    });
   });
-  app.post('/account/tokens/:tokenId/revoke', { config: { access: access.signedIn }, schema: { params: z.object({ tokenId: z.uuid() }) } }, async (request, reply) => {
-    if (!request.person) throw unauthenticated();
-    await accounts.revokeApiToken(services, request.person.id, request.params.tokenId);
-    request.session.flash = request.t('account.tokenRevoked');
-    return reply.redirect('/account');
-  });
+  app.post(
+    '/account/tokens/:tokenId/revoke',
+    { config: { access: access.signedIn }, schema: { params: z.object({ tokenId: z.uuid() }) } },
+    async (request, reply) => {
+      if (!request.person) throw unauthenticated();
+      await accounts.revokeApiToken(services, request.person.id, request.params.tokenId);
+      request.session.flash = request.t('account.tokenRevoked');
+      return reply.redirect('/account');
+    },
+  );
 
-  const twoFactorPage = async (request: FastifyRequest, reply: FastifyReply, errors?: { field: string; code: string }[]) => {
+  const twoFactorPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    errors?: { field: string; code: string }[],
+  ) => {
     const person = request.person;
     if (!person) throw unauthenticated();
     const asked = (request.query as { required?: unknown }).required;
     const required = asked === 'platform' ? 'platform' : asked === 'staff' || asked === '1' ? 'staff' : undefined;
     if (person.hasTwoFactor) {
-      return render(request, reply, 'accounts/views/two-factor.njk', { pageTitle: request.t('twoFactor.title'), enabled: true, errors }, { status: errors ? 400 : 200 });
+      return render(
+        request,
+        reply,
+        'accounts/views/two-factor.njk',
+        { pageTitle: request.t('twoFactor.title'), enabled: true, errors },
+        { status: errors ? 400 : 200 },
+      );
     }
     const secret = request.session.pendingTotpSecret ?? accounts.newTwoFactorSecret();
     request.session.pendingTotpSecret = secret;
@@ -316,11 +474,20 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       request,
       reply,
       'accounts/views/two-factor.njk',
-      { pageTitle: request.t('twoFactor.title'), enabled: false, required, secret: secret.replace(/(.{4})/g, '$1 ').trim(), qrCode, errors },
+      {
+        pageTitle: request.t('twoFactor.title'),
+        enabled: false,
+        required,
+        secret: secret.replace(/(.{4})/g, '$1 ').trim(),
+        qrCode,
+        errors,
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/account/two-factor', { config: { access: access.signedIn } }, async (request, reply) => twoFactorPage(request, reply));
+  app.get('/account/two-factor', { config: { access: access.signedIn } }, async (request, reply) =>
+    twoFactorPage(request, reply),
+  );
   app.post('/account/two-factor', { config: { access: access.signedIn } }, async (request, reply) => {
     const person = request.person;
     const secret = request.session.pendingTotpSecret;
@@ -355,25 +522,46 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       schema: {
         tags: ['Accounts'],
         summary: 'Create a personal access token',
-        description: 'Send the email and password; an account with two-step sign-in (every platform admin) also sends `code`, the 6 digits its authenticator app shows (each code works once). The token is returned once. Not idempotent: repeat calls make new tokens.',
+        description:
+          'Send the email and password; an account with two-step sign-in (every platform admin) also sends `code`, the 6 digits its authenticator app shows (each code works once). The token is returned once. Not idempotent: repeat calls make new tokens.',
         security: [],
-        body: accounts.signInDetails.extend({ name: z.string().trim().min(1).max(100).default('API'), code: z.string().regex(/^\d{6}$/, 'errors.code.format').optional() }),
-        response: { 201: z.object({ id: z.uuid(), token: z.string(), name: z.string() }), ...problemResponses(401, 422, 429) },
+        body: accounts.signInDetails.extend({
+          name: z.string().trim().min(1).max(100).default('API'),
+          code: z
+            .string()
+            .regex(/^\d{6}$/, 'errors.code.format')
+            .optional(),
+        }),
+        response: {
+          201: z.object({ id: z.uuid(), token: z.string(), name: z.string() }),
+          ...problemResponses(401, 422, 429),
+        },
       },
     },
     async (request, reply) => {
       const first = await accounts.signIn(services, request.body, request.ip);
-      const result = first.outcome === 'two-factor' && request.body.code ? await accounts.completeTwoFactor(services, first.person.id, request.body.code, request.ip) : first;
+      const result =
+        first.outcome === 'two-factor' && request.body.code
+          ? await accounts.completeTwoFactor(services, first.person.id, request.body.code, request.ip)
+          : first;
       if (result.outcome === 'locked') throw new DomainError('sign-in-locked', 429);
       if (result.outcome === 'two-factor') throw new DomainError('two-factor-needs-browser', 401);
-      if (result.outcome !== 'signed-in') throw new DomainError(first.outcome === 'two-factor' ? 'two-factor-code-wrong' : 'sign-in-failed', 401);
+      if (result.outcome !== 'signed-in')
+        throw new DomainError(first.outcome === 'two-factor' ? 'two-factor-code-wrong' : 'sign-in-failed', 401);
       const created = await accounts.createApiToken(services, result.person.id, request.body.name);
       return reply.code(201).send({ id: created.id, token: created.token, name: created.name });
     },
   );
   app.get(
     '/api/v1/tokens',
-    { config: { access: access.signedIn }, schema: { tags: ['Accounts'], summary: 'Your active tokens', response: { 200: z.object({ items: z.array(tokenSchema) }), ...problemResponses(401) } } },
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Your active tokens',
+        response: { 200: z.object({ items: z.array(tokenSchema) }), ...problemResponses(401) },
+      },
+    },
     async (request) => {
       if (!request.person) throw unauthenticated();
       return { items: await accounts.listApiTokens(services, request.person.id) };
@@ -381,7 +569,15 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
   );
   app.delete(
     '/api/v1/tokens/:tokenId',
-    { config: { access: access.signedIn }, schema: { tags: ['Accounts'], summary: 'Revoke a token', params: z.object({ tokenId: z.uuid() }), response: { 204: z.null(), ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Revoke a token',
+        params: z.object({ tokenId: z.uuid() }),
+        response: { 204: z.null(), ...problemResponses(401, 404) },
+      },
+    },
     async (request, reply) => {
       if (!request.person) throw unauthenticated();
       await accounts.revokeApiToken(services, request.person.id, request.params.tokenId);
@@ -390,7 +586,14 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
   );
   app.get(
     '/api/v1/me',
-    { config: { access: access.signedIn }, schema: { tags: ['Accounts'], summary: 'You and your memberships', response: { 200: meSchema, ...problemResponses(401) } } },
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'You and your memberships',
+        response: { 200: meSchema, ...problemResponses(401) },
+      },
+    },
     async (request) => {
       const person = request.person;
       if (!person) throw unauthenticated();
@@ -411,7 +614,12 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         emailConfirmed: person.emailVerified,
         memberships: memberships.map((membership) => {
           const record = records.find((one) => one.slug === membership.slug);
-          return { community: { slug: membership.slug, name: membership.name }, status: membership.status, roles: membership.roles, personRecord: record ? { id: record.id, number: record.number } : null };
+          return {
+            community: { slug: membership.slug, name: membership.name },
+            status: membership.status,
+            roles: membership.roles,
+            personRecord: record ? { id: record.id, number: record.number } : null,
+          };
         }),
       };
     },
@@ -425,12 +633,17 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         summary: 'Register an account',
         security: [],
         body: accounts.registration,
-        response: { 201: z.object({ id: z.uuid(), email: z.string(), displayName: z.string(), emailConfirmed: z.boolean() }), ...problemResponses(409, 422, 429) },
+        response: {
+          201: z.object({ id: z.uuid(), email: z.string(), displayName: z.string(), emailConfirmed: z.boolean() }),
+          ...problemResponses(409, 422, 429),
+        },
       },
     },
     async (request, reply) => {
       const person = await accounts.register(services, request.body, request.language);
-      return reply.code(201).send({ id: person.id, email: person.email, displayName: person.displayName, emailConfirmed: false });
+      return reply
+        .code(201)
+        .send({ id: person.id, email: person.email, displayName: person.displayName, emailConfirmed: false });
     },
   );
   app.post(
@@ -440,8 +653,12 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       schema: {
         tags: ['Accounts'],
         summary: 'Send the link that confirms your email address again',
-        description: 'Answers 202 with `alreadyConfirmed: true` and sends nothing when the address is already confirmed.',
-        response: { 202: z.object({ status: z.literal('accepted'), alreadyConfirmed: z.boolean() }), ...problemResponses(401, 429) },
+        description:
+          'Answers 202 with `alreadyConfirmed: true` and sends nothing when the address is already confirmed.',
+        response: {
+          202: z.object({ status: z.literal('accepted'), alreadyConfirmed: z.boolean() }),
+          ...problemResponses(401, 429),
+        },
       },
     },
     async (request, reply) => {

@@ -3,7 +3,15 @@ import * as OTPAuth from 'otpauth';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database, Transaction } from '../../platform/db/index.ts';
-import { apiTokens, emailVerifications, outbox, passwordResets, people, sessions, signInFailures } from '../../platform/db/schema.ts';
+import {
+  apiTokens,
+  emailVerifications,
+  outbox,
+  passwordResets,
+  people,
+  sessions,
+  signInFailures,
+} from '../../platform/db/schema.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { hashOf } from '../../platform/auth/session-store.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
@@ -25,27 +33,43 @@ export const newPassword = z
   .max(200, 'errors.password.tooLong');
 
 export const registration = z.object({
-  displayName: z.string({ error: 'errors.displayName.missing' }).trim().min(1, 'errors.displayName.missing').max(100, 'errors.displayName.tooLong'),
+  displayName: z
+    .string({ error: 'errors.displayName.missing' })
+    .trim()
+    .min(1, 'errors.displayName.missing')
+    .max(100, 'errors.displayName.tooLong'),
   email,
   password: newPassword,
 });
 
 export const signInDetails = z.object({
   email,
-  password: z.string({ error: 'errors.password.missing' }).min(1, 'errors.password.missing').max(200, 'errors.password.tooLong'),
+  password: z
+    .string({ error: 'errors.password.missing' })
+    .min(1, 'errors.password.missing')
+    .max(200, 'errors.password.tooLong'),
 });
 
 export const twoFactorCode = z.object({
   code: z
     .string({ error: 'errors.code.missing' })
     .transform((value) => value.replace(/\s/g, ''))
-    .pipe(z.string().min(1, 'errors.code.missing').regex(/^\d{6}$/, 'errors.code.format')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'errors.code.missing')
+        .regex(/^\d{6}$/, 'errors.code.format'),
+    ),
 });
 
 export const languageChoice = z.object({ language: z.enum(languages, { error: 'errors.language.invalid' }) });
 
 export const tokenName = z.object({
-  name: z.string({ error: 'errors.tokenName.missing' }).trim().min(1, 'errors.tokenName.missing').max(100, 'errors.tokenName.tooLong'),
+  name: z
+    .string({ error: 'errors.tokenName.missing' })
+    .trim()
+    .min(1, 'errors.tokenName.missing')
+    .max(100, 'errors.tokenName.tooLong'),
 });
 
 /** How many failures lock an account or an address, within what window, for how long. */
@@ -73,11 +97,21 @@ export async function register(services: Services, input: z.infer<typeof registr
   return services.db.transaction(async (tx) => {
     const [created] = await tx
       .insert(people)
-      .values({ email: input.email, displayName: input.displayName, passwordHash, preferredLanguage: isLanguage(language) ? language : 'en' })
+      .values({
+        email: input.email,
+        displayName: input.displayName,
+        passwordHash,
+        preferredLanguage: isLanguage(language) ? language : 'en',
+      })
       .onConflictDoNothing()
       .returning();
     if (!created) throw conflict('email-taken');
-    await record(tx, { actorId: created.id, action: 'person.registered', subjectType: 'person', subjectId: created.id });
+    await record(tx, {
+      actorId: created.id,
+      action: 'person.registered',
+      subjectType: 'person',
+      subjectId: created.id,
+    });
     await sendEmailConfirmation(services, tx, created);
     return created;
   });
@@ -92,10 +126,19 @@ const confirmationLinkDays = 3;
  * Until it is followed the account joins no community and links to no record, so nothing
  * personal is ever sent to an address nobody has shown they read.
  */
-export async function sendEmailConfirmation(services: Services, tx: Transaction, person: { id: string; email: string; displayName: string; preferredLanguage: string }): Promise<string> {
+export async function sendEmailConfirmation(
+  services: Services,
+  tx: Transaction,
+  person: { id: string; email: string; displayName: string; preferredLanguage: string },
+): Promise<string> {
   const token = newToken();
   const t = translator(isLanguage(person.preferredLanguage) ? person.preferredLanguage : 'en');
-  await tx.insert(emailVerifications).values({ personId: person.id, email: person.email, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + confirmationLinkDays * 86_400_000) });
+  await tx.insert(emailVerifications).values({
+    personId: person.id,
+    email: person.email,
+    tokenHash: hashToken(token),
+    expiresAt: new Date(Date.now() + confirmationLinkDays * 86_400_000),
+  });
   return enqueue(
     tx,
     {
@@ -103,7 +146,11 @@ export async function sendEmailConfirmation(services: Services, tx: Transaction,
       template: 'email-confirmation',
       recipient: person.email,
       subject: t('messages.emailConfirmation.subject'),
-      body: t('messages.emailConfirmation.body', { name: person.displayName, link: `${services.publicUrl}/verify-email/${token}`, days: confirmationLinkDays }),
+      body: t('messages.emailConfirmation.body', {
+        name: person.displayName,
+        link: `${services.publicUrl}/verify-email/${token}`,
+        days: confirmationLinkDays,
+      }),
     },
     services.notifyConfigured,
   );
@@ -112,7 +159,10 @@ export async function sendEmailConfirmation(services: Services, tx: Transaction,
 /** Sends the link again (a new one; earlier ones still work until they expire). */
 export async function resendEmailConfirmation(services: Services, personId: string): Promise<string | undefined> {
   return services.db.transaction(async (tx) => {
-    const [person] = await tx.select().from(people).where(and(eq(people.id, personId), isNull(people.emailVerifiedAt), isNull(people.erasedAt)));
+    const [person] = await tx
+      .select()
+      .from(people)
+      .where(and(eq(people.id, personId), isNull(people.emailVerifiedAt), isNull(people.erasedAt)));
     if (!person) return undefined;
     return sendEmailConfirmation(services, tx, person);
   });
@@ -123,7 +173,13 @@ export async function findConfirmationLink(db: Database, token: string) {
   const [link] = await db
     .select({ personId: emailVerifications.personId, email: emailVerifications.email })
     .from(emailVerifications)
-    .where(and(eq(emailVerifications.tokenHash, hashToken(token)), isNull(emailVerifications.usedAt), gt(emailVerifications.expiresAt, new Date())));
+    .where(
+      and(
+        eq(emailVerifications.tokenHash, hashToken(token)),
+        isNull(emailVerifications.usedAt),
+        gt(emailVerifications.expiresAt, new Date()),
+      ),
+    );
   return link;
 }
 
@@ -133,7 +189,13 @@ export async function confirmEmail(services: Services, token: string): Promise<s
     const [link] = await tx
       .update(emailVerifications)
       .set({ usedAt: new Date() })
-      .where(and(eq(emailVerifications.tokenHash, hashToken(token)), isNull(emailVerifications.usedAt), gt(emailVerifications.expiresAt, new Date())))
+      .where(
+        and(
+          eq(emailVerifications.tokenHash, hashToken(token)),
+          isNull(emailVerifications.usedAt),
+          gt(emailVerifications.expiresAt, new Date()),
+        ),
+      )
       .returning({ personId: emailVerifications.personId, email: emailVerifications.email });
     if (!link) throw new DomainError('confirmation-link-expired', 410);
     const confirmed = await markEmailConfirmed(tx, link.personId, link.email);
@@ -143,7 +205,10 @@ export async function confirmEmail(services: Services, token: string): Promise<s
 }
 
 /** The last confirmation message sent to an address, for servers that send none (a preview). */
-export async function lastConfirmationMessage(owner: Database, email: string): Promise<{ subject: string; body: string; link: string | undefined } | undefined> {
+export async function lastConfirmationMessage(
+  owner: Database,
+  email: string,
+): Promise<{ subject: string; body: string; link: string | undefined } | undefined> {
   const [message] = await owner
     .select({ subject: outbox.subject, body: outbox.body })
     .from(outbox)
@@ -157,7 +222,10 @@ export async function lastConfirmationMessage(owner: Database, email: string): P
 
 /** Confirms the account's address when it is `email` (a link or an invitation sent there proves it). */
 export async function markEmailConfirmed(tx: Transaction, personId: string, email: string): Promise<boolean> {
-  const [person] = await tx.select({ email: people.email, verifiedAt: people.emailVerifiedAt }).from(people).where(and(eq(people.id, personId), isNull(people.erasedAt)));
+  const [person] = await tx
+    .select({ email: people.email, verifiedAt: people.emailVerifiedAt })
+    .from(people)
+    .where(and(eq(people.id, personId), isNull(people.erasedAt)));
   if (!person || person.email.toLowerCase() !== email.toLowerCase()) return false;
   if (person.verifiedAt) return true;
   await tx.update(people).set({ emailVerifiedAt: new Date() }).where(eq(people.id, personId));
@@ -186,7 +254,11 @@ async function lockedFor(db: Database, keys: string[]): Promise<number> {
 }
 
 /** Counts a failure against a key; returns true when the key is now locked. */
-async function countFailure(db: Database, key: string, rule: { failures: number; windowMinutes: number; lockMinutes: number }) {
+async function countFailure(
+  db: Database,
+  key: string,
+  rule: { failures: number; windowMinutes: number; lockMinutes: number },
+) {
   const [row] = await db
     .insert(signInFailures)
     .values({ key, failures: 1, windowStartedAt: new Date() })
@@ -201,7 +273,11 @@ async function countFailure(db: Database, key: string, rule: { failures: number;
   if (row && row.failures >= rule.failures) {
     await db
       .update(signInFailures)
-      .set({ lockedUntil: sql`now() + make_interval(mins => ${rule.lockMinutes})`, failures: 0, windowStartedAt: new Date() })
+      .set({
+        lockedUntil: sql`now() + make_interval(mins => ${rule.lockMinutes})`,
+        failures: 0,
+        windowStartedAt: new Date(),
+      })
       .where(eq(signInFailures.key, key));
     return true;
   }
@@ -212,7 +288,11 @@ async function countFailure(db: Database, key: string, rule: { failures: number;
  * Checks an email and password. The answer for a wrong password and for an unknown email
  * is the same, and so is the lock, so nothing reveals whether an account exists.
  */
-export async function signIn(services: Services, input: z.infer<typeof signInDetails>, address: string): Promise<SignInOutcome> {
+export async function signIn(
+  services: Services,
+  input: z.infer<typeof signInDetails>,
+  address: string,
+): Promise<SignInOutcome> {
   const accountKey = `account:${input.email.toLowerCase()}`;
   const addressKey = `address:${address}`;
   const locked = await lockedFor(services.db, [accountKey, addressKey]);
@@ -223,19 +303,37 @@ export async function signIn(services: Services, input: z.infer<typeof signInDet
     const accountLocked = await countFailure(services.db, accountKey, lockRules.account);
     const addressLocked = await countFailure(services.db, addressKey, lockRules.address);
     if (accountLocked || addressLocked) {
-      if (person) await record(services.db, { actorId: null, action: 'person.locked', subjectType: 'person', subjectId: person.id });
+      if (person)
+        await record(services.db, {
+          actorId: null,
+          action: 'person.locked',
+          subjectType: 'person',
+          subjectId: person.id,
+        });
       return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
     }
     return { outcome: 'wrong' };
   }
   await services.db.delete(signInFailures).where(eq(signInFailures.key, accountKey));
   if (person.totpEnabledAt && person.totpSecret) return { outcome: 'two-factor', person };
-  await record(services.db, { actorId: person.id, action: 'person.signed-in', subjectType: 'person', subjectId: person.id });
+  await record(services.db, {
+    actorId: person.id,
+    action: 'person.signed-in',
+    subjectType: 'person',
+    subjectId: person.id,
+  });
   return { outcome: 'signed-in', person };
 }
 
 function totpFor(secret: string, label: string) {
-  return new OTPAuth.TOTP({ issuer: 'Coproduce', label, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
+  return new OTPAuth.TOTP({
+    issuer: 'Coproduce',
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: OTPAuth.Secret.fromBase32(secret),
+  });
 }
 
 export function newTwoFactorSecret(): string {
@@ -274,7 +372,12 @@ async function useCode(tx: Transaction | Database, personId: string, step: numbe
  * address, on a counter that a correct password does not clear: knowing the password does not
  * buy more guesses at the code.
  */
-export async function completeTwoFactor(services: Services, personId: string, code: string, address: string): Promise<SignInOutcome> {
+export async function completeTwoFactor(
+  services: Services,
+  personId: string,
+  code: string,
+  address: string,
+): Promise<SignInOutcome> {
   const [person] = await services.db.select().from(people).where(eq(people.id, personId));
   if (!person?.totpSecret) return { outcome: 'wrong' };
   const codeKey = `code:${person.id}`;
@@ -289,7 +392,13 @@ export async function completeTwoFactor(services: Services, personId: string, co
     return { outcome: 'wrong' };
   }
   await services.db.delete(signInFailures).where(eq(signInFailures.key, codeKey));
-  await record(services.db, { actorId: person.id, action: 'person.signed-in', subjectType: 'person', subjectId: person.id, detail: { twoFactor: true } });
+  await record(services.db, {
+    actorId: person.id,
+    action: 'person.signed-in',
+    subjectType: 'person',
+    subjectId: person.id,
+    detail: { twoFactor: true },
+  });
   return { outcome: 'signed-in', person };
 }
 
@@ -299,7 +408,13 @@ export async function completeTwoFactor(services: Services, personId: string, co
  * nothing signed in with one step carries on as if it had two (this browser, which has just
  * typed a code, stays signed in).
  */
-export async function turnOnTwoFactor(services: Services, personId: string, secret: string, code: string, thisSessionId: string): Promise<boolean> {
+export async function turnOnTwoFactor(
+  services: Services,
+  personId: string,
+  secret: string,
+  code: string,
+  thisSessionId: string,
+): Promise<boolean> {
   const step = codeStep(secret, code);
   if (step === undefined) return false;
   return services.db.transaction(async (tx) => {
@@ -310,7 +425,10 @@ export async function turnOnTwoFactor(services: Services, personId: string, secr
       .returning({ id: people.id });
     if (!turnedOn) return false;
     await tx.delete(sessions).where(and(eq(sessions.personId, personId), ne(sessions.id, hashOf(thisSessionId))));
-    await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)));
+    await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)));
     await record(tx, { actorId: personId, action: 'person.two-factor-on', subjectType: 'person', subjectId: personId });
     return true;
   });
@@ -322,7 +440,12 @@ export async function turnOffTwoFactor(services: Services, personId: string, cod
   if (step === undefined || !(await useCode(services.db, personId, step))) return false;
   await services.db.transaction(async (tx) => {
     await tx.update(people).set({ totpSecret: null, totpEnabledAt: null }).where(eq(people.id, personId));
-    await record(tx, { actorId: personId, action: 'person.two-factor-off', subjectType: 'person', subjectId: personId });
+    await record(tx, {
+      actorId: personId,
+      action: 'person.two-factor-off',
+      subjectType: 'person',
+      subjectId: personId,
+    });
   });
   return true;
 }
@@ -335,10 +458,16 @@ export async function requestPasswordReset(services: Services, address: string, 
   const person = await findPersonByEmail(services.db, address);
   if (!person) return;
   const token = newToken();
-  const t = translator(isLanguage(person.preferredLanguage) ? person.preferredLanguage : isLanguage(language) ? language : 'en');
+  const t = translator(
+    isLanguage(person.preferredLanguage) ? person.preferredLanguage : isLanguage(language) ? language : 'en',
+  );
   const link = `${services.publicUrl}/reset-password/${token}`;
   await services.db.transaction(async (tx) => {
-    await tx.insert(passwordResets).values({ personId: person.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + resetLinkMinutes * 60_000) });
+    await tx.insert(passwordResets).values({
+      personId: person.id,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + resetLinkMinutes * 60_000),
+    });
     await enqueue(
       tx,
       {
@@ -350,7 +479,12 @@ export async function requestPasswordReset(services: Services, address: string, 
       },
       services.notifyConfigured,
     );
-    await record(tx, { actorId: null, action: 'person.password-reset-requested', subjectType: 'person', subjectId: person.id });
+    await record(tx, {
+      actorId: null,
+      action: 'person.password-reset-requested',
+      subjectType: 'person',
+      subjectId: person.id,
+    });
   });
 }
 
@@ -365,24 +499,61 @@ const firstPasswordLinkHours = 24;
  * password (a day, sent through the outbox too). Their first sign-in asks them to turn on
  * two-step sign-in, as for every platform admin. Audited either way. Runs as the owner.
  */
-export async function makePlatformAdmin(owner: Database, who: { email: string; displayName?: string }, publicUrl: string, notifyConfigured: boolean): Promise<{ accountId: string; created: boolean; link?: string }> {
+export async function makePlatformAdmin(
+  owner: Database,
+  who: { email: string; displayName?: string },
+  publicUrl: string,
+  notifyConfigured: boolean,
+): Promise<{ accountId: string; created: boolean; link?: string }> {
   const address = email.parse(who.email);
   return owner.transaction(async (tx) => {
-    const [existing] = await tx.select().from(people).where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)));
+    const [existing] = await tx
+      .select()
+      .from(people)
+      .where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)));
     if (existing) {
       await tx.update(people).set({ isPlatformAdmin: true }).where(eq(people.id, existing.id));
-      await record(tx, { actorId: null, action: 'platform.admin-granted', subjectType: 'person', subjectId: existing.id, detail: { by: 'command line', created: false, already: existing.isPlatformAdmin } });
+      await record(tx, {
+        actorId: null,
+        action: 'platform.admin-granted',
+        subjectType: 'person',
+        subjectId: existing.id,
+        detail: { by: 'command line', created: false, already: existing.isPlatformAdmin },
+      });
       return { accountId: existing.id, created: false };
     }
     const displayName = who.displayName?.trim() || address.split('@')[0] || address;
-    const [made] = await tx.insert(people).values({ email: address, displayName, isPlatformAdmin: true, emailVerifiedAt: new Date() }).returning({ id: people.id });
+    const [made] = await tx
+      .insert(people)
+      .values({ email: address, displayName, isPlatformAdmin: true, emailVerifiedAt: new Date() })
+      .returning({ id: people.id });
     if (!made) throw new Error('the account was not made');
     const token = newToken();
     const link = `${publicUrl}/reset-password/${token}`;
-    await tx.insert(passwordResets).values({ personId: made.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + firstPasswordLinkHours * 3600_000) });
+    await tx.insert(passwordResets).values({
+      personId: made.id,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + firstPasswordLinkHours * 3600_000),
+    });
     const t = translator('en');
-    await enqueue(tx, { channel: 'email', template: 'platform-admin', recipient: address, subject: t('messages.platformAdmin.subject'), body: t('messages.platformAdmin.body', { name: displayName, link, hours: firstPasswordLinkHours }) }, notifyConfigured);
-    await record(tx, { actorId: null, action: 'platform.admin-granted', subjectType: 'person', subjectId: made.id, detail: { by: 'command line', created: true } });
+    await enqueue(
+      tx,
+      {
+        channel: 'email',
+        template: 'platform-admin',
+        recipient: address,
+        subject: t('messages.platformAdmin.subject'),
+        body: t('messages.platformAdmin.body', { name: displayName, link, hours: firstPasswordLinkHours }),
+      },
+      notifyConfigured,
+    );
+    await record(tx, {
+      actorId: null,
+      action: 'platform.admin-granted',
+      subjectType: 'person',
+      subjectId: made.id,
+      detail: { by: 'command line', created: true },
+    });
     return { accountId: made.id, created: true, link };
   });
 }
@@ -392,7 +563,13 @@ export async function findValidReset(db: Database, token: string) {
   const [reset] = await db
     .select({ id: passwordResets.id, personId: passwordResets.personId })
     .from(passwordResets)
-    .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, new Date())))
+    .where(
+      and(
+        eq(passwordResets.tokenHash, hashToken(token)),
+        isNull(passwordResets.usedAt),
+        gt(passwordResets.expiresAt, new Date()),
+      ),
+    )
     .limit(1);
   return reset;
 }
@@ -404,14 +581,28 @@ export async function completePasswordReset(services: Services, token: string, p
     const [reset] = await tx
       .update(passwordResets)
       .set({ usedAt: new Date() })
-      .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, new Date())))
+      .where(
+        and(
+          eq(passwordResets.tokenHash, hashToken(token)),
+          isNull(passwordResets.usedAt),
+          gt(passwordResets.expiresAt, new Date()),
+        ),
+      )
       .returning({ personId: passwordResets.personId });
     if (!reset) throw new DomainError('reset-link-expired', 410);
     await tx.update(people).set({ passwordHash }).where(eq(people.id, reset.personId));
     // Whoever knew the old password is signed out everywhere, and their tokens stop working.
     await tx.delete(sessions).where(eq(sessions.personId, reset.personId));
-    await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.personId, reset.personId), isNull(apiTokens.revokedAt)));
-    await record(tx, { actorId: reset.personId, action: 'person.password-reset', subjectType: 'person', subjectId: reset.personId });
+    await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.personId, reset.personId), isNull(apiTokens.revokedAt)));
+    await record(tx, {
+      actorId: reset.personId,
+      action: 'person.password-reset',
+      subjectType: 'person',
+      subjectId: reset.personId,
+    });
     return reset.personId;
   });
 }
@@ -431,7 +622,12 @@ export async function createApiToken(services: Services, personId: string, name:
 
 export async function listApiTokens(services: Services, personId: string) {
   return services.db
-    .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+    })
     .from(apiTokens)
     .where(and(eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)))
     .orderBy(apiTokens.createdAt);

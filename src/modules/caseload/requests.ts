@@ -20,9 +20,17 @@ export const team = access.ownOr('admin', 'coordinator');
 export const hubStaff = access.roles('admin', 'coordinator');
 
 /** Runs `work` in the request's community, with its hub and the asker as the team sees them. */
-export const inHub = <T>(services: Services, request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, hub: Hub, asker: TeamAsker) => Promise<T>) =>
+export const inHub = <T>(
+  services: Services,
+  request: FastifyRequest,
+  work: (tx: CommunityTransaction, communityId: string, hub: Hub, asker: TeamAsker) => Promise<T>,
+) =>
   inRequestCommunity(services, request, async (tx, community) => {
     const hub = await hubOf(tx, community.id);
-    const asker = await teamAsker(tx, hub, { accountId: actorOf(request), recordId: await ownRecordId(tx, community.id, request.person?.id), roles: request.roles });
+    const asker = await teamAsker(tx, hub, {
+      accountId: actorOf(request),
+      recordId: await ownRecordId(tx, community.id, request.person?.id),
+      roles: request.roles,
+    });
     return work(tx, community.id, hub, asker);
   });

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { communities, instant, people } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -9,9 +20,14 @@ export const hubTeams = pgTable('hub_teams', {
   programmeId: uuid('programme_id')
     .primaryKey()
     .references(() => programmes.id),
-  communityId: uuid('community_id').notNull().references(() => communities.id),
+  communityId: uuid('community_id')
+    .notNull()
+    .references(() => communities.id),
   /** ISO days of the week the team meets to review (default Monday, Wednesday, Friday). */
-  reviewDays: smallint('review_days').array().notNull().default(sql`array[1, 3, 5]::smallint[]`),
+  reviewDays: smallint('review_days')
+    .array()
+    .notNull()
+    .default(sql`array[1, 3, 5]::smallint[]`),
   quietDays: smallint('quiet_days').notNull().default(14),
 });
 
@@ -22,7 +38,9 @@ export type TeamRole = (typeof teamRoles)[number];
 export const hubTeamMembers = pgTable(
   'hub_team_members',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -31,7 +49,10 @@ export const hubTeamMembers = pgTable(
       .references(() => personRecords.id),
     teamRole: text('team_role', { enum: teamRoles }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.programmeId, table.personRecordId] }), index('hub_team_members_person').on(table.personRecordId)],
+  (table) => [
+    primaryKey({ columns: [table.programmeId, table.personRecordId] }),
+    index('hub_team_members_person').on(table.personRecordId),
+  ],
 );
 
 /** Someone on the team's caseload: the team's, not one worker's. */
@@ -39,7 +60,9 @@ export const caseloadEntries = pgTable(
   'caseload_entries',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -54,8 +77,12 @@ export const caseloadEntries = pgTable(
     closedBy: uuid('closed_by').references(() => people.id),
   },
   (table) => [
-    uniqueIndex('caseload_entries_open').on(table.programmeId, table.personRecordId).where(sql`${table.closedAt} is null`),
-    index('caseload_entries_programme').on(table.programmeId, table.joinedAt).where(sql`${table.closedAt} is null`),
+    uniqueIndex('caseload_entries_open')
+      .on(table.programmeId, table.personRecordId)
+      .where(sql`${table.closedAt} is null`),
+    index('caseload_entries_programme')
+      .on(table.programmeId, table.joinedAt)
+      .where(sql`${table.closedAt} is null`),
     index('caseload_entries_person').on(table.personRecordId),
   ],
 );
@@ -64,7 +91,9 @@ export const caseloadEntries = pgTable(
 export const keyContacts = pgTable(
   'key_contacts',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     entryId: uuid('entry_id')
       .notNull()
       .references(() => caseloadEntries.id),
@@ -72,7 +101,10 @@ export const keyContacts = pgTable(
       .notNull()
       .references(() => personRecords.id),
   },
-  (table) => [primaryKey({ columns: [table.entryId, table.personRecordId] }), index('key_contacts_person').on(table.personRecordId)],
+  (table) => [
+    primaryKey({ columns: [table.entryId, table.personRecordId] }),
+    index('key_contacts_person').on(table.personRecordId),
+  ],
 );
 
 /** Each time someone in the team was in touch with the person. */
@@ -80,7 +112,9 @@ export const caseloadContacts = pgTable(
   'caseload_contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     entryId: uuid('entry_id')
       .notNull()
       .references(() => caseloadEntries.id),
@@ -97,7 +131,9 @@ export const reviewMeetings = pgTable(
   'review_meetings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -110,7 +146,14 @@ export const reviewMeetings = pgTable(
   (table) => [uniqueIndex('review_meetings_day').on(table.programmeId, table.heldOn)],
 );
 
-export const agendaReasons = ['new_referral', 'risk_flag', 'overdue_action', 'episode_ending', 'no_contact', 'added'] as const;
+export const agendaReasons = [
+  'new_referral',
+  'risk_flag',
+  'overdue_action',
+  'episode_ending',
+  'no_contact',
+  'added',
+] as const;
 export type AgendaReason = (typeof agendaReasons)[number];
 
 /** A person discussed at a review meeting: why they were on the agenda, what was said and decided. */
@@ -118,20 +161,28 @@ export const reviewItems = pgTable(
   'review_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     meetingId: uuid('meeting_id')
       .notNull()
       .references(() => reviewMeetings.id),
     entryId: uuid('entry_id')
       .notNull()
       .references(() => caseloadEntries.id),
-    reasons: text('reasons').array().notNull().default(sql`array[]::text[]`),
+    reasons: text('reasons')
+      .array()
+      .notNull()
+      .default(sql`array[]::text[]`),
     discussion: text('discussion').notNull().default(''),
     decisions: text('decisions').notNull().default(''),
     recordedBy: uuid('recorded_by').references(() => people.id),
     recordedAt: instant('recorded_at'),
   },
-  (table) => [uniqueIndex('review_items_meeting_entry').on(table.meetingId, table.entryId), index('review_items_entry').on(table.entryId)],
+  (table) => [
+    uniqueIndex('review_items_meeting_entry').on(table.meetingId, table.entryId),
+    index('review_items_entry').on(table.entryId),
+  ],
 );
 
 /** Something someone in the team will do for a person, by a day. */
@@ -139,7 +190,9 @@ export const hubActions = pgTable(
   'hub_actions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     entryId: uuid('entry_id')
       .notNull()
       .references(() => caseloadEntries.id),
@@ -155,9 +208,13 @@ export const hubActions = pgTable(
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
-    index('hub_actions_owner').on(table.ownerRecordId, table.dueOn).where(sql`${table.doneAt} is null`),
+    index('hub_actions_owner')
+      .on(table.ownerRecordId, table.dueOn)
+      .where(sql`${table.doneAt} is null`),
     index('hub_actions_entry').on(table.entryId),
-    index('hub_actions_open_due').on(table.communityId, table.dueOn).where(sql`${table.doneAt} is null`),
+    index('hub_actions_open_due')
+      .on(table.communityId, table.dueOn)
+      .where(sql`${table.doneAt} is null`),
   ],
 );
 
@@ -166,7 +223,9 @@ export const riskFlags = pgTable(
   'risk_flags',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     entryId: uuid('entry_id')
       .notNull()
       .references(() => caseloadEntries.id),
@@ -180,7 +239,12 @@ export const riskFlags = pgTable(
     closedAt: instant('closed_at'),
     closedBy: uuid('closed_by').references(() => people.id),
   },
-  (table) => [index('risk_flags_open').on(table.entryId).where(sql`${table.closedAt} is null`), check('risk_flags_text', sql`length(${table.detail}) > 0 and length(${table.agreedApproach}) > 0`)],
+  (table) => [
+    index('risk_flags_open')
+      .on(table.entryId)
+      .where(sql`${table.closedAt} is null`),
+    check('risk_flags_text', sql`length(${table.detail}) > 0 and length(${table.agreedApproach}) > 0`),
+  ],
 );
 
 /** One goal of a person's co-produced support plan: in their words, with the steps and who does what. */
@@ -188,7 +252,9 @@ export const planGoals = pgTable(
   'plan_goals',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     entryId: uuid('entry_id')
       .notNull()
       .references(() => caseloadEntries.id),
@@ -206,7 +272,9 @@ export const personalBudgets = pgTable(
   'personal_budgets',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     entryId: uuid('entry_id')
       .notNull()
       .references(() => caseloadEntries.id),
@@ -215,7 +283,10 @@ export const personalBudgets = pgTable(
     createdBy: uuid('created_by').references(() => people.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
-  (table) => [index('personal_budgets_entry').on(table.entryId), check('personal_budgets_allocated', sql`${table.allocatedPence} > 0`)],
+  (table) => [
+    index('personal_budgets_entry').on(table.entryId),
+    check('personal_budgets_allocated', sql`${table.allocatedPence} > 0`),
+  ],
 );
 
 export const spendStatuses = ['requested', 'approved', 'refused'] as const;
@@ -225,7 +296,9 @@ export const budgetItems = pgTable(
   'budget_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     budgetId: uuid('budget_id')
       .notNull()
       .references(() => personalBudgets.id),
@@ -246,6 +319,9 @@ export const budgetItems = pgTable(
   (table) => [
     index('budget_items_budget').on(table.budgetId, table.kind),
     check('budget_items_amount', sql`${table.amountPence} > 0`),
-    check('budget_items_spend', sql`(${table.kind} = 'spend') = (${table.status} is not null and ${table.spentOn} is not null)`),
+    check(
+      'budget_items_spend',
+      sql`(${table.kind} = 'spend') = (${table.status} is not null and ${table.spentOn} is not null)`,
+    ),
   ],
 );

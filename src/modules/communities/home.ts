@@ -26,14 +26,30 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   // The time bank: a balance, and exchanges waiting for this person to confirm.
   const member = own && runs('timebank') ? await timebank.memberOf(tx, communityId, own) : undefined;
   const account = member && own ? await timebank.accountOfPerson(tx, communityId, own) : undefined;
-  const toConfirm = member && own && account ? (await timebank.openExchanges(tx, communityId, { personRecordId: own, status: 'pending', limit: 10 })).filter((exchange) => exchange.recordedFor !== account.id) : [];
+  const toConfirm =
+    member && own && account
+      ? (await timebank.openExchanges(tx, communityId, { personRecordId: own, status: 'pending', limit: 10 })).filter(
+          (exchange) => exchange.recordedFor !== account.id,
+        )
+      : [];
 
   // The peer network: the next meetings of their groups; the groups they facilitate.
   let nextMeetings: Awaited<ReturnType<typeof network.upcomingMeetings>> = [];
-  let facilitating: { id: string; name: string; nextMeetingId: string | null; nextStartsAt: Date | null; registerOpen: boolean; registerOpensOn: string | null }[] = [];
+  let facilitating: {
+    id: string;
+    name: string;
+    nextMeetingId: string | null;
+    nextStartsAt: Date | null;
+    registerOpen: boolean;
+    registerOpensOn: string | null;
+  }[] = [];
   if (own && runs('peer_network')) {
     const usual = await network.usualGroupsOf(tx, own);
-    nextMeetings = usual.length ? (await network.upcomingMeetings(tx, communityId, { groupIds: usual, personRecordId: own, limit: 2 })).filter((meeting) => !meeting.cancelled_at) : [];
+    nextMeetings = usual.length
+      ? (await network.upcomingMeetings(tx, communityId, { groupIds: usual, personRecordId: own, limit: 2 })).filter(
+          (meeting) => !meeting.cancelled_at,
+        )
+      : [];
     if (holds('facilitator', 'coordinator', 'admin')) {
       const groups = await network.listGroups(tx, communityId);
       facilitating = groups
@@ -50,7 +66,15 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   }
 
   // One-to-one peer support: the people a supporter supports and the weeks to send; a person's own support.
-  const episodes = own && runs('peer_support') ? await support.listEpisodes(tx, communityId, { accountId: asker.accountId, staff: false, recordId: own }, { status: 'active', limit: 20 }) : [];
+  const episodes =
+    own && runs('peer_support')
+      ? await support.listEpisodes(
+          tx,
+          communityId,
+          { accountId: asker.accountId, staff: false, recordId: own },
+          { status: 'active', limit: 20 },
+        )
+      : [];
   const supporting = episodes.filter((episode) => episode.supporter_record_id === own);
   const supported = episodes.filter((episode) => episode.person_record_id === own);
   const weeksToSend = supporting.length && own ? await support.weeksToSubmit(tx, own) : [];
@@ -66,7 +90,11 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   const referralsUnderWay = holds('referrer') ? await referrals.referralsUnderWay(tx, communityId, asker.accountId) : 0;
 
   // Whether they raised a concern here: then they can see what became of it.
-  const [raised] = (await tx.execute<{ count: number }>(sql`select count(*)::int as count from safeguarding_concerns where community_id = ${communityId} and raised_by = ${asker.accountId}`)).rows;
+  const [raised] = (
+    await tx.execute<{ count: number }>(
+      sql`select count(*)::int as count from safeguarding_concerns where community_id = ${communityId} and raised_by = ${asker.accountId}`,
+    )
+  ).rows;
   const concernsRaised = raised?.count ?? 0;
   // Their own referrals still open: where each has got to, and withdrawing one, are a tap away.
   const ownReferralsOpen = own ? await referrals.ownOpenReferrals(tx, communityId, own) : 0;
@@ -75,7 +103,9 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   const setup = holds('admin') ? await setupSteps(tx, communityId) : [];
 
   return {
-    timebank: member ? { balance: account?.balance ?? 0, onboarded: Boolean(member.onboardedAt), toConfirm } : undefined,
+    timebank: member
+      ? { balance: account?.balance ?? 0, onboarded: Boolean(member.onboardedAt), toConfirm }
+      : undefined,
     nextMeetings,
     facilitating,
     supporting,
@@ -100,9 +130,19 @@ export type SetupStep = 'programme' | 'kindsOfHelp' | 'joiningSteps' | 'coordina
  * programme; for a time bank, its kinds of help and joining steps; a coordinator and a referrer,
  * in or invited. Empty once everything is done, so the list leaves the admin's home page.
  */
-export async function setupSteps(tx: CommunityTransaction, communityId: string): Promise<{ step: SetupStep; done: boolean }[]> {
+export async function setupSteps(
+  tx: CommunityTransaction,
+  communityId: string,
+): Promise<{ step: SetupStep; done: boolean }[]> {
   const [row] = (
-    await tx.execute<{ programmes: number; timebanks: number; kinds: number; steps: number; coordinators: number; referrers: number }>(sql`
+    await tx.execute<{
+      programmes: number;
+      timebanks: number;
+      kinds: number;
+      steps: number;
+      coordinators: number;
+      referrers: number;
+    }>(sql`
       select
         (select count(*)::int from programmes where community_id = ${communityId}) as programmes,
         (select count(*)::int from programmes where community_id = ${communityId} and kind = 'timebank') as timebanks,
@@ -115,7 +155,8 @@ export async function setupSteps(tx: CommunityTransaction, communityId: string):
   ).rows;
   if (!row) return [];
   const steps: { step: SetupStep; done: boolean }[] = [{ step: 'programme', done: row.programmes > 0 }];
-  if (row.timebanks > 0) steps.push({ step: 'kindsOfHelp', done: row.kinds > 0 }, { step: 'joiningSteps', done: row.steps > 0 });
+  if (row.timebanks > 0)
+    steps.push({ step: 'kindsOfHelp', done: row.kinds > 0 }, { step: 'joiningSteps', done: row.steps > 0 });
   steps.push({ step: 'coordinator', done: row.coordinators > 0 }, { step: 'referrer', done: row.referrers > 0 });
   return steps.every((step) => step.done) ? [] : steps;
 }

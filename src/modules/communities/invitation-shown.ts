@@ -3,7 +3,10 @@
 import type { FastifyRequest } from 'fastify';
 import { takeFlash } from '../../platform/http/community-request.ts';
 
-export function showInvitationOnce(request: FastifyRequest, sent: { email: string; link: string | null; emailed: boolean }) {
+export function showInvitationOnce(
+  request: FastifyRequest,
+  sent: { email: string; link: string | null; emailed: boolean },
+) {
   request.session.invitationShown = { email: sent.email, link: sent.link, emailed: sent.emailed };
 }
 

@@ -6,13 +6,33 @@ import { access } from '../../platform/auth/access.ts';
 import { parseForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
-import { DomainError, type FieldError, fieldErrorsFrom, forbidden, invalid, notFound } from '../../platform/http/problems.ts';
+import {
+  DomainError,
+  type FieldError,
+  fieldErrorsFrom,
+  forbidden,
+  invalid,
+  notFound,
+} from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
-import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity, roles, staffRoles } from '../../platform/tenancy.ts';
+import {
+  type Community,
+  type CommunityTransaction,
+  findCommunityBySlug,
+  inCommunity,
+  roles,
+  staffRoles,
+} from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
 import { membershipList } from '../../platform/auth/people.ts';
-import { actorOf, communityOf, communityToVisit, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import {
+  actorOf,
+  communityOf,
+  communityToVisit,
+  inRequestCommunity,
+  takeFlash,
+} from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as service from './service.ts';
 import { showInvitationOnce, takeInvitationShown } from './invitation-shown.ts';
@@ -91,11 +111,20 @@ const toMembership = (row: service.MembershipRow) => ({
 });
 
 function roleItems(request: FastifyRequest, checked: readonly string[]) {
-  return roles.map((role) => ({ value: role, text: request.t(`roles.${role}.name`), hint: { text: request.t(`roles.${role}.hint`) }, checked: checked.includes(role) }));
+  return roles.map((role) => ({
+    value: role,
+    text: request.t(`roles.${role}.name`),
+    hint: { text: request.t(`roles.${role}.hint`) },
+    checked: checked.includes(role),
+  }));
 }
 function settingsItems(request: FastifyRequest, community: Partial<Community> & Record<string, unknown>) {
   const chosen = (community.languages as string[] | undefined) ?? ['en'];
-  return languages.map((language) => ({ value: language, text: request.t(`languages.${language}`), checked: chosen.includes(language) }));
+  return languages.map((language) => ({
+    value: language,
+    text: request.t(`languages.${language}`),
+    checked: chosen.includes(language),
+  }));
 }
 
 const invitationSchema = z.object({
@@ -112,10 +141,14 @@ const sentInvitationSchema = z.object({
   email: z.string(),
   roles: z.array(z.enum(roles)),
   expiresAt: z.date(),
-  link: z.string().nullable().describe('The link to give the person, shown this once (null when this was a repeat of a sending within the last minutes)'),
+  link: z
+    .string()
+    .nullable()
+    .describe(
+      'The link to give the person, shown this once (null when this was a repeat of a sending within the last minutes)',
+    ),
   emailed: z.boolean().describe('Whether an email goes to the person (false where email sending is not set up)'),
 });
-
 
 /** Communities: the directory, joining, invitations, members and roles, settings, audit log and outbox. */
 export async function communityRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
@@ -126,138 +159,263 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     const all = await service.listAllCommunities(services.db);
     const mine = membershipList(request.person);
     const statusBySlug = Object.fromEntries(mine.map((membership) => [membership.slug, membership.status]));
-    return render(request, reply, 'communities/views/directory.njk', { pageTitle: request.t('directory.title'), communities: all, statusBySlug, invitationsForYou: await invitationsForYou(request), flash: takeFlash(request) });
+    return render(request, reply, 'communities/views/directory.njk', {
+      pageTitle: request.t('directory.title'),
+      communities: all,
+      statusBySlug,
+      invitationsForYou: await invitationsForYou(request),
+      flash: takeFlash(request),
+    });
   });
   app.get('/communities/mine', { config: { access: access.signedIn } }, async (request, reply) => {
     const mine = membershipList(request.person);
-    return render(request, reply, 'communities/views/mine.njk', { pageTitle: request.t('mine.title'), memberships: mine, invitationsForYou: await invitationsForYou(request), flash: takeFlash(request) });
+    return render(request, reply, 'communities/views/mine.njk', {
+      pageTitle: request.t('mine.title'),
+      memberships: mine,
+      invitationsForYou: await invitationsForYou(request),
+      flash: takeFlash(request),
+    });
   });
   /** Invitations to the signed-in person's confirmed address: found without the emailed link. */
   const invitationsForYou = async (request: FastifyRequest) =>
-    request.person?.emailVerified ? (await service.invitationsWaitingFor(services.owner, request.person.email)).map((one) => ({ ...one, roleNames: one.roles.map((role) => request.t(`roles.${role}.name`)).join(', ') })) : [];
-  app.post('/communities/:slug/invitations/waiting/:invitationId/accept', { config: { access: access.signedIn }, schema: { params: slugParams.extend({ invitationId: z.uuid() }) } }, async (request, reply) => {
-    const community = await findCommunityBySlug(services.db, request.params.slug);
-    const person = request.person;
-    if (!community || !person) throw notFound();
-    await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId));
-    request.session.flash = request.t('invitation.accepted', { community: community.name });
-    return reply.redirect(`/c/${community.slug}`, 303);
-  });
-  const joinPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[], values?: Record<string, unknown>) =>
-    render(request, reply, 'communities/views/join.njk', { pageTitle: request.t('join.title', { community: community.name }), target: community, errors, values }, { status: errors ? 400 : 200, brandedAs: community });
+    request.person?.emailVerified
+      ? (await service.invitationsWaitingFor(services.owner, request.person.email)).map((one) => ({
+          ...one,
+          roleNames: one.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
+        }))
+      : [];
+  app.post(
+    '/communities/:slug/invitations/waiting/:invitationId/accept',
+    { config: { access: access.signedIn }, schema: { params: slugParams.extend({ invitationId: z.uuid() }) } },
+    async (request, reply) => {
+      const community = await findCommunityBySlug(services.db, request.params.slug);
+      const person = request.person;
+      if (!community || !person) throw notFound();
+      await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+        service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId),
+      );
+      request.session.flash = request.t('invitation.accepted', { community: community.name });
+      return reply.redirect(`/c/${community.slug}`, 303);
+    },
+  );
+  const joinPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    community: Community,
+    errors?: FieldError[],
+    values?: Record<string, unknown>,
+  ) =>
+    render(
+      request,
+      reply,
+      'communities/views/join.njk',
+      { pageTitle: request.t('join.title', { community: community.name }), target: community, errors, values },
+      { status: errors ? 400 : 200, brandedAs: community },
+    );
   // Joining needs a confirmed email address: first the link sent to it, then back here.
   const confirmFirst = (request: FastifyRequest, reply: FastifyReply, slug: string) =>
-    request.person?.emailVerified ? undefined : reply.redirect(`/account/confirm-email?next=${encodeURIComponent(`/communities/${slug}/join`)}`, 303);
-  app.get('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
-    const community = await communityToVisit(services.db, request, request.params.slug);
-    return confirmFirst(request, reply, community.slug) ?? joinPage(request, reply, community);
-  });
-  app.post('/communities/:slug/join', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
-    const community = await findCommunityBySlug(services.db, request.params.slug);
-    const person = request.person;
-    if (!community || !person) throw notFound();
-    const unconfirmed = confirmFirst(request, reply, community.slug);
-    if (unconfirmed) return unconfirmed;
-    const form = parseForm(service.joinRequest, request.body);
-    if (!form.ok) return joinPage(request, reply, community, form.errors, form.values);
-    try {
-      await service.requestToJoin(services, community, person, form.data.message);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'already-member') return reply.redirect(`/c/${community.slug}`);
-      throw error;
-    }
-    return reply.redirect(`/communities/${community.slug}/join/sent`);
-  });
-  app.get('/communities/:slug/join/sent', { config: { access: access.signedIn }, schema: { params: slugParams } }, async (request, reply) => {
-    const community = await communityToVisit(services.db, request, request.params.slug);
-    return render(request, reply, 'communities/views/join-sent.njk', { pageTitle: request.t('joinSent.title'), target: community }, { brandedAs: community });
-  });
+    request.person?.emailVerified
+      ? undefined
+      : reply.redirect(`/account/confirm-email?next=${encodeURIComponent(`/communities/${slug}/join`)}`, 303);
+  app.get(
+    '/communities/:slug/join',
+    { config: { access: access.signedIn }, schema: { params: slugParams } },
+    async (request, reply) => {
+      const community = await communityToVisit(services.db, request, request.params.slug);
+      return confirmFirst(request, reply, community.slug) ?? joinPage(request, reply, community);
+    },
+  );
+  app.post(
+    '/communities/:slug/join',
+    { config: { access: access.signedIn }, schema: { params: slugParams } },
+    async (request, reply) => {
+      const community = await findCommunityBySlug(services.db, request.params.slug);
+      const person = request.person;
+      if (!community || !person) throw notFound();
+      const unconfirmed = confirmFirst(request, reply, community.slug);
+      if (unconfirmed) return unconfirmed;
+      const form = parseForm(service.joinRequest, request.body);
+      if (!form.ok) return joinPage(request, reply, community, form.errors, form.values);
+      try {
+        await service.requestToJoin(services, community, person, form.data.message);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'already-member')
+          return reply.redirect(`/c/${community.slug}`);
+        throw error;
+      }
+      return reply.redirect(`/communities/${community.slug}/join/sent`);
+    },
+  );
+  app.get(
+    '/communities/:slug/join/sent',
+    { config: { access: access.signedIn }, schema: { params: slugParams } },
+    async (request, reply) => {
+      const community = await communityToVisit(services.db, request, request.params.slug);
+      return render(
+        request,
+        reply,
+        'communities/views/join-sent.njk',
+        { pageTitle: request.t('joinSent.title'), target: community },
+        { brandedAs: community },
+      );
+    },
+  );
   const invitationPage = async (request: FastifyRequest, reply: FastifyReply, slug: string, token: string) => {
     const community = await communityToVisit(services.db, request, slug);
-    const found = await inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => service.findInvitation(tx, community.id, token));
-    if (!found) return render(request, reply, 'communities/views/invitation-expired.njk', { pageTitle: request.t('invitationExpired.title') }, { status: 410 });
+    const found = await inCommunity(
+      services.db,
+      { communityId: community.id, personId: request.person?.id ?? null },
+      (tx) => service.findInvitation(tx, community.id, token),
+    );
+    if (!found)
+      return render(
+        request,
+        reply,
+        'communities/views/invitation-expired.njk',
+        { pageTitle: request.t('invitationExpired.title') },
+        { status: 410 },
+      );
     const sameEmail = found.email.toLowerCase() === request.person?.email.toLowerCase();
-    return render(request, reply, 'communities/views/invitation.njk', {
-      pageTitle: request.t('invitation.title', { community: community.name }),
-      target: community,
-      invitation: found,
-      sameEmail,
-      token,
-      // Someone not signed in makes an account with the invited address filled in, and comes back here.
-      invitationPath: `/communities/${community.slug}/invitations/${token}`,
-      registerQuery: new URLSearchParams({ email: found.email, next: `/communities/${community.slug}/invitations/${token}` }).toString(),
-      invitedRoles: found.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
-    }, { brandedAs: community });
+    return render(
+      request,
+      reply,
+      'communities/views/invitation.njk',
+      {
+        pageTitle: request.t('invitation.title', { community: community.name }),
+        target: community,
+        invitation: found,
+        sameEmail,
+        token,
+        // Someone not signed in makes an account with the invited address filled in, and comes back here.
+        invitationPath: `/communities/${community.slug}/invitations/${token}`,
+        registerQuery: new URLSearchParams({
+          email: found.email,
+          next: `/communities/${community.slug}/invitations/${token}`,
+        }).toString(),
+        invitedRoles: found.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
+      },
+      { brandedAs: community },
+    );
   };
   const invitationParams = slugParams.extend({ token: z.string().max(200) });
-  app.get('/communities/:slug/invitations/:token', { config: { access: access.public }, schema: { params: invitationParams } }, async (request, reply) =>
-    invitationPage(request, reply, request.params.slug, request.params.token),
+  app.get(
+    '/communities/:slug/invitations/:token',
+    { config: { access: access.public }, schema: { params: invitationParams } },
+    async (request, reply) => invitationPage(request, reply, request.params.slug, request.params.token),
   );
-  app.post('/communities/:slug/invitations/:token', { config: { access: access.signedIn }, schema: { params: invitationParams } }, async (request, reply) => {
-    const community = await findCommunityBySlug(services.db, request.params.slug);
-    const person = request.person;
-    if (!community || !person) throw notFound();
-    try {
-      await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.acceptInvitation(tx, community, person, request.params.token));
-    } catch (error) {
-      if (error instanceof DomainError && (error.code === 'invitation-expired' || error.code === 'invitation-other-email')) {
-        return invitationPage(request, reply, request.params.slug, request.params.token);
+  app.post(
+    '/communities/:slug/invitations/:token',
+    { config: { access: access.signedIn }, schema: { params: invitationParams } },
+    async (request, reply) => {
+      const community = await findCommunityBySlug(services.db, request.params.slug);
+      const person = request.person;
+      if (!community || !person) throw notFound();
+      try {
+        await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+          service.acceptInvitation(tx, community, person, request.params.token),
+        );
+      } catch (error) {
+        if (
+          error instanceof DomainError &&
+          (error.code === 'invitation-expired' || error.code === 'invitation-other-email')
+        ) {
+          return invitationPage(request, reply, request.params.slug, request.params.token);
+        }
+        throw error;
       }
-      throw error;
-    }
-    request.session.flash = request.t('invitation.accepted', { community: community.name });
-    return reply.redirect(`/c/${community.slug}`);
-  });
+      request.session.flash = request.t('invitation.accepted', { community: community.name });
+      return reply.redirect(`/c/${community.slug}`);
+    },
+  );
 
   // ——— A community's home: what each role does next ———
-  app.get('/c/:community', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const held = request.roles;
-    const triage = held.includes('admin') || held.includes('coordinator');
-    const waiting = triage ? await inRequestCommunity(services, request, (tx, community) => service.keptCountByStatus(tx, community.id)) : undefined;
-    const referralCounts = triage ? await inRequestCommunity(services, request, (tx, community) => queueCounts(tx, community.id)) : undefined;
-    const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
-    // What waits for this person now, from each part of the community they take part in.
-    const waiting_ = await inRequestCommunity(services, request, (tx, community) =>
-      waitingFor(tx, community.id, { accountId: actorOf(request), roles: held, programmeKinds: request.programmeKinds ?? [], inHubTeam: request.inHubTeam }),
-    );
-    return render(request, reply, 'communities/views/home.njk', {
-      ...waiting_,
-      today: ukDay(),
-      programmeKinds: request.programmeKinds ?? [],
-      pageTitle: request.t('home.title'),
-      held,
-      heldNames: held.map((role) => request.t(`roles.${role}.name`)).join(', '),
-      counts: waiting,
-      referralCounts,
-      otherCommunities: mine.filter((membership) => membership.slug !== request.community?.slug),
-      isStaff: held.some((role) => staffRoles.includes(role)),
-      flash: takeFlash(request),
-    });
-  });
+  app.get(
+    '/c/:community',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const held = request.roles;
+      const triage = held.includes('admin') || held.includes('coordinator');
+      const waiting = triage
+        ? await inRequestCommunity(services, request, (tx, community) => service.keptCountByStatus(tx, community.id))
+        : undefined;
+      const referralCounts = triage
+        ? await inRequestCommunity(services, request, (tx, community) => queueCounts(tx, community.id))
+        : undefined;
+      const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
+      // What waits for this person now, from each part of the community they take part in.
+      const waiting_ = await inRequestCommunity(services, request, (tx, community) =>
+        waitingFor(tx, community.id, {
+          accountId: actorOf(request),
+          roles: held,
+          programmeKinds: request.programmeKinds ?? [],
+          inHubTeam: request.inHubTeam,
+        }),
+      );
+      return render(request, reply, 'communities/views/home.njk', {
+        ...waiting_,
+        today: ukDay(),
+        programmeKinds: request.programmeKinds ?? [],
+        pageTitle: request.t('home.title'),
+        held,
+        heldNames: held.map((role) => request.t(`roles.${role}.name`)).join(', '),
+        counts: waiting,
+        referralCounts,
+        otherCommunities: mine.filter((membership) => membership.slug !== request.community?.slug),
+        isStaff: held.some((role) => staffRoles.includes(role)),
+        flash: takeFlash(request),
+      });
+    },
+  );
 
   // ——— Members ———
-  const membersQuery = z.object({ status: z.enum(service.membershipStatuses).optional().catch(undefined), cursor: z.string().max(500).optional() });
-  const memberCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
-  app.get('/c/:community/members', { config: { access: access.roles('admin', 'coordinator') }, schema: { params: communityParams, querystring: membersQuery } }, async (request, reply) => {
-    const status = request.query.status ?? 'active';
-    const after = decodeCursor(request.query.cursor, memberCursor);
-    const { rows, counts } = await inRequestCommunity(services, request, async (tx, community) => ({
-      rows: await service.listMemberships(tx, community.id, { status, after, limit: 50 }),
-      counts: await service.countByStatus(tx, community.id),
-    }));
-    const page = paginate(rows, 50, (row) => row, (row) => ({ name: row.displayName, id: row.id }));
-    return render(request, reply, 'communities/views/members.njk', {
-      pageTitle: request.t('members.title'),
-      status,
-      statuses: service.membershipStatuses,
-      counts,
-      members: page.items.map((member) => ({ ...member, roleNames: member.roles.map((role) => request.t(`roles.${role}.name`)).join(', ') })),
-      nextHref: page.nextCursor ? `?status=${status}&cursor=${page.nextCursor}` : null,
-      flash: takeFlash(request),
-    });
+  const membersQuery = z.object({
+    status: z.enum(service.membershipStatuses).optional().catch(undefined),
+    cursor: z.string().max(500).optional(),
   });
-  const memberPage = async (request: FastifyRequest, reply: FastifyReply, membershipId: string, errors?: FieldError[], status = 200) => {
-    const membership = await inRequestCommunity(services, request, (tx, community) => service.getMembership(tx, community.id, membershipId));
+  const memberCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
+  app.get(
+    '/c/:community/members',
+    {
+      config: { access: access.roles('admin', 'coordinator') },
+      schema: { params: communityParams, querystring: membersQuery },
+    },
+    async (request, reply) => {
+      const status = request.query.status ?? 'active';
+      const after = decodeCursor(request.query.cursor, memberCursor);
+      const { rows, counts } = await inRequestCommunity(services, request, async (tx, community) => ({
+        rows: await service.listMemberships(tx, community.id, { status, after, limit: 50 }),
+        counts: await service.countByStatus(tx, community.id),
+      }));
+      const page = paginate(
+        rows,
+        50,
+        (row) => row,
+        (row) => ({ name: row.displayName, id: row.id }),
+      );
+      return render(request, reply, 'communities/views/members.njk', {
+        pageTitle: request.t('members.title'),
+        status,
+        statuses: service.membershipStatuses,
+        counts,
+        members: page.items.map((member) => ({
+          ...member,
+          roleNames: member.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
+        })),
+        nextHref: page.nextCursor ? `?status=${status}&cursor=${page.nextCursor}` : null,
+        flash: takeFlash(request),
+      });
+    },
+  );
+  const memberPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    membershipId: string,
+    errors?: FieldError[],
+    status = 200,
+  ) => {
+    const membership = await inRequestCommunity(services, request, (tx, community) =>
+      service.getMembership(tx, community.id, membershipId),
+    );
     return render(
       request,
       reply,
@@ -274,131 +432,295 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       { status },
     );
   };
-  app.get('/c/:community/members/:membershipId', { config: { access: access.roles('admin', 'coordinator') }, schema: { params: membershipParams } }, async (request, reply) =>
-    memberPage(request, reply, request.params.membershipId),
+  app.get(
+    '/c/:community/members/:membershipId',
+    { config: { access: access.roles('admin', 'coordinator') }, schema: { params: membershipParams } },
+    async (request, reply) => memberPage(request, reply, request.params.membershipId),
   );
   const memberAction = (action: 'approve' | 'decline' | 'roles' | 'remove', allowed: ReturnType<typeof access.roles>) =>
-    app.post(`/c/:community/members/:membershipId/${action}`, { config: { access: allowed }, schema: { params: membershipParams } }, async (request, reply) => {
-      const actorId = actorOf(request);
-      const { membershipId } = request.params;
-      let grant: service.MembershipRow['roles'] = ['member'];
-      if (action === 'roles') {
-        const form = parseForm(z.object({ roles: service.formRoles }), request.body);
-        if (!form.ok) return memberPage(request, reply, membershipId, form.errors, 400);
-        grant = form.data.roles;
-      }
-      try {
-        const changed = await inRequestCommunity(services, request, (tx, community) => {
-          if (action === 'approve') return service.approve(services, tx, community, actorId, membershipId);
-          if (action === 'decline') return service.decline(services, tx, community, actorId, membershipId);
-          if (action === 'roles') return service.setRoles(tx, community, actorId, membershipId, grant);
-          return service.remove(tx, community, actorId, membershipId);
-        });
-        request.session.flash = request.t(`member.done.${action}`, { name: changed.displayName });
-      } catch (error) {
-        if (error instanceof DomainError && error.status === 409) {
-          return memberPage(request, reply, membershipId, error.fieldErrors.length ? error.fieldErrors : [{ field: 'roles', code: `errors.membership.${error.code}` }], 409);
+    app.post(
+      `/c/:community/members/:membershipId/${action}`,
+      { config: { access: allowed }, schema: { params: membershipParams } },
+      async (request, reply) => {
+        const actorId = actorOf(request);
+        const { membershipId } = request.params;
+        let grant: service.MembershipRow['roles'] = ['member'];
+        if (action === 'roles') {
+          const form = parseForm(z.object({ roles: service.formRoles }), request.body);
+          if (!form.ok) return memberPage(request, reply, membershipId, form.errors, 400);
+          grant = form.data.roles;
         }
-        throw error;
-      }
-      return reply.redirect(action === 'approve' || action === 'decline' ? `/c/${request.params.community}/members?status=requested` : `/c/${request.params.community}/members/${membershipId}`);
-    });
+        try {
+          const changed = await inRequestCommunity(services, request, (tx, community) => {
+            if (action === 'approve') return service.approve(services, tx, community, actorId, membershipId);
+            if (action === 'decline') return service.decline(services, tx, community, actorId, membershipId);
+            if (action === 'roles') return service.setRoles(tx, community, actorId, membershipId, grant);
+            return service.remove(tx, community, actorId, membershipId);
+          });
+          request.session.flash = request.t(`member.done.${action}`, { name: changed.displayName });
+        } catch (error) {
+          if (error instanceof DomainError && error.status === 409) {
+            return memberPage(
+              request,
+              reply,
+              membershipId,
+              error.fieldErrors.length
+                ? error.fieldErrors
+                : [{ field: 'roles', code: `errors.membership.${error.code}` }],
+              409,
+            );
+          }
+          throw error;
+        }
+        return reply.redirect(
+          action === 'approve' || action === 'decline'
+            ? `/c/${request.params.community}/members?status=requested`
+            : `/c/${request.params.community}/members/${membershipId}`,
+        );
+      },
+    );
   memberAction('approve', access.roles('admin', 'coordinator'));
   memberAction('decline', access.roles('admin', 'coordinator'));
   memberAction('roles', access.roles('admin'));
   memberAction('remove', access.roles('admin'));
 
   // ——— Invitations ———
-  const invitePage = (request: FastifyRequest, reply: FastifyReply, errors?: FieldError[], values: Record<string, unknown> = {}) => {
-    const chosen = Array.isArray(values.roles) ? (values.roles as string[]) : typeof values.roles === 'string' ? [values.roles] : ['member'];
-    return render(request, reply, 'communities/views/invite.njk', { pageTitle: request.t('invite.title'), roleItems: roleItems(request, chosen), errors, values }, { status: errors ? 400 : 200 });
+  const invitePage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    errors?: FieldError[],
+    values: Record<string, unknown> = {},
+  ) => {
+    const chosen = Array.isArray(values.roles)
+      ? (values.roles as string[])
+      : typeof values.roles === 'string'
+        ? [values.roles]
+        : ['member'];
+    return render(
+      request,
+      reply,
+      'communities/views/invite.njk',
+      { pageTitle: request.t('invite.title'), roleItems: roleItems(request, chosen), errors, values },
+      { status: errors ? 400 : 200 },
+    );
   };
   // The getting-started list asks for a role: the form comes with it chosen.
-  app.get('/c/:community/invitations/new', { config: { access: access.roles('admin') }, schema: { params: communityParams, querystring: z.object({ role: z.enum(roles).optional().catch(undefined) }) } }, async (request, reply) =>
-    invitePage(request, reply, undefined, request.query.role ? { roles: [request.query.role] } : {}),
+  app.get(
+    '/c/:community/invitations/new',
+    {
+      config: { access: access.roles('admin') },
+      schema: { params: communityParams, querystring: z.object({ role: z.enum(roles).optional().catch(undefined) }) },
+    },
+    async (request, reply) =>
+      invitePage(request, reply, undefined, request.query.role ? { roles: [request.query.role] } : {}),
   );
-  app.post('/c/:community/invitations/new', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.invitation, request.body);
-    if (!form.ok) return invitePage(request, reply, form.errors, form.values);
-    const actorId = actorOf(request);
-    const sent = await inRequestCommunity(services, request, (tx, community) => service.createInvitation(services, tx, community, actorId, form.data, request.language));
-    showInvitationOnce(request, sent);
-    return reply.redirect(`/c/${request.params.community}/invitations`, 303);
-  });
-  app.get('/c/:community/invitations', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const waiting = await inRequestCommunity(services, request, (tx, community) => service.listInvitations(tx, community.id));
-    return render(request, reply, 'communities/views/invitations.njk', { pageTitle: request.t('invitations.title'), invitations: waiting, base: `/c/${request.params.community}/invitations`, ...takeInvitationShown(request) });
-  });
+  app.post(
+    '/c/:community/invitations/new',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.invitation, request.body);
+      if (!form.ok) return invitePage(request, reply, form.errors, form.values);
+      const actorId = actorOf(request);
+      const sent = await inRequestCommunity(services, request, (tx, community) =>
+        service.createInvitation(services, tx, community, actorId, form.data, request.language),
+      );
+      showInvitationOnce(request, sent);
+      return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+    },
+  );
+  app.get(
+    '/c/:community/invitations',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const waiting = await inRequestCommunity(services, request, (tx, community) =>
+        service.listInvitations(tx, community.id),
+      );
+      return render(request, reply, 'communities/views/invitations.njk', {
+        pageTitle: request.t('invitations.title'),
+        invitations: waiting,
+        base: `/c/${request.params.community}/invitations`,
+        ...takeInvitationShown(request),
+      });
+    },
+  );
   const invitationIdParams = communityParams.extend({ invitationId: z.uuid() });
-  app.post('/c/:community/invitations/:invitationId/resend', { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } }, async (request, reply) => {
-    const actorId = actorOf(request);
-    const sent = await inRequestCommunity(services, request, (tx, community) => service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language));
-    showInvitationOnce(request, sent);
-    return reply.redirect(`/c/${request.params.community}/invitations`, 303);
-  });
-  app.post('/c/:community/invitations/:invitationId/cancel', { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } }, async (request, reply) => {
-    const actorId = actorOf(request);
-    await inRequestCommunity(services, request, (tx, community) => service.cancelInvitation(tx, community.id, actorId, request.params.invitationId));
-    request.session.flash = request.t('invitations.cancelled');
-    return reply.redirect(`/c/${request.params.community}/invitations`, 303);
-  });
+  app.post(
+    '/c/:community/invitations/:invitationId/resend',
+    { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      const sent = await inRequestCommunity(services, request, (tx, community) =>
+        service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+      );
+      showInvitationOnce(request, sent);
+      return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+    },
+  );
+  app.post(
+    '/c/:community/invitations/:invitationId/cancel',
+    { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      await inRequestCommunity(services, request, (tx, community) =>
+        service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
+      );
+      request.session.flash = request.t('invitations.cancelled');
+      return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+    },
+  );
 
   // ——— Settings ———
-  const settingsPage = (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) =>
-    render(request, reply, 'communities/views/settings.njk', { pageTitle: request.t('settings.title'), values, languageItems: settingsItems(request, values), errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
-  app.get('/c/:community/settings', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) =>
-    settingsPage(request, reply, { ...communityOf(request) }),
+  const settingsPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) =>
+    render(
+      request,
+      reply,
+      'communities/views/settings.njk',
+      {
+        pageTitle: request.t('settings.title'),
+        values,
+        languageItems: settingsItems(request, values),
+        errors,
+        flash: takeFlash(request),
+      },
+      { status: errors ? 400 : 200 },
+    );
+  app.get(
+    '/c/:community/settings',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => settingsPage(request, reply, { ...communityOf(request) }),
   );
-  app.post('/c/:community/settings', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.communityDetails, request.body);
-    if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
-    const actorId = actorOf(request);
-    await inRequestCommunity(services, request, async (tx, community) => {
-      const updated = await service.updateCommunity(services, tx, community, actorId, form.data);
-      await rescheduleFirstContacts(tx, updated);
-    });
-    request.session.flash = request.t('settings.saved');
-    return reply.redirect(`/c/${request.params.community}/settings`);
-  });
+  app.post(
+    '/c/:community/settings',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.communityDetails, request.body);
+      if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
+      const actorId = actorOf(request);
+      await inRequestCommunity(services, request, async (tx, community) => {
+        const updated = await service.updateCommunity(services, tx, community, actorId, form.data);
+        await rescheduleFirstContacts(tx, updated);
+      });
+      request.session.flash = request.t('settings.saved');
+      return reply.redirect(`/c/${request.params.community}/settings`);
+    },
+  );
 
   // ——— Audit log and outbox ———
   const auditQuery = z.object({
-    action: z.string().max(100).optional().transform((value) => value || undefined),
+    action: z
+      .string()
+      .max(100)
+      .optional()
+      .transform((value) => value || undefined),
     from: z.iso.date().optional().catch(undefined),
     to: z.iso.date().optional().catch(undefined),
     before: z.coerce.number().int().positive().optional().catch(undefined),
   });
-  app.get('/c/:community/audit', { config: { access: access.roles('admin') }, schema: { params: communityParams, querystring: auditQuery } }, async (request, reply) => {
-    const { action, from, to, before } = request.query;
-    const events = await inRequestCommunity(services, request, (tx, community) =>
-      listAuditEvents(tx, community.id, { action, from: from ? new Date(`${from}T00:00:00Z`) : undefined, to: to ? new Date(`${to}T23:59:59.999Z`) : undefined, before, limit: 51 }),
-    );
-    const more = events.length > 50;
-    const shown = events.slice(0, 50);
-    const last = shown[shown.length - 1];
-    const nextQuery = new URLSearchParams({ ...(action ? { action } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), before: String(last?.id ?? '') });
-    return render(request, reply, 'communities/views/audit.njk', { pageTitle: request.t('audit.title'), events: shown, filter: { action, from, to }, formAction: `/c/${request.params.community}/audit`, nextHref: more ? `?${nextQuery}` : null });
-  });
+  app.get(
+    '/c/:community/audit',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams, querystring: auditQuery } },
+    async (request, reply) => {
+      const { action, from, to, before } = request.query;
+      const events = await inRequestCommunity(services, request, (tx, community) =>
+        listAuditEvents(tx, community.id, {
+          action,
+          from: from ? new Date(`${from}T00:00:00Z`) : undefined,
+          to: to ? new Date(`${to}T23:59:59.999Z`) : undefined,
+          before,
+          limit: 51,
+        }),
+      );
+      const more = events.length > 50;
+      const shown = events.slice(0, 50);
+      const last = shown[shown.length - 1];
+      const nextQuery = new URLSearchParams({
+        ...(action ? { action } : {}),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        before: String(last?.id ?? ''),
+      });
+      return render(request, reply, 'communities/views/audit.njk', {
+        pageTitle: request.t('audit.title'),
+        events: shown,
+        filter: { action, from, to },
+        formAction: `/c/${request.params.community}/audit`,
+        nextHref: more ? `?${nextQuery}` : null,
+      });
+    },
+  );
   // The platform's audit log: every community's events and the platform's own, for platform admins.
-  app.get('/platform/audit', { config: { access: access.platformAdmin }, schema: { querystring: auditQuery } }, async (request, reply) => {
-    const { action, from, to, before } = request.query;
-    const events = await listPlatformAuditEvents(services.owner, { action, from: from ? new Date(`${from}T00:00:00Z`) : undefined, to: to ? new Date(`${to}T23:59:59.999Z`) : undefined, before, limit: 51 });
-    const shown = events.slice(0, 50);
-    const nextQuery = new URLSearchParams({ ...(action ? { action } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), before: String(shown.at(-1)?.id ?? '') });
-    return render(request, reply, 'communities/views/audit.njk', { pageTitle: request.t('audit.platformTitle'), events: shown, filter: { action, from, to }, formAction: '/platform/audit', showCommunity: true, nextHref: events.length > 50 ? `?${nextQuery}` : null });
-  });
-  app.get('/c/:community/outbox', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const messages = await inRequestCommunity(services, request, (tx, community) => service.listOutbox(tx, community.id, { limit: 50 }));
-    return render(request, reply, 'communities/views/outbox.njk', { pageTitle: request.t('outbox.title'), messages: messages.slice(0, 50) });
-  });
+  app.get(
+    '/platform/audit',
+    { config: { access: access.platformAdmin }, schema: { querystring: auditQuery } },
+    async (request, reply) => {
+      const { action, from, to, before } = request.query;
+      const events = await listPlatformAuditEvents(services.owner, {
+        action,
+        from: from ? new Date(`${from}T00:00:00Z`) : undefined,
+        to: to ? new Date(`${to}T23:59:59.999Z`) : undefined,
+        before,
+        limit: 51,
+      });
+      const shown = events.slice(0, 50);
+      const nextQuery = new URLSearchParams({
+        ...(action ? { action } : {}),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        before: String(shown.at(-1)?.id ?? ''),
+      });
+      return render(request, reply, 'communities/views/audit.njk', {
+        pageTitle: request.t('audit.platformTitle'),
+        events: shown,
+        filter: { action, from, to },
+        formAction: '/platform/audit',
+        showCommunity: true,
+        nextHref: events.length > 50 ? `?${nextQuery}` : null,
+      });
+    },
+  );
+  app.get(
+    '/c/:community/outbox',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const messages = await inRequestCommunity(services, request, (tx, community) =>
+        service.listOutbox(tx, community.id, { limit: 50 }),
+      );
+      return render(request, reply, 'communities/views/outbox.njk', {
+        pageTitle: request.t('outbox.title'),
+        messages: messages.slice(0, 50),
+      });
+    },
+  );
 
   // ——— Platform: communities ———
   app.get('/platform/communities', { config: { access: access.platformAdmin } }, async (request, reply) =>
-    render(request, reply, 'communities/views/platform-communities.njk', { pageTitle: request.t('platform.title'), communities: await service.listAllCommunities(services.db), flash: takeFlash(request) }),
+    render(request, reply, 'communities/views/platform-communities.njk', {
+      pageTitle: request.t('platform.title'),
+      communities: await service.listAllCommunities(services.db),
+      flash: takeFlash(request),
+    }),
   );
-  const newCommunityPage = (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown> = { languages: ['en'] }, errors?: FieldError[]) =>
-    render(request, reply, 'communities/views/platform-new.njk', { pageTitle: request.t('platformNew.title'), values, languageItems: settingsItems(request, values), errors }, { status: errors ? 400 : 200 });
-  app.get('/platform/communities/new', { config: { access: access.platformAdmin } }, async (request, reply) => newCommunityPage(request, reply));
+  const newCommunityPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown> = { languages: ['en'] },
+    errors?: FieldError[],
+  ) =>
+    render(
+      request,
+      reply,
+      'communities/views/platform-new.njk',
+      { pageTitle: request.t('platformNew.title'), values, languageItems: settingsItems(request, values), errors },
+      { status: errors ? 400 : 200 },
+    );
+  app.get('/platform/communities/new', { config: { access: access.platformAdmin } }, async (request, reply) =>
+    newCommunityPage(request, reply),
+  );
   app.post('/platform/communities/new', { config: { access: access.platformAdmin } }, async (request, reply) => {
     const form = parseForm(service.newCommunity, request.body);
     if (!form.ok) return newCommunityPage(request, reply, form.values, form.errors);
@@ -408,7 +730,8 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       if (created.invitation) showInvitationOnce(request, created.invitation);
       return reply.redirect(`/platform/communities/${created.community.slug}`, 303);
     } catch (error) {
-      if (error instanceof DomainError && error.fieldErrors.length) return newCommunityPage(request, reply, request.body as Record<string, unknown>, error.fieldErrors);
+      if (error instanceof DomainError && error.fieldErrors.length)
+        return newCommunityPage(request, reply, request.body as Record<string, unknown>, error.fieldErrors);
       throw error;
     }
   });
@@ -418,64 +741,128 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     if (!community) throw notFound();
     return community;
   };
-  app.get('/platform/communities/:slug', { config: { access: access.platformAdmin }, schema: { params: slugParams } }, async (request, reply) => {
-    const community = await platformCommunity(request.params.slug);
-    const page = await inCommunity(services.db, { communityId: community.id, personId: actorOf(request) }, async (tx) => ({
-      invitations: await service.listInvitations(tx, community.id),
-      admins: await service.adminsOf(tx, community.id),
-    }));
-    return render(request, reply, 'communities/views/platform-community.njk', { pageTitle: community.name, target: community, ...page, base: `/platform/communities/${community.slug}/invitations`, ...takeInvitationShown(request) });
-  });
+  app.get(
+    '/platform/communities/:slug',
+    { config: { access: access.platformAdmin }, schema: { params: slugParams } },
+    async (request, reply) => {
+      const community = await platformCommunity(request.params.slug);
+      const page = await inCommunity(
+        services.db,
+        { communityId: community.id, personId: actorOf(request) },
+        async (tx) => ({
+          invitations: await service.listInvitations(tx, community.id),
+          admins: await service.adminsOf(tx, community.id),
+        }),
+      );
+      return render(request, reply, 'communities/views/platform-community.njk', {
+        pageTitle: community.name,
+        target: community,
+        ...page,
+        base: `/platform/communities/${community.slug}/invitations`,
+        ...takeInvitationShown(request),
+      });
+    },
+  );
   const platformInvitationParams = slugParams.extend({ invitationId: z.uuid() });
-  app.post('/platform/communities/:slug/invitations/:invitationId/resend', { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } }, async (request, reply) => {
-    const community = await platformCommunity(request.params.slug);
-    const actorId = actorOf(request);
-    const sent = await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) => service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language));
-    showInvitationOnce(request, sent);
-    return reply.redirect(`/platform/communities/${community.slug}`, 303);
-  });
-  app.post('/platform/communities/:slug/invitations/:invitationId/cancel', { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } }, async (request, reply) => {
-    const community = await platformCommunity(request.params.slug);
-    const actorId = actorOf(request);
-    await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) => service.cancelInvitation(tx, community.id, actorId, request.params.invitationId));
-    request.session.flash = request.t('invitations.cancelled');
-    return reply.redirect(`/platform/communities/${community.slug}`, 303);
-  });
+  app.post(
+    '/platform/communities/:slug/invitations/:invitationId/resend',
+    { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } },
+    async (request, reply) => {
+      const community = await platformCommunity(request.params.slug);
+      const actorId = actorOf(request);
+      const sent = await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
+        service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+      );
+      showInvitationOnce(request, sent);
+      return reply.redirect(`/platform/communities/${community.slug}`, 303);
+    },
+  );
+  app.post(
+    '/platform/communities/:slug/invitations/:invitationId/cancel',
+    { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } },
+    async (request, reply) => {
+      const community = await platformCommunity(request.params.slug);
+      const actorId = actorOf(request);
+      await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
+        service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
+      );
+      request.session.flash = request.t('invitations.cancelled');
+      return reply.redirect(`/platform/communities/${community.slug}`, 303);
+    },
+  );
   app.get('/platform/outbox', { config: { access: access.platformAdmin } }, async (request, reply) =>
-    render(request, reply, 'communities/views/outbox.njk', { pageTitle: request.t('outbox.title'), messages: await service.listPlatformOutbox(services.owner, 100), platform: true }),
+    render(request, reply, 'communities/views/outbox.njk', {
+      pageTitle: request.t('outbox.title'),
+      messages: await service.listPlatformOutbox(services.owner, 100),
+      platform: true,
+    }),
   );
 
   // ——— The API ———
   const tags = ['Communities'];
   app.get(
     '/api/v1/communities',
-    { config: { access: access.platformAdmin }, schema: { tags, summary: 'Every community (platform admins)', querystring: pageQuery, response: { 200: pageOf(communitySchema), ...problemResponses(401, 403) } } },
+    {
+      config: { access: access.platformAdmin },
+      schema: {
+        tags,
+        summary: 'Every community (platform admins)',
+        querystring: pageQuery,
+        response: { 200: pageOf(communitySchema), ...problemResponses(401, 403) },
+      },
+    },
     async (request) => {
       const all = (await service.listAllCommunities(services.db)).sort((a, b) => (a.slug < b.slug ? -1 : 1));
       const after = decodeCursor(request.query.cursor, z.object({ slug: cursorFields.text }));
       const rest = after ? all.filter((community) => community.slug > after.slug) : all;
-      return paginate(rest.slice(0, request.query.limit + 1), request.query.limit, toCommunity, (community) => ({ slug: community.slug }));
+      return paginate(rest.slice(0, request.query.limit + 1), request.query.limit, toCommunity, (community) => ({
+        slug: community.slug,
+      }));
     },
   );
   app.post(
     '/api/v1/communities',
     {
       config: { access: access.platformAdmin },
-      schema: { tags, summary: 'Create a community (platform admins)', body: service.newCommunity, response: { 201: communitySchema, ...problemResponses(401, 403, 409, 400) } },
+      schema: {
+        tags,
+        summary: 'Create a community (platform admins)',
+        body: service.newCommunity,
+        response: { 201: communitySchema, ...problemResponses(401, 403, 409, 400) },
+      },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({ status: 201, body: toCommunity((await service.createCommunity(services, actorOf(request), request.body, request.language)).community) })),
+      once(services.db, request, reply, async () => ({
+        status: 201,
+        body: toCommunity(
+          (await service.createCommunity(services, actorOf(request), request.body, request.language)).community,
+        ),
+      })),
   );
   app.get(
     '/api/v1/communities/:community',
-    { config: { access: access.anyMember }, schema: { tags, summary: 'A community you belong to', params: communityParams, response: { 200: communitySchema, ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'A community you belong to',
+        params: communityParams,
+        response: { 200: communitySchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => toCommunity(communityOf(request)),
   );
   app.patch(
     '/api/v1/communities/:community',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Change a community’s details (admins): send only what changes', params: communityParams, body: service.communityPatch, response: { 200: communitySchema, ...problemResponses(401, 403, 404, 400) } },
+      schema: {
+        tags,
+        summary: 'Change a community’s details (admins): send only what changes',
+        params: communityParams,
+        body: service.communityPatch,
+        response: { 200: communitySchema, ...problemResponses(401, 403, 404, 400) },
+      },
     },
     async (request) => {
       const actorId = actorOf(request);
@@ -521,7 +908,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       requireConfirmedEmail(person);
       return once(services.db, request, reply, async () => {
         const saved = await service.requestToJoin(services, community, person, request.body.message);
-        const row = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.getMembership(tx, community.id, saved.id));
+        const row = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+          service.getMembership(tx, community.id, saved.id),
+        );
         return { status: 201, body: toMembership(row) };
       });
     },
@@ -530,7 +919,12 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/api/v1/invitations/accept',
     {
       config: { access: access.signedIn },
-      schema: { tags, summary: 'Accept an invitation', body: z.object({ community: z.string().max(60), token: z.string().max(200) }), response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 410) } },
+      schema: {
+        tags,
+        summary: 'Accept an invitation',
+        body: z.object({ community: z.string().max(60), token: z.string().max(200) }),
+        response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 410) },
+      },
     },
     async (request) => {
       const person = request.person;
@@ -564,29 +958,70 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   );
   app.get(
     '/api/v1/communities/:community/memberships/:membershipId',
-    { config: { access: access.roles('admin', 'coordinator') }, schema: { tags, summary: 'One membership', params: membershipParams, response: { 200: membershipSchema, ...problemResponses(401, 403, 404) } } },
-    async (request) => toMembership(await inRequestCommunity(services, request, (tx, community) => service.getMembership(tx, community.id, request.params.membershipId))),
+    {
+      config: { access: access.roles('admin', 'coordinator') },
+      schema: {
+        tags,
+        summary: 'One membership',
+        params: membershipParams,
+        response: { 200: membershipSchema, ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (request) =>
+      toMembership(
+        await inRequestCommunity(services, request, (tx, community) =>
+          service.getMembership(tx, community.id, request.params.membershipId),
+        ),
+      ),
   );
   const membershipAction = (
     path: string,
     summary: string,
     allowed: ReturnType<typeof access.roles>,
-    work: (tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, body: { roles?: service.MembershipRow['roles'] }, held: readonly string[]) => Promise<service.MembershipRow>,
+    work: (
+      tx: CommunityTransaction,
+      community: Community,
+      actorId: string,
+      membershipId: string,
+      body: { roles?: service.MembershipRow['roles'] },
+      held: readonly string[],
+    ) => Promise<service.MembershipRow>,
     body?: z.ZodType,
   ) =>
     app.post(
       `/api/v1/communities/:community/memberships/:membershipId/${path}`,
-      { config: { access: allowed }, schema: { tags, summary, params: membershipParams, ...(body ? { body } : {}), response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 409, 400) } } },
+      {
+        config: { access: allowed },
+        schema: {
+          tags,
+          summary,
+          params: membershipParams,
+          ...(body ? { body } : {}),
+          response: { 200: membershipSchema, ...problemResponses(401, 403, 404, 409, 400) },
+        },
+      },
       async (request) => {
         const actorId = actorOf(request);
         return toMembership(
           await inRequestCommunity(services, request, (tx, community) =>
-            work(tx, community, actorId, request.params.membershipId, (request.body ?? {}) as { roles?: service.MembershipRow['roles'] }, request.roles),
+            work(
+              tx,
+              community,
+              actorId,
+              request.params.membershipId,
+              (request.body ?? {}) as { roles?: service.MembershipRow['roles'] },
+              request.roles,
+            ),
           ),
         );
       },
     );
-  const rolesBody = z.object({ roles: z.array(z.enum(roles)).min(1, 'errors.roles.missing').transform((list) => [...new Set(list)]) });
+  const rolesBody = z.object({
+    roles: z
+      .array(z.enum(roles))
+      .min(1, 'errors.roles.missing')
+      .transform((list) => [...new Set(list)]),
+  });
   membershipAction(
     'approve',
     'Approve a request to join (admins may give roles; coordinators let people in as members)',
@@ -599,9 +1034,22 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     rolesBody.partial(),
   );
-  membershipAction('decline', 'Decline a request to join', access.roles('admin', 'coordinator'), (tx, community, actorId, id) => service.decline(services, tx, community, actorId, id));
-  membershipAction('roles', 'Set the roles of an active member (admins)', access.roles('admin'), (tx, community, actorId, id, body) => service.setRoles(tx, community, actorId, id, body.roles ?? []), rolesBody);
-  membershipAction('remove', 'Remove a member (admins)', access.roles('admin'), (tx, community, actorId, id) => service.remove(tx, community, actorId, id));
+  membershipAction(
+    'decline',
+    'Decline a request to join',
+    access.roles('admin', 'coordinator'),
+    (tx, community, actorId, id) => service.decline(services, tx, community, actorId, id),
+  );
+  membershipAction(
+    'roles',
+    'Set the roles of an active member (admins)',
+    access.roles('admin'),
+    (tx, community, actorId, id, body) => service.setRoles(tx, community, actorId, id, body.roles ?? []),
+    rolesBody,
+  );
+  membershipAction('remove', 'Remove a member (admins)', access.roles('admin'), (tx, community, actorId, id) =>
+    service.remove(tx, community, actorId, id),
+  );
   app.post(
     '/api/v1/communities/:community/invitations',
     {
@@ -618,7 +1066,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       const actorId = actorOf(request);
       return once(services.db, request, reply, async () => ({
         status: 201,
-        body: await inRequestCommunity(services, request, (tx, community) => service.createInvitation(services, tx, community, actorId, request.body, request.language)),
+        body: await inRequestCommunity(services, request, (tx, community) =>
+          service.createInvitation(services, tx, community, actorId, request.body, request.language),
+        ),
       }));
     },
   );
@@ -626,30 +1076,52 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/api/v1/communities/:community/invitations',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Invitations nobody has accepted or cancelled, newest first, waiting or expired (admins)', params: communityParams, response: { 200: z.object({ items: z.array(invitationSchema) }), ...problemResponses(401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Invitations nobody has accepted or cancelled, newest first, waiting or expired (admins)',
+        params: communityParams,
+        response: { 200: z.object({ items: z.array(invitationSchema) }), ...problemResponses(401, 403, 404) },
+      },
     },
-    async (request) => ({ items: await inRequestCommunity(services, request, (tx, community) => service.listInvitations(tx, community.id)) }),
+    async (request) => ({
+      items: await inRequestCommunity(services, request, (tx, community) => service.listInvitations(tx, community.id)),
+    }),
   );
   app.post(
     '/api/v1/communities/:community/invitations/:invitationId/resend',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Send an invitation again with a new link; the old link stops working, and a cancelled invitation opens again (admins)', params: invitationIdParams, response: { 200: sentInvitationSchema, ...problemResponses(401, 403, 404) } },
+      schema: {
+        tags,
+        summary:
+          'Send an invitation again with a new link; the old link stops working, and a cancelled invitation opens again (admins)',
+        params: invitationIdParams,
+        response: { 200: sentInvitationSchema, ...problemResponses(401, 403, 404) },
+      },
     },
     async (request) => {
       const actorId = actorOf(request);
-      return inRequestCommunity(services, request, (tx, community) => service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language));
+      return inRequestCommunity(services, request, (tx, community) =>
+        service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+      );
     },
   );
   app.post(
     '/api/v1/communities/:community/invitations/:invitationId/cancel',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Cancel an invitation: its link stops working (admins)', params: invitationIdParams, response: { 204: z.null(), ...problemResponses(401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Cancel an invitation: its link stops working (admins)',
+        params: invitationIdParams,
+        response: { 204: z.null(), ...problemResponses(401, 403, 404) },
+      },
     },
     async (request, reply) => {
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, (tx, community) => service.cancelInvitation(tx, community.id, actorId, request.params.invitationId));
+      await inRequestCommunity(services, request, (tx, community) =>
+        service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
+      );
       return reply.code(204).send(null);
     },
   );
@@ -661,7 +1133,11 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         tags,
         summary: 'The audit log, newest first (admins)',
         params: communityParams,
-        querystring: pageQuery.extend({ action: z.string().max(100).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }),
+        querystring: pageQuery.extend({
+          action: z.string().max(100).optional(),
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+        }),
         response: { 200: pageOf(auditEventSchema), ...problemResponses(401, 403, 404, 400) },
       },
     },
@@ -669,21 +1145,48 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       const { limit, action, from, to } = request.query;
       const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.integer }));
       const rows = await inRequestCommunity(services, request, (tx, community) =>
-        listAuditEvents(tx, community.id, { action, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, before: after?.id, limit: limit + 1 }),
+        listAuditEvents(tx, community.id, {
+          action,
+          from: from ? new Date(from) : undefined,
+          to: to ? new Date(to) : undefined,
+          before: after?.id,
+          limit: limit + 1,
+        }),
       );
-      return paginate(rows, limit, (row) => ({ ...row, actor: row.actorId ? { id: row.actorId, displayName: row.actorName } : null }), (row) => ({ id: row.id }));
+      return paginate(
+        rows,
+        limit,
+        (row) => ({ ...row, actor: row.actorId ? { id: row.actorId, displayName: row.actorName } : null }),
+        (row) => ({ id: row.id }),
+      );
     },
   );
   app.get(
     '/api/v1/communities/:community/outbox',
     {
       config: { access: access.roles('admin') },
-      schema: { tags, summary: 'Messages this community sent or would send (admins)', params: communityParams, querystring: pageQuery, response: { 200: pageOf(outboxSchema), ...problemResponses(401, 403, 404, 400) } },
+      schema: {
+        tags,
+        summary: 'Messages this community sent or would send (admins)',
+        params: communityParams,
+        querystring: pageQuery,
+        response: { 200: pageOf(outboxSchema), ...problemResponses(401, 403, 404, 400) },
+      },
     },
     async (request) => {
-      const before = decodeCursor(request.query.cursor, z.object({ createdAt: cursorFields.instant, id: cursorFields.id }));
-      const rows = await inRequestCommunity(services, request, (tx, community) => service.listOutbox(tx, community.id, { before, limit: request.query.limit }));
-      return paginate(rows, request.query.limit, ({ createdAtExact: _exact, ...message }) => message, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
+      const before = decodeCursor(
+        request.query.cursor,
+        z.object({ createdAt: cursorFields.instant, id: cursorFields.id }),
+      );
+      const rows = await inRequestCommunity(services, request, (tx, community) =>
+        service.listOutbox(tx, community.id, { before, limit: request.query.limit }),
+      );
+      return paginate(
+        rows,
+        request.query.limit,
+        ({ createdAtExact: _exact, ...message }) => message,
+        (row) => ({ createdAt: row.createdAtExact, id: row.id }),
+      );
     },
   );
 }

@@ -7,7 +7,15 @@ import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { languages, translator, isLanguage, type Language } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
-import { type Community, type CommunityTransaction, inCommunity, isRole, type Role, roles, scopeToCommunity } from '../../platform/tenancy.ts';
+import {
+  type Community,
+  type CommunityTransaction,
+  inCommunity,
+  isRole,
+  type Role,
+  roles,
+  scopeToCommunity,
+} from '../../platform/tenancy.ts';
 import { email, markEmailConfirmed } from '../accounts/service.ts';
 import { personRecords } from '../people/schema.ts';
 import type { Services } from '../../services.ts';
@@ -23,12 +31,22 @@ const roleList = z
   .transform((list) => [...new Set(list)]);
 
 /** A checkbox group sends one value as a string and several as an array. */
-export const formRoles = z.preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]), roleList);
+export const formRoles = z.preprocess(
+  (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
+  roleList,
+);
 
 export const communityDetails = z.object({
-  name: z.string({ error: 'errors.communityName.missing' }).trim().min(1, 'errors.communityName.missing').max(120, 'errors.communityName.tooLong'),
+  name: z
+    .string({ error: 'errors.communityName.missing' })
+    .trim()
+    .min(1, 'errors.communityName.missing')
+    .max(120, 'errors.communityName.tooLong'),
   description: z.string().trim().max(2000, 'errors.description.tooLong').default(''),
-  contactEmail: z.union([z.literal(''), email]).optional().transform((value) => value || null),
+  contactEmail: z
+    .union([z.literal(''), email])
+    .optional()
+    .transform((value) => value || null),
   contactPhone: z
     .string()
     .trim()
@@ -43,13 +61,30 @@ export const communityDetails = z.object({
     .optional()
     .transform((value) => (value ? value.toLowerCase() : null)),
   languages: z
-    .preprocess((value) => (value === undefined ? ['en'] : Array.isArray(value) ? value : [value]), z.array(z.enum(languages, { error: 'errors.languages.invalid' })).min(1, 'errors.languages.missing'))
+    .preprocess(
+      (value) => (value === undefined ? ['en'] : Array.isArray(value) ? value : [value]),
+      z.array(z.enum(languages, { error: 'errors.languages.invalid' })).min(1, 'errors.languages.missing'),
+    )
     .transform((list) => [...new Set(list)]),
   requireStaffTwoFactor: z
-    .preprocess((value) => value === true || value === 'true' || value === 'on' || (Array.isArray(value) && value.includes('true')), z.boolean())
+    .preprocess(
+      (value) =>
+        value === true || value === 'true' || value === 'on' || (Array.isArray(value) && value.includes('true')),
+      z.boolean(),
+    )
     .default(false),
-  contactWithinWorkingDays: z.coerce.number({ error: 'errors.settings.contactWithin' }).int('errors.settings.contactWithin').min(1, 'errors.settings.contactWithin').max(20, 'errors.settings.contactWithin').default(3),
-  referralRetentionMonths: z.coerce.number({ error: 'errors.settings.retention' }).int('errors.settings.retention').min(1, 'errors.settings.retention').max(120, 'errors.settings.retention').default(12),
+  contactWithinWorkingDays: z.coerce
+    .number({ error: 'errors.settings.contactWithin' })
+    .int('errors.settings.contactWithin')
+    .min(1, 'errors.settings.contactWithin')
+    .max(20, 'errors.settings.contactWithin')
+    .default(3),
+  referralRetentionMonths: z.coerce
+    .number({ error: 'errors.settings.retention' })
+    .int('errors.settings.retention')
+    .min(1, 'errors.settings.retention')
+    .max(120, 'errors.settings.retention')
+    .default(12),
 });
 
 /** For PATCH: only the fields sent change; no defaults fill in the rest. */
@@ -78,12 +113,21 @@ export const newCommunity = communityDetails.extend({
     .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'errors.slug.invalid')
     .refine((slug) => !reservedSlugs.has(slug), 'errors.slug.reserved'),
   // Left empty, nobody is invited yet.
-  firstAdminEmail: z.preprocess((value) => (value === '' ? undefined : value), email.optional()).transform((value) => value ?? null),
+  firstAdminEmail: z
+    .preprocess((value) => (value === '' ? undefined : value), email.optional())
+    .transform((value) => value ?? null),
 });
 
 const reservedSlugs = new Set(['api', 'admin', 'mine', 'new', 'platform', 'assets', 'public']);
 
-export const joinRequest = z.object({ message: z.string().trim().max(1000, 'errors.message.tooLong').optional().transform((value) => value || null) });
+export const joinRequest = z.object({
+  message: z
+    .string()
+    .trim()
+    .max(1000, 'errors.message.tooLong')
+    .optional()
+    .transform((value) => value || null),
+});
 
 export const invitation = z.object({ email, roles: formRoles });
 
@@ -95,15 +139,36 @@ export async function listAllCommunities(db: Database) {
   return db.select().from(communities).orderBy(asc(communities.name));
 }
 
-export async function createCommunity(services: Services, actorId: string, input: z.infer<typeof newCommunity>, language: Language) {
+export async function createCommunity(
+  services: Services,
+  actorId: string,
+  input: z.infer<typeof newCommunity>,
+  language: Language,
+) {
   const { firstAdminEmail, ...details } = input;
   const created = await services.db.transaction(async (tx) => {
     const [community] = await tx.insert(communities).values(details).onConflictDoNothing().returning();
     if (!community) throw new DomainError('validation-failed', 409, [{ field: 'slug', code: 'errors.slug.taken' }]);
     // The rest of the work sees the new community's rows, in the same transaction.
     const scoped = await scopeToCommunity(tx, { communityId: community.id, personId: actorId });
-    await record(scoped, { communityId: community.id, actorId, action: 'community.created', subjectType: 'community', subjectId: community.id, detail: { slug: community.slug } });
-    const invitation = firstAdminEmail ? await createInvitation(services, scoped, community, actorId, { email: firstAdminEmail, roles: ['admin', 'member'] }, language) : null;
+    await record(scoped, {
+      communityId: community.id,
+      actorId,
+      action: 'community.created',
+      subjectType: 'community',
+      subjectId: community.id,
+      detail: { slug: community.slug },
+    });
+    const invitation = firstAdminEmail
+      ? await createInvitation(
+          services,
+          scoped,
+          community,
+          actorId,
+          { email: firstAdminEmail, roles: ['admin', 'member'] },
+          language,
+        )
+      : null;
     return { community, invitation };
   });
   if (created.community.brandColour) void stylesheetFor(created.community.brandColour);
@@ -116,47 +181,105 @@ export async function adminsOf(tx: CommunityTransaction, communityId: string) {
     .select({ displayName: people.displayName, email: people.email })
     .from(memberships)
     .innerJoin(people, eq(people.id, memberships.personId))
-    .where(and(eq(memberships.communityId, communityId), eq(memberships.status, 'active'), arrayContains(memberships.roles, ['admin'])))
+    .where(
+      and(
+        eq(memberships.communityId, communityId),
+        eq(memberships.status, 'active'),
+        arrayContains(memberships.roles, ['admin']),
+      ),
+    )
     .orderBy(asc(people.displayName));
 }
 
-export async function updateCommunity(services: Services, tx: CommunityTransaction, community: Community, actorId: string, input: z.infer<typeof communityDetails>) {
+export async function updateCommunity(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  input: z.infer<typeof communityDetails>,
+) {
   const [updated] = await tx.update(communities).set(input).where(eq(communities.id, community.id)).returning();
   if (!updated) throw notFound();
   if (updated.brandColour) void stylesheetFor(updated.brandColour);
-  const changed = Object.keys(input).filter((key) => JSON.stringify(input[key as keyof typeof input]) !== JSON.stringify(community[key as keyof Community]));
-  await record(tx, { communityId: community.id, actorId, action: 'community.updated', subjectType: 'community', subjectId: community.id, detail: { changed } });
+  const changed = Object.keys(input).filter(
+    (key) => JSON.stringify(input[key as keyof typeof input]) !== JSON.stringify(community[key as keyof Community]),
+  );
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'community.updated',
+    subjectType: 'community',
+    subjectId: community.id,
+    detail: { changed },
+  });
   return updated;
 }
 
 // ——— Joining ———
 
-async function messageAdmins(services: Services, tx: CommunityTransaction, community: Community, template: string, subject: string, body: string) {
+async function messageAdmins(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  template: string,
+  subject: string,
+  body: string,
+) {
   if (!community.contactEmail) return;
-  await enqueue(tx, { communityId: community.id, channel: 'email', template, recipient: community.contactEmail, subject, body }, services.notifyConfigured);
+  await enqueue(
+    tx,
+    { communityId: community.id, channel: 'email', template, recipient: community.contactEmail, subject, body },
+    services.notifyConfigured,
+  );
 }
 
 /** Asking twice changes nothing; asking again after a decline asks again. */
-export async function requestToJoin(services: Services, community: Community, person: { id: string; displayName: string }, message: string | null) {
+export async function requestToJoin(
+  services: Services,
+  community: Community,
+  person: { id: string; displayName: string },
+  message: string | null,
+) {
   forgetCounts(community.id);
   return inCommunity(services.db, { communityId: community.id, personId: person.id }, async (tx) => {
-    const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
+    const [existing] = await tx
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
     if (existing?.status === 'active') throw conflict('already-member');
     if (existing?.status === 'requested') return existing;
     const [saved] = existing
       ? await tx
           .update(memberships)
-          .set({ status: 'requested', requestMessage: message, requestedAt: new Date(), decidedAt: null, decidedBy: null })
+          .set({
+            status: 'requested',
+            requestMessage: message,
+            requestedAt: new Date(),
+            decidedAt: null,
+            decidedBy: null,
+          })
           .where(eq(memberships.id, existing.id))
           .returning()
       : await tx
           .insert(memberships)
-          .values({ communityId: community.id, personId: person.id, status: 'requested', roles: [], requestMessage: message })
+          .values({
+            communityId: community.id,
+            personId: person.id,
+            status: 'requested',
+            roles: [],
+            requestMessage: message,
+          })
           .onConflictDoNothing()
           .returning();
     // Asked twice at the same moment: the other request made it.
     if (!saved) return getMembershipRow(tx, community.id, person.id);
-    await record(tx, { communityId: community.id, actorId: person.id, action: 'membership.requested', subjectType: 'membership', subjectId: saved.id });
+    await record(tx, {
+      communityId: community.id,
+      actorId: person.id,
+      action: 'membership.requested',
+      subjectType: 'membership',
+      subjectId: saved.id,
+    });
     const t = translator(community.languages.find(isLanguage) ?? 'en');
     await messageAdmins(
       services,
@@ -164,7 +287,11 @@ export async function requestToJoin(services: Services, community: Community, pe
       community,
       'join-request',
       t('messages.joinRequest.subject', { community: community.name }),
-      t('messages.joinRequest.body', { name: person.displayName, community: community.name, link: `${services.publicUrl}/c/${community.slug}/members?status=requested` }),
+      t('messages.joinRequest.body', {
+        name: person.displayName,
+        community: community.name,
+        link: `${services.publicUrl}/c/${community.slug}/members?status=requested`,
+      }),
     );
     return saved;
   });
@@ -176,18 +303,52 @@ export async function requestToJoin(services: Services, community: Community, pe
  * Someone accepted into a programme who has an account becomes an active member, with the
  * member role; an admin's earlier removal stands.
  */
-export async function welcomeAsMember(tx: CommunityTransaction, communityId: string, personId: string, actorId: string | null): Promise<void> {
+export async function welcomeAsMember(
+  tx: CommunityTransaction,
+  communityId: string,
+  personId: string,
+  actorId: string | null,
+): Promise<void> {
   forgetCounts(communityId);
-  const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  const [existing] = await tx
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
   if (existing?.status === 'active' || existing?.status === 'removed') return;
   const [saved] = existing
-    ? await tx.update(memberships).set({ status: 'active', roles: ['member'], decidedAt: new Date(), decidedBy: actorId }).where(eq(memberships.id, existing.id)).returning({ id: memberships.id })
-    : await tx.insert(memberships).values({ communityId, personId, status: 'active', roles: ['member'], decidedAt: new Date(), decidedBy: actorId }).onConflictDoNothing().returning({ id: memberships.id });
-  if (saved) await record(tx, { communityId, actorId, action: 'membership.approved', subjectType: 'membership', subjectId: saved.id, detail: { roles: ['member'], throughReferral: true } });
+    ? await tx
+        .update(memberships)
+        .set({ status: 'active', roles: ['member'], decidedAt: new Date(), decidedBy: actorId })
+        .where(eq(memberships.id, existing.id))
+        .returning({ id: memberships.id })
+    : await tx
+        .insert(memberships)
+        .values({
+          communityId,
+          personId,
+          status: 'active',
+          roles: ['member'],
+          decidedAt: new Date(),
+          decidedBy: actorId,
+        })
+        .onConflictDoNothing()
+        .returning({ id: memberships.id });
+  if (saved)
+    await record(tx, {
+      communityId,
+      actorId,
+      action: 'membership.approved',
+      subjectType: 'membership',
+      subjectId: saved.id,
+      detail: { roles: ['member'], throughReferral: true },
+    });
 }
 
 async function getMembershipRow(tx: CommunityTransaction, communityId: string, personId: string) {
-  const [row] = await tx.select().from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  const [row] = await tx
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
   if (!row) throw conflict('already-requested');
   return row;
 }
@@ -222,7 +383,10 @@ export async function listMemberships(tx: CommunityTransaction, communityId: str
   const conditions: SQL[] = [eq(memberships.communityId, communityId)];
   if (filter.status) conditions.push(eq(memberships.status, filter.status));
   if (filter.after) {
-    const after = or(gt(people.displayName, filter.after.name), and(eq(people.displayName, filter.after.name), gt(memberships.id, filter.after.id)));
+    const after = or(
+      gt(people.displayName, filter.after.name),
+      and(eq(people.displayName, filter.after.name), gt(memberships.id, filter.after.id)),
+    );
     if (after) conditions.push(after);
   }
   const rows = await tx
@@ -241,10 +405,14 @@ export async function listMemberships(tx: CommunityTransaction, communityId: str
  * to memberships made by this process forgets them at once.
  */
 const homeCounts = keptFor<Record<MembershipStatus, number>>(5_000);
-export const keptCountByStatus = (tx: CommunityTransaction, communityId: string) => homeCounts.get(communityId, () => countByStatus(tx, communityId));
+export const keptCountByStatus = (tx: CommunityTransaction, communityId: string) =>
+  homeCounts.get(communityId, () => countByStatus(tx, communityId));
 const forgetCounts = (communityId: string) => homeCounts.forget(communityId);
 
-export async function countByStatus(tx: CommunityTransaction, communityId: string): Promise<Record<MembershipStatus, number>> {
+export async function countByStatus(
+  tx: CommunityTransaction,
+  communityId: string,
+): Promise<Record<MembershipStatus, number>> {
   const rows = await tx
     .select({ status: memberships.status, count: count() })
     .from(memberships)
@@ -270,13 +438,27 @@ async function activeAdminCount(tx: CommunityTransaction, communityId: string, e
     .select({ count: count() })
     .from(memberships)
     .where(
-      and(eq(memberships.communityId, communityId), eq(memberships.status, 'active'), sql`'admin' = any(${memberships.roles})`, sql`${memberships.id} <> ${excluding}`),
+      and(
+        eq(memberships.communityId, communityId),
+        eq(memberships.status, 'active'),
+        sql`'admin' = any(${memberships.roles})`,
+        sql`${memberships.id} <> ${excluding}`,
+      ),
     );
   return row?.count ?? 0;
 }
 
-async function tellMember(services: Services, tx: CommunityTransaction, community: Community, membership: MembershipRow, template: 'approved' | 'declined') {
-  const [person] = await tx.select({ language: people.preferredLanguage }).from(people).where(eq(people.id, membership.personId));
+async function tellMember(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  membership: MembershipRow,
+  template: 'approved' | 'declined',
+) {
+  const [person] = await tx
+    .select({ language: people.preferredLanguage })
+    .from(people)
+    .where(eq(people.id, membership.personId));
   const t = translator(isLanguage(person?.language) ? person.language : 'en');
   await enqueue(
     tx,
@@ -286,14 +468,25 @@ async function tellMember(services: Services, tx: CommunityTransaction, communit
       template: `membership-${template}`,
       recipient: membership.email,
       subject: t(`messages.${template}.subject`, { community: community.name }),
-      body: t(`messages.${template}.body`, { name: membership.displayName, community: community.name, link: `${services.publicUrl}/c/${community.slug}` }),
+      body: t(`messages.${template}.body`, {
+        name: membership.displayName,
+        community: community.name,
+        link: `${services.publicUrl}/c/${community.slug}`,
+      }),
     },
     services.notifyConfigured,
   );
 }
 
 /** Approving someone already active changes nothing (a double click does not approve twice). */
-export async function approve(services: Services, tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, grant: Role[] = ['member']) {
+export async function approve(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  membershipId: string,
+  grant: Role[] = ['member'],
+) {
   forgetCounts(community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'active') return membership;
@@ -305,12 +498,25 @@ export async function approve(services: Services, tx: CommunityTransaction, comm
     .returning({ id: memberships.id });
   // Someone else decided first, between the read and this write.
   if (changed.length === 0) return getMembership(tx, community.id, membershipId);
-  await record(tx, { communityId: community.id, actorId, action: 'membership.approved', subjectType: 'membership', subjectId: membershipId, detail: { roles: grant } });
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'membership.approved',
+    subjectType: 'membership',
+    subjectId: membershipId,
+    detail: { roles: grant },
+  });
   await tellMember(services, tx, community, membership, 'approved');
   return getMembership(tx, community.id, membershipId);
 }
 
-export async function decline(services: Services, tx: CommunityTransaction, community: Community, actorId: string, membershipId: string) {
+export async function decline(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  membershipId: string,
+) {
   forgetCounts(community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'declined') return membership;
@@ -321,21 +527,47 @@ export async function decline(services: Services, tx: CommunityTransaction, comm
     .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'requested')))
     .returning({ id: memberships.id });
   if (changed.length === 0) throw conflict('not-waiting');
-  await record(tx, { communityId: community.id, actorId, action: 'membership.declined', subjectType: 'membership', subjectId: membershipId });
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'membership.declined',
+    subjectType: 'membership',
+    subjectId: membershipId,
+  });
   await tellMember(services, tx, community, membership, 'declined');
   return getMembership(tx, community.id, membershipId);
 }
 
 /** A community always keeps at least one admin. */
-export async function setRoles(tx: CommunityTransaction, community: Community, actorId: string, membershipId: string, next: Role[]) {
+export async function setRoles(
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  membershipId: string,
+  next: Role[],
+) {
   await lockCommunity(tx, community.id);
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status !== 'active') throw conflict('not-active');
-  if (membership.roles.includes('admin') && !next.includes('admin') && (await activeAdminCount(tx, community.id, membershipId)) === 0) {
+  if (
+    membership.roles.includes('admin') &&
+    !next.includes('admin') &&
+    (await activeAdminCount(tx, community.id, membershipId)) === 0
+  ) {
     throw new DomainError('last-admin', 409, [{ field: 'roles', code: 'errors.roles.lastAdmin' }]);
   }
-  await tx.update(memberships).set({ roles: next }).where(and(eq(memberships.id, membershipId), eq(memberships.status, 'active')));
-  await record(tx, { communityId: community.id, actorId, action: 'membership.roles-changed', subjectType: 'membership', subjectId: membershipId, detail: { from: membership.roles, to: next } });
+  await tx
+    .update(memberships)
+    .set({ roles: next })
+    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'active')));
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'membership.roles-changed',
+    subjectType: 'membership',
+    subjectId: membershipId,
+    detail: { from: membership.roles, to: next },
+  });
   return getMembership(tx, community.id, membershipId);
 }
 
@@ -352,7 +584,14 @@ export async function remove(tx: CommunityTransaction, community: Community, act
     .update(memberships)
     .set({ status: 'removed', roles: [], decidedAt: new Date(), decidedBy: actorId })
     .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'active')));
-  await record(tx, { communityId: community.id, actorId, action: 'membership.removed', subjectType: 'membership', subjectId: membershipId, detail: { roles: membership.roles } });
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'membership.removed',
+    subjectType: 'membership',
+    subjectId: membershipId,
+    detail: { roles: membership.roles },
+  });
   return getMembership(tx, community.id, membershipId);
 }
 
@@ -382,16 +621,46 @@ export async function createInvitation(
     )
     .limit(1);
   // The link cannot be shown again (only its hash is kept): a second click is told it was sent.
-  if (recent) return { id: recent.id, email: recent.email, roles: recent.roles.filter(isRole), expiresAt: recent.expiresAt, link: null, emailed: services.notifyConfigured };
+  if (recent)
+    return {
+      id: recent.id,
+      email: recent.email,
+      roles: recent.roles.filter(isRole),
+      expiresAt: recent.expiresAt,
+      link: null,
+      emailed: services.notifyConfigured,
+    };
   const token = newToken();
   const [created] = await tx
     .insert(invitations)
-    .values({ communityId: community.id, email: input.email, roles: input.roles, tokenHash: hashToken(token), invitedBy: actorId, expiresAt: new Date(Date.now() + invitationDays * 86_400_000), personRecordId: input.personRecordId ?? null })
+    .values({
+      communityId: community.id,
+      email: input.email,
+      roles: input.roles,
+      tokenHash: hashToken(token),
+      invitedBy: actorId,
+      expiresAt: new Date(Date.now() + invitationDays * 86_400_000),
+      personRecordId: input.personRecordId ?? null,
+    })
     .returning();
   if (!created) throw new Error('invitation insert returned nothing');
   const link = await emailInvitation(services, tx, community, input.email, token, language);
-  await record(tx, { communityId: community.id, actorId, action: 'invitation.sent', subjectType: 'invitation', subjectId: created.id, detail: { roles: input.roles } });
-  return { id: created.id, email: created.email, roles: input.roles, expiresAt: created.expiresAt, link, emailed: services.notifyConfigured };
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'invitation.sent',
+    subjectType: 'invitation',
+    subjectId: created.id,
+    detail: { roles: input.roles },
+  });
+  return {
+    id: created.id,
+    email: created.email,
+    roles: input.roles,
+    expiresAt: created.expiresAt,
+    link,
+    emailed: services.notifyConfigured,
+  };
 }
 
 /**
@@ -399,16 +668,48 @@ export async function createInvitation(
  * service online, as a member: accepting links their account to their record. Their record
  * keeps the address if it had none.
  */
-export async function inviteKnownPerson(services: Services, tx: CommunityTransaction, community: Community, actorId: string, personRecordId: string, address: string, language: Language) {
-  const [found] = await tx.select({ id: personRecords.id, accountId: personRecords.accountId, status: personRecords.status, email: personRecords.email }).from(personRecords).where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, personRecordId)));
+export async function inviteKnownPerson(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  personRecordId: string,
+  address: string,
+  language: Language,
+) {
+  const [found] = await tx
+    .select({
+      id: personRecords.id,
+      accountId: personRecords.accountId,
+      status: personRecords.status,
+      email: personRecords.email,
+    })
+    .from(personRecords)
+    .where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, personRecordId)));
   if (!found || found.status !== 'active') throw notFound();
-  if (found.accountId) throw new DomainError('already-online', 409, [{ field: 'email', code: 'errors.invitation.alreadyOnline' }]);
-  if (!found.email) await tx.update(personRecords).set({ email: address, updatedAt: new Date() }).where(eq(personRecords.id, found.id));
-  return createInvitation(services, tx, community, actorId, { email: address, roles: ['member'], personRecordId: found.id }, language);
+  if (found.accountId)
+    throw new DomainError('already-online', 409, [{ field: 'email', code: 'errors.invitation.alreadyOnline' }]);
+  if (!found.email)
+    await tx.update(personRecords).set({ email: address, updatedAt: new Date() }).where(eq(personRecords.id, found.id));
+  return createInvitation(
+    services,
+    tx,
+    community,
+    actorId,
+    { email: address, roles: ['member'], personRecordId: found.id },
+    language,
+  );
 }
 
 /** Puts the invitation's email in the outbox (sent when email is set up) and gives its link, to show once to whoever sent it. */
-async function emailInvitation(services: Services, tx: CommunityTransaction, community: Community, email: string, token: string, language: Language): Promise<string> {
+async function emailInvitation(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  email: string,
+  token: string,
+  language: Language,
+): Promise<string> {
   const link = `${services.publicUrl}/communities/${community.slug}/invitations/${token}`;
   const t = translator(language);
   await enqueue(
@@ -431,14 +732,25 @@ export type InvitationState = 'waiting' | 'expired';
 /** The invitations nobody has accepted and nobody cancelled, newest first: waiting, or expired and worth sending again. */
 export async function listInvitations(tx: CommunityTransaction, communityId: string) {
   const rows = await tx
-    .select({ id: invitations.id, email: invitations.email, roles: invitations.roles, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt, invitedByName: people.displayName })
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      roles: invitations.roles,
+      createdAt: invitations.createdAt,
+      expiresAt: invitations.expiresAt,
+      invitedByName: people.displayName,
+    })
     .from(invitations)
     .leftJoin(people, eq(people.id, invitations.invitedBy))
     .where(and(eq(invitations.communityId, communityId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
     .orderBy(desc(invitations.createdAt))
     .limit(500);
   const now = Date.now();
-  return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole), state: (row.expiresAt.getTime() > now ? 'waiting' : 'expired') as InvitationState }));
+  return rows.map((row) => ({
+    ...row,
+    roles: row.roles.filter(isRole),
+    state: (row.expiresAt.getTime() > now ? 'waiting' : 'expired') as InvitationState,
+  }));
 }
 
 /** An invitation not yet accepted: waiting, expired or cancelled (sending it again opens it again). */
@@ -446,7 +758,9 @@ async function unacceptedInvitation(tx: CommunityTransaction, communityId: strin
   const [found] = await tx
     .select()
     .from(invitations)
-    .where(and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)));
+    .where(
+      and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)),
+    );
   if (!found) throw notFound();
   return found;
 }
@@ -456,28 +770,80 @@ async function unacceptedInvitation(tx: CommunityTransaction, communityId: strin
  * cancelled one is opened again. Twice within a minute is one sending: the second is told what
  * the first did.
  */
-export async function resendInvitation(services: Services, tx: CommunityTransaction, community: Community, actorId: string, invitationId: string, language: Language) {
+export async function resendInvitation(
+  services: Services,
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  invitationId: string,
+  language: Language,
+) {
   const found = await unacceptedInvitation(tx, community.id, invitationId);
-  if (!found.revokedAt && found.createdAt.getTime() > Date.now() - 60_000) return { id: found.id, email: found.email, roles: found.roles.filter(isRole), expiresAt: found.expiresAt, link: null, emailed: services.notifyConfigured };
+  if (!found.revokedAt && found.createdAt.getTime() > Date.now() - 60_000)
+    return {
+      id: found.id,
+      email: found.email,
+      roles: found.roles.filter(isRole),
+      expiresAt: found.expiresAt,
+      link: null,
+      emailed: services.notifyConfigured,
+    };
   const token = newToken();
   const [updated] = await tx
     .update(invitations)
-    .set({ tokenHash: hashToken(token), createdAt: new Date(), expiresAt: new Date(Date.now() + invitationDays * 86_400_000), invitedBy: actorId, revokedAt: null })
+    .set({
+      tokenHash: hashToken(token),
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + invitationDays * 86_400_000),
+      invitedBy: actorId,
+      revokedAt: null,
+    })
     .where(eq(invitations.id, found.id))
     .returning();
   if (!updated) throw notFound();
   const link = await emailInvitation(services, tx, community, found.email, token, language);
-  await record(tx, { communityId: community.id, actorId, action: 'invitation.resent', subjectType: 'invitation', subjectId: found.id, detail: { roles: found.roles } });
-  return { id: updated.id, email: updated.email, roles: updated.roles.filter(isRole), expiresAt: updated.expiresAt, link, emailed: services.notifyConfigured };
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'invitation.resent',
+    subjectType: 'invitation',
+    subjectId: found.id,
+    detail: { roles: found.roles },
+  });
+  return {
+    id: updated.id,
+    email: updated.email,
+    roles: updated.roles.filter(isRole),
+    expiresAt: updated.expiresAt,
+    link,
+    emailed: services.notifyConfigured,
+  };
 }
 
 /** Cancels an invitation: its link stops working. Cancelling one already cancelled changes nothing. */
-export async function cancelInvitation(tx: CommunityTransaction, communityId: string, actorId: string, invitationId: string) {
-  const [found] = await tx.select().from(invitations).where(and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)));
+export async function cancelInvitation(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  invitationId: string,
+) {
+  const [found] = await tx
+    .select()
+    .from(invitations)
+    .where(
+      and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)),
+    );
   if (!found) throw notFound();
   if (found.revokedAt) return;
   await tx.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, found.id));
-  await record(tx, { communityId, actorId, action: 'invitation.cancelled', subjectType: 'invitation', subjectId: found.id, detail: {} });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'invitation.cancelled',
+    subjectType: 'invitation',
+    subjectId: found.id,
+    detail: {},
+  });
 }
 
 /**
@@ -490,7 +856,14 @@ export async function invitationsWaitingFor(owner: Database, email: string) {
     .select({ id: invitations.id, roles: invitations.roles, slug: communities.slug, name: communities.name })
     .from(invitations)
     .innerJoin(communities, eq(communities.id, invitations.communityId))
-    .where(and(sql`lower(${invitations.email}) = lower(${email})`, isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())))
+    .where(
+      and(
+        sql`lower(${invitations.email}) = lower(${email})`,
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, new Date()),
+      ),
+    )
     .orderBy(asc(communities.name));
   return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole) }));
 }
@@ -499,12 +872,25 @@ export async function findInvitation(tx: CommunityTransaction, communityId: stri
   const [found] = await tx
     .select()
     .from(invitations)
-    .where(and(eq(invitations.communityId, communityId), eq(invitations.tokenHash, hashToken(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())));
+    .where(
+      and(
+        eq(invitations.communityId, communityId),
+        eq(invitations.tokenHash, hashToken(token)),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, new Date()),
+      ),
+    );
   return found;
 }
 
 /** Accepting makes the membership active with the invited roles (added to any it had). */
-export async function acceptInvitation(tx: CommunityTransaction, community: Community, person: { id: string; email: string }, token: string) {
+export async function acceptInvitation(
+  tx: CommunityTransaction,
+  community: Community,
+  person: { id: string; email: string },
+  token: string,
+) {
   const found = await findInvitation(tx, community.id, token);
   if (!found) throw new DomainError('invitation-expired', 410);
   return accept(tx, community, person, found);
@@ -514,11 +900,24 @@ export async function acceptInvitation(tx: CommunityTransaction, community: Comm
  * Accepting an invitation found by its address, without the link: only for an address the
  * account has confirmed (the link itself is the proof otherwise).
  */
-export async function acceptInvitationForConfirmedEmail(tx: CommunityTransaction, community: Community, person: { id: string; email: string; emailVerified: boolean }, invitationId: string) {
+export async function acceptInvitationForConfirmedEmail(
+  tx: CommunityTransaction,
+  community: Community,
+  person: { id: string; email: string; emailVerified: boolean },
+  invitationId: string,
+) {
   const [found] = await tx
     .select()
     .from(invitations)
-    .where(and(eq(invitations.communityId, community.id), eq(invitations.id, invitationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())));
+    .where(
+      and(
+        eq(invitations.communityId, community.id),
+        eq(invitations.id, invitationId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, new Date()),
+      ),
+    );
   if (!found) throw new DomainError('invitation-expired', 410);
   // Someone else's invitation is not there for them.
   if (found.email.toLowerCase() !== person.email.toLowerCase()) throw notFound();
@@ -526,16 +925,42 @@ export async function acceptInvitationForConfirmedEmail(tx: CommunityTransaction
   return accept(tx, community, person, found);
 }
 
-async function accept(tx: CommunityTransaction, community: Community, person: { id: string; email: string }, found: typeof invitations.$inferSelect) {
+async function accept(
+  tx: CommunityTransaction,
+  community: Community,
+  person: { id: string; email: string },
+  found: typeof invitations.$inferSelect,
+) {
   forgetCounts(community.id);
   if (found.email.toLowerCase() !== person.email.toLowerCase()) throw new DomainError('invitation-other-email', 403);
   const invited = found.roles.filter(isRole);
-  const [existing] = await tx.select().from(memberships).where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
-  const granted = existing?.status === 'active' ? [...new Set([...existing.roles.filter(isRole), ...invited])] : invited;
+  const [existing] = await tx
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
+  const granted =
+    existing?.status === 'active' ? [...new Set([...existing.roles.filter(isRole), ...invited])] : invited;
   const [saved] = existing
-    ? await tx.update(memberships).set({ status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).where(eq(memberships.id, existing.id)).returning()
-    : await tx.insert(memberships).values({ communityId: community.id, personId: person.id, status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy }).returning();
-  await tx.update(invitations).set({ acceptedAt: new Date(), acceptedBy: person.id }).where(eq(invitations.id, found.id));
+    ? await tx
+        .update(memberships)
+        .set({ status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy })
+        .where(eq(memberships.id, existing.id))
+        .returning()
+    : await tx
+        .insert(memberships)
+        .values({
+          communityId: community.id,
+          personId: person.id,
+          status: 'active',
+          roles: granted,
+          decidedAt: new Date(),
+          decidedBy: found.invitedBy,
+        })
+        .returning();
+  await tx
+    .update(invitations)
+    .set({ acceptedAt: new Date(), acceptedBy: person.id })
+    .where(eq(invitations.id, found.id));
   // Invited from their record: the account becomes theirs, unless the account already has a record here.
   if (found.personRecordId) {
     await tx.execute(sql`update person_records set account_id = ${person.id}, assisted_digital = false, updated_at = now()
@@ -545,7 +970,14 @@ async function accept(tx: CommunityTransaction, community: Community, person: { 
   // The invitation was sent to this address and its link came back: the address is confirmed.
   await markEmailConfirmed(tx, person.id, found.email);
   if (!saved) throw new Error('membership write returned nothing');
-  await record(tx, { communityId: community.id, actorId: person.id, action: 'invitation.accepted', subjectType: 'membership', subjectId: saved.id, detail: { roles: granted } });
+  await record(tx, {
+    communityId: community.id,
+    actorId: person.id,
+    action: 'invitation.accepted',
+    subjectType: 'membership',
+    subjectId: saved.id,
+    detail: { roles: granted },
+  });
   return saved;
 }
 
@@ -553,13 +985,23 @@ async function accept(tx: CommunityTransaction, community: Community, person: { 
 
 /** Links that let someone in (reset links, invitations) are not shown to those who read the outbox. */
 function withoutSecrets<T extends { body: string }>(message: T): T {
-  return { ...message, body: message.body.replace(/\/(reset-password|invitations|verify-email)\/[A-Za-z0-9_-]+/g, '/$1/…') };
+  return {
+    ...message,
+    body: message.body.replace(/\/(reset-password|invitations|verify-email)\/[A-Za-z0-9_-]+/g, '/$1/…'),
+  };
 }
 
-export async function listOutbox(tx: CommunityTransaction, communityId: string, filter: { before?: { createdAt: string; id: string }; limit: number }) {
+export async function listOutbox(
+  tx: CommunityTransaction,
+  communityId: string,
+  filter: { before?: { createdAt: string; id: string }; limit: number },
+) {
   const conditions: SQL[] = [eq(outbox.communityId, communityId)];
   // The position keeps PostgreSQL's microseconds (a JavaScript date would round them off).
-  if (filter.before) conditions.push(sql`(${outbox.createdAt}, ${outbox.id}) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`);
+  if (filter.before)
+    conditions.push(
+      sql`(${outbox.createdAt}, ${outbox.id}) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,
+    );
   const rows = await tx
     .select({
       id: outbox.id,

@@ -15,8 +15,19 @@ const personParams = communityParams.extend({ personId: z.uuid() });
 
 const journeySchema = z.object({
   person: z.object({ id: z.uuid(), preferredName: z.string() }),
-  ladder: z.object({ highest: z.enum(service.rungs).nullable(), steps: z.array(z.object({ rung: z.enum(service.rungs), reachedAt: z.date().nullable() })) }),
-  steps: z.array(z.object({ kind: z.enum(service.milestoneKinds), at: z.date(), rung: z.enum(service.rungs), programme: z.object({ id: z.uuid(), name: z.string() }).nullable(), detail: z.record(z.string(), z.unknown()) })),
+  ladder: z.object({
+    highest: z.enum(service.rungs).nullable(),
+    steps: z.array(z.object({ rung: z.enum(service.rungs), reachedAt: z.date().nullable() })),
+  }),
+  steps: z.array(
+    z.object({
+      kind: z.enum(service.milestoneKinds),
+      at: z.date(),
+      rung: z.enum(service.rungs),
+      programme: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 type Journey = Awaited<ReturnType<typeof service.journeyOf>>;
 const toJourney = (person: { id: string; preferredName: string }, journey: Journey) => ({
@@ -34,7 +45,13 @@ const toJourney = (person: { id: string; preferredName: string }, journey: Journ
 /** A person's journey through the community: a timeline and the ladder from supported to leading. */
 export async function journeyRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const page = (request: FastifyRequest, reply: FastifyReply, person: { id: string; preferredName: string }, journey: Journey, own: boolean) =>
+  const page = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    person: { id: string; preferredName: string },
+    journey: Journey,
+    own: boolean,
+  ) =>
     render(request, reply, 'journey/views/journey.njk', {
       pageTitle: own ? request.t('journey.ownTitle') : request.t('journey.title', { name: person.preferredName }),
       own,
@@ -55,20 +72,36 @@ export async function journeyRoutes(parent: FastifyInstance, { services }: { ser
       return { person: record, journey: await service.journeyOf(tx, record.id) };
     });
 
-  app.get('/c/:community/me/journey', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const { person, journey } = await own(request);
-    return page(request, reply, person, journey, true);
-  });
+  app.get(
+    '/c/:community/me/journey',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const { person, journey } = await own(request);
+      return page(request, reply, person, journey, true);
+    },
+  );
   // Coordinators see anyone's journey; modules that give other roles a person (a peer supporter's) add theirs.
-  app.get('/c/:community/people/:personId/journey', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => {
-    const { person, journey } = await someone(request);
-    return page(request, reply, person, journey, false);
-  });
+  app.get(
+    '/c/:community/people/:personId/journey',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    async (request, reply) => {
+      const { person, journey } = await someone(request);
+      return page(request, reply, person, journey, false);
+    },
+  );
 
   const tags = ['Journey'];
   app.get(
     '/api/v1/communities/:community/me/journey',
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Your journey: each step, and where you are on the ladder', params: communityParams, response: { 200: journeySchema, ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Your journey: each step, and where you are on the ladder',
+        params: communityParams,
+        response: { 200: journeySchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => {
       const { person, journey } = await own(request);
       return toJourney(person, journey);
@@ -76,7 +109,15 @@ export async function journeyRoutes(parent: FastifyInstance, { services }: { ser
   );
   app.get(
     '/api/v1/communities/:community/people/:personId/journey',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { tags, summary: 'A person’s journey (coordinators)', params: personParams, response: { 200: journeySchema, ...problemResponses(401, 403, 404) } } },
+    {
+      config: { access: access.roles('coordinator', 'admin') },
+      schema: {
+        tags,
+        summary: 'A person’s journey (coordinators)',
+        params: personParams,
+        response: { 200: journeySchema, ...problemResponses(401, 403, 404) },
+      },
+    },
     async (request) => {
       const { person, journey } = await someone(request);
       return toJourney(person, journey);

@@ -26,7 +26,9 @@ export const milestones = pgTable(
   'milestones',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     personRecordId: uuid('person_record_id')
       .notNull()
       .references(() => personRecords.id),
@@ -45,6 +47,8 @@ export const milestones = pgTable(
   (table) => [
     index('milestones_person').on(table.personRecordId, table.at),
     index('milestones_community_kind').on(table.communityId, table.kind, table.at),
-    uniqueIndex('milestones_once').on(table.personRecordId, table.kind, table.onceKey).where(sql`${table.onceKey} is not null`),
+    uniqueIndex('milestones_once')
+      .on(table.personRecordId, table.kind, table.onceKey)
+      .where(sql`${table.onceKey} is not null`),
   ],
 );

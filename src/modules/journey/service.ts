@@ -30,18 +30,20 @@ export async function recordMilestones(tx: CommunityTransaction, entries: readon
   if (entries.length === 0) return;
   await tx
     .insert(milestones)
-    .values(entries.map((entry) => ({
-      communityId: entry.communityId,
-      personRecordId: entry.personRecordId,
-      kind: entry.kind,
-      at: entry.at ?? new Date(),
-      programmeId: entry.programmeId ?? null,
-      sourceType: entry.source?.type ?? null,
-      sourceId: entry.source?.id ?? null,
-      detail: entry.detail ?? {},
-      onceKey: entry.once ?? null,
-      recordedBy: entry.recordedBy,
-    })))
+    .values(
+      entries.map((entry) => ({
+        communityId: entry.communityId,
+        personRecordId: entry.personRecordId,
+        kind: entry.kind,
+        at: entry.at ?? new Date(),
+        programmeId: entry.programmeId ?? null,
+        sourceType: entry.source?.type ?? null,
+        sourceId: entry.source?.id ?? null,
+        detail: entry.detail ?? {},
+        onceKey: entry.once ?? null,
+        recordedBy: entry.recordedBy,
+      })),
+    )
     .onConflictDoNothing();
 }
 
@@ -74,7 +76,10 @@ export interface LadderStep {
  * Where a person stands on the ladder: each rung and when it was first reached, and the
  * highest reached. Steps are not a queue: someone may lead before they learn.
  */
-export function ladderFrom(steps: readonly { kind: MilestoneKind; at: Date }[]): { steps: LadderStep[]; highest: Rung | null } {
+export function ladderFrom(steps: readonly { kind: MilestoneKind; at: Date }[]): {
+  steps: LadderStep[];
+  highest: Rung | null;
+} {
   const first = new Map<Rung, Date>();
   for (const step of steps) {
     const rung = rungOf[step.kind];
@@ -112,7 +117,10 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    rows: rowsThrough((record) => sql`select m.*, p.name as programme from milestones m left join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.at, m.id`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select m.*, p.name as programme from milestones m left join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.at, m.id`,
+    ),
     // A step that happens once stays once: the merged-in record's copy is dropped when the kept one has it.
     merge: async (tx, fromId, intoId) => {
       await tx.execute(sql`delete from ${milestones} gone using ${milestones} kept

@@ -11,7 +11,22 @@ import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
 import { getPerson } from '../people/service.ts';
-import { cancelNotice, communityParams, groupParams, guides, inNetwork as inNetworkOf, isGuide, isNetworkStaff, meetingParams, networkParams, ownRecordOf, personParams, registerTakers, rulesParams, staff } from './requests.ts';
+import {
+  cancelNotice,
+  communityParams,
+  groupParams,
+  guides,
+  inNetwork as inNetworkOf,
+  isGuide,
+  isNetworkStaff,
+  meetingParams,
+  networkParams,
+  ownRecordOf,
+  personParams,
+  registerTakers,
+  rulesParams,
+  staff,
+} from './requests.ts';
 import * as service from './service.ts';
 
 const facilitatorSchema = z.object({ personRecordId: z.uuid(), name: z.string() });
@@ -29,7 +44,10 @@ const groupSchema = z.object({
   ended: z.boolean(),
   facilitators: z.array(facilitatorSchema),
 });
-const toGroup = (group: service.Group, facilitators: { personRecordId: string; name: string }[]): z.infer<typeof groupSchema> => ({
+const toGroup = (
+  group: service.Group,
+  facilitators: { personRecordId: string; name: string }[],
+): z.infer<typeof groupSchema> => ({
   id: group.id,
   programmeId: group.programmeId,
   name: group.name,
@@ -43,11 +61,50 @@ const toGroup = (group: service.Group, facilitators: { personRecordId: string; n
   ended: group.endedAt !== null,
   facilitators: facilitators.map(({ personRecordId, name }) => ({ personRecordId, name })),
 });
-const meetingSchema = z.object({ id: z.uuid(), groupId: z.uuid(), startsAt: z.date(), durationMinutes: z.number().int(), cancelled: z.boolean(), coming: z.number().int().describe('How many said they are coming'), came: z.number().int().nullable().describe('How many were marked present (null for meetings to come)') });
-const attendanceSchema = z.object({ personRecordId: z.uuid(), name: z.string(), present: z.boolean(), dropIn: z.boolean(), coming: z.boolean().nullable(), usual: z.boolean() });
-const memberSchema = z.object({ id: z.uuid(), programmeId: z.uuid(), personRecordId: z.uuid(), name: z.string(), active: z.boolean(), cameBy: z.enum(['referral', 'self', 'coordinator', 'drop_in']), joinedAt: z.date(), lastCame: z.date().nullable(), timesCameLast90Days: z.number().int() });
-const membershipSchema = z.object({ programmeId: z.uuid(), personRecordId: z.uuid(), active: z.boolean(), change: z.enum(['joined', 'returned', 'already', 'went_inactive']) });
-const rulesSchema = z.object({ id: z.uuid(), programmeId: z.uuid(), version: z.number().int().nullable(), body: z.string(), changeNote: z.string(), status: z.enum(['proposed', 'current', 'superseded', 'withdrawn']), agreed: z.number().int().optional(), iAgreed: z.boolean().optional() });
+const meetingSchema = z.object({
+  id: z.uuid(),
+  groupId: z.uuid(),
+  startsAt: z.date(),
+  durationMinutes: z.number().int(),
+  cancelled: z.boolean(),
+  coming: z.number().int().describe('How many said they are coming'),
+  came: z.number().int().nullable().describe('How many were marked present (null for meetings to come)'),
+});
+const attendanceSchema = z.object({
+  personRecordId: z.uuid(),
+  name: z.string(),
+  present: z.boolean(),
+  dropIn: z.boolean(),
+  coming: z.boolean().nullable(),
+  usual: z.boolean(),
+});
+const memberSchema = z.object({
+  id: z.uuid(),
+  programmeId: z.uuid(),
+  personRecordId: z.uuid(),
+  name: z.string(),
+  active: z.boolean(),
+  cameBy: z.enum(['referral', 'self', 'coordinator', 'drop_in']),
+  joinedAt: z.date(),
+  lastCame: z.date().nullable(),
+  timesCameLast90Days: z.number().int(),
+});
+const membershipSchema = z.object({
+  programmeId: z.uuid(),
+  personRecordId: z.uuid(),
+  active: z.boolean(),
+  change: z.enum(['joined', 'returned', 'already', 'went_inactive']),
+});
+const rulesSchema = z.object({
+  id: z.uuid(),
+  programmeId: z.uuid(),
+  version: z.number().int().nullable(),
+  body: z.string(),
+  changeNote: z.string(),
+  status: z.enum(['proposed', 'current', 'superseded', 'withdrawn']),
+  agreed: z.number().int().optional(),
+  iAgreed: z.boolean().optional(),
+});
 const planSchema = z.object({
   personRecordId: z.uuid(),
   warningSigns: z.string(),
@@ -64,7 +121,10 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Peer network'];
   const isStaff = isNetworkStaff;
-  const inNetwork = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) => inNetworkOf(services, request, work);
+  const inNetwork = <T>(
+    request: FastifyRequest,
+    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
+  ) => inNetworkOf(services, request, work);
   const readGroup = async (tx: CommunityTransaction, communityId: string, groupId: string) => {
     const group = await service.getGroup(tx, communityId, groupId);
     return toGroup(group, await service.groupFacilitators(tx, [group.id]));
@@ -72,14 +132,34 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
   const path = '/api/v1/communities/:community';
 
   // ——— Groups ———
-  api.get(`${path}/groups`, { config: { access: access.anyMember }, schema: { tags, summary: 'The peer network’s groups that still meet, by day and time', params: communityParams, response: { 200: z.object({ items: z.array(groupSchema) }), ...problemResponses(401, 404) } } }, async (request) =>
-    inNetwork(request, async (tx, communityId) => ({ items: (await service.listGroups(tx, communityId)).map((group) => toGroup(group, group.facilitators)) })),
+  api.get(
+    `${path}/groups`,
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'The peer network’s groups that still meet, by day and time',
+        params: communityParams,
+        response: { 200: z.object({ items: z.array(groupSchema) }), ...problemResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      inNetwork(request, async (tx, communityId) => ({
+        items: (await service.listGroups(tx, communityId)).map((group) => toGroup(group, group.facilitators)),
+      })),
   );
   api.post(
     `${path}/groups`,
     {
       config: { access: staff },
-      schema: { tags, summary: 'Start a weekly group (coordinators); its meetings are made eight weeks ahead', description: 'Send an `Idempotency-Key`.', params: communityParams, body: service.groupDetails.extend({ programmeId: z.uuid() }), response: { 201: groupSchema, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Start a weekly group (coordinators); its meetings are made eight weeks ahead',
+        description: 'Send an `Idempotency-Key`.',
+        params: communityParams,
+        body: service.groupDetails.extend({ programmeId: z.uuid() }),
+        response: { 201: groupSchema, ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request, reply) =>
       once(services.db, request, reply, async () => ({
@@ -91,12 +171,31 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
         }),
       })),
   );
-  api.get(`${path}/groups/:groupId`, { config: { access: access.anyMember }, schema: { tags, summary: 'One group', params: groupParams, response: { 200: groupSchema, ...problemResponses(401, 404) } } }, async (request) =>
-    inNetwork(request, (tx, communityId) => readGroup(tx, communityId, request.params.groupId)),
+  api.get(
+    `${path}/groups/:groupId`,
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'One group',
+        params: groupParams,
+        response: { 200: groupSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => inNetwork(request, (tx, communityId) => readGroup(tx, communityId, request.params.groupId)),
   );
   api.put(
     `${path}/groups/:groupId`,
-    { config: { access: staff }, schema: { tags, summary: 'Change a group (coordinators); a new time moves the meetings to come, `ended: true` ends it', params: groupParams, body: service.groupDetails.extend({ ended: z.boolean().default(false) }), response: { 200: groupSchema, ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        summary: 'Change a group (coordinators); a new time moves the meetings to come, `ended: true` ends it',
+        params: groupParams,
+        body: service.groupDetails.extend({ ended: z.boolean().default(false) }),
+        response: { 200: groupSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
         await service.updateGroup(tx, communityId, actorOf(request), request.params.groupId, request.body);
@@ -107,7 +206,13 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
     `${path}/groups/:groupId/meetings`,
     {
       config: { access: access.anyMember },
-      schema: { tags, summary: 'A group’s meetings: those to come (`when=upcoming`, soonest first) or past ones (newest first)', params: groupParams, querystring: pageQuery.extend({ when: z.enum(['upcoming', 'past']).default('upcoming') }), response: { 200: pageOf(meetingSchema), ...problemResponses(400, 401, 404) } },
+      schema: {
+        tags,
+        summary: 'A group’s meetings: those to come (`when=upcoming`, soonest first) or past ones (newest first)',
+        params: groupParams,
+        querystring: pageQuery.extend({ when: z.enum(['upcoming', 'past']).default('upcoming') }),
+        response: { 200: pageOf(meetingSchema), ...problemResponses(400, 401, 404) },
+      },
     },
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
@@ -116,12 +221,28 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
         const upcoming = request.query.when === 'upcoming';
         const now = new Date();
         const at = position ? new Date(position.at) : undefined;
-        const rows = await service.meetingsOfGroup(tx, communityId, request.params.groupId, upcoming ? { after: at ?? new Date(now.getTime() - 12 * 3_600_000), limit: request.query.limit + 1 } : { before: at ?? now, limit: request.query.limit + 1 });
+        const rows = await service.meetingsOfGroup(
+          tx,
+          communityId,
+          request.params.groupId,
+          upcoming
+            ? { after: at ?? new Date(now.getTime() - 12 * 3_600_000), limit: request.query.limit + 1 }
+            : { before: at ?? now, limit: request.query.limit + 1 },
+        );
         const page = rows.slice(0, request.query.limit);
         const last = page[page.length - 1];
         return {
-          items: page.map((row) => ({ id: row.id, groupId: request.params.groupId, startsAt: row.starts_at, durationMinutes: row.duration_minutes, cancelled: row.cancelled_at !== null, coming: row.coming, came: row.starts_at <= now ? row.came : null })),
-          nextCursor: rows.length > request.query.limit && last ? encodeCursor({ at: last.starts_at.toISOString() }) : null,
+          items: page.map((row) => ({
+            id: row.id,
+            groupId: request.params.groupId,
+            startsAt: row.starts_at,
+            durationMinutes: row.duration_minutes,
+            cancelled: row.cancelled_at !== null,
+            coming: row.coming,
+            came: row.starts_at <= now ? row.came : null,
+          })),
+          nextCursor:
+            rows.length > request.query.limit && last ? encodeCursor({ at: last.starts_at.toISOString() }) : null,
         };
       }),
   );
@@ -129,7 +250,16 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
   // ——— Meetings ———
   api.put(
     `${path}/meetings/:meetingId/reply`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Say whether you are coming (members of the network); a full meeting refuses another yes', params: meetingParams, body: z.object({ coming: z.boolean() }), response: { 204: z.null(), ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Say whether you are coming (members of the network); a full meeting refuses another yes',
+        params: meetingParams,
+        body: z.object({ coming: z.boolean() }),
+        response: { 204: z.null(), ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request, reply) => {
       await inNetwork(request, async (tx, communityId, ownId) => {
         if (!ownId) throw notFound();
@@ -144,23 +274,45 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
       config: { access: registerTakers },
       schema: {
         tags,
-        summary: 'Cancel a meeting not yet started, saying why (the group’s facilitators, and staff); everyone who said they were coming is told',
+        summary:
+          'Cancel a meeting not yet started, saying why (the group’s facilitators, and staff); everyone who said they were coming is told',
         params: meetingParams,
         body: service.cancelling,
-        response: { 200: z.object({ id: z.uuid(), told: z.number().int().describe('How many people who said they were coming were sent a message') }), ...problemResponses(400, 401, 404, 409) },
+        response: {
+          200: z.object({
+            id: z.uuid(),
+            told: z.number().int().describe('How many people who said they were coming were sent a message'),
+          }),
+          ...problemResponses(400, 401, 404, 409),
+        },
       },
     },
     async (request) => {
       const told = await inNetwork(request, (tx, communityId, ownId) =>
-        service.cancelMeeting(tx, communityId, { accountId: actorOf(request), staff: isStaff(request), recordId: ownId }, request.params.meetingId, request.body, { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, request.body.reason) }),
+        service.cancelMeeting(
+          tx,
+          communityId,
+          { accountId: actorOf(request), staff: isStaff(request), recordId: ownId },
+          request.params.meetingId,
+          request.body,
+          { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, request.body.reason) },
+        ),
       );
       return { id: request.params.meetingId, told };
     },
   );
-  const withRegister = <T>(request: FastifyRequest<{ Params: z.infer<typeof meetingParams> }>, work: (tx: CommunityTransaction, communityId: string, meeting: Awaited<ReturnType<typeof service.getMeeting>>) => Promise<T>) =>
+  const withRegister = <T>(
+    request: FastifyRequest<{ Params: z.infer<typeof meetingParams> }>,
+    work: (
+      tx: CommunityTransaction,
+      communityId: string,
+      meeting: Awaited<ReturnType<typeof service.getMeeting>>,
+    ) => Promise<T>,
+  ) =>
     inNetwork(request, async (tx, communityId, ownId) => {
       const found = await service.getMeeting(tx, communityId, request.params.meetingId);
-      if (!(await service.mayTakeRegister(tx, found.group.id, { staff: isStaff(request), recordId: ownId }))) throw notFound();
+      if (!(await service.mayTakeRegister(tx, found.group.id, { staff: isStaff(request), recordId: ownId })))
+        throw notFound();
       return work(tx, communityId, found);
     });
   const attendanceList = z.object({ meetingId: z.uuid(), here: z.number().int(), items: z.array(attendanceSchema) });
@@ -170,7 +322,16 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
   };
   api.get(
     `${path}/meetings/:meetingId/attendance`,
-    { config: { access: registerTakers }, schema: { tags, summary: 'The register: usual members, those coming and those marked (coordinators and the group’s facilitators)', params: meetingParams, response: { 200: attendanceList, ...problemResponses(401, 404) } } },
+    {
+      config: { access: registerTakers },
+      schema: {
+        tags,
+        summary:
+          'The register: usual members, those coming and those marked (coordinators and the group’s facilitators)',
+        params: meetingParams,
+        response: { 200: attendanceList, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => withRegister(request, (tx, _communityId, found) => registerNow(tx, found)),
   );
   api.post(
@@ -179,10 +340,16 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
       config: { access: registerTakers },
       schema: {
         tags,
-        summary: 'Mark someone present or not present; or add a drop-in: another member (`personRecordId`) or someone new (`newName`, who joins the network)',
+        summary:
+          'Mark someone present or not present; or add a drop-in: another member (`personRecordId`) or someone new (`newName`, who joins the network)',
         description: 'Marking twice marks once. The register opens a day before the meeting.',
         params: meetingParams,
-        body: z.object({ personRecordId: z.string().optional(), present: z.boolean().optional(), newName: z.string().optional(), dropIn: z.boolean().optional() }),
+        body: z.object({
+          personRecordId: z.string().optional(),
+          present: z.boolean().optional(),
+          newName: z.string().optional(),
+          dropIn: z.boolean().optional(),
+        }),
         response: { 200: attendanceList, ...problemResponses(400, 401, 404) },
       },
     },
@@ -205,15 +372,38 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
   // ——— Members ———
   api.get(
     `${path}/network-members`,
-    { config: { access: guides }, schema: { tags, summary: 'The network’s members, active and stepped back (coordinators and facilitators)', params: communityParams, querystring: pageQuery.extend({ active: z.enum(['true', 'false']).optional() }), response: { 200: pageOf(memberSchema), ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: guides },
+      schema: {
+        tags,
+        summary: 'The network’s members, active and stepped back (coordinators and facilitators)',
+        params: communityParams,
+        querystring: pageQuery.extend({ active: z.enum(['true', 'false']).optional() }),
+        response: { 200: pageOf(memberSchema), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
         const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.id }));
-        const rows = await service.listMembers(tx, communityId, { active: request.query.active === undefined ? undefined : request.query.active === 'true', after: after?.id, limit: request.query.limit + 1 });
+        const rows = await service.listMembers(tx, communityId, {
+          active: request.query.active === undefined ? undefined : request.query.active === 'true',
+          after: after?.id,
+          limit: request.query.limit + 1,
+        });
         const page = rows.slice(0, request.query.limit);
         const last = page[page.length - 1];
         return {
-          items: page.map((row) => ({ id: row.id, programmeId: row.programme_id, personRecordId: row.person_record_id, name: row.name, active: row.active, cameBy: row.came_by, joinedAt: row.joined_at, lastCame: row.last_came, timesCameLast90Days: row.times_came })),
+          items: page.map((row) => ({
+            id: row.id,
+            programmeId: row.programme_id,
+            personRecordId: row.person_record_id,
+            name: row.name,
+            active: row.active,
+            cameBy: row.came_by,
+            joinedAt: row.joined_at,
+            lastCame: row.last_came,
+            timesCameLast90Days: row.times_came,
+          })),
           nextCursor: rows.length > request.query.limit && last ? encodeCursor({ id: last.id }) : null,
         };
       }),
@@ -224,7 +414,8 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
       config: { access: access.anyMember },
       schema: {
         tags,
-        summary: 'Join the network: yourself (where it allows joining without a referral; 409 otherwise), or someone else by `personRecordId` (coordinators). A member who stepped back is welcomed back',
+        summary:
+          'Join the network: yourself (where it allows joining without a referral; 409 otherwise), or someone else by `personRecordId` (coordinators). A member who stepped back is welcomed back',
         params: networkParams,
         body: z.object({ personRecordId: z.uuid().optional() }).default({}),
         response: { 200: membershipSchema, ...problemResponses(400, 401, 403, 404, 409) },
@@ -236,73 +427,204 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
         if (someoneElse && !isStaff(request)) throw notFound();
         if (someoneElse) {
           await getPerson(tx, communityId, someoneElse);
-          const outcome = await service.joinNetwork(tx, { communityId, programmeId: (await service.getNetwork(tx, communityId, request.params.networkId)).id, personRecordId: someoneElse, cameBy: 'coordinator', actorId: actorOf(request) });
-          return { programmeId: request.params.networkId, personRecordId: someoneElse, active: true, change: outcome.change };
+          const outcome = await service.joinNetwork(tx, {
+            communityId,
+            programmeId: (await service.getNetwork(tx, communityId, request.params.networkId)).id,
+            personRecordId: someoneElse,
+            cameBy: 'coordinator',
+            actorId: actorOf(request),
+          });
+          return {
+            programmeId: request.params.networkId,
+            personRecordId: someoneElse,
+            active: true,
+            change: outcome.change,
+          };
         }
         const ownId = await ownRecordOf(tx, communityId, request);
-        const outcome = await service.joinByThemselves(tx, communityId, request.params.networkId, ownId, actorOf(request));
+        const outcome = await service.joinByThemselves(
+          tx,
+          communityId,
+          request.params.networkId,
+          ownId,
+          actorOf(request),
+        );
         return { programmeId: request.params.networkId, personRecordId: ownId, active: true, change: outcome.change };
       }),
   );
   api.post(
     `${path}/networks/:networkId/members/step-back`,
-    { config: { access: access.ownOr() }, schema: { tags, summary: 'Step back from the network (only the member can): never a discharge, and coming back needs no referral', params: networkParams, response: { 200: membershipSchema, ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.ownOr() },
+      schema: {
+        tags,
+        summary:
+          'Step back from the network (only the member can): never a discharge, and coming back needs no referral',
+        params: networkParams,
+        response: { 200: membershipSchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) =>
       inNetwork(request, async (tx, communityId, ownId) => {
         if (!ownId) throw notFound();
         await service.stepBack(tx, communityId, request.params.networkId, ownId, actorOf(request));
-        return { programmeId: request.params.networkId, personRecordId: ownId, active: false, change: 'went_inactive' as const };
+        return {
+          programmeId: request.params.networkId,
+          personRecordId: ownId,
+          active: false,
+          change: 'went_inactive' as const,
+        };
       }),
   );
 
   // ——— Ground rules ———
-  const toRules = (rules: { id: string; programmeId: string; version: number | null; body: string; changeNote: string; status: 'proposed' | 'current' | 'superseded' | 'withdrawn' }) => ({ id: rules.id, programmeId: rules.programmeId, version: rules.version, body: rules.body, changeNote: rules.changeNote, status: rules.status });
+  const toRules = (rules: {
+    id: string;
+    programmeId: string;
+    version: number | null;
+    body: string;
+    changeNote: string;
+    status: 'proposed' | 'current' | 'superseded' | 'withdrawn';
+  }) => ({
+    id: rules.id,
+    programmeId: rules.programmeId,
+    version: rules.version,
+    body: rules.body,
+    changeNote: rules.changeNote,
+    status: rules.status,
+  });
   api.get(
     `${path}/networks/:networkId/ground-rules`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'The current ground rules and the changes proposed, with how many agree', params: networkParams, response: { 200: z.object({ current: rulesSchema.nullable(), proposals: z.array(rulesSchema) }), ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'The current ground rules and the changes proposed, with how many agree',
+        params: networkParams,
+        response: {
+          200: z.object({ current: rulesSchema.nullable(), proposals: z.array(rulesSchema) }),
+          ...problemResponses(401, 404),
+        },
+      },
+    },
     async (request) =>
       inNetwork(request, async (tx, communityId, ownId) => {
         const network = await service.getNetwork(tx, communityId, request.params.networkId);
         const found = await service.groundRules(tx, communityId, network.id, ownId);
-        const shape = (row: (typeof found.proposals)[number]) => ({ id: row.id, programmeId: network.id, version: row.version, body: row.body, changeNote: row.change_note, status: row.status as 'current' | 'proposed', agreed: row.agreed, iAgreed: row.i_agreed });
+        const shape = (row: (typeof found.proposals)[number]) => ({
+          id: row.id,
+          programmeId: network.id,
+          version: row.version,
+          body: row.body,
+          changeNote: row.change_note,
+          status: row.status as 'current' | 'proposed',
+          agreed: row.agreed,
+          iAgreed: row.i_agreed,
+        });
         return { current: found.current ? shape(found.current) : null, proposals: found.proposals.map(shape) };
       }),
   );
   api.post(
     `${path}/networks/:networkId/ground-rules`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Propose a change to the ground rules: the whole new text and what it changes. Send an `Idempotency-Key`', params: networkParams, body: service.rulesProposal, response: { 201: rulesSchema, ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary:
+          'Propose a change to the ground rules: the whole new text and what it changes. Send an `Idempotency-Key`',
+        params: networkParams,
+        body: service.rulesProposal,
+        response: { 201: rulesSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request, reply) =>
       once(services.db, request, reply, async () => ({
         status: 201,
-        body: toRules(await inNetwork(request, (tx, communityId, ownId) => service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, request.body, { guide: isGuide(request) }))),
+        body: toRules(
+          await inNetwork(request, (tx, communityId, ownId) =>
+            service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, request.body, {
+              guide: isGuide(request),
+            }),
+          ),
+        ),
       })),
   );
   api.post(
     `${path}/ground-rules/:rulesId/agreements`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Say you agree with the current ground rules or a proposed change (members of the network); twice counts once', params: rulesParams, response: { 204: z.null(), ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary:
+          'Say you agree with the current ground rules or a proposed change (members of the network); twice counts once',
+        params: rulesParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request, reply) => {
-      await inNetwork(request, async (tx, communityId, ownId) => service.agreeToRules(tx, communityId, request.params.rulesId, ownId ?? (await ownRecordOf(tx, communityId, request))));
+      await inNetwork(request, async (tx, communityId, ownId) =>
+        service.agreeToRules(
+          tx,
+          communityId,
+          request.params.rulesId,
+          ownId ?? (await ownRecordOf(tx, communityId, request)),
+        ),
+      );
       return reply.code(204).send(null);
     },
   );
   api.post(
     `${path}/ground-rules/:rulesId/adopt`,
-    { config: { access: guides }, schema: { tags, summary: 'Adopt a proposed change: it becomes the next version and is shown at every meeting (facilitators and coordinators)', params: rulesParams, response: { 200: rulesSchema, ...problemResponses(400, 401, 403, 404) } } },
-    async (request) => toRules(await inNetwork(request, (tx, communityId) => service.adoptRules(tx, communityId, actorOf(request), request.params.rulesId))),
+    {
+      config: { access: guides },
+      schema: {
+        tags,
+        summary:
+          'Adopt a proposed change: it becomes the next version and is shown at every meeting (facilitators and coordinators)',
+        params: rulesParams,
+        response: { 200: rulesSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      toRules(
+        await inNetwork(request, (tx, communityId) =>
+          service.adoptRules(tx, communityId, actorOf(request), request.params.rulesId),
+        ),
+      ),
   );
 
   // ——— Crisis plans ———
-  api.get(`${path}/crisis-plan`, { config: { access: access.ownOr() }, schema: { tags, summary: 'Your own crisis plan, and who you show it to (404 until you write one)', params: communityParams, response: { 200: planSchema, ...problemResponses(401, 404) } } }, async (request) =>
-    inNetwork(request, async (tx, _communityId, ownId) => {
-      if (!ownId) throw notFound();
-      const own = await service.ownPlan(tx, ownId);
-      if (!own.plan) throw notFound();
-      return { ...own.plan, facilitatorIds: own.facilitatorIds, groupIds: own.groupIds };
-    }),
+  api.get(
+    `${path}/crisis-plan`,
+    {
+      config: { access: access.ownOr() },
+      schema: {
+        tags,
+        summary: 'Your own crisis plan, and who you show it to (404 until you write one)',
+        params: communityParams,
+        response: { 200: planSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      inNetwork(request, async (tx, _communityId, ownId) => {
+        if (!ownId) throw notFound();
+        const own = await service.ownPlan(tx, ownId);
+        if (!own.plan) throw notFound();
+        return { ...own.plan, facilitatorIds: own.facilitatorIds, groupIds: own.groupIds };
+      }),
   );
   api.put(
     `${path}/crisis-plan`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Write your crisis plan and choose who may read it: facilitators by their person record, and groups', params: communityParams, body: service.crisisPlanDetails, response: { 200: planSchema, ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Write your crisis plan and choose who may read it: facilitators by their person record, and groups',
+        params: communityParams,
+        body: service.crisisPlanDetails,
+        response: { 200: planSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
         const ownId = await ownRecordOf(tx, communityId, request);
@@ -314,7 +636,15 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
   );
   api.get(
     `${path}/crisis-plans/:personId`,
-    { config: { access: access.ownOr() }, schema: { tags, summary: 'Someone’s crisis plan, if they show it to you (404 otherwise); every read is audited', params: personParams, response: { 200: planSchema, ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.ownOr() },
+      schema: {
+        tags,
+        summary: 'Someone’s crisis plan, if they show it to you (404 otherwise); every read is audited',
+        params: personParams,
+        response: { 200: planSchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) =>
       inNetwork(request, async (tx, communityId, ownId) => {
         const found = await service.readPlan(tx, communityId, actorOf(request), ownId, request.params.personId);

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, smallint, text, time, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  time,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { communities, instant, people } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -9,7 +21,9 @@ export const peerNetworks = pgTable('peer_networks', {
   programmeId: uuid('programme_id')
     .primaryKey()
     .references(() => programmes.id),
-  communityId: uuid('community_id').notNull().references(() => communities.id),
+  communityId: uuid('community_id')
+    .notNull()
+    .references(() => communities.id),
   selfJoin: boolean('self_join').notNull().default(true),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
@@ -19,7 +33,9 @@ export const peerGroups = pgTable(
   'peer_groups',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -47,7 +63,9 @@ export const peerGroups = pgTable(
 export const peerGroupFacilitators = pgTable(
   'peer_group_facilitators',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     groupId: uuid('group_id')
       .notNull()
       .references(() => peerGroups.id),
@@ -55,7 +73,10 @@ export const peerGroupFacilitators = pgTable(
       .notNull()
       .references(() => personRecords.id),
   },
-  (table) => [primaryKey({ columns: [table.groupId, table.personRecordId] }), index('peer_group_facilitators_person').on(table.personRecordId)],
+  (table) => [
+    primaryKey({ columns: [table.groupId, table.personRecordId] }),
+    index('peer_group_facilitators_person').on(table.personRecordId),
+  ],
 );
 
 /** One meeting of a group, made from its weekly time a few weeks ahead. */
@@ -63,7 +84,9 @@ export const peerMeetings = pgTable(
   'peer_meetings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     groupId: uuid('group_id')
       .notNull()
       .references(() => peerGroups.id),
@@ -74,7 +97,10 @@ export const peerMeetings = pgTable(
     /** When the people coming were reminded, the day before: once. */
     reminderSentAt: instant('reminder_sent_at'),
   },
-  (table) => [uniqueIndex('peer_meetings_group_start').on(table.groupId, table.startsAt), index('peer_meetings_community_start').on(table.communityId, table.startsAt)],
+  (table) => [
+    uniqueIndex('peer_meetings_group_start').on(table.groupId, table.startsAt),
+    index('peer_meetings_community_start').on(table.communityId, table.startsAt),
+  ],
 );
 
 export const cameBy = ['referral', 'self', 'coordinator', 'drop_in'] as const;
@@ -85,7 +111,9 @@ export const peerNetworkMembers = pgTable(
   'peer_network_members',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -98,7 +126,10 @@ export const peerNetworkMembers = pgTable(
     active: boolean('active').notNull().default(true),
     changedAt: instant('changed_at').notNull().defaultNow(),
   },
-  (table) => [uniqueIndex('peer_network_members_person').on(table.programmeId, table.personRecordId), index('peer_network_members_record').on(table.personRecordId)],
+  (table) => [
+    uniqueIndex('peer_network_members_person').on(table.programmeId, table.personRecordId),
+    index('peer_network_members_record').on(table.personRecordId),
+  ],
 );
 
 export const membershipChanges = ['joined', 'went_inactive', 'returned'] as const;
@@ -109,7 +140,9 @@ export const peerMembershipChanges = pgTable(
   'peer_membership_changes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     memberId: uuid('member_id')
       .notNull()
       .references(() => peerNetworkMembers.id),
@@ -124,7 +157,9 @@ export const peerMembershipChanges = pgTable(
 export const peerUsualGroups = pgTable(
   'peer_usual_groups',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     groupId: uuid('group_id')
       .notNull()
       .references(() => peerGroups.id),
@@ -132,14 +167,19 @@ export const peerUsualGroups = pgTable(
       .notNull()
       .references(() => personRecords.id),
   },
-  (table) => [primaryKey({ columns: [table.groupId, table.personRecordId] }), index('peer_usual_groups_person').on(table.personRecordId)],
+  (table) => [
+    primaryKey({ columns: [table.groupId, table.personRecordId] }),
+    index('peer_usual_groups_person').on(table.personRecordId),
+  ],
 );
 
 /** Whether a member says they are coming to a meeting. */
 export const peerMeetingReplies = pgTable(
   'peer_meeting_replies',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     meetingId: uuid('meeting_id')
       .notNull()
       .references(() => peerMeetings.id),
@@ -149,14 +189,19 @@ export const peerMeetingReplies = pgTable(
     coming: boolean('coming').notNull(),
     at: instant('at').notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.meetingId, table.personRecordId] }), index('peer_meeting_replies_person').on(table.personRecordId)],
+  (table) => [
+    primaryKey({ columns: [table.meetingId, table.personRecordId] }),
+    index('peer_meeting_replies_person').on(table.personRecordId),
+  ],
 );
 
 /** Who was at a meeting, as the register was taken. */
 export const peerAttendance = pgTable(
   'peer_attendance',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     meetingId: uuid('meeting_id')
       .notNull()
       .references(() => peerMeetings.id),
@@ -168,7 +213,10 @@ export const peerAttendance = pgTable(
     recordedBy: uuid('recorded_by').references(() => people.id),
     recordedAt: instant('recorded_at').notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.meetingId, table.personRecordId] }), index('peer_attendance_person').on(table.personRecordId)],
+  (table) => [
+    primaryKey({ columns: [table.meetingId, table.personRecordId] }),
+    index('peer_attendance_person').on(table.personRecordId),
+  ],
 );
 
 export const groundRulesStatuses = ['proposed', 'current', 'superseded', 'withdrawn'] as const;
@@ -179,7 +227,9 @@ export const peerGroundRules = pgTable(
   'peer_ground_rules',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -195,7 +245,9 @@ export const peerGroundRules = pgTable(
     adoptedAt: instant('adopted_at'),
   },
   (table) => [
-    uniqueIndex('peer_ground_rules_current').on(table.programmeId).where(sql`${table.status} = 'current'`),
+    uniqueIndex('peer_ground_rules_current')
+      .on(table.programmeId)
+      .where(sql`${table.status} = 'current'`),
     uniqueIndex('peer_ground_rules_version').on(table.programmeId, table.version),
     index('peer_ground_rules_programme').on(table.communityId, table.programmeId, table.status),
   ],
@@ -205,7 +257,9 @@ export const peerGroundRules = pgTable(
 export const peerGroundRulesAgreements = pgTable(
   'peer_ground_rules_agreements',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     rulesId: uuid('rules_id')
       .notNull()
       .references(() => peerGroundRules.id),
@@ -214,7 +268,10 @@ export const peerGroundRulesAgreements = pgTable(
       .references(() => personRecords.id),
     agreedAt: instant('agreed_at').notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.rulesId, table.personRecordId] }), index('peer_ground_rules_agreements_person').on(table.personRecordId)],
+  (table) => [
+    primaryKey({ columns: [table.rulesId, table.personRecordId] }),
+    index('peer_ground_rules_agreements_person').on(table.personRecordId),
+  ],
 );
 
 /** A member's own "what helps me in a crisis": theirs, seen only by those they choose. */
@@ -222,7 +279,9 @@ export const crisisPlans = pgTable('crisis_plans', {
   personRecordId: uuid('person_record_id')
     .primaryKey()
     .references(() => personRecords.id),
-  communityId: uuid('community_id').notNull().references(() => communities.id),
+  communityId: uuid('community_id')
+    .notNull()
+    .references(() => communities.id),
   warningSigns: text('warning_signs').notNull().default(''),
   whatHelps: text('what_helps').notNull().default(''),
   whatDoesNotHelp: text('what_does_not_help').notNull().default(''),
@@ -237,7 +296,9 @@ export const crisisPlanReaders = pgTable(
   'crisis_plan_readers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     planPersonRecordId: uuid('plan_person_record_id')
       .notNull()
       .references(() => crisisPlans.personRecordId),
@@ -256,12 +317,17 @@ export const calendarFeeds = pgTable(
   'calendar_feeds',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     token: text('token').notNull(),
     personRecordId: uuid('person_record_id').references(() => personRecords.id),
     groupId: uuid('group_id').references(() => peerGroups.id),
     createdAt: instant('created_at').notNull().defaultNow(),
     revokedAt: instant('revoked_at'),
   },
-  (table) => [uniqueIndex('calendar_feeds_token').on(table.token), check('calendar_feeds_one', sql`(${table.personRecordId} is null) <> (${table.groupId} is null)`)],
+  (table) => [
+    uniqueIndex('calendar_feeds_token').on(table.token),
+    check('calendar_feeds_one', sql`(${table.personRecordId} is null) <> (${table.groupId} is null)`),
+  ],
 );

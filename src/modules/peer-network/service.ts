@@ -44,47 +44,88 @@ export const weeksAhead = 8;
 
 /** Raw SQL answers carry instants as text: these fields become Dates. */
 function withDates<Row extends Record<string, unknown>>(rows: Row[], ...keys: (keyof Row)[]): Row[] {
-  for (const row of rows) for (const key of keys) if (row[key] !== null && row[key] !== undefined && !(row[key] instanceof Date)) (row as Record<keyof Row, unknown>)[key] = new Date(row[key] as string);
+  for (const row of rows)
+    for (const key of keys)
+      if (row[key] !== null && row[key] !== undefined && !(row[key] instanceof Date))
+        (row as Record<keyof Row, unknown>)[key] = new Date(row[key] as string);
   return rows;
 }
 
 // ——— What people send ———
 
 const uuidList = (invalidCode: string) =>
-  z.preprocess((value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.uuid({ error: invalidCode }), { error: invalidCode }).max(50, invalidCode)).transform((list) => [...new Set(list)]);
+  z
+    .preprocess(
+      (value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]),
+      z.array(z.uuid({ error: invalidCode }), { error: invalidCode }).max(50, invalidCode),
+    )
+    .transform((list) => [...new Set(list)]);
 
 export const groupDetails = z.object({
   name: requiredText('errors.network.group.name.missing', 'errors.network.group.name.tooLong', 120),
-  weekday: z.coerce.number({ error: 'errors.network.group.weekday.missing' }).int('errors.network.group.weekday.missing').min(1, 'errors.network.group.weekday.missing').max(7, 'errors.network.group.weekday.missing'),
+  weekday: z.coerce
+    .number({ error: 'errors.network.group.weekday.missing' })
+    .int('errors.network.group.weekday.missing')
+    .min(1, 'errors.network.group.weekday.missing')
+    .max(7, 'errors.network.group.weekday.missing'),
   startsAt: z
     .string({ error: 'errors.network.group.startsAt.invalid' })
     .trim()
     .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'errors.network.group.startsAt.invalid'),
-  durationMinutes: z.coerce.number({ error: 'errors.network.group.duration.invalid' }).int('errors.network.group.duration.invalid').min(15, 'errors.network.group.duration.invalid').max(480, 'errors.network.group.duration.invalid'),
+  durationMinutes: z.coerce
+    .number({ error: 'errors.network.group.duration.invalid' })
+    .int('errors.network.group.duration.invalid')
+    .min(15, 'errors.network.group.duration.invalid')
+    .max(480, 'errors.network.group.duration.invalid'),
   venue: requiredText('errors.network.group.venue.missing', 'errors.network.group.text.tooLong', 300),
   accessDetails: optionalText('errors.network.group.text.tooLong', 2000),
-  onlineLink: optionalText('errors.network.group.onlineLink.invalid', 500).refine((value) => value === '' || /^https:\/\/[^\s]+$/.test(value), 'errors.network.group.onlineLink.invalid'),
-  capacity: z.preprocess((value) => (value === '' || value === undefined ? null : value), z.coerce.number({ error: 'errors.network.group.capacity.invalid' }).int('errors.network.group.capacity.invalid').min(1, 'errors.network.group.capacity.invalid').max(500, 'errors.network.group.capacity.invalid').nullable()),
+  onlineLink: optionalText('errors.network.group.onlineLink.invalid', 500).refine(
+    (value) => value === '' || /^https:\/\/[^\s]+$/.test(value),
+    'errors.network.group.onlineLink.invalid',
+  ),
+  capacity: z.preprocess(
+    (value) => (value === '' || value === undefined ? null : value),
+    z.coerce
+      .number({ error: 'errors.network.group.capacity.invalid' })
+      .int('errors.network.group.capacity.invalid')
+      .min(1, 'errors.network.group.capacity.invalid')
+      .max(500, 'errors.network.group.capacity.invalid')
+      .nullable(),
+  ),
   facilitatorIds: uuidList('errors.network.group.facilitators.invalid'),
 });
 export type GroupDetails = z.infer<typeof groupDetails>;
 
 export const networkSettings = z.object({ selfJoin: tickbox });
 
-export const meetingReply = z.object({ coming: z.preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value), z.boolean({ error: 'errors.network.reply.missing' })) });
+export const meetingReply = z.object({
+  coming: z.preprocess(
+    (value) => (value === 'yes' ? true : value === 'no' ? false : value),
+    z.boolean({ error: 'errors.network.reply.missing' }),
+  ),
+});
 
 export const attendanceMark = z.object({
   personRecordId: z.uuid({ error: 'errors.network.register.person.invalid' }),
-  present: z.preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value), z.boolean({ error: 'errors.network.register.present.invalid' })),
+  present: z.preprocess(
+    (value) => (value === 'yes' ? true : value === 'no' ? false : value),
+    z.boolean({ error: 'errors.network.register.present.invalid' }),
+  ),
 });
 
 /** Someone at a meeting who is not on its list: another member, or someone new. */
 export const dropIn = z
   .object({
-    personRecordId: z.preprocess((value) => (value === '' ? undefined : value), z.uuid({ error: 'errors.network.register.person.invalid' }).optional()),
+    personRecordId: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      z.uuid({ error: 'errors.network.register.person.invalid' }).optional(),
+    ),
     newName: optionalText('errors.network.register.newName.tooLong', 100),
   })
-  .refine((value) => Boolean(value.personRecordId) !== Boolean(value.newName), { message: 'errors.network.register.dropIn.missing', path: ['personRecordId'] });
+  .refine((value) => Boolean(value.personRecordId) !== Boolean(value.newName), {
+    message: 'errors.network.register.dropIn.missing',
+    path: ['personRecordId'],
+  });
 
 export const rulesProposal = z.object({
   body: requiredText('errors.network.rules.body.missing', 'errors.network.rules.body.tooLong', 10_000),
@@ -102,7 +143,10 @@ export const crisisPlanDetails = z
     facilitatorIds: uuidList('errors.network.plan.readers.invalid'),
     groupIds: uuidList('errors.network.plan.readers.invalid'),
   })
-  .refine((plan) => Boolean(plan.warningSigns || plan.whatHelps || plan.whatDoesNotHelp || plan.whoToContact), { message: 'errors.network.plan.empty', path: ['whatHelps'] });
+  .refine((plan) => Boolean(plan.warningSigns || plan.whatHelps || plan.whatDoesNotHelp || plan.whoToContact), {
+    message: 'errors.network.plan.empty',
+    path: ['whatHelps'],
+  });
 export type CrisisPlanDetails = z.infer<typeof crisisPlanDetails>;
 
 // ——— Networks and their members ———
@@ -110,7 +154,14 @@ export type CrisisPlanDetails = z.infer<typeof crisisPlanDetails>;
 /** The community's peer networks (programmes of that kind), with whether people may join them themselves. */
 export async function listNetworks(tx: CommunityTransaction, communityId: string) {
   return tx
-    .select({ id: programmes.id, name: programmes.name, status: programmes.status, whoFor: programmes.whoFor, whereAndWhen: programmes.whereAndWhen, selfJoin: sql<boolean>`coalesce(${peerNetworks.selfJoin}, true)` })
+    .select({
+      id: programmes.id,
+      name: programmes.name,
+      status: programmes.status,
+      whoFor: programmes.whoFor,
+      whereAndWhen: programmes.whereAndWhen,
+      selfJoin: sql<boolean>`coalesce(${peerNetworks.selfJoin}, true)`,
+    })
     .from(programmes)
     .leftJoin(peerNetworks, eq(peerNetworks.programmeId, programmes.id))
     .where(and(eq(programmes.communityId, communityId), eq(programmes.kind, 'peer_network')))
@@ -123,13 +174,29 @@ export async function getNetwork(tx: CommunityTransaction, communityId: string, 
   return found;
 }
 
-export async function saveNetworkSettings(tx: CommunityTransaction, communityId: string, actorId: string, programmeId: string, settings: z.infer<typeof networkSettings>) {
+export async function saveNetworkSettings(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  programmeId: string,
+  settings: z.infer<typeof networkSettings>,
+) {
   await getNetwork(tx, communityId, programmeId);
   await tx
     .insert(peerNetworks)
     .values({ programmeId, communityId, selfJoin: settings.selfJoin })
-    .onConflictDoUpdate({ target: peerNetworks.programmeId, set: { selfJoin: settings.selfJoin, updatedAt: sql`now()` } });
-  await record(tx, { communityId, actorId, action: 'network.settings_changed', subjectType: 'programme', subjectId: programmeId, detail: settings });
+    .onConflictDoUpdate({
+      target: peerNetworks.programmeId,
+      set: { selfJoin: settings.selfJoin, updatedAt: sql`now()` },
+    });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'network.settings_changed',
+    subjectType: 'programme',
+    subjectId: programmeId,
+    detail: settings,
+  });
 }
 
 interface Joiner {
@@ -145,15 +212,33 @@ interface Joiner {
  * The person is a member of the network from now on. Someone already a member stays one; someone
  * who had stepped back is welcomed back, with no new referral.
  */
-export async function joinNetwork(tx: CommunityTransaction, joiner: Joiner): Promise<{ member: NetworkMember; change: 'joined' | 'returned' | 'already' }> {
+export async function joinNetwork(
+  tx: CommunityTransaction,
+  joiner: Joiner,
+): Promise<{ member: NetworkMember; change: 'joined' | 'returned' | 'already' }> {
   const [made] = await tx
     .insert(peerNetworkMembers)
-    .values({ communityId: joiner.communityId, programmeId: joiner.programmeId, personRecordId: joiner.personRecordId, cameBy: joiner.cameBy, referralId: joiner.referralId ?? null })
+    .values({
+      communityId: joiner.communityId,
+      programmeId: joiner.programmeId,
+      personRecordId: joiner.personRecordId,
+      cameBy: joiner.cameBy,
+      referralId: joiner.referralId ?? null,
+    })
     .onConflictDoNothing()
     .returning();
   if (made) {
-    await tx.insert(peerMembershipChanges).values({ communityId: joiner.communityId, memberId: made.id, change: 'joined', recordedBy: joiner.actorId });
-    await record(tx, { communityId: joiner.communityId, actorId: joiner.actorId, action: 'network.joined', subjectType: 'person_record', subjectId: joiner.personRecordId, detail: { programmeId: joiner.programmeId, cameBy: joiner.cameBy } });
+    await tx
+      .insert(peerMembershipChanges)
+      .values({ communityId: joiner.communityId, memberId: made.id, change: 'joined', recordedBy: joiner.actorId });
+    await record(tx, {
+      communityId: joiner.communityId,
+      actorId: joiner.actorId,
+      action: 'network.joined',
+      subjectType: 'person_record',
+      subjectId: joiner.personRecordId,
+      detail: { programmeId: joiner.programmeId, cameBy: joiner.cameBy },
+    });
     return { member: made, change: 'joined' };
   }
   const existing = await memberRow(tx, joiner.programmeId, joiner.personRecordId);
@@ -170,36 +255,73 @@ async function memberRow(tx: CommunityTransaction, programmeId: string, personRe
   return found;
 }
 
-async function setActive(tx: CommunityTransaction, member: NetworkMember, active: boolean, actorId: string | null): Promise<NetworkMember> {
+async function setActive(
+  tx: CommunityTransaction,
+  member: NetworkMember,
+  active: boolean,
+  actorId: string | null,
+): Promise<NetworkMember> {
   const [changed] = await tx
     .update(peerNetworkMembers)
     .set({ active, changedAt: sql`now()` })
     .where(and(eq(peerNetworkMembers.id, member.id), eq(peerNetworkMembers.active, !active)))
     .returning();
   if (!changed) return { ...member, active };
-  await tx.insert(peerMembershipChanges).values({ communityId: member.communityId, memberId: member.id, change: active ? 'returned' : 'went_inactive', recordedBy: actorId });
-  await record(tx, { communityId: member.communityId, actorId, action: active ? 'network.returned' : 'network.went_inactive', subjectType: 'person_record', subjectId: member.personRecordId, detail: { programmeId: member.programmeId } });
+  await tx.insert(peerMembershipChanges).values({
+    communityId: member.communityId,
+    memberId: member.id,
+    change: active ? 'returned' : 'went_inactive',
+    recordedBy: actorId,
+  });
+  await record(tx, {
+    communityId: member.communityId,
+    actorId,
+    action: active ? 'network.returned' : 'network.went_inactive',
+    subjectType: 'person_record',
+    subjectId: member.personRecordId,
+    detail: { programmeId: member.programmeId },
+  });
   return changed;
 }
 
 /** A referral accepted into a peer network: the person is a member of it (and of the programme). */
 export async function acceptIntoNetwork(tx: CommunityTransaction, joining: Joining): Promise<void> {
   await joinProgramme(tx, joining);
-  await joinNetwork(tx, { communityId: joining.communityId, programmeId: joining.programme.id, personRecordId: joining.personRecordId, cameBy: joining.referralId ? 'referral' : 'coordinator', referralId: joining.referralId, actorId: joining.actorId });
+  await joinNetwork(tx, {
+    communityId: joining.communityId,
+    programmeId: joining.programme.id,
+    personRecordId: joining.personRecordId,
+    cameBy: joining.referralId ? 'referral' : 'coordinator',
+    referralId: joining.referralId,
+    actorId: joining.actorId,
+  });
 }
 
 /** A member joins by themselves, where the network allows it: the lowest barrier there is. */
-export async function joinByThemselves(tx: CommunityTransaction, communityId: string, programmeId: string, personRecordId: string, actorId: string) {
+export async function joinByThemselves(
+  tx: CommunityTransaction,
+  communityId: string,
+  programmeId: string,
+  personRecordId: string,
+  actorId: string,
+) {
   const network = await getNetwork(tx, communityId, programmeId);
   const existing = await memberRow(tx, programmeId, personRecordId);
   if (!existing && (!network.selfJoin || network.status !== 'open')) throw conflict('network-join-by-referral');
   const [programme] = await tx.select().from(programmes).where(eq(programmes.id, programmeId));
-  if (programme && !existing) await joinProgramme(tx, { communityId, programme, personRecordId, referralId: null, actorId });
+  if (programme && !existing)
+    await joinProgramme(tx, { communityId, programme, personRecordId, referralId: null, actorId });
   return joinNetwork(tx, { communityId, programmeId, personRecordId, cameBy: 'self', actorId });
 }
 
 /** Only the member steps back; nobody is discharged. */
-export async function stepBack(tx: CommunityTransaction, communityId: string, programmeId: string, personRecordId: string, actorId: string) {
+export async function stepBack(
+  tx: CommunityTransaction,
+  communityId: string,
+  programmeId: string,
+  personRecordId: string,
+  actorId: string,
+) {
   const member = await memberRow(tx, programmeId, personRecordId);
   if (!member || member.communityId !== communityId) throw notFound();
   return setActive(tx, member, false, actorId);
@@ -208,15 +330,36 @@ export async function stepBack(tx: CommunityTransaction, communityId: string, pr
 /** The networks a person is in, active or not. */
 export async function membershipsOf(tx: CommunityTransaction, communityId: string, personRecordId: string) {
   return tx
-    .select({ id: peerNetworkMembers.id, programmeId: peerNetworkMembers.programmeId, name: programmes.name, active: peerNetworkMembers.active, joinedAt: peerNetworkMembers.joinedAt, cameBy: peerNetworkMembers.cameBy })
+    .select({
+      id: peerNetworkMembers.id,
+      programmeId: peerNetworkMembers.programmeId,
+      name: programmes.name,
+      active: peerNetworkMembers.active,
+      joinedAt: peerNetworkMembers.joinedAt,
+      cameBy: peerNetworkMembers.cameBy,
+    })
     .from(peerNetworkMembers)
     .innerJoin(programmes, eq(programmes.id, peerNetworkMembers.programmeId))
     .where(and(eq(peerNetworkMembers.communityId, communityId), eq(peerNetworkMembers.personRecordId, personRecordId)));
 }
 
 /** A network's members, with the groups they usually go to and when they last came. */
-export async function listMembers(tx: CommunityTransaction, communityId: string, options: { programmeId?: string; active?: boolean; limit: number; after?: string }) {
-  const rows = await tx.execute<{ id: string; programme_id: string; person_record_id: string; name: string; active: boolean; came_by: CameBy; joined_at: Date; last_came: Date | null; times_came: number }>(sql`
+export async function listMembers(
+  tx: CommunityTransaction,
+  communityId: string,
+  options: { programmeId?: string; active?: boolean; limit: number; after?: string },
+) {
+  const rows = await tx.execute<{
+    id: string;
+    programme_id: string;
+    person_record_id: string;
+    name: string;
+    active: boolean;
+    came_by: CameBy;
+    joined_at: Date;
+    last_came: Date | null;
+    times_came: number;
+  }>(sql`
     select m.id, m.programme_id, m.person_record_id, r.preferred_name as name, m.active, m.came_by, m.joined_at,
       (select max(x.starts_at) from peer_attendance a join peer_meetings x on x.id = a.meeting_id where a.person_record_id = m.person_record_id) as last_came,
       (select count(*)::int from peer_attendance a join peer_meetings x on x.id = a.meeting_id where a.person_record_id = m.person_record_id and x.starts_at > now() - interval '90 days') as times_came
@@ -234,14 +377,21 @@ export async function listMembers(tx: CommunityTransaction, communityId: string,
 async function checkFacilitators(tx: CommunityTransaction, communityId: string, ids: readonly string[]) {
   if (!ids.length) return;
   const known = new Set((await facilitatorChoices(tx, communityId)).map((one) => one.id));
-  if (ids.some((id) => !known.has(id))) throw invalid([{ field: 'facilitatorIds', code: 'errors.network.group.facilitators.invalid' }]);
+  if (ids.some((id) => !known.has(id)))
+    throw invalid([{ field: 'facilitatorIds', code: 'errors.network.group.facilitators.invalid' }]);
 }
 
 /** The people who may facilitate: the community's members holding the facilitator role, by their records. */
-export const facilitatorChoices = (tx: CommunityTransaction, communityId: string) => recordsHoldingRole(tx, communityId, 'facilitator');
+export const facilitatorChoices = (tx: CommunityTransaction, communityId: string) =>
+  recordsHoldingRole(tx, communityId, 'facilitator');
 
 /** Makes the group's meetings for the weeks ahead from its weekly time (London time), once each. */
-export async function scheduleMeetings(tx: CommunityTransaction | Database, groupId: string, weeks = weeksAhead, from?: string) {
+export async function scheduleMeetings(
+  tx: CommunityTransaction | Database,
+  groupId: string,
+  weeks = weeksAhead,
+  from?: string,
+) {
   await tx.execute(sql`
     insert into peer_meetings (community_id, group_id, starts_at, duration_minutes)
     select g.community_id, g.id, ((d::date + g.starts_at) at time zone 'Europe/London'), g.duration_minutes
@@ -250,7 +400,13 @@ export async function scheduleMeetings(tx: CommunityTransaction | Database, grou
     on conflict (group_id, starts_at) do nothing`);
 }
 
-export async function createGroup(tx: CommunityTransaction, communityId: string, actorId: string, programmeId: string, details: GroupDetails): Promise<Group> {
+export async function createGroup(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  programmeId: string,
+  details: GroupDetails,
+): Promise<Group> {
   await getNetwork(tx, communityId, programmeId);
   await checkFacilitators(tx, communityId, details.facilitatorIds);
   const { facilitatorIds, ...group } = details;
@@ -259,14 +415,29 @@ export async function createGroup(tx: CommunityTransaction, communityId: string,
     .values({ ...group, communityId, programmeId })
     .returning();
   if (!made) throw new Error('group insert returned nothing');
-  if (facilitatorIds.length) await tx.insert(peerGroupFacilitators).values(facilitatorIds.map((personRecordId) => ({ communityId, groupId: made.id, personRecordId })));
+  if (facilitatorIds.length)
+    await tx
+      .insert(peerGroupFacilitators)
+      .values(facilitatorIds.map((personRecordId) => ({ communityId, groupId: made.id, personRecordId })));
   await scheduleMeetings(tx, made.id);
-  await record(tx, { communityId, actorId, action: 'network.group_created', subjectType: 'peer_group', subjectId: made.id });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'network.group_created',
+    subjectType: 'peer_group',
+    subjectId: made.id,
+  });
   return made;
 }
 
 /** A new weekly time moves the meetings still to come; those past stay as they were. */
-export async function updateGroup(tx: CommunityTransaction, communityId: string, actorId: string, groupId: string, details: GroupDetails & { ended?: boolean }): Promise<Group> {
+export async function updateGroup(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  groupId: string,
+  details: GroupDetails & { ended?: boolean },
+): Promise<Group> {
   const before = await getGroup(tx, communityId, groupId);
   await checkFacilitators(tx, communityId, details.facilitatorIds);
   const { facilitatorIds, ended, ...group } = details;
@@ -277,15 +448,33 @@ export async function updateGroup(tx: CommunityTransaction, communityId: string,
     .returning();
   if (!changed) throw notFound();
   await tx.delete(peerGroupFacilitators).where(eq(peerGroupFacilitators.groupId, groupId));
-  if (facilitatorIds.length) await tx.insert(peerGroupFacilitators).values(facilitatorIds.map((personRecordId) => ({ communityId, groupId, personRecordId })));
-  const moved = before.weekday !== changed.weekday || before.startsAt !== changed.startsAt || before.durationMinutes !== changed.durationMinutes || Boolean(ended);
+  if (facilitatorIds.length)
+    await tx
+      .insert(peerGroupFacilitators)
+      .values(facilitatorIds.map((personRecordId) => ({ communityId, groupId, personRecordId })));
+  const moved =
+    before.weekday !== changed.weekday ||
+    before.startsAt !== changed.startsAt ||
+    before.durationMinutes !== changed.durationMinutes ||
+    Boolean(ended);
   if (moved) {
     // Meetings to come nobody has been marked at are made again at the new time.
-    await tx.execute(sql`delete from peer_meeting_replies where meeting_id in (select id from peer_meetings m where m.group_id = ${groupId} and m.starts_at > now() and not exists (select 1 from peer_attendance a where a.meeting_id = m.id))`);
-    await tx.execute(sql`delete from peer_meetings m where m.group_id = ${groupId} and m.starts_at > now() and not exists (select 1 from peer_attendance a where a.meeting_id = m.id)`);
+    await tx.execute(
+      sql`delete from peer_meeting_replies where meeting_id in (select id from peer_meetings m where m.group_id = ${groupId} and m.starts_at > now() and not exists (select 1 from peer_attendance a where a.meeting_id = m.id))`,
+    );
+    await tx.execute(
+      sql`delete from peer_meetings m where m.group_id = ${groupId} and m.starts_at > now() and not exists (select 1 from peer_attendance a where a.meeting_id = m.id)`,
+    );
     await scheduleMeetings(tx, groupId);
   }
-  await record(tx, { communityId, actorId, action: 'network.group_changed', subjectType: 'peer_group', subjectId: groupId, detail: { moved } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'network.group_changed',
+    subjectType: 'peer_group',
+    subjectId: groupId,
+    detail: { moved },
+  });
   return changed;
 }
 
@@ -301,14 +490,24 @@ export async function getGroup(tx: CommunityTransaction, communityId: string, gr
 export async function groupFacilitators(tx: CommunityTransaction, groupIds: readonly string[]) {
   if (!groupIds.length) return [];
   return tx
-    .select({ groupId: peerGroupFacilitators.groupId, personRecordId: peerGroupFacilitators.personRecordId, name: sql<string>`(select preferred_name from person_records where id = ${peerGroupFacilitators.personRecordId})` })
+    .select({
+      groupId: peerGroupFacilitators.groupId,
+      personRecordId: peerGroupFacilitators.personRecordId,
+      name: sql<string>`(select preferred_name from person_records where id = ${peerGroupFacilitators.personRecordId})`,
+    })
     .from(peerGroupFacilitators)
     .where(inArray(peerGroupFacilitators.groupId, [...groupIds]));
 }
 
 /** The groups, each with its facilitators, its next meeting and how many usually come. */
-export async function listGroups(tx: CommunityTransaction, communityId: string, options: { includeEnded?: boolean } = {}) {
-  const rows = await tx.execute<Group & { next_meeting_id: string | null; next_starts_at: Date | null; usual: number }>(sql`
+export async function listGroups(
+  tx: CommunityTransaction,
+  communityId: string,
+  options: { includeEnded?: boolean } = {},
+) {
+  const rows = await tx.execute<
+    Group & { next_meeting_id: string | null; next_starts_at: Date | null; usual: number }
+  >(sql`
     select g.id, g.programme_id as "programmeId", g.name, g.weekday, g.starts_at as "startsAt", g.duration_minutes as "durationMinutes", g.venue,
       g.access_details as "accessDetails", g.online_link as "onlineLink", g.capacity, g.ended_at as "endedAt", g.created_at as "createdAt", g.community_id as "communityId",
       n.id as next_meeting_id, n.starts_at as next_starts_at,
@@ -321,19 +520,45 @@ export async function listGroups(tx: CommunityTransaction, communityId: string, 
     tx,
     rows.rows.map((row) => row.id),
   );
-  return withDates(rows.rows, 'next_starts_at', 'endedAt', 'createdAt').map((row) => ({ ...row, facilitators: facilitators.filter((one) => one.groupId === row.id) }));
+  return withDates(rows.rows, 'next_starts_at', 'endedAt', 'createdAt').map((row) => ({
+    ...row,
+    facilitators: facilitators.filter((one) => one.groupId === row.id),
+  }));
 }
 
 /** The meetings to come: of these groups, or of every group. With how many are coming, and the asker's own answer. */
-export async function upcomingMeetings(tx: CommunityTransaction, communityId: string, options: { groupIds?: readonly string[]; personRecordId?: string | null; limit: number; from?: Date }) {
+export async function upcomingMeetings(
+  tx: CommunityTransaction,
+  communityId: string,
+  options: { groupIds?: readonly string[]; personRecordId?: string | null; limit: number; from?: Date },
+) {
   if (options.groupIds && options.groupIds.length === 0) return [];
-  const rows = await tx.execute<{ id: string; group_id: string; group_name: string; starts_at: Date; duration_minutes: number; cancelled_at: Date | null; venue: string; online_link: string; coming: number; capacity: number | null; my_reply: boolean | null }>(sql`
+  const rows = await tx.execute<{
+    id: string;
+    group_id: string;
+    group_name: string;
+    starts_at: Date;
+    duration_minutes: number;
+    cancelled_at: Date | null;
+    venue: string;
+    online_link: string;
+    coming: number;
+    capacity: number | null;
+    my_reply: boolean | null;
+  }>(sql`
     select x.id, x.group_id, g.name as group_name, x.starts_at, x.duration_minutes, x.cancelled_at, g.venue, g.online_link, g.capacity,
       (select count(*)::int from peer_meeting_replies r where r.meeting_id = x.id and r.coming) as coming,
       ${options.personRecordId ? sql`(select r.coming from peer_meeting_replies r where r.meeting_id = x.id and r.person_record_id = ${options.personRecordId})` : sql`null::boolean`} as my_reply
     from peer_meetings x join peer_groups g on g.id = x.group_id
     where x.community_id = ${communityId} and x.starts_at + make_interval(mins => x.duration_minutes) > ${options.from ?? new Date()}
-      ${options.groupIds ? sql`and x.group_id in (${sql.join(options.groupIds.map((id) => sql`${id}`), sql`, `)})` : sql``}
+      ${
+        options.groupIds
+          ? sql`and x.group_id in (${sql.join(
+              options.groupIds.map((id) => sql`${id}`),
+              sql`, `,
+            )})`
+          : sql``
+      }
     order by x.starts_at limit ${options.limit}`);
   return withDates(rows.rows, 'starts_at', 'cancelled_at');
 }
@@ -349,8 +574,20 @@ export async function getMeeting(tx: CommunityTransaction, communityId: string, 
 }
 
 /** The meetings of a group, newest first, with how many came. */
-export async function meetingsOfGroup(tx: CommunityTransaction, communityId: string, groupId: string, page: { before?: Date; after?: Date; limit: number }) {
-  const rows = await tx.execute<{ id: string; starts_at: Date; duration_minutes: number; cancelled_at: Date | null; came: number; coming: number }>(sql`
+export async function meetingsOfGroup(
+  tx: CommunityTransaction,
+  communityId: string,
+  groupId: string,
+  page: { before?: Date; after?: Date; limit: number },
+) {
+  const rows = await tx.execute<{
+    id: string;
+    starts_at: Date;
+    duration_minutes: number;
+    cancelled_at: Date | null;
+    came: number;
+    coming: number;
+  }>(sql`
     select x.id, x.starts_at, x.duration_minutes, x.cancelled_at,
       (select count(*)::int from peer_attendance a where a.meeting_id = x.id) as came,
       (select count(*)::int from peer_meeting_replies r where r.meeting_id = x.id and r.coming) as coming
@@ -367,39 +604,70 @@ async function activeMemberOf(tx: CommunityTransaction, programmeId: string, per
 }
 
 /** A member says whether they are coming. A full meeting takes no more "yes". */
-export async function replyToMeeting(tx: CommunityTransaction, communityId: string, meetingId: string, personRecordId: string, coming: boolean) {
+export async function replyToMeeting(
+  tx: CommunityTransaction,
+  communityId: string,
+  meetingId: string,
+  personRecordId: string,
+  coming: boolean,
+) {
   const { meeting, group } = await getMeeting(tx, communityId, meetingId);
   if (!(await activeMemberOf(tx, group.programmeId, personRecordId))) throw notFound();
-  if (meeting.startsAt.getTime() + meeting.durationMinutes * 60_000 < Date.now()) throw invalid([{ field: 'coming', code: 'errors.network.reply.past' }]);
+  if (meeting.startsAt.getTime() + meeting.durationMinutes * 60_000 < Date.now())
+    throw invalid([{ field: 'coming', code: 'errors.network.reply.past' }]);
   if (coming && group.capacity !== null) {
     // One reply at a time per meeting, so two last places are not both given.
     await tx.execute(sql`select id from peer_meetings where id = ${meetingId} for no key update`);
-    const [counted] = await tx.execute<{ coming: number }>(sql`select count(*)::int as coming from peer_meeting_replies where meeting_id = ${meetingId} and coming and person_record_id <> ${personRecordId}`).then((result) => result.rows);
-    if ((counted?.coming ?? 0) >= group.capacity) throw invalid([{ field: 'coming', code: 'errors.network.reply.full' }]);
+    const [counted] = await tx
+      .execute<{ coming: number }>(
+        sql`select count(*)::int as coming from peer_meeting_replies where meeting_id = ${meetingId} and coming and person_record_id <> ${personRecordId}`,
+      )
+      .then((result) => result.rows);
+    if ((counted?.coming ?? 0) >= group.capacity)
+      throw invalid([{ field: 'coming', code: 'errors.network.reply.full' }]);
   }
   await tx
     .insert(peerMeetingReplies)
     .values({ communityId, meetingId, personRecordId, coming })
-    .onConflictDoUpdate({ target: [peerMeetingReplies.meetingId, peerMeetingReplies.personRecordId], set: { coming, at: sql`now()` } });
+    .onConflictDoUpdate({
+      target: [peerMeetingReplies.meetingId, peerMeetingReplies.personRecordId],
+      set: { coming, at: sql`now()` },
+    });
 }
 
 /** Adds or removes a group from the member's usual ones. */
-export async function setUsualGroup(tx: CommunityTransaction, communityId: string, groupId: string, personRecordId: string, usual: boolean) {
+export async function setUsualGroup(
+  tx: CommunityTransaction,
+  communityId: string,
+  groupId: string,
+  personRecordId: string,
+  usual: boolean,
+) {
   const group = await getGroup(tx, communityId, groupId);
   if (!(await activeMemberOf(tx, group.programmeId, personRecordId))) throw notFound();
   if (usual) await tx.insert(peerUsualGroups).values({ communityId, groupId, personRecordId }).onConflictDoNothing();
-  else await tx.delete(peerUsualGroups).where(and(eq(peerUsualGroups.groupId, groupId), eq(peerUsualGroups.personRecordId, personRecordId)));
+  else
+    await tx
+      .delete(peerUsualGroups)
+      .where(and(eq(peerUsualGroups.groupId, groupId), eq(peerUsualGroups.personRecordId, personRecordId)));
 }
 
 export async function usualGroupsOf(tx: CommunityTransaction, personRecordId: string): Promise<string[]> {
-  const rows = await tx.select({ groupId: peerUsualGroups.groupId }).from(peerUsualGroups).where(eq(peerUsualGroups.personRecordId, personRecordId));
+  const rows = await tx
+    .select({ groupId: peerUsualGroups.groupId })
+    .from(peerUsualGroups)
+    .where(eq(peerUsualGroups.personRecordId, personRecordId));
   return rows.map((row) => row.groupId);
 }
 
 // ——— The register ———
 
 /** Whether this person may take the group's register: a coordinator, or one of its facilitators. */
-export async function mayTakeRegister(tx: CommunityTransaction, groupId: string, asker: { staff: boolean; recordId: string | null }): Promise<boolean> {
+export async function mayTakeRegister(
+  tx: CommunityTransaction,
+  groupId: string,
+  asker: { staff: boolean; recordId: string | null },
+): Promise<boolean> {
   if (asker.staff) return true;
   if (!asker.recordId) return false;
   const [found] = await tx
@@ -409,7 +677,9 @@ export async function mayTakeRegister(tx: CommunityTransaction, groupId: string,
   return found !== undefined;
 }
 
-export const cancelling = z.object({ reason: requiredText('errors.network.cancel.reason.missing', 'errors.network.text.tooLong', 500) });
+export const cancelling = z.object({
+  reason: requiredText('errors.network.cancel.reason.missing', 'errors.network.text.tooLong', 500),
+});
 
 /**
  * A facilitator (or staff) cancels a meeting not yet started: it stays on the calendar marked
@@ -421,18 +691,38 @@ export async function cancelMeeting(
   asker: { accountId: string; staff: boolean; recordId: string | null },
   meetingId: string,
   cancel: z.infer<typeof cancelling>,
-  notice: { notifyConfigured: boolean; message: (meeting: { startsAt: Date; groupName: string }) => { subject: string; body: string } },
+  notice: {
+    notifyConfigured: boolean;
+    message: (meeting: { startsAt: Date; groupName: string }) => { subject: string; body: string };
+  },
 ): Promise<number> {
   const { meeting, group } = await getMeeting(tx, communityId, meetingId);
   if (!(await mayTakeRegister(tx, group.id, asker))) throw notFound();
   if (meeting.cancelledAt) throw conflict('meeting-cancelled');
-  if (meeting.startsAt.getTime() <= Date.now()) throw invalid([{ field: 'reason', code: 'errors.network.cancel.started' }]);
-  await tx.update(peerMeetings).set({ cancelledAt: new Date(), cancelledReason: cancel.reason }).where(eq(peerMeetings.id, meetingId));
-  await record(tx, { communityId, actorId: asker.accountId, action: 'network.meeting_cancelled', subjectType: 'peer_meeting', subjectId: meetingId });
-  const coming = await tx.select({ personRecordId: peerMeetingReplies.personRecordId }).from(peerMeetingReplies).where(and(eq(peerMeetingReplies.meetingId, meetingId), eq(peerMeetingReplies.coming, true)));
+  if (meeting.startsAt.getTime() <= Date.now())
+    throw invalid([{ field: 'reason', code: 'errors.network.cancel.started' }]);
+  await tx
+    .update(peerMeetings)
+    .set({ cancelledAt: new Date(), cancelledReason: cancel.reason })
+    .where(eq(peerMeetings.id, meetingId));
+  await record(tx, {
+    communityId,
+    actorId: asker.accountId,
+    action: 'network.meeting_cancelled',
+    subjectType: 'peer_meeting',
+    subjectId: meetingId,
+  });
+  const coming = await tx
+    .select({ personRecordId: peerMeetingReplies.personRecordId })
+    .from(peerMeetingReplies)
+    .where(and(eq(peerMeetingReplies.meetingId, meetingId), eq(peerMeetingReplies.coming, true)));
   let told = 0;
-  const message = { template: 'network-meeting-cancelled', ...notice.message({ startsAt: meeting.startsAt, groupName: group.name }) };
-  for (const one of coming) if ((await tellPerson(tx, notice.notifyConfigured, one.personRecordId, message)) === 'queued') told += 1;
+  const message = {
+    template: 'network-meeting-cancelled',
+    ...notice.message({ startsAt: meeting.startsAt, groupName: group.name }),
+  };
+  for (const one of coming)
+    if ((await tellPerson(tx, notice.notifyConfigured, one.personRecordId, message)) === 'queued') told += 1;
   return told;
 }
 
@@ -440,7 +730,11 @@ export async function cancelMeeting(
  * Every morning: tomorrow's meetings (UK days) remind, once, everyone who said they are coming
  * and the group's usual members who have not said they are not, in the community's first language.
  */
-export async function remindTomorrowsMeetings(owner: Database, publicUrl: string, notifyConfigured: boolean): Promise<{ meetings: number; reminded: number }> {
+export async function remindTomorrowsMeetings(
+  owner: Database,
+  publicUrl: string,
+  notifyConfigured: boolean,
+): Promise<{ meetings: number; reminded: number }> {
   const due = await owner.execute<{ id: string; community_id: string }>(sql`
     select x.id, x.community_id from peer_meetings x
     where x.cancelled_at is null and x.reminder_sent_at is null
@@ -448,7 +742,11 @@ export async function remindTomorrowsMeetings(owner: Database, publicUrl: string
   let reminded = 0;
   for (const meeting of due.rows) {
     await inCommunity(owner, { communityId: meeting.community_id, personId: null }, async (tx) => {
-      const [claimed] = await tx.update(peerMeetings).set({ reminderSentAt: new Date() }).where(and(eq(peerMeetings.id, meeting.id), isNull(peerMeetings.reminderSentAt))).returning({ startsAt: peerMeetings.startsAt, groupId: peerMeetings.groupId });
+      const [claimed] = await tx
+        .update(peerMeetings)
+        .set({ reminderSentAt: new Date() })
+        .where(and(eq(peerMeetings.id, meeting.id), isNull(peerMeetings.reminderSentAt)))
+        .returning({ startsAt: peerMeetings.startsAt, groupId: peerMeetings.groupId });
       if (!claimed) return;
       const found = await tx.execute<{ name: string; venue: string; slug: string; language: string }>(sql`
         select g.name, g.venue, c.slug, c.languages[1] as language from peer_groups g join communities c on c.id = g.community_id where g.id = ${claimed.groupId}`);
@@ -465,7 +763,12 @@ export async function remindTomorrowsMeetings(owner: Database, publicUrl: string
         const outcome = await tellPerson(tx, notifyConfigured, one.person_record_id, {
           template: 'network-meeting-reminder',
           subject: t('messages.meetingReminder.subject', { group: group.name }),
-          body: t('messages.meetingReminder.body', { group: group.name, time, venue: group.venue, link: `${publicUrl}/c/${group.slug}/network/meetings/${meeting.id}` }),
+          body: t('messages.meetingReminder.body', {
+            group: group.name,
+            time,
+            venue: group.venue,
+            link: `${publicUrl}/c/${group.slug}/network/meetings/${meeting.id}`,
+          }),
         });
         if (outcome === 'queued') reminded += 1;
       }
@@ -487,8 +790,19 @@ export interface RegisterLine {
  * The register: the group's usual members, anyone who said they were coming and anyone already
  * marked, by name. One query.
  */
-export async function registerOf(tx: CommunityTransaction, meetingId: string, group: Pick<Group, 'id' | 'programmeId'>): Promise<RegisterLine[]> {
-  const rows = await tx.execute<{ person_record_id: string; name: string; present: boolean; drop_in: boolean; coming: boolean | null; usual: boolean }>(sql`
+export async function registerOf(
+  tx: CommunityTransaction,
+  meetingId: string,
+  group: Pick<Group, 'id' | 'programmeId'>,
+): Promise<RegisterLine[]> {
+  const rows = await tx.execute<{
+    person_record_id: string;
+    name: string;
+    present: boolean;
+    drop_in: boolean;
+    coming: boolean | null;
+    usual: boolean;
+  }>(sql`
     with listed as (
       select u.person_record_id from peer_usual_groups u join peer_network_members m on m.person_record_id = u.person_record_id and m.programme_id = ${group.programmeId} and m.active
         where u.group_id = ${group.id}
@@ -501,11 +815,22 @@ export async function registerOf(tx: CommunityTransaction, meetingId: string, gr
     left join peer_attendance a on a.meeting_id = ${meetingId} and a.person_record_id = l.person_record_id
     left join peer_meeting_replies rp on rp.meeting_id = ${meetingId} and rp.person_record_id = l.person_record_id
     order by lower(r.preferred_name), l.person_record_id`);
-  return rows.rows.map((row) => ({ personRecordId: row.person_record_id, name: row.name, present: row.present, dropIn: row.drop_in, coming: row.coming, usual: row.usual }));
+  return rows.rows.map((row) => ({
+    personRecordId: row.person_record_id,
+    name: row.name,
+    present: row.present,
+    dropIn: row.drop_in,
+    coming: row.coming,
+    usual: row.usual,
+  }));
 }
 
 /** The network's other active members, for adding one who dropped in. */
-export async function dropInChoices(tx: CommunityTransaction, meetingId: string, group: Pick<Group, 'id' | 'programmeId'>) {
+export async function dropInChoices(
+  tx: CommunityTransaction,
+  meetingId: string,
+  group: Pick<Group, 'id' | 'programmeId'>,
+) {
   const rows = await tx.execute<{ id: string; name: string }>(sql`
     select r.id, r.preferred_name as name from peer_network_members m join person_records r on r.id = m.person_record_id
     where m.programme_id = ${group.programmeId} and m.active
@@ -528,18 +853,27 @@ export function registerIsOpen(startsAt: Date, today = ukDay()): boolean {
 }
 
 function checkRegisterOpen(meeting: Meeting) {
-  if (!registerIsOpen(meeting.startsAt)) throw invalid([{ field: 'personRecordId', code: 'errors.network.register.notYet' }]);
+  if (!registerIsOpen(meeting.startsAt))
+    throw invalid([{ field: 'personRecordId', code: 'errors.network.register.notYet' }]);
   if (meeting.cancelledAt) throw invalid([{ field: 'personRecordId', code: 'errors.network.register.cancelled' }]);
 }
 
 /** One tap: here, or not here after all. Only a member of the network can be marked. */
-export async function markAttendance(tx: CommunityTransaction, communityId: string, actorId: string, meetingId: string, mark: z.infer<typeof attendanceMark>) {
+export async function markAttendance(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  meetingId: string,
+  mark: z.infer<typeof attendanceMark>,
+) {
   const { meeting, group } = await getMeeting(tx, communityId, meetingId);
   checkRegisterOpen(meeting);
   const member = await memberRow(tx, group.programmeId, mark.personRecordId);
   if (!member) throw invalid([{ field: 'personRecordId', code: 'errors.network.register.person.invalid' }]);
   if (!mark.present) {
-    await tx.delete(peerAttendance).where(and(eq(peerAttendance.meetingId, meetingId), eq(peerAttendance.personRecordId, mark.personRecordId)));
+    await tx
+      .delete(peerAttendance)
+      .where(and(eq(peerAttendance.meetingId, meetingId), eq(peerAttendance.personRecordId, mark.personRecordId)));
     return;
   }
   const [usual] = await tx
@@ -555,12 +889,23 @@ export async function markAttendance(tx: CommunityTransaction, communityId: stri
 }
 
 /** Someone not on the list: another member of the network, or someone new, who joins the network there and then. */
-export async function addDropIn(tx: CommunityTransaction, communityId: string, actorId: string, meetingId: string, who: z.infer<typeof dropIn>) {
+export async function addDropIn(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  meetingId: string,
+  who: z.infer<typeof dropIn>,
+) {
   const { meeting, group } = await getMeeting(tx, communityId, meetingId);
   checkRegisterOpen(meeting);
   let personRecordId = who.personRecordId;
   if (!personRecordId) {
-    const person = await createPerson(tx, communityId, { id: actorId, onBehalf: true }, personDetails.parse({ preferredName: who.newName }));
+    const person = await createPerson(
+      tx,
+      communityId,
+      { id: actorId, onBehalf: true },
+      personDetails.parse({ preferredName: who.newName }),
+    );
     personRecordId = person.id;
     const [programme] = await tx.select().from(programmes).where(eq(programmes.id, group.programmeId));
     if (programme) await joinProgramme(tx, { communityId, programme, personRecordId, referralId: null, actorId });
@@ -572,8 +917,24 @@ export async function addDropIn(tx: CommunityTransaction, communityId: string, a
 
 // ——— Ground rules ———
 
-export async function groundRules(tx: CommunityTransaction, communityId: string, programmeId: string, personRecordId: string | null) {
-  const rows = await tx.execute<{ id: string; version: number | null; body: string; change_note: string; status: string; proposed_at: Date; adopted_at: Date | null; proposed_by: string | null; agreed: number; i_agreed: boolean }>(sql`
+export async function groundRules(
+  tx: CommunityTransaction,
+  communityId: string,
+  programmeId: string,
+  personRecordId: string | null,
+) {
+  const rows = await tx.execute<{
+    id: string;
+    version: number | null;
+    body: string;
+    change_note: string;
+    status: string;
+    proposed_at: Date;
+    adopted_at: Date | null;
+    proposed_by: string | null;
+    agreed: number;
+    i_agreed: boolean;
+  }>(sql`
     select g.id, g.version, g.body, g.change_note, g.status, g.proposed_at, g.adopted_at, r.preferred_name as proposed_by,
       (select count(*)::int from peer_ground_rules_agreements a where a.rules_id = g.id) as agreed,
       ${personRecordId ? sql`exists (select 1 from peer_ground_rules_agreements a where a.rules_id = g.id and a.person_record_id = ${personRecordId})` : sql`false`} as i_agreed
@@ -603,26 +964,57 @@ export async function getRules(tx: CommunityTransaction, communityId: string, ru
 }
 
 /** Any member proposes a change; the proposal is the whole new text, with what it changes. */
-export async function proposeRules(tx: CommunityTransaction, communityId: string, actorId: string, programmeId: string, proposerRecordId: string | null, proposal: z.infer<typeof rulesProposal>, options: { guide: boolean } = { guide: false }) {
+export async function proposeRules(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  programmeId: string,
+  proposerRecordId: string | null,
+  proposal: z.infer<typeof rulesProposal>,
+  options: { guide: boolean } = { guide: false },
+) {
   await getNetwork(tx, communityId, programmeId);
   const member = proposerRecordId ? await activeMemberOf(tx, programmeId, proposerRecordId) : undefined;
   // Members propose; facilitators and coordinators may too, but only members' agreement counts.
   if (!member && !options.guide) throw invalid([{ field: 'body', code: 'errors.network.rules.notMember' }]);
   const [made] = await tx
     .insert(peerGroundRules)
-    .values({ communityId, programmeId, body: proposal.body, changeNote: proposal.changeNote, proposedBy: proposerRecordId })
+    .values({
+      communityId,
+      programmeId,
+      body: proposal.body,
+      changeNote: proposal.changeNote,
+      proposedBy: proposerRecordId,
+    })
     .returning();
   if (!made) throw new Error('ground rules insert returned nothing');
-  if (member && proposerRecordId) await tx.insert(peerGroundRulesAgreements).values({ communityId, rulesId: made.id, personRecordId: proposerRecordId }).onConflictDoNothing();
-  await record(tx, { communityId, actorId, action: 'network.rules_proposed', subjectType: 'peer_ground_rules', subjectId: made.id });
+  if (member && proposerRecordId)
+    await tx
+      .insert(peerGroundRulesAgreements)
+      .values({ communityId, rulesId: made.id, personRecordId: proposerRecordId })
+      .onConflictDoNothing();
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'network.rules_proposed',
+    subjectType: 'peer_ground_rules',
+    subjectId: made.id,
+  });
   return made;
 }
 
 /** A member of the network says they agree: to the current rules, or to a proposal. */
-export async function agreeToRules(tx: CommunityTransaction, communityId: string, rulesId: string, personRecordId: string) {
+export async function agreeToRules(
+  tx: CommunityTransaction,
+  communityId: string,
+  rulesId: string,
+  personRecordId: string,
+) {
   const rules = await getRules(tx, communityId, rulesId);
-  if (rules.status !== 'current' && rules.status !== 'proposed') throw invalid([{ field: 'rulesId', code: 'errors.network.rules.notOpen' }]);
-  if (!(await activeMemberOf(tx, rules.programmeId, personRecordId))) throw invalid([{ field: 'rulesId', code: 'errors.network.rules.notMember' }]);
+  if (rules.status !== 'current' && rules.status !== 'proposed')
+    throw invalid([{ field: 'rulesId', code: 'errors.network.rules.notOpen' }]);
+  if (!(await activeMemberOf(tx, rules.programmeId, personRecordId)))
+    throw invalid([{ field: 'rulesId', code: 'errors.network.rules.notMember' }]);
   await tx.insert(peerGroundRulesAgreements).values({ communityId, rulesId, personRecordId }).onConflictDoNothing();
 }
 
@@ -638,11 +1030,23 @@ export async function adoptRules(tx: CommunityTransaction, communityId: string, 
     .where(and(eq(peerGroundRules.programmeId, rules.programmeId), eq(peerGroundRules.status, 'current')));
   const [adopted] = await tx
     .update(peerGroundRules)
-    .set({ status: 'current', adoptedAt: sql`now()`, adoptedBy: actorId, version: sql`(select coalesce(max(version), 0) + 1 from peer_ground_rules where programme_id = ${rules.programmeId})` })
+    .set({
+      status: 'current',
+      adoptedAt: sql`now()`,
+      adoptedBy: actorId,
+      version: sql`(select coalesce(max(version), 0) + 1 from peer_ground_rules where programme_id = ${rules.programmeId})`,
+    })
     .where(and(eq(peerGroundRules.id, rulesId), eq(peerGroundRules.status, 'proposed')))
     .returning();
   if (!adopted) throw invalid([{ field: 'rulesId', code: 'errors.network.rules.notOpen' }]);
-  await record(tx, { communityId, actorId, action: 'network.rules_adopted', subjectType: 'peer_ground_rules', subjectId: rulesId, detail: { version: adopted.version } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'network.rules_adopted',
+    subjectType: 'peer_ground_rules',
+    subjectId: rulesId,
+    detail: { version: adopted.version },
+  });
   return adopted;
 }
 
@@ -652,30 +1056,57 @@ export const crisisLines = ['999', '111', 'samaritans'] as const;
 
 export async function ownPlan(tx: CommunityTransaction, personRecordId: string) {
   const [plan] = await tx.select().from(crisisPlans).where(eq(crisisPlans.personRecordId, personRecordId));
-  const readers = plan ? await tx.select().from(crisisPlanReaders).where(eq(crisisPlanReaders.planPersonRecordId, personRecordId)) : [];
-  return { plan, facilitatorIds: readers.flatMap((one) => (one.readerPersonRecordId ? [one.readerPersonRecordId] : [])), groupIds: readers.flatMap((one) => (one.groupId ? [one.groupId] : [])) };
+  const readers = plan
+    ? await tx.select().from(crisisPlanReaders).where(eq(crisisPlanReaders.planPersonRecordId, personRecordId))
+    : [];
+  return {
+    plan,
+    facilitatorIds: readers.flatMap((one) => (one.readerPersonRecordId ? [one.readerPersonRecordId] : [])),
+    groupIds: readers.flatMap((one) => (one.groupId ? [one.groupId] : [])),
+  };
 }
 
 /** The member writes their plan and chooses who may read it; the readers are replaced as one change. */
-export async function savePlan(tx: CommunityTransaction, communityId: string, actorId: string, personRecordId: string, details: CrisisPlanDetails) {
+export async function savePlan(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  personRecordId: string,
+  details: CrisisPlanDetails,
+) {
   const { facilitatorIds, groupIds, ...plan } = details;
   const facilitators = new Set((await facilitatorChoices(tx, communityId)).map((one) => one.id));
-  if (facilitatorIds.some((id) => !facilitators.has(id))) throw invalid([{ field: 'facilitatorIds', code: 'errors.network.plan.readers.invalid' }]);
+  if (facilitatorIds.some((id) => !facilitators.has(id)))
+    throw invalid([{ field: 'facilitatorIds', code: 'errors.network.plan.readers.invalid' }]);
   if (groupIds.length) {
     const found = await tx
       .select({ id: peerGroups.id })
       .from(peerGroups)
       .where(and(eq(peerGroups.communityId, communityId), inArray(peerGroups.id, groupIds)));
-    if (found.length !== groupIds.length) throw invalid([{ field: 'groupIds', code: 'errors.network.plan.readers.invalid' }]);
+    if (found.length !== groupIds.length)
+      throw invalid([{ field: 'groupIds', code: 'errors.network.plan.readers.invalid' }]);
   }
   await tx
     .insert(crisisPlans)
     .values({ ...plan, communityId, personRecordId, updatedBy: actorId })
-    .onConflictDoUpdate({ target: crisisPlans.personRecordId, set: { ...plan, updatedBy: actorId, updatedAt: sql`now()` } });
+    .onConflictDoUpdate({
+      target: crisisPlans.personRecordId,
+      set: { ...plan, updatedBy: actorId, updatedAt: sql`now()` },
+    });
   await tx.delete(crisisPlanReaders).where(eq(crisisPlanReaders.planPersonRecordId, personRecordId));
-  const readers = [...facilitatorIds.map((id) => ({ communityId, planPersonRecordId: personRecordId, readerPersonRecordId: id })), ...groupIds.map((id) => ({ communityId, planPersonRecordId: personRecordId, groupId: id }))];
+  const readers = [
+    ...facilitatorIds.map((id) => ({ communityId, planPersonRecordId: personRecordId, readerPersonRecordId: id })),
+    ...groupIds.map((id) => ({ communityId, planPersonRecordId: personRecordId, groupId: id })),
+  ];
   if (readers.length) await tx.insert(crisisPlanReaders).values(readers);
-  await record(tx, { communityId, actorId, action: 'crisis_plan.saved', subjectType: 'crisis_plan', subjectId: personRecordId, detail: { facilitators: facilitatorIds.length, groups: groupIds.length } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'crisis_plan.saved',
+    subjectType: 'crisis_plan',
+    subjectId: personRecordId,
+    detail: { facilitators: facilitatorIds.length, groups: groupIds.length },
+  });
 }
 
 /** Whose plans this person may read: those that name them, or a group they go to or facilitate. */
@@ -701,19 +1132,37 @@ export async function plansSharedWith(tx: CommunityTransaction, readerRecordId: 
  * Someone else's plan, if its owner chose to show it to this reader; otherwise it does not exist
  * for them. Each read by anyone but its owner is audited.
  */
-export async function readPlan(tx: CommunityTransaction, communityId: string, actorId: string, readerRecordId: string | null, planPersonRecordId: string) {
+export async function readPlan(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  readerRecordId: string | null,
+  planPersonRecordId: string,
+) {
   if (!readerRecordId) throw notFound();
   if (readerRecordId !== planPersonRecordId) {
-    const allowed = await tx.execute<{ ok: boolean }>(sql`select ${planPersonRecordId} in ${readablePlans(readerRecordId)} as ok`);
+    const allowed = await tx.execute<{ ok: boolean }>(
+      sql`select ${planPersonRecordId} in ${readablePlans(readerRecordId)} as ok`,
+    );
     if (!allowed.rows[0]?.ok) throw notFound();
   }
   const [plan] = await tx
-    .select({ plan: crisisPlans, name: sql<string>`(select preferred_name from person_records where id = ${crisisPlans.personRecordId})` })
+    .select({
+      plan: crisisPlans,
+      name: sql<string>`(select preferred_name from person_records where id = ${crisisPlans.personRecordId})`,
+    })
     .from(crisisPlans)
     .where(and(eq(crisisPlans.communityId, communityId), eq(crisisPlans.personRecordId, planPersonRecordId)));
   if (!plan) throw notFound();
   if (readerRecordId !== planPersonRecordId) {
-    await record(tx, { communityId, actorId, action: 'restricted.read', subjectType: 'crisis_plan', subjectId: planPersonRecordId, reason: 'shared with the reader by its owner' });
+    await record(tx, {
+      communityId,
+      actorId,
+      action: 'restricted.read',
+      subjectType: 'crisis_plan',
+      subjectId: planPersonRecordId,
+      reason: 'shared with the reader by its owner',
+    });
   }
   return plan;
 }
@@ -723,9 +1172,21 @@ export async function readPlan(tx: CommunityTransaction, communityId: string, ac
 const newFeedToken = () => randomBytes(24).toString('base64url');
 
 /** The private calendar address of a member's meetings, or of a group's; made the first time it is asked for. */
-export async function feedToken(tx: CommunityTransaction, communityId: string, subject: { personRecordId: string } | { groupId: string }, renew = false): Promise<string> {
-  const condition = 'personRecordId' in subject ? eq(calendarFeeds.personRecordId, subject.personRecordId) : eq(calendarFeeds.groupId, subject.groupId);
-  if (renew) await tx.update(calendarFeeds).set({ revokedAt: sql`now()` }).where(and(condition, isNull(calendarFeeds.revokedAt)));
+export async function feedToken(
+  tx: CommunityTransaction,
+  communityId: string,
+  subject: { personRecordId: string } | { groupId: string },
+  renew = false,
+): Promise<string> {
+  const condition =
+    'personRecordId' in subject
+      ? eq(calendarFeeds.personRecordId, subject.personRecordId)
+      : eq(calendarFeeds.groupId, subject.groupId);
+  if (renew)
+    await tx
+      .update(calendarFeeds)
+      .set({ revokedAt: sql`now()` })
+      .where(and(condition, isNull(calendarFeeds.revokedAt)));
   else {
     const [found] = await tx
       .select({ token: calendarFeeds.token })
@@ -741,15 +1202,32 @@ export async function feedToken(tx: CommunityTransaction, communityId: string, s
 /** Which feed a token opens, across communities (the feed's address names none). */
 export async function feedByToken(owner: Database, token: string) {
   const [found] = await owner
-    .select({ communityId: calendarFeeds.communityId, personRecordId: calendarFeeds.personRecordId, groupId: calendarFeeds.groupId })
+    .select({
+      communityId: calendarFeeds.communityId,
+      personRecordId: calendarFeeds.personRecordId,
+      groupId: calendarFeeds.groupId,
+    })
     .from(calendarFeeds)
     .where(and(eq(calendarFeeds.token, token), isNull(calendarFeeds.revokedAt)));
   return found;
 }
 
 /** The meetings a feed shows: the member's usual groups and any they said they would come to; or the group's. */
-export async function feedMeetings(tx: CommunityTransaction, communityId: string, feed: { personRecordId: string | null; groupId: string | null }) {
-  const rows = await tx.execute<{ id: string; group_name: string; starts_at: Date; duration_minutes: number; cancelled_at: Date | null; venue: string; access_details: string; online_link: string }>(sql`
+export async function feedMeetings(
+  tx: CommunityTransaction,
+  communityId: string,
+  feed: { personRecordId: string | null; groupId: string | null },
+) {
+  const rows = await tx.execute<{
+    id: string;
+    group_name: string;
+    starts_at: Date;
+    duration_minutes: number;
+    cancelled_at: Date | null;
+    venue: string;
+    access_details: string;
+    online_link: string;
+  }>(sql`
     select x.id, g.name as group_name, x.starts_at, x.duration_minutes, x.cancelled_at, g.venue, g.access_details, g.online_link
     from peer_meetings x join peer_groups g on g.id = x.group_id
     where x.community_id = ${communityId} and x.starts_at > now() - interval '30 days'
@@ -766,8 +1244,19 @@ export async function feedMeetings(tx: CommunityTransaction, communityId: string
 // ——— The network's own numbers ———
 
 /** Attendance by month and group, new members and returners by month, and who came how often. */
-export async function networkNumbers(tx: CommunityTransaction, communityId: string, range: { from: string; to: string }) {
-  const byMonth = await tx.execute<{ month: string; group_id: string; group_name: string; attendances: number; people: number; meetings: number }>(sql`
+export async function networkNumbers(
+  tx: CommunityTransaction,
+  communityId: string,
+  range: { from: string; to: string },
+) {
+  const byMonth = await tx.execute<{
+    month: string;
+    group_id: string;
+    group_name: string;
+    attendances: number;
+    people: number;
+    meetings: number;
+  }>(sql`
     select to_char(date_trunc('month', x.starts_at at time zone 'Europe/London'), 'YYYY-MM') as month, g.id as group_id, g.name as group_name,
       count(a.person_record_id)::int as attendances, count(distinct a.person_record_id)::int as people, count(distinct x.id)::int as meetings
     from peer_meetings x join peer_groups g on g.id = x.group_id left join peer_attendance a on a.meeting_id = x.id
@@ -780,16 +1269,31 @@ export async function networkNumbers(tx: CommunityTransaction, communityId: stri
       count(*) filter (where c.change = 'went_inactive')::int as went_inactive
     from peer_membership_changes c where c.community_id = ${communityId} and (c.at at time zone 'Europe/London')::date between ${range.from}::date and ${range.to}::date
     group by 1 order by 1`);
-  const [totals] = await tx.execute<{ active: number; inactive: number }>(sql`
-    select count(*) filter (where active)::int as active, count(*) filter (where not active)::int as inactive from peer_network_members where community_id = ${communityId}`).then((result) => result.rows);
-  const byMember = await tx.execute<{ person_record_id: string; name: string; active: boolean; times: number; last_came: Date | null }>(sql`
+  const [totals] = await tx
+    .execute<{ active: number; inactive: number }>(
+      sql`
+    select count(*) filter (where active)::int as active, count(*) filter (where not active)::int as inactive from peer_network_members where community_id = ${communityId}`,
+    )
+    .then((result) => result.rows);
+  const byMember = await tx.execute<{
+    person_record_id: string;
+    name: string;
+    active: boolean;
+    times: number;
+    last_came: Date | null;
+  }>(sql`
     select m.person_record_id, r.preferred_name as name, m.active, count(x.id)::int as times, max(x.starts_at) as last_came
     from peer_network_members m join person_records r on r.id = m.person_record_id
     left join peer_attendance a on a.person_record_id = m.person_record_id
     left join peer_meetings x on x.id = a.meeting_id and (x.starts_at at time zone 'Europe/London')::date between ${range.from}::date and ${range.to}::date
     where m.community_id = ${communityId}
     group by 1, 2, 3 order by times desc, lower(r.preferred_name)`);
-  return { byMonth: byMonth.rows, changes: changes.rows, totals: totals ?? { active: 0, inactive: 0 }, byMember: withDates(byMember.rows, 'last_came') };
+  return {
+    byMonth: byMonth.rows,
+    changes: changes.rows,
+    totals: totals ?? { active: 0, inactive: 0 },
+    byMember: withDates(byMember.rows, 'last_came'),
+  };
 }
 
 /** Every night: each group's meetings for the weeks ahead. */
@@ -820,33 +1324,102 @@ async function mergeCrisisPlans(tx: CommunityTransaction, fromId: string, intoId
   const [gone] = await tx.select().from(crisisPlans).where(eq(crisisPlans.personRecordId, fromId));
   if (!gone) return;
   const [kept] = await tx.select().from(crisisPlans).where(eq(crisisPlans.personRecordId, intoId));
-  const both = (mine: string, theirs: string) => (!theirs.trim() || mine.includes(theirs) ? mine : mine.trim() ? `${mine}\n\n${theirs}` : theirs);
+  const both = (mine: string, theirs: string) =>
+    !theirs.trim() || mine.includes(theirs) ? mine : mine.trim() ? `${mine}\n\n${theirs}` : theirs;
   const fields = ['warningSigns', 'whatHelps', 'whatDoesNotHelp', 'whoToContact', 'writtenWith'] as const;
   if (kept) {
-    await tx.update(crisisPlans).set(Object.fromEntries(fields.map((field) => [field, both(kept[field], gone[field])]))).where(eq(crisisPlans.personRecordId, intoId));
+    await tx
+      .update(crisisPlans)
+      .set(Object.fromEntries(fields.map((field) => [field, both(kept[field], gone[field])])))
+      .where(eq(crisisPlans.personRecordId, intoId));
   } else {
     await tx.insert(crisisPlans).values({ ...gone, personRecordId: intoId });
   }
   await tx.execute(sql`delete from crisis_plan_readers gone using crisis_plan_readers kept
     where gone.plan_person_record_id = ${fromId} and kept.plan_person_record_id = ${intoId}
       and gone.reader_person_record_id is not distinct from kept.reader_person_record_id and gone.group_id is not distinct from kept.group_id`);
-  await tx.update(crisisPlanReaders).set({ planPersonRecordId: intoId }).where(eq(crisisPlanReaders.planPersonRecordId, fromId));
+  await tx
+    .update(crisisPlanReaders)
+    .set({ planPersonRecordId: intoId })
+    .where(eq(crisisPlanReaders.planPersonRecordId, fromId));
   await tx.delete(crisisPlans).where(eq(crisisPlans.personRecordId, fromId));
 }
 
 export const personData: PersonDataSource[] = [
-  { table: 'peer_network_members', column: 'person_record_id', points: 'record', download: 'rows', merge: mergeNetworkMembers },
+  {
+    table: 'peer_network_members',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: mergeNetworkMembers,
+  },
   { table: 'peer_membership_changes', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'peer_membership_changes', column: 'member_id', points: 'record', download: 'rows', merge: { keep: 'reached through the network membership, whose merge moves them' }, rows: rowsThrough((record) => sql`select c.change, c.at from peer_membership_changes c join peer_network_members m on m.id = c.member_id where m.person_record_id = ${record} order by c.at`) },
-  { table: 'peer_group_facilitators', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_group_facilitators', 'person_record_id', ['group_id']), rows: rowsThrough((record) => sql`select f.*, g.name as group_name from peer_group_facilitators f join peer_groups g on g.id = f.group_id where f.person_record_id = ${record}`) },
-  { table: 'peer_usual_groups', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_usual_groups', 'person_record_id', ['group_id']), rows: rowsThrough((record) => sql`select u.*, g.name as group_name from peer_usual_groups u join peer_groups g on g.id = u.group_id where u.person_record_id = ${record}`) },
-  { table: 'peer_meeting_replies', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_meeting_replies', 'person_record_id', ['meeting_id']), rows: rowsThrough((record) => sql`select r.*, g.name as group_name, m.starts_at from peer_meeting_replies r join peer_meetings m on m.id = r.meeting_id join peer_groups g on g.id = m.group_id where r.person_record_id = ${record} order by m.starts_at`) },
+  {
+    table: 'peer_membership_changes',
+    column: 'member_id',
+    points: 'record',
+    download: 'rows',
+    merge: { keep: 'reached through the network membership, whose merge moves them' },
+    rows: rowsThrough(
+      (record) =>
+        sql`select c.change, c.at from peer_membership_changes c join peer_network_members m on m.id = c.member_id where m.person_record_id = ${record} order by c.at`,
+    ),
+  },
+  {
+    table: 'peer_group_facilitators',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: keepingOnePer('peer_group_facilitators', 'person_record_id', ['group_id']),
+    rows: rowsThrough(
+      (record) =>
+        sql`select f.*, g.name as group_name from peer_group_facilitators f join peer_groups g on g.id = f.group_id where f.person_record_id = ${record}`,
+    ),
+  },
+  {
+    table: 'peer_usual_groups',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: keepingOnePer('peer_usual_groups', 'person_record_id', ['group_id']),
+    rows: rowsThrough(
+      (record) =>
+        sql`select u.*, g.name as group_name from peer_usual_groups u join peer_groups g on g.id = u.group_id where u.person_record_id = ${record}`,
+    ),
+  },
+  {
+    table: 'peer_meeting_replies',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: keepingOnePer('peer_meeting_replies', 'person_record_id', ['meeting_id']),
+    rows: rowsThrough(
+      (record) =>
+        sql`select r.*, g.name as group_name, m.starts_at from peer_meeting_replies r join peer_meetings m on m.id = r.meeting_id join peer_groups g on g.id = m.group_id where r.person_record_id = ${record} order by m.starts_at`,
+    ),
+  },
   // Someone marked at one meeting under both records was there once.
-  { table: 'peer_attendance', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_attendance', 'person_record_id', ['meeting_id']), rows: rowsThrough((record) => sql`select a.*, g.name as group_name, m.starts_at from peer_attendance a join peer_meetings m on m.id = a.meeting_id join peer_groups g on g.id = m.group_id where a.person_record_id = ${record} order by m.starts_at`) },
+  {
+    table: 'peer_attendance',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: keepingOnePer('peer_attendance', 'person_record_id', ['meeting_id']),
+    rows: rowsThrough(
+      (record) =>
+        sql`select a.*, g.name as group_name, m.starts_at from peer_attendance a join peer_meetings m on m.id = a.meeting_id join peer_groups g on g.id = m.group_id where a.person_record_id = ${record} order by m.starts_at`,
+    ),
+  },
   { table: 'peer_attendance', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'peer_ground_rules', column: 'proposed_by', points: 'record', download: 'rows', merge: 'move' },
   { table: 'peer_ground_rules', column: 'adopted_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'peer_ground_rules_agreements', column: 'person_record_id', points: 'record', download: 'rows', merge: keepingOnePer('peer_ground_rules_agreements', 'person_record_id', ['rules_id']) },
+  {
+    table: 'peer_ground_rules_agreements',
+    column: 'person_record_id',
+    points: 'record',
+    download: 'rows',
+    merge: keepingOnePer('peer_ground_rules_agreements', 'person_record_id', ['rules_id']),
+  },
   {
     table: 'crisis_plans',
     column: 'person_record_id',
@@ -856,11 +1429,20 @@ export const personData: PersonDataSource[] = [
     // What the person wrote about their crises goes with them.
     erase: async (tx, id) => {
       await tx.delete(crisisPlanReaders).where(eq(crisisPlanReaders.planPersonRecordId, id));
-      await tx.update(crisisPlans).set({ warningSigns: '', whatHelps: '', whatDoesNotHelp: '', whoToContact: '', writtenWith: '' }).where(eq(crisisPlans.personRecordId, id));
+      await tx
+        .update(crisisPlans)
+        .set({ warningSigns: '', whatHelps: '', whatDoesNotHelp: '', whoToContact: '', writtenWith: '' })
+        .where(eq(crisisPlans.personRecordId, id));
     },
   },
   { table: 'crisis_plans', column: 'updated_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'crisis_plan_readers', column: 'reader_person_record_id', points: 'record', download: { excluded: 'whose plans the person may read: other people’s choices' }, merge: keepingOnePer('crisis_plan_readers', 'reader_person_record_id', ['plan_person_record_id']) },
+  {
+    table: 'crisis_plan_readers',
+    column: 'reader_person_record_id',
+    points: 'record',
+    download: { excluded: 'whose plans the person may read: other people’s choices' },
+    merge: keepingOnePer('crisis_plan_readers', 'reader_person_record_id', ['plan_person_record_id']),
+  },
   {
     table: 'calendar_feeds',
     column: 'person_record_id',
@@ -868,7 +1450,9 @@ export const personData: PersonDataSource[] = [
     download: { excluded: 'a private calendar address: a key, not information about the person' },
     // One address per person: the kept record's stands, the other's stops working.
     merge: async (tx, fromId, intoId) => {
-      await tx.execute(sql`update calendar_feeds set revoked_at = coalesce(revoked_at, now()) where person_record_id = ${fromId} and exists (select 1 from calendar_feeds kept where kept.person_record_id = ${intoId} and kept.revoked_at is null)`);
+      await tx.execute(
+        sql`update calendar_feeds set revoked_at = coalesce(revoked_at, now()) where person_record_id = ${fromId} and exists (select 1 from calendar_feeds kept where kept.person_record_id = ${intoId} and kept.revoked_at is null)`,
+      );
       await tx.execute(sql`update calendar_feeds set person_record_id = ${intoId} where person_record_id = ${fromId}`);
     },
   },

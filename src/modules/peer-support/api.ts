@@ -10,11 +10,34 @@ import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Services } from '../../services.ts';
-import { communityParams, contactParams, episodeParams, episodeSides, goalParams, inSupport, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
+import {
+  communityParams,
+  contactParams,
+  episodeParams,
+  episodeSides,
+  goalParams,
+  inSupport,
+  programmeParams,
+  supporters,
+  supportStaff,
+  timesheetParams,
+} from './requests.ts';
 import * as service from './service.ts';
 
-const goalSchema = z.object({ id: z.uuid(), text: z.string(), byPerson: z.boolean().describe('Added by the person themselves'), addedAt: z.date() });
-const contactSchema = z.object({ id: z.uuid(), occurredOn: z.string(), minutes: z.number().int(), mode: z.enum(service.contactModes), whatWasDone: z.string(), progress: z.string() });
+const goalSchema = z.object({
+  id: z.uuid(),
+  text: z.string(),
+  byPerson: z.boolean().describe('Added by the person themselves'),
+  addedAt: z.date(),
+});
+const contactSchema = z.object({
+  id: z.uuid(),
+  occurredOn: z.string(),
+  minutes: z.number().int(),
+  mode: z.enum(service.contactModes),
+  whatWasDone: z.string(),
+  progress: z.string(),
+});
 const episodeSchema = z.object({
   id: z.uuid(),
   programmeId: z.uuid(),
@@ -31,18 +54,55 @@ const episodeSchema = z.object({
   reviewHeldOn: z.string().nullable(),
   whatChanged: z.string(),
   whereNext: z.array(z.string()),
-  summaryOutcome: z.enum(['sent', 'no_consent', 'no_referrer', 'not_asked']).nullable().describe('Whether the referrer was sent the ending summary, and if not why'),
+  summaryOutcome: z
+    .enum(['sent', 'no_consent', 'no_referrer', 'not_asked'])
+    .nullable()
+    .describe('Whether the referrer was sent the ending summary, and if not why'),
   goals: z.array(goalSchema),
 });
-const listItemSchema = z.object({ id: z.uuid(), personRecordId: z.uuid(), person: z.string(), supporterRecordId: z.uuid(), supporter: z.string(), startsOn: z.string(), plannedEnd: z.string(), status: z.enum(['active', 'ended']), lastContact: z.string().nullable(), minutesThisWeek: z.number().int() });
-const lineSchema = z.object({ episodeId: z.uuid(), person: z.string(), minutesPerWeek: z.number().int(), minutes: z.number().int(), contacts: z.number().int(), over: z.boolean() });
-const timesheetSchema = z.object({ id: z.uuid(), supporterRecordId: z.uuid(), supporter: z.string(), weekStarting: z.string(), status: z.enum(['submitted', 'approved', 'returned']), totalMinutes: z.number().int(), overBudget: z.boolean(), note: z.string(), decisionNote: z.string(), lines: z.array(lineSchema) });
+const listItemSchema = z.object({
+  id: z.uuid(),
+  personRecordId: z.uuid(),
+  person: z.string(),
+  supporterRecordId: z.uuid(),
+  supporter: z.string(),
+  startsOn: z.string(),
+  plannedEnd: z.string(),
+  status: z.enum(['active', 'ended']),
+  lastContact: z.string().nullable(),
+  minutesThisWeek: z.number().int(),
+});
+const lineSchema = z.object({
+  episodeId: z.uuid(),
+  person: z.string(),
+  minutesPerWeek: z.number().int(),
+  minutes: z.number().int(),
+  contacts: z.number().int(),
+  over: z.boolean(),
+});
+const timesheetSchema = z.object({
+  id: z.uuid(),
+  supporterRecordId: z.uuid(),
+  supporter: z.string(),
+  weekStarting: z.string(),
+  status: z.enum(['submitted', 'approved', 'returned']),
+  totalMinutes: z.number().int(),
+  overBudget: z.boolean(),
+  note: z.string(),
+  decisionNote: z.string(),
+  lines: z.array(lineSchema),
+});
 
 export async function supportApi(app: FastifyInstance, services: Services): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['One-to-one peer support'];
   const path = '/api/v1/communities/:community';
-  const readEpisode = async (tx: CommunityTransaction, communityId: string, episodeId: string, asker: service.Asker): Promise<z.infer<typeof episodeSchema>> => {
+  const readEpisode = async (
+    tx: CommunityTransaction,
+    communityId: string,
+    episodeId: string,
+    asker: service.Asker,
+  ): Promise<z.infer<typeof episodeSchema>> => {
     const found = await service.episodeFor(tx, communityId, episodeId, asker);
     const { episode } = found;
     return {
@@ -62,27 +122,72 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       whatChanged: episode.whatChanged,
       whereNext: episode.whereNext,
       summaryOutcome: episode.summaryOutcome,
-      goals: (await service.goalsOf(tx, episode.id)).map(({ id, text, byPerson, addedAt }) => ({ id, text, byPerson, addedAt })),
+      goals: (await service.goalsOf(tx, episode.id)).map(({ id, text, byPerson, addedAt }) => ({
+        id,
+        text,
+        byPerson,
+        addedAt,
+      })),
     };
   };
-  const readTimesheet = async (tx: CommunityTransaction, communityId: string, timesheetId: string, asker: service.Asker): Promise<z.infer<typeof timesheetSchema>> => {
+  const readTimesheet = async (
+    tx: CommunityTransaction,
+    communityId: string,
+    timesheetId: string,
+    asker: service.Asker,
+  ): Promise<z.infer<typeof timesheetSchema>> => {
     const found = await service.timesheetFor(tx, communityId, timesheetId, asker);
     const { sheet } = found;
-    return { id: sheet.id, supporterRecordId: sheet.supporterRecordId, supporter: found.supporter, weekStarting: sheet.weekStarting, status: sheet.status, totalMinutes: sheet.totalMinutes, overBudget: sheet.overBudget, note: sheet.note, decisionNote: sheet.decisionNote, lines: found.lines };
+    return {
+      id: sheet.id,
+      supporterRecordId: sheet.supporterRecordId,
+      supporter: found.supporter,
+      weekStarting: sheet.weekStarting,
+      status: sheet.status,
+      totalMinutes: sheet.totalMinutes,
+      overBudget: sheet.overBudget,
+      note: sheet.note,
+      decisionNote: sheet.decisionNote,
+      lines: found.lines,
+    };
   };
 
   // ——— Episodes ———
   api.get(
     `${path}/episodes`,
-    { config: { access: episodeSides }, schema: { tags, summary: 'Episodes: all for coordinators; a supporter’s own people; a person’s own', params: communityParams, querystring: pageQuery.extend({ status: z.enum(['active', 'ended']).optional() }), response: { 200: pageOf(listItemSchema), ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary: 'Episodes: all for coordinators; a supporter’s own people; a person’s own',
+        params: communityParams,
+        querystring: pageQuery.extend({ status: z.enum(['active', 'ended']).optional() }),
+        response: { 200: pageOf(listItemSchema), ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
         const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.id }));
-        const rows = await service.listEpisodes(tx, communityId, asker, { status: request.query.status, after: after?.id, limit: request.query.limit + 1 });
+        const rows = await service.listEpisodes(tx, communityId, asker, {
+          status: request.query.status,
+          after: after?.id,
+          limit: request.query.limit + 1,
+        });
         const page = rows.slice(0, request.query.limit);
         const last = page[page.length - 1];
         return {
-          items: page.map((row) => ({ id: row.id, personRecordId: row.person_record_id, person: row.person, supporterRecordId: row.supporter_record_id, supporter: row.supporter, startsOn: row.starts_on, plannedEnd: row.planned_end, status: row.status, lastContact: row.last_contact, minutesThisWeek: row.minutes_this_week })),
+          items: page.map((row) => ({
+            id: row.id,
+            personRecordId: row.person_record_id,
+            person: row.person,
+            supporterRecordId: row.supporter_record_id,
+            supporter: row.supporter,
+            startsOn: row.starts_on,
+            plannedEnd: row.planned_end,
+            status: row.status,
+            lastContact: row.last_contact,
+            minutesThisWeek: row.minutes_this_week,
+          })),
           nextCursor: rows.length > request.query.limit && last ? encodeCursor({ id: last.id }) : null,
         };
       }),
@@ -91,64 +196,191 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
     `${path}/episodes`,
     {
       config: { access: supportStaff },
-      schema: { tags, summary: 'Start an episode: a person and a peer supporter (coordinators). Weeks and hours default to the programme’s (12 weeks, 2 hours a week). Send an `Idempotency-Key`', params: communityParams, body: service.newEpisode, response: { 201: episodeSchema, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary:
+          'Start an episode: a person and a peer supporter (coordinators). Weeks and hours default to the programme’s (12 weeks, 2 hours a week). Send an `Idempotency-Key`',
+        params: communityParams,
+        body: service.newEpisode,
+        response: { 201: episodeSchema, ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request, reply) =>
       once(services.db, request, reply, async () => ({
         status: 201,
-        body: await inSupport(services, request, async (tx, communityId, asker) => readEpisode(tx, communityId, (await service.startEpisode(tx, communityId, asker.accountId, request.body)).id, asker)),
+        body: await inSupport(services, request, async (tx, communityId, asker) =>
+          readEpisode(
+            tx,
+            communityId,
+            (await service.startEpisode(tx, communityId, asker.accountId, request.body)).id,
+            asker,
+          ),
+        ),
       })),
   );
   api.put(
     `${path}/episode-contacts/:contactId`,
-    { config: { access: episodeSides }, schema: { tags, summary: 'Correct a contact (its supporter, coordinators) while its week is not sent', params: contactParams, body: service.newContact, response: { 200: contactSchema, ...problemResponses(400, 401, 404) } } },
-    async (request) => inSupport(services, request, (tx, communityId, asker) => service.updateContact(tx, communityId, request.params.contactId, asker, request.body)),
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary: 'Correct a contact (its supporter, coordinators) while its week is not sent',
+        params: contactParams,
+        body: service.newContact,
+        response: { 200: contactSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      inSupport(services, request, (tx, communityId, asker) =>
+        service.updateContact(tx, communityId, request.params.contactId, asker, request.body),
+      ),
   );
   api.put(
     `${path}/episode-goals/:goalId`,
-    { config: { access: episodeSides }, schema: { tags, summary: 'Change a goal’s words: the person any of theirs; the supporter and coordinators the ones they wrote', params: goalParams, body: service.newGoal, response: { 200: goalSchema, ...problemResponses(400, 401, 404) } } },
-    async (request) => inSupport(services, request, (tx, communityId, asker) => service.updateGoal(tx, communityId, request.params.goalId, asker, request.body)),
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary: 'Change a goal’s words: the person any of theirs; the supporter and coordinators the ones they wrote',
+        params: goalParams,
+        body: service.newGoal,
+        response: { 200: goalSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      inSupport(services, request, (tx, communityId, asker) =>
+        service.updateGoal(tx, communityId, request.params.goalId, asker, request.body),
+      ),
   );
   const settingsSchema = z.object({ plannedWeeks: z.number().int(), minutesPerWeek: z.number().int() });
   api.get(
     `${path}/support-programmes/:supportProgrammeId/settings`,
-    { config: { access: supportStaff }, schema: { tags, summary: 'A peer support programme’s defaults for new episodes (coordinators)', params: programmeParams, response: { 200: settingsSchema, ...problemResponses(401, 403, 404) } } },
+    {
+      config: { access: supportStaff },
+      schema: {
+        tags,
+        summary: 'A peer support programme’s defaults for new episodes (coordinators)',
+        params: programmeParams,
+        response: { 200: settingsSchema, ...problemResponses(401, 403, 404) },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId) => {
-        if (!(await service.supportProgrammes(tx, communityId)).some((one) => one.id === request.params.supportProgrammeId)) throw notFound();
+        if (
+          !(await service.supportProgrammes(tx, communityId)).some(
+            (one) => one.id === request.params.supportProgrammeId,
+          )
+        )
+          throw notFound();
         return service.settingsOf(tx, request.params.supportProgrammeId);
       }),
   );
   api.put(
     `${path}/support-programmes/:supportProgrammeId/settings`,
-    { config: { access: supportStaff }, schema: { tags, summary: 'Change a peer support programme’s defaults (coordinators); episodes under way keep theirs', params: programmeParams, body: service.settingsChange, response: { 200: settingsSchema, ...problemResponses(400, 401, 403, 404) } } },
-    async (request) => inSupport(services, request, (tx, communityId, asker) => service.saveSettings(tx, communityId, request.params.supportProgrammeId, asker.accountId, request.body)),
+    {
+      config: { access: supportStaff },
+      schema: {
+        tags,
+        summary: 'Change a peer support programme’s defaults (coordinators); episodes under way keep theirs',
+        params: programmeParams,
+        body: service.settingsChange,
+        response: { 200: settingsSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      inSupport(services, request, (tx, communityId, asker) =>
+        service.saveSettings(tx, communityId, request.params.supportProgrammeId, asker.accountId, request.body),
+      ),
   );
-  api.get(`${path}/episodes/:episodeId`, { config: { access: episodeSides }, schema: { tags, summary: 'One episode with its goals (its person, its supporter, coordinators)', params: episodeParams, response: { 200: episodeSchema, ...problemResponses(401, 404) } } }, async (request) =>
-    inSupport(services, request, (tx, communityId, asker) => readEpisode(tx, communityId, request.params.episodeId, asker)),
+  api.get(
+    `${path}/episodes/:episodeId`,
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary: 'One episode with its goals (its person, its supporter, coordinators)',
+        params: episodeParams,
+        response: { 200: episodeSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      inSupport(services, request, (tx, communityId, asker) =>
+        readEpisode(tx, communityId, request.params.episodeId, asker),
+      ),
   );
   api.get(
     `${path}/episodes/:episodeId/contacts`,
-    { config: { access: episodeSides }, schema: { tags, summary: 'The contacts logged, newest first', params: episodeParams, response: { 200: z.object({ items: z.array(contactSchema) }), ...problemResponses(401, 404) } } },
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary: 'The contacts logged, newest first',
+        params: episodeParams,
+        response: { 200: z.object({ items: z.array(contactSchema) }), ...problemResponses(401, 404) },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
         // The supporter's notes are not the person's to read: their goals are.
-        if ((await service.episodeFor(tx, communityId, request.params.episodeId, asker)).role === 'person') throw notFound();
-        return { items: (await service.contactsOf(tx, request.params.episodeId)).map(({ id, occurredOn, minutes, mode, whatWasDone, progress }) => ({ id, occurredOn, minutes, mode, whatWasDone, progress })) };
+        if ((await service.episodeFor(tx, communityId, request.params.episodeId, asker)).role === 'person')
+          throw notFound();
+        return {
+          items: (await service.contactsOf(tx, request.params.episodeId)).map(
+            ({ id, occurredOn, minutes, mode, whatWasDone, progress }) => ({
+              id,
+              occurredOn,
+              minutes,
+              mode,
+              whatWasDone,
+              progress,
+            }),
+          ),
+        };
       }),
   );
   api.post(
     `${path}/episodes/:episodeId/contacts`,
-    { config: { access: episodeSides }, schema: { tags, summary: 'Log a contact (the supporter, coordinators). A week whose timesheet is in takes no more. Send an `Idempotency-Key`', params: episodeParams, body: service.newContact, response: { 201: contactSchema, ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary:
+          'Log a contact (the supporter, coordinators). A week whose timesheet is in takes no more. Send an `Idempotency-Key`',
+        params: episodeParams,
+        body: service.newContact,
+        response: { 201: contactSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request, reply) =>
       once(services.db, request, reply, async () => {
-        const made = await inSupport(services, request, (tx, communityId, asker) => service.logContact(tx, communityId, request.params.episodeId, asker, request.body));
-        return { status: 201, body: { id: made.id, occurredOn: made.occurredOn, minutes: made.minutes, mode: made.mode, whatWasDone: made.whatWasDone, progress: made.progress } };
+        const made = await inSupport(services, request, (tx, communityId, asker) =>
+          service.logContact(tx, communityId, request.params.episodeId, asker, request.body),
+        );
+        return {
+          status: 201,
+          body: {
+            id: made.id,
+            occurredOn: made.occurredOn,
+            minutes: made.minutes,
+            mode: made.mode,
+            whatWasDone: made.whatWasDone,
+            progress: made.progress,
+          },
+        };
       }),
   );
   api.post(
     `${path}/episodes/:episodeId/goals`,
-    { config: { access: episodeSides }, schema: { tags, summary: 'Add a goal: the person (marked as theirs), their supporter or a coordinator', params: episodeParams, body: service.newGoal, response: { 200: episodeSchema, ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary: 'Add a goal: the person (marked as theirs), their supporter or a coordinator',
+        params: episodeParams,
+        body: service.newGoal,
+        response: { 200: episodeSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
         await service.addGoal(tx, communityId, request.params.episodeId, asker, request.body);
@@ -159,11 +391,24 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
     `${path}/episodes/:episodeId/end`,
     {
       config: { access: episodeSides },
-      schema: { tags, summary: 'End an episode: the review, what changed, where next; `tellReferrer` sends the referrer a summary only when the person agreed (see `summaryOutcome`)', params: episodeParams, body: service.ending, response: { 200: episodeSchema, ...problemResponses(400, 401, 404) } },
+      schema: {
+        tags,
+        summary:
+          'End an episode: the review, what changed, where next; `tellReferrer` sends the referrer a summary only when the person agreed (see `summaryOutcome`)',
+        params: episodeParams,
+        body: service.ending,
+        response: { 200: episodeSchema, ...problemResponses(400, 401, 404) },
+      },
     },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
-        await service.endEpisode(tx, { communityId, communityName: request.community?.name ?? '', notifyConfigured: services.notifyConfigured }, request.params.episodeId, asker, request.body);
+        await service.endEpisode(
+          tx,
+          { communityId, communityName: request.community?.name ?? '', notifyConfigured: services.notifyConfigured },
+          request.params.episodeId,
+          asker,
+          request.body,
+        );
         return readEpisode(tx, communityId, request.params.episodeId, asker);
       }),
   );
@@ -171,27 +416,83 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
   // ——— Timesheets ———
   api.get(
     `${path}/timesheets`,
-    { config: { access: supporters }, schema: { tags, summary: 'Timesheets: a supporter’s own; everyone’s for coordinators (waiting ones first)', params: communityParams, querystring: z.object({ status: z.enum(['submitted', 'approved', 'returned']).optional() }), response: { 200: z.object({ items: z.array(timesheetSchema.omit({ lines: true, note: true })) }), ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: supporters },
+      schema: {
+        tags,
+        summary: 'Timesheets: a supporter’s own; everyone’s for coordinators (waiting ones first)',
+        params: communityParams,
+        querystring: z.object({ status: z.enum(['submitted', 'approved', 'returned']).optional() }),
+        response: {
+          200: z.object({ items: z.array(timesheetSchema.omit({ lines: true, note: true })) }),
+          ...problemResponses(400, 401, 403, 404),
+        },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => ({
-        items: (await service.listTimesheets(tx, communityId, asker, { status: request.query.status, limit: 200 })).map((row) => ({ id: row.id, supporterRecordId: row.supporter_record_id, supporter: row.supporter, weekStarting: row.week_starting, status: row.status, totalMinutes: row.total_minutes, overBudget: row.over_budget, decisionNote: row.decision_note })),
+        items: (await service.listTimesheets(tx, communityId, asker, { status: request.query.status, limit: 200 })).map(
+          (row) => ({
+            id: row.id,
+            supporterRecordId: row.supporter_record_id,
+            supporter: row.supporter,
+            weekStarting: row.week_starting,
+            status: row.status,
+            totalMinutes: row.total_minutes,
+            overBudget: row.over_budget,
+            decisionNote: row.decision_note,
+          }),
+        ),
       })),
   );
   api.post(
     `${path}/timesheets`,
-    { config: { access: supporters }, schema: { tags, summary: 'Submit a week (Monday) of your contacts as a timesheet; a returned week is submitted again; twice is once', params: communityParams, body: service.timesheetSubmission, response: { 200: timesheetSchema, ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: supporters },
+      schema: {
+        tags,
+        summary:
+          'Submit a week (Monday) of your contacts as a timesheet; a returned week is submitted again; twice is once',
+        params: communityParams,
+        body: service.timesheetSubmission,
+        response: { 200: timesheetSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
         const sheet = await service.submitTimesheet(tx, communityId, asker, request.body);
         return readTimesheet(tx, communityId, sheet.id, asker);
       }),
   );
-  api.get(`${path}/timesheets/:timesheetId`, { config: { access: episodeSides }, schema: { tags, summary: 'One timesheet with its lines per person and the hours each allows', params: timesheetParams, response: { 200: timesheetSchema, ...problemResponses(401, 404) } } }, async (request) =>
-    inSupport(services, request, (tx, communityId, asker) => readTimesheet(tx, communityId, request.params.timesheetId, asker)),
+  api.get(
+    `${path}/timesheets/:timesheetId`,
+    {
+      config: { access: episodeSides },
+      schema: {
+        tags,
+        summary: 'One timesheet with its lines per person and the hours each allows',
+        params: timesheetParams,
+        response: { 200: timesheetSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      inSupport(services, request, (tx, communityId, asker) =>
+        readTimesheet(tx, communityId, request.params.timesheetId, asker),
+      ),
   );
   api.post(
     `${path}/timesheets/:timesheetId/approve`,
-    { config: { access: supportStaff }, schema: { tags, summary: 'Approve a timesheet (coordinators). One over budget needs `approveOverBudget: true` and a `note` saying why', params: timesheetParams, body: service.timesheetDecision, response: { 200: timesheetSchema, ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: supportStaff },
+      schema: {
+        tags,
+        summary:
+          'Approve a timesheet (coordinators). One over budget needs `approveOverBudget: true` and a `note` saying why',
+        params: timesheetParams,
+        body: service.timesheetDecision,
+        response: { 200: timesheetSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
         await service.approveTimesheet(tx, communityId, asker, request.params.timesheetId, request.body);
@@ -200,7 +501,16 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
   );
   api.post(
     `${path}/timesheets/:timesheetId/return`,
-    { config: { access: supportStaff }, schema: { tags, summary: 'Return a timesheet to its supporter with the reason (coordinators)', params: timesheetParams, body: service.timesheetReturn, response: { 200: timesheetSchema, ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: supportStaff },
+      schema: {
+        tags,
+        summary: 'Return a timesheet to its supporter with the reason (coordinators)',
+        params: timesheetParams,
+        body: service.timesheetReturn,
+        response: { 200: timesheetSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request) =>
       inSupport(services, request, async (tx, communityId, asker) => {
         await service.returnTimesheet(tx, communityId, asker, request.params.timesheetId, request.body);
@@ -211,13 +521,47 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
     `${path}/timesheets/payroll`,
     {
       config: { access: supportStaff },
-      schema: { tags, summary: 'Approved hours for payroll as CSV: one row per supporter and week starting in the range', params: communityParams, querystring: z.object({ from: plainDate('errors.support.date.invalid'), to: plainDate('errors.support.date.invalid') }), response: { 200: z.string().describe('text/csv'), ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Approved hours for payroll as CSV: one row per supporter and week starting in the range',
+        params: communityParams,
+        querystring: z.object({
+          from: plainDate('errors.support.date.invalid'),
+          to: plainDate('errors.support.date.invalid'),
+        }),
+        response: { 200: z.string().describe('text/csv'), ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request, reply) => {
-      const rows = await inSupport(services, request, (tx, communityId) => service.payrollRows(tx, communityId, request.query));
+      const rows = await inSupport(services, request, (tx, communityId) =>
+        service.payrollRows(tx, communityId, request.query),
+      );
       if (!rows) throw notFound();
-      const header = ['supporter', 'supporter_number', 'week_starting', 'minutes', 'hours', 'approved_by', 'approved_on', 'over_budget', 'note'];
-      return sendCsv(reply, [header, ...rows.map((row) => [row.supporter, row.supporter_number, row.week_starting, row.minutes, (row.minutes / 60).toFixed(2), row.approved_by ?? '', row.approved_on, row.over_budget ? 1 : '', row.note])]);
+      const header = [
+        'supporter',
+        'supporter_number',
+        'week_starting',
+        'minutes',
+        'hours',
+        'approved_by',
+        'approved_on',
+        'over_budget',
+        'note',
+      ];
+      return sendCsv(reply, [
+        header,
+        ...rows.map((row) => [
+          row.supporter,
+          row.supporter_number,
+          row.week_starting,
+          row.minutes,
+          (row.minutes / 60).toFixed(2),
+          row.approved_by ?? '',
+          row.approved_on,
+          row.over_budget ? 1 : '',
+          row.note,
+        ]),
+      ]);
     },
   );
 }

@@ -16,12 +16,23 @@ export const contactParams = communityParams.extend({ contactId: z.uuid() });
 export const goalParams = communityParams.extend({ goalId: z.uuid() });
 
 const supportStaffRoles = ['admin', 'coordinator'] as const;
-export const isSupportStaff = (request: FastifyRequest) => request.roles.some((role) => (supportStaffRoles as readonly string[]).includes(role));
+export const isSupportStaff = (request: FastifyRequest) =>
+  request.roles.some((role) => (supportStaffRoles as readonly string[]).includes(role));
 export const supportStaff = access.roles(...supportStaffRoles);
 /** An episode's supporter or person, for their own; coordinators for anyone's (404 to everyone else). */
 export const episodeSides = access.ownOr(...supportStaffRoles);
 export const supporters = access.roles('admin', 'coordinator', 'peer_supporter');
 
 /** Runs `work` in the request's community with who is asking: their account, their record, and whether they are staff. */
-export const inSupport = <T>(services: Services, request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, asker: Asker) => Promise<T>) =>
-  inRequestCommunity(services, request, async (tx, community) => work(tx, community.id, { accountId: actorOf(request), staff: isSupportStaff(request), recordId: await ownRecordId(tx, community.id, request.person?.id) }));
+export const inSupport = <T>(
+  services: Services,
+  request: FastifyRequest,
+  work: (tx: CommunityTransaction, communityId: string, asker: Asker) => Promise<T>,
+) =>
+  inRequestCommunity(services, request, async (tx, community) =>
+    work(tx, community.id, {
+      accountId: actorOf(request),
+      staff: isSupportStaff(request),
+      recordId: await ownRecordId(tx, community.id, request.person?.id),
+    }),
+  );

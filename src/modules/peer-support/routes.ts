@@ -14,63 +14,157 @@ import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
 import { consentState, mayTellReferrer } from '../people/consent.ts';
 import { supportApi } from './api.ts';
-import { communityParams, contactParams, episodeParams, episodeSides, goalParams, inSupport, isSupportStaff, programmeParams, supporters, supportStaff, timesheetParams } from './requests.ts';
+import {
+  communityParams,
+  contactParams,
+  episodeParams,
+  episodeSides,
+  goalParams,
+  inSupport,
+  isSupportStaff,
+  programmeParams,
+  supporters,
+  supportStaff,
+  timesheetParams,
+} from './requests.ts';
 import * as service from './service.ts';
 
-const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
+const formErrors = (error: unknown): FieldError[] | undefined =>
+  error instanceof DomainError && error.status === 400
+    ? error.fieldErrors.length
+      ? error.fieldErrors
+      : [{ field: 'form', code: 'errors.generic.invalid' }]
+    : undefined;
 const lines = (value: unknown) =>
   String(value ?? '')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean);
 /** The last twelve months, for payroll. */
-const recentMonths = () => Array.from({ length: 12 }, (_, back) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - back, 1)).toISOString().slice(0, 7));
+const recentMonths = () =>
+  Array.from({ length: 12 }, (_, back) =>
+    new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - back, 1)).toISOString().slice(0, 7),
+  );
 
 /** One-to-one peer support's pages: episodes, contacts, goals, endings and timesheets. */
 export async function supportRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/support`;
-  const within = <T>(request: FastifyRequest, work: Parameters<typeof inSupport<T>>[2]) => inSupport(services, request, work);
+  const within = <T>(request: FastifyRequest, work: Parameters<typeof inSupport<T>>[2]) =>
+    inSupport(services, request, work);
 
   // ——— Home ———
-  app.get('/c/:community/support', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const staffView = isSupportStaff(request);
-    const page = await within(request, async (tx, communityId, asker) => ({
-      episodes: await service.listEpisodes(tx, communityId, asker, { status: 'active', limit: 200 }),
-      ended: await service.listEpisodes(tx, communityId, asker, { status: 'ended', limit: 20 }),
-      waiting: staffView ? await service.waitingForSupporter(tx, communityId) : [],
-      timesheets: staffView || request.roles.includes('peer_supporter') ? await service.listTimesheets(tx, communityId, asker, { status: staffView ? 'submitted' : undefined, limit: 20 }) : [],
-      weeks: asker.recordId && request.roles.includes('peer_supporter') ? await service.weeksToSubmit(tx, asker.recordId) : [],
-      programmes: staffView ? await service.supportProgrammes(tx, communityId) : [],
-      recordId: asker.recordId,
-    }));
-    return render(request, reply, 'peer-support/views/home.njk', { pageTitle: request.t('support.home.title'), ...page, staffView, today: ukDay(), flash: takeFlash(request) });
-  });
+  app.get(
+    '/c/:community/support',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const staffView = isSupportStaff(request);
+      const page = await within(request, async (tx, communityId, asker) => ({
+        episodes: await service.listEpisodes(tx, communityId, asker, { status: 'active', limit: 200 }),
+        ended: await service.listEpisodes(tx, communityId, asker, { status: 'ended', limit: 20 }),
+        waiting: staffView ? await service.waitingForSupporter(tx, communityId) : [],
+        timesheets:
+          staffView || request.roles.includes('peer_supporter')
+            ? await service.listTimesheets(tx, communityId, asker, {
+                status: staffView ? 'submitted' : undefined,
+                limit: 20,
+              })
+            : [],
+        weeks:
+          asker.recordId && request.roles.includes('peer_supporter')
+            ? await service.weeksToSubmit(tx, asker.recordId)
+            : [],
+        programmes: staffView ? await service.supportProgrammes(tx, communityId) : [],
+        recordId: asker.recordId,
+      }));
+      return render(request, reply, 'peer-support/views/home.njk', {
+        pageTitle: request.t('support.home.title'),
+        ...page,
+        staffView,
+        today: ukDay(),
+        flash: takeFlash(request),
+      });
+    },
+  );
 
   // ——— A programme's defaults (coordinators) ———
-  const settingsPage = async (request: FastifyRequest<{ Params: z.infer<typeof programmeParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+  const settingsPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof programmeParams> }>,
+    reply: FastifyReply,
+    values?: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const page = await within(request, async (tx, communityId) => {
-      const programme = (await service.supportProgrammes(tx, communityId)).find((one) => one.id === request.params.supportProgrammeId);
+      const programme = (await service.supportProgrammes(tx, communityId)).find(
+        (one) => one.id === request.params.supportProgrammeId,
+      );
       if (!programme) throw notFound();
       return { programme, settings: await service.settingsOf(tx, programme.id) };
     });
-    const shown = values ?? { plannedWeeks: page.settings.plannedWeeks, timeHours: Math.floor(page.settings.minutesPerWeek / 60), timeMinutes: page.settings.minutesPerWeek % 60 };
-    return render(request, reply, 'peer-support/views/settings.njk', { pageTitle: request.t('support.settings.title', { programme: page.programme.name }), ...page, values: shown, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+    const shown = values ?? {
+      plannedWeeks: page.settings.plannedWeeks,
+      timeHours: Math.floor(page.settings.minutesPerWeek / 60),
+      timeMinutes: page.settings.minutesPerWeek % 60,
+    };
+    return render(
+      request,
+      reply,
+      'peer-support/views/settings.njk',
+      {
+        pageTitle: request.t('support.settings.title', { programme: page.programme.name }),
+        ...page,
+        values: shown,
+        errors,
+        flash: takeFlash(request),
+      },
+      { status: errors ? 400 : 200 },
+    );
   };
-  app.get('/c/:community/support/programmes/:supportProgrammeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => settingsPage(request, reply));
-  app.post('/c/:community/support/programmes/:supportProgrammeId/settings', { config: { access: supportStaff }, schema: { params: programmeParams } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(service.settingsChange, { plannedWeeks: body.plannedWeeks, minutesPerWeek: minutesFromForm(body) });
-    if (!form.ok) return settingsPage(request, reply, body, form.errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'minutes' } : error)));
-    const actorId = actorOf(request);
-    await within(request, (tx, communityId) => service.saveSettings(tx, communityId, request.params.supportProgrammeId, actorId, form.data));
-    request.session.flash = request.t('support.settings.savedFlash');
-    return reply.redirect(`/c/${request.params.community}/support/programmes/${request.params.supportProgrammeId}/settings`, 303);
-  });
+  app.get(
+    '/c/:community/support/programmes/:supportProgrammeId/settings',
+    { config: { access: supportStaff }, schema: { params: programmeParams } },
+    async (request, reply) => settingsPage(request, reply),
+  );
+  app.post(
+    '/c/:community/support/programmes/:supportProgrammeId/settings',
+    { config: { access: supportStaff }, schema: { params: programmeParams } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const form = parseForm(service.settingsChange, {
+        plannedWeeks: body.plannedWeeks,
+        minutesPerWeek: minutesFromForm(body),
+      });
+      if (!form.ok)
+        return settingsPage(
+          request,
+          reply,
+          body,
+          form.errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'minutes' } : error)),
+        );
+      const actorId = actorOf(request);
+      await within(request, (tx, communityId) =>
+        service.saveSettings(tx, communityId, request.params.supportProgrammeId, actorId, form.data),
+      );
+      request.session.flash = request.t('support.settings.savedFlash');
+      return reply.redirect(
+        `/c/${request.params.community}/support/programmes/${request.params.supportProgrammeId}/settings`,
+        303,
+      );
+    },
+  );
 
   // ——— Starting an episode ———
-  const episodeFormPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
-    const page = await within(request, async (tx, communityId) => ({ programmes: (await service.supportProgrammes(tx, communityId)).filter((one) => one.status === 'open'), waiting: await service.waitingForSupporter(tx, communityId), supporters: await service.supporterChoices(tx, communityId) }));
+  const episodeFormPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
+    const page = await within(request, async (tx, communityId) => ({
+      programmes: (await service.supportProgrammes(tx, communityId)).filter((one) => one.status === 'open'),
+      waiting: await service.waitingForSupporter(tx, communityId),
+      supporters: await service.supporterChoices(tx, communityId),
+    }));
     const choose = { value: '', text: request.t('support.episodeForm.choose') };
     return render(
       request,
@@ -79,9 +173,27 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       {
         pageTitle: request.t('support.episodeForm.title'),
         values,
-        programmeItems: page.programmes.map((one) => ({ value: one.id, text: one.name, checked: values.programmeId === one.id || page.programmes.length === 1 })),
-        personItems: [choose, ...page.waiting.map((one) => ({ value: one.person_record_id, text: `${one.name} (${one.programme})`, selected: values.personRecordId === one.person_record_id }))],
-        supporterItems: [choose, ...page.supporters.map((one) => ({ value: one.id, text: one.name, selected: values.supporterRecordId === one.id }))],
+        programmeItems: page.programmes.map((one) => ({
+          value: one.id,
+          text: one.name,
+          checked: values.programmeId === one.id || page.programmes.length === 1,
+        })),
+        personItems: [
+          choose,
+          ...page.waiting.map((one) => ({
+            value: one.person_record_id,
+            text: `${one.name} (${one.programme})`,
+            selected: values.personRecordId === one.person_record_id,
+          })),
+        ],
+        supporterItems: [
+          choose,
+          ...page.supporters.map((one) => ({
+            value: one.id,
+            text: one.name,
+            selected: values.supporterRecordId === one.id,
+          })),
+        ],
         startsOnParts: dateParts(values.startsOn),
         defaults: service.defaults,
         formKey: randomUUID(),
@@ -90,31 +202,66 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/support/episodes/new', { config: { access: supportStaff }, schema: { params: communityParams, querystring: z.object({ person: z.uuid().optional().catch(undefined) }) } }, async (request, reply) =>
-    episodeFormPage(request, reply, { personRecordId: request.query.person, startsOn: ukDay(), plannedWeeks: String(service.defaults.plannedWeeks), timeHours: '2' }),
+  app.get(
+    '/c/:community/support/episodes/new',
+    {
+      config: { access: supportStaff },
+      schema: { params: communityParams, querystring: z.object({ person: z.uuid().optional().catch(undefined) }) },
+    },
+    async (request, reply) =>
+      episodeFormPage(request, reply, {
+        personRecordId: request.query.person,
+        startsOn: ukDay(),
+        plannedWeeks: String(service.defaults.plannedWeeks),
+        timeHours: '2',
+      }),
   );
-  app.post('/c/:community/support/episodes/new', { config: { access: supportStaff }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'startsOn');
-    const input = { ...body, plannedWeeks: body.plannedWeeks === '' || body.plannedWeeks === undefined ? undefined : Number(body.plannedWeeks), minutesPerWeek: minutesFromForm(body), goals: lines(body.goals) };
-    const form = parseForm(service.newEpisode, input);
-    const shown = (errors: FieldError[]) => errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'time' } : error.field.startsWith('goals') ? { ...error, field: 'goals' } : error));
-    if (!form.ok) return episodeFormPage(request, reply, body, shown(form.errors));
-    try {
-      const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-        const episode = await within(request, (tx, communityId) => service.startEpisode(tx, communityId, actorOf(request), form.data));
-        request.session.flash = request.t('support.episodeForm.startedFlash');
-        return `${base(request)}/episodes/${episode.id}`;
-      });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return episodeFormPage(request, reply, body, shown(errors));
-      throw error;
-    }
-  });
+  app.post(
+    '/c/:community/support/episodes/new',
+    { config: { access: supportStaff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'startsOn');
+      const input = {
+        ...body,
+        plannedWeeks:
+          body.plannedWeeks === '' || body.plannedWeeks === undefined ? undefined : Number(body.plannedWeeks),
+        minutesPerWeek: minutesFromForm(body),
+        goals: lines(body.goals),
+      };
+      const form = parseForm(service.newEpisode, input);
+      const shown = (errors: FieldError[]) =>
+        errors.map((error) =>
+          error.field === 'minutesPerWeek'
+            ? { ...error, field: 'time' }
+            : error.field.startsWith('goals')
+              ? { ...error, field: 'goals' }
+              : error,
+        );
+      if (!form.ok) return episodeFormPage(request, reply, body, shown(form.errors));
+      try {
+        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+          const episode = await within(request, (tx, communityId) =>
+            service.startEpisode(tx, communityId, actorOf(request), form.data),
+          );
+          request.session.flash = request.t('support.episodeForm.startedFlash');
+          return `${base(request)}/episodes/${episode.id}`;
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return episodeFormPage(request, reply, body, shown(errors));
+        throw error;
+      }
+    },
+  );
 
   // ——— An episode ———
-  const episodePage = async (request: FastifyRequest<{ Params: z.infer<typeof episodeParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+  const episodePage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof episodeParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const page = await within(request, async (tx, communityId, asker) => {
       const found = await service.episodeFor(tx, communityId, request.params.episodeId, asker);
       return {
@@ -122,68 +269,137 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         goals: await service.goalsOf(tx, found.episode.id),
         contacts: await service.contactsOf(tx, found.episode.id),
         reach: found.role === 'person' ? null : await service.contactDetailsFor(tx, communityId, found.episode),
-        changeable: found.role === 'person' || found.episode.status !== 'active' ? [] : [...(await service.changeableContacts(tx, found.episode.supporterRecordId, await service.contactsOf(tx, found.episode.id)))],
+        changeable:
+          found.role === 'person' || found.episode.status !== 'active'
+            ? []
+            : [
+                ...(await service.changeableContacts(
+                  tx,
+                  found.episode.supporterRecordId,
+                  await service.contactsOf(tx, found.episode.id),
+                )),
+              ],
       };
     });
     const used = page.contacts.reduce((sum, contact) => sum + contact.minutes, 0);
-    return render(request, reply, 'peer-support/views/episode.njk', { pageTitle: request.t('support.episode.title', { name: page.person }), ...page, personName: page.person, used, values, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+    return render(
+      request,
+      reply,
+      'peer-support/views/episode.njk',
+      {
+        pageTitle: request.t('support.episode.title', { name: page.person }),
+        ...page,
+        personName: page.person,
+        used,
+        values,
+        errors,
+        flash: takeFlash(request),
+      },
+      { status: errors ? 400 : 200 },
+    );
   };
-  app.get('/c/:community/support/episodes/:episodeId', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => episodePage(request, reply));
-  app.post('/c/:community/support/episodes/:episodeId/goals', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => {
-    const form = parseForm(service.newGoal, request.body);
-    if (!form.ok) return episodePage(request, reply, form.values, form.errors);
-    try {
-      await within(request, (tx, communityId, asker) => service.addGoal(tx, communityId, request.params.episodeId, asker, form.data));
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return episodePage(request, reply, request.body as Record<string, unknown>, errors);
-      throw error;
-    }
-    request.session.flash = request.t('support.episode.goalAddedFlash');
-    return reply.redirect(`${base(request)}/episodes/${request.params.episodeId}`, 303);
-  });
+  app.get(
+    '/c/:community/support/episodes/:episodeId',
+    { config: { access: episodeSides }, schema: { params: episodeParams } },
+    async (request, reply) => episodePage(request, reply),
+  );
+  app.post(
+    '/c/:community/support/episodes/:episodeId/goals',
+    { config: { access: episodeSides }, schema: { params: episodeParams } },
+    async (request, reply) => {
+      const form = parseForm(service.newGoal, request.body);
+      if (!form.ok) return episodePage(request, reply, form.values, form.errors);
+      try {
+        await within(request, (tx, communityId, asker) =>
+          service.addGoal(tx, communityId, request.params.episodeId, asker, form.data),
+        );
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return episodePage(request, reply, request.body as Record<string, unknown>, errors);
+        throw error;
+      }
+      request.session.flash = request.t('support.episode.goalAddedFlash');
+      return reply.redirect(`${base(request)}/episodes/${request.params.episodeId}`, 303);
+    },
+  );
 
   // ——— Logging a contact ———
-  const contactFormPage = async (request: FastifyRequest<{ Params: z.infer<typeof episodeParams> }>, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
-    const found = await within(request, (tx, communityId, asker) => service.episodeFor(tx, communityId, request.params.episodeId, asker));
+  const contactFormPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof episodeParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
+    const found = await within(request, (tx, communityId, asker) =>
+      service.episodeFor(tx, communityId, request.params.episodeId, asker),
+    );
     if (found.role === 'person') throw new DomainError('not-found', 404);
     return render(
       request,
       reply,
       'peer-support/views/contact-form.njk',
-      { pageTitle: request.t('support.contactForm.title'), episode: found.episode, personName: found.person, values, occurredOnParts: dateParts(values.occurredOn), modeItems: choices(request, 'support.modes', service.contactModes, values.mode), formKey: randomUUID(), errors },
+      {
+        pageTitle: request.t('support.contactForm.title'),
+        episode: found.episode,
+        personName: found.person,
+        values,
+        occurredOnParts: dateParts(values.occurredOn),
+        modeItems: choices(request, 'support.modes', service.contactModes, values.mode),
+        formKey: randomUUID(),
+        errors,
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/support/episodes/:episodeId/contacts/new', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => contactFormPage(request, reply, { occurredOn: ukDay() }));
-  app.post('/c/:community/support/episodes/:episodeId/contacts/new', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'occurredOn');
-    const form = parseForm(service.newContact, { ...body, minutes: minutesFromForm(body) });
-    const shown = (errors: FieldError[]) => errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
-    if (!form.ok) return contactFormPage(request, reply, body, shown(form.errors));
-    try {
-      const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-        await within(request, (tx, communityId, asker) => service.logContact(tx, communityId, request.params.episodeId, asker, form.data));
-        request.session.flash = request.t('support.contactForm.loggedFlash');
-        return `${base(request)}/episodes/${request.params.episodeId}`;
-      });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return contactFormPage(request, reply, body, shown(errors));
-      throw error;
-    }
-  });
+  app.get(
+    '/c/:community/support/episodes/:episodeId/contacts/new',
+    { config: { access: episodeSides }, schema: { params: episodeParams } },
+    async (request, reply) => contactFormPage(request, reply, { occurredOn: ukDay() }),
+  );
+  app.post(
+    '/c/:community/support/episodes/:episodeId/contacts/new',
+    { config: { access: episodeSides }, schema: { params: episodeParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'occurredOn');
+      const form = parseForm(service.newContact, { ...body, minutes: minutesFromForm(body) });
+      const shown = (errors: FieldError[]) =>
+        errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
+      if (!form.ok) return contactFormPage(request, reply, body, shown(form.errors));
+      try {
+        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+          await within(request, (tx, communityId, asker) =>
+            service.logContact(tx, communityId, request.params.episodeId, asker, form.data),
+          );
+          request.session.flash = request.t('support.contactForm.loggedFlash');
+          return `${base(request)}/episodes/${request.params.episodeId}`;
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return contactFormPage(request, reply, body, shown(errors));
+        throw error;
+      }
+    },
+  );
 
   // ——— Changing a contact (its week not sent) or a goal (in whose words it is) ———
-  const contactEditPage = async (request: FastifyRequest<{ Params: z.infer<typeof contactParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+  const contactEditPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof contactParams> }>,
+    reply: FastifyReply,
+    values?: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const page = await within(request, async (tx, communityId, asker) => {
       const contact = await service.contactById(tx, communityId, request.params.contactId);
       const found = await service.episodeFor(tx, communityId, contact.episodeId, asker);
       if (found.role === 'person') throw notFound();
       return { contact, found };
     });
-    const shown = values ?? { ...page.contact, timeHours: Math.floor(page.contact.minutes / 60), timeMinutes: page.contact.minutes % 60 };
+    const shown = values ?? {
+      ...page.contact,
+      timeHours: Math.floor(page.contact.minutes / 60),
+      timeMinutes: page.contact.minutes % 60,
+    };
     return render(
       request,
       reply,
@@ -202,23 +418,39 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/support/contacts/:contactId/edit', { config: { access: episodeSides }, schema: { params: contactParams } }, async (request, reply) => contactEditPage(request, reply));
-  app.post('/c/:community/support/contacts/:contactId/edit', { config: { access: episodeSides }, schema: { params: contactParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'occurredOn');
-    const form = parseForm(service.newContact, { ...body, minutes: minutesFromForm(body) });
-    const shown = (errors: FieldError[]) => errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
-    if (!form.ok) return contactEditPage(request, reply, body, shown(form.errors));
-    try {
-      const changed = await within(request, (tx, communityId, asker) => service.updateContact(tx, communityId, request.params.contactId, asker, form.data));
-      request.session.flash = request.t('support.contactForm.changedFlash');
-      return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return contactEditPage(request, reply, body, shown(errors));
-      throw error;
-    }
-  });
-  const goalEditPage = async (request: FastifyRequest<{ Params: z.infer<typeof goalParams> }>, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+  app.get(
+    '/c/:community/support/contacts/:contactId/edit',
+    { config: { access: episodeSides }, schema: { params: contactParams } },
+    async (request, reply) => contactEditPage(request, reply),
+  );
+  app.post(
+    '/c/:community/support/contacts/:contactId/edit',
+    { config: { access: episodeSides }, schema: { params: contactParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'occurredOn');
+      const form = parseForm(service.newContact, { ...body, minutes: minutesFromForm(body) });
+      const shown = (errors: FieldError[]) =>
+        errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
+      if (!form.ok) return contactEditPage(request, reply, body, shown(form.errors));
+      try {
+        const changed = await within(request, (tx, communityId, asker) =>
+          service.updateContact(tx, communityId, request.params.contactId, asker, form.data),
+        );
+        request.session.flash = request.t('support.contactForm.changedFlash');
+        return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return contactEditPage(request, reply, body, shown(errors));
+        throw error;
+      }
+    },
+  );
+  const goalEditPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof goalParams> }>,
+    reply: FastifyReply,
+    values?: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const page = await within(request, async (tx, communityId, asker) => {
       const goal = await service.goalById(tx, communityId, request.params.goalId);
       const found = await service.episodeFor(tx, communityId, goal.episodeId, asker);
@@ -229,28 +461,50 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       request,
       reply,
       'peer-support/views/goal-form.njk',
-      { pageTitle: request.t(page.found.role === 'person' ? 'support.goalForm.ownTitle' : 'support.goalForm.title'), goal: page.goal, episode: page.found.episode, personName: page.found.person, values: values ?? { text: page.goal.text }, errors },
+      {
+        pageTitle: request.t(page.found.role === 'person' ? 'support.goalForm.ownTitle' : 'support.goalForm.title'),
+        goal: page.goal,
+        episode: page.found.episode,
+        personName: page.found.person,
+        values: values ?? { text: page.goal.text },
+        errors,
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/support/goals/:goalId/edit', { config: { access: episodeSides }, schema: { params: goalParams } }, async (request, reply) => goalEditPage(request, reply));
-  app.post('/c/:community/support/goals/:goalId/edit', { config: { access: episodeSides }, schema: { params: goalParams } }, async (request, reply) => {
-    const form = parseForm(service.newGoal, request.body);
-    if (!form.ok) return goalEditPage(request, reply, form.values, form.errors);
-    let changed;
-    try {
-      changed = await within(request, (tx, communityId, asker) => service.updateGoal(tx, communityId, request.params.goalId, asker, form.data));
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return goalEditPage(request, reply, form.data, errors);
-      throw error;
-    }
-    request.session.flash = request.t('support.goalForm.changedFlash');
-    return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
-  });
+  app.get(
+    '/c/:community/support/goals/:goalId/edit',
+    { config: { access: episodeSides }, schema: { params: goalParams } },
+    async (request, reply) => goalEditPage(request, reply),
+  );
+  app.post(
+    '/c/:community/support/goals/:goalId/edit',
+    { config: { access: episodeSides }, schema: { params: goalParams } },
+    async (request, reply) => {
+      const form = parseForm(service.newGoal, request.body);
+      if (!form.ok) return goalEditPage(request, reply, form.values, form.errors);
+      let changed;
+      try {
+        changed = await within(request, (tx, communityId, asker) =>
+          service.updateGoal(tx, communityId, request.params.goalId, asker, form.data),
+        );
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return goalEditPage(request, reply, form.data, errors);
+        throw error;
+      }
+      request.session.flash = request.t('support.goalForm.changedFlash');
+      return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
+    },
+  );
 
   // ——— Ending ———
-  const endPage = async (request: FastifyRequest<{ Params: z.infer<typeof episodeParams> }>, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
+  const endPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof episodeParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const page = await within(request, async (tx, communityId, asker) => {
       const found = await service.episodeFor(tx, communityId, request.params.episodeId, asker);
       if (found.role === 'person') throw new DomainError('not-found', 404);
@@ -267,71 +521,199 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         personName: page.person,
         values,
         reviewParts: dateParts(values.reviewHeldOn),
-        whereNextItems: service.nextSteps.map((step) => ({ value: step, text: request.t(`support.whereNext.${step}`), checked: ticked.has(step) })),
+        whereNextItems: service.nextSteps.map((step) => ({
+          value: step,
+          text: request.t(`support.whereNext.${step}`),
+          checked: ticked.has(step),
+        })),
         errors,
       },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/support/episodes/:episodeId/end', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => endPage(request, reply, { reviewHeldOn: ukDay() }));
-  app.post('/c/:community/support/episodes/:episodeId/end', { config: { access: episodeSides }, schema: { params: episodeParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'reviewHeldOn');
-    const whereNext = [body.whereNext ?? []].flat().map(String);
-    const form = parseForm(service.ending, { ...body, whereNext, tellReferrer: body.tellReferrer === 'yes' ? true : body.tellReferrer === 'no' ? false : undefined });
-    if (!form.ok) return endPage(request, reply, body, form.errors.map((error) => (error.field.startsWith('whereNext') ? { ...error, field: 'whereNext' } : error)));
-    try {
-      const ended = await within(request, (tx, communityId, asker) => service.endEpisode(tx, { communityId, communityName: request.community?.name ?? '', notifyConfigured: services.notifyConfigured }, request.params.episodeId, asker, form.data));
-      request.session.flash = request.t(`support.end.flash.${ended.summaryOutcome ?? 'not_asked'}`);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return endPage(request, reply, body, errors);
-      throw error;
-    }
-    return reply.redirect(`${base(request)}/episodes/${request.params.episodeId}`, 303);
-  });
-
-  // ——— Timesheets ———
-  app.post('/c/:community/support/timesheets', { config: { access: supporters }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.timesheetSubmission, request.body);
-    if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
-    const sheet = await within(request, (tx, communityId, asker) => service.submitTimesheet(tx, communityId, asker, form.data));
-    request.session.flash = request.t(sheet.overBudget ? 'support.timesheet.submittedOverFlash' : 'support.timesheet.submittedFlash');
-    return reply.redirect(`${base(request)}/timesheets/${sheet.id}`, 303);
-  });
-  const timesheetPage = async (request: FastifyRequest<{ Params: z.infer<typeof timesheetParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
-    const page = await within(request, (tx, communityId, asker) => service.timesheetFor(tx, communityId, request.params.timesheetId, asker));
-    return render(request, reply, 'peer-support/views/timesheet.njk', { pageTitle: request.t('support.timesheet.title', { name: page.supporter }), ...page, staffView: isSupportStaff(request), values, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
-  };
-  app.get('/c/:community/support/timesheets/:timesheetId', { config: { access: episodeSides }, schema: { params: timesheetParams } }, async (request, reply) => timesheetPage(request, reply));
-  for (const action of ['approve', 'return'] as const) {
-    app.post(`/c/:community/support/timesheets/:timesheetId/${action}`, { config: { access: supportStaff }, schema: { params: timesheetParams } }, async (request, reply) => {
-      const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), action };
-      const form = action === 'approve' ? parseForm(service.timesheetDecision, { note: body.note, approveOverBudget: body.approveOverBudget === 'yes' }) : parseForm(service.timesheetReturn, { note: body.note });
-      if (!form.ok) return timesheetPage(request, reply, body, form.errors);
-      try {
-        await within(request, (tx, communityId, asker) =>
-          action === 'approve' ? service.approveTimesheet(tx, communityId, asker, request.params.timesheetId, form.data as z.infer<typeof service.timesheetDecision>) : service.returnTimesheet(tx, communityId, asker, request.params.timesheetId, form.data as z.infer<typeof service.timesheetReturn>),
+  app.get(
+    '/c/:community/support/episodes/:episodeId/end',
+    { config: { access: episodeSides }, schema: { params: episodeParams } },
+    async (request, reply) => endPage(request, reply, { reviewHeldOn: ukDay() }),
+  );
+  app.post(
+    '/c/:community/support/episodes/:episodeId/end',
+    { config: { access: episodeSides }, schema: { params: episodeParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'reviewHeldOn');
+      const whereNext = [body.whereNext ?? []].flat().map(String);
+      const form = parseForm(service.ending, {
+        ...body,
+        whereNext,
+        tellReferrer: body.tellReferrer === 'yes' ? true : body.tellReferrer === 'no' ? false : undefined,
+      });
+      if (!form.ok)
+        return endPage(
+          request,
+          reply,
+          body,
+          form.errors.map((error) => (error.field.startsWith('whereNext') ? { ...error, field: 'whereNext' } : error)),
         );
+      try {
+        const ended = await within(request, (tx, communityId, asker) =>
+          service.endEpisode(
+            tx,
+            { communityId, communityName: request.community?.name ?? '', notifyConfigured: services.notifyConfigured },
+            request.params.episodeId,
+            asker,
+            form.data,
+          ),
+        );
+        request.session.flash = request.t(`support.end.flash.${ended.summaryOutcome ?? 'not_asked'}`);
       } catch (error) {
         const errors = formErrors(error);
-        if (errors) return timesheetPage(request, reply, body, errors);
+        if (errors) return endPage(request, reply, body, errors);
         throw error;
       }
-      request.session.flash = request.t(`support.timesheet.${action}edFlash`);
-      return reply.redirect(`${base(request)}/timesheets/${request.params.timesheetId}`, 303);
-    });
+      return reply.redirect(`${base(request)}/episodes/${request.params.episodeId}`, 303);
+    },
+  );
+
+  // ——— Timesheets ———
+  app.post(
+    '/c/:community/support/timesheets',
+    { config: { access: supporters }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.timesheetSubmission, request.body);
+      if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
+      const sheet = await within(request, (tx, communityId, asker) =>
+        service.submitTimesheet(tx, communityId, asker, form.data),
+      );
+      request.session.flash = request.t(
+        sheet.overBudget ? 'support.timesheet.submittedOverFlash' : 'support.timesheet.submittedFlash',
+      );
+      return reply.redirect(`${base(request)}/timesheets/${sheet.id}`, 303);
+    },
+  );
+  const timesheetPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof timesheetParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
+    const page = await within(request, (tx, communityId, asker) =>
+      service.timesheetFor(tx, communityId, request.params.timesheetId, asker),
+    );
+    return render(
+      request,
+      reply,
+      'peer-support/views/timesheet.njk',
+      {
+        pageTitle: request.t('support.timesheet.title', { name: page.supporter }),
+        ...page,
+        staffView: isSupportStaff(request),
+        values,
+        errors,
+        flash: takeFlash(request),
+      },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  app.get(
+    '/c/:community/support/timesheets/:timesheetId',
+    { config: { access: episodeSides }, schema: { params: timesheetParams } },
+    async (request, reply) => timesheetPage(request, reply),
+  );
+  for (const action of ['approve', 'return'] as const) {
+    app.post(
+      `/c/:community/support/timesheets/:timesheetId/${action}`,
+      { config: { access: supportStaff }, schema: { params: timesheetParams } },
+      async (request, reply) => {
+        const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), action };
+        const form =
+          action === 'approve'
+            ? parseForm(service.timesheetDecision, {
+                note: body.note,
+                approveOverBudget: body.approveOverBudget === 'yes',
+              })
+            : parseForm(service.timesheetReturn, { note: body.note });
+        if (!form.ok) return timesheetPage(request, reply, body, form.errors);
+        try {
+          await within(request, (tx, communityId, asker) =>
+            action === 'approve'
+              ? service.approveTimesheet(
+                  tx,
+                  communityId,
+                  asker,
+                  request.params.timesheetId,
+                  form.data as z.infer<typeof service.timesheetDecision>,
+                )
+              : service.returnTimesheet(
+                  tx,
+                  communityId,
+                  asker,
+                  request.params.timesheetId,
+                  form.data as z.infer<typeof service.timesheetReturn>,
+                ),
+          );
+        } catch (error) {
+          const errors = formErrors(error);
+          if (errors) return timesheetPage(request, reply, body, errors);
+          throw error;
+        }
+        request.session.flash = request.t(`support.timesheet.${action}edFlash`);
+        return reply.redirect(`${base(request)}/timesheets/${request.params.timesheetId}`, 303);
+      },
+    );
   }
-  app.get('/c/:community/support/payroll', { config: { access: supportStaff }, schema: { params: communityParams, querystring: z.object({ month: z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/).optional().catch(undefined) }) } }, async (request, reply) => {
-    const month = request.query.month;
-    if (!month) return render(request, reply, 'peer-support/views/payroll.njk', { pageTitle: request.t('support.payroll.title'), monthItems: recentMonths().map((value) => ({ value, text: value })) });
-    const [year, number] = month.split('-').map(Number);
-    const last = new Date(Date.UTC(year ?? 2000, number ?? 1, 0)).toISOString().slice(0, 10);
-    const rows = await within(request, (tx, communityId) => service.payrollRows(tx, communityId, { from: `${month}-01`, to: last }));
-    const t = request.t;
-    const header = [t('support.payroll.columns.supporter'), t('support.payroll.columns.number'), t('support.payroll.columns.week'), t('support.payroll.columns.minutes'), t('support.payroll.columns.hours'), t('support.payroll.columns.approvedBy'), t('support.payroll.columns.approvedOn'), t('support.payroll.columns.overBudget'), t('support.payroll.columns.note')];
-    const lines = rows.map((row) => [row.supporter, row.supporter_number, row.week_starting, row.minutes, (row.minutes / 60).toFixed(2), row.approved_by ?? '', row.approved_on, row.over_budget ? 'yes' : 'no', row.note]);
-    return sendCsv(reply, [header, ...lines], `payroll-${month}.csv`);
-  });
+  app.get(
+    '/c/:community/support/payroll',
+    {
+      config: { access: supportStaff },
+      schema: {
+        params: communityParams,
+        querystring: z.object({
+          month: z
+            .string()
+            .regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/)
+            .optional()
+            .catch(undefined),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const month = request.query.month;
+      if (!month)
+        return render(request, reply, 'peer-support/views/payroll.njk', {
+          pageTitle: request.t('support.payroll.title'),
+          monthItems: recentMonths().map((value) => ({ value, text: value })),
+        });
+      const [year, number] = month.split('-').map(Number);
+      const last = new Date(Date.UTC(year ?? 2000, number ?? 1, 0)).toISOString().slice(0, 10);
+      const rows = await within(request, (tx, communityId) =>
+        service.payrollRows(tx, communityId, { from: `${month}-01`, to: last }),
+      );
+      const t = request.t;
+      const header = [
+        t('support.payroll.columns.supporter'),
+        t('support.payroll.columns.number'),
+        t('support.payroll.columns.week'),
+        t('support.payroll.columns.minutes'),
+        t('support.payroll.columns.hours'),
+        t('support.payroll.columns.approvedBy'),
+        t('support.payroll.columns.approvedOn'),
+        t('support.payroll.columns.overBudget'),
+        t('support.payroll.columns.note'),
+      ];
+      const lines = rows.map((row) => [
+        row.supporter,
+        row.supporter_number,
+        row.week_starting,
+        row.minutes,
+        (row.minutes / 60).toFixed(2),
+        row.approved_by ?? '',
+        row.approved_on,
+        row.over_budget ? 'yes' : 'no',
+        row.note,
+      ]);
+      return sendCsv(reply, [header, ...lines], `payroll-${month}.csv`);
+    },
+  );
 
   await supportApi(app, services);
 }

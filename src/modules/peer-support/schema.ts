@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { communities, instant, people } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -9,7 +21,9 @@ export const peerSupportSettings = pgTable('peer_support_settings', {
   programmeId: uuid('programme_id')
     .primaryKey()
     .references(() => programmes.id),
-  communityId: uuid('community_id').notNull().references(() => communities.id),
+  communityId: uuid('community_id')
+    .notNull()
+    .references(() => communities.id),
   plannedWeeks: smallint('planned_weeks').notNull().default(12),
   minutesPerWeek: smallint('minutes_per_week').notNull().default(120),
 });
@@ -25,7 +39,9 @@ export const supportEpisodes = pgTable(
   'support_episodes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -43,7 +59,10 @@ export const supportEpisodes = pgTable(
     endedOn: date('ended_on', { mode: 'string' }),
     reviewHeldOn: date('review_held_on', { mode: 'string' }),
     whatChanged: text('what_changed').notNull().default(''),
-    whereNext: text('where_next').array().notNull().default(sql`array[]::text[]`),
+    whereNext: text('where_next')
+      .array()
+      .notNull()
+      .default(sql`array[]::text[]`),
     whereNextNote: text('where_next_note').notNull().default(''),
     summaryOutcome: text('summary_outcome', { enum: summaryOutcomes }),
     createdBy: uuid('created_by').references(() => people.id),
@@ -53,7 +72,9 @@ export const supportEpisodes = pgTable(
     index('support_episodes_supporter').on(table.supporterRecordId, table.status),
     index('support_episodes_person').on(table.personRecordId),
     index('support_episodes_community').on(table.communityId, table.status, table.startsOn),
-    uniqueIndex('support_episodes_one_active').on(table.programmeId, table.personRecordId).where(sql`${table.status} = 'active'`),
+    uniqueIndex('support_episodes_one_active')
+      .on(table.programmeId, table.personRecordId)
+      .where(sql`${table.status} = 'active'`),
     check('support_episodes_weeks', sql`${table.plannedWeeks} between 1 and 104`),
     check('support_episodes_minutes', sql`${table.minutesPerWeek} between 15 and 2400`),
   ],
@@ -64,7 +85,9 @@ export const episodeGoals = pgTable(
   'episode_goals',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     episodeId: uuid('episode_id')
       .notNull()
       .references(() => supportEpisodes.id),
@@ -85,7 +108,9 @@ export const episodeContacts = pgTable(
   'episode_contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     episodeId: uuid('episode_id')
       .notNull()
       .references(() => supportEpisodes.id),
@@ -97,7 +122,10 @@ export const episodeContacts = pgTable(
     recordedBy: uuid('recorded_by').references(() => people.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
-  (table) => [index('episode_contacts_episode').on(table.episodeId, table.occurredOn), check('episode_contacts_minutes', sql`${table.minutes} between 1 and 720`)],
+  (table) => [
+    index('episode_contacts_episode').on(table.episodeId, table.occurredOn),
+    check('episode_contacts_minutes', sql`${table.minutes} between 1 and 720`),
+  ],
 );
 
 export const timesheetStatuses = ['submitted', 'approved', 'returned'] as const;
@@ -108,7 +136,9 @@ export const timesheets = pgTable(
   'timesheets',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     supporterRecordId: uuid('supporter_record_id')
       .notNull()
       .references(() => personRecords.id),
@@ -124,14 +154,20 @@ export const timesheets = pgTable(
     /** Why it was returned, or why the hours over budget were approved. */
     decisionNote: text('decision_note').notNull().default(''),
   },
-  (table) => [uniqueIndex('timesheets_supporter_week').on(table.supporterRecordId, table.weekStarting), index('timesheets_community_status').on(table.communityId, table.status, table.weekStarting), check('timesheets_monday', sql`extract(isodow from ${table.weekStarting}) = 1`)],
+  (table) => [
+    uniqueIndex('timesheets_supporter_week').on(table.supporterRecordId, table.weekStarting),
+    index('timesheets_community_status').on(table.communityId, table.status, table.weekStarting),
+    check('timesheets_monday', sql`extract(isodow from ${table.weekStarting}) = 1`),
+  ],
 );
 
 /** A week a peer supporter was reminded to send: each week is reminded once. */
 export const timesheetReminders = pgTable(
   'timesheet_reminders',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     supporterRecordId: uuid('supporter_record_id')
       .notNull()
       .references(() => personRecords.id),

@@ -7,7 +7,14 @@ import { record } from '../../platform/audit.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { people } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { type ConsentMethod, type ConsentPurpose, consentMethods, consentPurposes, consents, personRecords } from './schema.ts';
+import {
+  type ConsentMethod,
+  type ConsentPurpose,
+  consentMethods,
+  consentPurposes,
+  consents,
+  personRecords,
+} from './schema.ts';
 
 export { consentMethods, consentPurposes };
 export type { ConsentMethod, ConsentPurpose };
@@ -53,12 +60,20 @@ export async function consentState(tx: CommunityTransaction, personRecordId: str
     .from(consents)
     .leftJoin(people, eq(people.id, consents.recordedBy))
     .where(and(eq(consents.personRecordId, personRecordId), isNull(consents.supersededAt)));
-  return currentFrom(rows.map((row) => ({ ...row.decision, recordedByName: row.recordedByName })).sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()));
+  return currentFrom(
+    rows
+      .map((row) => ({ ...row.decision, recordedByName: row.recordedByName }))
+      .sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
+  );
 }
 
 /** Every decision a person made, newest first. */
 export async function consentHistory(tx: CommunityTransaction, personRecordId: string) {
-  return tx.select().from(consents).where(eq(consents.personRecordId, personRecordId)).orderBy(desc(consents.recordedAt), desc(consents.id));
+  return tx
+    .select()
+    .from(consents)
+    .where(eq(consents.personRecordId, personRecordId))
+    .orderBy(desc(consents.recordedAt), desc(consents.id));
 }
 
 export interface ConsentEntry {
@@ -81,7 +96,11 @@ export async function recordConsent(tx: CommunityTransaction, entry: ConsentEntr
 }
 
 /** Several decisions of one person at once (a referral's answers), one purpose each, in four statements. */
-export async function recordConsents(tx: CommunityTransaction, personRecordId: string, entries: readonly Omit<ConsentEntry, 'personRecordId'>[]): Promise<void> {
+export async function recordConsents(
+  tx: CommunityTransaction,
+  personRecordId: string,
+  entries: readonly Omit<ConsentEntry, 'personRecordId'>[],
+): Promise<void> {
   if (entries.length === 0) return;
   const purposes = entries.map((entry) => entry.purpose);
   if (new Set(purposes).size !== purposes.length) throw new Error('one decision per purpose at a time');
@@ -90,8 +109,16 @@ export async function recordConsents(tx: CommunityTransaction, personRecordId: s
   await tx
     .update(consents)
     .set({ supersededAt: now })
-    .where(and(eq(consents.personRecordId, personRecordId), inArray(consents.purpose, purposes), isNull(consents.supersededAt)));
-  await tx.insert(consents).values(entries.map((entry) => ({ ...entry, personRecordId, note: entry.note ?? '', recordedAt: now })));
+    .where(
+      and(
+        eq(consents.personRecordId, personRecordId),
+        inArray(consents.purpose, purposes),
+        isNull(consents.supersededAt),
+      ),
+    );
+  await tx
+    .insert(consents)
+    .values(entries.map((entry) => ({ ...entry, personRecordId, note: entry.note ?? '', recordedAt: now })));
   await record(
     tx,
     entries.map((entry) => ({
@@ -134,8 +161,21 @@ export async function messagePerson(
 }
 
 /** Sends a short notice to a person's record by email, or by text when that is how they agreed to be contacted; never to anyone else's address. */
-export async function tellPerson(tx: CommunityTransaction, notifyConfigured: boolean, personRecordId: string, message: { template: string; subject: string; body: string }): Promise<MessageOutcome> {
-  const [person] = await tx.select({ id: personRecords.id, communityId: personRecords.communityId, email: personRecords.email, phone: personRecords.phone }).from(personRecords).where(eq(personRecords.id, personRecordId));
+export async function tellPerson(
+  tx: CommunityTransaction,
+  notifyConfigured: boolean,
+  personRecordId: string,
+  message: { template: string; subject: string; body: string },
+): Promise<MessageOutcome> {
+  const [person] = await tx
+    .select({
+      id: personRecords.id,
+      communityId: personRecords.communityId,
+      email: personRecords.email,
+      phone: personRecords.phone,
+    })
+    .from(personRecords)
+    .where(eq(personRecords.id, personRecordId));
   if (!person) return 'no-address';
   const byEmail = await messagePerson(tx, notifyConfigured, person, 'email', message);
   if (byEmail === 'queued') return byEmail;
@@ -155,6 +195,13 @@ export async function peopleInEvaluation(tx: CommunityTransaction, communityId: 
   const rows = await tx
     .select({ id: consents.personRecordId })
     .from(consents)
-    .where(and(eq(consents.communityId, communityId), eq(consents.purpose, 'evaluation'), eq(consents.granted, true), isNull(consents.supersededAt)));
+    .where(
+      and(
+        eq(consents.communityId, communityId),
+        eq(consents.purpose, 'evaluation'),
+        eq(consents.granted, true),
+        isNull(consents.supersededAt),
+      ),
+    );
   return new Set(rows.map((row) => row.id));
 }

@@ -2,8 +2,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidNhsNumber, phoneKey, withDateFromParts } from '../../platform/fields.ts';
 import { hasKey } from '../../platform/i18n.ts';
-import { type ConsentDecision, consentPurposes, currentFrom, inEvaluation, mayMessage, mayTellReferrer } from './consent.ts';
-import { checkRecord, communicationNeeds, contactMethods, duplicateReasons, equalityOptions, equalityQuestions, mergedDetails, personDetails, type PersonRecord } from './service.ts';
+import {
+  type ConsentDecision,
+  consentPurposes,
+  currentFrom,
+  inEvaluation,
+  mayMessage,
+  mayTellReferrer,
+} from './consent.ts';
+import {
+  checkRecord,
+  communicationNeeds,
+  contactMethods,
+  duplicateReasons,
+  equalityOptions,
+  equalityQuestions,
+  mergedDetails,
+  personDetails,
+  type PersonRecord,
+} from './service.ts';
 
 /** An NHS number with a correct check digit, made from nine digits (or none when no check digit exists). */
 function withCheckDigit(nine: number[]): string | null {
@@ -55,14 +72,19 @@ const aRecord = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
 describe('NHS numbers', () => {
   it('a number with the right check digit is accepted, and changing any one digit makes it wrong', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (nine, position, shift) => {
-        const number = withCheckDigit(nine);
-        if (number === null) return;
-        expect(isValidNhsNumber(number)).toBe(true);
-        const digits = [...number].map(Number);
-        digits[position] = ((digits[position] ?? 0) + shift) % 10;
-        expect(isValidNhsNumber(digits.join(''))).toBe(false);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        (nine, position, shift) => {
+          const number = withCheckDigit(nine);
+          if (number === null) return;
+          expect(isValidNhsNumber(number)).toBe(true);
+          const digits = [...number].map(Number);
+          digits[position] = ((digits[position] ?? 0) + shift) % 10;
+          expect(isValidNhsNumber(digits.join(''))).toBe(false);
+        },
+      ),
     );
   });
 
@@ -84,27 +106,52 @@ describe('phone numbers', () => {
 
 describe('dates from the NHS date input', () => {
   it('day, month and year become one date, and a wrong date stays wrong', () => {
-    expect(withDateFromParts({ 'dateOfBirth-day': '5', 'dateOfBirth-month': '3', 'dateOfBirth-year': '1958' }, 'dateOfBirth').dateOfBirth).toBe('1958-03-05');
-    const wrong = withDateFromParts({ 'dateOfBirth-day': '31', 'dateOfBirth-month': '2', 'dateOfBirth-year': '1958' }, 'dateOfBirth');
+    expect(
+      withDateFromParts({ 'dateOfBirth-day': '5', 'dateOfBirth-month': '3', 'dateOfBirth-year': '1958' }, 'dateOfBirth')
+        .dateOfBirth,
+    ).toBe('1958-03-05');
+    const wrong = withDateFromParts(
+      { 'dateOfBirth-day': '31', 'dateOfBirth-month': '2', 'dateOfBirth-year': '1958' },
+      'dateOfBirth',
+    );
     expect(personDetails.safeParse({ preferredName: 'Ada', ...wrong }).success).toBe(false);
-    expect(withDateFromParts({ 'dateOfBirth-day': '', 'dateOfBirth-month': '', 'dateOfBirth-year': '' }, 'dateOfBirth').dateOfBirth).toBeUndefined();
+    expect(
+      withDateFromParts({ 'dateOfBirth-day': '', 'dateOfBirth-month': '', 'dateOfBirth-year': '' }, 'dateOfBirth')
+        .dateOfBirth,
+    ).toBeUndefined();
   });
 });
 
 describe('likely duplicates', () => {
   it('the same email, phone, NHS number, or a name with the same date of birth, make two records likely the same person', () => {
-    const a = aRecord({ preferredName: 'Ada', fullName: 'Ada King', email: 'ADA@example.org', phoneKey: '07700900123', nhsNumber: '9434765919', dateOfBirth: '1950-12-10' });
+    const a = aRecord({
+      preferredName: 'Ada',
+      fullName: 'Ada King',
+      email: 'ADA@example.org',
+      phoneKey: '07700900123',
+      nhsNumber: '9434765919',
+      dateOfBirth: '1950-12-10',
+    });
     expect(duplicateReasons(a, aRecord({ email: 'ada@example.org' }))).toEqual(['email']);
     expect(duplicateReasons(a, aRecord({ phoneKey: '07700900123' }))).toEqual(['phone']);
     expect(duplicateReasons(a, aRecord({ nhsNumber: '9434765919' }))).toEqual(['nhsNumber']);
-    expect(duplicateReasons(a, aRecord({ preferredName: 'ada king', dateOfBirth: '1950-12-10' }))).toEqual(['nameAndBirth']);
+    expect(duplicateReasons(a, aRecord({ preferredName: 'ada king', dateOfBirth: '1950-12-10' }))).toEqual([
+      'nameAndBirth',
+    ]);
     expect(duplicateReasons(a, aRecord({ preferredName: 'Grace', dateOfBirth: '1950-12-10' }))).toEqual([]);
     expect(duplicateReasons(a, aRecord({ preferredName: 'Ada' }))).toEqual([]);
   });
 
   it('likeness goes both ways', () => {
     const field = fc.option(fc.constantFrom('a@x.org', 'b@x.org', '07700900123', '9434765919'), { nil: null });
-    const person = fc.record({ email: field, phoneKey: field, nhsNumber: field, preferredName: fc.constantFrom('Ada', 'Grace'), fullName: fc.constantFrom('', 'Ada King'), dateOfBirth: fc.option(fc.constantFrom('1950-12-10', '1960-01-01'), { nil: null }) });
+    const person = fc.record({
+      email: field,
+      phoneKey: field,
+      nhsNumber: field,
+      preferredName: fc.constantFrom('Ada', 'Grace'),
+      fullName: fc.constantFrom('', 'Ada King'),
+      dateOfBirth: fc.option(fc.constantFrom('1950-12-10', '1960-01-01'), { nil: null }),
+    });
     fc.assert(
       fc.property(person, person, (a, b) => {
         expect(duplicateReasons(a, b)).toEqual(duplicateReasons(b, a));
@@ -117,17 +164,36 @@ describe('merging two records', () => {
   it('what the record that stays already says never changes; it only gains what it lacks', () => {
     const text = fc.constantFrom('', 'one', 'two');
     const nullable = fc.option(fc.constantFrom('one', 'two'), { nil: null });
-    const record = fc.record({ fullName: text, pronouns: text, email: nullable, phone: nullable, address: text, gpPractice: text, livedExperience: text, communicationNeeds: fc.subarray([...communicationNeeds]) });
+    const record = fc.record({
+      fullName: text,
+      pronouns: text,
+      email: nullable,
+      phone: nullable,
+      address: text,
+      gpPractice: text,
+      livedExperience: text,
+      communicationNeeds: fc.subarray([...communicationNeeds]),
+    });
     fc.assert(
       fc.property(record, record, (kept, gone) => {
         const into = aRecord(kept);
         const change = mergedDetails(into, aRecord(gone));
         const merged = { ...into, ...change };
-        for (const field of ['fullName', 'pronouns', 'email', 'phone', 'address', 'gpPractice', 'livedExperience'] as const) {
+        for (const field of [
+          'fullName',
+          'pronouns',
+          'email',
+          'phone',
+          'address',
+          'gpPractice',
+          'livedExperience',
+        ] as const) {
           if (into[field]) expect(merged[field]).toBe(into[field]);
           else expect(merged[field]).toBe(gone[field] || into[field]);
         }
-        expect(new Set(merged.communicationNeeds)).toEqual(new Set([...kept.communicationNeeds, ...gone.communicationNeeds]));
+        expect(new Set(merged.communicationNeeds)).toEqual(
+          new Set([...kept.communicationNeeds, ...gone.communicationNeeds]),
+        );
       }),
     );
   });
@@ -135,9 +201,13 @@ describe('merging two records', () => {
 
 describe('rules across a record’s fields', () => {
   it('an interpreter needs a language, and the best way to get in touch needs its details', () => {
-    expect(checkRecord({ communicationNeeds: ['interpreter'] })).toEqual([{ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' }]);
+    expect(checkRecord({ communicationNeeds: ['interpreter'] })).toEqual([
+      { field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' },
+    ]);
     expect(checkRecord({ communicationNeeds: ['interpreter'], interpreterLanguage: 'Somali' })).toEqual([]);
-    expect(checkRecord({ contactMethod: 'sms' })).toEqual([{ field: 'phone', code: 'errors.person.contactMethod.needsPhone' }]);
+    expect(checkRecord({ contactMethod: 'sms' })).toEqual([
+      { field: 'phone', code: 'errors.person.contactMethod.needsPhone' },
+    ]);
     expect(checkRecord({ contactMethod: 'post', postcode: 'SW2 1AA' })).toEqual([]);
   });
 });
@@ -183,8 +253,13 @@ describe('the words for every choice', () => {
     const keys = [
       ...contactMethods.map((value) => `people.contactMethods.${value}`),
       ...communicationNeeds.map((value) => `people.needs.${value}`),
-      ...equalityQuestions.flatMap((question) => [`people.equality.${question}.question`, ...equalityOptions[question].map((value) => `people.equality.${question}.options.${value}`)]),
-      ...consentPurposes.flatMap((purpose) => ['name', 'question', 'explain'].map((part) => `consent.purposes.${purpose}.${part}`)),
+      ...equalityQuestions.flatMap((question) => [
+        `people.equality.${question}.question`,
+        ...equalityOptions[question].map((value) => `people.equality.${question}.options.${value}`),
+      ]),
+      ...consentPurposes.flatMap((purpose) =>
+        ['name', 'question', 'explain'].map((part) => `consent.purposes.${purpose}.${part}`),
+      ),
     ];
     expect(keys.filter((key) => !hasKey(key))).toEqual([]);
   });

@@ -1,7 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, index, integer, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { communities, people, instant } from '../../platform/db/schema.ts';
-
 
 export const contactMethods = ['phone', 'sms', 'email', 'post', 'in_person'] as const;
 export type ContactMethod = (typeof contactMethods)[number];
@@ -19,7 +29,9 @@ export const personRecords = pgTable(
   'person_records',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     /** A short number to say on the phone, and the name an erased record keeps ("Former member 123"). */
     number: integer('number').generatedAlwaysAsIdentity().notNull(),
     accountId: uuid('account_id').references(() => people.id),
@@ -31,7 +43,9 @@ export const personRecords = pgTable(
      * chosen name is never replaced by another.
      */
     listName: text('list_name')
-      .generatedAlwaysAs(sql`case when full_name <> '' and starts_with(lower(full_name), lower(preferred_name)) then full_name else preferred_name end`)
+      .generatedAlwaysAs(
+        sql`case when full_name <> '' and starts_with(lower(full_name), lower(preferred_name)) then full_name else preferred_name end`,
+      )
       .notNull(),
     pronouns: text('pronouns').notNull().default(''),
     dateOfBirth: date('date_of_birth', { mode: 'string' }),
@@ -46,7 +60,10 @@ export const personRecords = pgTable(
     contactTimes: text('contact_times').notNull().default(''),
     /** Whether a voicemail or text to their phone is safe (someone else may see it): null when not asked. */
     messageSafe: boolean('message_safe'),
-    communicationNeeds: text('communication_needs').array().notNull().default(sql`array[]::text[]`),
+    communicationNeeds: text('communication_needs')
+      .array()
+      .notNull()
+      .default(sql`array[]::text[]`),
     interpreterLanguage: text('interpreter_language').notNull().default(''),
     communicationOther: text('communication_other').notNull().default(''),
     emergencyContactName: text('emergency_contact_name').notNull().default(''),
@@ -58,7 +75,9 @@ export const personRecords = pgTable(
     availability: text('availability').notNull().default(''),
     /** Not online: a coordinator acts for them, and what is done for them is marked so. */
     assistedDigital: boolean('assisted_digital').notNull().default(false),
-    status: text('status', { enum: ['active', 'merged', 'erased'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'merged', 'erased'] })
+      .notNull()
+      .default('active'),
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => personRecords.id),
     createdBy: uuid('created_by').references(() => people.id),
     createdAt: instant('created_at').notNull().defaultNow(),
@@ -67,7 +86,9 @@ export const personRecords = pgTable(
   },
   (table) => [
     uniqueIndex('person_records_number').on(table.number),
-    uniqueIndex('person_records_account').on(table.communityId, table.accountId).where(sql`${table.accountId} is not null and ${table.status} = 'active'`),
+    uniqueIndex('person_records_account')
+      .on(table.communityId, table.accountId)
+      .where(sql`${table.accountId} is not null and ${table.status} = 'active'`),
     index('person_records_community_name').on(table.communityId, sql`lower(${table.preferredName})`),
     index('person_records_email').on(table.communityId, sql`lower(${table.email})`),
     index('person_records_phone').on(table.communityId, table.phoneKey),
@@ -77,7 +98,18 @@ export const personRecords = pgTable(
   ],
 );
 
-export const ageBands = ['under_18', '18_24', '25_34', '35_44', '45_54', '55_64', '65_74', '75_84', '85_over', 'prefer_not'] as const;
+export const ageBands = [
+  'under_18',
+  '18_24',
+  '25_34',
+  '35_44',
+  '45_54',
+  '55_64',
+  '65_74',
+  '75_84',
+  '85_over',
+  'prefer_not',
+] as const;
 /** The ONS 2021 census categories for England and Wales. */
 export const ethnicities = [
   'asian_bangladeshi',
@@ -112,7 +144,9 @@ export const equalityMonitoring = pgTable('equality_monitoring', {
   personRecordId: uuid('person_record_id')
     .primaryKey()
     .references(() => personRecords.id),
-  communityId: uuid('community_id').notNull().references(() => communities.id),
+  communityId: uuid('community_id')
+    .notNull()
+    .references(() => communities.id),
   ageBand: text('age_band', { enum: ageBands }),
   ethnicity: text('ethnicity', { enum: ethnicities }),
   sex: text('sex', { enum: sexes }),
@@ -123,7 +157,14 @@ export const equalityMonitoring = pgTable('equality_monitoring', {
   recordedBy: uuid('recorded_by').references(() => people.id),
 });
 
-export const consentPurposes = ['support', 'tell_referrer', 'evaluation', 'contact_email', 'contact_sms', 'share_story'] as const;
+export const consentPurposes = [
+  'support',
+  'tell_referrer',
+  'evaluation',
+  'contact_email',
+  'contact_sms',
+  'share_story',
+] as const;
 export type ConsentPurpose = (typeof consentPurposes)[number];
 export const consentMethods = ['online', 'spoken', 'paper'] as const;
 export type ConsentMethod = (typeof consentMethods)[number];
@@ -136,7 +177,9 @@ export const consents = pgTable(
   'consents',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     personRecordId: uuid('person_record_id')
       .notNull()
       .references(() => personRecords.id),
@@ -151,8 +194,12 @@ export const consents = pgTable(
     supersededAt: instant('superseded_at'),
   },
   (table) => [
-    uniqueIndex('consents_current').on(table.personRecordId, table.purpose).where(sql`${table.supersededAt} is null`),
+    uniqueIndex('consents_current')
+      .on(table.personRecordId, table.purpose)
+      .where(sql`${table.supersededAt} is null`),
     index('consents_person').on(table.personRecordId, table.recordedAt),
-    index('consents_community_purpose').on(table.communityId, table.purpose).where(sql`${table.supersededAt} is null and ${table.granted}`),
+    index('consents_community_purpose')
+      .on(table.communityId, table.purpose)
+      .where(sql`${table.supersededAt} is null and ${table.granted}`),
   ],
 );

@@ -2,7 +2,19 @@ import { and, asc, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { people } from '../../platform/db/schema.ts';
-import { checkboxList, dateOfBirth, nhsNumber, optionalEmail, optionalText, phone, phoneKey, postcode, requiredText, tickbox, yesNoOrNotSaid } from '../../platform/fields.ts';
+import {
+  checkboxList,
+  dateOfBirth,
+  nhsNumber,
+  optionalEmail,
+  optionalText,
+  phone,
+  phoneKey,
+  postcode,
+  requiredText,
+  tickbox,
+  yesNoOrNotSaid,
+} from '../../platform/fields.ts';
 import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { type PersonDataSource, moveReferences } from '../../platform/person-data.ts';
@@ -89,17 +101,26 @@ export type PersonPatch = z.infer<typeof personPatch>;
 export function checkRecord(details: Partial<PersonDetails>): FieldError[] {
   const errors: FieldError[] = [];
   const needs = details.communicationNeeds ?? [];
-  if (needs.includes('interpreter') && !details.interpreterLanguage) errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
-  if (needs.includes('other') && !details.communicationOther) errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
-  if (details.contactMethod === 'email' && !details.email) errors.push({ field: 'email', code: 'errors.person.contactMethod.needsEmail' });
-  if ((details.contactMethod === 'phone' || details.contactMethod === 'sms') && !details.phone) errors.push({ field: 'phone', code: 'errors.person.contactMethod.needsPhone' });
-  if (details.contactMethod === 'post' && !details.address && !details.postcode) errors.push({ field: 'address', code: 'errors.person.contactMethod.needsAddress' });
+  if (needs.includes('interpreter') && !details.interpreterLanguage)
+    errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
+  if (needs.includes('other') && !details.communicationOther)
+    errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
+  if (details.contactMethod === 'email' && !details.email)
+    errors.push({ field: 'email', code: 'errors.person.contactMethod.needsEmail' });
+  if ((details.contactMethod === 'phone' || details.contactMethod === 'sms') && !details.phone)
+    errors.push({ field: 'phone', code: 'errors.person.contactMethod.needsPhone' });
+  if (details.contactMethod === 'post' && !details.address && !details.postcode)
+    errors.push({ field: 'address', code: 'errors.person.contactMethod.needsAddress' });
   return errors;
 }
 
 // ——— Reading ———
 
-export async function getPerson(tx: CommunityTransaction, communityId: string, personId: string): Promise<PersonRecord> {
+export async function getPerson(
+  tx: CommunityTransaction,
+  communityId: string,
+  personId: string,
+): Promise<PersonRecord> {
   const [found] = await tx
     .select()
     .from(personRecords)
@@ -109,9 +130,14 @@ export async function getPerson(tx: CommunityTransaction, communityId: string, p
 }
 
 /** The record a merged one now lives in (a merge may have been merged again). */
-export async function currentRecord(tx: CommunityTransaction, communityId: string, personId: string): Promise<PersonRecord> {
+export async function currentRecord(
+  tx: CommunityTransaction,
+  communityId: string,
+  personId: string,
+): Promise<PersonRecord> {
   let found = await getPerson(tx, communityId, personId);
-  for (let hops = 0; found.status === 'merged' && found.mergedIntoId && hops < 20; hops += 1) found = await getPerson(tx, communityId, found.mergedIntoId);
+  for (let hops = 0; found.status === 'merged' && found.mergedIntoId && hops < 20; hops += 1)
+    found = await getPerson(tx, communityId, found.mergedIntoId);
   return found;
 }
 
@@ -128,8 +154,13 @@ export async function listPeople(tx: CommunityTransaction, communityId: string, 
   if (search) {
     const like = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
     const digits = search.replace(/[^0-9]/g, '');
-    const matches: SQL[] = [ilike(personRecords.preferredName, like), ilike(personRecords.fullName, like), ilike(personRecords.email, like)];
-    if (digits.length >= 6) matches.push(eq(personRecords.phoneKey, phoneKey(search) ?? digits), eq(personRecords.nhsNumber, digits));
+    const matches: SQL[] = [
+      ilike(personRecords.preferredName, like),
+      ilike(personRecords.fullName, like),
+      ilike(personRecords.email, like),
+    ];
+    if (digits.length >= 6)
+      matches.push(eq(personRecords.phoneKey, phoneKey(search) ?? digits), eq(personRecords.nhsNumber, digits));
     if (/^#?\d{1,9}$/.test(search)) matches.push(eq(personRecords.number, Number(search.replace('#', ''))));
     const any = or(...matches);
     if (any) conditions.push(any);
@@ -160,19 +191,33 @@ export function duplicateReasons(
   b: Pick<PersonRecord, 'email' | 'phoneKey' | 'nhsNumber' | 'preferredName' | 'fullName' | 'dateOfBirth'>,
 ): DuplicateReason[] {
   const reasons: DuplicateReason[] = [];
-  const same = (x: string | null, y: string | null) => x !== null && y !== null && x !== '' && x.trim().toLowerCase() === y.trim().toLowerCase();
+  const same = (x: string | null, y: string | null) =>
+    x !== null && y !== null && x !== '' && x.trim().toLowerCase() === y.trim().toLowerCase();
   if (same(a.email, b.email)) reasons.push('email');
   if (same(a.phoneKey, b.phoneKey)) reasons.push('phone');
   if (same(a.nhsNumber, b.nhsNumber)) reasons.push('nhsNumber');
   const names = (person: typeof a) => [person.preferredName, person.fullName].filter((name) => name.trim() !== '');
-  if (a.dateOfBirth && a.dateOfBirth === b.dateOfBirth && names(a).some((name) => names(b).some((other) => same(name, other)))) reasons.push('nameAndBirth');
+  if (
+    a.dateOfBirth &&
+    a.dateOfBirth === b.dateOfBirth &&
+    names(a).some((name) => names(b).some((other) => same(name, other)))
+  )
+    reasons.push('nameAndBirth');
   return reasons;
 }
 
-type DuplicateCandidate = Pick<PersonRecord, 'email' | 'phoneKey' | 'nhsNumber' | 'preferredName' | 'fullName' | 'dateOfBirth'>;
+type DuplicateCandidate = Pick<
+  PersonRecord,
+  'email' | 'phoneKey' | 'nhsNumber' | 'preferredName' | 'fullName' | 'dateOfBirth'
+>;
 
 /** Active records that are likely the same person as `candidate`, strongest match first. */
-export async function findLikelyDuplicates(tx: CommunityTransaction, communityId: string, candidate: DuplicateCandidate, excludeId?: string): Promise<LikelyDuplicate[]> {
+export async function findLikelyDuplicates(
+  tx: CommunityTransaction,
+  communityId: string,
+  candidate: DuplicateCandidate,
+  excludeId?: string,
+): Promise<LikelyDuplicate[]> {
   const matches: SQL[] = [];
   if (candidate.email) matches.push(sql`lower(${personRecords.email}) = lower(${candidate.email})`);
   if (candidate.phoneKey) matches.push(eq(personRecords.phoneKey, candidate.phoneKey));
@@ -205,7 +250,13 @@ function columnsFrom<T extends Partial<PersonDetails>>(details: T): T & { phoneK
   return details.phone === undefined ? details : { ...details, phoneKey: phoneKey(details.phone) };
 }
 
-export async function createPerson(tx: CommunityTransaction, communityId: string, actor: Actor, details: PersonDetails, extra: { accountId?: string | null } = {}): Promise<PersonRecord> {
+export async function createPerson(
+  tx: CommunityTransaction,
+  communityId: string,
+  actor: Actor,
+  details: PersonDetails,
+  extra: { accountId?: string | null } = {},
+): Promise<PersonRecord> {
   const problems = checkRecord(details);
   if (problems.length) throw invalid(problems);
   const [created] = await tx
@@ -213,11 +264,24 @@ export async function createPerson(tx: CommunityTransaction, communityId: string
     .values({ ...columnsFrom(details), communityId, createdBy: actor.id, accountId: extra.accountId ?? null })
     .returning();
   if (!created) throw new Error('person insert returned nothing');
-  await record(tx, { communityId, actorId: actor.id, action: 'person.created', subjectType: 'person', subjectId: created.id, detail: { onBehalf: actor.onBehalf, assistedDigital: created.assistedDigital } });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'person.created',
+    subjectType: 'person',
+    subjectId: created.id,
+    detail: { onBehalf: actor.onBehalf, assistedDigital: created.assistedDigital },
+  });
   return created;
 }
 
-export async function updatePerson(tx: CommunityTransaction, communityId: string, actor: Actor, personId: string, change: PersonPatch): Promise<PersonRecord> {
+export async function updatePerson(
+  tx: CommunityTransaction,
+  communityId: string,
+  actor: Actor,
+  personId: string,
+  change: PersonPatch,
+): Promise<PersonRecord> {
   const current = await getPerson(tx, communityId, personId);
   if (current.status !== 'active') throw new DomainError('person-not-active', 409);
   const problems = checkRecord({ ...current, ...change } as Partial<PersonDetails>);
@@ -228,8 +292,17 @@ export async function updatePerson(tx: CommunityTransaction, communityId: string
     .where(and(eq(personRecords.communityId, communityId), eq(personRecords.id, personId)))
     .returning();
   if (!updated) throw notFound();
-  const changed = Object.keys(change).filter((key) => JSON.stringify(change[key as keyof PersonPatch]) !== JSON.stringify(current[key as keyof PersonRecord]));
-  await record(tx, { communityId, actorId: actor.id, action: 'person.updated', subjectType: 'person', subjectId: personId, detail: { changed, onBehalf: actor.onBehalf } });
+  const changed = Object.keys(change).filter(
+    (key) => JSON.stringify(change[key as keyof PersonPatch]) !== JSON.stringify(current[key as keyof PersonRecord]),
+  );
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'person.updated',
+    subjectType: 'person',
+    subjectId: personId,
+    detail: { changed, onBehalf: actor.onBehalf },
+  });
   return updated;
 }
 
@@ -237,39 +310,78 @@ export async function updatePerson(tx: CommunityTransaction, communityId: string
  * A member's own record in this community, made from their account the first time they look
  * at it (someone who joined without a referral has none yet).
  */
-export async function ownRecord(tx: CommunityTransaction, communityId: string, account: { id: string; displayName: string; email: string }): Promise<PersonRecord> {
+export async function ownRecord(
+  tx: CommunityTransaction,
+  communityId: string,
+  account: { id: string; displayName: string; email: string },
+): Promise<PersonRecord> {
   const [found] = await tx
     .select()
     .from(personRecords)
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.accountId, account.id), eq(personRecords.status, 'active')));
+    .where(
+      and(
+        eq(personRecords.communityId, communityId),
+        eq(personRecords.accountId, account.id),
+        eq(personRecords.status, 'active'),
+      ),
+    );
   if (found) return found;
   const [created] = await tx
     .insert(personRecords)
-    .values({ communityId, accountId: account.id, preferredName: account.displayName, email: account.email, createdBy: account.id })
+    .values({
+      communityId,
+      accountId: account.id,
+      preferredName: account.displayName,
+      email: account.email,
+      createdBy: account.id,
+    })
     .onConflictDoNothing()
     .returning();
   if (created) {
-    await record(tx, { communityId, actorId: account.id, action: 'person.created', subjectType: 'person', subjectId: created.id, detail: { fromAccount: true } });
+    await record(tx, {
+      communityId,
+      actorId: account.id,
+      action: 'person.created',
+      subjectType: 'person',
+      subjectId: created.id,
+      detail: { fromAccount: true },
+    });
     return created;
   }
   // Made by another request at the same moment.
   const [made] = await tx
     .select()
     .from(personRecords)
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.accountId, account.id), eq(personRecords.status, 'active')));
+    .where(
+      and(
+        eq(personRecords.communityId, communityId),
+        eq(personRecords.accountId, account.id),
+        eq(personRecords.status, 'active'),
+      ),
+    );
   if (!made) throw new Error('own record vanished');
   return made;
 }
 
 /** The signed-in person's own record in this community, if they have one (nothing is made). */
-export async function ownRecordId(tx: CommunityTransaction, communityId: string, accountId: string | undefined): Promise<string | null> {
+export async function ownRecordId(
+  tx: CommunityTransaction,
+  communityId: string,
+  accountId: string | undefined,
+): Promise<string | null> {
   if (!accountId) return null;
-  const rows = await tx.execute<{ id: string }>(sql`select id from person_records where community_id = ${communityId} and account_id = ${accountId} and status = 'active' limit 1`);
+  const rows = await tx.execute<{ id: string }>(
+    sql`select id from person_records where community_id = ${communityId} and account_id = ${accountId} and status = 'active' limit 1`,
+  );
   return rows.rows[0]?.id ?? null;
 }
 
 /** The records of the community's active members who hold a role (its facilitators, its peer supporters), by name. */
-export async function recordsHoldingRole(tx: CommunityTransaction, communityId: string, role: string): Promise<{ id: string; name: string }[]> {
+export async function recordsHoldingRole(
+  tx: CommunityTransaction,
+  communityId: string,
+  role: string,
+): Promise<{ id: string; name: string }[]> {
   const rows = await tx.execute<{ id: string; name: string }>(sql`
     select r.id, r.preferred_name as name from person_records r join memberships m on m.person_id = r.account_id and m.community_id = r.community_id
     where r.community_id = ${communityId} and r.status = 'active' and m.status = 'active' and ${role} = any(m.roles)
@@ -280,26 +392,66 @@ export async function recordsHoldingRole(tx: CommunityTransaction, communityId: 
 /** The account linked to a record, for showing who it is. */
 export async function accountOf(tx: CommunityTransaction, accountId: string | null) {
   if (!accountId) return undefined;
-  const [account] = await tx.select({ id: people.id, email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, accountId));
+  const [account] = await tx
+    .select({ id: people.id, email: people.email, displayName: people.displayName })
+    .from(people)
+    .where(eq(people.id, accountId));
   return account;
 }
 
 // ——— Equality monitoring ———
 
 export const equalityAnswers = z.object({
-  ageBand: z.enum(ageBands, { error: 'errors.equality.invalid' }).nullish().or(z.literal('').transform(() => null)).transform((value) => value ?? null),
-  ethnicity: z.enum(ethnicities, { error: 'errors.equality.invalid' }).nullish().or(z.literal('').transform(() => null)).transform((value) => value ?? null),
-  sex: z.enum(sexes, { error: 'errors.equality.invalid' }).nullish().or(z.literal('').transform(() => null)).transform((value) => value ?? null),
-  genderSameAsBirth: z.enum(yesNoPreferNot, { error: 'errors.equality.invalid' }).nullish().or(z.literal('').transform(() => null)).transform((value) => value ?? null),
-  disability: z.enum(yesNoPreferNot, { error: 'errors.equality.invalid' }).nullish().or(z.literal('').transform(() => null)).transform((value) => value ?? null),
-  carer: z.enum(yesNoPreferNot, { error: 'errors.equality.invalid' }).nullish().or(z.literal('').transform(() => null)).transform((value) => value ?? null),
+  ageBand: z
+    .enum(ageBands, { error: 'errors.equality.invalid' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
+  ethnicity: z
+    .enum(ethnicities, { error: 'errors.equality.invalid' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
+  sex: z
+    .enum(sexes, { error: 'errors.equality.invalid' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
+  genderSameAsBirth: z
+    .enum(yesNoPreferNot, { error: 'errors.equality.invalid' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
+  disability: z
+    .enum(yesNoPreferNot, { error: 'errors.equality.invalid' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
+  carer: z
+    .enum(yesNoPreferNot, { error: 'errors.equality.invalid' })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null),
 });
 export type EqualityAnswers = z.infer<typeof equalityAnswers>;
 export const equalityQuestions = ['ageBand', 'ethnicity', 'sex', 'genderSameAsBirth', 'disability', 'carer'] as const;
-export const equalityOptions = { ageBand: ageBands, ethnicity: ethnicities, sex: sexes, genderSameAsBirth: yesNoPreferNot, disability: yesNoPreferNot, carer: yesNoPreferNot } as const;
+export const equalityOptions = {
+  ageBand: ageBands,
+  ethnicity: ethnicities,
+  sex: sexes,
+  genderSameAsBirth: yesNoPreferNot,
+  disability: yesNoPreferNot,
+  carer: yesNoPreferNot,
+} as const;
 
 /** Saves the answers, replacing earlier ones. Anyone may leave any question unanswered. */
-export async function saveEqualityAnswers(tx: CommunityTransaction, communityId: string, actor: Actor, personId: string, answers: EqualityAnswers): Promise<void> {
+export async function saveEqualityAnswers(
+  tx: CommunityTransaction,
+  communityId: string,
+  actor: Actor,
+  personId: string,
+  answers: EqualityAnswers,
+): Promise<void> {
   await getPerson(tx, communityId, personId);
   const values = { ...answers, answeredAt: new Date(), recordedBy: actor.id };
   await tx
@@ -307,7 +459,14 @@ export async function saveEqualityAnswers(tx: CommunityTransaction, communityId:
     .values({ ...values, personRecordId: personId, communityId })
     .onConflictDoUpdate({ target: equalityMonitoring.personRecordId, set: values });
   // The answers themselves are not audited: only that they were given.
-  await record(tx, { communityId, actorId: actor.id, action: 'person.equality-answered', subjectType: 'person', subjectId: personId, detail: { onBehalf: actor.onBehalf } });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'person.equality-answered',
+    subjectType: 'person',
+    subjectId: personId,
+    detail: { onBehalf: actor.onBehalf },
+  });
 }
 
 /** A person's own answers: only for the person themselves. */
@@ -334,7 +493,9 @@ export async function equalitySummary(tx: CommunityTransaction, communityId: str
     cross join lateral (values ('ageBand', a1), ('ethnicity', a2), ('sex', a3), ('genderSameAsBirth', a4), ('disability', a5), ('carer', a6)) as q(question, answer)
     group by question, answer`);
   const [{ total } = { total: 0 }] = (
-    await tx.execute<{ total: number }>(sql`select count(*)::int as total from ${equalityMonitoring} e join ${personRecords} p on p.id = e.person_record_id where e.community_id = ${communityId} and p.status = 'active'`)
+    await tx.execute<{ total: number }>(
+      sql`select count(*)::int as total from ${equalityMonitoring} e join ${personRecords} p on p.id = e.person_record_id where e.community_id = ${communityId} and p.status = 'active'`,
+    )
   ).rows;
   const summary = Object.fromEntries(
     equalityQuestions.map((question) => {
@@ -352,9 +513,20 @@ export async function equalitySummary(tx: CommunityTransaction, communityId: str
 
 /** This module's own tables that point at a person's record. */
 export const personData: PersonDataSource[] = [
-  { table: 'person_records', column: 'id', points: 'record', download: 'rows', merge: { keep: 'the record itself: it stays, marked as merged into the other' } },
+  {
+    table: 'person_records',
+    column: 'id',
+    points: 'record',
+    download: 'rows',
+    merge: { keep: 'the record itself: it stays, marked as merged into the other' },
+  },
   { table: 'person_records', column: 'merged_into_id', points: 'record', download: 'rows', merge: 'move' },
-  { table: 'person_records', column: 'account_id', points: 'account', download: { excluded: 'the same record, already in the download by its id' } },
+  {
+    table: 'person_records',
+    column: 'account_id',
+    points: 'account',
+    download: { excluded: 'the same record, already in the download by its id' },
+  },
   { table: 'person_records', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'equality_monitoring', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'consents', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
@@ -365,9 +537,16 @@ export const personData: PersonDataSource[] = [
     download: 'rows',
     // The record that stays keeps its answers; the other's are used only when it has none.
     merge: async (tx, fromId, intoId) => {
-      const [kept] = await tx.select({ id: equalityMonitoring.personRecordId }).from(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, intoId));
+      const [kept] = await tx
+        .select({ id: equalityMonitoring.personRecordId })
+        .from(equalityMonitoring)
+        .where(eq(equalityMonitoring.personRecordId, intoId));
       if (kept) await tx.delete(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, fromId));
-      else await tx.update(equalityMonitoring).set({ personRecordId: intoId }).where(eq(equalityMonitoring.personRecordId, fromId));
+      else
+        await tx
+          .update(equalityMonitoring)
+          .set({ personRecordId: intoId })
+          .where(eq(equalityMonitoring.personRecordId, fromId));
     },
   },
   {
@@ -435,7 +614,14 @@ export function mergedDetails(into: PersonRecord, from: PersonRecord): Partial<P
  * Merges the record `fromId` into `intoId`: the one that stays keeps its details, takes what it
  * lacks from the other, and gains its whole history. The other is kept, marked as merged.
  */
-export async function mergePeople(tx: CommunityTransaction, communityId: string, actorId: string, sources: readonly PersonDataSource[], intoId: string, fromId: string): Promise<PersonRecord> {
+export async function mergePeople(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  sources: readonly PersonDataSource[],
+  intoId: string,
+  fromId: string,
+): Promise<PersonRecord> {
   if (intoId === fromId) throw invalid([{ field: 'from', code: 'errors.person.merge.same' }]);
   // Lock both, always in the same order, so two merges of the same pair cannot cross.
   const locked = await tx.execute<{ id: string }>(
@@ -446,10 +632,14 @@ export async function mergePeople(tx: CommunityTransaction, communityId: string,
   const from = await getPerson(tx, communityId, fromId);
   if (into.status !== 'active' || from.status !== 'active') throw new DomainError('person-not-active', 409);
   // Two accounts are two people who can each sign in: they are not merged.
-  if (into.accountId && from.accountId && into.accountId !== from.accountId) throw new DomainError('both-have-accounts', 409);
+  if (into.accountId && from.accountId && into.accountId !== from.accountId)
+    throw new DomainError('both-have-accounts', 409);
   const change = mergedDetails(into, from);
   // The account moves with the details: free it on the old record first (one active record per account).
-  await tx.update(personRecords).set({ status: 'merged', mergedIntoId: intoId, accountId: null, updatedAt: new Date() }).where(eq(personRecords.id, fromId));
+  await tx
+    .update(personRecords)
+    .set({ status: 'merged', mergedIntoId: intoId, accountId: null, updatedAt: new Date() })
+    .where(eq(personRecords.id, fromId));
   await moveReferences(tx, sources, fromId, intoId);
   const [merged] = await tx
     .update(personRecords)
@@ -457,14 +647,26 @@ export async function mergePeople(tx: CommunityTransaction, communityId: string,
     .where(eq(personRecords.id, intoId))
     .returning();
   if (!merged) throw notFound();
-  await record(tx, { communityId, actorId, action: 'person.merged', subjectType: 'person', subjectId: intoId, detail: { from: fromId, fromNumber: from.number, took: Object.keys(change) } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'person.merged',
+    subjectType: 'person',
+    subjectId: intoId,
+    detail: { from: fromId, fromNumber: from.number, took: Object.keys(change) },
+  });
   return merged;
 }
 
 /** Records that were merged into this one, for its page. */
 export async function mergedFrom(tx: CommunityTransaction, communityId: string, personId: string) {
   return tx
-    .select({ id: personRecords.id, number: personRecords.number, preferredName: personRecords.preferredName, updatedAt: personRecords.updatedAt })
+    .select({
+      id: personRecords.id,
+      number: personRecords.number,
+      preferredName: personRecords.preferredName,
+      updatedAt: personRecords.updatedAt,
+    })
     .from(personRecords)
     .where(and(eq(personRecords.communityId, communityId), eq(personRecords.mergedIntoId, personId)));
 }

@@ -20,7 +20,9 @@ const requestParams = communityParams.extend({ requestId: z.uuid() });
 const dataSchema = z.object({
   person: z.object({ id: z.uuid(), number: z.number().int(), preferredName: z.string() }),
   madeAt: z.date(),
-  sections: z.array(z.object({ table: z.string(), column: z.string(), rows: z.array(z.record(z.string(), z.unknown())) })),
+  sections: z.array(
+    z.object({ table: z.string(), column: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }),
+  ),
 });
 const erasureSchema = z.object({
   id: z.uuid(),
@@ -34,8 +36,26 @@ const erasureSchema = z.object({
 });
 
 /** Columns the file keeps but the page leaves out: keys and machinery, not information about the person. */
-const machinery = new Set(['search', 'phone_key', 'list_name', 'once_key', 'submission_key', 'totp_last_step', 'subject_type', 'claim_expires_at', 'reminder_sent_at', 'detail', 'version']);
-const shownOnPage = (column: string) => column !== 'id' && !column.endsWith('_id') && !column.endsWith('_by') && !column.endsWith('_hash') && column !== 'token' && !machinery.has(column);
+const machinery = new Set([
+  'search',
+  'phone_key',
+  'list_name',
+  'once_key',
+  'submission_key',
+  'totp_last_step',
+  'subject_type',
+  'claim_expires_at',
+  'reminder_sent_at',
+  'detail',
+  'version',
+]);
+const shownOnPage = (column: string) =>
+  column !== 'id' &&
+  !column.endsWith('_id') &&
+  !column.endsWith('_by') &&
+  !column.endsWith('_hash') &&
+  column !== 'token' &&
+  !machinery.has(column);
 const timeColumns = new Set(['minutes', 'total_minutes', 'minutes_per_week', 'balance', 'balance_after']);
 const isoInstant = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
@@ -58,9 +78,18 @@ function readable(column: string, value: unknown, request: FastifyRequest): stri
   }
   if (typeof value === 'string' && isoDay.test(value)) return formatDay(value, request.language);
   if (typeof value === 'boolean') return request.t(value ? 'common.yes' : 'common.no');
-  if (column === 'preferred_language' && typeof value === 'string') return request.t(`languages.${value}`, { defaultValue: value });
-  if (typeof value === 'number') return column.endsWith('_pence') ? formatMoney(value) : timeColumns.has(column) ? formatDuration(value, request.t) : String(value);
-  if (typeof value === 'string') return code.test(value) && value.length <= 40 ? value.charAt(0).toUpperCase() + value.slice(1).replace(/[_.-]/g, ' ') : value;
+  if (column === 'preferred_language' && typeof value === 'string')
+    return request.t(`languages.${value}`, { defaultValue: value });
+  if (typeof value === 'number')
+    return column.endsWith('_pence')
+      ? formatMoney(value)
+      : timeColumns.has(column)
+        ? formatDuration(value, request.t)
+        : String(value);
+  if (typeof value === 'string')
+    return code.test(value) && value.length <= 40
+      ? value.charAt(0).toUpperCase() + value.slice(1).replace(/[_.-]/g, ' ')
+      : value;
   return undefined;
 }
 
@@ -73,17 +102,22 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
       if (!request.person) throw notFound();
       return ownRecord(tx, community.id, request.person);
     });
-  const someone = (request: FastifyRequest<{ Params: z.infer<typeof personParams> }>) => inRequestCommunity(services, request, (tx, community) => getPerson(tx, community.id, request.params.personId));
+  const someone = (request: FastifyRequest<{ Params: z.infer<typeof personParams> }>) =>
+    inRequestCommunity(services, request, (tx, community) => getPerson(tx, community.id, request.params.personId));
   const collect = (request: FastifyRequest, person: PersonRecord) =>
     inRequestCommunity(services, request, async (tx: CommunityTransaction) => ({
       person: { id: person.id, number: person.number, preferredName: person.preferredName },
       madeAt: new Date(),
-      sections: await service.everythingAbout(tx, personDataSources, person, { own: person.accountId !== null && person.accountId === request.person?.id }),
+      sections: await service.everythingAbout(tx, personDataSources, person, {
+        own: person.accountId !== null && person.accountId === request.person?.id,
+      }),
     }));
   const dataPage = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean) => {
     const data = await collect(request, person);
     return render(request, reply, 'privacy/views/data.njk', {
-      pageTitle: own_ ? request.t('privacy.data.ownTitle') : request.t('privacy.data.title', { name: person.preferredName }),
+      pageTitle: own_
+        ? request.t('privacy.data.ownTitle')
+        : request.t('privacy.data.title', { name: person.preferredName }),
       own: own_,
       subject: person,
       json: own_ ? `${base(request)}/me/data.json` : `${base(request)}/people/${person.id}/data.json`,
@@ -95,7 +129,9 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
           .map((row) =>
             Object.entries(row).flatMap(([column, value]) => {
               const text = shownOnPage(column) ? readable(column, value, request) : undefined;
-              return text === undefined ? [] : [{ key: { text: request.t(`privacy.columns.${column}`) }, value: { text } }];
+              return text === undefined
+                ? []
+                : [{ key: { text: request.t(`privacy.columns.${column}`) }, value: { text } }];
             }),
           )
           .filter((rows) => rows.length > 0),
@@ -112,21 +148,46 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
   };
 
   // ——— Download my data ———
-  app.get('/c/:community/me/data', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => dataPage(request, reply, await own(request), true));
-  app.get('/c/:community/me/data.json', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => dataFile(request, reply, await own(request)));
+  app.get(
+    '/c/:community/me/data',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => dataPage(request, reply, await own(request), true),
+  );
+  app.get(
+    '/c/:community/me/data.json',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => dataFile(request, reply, await own(request)),
+  );
   // Coordinators answer a request for someone who is not online (by post, by phone).
-  app.get('/c/:community/people/:personId/data', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => dataPage(request, reply, await someone(request), false));
-  app.get('/c/:community/people/:personId/data.json', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => dataFile(request, reply, await someone(request)));
+  app.get(
+    '/c/:community/people/:personId/data',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    async (request, reply) => dataPage(request, reply, await someone(request), false),
+  );
+  app.get(
+    '/c/:community/people/:personId/data.json',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    async (request, reply) => dataFile(request, reply, await someone(request)),
+  );
 
   // ——— Asking to be forgotten ———
-  const erasePage = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+  const erasePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    person: PersonRecord,
+    own_: boolean,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const waiting = await inRequestCommunity(services, request, (tx) => service.waitingRequest(tx, person.id));
     return render(
       request,
       reply,
       'privacy/views/erase.njk',
       {
-        pageTitle: own_ ? request.t('privacy.erase.ownTitle') : request.t('privacy.erase.title', { name: person.preferredName }),
+        pageTitle: own_
+          ? request.t('privacy.erase.ownTitle')
+          : request.t('privacy.erase.title', { name: person.preferredName }),
         own: own_,
         subject: person,
         waiting,
@@ -143,85 +204,226 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     const form = parseForm(service.erasureAsk, request.body);
     if (!form.ok) return erasePage(request, reply, person, own_, form.values, form.errors);
     const actorId = actorOf(request);
-    await inRequestCommunity(services, request, (tx, community) => service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: !own_ }, form.data.reason));
+    await inRequestCommunity(services, request, (tx, community) =>
+      service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: !own_ }, form.data.reason),
+    );
     request.session.flash = request.t('privacy.erase.asked');
     return reply.redirect(own_ ? `${base(request)}/me/erase` : `${base(request)}/people/${person.id}/erase`);
   };
-  app.get('/c/:community/me/erase', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => erasePage(request, reply, await own(request), true));
-  app.post('/c/:community/me/erase', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => ask(request, reply, await own(request), true));
-  app.get('/c/:community/people/:personId/erase', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => erasePage(request, reply, await someone(request), false));
-  app.post('/c/:community/people/:personId/erase', { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } }, async (request, reply) => ask(request, reply, await someone(request), false));
+  app.get(
+    '/c/:community/me/erase',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => erasePage(request, reply, await own(request), true),
+  );
+  app.post(
+    '/c/:community/me/erase',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => ask(request, reply, await own(request), true),
+  );
+  app.get(
+    '/c/:community/people/:personId/erase',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    async (request, reply) => erasePage(request, reply, await someone(request), false),
+  );
+  app.post(
+    '/c/:community/people/:personId/erase',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    async (request, reply) => ask(request, reply, await someone(request), false),
+  );
 
   // ——— Admins decide ———
-  app.get('/c/:community/erasure-requests', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const rows = await inRequestCommunity(services, request, (tx, community) => service.listErasureRequests(tx, community.id));
-    return render(request, reply, 'privacy/views/requests.njk', { pageTitle: request.t('privacy.requests.title'), requests: rows, flash: takeFlash(request) });
-  });
-  const decisionPage = async (request: FastifyRequest<{ Params: z.infer<typeof requestParams> }>, reply: FastifyReply, errors?: FieldError[], status?: number) => {
-    const found = await inRequestCommunity(services, request, (tx, community) => service.getErasureRequest(tx, community.id, request.params.requestId));
-    return render(request, reply, 'privacy/views/decide.njk', { pageTitle: request.t('privacy.decide.title', { name: found.preferredName }), ...found, errors }, { status: status ?? (errors ? 400 : 200) });
+  app.get(
+    '/c/:community/erasure-requests',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const rows = await inRequestCommunity(services, request, (tx, community) =>
+        service.listErasureRequests(tx, community.id),
+      );
+      return render(request, reply, 'privacy/views/requests.njk', {
+        pageTitle: request.t('privacy.requests.title'),
+        requests: rows,
+        flash: takeFlash(request),
+      });
+    },
+  );
+  const decisionPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof requestParams> }>,
+    reply: FastifyReply,
+    errors?: FieldError[],
+    status?: number,
+  ) => {
+    const found = await inRequestCommunity(services, request, (tx, community) =>
+      service.getErasureRequest(tx, community.id, request.params.requestId),
+    );
+    return render(
+      request,
+      reply,
+      'privacy/views/decide.njk',
+      { pageTitle: request.t('privacy.decide.title', { name: found.preferredName }), ...found, errors },
+      { status: status ?? (errors ? 400 : 200) },
+    );
   };
-  app.get('/c/:community/erasure-requests/:requestId', { config: { access: access.roles('admin') }, schema: { params: requestParams } }, async (request, reply) => decisionPage(request, reply));
+  app.get(
+    '/c/:community/erasure-requests/:requestId',
+    { config: { access: access.roles('admin') }, schema: { params: requestParams } },
+    async (request, reply) => decisionPage(request, reply),
+  );
   for (const decision of ['approve', 'decline'] as const) {
-    app.post(`/c/:community/erasure-requests/:requestId/${decision}`, { config: { access: access.roles('admin') }, schema: { params: requestParams } }, async (request, reply) => {
-      const form = parseForm(service.erasureDecision, request.body);
-      if (!form.ok) return decisionPage(request, reply, form.errors);
-      const actorId = actorOf(request);
-      try {
-        await inRequestCommunity(services, request, (tx, community) => service.decideErasure(tx, community.id, request.params.requestId, actorId, decision === 'approve', form.data.note, personDataSources));
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'erasure-decided') return decisionPage(request, reply, [{ field: 'note', code: 'errors.erasure.decided' }], 409);
-        throw error;
-      }
-      request.session.flash = request.t(`privacy.decide.${decision}d`);
-      return reply.redirect(`${base(request)}/erasure-requests`);
-    });
+    app.post(
+      `/c/:community/erasure-requests/:requestId/${decision}`,
+      { config: { access: access.roles('admin') }, schema: { params: requestParams } },
+      async (request, reply) => {
+        const form = parseForm(service.erasureDecision, request.body);
+        if (!form.ok) return decisionPage(request, reply, form.errors);
+        const actorId = actorOf(request);
+        try {
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.decideErasure(
+              tx,
+              community.id,
+              request.params.requestId,
+              actorId,
+              decision === 'approve',
+              form.data.note,
+              personDataSources,
+            ),
+          );
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'erasure-decided')
+            return decisionPage(request, reply, [{ field: 'note', code: 'errors.erasure.decided' }], 409);
+          throw error;
+        }
+        request.session.flash = request.t(`privacy.decide.${decision}d`);
+        return reply.redirect(`${base(request)}/erasure-requests`);
+      },
+    );
   }
 
   // ——— The API ———
   const tags = ['Privacy'];
   app.get(
     '/api/v1/communities/:community/me/data',
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Everything this community holds about you', params: communityParams, response: { 200: dataSchema, ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Everything this community holds about you',
+        params: communityParams,
+        response: { 200: dataSchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => collect(request, await own(request)),
   );
   app.get(
     '/api/v1/communities/:community/people/:personId/data',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { tags, summary: 'Everything held about a person (to answer their request)', params: personParams, response: { 200: dataSchema, ...problemResponses(401, 403, 404) } } },
+    {
+      config: { access: access.roles('coordinator', 'admin') },
+      schema: {
+        tags,
+        summary: 'Everything held about a person (to answer their request)',
+        params: personParams,
+        response: { 200: dataSchema, ...problemResponses(401, 403, 404) },
+      },
+    },
     async (request) => collect(request, await someone(request)),
   );
   app.post(
     '/api/v1/communities/:community/me/erasure-request',
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Ask to be forgotten (an admin approves); asking again finds the waiting request', params: communityParams, body: service.erasureAsk, response: { 201: erasureSchema, ...problemResponses(400, 401, 404, 409) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Ask to be forgotten (an admin approves); asking again finds the waiting request',
+        params: communityParams,
+        body: service.erasureAsk,
+        response: { 201: erasureSchema, ...problemResponses(400, 401, 404, 409) },
+      },
+    },
     async (request, reply) => {
       const actorId = actorOf(request);
       const person = await own(request);
-      return reply.code(201).send(await inRequestCommunity(services, request, (tx, community) => service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: false }, request.body.reason)));
+      return reply
+        .code(201)
+        .send(
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: false }, request.body.reason),
+          ),
+        );
     },
   );
   app.post(
     '/api/v1/communities/:community/people/:personId/erasure-request',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { tags, summary: 'Record a request to be forgotten made by the person', params: personParams, body: service.erasureAsk, response: { 201: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) } } },
+    {
+      config: { access: access.roles('coordinator', 'admin') },
+      schema: {
+        tags,
+        summary: 'Record a request to be forgotten made by the person',
+        params: personParams,
+        body: service.erasureAsk,
+        response: { 201: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
     async (request, reply) => {
       const actorId = actorOf(request);
-      return reply.code(201).send(await inRequestCommunity(services, request, (tx, community) => service.requestErasure(tx, community.id, request.params.personId, { id: actorId, onBehalf: true }, request.body.reason)));
+      return reply
+        .code(201)
+        .send(
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.requestErasure(
+              tx,
+              community.id,
+              request.params.personId,
+              { id: actorId, onBehalf: true },
+              request.body.reason,
+            ),
+          ),
+        );
     },
   );
   app.get(
     '/api/v1/communities/:community/erasure-requests',
-    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Requests to be forgotten, waiting ones first (admins)', params: communityParams, response: { 200: z.object({ items: z.array(erasureSchema) }), ...problemResponses(401, 403, 404) } } },
-    async (request) => ({ items: (await inRequestCommunity(services, request, (tx, community) => service.listErasureRequests(tx, community.id))).map((row) => row.request) }),
+    {
+      config: { access: access.roles('admin') },
+      schema: {
+        tags,
+        summary: 'Requests to be forgotten, waiting ones first (admins)',
+        params: communityParams,
+        response: { 200: z.object({ items: z.array(erasureSchema) }), ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (request) => ({
+      items: (
+        await inRequestCommunity(services, request, (tx, community) => service.listErasureRequests(tx, community.id))
+      ).map((row) => row.request),
+    }),
   );
   for (const decision of ['approve', 'decline'] as const) {
     app.post(
       `/api/v1/communities/:community/erasure-requests/:requestId/${decision}`,
       {
         config: { access: access.roles('admin') },
-        schema: { tags, summary: decision === 'approve' ? 'Approve: the person is forgotten now (admins)' : 'Decline, saying why (admins)', params: requestParams, body: service.erasureDecision, response: { 200: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) } },
+        schema: {
+          tags,
+          summary:
+            decision === 'approve' ? 'Approve: the person is forgotten now (admins)' : 'Decline, saying why (admins)',
+          params: requestParams,
+          body: service.erasureDecision,
+          response: { 200: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        },
       },
       async (request) => {
         const actorId = actorOf(request);
-        return inRequestCommunity(services, request, (tx, community) => service.decideErasure(tx, community.id, request.params.requestId, actorId, decision === 'approve', request.body.note, personDataSources));
+        return inRequestCommunity(services, request, (tx, community) =>
+          service.decideErasure(
+            tx,
+            community.id,
+            request.params.requestId,
+            actorId,
+            decision === 'approve',
+            request.body.note,
+            personDataSources,
+          ),
+        );
       },
     );
   }

@@ -3,7 +3,6 @@ import { boolean, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg
 import { communities, people, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
-
 export const erasureStatuses = ['requested', 'approved', 'declined'] as const;
 export type ErasureStatus = (typeof erasureStatuses)[number];
 
@@ -12,7 +11,9 @@ export const erasureRequests = pgTable(
   'erasure_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     personRecordId: uuid('person_record_id')
       .notNull()
       .references(() => personRecords.id),
@@ -27,7 +28,9 @@ export const erasureRequests = pgTable(
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
-    uniqueIndex('erasure_requests_waiting').on(table.personRecordId).where(sql`${table.status} = 'requested'`),
+    uniqueIndex('erasure_requests_waiting')
+      .on(table.personRecordId)
+      .where(sql`${table.status} = 'requested'`),
     index('erasure_requests_community').on(table.communityId, table.status, table.createdAt),
   ],
 );

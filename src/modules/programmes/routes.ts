@@ -34,10 +34,25 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   const kindItems = (request: FastifyRequest, chosen: unknown) =>
-    service.programmeKinds.map((kind) => ({ value: kind, text: request.t(`programmes.kinds.${kind}.name`), hint: { text: request.t(`programmes.kinds.${kind}.hint`) }, checked: chosen === kind }));
+    service.programmeKinds.map((kind) => ({
+      value: kind,
+      text: request.t(`programmes.kinds.${kind}.name`),
+      hint: { text: request.t(`programmes.kinds.${kind}.hint`) },
+      checked: chosen === kind,
+    }));
   const statusItems = (request: FastifyRequest, chosen: unknown) =>
-    (['open', 'closed'] as const).map((status) => ({ value: status, text: request.t(`programmes.status.${status}`), checked: (chosen ?? 'open') === status }));
-  const formPage = (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, programmeId?: string, errors?: FieldError[]) =>
+    (['open', 'closed'] as const).map((status) => ({
+      value: status,
+      text: request.t(`programmes.status.${status}`),
+      checked: (chosen ?? 'open') === status,
+    }));
+  const formPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    programmeId?: string,
+    errors?: FieldError[],
+  ) =>
     render(
       request,
       reply,
@@ -54,44 +69,88 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     );
 
   // The public page: anyone can see what a community offers and how to join.
-  app.get('/communities/:slug/programmes', { config: { access: access.public }, schema: { params: z.object({ slug: z.string().max(60) }) } }, async (request, reply) => {
-    const community = await communityToVisit(services.db, request, request.params.slug);
-    const open = await inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => service.listProgrammes(tx, community.id, { openOnly: true }));
-    return render(
-      request,
-      reply,
-      'programmes/views/public.njk',
-      { pageTitle: request.t('programmes.public.title', { community: community.name }), target: community, programmes: open },
-      { brandedAs: community },
-    );
-  });
+  app.get(
+    '/communities/:slug/programmes',
+    { config: { access: access.public }, schema: { params: z.object({ slug: z.string().max(60) }) } },
+    async (request, reply) => {
+      const community = await communityToVisit(services.db, request, request.params.slug);
+      const open = await inCommunity(
+        services.db,
+        { communityId: community.id, personId: request.person?.id ?? null },
+        (tx) => service.listProgrammes(tx, community.id, { openOnly: true }),
+      );
+      return render(
+        request,
+        reply,
+        'programmes/views/public.njk',
+        {
+          pageTitle: request.t('programmes.public.title', { community: community.name }),
+          target: community,
+          programmes: open,
+        },
+        { brandedAs: community },
+      );
+    },
+  );
 
   // Admins and coordinators see every programme; admins create and change them.
-  app.get('/c/:community/programmes', { config: { access: access.roles('admin', 'coordinator') }, schema: { params: communityParams } }, async (request, reply) => {
-    const all = await inRequestCommunity(services, request, (tx, community) => service.listProgrammes(tx, community.id, { openOnly: false }));
-    return render(request, reply, 'programmes/views/list.njk', { pageTitle: request.t('programmes.list.title'), programmes: all, flash: takeFlash(request) });
-  });
-  app.get('/c/:community/programmes/new', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => formPage(request, reply, { status: 'open' }));
-  app.post('/c/:community/programmes/new', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.programmeDetails, request.body);
-    if (!form.ok) return formPage(request, reply, form.values, undefined, form.errors);
-    const actorId = actorOf(request);
-    const created = await inRequestCommunity(services, request, (tx, community) => service.createProgramme(tx, community.id, actorId, form.data));
-    request.session.flash = request.t('programmes.new.done', { name: created.name });
-    return reply.redirect(`/c/${request.params.community}/programmes`);
-  });
-  app.get('/c/:community/programmes/:programmeId/edit', { config: { access: access.roles('admin') }, schema: { params: programmeParams } }, async (request, reply) => {
-    const programme = await inRequestCommunity(services, request, (tx, community) => service.getProgramme(tx, community.id, request.params.programmeId));
-    return formPage(request, reply, { ...programme }, programme.id);
-  });
-  app.post('/c/:community/programmes/:programmeId/edit', { config: { access: access.roles('admin') }, schema: { params: programmeParams } }, async (request, reply) => {
-    const form = parseForm(service.programmeDetails, request.body);
-    if (!form.ok) return formPage(request, reply, form.values, request.params.programmeId, form.errors);
-    const actorId = actorOf(request);
-    const updated = await inRequestCommunity(services, request, (tx, community) => service.updateProgramme(tx, community.id, actorId, request.params.programmeId, form.data));
-    request.session.flash = request.t('programmes.edit.done', { name: updated.name });
-    return reply.redirect(`/c/${request.params.community}/programmes`);
-  });
+  app.get(
+    '/c/:community/programmes',
+    { config: { access: access.roles('admin', 'coordinator') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const all = await inRequestCommunity(services, request, (tx, community) =>
+        service.listProgrammes(tx, community.id, { openOnly: false }),
+      );
+      return render(request, reply, 'programmes/views/list.njk', {
+        pageTitle: request.t('programmes.list.title'),
+        programmes: all,
+        flash: takeFlash(request),
+      });
+    },
+  );
+  app.get(
+    '/c/:community/programmes/new',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => formPage(request, reply, { status: 'open' }),
+  );
+  app.post(
+    '/c/:community/programmes/new',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.programmeDetails, request.body);
+      if (!form.ok) return formPage(request, reply, form.values, undefined, form.errors);
+      const actorId = actorOf(request);
+      const created = await inRequestCommunity(services, request, (tx, community) =>
+        service.createProgramme(tx, community.id, actorId, form.data),
+      );
+      request.session.flash = request.t('programmes.new.done', { name: created.name });
+      return reply.redirect(`/c/${request.params.community}/programmes`);
+    },
+  );
+  app.get(
+    '/c/:community/programmes/:programmeId/edit',
+    { config: { access: access.roles('admin') }, schema: { params: programmeParams } },
+    async (request, reply) => {
+      const programme = await inRequestCommunity(services, request, (tx, community) =>
+        service.getProgramme(tx, community.id, request.params.programmeId),
+      );
+      return formPage(request, reply, { ...programme }, programme.id);
+    },
+  );
+  app.post(
+    '/c/:community/programmes/:programmeId/edit',
+    { config: { access: access.roles('admin') }, schema: { params: programmeParams } },
+    async (request, reply) => {
+      const form = parseForm(service.programmeDetails, request.body);
+      if (!form.ok) return formPage(request, reply, form.values, request.params.programmeId, form.errors);
+      const actorId = actorOf(request);
+      const updated = await inRequestCommunity(services, request, (tx, community) =>
+        service.updateProgramme(tx, community.id, actorId, request.params.programmeId, form.data),
+      );
+      request.session.flash = request.t('programmes.edit.done', { name: updated.name });
+      return reply.redirect(`/c/${request.params.community}/programmes`);
+    },
+  );
 
   // The API
   const tags = ['Programmes'];
@@ -99,35 +158,84 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     '/api/v1/communities/:community/programmes',
     {
       config: { access: access.anyMember },
-      schema: { tags, summary: 'A community’s programmes, by name', params: communityParams, querystring: z.object({ status: z.enum(['open', 'closed', 'all']).default('open') }), response: { 200: z.object({ items: z.array(programmeSchema) }), ...problemResponses(401, 404) } },
+      schema: {
+        tags,
+        summary: 'A community’s programmes, by name',
+        params: communityParams,
+        querystring: z.object({ status: z.enum(['open', 'closed', 'all']).default('open') }),
+        response: { 200: z.object({ items: z.array(programmeSchema) }), ...problemResponses(401, 404) },
+      },
     },
     async (request) => {
-      const rows = await inRequestCommunity(services, request, (tx, community) => service.listProgrammes(tx, community.id, { openOnly: request.query.status === 'open' }));
-      return { items: rows.filter((row) => request.query.status !== 'closed' || row.status === 'closed').map(toProgramme) };
+      const rows = await inRequestCommunity(services, request, (tx, community) =>
+        service.listProgrammes(tx, community.id, { openOnly: request.query.status === 'open' }),
+      );
+      return {
+        items: rows.filter((row) => request.query.status !== 'closed' || row.status === 'closed').map(toProgramme),
+      };
     },
   );
   app.get(
     '/api/v1/communities/:community/programmes/:programmeId',
-    { config: { access: access.anyMember }, schema: { tags, summary: 'One programme', params: programmeParams, response: { 200: programmeSchema, ...problemResponses(401, 404) } } },
-    async (request) => toProgramme(await inRequestCommunity(services, request, (tx, community) => service.getProgramme(tx, community.id, request.params.programmeId))),
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'One programme',
+        params: programmeParams,
+        response: { 200: programmeSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      toProgramme(
+        await inRequestCommunity(services, request, (tx, community) =>
+          service.getProgramme(tx, community.id, request.params.programmeId),
+        ),
+      ),
   );
   app.post(
     '/api/v1/communities/:community/programmes',
-    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Create a programme (admins)', params: communityParams, body: service.programmeDetails, response: { 201: programmeSchema, ...problemResponses(401, 403, 404, 400) } } },
+    {
+      config: { access: access.roles('admin') },
+      schema: {
+        tags,
+        summary: 'Create a programme (admins)',
+        params: communityParams,
+        body: service.programmeDetails,
+        response: { 201: programmeSchema, ...problemResponses(401, 403, 404, 400) },
+      },
+    },
     async (request, reply) => {
       const actorId = actorOf(request);
       return once(services.db, request, reply, async () => ({
         status: 201,
-        body: toProgramme(await inRequestCommunity(services, request, (tx, community) => service.createProgramme(tx, community.id, actorId, request.body))),
+        body: toProgramme(
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.createProgramme(tx, community.id, actorId, request.body),
+          ),
+        ),
       }));
     },
   );
   app.put(
     '/api/v1/communities/:community/programmes/:programmeId',
-    { config: { access: access.roles('admin') }, schema: { tags, summary: 'Replace a programme’s description (admins)', params: programmeParams, body: service.programmeDetails, response: { 200: programmeSchema, ...problemResponses(401, 403, 404, 400) } } },
+    {
+      config: { access: access.roles('admin') },
+      schema: {
+        tags,
+        summary: 'Replace a programme’s description (admins)',
+        params: programmeParams,
+        body: service.programmeDetails,
+        response: { 200: programmeSchema, ...problemResponses(401, 403, 404, 400) },
+      },
+    },
     async (request) => {
       const actorId = actorOf(request);
-      return toProgramme(await inRequestCommunity(services, request, (tx, community) => service.updateProgramme(tx, community.id, actorId, request.params.programmeId, request.body)));
+      return toProgramme(
+        await inRequestCommunity(services, request, (tx, community) =>
+          service.updateProgramme(tx, community.id, actorId, request.params.programmeId, request.body),
+        ),
+      );
     },
   );
 }

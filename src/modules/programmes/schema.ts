@@ -11,14 +11,18 @@ export const programmes = pgTable(
   'programmes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     name: text('name').notNull(),
     kind: text('kind', { enum: programmeKinds }).notNull(),
     whoFor: text('who_for').notNull(),
     howToJoin: text('how_to_join').notNull(),
     whereAndWhen: text('where_and_when').notNull().default(''),
     contact: text('contact').notNull().default(''),
-    status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'closed'] })
+      .notNull()
+      .default('open'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -30,7 +34,9 @@ export const programmeMembers = pgTable(
   'programme_members',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -44,7 +50,9 @@ export const programmeMembers = pgTable(
     addedBy: uuid('added_by').references(() => people.id),
   },
   (table) => [
-    uniqueIndex('programme_members_current').on(table.programmeId, table.personRecordId).where(sql`${table.leftAt} is null`),
+    uniqueIndex('programme_members_current')
+      .on(table.programmeId, table.personRecordId)
+      .where(sql`${table.leftAt} is null`),
     index('programme_members_person').on(table.personRecordId),
   ],
 );

@@ -12,7 +12,8 @@ import { type ProgrammeKind, programmeKinds, programmeMembers, programmes } from
 export { programmeKinds };
 export type Programme = typeof programmes.$inferSelect;
 
-const text = (missing: string, tooLong: string, max: number) => z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
+const text = (missing: string, tooLong: string, max: number) =>
+  z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
 
 /** What an admin says about a programme, in plain words for the people it is for. */
 export const programmeDetails = z.object({
@@ -31,7 +32,11 @@ export type ProgrammeDetails = z.infer<typeof programmeDetails>;
 const choicesKept = keptFor<{ id: string; name: string; kind: ProgrammeKind; status: 'open' | 'closed' }[]>(5_000);
 export function programmeChoices(tx: CommunityTransaction, communityId: string) {
   return choicesKept.get(communityId, () =>
-    tx.select({ id: programmes.id, name: programmes.name, kind: programmes.kind, status: programmes.status }).from(programmes).where(eq(programmes.communityId, communityId)).orderBy(asc(programmes.name)),
+    tx
+      .select({ id: programmes.id, name: programmes.name, kind: programmes.kind, status: programmes.status })
+      .from(programmes)
+      .where(eq(programmes.communityId, communityId))
+      .orderBy(asc(programmes.name)),
   );
 }
 
@@ -46,7 +51,11 @@ export async function listProgrammes(tx: CommunityTransaction, communityId: stri
     .orderBy(asc(programmes.name));
 }
 
-export async function getProgramme(tx: CommunityTransaction, communityId: string, programmeId: string): Promise<Programme> {
+export async function getProgramme(
+  tx: CommunityTransaction,
+  communityId: string,
+  programmeId: string,
+): Promise<Programme> {
   const [found] = await tx
     .select()
     .from(programmes)
@@ -55,7 +64,12 @@ export async function getProgramme(tx: CommunityTransaction, communityId: string
   return found;
 }
 
-export async function createProgramme(tx: CommunityTransaction, communityId: string, actorId: string, details: ProgrammeDetails): Promise<Programme> {
+export async function createProgramme(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  details: ProgrammeDetails,
+): Promise<Programme> {
   const [created] = await tx
     .insert(programmes)
     .values({ ...details, communityId })
@@ -63,11 +77,24 @@ export async function createProgramme(tx: CommunityTransaction, communityId: str
   if (!created) throw new Error('programme insert returned nothing');
   choicesKept.forget(communityId);
   forgetProgrammeKinds(communityId);
-  await record(tx, { communityId, actorId, action: 'programme.created', subjectType: 'programme', subjectId: created.id, detail: { kind: created.kind } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'programme.created',
+    subjectType: 'programme',
+    subjectId: created.id,
+    detail: { kind: created.kind },
+  });
   return created;
 }
 
-export async function updateProgramme(tx: CommunityTransaction, communityId: string, actorId: string, programmeId: string, details: ProgrammeDetails): Promise<Programme> {
+export async function updateProgramme(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  programmeId: string,
+  details: ProgrammeDetails,
+): Promise<Programme> {
   const [updated] = await tx
     .update(programmes)
     .set({ ...details, updatedAt: sql`now()` })
@@ -76,7 +103,13 @@ export async function updateProgramme(tx: CommunityTransaction, communityId: str
   if (!updated) throw notFound();
   choicesKept.forget(communityId);
   forgetProgrammeKinds(communityId);
-  await record(tx, { communityId, actorId, action: 'programme.updated', subjectType: 'programme', subjectId: programmeId });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'programme.updated',
+    subjectType: 'programme',
+    subjectId: programmeId,
+  });
   return updated;
 }
 
@@ -98,7 +131,13 @@ export type AcceptanceHandlers = Partial<Record<ProgrammeKind, AcceptanceHandler
 export async function joinProgramme(tx: CommunityTransaction, joining: Joining): Promise<void> {
   await tx
     .insert(programmeMembers)
-    .values({ communityId: joining.communityId, programmeId: joining.programme.id, personRecordId: joining.personRecordId, referralId: joining.referralId, addedBy: joining.actorId })
+    .values({
+      communityId: joining.communityId,
+      programmeId: joining.programme.id,
+      personRecordId: joining.personRecordId,
+      referralId: joining.referralId,
+      addedBy: joining.actorId,
+    })
     .onConflictDoNothing();
   await recordMilestone(tx, {
     communityId: joining.communityId,
@@ -112,7 +151,11 @@ export async function joinProgramme(tx: CommunityTransaction, joining: Joining):
 }
 
 /** Hands the person to the module of the programme's kind; until a kind has a module, they join the programme. */
-export async function acceptInto(tx: CommunityTransaction, handlers: AcceptanceHandlers, joining: Joining): Promise<void> {
+export async function acceptInto(
+  tx: CommunityTransaction,
+  handlers: AcceptanceHandlers,
+  joining: Joining,
+): Promise<void> {
   const handler = handlers[joining.programme.kind] ?? joinProgramme;
   await handler(tx, joining);
 }
@@ -133,7 +176,10 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    rows: rowsThrough((record) => sql`select m.*, p.name as programme from programme_members m join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.joined_at`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select m.*, p.name as programme from programme_members m join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.joined_at`,
+    ),
     // Someone in a programme under both records is in it once, from the earlier date.
     merge: async (tx, fromId, intoId) => {
       await tx.execute(sql`update ${programmeMembers} kept set joined_at = least(kept.joined_at, gone.joined_at)
@@ -142,7 +188,10 @@ export const personData: PersonDataSource[] = [
       await tx.execute(sql`update ${programmeMembers} gone set left_at = now()
         from ${programmeMembers} kept
         where kept.person_record_id = ${intoId} and gone.person_record_id = ${fromId} and kept.programme_id = gone.programme_id and kept.left_at is null and gone.left_at is null`);
-      await tx.update(programmeMembers).set({ personRecordId: intoId }).where(eq(programmeMembers.personRecordId, fromId));
+      await tx
+        .update(programmeMembers)
+        .set({ personRecordId: intoId })
+        .where(eq(programmeMembers.personRecordId, fromId));
     },
   },
   { table: 'programme_members', column: 'added_by', points: 'account', download: { excluded: 'actor' } },

@@ -15,7 +15,11 @@ import type { Services } from '../../services.ts';
 import * as service from './service.ts';
 import { listProgrammes } from '../programmes/service.ts';
 
-export const socialPrescribingReferral = { system: 'http://snomed.info/sct', code: '871731000000106', display: 'Referral to social prescribing service' } as const;
+export const socialPrescribingReferral = {
+  system: 'http://snomed.info/sct',
+  code: '871731000000106',
+  display: 'Referral to social prescribing service',
+} as const;
 const nhsNumberSystem = 'https://fhir.nhs.uk/Id/nhs-number';
 const referenceSystem = 'urn:coproduce:referral-reference';
 export const fhirJson = 'application/fhir+json';
@@ -37,7 +41,12 @@ export class FhirProblem extends DomainError {
   }
 }
 
-const priorityToUrgency: Record<string, service.Urgency> = { routine: 'routine', urgent: 'soon', asap: 'urgent', stat: 'urgent' };
+const priorityToUrgency: Record<string, service.Urgency> = {
+  routine: 'routine',
+  urgent: 'soon',
+  asap: 'urgent',
+  stat: 'urgent',
+};
 
 type Answers = service.ProfessionalReferral;
 
@@ -48,11 +57,23 @@ type Answers = service.ProfessionalReferral;
  */
 export function readServiceRequest(resource: unknown, programmeIds: ReadonlySet<string>): Answers {
   if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
-    throw new FhirProblem(400, [{ code: 'structure', expression: 'ServiceRequest', diagnostics: 'The body must be a JSON object: a FHIR R4 ServiceRequest.' }]);
+    throw new FhirProblem(400, [
+      {
+        code: 'structure',
+        expression: 'ServiceRequest',
+        diagnostics: 'The body must be a JSON object: a FHIR R4 ServiceRequest.',
+      },
+    ]);
   }
   const request = resource as Partial<Fhir.ServiceRequest> & { resourceType?: unknown };
   if (request.resourceType !== 'ServiceRequest') {
-    throw new FhirProblem(400, [{ code: 'structure', expression: 'resourceType', diagnostics: `Expected resourceType "ServiceRequest", got ${JSON.stringify(request.resourceType ?? null)}.` }]);
+    throw new FhirProblem(400, [
+      {
+        code: 'structure',
+        expression: 'resourceType',
+        diagnostics: `Expected resourceType "ServiceRequest", got ${JSON.stringify(request.resourceType ?? null)}.`,
+      },
+    ]);
   }
   const issues: FhirIssue[] = [];
   const contained = Array.isArray(request.contained) ? request.contained : [];
@@ -62,11 +83,33 @@ export function readServiceRequest(resource: unknown, programmeIds: ReadonlySet<
     return { index, resource: contained[index] as Extract<Fhir.FhirResource, { resourceType: T }> | undefined };
   };
 
-  if (request.status !== 'active') issues.push({ code: 'value', expression: 'ServiceRequest.status', diagnostics: 'status must be "active" for a new referral.' });
-  if (!['order', 'original-order', 'plan', 'proposal'].includes(String(request.intent))) issues.push({ code: 'value', expression: 'ServiceRequest.intent', diagnostics: 'intent must be "order", "original-order", "plan" or "proposal".' });
-  const coded = request.code?.coding?.some((coding) => coding.system === socialPrescribingReferral.system && coding.code === socialPrescribingReferral.code);
-  if (!coded) issues.push({ code: 'code-invalid', expression: 'ServiceRequest.code', diagnostics: `code must include SNOMED CT ${socialPrescribingReferral.code} "${socialPrescribingReferral.display}".` });
-  if (!request.requester?.reference && !request.requester?.display) issues.push({ code: 'required', expression: 'ServiceRequest.requester', diagnostics: 'requester must say who is referring (a reference or a display name).' });
+  if (request.status !== 'active')
+    issues.push({
+      code: 'value',
+      expression: 'ServiceRequest.status',
+      diagnostics: 'status must be "active" for a new referral.',
+    });
+  if (!['order', 'original-order', 'plan', 'proposal'].includes(String(request.intent)))
+    issues.push({
+      code: 'value',
+      expression: 'ServiceRequest.intent',
+      diagnostics: 'intent must be "order", "original-order", "plan" or "proposal".',
+    });
+  const coded = request.code?.coding?.some(
+    (coding) => coding.system === socialPrescribingReferral.system && coding.code === socialPrescribingReferral.code,
+  );
+  if (!coded)
+    issues.push({
+      code: 'code-invalid',
+      expression: 'ServiceRequest.code',
+      diagnostics: `code must include SNOMED CT ${socialPrescribingReferral.code} "${socialPrescribingReferral.display}".`,
+    });
+  if (!request.requester?.reference && !request.requester?.display)
+    issues.push({
+      code: 'required',
+      expression: 'ServiceRequest.requester',
+      diagnostics: 'requester must say who is referring (a reference or a display name).',
+    });
 
   const { index: patientIndex, resource: patient } = find(request.subject?.reference, 'Patient');
   const at = `ServiceRequest.contained[${patientIndex}]`;
@@ -79,22 +122,47 @@ export function readServiceRequest(resource: unknown, programmeIds: ReadonlySet<
   let address = '';
   let postcode: string | null = null;
   if (!patient) {
-    issues.push({ code: 'required', expression: 'ServiceRequest.subject', diagnostics: 'subject must reference a Patient contained in the ServiceRequest, like "#patient".' });
+    issues.push({
+      code: 'required',
+      expression: 'ServiceRequest.subject',
+      diagnostics: 'subject must reference a Patient contained in the ServiceRequest, like "#patient".',
+    });
   } else {
-    const name = patient.name?.find((one) => one.use === 'usual') ?? patient.name?.find((one) => one.use === 'official') ?? patient.name?.[0];
+    const name =
+      patient.name?.find((one) => one.use === 'usual') ??
+      patient.name?.find((one) => one.use === 'official') ??
+      patient.name?.[0];
     const official = patient.name?.find((one) => one.use === 'official') ?? name;
     preferredName = (name?.given?.[0] ?? name?.text ?? '').trim();
-    fullName = [official?.given?.join(' '), official?.family].filter(Boolean).join(' ').trim() || (official?.text ?? '').trim();
-    if (!preferredName) issues.push({ code: 'required', expression: `${at}.name`, diagnostics: 'The Patient needs a name with a given name (the "usual" name is used first).' });
-    if (preferredName.length > 100 || fullName.length > 200) issues.push({ code: 'too-long', expression: `${at}.name`, diagnostics: 'The Patient’s name is too long.' });
+    fullName =
+      [official?.given?.join(' '), official?.family].filter(Boolean).join(' ').trim() || (official?.text ?? '').trim();
+    if (!preferredName)
+      issues.push({
+        code: 'required',
+        expression: `${at}.name`,
+        diagnostics: 'The Patient needs a name with a given name (the "usual" name is used first).',
+      });
+    if (preferredName.length > 100 || fullName.length > 200)
+      issues.push({ code: 'too-long', expression: `${at}.name`, diagnostics: 'The Patient’s name is too long.' });
     const identifier = patient.identifier?.find((one) => one.system === nhsNumberSystem)?.value?.replace(/\s/g, '');
     if (identifier) {
       if (isValidNhsNumber(identifier)) nhsNumber = identifier;
-      else issues.push({ code: 'value', expression: `${at}.identifier`, diagnostics: 'The NHS number is not valid (its check digit is wrong).' });
+      else
+        issues.push({
+          code: 'value',
+          expression: `${at}.identifier`,
+          diagnostics: 'The NHS number is not valid (its check digit is wrong).',
+        });
     }
     if (patient.birthDate !== undefined) {
-      if (/^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate) && !Number.isNaN(Date.parse(patient.birthDate))) dateOfBirth = patient.birthDate;
-      else issues.push({ code: 'value', expression: `${at}.birthDate`, diagnostics: 'birthDate must be a full date, like 1950-12-10.' });
+      if (/^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate) && !Number.isNaN(Date.parse(patient.birthDate)))
+        dateOfBirth = patient.birthDate;
+      else
+        issues.push({
+          code: 'value',
+          expression: `${at}.birthDate`,
+          diagnostics: 'birthDate must be a full date, like 1950-12-10.',
+        });
     }
     phone = patient.telecom?.find((one) => one.system === 'phone' || one.system === 'sms')?.value?.slice(0, 40) ?? null;
     email = patient.telecom?.find((one) => one.system === 'email')?.value?.slice(0, 254) ?? null;
@@ -107,13 +175,24 @@ export function readServiceRequest(resource: unknown, programmeIds: ReadonlySet<
     ...(request.reasonCode ?? []).map((reason) => reason.text ?? reason.coding?.[0]?.display ?? ''),
     ...(request.note ?? []).map((note) => note.text ?? ''),
   ].filter((text) => text.trim() !== '');
-  if (reasons.length === 0) issues.push({ code: 'required', expression: 'ServiceRequest.reasonCode', diagnostics: 'Say why, in reasonCode (text or coding display) or note.' });
+  if (reasons.length === 0)
+    issues.push({
+      code: 'required',
+      expression: 'ServiceRequest.reasonCode',
+      diagnostics: 'Say why, in reasonCode (text or coding display) or note.',
+    });
 
   const performers = (request.performer ?? []).map((performer) => performer.reference ?? '');
   const wanted: string[] = [];
   for (const [index, reference] of performers.entries()) {
     const id = /^HealthcareService\/(.+)$/.exec(reference)?.[1];
-    if (!id || !programmeIds.has(id)) issues.push({ code: 'value', expression: `ServiceRequest.performer[${index}]`, diagnostics: 'performer must reference one of this community’s programmes as HealthcareService/{id}, or be left out.' });
+    if (!id || !programmeIds.has(id))
+      issues.push({
+        code: 'value',
+        expression: `ServiceRequest.performer[${index}]`,
+        diagnostics:
+          'performer must reference one of this community’s programmes as HealthcareService/{id}, or be left out.',
+      });
     else wanted.push(id);
   }
 
@@ -145,22 +224,55 @@ export function readServiceRequest(resource: unknown, programmeIds: ReadonlySet<
     const t = translator('en');
     throw new FhirProblem(
       422,
-      parsed.error.issues.map((issue) => ({ code: 'value', expression: `ServiceRequest (${issue.path.join('.')})`, diagnostics: t(issue.message.startsWith('errors.') ? issue.message : 'errors.generic.invalid') })),
+      parsed.error.issues.map((issue) => ({
+        code: 'value',
+        expression: `ServiceRequest (${issue.path.join('.')})`,
+        diagnostics: t(issue.message.startsWith('errors.') ? issue.message : 'errors.generic.invalid'),
+      })),
     );
   }
   const problems = service.checkProfessionalReferral(parsed.data);
-  if (problems.length) throw new FhirProblem(422, [{ code: 'required', expression: `${at}.telecom`, diagnostics: 'The Patient needs a phone number, email address or address, so that someone can get in touch.' }]);
+  if (problems.length)
+    throw new FhirProblem(422, [
+      {
+        code: 'required',
+        expression: `${at}.telecom`,
+        diagnostics: 'The Patient needs a phone number, email address or address, so that someone can get in touch.',
+      },
+    ]);
   return parsed.data;
 }
 
-const serviceRequestStatus: Record<string, Fhir.ServiceRequest['status']> = { new: 'active', contacting: 'active', received: 'active', accepted: 'completed', declined: 'revoked', withdrawn: 'revoked' };
-const taskStatus: Record<string, Fhir.Task['status']> = { received: 'received', new: 'received', contacting: 'in-progress', accepted: 'completed', declined: 'rejected', withdrawn: 'cancelled' };
-const urgencyToPriority: Record<service.Urgency, Fhir.ServiceRequest['priority']> = { routine: 'routine', soon: 'urgent', urgent: 'asap' };
+const serviceRequestStatus: Record<string, Fhir.ServiceRequest['status']> = {
+  new: 'active',
+  contacting: 'active',
+  received: 'active',
+  accepted: 'completed',
+  declined: 'revoked',
+  withdrawn: 'revoked',
+};
+const taskStatus: Record<string, Fhir.Task['status']> = {
+  received: 'received',
+  new: 'received',
+  contacting: 'in-progress',
+  accepted: 'completed',
+  declined: 'rejected',
+  withdrawn: 'cancelled',
+};
+const urgencyToPriority: Record<service.Urgency, Fhir.ServiceRequest['priority']> = {
+  routine: 'routine',
+  soon: 'urgent',
+  urgent: 'asap',
+};
 
 type Seen = Awaited<ReturnType<typeof service.referralSeenBy>>['seen'];
 
 /** The referral as a ServiceRequest, showing only what its referrer may know. */
-export function toServiceRequest(referral: service.Referral, seen: Pick<Seen, 'status' | 'preferredName' | 'updatedAt'>, base: string): Fhir.ServiceRequest {
+export function toServiceRequest(
+  referral: service.Referral,
+  seen: Pick<Seen, 'status' | 'preferredName' | 'updatedAt'>,
+  base: string,
+): Fhir.ServiceRequest {
   return {
     resourceType: 'ServiceRequest',
     id: referral.id,
@@ -191,8 +303,12 @@ export function toTask(referral: service.Referral, seen: Seen, base: string): Fh
     authoredOn: referral.createdAt.toISOString(),
     lastModified: (seen.updatedAt ?? referral.createdAt).toISOString(),
     businessStatus: { text: seen.shared ? t(`referrals.status.${seen.status}`) : t('referrals.notShared') },
-    ...(seen.shared && seen.declineReason ? { statusReason: { text: t(`referrals.declineReasons.${seen.declineReason}`) } } : {}),
-    ...(seen.shared && seen.acceptedProgrammes.length ? { output: seen.acceptedProgrammes.map((name) => ({ type: { text: 'Accepted into' }, valueString: name })) } : {}),
+    ...(seen.shared && seen.declineReason
+      ? { statusReason: { text: t(`referrals.declineReasons.${seen.declineReason}`) } }
+      : {}),
+    ...(seen.shared && seen.acceptedProgrammes.length
+      ? { output: seen.acceptedProgrammes.map((name) => ({ type: { text: 'Accepted into' }, valueString: name })) }
+      : {}),
     meta: { source: base },
   };
 }
@@ -204,8 +320,14 @@ const fhirResource = z.record(z.string(), z.unknown());
 export async function fhirRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   app.addContentTypeParser(fhirJson, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
-  const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type(fhirJson).serializer((payload) => JSON.stringify(payload)).send(body);
-  const base = (request: FastifyRequest) => `${services.publicUrl}/fhir/r4/${(request.params as { community: string }).community}`;
+  const send = (reply: FastifyReply, status: number, body: unknown) =>
+    reply
+      .code(status)
+      .type(fhirJson)
+      .serializer((payload) => JSON.stringify(payload))
+      .send(body);
+  const base = (request: FastifyRequest) =>
+    `${services.publicUrl}/fhir/r4/${(request.params as { community: string }).community}`;
   const tags = ['FHIR R4'];
   const whoMayRead = access.roles('referrer', 'coordinator', 'admin');
 
@@ -219,20 +341,40 @@ export async function fhirRoutes(parent: FastifyInstance, { services }: { servic
         description: `A ServiceRequest with code SNOMED CT ${socialPrescribingReferral.code}, a contained Patient as subject, reasons in reasonCode or note, and, when the person agreed that the referrer hears what happens, an active contained Consent referenced from supportingInfo (absent means no). Optional performer: HealthcareService/{programme id}. Answers 201 with the ServiceRequest and a Location header; 400 or 422 with an OperationOutcome naming the problem.`,
         params: fhirParams,
         body: z.unknown().describe('A FHIR R4 ServiceRequest (application/fhir+json)'),
-        response: { 201: fhirResource, 400: fhirResource, 401: fhirResource, 403: fhirResource, 404: fhirResource, 422: fhirResource },
+        response: {
+          201: fhirResource,
+          400: fhirResource,
+          401: fhirResource,
+          403: fhirResource,
+          404: fhirResource,
+          422: fhirResource,
+        },
       },
     },
     async (request, reply) => {
       const actorId = actorOf(request);
       const key = request.headers['idempotency-key'];
       const created = await inRequestCommunity(services, request, async (tx, community) => {
-        const open = new Set((await listProgrammes(tx, community.id, { openOnly: true })).map((programme) => programme.id));
+        const open = new Set(
+          (await listProgrammes(tx, community.id, { openOnly: true })).map((programme) => programme.id),
+        );
         const answers = readServiceRequest(request.body, open);
         const outcome = await service.createProfessionalReferral(
           tx,
-          { community, actorId, notifyConfigured: services.notifyConfigured, publicUrl: services.publicUrl, acceptance: acceptanceHandlers },
+          {
+            community,
+            actorId,
+            notifyConfigured: services.notifyConfigured,
+            publicUrl: services.publicUrl,
+            acceptance: acceptanceHandlers,
+          },
           answers,
-          { referrerId: actorId, recordedBy: actorId, submissionKey: typeof key === 'string' && key ? service.submissionKeyFor('api', actorId, key.slice(0, 200)) : null },
+          {
+            referrerId: actorId,
+            recordedBy: actorId,
+            submissionKey:
+              typeof key === 'string' && key ? service.submissionKeyFor('api', actorId, key.slice(0, 200)) : null,
+          },
         );
         return service.referralSeenBy(tx, community.id, outcome.referral.id, { id: actorId, staff: false });
       });
@@ -243,13 +385,23 @@ export async function fhirRoutes(parent: FastifyInstance, { services }: { servic
 
   /** A referral the asker may read: coordinators any, as it is; a referrer their own, as the person allows. */
   const readable = (request: FastifyRequest, referralId: string) =>
-    inRequestCommunity(services, request, (tx, community) => service.referralSeenBy(tx, community.id, referralId, { id: actorOf(request), staff: request.roles.includes('coordinator') || request.roles.includes('admin') }));
+    inRequestCommunity(services, request, (tx, community) =>
+      service.referralSeenBy(tx, community.id, referralId, {
+        id: actorOf(request),
+        staff: request.roles.includes('coordinator') || request.roles.includes('admin'),
+      }),
+    );
 
   app.get(
     '/fhir/r4/:community/ServiceRequest/:referralId',
     {
       config: { access: whoMayRead },
-      schema: { tags, summary: 'A referral as a ServiceRequest (its referrer, or coordinators)', params: fhirParams.extend({ referralId: z.uuid() }), response: { 200: fhirResource, 401: fhirResource, 403: fhirResource, 404: fhirResource } },
+      schema: {
+        tags,
+        summary: 'A referral as a ServiceRequest (its referrer, or coordinators)',
+        params: fhirParams.extend({ referralId: z.uuid() }),
+        response: { 200: fhirResource, 401: fhirResource, 403: fhirResource, 404: fhirResource },
+      },
     },
     async (request, reply) => {
       const { referral, seen } = await readable(request, request.params.referralId);
@@ -271,15 +423,32 @@ export async function fhirRoutes(parent: FastifyInstance, { services }: { servic
     },
     async (request, reply) => {
       const focus = /^ServiceRequest\/([0-9a-f-]{36})$/i.exec(request.query.focus ?? '')?.[1];
-      if (!focus) throw new FhirProblem(400, [{ code: 'required', expression: 'focus', diagnostics: 'Search with focus=ServiceRequest/{id}.' }]);
+      if (!focus)
+        throw new FhirProblem(400, [
+          { code: 'required', expression: 'focus', diagnostics: 'Search with focus=ServiceRequest/{id}.' },
+        ]);
       let entry: Fhir.BundleEntry[] = [];
       try {
         const { referral, seen } = await readable(request, focus);
-        entry = [{ fullUrl: `${base(request)}/Task/task-${referral.id}`, resource: toTask(referral, seen, base(request)), search: { mode: 'match' } }];
+        entry = [
+          {
+            fullUrl: `${base(request)}/Task/task-${referral.id}`,
+            resource: toTask(referral, seen, base(request)),
+            search: { mode: 'match' },
+          },
+        ];
       } catch (error) {
         if (!(error instanceof DomainError && error.status === 404)) throw error;
       }
-      const bundle: Fhir.Bundle = { resourceType: 'Bundle', type: 'searchset', total: entry.length, link: [{ relation: 'self', url: `${base(request)}/Task?focus=${encodeURIComponent(request.query.focus ?? '')}` }], entry };
+      const bundle: Fhir.Bundle = {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: entry.length,
+        link: [
+          { relation: 'self', url: `${base(request)}/Task?focus=${encodeURIComponent(request.query.focus ?? '')}` },
+        ],
+        entry,
+      };
       return send(reply, 200, bundle);
     },
   );

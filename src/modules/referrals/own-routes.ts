@@ -25,66 +25,134 @@ const ownReferralSchema = z.object({
   open: z.boolean().describe('Still waiting or being contacted: it can be withdrawn'),
   acceptedProgrammes: z.array(z.string()),
 });
-const toOwn = ({ referrerOrganisation: _organisation, ...row }: Awaited<ReturnType<typeof service.ownReferrals>>[number]) => row;
+const toOwn = ({
+  referrerOrganisation: _organisation,
+  ...row
+}: Awaited<ReturnType<typeof service.ownReferrals>>[number]) => row;
 
 /** A person's own referrals: where each has got to, and withdrawing one they no longer want, online. */
 export async function ownReferralRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/me/referrals`;
 
-  app.get('/c/:community/me/referrals', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const accountId = actorOf(request);
-    const own = await inRequestCommunity(services, request, (tx, community) => service.ownReferrals(tx, community.id, accountId));
-    return render(request, reply, 'referrals/views/own-list.njk', { pageTitle: request.t('ownReferrals.title'), referrals: own, flash: takeFlash(request) });
-  });
+  app.get(
+    '/c/:community/me/referrals',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const accountId = actorOf(request);
+      const own = await inRequestCommunity(services, request, (tx, community) =>
+        service.ownReferrals(tx, community.id, accountId),
+      );
+      return render(request, reply, 'referrals/views/own-list.njk', {
+        pageTitle: request.t('ownReferrals.title'),
+        referrals: own,
+        flash: takeFlash(request),
+      });
+    },
+  );
 
-  const withdrawPage = async (request: FastifyRequest<{ Params: z.infer<typeof referralParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+  const withdrawPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof referralParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const accountId = actorOf(request);
-    const own = await inRequestCommunity(services, request, (tx, community) => service.ownReferrals(tx, community.id, accountId));
+    const own = await inRequestCommunity(services, request, (tx, community) =>
+      service.ownReferrals(tx, community.id, accountId),
+    );
     const referral = own.find((one) => one.id === request.params.referralId);
     if (!referral) throw notFound();
-    return render(request, reply, 'referrals/views/own-withdraw.njk', { pageTitle: request.t('ownReferrals.withdraw.title'), referral, values, formKey: randomUUID(), errors }, { status: errors ? 400 : 200 });
+    return render(
+      request,
+      reply,
+      'referrals/views/own-withdraw.njk',
+      { pageTitle: request.t('ownReferrals.withdraw.title'), referral, values, formKey: randomUUID(), errors },
+      { status: errors ? 400 : 200 },
+    );
   };
-  app.get('/c/:community/me/referrals/:referralId/withdraw', { config: { access: access.ownOr() }, schema: { params: referralParams } }, async (request, reply) => withdrawPage(request, reply));
-  app.post('/c/:community/me/referrals/:referralId/withdraw', { config: { access: access.ownOr() }, schema: { params: referralParams } }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>;
-    const form = parseForm(service.withdrawal, body);
-    if (!form.ok) return withdrawPage(request, reply, body, form.errors);
-    const actorId = actorOf(request);
-    try {
-      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        await inRequestCommunity(services, request, (tx, community) => service.withdrawOwnReferral(tx, referralContext(services, community, actorId), request.params.referralId, form.data));
-        request.session.flash = request.t('ownReferrals.withdraw.doneFlash');
-        return base(request);
-      });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      // Already withdrawn, or decided meanwhile: the list says where it is now.
-      if (error instanceof DomainError && error.code === 'referral-closed') return reply.redirect(base(request), 303);
-      throw error;
-    }
-  });
+  app.get(
+    '/c/:community/me/referrals/:referralId/withdraw',
+    { config: { access: access.ownOr() }, schema: { params: referralParams } },
+    async (request, reply) => withdrawPage(request, reply),
+  );
+  app.post(
+    '/c/:community/me/referrals/:referralId/withdraw',
+    { config: { access: access.ownOr() }, schema: { params: referralParams } },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const form = parseForm(service.withdrawal, body);
+      if (!form.ok) return withdrawPage(request, reply, body, form.errors);
+      const actorId = actorOf(request);
+      try {
+        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.withdrawOwnReferral(
+              tx,
+              referralContext(services, community, actorId),
+              request.params.referralId,
+              form.data,
+            ),
+          );
+          request.session.flash = request.t('ownReferrals.withdraw.doneFlash');
+          return base(request);
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        // Already withdrawn, or decided meanwhile: the list says where it is now.
+        if (error instanceof DomainError && error.code === 'referral-closed') return reply.redirect(base(request), 303);
+        throw error;
+      }
+    },
+  );
 
   const tags = ['Referrals'];
   app.get(
     '/api/v1/communities/:community/me/referrals',
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Your own referrals, newest first: where each has got to', params: communityParams, response: { 200: z.object({ items: z.array(ownReferralSchema) }), ...problemResponses(401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Your own referrals, newest first: where each has got to',
+        params: communityParams,
+        response: { 200: z.object({ items: z.array(ownReferralSchema) }), ...problemResponses(401, 404) },
+      },
+    },
     async (request) => {
       const accountId = actorOf(request);
-      return { items: (await inRequestCommunity(services, request, (tx, community) => service.ownReferrals(tx, community.id, accountId))).map(toOwn) };
+      return {
+        items: (
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.ownReferrals(tx, community.id, accountId),
+          )
+        ).map(toOwn),
+      };
     },
   );
   app.post(
     '/api/v1/communities/:community/me/referrals/:referralId/withdraw',
     {
       config: { access: access.ownOr() },
-      schema: { tags, summary: 'Withdraw your own referral while it is still open', params: referralParams, body: service.withdrawal, response: { 200: ownReferralSchema, ...problemResponses(400, 401, 404, 409) } },
+      schema: {
+        tags,
+        summary: 'Withdraw your own referral while it is still open',
+        params: referralParams,
+        body: service.withdrawal,
+        response: { 200: ownReferralSchema, ...problemResponses(400, 401, 404, 409) },
+      },
     },
     async (request) => {
       const actorId = actorOf(request);
       return inRequestCommunity(services, request, async (tx, community) => {
-        await service.withdrawOwnReferral(tx, referralContext(services, community, actorId), request.params.referralId, request.body);
-        const own = (await service.ownReferrals(tx, community.id, actorId)).find((one) => one.id === request.params.referralId);
+        await service.withdrawOwnReferral(
+          tx,
+          referralContext(services, community, actorId),
+          request.params.referralId,
+          request.body,
+        );
+        const own = (await service.ownReferrals(tx, community.id, actorId)).find(
+          (one) => one.id === request.params.referralId,
+        );
         if (!own) throw notFound();
         return toOwn(own);
       });

@@ -1,10 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addWorkingDays, isWorkingDay, workingDaysBetween } from '../../platform/working-days.ts';
-import { canMove, contactDueOn, isOverdue, newReference, referenceFormat, referralStatuses, referrerView, urgencies } from './service.ts';
+import {
+  canMove,
+  contactDueOn,
+  isOverdue,
+  newReference,
+  referenceFormat,
+  referralStatuses,
+  referrerView,
+  urgencies,
+} from './service.ts';
 import { ladderFrom, milestoneKinds, rungs } from '../journey/service.ts';
 
-const day = fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
+const day = fc
+  .date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((date) => date.toISOString().slice(0, 10));
 
 describe('working days', () => {
   it('bank holidays and weekends are not working days', () => {
@@ -31,7 +42,8 @@ describe('a referral’s life', () => {
   it('only an open referral moves, it never goes back to new, and "contacting" comes only from new', () => {
     for (const from of referralStatuses) {
       for (const to of referralStatuses) {
-        const expected = (from === 'new' || from === 'contacting') && to !== 'new' && (to !== 'contacting' || from === 'new');
+        const expected =
+          (from === 'new' || from === 'contacting') && to !== 'new' && (to !== 'contacting' || from === 'new');
         expect(canMove(from, to), `${from} → ${to}`).toBe(expected);
       }
     }
@@ -48,7 +60,8 @@ describe('a referral’s life', () => {
           moves += 1;
         }
         expect(moves).toBeLessThanOrEqual(2);
-        if (!['new', 'contacting'].includes(status)) for (const to of referralStatuses) expect(canMove(status, to)).toBe(false);
+        if (!['new', 'contacting'].includes(status))
+          for (const to of referralStatuses) expect(canMove(status, to)).toBe(false);
       }),
     );
   });
@@ -56,7 +69,11 @@ describe('a referral’s life', () => {
   it('contact is due sooner for more urgent referrals, and never on a day off', () => {
     fc.assert(
       fc.property(day, fc.integer({ min: 1, max: 20 }), (received, days) => {
-        const [routine, soon, urgent] = urgencies.map((urgency) => contactDueOn(received, urgency, days)) as [string, string, string];
+        const [routine, soon, urgent] = urgencies.map((urgency) => contactDueOn(received, urgency, days)) as [
+          string,
+          string,
+          string,
+        ];
         expect(urgent <= soon && soon <= routine).toBe(true);
         for (const due of [routine, soon, urgent]) expect(isWorkingDay(due)).toBe(true);
         expect(workingDaysBetween(received, urgent)).toBe(1);
@@ -96,7 +113,13 @@ describe('what a referrer may see', () => {
     fc.assert(
       fc.property(referral, referral, (one, other) => {
         expect(referrerView(one, false)).toEqual(referrerView(other, false));
-        expect(referrerView(one, false)).toMatchObject({ shared: false, status: 'received', acceptedProgrammes: [], declineReason: null, updatedAt: null });
+        expect(referrerView(one, false)).toMatchObject({
+          shared: false,
+          status: 'received',
+          acceptedProgrammes: [],
+          declineReason: null,
+          updatedAt: null,
+        });
       }),
     );
   });
@@ -104,14 +127,21 @@ describe('what a referrer may see', () => {
   it('with it, the referrer sees the status as it is', () => {
     fc.assert(
       fc.property(referral, (one) => {
-        expect(referrerView(one, true)).toMatchObject({ shared: true, status: one.status, acceptedProgrammes: one.acceptedProgrammes });
+        expect(referrerView(one, true)).toMatchObject({
+          shared: true,
+          status: one.status,
+          acceptedProgrammes: one.acceptedProgrammes,
+        });
       }),
     );
   });
 });
 
 describe('the ladder', () => {
-  const step = fc.record({ kind: fc.constantFrom(...milestoneKinds), at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }) });
+  const step = fc.record({
+    kind: fc.constantFrom(...milestoneKinds),
+    at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }),
+  });
 
   it('a new step never takes anyone down the ladder, and each rung keeps the first day it was reached', () => {
     fc.assert(

@@ -41,7 +41,10 @@ const stepFields: Record<Step, (keyof service.SelfReferral)[]> = {
   communication: ['communicationNeeds', 'interpreterLanguage', 'communicationOther'],
   evaluation: ['evaluation'],
 };
-const stepSchema = (step: Step) => service.selfReferral.pick(Object.fromEntries(stepFields[step].map((field) => [field, true])) as Record<keyof service.SelfReferral, true>);
+const stepSchema = (step: Step) =>
+  service.selfReferral.pick(
+    Object.fromEntries(stepFields[step].map((field) => [field, true])) as Record<keyof service.SelfReferral, true>,
+  );
 const stepParams = communityParams.extend({ step: z.enum(steps) });
 
 declare module 'fastify' {
@@ -55,7 +58,13 @@ declare module 'fastify' {
 
 // ——— What the API says ———
 
-const referralCreated = z.object({ id: z.uuid(), reference: z.string(), status: z.enum(service.referralStatuses), source: z.enum(service.referralSources), createdAt: z.date() });
+const referralCreated = z.object({
+  id: z.uuid(),
+  reference: z.string(),
+  status: z.enum(service.referralStatuses),
+  source: z.enum(service.referralSources),
+  createdAt: z.date(),
+});
 const queueItem = z.object({
   id: z.uuid(),
   reference: z.string(),
@@ -78,7 +87,9 @@ const referrerItem = z.object({
   createdAt: z.date(),
   urgency: z.enum(service.urgencies),
   requestedProgrammes: z.array(z.string()),
-  shared: z.boolean().describe('false: the person chose not to have updates shared with you, so the status stays "received"'),
+  shared: z
+    .boolean()
+    .describe('false: the person chose not to have updates shared with you, so the status stays "received"'),
   status: z.enum([...service.referralStatuses, 'received']),
   acceptedProgrammes: z.array(z.string()),
   declineReason: z.enum(service.declineReasons).nullable(),
@@ -93,11 +104,21 @@ const referralFull = z.object({
   onBehalf: z.boolean(),
   referrerOrganisation: z.string(),
   referrer: z.object({ displayName: z.string(), email: z.string() }).nullable(),
-  person: z.object({ id: z.uuid(), number: z.number().int(), preferredName: z.string(), fullName: z.string(), dateOfBirth: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() }),
+  person: z.object({
+    id: z.uuid(),
+    number: z.number().int(),
+    preferredName: z.string(),
+    fullName: z.string(),
+    dateOfBirth: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+  }),
   needs: z.array(z.string()),
   reason: z.string(),
   risks: z.string(),
-  programmes: z.array(z.object({ id: z.uuid(), name: z.string(), requested: z.boolean(), acceptedAt: z.date().nullable() })),
+  programmes: z.array(
+    z.object({ id: z.uuid(), name: z.string(), requested: z.boolean(), acceptedAt: z.date().nullable() }),
+  ),
   contactDueOn: z.string(),
   firstContactedAt: z.date().nullable(),
   overdue: z.boolean(),
@@ -106,8 +127,25 @@ const referralFull = z.object({
   outcomeNote: z.string(),
   createdAt: z.date(),
   statusChangedAt: z.date(),
-  contactAttempts: z.array(z.object({ id: z.uuid(), at: z.date(), method: z.enum(service.contactMethods), outcome: z.enum(service.contactOutcomes), note: z.string() })),
-  history: z.array(z.object({ kind: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), at: z.date(), by: z.string().nullable(), note: z.string() })),
+  contactAttempts: z.array(
+    z.object({
+      id: z.uuid(),
+      at: z.date(),
+      method: z.enum(service.contactMethods),
+      outcome: z.enum(service.contactOutcomes),
+      note: z.string(),
+    }),
+  ),
+  history: z.array(
+    z.object({
+      kind: z.string(),
+      fromStatus: z.string().nullable(),
+      toStatus: z.string().nullable(),
+      at: z.date(),
+      by: z.string().nullable(),
+      note: z.string(),
+    }),
+  ),
 });
 type Full = Awaited<ReturnType<typeof service.referralInFull>>;
 const toFull = (full: Full) => ({
@@ -121,10 +159,17 @@ const toFull = (full: Full) => ({
   history: full.events.map((event) => ({ ...event, by: event.actorName })),
 });
 type QueueRow = Awaited<ReturnType<typeof service.listQueue>>[number];
-const toQueueItem = (row: QueueRow) => ({ ...row, person: { id: row.personRecordId, preferredName: row.preferredName } });
+const toQueueItem = (row: QueueRow) => ({
+  ...row,
+  person: { id: row.personRecordId, preferredName: row.preferredName },
+});
 
 /** What the referral rules need from the running service, for one community and whoever acts. */
-export const referralContext = <Actor extends string | null>(services: Services, community: Community, actorId: Actor): service.Context & { actorId: Actor } => ({
+export const referralContext = <Actor extends string | null>(
+  services: Services,
+  community: Community,
+  actorId: Actor,
+): service.Context & { actorId: Actor } => ({
   community,
   actorId,
   notifyConfigured: services.notifyConfigured,
@@ -137,10 +182,15 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const contextFor = (community: Community, actorId: string | null) => referralContext(services, community, actorId);
   /** The community in the path: a member's own, or looked up for someone not (yet) in it. */
-  const communityFor = (request: FastifyRequest, slug: string): Promise<Community> => communityToVisit(services.db, request, slug);
-  const inCommunityOf = <T>(community: Community, request: FastifyRequest, work: Parameters<typeof inCommunity<T>>[2]) =>
-    inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, work);
-  const openProgrammes = (community: Community, request: FastifyRequest) => inCommunityOf(community, request, (tx) => listProgrammes(tx, community.id, { openOnly: true }));
+  const communityFor = (request: FastifyRequest, slug: string): Promise<Community> =>
+    communityToVisit(services.db, request, slug);
+  const inCommunityOf = <T>(
+    community: Community,
+    request: FastifyRequest,
+    work: Parameters<typeof inCommunity<T>>[2],
+  ) => inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, work);
+  const openProgrammes = (community: Community, request: FastifyRequest) =>
+    inCommunityOf(community, request, (tx) => listProgrammes(tx, community.id, { openOnly: true }));
   /** The support the community lists, and its words for each in the reader's language. */
   const supportFor = async (community: Community, request: FastifyRequest) => {
     const list = await inCommunityOf(community, request, (tx) => offeredNeeds(tx, community.id));
@@ -153,18 +203,41 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
   const draftFor = (request: FastifyRequest, slug: string) => {
     const draft = request.session.selfReferral;
     if (draft?.community === slug) return draft;
-    const fresh: { community: string; answers: Record<string, unknown>; submissionKey: string } = { community: slug, answers: {}, submissionKey: randomUUID() };
+    const fresh: { community: string; answers: Record<string, unknown>; submissionKey: string } = {
+      community: slug,
+      answers: {},
+      submissionKey: randomUUID(),
+    };
     request.session.selfReferral = fresh;
     return fresh;
   };
-  const selfLimit = { rateLimit: { max: services.config.selfReferralRateLimit, timeWindow: 3_600_000, hook: 'preHandler' as const } };
+  const selfLimit = {
+    rateLimit: { max: services.config.selfReferralRateLimit, timeWindow: 3_600_000, hook: 'preHandler' as const },
+  };
 
-  app.get('/c/:community/refer-yourself', { config: { access: access.public }, schema: { params: communityParams } }, async (request, reply) => {
-    const community = await communityFor(request, request.params.community);
-    return render(request, reply, 'referrals/views/self-start.njk', { pageTitle: request.t('selfReferral.start.title', { community: community.name }), target: community }, { brandedAs: community });
-  });
+  app.get(
+    '/c/:community/refer-yourself',
+    { config: { access: access.public }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const community = await communityFor(request, request.params.community);
+      return render(
+        request,
+        reply,
+        'referrals/views/self-start.njk',
+        { pageTitle: request.t('selfReferral.start.title', { community: community.name }), target: community },
+        { brandedAs: community },
+      );
+    },
+  );
 
-  const stepPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, step: Step, values: Record<string, unknown>, errors?: FieldError[]) => {
+  const stepPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    community: Community,
+    step: Step,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const index = steps.indexOf(step);
     const change = (request.query as { change?: string }).change === 'yes' || values.change === 'yes';
     const offered = step === 'programmes' ? await openProgrammes(community, request) : [];
@@ -181,8 +254,17 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         errors,
         change,
         progress: request.t('selfReferral.progress', { step: index + 1, steps: steps.length }),
-        back: change ? `${selfBase(community.slug)}/check` : index === 0 ? selfBase(community.slug) : `${selfBase(community.slug)}/${steps[index - 1]}`,
-        programmeItems: offered.map((programme) => ({ value: programme.id, text: programme.name, hint: { text: programme.whoFor }, checked: ([] as unknown[]).concat(values.programmeIds ?? []).includes(programme.id) })),
+        back: change
+          ? `${selfBase(community.slug)}/check`
+          : index === 0
+            ? selfBase(community.slug)
+            : `${selfBase(community.slug)}/${steps[index - 1]}`,
+        programmeItems: offered.map((programme) => ({
+          value: programme.id,
+          text: programme.name,
+          hint: { text: programme.whoFor },
+          checked: ([] as unknown[]).concat(values.programmeIds ?? []).includes(programme.id),
+        })),
         contactItems: choices(request, 'selfReferral.contactBy', ['phone', 'sms', 'email', 'post'], values.contactBy),
         needItems: support ? needItems(support.list, support.words, values.needs) : [],
         communicationItems: choices(request, 'people.needs', communicationNeeds, values.communicationNeeds),
@@ -191,28 +273,48 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       { status: errors ? 400 : 200, brandedAs: community, form: true },
     );
   };
-  app.get('/c/:community/refer-yourself/:step', { config: { access: access.public }, schema: { params: stepParams } }, async (request, reply) => {
-    const community = await communityFor(request, request.params.community);
-    const draft = draftFor(request, community.slug);
-    return stepPage(request, reply, community, request.params.step, { ...draft.answers });
-  });
-  app.post('/c/:community/refer-yourself/:step', { config: { access: access.public }, schema: { params: stepParams } }, async (request, reply) => {
-    const community = await communityFor(request, request.params.community);
-    const { step } = request.params;
-    const body = step === 'birth' ? withDateFromParts(request.body, 'dateOfBirth') : { ...(request.body as Record<string, unknown>) };
-    const form = parseForm(stepSchema(step), body);
-    if (!form.ok) return stepPage(request, reply, community, step, form.values, form.errors);
-    const problems = step === 'contact' || step === 'communication' ? service.checkSelfReferral(form.data) : [];
-    if (problems.length) return stepPage(request, reply, community, step, body, problems);
-    const draft = draftFor(request, community.slug);
-    // Kept as typed where it is a date (the page shows it again); the rest as checked.
-    draft.answers = { ...draft.answers, ...form.data, ...(step === 'birth' ? { dateOfBirth: form.data.dateOfBirth } : {}) };
-    request.session.selfReferral = draft;
-    const next = body.change === 'yes' || step === 'evaluation' ? 'check' : steps[steps.indexOf(step) + 1];
-    return reply.redirect(`${selfBase(community.slug)}/${next}`);
-  });
+  app.get(
+    '/c/:community/refer-yourself/:step',
+    { config: { access: access.public }, schema: { params: stepParams } },
+    async (request, reply) => {
+      const community = await communityFor(request, request.params.community);
+      const draft = draftFor(request, community.slug);
+      return stepPage(request, reply, community, request.params.step, { ...draft.answers });
+    },
+  );
+  app.post(
+    '/c/:community/refer-yourself/:step',
+    { config: { access: access.public }, schema: { params: stepParams } },
+    async (request, reply) => {
+      const community = await communityFor(request, request.params.community);
+      const { step } = request.params;
+      const body =
+        step === 'birth'
+          ? withDateFromParts(request.body, 'dateOfBirth')
+          : { ...(request.body as Record<string, unknown>) };
+      const form = parseForm(stepSchema(step), body);
+      if (!form.ok) return stepPage(request, reply, community, step, form.values, form.errors);
+      const problems = step === 'contact' || step === 'communication' ? service.checkSelfReferral(form.data) : [];
+      if (problems.length) return stepPage(request, reply, community, step, body, problems);
+      const draft = draftFor(request, community.slug);
+      // Kept as typed where it is a date (the page shows it again); the rest as checked.
+      draft.answers = {
+        ...draft.answers,
+        ...form.data,
+        ...(step === 'birth' ? { dateOfBirth: form.data.dateOfBirth } : {}),
+      };
+      request.session.selfReferral = draft;
+      const next = body.change === 'yes' || step === 'evaluation' ? 'check' : steps[steps.indexOf(step) + 1];
+      return reply.redirect(`${selfBase(community.slug)}/${next}`);
+    },
+  );
 
-  const checkPage = async (request: FastifyRequest, reply: FastifyReply, community: Community, errors?: FieldError[]) => {
+  const checkPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    community: Community,
+    errors?: FieldError[],
+  ) => {
     const draft = draftFor(request, community.slug);
     const offered = await openProgrammes(community, request);
     const support = await supportFor(community, request);
@@ -233,70 +335,132 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       { status: errors ? 400 : 200, brandedAs: community, form: true },
     );
   };
-  app.get('/c/:community/refer-yourself/check', { config: { access: access.public }, schema: { params: communityParams } }, async (request, reply) => {
-    const community = await communityFor(request, request.params.community);
-    const draft = draftFor(request, community.slug);
-    const firstMissing = steps.find((step) => !stepSchema(step).safeParse(draft.answers).success);
-    if (firstMissing) return reply.redirect(`${selfBase(community.slug)}/${firstMissing}`);
-    return checkPage(request, reply, community);
-  });
-  app.post('/c/:community/refer-yourself/check', { config: { access: access.public, ...selfLimit }, schema: { params: communityParams } }, async (request, reply) => {
-    const community = await communityFor(request, request.params.community);
-    const body = request.body as Record<string, unknown>;
-    // A field people never see: only a program filling every field fills it in. It is told it worked.
-    if (typeof body.website === 'string' && body.website !== '') {
-      request.log.info({ community: community.slug }, 'self-referral honeypot filled');
-      request.session.selfReferral = undefined;
-      request.session.selfReferralDone = { community: community.slug, reference: service.newReference(), claimToken: null };
+  app.get(
+    '/c/:community/refer-yourself/check',
+    { config: { access: access.public }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const community = await communityFor(request, request.params.community);
+      const draft = draftFor(request, community.slug);
+      const firstMissing = steps.find((step) => !stepSchema(step).safeParse(draft.answers).success);
+      if (firstMissing) return reply.redirect(`${selfBase(community.slug)}/${firstMissing}`);
+      return checkPage(request, reply, community);
+    },
+  );
+  app.post(
+    '/c/:community/refer-yourself/check',
+    { config: { access: access.public, ...selfLimit }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const community = await communityFor(request, request.params.community);
+      const body = request.body as Record<string, unknown>;
+      // A field people never see: only a program filling every field fills it in. It is told it worked.
+      if (typeof body.website === 'string' && body.website !== '') {
+        request.log.info({ community: community.slug }, 'self-referral honeypot filled');
+        request.session.selfReferral = undefined;
+        request.session.selfReferralDone = {
+          community: community.slug,
+          reference: service.newReference(),
+          claimToken: null,
+        };
+        return reply.redirect(`${selfBase(community.slug)}/done`);
+      }
+      const done = request.session.selfReferralDone;
+      const draft = request.session.selfReferral;
+      // A second press of the button, after the first has been sent: show what was sent.
+      if (!draft || draft.community !== community.slug)
+        return reply.redirect(
+          done?.community === community.slug ? `${selfBase(community.slug)}/done` : selfBase(community.slug),
+        );
+      const answers = service.selfReferral.safeParse(draft.answers);
+      if (!answers.success)
+        return reply.redirect(
+          `${selfBase(community.slug)}/${steps.find((step) => !stepSchema(step).safeParse(draft.answers).success) ?? 'programmes'}`,
+        );
+      const person = request.person;
+      try {
+        const created = await inCommunityOf(community, request, (tx) =>
+          service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers.data, {
+            onBehalf: false,
+            submissionKey: service.submissionKeyFor('page', 'self', draft.submissionKey),
+          }),
+        );
+        request.session.selfReferral = undefined;
+        request.session.selfReferralDone = {
+          community: community.slug,
+          reference: created.referral.reference,
+          claimToken: created.claimToken,
+        };
+      } catch (error) {
+        if (error instanceof DomainError && error.status === 400)
+          return checkPage(request, reply, community, error.fieldErrors);
+        throw error;
+      }
       return reply.redirect(`${selfBase(community.slug)}/done`);
-    }
-    const done = request.session.selfReferralDone;
-    const draft = request.session.selfReferral;
-    // A second press of the button, after the first has been sent: show what was sent.
-    if (!draft || draft.community !== community.slug) return reply.redirect(done?.community === community.slug ? `${selfBase(community.slug)}/done` : selfBase(community.slug));
-    const answers = service.selfReferral.safeParse(draft.answers);
-    if (!answers.success) return reply.redirect(`${selfBase(community.slug)}/${steps.find((step) => !stepSchema(step).safeParse(draft.answers).success) ?? 'programmes'}`);
-    const person = request.person;
-    try {
-      const created = await inCommunityOf(community, request, (tx) =>
-        service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers.data, { onBehalf: false, submissionKey: service.submissionKeyFor('page', 'self', draft.submissionKey) }),
+    },
+  );
+  app.get(
+    '/c/:community/refer-yourself/done',
+    { config: { access: access.public }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const community = await communityFor(request, request.params.community);
+      const done = request.session.selfReferralDone;
+      if (done?.community !== community.slug) return reply.redirect(selfBase(community.slug));
+      const claim = done.claimToken ? `/communities/${community.slug}/referrals/claim/${done.claimToken}` : null;
+      return render(
+        request,
+        reply,
+        'referrals/views/self-done.njk',
+        { pageTitle: request.t('selfReferral.done.title'), target: community, reference: done.reference, claim },
+        { brandedAs: community },
       );
-      request.session.selfReferral = undefined;
-      request.session.selfReferralDone = { community: community.slug, reference: created.referral.reference, claimToken: created.claimToken };
-    } catch (error) {
-      if (error instanceof DomainError && error.status === 400) return checkPage(request, reply, community, error.fieldErrors);
-      throw error;
-    }
-    return reply.redirect(`${selfBase(community.slug)}/done`);
-  });
-  app.get('/c/:community/refer-yourself/done', { config: { access: access.public }, schema: { params: communityParams } }, async (request, reply) => {
-    const community = await communityFor(request, request.params.community);
-    const done = request.session.selfReferralDone;
-    if (done?.community !== community.slug) return reply.redirect(selfBase(community.slug));
-    const claim = done.claimToken ? `/communities/${community.slug}/referrals/claim/${done.claimToken}` : null;
-    return render(request, reply, 'referrals/views/self-done.njk', { pageTitle: request.t('selfReferral.done.title'), target: community, reference: done.reference, claim }, { brandedAs: community });
-  });
+    },
+  );
 
   // After making an account from the confirmation page, the referral joins the account.
-  app.get('/communities/:slug/referrals/claim/:token', { config: { access: access.signedIn }, schema: { params: slugParams.extend({ token: z.string().max(200) }) } }, async (request, reply) => {
-    const person = request.person;
-    const community = await findCommunityBySlug(services.db, request.params.slug);
-    if (!community || !person) throw notFound();
-    // Linking an account to a record needs an address the person has shown they read.
-    if (!person.emailVerified) return reply.redirect(`/account/confirm-email?next=${encodeURIComponent(request.url)}`, 303);
-    const claimed = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) => service.claimReferral(tx, community.id, request.params.token, person));
-    if (request.session.selfReferralDone?.claimToken === request.params.token) request.session.selfReferralDone = undefined;
-    return render(request, reply, 'referrals/views/claimed.njk', { pageTitle: request.t(claimed ? 'selfReferral.claimed.title' : 'selfReferral.claimed.expiredTitle'), target: community, claimed }, { brandedAs: community, status: claimed ? 200 : 410 });
-  });
+  app.get(
+    '/communities/:slug/referrals/claim/:token',
+    { config: { access: access.signedIn }, schema: { params: slugParams.extend({ token: z.string().max(200) }) } },
+    async (request, reply) => {
+      const person = request.person;
+      const community = await findCommunityBySlug(services.db, request.params.slug);
+      if (!community || !person) throw notFound();
+      // Linking an account to a record needs an address the person has shown they read.
+      if (!person.emailVerified)
+        return reply.redirect(`/account/confirm-email?next=${encodeURIComponent(request.url)}`, 303);
+      const claimed = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+        service.claimReferral(tx, community.id, request.params.token, person),
+      );
+      if (request.session.selfReferralDone?.claimToken === request.params.token)
+        request.session.selfReferralDone = undefined;
+      return render(
+        request,
+        reply,
+        'referrals/views/claimed.njk',
+        {
+          pageTitle: request.t(claimed ? 'selfReferral.claimed.title' : 'selfReferral.claimed.expiredTitle'),
+          target: community,
+          claimed,
+        },
+        { brandedAs: community, status: claimed ? 200 : 410 },
+      );
+    },
+  );
 
   // ——— A professional refers someone ———
 
-  const professionalPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
+  const professionalPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const community = await communityFor(request, (request.params as { community: string }).community);
     const offered = await openProgrammes(community, request);
     const support = await supportFor(community, request);
     // A community with one programme open: it is the one (nothing to choose on a fresh form).
-    const chosen = values.programmeIds === undefined && !errors && offered.length === 1 ? [offered[0]?.id] : ([] as unknown[]).concat(values.programmeIds ?? []);
+    const chosen =
+      values.programmeIds === undefined && !errors && offered.length === 1
+        ? [offered[0]?.id]
+        : ([] as unknown[]).concat(values.programmeIds ?? []);
     return render(
       request,
       reply,
@@ -307,56 +471,107 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         errors,
         takingCall: !request.roles.includes('referrer'),
         submissionKey: typeof values.submissionKey === 'string' ? values.submissionKey : randomUUID(),
-        programmeItems: offered.map((programme) => ({ value: programme.id, text: programme.name, checked: chosen.includes(programme.id) })),
+        programmeItems: offered.map((programme) => ({
+          value: programme.id,
+          text: programme.name,
+          checked: chosen.includes(programme.id),
+        })),
         needItems: needItems(support.list, support.words, values.needs),
         urgencyItems: choices(request, 'referrals.urgency', service.urgencies, values.urgency, { hints: true }),
-        sourceItems: choices(request, 'professional.sources', ['professional', 'self'], values.source ?? 'professional'),
+        sourceItems: choices(
+          request,
+          'professional.sources',
+          ['professional', 'self'],
+          values.source ?? 'professional',
+        ),
         communicationItems: choices(request, 'people.needs', communicationNeeds, values.communicationNeeds),
         dateOfBirthParts: dateParts(values.dateOfBirth),
       },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/referrals/new', { config: { access: access.roles(...referrers) }, schema: { params: communityParams } }, async (request, reply) => {
-    const organisation = await inRequestCommunity(services, request, (tx, community) => service.organisationOf(tx, community.id, actorOf(request)));
-    return professionalPage(request, reply, { referrerOrganisation: organisation });
-  });
-  app.post('/c/:community/referrals/new', { config: { access: access.roles(...referrers) }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'dateOfBirth');
-    const takingCall = !request.roles.includes('referrer');
-    const source = takingCall && body.source === 'self' ? 'self' : 'professional';
-    const form = parseForm(service.professionalReferral, source === 'self' ? { ...body, agreedToUpdates: undefined } : body);
-    if (!form.ok) return professionalPage(request, reply, body, form.errors);
-    const actorId = actorOf(request);
-    try {
-      const created = await inRequestCommunity(services, request, (tx, community) =>
-        service.createProfessionalReferral(tx, contextFor(community, actorId), form.data, {
-          source,
-          referrerId: request.roles.includes('referrer') ? actorId : null,
-          recordedBy: actorId,
-          submissionKey: typeof body.submissionKey === 'string' ? service.submissionKeyFor('page', actorId, body.submissionKey.slice(0, 100)) : null,
-        }),
+  app.get(
+    '/c/:community/referrals/new',
+    { config: { access: access.roles(...referrers) }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const organisation = await inRequestCommunity(services, request, (tx, community) =>
+        service.organisationOf(tx, community.id, actorOf(request)),
       );
-      request.session.flash = request.t('professional.sent', { reference: created.referral.reference });
-      return reply.redirect(`/c/${request.params.community}/referrals/${created.referral.id}`);
-    } catch (error) {
-      if (error instanceof DomainError && error.status === 400) return professionalPage(request, reply, body, error.fieldErrors);
-      throw error;
-    }
-  });
+      return professionalPage(request, reply, { referrerOrganisation: organisation });
+    },
+  );
+  app.post(
+    '/c/:community/referrals/new',
+    { config: { access: access.roles(...referrers) }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'dateOfBirth');
+      const takingCall = !request.roles.includes('referrer');
+      const source = takingCall && body.source === 'self' ? 'self' : 'professional';
+      const form = parseForm(
+        service.professionalReferral,
+        source === 'self' ? { ...body, agreedToUpdates: undefined } : body,
+      );
+      if (!form.ok) return professionalPage(request, reply, body, form.errors);
+      const actorId = actorOf(request);
+      try {
+        const created = await inRequestCommunity(services, request, (tx, community) =>
+          service.createProfessionalReferral(tx, contextFor(community, actorId), form.data, {
+            source,
+            referrerId: request.roles.includes('referrer') ? actorId : null,
+            recordedBy: actorId,
+            submissionKey:
+              typeof body.submissionKey === 'string'
+                ? service.submissionKeyFor('page', actorId, body.submissionKey.slice(0, 100))
+                : null,
+          }),
+        );
+        request.session.flash = request.t('professional.sent', { reference: created.referral.reference });
+        return reply.redirect(`/c/${request.params.community}/referrals/${created.referral.id}`);
+      } catch (error) {
+        if (error instanceof DomainError && error.status === 400)
+          return professionalPage(request, reply, body, error.fieldErrors);
+        throw error;
+      }
+    },
+  );
 
   // The referrer's own referrals and what became of them.
-  app.get('/c/:community/referrals/mine', { config: { access: access.roles('referrer') }, schema: { params: communityParams, querystring: z.object({ cursor: z.string().max(500).optional() }) } }, async (request, reply) => {
-    const before = decodeCursor(request.query.cursor, z.object({ createdAt: cursorFields.instant, id: cursorFields.id }));
-    const rows = await inRequestCommunity(services, request, (tx, community) => service.referrerList(tx, community.id, actorOf(request), { before, limit: 50 }));
-    const page = paginate(rows, 50, (row) => row, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
-    return render(request, reply, 'referrals/views/mine.njk', { pageTitle: request.t('mine.referralsTitle'), referrals: page.items, nextHref: page.nextCursor ? `?cursor=${page.nextCursor}` : null, flash: takeFlash(request) });
-  });
+  app.get(
+    '/c/:community/referrals/mine',
+    {
+      config: { access: access.roles('referrer') },
+      schema: { params: communityParams, querystring: z.object({ cursor: z.string().max(500).optional() }) },
+    },
+    async (request, reply) => {
+      const before = decodeCursor(
+        request.query.cursor,
+        z.object({ createdAt: cursorFields.instant, id: cursorFields.id }),
+      );
+      const rows = await inRequestCommunity(services, request, (tx, community) =>
+        service.referrerList(tx, community.id, actorOf(request), { before, limit: 50 }),
+      );
+      const page = paginate(
+        rows,
+        50,
+        (row) => row,
+        (row) => ({ createdAt: row.createdAtExact, id: row.id }),
+      );
+      return render(request, reply, 'referrals/views/mine.njk', {
+        pageTitle: request.t('mine.referralsTitle'),
+        referrals: page.items,
+        nextHref: page.nextCursor ? `?cursor=${page.nextCursor}` : null,
+        flash: takeFlash(request),
+      });
+    },
+  );
 
   // ——— The triage queue ———
 
   const queueQuery = z.object({
-    status: z.enum([...service.referralStatuses, 'open']).optional().catch(undefined),
+    status: z
+      .enum([...service.referralStatuses, 'open'])
+      .optional()
+      .catch(undefined),
     programme: z.uuid().optional().catch(undefined),
     source: z.enum(service.referralSources).optional().catch(undefined),
     urgency: z.enum(service.urgencies).optional().catch(undefined),
@@ -364,60 +579,109 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     search: z.string().max(100).optional(),
     cursor: z.string().max(500).optional(),
   });
-  const queueCursor = z.object({ priority: cursorFields.integer.min(0).max(2), createdAt: cursorFields.instant, id: cursorFields.id });
+  const queueCursor = z.object({
+    priority: cursorFields.integer.min(0).max(2),
+    createdAt: cursorFields.instant,
+    id: cursorFields.id,
+  });
   const referrerCursor = z.object({ createdAt: cursorFields.instant, id: cursorFields.id });
-  const queueCursorOf = (row: { priority: number; createdAtExact: string; id: string }) => ({ priority: row.priority, createdAt: row.createdAtExact, id: row.id });
+  const queueCursorOf = (row: { priority: number; createdAtExact: string; id: string }) => ({
+    priority: row.priority,
+    createdAt: row.createdAtExact,
+    id: row.id,
+  });
   /** Referrals a page of the queue shows: the longest waiting 25, then the next. */
   const queuePage = 25;
-  app.get('/c/:community/referrals', { config: { access: triage }, schema: { params: communityParams, querystring: queueQuery } }, async (request, reply) => {
-    const { cursor, ...filterQuery } = request.query;
-    const status = filterQuery.status ?? 'open';
-    const filter: service.QueueFilter = { status, programmeId: filterQuery.programme, source: filterQuery.source, urgency: filterQuery.urgency, overdue: filterQuery.overdue === 'yes', search: filterQuery.search };
-    const after = decodeCursor(cursor, queueCursor);
-    const view = await inRequestCommunity(services, request, async (tx, community) => ({
-      rows: await service.listQueue(tx, community.id, filter, { after, limit: queuePage }),
-      counts: await service.queueCounts(tx, community.id),
-      offered: await programmeChoices(tx, community.id),
-    }));
-    const page = paginate(view.rows, queuePage, (row) => row, queueCursorOf);
-    const kept = Object.fromEntries(Object.entries({ ...filterQuery, status }).filter(([, value]) => value !== undefined && value !== '')) as Record<string, string>;
-    return render(request, reply, 'referrals/views/queue.njk', {
-      pageTitle: request.t('queue.title'),
-      referrals: page.items,
-      counts: view.counts,
-      status,
-      filter: filterQuery,
-      tabs: ['open', ...service.referralStatuses],
-      programmeOptions: view.offered,
-      filtered: Boolean(filterQuery.programme || filterQuery.source || filterQuery.urgency || filterQuery.overdue || filterQuery.search),
-      nextHref: page.nextCursor ? `?${new URLSearchParams({ ...kept, cursor: page.nextCursor })}` : null,
-      flash: takeFlash(request),
-    });
-  });
-
-  // One referral: the whole story for coordinators; what they may know for the referrer who made it.
-  app.get('/c/:community/referrals/:referralId', { config: { access: access.roles('coordinator', 'admin', 'referrer') }, schema: { params: referralParams } }, async (request, reply) => {
-    const actorId = actorOf(request);
-    if (request.roles.includes('coordinator') || request.roles.includes('admin')) {
-      const { full, list } = await inRequestCommunity(services, request, async (tx, community) => ({
-        full: await service.referralInFull(tx, community.id, request.params.referralId),
-        list: await offeredNeeds(tx, community.id),
+  app.get(
+    '/c/:community/referrals',
+    { config: { access: triage }, schema: { params: communityParams, querystring: queueQuery } },
+    async (request, reply) => {
+      const { cursor, ...filterQuery } = request.query;
+      const status = filterQuery.status ?? 'open';
+      const filter: service.QueueFilter = {
+        status,
+        programmeId: filterQuery.programme,
+        source: filterQuery.source,
+        urgency: filterQuery.urgency,
+        overdue: filterQuery.overdue === 'yes',
+        search: filterQuery.search,
+      };
+      const after = decodeCursor(cursor, queueCursor);
+      const view = await inRequestCommunity(services, request, async (tx, community) => ({
+        rows: await service.listQueue(tx, community.id, filter, { after, limit: queuePage }),
+        counts: await service.queueCounts(tx, community.id),
+        offered: await programmeChoices(tx, community.id),
       }));
-      return render(request, reply, 'referrals/views/referral.njk', {
-        pageTitle: request.t('referral.title', { reference: full.referral.reference }),
-        ...full,
-        needWords: needWords(list, request.language, request.t),
+      const page = paginate(view.rows, queuePage, (row) => row, queueCursorOf);
+      const kept = Object.fromEntries(
+        Object.entries({ ...filterQuery, status }).filter(([, value]) => value !== undefined && value !== ''),
+      ) as Record<string, string>;
+      return render(request, reply, 'referrals/views/queue.njk', {
+        pageTitle: request.t('queue.title'),
+        referrals: page.items,
+        counts: view.counts,
+        status,
+        filter: filterQuery,
+        tabs: ['open', ...service.referralStatuses],
+        programmeOptions: view.offered,
+        filtered: Boolean(
+          filterQuery.programme ||
+          filterQuery.source ||
+          filterQuery.urgency ||
+          filterQuery.overdue ||
+          filterQuery.search,
+        ),
+        nextHref: page.nextCursor ? `?${new URLSearchParams({ ...kept, cursor: page.nextCursor })}` : null,
         flash: takeFlash(request),
       });
-    }
-    const { seen } = await inRequestCommunity(services, request, (tx, community) => service.referralSeenBy(tx, community.id, request.params.referralId, { id: actorId, staff: false }));
-    return render(request, reply, 'referrals/views/referrer-view.njk', { pageTitle: request.t('referral.title', { reference: seen.reference }), seen, flash: takeFlash(request) });
-  });
+    },
+  );
+
+  // One referral: the whole story for coordinators; what they may know for the referrer who made it.
+  app.get(
+    '/c/:community/referrals/:referralId',
+    { config: { access: access.roles('coordinator', 'admin', 'referrer') }, schema: { params: referralParams } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      if (request.roles.includes('coordinator') || request.roles.includes('admin')) {
+        const { full, list } = await inRequestCommunity(services, request, async (tx, community) => ({
+          full: await service.referralInFull(tx, community.id, request.params.referralId),
+          list: await offeredNeeds(tx, community.id),
+        }));
+        return render(request, reply, 'referrals/views/referral.njk', {
+          pageTitle: request.t('referral.title', { reference: full.referral.reference }),
+          ...full,
+          needWords: needWords(list, request.language, request.t),
+          flash: takeFlash(request),
+        });
+      }
+      const { seen } = await inRequestCommunity(services, request, (tx, community) =>
+        service.referralSeenBy(tx, community.id, request.params.referralId, { id: actorId, staff: false }),
+      );
+      return render(request, reply, 'referrals/views/referrer-view.njk', {
+        pageTitle: request.t('referral.title', { reference: seen.reference }),
+        seen,
+        flash: takeFlash(request),
+      });
+    },
+  );
 
   // The coordinator's four actions, each on its own page.
   type Action = 'contact' | 'accept' | 'decline' | 'withdraw';
-  const actionSchemas = { contact: service.contactAttempt, accept: service.acceptance, decline: service.declining, withdraw: service.withdrawal } as const;
-  const actionPage = async (request: FastifyRequest<{ Params: z.infer<typeof referralParams> }>, reply: FastifyReply, action: Action, values: Record<string, unknown>, errors?: FieldError[], status?: number) => {
+  const actionSchemas = {
+    contact: service.contactAttempt,
+    accept: service.acceptance,
+    decline: service.declining,
+    withdraw: service.withdrawal,
+  } as const;
+  const actionPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof referralParams> }>,
+    reply: FastifyReply,
+    action: Action,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+    status?: number,
+  ) => {
     const view = await inRequestCommunity(services, request, async (tx, community) => ({
       full: await service.referralInFull(tx, community.id, request.params.referralId),
       offered: await listProgrammes(tx, community.id, { openOnly: true }),
@@ -440,52 +704,112 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         closed: !service.isOpen(view.full.referral.status),
         methodItems: choices(request, 'referrals.contactMethods', service.contactMethods, values.method),
         outcomeItems: choices(request, 'referrals.contactOutcomes', service.contactOutcomes, values.outcome),
-        programmeItems: view.offered.map((programme) => ({ value: programme.id, text: programme.name, hint: { text: request.t(`programmes.kinds.${programme.kind}.name`) }, checked: chosen.includes(programme.id) })),
+        programmeItems: view.offered.map((programme) => ({
+          value: programme.id,
+          text: programme.name,
+          hint: { text: request.t(`programmes.kinds.${programme.kind}.name`) },
+          checked: chosen.includes(programme.id),
+        })),
         reasonItems: choices(request, 'referrals.declineReasons', service.declineReasons, values.reason),
       },
       { status: status ?? (errors ? 400 : 200) },
     );
   };
   for (const action of ['contact', 'accept', 'decline', 'withdraw'] as const) {
-    app.get(`/c/:community/referrals/:referralId/${action}`, { config: { access: triage }, schema: { params: referralParams } }, async (request, reply) => actionPage(request, reply, action, {}));
-    app.post(`/c/:community/referrals/:referralId/${action}`, { config: { access: triage }, schema: { params: referralParams } }, async (request, reply) => {
-      const body = { ...(request.body as Record<string, unknown>) };
-      // The date and time of a contact come from two fields; empty means now.
-      if (action === 'contact') body.at = typeof body.date === 'string' && body.date ? `${body.date}T${typeof body.time === 'string' && body.time ? body.time : '12:00'}:00` : undefined;
-      const form = parseForm(actionSchemas[action], body);
-      if (!form.ok) return actionPage(request, reply, action, body, form.errors.map((error) => (error.field === 'at' ? { ...error, field: 'date' } : error)));
-      const actorId = actorOf(request);
-      const back = `/c/${request.params.community}/referrals/${request.params.referralId}`;
-      try {
-        // A contact attempt saved twice would be two attempts: the form does its work once.
-        await oncePerForm(services.db, actorId, body.formKey, async () => {
-          const changed = await inRequestCommunity(services, request, (tx, community) => {
-            const context = contextFor(community, actorId);
-            if (action === 'contact') return service.recordContactAttempt(tx, context, request.params.referralId, form.data as z.infer<typeof service.contactAttempt>);
-            if (action === 'accept') return service.acceptReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.acceptance>);
-            if (action === 'decline') return service.declineReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.declining>);
-            return service.withdrawReferral(tx, context, request.params.referralId, form.data as z.infer<typeof service.withdrawal>);
+    app.get(
+      `/c/:community/referrals/:referralId/${action}`,
+      { config: { access: triage }, schema: { params: referralParams } },
+      async (request, reply) => actionPage(request, reply, action, {}),
+    );
+    app.post(
+      `/c/:community/referrals/:referralId/${action}`,
+      { config: { access: triage }, schema: { params: referralParams } },
+      async (request, reply) => {
+        const body = { ...(request.body as Record<string, unknown>) };
+        // The date and time of a contact come from two fields; empty means now.
+        if (action === 'contact')
+          body.at =
+            typeof body.date === 'string' && body.date
+              ? `${body.date}T${typeof body.time === 'string' && body.time ? body.time : '12:00'}:00`
+              : undefined;
+        const form = parseForm(actionSchemas[action], body);
+        if (!form.ok)
+          return actionPage(
+            request,
+            reply,
+            action,
+            body,
+            form.errors.map((error) => (error.field === 'at' ? { ...error, field: 'date' } : error)),
+          );
+        const actorId = actorOf(request);
+        const back = `/c/${request.params.community}/referrals/${request.params.referralId}`;
+        try {
+          // A contact attempt saved twice would be two attempts: the form does its work once.
+          await oncePerForm(services.db, actorId, body.formKey, async () => {
+            const changed = await inRequestCommunity(services, request, (tx, community) => {
+              const context = contextFor(community, actorId);
+              if (action === 'contact')
+                return service.recordContactAttempt(
+                  tx,
+                  context,
+                  request.params.referralId,
+                  form.data as z.infer<typeof service.contactAttempt>,
+                );
+              if (action === 'accept')
+                return service.acceptReferral(
+                  tx,
+                  context,
+                  request.params.referralId,
+                  form.data as z.infer<typeof service.acceptance>,
+                );
+              if (action === 'decline')
+                return service.declineReferral(
+                  tx,
+                  context,
+                  request.params.referralId,
+                  form.data as z.infer<typeof service.declining>,
+                );
+              return service.withdrawReferral(
+                tx,
+                context,
+                request.params.referralId,
+                form.data as z.infer<typeof service.withdrawal>,
+              );
+            });
+            request.session.flash = request.t(`referralActions.${action}.done`, { reference: changed.reference });
+            return back;
           });
-          request.session.flash = request.t(`referralActions.${action}.done`, { reference: changed.reference });
-          return back;
-        });
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'referral-closed') return actionPage(request, reply, action, body, [{ field: 'form', code: 'errors.referral.closed' }], 409);
-        if (error instanceof DomainError && error.status === 400) return actionPage(request, reply, action, body, error.fieldErrors);
-        throw error;
-      }
-      return reply.redirect(back);
-    });
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'referral-closed')
+            return actionPage(request, reply, action, body, [{ field: 'form', code: 'errors.referral.closed' }], 409);
+          if (error instanceof DomainError && error.status === 400)
+            return actionPage(request, reply, action, body, error.fieldErrors);
+          throw error;
+        }
+        return reply.redirect(back);
+      },
+    );
   }
 
   // ——— The API ———
   const tags = ['Referrals'];
   const apiSelf = service.selfReferral.extend({ source: z.literal('self') });
-  const apiProfessional = service.professionalReferral.extend({ source: z.literal('professional'), agreedToReferral: z.literal(true, { error: 'errors.referral.agreedToReferral.missing' }), agreedToUpdates: z.boolean().default(false) });
+  const apiProfessional = service.professionalReferral.extend({
+    source: z.literal('professional'),
+    agreedToReferral: z.literal(true, { error: 'errors.referral.agreedToReferral.missing' }),
+    agreedToUpdates: z.boolean().default(false),
+  });
   app.post(
     '/api/v1/communities/:community/referrals',
     {
-      config: { access: access.public, ...selfLimit, rateLimit: { ...selfLimit.rateLimit, max: (request: FastifyRequest) => (request.person ? 1000 : services.config.selfReferralRateLimit) } },
+      config: {
+        access: access.public,
+        ...selfLimit,
+        rateLimit: {
+          ...selfLimit.rateLimit,
+          max: (request: FastifyRequest) => (request.person ? 1000 : services.config.selfReferralRateLimit),
+        },
+      },
       schema: {
         tags,
         summary: 'Make a referral',
@@ -504,19 +828,27 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       // Callers without an account share one space of keys: theirs also carries what they sent,
       // so that the same key with another referral is another referral, never someone else's.
       const caller = person?.id ?? `anonymous:${createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
-      const submissionKey = typeof key === 'string' && key ? service.submissionKeyFor('api', caller, key.slice(0, 200)) : null;
+      const submissionKey =
+        typeof key === 'string' && key ? service.submissionKeyFor('api', caller, key.slice(0, 200)) : null;
       // Anyone holding a role that works with other people's records is typing it in for someone.
       const staff = request.roles.some((role) => staffRoles.includes(role));
       const outcome = await inCommunityOf(community, request, (tx) => {
         if (body.source === 'self') {
           const { source: _source, ...answers } = body;
-          return service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers, { onBehalf: staff, submissionKey });
+          return service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers, {
+            onBehalf: staff,
+            submissionKey,
+          });
         }
         if (!person) throw unauthenticated();
         if (!request.community) throw notFound();
         if (!request.roles.some((role) => referrers.includes(role))) throw forbidden();
         const { source: _source, ...answers } = body;
-        return service.createProfessionalReferral(tx, contextFor(community, person.id), answers, { referrerId: request.roles.includes('referrer') ? person.id : null, recordedBy: person.id, submissionKey });
+        return service.createProfessionalReferral(tx, contextFor(community, person.id), answers, {
+          referrerId: request.roles.includes('referrer') ? person.id : null,
+          recordedBy: person.id,
+          submissionKey,
+        });
       });
       if (outcome.repeated) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(outcome.referral);
@@ -528,7 +860,8 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       config: { access: access.roles('coordinator', 'admin', 'referrer') },
       schema: {
         tags,
-        summary: 'Referrals: coordinators see the whole queue (urgent, then overdue, then the rest; the longest waiting first within each; with filters and counts); referrers see their own, newest first',
+        summary:
+          'Referrals: coordinators see the whole queue (urgent, then overdue, then the rest; the longest waiting first within each; with filters and counts); referrers see their own, newest first',
         params: communityParams,
         querystring: pageQuery.extend({
           status: z.enum([...service.referralStatuses, 'open']).optional(),
@@ -539,7 +872,11 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
           search: z.string().max(100).optional(),
         }),
         response: {
-          200: z.object({ items: z.array(z.union([queueItem, referrerItem])), nextCursor: z.string().nullable(), counts: z.record(z.string(), z.number().int()).optional() }),
+          200: z.object({
+            items: z.array(z.union([queueItem, referrerItem])),
+            nextCursor: z.string().nullable(),
+            counts: z.record(z.string(), z.number().int()).optional(),
+          }),
           ...problemResponses(400, 401, 403, 404),
         },
       },
@@ -550,35 +887,81 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       if (request.roles.includes('coordinator') || request.roles.includes('admin')) {
         const after = decodeCursor(cursor, queueCursor);
         const { rows, counts } = await inRequestCommunity(services, request, async (tx, community) => ({
-          rows: await service.listQueue(tx, community.id, { status: query.status, programmeId: query.programme, source: query.source, urgency: query.urgency, overdue: query.overdue, search: query.search }, { after, limit }),
+          rows: await service.listQueue(
+            tx,
+            community.id,
+            {
+              status: query.status,
+              programmeId: query.programme,
+              source: query.source,
+              urgency: query.urgency,
+              overdue: query.overdue,
+              search: query.search,
+            },
+            { after, limit },
+          ),
           counts: await service.queueCounts(tx, community.id),
         }));
         return { ...paginate(rows, limit, toQueueItem, queueCursorOf), counts };
       }
       const before = decodeCursor(cursor, referrerCursor);
-      const rows = await inRequestCommunity(services, request, (tx, community) => service.referrerList(tx, community.id, actorId, { before, limit }));
-      return paginate(rows, limit, ({ createdAtExact: _exact, ...row }) => row, (row) => ({ createdAt: row.createdAtExact, id: row.id }));
+      const rows = await inRequestCommunity(services, request, (tx, community) =>
+        service.referrerList(tx, community.id, actorId, { before, limit }),
+      );
+      return paginate(
+        rows,
+        limit,
+        ({ createdAtExact: _exact, ...row }) => row,
+        (row) => ({ createdAt: row.createdAtExact, id: row.id }),
+      );
     },
   );
   app.get(
     '/api/v1/communities/:community/referrals/:referralId',
     {
       config: { access: access.roles('coordinator', 'admin', 'referrer') },
-      schema: { tags, summary: 'One referral: in full for coordinators; for its referrer, what the person agreed they may know', params: referralParams, response: { 200: z.union([referralFull, referrerItem]), ...problemResponses(401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'One referral: in full for coordinators; for its referrer, what the person agreed they may know',
+        params: referralParams,
+        response: { 200: z.union([referralFull, referrerItem]), ...problemResponses(401, 403, 404) },
+      },
     },
     async (request) => {
       const actorId = actorOf(request);
       return inRequestCommunity(services, request, async (tx, community) => {
-        if (request.roles.includes('coordinator') || request.roles.includes('admin')) return toFull(await service.referralInFull(tx, community.id, request.params.referralId));
-        const { createdAtExact: _exact, ...seen } = (await service.referralSeenBy(tx, community.id, request.params.referralId, { id: actorId, staff: false })).seen;
+        if (request.roles.includes('coordinator') || request.roles.includes('admin'))
+          return toFull(await service.referralInFull(tx, community.id, request.params.referralId));
+        const { createdAtExact: _exact, ...seen } = (
+          await service.referralSeenBy(tx, community.id, request.params.referralId, { id: actorId, staff: false })
+        ).seen;
         return seen;
       });
     },
   );
-  const apiAction = (path: string, summary: string, body: z.ZodType, work: (tx: Parameters<Parameters<typeof inRequestCommunity>[2]>[0], context: service.Context, referralId: string, input: never) => Promise<unknown>) =>
+  const apiAction = (
+    path: string,
+    summary: string,
+    body: z.ZodType,
+    work: (
+      tx: Parameters<Parameters<typeof inRequestCommunity>[2]>[0],
+      context: service.Context,
+      referralId: string,
+      input: never,
+    ) => Promise<unknown>,
+  ) =>
     app.post(
       `/api/v1/communities/:community/referrals/:referralId/${path}`,
-      { config: { access: triage }, schema: { tags, summary, params: referralParams, body, response: { 200: referralFull, ...problemResponses(400, 401, 403, 404, 409) } } },
+      {
+        config: { access: triage },
+        schema: {
+          tags,
+          summary,
+          params: referralParams,
+          body,
+          response: { 200: referralFull, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
       async (request) => {
         const actorId = actorOf(request);
         return inRequestCommunity(services, request, async (tx, community) => {
@@ -587,8 +970,19 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         });
       },
     );
-  apiAction('contact-attempts', 'Record a try at reaching the person (the first moves a new referral to "contacting")', service.contactAttempt, (tx, context, id, input) => service.recordContactAttempt(tx, context, id, input));
-  apiAction('accept', 'Accept into one or more programmes', service.acceptance, (tx, context, id, input) => service.acceptReferral(tx, context, id, input));
-  apiAction('decline', 'Decline, with a reason', service.declining, (tx, context, id, input) => service.declineReferral(tx, context, id, input));
-  apiAction('withdraw', 'The person withdrew', service.withdrawal, (tx, context, id, input) => service.withdrawReferral(tx, context, id, input));
+  apiAction(
+    'contact-attempts',
+    'Record a try at reaching the person (the first moves a new referral to "contacting")',
+    service.contactAttempt,
+    (tx, context, id, input) => service.recordContactAttempt(tx, context, id, input),
+  );
+  apiAction('accept', 'Accept into one or more programmes', service.acceptance, (tx, context, id, input) =>
+    service.acceptReferral(tx, context, id, input),
+  );
+  apiAction('decline', 'Decline, with a reason', service.declining, (tx, context, id, input) =>
+    service.declineReferral(tx, context, id, input),
+  );
+  apiAction('withdraw', 'The person withdrew', service.withdrawal, (tx, context, id, input) =>
+    service.withdrawReferral(tx, context, id, input),
+  );
 }

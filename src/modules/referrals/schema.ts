@@ -1,9 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  date,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { communities, people, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
-
 
 export const referralStatuses = ['new', 'contacting', 'accepted', 'declined', 'withdrawn'] as const;
 export type ReferralStatus = (typeof referralStatuses)[number];
@@ -46,7 +56,14 @@ export const supportNeeds = pgTable(
   },
   (table) => [primaryKey({ columns: [table.communityId, table.need] })],
 );
-export const declineReasons = ['not_eligible', 'no_places', 'person_said_no', 'could_not_contact', 'better_elsewhere', 'other'] as const;
+export const declineReasons = [
+  'not_eligible',
+  'no_places',
+  'person_said_no',
+  'could_not_contact',
+  'better_elsewhere',
+  'other',
+] as const;
 export type DeclineReason = (typeof declineReasons)[number];
 export const contactMethods = ['phone', 'sms', 'email', 'letter', 'in_person', 'video'] as const;
 export type ContactAttemptMethod = (typeof contactMethods)[number];
@@ -58,7 +75,9 @@ export const referrals = pgTable(
   'referrals',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     /** What the person or referrer quotes on the phone, like "K7QM-4XPD". */
     reference: text('reference').notNull(),
     personRecordId: uuid('person_record_id')
@@ -72,7 +91,10 @@ export const referrals = pgTable(
     onBehalf: boolean('on_behalf').notNull().default(false),
     status: text('status', { enum: referralStatuses }).notNull().default('new'),
     urgency: text('urgency', { enum: urgencies }).notNull().default('routine'),
-    needs: text('needs').array().notNull().default(sql`array[]::text[]`),
+    needs: text('needs')
+      .array()
+      .notNull()
+      .default(sql`array[]::text[]`),
     reason: text('reason').notNull().default(''),
     risks: text('risks').notNull().default(''),
     /** The last day on which making contact is on time (working days after it arrived). */
@@ -92,12 +114,18 @@ export const referrals = pgTable(
   },
   (table) => [
     uniqueIndex('referrals_reference').on(table.communityId, table.reference),
-    uniqueIndex('referrals_submission').on(table.communityId, table.submissionKey).where(sql`${table.submissionKey} is not null`),
+    uniqueIndex('referrals_submission')
+      .on(table.communityId, table.submissionKey)
+      .where(sql`${table.submissionKey} is not null`),
     index('referrals_queue').on(table.communityId, table.status, table.createdAt, table.id),
     // The open queue, oldest first, without sorting the whole of it on every page.
-    index('referrals_open_queue').on(table.communityId, table.createdAt, table.id).where(sql`${table.status} in ('new', 'contacting')`),
+    index('referrals_open_queue')
+      .on(table.communityId, table.createdAt, table.id)
+      .where(sql`${table.status} in ('new', 'contacting')`),
     // Waiting for a first contact, by the day it is due: the overdue count reads only these.
-    index('referrals_waiting_contact').on(table.communityId, table.contactDueOn).where(sql`${table.status} in ('new', 'contacting') and ${table.firstContactedAt} is null`),
+    index('referrals_waiting_contact')
+      .on(table.communityId, table.contactDueOn)
+      .where(sql`${table.status} in ('new', 'contacting') and ${table.firstContactedAt} is null`),
     index('referrals_referrer').on(table.communityId, table.referrerId, table.createdAt),
     index('referrals_person').on(table.personRecordId),
   ],
@@ -113,11 +141,16 @@ export const referralProgrammes = pgTable(
     programmeId: uuid('programme_id')
       .notNull()
       .references(() => programmes.id),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     requested: boolean('requested').notNull().default(true),
     acceptedAt: instant('accepted_at'),
   },
-  (table) => [primaryKey({ columns: [table.referralId, table.programmeId] }), index('referral_programmes_programme').on(table.programmeId)],
+  (table) => [
+    primaryKey({ columns: [table.referralId, table.programmeId] }),
+    index('referral_programmes_programme').on(table.programmeId),
+  ],
 );
 
 /** One try at reaching the person: when, how, and what happened. */
@@ -125,7 +158,9 @@ export const contactAttempts = pgTable(
   'contact_attempts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     referralId: uuid('referral_id')
       .notNull()
       .references(() => referrals.id),
@@ -139,14 +174,22 @@ export const contactAttempts = pgTable(
   (table) => [index('contact_attempts_referral').on(table.referralId, table.at)],
 );
 
-export const referralEventKinds = ['received', 'contact_attempt', 'status_changed', 'referrer_told', 'referrer_not_told'] as const;
+export const referralEventKinds = [
+  'received',
+  'contact_attempt',
+  'status_changed',
+  'referrer_told',
+  'referrer_not_told',
+] as const;
 
 /** Everything that happened to a referral, in order: who, when, from what status to what. */
 export const referralEvents = pgTable(
   'referral_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     referralId: uuid('referral_id')
       .notNull()
       .references(() => referrals.id),

@@ -15,7 +15,13 @@ import { keptFor } from '../../platform/kept.ts';
 import { welcomeAsMember } from '../communities/service.ts';
 import { checkNeedsOffered } from './support-needs.ts';
 import { recordMilestone } from '../journey/service.ts';
-import { type ConsentPurpose, consentState, mayTellReferrer, messagePerson, recordConsents } from '../people/consent.ts';
+import {
+  type ConsentPurpose,
+  consentState,
+  mayTellReferrer,
+  messagePerson,
+  recordConsents,
+} from '../people/consent.ts';
 import { personRecords } from '../people/schema.ts';
 import * as people_ from '../people/service.ts';
 import { type AcceptanceHandlers, acceptInto, getProgramme } from '../programmes/service.ts';
@@ -63,13 +69,19 @@ export function contactDueOn(receivedDay: string, urgency: Urgency, workingDays:
 }
 
 /** Overdue: still waiting for a first contact after its last day. */
-export function isOverdue(referral: Pick<Referral, 'status' | 'firstContactedAt' | 'contactDueOn'>, today: string): boolean {
+export function isOverdue(
+  referral: Pick<Referral, 'status' | 'firstContactedAt' | 'contactDueOn'>,
+  today: string,
+): boolean {
   return isOpen(referral.status) && referral.firstContactedAt === null && referral.contactDueOn < today;
 }
 
 /** Whole days since the referral arrived. */
 export function daysWaiting(createdAt: Date, today: string): number {
-  return Math.max(0, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${ukDay(createdAt)}T00:00:00Z`)) / 86_400_000));
+  return Math.max(
+    0,
+    Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${ukDay(createdAt)}T00:00:00Z`)) / 86_400_000),
+  );
 }
 
 /** Whole days since the referral arrived, and working days among them. */
@@ -91,16 +103,39 @@ export const referenceFormat = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
  * the referrer is told what happens; otherwise that it was received, and that the person chose
  * not to share.
  */
-export function referrerView<T extends { status: ReferralStatus; acceptedProgrammes: string[]; declineReason: DeclineReason | null; statusChangedAt: Date }>(referral: T, sharing: boolean) {
-  if (sharing) return { shared: true as const, status: referral.status, acceptedProgrammes: referral.acceptedProgrammes, declineReason: referral.declineReason, updatedAt: referral.statusChangedAt };
-  return { shared: false as const, status: 'received' as const, acceptedProgrammes: [] as string[], declineReason: null, updatedAt: null };
+export function referrerView<
+  T extends {
+    status: ReferralStatus;
+    acceptedProgrammes: string[];
+    declineReason: DeclineReason | null;
+    statusChangedAt: Date;
+  },
+>(referral: T, sharing: boolean) {
+  if (sharing)
+    return {
+      shared: true as const,
+      status: referral.status,
+      acceptedProgrammes: referral.acceptedProgrammes,
+      declineReason: referral.declineReason,
+      updatedAt: referral.statusChangedAt,
+    };
+  return {
+    shared: false as const,
+    status: 'received' as const,
+    acceptedProgrammes: [] as string[],
+    declineReason: null,
+    updatedAt: null,
+  };
 }
 
 // ——— What a referral says ———
 
 const text = (max: number) => optionalText('errors.referral.text.tooLong', max);
 const programmeIds = z
-  .preprocess((value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.uuid({ error: 'errors.referral.programmes.unknown' })).max(20, 'errors.referral.programmes.unknown'))
+  .preprocess(
+    (value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]),
+    z.array(z.uuid({ error: 'errors.referral.programmes.unknown' })).max(20, 'errors.referral.programmes.unknown'),
+  )
   .transform((list) => [...new Set(list)]);
 
 /** Someone asking for support for themselves. */
@@ -115,13 +150,19 @@ export const selfReferral = z.object({
   address: people_.personSections.contact.shape.address,
   postcode: people_.personSections.contact.shape.postcode,
   /** The ways the person is happy to be contacted; the first is the one they prefer. */
-  contactBy: checkboxList(['phone', 'sms', 'email', 'post'] as const, 'errors.referral.contactBy.missing').refine((list) => list.length > 0, 'errors.referral.contactBy.missing'),
+  contactBy: checkboxList(['phone', 'sms', 'email', 'post'] as const, 'errors.referral.contactBy.missing').refine(
+    (list) => list.length > 0,
+    'errors.referral.contactBy.missing',
+  ),
   needs: checkboxList(needs, 'errors.referral.needs.invalid'),
   reason: text(4000),
   communicationNeeds: people_.personSections.communication.shape.communicationNeeds,
   interpreterLanguage: people_.personSections.communication.shape.interpreterLanguage,
   communicationOther: people_.personSections.communication.shape.communicationOther,
-  evaluation: z.preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value), z.boolean({ error: 'errors.referral.evaluation.missing' })),
+  evaluation: z.preprocess(
+    (value) => (value === 'yes' ? true : value === 'no' ? false : value),
+    z.boolean({ error: 'errors.referral.evaluation.missing' }),
+  ),
 });
 export type SelfReferral = z.infer<typeof selfReferral>;
 
@@ -129,11 +170,16 @@ export type SelfReferral = z.infer<typeof selfReferral>;
 export function checkSelfReferral(answers: Partial<SelfReferral>) {
   const errors = [];
   const by = answers.contactBy ?? [];
-  if ((by.includes('phone') || by.includes('sms')) && !answers.phone) errors.push({ field: 'phone', code: 'errors.referral.contactBy.needsPhone' });
-  if (by.includes('email') && !answers.email) errors.push({ field: 'email', code: 'errors.referral.contactBy.needsEmail' });
-  if (by.includes('post') && (!answers.address || !answers.postcode)) errors.push({ field: 'address', code: 'errors.referral.contactBy.needsAddress' });
-  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage) errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
-  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther) errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
+  if ((by.includes('phone') || by.includes('sms')) && !answers.phone)
+    errors.push({ field: 'phone', code: 'errors.referral.contactBy.needsPhone' });
+  if (by.includes('email') && !answers.email)
+    errors.push({ field: 'email', code: 'errors.referral.contactBy.needsEmail' });
+  if (by.includes('post') && (!answers.address || !answers.postcode))
+    errors.push({ field: 'address', code: 'errors.referral.contactBy.needsAddress' });
+  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage)
+    errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
+  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther)
+    errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
   return errors;
 }
 
@@ -167,14 +213,20 @@ export type ProfessionalReferral = z.infer<typeof professionalReferral>;
 
 export function checkProfessionalReferral(answers: Partial<ProfessionalReferral>) {
   const errors = [];
-  if (!answers.phone && !answers.email && !answers.address) errors.push({ field: 'phone', code: 'errors.referral.noWayToContact' });
-  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage) errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
-  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther) errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
+  if (!answers.phone && !answers.email && !answers.address)
+    errors.push({ field: 'phone', code: 'errors.referral.noWayToContact' });
+  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage)
+    errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
+  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther)
+    errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
   return errors;
 }
 
 export const contactAttempt = z.object({
-  at: z.coerce.date({ error: 'errors.referral.attempt.at' }).refine((date) => date.getTime() <= Date.now() + 5 * 60_000, 'errors.referral.attempt.future').optional(),
+  at: z.coerce
+    .date({ error: 'errors.referral.attempt.at' })
+    .refine((date) => date.getTime() <= Date.now() + 5 * 60_000, 'errors.referral.attempt.future')
+    .optional(),
   method: z.enum(contactMethods, { error: 'errors.referral.attempt.method' }),
   outcome: z.enum(contactOutcomes, { error: 'errors.referral.attempt.outcome' }),
   note: text(2000),
@@ -215,7 +267,10 @@ async function checkProgrammes(tx: CommunityTransaction, communityId: string, id
 async function uniqueReference(tx: CommunityTransaction, communityId: string): Promise<string> {
   for (let tries = 0; tries < 10; tries += 1) {
     const reference = newReference();
-    const [taken] = await tx.select({ id: referrals.id }).from(referrals).where(and(eq(referrals.communityId, communityId), eq(referrals.reference, reference)));
+    const [taken] = await tx
+      .select({ id: referrals.id })
+      .from(referrals)
+      .where(and(eq(referrals.communityId, communityId), eq(referrals.reference, reference)));
     if (!taken) return reference;
   }
   throw new Error('no free reference after 10 tries');
@@ -225,10 +280,18 @@ async function uniqueReference(tx: CommunityTransaction, communityId: string): P
  * Runs `create` once per submission key: a second press of the button, or a repeated API call,
  * finds the first referral. The key is locked for the transaction, so two at the same moment wait.
  */
-async function oncePerSubmission(tx: CommunityTransaction, communityId: string, submissionKey: string | null, create: () => Promise<Referral>): Promise<{ referral: Referral; repeated: boolean }> {
+async function oncePerSubmission(
+  tx: CommunityTransaction,
+  communityId: string,
+  submissionKey: string | null,
+  create: () => Promise<Referral>,
+): Promise<{ referral: Referral; repeated: boolean }> {
   if (submissionKey) {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${communityId}:${submissionKey}`}, 0))`);
-    const [earlier] = await tx.select().from(referrals).where(and(eq(referrals.communityId, communityId), eq(referrals.submissionKey, submissionKey)));
+    const [earlier] = await tx
+      .select()
+      .from(referrals)
+      .where(and(eq(referrals.communityId, communityId), eq(referrals.submissionKey, submissionKey)));
     if (earlier) return { referral: earlier, repeated: true };
   }
   return { referral: await create(), repeated: false };
@@ -266,10 +329,28 @@ async function insertReferral(tx: CommunityTransaction, context: Context, detail
     .returning();
   if (!created) throw new Error('referral insert returned nothing');
   forgetCounts(communityId);
-  if (details.programmeIds.length) await tx.insert(referralProgrammes).values(details.programmeIds.map((programmeId) => ({ referralId: created.id, programmeId, communityId })));
-  await tx.insert(referralEvents).values({ communityId, referralId: created.id, kind: 'received', toStatus: 'new', actorId: context.actorId });
-  await recordMilestone(tx, { communityId, personRecordId: details.personRecordId, kind: 'referral_received', source: { type: 'referral', id: created.id }, recordedBy: context.actorId });
-  await record(tx, { communityId, actorId: context.actorId, action: 'referral.received', subjectType: 'referral', subjectId: created.id, detail: { source: details.source, onBehalf: details.onBehalf, urgency: details.urgency } });
+  if (details.programmeIds.length)
+    await tx
+      .insert(referralProgrammes)
+      .values(details.programmeIds.map((programmeId) => ({ referralId: created.id, programmeId, communityId })));
+  await tx
+    .insert(referralEvents)
+    .values({ communityId, referralId: created.id, kind: 'received', toStatus: 'new', actorId: context.actorId });
+  await recordMilestone(tx, {
+    communityId,
+    personRecordId: details.personRecordId,
+    kind: 'referral_received',
+    source: { type: 'referral', id: created.id },
+    recordedBy: context.actorId,
+  });
+  await record(tx, {
+    communityId,
+    actorId: context.actorId,
+    action: 'referral.received',
+    subjectType: 'referral',
+    subjectId: created.id,
+    detail: { source: details.source, onBehalf: details.onBehalf, urgency: details.urgency },
+  });
   // The community hears of every new referral; it names no one.
   if (context.community.contactEmail) {
     const t = translator('en');
@@ -281,7 +362,10 @@ async function insertReferral(tx: CommunityTransaction, context: Context, detail
         template: 'referral-received',
         recipient: context.community.contactEmail,
         subject: t('messages.referralReceived.subject', { reference: created.reference }),
-        body: t('messages.referralReceived.body', { reference: created.reference, link: `${context.publicUrl}/c/${context.community.slug}/referrals/${created.id}` }),
+        body: t('messages.referralReceived.body', {
+          reference: created.reference,
+          link: `${context.publicUrl}/c/${context.community.slug}/referrals/${created.id}`,
+        }),
       },
       context.notifyConfigured,
     );
@@ -300,7 +384,12 @@ export interface SelfReferralOptions {
  * The record is never joined to whoever is signed in: that takes the claim link, which only the
  * browser that sent the referral has (a staff member's session could be filling it for someone else).
  */
-export async function createSelfReferral(tx: CommunityTransaction, context: Context, answers: SelfReferral, options: SelfReferralOptions = {}) {
+export async function createSelfReferral(
+  tx: CommunityTransaction,
+  context: Context,
+  answers: SelfReferral,
+  options: SelfReferralOptions = {},
+) {
   const problems = checkSelfReferral(answers);
   if (problems.length) throw invalid(problems);
   const communityId = context.community.id;
@@ -323,7 +412,11 @@ export async function createSelfReferral(tx: CommunityTransaction, context: Cont
       interpreterLanguage: answers.interpreterLanguage,
       communicationOther: answers.communicationOther,
     };
-    const person = await people_.createPerson(tx, communityId, actor, { ...people_.personDetails.parse({ preferredName: answers.preferredName }), ...details, assistedDigital: onBehalf && !answers.email && !answers.phone });
+    const person = await people_.createPerson(tx, communityId, actor, {
+      ...people_.personDetails.parse({ preferredName: answers.preferredName }),
+      ...details,
+      assistedDigital: onBehalf && !answers.email && !answers.phone,
+    });
     const method = onBehalf ? 'spoken' : 'online';
     const decisions: [ConsentPurpose, boolean][] = [
       ['support', true],
@@ -331,7 +424,18 @@ export async function createSelfReferral(tx: CommunityTransaction, context: Cont
       ['contact_sms', answers.contactBy.includes('sms')],
       ['evaluation', answers.evaluation],
     ];
-    await recordConsents(tx, person.id, decisions.map(([purpose, granted]) => ({ communityId, purpose, granted, method, recordedBy: context.actorId, onBehalf })));
+    await recordConsents(
+      tx,
+      person.id,
+      decisions.map(([purpose, granted]) => ({
+        communityId,
+        purpose,
+        granted,
+        method,
+        recordedBy: context.actorId,
+        onBehalf,
+      })),
+    );
     if (!onBehalf) claimToken = newToken();
     return insertReferral(tx, context, {
       personRecordId: person.id,
@@ -355,7 +459,11 @@ export async function createSelfReferral(tx: CommunityTransaction, context: Cont
     await messagePerson(tx, context.notifyConfigured, person, 'email', {
       template: 'referral-acknowledged',
       subject: t('messages.referralAcknowledged.subject', { community: context.community.name }),
-      body: t('messages.referralAcknowledged.body', { name: person.preferredName, community: context.community.name, reference: outcome.referral.reference }),
+      body: t('messages.referralAcknowledged.body', {
+        name: person.preferredName,
+        community: context.community.name,
+        reference: outcome.referral.reference,
+      }),
     });
   }
   return { ...outcome, claimToken };
@@ -366,7 +474,12 @@ export async function createProfessionalReferral(
   tx: CommunityTransaction,
   context: Context,
   answers: ProfessionalReferral,
-  options: { source?: ReferralSource; referrerId: string | null; recordedBy: string | null; submissionKey?: string | null },
+  options: {
+    source?: ReferralSource;
+    referrerId: string | null;
+    recordedBy: string | null;
+    submissionKey?: string | null;
+  },
 ) {
   const problems = checkProfessionalReferral(answers);
   if (problems.length) throw invalid(problems);
@@ -392,11 +505,31 @@ export async function createProfessionalReferral(
     const source = options.source ?? 'professional';
     // The referrer's organisation is kept on their membership, to fill in their next referral.
     if (options.referrerId && answers.referrerOrganisation) {
-      await tx.update(memberships).set({ organisation: answers.referrerOrganisation }).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, options.referrerId)));
+      await tx
+        .update(memberships)
+        .set({ organisation: answers.referrerOrganisation })
+        .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, options.referrerId)));
     }
     // The referrer heard both agreements from the person and records them for them.
-    const decisions: [ConsentPurpose, boolean][] = source === 'professional' ? [['support', true], ['tell_referrer', answers.agreedToUpdates]] : [['support', true]];
-    await recordConsents(tx, person.id, decisions.map(([purpose, granted]) => ({ communityId, purpose, granted, method: 'spoken' as const, recordedBy: context.actorId, onBehalf: true })));
+    const decisions: [ConsentPurpose, boolean][] =
+      source === 'professional'
+        ? [
+            ['support', true],
+            ['tell_referrer', answers.agreedToUpdates],
+          ]
+        : [['support', true]];
+    await recordConsents(
+      tx,
+      person.id,
+      decisions.map(([purpose, granted]) => ({
+        communityId,
+        purpose,
+        granted,
+        method: 'spoken' as const,
+        recordedBy: context.actorId,
+        onBehalf: true,
+      })),
+    );
     return insertReferral(tx, context, {
       personRecordId: person.id,
       source,
@@ -416,18 +549,31 @@ export async function createProfessionalReferral(
 }
 
 /** Locks an open referral for a change; a closed one cannot change (409), another community's is not there (404). */
-async function lockOpen(tx: CommunityTransaction, communityId: string, referralId: string, to: ReferralStatus): Promise<Referral> {
+async function lockOpen(
+  tx: CommunityTransaction,
+  communityId: string,
+  referralId: string,
+  to: ReferralStatus,
+): Promise<Referral> {
   const [found] = await tx
     .select()
     .from(referrals)
     .where(and(eq(referrals.communityId, communityId), eq(referrals.id, referralId)))
     .for('update');
   if (!found) throw notFound();
-  if (!canMove(found.status, to) && !(to === 'contacting' && found.status === 'contacting')) throw new DomainError('referral-closed', 409);
+  if (!canMove(found.status, to) && !(to === 'contacting' && found.status === 'contacting'))
+    throw new DomainError('referral-closed', 409);
   return found;
 }
 
-async function moveTo(tx: CommunityTransaction, context: Context, referral: Referral, to: ReferralStatus, change: Partial<Referral>, note = ''): Promise<Referral> {
+async function moveTo(
+  tx: CommunityTransaction,
+  context: Context,
+  referral: Referral,
+  to: ReferralStatus,
+  change: Partial<Referral>,
+  note = '',
+): Promise<Referral> {
   const [moved] = await tx
     .update(referrals)
     .set({ ...change, status: to, statusChangedAt: new Date(), ...(isOpen(to) ? {} : { decidedBy: context.actorId }) })
@@ -435,8 +581,23 @@ async function moveTo(tx: CommunityTransaction, context: Context, referral: Refe
     .returning();
   if (!moved) throw notFound();
   forgetCounts(referral.communityId);
-  await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId: referral.id, kind: 'status_changed', fromStatus: referral.status, toStatus: to, actorId: context.actorId, note });
-  await record(tx, { communityId: referral.communityId, actorId: context.actorId, action: `referral.${to}`, subjectType: 'referral', subjectId: referral.id, detail: { from: referral.status } });
+  await tx.insert(referralEvents).values({
+    communityId: referral.communityId,
+    referralId: referral.id,
+    kind: 'status_changed',
+    fromStatus: referral.status,
+    toStatus: to,
+    actorId: context.actorId,
+    note,
+  });
+  await record(tx, {
+    communityId: referral.communityId,
+    actorId: context.actorId,
+    action: `referral.${to}`,
+    subjectType: 'referral',
+    subjectId: referral.id,
+    detail: { from: referral.status },
+  });
   await tellReferrer(tx, context, moved);
   return moved;
 }
@@ -449,10 +610,19 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
   if (referral.source !== 'professional' || !referral.referrerId) return;
   const sharing = mayTellReferrer(await consentState(tx, referral.personRecordId));
   if (!sharing) {
-    await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId: referral.id, kind: 'referrer_not_told', toStatus: referral.status, actorId: context.actorId });
+    await tx.insert(referralEvents).values({
+      communityId: referral.communityId,
+      referralId: referral.id,
+      kind: 'referrer_not_told',
+      toStatus: referral.status,
+      actorId: context.actorId,
+    });
     return;
   }
-  const [referrer] = await tx.select({ email: people.email, language: people.preferredLanguage }).from(people).where(eq(people.id, referral.referrerId));
+  const [referrer] = await tx
+    .select({ email: people.email, language: people.preferredLanguage })
+    .from(people)
+    .where(eq(people.id, referral.referrerId));
   if (!referrer) return;
   const t = translator(isLanguage(referrer.language) ? referrer.language : 'en');
   const accepted = await acceptedProgrammeNames(tx, referral.id);
@@ -463,7 +633,10 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
       channel: 'email',
       template: `referral-${referral.status}`,
       recipient: referrer.email,
-      subject: t('messages.referralUpdate.subject', { reference: referral.reference, community: context.community.name }),
+      subject: t('messages.referralUpdate.subject', {
+        reference: referral.reference,
+        community: context.community.name,
+      }),
       body: t(`messages.referralUpdate.${referral.status}`, {
         reference: referral.reference,
         community: context.community.name,
@@ -474,7 +647,13 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
     },
     context.notifyConfigured,
   );
-  await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId: referral.id, kind: 'referrer_told', toStatus: referral.status, actorId: context.actorId });
+  await tx.insert(referralEvents).values({
+    communityId: referral.communityId,
+    referralId: referral.id,
+    kind: 'referrer_told',
+    toStatus: referral.status,
+    actorId: context.actorId,
+  });
 }
 
 export async function acceptedProgrammeNames(tx: CommunityTransaction, referralId: string): Promise<string[]> {
@@ -488,49 +667,119 @@ export async function acceptedProgrammeNames(tx: CommunityTransaction, referralI
 }
 
 /** Records a try at reaching the person; the first one moves a new referral to "contacting". */
-export async function recordContactAttempt(tx: CommunityTransaction, context: Context, referralId: string, attempt: z.infer<typeof contactAttempt>): Promise<Referral> {
+export async function recordContactAttempt(
+  tx: CommunityTransaction,
+  context: Context,
+  referralId: string,
+  attempt: z.infer<typeof contactAttempt>,
+): Promise<Referral> {
   const referral = await lockOpen(tx, context.community.id, referralId, 'contacting');
   const at = attempt.at ?? new Date();
-  await tx.insert(contactAttempts).values({ communityId: referral.communityId, referralId, at, method: attempt.method, outcome: attempt.outcome, note: attempt.note, recordedBy: context.actorId });
-  await tx.insert(referralEvents).values({ communityId: referral.communityId, referralId, kind: 'contact_attempt', actorId: context.actorId, at, note: attempt.outcome });
+  await tx.insert(contactAttempts).values({
+    communityId: referral.communityId,
+    referralId,
+    at,
+    method: attempt.method,
+    outcome: attempt.outcome,
+    note: attempt.note,
+    recordedBy: context.actorId,
+  });
+  await tx.insert(referralEvents).values({
+    communityId: referral.communityId,
+    referralId,
+    kind: 'contact_attempt',
+    actorId: context.actorId,
+    at,
+    note: attempt.outcome,
+  });
   if (attempt.outcome === 'spoke') {
-    await recordMilestone(tx, { communityId: referral.communityId, personRecordId: referral.personRecordId, kind: 'contacted', at, source: { type: 'referral', id: referralId }, once: `referral:${referralId}`, recordedBy: context.actorId });
+    await recordMilestone(tx, {
+      communityId: referral.communityId,
+      personRecordId: referral.personRecordId,
+      kind: 'contacted',
+      at,
+      source: { type: 'referral', id: referralId },
+      once: `referral:${referralId}`,
+      recordedBy: context.actorId,
+    });
   }
   if (referral.status === 'new') return moveTo(tx, context, referral, 'contacting', { firstContactedAt: at });
   return referral;
 }
 
 /** Accepts the person into one or more of the community's programmes; each programme's module takes them from there. */
-export async function acceptReferral(tx: CommunityTransaction, context: Context, referralId: string, decision: z.infer<typeof acceptance>): Promise<Referral> {
+export async function acceptReferral(
+  tx: CommunityTransaction,
+  context: Context,
+  referralId: string,
+  decision: z.infer<typeof acceptance>,
+): Promise<Referral> {
   const referral = await lockOpen(tx, context.community.id, referralId, 'accepted');
   const chosen = [];
   for (const programmeId of decision.programmeIds) {
     try {
       chosen.push(await getProgramme(tx, context.community.id, programmeId));
     } catch {
-      throw invalid([{ field: `programmeIds.${decision.programmeIds.indexOf(programmeId)}`, code: 'errors.referral.programmes.unknown' }]);
+      throw invalid([
+        {
+          field: `programmeIds.${decision.programmeIds.indexOf(programmeId)}`,
+          code: 'errors.referral.programmes.unknown',
+        },
+      ]);
     }
   }
   const now = new Date();
   for (const programme of chosen) {
     await tx
       .insert(referralProgrammes)
-      .values({ referralId, programmeId: programme.id, communityId: referral.communityId, requested: false, acceptedAt: now })
-      .onConflictDoUpdate({ target: [referralProgrammes.referralId, referralProgrammes.programmeId], set: { acceptedAt: now } });
-    await acceptInto(tx, context.acceptance, { communityId: referral.communityId, programme, personRecordId: referral.personRecordId, referralId, actorId: context.actorId });
+      .values({
+        referralId,
+        programmeId: programme.id,
+        communityId: referral.communityId,
+        requested: false,
+        acceptedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [referralProgrammes.referralId, referralProgrammes.programmeId],
+        set: { acceptedAt: now },
+      });
+    await acceptInto(tx, context.acceptance, {
+      communityId: referral.communityId,
+      programme,
+      personRecordId: referral.personRecordId,
+      referralId,
+      actorId: context.actorId,
+    });
   }
   const person = await people_.getPerson(tx, referral.communityId, referral.personRecordId);
   if (person.accountId) await welcomeAsMember(tx, referral.communityId, person.accountId, context.actorId);
   return moveTo(tx, context, referral, 'accepted', { outcomeNote: decision.note }, decision.note);
 }
 
-export async function declineReferral(tx: CommunityTransaction, context: Context, referralId: string, decision: z.infer<typeof declining>): Promise<Referral> {
+export async function declineReferral(
+  tx: CommunityTransaction,
+  context: Context,
+  referralId: string,
+  decision: z.infer<typeof declining>,
+): Promise<Referral> {
   const referral = await lockOpen(tx, context.community.id, referralId, 'declined');
-  return moveTo(tx, context, referral, 'declined', { declineReason: decision.reason, outcomeNote: decision.note }, decision.note);
+  return moveTo(
+    tx,
+    context,
+    referral,
+    'declined',
+    { declineReason: decision.reason, outcomeNote: decision.note },
+    decision.note,
+  );
 }
 
 /** The person no longer wants the referral (told to a coordinator, or withdrawn themselves). */
-export async function withdrawReferral(tx: CommunityTransaction, context: Context, referralId: string, decision: z.infer<typeof withdrawal>): Promise<Referral> {
+export async function withdrawReferral(
+  tx: CommunityTransaction,
+  context: Context,
+  referralId: string,
+  decision: z.infer<typeof withdrawal>,
+): Promise<Referral> {
   const referral = await lockOpen(tx, context.community.id, referralId, 'withdrawn');
   return moveTo(tx, context, referral, 'withdrawn', { outcomeNote: decision.note }, decision.note);
 }
@@ -538,7 +787,15 @@ export async function withdrawReferral(tx: CommunityTransaction, context: Contex
 /** A person's own referrals (on any record of theirs in the community), newest first, with where each went. */
 export async function ownReferrals(tx: CommunityTransaction, communityId: string, accountId: string) {
   const rows = await tx
-    .select({ id: referrals.id, reference: referrals.reference, status: referrals.status, source: referrals.source, createdAt: referrals.createdAt, statusChangedAt: referrals.statusChangedAt, referrerOrganisation: referrals.referrerOrganisation })
+    .select({
+      id: referrals.id,
+      reference: referrals.reference,
+      status: referrals.status,
+      source: referrals.source,
+      createdAt: referrals.createdAt,
+      statusChangedAt: referrals.statusChangedAt,
+      referrerOrganisation: referrals.referrerOrganisation,
+    })
     .from(referrals)
     .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
     .where(and(eq(referrals.communityId, communityId), eq(personRecords.accountId, accountId)))
@@ -546,26 +803,52 @@ export async function ownReferrals(tx: CommunityTransaction, communityId: string
     .limit(50);
   // One query at a time: a transaction's connection runs one statement at once.
   const own = [];
-  for (const row of rows) own.push({ ...row, open: isOpen(row.status), acceptedProgrammes: row.status === 'accepted' ? await acceptedProgrammeNames(tx, row.id) : [] });
+  for (const row of rows)
+    own.push({
+      ...row,
+      open: isOpen(row.status),
+      acceptedProgrammes: row.status === 'accepted' ? await acceptedProgrammeNames(tx, row.id) : [],
+    });
   return own;
 }
 
 /** How many of the person's referrals are still open (new or being contacted). */
-export async function ownOpenReferrals(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<number> {
+export async function ownOpenReferrals(
+  tx: CommunityTransaction,
+  communityId: string,
+  personRecordId: string,
+): Promise<number> {
   const [row] = await tx
     .select({ count: sql<number>`count(*)::int` })
     .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), eq(referrals.personRecordId, personRecordId), inArray(referrals.status, [...openStatuses])));
+    .where(
+      and(
+        eq(referrals.communityId, communityId),
+        eq(referrals.personRecordId, personRecordId),
+        inArray(referrals.status, [...openStatuses]),
+      ),
+    );
   return row?.count ?? 0;
 }
 
 /** The person withdraws their own open referral; whoever referred them is told as when a coordinator records it. */
-export async function withdrawOwnReferral(tx: CommunityTransaction, context: Context & { actorId: string }, referralId: string, decision: z.infer<typeof withdrawal>): Promise<Referral> {
+export async function withdrawOwnReferral(
+  tx: CommunityTransaction,
+  context: Context & { actorId: string },
+  referralId: string,
+  decision: z.infer<typeof withdrawal>,
+): Promise<Referral> {
   const [own] = await tx
     .select({ id: referrals.id })
     .from(referrals)
     .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
-    .where(and(eq(referrals.communityId, context.community.id), eq(referrals.id, referralId), eq(personRecords.accountId, context.actorId)));
+    .where(
+      and(
+        eq(referrals.communityId, context.community.id),
+        eq(referrals.id, referralId),
+        eq(personRecords.accountId, context.actorId),
+      ),
+    );
   if (!own) throw notFound();
   return withdrawReferral(tx, context, referralId, decision);
 }
@@ -573,9 +856,20 @@ export async function withdrawOwnReferral(tx: CommunityTransaction, context: Con
 /** After the community changes how soon contact is due, referrals still waiting for a first contact follow the new rule. */
 export async function rescheduleFirstContacts(tx: CommunityTransaction, community: Community): Promise<number> {
   const waitingOnes = await tx
-    .select({ id: referrals.id, createdAt: referrals.createdAt, urgency: referrals.urgency, contactDueOn: referrals.contactDueOn })
+    .select({
+      id: referrals.id,
+      createdAt: referrals.createdAt,
+      urgency: referrals.urgency,
+      contactDueOn: referrals.contactDueOn,
+    })
     .from(referrals)
-    .where(and(eq(referrals.communityId, community.id), inArray(referrals.status, [...openStatuses]), isNull(referrals.firstContactedAt)));
+    .where(
+      and(
+        eq(referrals.communityId, community.id),
+        inArray(referrals.status, [...openStatuses]),
+        isNull(referrals.firstContactedAt),
+      ),
+    );
   let changed = 0;
   forgetCounts(community.id);
   for (const one of waitingOnes) {
@@ -588,19 +882,47 @@ export async function rescheduleFirstContacts(tx: CommunityTransaction, communit
 }
 
 /** Links a self-referral to the account made from its confirmation page (the link is on that page only, for a day). */
-export async function claimReferral(tx: CommunityTransaction, communityId: string, token: string, account: { id: string; displayName: string; email: string }): Promise<Referral | undefined> {
+export async function claimReferral(
+  tx: CommunityTransaction,
+  communityId: string,
+  token: string,
+  account: { id: string; displayName: string; email: string },
+): Promise<Referral | undefined> {
   const [found] = await tx
     .select()
     .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), eq(referrals.claimTokenHash, hashToken(token)), sql`${referrals.claimExpiresAt} > now()`));
+    .where(
+      and(
+        eq(referrals.communityId, communityId),
+        eq(referrals.claimTokenHash, hashToken(token)),
+        sql`${referrals.claimExpiresAt} > now()`,
+      ),
+    );
   if (!found) return undefined;
   const [taken] = await tx
     .select({ id: personRecords.id })
     .from(personRecords)
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.accountId, account.id), eq(personRecords.status, 'active')));
-  if (!taken) await tx.update(personRecords).set({ accountId: account.id, updatedAt: new Date() }).where(and(eq(personRecords.id, found.personRecordId), isNull(personRecords.accountId)));
+    .where(
+      and(
+        eq(personRecords.communityId, communityId),
+        eq(personRecords.accountId, account.id),
+        eq(personRecords.status, 'active'),
+      ),
+    );
+  if (!taken)
+    await tx
+      .update(personRecords)
+      .set({ accountId: account.id, updatedAt: new Date() })
+      .where(and(eq(personRecords.id, found.personRecordId), isNull(personRecords.accountId)));
   await tx.update(referrals).set({ claimTokenHash: null, claimExpiresAt: null }).where(eq(referrals.id, found.id));
-  await record(tx, { communityId, actorId: account.id, action: 'referral.claimed', subjectType: 'referral', subjectId: found.id, detail: { linked: !taken } });
+  await record(tx, {
+    communityId,
+    actorId: account.id,
+    action: 'referral.claimed',
+    subjectType: 'referral',
+    subjectId: found.id,
+    detail: { linked: !taken },
+  });
   // Someone accepted before they made an account becomes a member now.
   if (found.status === 'accepted' && !taken) await welcomeAsMember(tx, communityId, account.id, account.id);
   return found;
@@ -625,8 +947,16 @@ function queueConditions(communityId: string, filter: QueueFilter, today: string
   if (filter.source) conditions.push(eq(referrals.source, filter.source));
   if (filter.urgency) conditions.push(eq(referrals.urgency, filter.urgency));
   if (filter.referrerId) conditions.push(eq(referrals.referrerId, filter.referrerId));
-  if (filter.overdue) conditions.push(inArray(referrals.status, [...openStatuses]), isNull(referrals.firstContactedAt), lt(referrals.contactDueOn, today));
-  if (filter.programmeId) conditions.push(sql`exists (select 1 from ${referralProgrammes} where ${referralProgrammes.referralId} = ${referrals.id} and ${referralProgrammes.programmeId} = ${filter.programmeId})`);
+  if (filter.overdue)
+    conditions.push(
+      inArray(referrals.status, [...openStatuses]),
+      isNull(referrals.firstContactedAt),
+      lt(referrals.contactDueOn, today),
+    );
+  if (filter.programmeId)
+    conditions.push(
+      sql`exists (select 1 from ${referralProgrammes} where ${referralProgrammes.referralId} = ${referrals.id} and ${referralProgrammes.programmeId} = ${filter.programmeId})`,
+    );
   const search = filter.search?.trim();
   if (search) {
     const like = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
@@ -651,11 +981,19 @@ const priorityOf = (today: string) => sql<number>`(case
  * The triage queue: urgent referrals first, then those overdue for first contact, then the rest;
  * within each, the longest waiting at the top. Filtered, a page at a time.
  */
-export async function listQueue(tx: CommunityTransaction, communityId: string, filter: QueueFilter, page: { after?: { priority: number; createdAt: string; id: string }; limit: number }) {
+export async function listQueue(
+  tx: CommunityTransaction,
+  communityId: string,
+  filter: QueueFilter,
+  page: { after?: { priority: number; createdAt: string; id: string }; limit: number },
+) {
   const today = ukDay();
   const conditions = queueConditions(communityId, filter, today);
   const priority = priorityOf(today);
-  if (page.after) conditions.push(sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${page.after.priority}::int, ${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`);
+  if (page.after)
+    conditions.push(
+      sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${page.after.priority}::int, ${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`,
+    );
   const rows = await tx
     .select({
       priority,
@@ -673,14 +1011,20 @@ export async function listQueue(tx: CommunityTransaction, communityId: string, f
       personRecordId: referrals.personRecordId,
       preferredName: personRecords.preferredName,
       // In the same query: one more round trip for the page's programmes cost more (measured).
-      programmes: sql<string[]>`coalesce((select array_agg(${programmes.name} order by ${programmes.name}) from ${referralProgrammes} join ${programmes} on ${programmes.id} = ${referralProgrammes.programmeId} where ${referralProgrammes.referralId} = ${referrals.id}), array[]::text[])`,
+      programmes: sql<
+        string[]
+      >`coalesce((select array_agg(${programmes.name} order by ${programmes.name}) from ${referralProgrammes} join ${programmes} on ${programmes.id} = ${referralProgrammes.programmeId} where ${referralProgrammes.referralId} = ${referrals.id}), array[]::text[])`,
     })
     .from(referrals)
     .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
     .where(and(...conditions))
     .orderBy(priority, asc(referrals.createdAt), asc(referrals.id))
     .limit(page.limit + 1);
-  return rows.map((row) => ({ ...row, overdue: isOverdue(row, today), daysWaiting: daysWaiting(row.createdAt, today) }));
+  return rows.map((row) => ({
+    ...row,
+    overdue: isOverdue(row, today),
+    daysWaiting: daysWaiting(row.createdAt, today),
+  }));
 }
 
 export type QueueCounts = Record<ReferralStatus | 'open' | 'overdue', number>;
@@ -708,12 +1052,25 @@ async function countQueue(tx: CommunityTransaction, communityId: string): Promis
   const [overdue] = await tx
     .select({ count: sql<number>`count(*)::int` })
     .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), inArray(referrals.status, [...openStatuses]), isNull(referrals.firstContactedAt), lt(referrals.contactDueOn, today)));
-  const byStatus = Object.fromEntries(referralStatuses.map((status) => [status, rows.find((row) => row.status === status)?.count ?? 0])) as Record<ReferralStatus, number>;
+    .where(
+      and(
+        eq(referrals.communityId, communityId),
+        inArray(referrals.status, [...openStatuses]),
+        isNull(referrals.firstContactedAt),
+        lt(referrals.contactDueOn, today),
+      ),
+    );
+  const byStatus = Object.fromEntries(
+    referralStatuses.map((status) => [status, rows.find((row) => row.status === status)?.count ?? 0]),
+  ) as Record<ReferralStatus, number>;
   return { ...byStatus, open: byStatus.new + byStatus.contacting, overdue: overdue?.count ?? 0 };
 }
 
-export async function getReferral(tx: CommunityTransaction, communityId: string, referralId: string): Promise<Referral> {
+export async function getReferral(
+  tx: CommunityTransaction,
+  communityId: string,
+  referralId: string,
+): Promise<Referral> {
   const [found] = await tx
     .select()
     .from(referrals)
@@ -727,44 +1084,106 @@ export async function referralInFull(tx: CommunityTransaction, communityId: stri
   const referral = await getReferral(tx, communityId, referralId);
   const person = await people_.getPerson(tx, communityId, referral.personRecordId);
   const programmeRows = await tx
-    .select({ id: programmes.id, name: programmes.name, kind: programmes.kind, requested: referralProgrammes.requested, acceptedAt: referralProgrammes.acceptedAt })
+    .select({
+      id: programmes.id,
+      name: programmes.name,
+      kind: programmes.kind,
+      requested: referralProgrammes.requested,
+      acceptedAt: referralProgrammes.acceptedAt,
+    })
     .from(referralProgrammes)
     .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
     .where(eq(referralProgrammes.referralId, referralId))
     .orderBy(asc(programmes.name));
   const attempts = await tx
-    .select({ id: contactAttempts.id, at: contactAttempts.at, method: contactAttempts.method, outcome: contactAttempts.outcome, note: contactAttempts.note, recordedByName: people.displayName })
+    .select({
+      id: contactAttempts.id,
+      at: contactAttempts.at,
+      method: contactAttempts.method,
+      outcome: contactAttempts.outcome,
+      note: contactAttempts.note,
+      recordedByName: people.displayName,
+    })
     .from(contactAttempts)
     .leftJoin(people, eq(people.id, contactAttempts.recordedBy))
     .where(eq(contactAttempts.referralId, referralId))
     .orderBy(desc(contactAttempts.at));
   const events = await tx
-    .select({ id: referralEvents.id, kind: referralEvents.kind, fromStatus: referralEvents.fromStatus, toStatus: referralEvents.toStatus, at: referralEvents.at, note: referralEvents.note, actorName: people.displayName })
+    .select({
+      id: referralEvents.id,
+      kind: referralEvents.kind,
+      fromStatus: referralEvents.fromStatus,
+      toStatus: referralEvents.toStatus,
+      at: referralEvents.at,
+      note: referralEvents.note,
+      actorName: people.displayName,
+    })
     .from(referralEvents)
     .leftJoin(people, eq(people.id, referralEvents.actorId))
     .where(eq(referralEvents.referralId, referralId))
     // Events of one moment in the order they happen: the change before the referrer is told of it.
-    .orderBy(asc(referralEvents.at), sql`array_position(array['received', 'contact_attempt', 'status_changed', 'referrer_told', 'referrer_not_told']::text[], ${referralEvents.kind})`, asc(referralEvents.id));
-  const [referrer] = referral.referrerId ? await tx.select({ displayName: people.displayName, email: people.email }).from(people).where(eq(people.id, referral.referrerId)) : [];
+    .orderBy(
+      asc(referralEvents.at),
+      sql`array_position(array['received', 'contact_attempt', 'status_changed', 'referrer_told', 'referrer_not_told']::text[], ${referralEvents.kind})`,
+      asc(referralEvents.id),
+    );
+  const [referrer] = referral.referrerId
+    ? await tx
+        .select({ displayName: people.displayName, email: people.email })
+        .from(people)
+        .where(eq(people.id, referral.referrerId))
+    : [];
   const today = ukDay();
-  return { referral, referred: person, programmes: programmeRows, attempts, events, referrer, overdue: isOverdue(referral, today), waiting: waiting(referral.createdAt, today), consents: await consentState(tx, person.id) };
+  return {
+    referral,
+    referred: person,
+    programmes: programmeRows,
+    attempts,
+    events,
+    referrer,
+    overdue: isOverdue(referral, today),
+    waiting: waiting(referral.createdAt, today),
+    consents: await consentState(tx, person.id),
+  };
 }
 
 /** The referrals a referrer made, newest first, as the referrer may see them. */
 /** How many of a referrer's referrals are still being worked on (new or being contacted). */
-export async function referralsUnderWay(tx: CommunityTransaction, communityId: string, referrerId: string): Promise<number> {
+export async function referralsUnderWay(
+  tx: CommunityTransaction,
+  communityId: string,
+  referrerId: string,
+): Promise<number> {
   const [row] = await tx
     .select({ count: sql<number>`count(*)::int` })
     .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId), inArray(referrals.status, ['new', 'contacting'])));
+    .where(
+      and(
+        eq(referrals.communityId, communityId),
+        eq(referrals.referrerId, referrerId),
+        inArray(referrals.status, ['new', 'contacting']),
+      ),
+    );
   return row?.count ?? 0;
 }
 
-export async function referrerList(tx: CommunityTransaction, communityId: string, referrerId: string, page: { before?: { createdAt: string; id: string }; limit: number }) {
+export async function referrerList(
+  tx: CommunityTransaction,
+  communityId: string,
+  referrerId: string,
+  page: { before?: { createdAt: string; id: string }; limit: number },
+) {
   const conditions: SQL[] = [eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId)];
-  if (page.before) conditions.push(sql`(${referrals.createdAt}, ${referrals.id}) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`);
+  if (page.before)
+    conditions.push(
+      sql`(${referrals.createdAt}, ${referrals.id}) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`,
+    );
   const rows = await tx
-    .select({ referral: referrals, preferredName: personRecords.preferredName, createdAtExact: sql<string>`${referrals.createdAt}::text` })
+    .select({
+      referral: referrals,
+      preferredName: personRecords.preferredName,
+      createdAtExact: sql<string>`${referrals.createdAt}::text`,
+    })
     .from(referrals)
     .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
     .where(and(...conditions))
@@ -777,38 +1196,81 @@ export async function referrerList(tx: CommunityTransaction, communityId: string
 
 /** The organisation a referrer works for in this community, as they last gave it. */
 export async function organisationOf(tx: CommunityTransaction, communityId: string, personId: string): Promise<string> {
-  const [membership] = await tx.select({ organisation: memberships.organisation }).from(memberships).where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  const [membership] = await tx
+    .select({ organisation: memberships.organisation })
+    .from(memberships)
+    .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
   return membership?.organisation ?? '';
 }
 
 /** One referral as its referrer may see it (or, for coordinators, as it is). */
-export async function referrerSees(tx: CommunityTransaction, referral: Referral, preferredName: string, createdAtExact = referral.createdAt.toISOString(), staff = false) {
+export async function referrerSees(
+  tx: CommunityTransaction,
+  referral: Referral,
+  preferredName: string,
+  createdAtExact = referral.createdAt.toISOString(),
+  staff = false,
+) {
   const sharing = staff || mayTellReferrer(await consentState(tx, referral.personRecordId));
   const requested = await tx
     .select({ name: programmes.name })
     .from(referralProgrammes)
     .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
     .where(and(eq(referralProgrammes.referralId, referral.id), eq(referralProgrammes.requested, true)));
-  const view = referrerView({ ...referral, acceptedProgrammes: sharing ? await acceptedProgrammeNames(tx, referral.id) : [] }, sharing);
-  return { id: referral.id, reference: referral.reference, preferredName, createdAt: referral.createdAt, createdAtExact, urgency: referral.urgency, requestedProgrammes: requested.map((row) => row.name), ...view };
+  const view = referrerView(
+    { ...referral, acceptedProgrammes: sharing ? await acceptedProgrammeNames(tx, referral.id) : [] },
+    sharing,
+  );
+  return {
+    id: referral.id,
+    reference: referral.reference,
+    preferredName,
+    createdAt: referral.createdAt,
+    createdAtExact,
+    urgency: referral.urgency,
+    requestedProgrammes: requested.map((row) => row.name),
+    ...view,
+  };
 }
 
 /**
  * One referral as the asker may see it: a referrer, only their own and only what the person
  * agreed they may know; coordinators, any, as it is. Anything else is not there.
  */
-export async function referralSeenBy(tx: CommunityTransaction, communityId: string, referralId: string, asker: { id: string; staff: boolean }) {
+export async function referralSeenBy(
+  tx: CommunityTransaction,
+  communityId: string,
+  referralId: string,
+  asker: { id: string; staff: boolean },
+) {
   const [row] = await tx
-    .select({ referral: referrals, preferredName: personRecords.preferredName, createdAtExact: sql<string>`${referrals.createdAt}::text` })
+    .select({
+      referral: referrals,
+      preferredName: personRecords.preferredName,
+      createdAtExact: sql<string>`${referrals.createdAt}::text`,
+    })
     .from(referrals)
     .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
-    .where(and(eq(referrals.communityId, communityId), eq(referrals.id, referralId), ...(asker.staff ? [] : [eq(referrals.referrerId, asker.id)])));
+    .where(
+      and(
+        eq(referrals.communityId, communityId),
+        eq(referrals.id, referralId),
+        ...(asker.staff ? [] : [eq(referrals.referrerId, asker.id)]),
+      ),
+    );
   if (!row) throw notFound();
-  return { referral: row.referral, seen: await referrerSees(tx, row.referral, row.preferredName, row.createdAtExact, asker.staff) };
+  return {
+    referral: row.referral,
+    seen: await referrerSees(tx, row.referral, row.preferredName, row.createdAtExact, asker.staff),
+  };
 }
 
 /** A referral the person or referrer quotes by its reference. */
-export async function findByReference(tx: CommunityTransaction, communityId: string, reference: string): Promise<Referral | undefined> {
+export async function findByReference(
+  tx: CommunityTransaction,
+  communityId: string,
+  reference: string,
+): Promise<Referral | undefined> {
   const [found] = await tx
     .select()
     .from(referrals)
@@ -822,18 +1284,32 @@ export function submissionKeyFor(kind: 'page' | 'api', caller: string, key: stri
 }
 
 export async function referralsOfPerson(tx: CommunityTransaction, personRecordId: string) {
-  return tx.select().from(referrals).where(eq(referrals.personRecordId, personRecordId)).orderBy(desc(referrals.createdAt));
+  return tx
+    .select()
+    .from(referrals)
+    .where(eq(referrals.personRecordId, personRecordId))
+    .orderBy(desc(referrals.createdAt));
 }
 
 // ——— What this module holds about people ———
 
 /** Clears what was written about the person in these referrals; dates, statuses and outcomes stay for the numbers. */
-export async function forgetWhatWasWritten(tx: CommunityTransaction, referralIds: readonly string[], now = new Date()): Promise<void> {
+export async function forgetWhatWasWritten(
+  tx: CommunityTransaction,
+  referralIds: readonly string[],
+  now = new Date(),
+): Promise<void> {
   if (referralIds.length === 0) return;
   const ids = [...referralIds];
-  await tx.update(referrals).set({ reason: '', risks: '', outcomeNote: '', needs: [], claimTokenHash: null, pseudonymisedAt: now }).where(inArray(referrals.id, ids));
+  await tx
+    .update(referrals)
+    .set({ reason: '', risks: '', outcomeNote: '', needs: [], claimTokenHash: null, pseudonymisedAt: now })
+    .where(inArray(referrals.id, ids));
   await tx.update(contactAttempts).set({ note: '' }).where(inArray(contactAttempts.referralId, ids));
-  await tx.update(referralEvents).set({ note: '' }).where(and(inArray(referralEvents.referralId, ids), sql`${referralEvents.kind} <> 'contact_attempt'`));
+  await tx
+    .update(referralEvents)
+    .set({ note: '' })
+    .where(and(inArray(referralEvents.referralId, ids), sql`${referralEvents.kind} <> 'contact_attempt'`));
 }
 
 export const personData: PersonDataSource[] = [
@@ -845,7 +1321,13 @@ export const personData: PersonDataSource[] = [
     merge: 'move',
     omit: ['claim_token_hash', 'submission_key'],
     // What was written about the person goes; the referral's dates and outcome stay for the numbers.
-    erase: async (tx, personRecordId) => forgetWhatWasWritten(tx, (await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.personRecordId, personRecordId))).map((row) => row.id)),
+    erase: async (tx, personRecordId) =>
+      forgetWhatWasWritten(
+        tx,
+        (await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.personRecordId, personRecordId))).map(
+          (row) => row.id,
+        ),
+      ),
   },
   { table: 'referrals', column: 'referrer_id', points: 'account', download: { excluded: 'actor' } },
   { table: 'referrals', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
@@ -856,7 +1338,12 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the referral, which moves' },
-    rows: (tx, ids) => tx.execute(sql`select a.* from ${contactAttempts} a join ${referrals} r on r.id = a.referral_id where r.person_record_id = ${ids.record}`).then((result) => result.rows),
+    rows: (tx, ids) =>
+      tx
+        .execute(
+          sql`select a.* from ${contactAttempts} a join ${referrals} r on r.id = a.referral_id where r.person_record_id = ${ids.record}`,
+        )
+        .then((result) => result.rows),
   },
   {
     table: 'referral_events',
@@ -864,7 +1351,12 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the referral, which moves' },
-    rows: (tx, ids) => tx.execute(sql`select e.* from ${referralEvents} e join ${referrals} r on r.id = e.referral_id where r.person_record_id = ${ids.record}`).then((result) => result.rows),
+    rows: (tx, ids) =>
+      tx
+        .execute(
+          sql`select e.* from ${referralEvents} e join ${referrals} r on r.id = e.referral_id where r.person_record_id = ${ids.record}`,
+        )
+        .then((result) => result.rows),
   },
   {
     table: 'referral_programmes',
@@ -872,7 +1364,10 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the referral, which moves' },
-    rows: rowsThrough((record) => sql`select r.reference, p.name as programme from referral_programmes rp join referrals r on r.id = rp.referral_id join programmes p on p.id = rp.programme_id where r.person_record_id = ${record} order by r.created_at`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select r.reference, p.name as programme from referral_programmes rp join referrals r on r.id = rp.referral_id join programmes p on p.id = rp.programme_id where r.person_record_id = ${record} order by r.created_at`,
+    ),
   },
   { table: 'contact_attempts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'referral_events', column: 'actor_id', points: 'account', download: { excluded: 'actor' } },

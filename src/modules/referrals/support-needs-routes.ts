@@ -10,10 +10,22 @@ import { languages } from '../../platform/i18n.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Services } from '../../services.ts';
 import { needs } from './schema.ts';
-import { listFromForm, needWords, offeredNeeds, saveSupportNeeds, type SupportNeed, supportNeedForm, supportNeedList } from './support-needs.ts';
+import {
+  listFromForm,
+  needWords,
+  offeredNeeds,
+  saveSupportNeeds,
+  type SupportNeed,
+  supportNeedForm,
+  supportNeedList,
+} from './support-needs.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
-const supportNeedSchema = z.object({ need: z.enum(needs), words: z.string().describe('The words shown in the language asked for'), wording: z.partialRecord(z.enum(languages), z.string()) });
+const supportNeedSchema = z.object({
+  need: z.enum(needs),
+  words: z.string().describe('The words shown in the language asked for'),
+  wording: z.partialRecord(z.enum(languages), z.string()),
+});
 const tags = ['Referrals'];
 
 /** The support a community lists on its referral forms, in its own words: a page for admins, and the API. */
@@ -21,7 +33,13 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const path = (request: FastifyRequest) => `/c/${communityOf(request).slug}/settings/support-needs`;
 
-  const formPage = (request: FastifyRequest, reply: FastifyReply, list: readonly SupportNeed[], values: Record<string, unknown>, errors?: FieldError[]) => {
+  const formPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    list: readonly SupportNeed[],
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const community = communityOf(request);
     const spoken = languages.filter((language) => community.languages.includes(language));
     const offered = new Map(list.map((one) => [one.need as string, one]));
@@ -50,24 +68,40 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
     );
   };
 
-  app.get('/c/:community/settings/support-needs', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const list = await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id));
-    return formPage(request, reply, list, {});
-  });
-  app.post('/c/:community/settings/support-needs', { config: { access: access.roles('admin') }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>;
-    const form = parseForm(supportNeedForm, body);
-    const chosen = form.ok ? listFromForm(form.data.offered, body) : undefined;
-    const errors = !form.ok ? form.errors : chosen?.errors.length ? chosen.errors : undefined;
-    if (errors || !chosen) {
+  app.get(
+    '/c/:community/settings/support-needs',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
       const list = await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id));
-      return formPage(request, reply, list, { ...body, offered: ([] as unknown[]).concat(body.offered ?? []) }, errors);
-    }
-    const actorId = actorOf(request);
-    await inRequestCommunity(services, request, (tx, community) => saveSupportNeeds(tx, community, actorId, chosen.list));
-    request.session.flash = request.t('supportNeeds.saved');
-    return reply.redirect(path(request), 303);
-  });
+      return formPage(request, reply, list, {});
+    },
+  );
+  app.post(
+    '/c/:community/settings/support-needs',
+    { config: { access: access.roles('admin') }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const form = parseForm(supportNeedForm, body);
+      const chosen = form.ok ? listFromForm(form.data.offered, body) : undefined;
+      const errors = !form.ok ? form.errors : chosen?.errors.length ? chosen.errors : undefined;
+      if (errors || !chosen) {
+        const list = await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id));
+        return formPage(
+          request,
+          reply,
+          list,
+          { ...body, offered: ([] as unknown[]).concat(body.offered ?? []) },
+          errors,
+        );
+      }
+      const actorId = actorOf(request);
+      await inRequestCommunity(services, request, (tx, community) =>
+        saveSupportNeeds(tx, community, actorId, chosen.list),
+      );
+      request.session.flash = request.t('supportNeeds.saved');
+      return reply.redirect(path(request), 303);
+    },
+  );
 
   const toList = (request: FastifyRequest, list: readonly SupportNeed[]) => {
     const words = needWords(list, request.language, request.t);
@@ -80,12 +114,14 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
       schema: {
         tags,
         summary: 'The support a community lists on its referral forms, in order, in its own words',
-        description: '`words` is in the language asked for (`?lang=`); `wording` holds the community’s own words in each language it gave them.',
+        description:
+          '`words` is in the language asked for (`?lang=`); `wording` holds the community’s own words in each language it gave them.',
         params: communityParams,
         response: { 200: z.object({ items: z.array(supportNeedSchema) }), ...problemResponses(401, 404) },
       },
     },
-    async (request) => toList(request, await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id))),
+    async (request) =>
+      toList(request, await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id))),
   );
   app.put(
     '/api/v1/communities/:community/support-needs',
@@ -102,7 +138,12 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
     },
     async (request) => {
       const actorId = actorOf(request);
-      return toList(request, await inRequestCommunity(services, request, (tx, community) => saveSupportNeeds(tx, community, actorId, request.body)));
+      return toList(
+        request,
+        await inRequestCommunity(services, request, (tx, community) =>
+          saveSupportNeeds(tx, community, actorId, request.body),
+        ),
+      );
     },
   );
 }

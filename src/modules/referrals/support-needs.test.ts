@@ -6,7 +6,10 @@ import { listFromForm, needItems, needWords, supportNeedList } from './support-n
 
 const t = translator('en');
 const subset = fc.subarray([...needs], { minLength: 1 });
-const words = fc.option(fc.string({ minLength: 1, maxLength: 40 }).filter((text) => text.trim() !== ''), { nil: undefined });
+const words = fc.option(
+  fc.string({ minLength: 1, maxLength: 40 }).filter((text) => text.trim() !== ''),
+  { nil: undefined },
+);
 
 describe('a community’s support list', () => {
   it('the form lists exactly what was ticked, in the standard order, with words only where some were given', () => {
@@ -29,7 +32,9 @@ describe('a community’s support list', () => {
         const text = needWords(list, 'en', t);
         for (const need of needs) expect(text[need]).toBeTruthy();
         expect(text[listed[0] ?? 'loneliness']).toBe(own ?? t(`referrals.needs.${listed[0]}`));
-        expect(needItems(list, text, listed.slice(0, 1)).map((item) => [item.value, item.checked])).toEqual(listed.map((need, index) => [need, index === 0]));
+        expect(needItems(list, text, listed.slice(0, 1)).map((item) => [item.value, item.checked])).toEqual(
+          listed.map((need, index) => [need, index === 0]),
+        );
       }),
     );
   });

@@ -31,10 +31,18 @@ export const supportNeedList = z.object({
 export type SupportNeedList = z.infer<typeof supportNeedList>;
 
 /** What the page sends: the needs ticked, and `words-{need}-{language}` for each. */
-export const supportNeedForm = z.object({ offered: checkboxList(needs, 'errors.supportNeeds.unknown').refine((list) => list.length > 0, 'errors.supportNeeds.missing') });
+export const supportNeedForm = z.object({
+  offered: checkboxList(needs, 'errors.supportNeeds.unknown').refine(
+    (list) => list.length > 0,
+    'errors.supportNeeds.missing',
+  ),
+});
 
 /** The page's fields as the API's list, in the standard order, or an error on each wording too long. */
-export function listFromForm(offered: readonly Need[], body: Record<string, unknown>): { list: SupportNeedList; errors: FieldError[] } {
+export function listFromForm(
+  offered: readonly Need[],
+  body: Record<string, unknown>,
+): { list: SupportNeedList; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const list = needs
     .filter((need) => offered.includes(need))
@@ -42,7 +50,8 @@ export function listFromForm(offered: readonly Need[], body: Record<string, unkn
       const wording: Partial<Record<string, string>> = {};
       for (const language of languages) {
         const words = String(body[`words-${need}-${language}`] ?? '').trim();
-        if (words.length > wordsLimit) errors.push({ field: `words-${need}-${language}`, code: 'errors.supportNeeds.wordsTooLong' });
+        if (words.length > wordsLimit)
+          errors.push({ field: `words-${need}-${language}`, code: 'errors.supportNeeds.wordsTooLong' });
         else if (words) wording[language] = words;
       }
       return { need, wording };
@@ -52,7 +61,11 @@ export function listFromForm(offered: readonly Need[], body: Record<string, unkn
 
 /** The community's list in its order; with nothing chosen, every standard need with the standard words. */
 export async function offeredNeeds(tx: CommunityTransaction, communityId: string): Promise<SupportNeed[]> {
-  const rows = await tx.select({ need: supportNeeds.need, wording: supportNeeds.wording }).from(supportNeeds).where(eq(supportNeeds.communityId, communityId)).orderBy(asc(supportNeeds.position));
+  const rows = await tx
+    .select({ need: supportNeeds.need, wording: supportNeeds.wording })
+    .from(supportNeeds)
+    .where(eq(supportNeeds.communityId, communityId))
+    .orderBy(asc(supportNeeds.position));
   return rows.length ? rows : needs.map((need) => ({ need, wording: {} }));
 }
 
@@ -69,16 +82,40 @@ export function needItems(list: readonly SupportNeed[], words: Record<string, st
 }
 
 /** A referral may ask only for support the community lists. */
-export async function checkNeedsOffered(tx: CommunityTransaction, communityId: string, asked: readonly string[]): Promise<void> {
+export async function checkNeedsOffered(
+  tx: CommunityTransaction,
+  communityId: string,
+  asked: readonly string[],
+): Promise<void> {
   if (asked.length === 0) return;
   const offered = new Set((await offeredNeeds(tx, communityId)).map((one) => one.need as string));
-  if (asked.some((need) => !offered.has(need))) throw invalid([{ field: 'needs', code: 'errors.supportNeeds.notOffered' }]);
+  if (asked.some((need) => !offered.has(need)))
+    throw invalid([{ field: 'needs', code: 'errors.supportNeeds.notOffered' }]);
 }
 
 /** Replaces the community's list, all at once, and records who changed it. */
-export async function saveSupportNeeds(tx: CommunityTransaction, community: Community, actorId: string, list: SupportNeedList): Promise<SupportNeed[]> {
+export async function saveSupportNeeds(
+  tx: CommunityTransaction,
+  community: Community,
+  actorId: string,
+  list: SupportNeedList,
+): Promise<SupportNeed[]> {
   await tx.delete(supportNeeds).where(and(eq(supportNeeds.communityId, community.id)));
-  await tx.insert(supportNeeds).values(list.needs.map((one, position) => ({ communityId: community.id, need: one.need, position, wording: one.wording })));
-  await record(tx, { communityId: community.id, actorId, action: 'support-needs.changed', subjectType: 'community', subjectId: community.id, detail: { needs: list.needs.map((one) => one.need) } });
+  await tx.insert(supportNeeds).values(
+    list.needs.map((one, position) => ({
+      communityId: community.id,
+      need: one.need,
+      position,
+      wording: one.wording,
+    })),
+  );
+  await record(tx, {
+    communityId: community.id,
+    actorId,
+    action: 'support-needs.changed',
+    subjectType: 'community',
+    subjectId: community.id,
+    detail: { needs: list.needs.map((one) => one.need) },
+  });
   return offeredNeeds(tx, community.id);
 }

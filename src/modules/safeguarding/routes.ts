@@ -30,99 +30,218 @@ const concernSchema = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
   raisedBy: z.string().nullable(),
-  actions: z.array(z.object({ at: z.date(), note: z.string(), statusTo: z.enum(service.concernStatuses).nullable(), by: z.string().nullable() })),
+  actions: z.array(
+    z.object({
+      at: z.date(),
+      note: z.string(),
+      statusTo: z.enum(service.concernStatuses).nullable(),
+      by: z.string().nullable(),
+    }),
+  ),
 });
-const raisedSchema = z.object({ id: z.uuid(), dangerNow: z.boolean(), status: z.enum(service.concernStatuses), createdAt: z.date() });
+const raisedSchema = z.object({
+  id: z.uuid(),
+  dangerNow: z.boolean(),
+  status: z.enum(service.concernStatuses),
+  createdAt: z.date(),
+});
 type Read = Awaited<ReturnType<typeof service.readConcern>>;
-const toConcern = (read: Read) => ({ ...read.concern, raisedBy: read.raisedByName, actions: read.actions.map((action) => ({ ...action, by: action.actorName })) });
+const toConcern = (read: Read) => ({
+  ...read.concern,
+  raisedBy: read.raisedByName,
+  actions: read.actions.map((action) => ({ ...action, by: action.actorName })),
+});
 
 /** Safeguarding: raising a concern, and the leads' restricted list, records and action log. */
 export async function safeguardingRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}`;
 
-  const raisePage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
+  const raisePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     // Raised from a person's record, the concern names them.
-    const personId = typeof values.personRecordId === 'string' && values.personRecordId ? values.personRecordId : undefined;
-    const person = personId && (request.roles.includes('coordinator') || request.roles.includes('admin') || service.mayRead(request.roles)) ? await inRequestCommunity(services, request, (tx, community) => getPerson(tx, community.id, personId)).catch(() => undefined) : undefined;
+    const personId =
+      typeof values.personRecordId === 'string' && values.personRecordId ? values.personRecordId : undefined;
+    const person =
+      personId &&
+      (request.roles.includes('coordinator') || request.roles.includes('admin') || service.mayRead(request.roles))
+        ? await inRequestCommunity(services, request, (tx, community) => getPerson(tx, community.id, personId)).catch(
+            () => undefined,
+          )
+        : undefined;
     return render(
       request,
       reply,
       'safeguarding/views/raise.njk',
-      { pageTitle: request.t('concerns.raise.title'), values: { ...values, about: values.about ?? person?.preferredName }, aboutRecord: person, formKey: randomUUID(), errors },
+      {
+        pageTitle: request.t('concerns.raise.title'),
+        values: { ...values, about: values.about ?? person?.preferredName },
+        aboutRecord: person,
+        formKey: randomUUID(),
+        errors,
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/concerns/new', { config: { access: access.anyMember }, schema: { params: communityParams, querystring: z.object({ person: z.uuid().optional().catch(undefined) }) } }, async (request, reply) =>
-    raisePage(request, reply, { personRecordId: request.query.person }),
+  app.get(
+    '/c/:community/concerns/new',
+    {
+      config: { access: access.anyMember },
+      schema: { params: communityParams, querystring: z.object({ person: z.uuid().optional().catch(undefined) }) },
+    },
+    async (request, reply) => raisePage(request, reply, { personRecordId: request.query.person }),
   );
-  app.post('/c/:community/concerns/new', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.newConcern, request.body);
-    if (!form.ok) return raisePage(request, reply, form.values, form.errors);
-    const actorId = actorOf(request);
-    try {
-      // Sent twice, one concern (and one message to the leads).
-      await oncePerForm(services.db, actorId, (request.body as Record<string, unknown>).formKey, async () => {
-        const raised = await inRequestCommunity(services, request, (tx, community) => service.raiseConcern(tx, community, actorId, form.data, services));
-        request.session.concernRaised = { dangerNow: raised.dangerNow };
-        return `${base(request)}/concerns/sent`;
+  app.post(
+    '/c/:community/concerns/new',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.newConcern, request.body);
+      if (!form.ok) return raisePage(request, reply, form.values, form.errors);
+      const actorId = actorOf(request);
+      try {
+        // Sent twice, one concern (and one message to the leads).
+        await oncePerForm(services.db, actorId, (request.body as Record<string, unknown>).formKey, async () => {
+          const raised = await inRequestCommunity(services, request, (tx, community) =>
+            service.raiseConcern(tx, community, actorId, form.data, services),
+          );
+          request.session.concernRaised = { dangerNow: raised.dangerNow };
+          return `${base(request)}/concerns/sent`;
+        });
+      } catch (error) {
+        if (error instanceof DomainError && error.status === 400)
+          return raisePage(request, reply, { ...(request.body as Record<string, unknown>) }, error.fieldErrors);
+        throw error;
+      }
+      return reply.redirect(`${base(request)}/concerns/sent`);
+    },
+  );
+  app.get(
+    '/c/:community/concerns/sent',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const raised = request.session.concernRaised;
+      request.session.concernRaised = undefined;
+      return render(request, reply, 'safeguarding/views/sent.njk', {
+        pageTitle: request.t('concerns.sent.title'),
+        dangerNow: raised?.dangerNow ?? false,
       });
-    } catch (error) {
-      if (error instanceof DomainError && error.status === 400) return raisePage(request, reply, { ...(request.body as Record<string, unknown>) }, error.fieldErrors);
-      throw error;
-    }
-    return reply.redirect(`${base(request)}/concerns/sent`);
-  });
-  app.get('/c/:community/concerns/sent', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const raised = request.session.concernRaised;
-    request.session.concernRaised = undefined;
-    return render(request, reply, 'safeguarding/views/sent.njk', { pageTitle: request.t('concerns.sent.title'), dangerNow: raised?.dangerNow ?? false });
-  });
+    },
+  );
 
-  app.get('/c/:community/concerns/mine', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const actorId = actorOf(request);
-    const raised = await inRequestCommunity(services, request, (tx, community) => service.concernsRaisedBy(tx, community.id, actorId));
-    return render(request, reply, 'safeguarding/views/mine.njk', { pageTitle: request.t('concerns.mine.title'), raised });
-  });
+  app.get(
+    '/c/:community/concerns/mine',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      const raised = await inRequestCommunity(services, request, (tx, community) =>
+        service.concernsRaisedBy(tx, community.id, actorId),
+      );
+      return render(request, reply, 'safeguarding/views/mine.njk', {
+        pageTitle: request.t('concerns.mine.title'),
+        raised,
+      });
+    },
+  );
   app.get(
     '/api/v1/communities/:community/concerns/mine',
     {
       config: { access: access.anyMember },
-      schema: { tags: ['Safeguarding'], summary: 'The concerns you raised: when, and whether they were received, acted on or closed (never what was written or done)', params: communityParams, response: { 200: z.object({ items: z.array(z.object({ raisedAt: z.date(), state: z.enum(service.raiserStates) })) }), ...problemResponses(401, 404) } },
+      schema: {
+        tags: ['Safeguarding'],
+        summary:
+          'The concerns you raised: when, and whether they were received, acted on or closed (never what was written or done)',
+        params: communityParams,
+        response: {
+          200: z.object({ items: z.array(z.object({ raisedAt: z.date(), state: z.enum(service.raiserStates) })) }),
+          ...problemResponses(401, 404),
+        },
+      },
     },
     async (request) => {
       const actorId = actorOf(request);
-      return { items: await inRequestCommunity(services, request, (tx, community) => service.concernsRaisedBy(tx, community.id, actorId)) };
+      return {
+        items: await inRequestCommunity(services, request, (tx, community) =>
+          service.concernsRaisedBy(tx, community.id, actorId),
+        ),
+      };
     },
   );
-  app.get('/c/:community/concerns', { config: { access: readers }, schema: { params: communityParams } }, async (request, reply) => {
+  app.get(
+    '/c/:community/concerns',
+    { config: { access: readers }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      const concerns = await inRequestCommunity(services, request, (tx, community) =>
+        service.listConcerns(tx, community.id, actorId),
+      );
+      return render(request, reply, 'safeguarding/views/list.njk', {
+        pageTitle: request.t('concerns.list.title'),
+        concerns,
+        flash: takeFlash(request),
+      });
+    },
+  );
+  const concernPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof concernParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const actorId = actorOf(request);
-    const concerns = await inRequestCommunity(services, request, (tx, community) => service.listConcerns(tx, community.id, actorId));
-    return render(request, reply, 'safeguarding/views/list.njk', { pageTitle: request.t('concerns.list.title'), concerns, flash: takeFlash(request) });
-  });
-  const concernPage = async (request: FastifyRequest<{ Params: z.infer<typeof concernParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
-    const actorId = actorOf(request);
-    const read = await inRequestCommunity(services, request, (tx, community) => service.readConcern(tx, community.id, request.params.concernId, actorId));
+    const read = await inRequestCommunity(services, request, (tx, community) =>
+      service.readConcern(tx, community.id, request.params.concernId, actorId),
+    );
     return render(
       request,
       reply,
       'safeguarding/views/concern.njk',
-      { pageTitle: request.t('concerns.concern.title', { about: read.concern.about }), ...read, values, errors, statusItems: choices(request, 'concerns.statuses', service.concernStatuses, values.statusTo ?? read.concern.status), flash: takeFlash(request) },
+      {
+        pageTitle: request.t('concerns.concern.title', { about: read.concern.about }),
+        ...read,
+        values,
+        errors,
+        statusItems: choices(
+          request,
+          'concerns.statuses',
+          service.concernStatuses,
+          values.statusTo ?? read.concern.status,
+        ),
+        flash: takeFlash(request),
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/concerns/:concernId', { config: { access: readers }, schema: { params: concernParams } }, async (request, reply) => concernPage(request, reply));
-  app.post('/c/:community/concerns/:concernId/actions', { config: { access: readers }, schema: { params: concernParams } }, async (request, reply) => {
-    const form = parseForm(service.concernAction, request.body);
-    if (!form.ok) return concernPage(request, reply, form.values, form.errors);
-    const actorId = actorOf(request);
-    await inRequestCommunity(services, request, (tx, community) => service.addAction(tx, community.id, request.params.concernId, actorId, form.data));
-    request.session.flash = request.t('concerns.concern.saved');
-    return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`);
-  });
+  app.get(
+    '/c/:community/concerns/:concernId',
+    { config: { access: readers }, schema: { params: concernParams } },
+    async (request, reply) => concernPage(request, reply),
+  );
+  app.post(
+    '/c/:community/concerns/:concernId/actions',
+    { config: { access: readers }, schema: { params: concernParams } },
+    async (request, reply) => {
+      const form = parseForm(service.concernAction, request.body);
+      if (!form.ok) return concernPage(request, reply, form.values, form.errors);
+      const actorId = actorOf(request);
+      await inRequestCommunity(services, request, (tx, community) =>
+        service.addAction(tx, community.id, request.params.concernId, actorId, form.data),
+      );
+      request.session.flash = request.t('concerns.concern.saved');
+      return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`);
+    },
+  );
 
   // Linking a concern to the person's record, found by search (a concern may be raised before anyone knows which record).
-  const linkPage = async (request: FastifyRequest<{ Params: z.infer<typeof concernParams> }>, reply: FastifyReply, q: string, errors?: FieldError[]) => {
+  const linkPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof concernParams> }>,
+    reply: FastifyReply,
+    q: string,
+    errors?: FieldError[],
+  ) => {
     const actorId = actorOf(request);
     const page = await inRequestCommunity(services, request, async (tx, community) => ({
       read: await service.readConcern(tx, community.id, request.params.concernId, actorId),
@@ -132,70 +251,141 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
       request,
       reply,
       'safeguarding/views/link.njk',
-      { pageTitle: request.t('concerns.link.title', { about: page.read.concern.about }), concern: page.read.concern, records: page.records, q, searched: q !== '', errors },
+      {
+        pageTitle: request.t('concerns.link.title', { about: page.read.concern.about }),
+        concern: page.read.concern,
+        records: page.records,
+        q,
+        searched: q !== '',
+        errors,
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/concerns/:concernId/person', { config: { access: readers }, schema: { params: concernParams, querystring: z.object({ q: z.string().max(100).optional().catch(undefined) }) } }, async (request, reply) =>
-    linkPage(request, reply, request.query.q?.trim() ?? ''),
+  app.get(
+    '/c/:community/concerns/:concernId/person',
+    {
+      config: { access: readers },
+      schema: { params: concernParams, querystring: z.object({ q: z.string().max(100).optional().catch(undefined) }) },
+    },
+    async (request, reply) => linkPage(request, reply, request.query.q?.trim() ?? ''),
   );
-  app.post('/c/:community/concerns/:concernId/person', { config: { access: readers }, schema: { params: concernParams } }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>;
-    const form = parseForm(service.personLink, body);
-    if (!form.ok) return linkPage(request, reply, String(body.q ?? ''), form.errors);
-    const actorId = actorOf(request);
-    try {
-      await inRequestCommunity(services, request, (tx, community) =>
-        service.linkPerson(tx, community.id, request.params.concernId, actorId, form.data.personRecordId, (linked) => request.t('concerns.link.logNote', { number: linked.number })),
-      );
-    } catch (error) {
-      if (error instanceof DomainError && error.status === 400) return linkPage(request, reply, String(body.q ?? ''), error.fieldErrors);
-      throw error;
-    }
-    request.session.flash = request.t('concerns.link.linkedFlash');
-    return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`, 303);
-  });
+  app.post(
+    '/c/:community/concerns/:concernId/person',
+    { config: { access: readers }, schema: { params: concernParams } },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const form = parseForm(service.personLink, body);
+      if (!form.ok) return linkPage(request, reply, String(body.q ?? ''), form.errors);
+      const actorId = actorOf(request);
+      try {
+        await inRequestCommunity(services, request, (tx, community) =>
+          service.linkPerson(tx, community.id, request.params.concernId, actorId, form.data.personRecordId, (linked) =>
+            request.t('concerns.link.logNote', { number: linked.number }),
+          ),
+        );
+      } catch (error) {
+        if (error instanceof DomainError && error.status === 400)
+          return linkPage(request, reply, String(body.q ?? ''), error.fieldErrors);
+        throw error;
+      }
+      request.session.flash = request.t('concerns.link.linkedFlash');
+      return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`, 303);
+    },
+  );
 
   // ——— The API ———
   const tags = ['Safeguarding'];
   app.post(
     '/api/v1/communities/:community/concerns',
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Raise a safeguarding concern (any member); the leads are told', params: communityParams, body: service.newConcern, response: { 201: raisedSchema, ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'Raise a safeguarding concern (any member); the leads are told',
+        params: communityParams,
+        body: service.newConcern,
+        response: { 201: raisedSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request, reply) => {
       const actorId = actorOf(request);
-      return reply.code(201).send(await inRequestCommunity(services, request, (tx, community) => service.raiseConcern(tx, community, actorId, request.body, services)));
+      return reply
+        .code(201)
+        .send(
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.raiseConcern(tx, community, actorId, request.body, services),
+          ),
+        );
     },
   );
   app.get(
     '/api/v1/communities/:community/concerns',
     {
       config: { access: readers },
-      schema: { tags, summary: 'Concerns, open first (safeguarding leads and admins; 404 to anyone else)', params: communityParams, response: { 200: z.object({ items: z.array(raisedSchema.extend({ about: z.string(), updatedAt: z.date() })) }), ...problemResponses(401, 404) } },
+      schema: {
+        tags,
+        summary: 'Concerns, open first (safeguarding leads and admins; 404 to anyone else)',
+        params: communityParams,
+        response: {
+          200: z.object({ items: z.array(raisedSchema.extend({ about: z.string(), updatedAt: z.date() })) }),
+          ...problemResponses(401, 404),
+        },
+      },
     },
     async (request) => {
       const actorId = actorOf(request);
-      return { items: await inRequestCommunity(services, request, (tx, community) => service.listConcerns(tx, community.id, actorId)) };
+      return {
+        items: await inRequestCommunity(services, request, (tx, community) =>
+          service.listConcerns(tx, community.id, actorId),
+        ),
+      };
     },
   );
   app.get(
     '/api/v1/communities/:community/concerns/:concernId',
-    { config: { access: readers }, schema: { tags, summary: 'One concern and its action log (every read is recorded)', params: concernParams, response: { 200: concernSchema, ...problemResponses(401, 404) } } },
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: 'One concern and its action log (every read is recorded)',
+        params: concernParams,
+        response: { 200: concernSchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => {
       const actorId = actorOf(request);
-      return toConcern(await inRequestCommunity(services, request, (tx, community) => service.readConcern(tx, community.id, request.params.concernId, actorId)));
+      return toConcern(
+        await inRequestCommunity(services, request, (tx, community) =>
+          service.readConcern(tx, community.id, request.params.concernId, actorId),
+        ),
+      );
     },
   );
   app.put(
     '/api/v1/communities/:community/concerns/:concernId/person',
     {
       config: { access: readers },
-      schema: { tags, summary: 'Link a concern to the record of the person it is about (the action log says so)', params: concernParams, body: service.personLink, response: { 200: concernSchema, ...problemResponses(400, 401, 404) } },
+      schema: {
+        tags,
+        summary: 'Link a concern to the record of the person it is about (the action log says so)',
+        params: concernParams,
+        body: service.personLink,
+        response: { 200: concernSchema, ...problemResponses(400, 401, 404) },
+      },
     },
     async (request) => {
       const actorId = actorOf(request);
       return toConcern(
         await inRequestCommunity(services, request, async (tx, community) => {
-          await service.linkPerson(tx, community.id, request.params.concernId, actorId, request.body.personRecordId, (linked) => request.t('concerns.link.logNote', { number: linked.number }));
+          await service.linkPerson(
+            tx,
+            community.id,
+            request.params.concernId,
+            actorId,
+            request.body.personRecordId,
+            (linked) => request.t('concerns.link.logNote', { number: linked.number }),
+          );
           return service.readConcern(tx, community.id, request.params.concernId, actorId);
         }),
       );
@@ -203,7 +393,16 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
   );
   app.post(
     '/api/v1/communities/:community/concerns/:concernId/actions',
-    { config: { access: readers }, schema: { tags, summary: 'Add to the action log, and change the status if it changed', params: concernParams, body: service.concernAction, response: { 200: concernSchema, ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: 'Add to the action log, and change the status if it changed',
+        params: concernParams,
+        body: service.concernAction,
+        response: { 200: concernSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request) => {
       const actorId = actorOf(request);
       return toConcern(

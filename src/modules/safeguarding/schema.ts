@@ -2,7 +2,6 @@ import { boolean, index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { communities, people, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
-
 export const concernStatuses = ['open', 'actioned', 'closed'] as const;
 export type ConcernStatus = (typeof concernStatuses)[number];
 
@@ -11,7 +10,9 @@ export const safeguardingConcerns = pgTable(
   'safeguarding_concerns',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     /** The person's record, when the one raising it knows which. */
     personRecordId: uuid('person_record_id').references(() => personRecords.id),
     /** Who it is about, in the words of the one raising it. */
@@ -24,7 +25,10 @@ export const safeguardingConcerns = pgTable(
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
   },
-  (table) => [index('safeguarding_concerns_community').on(table.communityId, table.status, table.createdAt), index('safeguarding_concerns_person').on(table.personRecordId)],
+  (table) => [
+    index('safeguarding_concerns_community').on(table.communityId, table.status, table.createdAt),
+    index('safeguarding_concerns_person').on(table.personRecordId),
+  ],
 );
 
 /** What the safeguarding lead did about a concern, in order. Append-only. */
@@ -32,7 +36,9 @@ export const concernActions = pgTable(
   'concern_actions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     concernId: uuid('concern_id')
       .notNull()
       .references(() => safeguardingConcerns.id),

@@ -26,7 +26,10 @@ export const newConcern = z.object({
   about: requiredText('errors.concern.about.missing', 'errors.concern.tooLong', 200),
   whatHappened: requiredText('errors.concern.whatHappened.missing', 'errors.concern.tooLong', 8000),
   whenHappened: optionalText('errors.concern.tooLong', 200),
-  dangerNow: z.preprocess((value) => (value === 'yes' ? true : value === 'no' ? false : value), z.boolean({ error: 'errors.concern.dangerNow.missing' })),
+  dangerNow: z.preprocess(
+    (value) => (value === 'yes' ? true : value === 'no' ? false : value),
+    z.boolean({ error: 'errors.concern.dangerNow.missing' }),
+  ),
   personRecordId: z
     .uuid({ error: 'errors.concern.person' })
     .nullish()
@@ -43,22 +46,45 @@ export const concernAction = z.object({
 });
 
 /** Raises a concern and tells every safeguarding lead that there is one (never what it says). */
-export async function raiseConcern(tx: CommunityTransaction, community: Community, raisedBy: string, input: z.infer<typeof newConcern>, options: { notifyConfigured: boolean; publicUrl: string }): Promise<Concern> {
+export async function raiseConcern(
+  tx: CommunityTransaction,
+  community: Community,
+  raisedBy: string,
+  input: z.infer<typeof newConcern>,
+  options: { notifyConfigured: boolean; publicUrl: string },
+): Promise<Concern> {
   if (input.personRecordId) {
-    const [known] = await tx.select({ id: personRecords.id }).from(personRecords).where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, input.personRecordId)));
-    if (!known) throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
+    const [known] = await tx
+      .select({ id: personRecords.id })
+      .from(personRecords)
+      .where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, input.personRecordId)));
+    if (!known)
+      throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
   }
   const [raised] = await tx
     .insert(safeguardingConcerns)
     .values({ ...input, communityId: community.id, raisedBy })
     .returning();
   if (!raised) throw new Error('concern insert returned nothing');
-  await record(tx, { communityId: community.id, actorId: raisedBy, action: 'concern.raised', subjectType: 'safeguarding_concern', subjectId: raised.id, detail: { dangerNow: raised.dangerNow } });
+  await record(tx, {
+    communityId: community.id,
+    actorId: raisedBy,
+    action: 'concern.raised',
+    subjectType: 'safeguarding_concern',
+    subjectId: raised.id,
+    detail: { dangerNow: raised.dangerNow },
+  });
   const leads = await tx
     .select({ email: people.email, language: people.preferredLanguage })
     .from(memberships)
     .innerJoin(people, eq(people.id, memberships.personId))
-    .where(and(eq(memberships.communityId, community.id), eq(memberships.status, 'active'), sql`'safeguarding_lead' = any(${memberships.roles})`));
+    .where(
+      and(
+        eq(memberships.communityId, community.id),
+        eq(memberships.status, 'active'),
+        sql`'safeguarding_lead' = any(${memberships.roles})`,
+      ),
+    );
   for (const lead of leads) {
     const t = translator(isLanguage(lead.language) ? lead.language : 'en');
     await enqueue(
@@ -68,8 +94,13 @@ export async function raiseConcern(tx: CommunityTransaction, community: Communit
         channel: 'email',
         template: 'concern-raised',
         recipient: lead.email,
-        subject: t(raised.dangerNow ? 'messages.concernRaised.subjectUrgent' : 'messages.concernRaised.subject', { community: community.name }),
-        body: t('messages.concernRaised.body', { community: community.name, link: `${options.publicUrl}/c/${community.slug}/concerns/${raised.id}` }),
+        subject: t(raised.dangerNow ? 'messages.concernRaised.subjectUrgent' : 'messages.concernRaised.subject', {
+          community: community.name,
+        }),
+        body: t('messages.concernRaised.body', {
+          community: community.name,
+          link: `${options.publicUrl}/c/${community.slug}/concerns/${raised.id}`,
+        }),
       },
       options.notifyConfigured,
     );
@@ -87,13 +118,34 @@ const overdueNow = sql<boolean>`(${safeguardingConcerns.status} <> 'closed' and 
 
 export async function listConcerns(tx: CommunityTransaction, communityId: string, reader: string) {
   const rows = await tx
-    .select({ id: safeguardingConcerns.id, about: safeguardingConcerns.about, status: safeguardingConcerns.status, dangerNow: safeguardingConcerns.dangerNow, createdAt: safeguardingConcerns.createdAt, updatedAt: safeguardingConcerns.updatedAt, lastActivityAt: lastActivity, overdue: overdueNow })
+    .select({
+      id: safeguardingConcerns.id,
+      about: safeguardingConcerns.about,
+      status: safeguardingConcerns.status,
+      dangerNow: safeguardingConcerns.dangerNow,
+      createdAt: safeguardingConcerns.createdAt,
+      updatedAt: safeguardingConcerns.updatedAt,
+      lastActivityAt: lastActivity,
+      overdue: overdueNow,
+    })
     .from(safeguardingConcerns)
     .where(eq(safeguardingConcerns.communityId, communityId))
     // What waits comes first, the oldest first; closed ones after, the newest first.
-    .orderBy(sql`${safeguardingConcerns.status} = 'closed'`, sql`case when ${safeguardingConcerns.status} = 'closed' then null else ${safeguardingConcerns.createdAt} end asc nulls last`, desc(safeguardingConcerns.createdAt))
+    .orderBy(
+      sql`${safeguardingConcerns.status} = 'closed'`,
+      sql`case when ${safeguardingConcerns.status} = 'closed' then null else ${safeguardingConcerns.createdAt} end asc nulls last`,
+      desc(safeguardingConcerns.createdAt),
+    )
     .limit(200);
-  await record(tx, { communityId, actorId: reader, action: 'restricted.read', subjectType: 'safeguarding_concern', subjectId: null, reason: 'list of concerns', detail: { count: rows.length } });
+  await record(tx, {
+    communityId,
+    actorId: reader,
+    action: 'restricted.read',
+    subjectType: 'safeguarding_concern',
+    subjectId: null,
+    reason: 'list of concerns',
+    detail: { count: rows.length },
+  });
   return rows;
 }
 
@@ -105,18 +157,33 @@ export const raiserStates = ['received', 'acted_on', 'closed'] as const;
  */
 export async function concernsRaisedBy(tx: CommunityTransaction, communityId: string, accountId: string) {
   const rows = await tx
-    .select({ raisedAt: safeguardingConcerns.createdAt, status: safeguardingConcerns.status, actions: sql<number>`(select count(*)::int from concern_actions a where a.concern_id = ${safeguardingConcerns.id})` })
+    .select({
+      raisedAt: safeguardingConcerns.createdAt,
+      status: safeguardingConcerns.status,
+      actions: sql<number>`(select count(*)::int from concern_actions a where a.concern_id = ${safeguardingConcerns.id})`,
+    })
     .from(safeguardingConcerns)
     .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.raisedBy, accountId)))
     .orderBy(desc(safeguardingConcerns.createdAt))
     .limit(100);
-  return rows.map((row) => ({ raisedAt: row.raisedAt, state: (row.status === 'closed' ? 'closed' : row.actions > 0 || row.status === 'actioned' ? 'acted_on' : 'received') as (typeof raiserStates)[number] }));
+  return rows.map((row) => ({
+    raisedAt: row.raisedAt,
+    state: (row.status === 'closed'
+      ? 'closed'
+      : row.actions > 0 || row.status === 'actioned'
+        ? 'acted_on'
+        : 'received') as (typeof raiserStates)[number],
+  }));
 }
 
 /** How many concerns wait (open or actioned, not closed) and since when the oldest: no content, so no read to record. */
 export async function openConcernCounts(tx: CommunityTransaction, communityId: string) {
   const [row] = await tx
-    .select({ waiting: sql<number>`count(*)::int`, overdue: sql<number>`(count(*) filter (where ${overdueNow}))::int`, oldest: sql<Date | null>`min(${safeguardingConcerns.createdAt})` })
+    .select({
+      waiting: sql<number>`count(*)::int`,
+      overdue: sql<number>`(count(*) filter (where ${overdueNow}))::int`,
+      oldest: sql<Date | null>`min(${safeguardingConcerns.createdAt})`,
+    })
     .from(safeguardingConcerns)
     .where(and(eq(safeguardingConcerns.communityId, communityId), ne(safeguardingConcerns.status, 'closed')));
   return { waiting: row?.waiting ?? 0, overdue: row?.overdue ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
@@ -124,22 +191,43 @@ export async function openConcernCounts(tx: CommunityTransaction, communityId: s
 
 /** One concern with its action log; reading it writes an audit row first. */
 export async function readConcern(tx: CommunityTransaction, communityId: string, concernId: string, reader: string) {
-  return readRestricted(tx, { communityId, actorId: reader, subjectType: 'safeguarding_concern', subjectId: concernId, reason: 'safeguarding lead reading a concern' }, async () => {
-    const [concern] = await tx
-      .select({ concern: safeguardingConcerns, raisedByName: people.displayName, personPreferredName: personRecords.preferredName, personNumber: personRecords.number })
-      .from(safeguardingConcerns)
-      .leftJoin(people, eq(people.id, safeguardingConcerns.raisedBy))
-      .leftJoin(personRecords, eq(personRecords.id, safeguardingConcerns.personRecordId))
-      .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)));
-    if (!concern) throw notFound();
-    const actions = await tx
-      .select({ id: concernActions.id, at: concernActions.at, note: concernActions.note, statusTo: concernActions.statusTo, actorName: people.displayName })
-      .from(concernActions)
-      .leftJoin(people, eq(people.id, concernActions.actorId))
-      .where(eq(concernActions.concernId, concernId))
-      .orderBy(asc(concernActions.at), asc(concernActions.id));
-    return { ...concern, actions };
-  });
+  return readRestricted(
+    tx,
+    {
+      communityId,
+      actorId: reader,
+      subjectType: 'safeguarding_concern',
+      subjectId: concernId,
+      reason: 'safeguarding lead reading a concern',
+    },
+    async () => {
+      const [concern] = await tx
+        .select({
+          concern: safeguardingConcerns,
+          raisedByName: people.displayName,
+          personPreferredName: personRecords.preferredName,
+          personNumber: personRecords.number,
+        })
+        .from(safeguardingConcerns)
+        .leftJoin(people, eq(people.id, safeguardingConcerns.raisedBy))
+        .leftJoin(personRecords, eq(personRecords.id, safeguardingConcerns.personRecordId))
+        .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)));
+      if (!concern) throw notFound();
+      const actions = await tx
+        .select({
+          id: concernActions.id,
+          at: concernActions.at,
+          note: concernActions.note,
+          statusTo: concernActions.statusTo,
+          actorName: people.displayName,
+        })
+        .from(concernActions)
+        .leftJoin(people, eq(people.id, concernActions.actorId))
+        .where(eq(concernActions.concernId, concernId))
+        .orderBy(asc(concernActions.at), asc(concernActions.id));
+      return { ...concern, actions };
+    },
+  );
 }
 
 export const personLink = z.object({ personRecordId: z.uuid({ error: 'errors.concern.person' }) });
@@ -147,14 +235,26 @@ export const personLink = z.object({ personRecordId: z.uuid({ error: 'errors.con
 /** Records the leads may link a concern to: active ones matching a search, by name. */
 export async function recordsToLink(tx: CommunityTransaction, communityId: string, search: string) {
   const found = (await listPeople(tx, communityId, { search, limit: 20 })).slice(0, 20);
-  return found.map((person) => ({ id: person.id, name: person.listName, number: person.number, dateOfBirth: person.dateOfBirth }));
+  return found.map((person) => ({
+    id: person.id,
+    name: person.listName,
+    number: person.number,
+    dateOfBirth: person.dateOfBirth,
+  }));
 }
 
 /**
  * Links a concern to the record of the person it is about (or to another, if the first was
  * wrong); the action log says so, in the words of whoever linked it.
  */
-export async function linkPerson(tx: CommunityTransaction, communityId: string, concernId: string, actorId: string, personRecordId: string, logNote: (record: { number: number }) => string): Promise<void> {
+export async function linkPerson(
+  tx: CommunityTransaction,
+  communityId: string,
+  concernId: string,
+  actorId: string,
+  personRecordId: string,
+  logNote: (record: { number: number }) => string,
+): Promise<void> {
   const [concern] = await tx
     .select({ id: safeguardingConcerns.id, personRecordId: safeguardingConcerns.personRecordId })
     .from(safeguardingConcerns)
@@ -164,33 +264,76 @@ export async function linkPerson(tx: CommunityTransaction, communityId: string, 
   const [linked] = await tx
     .select({ id: personRecords.id, number: personRecords.number })
     .from(personRecords)
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.id, personRecordId), eq(personRecords.status, 'active')));
-  if (!linked) throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
+    .where(
+      and(
+        eq(personRecords.communityId, communityId),
+        eq(personRecords.id, personRecordId),
+        eq(personRecords.status, 'active'),
+      ),
+    );
+  if (!linked)
+    throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
   if (concern.personRecordId === linked.id) return;
-  await tx.update(safeguardingConcerns).set({ personRecordId: linked.id, updatedAt: new Date() }).where(eq(safeguardingConcerns.id, concernId));
+  await tx
+    .update(safeguardingConcerns)
+    .set({ personRecordId: linked.id, updatedAt: new Date() })
+    .where(eq(safeguardingConcerns.id, concernId));
   await tx.insert(concernActions).values({ communityId, concernId, actorId, note: logNote(linked), statusTo: null });
-  await record(tx, { communityId, actorId, action: 'concern.person_linked', subjectType: 'safeguarding_concern', subjectId: concernId });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'concern.person_linked',
+    subjectType: 'safeguarding_concern',
+    subjectId: concernId,
+  });
 }
 
 /** Adds to the action log; a status change goes with a note saying why. */
-export async function addAction(tx: CommunityTransaction, communityId: string, concernId: string, actorId: string, input: z.infer<typeof concernAction>): Promise<void> {
+export async function addAction(
+  tx: CommunityTransaction,
+  communityId: string,
+  concernId: string,
+  actorId: string,
+  input: z.infer<typeof concernAction>,
+): Promise<void> {
   const [concern] = await tx
     .select()
     .from(safeguardingConcerns)
     .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)))
     .for('update');
   if (!concern) throw notFound();
-  await tx.insert(concernActions).values({ communityId, concernId, actorId, note: input.note, statusTo: input.statusTo && input.statusTo !== concern.status ? input.statusTo : null });
+  await tx.insert(concernActions).values({
+    communityId,
+    concernId,
+    actorId,
+    note: input.note,
+    statusTo: input.statusTo && input.statusTo !== concern.status ? input.statusTo : null,
+  });
   await tx
     .update(safeguardingConcerns)
     .set({ updatedAt: new Date(), ...(input.statusTo ? { status: input.statusTo } : {}) })
     .where(eq(safeguardingConcerns.id, concernId));
-  await record(tx, { communityId, actorId, action: 'concern.action', subjectType: 'safeguarding_concern', subjectId: concernId, detail: { statusTo: input.statusTo } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'concern.action',
+    subjectType: 'safeguarding_concern',
+    subjectId: concernId,
+    detail: { statusTo: input.statusTo },
+  });
 }
 
 /** Concerns are kept when a person is erased (a safeguarding record may be needed later); the download names that they exist only to leads. */
 export const personData: PersonDataSource[] = [
-  { table: 'safeguarding_concerns', column: 'person_record_id', points: 'record', merge: 'move', download: { excluded: 'safeguarding records are kept for the leads and shared through them, not in a self-service download' } },
+  {
+    table: 'safeguarding_concerns',
+    column: 'person_record_id',
+    points: 'record',
+    merge: 'move',
+    download: {
+      excluded: 'safeguarding records are kept for the leads and shared through them, not in a self-service download',
+    },
+  },
   { table: 'safeguarding_concerns', column: 'raised_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'concern_actions', column: 'actor_id', points: 'account', download: { excluded: 'actor' } },
 ];

@@ -18,7 +18,13 @@ const communityParams = z.object({ community: z.string().max(60) });
 const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
 const personParams = communityParams.extend({ personId: z.uuid() });
 
-const partySchema = z.object({ accountId: z.uuid(), side: z.enum(['giver', 'receiver']), minutes: z.number().int(), name: z.string(), personRecordId: z.uuid().nullable() });
+const partySchema = z.object({
+  accountId: z.uuid(),
+  side: z.enum(['giver', 'receiver']),
+  minutes: z.number().int(),
+  name: z.string(),
+  personRecordId: z.uuid().nullable(),
+});
 const exchangeSchema = z.object({
   id: z.uuid(),
   group: z.boolean(),
@@ -51,7 +57,13 @@ const toExchange = (full: service.ExchangeInFull): z.infer<typeof exchangeSchema
   confirmsOn: full.exchange.status === 'pending' ? full.exchange.confirmsOn : null,
   disputeReason: full.exchange.disputeReason,
   createdAt: full.exchange.createdAt,
-  parties: full.parties.map(({ accountId, side, minutes, name, personRecordId }) => ({ accountId, side, minutes, name, personRecordId })),
+  parties: full.parties.map(({ accountId, side, minutes, name, personRecordId }) => ({
+    accountId,
+    side,
+    minutes,
+    name,
+    personRecordId,
+  })),
   transferId: full.transferId,
   reversedBy: full.reversal?.id ?? null,
 });
@@ -79,17 +91,37 @@ const accountSchema = z.object({
   movements: z.array(movementSchema),
   nextCursor: z.string().nullable(),
 });
-const categorySchema = z.object({ id: z.uuid(), name: z.string(), checkLevel: z.enum(service.checkLevels), homeVisit: z.boolean(), archived: z.boolean() });
-const transferSchema = z.object({ id: z.uuid(), movements: z.array(z.object({ accountId: z.uuid(), minutes: z.number().int(), balanceAfter: z.number().int() })) });
+const categorySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  checkLevel: z.enum(service.checkLevels),
+  homeVisit: z.boolean(),
+  archived: z.boolean(),
+});
+const transferSchema = z.object({
+  id: z.uuid(),
+  movements: z.array(z.object({ accountId: z.uuid(), minutes: z.number().int(), balanceAfter: z.number().int() })),
+});
 
 export async function timebankApi(app: FastifyInstance, services: Services): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Time bank'];
   const staff = access.roles(...timebankStaff);
   const sideOrStaff = access.ownOr(...timebankStaff);
-  const inTimebank = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) =>
-    inRequestCommunity(services, request, async (tx, community) => work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)));
-  const readExchange = async (tx: CommunityTransaction, communityId: string, exchangeId: string, request: FastifyRequest, ownId: string | null) => {
+  const inTimebank = <T>(
+    request: FastifyRequest,
+    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
+  ) =>
+    inRequestCommunity(services, request, async (tx, community) =>
+      work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
+    );
+  const readExchange = async (
+    tx: CommunityTransaction,
+    communityId: string,
+    exchangeId: string,
+    request: FastifyRequest,
+    ownId: string | null,
+  ) => {
     const full = await service.getExchange(tx, communityId, exchangeId);
     if (!service.mayView(full, { id: actorOf(request), staff: isStaff(request) }, ownId)) throw notFound();
     return toExchange(full);
@@ -114,7 +146,11 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
       once(services.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
-          const exchange = await service.recordExchange(tx, exchangeContext(services, request, communityId, ownId), request.body);
+          const exchange = await service.recordExchange(
+            tx,
+            exchangeContext(services, request, communityId, ownId),
+            request.body,
+          );
           return readExchange(tx, communityId, exchange.id, request, ownId);
         }),
       })),
@@ -123,45 +159,96 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
     `${path}/exchanges`,
     {
       config: { access: access.anyMember },
-      schema: { tags, summary: 'Exchanges newest first: your own, or everyone’s for coordinators', params: communityParams, querystring: pageQuery.extend({ status: z.enum(service.exchangeStatuses).optional() }), response: { 200: pageOf(exchangeSchema), ...problemResponses(400, 401, 404) } },
+      schema: {
+        tags,
+        summary: 'Exchanges newest first: your own, or everyone’s for coordinators',
+        params: communityParams,
+        querystring: pageQuery.extend({ status: z.enum(service.exchangeStatuses).optional() }),
+        response: { 200: pageOf(exchangeSchema), ...problemResponses(400, 401, 404) },
+      },
     },
     async (request) =>
       inTimebank(request, async (tx, communityId, ownId) => {
         const staffView = isStaff(request);
         if (!staffView && !ownId) return { items: [], nextCursor: null };
-        const before = decodeCursor(request.query.cursor, z.object({ createdAt: cursorFields.instant, id: cursorFields.id }));
-        const ids = await service.exchangeIds(tx, communityId, { personRecordId: staffView ? null : ownId, status: request.query.status, before, limit: request.query.limit });
+        const before = decodeCursor(
+          request.query.cursor,
+          z.object({ createdAt: cursorFields.instant, id: cursorFields.id }),
+        );
+        const ids = await service.exchangeIds(tx, communityId, {
+          personRecordId: staffView ? null : ownId,
+          status: request.query.status,
+          before,
+          limit: request.query.limit,
+        });
         const page = ids.slice(0, request.query.limit);
         const items = [];
         for (const { id } of page) items.push(toExchange(await service.getExchange(tx, communityId, id)));
         const last = page[page.length - 1];
-        return { items, nextCursor: ids.length > request.query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+        return {
+          items,
+          nextCursor:
+            ids.length > request.query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        };
       }),
   );
   api.get(
     `${path}/exchanges/:exchangeId`,
-    { config: { access: sideOrStaff }, schema: { tags, summary: 'One exchange (its sides, or coordinators)', params: exchangeParams, response: { 200: exchangeSchema, ...problemResponses(401, 404) } } },
-    async (request) => inTimebank(request, (tx, communityId, ownId) => readExchange(tx, communityId, request.params.exchangeId, request, ownId)),
+    {
+      config: { access: sideOrStaff },
+      schema: {
+        tags,
+        summary: 'One exchange (its sides, or coordinators)',
+        params: exchangeParams,
+        response: { 200: exchangeSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      inTimebank(request, (tx, communityId, ownId) =>
+        readExchange(tx, communityId, request.params.exchangeId, request, ownId),
+      ),
   );
   const action = (name: 'confirm' | 'dispute' | 'cancel' | 'reverse', summary: string, body: z.ZodType | undefined) =>
     api.post(
       `${path}/exchanges/:exchangeId/${name}`,
-      { config: { access: name === 'reverse' ? staff : sideOrStaff }, schema: { tags, summary, params: exchangeParams, ...(body ? { body } : {}), response: { 200: exchangeSchema, ...problemResponses(400, 401, 403, 404, 409) } } },
+      {
+        config: { access: name === 'reverse' ? staff : sideOrStaff },
+        schema: {
+          tags,
+          summary,
+          params: exchangeParams,
+          ...(body ? { body } : {}),
+          response: { 200: exchangeSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
       async (request) =>
         inTimebank(request, async (tx, communityId, ownId) => {
           const context = exchangeContext(services, request, communityId, ownId);
           const id = request.params.exchangeId;
           if (name === 'confirm') await service.confirmExchange(tx, context, id);
           else if (name === 'cancel') await service.cancelExchange(tx, context, id);
-          else if (name === 'dispute') await service.disputeExchange(tx, context, id, request.body as z.infer<typeof service.disputeDetails>);
+          else if (name === 'dispute')
+            await service.disputeExchange(tx, context, id, request.body as z.infer<typeof service.disputeDetails>);
           else await service.reverseExchange(tx, context, id, request.body as z.infer<typeof service.reversalDetails>);
           return readExchange(tx, communityId, id, request, ownId);
         }),
     );
-  action('confirm', 'Confirm an exchange: the side that did not record it, or a coordinator. It moves both balances; confirming twice moves them once', undefined);
-  action('dispute', 'Say an exchange is not right, with the reason: a coordinator sorts it out', service.disputeDetails);
+  action(
+    'confirm',
+    'Confirm an exchange: the side that did not record it, or a coordinator. It moves both balances; confirming twice moves them once',
+    undefined,
+  );
+  action(
+    'dispute',
+    'Say an exchange is not right, with the reason: a coordinator sorts it out',
+    service.disputeDetails,
+  );
   action('cancel', 'Withdraw an exchange not yet confirmed (whoever recorded it, or a coordinator)', undefined);
-  action('reverse', 'Undo a confirmed exchange with a reversing transfer and a reason (coordinators)', service.reversalDetails);
+  action(
+    'reverse',
+    'Undo a confirmed exchange with a reversing transfer and a reason (coordinators)',
+    service.reversalDetails,
+  );
 
   api.post(
     `${path}/group-exchanges`,
@@ -170,7 +257,8 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
       schema: {
         tags,
         summary: 'Record a group exchange (coordinators): confirmed at once',
-        description: 'One gives to many (a talk) or many give to one (a garden day). `givers` and `receivers` list account ids with minutes; the community pot takes or gives the difference. Send an `Idempotency-Key`.',
+        description:
+          'One gives to many (a talk) or many give to one (a garden day). `givers` and `receivers` list account ids with minutes; the community pot takes or gives the difference. Send an `Idempotency-Key`.',
         params: communityParams,
         body: service.newGroupExchange,
         response: { 201: exchangeSchema, ...problemResponses(400, 401, 403, 404, 422) },
@@ -180,7 +268,11 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
       once(services.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
-          const exchange = await service.recordGroupExchange(tx, exchangeContext(services, request, communityId, ownId), request.body);
+          const exchange = await service.recordGroupExchange(
+            tx,
+            exchangeContext(services, request, communityId, ownId),
+            request.body,
+          );
           return readExchange(tx, communityId, exchange.id, request, ownId);
         }),
       })),
@@ -189,11 +281,22 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
   const potMove = (direction: 'grant' | 'donation', summary: string) =>
     api.post(
       `${path}/pot/${direction === 'grant' ? 'grants' : 'donations'}`,
-      { config: { access: direction === 'grant' ? staff : access.anyMember }, schema: { tags, summary, params: communityParams, body: service.potTransfer, response: { 201: transferSchema, ...problemResponses(400, 401, 403, 404, 422) } } },
+      {
+        config: { access: direction === 'grant' ? staff : access.anyMember },
+        schema: {
+          tags,
+          summary,
+          params: communityParams,
+          body: service.potTransfer,
+          response: { 201: transferSchema, ...problemResponses(400, 401, 403, 404, 422) },
+        },
+      },
       async (request, reply) =>
         once(services.db, request, reply, async () => ({
           status: 201,
-          body: await inTimebank(request, (tx, communityId, ownId) => service.movePotTime(tx, exchangeContext(services, request, communityId, ownId), direction, request.body)),
+          body: await inTimebank(request, (tx, communityId, ownId) =>
+            service.movePotTime(tx, exchangeContext(services, request, communityId, ownId), direction, request.body),
+          ),
         })),
     );
   potMove('grant', 'Grant time from the community pot to a member or organisation (coordinators)');
@@ -203,7 +306,13 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
     `${path}/accounts/:personId`,
     {
       config: { access: sideOrStaff },
-      schema: { tags, summary: 'A member’s balance and movements, newest first (the member, or coordinators)', params: personParams, querystring: pageQuery, response: { 200: accountSchema, ...problemResponses(400, 401, 404) } },
+      schema: {
+        tags,
+        summary: 'A member’s balance and movements, newest first (the member, or coordinators)',
+        params: personParams,
+        querystring: pageQuery,
+        response: { 200: accountSchema, ...problemResponses(400, 401, 404) },
+      },
     },
     async (request) =>
       inTimebank(request, async (tx, communityId, ownId) => {
@@ -231,31 +340,71 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
 
   api.get(
     `${path}/categories`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'What members help each other with', params: communityParams, response: { 200: z.object({ items: z.array(categorySchema) }), ...problemResponses(401, 404) } } },
-    async (request) => ({ items: (await inTimebank(request, (tx, communityId) => service.listCategories(tx, communityId))).map(({ communityId: _community, ...category }) => category) }),
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'What members help each other with',
+        params: communityParams,
+        response: { 200: z.object({ items: z.array(categorySchema) }), ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => ({
+      items: (await inTimebank(request, (tx, communityId) => service.listCategories(tx, communityId))).map(
+        ({ communityId: _community, ...category }) => category,
+      ),
+    }),
   );
   api.post(
     `${path}/categories`,
-    { config: { access: staff }, schema: { tags, summary: 'Add a category (coordinators)', params: communityParams, body: service.categoryDetails, response: { 201: categorySchema, ...problemResponses(400, 401, 403, 404, 422) } } },
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        summary: 'Add a category (coordinators)',
+        params: communityParams,
+        body: service.categoryDetails,
+        response: { 201: categorySchema, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
     async (request, reply) => {
       const actorId = actorOf(request);
       return once(services.db, request, reply, async () => {
-        const { communityId: _community, ...category } = await inTimebank(request, (tx, communityId) => service.saveCategory(tx, communityId, actorId, request.body));
+        const { communityId: _community, ...category } = await inTimebank(request, (tx, communityId) =>
+          service.saveCategory(tx, communityId, actorId, request.body),
+        );
         return { status: 201, body: category };
       });
     },
   );
 
-  const memberSchema = z.object({ personRecordId: z.uuid(), onboarded: z.boolean(), steps: z.array(z.object({ id: z.uuid(), label: z.string(), doneOn: z.string().nullable() })) });
+  const memberSchema = z.object({
+    personRecordId: z.uuid(),
+    onboarded: z.boolean(),
+    steps: z.array(z.object({ id: z.uuid(), label: z.string(), doneOn: z.string().nullable() })),
+  });
   const memberOut = async (tx: CommunityTransaction, communityId: string, personRecordId: string) => {
     const member = await service.memberOf(tx, communityId, personRecordId);
     if (!member) throw notFound();
     const steps = await service.onboardingOf(tx, communityId, member.id);
-    return { personRecordId, onboarded: member.onboardedAt !== null, steps: steps.map(({ id, label, doneOn }) => ({ id, label, doneOn })) };
+    return {
+      personRecordId,
+      onboarded: member.onboardedAt !== null,
+      steps: steps.map(({ id, label, doneOn }) => ({ id, label, doneOn })),
+    };
   };
   api.post(
     `${path}/members`,
-    { config: { access: staff }, schema: { tags, summary: 'Add someone in the community to the time bank (coordinators): they start onboarding', params: communityParams, body: z.object({ personRecordId: z.uuid() }), response: { 200: memberSchema, ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        summary: 'Add someone in the community to the time bank (coordinators): they start onboarding',
+        params: communityParams,
+        body: z.object({ personRecordId: z.uuid() }),
+        response: { 200: memberSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request) => {
       const actorId = actorOf(request);
       return inTimebank(request, async (tx, communityId) => {
@@ -267,7 +416,16 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
   );
   api.post(
     `${path}/members/:personId/steps`,
-    { config: { access: staff }, schema: { tags, summary: 'Tick an onboarding step as done (coordinators)', params: personParams, body: service.stepTick, response: { 200: memberSchema, ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        summary: 'Tick an onboarding step as done (coordinators)',
+        params: personParams,
+        body: service.stepTick,
+        response: { 200: memberSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request) => {
       const actorId = actorOf(request);
       return inTimebank(request, async (tx, communityId) => {

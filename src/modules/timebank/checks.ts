@@ -10,7 +10,11 @@ import { backgroundChecks, type CheckLevel } from './schema.ts';
 export const checkOrder: Record<CheckLevel, number> = { none: 0, basic: 1, enhanced: 2, enhanced_barred: 3 };
 
 /** Whether a check of `held` level, expiring on `expiresOn`, covers work needing `needed` on `day`. */
-export function checkCovers(needed: CheckLevel, held: { level: CheckLevel; expiresOn: string } | undefined, day: string): boolean {
+export function checkCovers(
+  needed: CheckLevel,
+  held: { level: CheckLevel; expiresOn: string } | undefined,
+  day: string,
+): boolean {
   if (needed === 'none') return true;
   if (!held) return false;
   return held.expiresOn >= day && checkOrder[held.level] >= checkOrder[needed];
@@ -26,10 +30,16 @@ export async function currentCheck(tx: CommunityTransaction, personRecordId: str
 }
 
 /** Refuses, in plain words, work the person is not checked for. */
-export async function requireCheck(tx: CommunityTransaction, personRecordId: string, needed: CheckLevel, field: string): Promise<void> {
+export async function requireCheck(
+  tx: CommunityTransaction,
+  personRecordId: string,
+  needed: CheckLevel,
+  field: string,
+): Promise<void> {
   if (needed === 'none') return;
   if (!checkCovers(needed, await currentCheck(tx, personRecordId), ukDay(new Date()))) {
-    throw new DomainError('timebank-check-needed', 400, [{ field, code: `errors.timebank.checkNeeded.${needed}` }], { checkLevel: needed });
+    throw new DomainError('timebank-check-needed', 400, [{ field, code: `errors.timebank.checkNeeded.${needed}` }], {
+      checkLevel: needed,
+    });
   }
 }
-

@@ -42,8 +42,17 @@ export function readRows(text: string): { rows: Record<string, string>[]; unknow
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (!trimmed) return { rows: [], unknownColumns: [] };
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = firstLine.includes('\t') ? '\t' : firstLine.split(';').length > firstLine.split(',').length ? ';' : ',';
-  const records = parse(trimmed, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+  const delimiter = firstLine.includes('\t')
+    ? '\t'
+    : firstLine.split(';').length > firstLine.split(',').length
+      ? ';'
+      : ',';
+  const records = parse(trimmed, {
+    delimiter,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as string[][];
   const [header = [], ...body] = records;
   const unknownColumns: string[] = [];
   const names = header.map((cell) => {
@@ -52,7 +61,12 @@ export function readRows(text: string): { rows: Record<string, string>[]; unknow
     if (!known && key) unknownColumns.push(cell);
     return known ?? '';
   });
-  return { rows: body.map((cells) => Object.fromEntries(names.map((name, index) => [name, cells[index] ?? '']).filter(([name]) => name))), unknownColumns };
+  return {
+    rows: body.map((cells) =>
+      Object.fromEntries(names.map((name, index) => [name, cells[index] ?? '']).filter(([name]) => name)),
+    ),
+    unknownColumns,
+  };
 }
 
 /** Hours as people write them ("2", "1.5", "1:30", "-3") to whole minutes; null when it is not a number. */
@@ -116,42 +130,76 @@ export interface ImportPlan {
 const key = (value: string) => value.trim().toLowerCase();
 
 /** Checks both files against the community as it is, and says what would be written. Writes nothing. */
-export async function planImport(tx: CommunityTransaction, communityId: string, input: z.infer<typeof importInput>): Promise<ImportPlan> {
+export async function planImport(
+  tx: CommunityTransaction,
+  communityId: string,
+  input: z.infer<typeof importInput>,
+): Promise<ImportPlan> {
   const timebank = await timebankOf(tx, communityId);
   const errors: RowError[] = [];
   const memberRows = readRows(input.members);
   const historyRows = readRows(input.history);
-  if (memberRows.rows.length === 0) errors.push({ file: 'members', row: 1, column: 'name', code: 'errors.timebank.import.noRows' });
-  if (memberRows.rows.length > 0 && !('name' in (memberRows.rows[0] ?? {}))) errors.push({ file: 'members', row: 1, column: 'name', code: 'errors.timebank.import.noNameColumn' });
-  const existing = await tx.execute<{ id: string; email: string | null; name: string }>(sql`select id, lower(email) as email, preferred_name as name from person_records where community_id = ${communityId} and status = 'active'`);
+  if (memberRows.rows.length === 0)
+    errors.push({ file: 'members', row: 1, column: 'name', code: 'errors.timebank.import.noRows' });
+  if (memberRows.rows.length > 0 && !('name' in (memberRows.rows[0] ?? {})))
+    errors.push({ file: 'members', row: 1, column: 'name', code: 'errors.timebank.import.noNameColumn' });
+  const existing = await tx.execute<{ id: string; email: string | null; name: string }>(
+    sql`select id, lower(email) as email, preferred_name as name from person_records where community_id = ${communityId} and status = 'active'`,
+  );
   const byEmail = new Map(existing.rows.filter((row) => row.email).map((row) => [row.email as string, row.id]));
   const seen = new Set<string>();
   const members: PlannedMember[] = memberRows.rows.map((cells, index) => {
     const row = index + 2;
     const name = (cells.name ?? '').trim();
     if (!name) errors.push({ file: 'members', row, column: 'name', code: 'errors.timebank.import.nameMissing' });
-    if (name.length > 120) errors.push({ file: 'members', row, column: 'name', code: 'errors.timebank.import.nameTooLong' });
+    if (name.length > 120)
+      errors.push({ file: 'members', row, column: 'name', code: 'errors.timebank.import.nameTooLong' });
     const email = optionalEmail.safeParse(cells.email ?? '');
     if (!email.success) errors.push({ file: 'members', row, column: 'email', code: 'errors.email.invalid' });
     const phoneNumber = phone.safeParse(cells.phone ?? '');
     if (!phoneNumber.success) errors.push({ file: 'members', row, column: 'phone', code: 'errors.phone.invalid' });
     const identity = email.success && email.data ? `email:${key(email.data)}` : `name:${key(name)}`;
-    if (seen.has(identity)) errors.push({ file: 'members', row, column: email.success && email.data ? 'email' : 'name', code: 'errors.timebank.import.twice' });
+    if (seen.has(identity))
+      errors.push({
+        file: 'members',
+        row,
+        column: email.success && email.data ? 'email' : 'name',
+        code: 'errors.timebank.import.twice',
+      });
     seen.add(identity);
     let balance: number | null = null;
     if ((cells.balance ?? '').trim()) {
       balance = minutesFrom(cells.balance ?? '');
-      if (balance === null) errors.push({ file: 'members', row, column: 'balance', code: 'errors.timebank.import.balanceInvalid' });
-      else if (balance < timebank.minimumBalance) errors.push({ file: 'members', row, column: 'balance', code: 'errors.timebank.import.belowLimit' });
-      else if (Math.abs(balance) > 1000 * 60) errors.push({ file: 'members', row, column: 'balance', code: 'errors.timebank.import.balanceTooBig' });
+      if (balance === null)
+        errors.push({ file: 'members', row, column: 'balance', code: 'errors.timebank.import.balanceInvalid' });
+      else if (balance < timebank.minimumBalance)
+        errors.push({ file: 'members', row, column: 'balance', code: 'errors.timebank.import.belowLimit' });
+      else if (Math.abs(balance) > 1000 * 60)
+        errors.push({ file: 'members', row, column: 'balance', code: 'errors.timebank.import.balanceTooBig' });
     }
     const emailValue = email.success ? email.data : null;
-    return { row, name, email: emailValue, phone: phoneNumber.success ? phoneNumber.data : null, neighbourhood: (cells.neighbourhood ?? '').trim().slice(0, 80), balance, existingId: emailValue ? (byEmail.get(key(emailValue)) ?? null) : null };
+    return {
+      row,
+      name,
+      email: emailValue,
+      phone: phoneNumber.success ? phoneNumber.data : null,
+      neighbourhood: (cells.neighbourhood ?? '').trim().slice(0, 80),
+      balance,
+      existingId: emailValue ? (byEmail.get(key(emailValue)) ?? null) : null,
+    };
   });
   // History names people by email or by name, from the file or already in the time bank.
-  const inBank = await tx.execute<{ email: string | null; name: string }>(sql`select lower(r.email) as email, lower(r.preferred_name) as name from timebank_members m join person_records r on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`);
-  const known = new Set([...members.flatMap((member) => [key(member.name), ...(member.email ? [key(member.email)] : [])]), ...inBank.rows.flatMap((row) => [row.name, ...(row.email ? [row.email] : [])])]);
-  const categories = await tx.select({ name: timebankCategories.name }).from(timebankCategories).where(eq(timebankCategories.communityId, communityId));
+  const inBank = await tx.execute<{ email: string | null; name: string }>(
+    sql`select lower(r.email) as email, lower(r.preferred_name) as name from timebank_members m join person_records r on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
+  );
+  const known = new Set([
+    ...members.flatMap((member) => [key(member.name), ...(member.email ? [key(member.email)] : [])]),
+    ...inBank.rows.flatMap((row) => [row.name, ...(row.email ? [row.email] : [])]),
+  ]);
+  const categories = await tx
+    .select({ name: timebankCategories.name })
+    .from(timebankCategories)
+    .where(eq(timebankCategories.communityId, communityId));
   const knownCategories = new Set(categories.map((category) => key(category.name)));
   const newCategories = new Set<string>();
   const today = ukDay(new Date());
@@ -159,24 +207,48 @@ export async function planImport(tx: CommunityTransaction, communityId: string, 
     const row = index + 2;
     const day = dayFrom(cells.date ?? '');
     if (!day) errors.push({ file: 'history', row, column: 'date', code: 'errors.timebank.import.dateInvalid' });
-    else if (day > today) errors.push({ file: 'history', row, column: 'date', code: 'errors.timebank.occurredOn.future' });
+    else if (day > today)
+      errors.push({ file: 'history', row, column: 'date', code: 'errors.timebank.occurredOn.future' });
     const from = key(cells.from ?? '');
     const to = key(cells.to ?? '');
-    if (!known.has(from)) errors.push({ file: 'history', row, column: 'from', code: 'errors.timebank.import.personUnknown' });
-    if (!known.has(to)) errors.push({ file: 'history', row, column: 'to', code: 'errors.timebank.import.personUnknown' });
+    if (!known.has(from))
+      errors.push({ file: 'history', row, column: 'from', code: 'errors.timebank.import.personUnknown' });
+    if (!known.has(to))
+      errors.push({ file: 'history', row, column: 'to', code: 'errors.timebank.import.personUnknown' });
     if (from && from === to) errors.push({ file: 'history', row, column: 'to', code: 'errors.timebank.receiver.same' });
     const minutes = minutesFrom(cells.hours ?? '');
-    if (minutes === null || minutes <= 0) errors.push({ file: 'history', row, column: 'hours', code: 'errors.timebank.import.hoursInvalid' });
-    else if (minutes > 24 * 60) errors.push({ file: 'history', row, column: 'hours', code: 'errors.timebank.minutes.tooMany' });
+    if (minutes === null || minutes <= 0)
+      errors.push({ file: 'history', row, column: 'hours', code: 'errors.timebank.import.hoursInvalid' });
+    else if (minutes > 24 * 60)
+      errors.push({ file: 'history', row, column: 'hours', code: 'errors.timebank.minutes.tooMany' });
     const category = (cells.category ?? '').trim().slice(0, 60) || 'Imported';
     if (!knownCategories.has(key(category))) newCategories.add(category);
-    return { row, day: day ?? '', from, to, minutes: minutes ?? 0, category, note: (cells.note ?? '').trim().slice(0, 500) };
+    return {
+      row,
+      day: day ?? '',
+      from,
+      to,
+      minutes: minutes ?? 0,
+      category,
+      note: (cells.note ?? '').trim().slice(0, 500),
+    };
   });
-  return { members, history, newCategories: [...newCategories], errors, unknownColumns: [...memberRows.unknownColumns, ...historyRows.unknownColumns] };
+  return {
+    members,
+    history,
+    newCategories: [...newCategories],
+    errors,
+    unknownColumns: [...memberRows.unknownColumns, ...historyRows.unknownColumns],
+  };
 }
 
 /** Writes a plan with no errors: members join (onboarded), history posts in date order, and opening transfers make each balance the one given. */
-export async function runImport(tx: CommunityTransaction, communityId: string, actorId: string, plan: ImportPlan): Promise<{ members: number; exchanges: number; openings: number }> {
+export async function runImport(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  plan: ImportPlan,
+): Promise<{ members: number; exchanges: number; openings: number }> {
   if (plan.errors.length > 0) throw new Error('an import with errors');
   const pot = await potOf(tx, communityId);
   const idFor = new Map<string, string>();
@@ -185,33 +257,68 @@ export async function runImport(tx: CommunityTransaction, communityId: string, a
     if (!id) {
       const [created] = await tx
         .insert(personRecords)
-        .values({ communityId, preferredName: member.name, email: member.email, phone: member.phone, phoneKey: phoneKey(member.phone), createdBy: actorId })
+        .values({
+          communityId,
+          preferredName: member.name,
+          email: member.email,
+          phone: member.phone,
+          phoneKey: phoneKey(member.phone),
+          createdBy: actorId,
+        })
         .returning({ id: personRecords.id });
       id = created?.id ?? '';
     }
-    await joinTimebank(tx, { communityId, personRecordId: id, cameFrom: 'import', actorId, onboarded: true, neighbourhood: member.neighbourhood });
+    await joinTimebank(tx, {
+      communityId,
+      personRecordId: id,
+      cameFrom: 'import',
+      actorId,
+      onboarded: true,
+      neighbourhood: member.neighbourhood,
+    });
     idFor.set(key(member.name), id);
     if (member.email) idFor.set(key(member.email), id);
   }
-  const inBank = await tx.execute<{ id: string; email: string | null; name: string }>(sql`select r.id, lower(r.email) as email, lower(r.preferred_name) as name from timebank_members m join person_records r on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`);
+  const inBank = await tx.execute<{ id: string; email: string | null; name: string }>(
+    sql`select r.id, lower(r.email) as email, lower(r.preferred_name) as name from timebank_members m join person_records r on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
+  );
   for (const row of inBank.rows) {
     if (!idFor.has(row.name)) idFor.set(row.name, row.id);
     if (row.email && !idFor.has(row.email)) idFor.set(row.email, row.id);
   }
   const categoryIds = new Map<string, string>();
   for (const name of plan.newCategories) {
-    const [created] = await tx.insert(timebankCategories).values({ communityId, name }).onConflictDoNothing().returning({ id: timebankCategories.id });
+    const [created] = await tx
+      .insert(timebankCategories)
+      .values({ communityId, name })
+      .onConflictDoNothing()
+      .returning({ id: timebankCategories.id });
     if (created) categoryIds.set(key(name), created.id);
   }
-  for (const category of await tx.select({ id: timebankCategories.id, name: timebankCategories.name }).from(timebankCategories).where(eq(timebankCategories.communityId, communityId))) categoryIds.set(key(category.name), category.id);
-  const accountFor = async (personRecordId: string) => (await accountOfPerson(tx, communityId, personRecordId))?.id ?? '';
+  for (const category of await tx
+    .select({ id: timebankCategories.id, name: timebankCategories.name })
+    .from(timebankCategories)
+    .where(eq(timebankCategories.communityId, communityId)))
+    categoryIds.set(key(category.name), category.id);
+  const accountFor = async (personRecordId: string) =>
+    (await accountOfPerson(tx, communityId, personRecordId))?.id ?? '';
   const history = [...plan.history].sort((a, b) => a.day.localeCompare(b.day) || a.row - b.row);
   for (const item of history) {
     const giver = await accountFor(idFor.get(item.from) ?? '');
     const receiver = await accountFor(idFor.get(item.to) ?? '');
     const [exchange] = await tx
       .insert(timebankExchanges)
-      .values({ communityId, status: 'confirmed', occurredOn: item.day, categoryId: categoryIds.get(key(item.category)) ?? null, note: item.note, recordedBy: actorId, onBehalf: true, decidedBy: actorId, decidedAt: new Date() })
+      .values({
+        communityId,
+        status: 'confirmed',
+        occurredOn: item.day,
+        categoryId: categoryIds.get(key(item.category)) ?? null,
+        note: item.note,
+        recordedBy: actorId,
+        onBehalf: true,
+        decidedBy: actorId,
+        decidedAt: new Date(),
+      })
       .returning({ id: timebankExchanges.id });
     if (!exchange) continue;
     await tx.insert(exchangeParties).values([
@@ -219,18 +326,52 @@ export async function runImport(tx: CommunityTransaction, communityId: string, a
       { communityId, exchangeId: exchange.id, accountId: receiver, side: 'receiver', minutes: item.minutes },
     ]);
     // History happened elsewhere: it is posted as it was, limits were the old system's to keep.
-    await postTransfer(tx, { communityId, kind: 'exchange', occurredOn: item.day, exchangeId: exchange.id, categoryId: categoryIds.get(key(item.category)) ?? null, note: item.note, recordedBy: actorId, minimumBalance: Number.MIN_SAFE_INTEGER, movements: [{ accountId: giver, minutes: item.minutes }, { accountId: receiver, minutes: -item.minutes }] });
+    await postTransfer(tx, {
+      communityId,
+      kind: 'exchange',
+      occurredOn: item.day,
+      exchangeId: exchange.id,
+      categoryId: categoryIds.get(key(item.category)) ?? null,
+      note: item.note,
+      recordedBy: actorId,
+      minimumBalance: Number.MIN_SAFE_INTEGER,
+      movements: [
+        { accountId: giver, minutes: item.minutes },
+        { accountId: receiver, minutes: -item.minutes },
+      ],
+    });
   }
   for (const day of new Set(history.map((item) => item.day))) await forgetDayTotals(tx, communityId, day);
   let openings = 0;
   for (const member of plan.members) {
     if (member.balance === null) continue;
     const id = idFor.get(key(member.email ?? member.name)) ?? idFor.get(key(member.name)) ?? '';
-    const [account] = await tx.select({ id: timebankAccounts.id, balance: timebankAccounts.balance }).from(timebankAccounts).where(and(eq(timebankAccounts.personRecordId, id), isNull(timebankAccounts.closedAt)));
+    const [account] = await tx
+      .select({ id: timebankAccounts.id, balance: timebankAccounts.balance })
+      .from(timebankAccounts)
+      .where(and(eq(timebankAccounts.personRecordId, id), isNull(timebankAccounts.closedAt)));
     if (!account || account.balance === member.balance) continue;
-    await postTransfer(tx, { communityId, kind: 'opening', occurredOn: ukDay(new Date()), note: 'Opening balance, imported', recordedBy: actorId, minimumBalance: Number.MIN_SAFE_INTEGER, movements: [{ accountId: pot.id, minutes: -(member.balance - account.balance) }, { accountId: account.id, minutes: member.balance - account.balance }] });
+    await postTransfer(tx, {
+      communityId,
+      kind: 'opening',
+      occurredOn: ukDay(new Date()),
+      note: 'Opening balance, imported',
+      recordedBy: actorId,
+      minimumBalance: Number.MIN_SAFE_INTEGER,
+      movements: [
+        { accountId: pot.id, minutes: -(member.balance - account.balance) },
+        { accountId: account.id, minutes: member.balance - account.balance },
+      ],
+    });
     openings += 1;
   }
-  await record(tx, { communityId, actorId, action: 'timebank.imported', subjectType: 'timebank', subjectId: communityId, detail: { members: plan.members.length, exchanges: history.length, openings } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'timebank.imported',
+    subjectType: 'timebank',
+    subjectId: communityId,
+    detail: { members: plan.members.length, exchanges: history.length, openings },
+  });
   return { members: plan.members.length, exchanges: history.length, openings };
 }

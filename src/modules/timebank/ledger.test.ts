@@ -7,7 +7,12 @@ const accounts = ['pot', 'a', 'b', 'c', 'd', 'e'];
 
 /** Operations a time bank does, on account names; the model turns each into movements. */
 const operation = fc.oneof(
-  fc.record({ kind: fc.constant('exchange' as const), giver: fc.constantFrom(...accounts.slice(1)), receiver: fc.constantFrom(...accounts.slice(1)), minutes: fc.integer({ min: 1, max: 1440 }) }),
+  fc.record({
+    kind: fc.constant('exchange' as const),
+    giver: fc.constantFrom(...accounts.slice(1)),
+    receiver: fc.constantFrom(...accounts.slice(1)),
+    minutes: fc.integer({ min: 1, max: 1440 }),
+  }),
   fc.record({
     kind: fc.constant('group' as const),
     givers: fc.uniqueArray(fc.constantFrom(...accounts.slice(1)), { minLength: 1, maxLength: 2 }),
@@ -15,7 +20,11 @@ const operation = fc.oneof(
     minutes: fc.integer({ min: 1, max: 600 }),
     potPays: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant('grant' as const), to: fc.constantFrom(...accounts.slice(1)), minutes: fc.integer({ min: 1, max: 6000 }) }),
+  fc.record({
+    kind: fc.constant('grant' as const),
+    to: fc.constantFrom(...accounts.slice(1)),
+    minutes: fc.integer({ min: 1, max: 6000 }),
+  }),
   fc.record({ kind: fc.constant('reversal' as const), which: fc.nat() }),
 );
 
@@ -23,7 +32,9 @@ describe('the ledger', () => {
   it('over any sequence of exchanges, groups, grants and reversals: every transfer sums to zero, balances are the sum of movements, and no limit is broken', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 60 }), (operations) => {
-        const state = new Map<string, AccountState>(accounts.map((id) => [id, { id, kind: id === 'pot' ? 'pot' : 'member', balance: 0 }]));
+        const state = new Map<string, AccountState>(
+          accounts.map((id) => [id, { id, kind: id === 'pot' ? 'pot' : 'member', balance: 0 }]),
+        );
         const posted: { movements: { accountId: string; minutes: number }[]; reversed: boolean }[] = [];
         for (const op of operations) {
           let movements: { accountId: string; minutes: number }[];
@@ -35,8 +46,14 @@ describe('the ledger', () => {
             ];
           } else if (op.kind === 'group') {
             const receivers = op.receivers.filter((receiver) => !op.givers.includes(receiver));
-            movements = [...op.givers.map((giver) => ({ accountId: giver, minutes: op.minutes })), ...receivers.map((receiver) => ({ accountId: receiver, minutes: op.potPays ? 0 : -op.minutes }))];
-            movements.push({ accountId: 'pot', minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
+            movements = [
+              ...op.givers.map((giver) => ({ accountId: giver, minutes: op.minutes })),
+              ...receivers.map((receiver) => ({ accountId: receiver, minutes: op.potPays ? 0 : -op.minutes })),
+            ];
+            movements.push({
+              accountId: 'pot',
+              minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0),
+            });
           } else if (op.kind === 'grant') {
             movements = [
               { accountId: 'pot', minutes: -op.minutes },
@@ -46,7 +63,10 @@ describe('the ledger', () => {
             const open = posted.filter((transfer) => !transfer.reversed);
             reversing = open[op.which % Math.max(open.length, 1)];
             if (!reversing) continue;
-            movements = reversing.movements.map((movement) => ({ accountId: movement.accountId, minutes: -movement.minutes }));
+            movements = reversing.movements.map((movement) => ({
+              accountId: movement.accountId,
+              minutes: -movement.minutes,
+            }));
           }
           const result = applyTransfer(state, movements, minimum);
           if (!result.ok) {
@@ -61,7 +81,9 @@ describe('the ledger', () => {
           if (reversing) reversing.reversed = true;
         }
         for (const [id, account] of state) {
-          const moved = posted.flatMap((transfer) => transfer.movements).filter((movement) => movement.accountId === id);
+          const moved = posted
+            .flatMap((transfer) => transfer.movements)
+            .filter((movement) => movement.accountId === id);
           expect(account.balance).toBe(moved.reduce((sum, movement) => sum + movement.minutes, 0));
           if (account.kind !== 'pot') expect(account.balance).toBeGreaterThanOrEqual(minimum);
         }
@@ -77,7 +99,10 @@ describe('the ledger', () => {
       ['b', { id: 'b', kind: 'member', balance: 0 }],
       ['pot', { id: 'pot', kind: 'pot', balance: 0 }],
     ]);
-    expect(applyTransfer(state, [{ accountId: 'a', minutes: 5 }], minimum)).toEqual({ ok: false, refusal: { reason: 'unbalanced' } });
+    expect(applyTransfer(state, [{ accountId: 'a', minutes: 5 }], minimum)).toEqual({
+      ok: false,
+      refusal: { reason: 'unbalanced' },
+    });
     expect(
       applyTransfer(
         state,
@@ -98,9 +123,36 @@ describe('the ledger', () => {
     );
     expect(atLimit.ok && atLimit.after.get('a')).toBe(-600);
     // The pot has no limit.
-    expect(applyTransfer(state, [{ accountId: 'pot', minutes: -100000 }, { accountId: 'b', minutes: 100000 }], minimum).ok).toBe(true);
+    expect(
+      applyTransfer(
+        state,
+        [
+          { accountId: 'pot', minutes: -100000 },
+          { accountId: 'b', minutes: 100000 },
+        ],
+        minimum,
+      ).ok,
+    ).toBe(true);
     // Below a raised limit, an account still receives.
-    expect(applyTransfer(state, [{ accountId: 'a', minutes: 5 }, { accountId: 'b', minutes: -5 }], -100).ok).toBe(true);
-    expect(applyTransfer(state, [{ accountId: 'x', minutes: 5 }, { accountId: 'b', minutes: -5 }], minimum)).toEqual({ ok: false, refusal: { reason: 'no-account', accountId: 'x' } });
+    expect(
+      applyTransfer(
+        state,
+        [
+          { accountId: 'a', minutes: 5 },
+          { accountId: 'b', minutes: -5 },
+        ],
+        -100,
+      ).ok,
+    ).toBe(true);
+    expect(
+      applyTransfer(
+        state,
+        [
+          { accountId: 'x', minutes: 5 },
+          { accountId: 'b', minutes: -5 },
+        ],
+        minimum,
+      ),
+    ).toEqual({ ok: false, refusal: { reason: 'no-account', accountId: 'x' } });
   });
 });

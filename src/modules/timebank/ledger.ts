@@ -5,7 +5,13 @@
 import { and, inArray, isNull, sql } from 'drizzle-orm';
 import { DomainError } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { type AccountKind, type TransferKind, timebankAccounts, timebankMovements, timebankTransfers } from './schema.ts';
+import {
+  type AccountKind,
+  type TransferKind,
+  timebankAccounts,
+  timebankMovements,
+  timebankTransfers,
+} from './schema.ts';
 
 export interface Movement {
   accountId: string;
@@ -18,7 +24,10 @@ export interface AccountState {
   balance: number;
 }
 
-export type Refusal = { reason: 'unbalanced' } | { reason: 'below-limit'; accountId: string; wouldBe: number } | { reason: 'no-account'; accountId: string };
+export type Refusal =
+  | { reason: 'unbalanced' }
+  | { reason: 'below-limit'; accountId: string; wouldBe: number }
+  | { reason: 'no-account'; accountId: string };
 
 /** Movements on the same account in one transfer become one; movements of nothing go. */
 export function netMovements(movements: readonly Movement[]): Movement[] {
@@ -32,15 +41,21 @@ export function netMovements(movements: readonly Movement[]): Movement[] {
  * community's minimum balance; an account already below it (the limit was raised) may still
  * receive time, but not pay.
  */
-export function applyTransfer(accounts: ReadonlyMap<string, AccountState>, movements: readonly Movement[], minimumBalance: number): { ok: true; after: Map<string, number> } | { ok: false; refusal: Refusal } {
+export function applyTransfer(
+  accounts: ReadonlyMap<string, AccountState>,
+  movements: readonly Movement[],
+  minimumBalance: number,
+): { ok: true; after: Map<string, number> } | { ok: false; refusal: Refusal } {
   const net = netMovements(movements);
-  if (net.reduce((sum, movement) => sum + movement.minutes, 0) !== 0) return { ok: false, refusal: { reason: 'unbalanced' } };
+  if (net.reduce((sum, movement) => sum + movement.minutes, 0) !== 0)
+    return { ok: false, refusal: { reason: 'unbalanced' } };
   const after = new Map<string, number>();
   for (const movement of net) {
     const account = accounts.get(movement.accountId);
     if (!account) return { ok: false, refusal: { reason: 'no-account', accountId: movement.accountId } };
     const wouldBe = account.balance + movement.minutes;
-    if (movement.minutes < 0 && account.kind !== 'pot' && wouldBe < minimumBalance) return { ok: false, refusal: { reason: 'below-limit', accountId: movement.accountId, wouldBe } };
+    if (movement.minutes < 0 && account.kind !== 'pot' && wouldBe < minimumBalance)
+      return { ok: false, refusal: { reason: 'below-limit', accountId: movement.accountId, wouldBe } };
     after.set(movement.accountId, wouldBe);
   }
   return { ok: true, after };
@@ -60,10 +75,17 @@ export interface TransferPlan {
 }
 
 export const belowLimit = (accountId: string, wouldBe: number, minimumBalance: number) =>
-  new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], { accountId, wouldBe, minimumBalance });
+  new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], {
+    accountId,
+    wouldBe,
+    minimumBalance,
+  });
 
 /** Locks the accounts (in id order, so two transfers never wait on each other in a circle) and reads their balances. Closed accounts are not there. */
-export async function lockAccounts(tx: CommunityTransaction, accountIds: readonly string[]): Promise<Map<string, AccountState>> {
+export async function lockAccounts(
+  tx: CommunityTransaction,
+  accountIds: readonly string[],
+): Promise<Map<string, AccountState>> {
   const ids = [...new Set(accountIds)].sort();
   if (ids.length === 0) return new Map();
   const rows = await tx
@@ -78,7 +100,10 @@ export async function lockAccounts(tx: CommunityTransaction, accountIds: readonl
 }
 
 /** Writes a transfer and its movements and moves the balances, or refuses and writes nothing. */
-export async function postTransfer(tx: CommunityTransaction, plan: TransferPlan): Promise<{ id: string; movements: (Movement & { balanceAfter: number })[] }> {
+export async function postTransfer(
+  tx: CommunityTransaction,
+  plan: TransferPlan,
+): Promise<{ id: string; movements: (Movement & { balanceAfter: number })[] }> {
   const net = netMovements(plan.movements);
   const accounts = await lockAccounts(
     tx,
@@ -86,7 +111,8 @@ export async function postTransfer(tx: CommunityTransaction, plan: TransferPlan)
   );
   const result = applyTransfer(accounts, net, plan.minimumBalance);
   if (!result.ok) {
-    if (result.refusal.reason === 'below-limit') throw belowLimit(result.refusal.accountId, result.refusal.wouldBe, plan.minimumBalance);
+    if (result.refusal.reason === 'below-limit')
+      throw belowLimit(result.refusal.accountId, result.refusal.wouldBe, plan.minimumBalance);
     if (result.refusal.reason === 'no-account') throw new DomainError('not-found', 404);
     throw new Error('a transfer whose movements do not sum to zero');
   }
@@ -106,7 +132,16 @@ export async function postTransfer(tx: CommunityTransaction, plan: TransferPlan)
   if (!transfer) throw new Error('transfer insert returned nothing');
   const movements = net.map((movement) => ({ ...movement, balanceAfter: result.after.get(movement.accountId) ?? 0 }));
   if (movements.length > 0) {
-    await tx.insert(timebankMovements).values(movements.map((movement) => ({ communityId: plan.communityId, transferId: transfer.id, accountId: movement.accountId, minutes: movement.minutes, balanceAfter: movement.balanceAfter, occurredOn: plan.occurredOn })));
+    await tx.insert(timebankMovements).values(
+      movements.map((movement) => ({
+        communityId: plan.communityId,
+        transferId: transfer.id,
+        accountId: movement.accountId,
+        minutes: movement.minutes,
+        balanceAfter: movement.balanceAfter,
+        occurredOn: plan.occurredOn,
+      })),
+    );
     // One statement for every balance.
     const pairs = sql.join(
       movements.map((movement) => sql`(${movement.accountId}::uuid, ${movement.balanceAfter}::int)`),
@@ -122,12 +157,17 @@ export async function postTransfer(tx: CommunityTransaction, plan: TransferPlan)
 }
 
 /** Every account whose kept balance is not the sum of its movements (there should be none). */
-export async function unreconciled(tx: CommunityTransaction, communityId: string): Promise<{ checked: number; differences: { accountId: string; balance: number; movements: number }[] }> {
+export async function unreconciled(
+  tx: CommunityTransaction,
+  communityId: string,
+): Promise<{ checked: number; differences: { accountId: string; balance: number; movements: number }[] }> {
   const rows = await tx.execute<{ account_id: string; balance: number; movements: number }>(sql`
     select a.id as account_id, a.balance, coalesce(m.total, 0)::int as movements
     from timebank_accounts a
     left join (select account_id, sum(minutes) as total from timebank_movements where community_id = ${communityId} group by account_id) m on m.account_id = a.id
     where a.community_id = ${communityId}`);
-  const differences = rows.rows.filter((row) => row.balance !== row.movements).map((row) => ({ accountId: row.account_id, balance: row.balance, movements: row.movements }));
+  const differences = rows.rows
+    .filter((row) => row.balance !== row.movements)
+    .map((row) => ({ accountId: row.account_id, balance: row.balance, movements: row.movements }));
   return { checked: rows.rows.length, differences };
 }

@@ -25,7 +25,12 @@ const postParams = communityParams.extend({ postId: z.uuid() });
 const conversationParams = communityParams.extend({ responseId: z.uuid() });
 const personParams = communityParams.extend({ personId: z.uuid() });
 
-const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
+const formErrors = (error: unknown): FieldError[] | undefined =>
+  error instanceof DomainError && error.status === 400
+    ? error.fieldErrors.length
+      ? error.fieldErrors
+      : [{ field: 'form', code: 'errors.generic.invalid' }]
+    : undefined;
 const threeMonths = () => formatISO(addMonths(new Date(), 3), { representation: 'date' });
 
 const browseQuery = z.object({
@@ -43,59 +48,130 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
   const staff = access.roles(...timebankStaff);
   const sideOrStaff = access.ownOr(...timebankStaff);
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/timebank`;
-  const inTimebank = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) =>
-    inRequestCommunity(services, request, async (tx, community) => work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)));
-  const context = (request: FastifyRequest, communityId: string, ownId: string | null) => exchangeContext(services, request, communityId, ownId);
+  const inTimebank = <T>(
+    request: FastifyRequest,
+    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
+  ) =>
+    inRequestCommunity(services, request, async (tx, community) =>
+      work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
+    );
+  const context = (request: FastifyRequest, communityId: string, ownId: string | null) =>
+    exchangeContext(services, request, communityId, ownId);
 
   // ——— Finding offers and requests ———
-  app.get('/c/:community/timebank/posts', { config: { access: access.anyMember }, schema: { params: communityParams, querystring: browseQuery } }, async (request, reply) => {
-    const { query } = request;
-    const page = await inTimebank(request, async (tx, communityId, ownId) => {
-      const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
-      const found = await posts.searchPosts(tx, communityId, {
-        kind: query.kind,
-        q: query.q,
-        categoryId: query.category,
-        place: query.place,
-        neighbourhood: query.near === 'yes' && member?.neighbourhood ? member.neighbourhood : undefined,
-        after: decodeCursor(query.cursor, cursorShape),
-        limit: 20,
+  app.get(
+    '/c/:community/timebank/posts',
+    { config: { access: access.anyMember }, schema: { params: communityParams, querystring: browseQuery } },
+    async (request, reply) => {
+      const { query } = request;
+      const page = await inTimebank(request, async (tx, communityId, ownId) => {
+        const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
+        const found = await posts.searchPosts(tx, communityId, {
+          kind: query.kind,
+          q: query.q,
+          categoryId: query.category,
+          place: query.place,
+          neighbourhood: query.near === 'yes' && member?.neighbourhood ? member.neighbourhood : undefined,
+          after: decodeCursor(query.cursor, cursorShape),
+          limit: 20,
+        });
+        return { found, member, categories: await service.listCategories(tx, communityId) };
       });
-      return { found, member, categories: await service.listCategories(tx, communityId) };
-    });
-    const next = page.found.next ? `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter(([key, value]) => key !== 'cursor' && value)), cursor: encodeCursor(page.found.next) } as Record<string, string>)}` : null;
-    return render(request, reply, 'timebank/views/posts.njk', {
-      pageTitle: request.t(query.kind === 'offer' ? 'timebank.posts.offersTitle' : query.kind === 'request' ? 'timebank.posts.requestsTitle' : 'timebank.posts.title'),
-      items: page.found.items,
-      query,
-      next,
-      neighbourhood: page.member?.neighbourhood ?? '',
-      kindItems: [{ value: '', text: request.t('timebank.posts.both') }, ...posts.postKinds.map((kind) => ({ value: kind, text: request.t(`timebank.posts.kinds.${kind}s`), selected: query.kind === kind }))],
-      categoryItems: [{ value: '', text: request.t('timebank.posts.anyCategory') }, ...page.categories.map((category) => ({ value: category.id, text: category.name, selected: query.category === category.id }))],
-      placeItems: [{ value: '', text: request.t('timebank.posts.anyPlace') }, ...posts.postPlaces.map((place) => ({ value: place, text: request.t(`timebank.places.${place}`), selected: query.place === place }))],
-    });
-  });
+      const next = page.found.next
+        ? `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter(([key, value]) => key !== 'cursor' && value)), cursor: encodeCursor(page.found.next) } as Record<string, string>)}`
+        : null;
+      return render(request, reply, 'timebank/views/posts.njk', {
+        pageTitle: request.t(
+          query.kind === 'offer'
+            ? 'timebank.posts.offersTitle'
+            : query.kind === 'request'
+              ? 'timebank.posts.requestsTitle'
+              : 'timebank.posts.title',
+        ),
+        items: page.found.items,
+        query,
+        next,
+        neighbourhood: page.member?.neighbourhood ?? '',
+        kindItems: [
+          { value: '', text: request.t('timebank.posts.both') },
+          ...posts.postKinds.map((kind) => ({
+            value: kind,
+            text: request.t(`timebank.posts.kinds.${kind}s`),
+            selected: query.kind === kind,
+          })),
+        ],
+        categoryItems: [
+          { value: '', text: request.t('timebank.posts.anyCategory') },
+          ...page.categories.map((category) => ({
+            value: category.id,
+            text: category.name,
+            selected: query.category === category.id,
+          })),
+        ],
+        placeItems: [
+          { value: '', text: request.t('timebank.posts.anyPlace') },
+          ...posts.postPlaces.map((place) => ({
+            value: place,
+            text: request.t(`timebank.places.${place}`),
+            selected: query.place === place,
+          })),
+        ],
+      });
+    },
+  );
 
   // ——— Posting ———
-  const postFormPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[], postId?: string) => {
+  const postFormPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+    postId?: string,
+  ) => {
     const staffView = isStaff(request);
     const page = await inTimebank(request, async (tx, communityId, ownId) => ({
       member: ownId ? await service.memberOf(tx, communityId, ownId) : undefined,
       categories: await service.listCategories(tx, communityId),
-      people: staffView ? (await service.accountChoices(tx, communityId)).filter((choice) => choice.kind === 'member') : [],
+      people: staffView
+        ? (await service.accountChoices(tx, communityId)).filter((choice) => choice.kind === 'member')
+        : [],
     }));
-    if (!staffView && !page.member?.onboardedAt) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.notYet.postTitle'), member: page.member });
+    if (!staffView && !page.member?.onboardedAt)
+      return render(request, reply, 'timebank/views/not-yet.njk', {
+        pageTitle: request.t('timebank.notYet.postTitle'),
+        member: page.member,
+      });
     return render(
       request,
       reply,
       'timebank/views/post-form.njk',
       {
-        pageTitle: request.t(postId ? 'timebank.postForm.editTitle' : values.kind === 'request' ? 'timebank.postForm.requestTitle' : 'timebank.postForm.offerTitle'),
+        pageTitle: request.t(
+          postId
+            ? 'timebank.postForm.editTitle'
+            : values.kind === 'request'
+              ? 'timebank.postForm.requestTitle'
+              : 'timebank.postForm.offerTitle',
+        ),
         postId,
         values: { neighbourhood: page.member?.neighbourhood, ...values },
         staffView,
-        personItems: [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.people.map((choice) => ({ value: choice.personRecordId ?? '', text: choice.name, selected: values.forPersonId === choice.personRecordId }))],
-        categoryItems: [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.categories.map((category) => ({ value: category.id, text: category.name + (category.homeVisit ? ` (${request.t('timebank.category.homeVisitTag')})` : ''), selected: values.categoryId === category.id }))],
+        personItems: [
+          { value: '', text: request.t('timebank.exchangeForm.choose') },
+          ...page.people.map((choice) => ({
+            value: choice.personRecordId ?? '',
+            text: choice.name,
+            selected: values.forPersonId === choice.personRecordId,
+          })),
+        ],
+        categoryItems: [
+          { value: '', text: request.t('timebank.exchangeForm.choose') },
+          ...page.categories.map((category) => ({
+            value: category.id,
+            text: category.name + (category.homeVisit ? ` (${request.t('timebank.category.homeVisitTag')})` : ''),
+            selected: values.categoryId === category.id,
+          })),
+        ],
         placeItems: choices(request, 'timebank.places', posts.postPlaces, values.place),
         endsOnParts: dateParts(values.endsOn),
         formKey: randomUUID(),
@@ -104,26 +180,45 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/posts/new', { config: { access: access.anyMember }, schema: { params: communityParams, querystring: z.object({ kind: z.enum(posts.postKinds).catch('offer').default('offer') }) } }, async (request, reply) =>
-    postFormPage(request, reply, { kind: request.query.kind, endsOn: threeMonths(), place: 'neighbourhood' }),
+  app.get(
+    '/c/:community/timebank/posts/new',
+    {
+      config: { access: access.anyMember },
+      schema: {
+        params: communityParams,
+        querystring: z.object({ kind: z.enum(posts.postKinds).catch('offer').default('offer') }),
+      },
+    },
+    async (request, reply) =>
+      postFormPage(request, reply, { kind: request.query.kind, endsOn: threeMonths(), place: 'neighbourhood' }),
   );
-  app.post('/c/:community/timebank/posts/new', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'endsOn');
-    const form = parseForm(posts.postDetails, { ...body, forPersonId: body.forPersonId || undefined, categoryId: body.categoryId || undefined });
-    if (!form.ok) return postFormPage(request, reply, body, form.errors);
-    try {
-      const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-        const post = await inTimebank(request, (tx, communityId, ownId) => posts.createPost(tx, context(request, communityId, ownId), form.data));
-        request.session.flash = request.t('timebank.post.postedFlash');
-        return `${base(request)}/posts/${post.id}`;
+  app.post(
+    '/c/:community/timebank/posts/new',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'endsOn');
+      const form = parseForm(posts.postDetails, {
+        ...body,
+        forPersonId: body.forPersonId || undefined,
+        categoryId: body.categoryId || undefined,
       });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return postFormPage(request, reply, body, errors);
-      throw error;
-    }
-  });
+      if (!form.ok) return postFormPage(request, reply, body, form.errors);
+      try {
+        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+          const post = await inTimebank(request, (tx, communityId, ownId) =>
+            posts.createPost(tx, context(request, communityId, ownId), form.data),
+          );
+          request.session.flash = request.t('timebank.post.postedFlash');
+          return `${base(request)}/posts/${post.id}`;
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return postFormPage(request, reply, body, errors);
+        throw error;
+      }
+    },
+  );
 
   // ——— Changing a post: its poster, or a coordinator ———
   const editPage = async (request: FastifyRequest<{ Params: z.infer<typeof postParams> }>, reply: FastifyReply) => {
@@ -135,67 +230,121 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     if (post.closedAt) return reply.redirect(`${base(request)}/posts/${post.id}`, 303);
     return postFormPage(request, reply, { ...post, forGroups: post.forGroups ? 'yes' : '' }, undefined, post.id);
   };
-  app.get('/c/:community/timebank/posts/:postId/edit', { config: { access: sideOrStaff }, schema: { params: postParams } }, async (request, reply) => editPage(request, reply));
-  app.post('/c/:community/timebank/posts/:postId/edit', { config: { access: sideOrStaff }, schema: { params: postParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'endsOn');
-    const form = parseForm(posts.postChange, { ...body, categoryId: body.categoryId || undefined });
-    if (!form.ok) return postFormPage(request, reply, body, form.errors, request.params.postId);
-    try {
-      await inTimebank(request, (tx, communityId, ownId) => posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, form.data));
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return postFormPage(request, reply, body, errors, request.params.postId);
-      if (!(error instanceof DomainError && error.code === 'timebank-post-closed')) throw error;
-    }
-    request.session.flash = request.t('timebank.post.changedFlash');
-    return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
-  });
+  app.get(
+    '/c/:community/timebank/posts/:postId/edit',
+    { config: { access: sideOrStaff }, schema: { params: postParams } },
+    async (request, reply) => editPage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/posts/:postId/edit',
+    { config: { access: sideOrStaff }, schema: { params: postParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'endsOn');
+      const form = parseForm(posts.postChange, { ...body, categoryId: body.categoryId || undefined });
+      if (!form.ok) return postFormPage(request, reply, body, form.errors, request.params.postId);
+      try {
+        await inTimebank(request, (tx, communityId, ownId) =>
+          posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, form.data),
+        );
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return postFormPage(request, reply, body, errors, request.params.postId);
+        if (!(error instanceof DomainError && error.code === 'timebank-post-closed')) throw error;
+      }
+      request.session.flash = request.t('timebank.post.changedFlash');
+      return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
+    },
+  );
 
   // ——— One post, and answering it ———
-  const postPage = async (request: FastifyRequest<{ Params: z.infer<typeof postParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+  const postPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof postParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const page = await inTimebank(request, async (tx, communityId, ownId) => {
       const found = await posts.getPost(tx, communityId, request.params.postId);
       const mine = ownId !== null && found.post.personRecordId === ownId;
       const answer = await posts.mayRespond(tx, communityId, found.post, found.category.checkLevel, ownId);
       const responses = mine || isStaff(request) ? await posts.responsesTo(tx, found.post.id) : [];
-      const ownResponse = ownId ? (await posts.responsesTo(tx, found.post.id)).find((response) => response.personRecordId === ownId) : undefined;
+      const ownResponse = ownId
+        ? (await posts.responsesTo(tx, found.post.id)).find((response) => response.personRecordId === ownId)
+        : undefined;
       return { ...found, mine, answer, responses, ownResponse };
     });
     return render(
       request,
       reply,
       'timebank/views/post.njk',
-      { pageTitle: page.post.title, ...page, staffView: isStaff(request), values, errors, flash: takeFlash(request), ended: page.post.closedAt !== null || page.post.endsOn < new Date().toISOString().slice(0, 10) },
+      {
+        pageTitle: page.post.title,
+        ...page,
+        staffView: isStaff(request),
+        values,
+        errors,
+        flash: takeFlash(request),
+        ended: page.post.closedAt !== null || page.post.endsOn < new Date().toISOString().slice(0, 10),
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/posts/:postId', { config: { access: access.anyMember }, schema: { params: postParams } }, async (request, reply) => postPage(request, reply));
-  app.post('/c/:community/timebank/posts/:postId/respond', { config: { access: access.anyMember }, schema: { params: postParams } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(posts.responseDetails, body);
-    if (!form.ok) return postPage(request, reply, body, form.errors);
-    try {
-      const response = await inTimebank(request, (tx, communityId, ownId) => posts.respondToPost(tx, context(request, communityId, ownId), request.params.postId, form.data));
-      request.session.flash = request.t('timebank.post.answeredFlash');
-      return reply.redirect(`${base(request)}/conversations/${response.id}`, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return postPage(request, reply, body, errors);
-      if (error instanceof DomainError && error.status === 409) return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
-      throw error;
-    }
-  });
-  app.post('/c/:community/timebank/posts/:postId/close', { config: { access: sideOrStaff }, schema: { params: postParams } }, async (request, reply) => {
-    await inTimebank(request, (tx, communityId, ownId) => posts.closePost(tx, context(request, communityId, ownId), request.params.postId));
-    request.session.flash = request.t('timebank.post.closedFlash');
-    return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
-  });
+  app.get(
+    '/c/:community/timebank/posts/:postId',
+    { config: { access: access.anyMember }, schema: { params: postParams } },
+    async (request, reply) => postPage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/posts/:postId/respond',
+    { config: { access: access.anyMember }, schema: { params: postParams } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const form = parseForm(posts.responseDetails, body);
+      if (!form.ok) return postPage(request, reply, body, form.errors);
+      try {
+        const response = await inTimebank(request, (tx, communityId, ownId) =>
+          posts.respondToPost(tx, context(request, communityId, ownId), request.params.postId, form.data),
+        );
+        request.session.flash = request.t('timebank.post.answeredFlash');
+        return reply.redirect(`${base(request)}/conversations/${response.id}`, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return postPage(request, reply, body, errors);
+        if (error instanceof DomainError && error.status === 409)
+          return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
+        throw error;
+      }
+    },
+  );
+  app.post(
+    '/c/:community/timebank/posts/:postId/close',
+    { config: { access: sideOrStaff }, schema: { params: postParams } },
+    async (request, reply) => {
+      await inTimebank(request, (tx, communityId, ownId) =>
+        posts.closePost(tx, context(request, communityId, ownId), request.params.postId),
+      );
+      request.session.flash = request.t('timebank.post.closedFlash');
+      return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
+    },
+  );
 
   // ——— Conversations ———
-  const conversationPage = async (request: FastifyRequest<{ Params: z.infer<typeof conversationParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
-    const { thread, ownId } = await inTimebank(request, async (tx, communityId, own) => ({ thread: await posts.conversation(tx, context(request, communityId, own), request.params.responseId), ownId: own }));
+  const conversationPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof conversationParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
+    const { thread, ownId } = await inTimebank(request, async (tx, communityId, own) => ({
+      thread: await posts.conversation(tx, context(request, communityId, own), request.params.responseId),
+      ownId: own,
+    }));
     // The other person in it, for recording the time they exchanged.
-    const other = !thread.inIt ? null : thread.post.personRecordId === ownId ? thread.response.personRecordId : thread.post.personRecordId;
+    const other = !thread.inIt
+      ? null
+      : thread.post.personRecordId === ownId
+        ? thread.response.personRecordId
+        : thread.post.personRecordId;
     return render(
       request,
       reply,
@@ -205,8 +354,16 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
         ...thread,
         other,
         asItems: [
-          { value: thread.post.personRecordId, text: thread.poster, checked: values.asPersonId === thread.post.personRecordId },
-          { value: thread.response.personRecordId, text: thread.responder, checked: values.asPersonId === thread.response.personRecordId },
+          {
+            value: thread.post.personRecordId,
+            text: thread.poster,
+            checked: values.asPersonId === thread.post.personRecordId,
+          },
+          {
+            value: thread.response.personRecordId,
+            text: thread.responder,
+            checked: values.asPersonId === thread.response.personRecordId,
+          },
         ],
         values,
         formKey: randomUUID(),
@@ -216,24 +373,37 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/conversations/:responseId', { config: { access: sideOrStaff }, schema: { params: conversationParams } }, async (request, reply) => conversationPage(request, reply));
-  app.post('/c/:community/timebank/conversations/:responseId', { config: { access: sideOrStaff }, schema: { params: conversationParams } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(posts.responseDetails, body);
-    if (!form.ok) return conversationPage(request, reply, body, form.errors);
-    try {
-      const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-        await inTimebank(request, (tx, communityId, ownId) => posts.sendMessage(tx, context(request, communityId, ownId), request.params.responseId, { ...form.data, asPersonId: typeof body.asPersonId === 'string' ? body.asPersonId : null }));
-        request.session.flash = request.t('timebank.conversation.sentFlash');
-        return `${base(request)}/conversations/${request.params.responseId}`;
-      });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return conversationPage(request, reply, body, errors);
-      throw error;
-    }
-  });
+  app.get(
+    '/c/:community/timebank/conversations/:responseId',
+    { config: { access: sideOrStaff }, schema: { params: conversationParams } },
+    async (request, reply) => conversationPage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/conversations/:responseId',
+    { config: { access: sideOrStaff }, schema: { params: conversationParams } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const form = parseForm(posts.responseDetails, body);
+      if (!form.ok) return conversationPage(request, reply, body, form.errors);
+      try {
+        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
+          await inTimebank(request, (tx, communityId, ownId) =>
+            posts.sendMessage(tx, context(request, communityId, ownId), request.params.responseId, {
+              ...form.data,
+              asPersonId: typeof body.asPersonId === 'string' ? body.asPersonId : null,
+            }),
+          );
+          request.session.flash = request.t('timebank.conversation.sentFlash');
+          return `${base(request)}/conversations/${request.params.responseId}`;
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return conversationPage(request, reply, body, errors);
+        throw error;
+      }
+    },
+  );
 
   // ——— Following categories ———
   const followsPage = async (request: FastifyRequest, reply: FastifyReply, errors?: FieldError[]) => {
@@ -242,28 +412,46 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       categories: await service.listCategories(tx, communityId),
       followed: ownId ? await posts.followedBy(tx, ownId) : [],
     }));
-    if (!page.member) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.follows.title') });
+    if (!page.member)
+      return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.follows.title') });
     return render(
       request,
       reply,
       'timebank/views/follows.njk',
-      { pageTitle: request.t('timebank.follows.title'), items: page.categories.map((category) => ({ value: category.id, text: category.name, checked: page.followed.includes(category.id) })), errors, flash: takeFlash(request) },
+      {
+        pageTitle: request.t('timebank.follows.title'),
+        items: page.categories.map((category) => ({
+          value: category.id,
+          text: category.name,
+          checked: page.followed.includes(category.id),
+        })),
+        errors,
+        flash: takeFlash(request),
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/follows', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => followsPage(request, reply));
-  app.post('/c/:community/timebank/follows', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(posts.followChoice, request.body);
-    if (!form.ok) return followsPage(request, reply, form.errors);
-    const saved = await inTimebank(request, async (tx, communityId, ownId) => {
-      if (!ownId || !(await service.memberOf(tx, communityId, ownId))) return false;
-      await posts.setFollows(tx, communityId, ownId, form.data.categoryIds);
-      return true;
-    });
-    if (!saved) return followsPage(request, reply);
-    request.session.flash = request.t('timebank.follows.savedFlash');
-    return reply.redirect(`${base(request)}/follows`, 303);
-  });
+  app.get(
+    '/c/:community/timebank/follows',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => followsPage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/follows',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(posts.followChoice, request.body);
+      if (!form.ok) return followsPage(request, reply, form.errors);
+      const saved = await inTimebank(request, async (tx, communityId, ownId) => {
+        if (!ownId || !(await service.memberOf(tx, communityId, ownId))) return false;
+        await posts.setFollows(tx, communityId, ownId, form.data.categoryIds);
+        return true;
+      });
+      if (!saved) return followsPage(request, reply);
+      request.session.flash = request.t('timebank.follows.savedFlash');
+      return reply.redirect(`${base(request)}/follows`, 303);
+    },
+  );
 
   // ——— The API ———
   const tags = ['Time bank'];
@@ -289,11 +477,24 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
   });
   /** A post as the API lists it: with its category, poster and answers. */
   const asListed = async (tx: CommunityTransaction, communityId: string, post: posts.Post) => {
-    const found = await posts.searchPosts(tx, communityId, { personRecordId: post.personRecordId, includeClosed: true, limit: 100 });
-    const { rank: _rank, ...item } = found.items.find((one) => one.id === post.id) ?? (() => { throw new Error('post vanished'); })();
+    const found = await posts.searchPosts(tx, communityId, {
+      personRecordId: post.personRecordId,
+      includeClosed: true,
+      limit: 100,
+    });
+    const { rank: _rank, ...item } =
+      found.items.find((one) => one.id === post.id) ??
+      (() => {
+        throw new Error('post vanished');
+      })();
     return item;
   };
-  const listQuery = pageQuery.extend({ q: z.string().max(200).optional(), categoryId: z.uuid().optional(), place: z.enum(posts.postPlaces).optional(), neighbourhood: z.string().max(80).optional() });
+  const listQuery = pageQuery.extend({
+    q: z.string().max(200).optional(),
+    categoryId: z.uuid().optional(),
+    place: z.enum(posts.postPlaces).optional(),
+    neighbourhood: z.string().max(80).optional(),
+  });
   for (const kind of posts.postKinds) {
     const plural = `${kind}s` as const;
     api(kind, plural);
@@ -303,26 +504,59 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       `${path}/${plural}`,
       {
         config: { access: access.anyMember },
-        schema: { tags, summary: `Open ${plural}, best match first: \`q\` is searched stemmed and without accents ("cafe" finds "café")`, params: communityParams, querystring: listQuery, response: { 200: z.object({ items: z.array(postSchema), nextCursor: z.string().nullable() }), ...problemResponses(400, 401, 404) } },
+        schema: {
+          tags,
+          summary: `Open ${plural}, best match first: \`q\` is searched stemmed and without accents ("cafe" finds "café")`,
+          params: communityParams,
+          querystring: listQuery,
+          response: {
+            200: z.object({ items: z.array(postSchema), nextCursor: z.string().nullable() }),
+            ...problemResponses(400, 401, 404),
+          },
+        },
       },
       async (request) => {
         const found = await inTimebank(request, (tx, communityId) =>
-          posts.searchPosts(tx, communityId, { kind, q: request.query.q, categoryId: request.query.categoryId, place: request.query.place, neighbourhood: request.query.neighbourhood, after: decodeCursor(request.query.cursor, cursorShape), limit: request.query.limit }),
+          posts.searchPosts(tx, communityId, {
+            kind,
+            q: request.query.q,
+            categoryId: request.query.categoryId,
+            place: request.query.place,
+            neighbourhood: request.query.neighbourhood,
+            after: decodeCursor(request.query.cursor, cursorShape),
+            limit: request.query.limit,
+          }),
         );
-        return { items: found.items.map(({ rank: _rank, ...item }) => item), nextCursor: found.next ? encodeCursor(found.next) : null };
+        return {
+          items: found.items.map(({ rank: _rank, ...item }) => item),
+          nextCursor: found.next ? encodeCursor(found.next) : null,
+        };
       },
     );
     app.post(
       `${path}/${plural}`,
       {
         config: { access: access.anyMember },
-        schema: { tags, summary: `Post ${kind === 'offer' ? 'an offer' : 'a request'} (members who finished joining; coordinators with \`forPersonId\`). Send an \`Idempotency-Key\``, params: communityParams, body: posts.postBody, response: { 201: postSchema, ...problemResponses(400, 401, 404, 422) } },
+        schema: {
+          tags,
+          summary: `Post ${kind === 'offer' ? 'an offer' : 'a request'} (members who finished joining; coordinators with \`forPersonId\`). Send an \`Idempotency-Key\``,
+          params: communityParams,
+          body: posts.postBody,
+          response: { 201: postSchema, ...problemResponses(400, 401, 404, 422) },
+        },
       },
       async (request, reply) =>
         once(services.db, request, reply, async () => {
           const parsed = posts.postDetails.safeParse({ ...request.body, kind });
-          if (!parsed.success) throw new DomainError('validation-failed', 400, parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), code: issue.message })));
-          const body = await inTimebank(request, async (tx, communityId, ownId) => asListed(tx, communityId, await posts.createPost(tx, context(request, communityId, ownId), parsed.data)));
+          if (!parsed.success)
+            throw new DomainError(
+              'validation-failed',
+              400,
+              parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), code: issue.message })),
+            );
+          const body = await inTimebank(request, async (tx, communityId, ownId) =>
+            asListed(tx, communityId, await posts.createPost(tx, context(request, communityId, ownId), parsed.data)),
+          );
           return { status: 201, body };
         }),
     );
@@ -332,74 +566,170 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     postId: z.uuid(),
     poster: z.string(),
     responder: z.string(),
-    messages: z.array(z.object({ id: z.uuid(), from: z.string(), fromRecordId: z.uuid(), body: z.string(), createdAt: z.date() })),
+    messages: z.array(
+      z.object({ id: z.uuid(), from: z.string(), fromRecordId: z.uuid(), body: z.string(), createdAt: z.date() }),
+    ),
   });
   const toConversation = (thread: Awaited<ReturnType<typeof posts.conversation>>) => ({
     id: thread.response.id,
     postId: thread.post.id,
     poster: thread.poster,
     responder: thread.responder,
-    messages: thread.messages.map(({ id, from, fromRecordId, body, createdAt }) => ({ id, from, fromRecordId, body, createdAt })),
+    messages: thread.messages.map(({ id, from, fromRecordId, body, createdAt }) => ({
+      id,
+      from,
+      fromRecordId,
+      body,
+      createdAt,
+    })),
   });
   app.post(
     `${path}/posts/:postId/responses`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'Answer an offer or request ("I can help" / "I\'d like this") with a first message; the poster is told', params: postParams, body: posts.responseDetails, response: { 201: conversationSchema, ...problemResponses(400, 401, 404, 409, 422) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary:
+          'Answer an offer or request ("I can help" / "I\'d like this") with a first message; the poster is told',
+        params: postParams,
+        body: posts.responseDetails,
+        response: { 201: conversationSchema, ...problemResponses(400, 401, 404, 409, 422) },
+      },
+    },
     async (request, reply) =>
       once(services.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
-          const response = await posts.respondToPost(tx, context(request, communityId, ownId), request.params.postId, request.body);
+          const response = await posts.respondToPost(
+            tx,
+            context(request, communityId, ownId),
+            request.params.postId,
+            request.body,
+          );
           return toConversation(await posts.conversation(tx, context(request, communityId, ownId), response.id));
         }),
       })),
   );
   app.put(
     `${path}/posts/:postId`,
-    { config: { access: sideOrStaff }, schema: { tags, summary: 'Change an open post (its poster, coordinators): everything but its kind and whose it is', params: postParams, body: posts.postChange, response: { 200: postSchema, ...problemResponses(400, 401, 404, 409, 422) } } },
-    async (request) => inTimebank(request, async (tx, communityId, ownId) => asListed(tx, communityId, await posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, request.body))),
+    {
+      config: { access: sideOrStaff },
+      schema: {
+        tags,
+        summary: 'Change an open post (its poster, coordinators): everything but its kind and whose it is',
+        params: postParams,
+        body: posts.postChange,
+        response: { 200: postSchema, ...problemResponses(400, 401, 404, 409, 422) },
+      },
+    },
+    async (request) =>
+      inTimebank(request, async (tx, communityId, ownId) =>
+        asListed(
+          tx,
+          communityId,
+          await posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, request.body),
+        ),
+      ),
   );
   app.post(
     `${path}/posts/:postId/close`,
-    { config: { access: sideOrStaff }, schema: { tags, summary: 'Close a post (its poster, coordinators)', params: postParams, response: { 204: z.null(), ...problemResponses(401, 404) } } },
+    {
+      config: { access: sideOrStaff },
+      schema: {
+        tags,
+        summary: 'Close a post (its poster, coordinators)',
+        params: postParams,
+        response: { 204: z.null(), ...problemResponses(401, 404) },
+      },
+    },
     async (request, reply) => {
-      await inTimebank(request, (tx, communityId, ownId) => posts.closePost(tx, context(request, communityId, ownId), request.params.postId));
+      await inTimebank(request, (tx, communityId, ownId) =>
+        posts.closePost(tx, context(request, communityId, ownId), request.params.postId),
+      );
       return reply.code(204).send(null);
     },
   );
   app.get(
     `${path}/conversations/:responseId`,
-    { config: { access: sideOrStaff }, schema: { tags, summary: 'A conversation about a post (its two people, coordinators)', params: conversationParams, response: { 200: conversationSchema, ...problemResponses(401, 404) } } },
-    async (request) => inTimebank(request, async (tx, communityId, ownId) => toConversation(await posts.conversation(tx, context(request, communityId, ownId), request.params.responseId))),
+    {
+      config: { access: sideOrStaff },
+      schema: {
+        tags,
+        summary: 'A conversation about a post (its two people, coordinators)',
+        params: conversationParams,
+        response: { 200: conversationSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      inTimebank(request, async (tx, communityId, ownId) =>
+        toConversation(await posts.conversation(tx, context(request, communityId, ownId), request.params.responseId)),
+      ),
   );
   app.post(
     `${path}/conversations/:responseId/messages`,
     {
       config: { access: sideOrStaff },
-      schema: { tags, summary: 'Send a message in a conversation; the other person is told without either address being shared (coordinators send for a side with `asPersonId`)', params: conversationParams, body: posts.responseDetails.extend({ asPersonId: z.uuid().nullish() }), response: { 201: conversationSchema, ...problemResponses(400, 401, 404, 422) } },
+      schema: {
+        tags,
+        summary:
+          'Send a message in a conversation; the other person is told without either address being shared (coordinators send for a side with `asPersonId`)',
+        params: conversationParams,
+        body: posts.responseDetails.extend({ asPersonId: z.uuid().nullish() }),
+        response: { 201: conversationSchema, ...problemResponses(400, 401, 404, 422) },
+      },
     },
     async (request, reply) =>
       once(services.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
           await posts.sendMessage(tx, context(request, communityId, ownId), request.params.responseId, request.body);
-          return toConversation(await posts.conversation(tx, context(request, communityId, ownId), request.params.responseId));
+          return toConversation(
+            await posts.conversation(tx, context(request, communityId, ownId), request.params.responseId),
+          );
         }),
       })),
   );
   app.put(
     `${path}/follows`,
-    { config: { access: access.anyMember }, schema: { tags, summary: 'The categories you follow: you hear of new posts in them, by the channel you agreed to', params: communityParams, body: posts.followChoice, response: { 200: z.object({ categoryIds: z.array(z.uuid()) }), ...problemResponses(400, 401, 404) } } },
+    {
+      config: { access: access.anyMember },
+      schema: {
+        tags,
+        summary: 'The categories you follow: you hear of new posts in them, by the channel you agreed to',
+        params: communityParams,
+        body: posts.followChoice,
+        response: { 200: z.object({ categoryIds: z.array(z.uuid()) }), ...problemResponses(400, 401, 404) },
+      },
+    },
     async (request) =>
       inTimebank(request, async (tx, communityId, ownId) => {
-        if (!ownId) throw new DomainError('validation-failed', 400, [{ field: 'categoryIds', code: 'errors.timebank.notOnboarded' }]);
+        if (!ownId)
+          throw new DomainError('validation-failed', 400, [
+            { field: 'categoryIds', code: 'errors.timebank.notOnboarded' },
+          ]);
         await posts.setFollows(tx, communityId, ownId, request.body.categoryIds);
         return { categoryIds: await posts.followedBy(tx, ownId) };
       }),
   );
-  const checkSchema = z.object({ id: z.uuid(), level: z.enum(['basic', 'enhanced', 'enhanced_barred']), certificateNumber: z.string(), issuedOn: z.string(), expiresOn: z.string(), seenBy: z.string().nullable() });
+  const checkSchema = z.object({
+    id: z.uuid(),
+    level: z.enum(['basic', 'enhanced', 'enhanced_barred']),
+    certificateNumber: z.string(),
+    issuedOn: z.string(),
+    expiresOn: z.string(),
+    seenBy: z.string().nullable(),
+  });
   app.get(
     `${path}/members/:personId/checks`,
-    { config: { access: staff }, schema: { tags, summary: 'A member’s background checks, latest expiry first (coordinators)', params: personParams, response: { 200: z.object({ items: z.array(checkSchema) }), ...problemResponses(401, 403, 404) } } },
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        summary: 'A member’s background checks, latest expiry first (coordinators)',
+        params: personParams,
+        response: { 200: z.object({ items: z.array(checkSchema) }), ...problemResponses(401, 403, 404) },
+      },
+    },
     async (request) =>
       inTimebank(request, async (tx, communityId) => {
         const person = await getPerson(tx, communityId, request.params.personId);
@@ -408,7 +738,16 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
   );
   app.post(
     `${path}/members/:personId/checks`,
-    { config: { access: staff }, schema: { tags, summary: 'Record a background check you have seen (coordinators)', params: personParams, body: posts.checkDetails, response: { 201: z.object({ items: z.array(checkSchema) }), ...problemResponses(400, 401, 403, 404) } } },
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        summary: 'Record a background check you have seen (coordinators)',
+        params: personParams,
+        body: posts.checkDetails,
+        response: { 201: z.object({ items: z.array(checkSchema) }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
     async (request, reply) => {
       const actorId = actorOf(request);
       const items = await inTimebank(request, async (tx, communityId) => {

@@ -43,26 +43,59 @@ export const checkDetails = z
   .object({
     level: z.enum(['basic', 'enhanced', 'enhanced_barred'], { error: 'errors.timebank.checkLevel' }),
     certificateNumber: certificate,
-    issuedOn: z.iso.date({ error: 'errors.timebank.issuedOn.invalid' }).refine((value) => value <= ukDay(new Date()), 'errors.timebank.issuedOn.future'),
+    issuedOn: z.iso
+      .date({ error: 'errors.timebank.issuedOn.invalid' })
+      .refine((value) => value <= ukDay(new Date()), 'errors.timebank.issuedOn.future'),
     expiresOn: z.iso.date({ error: 'errors.timebank.expiresOn.invalid' }),
   })
-  .refine((check) => check.expiresOn > check.issuedOn, { path: ['expiresOn'], message: 'errors.timebank.expiresOn.beforeIssued' });
+  .refine((check) => check.expiresOn > check.issuedOn, {
+    path: ['expiresOn'],
+    message: 'errors.timebank.expiresOn.beforeIssued',
+  });
 
 /** A coordinator records a check they have seen. */
-export async function recordCheck(tx: CommunityTransaction, communityId: string, actorId: string, personRecordId: string, details: z.infer<typeof checkDetails>) {
+export async function recordCheck(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  personRecordId: string,
+  details: z.infer<typeof checkDetails>,
+) {
   const member = await memberOf(tx, communityId, personRecordId);
   if (!member) throw notFound();
   const [saved] = await tx
     .insert(backgroundChecks)
-    .values({ communityId, personRecordId, level: details.level, certificateNumber: details.certificateNumber, issuedOn: details.issuedOn, expiresOn: details.expiresOn, seenBy: actorId })
+    .values({
+      communityId,
+      personRecordId,
+      level: details.level,
+      certificateNumber: details.certificateNumber,
+      issuedOn: details.issuedOn,
+      expiresOn: details.expiresOn,
+      seenBy: actorId,
+    })
     .returning();
-  await record(tx, { communityId, actorId, action: 'timebank.check_recorded', subjectType: 'person_record', subjectId: personRecordId, detail: { level: details.level, expiresOn: details.expiresOn } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'timebank.check_recorded',
+    subjectType: 'person_record',
+    subjectId: personRecordId,
+    detail: { level: details.level, expiresOn: details.expiresOn },
+  });
   return saved;
 }
 
 export async function checksOf(tx: CommunityTransaction, personRecordId: string) {
   return tx
-    .select({ id: backgroundChecks.id, level: backgroundChecks.level, certificateNumber: backgroundChecks.certificateNumber, issuedOn: backgroundChecks.issuedOn, expiresOn: backgroundChecks.expiresOn, seenBy: sql<string | null>`(select display_name from people where id = ${backgroundChecks.seenBy})` })
+    .select({
+      id: backgroundChecks.id,
+      level: backgroundChecks.level,
+      certificateNumber: backgroundChecks.certificateNumber,
+      issuedOn: backgroundChecks.issuedOn,
+      expiresOn: backgroundChecks.expiresOn,
+      seenBy: sql<string | null>`(select display_name from people where id = ${backgroundChecks.seenBy})`,
+    })
     .from(backgroundChecks)
     .where(eq(backgroundChecks.personRecordId, personRecordId))
     .orderBy(desc(backgroundChecks.expiresOn));
@@ -78,7 +111,14 @@ export async function checksDue(tx: CommunityTransaction, communityId: string) {
       and not exists (select 1 from timebank_checks later where later.person_record_id = c.person_record_id and later.expires_on > current_date + ${timebank.checkWarningDays}::int)
       and c.expires_on between current_date - 31 and current_date + ${timebank.checkWarningDays}::int
     order by c.person_record_id, c.expires_on desc`);
-  return rows.rows.map((row) => ({ personRecordId: row.person_record_id, name: row.name, level: row.level, expiresOn: row.expires_on })).sort((a, b) => a.expiresOn.localeCompare(b.expiresOn));
+  return rows.rows
+    .map((row) => ({
+      personRecordId: row.person_record_id,
+      name: row.name,
+      level: row.level,
+      expiresOn: row.expires_on,
+    }))
+    .sort((a, b) => a.expiresOn.localeCompare(b.expiresOn));
 }
 
 // ——— Posts ———
@@ -86,22 +126,23 @@ export async function checksDue(tx: CommunityTransaction, communityId: string) {
 const inAYear = () => formatISO(addMonths(new Date(), 12), { representation: 'date' });
 
 const postFields = z.object({
-    kind: z.enum(postKinds, { error: 'errors.timebank.postKind' }),
-    title: requiredText('errors.timebank.title.missing', 'errors.timebank.title.tooLong', 120),
-    description: optionalText('errors.timebank.description.tooLong', 2000),
-    categoryId: z.uuid({ error: 'errors.timebank.category.missing' }),
-    place: z.enum(postPlaces, { error: 'errors.timebank.place.missing' }),
-    neighbourhood: optionalText('errors.timebank.neighbourhood.tooLong', 80),
-    whenAvailable: optionalText('errors.timebank.whenAvailable.tooLong', 300),
-    forGroups: tickbox.default(false),
-    endsOn: z.iso
-      .date({ error: 'errors.timebank.endsOn.invalid' })
-      .refine((value) => value >= ukDay(new Date()), 'errors.timebank.endsOn.past')
-      .refine((value) => value <= inAYear(), 'errors.timebank.endsOn.tooFar'),
-    /** Coordinators only: the member it is for. */
-    forPersonId: z.uuid().nullish(),
-  });
-const placeNamed = (post: { place: string; neighbourhood: string }) => post.place !== 'neighbourhood' || post.neighbourhood !== '';
+  kind: z.enum(postKinds, { error: 'errors.timebank.postKind' }),
+  title: requiredText('errors.timebank.title.missing', 'errors.timebank.title.tooLong', 120),
+  description: optionalText('errors.timebank.description.tooLong', 2000),
+  categoryId: z.uuid({ error: 'errors.timebank.category.missing' }),
+  place: z.enum(postPlaces, { error: 'errors.timebank.place.missing' }),
+  neighbourhood: optionalText('errors.timebank.neighbourhood.tooLong', 80),
+  whenAvailable: optionalText('errors.timebank.whenAvailable.tooLong', 300),
+  forGroups: tickbox.default(false),
+  endsOn: z.iso
+    .date({ error: 'errors.timebank.endsOn.invalid' })
+    .refine((value) => value >= ukDay(new Date()), 'errors.timebank.endsOn.past')
+    .refine((value) => value <= inAYear(), 'errors.timebank.endsOn.tooFar'),
+  /** Coordinators only: the member it is for. */
+  forPersonId: z.uuid().nullish(),
+});
+const placeNamed = (post: { place: string; neighbourhood: string }) =>
+  post.place !== 'neighbourhood' || post.neighbourhood !== '';
 const placeMessage = { path: ['neighbourhood'], message: 'errors.timebank.neighbourhood.missing' };
 export const postDetails = postFields.refine(placeNamed, placeMessage);
 /** The API's body: the kind is in the path. */
@@ -109,15 +150,31 @@ export const postBody = postFields.omit({ kind: true }).refine(placeNamed, place
 export type PostDetails = z.infer<typeof postDetails>;
 
 /** A member posts an offer or request (a coordinator may post for a member). Followers of the category hear of it. */
-export async function createPost(tx: CommunityTransaction, context: ExchangeContext, details: PostDetails): Promise<Post> {
+export async function createPost(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  details: PostDetails,
+): Promise<Post> {
   const { communityId, actor } = context;
   const forPerson = details.forPersonId && actor.staff ? details.forPersonId : context.actorRecordId;
-  if (details.forPersonId && !actor.staff) throw invalid([{ field: 'forPersonId', code: 'errors.timebank.forPerson.staffOnly' }]);
+  if (details.forPersonId && !actor.staff)
+    throw invalid([{ field: 'forPersonId', code: 'errors.timebank.forPerson.staffOnly' }]);
   if (!forPerson) throw invalid([{ field: 'forPersonId', code: 'errors.timebank.notOnboarded' }]);
   const member = await memberOf(tx, communityId, forPerson);
-  if (!member) throw details.forPersonId ? notFound() : invalid([{ field: 'title', code: 'errors.timebank.notOnboarded' }]);
-  if (!member.onboardedAt) throw invalid([{ field: details.forPersonId ? 'forPersonId' : 'title', code: 'errors.timebank.notOnboarded' }]);
-  const [category] = await tx.select().from(timebankCategories).where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, details.categoryId), eq(timebankCategories.archived, false)));
+  if (!member)
+    throw details.forPersonId ? notFound() : invalid([{ field: 'title', code: 'errors.timebank.notOnboarded' }]);
+  if (!member.onboardedAt)
+    throw invalid([{ field: details.forPersonId ? 'forPersonId' : 'title', code: 'errors.timebank.notOnboarded' }]);
+  const [category] = await tx
+    .select()
+    .from(timebankCategories)
+    .where(
+      and(
+        eq(timebankCategories.communityId, communityId),
+        eq(timebankCategories.id, details.categoryId),
+        eq(timebankCategories.archived, false),
+      ),
+    );
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   // Offering help that needs a check needs the check.
   if (details.kind === 'offer') await requireCheck(tx, forPerson, category.checkLevel, 'categoryId');
@@ -140,7 +197,14 @@ export async function createPost(tx: CommunityTransaction, context: ExchangeCont
     })
     .returning();
   if (!post) throw new Error('post insert returned nothing');
-  await record(tx, { communityId, actorId: actor.id, action: 'timebank.post_created', subjectType: 'timebank_post', subjectId: post.id, detail: { kind: post.kind, onBehalf: post.onBehalf } });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'timebank.post_created',
+    subjectType: 'timebank_post',
+    subjectId: post.id,
+    detail: { kind: post.kind, onBehalf: post.onBehalf },
+  });
   const followers = await tx
     .select({ personRecordId: categoryFollows.personRecordId })
     .from(categoryFollows)
@@ -186,11 +250,31 @@ export async function searchPosts(tx: CommunityTransaction, communityId: string,
     if (query.categoryId) conditions.push(sql`p.category_id = ${query.categoryId}`);
     if (query.place) conditions.push(sql`p.place = ${query.place}`);
     if (query.neighbourhood) conditions.push(sql`lower(p.neighbourhood) = lower(${query.neighbourhood})`);
-    if (query.after) conditions.push(sql`(p.created_at, p.id) < (${query.after.createdAt}::timestamptz, ${query.after.id}::uuid)`);
+    if (query.after)
+      conditions.push(sql`(p.created_at, p.id) < (${query.after.createdAt}::timestamptz, ${query.after.id}::uuid)`);
   }
   if (query.personRecordId) conditions.push(sql`p.person_record_id = ${query.personRecordId}`);
   const rank = words ? sql`found.rank` : sql`0::float8`;
-  const rows = await tx.execute<{ id: string; kind: 'offer' | 'request'; title: string; description: string; place: string; neighbourhood: string; when_available: string; for_groups: boolean; ends_on: string; closed_at: string | null; created_at: string; category: string; check_level: CheckLevel; home_visit: boolean; poster: string; person_record_id: string; rank: number; responses: number }>(sql`
+  const rows = await tx.execute<{
+    id: string;
+    kind: 'offer' | 'request';
+    title: string;
+    description: string;
+    place: string;
+    neighbourhood: string;
+    when_available: string;
+    for_groups: boolean;
+    ends_on: string;
+    closed_at: string | null;
+    created_at: string;
+    category: string;
+    check_level: CheckLevel;
+    home_visit: boolean;
+    poster: string;
+    person_record_id: string;
+    rank: number;
+    responses: number;
+  }>(sql`
     select p.id, p.kind, p.title, p.description, p.place, p.neighbourhood, p.when_available, p.for_groups, p.ends_on::text, p.closed_at, p.created_at, c.name as category, c.check_level, c.home_visit,
       r.preferred_name as poster, p.person_record_id, ${rank} as rank,
       (select count(*)::int from timebank_responses s where s.post_id = p.id) as responses
@@ -222,7 +306,13 @@ export async function searchPosts(tx: CommunityTransaction, communityId: string,
     responses: row.responses,
   }));
   const last = items[items.length - 1];
-  return { items, next: rows.rows.length > query.limit && last ? { rank: last.rank, createdAt: last.createdAt.toISOString(), id: last.id } : null };
+  return {
+    items,
+    next:
+      rows.rows.length > query.limit && last
+        ? { rank: last.rank, createdAt: last.createdAt.toISOString(), id: last.id }
+        : null,
+  };
 }
 
 export async function getPost(tx: CommunityTransaction, communityId: string, postId: string) {
@@ -237,7 +327,13 @@ export async function getPost(tx: CommunityTransaction, communityId: string, pos
 }
 
 /** Whether the person may answer a post, and if not, why (a catalogue key). */
-export async function mayRespond(tx: CommunityTransaction, communityId: string, post: Post, checkLevel: CheckLevel, personRecordId: string | null): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function mayRespond(
+  tx: CommunityTransaction,
+  communityId: string,
+  post: Post,
+  checkLevel: CheckLevel,
+  personRecordId: string | null,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   if (!personRecordId) return { ok: false, reason: 'timebank.post.why.notMember' };
   if (post.personRecordId === personRecordId) return { ok: false, reason: 'timebank.post.why.yours' };
   if (post.closedAt || post.endsOn < ukDay(new Date())) return { ok: false, reason: 'timebank.post.why.closed' };
@@ -245,28 +341,59 @@ export async function mayRespond(tx: CommunityTransaction, communityId: string, 
   if (!member) return { ok: false, reason: 'timebank.post.why.notMember' };
   if (!member.onboardedAt) return { ok: false, reason: 'timebank.post.why.joining' };
   // Taking up a request means giving the help: that needs the check the help needs.
-  if (post.kind === 'request' && !checkCovers(checkLevel, await currentCheck(tx, personRecordId), ukDay(new Date()))) return { ok: false, reason: `timebank.post.why.check.${checkLevel}` };
-  const [already] = await tx.select({ id: postResponses.id }).from(postResponses).where(and(eq(postResponses.postId, post.id), eq(postResponses.personRecordId, personRecordId)));
+  if (post.kind === 'request' && !checkCovers(checkLevel, await currentCheck(tx, personRecordId), ukDay(new Date())))
+    return { ok: false, reason: `timebank.post.why.check.${checkLevel}` };
+  const [already] = await tx
+    .select({ id: postResponses.id })
+    .from(postResponses)
+    .where(and(eq(postResponses.postId, post.id), eq(postResponses.personRecordId, personRecordId)));
   if (already) return { ok: false, reason: 'timebank.post.why.answered' };
   return { ok: true };
 }
 
-export const responseDetails = z.object({ message: requiredText('errors.timebank.message.missing', 'errors.timebank.message.tooLong', 2000) });
+export const responseDetails = z.object({
+  message: requiredText('errors.timebank.message.missing', 'errors.timebank.message.tooLong', 2000),
+});
 
 /** "I can help" or "I'd like this", with a first message; the poster is told (never given the responder's address). */
-export async function respondToPost(tx: CommunityTransaction, context: ExchangeContext, postId: string, details: z.infer<typeof responseDetails>) {
+export async function respondToPost(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  postId: string,
+  details: z.infer<typeof responseDetails>,
+) {
   const { post, category } = await getPost(tx, context.communityId, postId);
   const allowed = await mayRespond(tx, context.communityId, post, category.checkLevel, context.actorRecordId);
   if (!allowed.ok) {
     if (allowed.reason === 'timebank.post.why.answered') throw conflict('timebank-already-answered');
-    const code = allowed.reason.startsWith('timebank.post.why.check.') ? `errors.timebank.checkNeeded.${category.checkLevel}` : `errors.${allowed.reason}`;
-    throw new DomainError(allowed.reason.includes('check') ? 'timebank-check-needed' : 'validation-failed', 400, [{ field: 'message', code }]);
+    const code = allowed.reason.startsWith('timebank.post.why.check.')
+      ? `errors.timebank.checkNeeded.${category.checkLevel}`
+      : `errors.${allowed.reason}`;
+    throw new DomainError(allowed.reason.includes('check') ? 'timebank-check-needed' : 'validation-failed', 400, [
+      { field: 'message', code },
+    ]);
   }
   const responderId = context.actorRecordId as string;
-  const [response] = await tx.insert(postResponses).values({ communityId: context.communityId, postId, personRecordId: responderId }).onConflictDoNothing().returning();
+  const [response] = await tx
+    .insert(postResponses)
+    .values({ communityId: context.communityId, postId, personRecordId: responderId })
+    .onConflictDoNothing()
+    .returning();
   if (!response) throw conflict('timebank-already-answered');
-  await tx.insert(timebankMessages).values({ communityId: context.communityId, responseId: response.id, fromRecordId: responderId, body: details.message, sentBy: context.actor.id });
-  await record(tx, { communityId: context.communityId, actorId: context.actor.id, action: 'timebank.post_answered', subjectType: 'timebank_post', subjectId: postId });
+  await tx.insert(timebankMessages).values({
+    communityId: context.communityId,
+    responseId: response.id,
+    fromRecordId: responderId,
+    body: details.message,
+    sentBy: context.actor.id,
+  });
+  await record(tx, {
+    communityId: context.communityId,
+    actorId: context.actor.id,
+    action: 'timebank.post_answered',
+    subjectType: 'timebank_post',
+    subjectId: postId,
+  });
   await tellPerson(tx, context.notifyConfigured, post.personRecordId, {
     template: 'timebank-response',
     subject: `Someone answered: ${post.title}`,
@@ -277,14 +404,26 @@ export async function respondToPost(tx: CommunityTransaction, context: ExchangeC
 
 /** A conversation: the post, the two people in it and their messages. Only they and coordinators see it. */
 export async function conversation(tx: CommunityTransaction, context: ExchangeContext, responseId: string) {
-  const [response] = await tx.select().from(postResponses).where(and(eq(postResponses.communityId, context.communityId), eq(postResponses.id, responseId)));
+  const [response] = await tx
+    .select()
+    .from(postResponses)
+    .where(and(eq(postResponses.communityId, context.communityId), eq(postResponses.id, responseId)));
   if (!response) throw notFound();
   const { post, category, poster } = await getPost(tx, context.communityId, response.postId);
   const inIt = context.actorRecordId === response.personRecordId || context.actorRecordId === post.personRecordId;
   if (!inIt && !context.actor.staff) throw notFound();
-  const [responder] = await tx.select({ name: personRecords.preferredName }).from(personRecords).where(eq(personRecords.id, response.personRecordId));
+  const [responder] = await tx
+    .select({ name: personRecords.preferredName })
+    .from(personRecords)
+    .where(eq(personRecords.id, response.personRecordId));
   const messages = await tx
-    .select({ id: timebankMessages.id, fromRecordId: timebankMessages.fromRecordId, body: timebankMessages.body, createdAt: timebankMessages.createdAt, onBehalf: sql<boolean>`${timebankMessages.sentBy} is distinct from (select account_id from person_records where id = ${timebankMessages.fromRecordId})` })
+    .select({
+      id: timebankMessages.id,
+      fromRecordId: timebankMessages.fromRecordId,
+      body: timebankMessages.body,
+      createdAt: timebankMessages.createdAt,
+      onBehalf: sql<boolean>`${timebankMessages.sentBy} is distinct from (select account_id from person_records where id = ${timebankMessages.fromRecordId})`,
+    })
     .from(timebankMessages)
     .where(eq(timebankMessages.responseId, responseId))
     .orderBy(asc(timebankMessages.createdAt));
@@ -292,16 +431,42 @@ export async function conversation(tx: CommunityTransaction, context: ExchangeCo
     [post.personRecordId, poster],
     [response.personRecordId, responder?.name ?? ''],
   ]);
-  return { response, post, category, poster, responder: responder?.name ?? '', inIt, messages: messages.map((message) => ({ ...message, from: names.get(message.fromRecordId) ?? '' })) };
+  return {
+    response,
+    post,
+    category,
+    poster,
+    responder: responder?.name ?? '',
+    inIt,
+    messages: messages.map((message) => ({ ...message, from: names.get(message.fromRecordId) ?? '' })),
+  };
 }
 
 /** A message from one side of a conversation to the other (a coordinator may write for a side who is not online). */
-export async function sendMessage(tx: CommunityTransaction, context: ExchangeContext, responseId: string, details: z.infer<typeof responseDetails> & { asPersonId?: string | null }) {
+export async function sendMessage(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  responseId: string,
+  details: z.infer<typeof responseDetails> & { asPersonId?: string | null },
+) {
   const thread = await conversation(tx, context, responseId);
   const sides = [thread.post.personRecordId, thread.response.personRecordId];
-  const from = thread.inIt ? (context.actorRecordId as string) : details.asPersonId && sides.includes(details.asPersonId) ? details.asPersonId : null;
+  const from = thread.inIt
+    ? (context.actorRecordId as string)
+    : details.asPersonId && sides.includes(details.asPersonId)
+      ? details.asPersonId
+      : null;
   if (!from) throw invalid([{ field: 'asPersonId', code: 'errors.timebank.asPerson.missing' }]);
-  const [message] = await tx.insert(timebankMessages).values({ communityId: context.communityId, responseId, fromRecordId: from, body: details.message, sentBy: context.actor.id }).returning();
+  const [message] = await tx
+    .insert(timebankMessages)
+    .values({
+      communityId: context.communityId,
+      responseId,
+      fromRecordId: from,
+      body: details.message,
+      sentBy: context.actor.id,
+    })
+    .returning();
   const to = sides.find((side) => side !== from) as string;
   await tellPerson(tx, context.notifyConfigured, to, {
     template: 'timebank-message',
@@ -324,24 +489,53 @@ export async function conversationsOf(tx: CommunityTransaction, communityId: str
     where s.community_id = ${communityId} and (s.person_record_id = ${personRecordId} or p.person_record_id = ${personRecordId})
     order by last_at desc nulls last
     limit 50`);
-  return rows.rows.map((row) => ({ id: row.id, title: row.title, kind: row.kind, other: row.other, lastAt: row.last_at ? new Date(row.last_at) : null }));
+  return rows.rows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    kind: row.kind,
+    other: row.other,
+    lastAt: row.last_at ? new Date(row.last_at) : null,
+  }));
 }
 
 /** The answers to a post: for its poster and coordinators. */
 export async function responsesTo(tx: CommunityTransaction, postId: string) {
-  const rows = await tx.execute<{ id: string; name: string; person_record_id: string; created_at: string; messages: number }>(sql`
+  const rows = await tx.execute<{
+    id: string;
+    name: string;
+    person_record_id: string;
+    created_at: string;
+    messages: number;
+  }>(sql`
     select s.id, r.preferred_name as name, s.person_record_id, s.created_at, (select count(*)::int from timebank_messages m where m.response_id = s.id) as messages
     from timebank_responses s join person_records r on r.id = s.person_record_id
     where s.post_id = ${postId} order by s.created_at`);
-  return rows.rows.map((row) => ({ id: row.id, name: row.name, personRecordId: row.person_record_id, createdAt: new Date(row.created_at), messages: row.messages }));
+  return rows.rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    personRecordId: row.person_record_id,
+    createdAt: new Date(row.created_at),
+    messages: row.messages,
+  }));
 }
 
 /** The poster or a coordinator closes a post: it no longer shows in searches. */
 export async function closePost(tx: CommunityTransaction, context: ExchangeContext, postId: string) {
   const { post } = await getPost(tx, context.communityId, postId);
   if (!context.actor.staff && post.personRecordId !== context.actorRecordId) throw notFound();
-  const [closed] = await tx.update(timebankPosts).set({ closedAt: new Date() }).where(and(eq(timebankPosts.id, postId), isNull(timebankPosts.closedAt))).returning();
-  if (closed) await record(tx, { communityId: context.communityId, actorId: context.actor.id, action: 'timebank.post_closed', subjectType: 'timebank_post', subjectId: postId });
+  const [closed] = await tx
+    .update(timebankPosts)
+    .set({ closedAt: new Date() })
+    .where(and(eq(timebankPosts.id, postId), isNull(timebankPosts.closedAt)))
+    .returning();
+  if (closed)
+    await record(tx, {
+      communityId: context.communityId,
+      actorId: context.actor.id,
+      action: 'timebank.post_closed',
+      subjectType: 'timebank_post',
+      subjectId: postId,
+    });
   return closed ?? post;
 }
 
@@ -349,46 +543,108 @@ export async function closePost(tx: CommunityTransaction, context: ExchangeConte
 export const postChange = postFields.omit({ kind: true, forPersonId: true }).refine(placeNamed, placeMessage);
 
 /** The poster (or a coordinator) changes an open post; an offer moved to a kind of help that needs a check needs the check. */
-export async function updatePost(tx: CommunityTransaction, context: ExchangeContext, postId: string, details: z.infer<typeof postChange>): Promise<Post> {
+export async function updatePost(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  postId: string,
+  details: z.infer<typeof postChange>,
+): Promise<Post> {
   const { post } = await getPost(tx, context.communityId, postId);
   if (!context.actor.staff && post.personRecordId !== context.actorRecordId) throw notFound();
   if (post.closedAt) throw conflict('timebank-post-closed');
-  const [category] = await tx.select().from(timebankCategories).where(and(eq(timebankCategories.communityId, context.communityId), eq(timebankCategories.id, details.categoryId), eq(timebankCategories.archived, false)));
+  const [category] = await tx
+    .select()
+    .from(timebankCategories)
+    .where(
+      and(
+        eq(timebankCategories.communityId, context.communityId),
+        eq(timebankCategories.id, details.categoryId),
+        eq(timebankCategories.archived, false),
+      ),
+    );
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   if (post.kind === 'offer') await requireCheck(tx, post.personRecordId, category.checkLevel, 'categoryId');
   const [changed] = await tx
     .update(timebankPosts)
-    .set({ title: details.title, description: details.description, categoryId: category.id, place: details.place, neighbourhood: details.neighbourhood || post.neighbourhood, whenAvailable: details.whenAvailable, forGroups: details.forGroups, endsOn: details.endsOn })
+    .set({
+      title: details.title,
+      description: details.description,
+      categoryId: category.id,
+      place: details.place,
+      neighbourhood: details.neighbourhood || post.neighbourhood,
+      whenAvailable: details.whenAvailable,
+      forGroups: details.forGroups,
+      endsOn: details.endsOn,
+    })
     .where(eq(timebankPosts.id, postId))
     .returning();
   if (!changed) throw notFound();
-  await record(tx, { communityId: context.communityId, actorId: context.actor.id, action: 'timebank.post_changed', subjectType: 'timebank_post', subjectId: postId });
+  await record(tx, {
+    communityId: context.communityId,
+    actorId: context.actor.id,
+    action: 'timebank.post_changed',
+    subjectType: 'timebank_post',
+    subjectId: postId,
+  });
   return changed;
 }
 
 // ——— Following categories ———
 
-export const followChoice = z.object({ categoryIds: z.preprocess((value) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.uuid({ error: 'errors.timebank.category.missing' })).max(200)) });
+export const followChoice = z.object({
+  categoryIds: z.preprocess(
+    (value) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]),
+    z.array(z.uuid({ error: 'errors.timebank.category.missing' })).max(200),
+  ),
+});
 
 export async function followedBy(tx: CommunityTransaction, personRecordId: string): Promise<string[]> {
-  return (await tx.select({ id: categoryFollows.categoryId }).from(categoryFollows).where(eq(categoryFollows.personRecordId, personRecordId))).map((row) => row.id);
+  return (
+    await tx
+      .select({ id: categoryFollows.categoryId })
+      .from(categoryFollows)
+      .where(eq(categoryFollows.personRecordId, personRecordId))
+  ).map((row) => row.id);
 }
 
 /** Replaces the categories a member follows. */
-export async function setFollows(tx: CommunityTransaction, communityId: string, personRecordId: string, categoryIds: readonly string[]) {
+export async function setFollows(
+  tx: CommunityTransaction,
+  communityId: string,
+  personRecordId: string,
+  categoryIds: readonly string[],
+) {
   const member = await memberOf(tx, communityId, personRecordId);
   if (!member) throw invalid([{ field: 'categoryIds', code: 'errors.timebank.post.why.notMember' }]);
-  const known = categoryIds.length ? await tx.select({ id: timebankCategories.id }).from(timebankCategories).where(and(eq(timebankCategories.communityId, communityId), inArray(timebankCategories.id, [...categoryIds]))) : [];
-  if (known.length !== new Set(categoryIds).size) throw invalid([{ field: 'categoryIds', code: 'errors.timebank.category.missing' }]);
+  const known = categoryIds.length
+    ? await tx
+        .select({ id: timebankCategories.id })
+        .from(timebankCategories)
+        .where(and(eq(timebankCategories.communityId, communityId), inArray(timebankCategories.id, [...categoryIds])))
+    : [];
+  if (known.length !== new Set(categoryIds).size)
+    throw invalid([{ field: 'categoryIds', code: 'errors.timebank.category.missing' }]);
   await tx.delete(categoryFollows).where(eq(categoryFollows.personRecordId, personRecordId));
-  if (known.length) await tx.insert(categoryFollows).values(known.map((category) => ({ communityId, personRecordId, categoryId: category.id })));
+  if (known.length)
+    await tx
+      .insert(categoryFollows)
+      .values(known.map((category) => ({ communityId, personRecordId, categoryId: category.id })));
 }
 
 // ——— Reminders (a daily job) ———
 
 /** Posts about to end and checks about to expire: their people are told once, by the channel they agreed to. */
-export async function sendReminders(owner: Database, publicUrl: string, notifyConfigured: boolean): Promise<{ posts: number; checks: number }> {
-  const banks = await owner.select({ communityId: timebanks.communityId, slug: sql<string>`(select slug from communities where id = ${timebanks.communityId})` }).from(timebanks);
+export async function sendReminders(
+  owner: Database,
+  publicUrl: string,
+  notifyConfigured: boolean,
+): Promise<{ posts: number; checks: number }> {
+  const banks = await owner
+    .select({
+      communityId: timebanks.communityId,
+      slug: sql<string>`(select slug from communities where id = ${timebanks.communityId})`,
+    })
+    .from(timebanks);
   let posts = 0;
   let checks = 0;
   for (const bank of banks) {
@@ -397,23 +653,48 @@ export async function sendReminders(owner: Database, publicUrl: string, notifyCo
       const ending = await tx
         .update(timebankPosts)
         .set({ reminderSentAt: new Date() })
-        .where(and(eq(timebankPosts.communityId, bank.communityId), isNull(timebankPosts.closedAt), isNull(timebankPosts.reminderSentAt), sql`${timebankPosts.endsOn} between current_date and current_date + ${rules.postReminderDays}::int`))
-        .returning({ id: timebankPosts.id, personRecordId: timebankPosts.personRecordId, title: timebankPosts.title, endsOn: timebankPosts.endsOn });
+        .where(
+          and(
+            eq(timebankPosts.communityId, bank.communityId),
+            isNull(timebankPosts.closedAt),
+            isNull(timebankPosts.reminderSentAt),
+            sql`${timebankPosts.endsOn} between current_date and current_date + ${rules.postReminderDays}::int`,
+          ),
+        )
+        .returning({
+          id: timebankPosts.id,
+          personRecordId: timebankPosts.personRecordId,
+          title: timebankPosts.title,
+          endsOn: timebankPosts.endsOn,
+        });
       for (const post of ending) {
-        await tellPerson(tx, notifyConfigured, post.personRecordId, { template: 'timebank-post-ending', subject: `Your post ends on ${post.endsOn}`, body: `"${post.title}" ends on ${post.endsOn}. If you still need it or still offer it, post it again: ${publicUrl}/c/${bank.slug}/timebank/posts/${post.id}` });
+        await tellPerson(tx, notifyConfigured, post.personRecordId, {
+          template: 'timebank-post-ending',
+          subject: `Your post ends on ${post.endsOn}`,
+          body: `"${post.title}" ends on ${post.endsOn}. If you still need it or still offer it, post it again: ${publicUrl}/c/${bank.slug}/timebank/posts/${post.id}`,
+        });
       }
       posts += ending.length;
       const expiring = await tx
         .update(backgroundChecks)
         .set({ reminderSentAt: new Date() })
-        .where(and(eq(backgroundChecks.communityId, bank.communityId), isNull(backgroundChecks.reminderSentAt), sql`${backgroundChecks.expiresOn} between current_date and current_date + ${rules.checkWarningDays}::int`))
+        .where(
+          and(
+            eq(backgroundChecks.communityId, bank.communityId),
+            isNull(backgroundChecks.reminderSentAt),
+            sql`${backgroundChecks.expiresOn} between current_date and current_date + ${rules.checkWarningDays}::int`,
+          ),
+        )
         .returning({ personRecordId: backgroundChecks.personRecordId, expiresOn: backgroundChecks.expiresOn });
       for (const check of expiring) {
-        await tellPerson(tx, notifyConfigured, check.personRecordId, { template: 'timebank-check-expiring', subject: 'Your background check needs renewing', body: `Your background check runs out on ${check.expiresOn}. Please talk to a coordinator about renewing it, so you can go on helping where a check is needed.` });
+        await tellPerson(tx, notifyConfigured, check.personRecordId, {
+          template: 'timebank-check-expiring',
+          subject: 'Your background check needs renewing',
+          body: `Your background check runs out on ${check.expiresOn}. Please talk to a coordinator about renewing it, so you can go on helping where a check is needed.`,
+        });
       }
       checks += expiring.length;
     });
   }
   return { posts, checks };
 }
-

@@ -13,7 +13,10 @@ export const reportRange = z
     to: z.iso.date({ error: 'errors.timebank.report.to' }),
   })
   .refine((range) => range.from <= range.to, { path: ['to'], message: 'errors.timebank.report.order' })
-  .refine((range) => Date.parse(range.to) - Date.parse(range.from) <= 3 * 366 * 86_400_000, { path: ['to'], message: 'errors.timebank.report.tooLong' });
+  .refine((range) => Date.parse(range.to) - Date.parse(range.from) <= 3 * 366 * 86_400_000, {
+    path: ['to'],
+    message: 'errors.timebank.report.tooLong',
+  });
 export type ReportRange = z.infer<typeof reportRange>;
 
 /** The last twelve whole months and this one, up to today. */
@@ -60,13 +63,21 @@ const bands = ['below_minus_5h', 'minus_5h_to_0', 'zero', 'up_to_5h', '5h_to_20h
  * The summary for a date range. Hours given are the givers' minutes of confirmed exchanges that
  * were not corrected; `names` are left out unless the reader may see who people are.
  */
-export async function summary(tx: CommunityTransaction, communityId: string, range: ReportRange, options: { names: boolean }): Promise<Summary> {
+export async function summary(
+  tx: CommunityTransaction,
+  communityId: string,
+  range: ReportRange,
+  options: { names: boolean },
+): Promise<Summary> {
   const { from, to } = range;
   const today = ukDay(new Date());
   const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   // Finished days come added up (timebank_day_totals); today, if asked for, is added up now.
   if (from <= yesterday) await countDays(tx, communityId, from, to < yesterday ? to : yesterday);
-  const live = to >= today ? exchangeTotals(communityId, sql`e.occurred_on = ${today}::date`) : sql`select null::date as day, null::uuid as category_id, ''::text as neighbourhood, 0 as exchanges, 0 as minutes, 0 as group_exchanges, 0 as group_receivers where false`;
+  const live =
+    to >= today
+      ? exchangeTotals(communityId, sql`e.occurred_on = ${today}::date`)
+      : sql`select null::date as day, null::uuid as category_id, ''::text as neighbourhood, 0 as exchanges, 0 as minutes, 0 as group_exchanges, 0 as group_receivers where false`;
   const days = sql`
     select day, category_id, neighbourhood, exchanges, minutes, group_exchanges, group_receivers from timebank_day_totals where community_id = ${communityId} and day between ${from} and ${to}
     union all ${live}`;
@@ -74,7 +85,17 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
   // The day a person joined is a UK day: a join at 00:30 BST belongs to that day, not the one before.
   const joinedInRange = sql`m.joined_at >= (${from}::date::timestamp at time zone 'Europe/London') and m.joined_at < ((${to}::date + 1)::timestamp at time zone 'Europe/London')`;
   const [totals] = (
-    await tx.execute<{ exchanges: number; minutes: number; groups: number; group_receivers: number; members_now: number; new_members: number; new_now: number; new_joining: number; new_left: number }>(sql`
+    await tx.execute<{
+      exchanges: number;
+      minutes: number;
+      groups: number;
+      group_receivers: number;
+      members_now: number;
+      new_members: number;
+      new_now: number;
+      new_joining: number;
+      new_left: number;
+    }>(sql`
       with days as (${days}),
       joined as (
         select count(*)::int as new_members,
@@ -92,9 +113,13 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
   // exchanges are counted. Organisations and the pot are not members, so never counted here.
   const [active] = (
     to >= today
-      ? await tx.execute<{ active: number }>(sql`select count(distinct m.person_record_id)::int as active from timebank_members m join timebank_accounts a on a.person_record_id = m.person_record_id and a.kind = 'member'
+      ? await tx.execute<{
+          active: number;
+        }>(sql`select count(distinct m.person_record_id)::int as active from timebank_members m join timebank_accounts a on a.person_record_id = m.person_record_id and a.kind = 'member'
           where m.community_id = ${communityId} and ${memberNow} and a.last_exchanged_on >= ${to}::date - 90`)
-      : await tx.execute<{ active: number }>(sql`select count(distinct m.person_record_id)::int as active from timebank_exchanges e join timebank_exchange_parties p on p.exchange_id = e.id
+      : await tx.execute<{
+          active: number;
+        }>(sql`select count(distinct m.person_record_id)::int as active from timebank_exchanges e join timebank_exchange_parties p on p.exchange_id = e.id
           join timebank_accounts a on a.id = p.account_id and a.kind = 'member' join timebank_members m on m.person_record_id = a.person_record_id
           where e.community_id = ${communityId} and ${memberNow} and e.status = 'confirmed' and e.reversed_at is null and e.occurred_on between (${to}::date - 90) and ${to}`)
   ).rows;
@@ -192,7 +217,13 @@ export async function summary(tx: CommunityTransaction, communityId: string, ran
     unmetNeed,
     neverExchanged: { count: quiet.length, names: options.names ? quiet.map((row) => row.name) : null },
     balances: bands.map((band) => ({ band, members: balanceRows.find((row) => row.band === band)?.members ?? 0 })),
-    pot: { balance: pot?.balance ?? 0, granted: pot?.granted ?? 0, donated: pot?.donated ?? 0, paidForGroups: pot?.paid ?? 0, receivedFromGroups: pot?.received ?? 0 },
+    pot: {
+      balance: pot?.balance ?? 0,
+      granted: pot?.granted ?? 0,
+      donated: pot?.donated ?? 0,
+      paidForGroups: pot?.paid ?? 0,
+      receivedFromGroups: pot?.received ?? 0,
+    },
     organisations,
   };
 }
@@ -218,7 +249,12 @@ function exchangeTotals(communityId: string, when: SQL) {
 }
 
 /** Adds up each finished day in the range that is not added up yet (once, even when two reports ask at the same moment). */
-export async function countDays(tx: CommunityTransaction, communityId: string, from: string, upto: string): Promise<number> {
+export async function countDays(
+  tx: CommunityTransaction,
+  communityId: string,
+  from: string,
+  upto: string,
+): Promise<number> {
   const added = await tx.execute<{ day: string }>(sql`
     with newly as (
       insert into timebank_days_counted (community_id, day)

@@ -7,11 +7,17 @@ import type * as service from './service.ts';
 /** Coordinators and admins run the time bank; they record for members who are not online. */
 export const timebankStaff = ['admin', 'coordinator'] as const;
 
-export const isStaff = (request: FastifyRequest) => request.roles.some((role) => (timebankStaff as readonly string[]).includes(role));
+export const isStaff = (request: FastifyRequest) =>
+  request.roles.some((role) => (timebankStaff as readonly string[]).includes(role));
 
 export { ownRecordId } from '../people/service.ts';
 
-export function exchangeContext(services: Services, request: FastifyRequest, communityId: string, actorRecordId: string | null): service.ExchangeContext {
+export function exchangeContext(
+  services: Services,
+  request: FastifyRequest,
+  communityId: string,
+  actorRecordId: string | null,
+): service.ExchangeContext {
   return {
     communityId,
     actor: { id: actorOf(request), staff: isStaff(request) },

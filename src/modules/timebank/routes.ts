@@ -30,35 +30,72 @@ const staff = access.roles(...timebankStaff);
 /** A side of the exchange, or staff. */
 const sideOrStaff = access.ownOr(...timebankStaff);
 
-const formErrors = (error: unknown): FieldError[] | undefined => (error instanceof DomainError && error.status === 400 ? (error.fieldErrors.length ? error.fieldErrors : [{ field: 'form', code: 'errors.generic.invalid' }]) : undefined);
+const formErrors = (error: unknown): FieldError[] | undefined =>
+  error instanceof DomainError && error.status === 400
+    ? error.fieldErrors.length
+      ? error.fieldErrors
+      : [{ field: 'form', code: 'errors.generic.invalid' }]
+    : undefined;
 
 /** The time bank's pages: a member's home, statement and exchanges; coordinators' members, groups, pot and settings. */
 export async function timebankRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/timebank`;
-  const inTimebank = <T>(request: FastifyRequest, work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>) =>
-    inRequestCommunity(services, request, async (tx, community) => work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)));
+  const inTimebank = <T>(
+    request: FastifyRequest,
+    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
+  ) =>
+    inRequestCommunity(services, request, async (tx, community) =>
+      work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
+    );
 
   // ——— Home ———
-  app.get('/c/:community/timebank', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const page = await inTimebank(request, async (tx, communityId, ownId) => {
-      const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
-      const account = member && ownId ? await service.accountOfPerson(tx, communityId, ownId) : undefined;
-      const onboarding = member && !member.onboardedAt ? await service.onboardingOf(tx, communityId, member.id) : [];
-      const waiting = member && ownId ? await service.openExchanges(tx, communityId, { personRecordId: ownId, limit: 20 }) : [];
-      const recent = account ? await service.statement(tx, communityId, account.id, { limit: 5 }) : { items: [] };
-      const summary = isStaff(request) ? await service.coordinatorSummary(tx, communityId) : undefined;
-      const checksDue = isStaff(request) ? await posts.checksDue(tx, communityId) : [];
-      const ownPosts = member && ownId ? (await posts.searchPosts(tx, communityId, { personRecordId: ownId, limit: 20 })).items : [];
-      const conversations = member && ownId ? await posts.conversationsOf(tx, communityId, ownId) : [];
-      const timebank = await service.timebankOf(tx, communityId);
-      return { member, account, onboarding, waiting: waiting.map((exchange) => ({ ...exchange, yours: exchange.recordedFor !== account?.id })), recent: recent.items, summary, timebank, ownId, checksDue, ownPosts, conversations };
-    });
-    return render(request, reply, 'timebank/views/home.njk', { pageTitle: request.t('timebank.home.title'), ...page, flash: takeFlash(request) });
-  });
+  app.get(
+    '/c/:community/timebank',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const page = await inTimebank(request, async (tx, communityId, ownId) => {
+        const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
+        const account = member && ownId ? await service.accountOfPerson(tx, communityId, ownId) : undefined;
+        const onboarding = member && !member.onboardedAt ? await service.onboardingOf(tx, communityId, member.id) : [];
+        const waiting =
+          member && ownId ? await service.openExchanges(tx, communityId, { personRecordId: ownId, limit: 20 }) : [];
+        const recent = account ? await service.statement(tx, communityId, account.id, { limit: 5 }) : { items: [] };
+        const summary = isStaff(request) ? await service.coordinatorSummary(tx, communityId) : undefined;
+        const checksDue = isStaff(request) ? await posts.checksDue(tx, communityId) : [];
+        const ownPosts =
+          member && ownId ? (await posts.searchPosts(tx, communityId, { personRecordId: ownId, limit: 20 })).items : [];
+        const conversations = member && ownId ? await posts.conversationsOf(tx, communityId, ownId) : [];
+        const timebank = await service.timebankOf(tx, communityId);
+        return {
+          member,
+          account,
+          onboarding,
+          waiting: waiting.map((exchange) => ({ ...exchange, yours: exchange.recordedFor !== account?.id })),
+          recent: recent.items,
+          summary,
+          timebank,
+          ownId,
+          checksDue,
+          ownPosts,
+          conversations,
+        };
+      });
+      return render(request, reply, 'timebank/views/home.njk', {
+        pageTitle: request.t('timebank.home.title'),
+        ...page,
+        flash: takeFlash(request),
+      });
+    },
+  );
 
   // ——— Recording an exchange ———
-  const exchangeFormPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
+  const exchangeFormPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const staffView = isStaff(request);
     const page = await inTimebank(request, async (tx, communityId, ownId) => {
       const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
@@ -66,10 +103,29 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       const categories = await service.listCategories(tx, communityId);
       return { member, accounts, categories, ownId };
     });
-    if (!staffView && !page.member?.onboardedAt) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.notYet.title'), member: page.member });
+    if (!staffView && !page.member?.onboardedAt)
+      return render(request, reply, 'timebank/views/not-yet.njk', {
+        pageTitle: request.t('timebank.notYet.title'),
+        member: page.member,
+      });
     const people = page.accounts.filter((choice) => staffView || choice.personRecordId !== page.ownId);
-    const personItems = (chosen: unknown) => [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...people.map((choice) => ({ value: choice.personRecordId ?? '', text: choice.name, selected: chosen === choice.personRecordId }))];
-    const categoryItems = [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.categories.map((category) => ({ value: category.id, text: category.name, selected: values.categoryId === category.id || (values.categoryId === undefined && page.categories.length === 1) }))];
+    const personItems = (chosen: unknown) => [
+      { value: '', text: request.t('timebank.exchangeForm.choose') },
+      ...people.map((choice) => ({
+        value: choice.personRecordId ?? '',
+        text: choice.name,
+        selected: chosen === choice.personRecordId,
+      })),
+    ];
+    const categoryItems = [
+      { value: '', text: request.t('timebank.exchangeForm.choose') },
+      ...page.categories.map((category) => ({
+        value: category.id,
+        text: category.name,
+        selected:
+          values.categoryId === category.id || (values.categoryId === undefined && page.categories.length === 1),
+      })),
+    ];
     return render(
       request,
       reply,
@@ -90,43 +146,84 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/exchanges/new', { config: { access: access.anyMember }, schema: { params: communityParams, querystring: z.object({ post: z.uuid().optional().catch(undefined), with: z.uuid().optional().catch(undefined) }) } }, async (request, reply) =>
-    exchangeFormPage(request, reply, { occurredOn: ukDay(new Date()), postId: request.query.post, other: request.query.with, direction: 'gave' }),
+  app.get(
+    '/c/:community/timebank/exchanges/new',
+    {
+      config: { access: access.anyMember },
+      schema: {
+        params: communityParams,
+        querystring: z.object({
+          post: z.uuid().optional().catch(undefined),
+          with: z.uuid().optional().catch(undefined),
+        }),
+      },
+    },
+    async (request, reply) =>
+      exchangeFormPage(request, reply, {
+        occurredOn: ukDay(new Date()),
+        postId: request.query.post,
+        other: request.query.with,
+        direction: 'gave',
+      }),
   );
-  app.post('/c/:community/timebank/exchanges/new', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'occurredOn');
-    const staffView = isStaff(request);
-    const ownId = await inTimebank(request, async (_tx, _communityId, own) => own);
-    const missingSide: FieldError[] = [];
-    let giver = body.giver;
-    let receiver = body.receiver;
-    if (!staffView) {
-      if (body.direction !== 'gave' && body.direction !== 'received') missingSide.push({ field: 'direction', code: 'errors.timebank.direction.missing' });
-      giver = body.direction === 'received' ? body.other : ownId;
-      receiver = body.direction === 'received' ? ownId : body.other;
-    }
-    const input = { giver: giver || undefined, receiver: receiver || undefined, minutes: minutesFromForm(body), occurredOn: body.occurredOn, categoryId: body.categoryId || undefined, postId: body.postId || undefined, note: body.note, confirmNow: staffView && body.confirmNow === 'yes' };
-    const form = parseForm(service.newExchange, input);
-    // On a member's form, the other person is one box.
-    const asShown = (errors: FieldError[]) => [...missingSide, ...errors.map((error) => (!staffView && (error.field === 'giver' || error.field === 'receiver') ? { ...error, field: 'other' } : error))];
-    if (!form.ok || missingSide.length) return exchangeFormPage(request, reply, body, asShown(form.ok ? [] : form.errors));
-    const actorId = actorOf(request);
-    try {
-      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        const full = await inTimebank(request, async (tx, communityId, own) => {
-          const exchange = await service.recordExchange(tx, exchangeContext(services, request, communityId, own), form.data);
-          return service.getExchange(tx, communityId, exchange.id);
+  app.post(
+    '/c/:community/timebank/exchanges/new',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'occurredOn');
+      const staffView = isStaff(request);
+      const ownId = await inTimebank(request, async (_tx, _communityId, own) => own);
+      const missingSide: FieldError[] = [];
+      let giver = body.giver;
+      let receiver = body.receiver;
+      if (!staffView) {
+        if (body.direction !== 'gave' && body.direction !== 'received')
+          missingSide.push({ field: 'direction', code: 'errors.timebank.direction.missing' });
+        giver = body.direction === 'received' ? body.other : ownId;
+        receiver = body.direction === 'received' ? ownId : body.other;
+      }
+      const input = {
+        giver: giver || undefined,
+        receiver: receiver || undefined,
+        minutes: minutesFromForm(body),
+        occurredOn: body.occurredOn,
+        categoryId: body.categoryId || undefined,
+        postId: body.postId || undefined,
+        note: body.note,
+        confirmNow: staffView && body.confirmNow === 'yes',
+      };
+      const form = parseForm(service.newExchange, input);
+      // On a member's form, the other person is one box.
+      const asShown = (errors: FieldError[]) => [
+        ...missingSide,
+        ...errors.map((error) =>
+          !staffView && (error.field === 'giver' || error.field === 'receiver') ? { ...error, field: 'other' } : error,
+        ),
+      ];
+      if (!form.ok || missingSide.length)
+        return exchangeFormPage(request, reply, body, asShown(form.ok ? [] : form.errors));
+      const actorId = actorOf(request);
+      try {
+        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+          const full = await inTimebank(request, async (tx, communityId, own) => {
+            const exchange = await service.recordExchange(
+              tx,
+              exchangeContext(services, request, communityId, own),
+              form.data,
+            );
+            return service.getExchange(tx, communityId, exchange.id);
+          });
+          request.session.flash = recordedMessage(request, full);
+          return `${base(request)}/exchanges/${full.exchange.id}`;
         });
-        request.session.flash = recordedMessage(request, full);
-        return `${base(request)}/exchanges/${full.exchange.id}`;
-      });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return exchangeFormPage(request, reply, body, asShown(errors));
-      throw error;
-    }
-  });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return exchangeFormPage(request, reply, body, asShown(errors));
+        throw error;
+      }
+    },
+  );
 
   /** What happens next, said as it is: who is asked to confirm, or that a coordinator confirms for someone not online. */
   const recordedMessage = (request: FastifyRequest, full: service.ExchangeInFull) => {
@@ -134,87 +231,163 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     const awaited = service.awaitedSide(full);
     const waiting = full.parties.filter((party) => party.personRecordId && awaited.includes(party.personRecordId));
     const offline = waiting.filter((party) => !party.online);
-    if (offline.length) return request.t('timebank.exchange.recordedOfflineFlash', { names: offline.map((party) => party.name).join(', ') });
+    if (offline.length)
+      return request.t('timebank.exchange.recordedOfflineFlash', {
+        names: offline.map((party) => party.name).join(', '),
+      });
     return request.t('timebank.exchange.recordedFlash', { names: waiting.map((party) => party.name).join(', ') });
   };
 
   // ——— One exchange ———
-  const exchangePage = async (request: FastifyRequest<{ Params: z.infer<typeof exchangeParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+  const exchangePage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof exchangeParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const page = await inTimebank(request, async (tx, communityId, ownId) => {
       const full = await service.getExchange(tx, communityId, request.params.exchangeId);
       if (!service.mayView(full, { id: actorOf(request), staff: isStaff(request) }, ownId)) throw notFound();
       const awaited = service.awaitedSide(full);
       // Said from where the reader stands: the time they gave, or received, or an exchange between others.
       const own = full.parties.find((party) => party.personRecordId !== null && party.personRecordId === ownId);
-      const title = full.exchange.group ? 'titleGroup' : own?.side === 'giver' ? 'titleGave' : own?.side === 'receiver' ? 'titleReceived' : 'title';
+      const title = full.exchange.group
+        ? 'titleGroup'
+        : own?.side === 'giver'
+          ? 'titleGave'
+          : own?.side === 'receiver'
+            ? 'titleReceived'
+            : 'title';
       return {
         ...full,
         title,
-        waitingFor: full.exchange.status === 'pending' ? full.parties.filter((party) => party.personRecordId && awaited.includes(party.personRecordId)) : [],
-        mayAnswer: full.exchange.status === 'pending' && (isStaff(request) || (ownId !== null && awaited.includes(ownId))),
-        mayCancel: ['pending', 'disputed'].includes(full.exchange.status) && (isStaff(request) || full.exchange.recordedBy === request.person?.id),
+        waitingFor:
+          full.exchange.status === 'pending'
+            ? full.parties.filter((party) => party.personRecordId && awaited.includes(party.personRecordId))
+            : [],
+        mayAnswer:
+          full.exchange.status === 'pending' && (isStaff(request) || (ownId !== null && awaited.includes(ownId))),
+        mayCancel:
+          ['pending', 'disputed'].includes(full.exchange.status) &&
+          (isStaff(request) || full.exchange.recordedBy === request.person?.id),
       };
     });
     return render(
       request,
       reply,
       'timebank/views/exchange.njk',
-      { pageTitle: request.t(`timebank.exchange.${page.title}`), ...page, staffView: isStaff(request), values, errors, flash: takeFlash(request) },
+      {
+        pageTitle: request.t(`timebank.exchange.${page.title}`),
+        ...page,
+        staffView: isStaff(request),
+        values,
+        errors,
+        flash: takeFlash(request),
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/exchanges/:exchangeId', { config: { access: sideOrStaff }, schema: { params: exchangeParams } }, async (request, reply) => exchangePage(request, reply));
+  app.get(
+    '/c/:community/timebank/exchanges/:exchangeId',
+    { config: { access: sideOrStaff }, schema: { params: exchangeParams } },
+    async (request, reply) => exchangePage(request, reply),
+  );
   const exchangeAction = (name: 'confirm' | 'dispute' | 'cancel' | 'reverse', roles: typeof staff) =>
-    app.post(`/c/:community/timebank/exchanges/:exchangeId/${name}`, { config: { access: roles }, schema: { params: exchangeParams } }, async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      try {
-        await inTimebank(request, async (tx, communityId, ownId) => {
-          const context = exchangeContext(services, request, communityId, ownId);
-          if (name === 'confirm') return service.confirmExchange(tx, context, request.params.exchangeId);
-          if (name === 'cancel') return service.cancelExchange(tx, context, request.params.exchangeId);
-          if (name === 'dispute') {
-            const form = parseForm(service.disputeDetails, body);
+    app.post(
+      `/c/:community/timebank/exchanges/:exchangeId/${name}`,
+      { config: { access: roles }, schema: { params: exchangeParams } },
+      async (request, reply) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        try {
+          await inTimebank(request, async (tx, communityId, ownId) => {
+            const context = exchangeContext(services, request, communityId, ownId);
+            if (name === 'confirm') return service.confirmExchange(tx, context, request.params.exchangeId);
+            if (name === 'cancel') return service.cancelExchange(tx, context, request.params.exchangeId);
+            if (name === 'dispute') {
+              const form = parseForm(service.disputeDetails, body);
+              if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
+              return service.disputeExchange(tx, context, request.params.exchangeId, form.data);
+            }
+            const form = parseForm(service.reversalDetails, body);
             if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
-            return service.disputeExchange(tx, context, request.params.exchangeId, form.data);
+            return service.reverseExchange(tx, context, request.params.exchangeId, form.data);
+          });
+        } catch (error) {
+          const errors = formErrors(error);
+          if (errors) return exchangePage(request, reply, { ...body, action: name }, errors);
+          if (error instanceof DomainError && error.status === 409) {
+            request.session.flash = request.t('timebank.exchange.alreadyDecided');
+            return reply.redirect(`${base(request)}/exchanges/${request.params.exchangeId}`, 303);
           }
-          const form = parseForm(service.reversalDetails, body);
-          if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
-          return service.reverseExchange(tx, context, request.params.exchangeId, form.data);
-        });
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return exchangePage(request, reply, { ...body, action: name }, errors);
-        if (error instanceof DomainError && error.status === 409) {
-          request.session.flash = request.t('timebank.exchange.alreadyDecided');
-          return reply.redirect(`${base(request)}/exchanges/${request.params.exchangeId}`, 303);
+          throw error;
         }
-        throw error;
-      }
-      request.session.flash = request.t(`timebank.exchange.${name}Flash`);
-      return reply.redirect(`${base(request)}/exchanges/${request.params.exchangeId}`, 303);
-    });
+        request.session.flash = request.t(`timebank.exchange.${name}Flash`);
+        return reply.redirect(`${base(request)}/exchanges/${request.params.exchangeId}`, 303);
+      },
+    );
   exchangeAction('confirm', sideOrStaff);
   exchangeAction('dispute', sideOrStaff);
   exchangeAction('cancel', sideOrStaff);
   exchangeAction('reverse', staff);
 
-  app.get('/c/:community/timebank/exchanges', { config: { access: staff }, schema: { params: communityParams, querystring: z.object({ status: z.enum(['pending', 'disputed', 'confirmed', 'cancelled', 'every']).optional().catch(undefined) }) } }, async (request, reply) => {
-    const exchanges = await inTimebank(request, (tx, communityId) => service.openExchanges(tx, communityId, { status: request.query.status, limit: 200 }));
-    const status = request.query.status ?? '';
-    return render(request, reply, 'timebank/views/exchanges.njk', { pageTitle: request.t(['confirmed', 'cancelled', 'every'].includes(status) ? 'timebank.exchanges.titleAll' : 'timebank.exchanges.title'), exchanges, status });
-  });
+  app.get(
+    '/c/:community/timebank/exchanges',
+    {
+      config: { access: staff },
+      schema: {
+        params: communityParams,
+        querystring: z.object({
+          status: z.enum(['pending', 'disputed', 'confirmed', 'cancelled', 'every']).optional().catch(undefined),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const exchanges = await inTimebank(request, (tx, communityId) =>
+        service.openExchanges(tx, communityId, { status: request.query.status, limit: 200 }),
+      );
+      const status = request.query.status ?? '';
+      return render(request, reply, 'timebank/views/exchanges.njk', {
+        pageTitle: request.t(
+          ['confirmed', 'cancelled', 'every'].includes(status)
+            ? 'timebank.exchanges.titleAll'
+            : 'timebank.exchanges.title',
+        ),
+        exchanges,
+        status,
+      });
+    },
+  );
 
   // ——— Statements ———
-  const statementPage = async (request: FastifyRequest, reply: FastifyReply, personId: string | null, print: boolean, before?: number) => {
+  const statementPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    personId: string | null,
+    print: boolean,
+    before?: number,
+  ) => {
     const page = await inTimebank(request, async (tx, communityId, ownId) => {
       const found = await service.statementOf(tx, communityId, personId, ownId, { limit: print ? 1000 : 50, before });
-      return found && { subject: found.person, account: found.account, lines: found.lines, more: found.more, timebank: await service.timebankOf(tx, communityId) };
+      return (
+        found && {
+          subject: found.person,
+          account: found.account,
+          lines: found.lines,
+          more: found.more,
+          timebank: await service.timebankOf(tx, communityId),
+        }
+      );
     });
-    if (!page) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.notYet.title') });
+    if (!page)
+      return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.notYet.title') });
     const own = personId === null;
-    const next = page.more ? `${own ? base(request) : `${base(request)}/members/${personId}`}/statement?before=${page.lines[page.lines.length - 1]?.id}` : null;
+    const next = page.more
+      ? `${own ? base(request) : `${base(request)}/members/${personId}`}/statement?before=${page.lines[page.lines.length - 1]?.id}`
+      : null;
     return render(request, reply, print ? 'timebank/views/statement-print.njk' : 'timebank/views/statement.njk', {
-      pageTitle: own ? request.t('timebank.statement.ownTitle') : request.t('timebank.statement.title', { name: page.subject.preferredName }),
+      pageTitle: own
+        ? request.t('timebank.statement.ownTitle')
+        : request.t('timebank.statement.title', { name: page.subject.preferredName }),
       ...page,
       own,
       printedOn: ukDay(new Date()),
@@ -223,55 +396,124 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     });
   };
   const statementQuery = z.object({ before: z.coerce.number().int().positive().optional().catch(undefined) });
-  app.get('/c/:community/timebank/statement', { config: { access: access.anyMember }, schema: { params: communityParams, querystring: statementQuery } }, async (request, reply) => statementPage(request, reply, null, false, request.query.before));
-  app.get('/c/:community/timebank/statement/print', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => statementPage(request, reply, null, true));
-  app.get('/c/:community/timebank/members/:personId/statement', { config: { access: staff }, schema: { params: personParams, querystring: statementQuery } }, async (request, reply) =>
-    statementPage(request, reply, request.params.personId, false, request.query.before),
+  app.get(
+    '/c/:community/timebank/statement',
+    { config: { access: access.anyMember }, schema: { params: communityParams, querystring: statementQuery } },
+    async (request, reply) => statementPage(request, reply, null, false, request.query.before),
   );
-  app.get('/c/:community/timebank/members/:personId/statement/print', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => statementPage(request, reply, request.params.personId, true));
+  app.get(
+    '/c/:community/timebank/statement/print',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => statementPage(request, reply, null, true),
+  );
+  app.get(
+    '/c/:community/timebank/members/:personId/statement',
+    { config: { access: staff }, schema: { params: personParams, querystring: statementQuery } },
+    async (request, reply) => statementPage(request, reply, request.params.personId, false, request.query.before),
+  );
+  app.get(
+    '/c/:community/timebank/members/:personId/statement/print',
+    { config: { access: staff }, schema: { params: personParams } },
+    async (request, reply) => statementPage(request, reply, request.params.personId, true),
+  );
 
   // ——— Members (coordinators) ———
-  app.get('/c/:community/timebank/members', { config: { access: staff }, schema: { params: communityParams, querystring: z.object({ q: z.string().max(100).optional().catch(undefined) }) } }, async (request, reply) => {
-    const page = await inTimebank(request, async (tx, communityId) => {
-      const members = await service.listMembers(tx, communityId);
-      const inBank = new Set(members.map((member) => member.personRecordId));
-      const found = request.query.q ? (await listPeople(tx, communityId, { search: request.query.q, limit: 20 })).filter((person) => !inBank.has(person.id)).slice(0, 20) : [];
-      return { members, found };
-    });
-    return render(request, reply, 'timebank/views/members.njk', { pageTitle: request.t('timebank.members.title'), ...page, q: request.query.q ?? '', values: { preferredName: request.query.q ?? '' }, formKey: randomUUID(), flash: takeFlash(request) });
-  });
+  app.get(
+    '/c/:community/timebank/members',
+    {
+      config: { access: staff },
+      schema: {
+        params: communityParams,
+        querystring: z.object({ q: z.string().max(100).optional().catch(undefined) }),
+      },
+    },
+    async (request, reply) => {
+      const page = await inTimebank(request, async (tx, communityId) => {
+        const members = await service.listMembers(tx, communityId);
+        const inBank = new Set(members.map((member) => member.personRecordId));
+        const found = request.query.q
+          ? (await listPeople(tx, communityId, { search: request.query.q, limit: 20 }))
+              .filter((person) => !inBank.has(person.id))
+              .slice(0, 20)
+          : [];
+        return { members, found };
+      });
+      return render(request, reply, 'timebank/views/members.njk', {
+        pageTitle: request.t('timebank.members.title'),
+        ...page,
+        q: request.query.q ?? '',
+        values: { preferredName: request.query.q ?? '' },
+        formKey: randomUUID(),
+        flash: takeFlash(request),
+      });
+    },
+  );
   // Someone the community does not know yet (a neighbour who is not online): their record and
   // their place in the time bank in one step, then their joining steps. Sent twice, made once.
   const newNeighbour = personDetails.pick({ preferredName: true, fullName: true, phone: true, assistedDigital: true });
-  app.post('/c/:community/timebank/members/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>;
-    const form = parseForm(newNeighbour, body);
-    if (!form.ok) {
-      const page = await inTimebank(request, async (tx, communityId) => ({ members: await service.listMembers(tx, communityId), found: [] }));
-      return render(request, reply, 'timebank/views/members.njk', { pageTitle: request.t('timebank.members.title'), ...page, q: '', values: form.values, errors: form.errors, formKey: body.formKey }, { status: 400 });
-    }
-    const actorId = actorOf(request);
-    const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-      const made = await inTimebank(request, async (tx, communityId) => {
-        const person = await createPerson(tx, communityId, { id: actorId, onBehalf: true }, personDetails.parse(form.data));
-        await service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
-        return person;
+  app.post(
+    '/c/:community/timebank/members/new',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const form = parseForm(newNeighbour, body);
+      if (!form.ok) {
+        const page = await inTimebank(request, async (tx, communityId) => ({
+          members: await service.listMembers(tx, communityId),
+          found: [],
+        }));
+        return render(
+          request,
+          reply,
+          'timebank/views/members.njk',
+          {
+            pageTitle: request.t('timebank.members.title'),
+            ...page,
+            q: '',
+            values: form.values,
+            errors: form.errors,
+            formKey: body.formKey,
+          },
+          { status: 400 },
+        );
+      }
+      const actorId = actorOf(request);
+      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+        const made = await inTimebank(request, async (tx, communityId) => {
+          const person = await createPerson(
+            tx,
+            communityId,
+            { id: actorId, onBehalf: true },
+            personDetails.parse(form.data),
+          );
+          await service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
+          return person;
+        });
+        return `${base(request)}/members/${made.id}`;
       });
-      return `${base(request)}/members/${made.id}`;
-    });
-    return reply.redirect(to, 303);
-  });
-  app.post('/c/:community/timebank/members', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
-    const parsed = z.object({ personRecordId: z.uuid() }).safeParse(request.body);
-    if (!parsed.success) throw invalid([{ field: 'personRecordId', code: 'errors.generic.invalid' }]);
-    const actorId = actorOf(request);
-    await inTimebank(request, async (tx, communityId) => {
-      const person = await getPerson(tx, communityId, parsed.data.personRecordId);
-      return service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
-    });
-    return reply.redirect(`${base(request)}/members/${parsed.data.personRecordId}`, 303);
-  });
-  const memberPage = async (request: FastifyRequest<{ Params: z.infer<typeof personParams> }>, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+      return reply.redirect(to, 303);
+    },
+  );
+  app.post(
+    '/c/:community/timebank/members',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const parsed = z.object({ personRecordId: z.uuid() }).safeParse(request.body);
+      if (!parsed.success) throw invalid([{ field: 'personRecordId', code: 'errors.generic.invalid' }]);
+      const actorId = actorOf(request);
+      await inTimebank(request, async (tx, communityId) => {
+        const person = await getPerson(tx, communityId, parsed.data.personRecordId);
+        return service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
+      });
+      return reply.redirect(`${base(request)}/members/${parsed.data.personRecordId}`, 303);
+    },
+  );
+  const memberPage = async (
+    request: FastifyRequest<{ Params: z.infer<typeof personParams> }>,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const page = await inTimebank(request, async (tx, communityId) => {
       const subject = await getPerson(tx, communityId, request.params.personId);
       const member = await service.memberOf(tx, communityId, subject.id);
@@ -293,45 +535,91 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         doneOnParts: dateParts(values.doneOn ?? ukDay(new Date())),
         issuedOnParts: dateParts(values.issuedOn),
         expiresOnParts: dateParts(values.expiresOn),
-        checkLevelItems: choices(request, 'timebank.checkLevels', ['basic', 'enhanced', 'enhanced_barred'], values.level),
+        checkLevelItems: choices(
+          request,
+          'timebank.checkLevels',
+          ['basic', 'enhanced', 'enhanced_barred'],
+          values.level,
+        ),
         errors,
         flash: takeFlash(request),
       },
       { status: errors ? 400 : 200 },
     );
   };
-  app.post('/c/:community/timebank/members/:personId/checks', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => {
-    const body = withDateFromParts(withDateFromParts(request.body, 'issuedOn'), 'expiresOn');
-    const form = parseForm(posts.checkDetails, body);
-    if (!form.ok) return memberPage(request, reply, body, form.errors);
-    const actorId = actorOf(request);
-    await inTimebank(request, (tx, communityId) => posts.recordCheck(tx, communityId, actorId, request.params.personId, form.data));
-    request.session.flash = request.t('timebank.checks.savedFlash');
-    return reply.redirect(`${base(request)}/members/${request.params.personId}`, 303);
-  });
-  app.get('/c/:community/timebank/members/:personId', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => memberPage(request, reply));
-  app.post('/c/:community/timebank/members/:personId/steps', { config: { access: staff }, schema: { params: personParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'doneOn');
-    const form = parseForm(service.stepTick, body);
-    if (!form.ok) return memberPage(request, reply, body, form.errors);
-    const actorId = actorOf(request);
-    const finished = await inTimebank(request, (tx, communityId) => service.tickStep(tx, communityId, actorId, request.params.personId, form.data));
-    request.session.flash = request.t(finished ? 'timebank.member.onboardedFlash' : 'timebank.member.stepFlash');
-    return reply.redirect(`${base(request)}/members/${request.params.personId}`, 303);
-  });
+  app.post(
+    '/c/:community/timebank/members/:personId/checks',
+    { config: { access: staff }, schema: { params: personParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(withDateFromParts(request.body, 'issuedOn'), 'expiresOn');
+      const form = parseForm(posts.checkDetails, body);
+      if (!form.ok) return memberPage(request, reply, body, form.errors);
+      const actorId = actorOf(request);
+      await inTimebank(request, (tx, communityId) =>
+        posts.recordCheck(tx, communityId, actorId, request.params.personId, form.data),
+      );
+      request.session.flash = request.t('timebank.checks.savedFlash');
+      return reply.redirect(`${base(request)}/members/${request.params.personId}`, 303);
+    },
+  );
+  app.get(
+    '/c/:community/timebank/members/:personId',
+    { config: { access: staff }, schema: { params: personParams } },
+    async (request, reply) => memberPage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/members/:personId/steps',
+    { config: { access: staff }, schema: { params: personParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'doneOn');
+      const form = parseForm(service.stepTick, body);
+      if (!form.ok) return memberPage(request, reply, body, form.errors);
+      const actorId = actorOf(request);
+      const finished = await inTimebank(request, (tx, communityId) =>
+        service.tickStep(tx, communityId, actorId, request.params.personId, form.data),
+      );
+      request.session.flash = request.t(finished ? 'timebank.member.onboardedFlash' : 'timebank.member.stepFlash');
+      return reply.redirect(`${base(request)}/members/${request.params.personId}`, 303);
+    },
+  );
 
   // ——— Group exchanges (coordinators) ———
-  const groupFormPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FieldError[]) => {
-    const page = await inTimebank(request, async (tx, communityId) => ({ accounts: await service.accountChoices(tx, communityId), categories: await service.listCategories(tx, communityId) }));
+  const groupFormPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
+    const page = await inTimebank(request, async (tx, communityId) => ({
+      accounts: await service.accountChoices(tx, communityId),
+      categories: await service.listCategories(tx, communityId),
+    }));
     // A time bank of thousands: each side lists who is chosen, and what a search for more found (not everyone).
     const side = (name: 'givers' | 'receivers', search: unknown) => {
       const chosen = new Set(([] as unknown[]).concat(values[name] ?? []).map(String));
       // Several names at once, separated by commas: a register read out is found in one go.
-      const terms = typeof search === 'string' ? search.toLowerCase().split(',').map((term) => term.trim()).filter(Boolean) : [];
-      const found = terms.length ? page.accounts.filter((choice) => !chosen.has(choice.id) && terms.some((term) => choice.name.toLowerCase().includes(term))).slice(0, 40) : [];
+      const terms =
+        typeof search === 'string'
+          ? search
+              .toLowerCase()
+              .split(',')
+              .map((term) => term.trim())
+              .filter(Boolean)
+          : [];
+      const found = terms.length
+        ? page.accounts
+            .filter(
+              (choice) => !chosen.has(choice.id) && terms.some((term) => choice.name.toLowerCase().includes(term)),
+            )
+            .slice(0, 40)
+        : [];
       const words = terms.join(',');
       return {
-        items: [...page.accounts.filter((choice) => chosen.has(choice.id)), ...found].map((choice) => ({ value: choice.id, text: choice.name, checked: chosen.has(choice.id) })),
+        items: [...page.accounts.filter((choice) => chosen.has(choice.id)), ...found].map((choice) => ({
+          value: choice.id,
+          text: choice.name,
+          checked: chosen.has(choice.id),
+        })),
         searched: words !== '',
         found: found.length,
       };
@@ -347,7 +635,14 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         values,
         givers,
         receivers,
-        categoryItems: [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.categories.map((category) => ({ value: category.id, text: category.name, selected: values.categoryId === category.id }))],
+        categoryItems: [
+          { value: '', text: request.t('timebank.exchangeForm.choose') },
+          ...page.categories.map((category) => ({
+            value: category.id,
+            text: category.name,
+            selected: values.categoryId === category.id,
+          })),
+        ],
         payerItems: choices(request, 'timebank.group.payers', ['receivers', 'pot'], values.payer ?? 'receivers'),
         occurredOnParts: dateParts(values.occurredOn),
         formKey: typeof values.formKey === 'string' && values.formKey ? values.formKey : randomUUID(),
@@ -356,114 +651,210 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/group-exchanges/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => groupFormPage(request, reply, { occurredOn: ukDay(new Date()) }));
-  app.post('/c/:community/timebank/group-exchanges/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = withDateFromParts(request.body, 'occurredOn');
-    // "Find" adds people to a side and shows the form again; only "Record" records.
-    if (body.find !== undefined) return groupFormPage(request, reply, body);
-    const list = (name: string) => ([] as unknown[]).concat(body[name] ?? []).map(String);
-    const giverMinutes = minutesFromForm(body, 'giverTime');
-    const receiverMinutes = minutesFromForm(body, 'receiverTime');
-    const input = {
-      givers: list('givers').map((account) => ({ account, minutes: giverMinutes })),
-      receivers: list('receivers').map((account) => ({ account, minutes: receiverMinutes })),
-      potPaysReceivers: body.payer === 'pot',
-      occurredOn: body.occurredOn,
-      categoryId: body.categoryId || undefined,
-      note: body.note,
-    };
-    const form = parseForm(service.newGroupExchange, input);
-    // Minutes are asked once for all givers and once for all receivers.
-    const asShown = (errors: FieldError[]) => errors.map((error) => ({ ...error, field: error.field.replace(/^givers\.\d+\.minutes$/, 'giverTime').replace(/^receivers\.\d+\.minutes$/, 'receiverTime').replace(/^(givers|receivers)\.\d+\..*$/, '$1') }));
-    const timeMissing: FieldError[] = [];
-    if (giverMinutes === undefined) timeMissing.push({ field: 'giverTime', code: 'errors.timebank.minutes.invalid' });
-    if (receiverMinutes === undefined) timeMissing.push({ field: 'receiverTime', code: 'errors.timebank.minutes.invalid' });
-    if (!form.ok || timeMissing.length) return groupFormPage(request, reply, body, [...timeMissing, ...asShown(form.ok ? [] : form.errors)].filter((error, index, all) => all.findIndex((other) => other.field === error.field) === index));
-    const actorId = actorOf(request);
-    try {
-      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        const exchange = await inTimebank(request, (tx, communityId, own) => service.recordGroupExchange(tx, exchangeContext(services, request, communityId, own), form.data));
-        request.session.flash = request.t('timebank.group.doneFlash');
-        return `${base(request)}/exchanges/${exchange.id}`;
-      });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return groupFormPage(request, reply, body, errors);
-      throw error;
-    }
-  });
+  app.get(
+    '/c/:community/timebank/group-exchanges/new',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => groupFormPage(request, reply, { occurredOn: ukDay(new Date()) }),
+  );
+  app.post(
+    '/c/:community/timebank/group-exchanges/new',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = withDateFromParts(request.body, 'occurredOn');
+      // "Find" adds people to a side and shows the form again; only "Record" records.
+      if (body.find !== undefined) return groupFormPage(request, reply, body);
+      const list = (name: string) => ([] as unknown[]).concat(body[name] ?? []).map(String);
+      const giverMinutes = minutesFromForm(body, 'giverTime');
+      const receiverMinutes = minutesFromForm(body, 'receiverTime');
+      const input = {
+        givers: list('givers').map((account) => ({ account, minutes: giverMinutes })),
+        receivers: list('receivers').map((account) => ({ account, minutes: receiverMinutes })),
+        potPaysReceivers: body.payer === 'pot',
+        occurredOn: body.occurredOn,
+        categoryId: body.categoryId || undefined,
+        note: body.note,
+      };
+      const form = parseForm(service.newGroupExchange, input);
+      // Minutes are asked once for all givers and once for all receivers.
+      const asShown = (errors: FieldError[]) =>
+        errors.map((error) => ({
+          ...error,
+          field: error.field
+            .replace(/^givers\.\d+\.minutes$/, 'giverTime')
+            .replace(/^receivers\.\d+\.minutes$/, 'receiverTime')
+            .replace(/^(givers|receivers)\.\d+\..*$/, '$1'),
+        }));
+      const timeMissing: FieldError[] = [];
+      if (giverMinutes === undefined) timeMissing.push({ field: 'giverTime', code: 'errors.timebank.minutes.invalid' });
+      if (receiverMinutes === undefined)
+        timeMissing.push({ field: 'receiverTime', code: 'errors.timebank.minutes.invalid' });
+      if (!form.ok || timeMissing.length)
+        return groupFormPage(
+          request,
+          reply,
+          body,
+          [...timeMissing, ...asShown(form.ok ? [] : form.errors)].filter(
+            (error, index, all) => all.findIndex((other) => other.field === error.field) === index,
+          ),
+        );
+      const actorId = actorOf(request);
+      try {
+        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+          const exchange = await inTimebank(request, (tx, communityId, own) =>
+            service.recordGroupExchange(tx, exchangeContext(services, request, communityId, own), form.data),
+          );
+          request.session.flash = request.t('timebank.group.doneFlash');
+          return `${base(request)}/exchanges/${exchange.id}`;
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return groupFormPage(request, reply, body, errors);
+        throw error;
+      }
+    },
+  );
 
   // ——— The pot ———
-  const potPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+  const potPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const page = await inTimebank(request, async (tx, communityId) => {
       const pot = await service.potOf(tx, communityId);
-      return { pot, accounts: await service.accountChoices(tx, communityId), lines: (await service.statement(tx, communityId, pot.id, { limit: 30 })).items };
+      return {
+        pot,
+        accounts: await service.accountChoices(tx, communityId),
+        lines: (await service.statement(tx, communityId, pot.id, { limit: 30 })).items,
+      };
     });
     return render(
       request,
       reply,
       'timebank/views/pot.njk',
-      { pageTitle: request.t('timebank.pot.title'), ...page, values, accountItems: [{ value: '', text: request.t('timebank.exchangeForm.choose') }, ...page.accounts.map((choice) => ({ value: choice.id, text: choice.name, selected: values.account === choice.id }))], formKey: randomUUID(), errors, flash: takeFlash(request) },
+      {
+        pageTitle: request.t('timebank.pot.title'),
+        ...page,
+        values,
+        accountItems: [
+          { value: '', text: request.t('timebank.exchangeForm.choose') },
+          ...page.accounts.map((choice) => ({
+            value: choice.id,
+            text: choice.name,
+            selected: values.account === choice.id,
+          })),
+        ],
+        formKey: randomUUID(),
+        errors,
+        flash: takeFlash(request),
+      },
       { status: errors ? 400 : 200 },
     );
   };
-  app.get('/c/:community/timebank/pot', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => potPage(request, reply));
-  app.post('/c/:community/timebank/pot', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const direction = body.direction === 'donation' ? 'donation' : 'grant';
-    const form = parseForm(service.potTransfer, { account: body.account || undefined, minutes: minutesFromForm(body), note: body.note });
-    if (!form.ok) return potPage(request, reply, body, form.errors);
-    const actorId = actorOf(request);
-    try {
-      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        await inTimebank(request, (tx, communityId, own) => service.movePotTime(tx, exchangeContext(services, request, communityId, own), direction, form.data));
-        request.session.flash = request.t(`timebank.pot.${direction}Flash`);
-        return `${base(request)}/pot`;
+  app.get(
+    '/c/:community/timebank/pot',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => potPage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/pot',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const direction = body.direction === 'donation' ? 'donation' : 'grant';
+      const form = parseForm(service.potTransfer, {
+        account: body.account || undefined,
+        minutes: minutesFromForm(body),
+        note: body.note,
       });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return potPage(request, reply, body, errors);
-      throw error;
-    }
-  });
+      if (!form.ok) return potPage(request, reply, body, form.errors);
+      const actorId = actorOf(request);
+      try {
+        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+          await inTimebank(request, (tx, communityId, own) =>
+            service.movePotTime(tx, exchangeContext(services, request, communityId, own), direction, form.data),
+          );
+          request.session.flash = request.t(`timebank.pot.${direction}Flash`);
+          return `${base(request)}/pot`;
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return potPage(request, reply, body, errors);
+        throw error;
+      }
+    },
+  );
 
   // ——— A member gives time to the pot, for neighbours who need more help than they can give back ———
-  const givePage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown> = {}, errors?: FieldError[]) => {
+  const givePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) => {
     const page = await inTimebank(request, async (tx, communityId, ownId) => {
       const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
       const account = member?.onboardedAt && ownId ? await service.accountOfPerson(tx, communityId, ownId) : undefined;
       return { member, account, timebank: await service.timebankOf(tx, communityId) };
     });
-    if (!page.account) return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.give.notYetTitle'), member: page.member });
-    return render(request, reply, 'timebank/views/give.njk', { pageTitle: request.t('timebank.give.title'), ...page, values, formKey: randomUUID(), errors }, { status: errors ? 400 : 200 });
-  };
-  app.get('/c/:community/timebank/give', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => givePage(request, reply));
-  app.post('/c/:community/timebank/give', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const actorId = actorOf(request);
-    try {
-      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        await inTimebank(request, async (tx, communityId, own) => {
-          const account = own ? await service.accountOfPerson(tx, communityId, own) : undefined;
-          const form = parseForm(service.potTransfer, { account: account?.id, minutes: minutesFromForm(body), note: String(body.note ?? '').trim() || request.t('timebank.give.defaultNote') });
-          if (!form.ok) throw invalid(form.errors);
-          return service.movePotTime(tx, exchangeContext(services, request, communityId, own), 'donation', form.data);
-        });
-        request.session.flash = request.t('timebank.give.givenFlash');
-        return `${base(request)}`;
+    if (!page.account)
+      return render(request, reply, 'timebank/views/not-yet.njk', {
+        pageTitle: request.t('timebank.give.notYetTitle'),
+        member: page.member,
       });
-      return reply.redirect(to, 303);
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return givePage(request, reply, body, errors);
-      throw error;
-    }
-  });
+    return render(
+      request,
+      reply,
+      'timebank/views/give.njk',
+      { pageTitle: request.t('timebank.give.title'), ...page, values, formKey: randomUUID(), errors },
+      { status: errors ? 400 : 200 },
+    );
+  };
+  app.get(
+    '/c/:community/timebank/give',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => givePage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/give',
+    { config: { access: access.anyMember }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const actorId = actorOf(request);
+      try {
+        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+          await inTimebank(request, async (tx, communityId, own) => {
+            const account = own ? await service.accountOfPerson(tx, communityId, own) : undefined;
+            const form = parseForm(service.potTransfer, {
+              account: account?.id,
+              minutes: minutesFromForm(body),
+              note: String(body.note ?? '').trim() || request.t('timebank.give.defaultNote'),
+            });
+            if (!form.ok) throw invalid(form.errors);
+            return service.movePotTime(tx, exchangeContext(services, request, communityId, own), 'donation', form.data);
+          });
+          request.session.flash = request.t('timebank.give.givenFlash');
+          return `${base(request)}`;
+        });
+        return reply.redirect(to, 303);
+      } catch (error) {
+        const errors = formErrors(error);
+        if (errors) return givePage(request, reply, body, errors);
+        throw error;
+      }
+    },
+  );
 
   // ——— Settings: rules, onboarding steps, categories, organisations ———
-  const settingsPage = async (request: FastifyRequest, reply: FastifyReply, values?: Record<string, unknown>, errors?: FieldError[]) => {
+  const settingsPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values?: Record<string, unknown>,
+    errors?: FieldError[],
+  ) => {
     const page = await inTimebank(request, async (tx, communityId) => ({
       timebank: await service.timebankOf(tx, communityId),
       steps: await service.listSteps(tx, communityId),
@@ -471,60 +862,131 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       organisations: (await service.accountChoices(tx, communityId)).filter((choice) => choice.kind === 'organisation'),
       reconciliation: await service.lastReconciliation(tx, communityId),
     }));
-    const rules = values ?? { minimumBalanceHours: page.timebank.minimumBalance / 60, autoConfirmDays: page.timebank.autoConfirmDays, postReminderDays: page.timebank.postReminderDays, checkWarningDays: page.timebank.checkWarningDays };
-    return render(request, reply, 'timebank/views/settings.njk', { pageTitle: request.t('timebank.settings.title'), ...page, values: rules, errors, flash: takeFlash(request) }, { status: errors ? 400 : 200 });
+    const rules = values ?? {
+      minimumBalanceHours: page.timebank.minimumBalance / 60,
+      autoConfirmDays: page.timebank.autoConfirmDays,
+      postReminderDays: page.timebank.postReminderDays,
+      checkWarningDays: page.timebank.checkWarningDays,
+    };
+    return render(
+      request,
+      reply,
+      'timebank/views/settings.njk',
+      { pageTitle: request.t('timebank.settings.title'), ...page, values: rules, errors, flash: takeFlash(request) },
+      { status: errors ? 400 : 200 },
+    );
   };
-  app.get('/c/:community/timebank/settings', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => settingsPage(request, reply));
-  app.post('/c/:community/timebank/settings', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.timebankRules, request.body);
-    if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
-    const actorId = actorOf(request);
-    await inTimebank(request, (tx, communityId) => service.changeRules(tx, communityId, actorId, form.data));
-    request.session.flash = request.t('timebank.settings.savedFlash');
-    return reply.redirect(`${base(request)}/settings`, 303);
-  });
-  app.post('/c/:community/timebank/settings/steps', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.stepDetails, request.body);
-    if (!form.ok) return settingsPage(request, reply, undefined, form.errors.map((error) => ({ ...error, field: 'label' })));
-    const actorId = actorOf(request);
-    await inTimebank(request, (tx, communityId) => service.addStep(tx, communityId, actorId, form.data));
-    request.session.flash = request.t('timebank.settings.stepAddedFlash');
-    return reply.redirect(`${base(request)}/settings`, 303);
-  });
-  app.post('/c/:community/timebank/settings/steps/:stepId/remove', { config: { access: staff }, schema: { params: stepParams } }, async (request, reply) => {
-    const actorId = actorOf(request);
-    await inTimebank(request, (tx, communityId) => service.removeStep(tx, communityId, actorId, request.params.stepId));
-    request.session.flash = request.t('timebank.settings.stepRemovedFlash');
-    return reply.redirect(`${base(request)}/settings`, 303);
-  });
-  app.post('/c/:community/timebank/settings/organisations', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
-    const form = parseForm(service.organisationDetails, request.body);
-    if (!form.ok) return settingsPage(request, reply, undefined, form.errors.map((error) => ({ ...error, field: error.field === 'name' ? 'organisationName' : error.field })));
-    const actorId = actorOf(request);
-    await inTimebank(request, (tx, communityId) => service.addOrganisation(tx, communityId, actorId, form.data));
-    request.session.flash = request.t('timebank.settings.organisationAddedFlash');
-    return reply.redirect(`${base(request)}/settings`, 303);
-  });
+  app.get(
+    '/c/:community/timebank/settings',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => settingsPage(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/settings',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.timebankRules, request.body);
+      if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
+      const actorId = actorOf(request);
+      await inTimebank(request, (tx, communityId) => service.changeRules(tx, communityId, actorId, form.data));
+      request.session.flash = request.t('timebank.settings.savedFlash');
+      return reply.redirect(`${base(request)}/settings`, 303);
+    },
+  );
+  app.post(
+    '/c/:community/timebank/settings/steps',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.stepDetails, request.body);
+      if (!form.ok)
+        return settingsPage(
+          request,
+          reply,
+          undefined,
+          form.errors.map((error) => ({ ...error, field: 'label' })),
+        );
+      const actorId = actorOf(request);
+      await inTimebank(request, (tx, communityId) => service.addStep(tx, communityId, actorId, form.data));
+      request.session.flash = request.t('timebank.settings.stepAddedFlash');
+      return reply.redirect(`${base(request)}/settings`, 303);
+    },
+  );
+  app.post(
+    '/c/:community/timebank/settings/steps/:stepId/remove',
+    { config: { access: staff }, schema: { params: stepParams } },
+    async (request, reply) => {
+      const actorId = actorOf(request);
+      await inTimebank(request, (tx, communityId) =>
+        service.removeStep(tx, communityId, actorId, request.params.stepId),
+      );
+      request.session.flash = request.t('timebank.settings.stepRemovedFlash');
+      return reply.redirect(`${base(request)}/settings`, 303);
+    },
+  );
+  app.post(
+    '/c/:community/timebank/settings/organisations',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => {
+      const form = parseForm(service.organisationDetails, request.body);
+      if (!form.ok)
+        return settingsPage(
+          request,
+          reply,
+          undefined,
+          form.errors.map((error) => ({ ...error, field: error.field === 'name' ? 'organisationName' : error.field })),
+        );
+      const actorId = actorOf(request);
+      await inTimebank(request, (tx, communityId) => service.addOrganisation(tx, communityId, actorId, form.data));
+      request.session.flash = request.t('timebank.settings.organisationAddedFlash');
+      return reply.redirect(`${base(request)}/settings`, 303);
+    },
+  );
 
-  const categoryPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, categoryId?: string, errors?: FieldError[]) =>
+  const categoryPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    categoryId?: string,
+    errors?: FieldError[],
+  ) =>
     render(
       request,
       reply,
       'timebank/views/category-form.njk',
-      { pageTitle: request.t(categoryId ? 'timebank.category.editTitle' : 'timebank.category.newTitle'), values, categoryId, checkItems: choices(request, 'timebank.checkLevels', service.checkLevels, values.checkLevel ?? 'none', { hints: true }), errors },
+      {
+        pageTitle: request.t(categoryId ? 'timebank.category.editTitle' : 'timebank.category.newTitle'),
+        values,
+        categoryId,
+        checkItems: choices(request, 'timebank.checkLevels', service.checkLevels, values.checkLevel ?? 'none', {
+          hints: true,
+        }),
+        errors,
+      },
       { status: errors ? 400 : 200 },
     );
-  app.get('/c/:community/timebank/categories/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => categoryPage(request, reply, {}));
-  app.get('/c/:community/timebank/categories/:categoryId', { config: { access: staff }, schema: { params: categoryParams } }, async (request, reply) => {
-    const category = await inTimebank(request, (tx, communityId) => service.getCategory(tx, communityId, request.params.categoryId));
-    return categoryPage(request, reply, { ...category }, category.id);
-  });
+  app.get(
+    '/c/:community/timebank/categories/new',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => categoryPage(request, reply, {}),
+  );
+  app.get(
+    '/c/:community/timebank/categories/:categoryId',
+    { config: { access: staff }, schema: { params: categoryParams } },
+    async (request, reply) => {
+      const category = await inTimebank(request, (tx, communityId) =>
+        service.getCategory(tx, communityId, request.params.categoryId),
+      );
+      return categoryPage(request, reply, { ...category }, category.id);
+    },
+  );
   const saveCategory = async (request: FastifyRequest, reply: FastifyReply, categoryId?: string) => {
     const form = parseForm(service.categoryDetails, request.body);
     if (!form.ok) return categoryPage(request, reply, form.values, categoryId, form.errors);
     const actorId = actorOf(request);
     try {
-      await inTimebank(request, (tx, communityId) => service.saveCategory(tx, communityId, actorId, form.data, categoryId));
+      await inTimebank(request, (tx, communityId) =>
+        service.saveCategory(tx, communityId, actorId, form.data, categoryId),
+      );
     } catch (error) {
       const errors = formErrors(error);
       if (errors) return categoryPage(request, reply, form.data, categoryId, errors);
@@ -533,11 +995,18 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     request.session.flash = request.t('timebank.category.savedFlash');
     return reply.redirect(`${base(request)}/settings`, 303);
   };
-  app.post('/c/:community/timebank/categories/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => saveCategory(request, reply));
-  app.post('/c/:community/timebank/categories/:categoryId', { config: { access: staff }, schema: { params: categoryParams } }, async (request, reply) => saveCategory(request, reply, request.params.categoryId));
+  app.post(
+    '/c/:community/timebank/categories/new',
+    { config: { access: staff }, schema: { params: communityParams } },
+    async (request, reply) => saveCategory(request, reply),
+  );
+  app.post(
+    '/c/:community/timebank/categories/:categoryId',
+    { config: { access: staff }, schema: { params: categoryParams } },
+    async (request, reply) => saveCategory(request, reply, request.params.categoryId),
+  );
 
   await timebankApi(app, services);
   await postRoutes(app, { services });
   await reportRoutes(app, { services });
 }
-

@@ -8,13 +8,18 @@ import { checkLevels } from './schema.ts';
 describe('background checks', () => {
   it('a check covers its own level and every level below it, until its renewal date, and never above', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...checkLevels), fc.constantFrom('basic' as const, 'enhanced' as const, 'enhanced_barred' as const), fc.integer({ min: -400, max: 400 }), (needed, held, daysLeft) => {
-        const today = '2026-06-01';
-        const expiresOn = new Date(Date.parse(today) + daysLeft * 86_400_000).toISOString().slice(0, 10);
-        const covers = checkCovers(needed, { level: held, expiresOn }, today);
-        if (needed === 'none') expect(covers).toBe(true);
-        else expect(covers).toBe(daysLeft >= 0 && checkOrder[held] >= checkOrder[needed]);
-      }),
+      fc.property(
+        fc.constantFrom(...checkLevels),
+        fc.constantFrom('basic' as const, 'enhanced' as const, 'enhanced_barred' as const),
+        fc.integer({ min: -400, max: 400 }),
+        (needed, held, daysLeft) => {
+          const today = '2026-06-01';
+          const expiresOn = new Date(Date.parse(today) + daysLeft * 86_400_000).toISOString().slice(0, 10);
+          const covers = checkCovers(needed, { level: held, expiresOn }, today);
+          if (needed === 'none') expect(covers).toBe(true);
+          else expect(covers).toBe(daysLeft >= 0 && checkOrder[held] >= checkOrder[needed]);
+        },
+      ),
     );
     expect(checkCovers('basic', undefined, '2026-06-01')).toBe(false);
   });
@@ -55,7 +60,11 @@ describe('reading a spreadsheet', () => {
 
 describe('reports', () => {
   it('show every month of the range, empty ones too', () => {
-    expect(fillMonths({ from: '2025-11-15', to: '2026-02-03' }, [{ month: '2025-12', exchanges: 2, minutes: 90 }]).map((row) => [row.month, row.minutes])).toEqual([
+    expect(
+      fillMonths({ from: '2025-11-15', to: '2026-02-03' }, [{ month: '2025-12', exchanges: 2, minutes: 90 }]).map(
+        (row) => [row.month, row.minutes],
+      ),
+    ).toEqual([
       ['2025-11', 0],
       ['2025-12', 90],
       ['2026-01', 0],

@@ -1,5 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, customType, date, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  check,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { communities, instant, people } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
@@ -44,7 +59,9 @@ export const timebankCategories = pgTable(
   'timebank_categories',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     name: text('name').notNull(),
     checkLevel: text('check_level', { enum: checkLevels }).notNull().default('none'),
     homeVisit: boolean('home_visit').notNull().default(false),
@@ -58,7 +75,9 @@ export const onboardingSteps = pgTable(
   'timebank_onboarding_steps',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     label: text('label').notNull(),
     position: integer('position').notNull(),
     archived: boolean('archived').notNull().default(false),
@@ -71,7 +90,9 @@ export const timebankMembers = pgTable(
   'timebank_members',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     personRecordId: uuid('person_record_id')
       .notNull()
       .references(() => personRecords.id),
@@ -85,14 +106,19 @@ export const timebankMembers = pgTable(
     onboardedAt: instant('onboarded_at'),
     leftAt: instant('left_at'),
   },
-  (table) => [uniqueIndex('timebank_members_person').on(table.personRecordId), index('timebank_members_joined').on(table.communityId, table.joinedAt)],
+  (table) => [
+    uniqueIndex('timebank_members_person').on(table.personRecordId),
+    index('timebank_members_joined').on(table.communityId, table.joinedAt),
+  ],
 );
 
 /** One onboarding step done for one member: when, and who saw it done. */
 export const onboardingTicks = pgTable(
   'timebank_onboarding_ticks',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     memberId: uuid('member_id')
       .notNull()
       .references(() => timebankMembers.id),
@@ -115,7 +141,9 @@ export const timebankAccounts = pgTable(
   'timebank_accounts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     kind: text('kind', { enum: accountKinds }).notNull(),
     personRecordId: uuid('person_record_id').references(() => personRecords.id),
     /** An organisation's name (a GP practice, a community centre). */
@@ -129,8 +157,12 @@ export const timebankAccounts = pgTable(
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
-    uniqueIndex('timebank_accounts_person').on(table.personRecordId).where(sql`${table.closedAt} is null`),
-    uniqueIndex('timebank_accounts_pot').on(table.communityId).where(sql`${table.kind} = 'pot'`),
+    uniqueIndex('timebank_accounts_person')
+      .on(table.personRecordId)
+      .where(sql`${table.closedAt} is null`),
+    uniqueIndex('timebank_accounts_pot')
+      .on(table.communityId)
+      .where(sql`${table.kind} = 'pot'`),
     check('timebank_accounts_owner', sql`(${table.kind} = 'member') = (${table.personRecordId} is not null)`),
   ],
 );
@@ -144,7 +176,9 @@ export const timebankTransfers = pgTable(
   'timebank_transfers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     kind: text('kind', { enum: transferKinds }).notNull(),
     exchangeId: uuid('exchange_id').references((): AnyPgColumn => timebankExchanges.id),
     reversesId: uuid('reverses_id').references((): AnyPgColumn => timebankTransfers.id),
@@ -156,7 +190,9 @@ export const timebankTransfers = pgTable(
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
-    uniqueIndex('timebank_transfers_exchange').on(table.exchangeId).where(sql`${table.kind} in ('exchange', 'group')`),
+    uniqueIndex('timebank_transfers_exchange')
+      .on(table.exchangeId)
+      .where(sql`${table.kind} in ('exchange', 'group')`),
     uniqueIndex('timebank_transfers_reverses').on(table.reversesId),
     index('timebank_transfers_day').on(table.communityId, table.occurredOn),
     check('timebank_transfers_reversal', sql`(${table.kind} = 'reversal') = (${table.reversesId} is not null)`),
@@ -167,7 +203,9 @@ export const timebankMovements = pgTable(
   'timebank_movements',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     transferId: uuid('transfer_id')
       .notNull()
       .references(() => timebankTransfers.id),
@@ -196,7 +234,9 @@ export const timebankExchanges = pgTable(
   'timebank_exchanges',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     group: boolean('is_group').notNull().default(false),
     status: text('status', { enum: exchangeStatuses }).notNull().default('pending'),
     occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
@@ -219,8 +259,12 @@ export const timebankExchanges = pgTable(
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
-    index('timebank_exchanges_counted').on(table.communityId, table.occurredOn).where(sql`${table.status} = 'confirmed' and ${table.reversedAt} is null`),
-    index('timebank_exchanges_waiting').on(table.communityId, table.confirmsOn).where(sql`${table.status} = 'pending'`),
+    index('timebank_exchanges_counted')
+      .on(table.communityId, table.occurredOn)
+      .where(sql`${table.status} = 'confirmed' and ${table.reversedAt} is null`),
+    index('timebank_exchanges_waiting')
+      .on(table.communityId, table.confirmsOn)
+      .where(sql`${table.status} = 'pending'`),
     index('timebank_exchanges_open').on(table.communityId, table.status, table.createdAt),
   ],
 );
@@ -229,7 +273,9 @@ export const timebankExchanges = pgTable(
 export const exchangeParties = pgTable(
   'timebank_exchange_parties',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     exchangeId: uuid('exchange_id')
       .notNull()
       .references(() => timebankExchanges.id),
@@ -239,7 +285,11 @@ export const exchangeParties = pgTable(
     side: text('side', { enum: ['giver', 'receiver'] }).notNull(),
     minutes: integer('minutes').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.exchangeId, table.accountId] }), index('timebank_exchange_parties_account').on(table.accountId), check('timebank_exchange_parties_minutes', sql`${table.minutes} > 0`)],
+  (table) => [
+    primaryKey({ columns: [table.exchangeId, table.accountId] }),
+    index('timebank_exchange_parties_account').on(table.accountId),
+    check('timebank_exchange_parties_minutes', sql`${table.minutes} > 0`),
+  ],
 );
 
 /** An offer of help or a request for it. */
@@ -247,7 +297,9 @@ export const timebankPosts = pgTable(
   'timebank_posts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     kind: text('kind', { enum: postKinds }).notNull(),
     personRecordId: uuid('person_record_id')
       .notNull()
@@ -274,7 +326,9 @@ export const timebankPosts = pgTable(
   },
   (table) => [
     index('timebank_posts_search').using('gin', table.search),
-    index('timebank_posts_open').on(table.communityId, table.kind, table.createdAt).where(sql`${table.closedAt} is null`),
+    index('timebank_posts_open')
+      .on(table.communityId, table.kind, table.createdAt)
+      .where(sql`${table.closedAt} is null`),
     index('timebank_posts_person').on(table.personRecordId),
   ],
 );
@@ -284,7 +338,9 @@ export const postResponses = pgTable(
   'timebank_responses',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     postId: uuid('post_id')
       .notNull()
       .references(() => timebankPosts.id),
@@ -301,7 +357,9 @@ export const timebankMessages = pgTable(
   'timebank_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     responseId: uuid('response_id')
       .notNull()
       .references(() => postResponses.id),
@@ -319,7 +377,9 @@ export const timebankMessages = pgTable(
 export const categoryFollows = pgTable(
   'timebank_follows',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     personRecordId: uuid('person_record_id')
       .notNull()
       .references(() => personRecords.id),
@@ -335,7 +395,9 @@ export const backgroundChecks = pgTable(
   'timebank_checks',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     personRecordId: uuid('person_record_id')
       .notNull()
       .references(() => personRecords.id),
@@ -347,7 +409,10 @@ export const backgroundChecks = pgTable(
     recordedAt: instant('recorded_at').notNull().defaultNow(),
     reminderSentAt: instant('reminder_sent_at'),
   },
-  (table) => [index('timebank_checks_person').on(table.personRecordId, table.expiresOn), index('timebank_checks_expiry').on(table.communityId, table.expiresOn)],
+  (table) => [
+    index('timebank_checks_person').on(table.personRecordId, table.expiresOn),
+    index('timebank_checks_expiry').on(table.communityId, table.expiresOn),
+  ],
 );
 
 /**
@@ -359,7 +424,9 @@ export const backgroundChecks = pgTable(
 export const dayTotals = pgTable(
   'timebank_day_totals',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     day: date('day', { mode: 'string' }).notNull(),
     categoryId: uuid('category_id'),
     neighbourhood: text('neighbourhood').notNull().default(''),
@@ -375,7 +442,9 @@ export const dayTotals = pgTable(
 export const daysCounted = pgTable(
   'timebank_days_counted',
   {
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     day: date('day', { mode: 'string' }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.communityId, table.day] })],
@@ -384,9 +453,14 @@ export const daysCounted = pgTable(
 /** Each night's check that every balance is the sum of its movements. */
 export const reconciliations = pgTable('timebank_reconciliations', {
   id: uuid('id').primaryKey().defaultRandom(),
-  communityId: uuid('community_id').notNull().references(() => communities.id),
+  communityId: uuid('community_id')
+    .notNull()
+    .references(() => communities.id),
   ranAt: instant('ran_at').notNull().defaultNow(),
   accountsChecked: integer('accounts_checked').notNull(),
   /** Accounts whose balance differs from their movements: `[{ accountId, balance, movements }]`. */
-  differences: jsonb('differences').$type<{ accountId: string; balance: number; movements: number }[]>().notNull().default([]),
+  differences: jsonb('differences')
+    .$type<{ accountId: string; balance: number; movements: number }[]>()
+    .notNull()
+    .default([]),
 });

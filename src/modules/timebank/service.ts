@@ -73,21 +73,54 @@ export async function timebankOf(tx: CommunityTransaction, communityId: string):
 }
 
 export const timebankRules = z.object({
-  minimumBalanceHours: z.coerce.number({ error: 'errors.timebank.minimumBalance' }).int('errors.timebank.minimumBalance').min(-100, 'errors.timebank.minimumBalance').max(0, 'errors.timebank.minimumBalance'),
-  autoConfirmDays: z.coerce.number({ error: 'errors.timebank.days' }).int('errors.timebank.days').min(1, 'errors.timebank.days').max(60, 'errors.timebank.days'),
-  postReminderDays: z.coerce.number({ error: 'errors.timebank.days' }).int('errors.timebank.days').min(1, 'errors.timebank.days').max(60, 'errors.timebank.days'),
-  checkWarningDays: z.coerce.number({ error: 'errors.timebank.days' }).int('errors.timebank.days').min(1, 'errors.timebank.days').max(180, 'errors.timebank.days'),
+  minimumBalanceHours: z.coerce
+    .number({ error: 'errors.timebank.minimumBalance' })
+    .int('errors.timebank.minimumBalance')
+    .min(-100, 'errors.timebank.minimumBalance')
+    .max(0, 'errors.timebank.minimumBalance'),
+  autoConfirmDays: z.coerce
+    .number({ error: 'errors.timebank.days' })
+    .int('errors.timebank.days')
+    .min(1, 'errors.timebank.days')
+    .max(60, 'errors.timebank.days'),
+  postReminderDays: z.coerce
+    .number({ error: 'errors.timebank.days' })
+    .int('errors.timebank.days')
+    .min(1, 'errors.timebank.days')
+    .max(60, 'errors.timebank.days'),
+  checkWarningDays: z.coerce
+    .number({ error: 'errors.timebank.days' })
+    .int('errors.timebank.days')
+    .min(1, 'errors.timebank.days')
+    .max(180, 'errors.timebank.days'),
 });
 
-export async function changeRules(tx: CommunityTransaction, communityId: string, actorId: string, rules: z.infer<typeof timebankRules>): Promise<Timebank> {
+export async function changeRules(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  rules: z.infer<typeof timebankRules>,
+): Promise<Timebank> {
   await timebankOf(tx, communityId);
   const [updated] = await tx
     .update(timebanks)
-    .set({ minimumBalance: rules.minimumBalanceHours * 60, autoConfirmDays: rules.autoConfirmDays, postReminderDays: rules.postReminderDays, checkWarningDays: rules.checkWarningDays })
+    .set({
+      minimumBalance: rules.minimumBalanceHours * 60,
+      autoConfirmDays: rules.autoConfirmDays,
+      postReminderDays: rules.postReminderDays,
+      checkWarningDays: rules.checkWarningDays,
+    })
     .where(eq(timebanks.communityId, communityId))
     .returning();
   if (!updated) throw notFound();
-  await record(tx, { communityId, actorId, action: 'timebank.rules_changed', subjectType: 'timebank', subjectId: communityId, detail: { ...rules } });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'timebank.rules_changed',
+    subjectType: 'timebank',
+    subjectId: communityId,
+    detail: { ...rules },
+  });
   return updated;
 }
 
@@ -100,7 +133,11 @@ export const categoryDetails = z.object({
   archived: tickbox.default(false),
 });
 
-export async function listCategories(tx: CommunityTransaction, communityId: string, options: { includeArchived?: boolean } = {}) {
+export async function listCategories(
+  tx: CommunityTransaction,
+  communityId: string,
+  options: { includeArchived?: boolean } = {},
+) {
   const conditions = [eq(timebankCategories.communityId, communityId)];
   if (!options.includeArchived) conditions.push(eq(timebankCategories.archived, false));
   return tx
@@ -119,9 +156,16 @@ export async function getCategory(tx: CommunityTransaction, communityId: string,
   return found;
 }
 
-const sameName = (error: unknown) => (error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505';
+const sameName = (error: unknown) =>
+  (error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505';
 
-export async function saveCategory(tx: CommunityTransaction, communityId: string, actorId: string, details: z.infer<typeof categoryDetails>, categoryId?: string) {
+export async function saveCategory(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  details: z.infer<typeof categoryDetails>,
+  categoryId?: string,
+) {
   try {
     const [saved] = categoryId
       ? await tx
@@ -134,7 +178,14 @@ export async function saveCategory(tx: CommunityTransaction, communityId: string
           .values({ ...details, communityId })
           .returning();
     if (!saved) throw notFound();
-    await record(tx, { communityId, actorId, action: categoryId ? 'timebank.category_changed' : 'timebank.category_added', subjectType: 'timebank_category', subjectId: saved.id, detail: { checkLevel: saved.checkLevel, homeVisit: saved.homeVisit } });
+    await record(tx, {
+      communityId,
+      actorId,
+      action: categoryId ? 'timebank.category_changed' : 'timebank.category_added',
+      subjectType: 'timebank_category',
+      subjectId: saved.id,
+      detail: { checkLevel: saved.checkLevel, homeVisit: saved.homeVisit },
+    });
     return saved;
   } catch (error) {
     if (sameName(error)) throw invalid([{ field: 'name', code: 'errors.timebank.categoryName.taken' }]);
@@ -142,7 +193,9 @@ export async function saveCategory(tx: CommunityTransaction, communityId: string
   }
 }
 
-export const stepDetails = z.object({ label: requiredText('errors.timebank.stepLabel.missing', 'errors.timebank.stepLabel.tooLong', 120) });
+export const stepDetails = z.object({
+  label: requiredText('errors.timebank.stepLabel.missing', 'errors.timebank.stepLabel.tooLong', 120),
+});
 
 export async function listSteps(tx: CommunityTransaction, communityId: string) {
   await timebankOf(tx, communityId);
@@ -153,7 +206,12 @@ export async function listSteps(tx: CommunityTransaction, communityId: string) {
     .orderBy(asc(onboardingSteps.position));
 }
 
-export async function addStep(tx: CommunityTransaction, communityId: string, actorId: string, details: z.infer<typeof stepDetails>) {
+export async function addStep(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  details: z.infer<typeof stepDetails>,
+) {
   await timebankOf(tx, communityId);
   const [last] = await tx
     .select({ position: sql<number>`coalesce(max(${onboardingSteps.position}), -1)::int` })
@@ -163,7 +221,13 @@ export async function addStep(tx: CommunityTransaction, communityId: string, act
     .insert(onboardingSteps)
     .values({ communityId, label: details.label, position: (last?.position ?? -1) + 1 })
     .returning();
-  await record(tx, { communityId, actorId, action: 'timebank.step_added', subjectType: 'timebank_step', subjectId: step?.id });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'timebank.step_added',
+    subjectType: 'timebank_step',
+    subjectId: step?.id,
+  });
   return step;
 }
 
@@ -175,7 +239,13 @@ export async function removeStep(tx: CommunityTransaction, communityId: string, 
     .where(and(eq(onboardingSteps.communityId, communityId), eq(onboardingSteps.id, stepId)))
     .returning();
   if (!step) throw notFound();
-  await record(tx, { communityId, actorId, action: 'timebank.step_removed', subjectType: 'timebank_step', subjectId: stepId });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'timebank.step_removed',
+    subjectType: 'timebank_step',
+    subjectId: stepId,
+  });
   const joining = await tx
     .select({ id: timebankMembers.id })
     .from(timebankMembers)
@@ -202,10 +272,17 @@ export interface JoiningTimebank {
 /** The person joins the time bank (once) with an account of their own, and starts onboarding. */
 export async function joinTimebank(tx: CommunityTransaction, joining: JoiningTimebank): Promise<Member> {
   await timebankOf(tx, joining.communityId);
-  const [existing] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, joining.personRecordId));
+  const [existing] = await tx
+    .select()
+    .from(timebankMembers)
+    .where(eq(timebankMembers.personRecordId, joining.personRecordId));
   if (existing) {
     if (existing.leftAt) {
-      const [back] = await tx.update(timebankMembers).set({ leftAt: null }).where(eq(timebankMembers.id, existing.id)).returning();
+      const [back] = await tx
+        .update(timebankMembers)
+        .set({ leftAt: null })
+        .where(eq(timebankMembers.id, existing.id))
+        .returning();
       return back ?? existing;
     }
     return existing;
@@ -225,9 +302,21 @@ export async function joinTimebank(tx: CommunityTransaction, joining: JoiningTim
   if (!member) throw new Error('member insert returned nothing');
   await tx
     .insert(timebankAccounts)
-    .values({ communityId: joining.communityId, kind: 'member', personRecordId: joining.personRecordId, neighbourhood: joining.neighbourhood ?? '' })
+    .values({
+      communityId: joining.communityId,
+      kind: 'member',
+      personRecordId: joining.personRecordId,
+      neighbourhood: joining.neighbourhood ?? '',
+    })
     .onConflictDoNothing();
-  await record(tx, { communityId: joining.communityId, actorId: joining.actorId, action: 'timebank.member_joined', subjectType: 'person_record', subjectId: joining.personRecordId, detail: { cameFrom: joining.cameFrom } });
+  await record(tx, {
+    communityId: joining.communityId,
+    actorId: joining.actorId,
+    action: 'timebank.member_joined',
+    subjectType: 'person_record',
+    subjectId: joining.personRecordId,
+    detail: { cameFrom: joining.cameFrom },
+  });
   if (!joining.onboarded) await finishOnboardingIfDone(tx, joining.communityId, member.id, joining.actorId);
   return member;
 }
@@ -237,17 +326,37 @@ export async function acceptIntoTimebank(tx: CommunityTransaction, joining: Join
   await joinProgramme(tx, joining);
   let came: CameFrom = 'coordinator';
   if (joining.referralId) {
-    const [referral] = await tx.select({ source: referrals.source }).from(referrals).where(eq(referrals.id, joining.referralId));
+    const [referral] = await tx
+      .select({ source: referrals.source })
+      .from(referrals)
+      .where(eq(referrals.id, joining.referralId));
     if (referral) came = referral.source;
   }
-  await joinTimebank(tx, { communityId: joining.communityId, personRecordId: joining.personRecordId, cameFrom: came, programmeId: joining.programme.id, referralId: joining.referralId, actorId: joining.actorId });
+  await joinTimebank(tx, {
+    communityId: joining.communityId,
+    personRecordId: joining.personRecordId,
+    cameFrom: came,
+    programmeId: joining.programme.id,
+    referralId: joining.referralId,
+    actorId: joining.actorId,
+  });
 }
 
-export async function memberOf(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<Member | undefined> {
+export async function memberOf(
+  tx: CommunityTransaction,
+  communityId: string,
+  personRecordId: string,
+): Promise<Member | undefined> {
   const [member] = await tx
     .select()
     .from(timebankMembers)
-    .where(and(eq(timebankMembers.communityId, communityId), eq(timebankMembers.personRecordId, personRecordId), isNull(timebankMembers.leftAt)));
+    .where(
+      and(
+        eq(timebankMembers.communityId, communityId),
+        eq(timebankMembers.personRecordId, personRecordId),
+        isNull(timebankMembers.leftAt),
+      ),
+    );
   return member;
 }
 
@@ -259,45 +368,96 @@ export async function onboardingOf(tx: CommunityTransaction, communityId: string
     from timebank_onboarding_ticks t left join people p on p.id = t.ticked_by
     where t.member_id = ${memberId}`);
   const byStep = new Map(ticks.rows.map((row) => [row.step_id, row]));
-  return steps.map((step) => ({ id: step.id, label: step.label, doneOn: byStep.get(step.id)?.done_on ?? null, tickedBy: byStep.get(step.id)?.ticked_by ?? null }));
+  return steps.map((step) => ({
+    id: step.id,
+    label: step.label,
+    doneOn: byStep.get(step.id)?.done_on ?? null,
+    tickedBy: byStep.get(step.id)?.ticked_by ?? null,
+  }));
 }
 
-async function finishOnboardingIfDone(tx: CommunityTransaction, communityId: string, memberId: string, actorId: string | null) {
-  const [left] = await tx.execute<{ count: number }>(sql`
+async function finishOnboardingIfDone(
+  tx: CommunityTransaction,
+  communityId: string,
+  memberId: string,
+  actorId: string | null,
+) {
+  const [left] = await tx
+    .execute<{ count: number }>(
+      sql`
     select count(*)::int as count from timebank_onboarding_steps s
     where s.community_id = ${communityId} and not s.archived
-      and not exists (select 1 from timebank_onboarding_ticks t where t.member_id = ${memberId} and t.step_id = s.id)`).then((result) => result.rows);
+      and not exists (select 1 from timebank_onboarding_ticks t where t.member_id = ${memberId} and t.step_id = s.id)`,
+    )
+    .then((result) => result.rows);
   if ((left?.count ?? 0) > 0) return false;
   const [done] = await tx
     .update(timebankMembers)
     .set({ onboardedAt: new Date() })
     .where(and(eq(timebankMembers.id, memberId), isNull(timebankMembers.onboardedAt)))
     .returning();
-  if (done) await record(tx, { communityId, actorId, action: 'timebank.member_onboarded', subjectType: 'person_record', subjectId: done.personRecordId });
+  if (done)
+    await record(tx, {
+      communityId,
+      actorId,
+      action: 'timebank.member_onboarded',
+      subjectType: 'person_record',
+      subjectId: done.personRecordId,
+    });
   return true;
 }
 
 /** One step or several ticked at once (checkboxes on the page; one id or a list in the API), done on one day. */
 export const stepTick = z.object({
   stepId: z
-    .preprocess((value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.uuid({ error: 'errors.timebank.step.missing' })).min(1, 'errors.timebank.step.missing').max(50, 'errors.timebank.step.missing'))
+    .preprocess(
+      (value) => (value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value]),
+      z
+        .array(z.uuid({ error: 'errors.timebank.step.missing' }))
+        .min(1, 'errors.timebank.step.missing')
+        .max(50, 'errors.timebank.step.missing'),
+    )
     .transform((list) => [...new Set(list)])
     .describe('The step done, or a list of steps done on the same day'),
-  doneOn: z.iso.date({ error: 'errors.timebank.doneOn.invalid' }).refine((value) => value <= ukDay(new Date()), 'errors.timebank.doneOn.future'),
+  doneOn: z.iso
+    .date({ error: 'errors.timebank.doneOn.invalid' })
+    .refine((value) => value <= ukDay(new Date()), 'errors.timebank.doneOn.future'),
 });
 
 /** A coordinator ticks steps as done (on a day, by them), all or none; the last one makes the person a full member. */
-export async function tickStep(tx: CommunityTransaction, communityId: string, actorId: string, personRecordId: string, tick: z.infer<typeof stepTick>) {
+export async function tickStep(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  personRecordId: string,
+  tick: z.infer<typeof stepTick>,
+) {
   const member = await memberOf(tx, communityId, personRecordId);
   if (!member) throw notFound();
   const steps = await tx
     .select()
     .from(onboardingSteps)
-    .where(and(eq(onboardingSteps.communityId, communityId), inArray(onboardingSteps.id, tick.stepId), eq(onboardingSteps.archived, false)));
+    .where(
+      and(
+        eq(onboardingSteps.communityId, communityId),
+        inArray(onboardingSteps.id, tick.stepId),
+        eq(onboardingSteps.archived, false),
+      ),
+    );
   if (steps.length !== tick.stepId.length) throw invalid([{ field: 'stepId', code: 'errors.timebank.step.missing' }]);
   for (const step of steps) {
-    await tx.insert(onboardingTicks).values({ communityId, memberId: member.id, stepId: step.id, doneOn: tick.doneOn, tickedBy: actorId }).onConflictDoNothing();
-    await record(tx, { communityId, actorId, action: 'timebank.step_done', subjectType: 'person_record', subjectId: personRecordId, detail: { step: step.label, doneOn: tick.doneOn } });
+    await tx
+      .insert(onboardingTicks)
+      .values({ communityId, memberId: member.id, stepId: step.id, doneOn: tick.doneOn, tickedBy: actorId })
+      .onConflictDoNothing();
+    await record(tx, {
+      communityId,
+      actorId,
+      action: 'timebank.step_done',
+      subjectType: 'person_record',
+      subjectId: personRecordId,
+      detail: { step: step.label, doneOn: tick.doneOn },
+    });
   }
   return finishOnboardingIfDone(tx, communityId, member.id, actorId);
 }
@@ -318,8 +478,17 @@ export async function listMembers(tx: CommunityTransaction, communityId: string)
     })
     .from(timebankMembers)
     .innerJoin(personRecords, eq(personRecords.id, timebankMembers.personRecordId))
-    .leftJoin(timebankAccounts, and(eq(timebankAccounts.personRecordId, timebankMembers.personRecordId), isNull(timebankAccounts.closedAt)))
-    .where(and(eq(timebankMembers.communityId, communityId), isNull(timebankMembers.leftAt), eq(personRecords.status, 'active')))
+    .leftJoin(
+      timebankAccounts,
+      and(eq(timebankAccounts.personRecordId, timebankMembers.personRecordId), isNull(timebankAccounts.closedAt)),
+    )
+    .where(
+      and(
+        eq(timebankMembers.communityId, communityId),
+        isNull(timebankMembers.leftAt),
+        eq(personRecords.status, 'active'),
+      ),
+    )
     .orderBy(sql`${timebankMembers.onboardedAt} is not null`, asc(sql`lower(${personRecords.listName})`));
 }
 
@@ -337,17 +506,34 @@ export async function potOf(tx: CommunityTransaction, communityId: string): Prom
   return pot;
 }
 
-export async function accountOfPerson(tx: CommunityTransaction, communityId: string, personRecordId: string): Promise<Account | undefined> {
+export async function accountOfPerson(
+  tx: CommunityTransaction,
+  communityId: string,
+  personRecordId: string,
+): Promise<Account | undefined> {
   const [account] = await tx
     .select()
     .from(timebankAccounts)
-    .where(and(eq(timebankAccounts.communityId, communityId), eq(timebankAccounts.personRecordId, personRecordId), isNull(timebankAccounts.closedAt)));
+    .where(
+      and(
+        eq(timebankAccounts.communityId, communityId),
+        eq(timebankAccounts.personRecordId, personRecordId),
+        isNull(timebankAccounts.closedAt),
+      ),
+    );
   return account;
 }
 
 /** The accounts a coordinator can record for: members who finished onboarding, and organisations. */
 export async function accountChoices(tx: CommunityTransaction, communityId: string) {
-  const rows = await tx.execute<{ id: string; kind: 'member' | 'organisation'; name: string; number: number | null; person_record_id: string | null; assisted_digital: boolean | null }>(sql`
+  const rows = await tx.execute<{
+    id: string;
+    kind: 'member' | 'organisation';
+    name: string;
+    number: number | null;
+    person_record_id: string | null;
+    assisted_digital: boolean | null;
+  }>(sql`
     select a.id, a.kind, coalesce(r.list_name, a.name) as name, r.number, a.person_record_id, r.assisted_digital
     from timebank_accounts a
     left join person_records r on r.id = a.person_record_id
@@ -361,7 +547,8 @@ export async function accountChoices(tx: CommunityTransaction, communityId: stri
   return rows.rows.map((row) => ({
     id: row.id,
     kind: row.kind,
-    name: (named.get(row.name.toLowerCase()) ?? 0) > 1 && row.number !== null ? `${row.name} (${row.number})` : row.name,
+    name:
+      (named.get(row.name.toLowerCase()) ?? 0) > 1 && row.number !== null ? `${row.name} (${row.number})` : row.name,
     personRecordId: row.person_record_id,
     assistedDigital: row.assisted_digital ?? false,
   }));
@@ -372,23 +559,52 @@ export const organisationDetails = z.object({
   neighbourhood: optionalText('errors.timebank.neighbourhood.tooLong', 80),
 });
 
-export async function addOrganisation(tx: CommunityTransaction, communityId: string, actorId: string, details: z.infer<typeof organisationDetails>) {
+export async function addOrganisation(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string,
+  details: z.infer<typeof organisationDetails>,
+) {
   await timebankOf(tx, communityId);
   const [account] = await tx
     .insert(timebankAccounts)
     .values({ communityId, kind: 'organisation', name: details.name, neighbourhood: details.neighbourhood })
     .returning();
-  await record(tx, { communityId, actorId, action: 'timebank.organisation_added', subjectType: 'timebank_account', subjectId: account?.id });
+  await record(tx, {
+    communityId,
+    actorId,
+    action: 'timebank.organisation_added',
+    subjectType: 'timebank_account',
+    subjectId: account?.id,
+  });
   return account;
 }
 
 /** An account's movements, newest first, with what each was and who else took part. */
-export async function statement(tx: CommunityTransaction, communityId: string, accountId: string, page: { before?: number; limit: number; from?: string; to?: string }) {
+export async function statement(
+  tx: CommunityTransaction,
+  communityId: string,
+  accountId: string,
+  page: { before?: number; limit: number; from?: string; to?: string },
+) {
   const conditions = [sql`m.account_id = ${accountId}`, sql`m.community_id = ${communityId}`];
   if (page.before !== undefined) conditions.push(sql`m.id < ${page.before}`);
   if (page.from) conditions.push(sql`m.occurred_on >= ${page.from}`);
   if (page.to) conditions.push(sql`m.occurred_on <= ${page.to}`);
-  const rows = await tx.execute<{ id: number; minutes: number; balance_after: number; occurred_on: string; kind: string; note: string; category: string | null; transfer_id: string; exchange_id: string | null; reverses_id: string | null; others: string | null; reversed: boolean }>(sql`
+  const rows = await tx.execute<{
+    id: number;
+    minutes: number;
+    balance_after: number;
+    occurred_on: string;
+    kind: string;
+    note: string;
+    category: string | null;
+    transfer_id: string;
+    exchange_id: string | null;
+    reverses_id: string | null;
+    others: string | null;
+    reversed: boolean;
+  }>(sql`
     select m.id, m.minutes, m.balance_after, m.occurred_on::text, t.kind, t.note, c.name as category, t.id as transfer_id, t.exchange_id, t.reverses_id,
       (select string_agg(coalesce(r.list_name, case when a.kind = 'pot' then '' else a.name end), ', ' order by r.list_name)
          from timebank_movements o join timebank_accounts a on a.id = o.account_id left join person_records r on r.id = a.person_record_id
@@ -421,7 +637,13 @@ export async function statement(tx: CommunityTransaction, communityId: string, a
  * Whose statement and its lines: `personId` a coordinator asked for (404 when they have no
  * account), or else the reader's own (undefined when they are not in the time bank).
  */
-export async function statementOf(tx: CommunityTransaction, communityId: string, personId: string | null, ownId: string | null, page: { limit: number; before?: number }) {
+export async function statementOf(
+  tx: CommunityTransaction,
+  communityId: string,
+  personId: string | null,
+  ownId: string | null,
+  page: { limit: number; before?: number },
+) {
   const who = personId ?? ownId;
   const account = who ? await accountOfPerson(tx, communityId, who) : undefined;
   if (!who || !account) {
@@ -445,7 +667,10 @@ export const exchangeMinutes = z
 const exchangeDay = z.iso
   .date({ error: 'errors.timebank.occurredOn.invalid' })
   .refine((value) => value <= ukDay(new Date()), 'errors.timebank.occurredOn.future')
-  .refine((value) => value >= formatISO(subDays(new Date(), 366), { representation: 'date' }), 'errors.timebank.occurredOn.tooOld');
+  .refine(
+    (value) => value >= formatISO(subDays(new Date(), 366), { representation: 'date' }),
+    'errors.timebank.occurredOn.tooOld',
+  );
 
 export const newExchange = z.object({
   giver: z.uuid({ error: 'errors.timebank.giver.missing' }),
@@ -472,14 +697,44 @@ interface Party {
 }
 
 /** Time bank members able to exchange (in this community, with an account), with their balances: one query for both sides. */
-async function partiesOf(tx: CommunityTransaction, communityId: string, personRecordIds: readonly string[]): Promise<Map<string, Party>> {
-  const rows = await tx.execute<{ id: string; account_id: string; balance: number; name: string; account_holder: string | null; email: string | null; phone: string | null; onboarded: boolean }>(sql`
+async function partiesOf(
+  tx: CommunityTransaction,
+  communityId: string,
+  personRecordIds: readonly string[],
+): Promise<Map<string, Party>> {
+  const rows = await tx.execute<{
+    id: string;
+    account_id: string;
+    balance: number;
+    name: string;
+    account_holder: string | null;
+    email: string | null;
+    phone: string | null;
+    onboarded: boolean;
+  }>(sql`
     select r.id, a.id as account_id, a.balance, r.preferred_name as name, r.account_id as account_holder, r.email, r.phone, m.onboarded_at is not null as onboarded
     from person_records r
     join timebank_members m on m.person_record_id = r.id and m.left_at is null
     join timebank_accounts a on a.person_record_id = r.id and a.closed_at is null
-    where r.id in (${sql.join(personRecordIds.map((id) => sql`${id}::uuid`), sql`, `)}) and r.community_id = ${communityId} and r.status = 'active'`);
-  return new Map(rows.rows.map((row) => [row.id, { personRecordId: row.id, accountId: row.account_id, balance: row.balance, name: row.name, accountHolder: row.account_holder, email: row.email, phone: row.phone, onboarded: row.onboarded }]));
+    where r.id in (${sql.join(
+      personRecordIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )}) and r.community_id = ${communityId} and r.status = 'active'`);
+  return new Map(
+    rows.rows.map((row) => [
+      row.id,
+      {
+        personRecordId: row.id,
+        accountId: row.account_id,
+        balance: row.balance,
+        name: row.name,
+        accountHolder: row.account_holder,
+        email: row.email,
+        phone: row.phone,
+        onboarded: row.onboarded,
+      },
+    ]),
+  );
 }
 
 export interface ExchangeContext {
@@ -496,14 +751,20 @@ export interface ExchangeContext {
  * Either side records an exchange; the other confirms or disputes it. A coordinator may record
  * for either side (marked as done on their behalf) and may confirm it there and then.
  */
-export async function recordExchange(tx: CommunityTransaction, context: ExchangeContext, input: NewExchange): Promise<Exchange> {
+export async function recordExchange(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  input: NewExchange,
+): Promise<Exchange> {
   const { communityId, actor } = context;
   const timebank = await timebankOf(tx, communityId);
   if (input.giver === input.receiver) throw invalid([{ field: 'receiver', code: 'errors.timebank.receiver.same' }]);
   const isGiver = context.actorRecordId === input.giver;
   const isReceiver = context.actorRecordId === input.receiver;
-  if (!actor.staff && !isGiver && !isReceiver) throw invalid([{ field: 'giver', code: 'errors.timebank.giver.notYou' }]);
-  if (input.confirmNow && !actor.staff) throw invalid([{ field: 'confirmNow', code: 'errors.timebank.confirmNow.staffOnly' }]);
+  if (!actor.staff && !isGiver && !isReceiver)
+    throw invalid([{ field: 'giver', code: 'errors.timebank.giver.notYou' }]);
+  if (input.confirmNow && !actor.staff)
+    throw invalid([{ field: 'confirmNow', code: 'errors.timebank.confirmNow.staffOnly' }]);
   const parties = await partiesOf(tx, communityId, [input.giver, input.receiver]);
   const [giver, receiver] = [parties.get(input.giver), parties.get(input.receiver)];
   if (!giver || !receiver) throw notFound();
@@ -513,17 +774,28 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
   const [category] = await tx
     .select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel })
     .from(timebankCategories)
-    .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId), eq(timebankCategories.archived, false)));
+    .where(
+      and(
+        eq(timebankCategories.communityId, communityId),
+        eq(timebankCategories.id, input.categoryId),
+        eq(timebankCategories.archived, false),
+      ),
+    );
   if (!category) errors.push({ field: 'categoryId', code: 'errors.timebank.category.missing' });
   if (input.postId) {
-    const post = await tx.execute(sql`select 1 from timebank_posts where id = ${input.postId} and community_id = ${communityId}`);
+    const post = await tx.execute(
+      sql`select 1 from timebank_posts where id = ${input.postId} and community_id = ${communityId}`,
+    );
     if (post.rows.length === 0) errors.push({ field: 'postId', code: 'errors.timebank.post.missing' });
   }
   if (errors.length > 0) throw invalid(errors);
   // Whoever gives help that needs a background check must have a current one.
   if (category) await requireCheck(tx, giver.personRecordId, category.checkLevel, 'giver');
   // Said early, so nobody waits on a confirmation the ledger would refuse.
-  if (receiver.balance - input.minutes < timebank.minimumBalance) throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], { minimumBalance: timebank.minimumBalance });
+  if (receiver.balance - input.minutes < timebank.minimumBalance)
+    throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], {
+      minimumBalance: timebank.minimumBalance,
+    });
 
   const recordedFor = actor.staff && !isGiver && !isReceiver ? null : isGiver ? giver.accountId : receiver.accountId;
   const today = ukDay(new Date());
@@ -538,20 +810,56 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
       recordedBy: actor.id,
       recordedFor,
       onBehalf: actor.staff && !isGiver && !isReceiver,
-      confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), { representation: 'date' }),
+      confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), {
+        representation: 'date',
+      }),
       // Confirmed as it is recorded: nobody else can see it before this transaction ends.
       ...(input.confirmNow ? { status: 'confirmed' as const, decidedBy: actor.id, decidedAt: new Date() } : {}),
     })
     .returning();
   if (!exchange) throw new Error('exchange insert returned nothing');
   const sides = [
-    { accountId: giver.accountId, side: 'giver' as const, minutes: input.minutes, name: giver.name, personRecordId: giver.personRecordId, kind: 'member', online: giver.accountHolder !== null },
-    { accountId: receiver.accountId, side: 'receiver' as const, minutes: input.minutes, name: receiver.name, personRecordId: receiver.personRecordId, kind: 'member', online: receiver.accountHolder !== null },
+    {
+      accountId: giver.accountId,
+      side: 'giver' as const,
+      minutes: input.minutes,
+      name: giver.name,
+      personRecordId: giver.personRecordId,
+      kind: 'member',
+      online: giver.accountHolder !== null,
+    },
+    {
+      accountId: receiver.accountId,
+      side: 'receiver' as const,
+      minutes: input.minutes,
+      name: receiver.name,
+      personRecordId: receiver.personRecordId,
+      kind: 'member',
+      online: receiver.accountHolder !== null,
+    },
   ];
-  await tx.insert(exchangeParties).values(sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })));
-  const recorded = { communityId, actorId: actor.id, action: 'timebank.exchange_recorded', subjectType: 'timebank_exchange', subjectId: exchange.id, detail: { minutes: input.minutes, onBehalf: exchange.onBehalf } };
+  await tx
+    .insert(exchangeParties)
+    .values(
+      sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })),
+    );
+  const recorded = {
+    communityId,
+    actorId: actor.id,
+    action: 'timebank.exchange_recorded',
+    subjectType: 'timebank_exchange',
+    subjectId: exchange.id,
+    detail: { minutes: input.minutes, onBehalf: exchange.onBehalf },
+  };
   if (input.confirmNow) {
-    await post(tx, communityId, actor.id, timebank, { exchange, category: null, parties: sides, transferId: null, reversal: null, recordedByName: null }, [recorded]);
+    await post(
+      tx,
+      communityId,
+      actor.id,
+      timebank,
+      { exchange, category: null, parties: sides, transferId: null, reversal: null, recordedByName: null },
+      [recorded],
+    );
     return exchange;
   }
   await record(tx, recorded);
@@ -562,11 +870,17 @@ export async function recordExchange(tx: CommunityTransaction, context: Exchange
 }
 
 async function askToConfirm(tx: CommunityTransaction, context: ExchangeContext, other: Party, exchangeId: string) {
-  await messagePerson(tx, context.notifyConfigured, { id: other.personRecordId, communityId: context.communityId, email: other.email, phone: other.phone }, 'email', {
-    template: 'timebank-confirm',
-    subject: 'Please confirm some time given',
-    body: `Someone recorded time given between you. Please confirm it or say what is wrong: ${context.publicUrl}/c/${context.communitySlug}/timebank/exchanges/${exchangeId}`,
-  });
+  await messagePerson(
+    tx,
+    context.notifyConfigured,
+    { id: other.personRecordId, communityId: context.communityId, email: other.email, phone: other.phone },
+    'email',
+    {
+      template: 'timebank-confirm',
+      subject: 'Please confirm some time given',
+      body: `Someone recorded time given between you. Please confirm it or say what is wrong: ${context.publicUrl}/c/${context.communitySlug}/timebank/exchanges/${exchangeId}`,
+    },
+  );
 }
 
 export async function getExchange(tx: CommunityTransaction, communityId: string, exchangeId: string) {
@@ -575,11 +889,21 @@ export async function getExchange(tx: CommunityTransaction, communityId: string,
     .from(timebankExchanges)
     .where(and(eq(timebankExchanges.communityId, communityId), eq(timebankExchanges.id, exchangeId)));
   if (!exchange) throw notFound();
-  const parties = await tx.execute<{ account_id: string; side: 'giver' | 'receiver'; minutes: number; name: string; person_record_id: string | null; kind: string; online: boolean }>(sql`
+  const parties = await tx.execute<{
+    account_id: string;
+    side: 'giver' | 'receiver';
+    minutes: number;
+    name: string;
+    person_record_id: string | null;
+    kind: string;
+    online: boolean;
+  }>(sql`
     select p.account_id, p.side, p.minutes, coalesce(r.list_name, a.name) as name, a.person_record_id, a.kind, r.account_id is not null as online
     from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id left join person_records r on r.id = a.person_record_id
     where p.exchange_id = ${exchangeId} order by p.side, lower(coalesce(r.list_name, a.name))`);
-  const [recorder] = exchange.recordedBy ? await tx.select({ name: people.displayName }).from(people).where(eq(people.id, exchange.recordedBy)) : [];
+  const [recorder] = exchange.recordedBy
+    ? await tx.select({ name: people.displayName }).from(people).where(eq(people.id, exchange.recordedBy))
+    : [];
   const [transfer] = await tx
     .select({ id: timebankTransfers.id })
     .from(timebankTransfers)
@@ -592,12 +916,25 @@ export async function getExchange(tx: CommunityTransaction, communityId: string,
           .where(eq(timebankTransfers.reversesId, transfer.id))
       )[0]
     : undefined;
-  const [category] = exchange.categoryId ? await tx.select({ name: timebankCategories.name }).from(timebankCategories).where(eq(timebankCategories.id, exchange.categoryId)) : [];
+  const [category] = exchange.categoryId
+    ? await tx
+        .select({ name: timebankCategories.name })
+        .from(timebankCategories)
+        .where(eq(timebankCategories.id, exchange.categoryId))
+    : [];
   return {
     exchange,
     category: category?.name ?? null,
     /** `online`: the person has an account and can confirm for themselves; otherwise a coordinator does it for them. */
-    parties: parties.rows.map((row) => ({ accountId: row.account_id, side: row.side, minutes: row.minutes, name: row.name, personRecordId: row.person_record_id, kind: row.kind, online: row.online })),
+    parties: parties.rows.map((row) => ({
+      accountId: row.account_id,
+      side: row.side,
+      minutes: row.minutes,
+      name: row.name,
+      personRecordId: row.person_record_id,
+      kind: row.kind,
+      online: row.online,
+    })),
     recordedByName: recorder?.name ?? null,
     transferId: transfer?.id ?? null,
     reversal: reversal ?? null,
@@ -608,19 +945,27 @@ export type ExchangeInFull = Awaited<ReturnType<typeof getExchange>>;
 
 /** Whether the person may see an exchange: a side of it, or staff. */
 export function mayView(full: ExchangeInFull, actor: Actor, actorRecordId: string | null): boolean {
-  return actor.staff || full.parties.some((party) => party.personRecordId !== null && party.personRecordId === actorRecordId);
+  return (
+    actor.staff || full.parties.some((party) => party.personRecordId !== null && party.personRecordId === actorRecordId)
+  );
 }
 
 /** Who is asked to confirm: the side that did not record it (either side, when a coordinator recorded it for nobody in particular). */
 export function awaitedSide(full: ExchangeInFull): string[] {
-  return full.parties.filter((party) => party.personRecordId && party.accountId !== full.exchange.recordedFor).map((party) => party.personRecordId as string);
+  return full.parties
+    .filter((party) => party.personRecordId && party.accountId !== full.exchange.recordedFor)
+    .map((party) => party.personRecordId as string);
 }
 
 /**
  * Confirms an exchange and posts it to the ledger, in one step: if the ledger refuses (a
  * balance would go below the limit), it stays as it was. Confirming twice posts once.
  */
-export async function confirmExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string): Promise<Exchange> {
+export async function confirmExchange(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  exchangeId: string,
+): Promise<Exchange> {
   const { communityId, actor } = context;
   const full = await getExchange(tx, communityId, exchangeId);
   if (!mayView(full, actor, context.actorRecordId)) throw notFound();
@@ -628,12 +973,18 @@ export async function confirmExchange(tx: CommunityTransaction, context: Exchang
   if (full.exchange.status === 'cancelled') throw conflict('timebank-exchange-cancelled');
   if (!actor.staff) {
     if (full.exchange.status === 'disputed') throw conflict('timebank-exchange-disputed');
-    if (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId)) throw conflict('timebank-confirm-other-side');
+    if (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId))
+      throw conflict('timebank-confirm-other-side');
   }
   return settle(tx, communityId, actor.id, full);
 }
 
-async function settle(tx: CommunityTransaction, communityId: string, actorId: string | null, full: ExchangeInFull): Promise<Exchange> {
+async function settle(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string | null,
+  full: ExchangeInFull,
+): Promise<Exchange> {
   const timebank = await timebankOf(tx, communityId);
   const [claimed] = await tx
     .update(timebankExchanges)
@@ -646,10 +997,21 @@ async function settle(tx: CommunityTransaction, communityId: string, actorId: st
 }
 
 /** Posts a confirmed exchange to the ledger, with its audit entries and the sides' journey steps. */
-async function post(tx: CommunityTransaction, communityId: string, actorId: string | null, timebank: Timebank, full: ExchangeInFull, audit: AuditEntry[]): Promise<void> {
+async function post(
+  tx: CommunityTransaction,
+  communityId: string,
+  actorId: string | null,
+  timebank: Timebank,
+  full: ExchangeInFull,
+  audit: AuditEntry[],
+): Promise<void> {
   const pot = full.exchange.group ? await potOf(tx, communityId) : null;
-  const movements = full.parties.map((party) => ({ accountId: party.accountId, minutes: party.side === 'giver' ? party.minutes : full.exchange.potPaysReceivers ? 0 : -party.minutes }));
-  if (pot) movements.push({ accountId: pot.id, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
+  const movements = full.parties.map((party) => ({
+    accountId: party.accountId,
+    minutes: party.side === 'giver' ? party.minutes : full.exchange.potPaysReceivers ? 0 : -party.minutes,
+  }));
+  if (pot)
+    movements.push({ accountId: pot.id, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
   await postTransfer(tx, {
     communityId,
     kind: full.exchange.group ? 'group' : 'exchange',
@@ -662,37 +1024,74 @@ async function post(tx: CommunityTransaction, communityId: string, actorId: stri
     recordedBy: actorId,
   });
   await forgetDayTotals(tx, communityId, full.exchange.occurredOn);
-  await record(tx, [...audit, { communityId, actorId, action: 'timebank.exchange_confirmed', subjectType: 'timebank_exchange', subjectId: full.exchange.id }]);
+  await record(tx, [
+    ...audit,
+    {
+      communityId,
+      actorId,
+      action: 'timebank.exchange_confirmed',
+      subjectType: 'timebank_exchange',
+      subjectId: full.exchange.id,
+    },
+  ]);
   await recordMilestones(
     tx,
     full.parties.flatMap((party) =>
       party.personRecordId
-        ? [{ communityId, personRecordId: party.personRecordId, kind: party.side === 'giver' ? ('hours_given' as const) : ('hours_received' as const), source: { type: 'timebank_exchange', id: full.exchange.id }, detail: { minutes: party.minutes }, once: `timebank:first_${party.side}`, recordedBy: actorId }]
+        ? [
+            {
+              communityId,
+              personRecordId: party.personRecordId,
+              kind: party.side === 'giver' ? ('hours_given' as const) : ('hours_received' as const),
+              source: { type: 'timebank_exchange', id: full.exchange.id },
+              detail: { minutes: party.minutes },
+              once: `timebank:first_${party.side}`,
+              recordedBy: actorId,
+            },
+          ]
         : [],
     ),
   );
 }
 
-export const disputeDetails = z.object({ reason: requiredText('errors.timebank.disputeReason.missing', 'errors.timebank.disputeReason.tooLong', 500) });
+export const disputeDetails = z.object({
+  reason: requiredText('errors.timebank.disputeReason.missing', 'errors.timebank.disputeReason.tooLong', 500),
+});
 
 /** The other side says it is not right; a coordinator sorts it out. */
-export async function disputeExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string, details: z.infer<typeof disputeDetails>): Promise<Exchange> {
+export async function disputeExchange(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  exchangeId: string,
+  details: z.infer<typeof disputeDetails>,
+): Promise<Exchange> {
   const { communityId, actor } = context;
   const full = await getExchange(tx, communityId, exchangeId);
   if (!mayView(full, actor, context.actorRecordId)) throw notFound();
-  if (!actor.staff && (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId))) throw conflict('timebank-confirm-other-side');
+  if (!actor.staff && (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId)))
+    throw conflict('timebank-confirm-other-side');
   const [disputed] = await tx
     .update(timebankExchanges)
     .set({ status: 'disputed', disputeReason: details.reason, decidedBy: actor.id, decidedAt: new Date() })
     .where(and(eq(timebankExchanges.id, exchangeId), eq(timebankExchanges.status, 'pending')))
     .returning();
   if (!disputed) throw conflict('timebank-exchange-not-pending');
-  await record(tx, { communityId, actorId: actor.id, action: 'timebank.exchange_disputed', subjectType: 'timebank_exchange', subjectId: exchangeId });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'timebank.exchange_disputed',
+    subjectType: 'timebank_exchange',
+    subjectId: exchangeId,
+  });
   return disputed;
 }
 
 /** Whoever recorded it, or a coordinator, withdraws an exchange that is not yet in the ledger. */
-export async function cancelExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string): Promise<Exchange> {
+export async function cancelExchange(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  exchangeId: string,
+): Promise<Exchange> {
   const { communityId, actor } = context;
   const full = await getExchange(tx, communityId, exchangeId);
   if (!mayView(full, actor, context.actorRecordId)) throw notFound();
@@ -703,7 +1102,13 @@ export async function cancelExchange(tx: CommunityTransaction, context: Exchange
     .where(and(eq(timebankExchanges.id, exchangeId), inArray(timebankExchanges.status, ['pending', 'disputed'])))
     .returning();
   if (!cancelled) throw conflict('timebank-exchange-not-open');
-  await record(tx, { communityId, actorId: actor.id, action: 'timebank.exchange_cancelled', subjectType: 'timebank_exchange', subjectId: exchangeId });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'timebank.exchange_cancelled',
+    subjectType: 'timebank_exchange',
+    subjectId: exchangeId,
+  });
   return cancelled;
 }
 
@@ -711,9 +1116,26 @@ export async function cancelExchange(tx: CommunityTransaction, context: Exchange
 /** Which exchanges a list shows: those waiting (pending or disputed, oldest first), or by status or all (newest first). */
 export type ExchangeListing = 'pending' | 'disputed' | 'confirmed' | 'cancelled' | 'every';
 
-export async function openExchanges(tx: CommunityTransaction, communityId: string, options: { personRecordId?: string; status?: ExchangeListing; limit: number }) {
+export async function openExchanges(
+  tx: CommunityTransaction,
+  communityId: string,
+  options: { personRecordId?: string; status?: ExchangeListing; limit: number },
+) {
   const waiting = !options.status || options.status === 'pending' || options.status === 'disputed';
-  const rows = await tx.execute<{ id: string; status: string; occurred_on: string; minutes: number; giver: string; receiver: string; recorded_for: string | null; on_behalf: boolean; confirms_on: string | null; giver_record: string | null; receiver_record: string | null; is_group: boolean }>(sql`
+  const rows = await tx.execute<{
+    id: string;
+    status: string;
+    occurred_on: string;
+    minutes: number;
+    giver: string;
+    receiver: string;
+    recorded_for: string | null;
+    on_behalf: boolean;
+    confirms_on: string | null;
+    giver_record: string | null;
+    receiver_record: string | null;
+    is_group: boolean;
+  }>(sql`
     select e.id, e.status, e.occurred_on::text, e.recorded_for, e.on_behalf, e.confirms_on::text, e.is_group,
       max(p.minutes) as minutes,
       string_agg(coalesce(r.list_name, a.name), ', ') filter (where p.side = 'giver') as giver,
@@ -746,7 +1168,16 @@ export async function openExchanges(tx: CommunityTransaction, communityId: strin
 }
 
 /** Exchanges newest first: a member's own (any status), or for coordinators everyone's; ids only, read in full with getExchange. */
-export async function exchangeIds(tx: CommunityTransaction, communityId: string, options: { personRecordId: string | null; status?: Exchange['status']; before?: { createdAt: string; id: string }; limit: number }) {
+export async function exchangeIds(
+  tx: CommunityTransaction,
+  communityId: string,
+  options: {
+    personRecordId: string | null;
+    status?: Exchange['status'];
+    before?: { createdAt: string; id: string };
+    limit: number;
+  },
+) {
   const rows = await tx.execute<{ id: string; created_at: string }>(sql`
     select e.id, e.created_at::text from timebank_exchanges e
     where e.community_id = ${communityId}
@@ -760,11 +1191,20 @@ export async function exchangeIds(tx: CommunityTransaction, communityId: string,
 
 // ——— Groups, the pot and reversals (coordinators) ———
 
-const accountMinutes = z.object({ account: z.uuid({ error: 'errors.timebank.account.missing' }), minutes: exchangeMinutes });
+const accountMinutes = z.object({
+  account: z.uuid({ error: 'errors.timebank.account.missing' }),
+  minutes: exchangeMinutes,
+});
 
 export const newGroupExchange = z.object({
-  givers: z.array(accountMinutes, { error: 'errors.timebank.givers.missing' }).min(1, 'errors.timebank.givers.missing').max(200, 'errors.timebank.parties.tooMany'),
-  receivers: z.array(accountMinutes, { error: 'errors.timebank.receivers.missing' }).min(1, 'errors.timebank.receivers.missing').max(200, 'errors.timebank.parties.tooMany'),
+  givers: z
+    .array(accountMinutes, { error: 'errors.timebank.givers.missing' })
+    .min(1, 'errors.timebank.givers.missing')
+    .max(200, 'errors.timebank.parties.tooMany'),
+  receivers: z
+    .array(accountMinutes, { error: 'errors.timebank.receivers.missing' })
+    .min(1, 'errors.timebank.receivers.missing')
+    .max(200, 'errors.timebank.parties.tooMany'),
   potPaysReceivers: z.boolean().default(false),
   occurredOn: exchangeDay,
   categoryId: z.uuid({ error: 'errors.timebank.category.missing' }),
@@ -777,7 +1217,11 @@ export type NewGroupExchange = z.infer<typeof newGroupExchange>;
  * Givers earn their time; receivers pay theirs unless the pot pays for them; the pot takes or
  * gives the difference.
  */
-export async function recordGroupExchange(tx: CommunityTransaction, context: ExchangeContext, input: NewGroupExchange): Promise<Exchange> {
+export async function recordGroupExchange(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  input: NewGroupExchange,
+): Promise<Exchange> {
   const { communityId, actor } = context;
   await timebankOf(tx, communityId);
   const ids = [...input.givers, ...input.receivers].map((party) => party.account);
@@ -785,12 +1229,21 @@ export async function recordGroupExchange(tx: CommunityTransaction, context: Exc
   const accounts = await tx
     .select({ id: timebankAccounts.id, kind: timebankAccounts.kind })
     .from(timebankAccounts)
-    .where(and(eq(timebankAccounts.communityId, communityId), inArray(timebankAccounts.id, ids), isNull(timebankAccounts.closedAt)));
+    .where(
+      and(
+        eq(timebankAccounts.communityId, communityId),
+        inArray(timebankAccounts.id, ids),
+        isNull(timebankAccounts.closedAt),
+      ),
+    );
   const holders = new Map((await accountChoices(tx, communityId)).map((choice) => [choice.id, choice.personRecordId]));
   if (accounts.length !== ids.length) throw notFound();
   const unusable = ids.filter((id) => !holders.has(id));
   if (unusable.length > 0) throw invalid([{ field: 'receivers', code: 'errors.timebank.notOnboarded' }]);
-  const [category] = await tx.select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel }).from(timebankCategories).where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId)));
+  const [category] = await tx
+    .select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel })
+    .from(timebankCategories)
+    .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId)));
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   for (const giver of input.givers) {
     const holder = holders.get(giver.account);
@@ -798,25 +1251,62 @@ export async function recordGroupExchange(tx: CommunityTransaction, context: Exc
   }
   const [exchange] = await tx
     .insert(timebankExchanges)
-    .values({ communityId, group: true, occurredOn: input.occurredOn, categoryId: input.categoryId, note: input.note, potPaysReceivers: input.potPaysReceivers, recordedBy: actor.id, onBehalf: true })
+    .values({
+      communityId,
+      group: true,
+      occurredOn: input.occurredOn,
+      categoryId: input.categoryId,
+      note: input.note,
+      potPaysReceivers: input.potPaysReceivers,
+      recordedBy: actor.id,
+      onBehalf: true,
+    })
     .returning();
   if (!exchange) throw new Error('exchange insert returned nothing');
   await tx.insert(exchangeParties).values([
-    ...input.givers.map((party) => ({ communityId, exchangeId: exchange.id, accountId: party.account, side: 'giver' as const, minutes: party.minutes })),
-    ...input.receivers.map((party) => ({ communityId, exchangeId: exchange.id, accountId: party.account, side: 'receiver' as const, minutes: party.minutes })),
+    ...input.givers.map((party) => ({
+      communityId,
+      exchangeId: exchange.id,
+      accountId: party.account,
+      side: 'giver' as const,
+      minutes: party.minutes,
+    })),
+    ...input.receivers.map((party) => ({
+      communityId,
+      exchangeId: exchange.id,
+      accountId: party.account,
+      side: 'receiver' as const,
+      minutes: party.minutes,
+    })),
   ]);
-  await record(tx, { communityId, actorId: actor.id, action: 'timebank.group_recorded', subjectType: 'timebank_exchange', subjectId: exchange.id, detail: { givers: input.givers.length, receivers: input.receivers.length } });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'timebank.group_recorded',
+    subjectType: 'timebank_exchange',
+    subjectId: exchange.id,
+    detail: { givers: input.givers.length, receivers: input.receivers.length },
+  });
   return settle(tx, communityId, actor.id, await getExchange(tx, communityId, exchange.id));
 }
 
 export const potTransfer = z.object({
   account: z.uuid({ error: 'errors.timebank.account.missing' }),
-  minutes: z.number({ error: 'errors.timebank.minutes.invalid' }).int('errors.timebank.minutes.whole').min(1, 'errors.timebank.minutes.tooFew').max(maxTransferMinutes, 'errors.timebank.minutes.tooManyTransfer'),
+  minutes: z
+    .number({ error: 'errors.timebank.minutes.invalid' })
+    .int('errors.timebank.minutes.whole')
+    .min(1, 'errors.timebank.minutes.tooFew')
+    .max(maxTransferMinutes, 'errors.timebank.minutes.tooManyTransfer'),
   note: requiredText('errors.timebank.potNote.missing', 'errors.timebank.note.tooLong', 500),
 });
 
 /** A coordinator grants time from the pot to a member or organisation, or a member donates to it. */
-export async function movePotTime(tx: CommunityTransaction, context: ExchangeContext, direction: 'grant' | 'donation', input: z.infer<typeof potTransfer>) {
+export async function movePotTime(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  direction: 'grant' | 'donation',
+  input: z.infer<typeof potTransfer>,
+) {
   const { communityId, actor } = context;
   const timebank = await timebankOf(tx, communityId);
   const pot = await potOf(tx, communityId);
@@ -824,21 +1314,53 @@ export async function movePotTime(tx: CommunityTransaction, context: ExchangeCon
   if (!choosable) throw notFound();
   if (direction === 'grant' && !actor.staff) throw new DomainError('forbidden', 403);
   if (direction === 'donation' && !actor.staff && choosable.personRecordId !== context.actorRecordId) throw notFound();
-  const movements = direction === 'grant' ? [{ accountId: pot.id, minutes: -input.minutes }, { accountId: input.account, minutes: input.minutes }] : [{ accountId: input.account, minutes: -input.minutes }, { accountId: pot.id, minutes: input.minutes }];
+  const movements =
+    direction === 'grant'
+      ? [
+          { accountId: pot.id, minutes: -input.minutes },
+          { accountId: input.account, minutes: input.minutes },
+        ]
+      : [
+          { accountId: input.account, minutes: -input.minutes },
+          { accountId: pot.id, minutes: input.minutes },
+        ];
   // A member gives only time they have: their gift never takes them below zero, even where the time bank lets balances go lower.
   const ownGift = direction === 'donation' && !actor.staff;
-  const transfer = await postTransfer(tx, { communityId, kind: direction, occurredOn: ukDay(new Date()), movements, minimumBalance: ownGift ? Math.max(0, timebank.minimumBalance) : timebank.minimumBalance, note: input.note, recordedBy: actor.id }).catch((error: unknown) => {
-    if (ownGift && error instanceof DomainError && error.code === 'timebank-below-limit') throw invalid([{ field: 'minutes', code: 'errors.timebank.give.moreThanBalance' }]);
+  const transfer = await postTransfer(tx, {
+    communityId,
+    kind: direction,
+    occurredOn: ukDay(new Date()),
+    movements,
+    minimumBalance: ownGift ? Math.max(0, timebank.minimumBalance) : timebank.minimumBalance,
+    note: input.note,
+    recordedBy: actor.id,
+  }).catch((error: unknown) => {
+    if (ownGift && error instanceof DomainError && error.code === 'timebank-below-limit')
+      throw invalid([{ field: 'minutes', code: 'errors.timebank.give.moreThanBalance' }]);
     throw error;
   });
-  await record(tx, { communityId, actorId: actor.id, action: `timebank.${direction}`, subjectType: 'timebank_transfer', subjectId: transfer.id, detail: { minutes: input.minutes } });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: `timebank.${direction}`,
+    subjectType: 'timebank_transfer',
+    subjectId: transfer.id,
+    detail: { minutes: input.minutes },
+  });
   return transfer;
 }
 
-export const reversalDetails = z.object({ reason: requiredText('errors.timebank.reversalReason.missing', 'errors.timebank.reversalReason.tooLong', 500) });
+export const reversalDetails = z.object({
+  reason: requiredText('errors.timebank.reversalReason.missing', 'errors.timebank.reversalReason.tooLong', 500),
+});
 
 /** Undoes a transfer with its mirror image, linked to it and with the reason. A transfer is reversed once; a reversal is not reversed. */
-export async function reverseTransfer(tx: CommunityTransaction, context: ExchangeContext, transferId: string, details: z.infer<typeof reversalDetails>) {
+export async function reverseTransfer(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  transferId: string,
+  details: z.infer<typeof reversalDetails>,
+) {
   const { communityId, actor } = context;
   const timebank = await timebankOf(tx, communityId);
   const [original] = await tx
@@ -847,9 +1369,15 @@ export async function reverseTransfer(tx: CommunityTransaction, context: Exchang
     .where(and(eq(timebankTransfers.communityId, communityId), eq(timebankTransfers.id, transferId)));
   if (!original) throw notFound();
   if (original.kind === 'reversal') throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.reversal' }]);
-  const [already] = await tx.select({ id: timebankTransfers.id }).from(timebankTransfers).where(eq(timebankTransfers.reversesId, transferId));
+  const [already] = await tx
+    .select({ id: timebankTransfers.id })
+    .from(timebankTransfers)
+    .where(eq(timebankTransfers.reversesId, transferId));
   if (already) throw conflict('timebank-already-reversed');
-  const movements = await tx.select({ accountId: timebankMovements.accountId, minutes: timebankMovements.minutes }).from(timebankMovements).where(eq(timebankMovements.transferId, transferId));
+  const movements = await tx
+    .select({ accountId: timebankMovements.accountId, minutes: timebankMovements.minutes })
+    .from(timebankMovements)
+    .where(eq(timebankMovements.transferId, transferId));
   // Two reversals of the same transfer at once: the unique index on reverses_id lets one through.
   const reversal = await postTransfer(tx, {
     communityId,
@@ -864,30 +1392,52 @@ export async function reverseTransfer(tx: CommunityTransaction, context: Exchang
     recordedBy: actor.id,
   });
   if (original.exchangeId) {
-    await tx.update(timebankExchanges).set({ reversedAt: new Date() }).where(eq(timebankExchanges.id, original.exchangeId));
+    await tx
+      .update(timebankExchanges)
+      .set({ reversedAt: new Date() })
+      .where(eq(timebankExchanges.id, original.exchangeId));
     await forgetDayTotals(tx, communityId, original.occurredOn);
   }
-  await record(tx, { communityId, actorId: actor.id, action: 'timebank.transfer_reversed', subjectType: 'timebank_transfer', subjectId: transferId, reason: details.reason, detail: { reversal: reversal.id } });
+  await record(tx, {
+    communityId,
+    actorId: actor.id,
+    action: 'timebank.transfer_reversed',
+    subjectType: 'timebank_transfer',
+    subjectId: transferId,
+    reason: details.reason,
+    detail: { reversal: reversal.id },
+  });
   return reversal;
 }
 
 /** Reverses the ledger transfer of a confirmed exchange; one not yet confirmed is not in the ledger, and is cancelled instead. */
-export async function reverseExchange(tx: CommunityTransaction, context: ExchangeContext, exchangeId: string, details: z.infer<typeof reversalDetails>) {
+export async function reverseExchange(
+  tx: CommunityTransaction,
+  context: ExchangeContext,
+  exchangeId: string,
+  details: z.infer<typeof reversalDetails>,
+) {
   const full = await getExchange(tx, context.communityId, exchangeId);
-  if (full.exchange.status !== 'confirmed' || !full.transferId) throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.notConfirmed' }]);
+  if (full.exchange.status !== 'confirmed' || !full.transferId)
+    throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.notConfirmed' }]);
   return reverseTransfer(tx, context, full.transferId, details);
 }
 
 /** A finished day whose exchanges changed is added up again the next time a report needs it. */
 export async function forgetDayTotals(tx: CommunityTransaction, communityId: string, day: string): Promise<void> {
   if (day >= ukDay(new Date())) return;
-  await tx.execute(sql`with counted as (delete from ${daysCounted} where community_id = ${communityId} and day = ${day}) delete from ${dayTotals} where community_id = ${communityId} and day = ${day}`);
+  await tx.execute(
+    sql`with counted as (delete from ${daysCounted} where community_id = ${communityId} and day = ${day}) delete from ${dayTotals} where community_id = ${communityId} and day = ${day}`,
+  );
 }
 
 // ——— Scheduled work ———
 
 /** Exchanges nobody disputed in time are confirmed; one the ledger refuses is marked disputed for a coordinator. */
-export async function confirmWaitingExchanges(owner: Database, today = ukDay(new Date())): Promise<{ confirmed: number; refused: number }> {
+export async function confirmWaitingExchanges(
+  owner: Database,
+  today = ukDay(new Date()),
+): Promise<{ confirmed: number; refused: number }> {
   const due = await owner
     .select({ id: timebankExchanges.id, communityId: timebankExchanges.communityId })
     .from(timebankExchanges)
@@ -897,7 +1447,9 @@ export async function confirmWaitingExchanges(owner: Database, today = ukDay(new
   let refused = 0;
   for (const { id, communityId } of due) {
     try {
-      await inCommunity(owner, { communityId, personId: null }, async (tx) => settle(tx, communityId, null, await getExchange(tx, communityId, id)));
+      await inCommunity(owner, { communityId, personId: null }, async (tx) =>
+        settle(tx, communityId, null, await getExchange(tx, communityId, id)),
+      );
       confirmed += 1;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -905,7 +1457,11 @@ export async function confirmWaitingExchanges(owner: Database, today = ukDay(new
       await inCommunity(owner, { communityId, personId: null }, (tx) =>
         tx
           .update(timebankExchanges)
-          .set({ status: 'disputed', disputeReason: 'Could not confirm by itself: a balance would go below the time bank’s limit.', decidedAt: new Date() })
+          .set({
+            status: 'disputed',
+            disputeReason: 'Could not confirm by itself: a balance would go below the time bank’s limit.',
+            decidedAt: new Date(),
+          })
           .where(and(eq(timebankExchanges.id, id), eq(timebankExchanges.status, 'pending'))),
       );
     }
@@ -920,22 +1476,40 @@ export async function countFinishedDays(owner: Database): Promise<{ days: number
   const yesterday = formatISO(subDays(new Date(`${today}T12:00:00Z`), 1), { representation: 'date' });
   const yearAgo = formatISO(subDays(new Date(`${today}T12:00:00Z`), 366), { representation: 'date' });
   let days = 0;
-  for (const { communityId } of banks) days += await inCommunity(owner, { communityId, personId: null }, (tx) => countDays(tx, communityId, yearAgo, yesterday));
+  for (const { communityId } of banks)
+    days += await inCommunity(owner, { communityId, personId: null }, (tx) =>
+      countDays(tx, communityId, yearAgo, yesterday),
+    );
   return { days };
 }
 
 /** Every night: each time bank's balances against their movements; any difference is recorded and logged. */
-export async function reconcileLedgers(owner: Database, log: (message: string, detail: Record<string, unknown>) => void = () => {}): Promise<number> {
-  const banks = await owner.select({ communityId: timebanks.communityId }).from(timebanks).innerJoin(communities, eq(communities.id, timebanks.communityId));
+export async function reconcileLedgers(
+  owner: Database,
+  log: (message: string, detail: Record<string, unknown>) => void = () => {},
+): Promise<number> {
+  const banks = await owner
+    .select({ communityId: timebanks.communityId })
+    .from(timebanks)
+    .innerJoin(communities, eq(communities.id, timebanks.communityId));
   let differences = 0;
   for (const { communityId } of banks) {
     await inCommunity(owner, { communityId, personId: null }, async (tx) => {
       const result = await unreconciled(tx, communityId);
-      await tx.insert(reconciliations).values({ communityId, accountsChecked: result.checked, differences: result.differences });
+      await tx
+        .insert(reconciliations)
+        .values({ communityId, accountsChecked: result.checked, differences: result.differences });
       if (result.differences.length > 0) {
         differences += result.differences.length;
         log('time bank balances differ from their movements', { communityId, differences: result.differences });
-        await record(tx, { communityId, actorId: null, action: 'timebank.reconciliation_failed', subjectType: 'timebank', subjectId: communityId, detail: { differences: result.differences } });
+        await record(tx, {
+          communityId,
+          actorId: null,
+          action: 'timebank.reconciliation_failed',
+          subjectType: 'timebank',
+          subjectId: communityId,
+          detail: { differences: result.differences },
+        });
       }
     });
   }
@@ -943,24 +1517,32 @@ export async function reconcileLedgers(owner: Database, log: (message: string, d
 }
 
 export async function lastReconciliation(tx: CommunityTransaction, communityId: string) {
-  const [last] = await tx.select().from(reconciliations).where(eq(reconciliations.communityId, communityId)).orderBy(desc(reconciliations.ranAt)).limit(1);
+  const [last] = await tx
+    .select()
+    .from(reconciliations)
+    .where(eq(reconciliations.communityId, communityId))
+    .orderBy(desc(reconciliations.ranAt))
+    .limit(1);
   return last;
 }
 
 /** The coordinator's view of what needs doing. */
 export async function coordinatorSummary(tx: CommunityTransaction, communityId: string) {
   const timebank = await timebankOf(tx, communityId);
-  const [counts] = await tx.execute<{ joining: number; members: number; pending: number; disputed: number }>(sql`
+  const [counts] = await tx
+    .execute<{ joining: number; members: number; pending: number; disputed: number }>(
+      sql`
     select
       (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is null) as joining,
       (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is not null) as members,
       (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'pending') as pending,
-      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'disputed') as disputed`).then((result) => result.rows);
+      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'disputed') as disputed`,
+    )
+    .then((result) => result.rows);
   const pot = await potOf(tx, communityId);
   const reconciliation = await lastReconciliation(tx, communityId);
   return { timebank, counts: counts ?? { joining: 0, members: 0, pending: 0, disputed: 0 }, pot, reconciliation };
 }
-
 
 export const personData: PersonDataSource[] = [
   { table: 'timebank_members', column: 'person_record_id', points: 'record', download: 'rows', merge: mergeMembership },
@@ -975,10 +1557,17 @@ export const personData: PersonDataSource[] = [
     merge: { keep: 'reached through the accounts, which move' },
     // Erased: the notes on exchanges they took part in go, on the exchange and on its ledger transfer; the minutes stay.
     erase: async (tx, id) => {
-      await tx.execute(sql`update timebank_exchanges e set note = '', dispute_reason = '' where (note <> '' or dispute_reason <> '') and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${id})`);
-      await tx.execute(sql`update timebank_transfers t set note = '' where note <> '' and exists (select 1 from timebank_movements m join timebank_accounts a on a.id = m.account_id where m.transfer_id = t.id and a.person_record_id = ${id})`);
+      await tx.execute(
+        sql`update timebank_exchanges e set note = '', dispute_reason = '' where (note <> '' or dispute_reason <> '') and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${id})`,
+      );
+      await tx.execute(
+        sql`update timebank_transfers t set note = '' where note <> '' and exists (select 1 from timebank_movements m join timebank_accounts a on a.id = m.account_id where m.transfer_id = t.id and a.person_record_id = ${id})`,
+      );
     },
-    rows: rowsThrough((record) => sql`select e.id, e.status, e.occurred_on, p.side, p.minutes, e.note from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id join timebank_accounts a on a.id = p.account_id where a.person_record_id = ${record} order by e.occurred_on`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select e.id, e.status, e.occurred_on, p.side, p.minutes, e.note from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id join timebank_accounts a on a.id = p.account_id where a.person_record_id = ${record} order by e.occurred_on`,
+    ),
   },
   {
     table: 'timebank_movements',
@@ -986,7 +1575,10 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the accounts, which move' },
-    rows: rowsThrough((record) => sql`select m.occurred_on, m.minutes, m.balance_after, t.kind, t.note from timebank_movements m join timebank_transfers t on t.id = m.transfer_id join timebank_accounts a on a.id = m.account_id where a.person_record_id = ${record} order by m.id`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select m.occurred_on, m.minutes, m.balance_after, t.kind, t.note from timebank_movements m join timebank_transfers t on t.id = m.transfer_id join timebank_accounts a on a.id = m.account_id where a.person_record_id = ${record} order by m.id`,
+    ),
   },
   { table: 'timebank_onboarding_ticks', column: 'ticked_by', points: 'account', download: { excluded: 'actor' } },
   {
@@ -995,7 +1587,10 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the membership, whose merge moves them' },
-    rows: rowsThrough((record) => sql`select s.label as step, t.done_on from timebank_onboarding_ticks t join timebank_members m on m.id = t.member_id join timebank_onboarding_steps s on s.id = t.step_id where m.person_record_id = ${record} order by t.done_on`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select s.label as step, t.done_on from timebank_onboarding_ticks t join timebank_members m on m.id = t.member_id join timebank_onboarding_steps s on s.id = t.step_id where m.person_record_id = ${record} order by t.done_on`,
+    ),
   },
   { table: 'timebank_transfers', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'timebank_exchanges', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
@@ -1008,7 +1603,9 @@ export const personData: PersonDataSource[] = [
     merge: 'move',
     // Erased: their posts close and lose what they said.
     erase: async (tx, id) => {
-      await tx.execute(sql`update timebank_posts set title = 'Removed', description = '', when_available = '', closed_at = coalesce(closed_at, now()) where person_record_id = ${id}`);
+      await tx.execute(
+        sql`update timebank_posts set title = 'Removed', description = '', when_available = '', closed_at = coalesce(closed_at, now()) where person_record_id = ${id}`,
+      );
     },
   },
   { table: 'timebank_posts', column: 'posted_by', points: 'account', download: { excluded: 'actor' } },
@@ -1017,7 +1614,10 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    rows: rowsThrough((record) => sql`select r.*, p.title as post_title from timebank_responses r join timebank_posts p on p.id = r.post_id where r.person_record_id = ${record} order by r.created_at`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select r.*, p.title as post_title from timebank_responses r join timebank_posts p on p.id = r.post_id where r.person_record_id = ${record} order by r.created_at`,
+    ),
     // One response per post and person: where both records answered the same post, the kept record's stands with both conversations' messages.
     merge: async (tx, fromId, intoId) => {
       await tx.execute(sql`update timebank_messages message set response_id = kept.id
@@ -1044,9 +1644,14 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    rows: rowsThrough((record) => sql`select f.*, c.name as category from timebank_follows f join timebank_categories c on c.id = f.category_id where f.person_record_id = ${record}`),
+    rows: rowsThrough(
+      (record) =>
+        sql`select f.*, c.name as category from timebank_follows f join timebank_categories c on c.id = f.category_id where f.person_record_id = ${record}`,
+    ),
     merge: async (tx, fromId, intoId) => {
-      await tx.execute(sql`insert into timebank_follows (community_id, person_record_id, category_id) select community_id, ${intoId}, category_id from timebank_follows where person_record_id = ${fromId} on conflict do nothing`);
+      await tx.execute(
+        sql`insert into timebank_follows (community_id, person_record_id, category_id) select community_id, ${intoId}, category_id from timebank_follows where person_record_id = ${fromId} on conflict do nothing`,
+      );
       await tx.execute(sql`delete from timebank_follows where person_record_id = ${fromId}`);
     },
   },
@@ -1069,8 +1674,14 @@ export const personData: PersonDataSource[] = [
  * moves into it by a transfer (the ledger is never edited) and its account closes.
  */
 async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
-  const [from] = await tx.select().from(timebankAccounts).where(and(eq(timebankAccounts.personRecordId, fromId), isNull(timebankAccounts.closedAt)));
-  const [into] = await tx.select().from(timebankAccounts).where(and(eq(timebankAccounts.personRecordId, intoId), isNull(timebankAccounts.closedAt)));
+  const [from] = await tx
+    .select()
+    .from(timebankAccounts)
+    .where(and(eq(timebankAccounts.personRecordId, fromId), isNull(timebankAccounts.closedAt)));
+  const [into] = await tx
+    .select()
+    .from(timebankAccounts)
+    .where(and(eq(timebankAccounts.personRecordId, intoId), isNull(timebankAccounts.closedAt)));
   if (from && !into) {
     await tx.update(timebankAccounts).set({ personRecordId: intoId }).where(eq(timebankAccounts.id, from.id));
   } else if (from && into) {
@@ -1092,9 +1703,12 @@ async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId:
   }
   const [fromMember] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, fromId));
   const [intoMember] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, intoId));
-  if (fromMember && !intoMember) await tx.update(timebankMembers).set({ personRecordId: intoId }).where(eq(timebankMembers.id, fromMember.id));
+  if (fromMember && !intoMember)
+    await tx.update(timebankMembers).set({ personRecordId: intoId }).where(eq(timebankMembers.id, fromMember.id));
   else if (fromMember && intoMember) {
-    await tx.execute(sql`update timebank_members set onboarded_at = coalesce(onboarded_at, ${fromMember.onboardedAt}), joined_at = least(joined_at, ${fromMember.joinedAt}) where id = ${intoMember.id}`);
+    await tx.execute(
+      sql`update timebank_members set onboarded_at = coalesce(onboarded_at, ${fromMember.onboardedAt}), joined_at = least(joined_at, ${fromMember.joinedAt}) where id = ${intoMember.id}`,
+    );
     // Joining steps done under either record are done; the other membership goes, its history in the kept one.
     await tx.execute(sql`insert into timebank_onboarding_ticks (community_id, member_id, step_id, done_on, ticked_by, ticked_at)
       select community_id, ${intoMember.id}, step_id, done_on, ticked_by, ticked_at from timebank_onboarding_ticks where member_id = ${fromMember.id} on conflict do nothing`);
@@ -1102,4 +1716,3 @@ async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId:
     await tx.delete(timebankMembers).where(eq(timebankMembers.id, fromMember.id));
   }
 }
-

@@ -10,7 +10,9 @@ const rule: fc.Arbitrary<Access> = fc.oneof(
   fc.constant<Access>({ kind: 'platform-admin' }),
   fc.constant<Access>({ kind: 'community', roles: 'any-member' }),
   fc.uniqueArray(role, { minLength: 1 }).map((allowed): Access => ({ kind: 'community', roles: allowed })),
-  fc.uniqueArray(role, { minLength: 1 }).map((allowed): Access => ({ kind: 'community', roles: allowed, hidden: true })),
+  fc
+    .uniqueArray(role, { minLength: 1 })
+    .map((allowed): Access => ({ kind: 'community', roles: allowed, hidden: true })),
 );
 const asker: fc.Arbitrary<Asker> = fc.record({
   signedIn: fc.boolean(),
@@ -27,7 +29,13 @@ describe('who may use a route', () => {
       fc.property(fc.uniqueArray(role, { minLength: 1 }), asker, (allowed, someone) => {
         const decision = decide({ kind: 'community', roles: allowed, hidden: true }, someone);
         expect(decision).not.toBe('forbidden');
-        if (someone.signedIn && someone.communityExists && someone.membershipRoles && !someone.membershipRoles.some((held) => allowed.includes(held))) expect(decision).toBe('not-found');
+        if (
+          someone.signedIn &&
+          someone.communityExists &&
+          someone.membershipRoles &&
+          !someone.membershipRoles.some((held) => allowed.includes(held))
+        )
+          expect(decision).toBe('not-found');
       }),
     );
   });
@@ -49,7 +57,10 @@ describe('who may use a route', () => {
     fc.assert(
       fc.property(rule, asker, (declared, someone) => {
         fc.pre(declared.kind === 'community' && someone.signedIn);
-        return decide(declared, { ...someone, membershipRoles: undefined }) === 'not-found' && decide(declared, { ...someone, communityExists: false }) === 'not-found';
+        return (
+          decide(declared, { ...someone, membershipRoles: undefined }) === 'not-found' &&
+          decide(declared, { ...someone, communityExists: false }) === 'not-found'
+        );
       }),
     );
   });
@@ -57,17 +68,40 @@ describe('who may use a route', () => {
   it('a member is let in exactly when they hold one of the route’s roles', () => {
     fc.assert(
       fc.property(fc.uniqueArray(role, { minLength: 1 }), fc.uniqueArray(role), (allowed, held) => {
-        const decision = decide({ kind: 'community', roles: allowed }, { signedIn: true, isPlatformAdmin: false, hasTwoFactor: true, membershipRoles: held, communityExists: true, communityRequiresStaffTwoFactor: false });
+        const decision = decide(
+          { kind: 'community', roles: allowed },
+          {
+            signedIn: true,
+            isPlatformAdmin: false,
+            hasTwoFactor: true,
+            membershipRoles: held,
+            communityExists: true,
+            communityRequiresStaffTwoFactor: false,
+          },
+        );
         return decision === (held.some((one) => allowed.includes(one)) ? 'allow' : 'forbidden');
       }),
     );
   });
 
   it('where the community requires it, staff without two-step sign-in are sent to turn it on; members are not', () => {
-    const base = { signedIn: true, isPlatformAdmin: false, hasTwoFactor: false, communityExists: true, communityRequiresStaffTwoFactor: true };
-    for (const staff of staffRoles) expect(decide({ kind: 'community', roles: 'any-member' }, { ...base, membershipRoles: [staff] })).toBe('two-factor-required');
-    expect(decide({ kind: 'community', roles: 'any-member' }, { ...base, membershipRoles: ['member', 'peer_supporter'] })).toBe('allow');
-    expect(decide({ kind: 'community', roles: 'any-member' }, { ...base, hasTwoFactor: true, membershipRoles: ['admin'] })).toBe('allow');
+    const base = {
+      signedIn: true,
+      isPlatformAdmin: false,
+      hasTwoFactor: false,
+      communityExists: true,
+      communityRequiresStaffTwoFactor: true,
+    };
+    for (const staff of staffRoles)
+      expect(decide({ kind: 'community', roles: 'any-member' }, { ...base, membershipRoles: [staff] })).toBe(
+        'two-factor-required',
+      );
+    expect(
+      decide({ kind: 'community', roles: 'any-member' }, { ...base, membershipRoles: ['member', 'peer_supporter'] }),
+    ).toBe('allow');
+    expect(
+      decide({ kind: 'community', roles: 'any-member' }, { ...base, hasTwoFactor: true, membershipRoles: ['admin'] }),
+    ).toBe('allow');
   });
 
   it('a platform admin route lets in exactly the platform admins who sign in with two steps; others without it are sent to turn it on', () => {
@@ -75,7 +109,9 @@ describe('who may use a route', () => {
       fc.property(asker, (someone) => {
         fc.pre(someone.signedIn);
         const decision = decide({ kind: 'platform-admin' }, someone);
-        return decision === (!someone.isPlatformAdmin ? 'forbidden' : someone.hasTwoFactor ? 'allow' : 'two-factor-required');
+        return (
+          decision === (!someone.isPlatformAdmin ? 'forbidden' : someone.hasTwoFactor ? 'allow' : 'two-factor-required')
+        );
       }),
     );
   });

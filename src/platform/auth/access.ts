@@ -55,7 +55,8 @@ export function decide(rule: Access, asker: Asker): AccessDecision {
   if (!asker.signedIn) return 'sign-in';
   if (rule.kind === 'signed-in') return 'allow';
   // A platform admin creates communities and reads across them: always with two-step sign-in.
-  if (rule.kind === 'platform-admin') return !asker.isPlatformAdmin ? 'forbidden' : asker.hasTwoFactor ? 'allow' : 'two-factor-required';
+  if (rule.kind === 'platform-admin')
+    return !asker.isPlatformAdmin ? 'forbidden' : asker.hasTwoFactor ? 'allow' : 'two-factor-required';
   // A community that does not exist and one the asker is not in look the same: never reveal it.
   if (!asker.communityExists || !asker.membershipRoles) return 'not-found';
   const held = asker.membershipRoles;

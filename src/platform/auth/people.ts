@@ -66,13 +66,23 @@ export function personFromRows(rows: PersonRow[]): SignedInPerson | null {
     emailVerified: first.emailVerifiedAt !== null,
     memberships: rows.flatMap((row) =>
       row.membershipId && row.status && row.roles && row.community
-        ? [{ membershipId: row.membershipId, status: row.status, roles: row.roles.filter(isRole), community: row.community }]
+        ? [
+            {
+              membershipId: row.membershipId,
+              status: row.status,
+              roles: row.roles.filter(isRole),
+              community: row.community,
+            },
+          ]
         : [],
     ),
   };
 }
 
-const prepared = new WeakMap<Database, { byId: ReturnType<typeof personById>; bySession: ReturnType<typeof sessionWithPerson> }>();
+const prepared = new WeakMap<
+  Database,
+  { byId: ReturnType<typeof personById>; bySession: ReturnType<typeof sessionWithPerson> }
+>();
 
 function personById(owner: Database) {
   return owner

@@ -83,7 +83,10 @@ export function postgresSessionStore(owner: Database, idleMinutes: number) {
       return person;
     },
     async clearExpired() {
-      const removed = await owner.delete(sessions).where(lt(sessions.expiresAt, new Date())).returning({ id: sessions.id });
+      const removed = await owner
+        .delete(sessions)
+        .where(lt(sessions.expiresAt, new Date()))
+        .returning({ id: sessions.id });
       return removed.length;
     },
   };

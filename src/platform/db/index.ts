@@ -47,7 +47,10 @@ export function appRoleUrl(ownerUrl: string, password: string): string {
  * the application's, which logs in as coproduce_app itself. It never logs in as the owner and
  * switches role, so not even an injected `RESET ROLE` could reach the owner's rights.
  */
-export function connect(url: string, options: { appUrl: string; appPoolSize?: number; ownerPoolSize?: number; onIdleError?: (error: Error) => void }): Databases {
+export function connect(
+  url: string,
+  options: { appUrl: string; appPoolSize?: number; ownerPoolSize?: number; onIdleError?: (error: Error) => void },
+): Databases {
   const ownerPool = new pg.Pool({ connectionString: url, max: options.ownerPoolSize ?? 4 });
   const appPool = new pg.Pool({ connectionString: options.appUrl, max: options.appPoolSize ?? 16 });
   // An idle connection the server closes (a restart, a failover) is replaced on next use;
@@ -70,9 +73,21 @@ export function connect(url: string, options: { appUrl: string; appPoolSize?: nu
  * CREATEROLE, as managed PostgreSQL services give; otherwise pass DATABASE_APP_URL and omit it.
  */
 /** What every start does: connects both pools, applies the migrations and lets the application role log in. */
-export async function openDatabases(ownerUrl: string, options: { secret: string; appUrl?: string; appPoolSize?: number; ownerPoolSize?: number; onIdleError?: (error: Error) => void }): Promise<Databases> {
+export async function openDatabases(
+  ownerUrl: string,
+  options: {
+    secret: string;
+    appUrl?: string;
+    appPoolSize?: number;
+    ownerPoolSize?: number;
+    onIdleError?: (error: Error) => void;
+  },
+): Promise<Databases> {
   const appPassword = options.appUrl ? undefined : appRolePassword(options.secret);
-  const databases = connect(ownerUrl, { ...options, appUrl: options.appUrl ?? appRoleUrl(ownerUrl, appPassword ?? '') });
+  const databases = connect(ownerUrl, {
+    ...options,
+    appUrl: options.appUrl ?? appRoleUrl(ownerUrl, appPassword ?? ''),
+  });
   await applyMigrations(databases.ownerPool, appPassword);
   return databases;
 }
@@ -96,7 +111,9 @@ export async function applyMigrations(ownerPool: pg.Pool, appPassword?: string):
 export async function migrationsApplied(owner: Database): Promise<boolean> {
   const { readMigrationFiles } = await import('drizzle-orm/migrator');
   const expected = readMigrationFiles({ migrationsFolder });
-  const result = await owner.execute<{ count: string }>(sql`select count(*)::text as count from drizzle.__drizzle_migrations`);
+  const result = await owner.execute<{ count: string }>(
+    sql`select count(*)::text as count from drizzle.__drizzle_migrations`,
+  );
   return Number(result.rows[0]?.count ?? 0) >= expected.length;
 }
 

@@ -24,7 +24,9 @@ export async function asCommand(work: (config: Config) => Promise<string>): Prom
     process.stdout.write(`${said}\n`);
     process.exit(0);
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigurationError || error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof ConfigurationError || error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
 }
@@ -40,10 +42,17 @@ async function runTool(name: 'pg_dump' | 'pg_restore', url: string, args: string
   const password = decodeURIComponent(address.password);
   address.password = '';
   try {
-    await run(tool(name), ['--dbname', address.toString(), ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PGPASSWORD: password } });
+    await run(tool(name), ['--dbname', address.toString(), ...args], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, PGPASSWORD: password },
+    });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw new Error(`${name} is not installed. On Debian or Ubuntu: sudo apt-get install postgresql-client-15 (or set PG_BIN to the folder that has it).`, { cause: error });
+    if (failure.code === 'ENOENT')
+      throw new Error(
+        `${name} is not installed. On Debian or Ubuntu: sudo apt-get install postgresql-client-15 (or set PG_BIN to the folder that has it).`,
+        { cause: error },
+      );
     throw new Error(`${name} failed: ${failure.stderr?.trim() || failure.message}`, { cause: error });
   }
 }
@@ -62,11 +71,17 @@ export async function restoreDatabase(url: string, file: string): Promise<void> 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ count: number }>(`select count(*)::int as count from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`);
+    const { rows } = await client.query<{ count: number }>(
+      `select count(*)::int as count from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`,
+    );
     if ((rows[0]?.count ?? 0) > 0) {
-      throw new Error(`The database ${new URL(url).pathname.slice(1)} is not empty: restore into an empty one. For the bundled PostgreSQL, stop Coproduce and move ./data away (or set DATA_DIR to a new folder) first.`);
+      throw new Error(
+        `The database ${new URL(url).pathname.slice(1)} is not empty: restore into an empty one. For the bundled PostgreSQL, stop Coproduce and move ./data away (or set DATA_DIR to a new folder) first.`,
+      );
     }
-    await client.query(`do $$ begin if not exists (select 1 from pg_roles where rolname = '${appRole}') then create role ${appRole} nologin; end if; end $$`);
+    await client.query(
+      `do $$ begin if not exists (select 1 from pg_roles where rolname = '${appRole}') then create role ${appRole} nologin; end if; end $$`,
+    );
   } finally {
     await client.end();
   }

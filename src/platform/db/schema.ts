@@ -55,7 +55,10 @@ export const communities = pgTable(
     contactEmail: text('contact_email'),
     contactPhone: text('contact_phone'),
     brandColour: text('brand_colour'),
-    languages: text('languages').array().notNull().default(sql`array['en']::text[]`),
+    languages: text('languages')
+      .array()
+      .notNull()
+      .default(sql`array['en']::text[]`),
     requireStaffTwoFactor: boolean('require_staff_two_factor').notNull().default(false),
     /** A new referral should hear from someone within this many working days. */
     contactWithinWorkingDays: smallint('contact_within_working_days').notNull().default(3),
@@ -74,10 +77,17 @@ export const memberships = pgTable(
   'memberships',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
-    personId: uuid('person_id').notNull().references(() => people.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
     status: text('status', { enum: ['requested', 'active', 'declined', 'removed'] }).notNull(),
-    roles: text('roles').array().notNull().default(sql`array[]::text[]`),
+    roles: text('roles')
+      .array()
+      .notNull()
+      .default(sql`array[]::text[]`),
     requestMessage: text('request_message'),
     /** The organisation a referrer or partner works for here, kept from their last referral to fill in the next. */
     organisation: text('organisation').notNull().default(''),
@@ -97,11 +107,15 @@ export const invitations = pgTable(
   'invitations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
+    communityId: uuid('community_id')
+      .notNull()
+      .references(() => communities.id),
     email: text('email').notNull(),
     roles: text('roles').array().notNull(),
     tokenHash: text('token_hash').notNull(),
-    invitedBy: uuid('invited_by').notNull().references(() => people.id),
+    invitedBy: uuid('invited_by')
+      .notNull()
+      .references(() => people.id),
     createdAt: createdAt(),
     expiresAt: instant('expires_at').notNull(),
     acceptedAt: instant('accepted_at'),
@@ -111,7 +125,10 @@ export const invitations = pgTable(
     /** The record of someone the community already knows (referred, not online): accepting links their account to it. */
     personRecordId: uuid('person_record_id'),
   },
-  (table) => [uniqueIndex('invitations_token_unique').on(table.tokenHash), index('invitations_community').on(table.communityId)],
+  (table) => [
+    uniqueIndex('invitations_token_unique').on(table.tokenHash),
+    index('invitations_community').on(table.communityId),
+  ],
 );
 
 /** A signed-in browser. The id is a hash of the cookie's value; the cookie alone opens it. */
@@ -131,7 +148,9 @@ export const apiTokens = pgTable(
   'api_tokens',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    personId: uuid('person_id').notNull().references(() => people.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull(),
     createdAt: createdAt(),
@@ -146,13 +165,18 @@ export const passwordResets = pgTable(
   'password_resets',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    personId: uuid('person_id').notNull().references(() => people.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
     tokenHash: text('token_hash').notNull(),
     createdAt: createdAt(),
     expiresAt: instant('expires_at').notNull(),
     usedAt: instant('used_at'),
   },
-  (table) => [uniqueIndex('password_resets_token_unique').on(table.tokenHash), index('password_resets_expires').on(table.expiresAt)],
+  (table) => [
+    uniqueIndex('password_resets_token_unique').on(table.tokenHash),
+    index('password_resets_expires').on(table.expiresAt),
+  ],
 );
 
 /** A one-use link that proves the person reads the email address their account gives. */
@@ -160,7 +184,9 @@ export const emailVerifications = pgTable(
   'email_verifications',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    personId: uuid('person_id').notNull().references(() => people.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
     /** The address the link was sent to: a link for an address the account no longer has proves nothing. */
     email: text('email').notNull(),
     tokenHash: text('token_hash').notNull(),
@@ -168,7 +194,10 @@ export const emailVerifications = pgTable(
     expiresAt: instant('expires_at').notNull(),
     usedAt: instant('used_at'),
   },
-  (table) => [uniqueIndex('email_verifications_token_unique').on(table.tokenHash), index('email_verifications_person').on(table.personId)],
+  (table) => [
+    uniqueIndex('email_verifications_token_unique').on(table.tokenHash),
+    index('email_verifications_person').on(table.personId),
+  ],
 );
 
 /** Failed sign-ins counted per account and per network address, shared by every app process. */
@@ -193,7 +222,10 @@ export const auditEvents = pgTable(
     detail: jsonb('detail').notNull().default({}),
     at: instant('at').notNull().defaultNow(),
   },
-  (table) => [index('audit_events_community_at').on(table.communityId, table.at), index('audit_events_actor').on(table.actorId)],
+  (table) => [
+    index('audit_events_community_at').on(table.communityId, table.at),
+    index('audit_events_actor').on(table.actorId),
+  ],
 );
 
 /** Every email and text message, whether or not GOV.UK Notify is configured to send it. */
@@ -213,19 +245,27 @@ export const outbox = pgTable(
     createdAt: createdAt(),
     sentAt: instant('sent_at'),
   },
-  (table) => [index('outbox_community_created').on(table.communityId, table.createdAt), index('outbox_recipient').on(table.recipient)],
+  (table) => [
+    index('outbox_community_created').on(table.communityId, table.createdAt),
+    index('outbox_recipient').on(table.recipient),
+  ],
 );
 
 /** The first answer to a POST with an Idempotency-Key, returned again for a repeat. */
 export const idempotencyRecords = pgTable(
   'idempotency_records',
   {
-    personId: uuid('person_id').notNull().references(() => people.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
     key: text('key').notNull(),
     requestFingerprint: text('request_fingerprint').notNull(),
     statusCode: smallint('status_code'),
     responseBody: jsonb('response_body'),
     createdAt: createdAt(),
   },
-  (table) => [uniqueIndex('idempotency_records_person_key').on(table.personId, table.key), index('idempotency_records_created').on(table.createdAt)],
+  (table) => [
+    uniqueIndex('idempotency_records_person_key').on(table.personId, table.key),
+    index('idempotency_records_created').on(table.createdAt),
+  ],
 );

@@ -14,9 +14,15 @@ export function actorOf(request: FastifyRequest): string {
   if (!request.person) throw unauthenticated();
   return request.person.id;
 }
-export function inRequestCommunity<T>(services: Services, request: FastifyRequest, work: (tx: CommunityTransaction, community: Community) => Promise<T>) {
+export function inRequestCommunity<T>(
+  services: Services,
+  request: FastifyRequest,
+  work: (tx: CommunityTransaction, community: Community) => Promise<T>,
+) {
   const community = communityOf(request);
-  return inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) => work(tx, community));
+  return inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) =>
+    work(tx, community),
+  );
 }
 export function takeFlash(request: FastifyRequest): string | undefined {
   const flash = request.session.flash;

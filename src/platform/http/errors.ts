@@ -17,7 +17,14 @@ const titles: Record<number, string> = {
 };
 
 /** Sends an RFC 9457 problem document, with field errors where there are any. */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, fieldErrors: FieldError[] = [], extensions: Record<string, unknown> = {}) {
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  fieldErrors: FieldError[] = [],
+  extensions: Record<string, unknown> = {},
+) {
   const t = request.t;
   const detailKey = `problems.${code}`;
   const body: Record<string, unknown> = {
@@ -44,16 +51,27 @@ function toDomainError(error: FastifyError | DomainError): DomainError {
     }));
     return new DomainError('validation-failed', 400, fieldErrors);
   }
-  if (error.validation) return new DomainError('validation-failed', 400, [{ field: 'body', code: 'errors.generic.invalid' }]);
-  if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') return new DomainError('csrf', 403);
+  if (error.validation)
+    return new DomainError('validation-failed', 400, [{ field: 'body', code: 'errors.generic.invalid' }]);
+  if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET')
+    return new DomainError('csrf', 403);
   if (error.statusCode === 429) return new DomainError('rate-limited', 429);
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new DomainError('unsupported-media-type', 415);
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new DomainError('bad-request', error.statusCode);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+    return new DomainError('bad-request', error.statusCode);
   return new DomainError('internal', 500);
 }
 
 const notFoundError = new DomainError('not-found', 404);
-const fhirIssueCodes: Record<number, string> = { 400: 'invalid', 401: 'login', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 415: 'not-supported', 429: 'throttled' };
+const fhirIssueCodes: Record<number, string> = {
+  400: 'invalid',
+  401: 'login',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  415: 'not-supported',
+  429: 'throttled',
+};
 
 /**
  * FHIR clients read errors as an OperationOutcome: a problem with the resource says what and
@@ -62,14 +80,21 @@ const fhirIssueCodes: Record<number, string> = { 400: 'invalid', 401: 'login', 4
 function sendOperationOutcome(reply: FastifyReply, error: unknown, problem: DomainError) {
   const own = error as { fhirIssues?: { code: string; expression: string; diagnostics: string }[]; status?: number };
   const status = own.fhirIssues ? (own.status ?? 422) : problem.status;
-  const issues = own.fhirIssues ?? [{ code: fhirIssueCodes[problem.status] ?? 'exception', diagnostics: problem.code, expression: '' }];
+  const issues = own.fhirIssues ?? [
+    { code: fhirIssueCodes[problem.status] ?? 'exception', diagnostics: problem.code, expression: '' },
+  ];
   return reply
     .code(status)
     .type('application/fhir+json')
     .serializer((payload) => JSON.stringify(payload))
     .send({
       resourceType: 'OperationOutcome',
-      issue: issues.map((issue) => ({ severity: 'error', code: issue.code, diagnostics: issue.diagnostics, ...(issue.expression ? { expression: [issue.expression] } : {}) })),
+      issue: issues.map((issue) => ({
+        severity: 'error',
+        code: issue.code,
+        diagnostics: issue.diagnostics,
+        ...(issue.expression ? { expression: [issue.expression] } : {}),
+      })),
     });
 }
 
@@ -78,18 +103,45 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | DomainError, request, reply) => {
     const problem = toDomainError(error);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    if (problem.status === 429 && 'headers' in error) reply.headers((error as { headers?: Record<string, string> }).headers ?? {});
+    if (problem.status === 429 && 'headers' in error)
+      reply.headers((error as { headers?: Record<string, string> }).headers ?? {});
     if (isFhirRequest(request)) return sendOperationOutcome(reply, error, problem);
-    if (isApiRequest(request)) return sendProblem(request, reply, problem.status, problem.code, problem.fieldErrors, problem.extensions);
-    const page = problem.status === 404 ? 'pages/not-found.njk' : problem.status === 500 ? 'pages/problem.njk' : 'pages/refused.njk';
+    if (isApiRequest(request))
+      return sendProblem(request, reply, problem.status, problem.code, problem.fieldErrors, problem.extensions);
+    const page =
+      problem.status === 404
+        ? 'pages/not-found.njk'
+        : problem.status === 500
+          ? 'pages/problem.njk'
+          : 'pages/refused.njk';
     // What was wrong, in words; no links, since the fields are on the page the person came from.
-    const errorSummary = problem.fieldErrors.length ? problem.fieldErrors.map((fieldError) => ({ text: request.t(fieldError.code) })) : undefined;
-    return render(request, reply, page, { pageTitle: request.t(`errorPages.${problem.code}.title`, { defaultValue: request.t('errorPages.refused.title') }), code: problem.code, errorSummary }, { status: problem.status });
+    const errorSummary = problem.fieldErrors.length
+      ? problem.fieldErrors.map((fieldError) => ({ text: request.t(fieldError.code) }))
+      : undefined;
+    return render(
+      request,
+      reply,
+      page,
+      {
+        pageTitle: request.t(`errorPages.${problem.code}.title`, {
+          defaultValue: request.t('errorPages.refused.title'),
+        }),
+        code: problem.code,
+        errorSummary,
+      },
+      { status: problem.status },
+    );
   });
 
   app.setNotFoundHandler(async (request, reply) => {
     if (isFhirRequest(request)) return sendOperationOutcome(reply, notFoundError, new DomainError('not-found', 404));
     if (isApiRequest(request)) return sendProblem(request, reply, 404, 'not-found');
-    return render(request, reply, 'pages/not-found.njk', { pageTitle: request.t('errorPages.not-found.title') }, { status: 404 });
+    return render(
+      request,
+      reply,
+      'pages/not-found.njk',
+      { pageTitle: request.t('errorPages.not-found.title') },
+      { status: 404 },
+    );
   });
 }

@@ -4,7 +4,8 @@ import { safeNext } from './forms.ts';
 
 /** Where a browser on this site would go when told `Location: path`. */
 const origin = 'https://coproduce.example';
-const leadsElsewhere = (path: string) => new URL(path, `${origin}/c/lambeth/`).origin !== origin || path.startsWith('//') || /[\\\s]/.test(path);
+const leadsElsewhere = (path: string) =>
+  new URL(path, `${origin}/c/lambeth/`).origin !== origin || path.startsWith('//') || /[\\\s]/.test(path);
 
 describe('going back after signing in', () => {
   it('keeps a path on this site, with its query', () => {
@@ -40,15 +41,39 @@ describe('going back after signing in', () => {
   });
 
   it('never answers with a path that leads to another site, whatever it is given', () => {
-    const pieces = fc.constantFrom('/', '//', '\\', '..', '.', '%2e', '%2F', '%5C', 'evil.example', '@', ':', '?', '#', '\t', '\n', ' ', 'c', 'http:', 'javascript:');
+    const pieces = fc.constantFrom(
+      '/',
+      '//',
+      '\\',
+      '..',
+      '.',
+      '%2e',
+      '%2F',
+      '%5C',
+      'evil.example',
+      '@',
+      ':',
+      '?',
+      '#',
+      '\t',
+      '\n',
+      ' ',
+      'c',
+      'http:',
+      'javascript:',
+    );
     fc.assert(
-      fc.property(fc.array(pieces, { maxLength: 8 }).map((parts) => parts.join('')), fc.string(), (built, random) => {
-        for (const next of [built, random, `/${built}`, `/${random}`]) {
-          const path = safeNext(next);
-          expect(path.startsWith('/')).toBe(true);
-          expect(leadsElsewhere(path)).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.array(pieces, { maxLength: 8 }).map((parts) => parts.join('')),
+        fc.string(),
+        (built, random) => {
+          for (const next of [built, random, `/${built}`, `/${random}`]) {
+            const path = safeNext(next);
+            expect(path.startsWith('/')).toBe(true);
+            expect(leadsElsewhere(path)).toBe(false);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

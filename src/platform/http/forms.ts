@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { fieldErrorsFrom, type FieldError } from './problems.ts';
 
-export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
+export type FormResult<T> =
+  { ok: true; data: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
 
 /** Checks a submitted form against the same zod schema the API uses. */
 export function parseForm<T extends z.ZodType>(schema: T, body: unknown): FormResult<z.infer<T>> {
@@ -11,7 +12,13 @@ export function parseForm<T extends z.ZodType>(schema: T, body: unknown): FormRe
   delete values.code;
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return { ok: true, data: parsed.data };
-  return { ok: false, errors: fieldErrorsFrom(parsed.error).map((error) => (sentTwice(schema, body, error.field) ? { ...error, code: 'errors.generic.repeated' } : error)), values };
+  return {
+    ok: false,
+    errors: fieldErrorsFrom(parsed.error).map((error) =>
+      sentTwice(schema, body, error.field) ? { ...error, code: 'errors.generic.repeated' } : error,
+    ),
+    values,
+  };
 }
 
 /**
@@ -33,7 +40,12 @@ export function safeNext(next: unknown): string {
   // Browsers drop tabs and new lines from addresses and read a backslash as a slash, so
   // anything with them, or with any other control character, could lead to another site.
   if (typeof next !== 'string' || next.length > 2000 || !next.startsWith('/')) return '/';
-  if ([...next].some((character) => character <= ' ' || character === '\u007f' || character === '\\' || /\s/.test(character))) return '/';
+  if (
+    [...next].some(
+      (character) => character <= ' ' || character === '\u007f' || character === '\\' || /\s/.test(character),
+    )
+  )
+    return '/';
   let resolved: URL;
   try {
     resolved = new URL(next, 'http://this.site');

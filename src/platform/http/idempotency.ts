@@ -29,7 +29,8 @@ export async function once(
     return reply.code(result.status).send(result.body);
   }
   if (!request.person) throw unauthenticated();
-  if (key.length > 200) throw new DomainError('validation-failed', 400, [{ field: 'Idempotency-Key', code: 'errors.idempotency.tooLong' }]);
+  if (key.length > 200)
+    throw new DomainError('validation-failed', 400, [{ field: 'Idempotency-Key', code: 'errors.idempotency.tooLong' }]);
   const personId = request.person.id;
   const fingerprint = createHash('sha256')
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
@@ -63,7 +64,9 @@ export async function once(
     return reply.code(result.status).send(result.body);
   } catch (error) {
     // A request that failed created nothing: the same key may be tried again.
-    await db.delete(idempotencyRecords).where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, key)));
+    await db
+      .delete(idempotencyRecords)
+      .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, key)));
     throw error;
   }
 }
@@ -82,10 +85,19 @@ export async function clearOldIdempotencyRecords(owner: Database): Promise<numbe
  * once. The form carries a key made when the page was shown; it is claimed for the person who
  * posts it, like an API's Idempotency-Key, and a repeat is sent where the first one went.
  */
-export async function oncePerForm(db: Database, personId: string, key: unknown, work: () => Promise<string>): Promise<string> {
+export async function oncePerForm(
+  db: Database,
+  personId: string,
+  key: unknown,
+  work: () => Promise<string>,
+): Promise<string> {
   if (typeof key !== 'string' || !/^[0-9a-f-]{36}$/.test(key)) return work();
   const formKey = `form:${key}`;
-  const [claimed] = await db.insert(idempotencyRecords).values({ personId, key: formKey, requestFingerprint: 'form' }).onConflictDoNothing().returning({ key: idempotencyRecords.key });
+  const [claimed] = await db
+    .insert(idempotencyRecords)
+    .values({ personId, key: formKey, requestFingerprint: 'form' })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyRecords.key });
   if (!claimed) {
     // The first is still at work: wait for it (briefly), then go where it went.
     for (let tries = 0; tries < 50; tries += 1) {
@@ -108,7 +120,9 @@ export async function oncePerForm(db: Database, personId: string, key: unknown, 
       .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
     return redirect;
   } catch (error) {
-    await db.delete(idempotencyRecords).where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
+    await db
+      .delete(idempotencyRecords)
+      .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
     throw error;
   }
 }

@@ -27,7 +27,10 @@ export async function setUpApiDocumentation(app: FastifyInstance): Promise<void>
   app.addHook('onRoute', (route) => {
     if (!route.schema || route.schema.hide) return;
     const method = [route.method].flat()[0] ?? 'GET';
-    route.schema = { ...route.schema, operationId: (route.schema as { operationId?: string }).operationId ?? operationIdOf(method, route.url) };
+    route.schema = {
+      ...route.schema,
+      operationId: (route.schema as { operationId?: string }).operationId ?? operationIdOf(method, route.url),
+    };
   });
   await app.register(fastifySwagger, {
     openapi: {

@@ -48,7 +48,12 @@ async function personIdFromToken(owner: Database, header: string): Promise<strin
     await owner
       .update(apiTokens)
       .set({ lastUsedAt: new Date() })
-      .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
+      .where(
+        and(
+          eq(apiTokens.id, row.id),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
+        ),
+      );
   }
   return row.personId;
 }
@@ -69,75 +74,82 @@ function chooseLanguage(request: FastifyRequest, reply: FastifyReply, person: Si
  * Who is asking, in which community and language, and whether the route lets them in.
  * Runs before the body is read, so a refused request is refused whatever it carries.
  */
-export const requestContext = fp(async (app: FastifyInstance, options: { owner: Database; sessionStore: PostgresSessionStore }) => {
-  const { owner, sessionStore } = options;
-  app.decorateRequest('person', null);
-  app.decorateRequest('community', null);
-  app.decorateRequest('membershipId', null);
-  // Arrays are per request: set in the hook below, never shared between requests.
-  app.decorateRequest('roles', null as unknown as Role[]);
-  app.decorateRequest('language', 'en');
-  app.decorateRequest('t', translator('en'));
-  app.decorateRequest('programmeKinds', null as unknown as readonly string[]);
-  app.decorateRequest('inHubTeam', false);
+export const requestContext = fp(
+  async (app: FastifyInstance, options: { owner: Database; sessionStore: PostgresSessionStore }) => {
+    const { owner, sessionStore } = options;
+    app.decorateRequest('person', null);
+    app.decorateRequest('community', null);
+    app.decorateRequest('membershipId', null);
+    // Arrays are per request: set in the hook below, never shared between requests.
+    app.decorateRequest('roles', null as unknown as Role[]);
+    app.decorateRequest('language', 'en');
+    app.decorateRequest('t', translator('en'));
+    app.decorateRequest('programmeKinds', null as unknown as readonly string[]);
+    app.decorateRequest('inHubTeam', false);
 
-  app.addHook('onRequest', async (request, reply) => {
-    request.roles = [];
-    const authorization = request.headers.authorization;
-    if (isApiRequest(request) && authorization?.startsWith('Bearer ')) {
-      const personId = await personIdFromToken(owner, authorization);
-      request.person = personId ? await loadPerson(owner, personId) : null;
-      if (!request.person) throw unauthenticated();
-    } else if (request.session?.personId) {
-      const personId = request.session.personId;
-      const preloaded = sessionStore.takePerson(request.session.sessionId);
-      request.person = preloaded?.id === personId ? preloaded : await loadPerson(owner, personId);
-    }
-    request.language = chooseLanguage(request, reply, request.person);
-    request.t = translator(request.language);
+    app.addHook('onRequest', async (request, reply) => {
+      request.roles = [];
+      const authorization = request.headers.authorization;
+      if (isApiRequest(request) && authorization?.startsWith('Bearer ')) {
+        const personId = await personIdFromToken(owner, authorization);
+        request.person = personId ? await loadPerson(owner, personId) : null;
+        if (!request.person) throw unauthenticated();
+      } else if (request.session?.personId) {
+        const personId = request.session.personId;
+        const preloaded = sessionStore.takePerson(request.session.sessionId);
+        request.person = preloaded?.id === personId ? preloaded : await loadPerson(owner, personId);
+      }
+      request.language = chooseLanguage(request, reply, request.person);
+      request.t = translator(request.language);
 
-    const rule = routeAccess(request);
-    if (!rule) {
-      // A route without a declaration is a defect: the access-matrix test finds it.
-      if (request.is404) return;
-      throw new DomainError('access-not-declared', 500);
-    }
-    const slug = (request.params as Record<string, string> | undefined)?.community;
-    let membershipRoles: readonly Role[] | undefined;
-    if (slug !== undefined) {
-      // Someone who is not an active member learns nothing, not even whether the community exists.
-      const membership = request.person?.memberships.find((one) => one.community.slug === slug && one.status === 'active');
-      if (membership) {
-        request.community = membership.community;
-        speakLanguagesOf(request, membership.community);
-        request.membershipId = membership.membershipId;
-        request.roles = membership.roles;
-        membershipRoles = membership.roles;
-        if (!isApiRequest(request)) {
-          request.programmeKinds = await programmeKindsOf(owner, membership.community.id);
-          request.inHubTeam = request.programmeKinds.includes('hub') && request.person !== null && (await hubTeamAccountsOf(owner, membership.community.id)).has(request.person.id);
+      const rule = routeAccess(request);
+      if (!rule) {
+        // A route without a declaration is a defect: the access-matrix test finds it.
+        if (request.is404) return;
+        throw new DomainError('access-not-declared', 500);
+      }
+      const slug = (request.params as Record<string, string> | undefined)?.community;
+      let membershipRoles: readonly Role[] | undefined;
+      if (slug !== undefined) {
+        // Someone who is not an active member learns nothing, not even whether the community exists.
+        const membership = request.person?.memberships.find(
+          (one) => one.community.slug === slug && one.status === 'active',
+        );
+        if (membership) {
+          request.community = membership.community;
+          speakLanguagesOf(request, membership.community);
+          request.membershipId = membership.membershipId;
+          request.roles = membership.roles;
+          membershipRoles = membership.roles;
+          if (!isApiRequest(request)) {
+            request.programmeKinds = await programmeKindsOf(owner, membership.community.id);
+            request.inHubTeam =
+              request.programmeKinds.includes('hub') &&
+              request.person !== null &&
+              (await hubTeamAccountsOf(owner, membership.community.id)).has(request.person.id);
+          }
         }
+        const decision = decide(rule, {
+          signedIn: request.person !== null,
+          isPlatformAdmin: request.person?.isPlatformAdmin ?? false,
+          hasTwoFactor: request.person?.hasTwoFactor ?? false,
+          membershipRoles,
+          communityExists: membership !== undefined,
+          communityRequiresStaffTwoFactor: membership?.community.requireStaffTwoFactor ?? false,
+        });
+        return act(decision, request, reply);
       }
       const decision = decide(rule, {
         signedIn: request.person !== null,
         isPlatformAdmin: request.person?.isPlatformAdmin ?? false,
         hasTwoFactor: request.person?.hasTwoFactor ?? false,
-        membershipRoles,
-        communityExists: membership !== undefined,
-        communityRequiresStaffTwoFactor: membership?.community.requireStaffTwoFactor ?? false,
+        communityExists: false,
+        communityRequiresStaffTwoFactor: false,
       });
       return act(decision, request, reply);
-    }
-    const decision = decide(rule, {
-      signedIn: request.person !== null,
-      isPlatformAdmin: request.person?.isPlatformAdmin ?? false,
-      hasTwoFactor: request.person?.hasTwoFactor ?? false,
-      communityExists: false,
-      communityRequiresStaffTwoFactor: false,
     });
-    return act(decision, request, reply);
-  });
-});
+  },
+);
 
 /** A community speaks the languages it chose: asked for another, its pages use the first of them. */
 export function speakLanguagesOf(request: FastifyRequest, community: { languages: string[] }): void {
@@ -162,6 +174,8 @@ async function act(decision: ReturnType<typeof decide>, request: FastifyRequest,
       throw notFound();
     case 'two-factor-required':
       if (isApiRequest(request)) throw new DomainError('two-factor-required', 403);
-      return reply.redirect(`/account/two-factor?required=${routeAccess(request)?.kind === 'platform-admin' ? 'platform' : '1'}`);
+      return reply.redirect(
+        `/account/two-factor?required=${routeAccess(request)?.kind === 'platform-admin' ? 'platform' : '1'}`,
+      );
   }
 }

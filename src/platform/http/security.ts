@@ -12,7 +12,11 @@ import { DomainError } from './problems.ts';
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Security headers, cookies, sessions, CSRF and rate limits. */
-export async function setUpWebSecurity(app: FastifyInstance, config: Config, sessionStore: SessionStore): Promise<void> {
+export async function setUpWebSecurity(
+  app: FastifyInstance,
+  config: Config,
+  sessionStore: SessionStore,
+): Promise<void> {
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       useDefaults: false,

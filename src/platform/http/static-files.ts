@@ -25,14 +25,22 @@ export async function setUpStaticFiles(app: FastifyInstance, db: Database): Prom
       // The NHS icons are the NHS's own; Coproduce is not an NHS service.
       allowedPath: (pathName) => !pathName.includes('favicon') && !pathName.includes('nhsuk-icon'),
     });
-    await files.register(fastifyStatic, { root: path.join(root, 'public'), prefix: '/public/', decorateReply: false, maxAge: '1h' });
+    await files.register(fastifyStatic, {
+      root: path.join(root, 'public'),
+      prefix: '/public/',
+      decorateReply: false,
+      maxAge: '1h',
+    });
     files.get('/assets/js/nhsuk-frontend.min.js', { schema: { hide: true } }, (_request, reply) =>
       reply.header('cache-control', 'public, max-age=86400').sendFile('nhsuk-frontend.min.js', frontend),
     );
   });
   app.get(
     '/assets/css/coproduce-:colour.css',
-    { config: { access: access.public }, schema: { params: z.object({ colour: z.string().regex(/^[0-9a-f]{6}$/i) }), hide: true } },
+    {
+      config: { access: access.public },
+      schema: { params: z.object({ colour: z.string().regex(/^[0-9a-f]{6}$/i) }), hide: true },
+    },
     async (request, reply) => {
       const { colour } = request.params as { colour: string };
       if (!(await isColourInUse(db, `#${colour}`))) throw notFound();
@@ -40,5 +48,7 @@ export async function setUpStaticFiles(app: FastifyInstance, db: Database): Prom
       return reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css);
     },
   );
-  app.get('/favicon.ico', { config: { access: access.public }, schema: { hide: true } }, (_request, reply) => reply.code(204).send());
+  app.get('/favicon.ico', { config: { access: access.public }, schema: { hide: true } }, (_request, reply) =>
+    reply.code(204).send(),
+  );
 }

@@ -18,10 +18,19 @@ export interface Message {
  * Puts a message in the outbox inside the caller's transaction, so that a message is
  * recorded exactly when the change that caused it is. Sending happens afterwards.
  */
-export async function enqueue(tx: Transaction | Database, message: Message, notifyConfigured: boolean): Promise<string> {
+export async function enqueue(
+  tx: Transaction | Database,
+  message: Message,
+  notifyConfigured: boolean,
+): Promise<string> {
   // No RETURNING: a message outside any community is one the application may write but not read.
   const id = randomUUID();
-  await tx.insert(outbox).values({ ...message, id, communityId: message.communityId ?? null, status: notifyConfigured ? 'queued' : 'not_sent' });
+  await tx.insert(outbox).values({
+    ...message,
+    id,
+    communityId: message.communityId ?? null,
+    status: notifyConfigured ? 'queued' : 'not_sent',
+  });
   return id;
 }
 
@@ -46,17 +55,27 @@ export async function sendQueued(owner: Database, notify: NonNullable<Config['no
           reference: message.id,
         });
       } else if (message.channel === 'sms' && notify.smsTemplateId) {
-        await client.sendSms(notify.smsTemplateId, message.recipient, { personalisation: { body: message.body }, reference: message.id });
+        await client.sendSms(notify.smsTemplateId, message.recipient, {
+          personalisation: { body: message.body },
+          reference: message.id,
+        });
       } else {
         throw new Error(`no GOV.UK Notify template is configured for ${message.channel}`);
       }
-      await owner.update(outbox).set({ status: 'sent', sentAt: new Date(), attempts: message.attempts + 1 }).where(eq(outbox.id, message.id));
+      await owner
+        .update(outbox)
+        .set({ status: 'sent', sentAt: new Date(), attempts: message.attempts + 1 })
+        .where(eq(outbox.id, message.id));
       sent += 1;
     } catch (error) {
       const attempts = message.attempts + 1;
       await owner
         .update(outbox)
-        .set({ attempts, status: attempts >= 5 ? 'failed' : 'queued', error: error instanceof Error ? error.message.slice(0, 500) : 'unknown error' })
+        .set({
+          attempts,
+          status: attempts >= 5 ? 'failed' : 'queued',
+          error: error instanceof Error ? error.message.slice(0, 500) : 'unknown error',
+        })
         .where(eq(outbox.id, message.id));
     }
   }

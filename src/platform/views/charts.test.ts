@@ -21,11 +21,15 @@ describe('bar charts', () => {
   });
 
   it('shows the values on its axis, what they count, and a year under the first month of each year', () => {
-    const svg = barChart('Hours by month', [
-      { label: 'Dec', sublabel: '2025', value: 12 },
-      { label: 'Jan', sublabel: '2026', value: 30 },
-      { label: 'Dec', value: 8 },
-    ], { axisLabel: 'Hours' });
+    const svg = barChart(
+      'Hours by month',
+      [
+        { label: 'Dec', sublabel: '2025', value: 12 },
+        { label: 'Jan', sublabel: '2026', value: 30 },
+        { label: 'Dec', value: 8 },
+      ],
+      { axisLabel: 'Hours' },
+    );
     for (const text of ['>0<', '>10<', '>20<', '>30<', '>Hours<', '>2025<', '>2026<']) expect(svg).toContain(text);
     expect(svg).toContain('<title>Dec 2025: 12</title>');
   });

@@ -18,7 +18,8 @@ export interface ChartOptions {
   axisLabel?: string;
 }
 
-const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A round step (1, 2 or 5 times a power of ten) that divides 0…highest into about `count` parts. */
 export function niceStep(highest: number, count = 4): number {
@@ -61,15 +62,22 @@ export function barChart(title: string, bars: readonly Bar[], options: ChartOpti
   const id = `chart-${Math.abs([...title].reduce((hash, character) => (hash * 31 + character.charCodeAt(0)) | 0, 7))}`;
   const yOf = (value: number) => top + plot - Math.round((Math.max(0, value) / highest) * plot);
   const axis = ticks
-    .map((value) => `<g><line x1="${left - 4}" y1="${yOf(value)}" x2="${width - right}" y2="${yOf(value)}" stroke="${value === 0 ? '#4c6272' : '#d8dde0'}"/><text x="${left - 8}" y="${yOf(value) + 4}" font-size="12" text-anchor="end" fill="#212b32">${tickText(value)}</text></g>`)
+    .map(
+      (value) =>
+        `<g><line x1="${left - 4}" y1="${yOf(value)}" x2="${width - right}" y2="${yOf(value)}" stroke="${value === 0 ? '#4c6272' : '#d8dde0'}"/><text x="${left - 8}" y="${yOf(value) + 4}" font-size="12" text-anchor="end" fill="#212b32">${tickText(value)}</text></g>`,
+    )
     .join('');
-  const axisLabel = options.axisLabel ? `<text x="${left - 8}" y="14" font-size="12" text-anchor="start" fill="#212b32">${escape(options.axisLabel)}</text>` : '';
+  const axisLabel = options.axisLabel
+    ? `<text x="${left - 8}" y="14" font-size="12" text-anchor="start" fill="#212b32">${escape(options.axisLabel)}</text>`
+    : '';
   const shapes = bars
     .map((bar, index) => {
       const y = yOf(bar.value);
       const x = left + index * slot + (slot - barWidth) / 2;
       const labelX = left + index * slot + slot / 2;
-      const sublabel = bar.sublabel ? `<text x="${labelX.toFixed(1)}" y="${height - bottom + 32}" font-size="12" text-anchor="middle" fill="#4c6272">${escape(bar.sublabel)}</text>` : '';
+      const sublabel = bar.sublabel
+        ? `<text x="${labelX.toFixed(1)}" y="${height - bottom + 32}" font-size="12" text-anchor="middle" fill="#4c6272">${escape(bar.sublabel)}</text>`
+        : '';
       return `<g><rect x="${x.toFixed(1)}" y="${y}" width="${barWidth.toFixed(1)}" height="${top + plot - y}" fill="${colour}"><title>${escape(`${bar.label}${bar.sublabel ? ` ${bar.sublabel}` : ''}: ${bar.text ?? bar.value}`)}</title></rect><text x="${labelX.toFixed(1)}" y="${height - bottom + 16}" font-size="12" text-anchor="middle" fill="#212b32">${escape(bar.label)}</text>${sublabel}</g>`;
     })
     .join('');
@@ -77,7 +85,8 @@ export function barChart(title: string, bars: readonly Bar[], options: ChartOpti
 }
 
 const locales: Record<string, string> = { en: 'en-GB', cy: 'cy-GB', es: 'es-ES' };
-const monthFormat = (language: string, style: 'short' | 'long') => new Intl.DateTimeFormat(locales[language] ?? 'en-GB', { month: style, timeZone: 'UTC' });
+const monthFormat = (language: string, style: 'short' | 'long') =>
+  new Intl.DateTimeFormat(locales[language] ?? 'en-GB', { month: style, timeZone: 'UTC' });
 
 /** A month ("2025-12") in words with its year: "December 2025". */
 export function monthName(month: string, language: string): string {

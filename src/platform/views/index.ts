@@ -23,7 +23,10 @@ const dateFormats: Record<string, Intl.DateTimeFormat> = Object.fromEntries(
     ['en', 'en-GB'],
     ['cy', 'cy-GB'],
     ['es', 'es-ES'],
-  ].map(([language, locale]) => [language, new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })]),
+  ].map(([language, locale]) => [
+    language,
+    new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }),
+  ]),
 );
 
 /**
@@ -81,7 +84,10 @@ const dayFormats: Record<string, Intl.DateTimeFormat> = Object.fromEntries(
 );
 
 /** Minutes in hours and minutes, in the reader's language ("1 hour 30 minutes"; "−2 hours" below zero). */
-export function formatDuration(minutes: number | null | undefined, t: (key: string, options: { count: number }) => string): string {
+export function formatDuration(
+  minutes: number | null | undefined,
+  t: (key: string, options: { count: number }) => string,
+): string {
   const total = Number(minutes ?? 0);
   const whole = Math.abs(total);
   const hours = Math.floor(whole / 60);
@@ -115,17 +121,30 @@ export function formatMoney(pence: number): string {
 function addFilters(environment: nunjucks.Environment): void {
   addMacros(environment);
   // A date without a time ("12 March 1950"), from a `date` column's text or a Date.
-  environment.addFilter('day', (value: Date | string | null | undefined, language = 'en') => (value ? formatDay(value, language) : ''));
+  environment.addFilter('day', (value: Date | string | null | undefined, language = 'en') =>
+    value ? formatDay(value, language) : '',
+  );
   // NHS numbers are read out in three groups: 943 476 5919.
-  environment.addFilter('nhsNumber', (value: string | null | undefined) => (value && /^\d{10}$/.test(value) ? `${value.slice(0, 3)} ${value.slice(3, 6)} ${value.slice(6)}` : (value ?? '')));
+  environment.addFilter('nhsNumber', (value: string | null | undefined) =>
+    value && /^\d{10}$/.test(value) ? `${value.slice(0, 3)} ${value.slice(3, 6)} ${value.slice(6)}` : (value ?? ''),
+  );
   // Time in hours and minutes, in the page's language ("1 hour 30 minutes"; "−2 hours" when below zero).
   environment.addFilter('duration', formatDuration);
   // Money kept in pence, shown as pounds ("£1,250.00"; "−£20.00" when below zero).
   environment.addFilter('money', formatMoney);
   // Plain text with each phone number in it a link to call it.
-  environment.addFilter('phoneLinks', (value: unknown) => new nunjucks.runtime.SafeString(withPhoneLinks(value === null || value === undefined ? '' : String(value))));
-  environment.addFilter('merge', (value: Record<string, unknown>, extra: Record<string, unknown>) => ({ ...value, ...extra }));
-  environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') => (value ? formatInstant(value instanceof Date ? value : new Date(value), language) : ''));
+  environment.addFilter(
+    'phoneLinks',
+    (value: unknown) =>
+      new nunjucks.runtime.SafeString(withPhoneLinks(value === null || value === undefined ? '' : String(value))),
+  );
+  environment.addFilter('merge', (value: Record<string, unknown>, extra: Record<string, unknown>) => ({
+    ...value,
+    ...extra,
+  }));
+  environment.addFilter('date', (value: Date | string | null | undefined, language = 'en') =>
+    value ? formatInstant(value instanceof Date ? value : new Date(value), language) : '',
+  );
 }
 
 export async function registerViews(app: FastifyInstance): Promise<void> {
@@ -158,7 +177,12 @@ function languageLinks(request: FastifyRequest, brand: { languages?: string[] } 
   if (offered.length < 2) return [];
   return offered.map((language) => {
     url.searchParams.set('lang', language);
-    return { language, name: languageNames[language], href: `${url.pathname}${url.search}`, current: language === request.language };
+    return {
+      language,
+      name: languageNames[language],
+      href: `${url.pathname}${url.search}`,
+      current: language === request.language,
+    };
   });
 }
 
@@ -166,8 +190,16 @@ function languageLinks(request: FastifyRequest, brand: { languages?: string[] } 
  * Radio or checkbox items whose words come from the catalogue (`{prefix}.{value}`, and
  * `{prefix}.{value}Hint` when `hints` is set): the same list for every form that asks.
  */
-export function choices(request: FastifyRequest, prefix: string, values: readonly string[], chosen: unknown, options: { hints?: boolean } = {}) {
-  const picked = new Set(Array.isArray(chosen) ? chosen.map(String) : chosen === undefined || chosen === null ? [] : [String(chosen)]);
+export function choices(
+  request: FastifyRequest,
+  prefix: string,
+  values: readonly string[],
+  chosen: unknown,
+  options: { hints?: boolean } = {},
+) {
+  const picked = new Set(
+    Array.isArray(chosen) ? chosen.map(String) : chosen === undefined || chosen === null ? [] : [String(chosen)],
+  );
   return values.map((value) => ({
     value,
     text: request.t(`${prefix}.${value}`),
@@ -182,7 +214,11 @@ export async function render(
   reply: FastifyReply,
   template: string,
   context: Record<string, unknown> & FormState = {},
-  options: { status?: number; form?: boolean; brandedAs?: { slug: string; name: string; brandColour: string | null; languages?: string[] } } = {},
+  options: {
+    status?: number;
+    form?: boolean;
+    brandedAs?: { slug: string; name: string; brandColour: string | null; languages?: string[] };
+  } = {},
 ): Promise<FastifyReply> {
   const community = request.community;
   // A community's public pages wear its name and colour for visitors who are not members yet.

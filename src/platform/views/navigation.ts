@@ -8,7 +8,13 @@ const kindsKept = keptFor<readonly string[]>(30_000);
 
 /** The kinds of programme a community runs (open ones), kept half a minute: every page's header asks. */
 export function programmeKindsOf(owner: Database, communityId: string): Promise<readonly string[]> {
-  return kindsKept.get(communityId, async () => (await owner.execute<{ kind: string }>(sql`select distinct kind from programmes where community_id = ${communityId} and status = 'open'`)).rows.map((row) => row.kind));
+  return kindsKept.get(communityId, async () =>
+    (
+      await owner.execute<{ kind: string }>(
+        sql`select distinct kind from programmes where community_id = ${communityId} and status = 'open'`,
+      )
+    ).rows.map((row) => row.kind),
+  );
 }
 /** A programme was added or changed: its community's header is worked out again. */
 export const forgetProgrammeKinds = (communityId: string) => kindsKept.forget(communityId);
@@ -18,7 +24,9 @@ const hubTeamsKept = keptFor<ReadonlySet<string>>(30_000);
 /** The accounts of the people in a community's hub teams, kept half a minute: the header links the hub only for them. */
 export function hubTeamAccountsOf(owner: Database, communityId: string): Promise<ReadonlySet<string>> {
   return hubTeamsKept.get(communityId, async () => {
-    const rows = await owner.execute<{ account_id: string }>(sql`select distinct r.account_id from hub_team_members t join person_records r on r.id = t.person_record_id where t.community_id = ${communityId} and r.account_id is not null`);
+    const rows = await owner.execute<{ account_id: string }>(
+      sql`select distinct r.account_id from hub_team_members t join person_records r on r.id = t.person_record_id where t.community_id = ${communityId} and r.account_id is not null`,
+    );
     return new Set(rows.rows.map((row) => row.account_id));
   });
 }
@@ -38,7 +46,13 @@ interface NavigationItem {
 /** Who takes part in programmes: a referrer or safeguarding lead who is only that has no use for their pages. */
 const takingPart: readonly Role[] = ['member', 'peer_supporter', 'facilitator', 'coordinator', 'partner', 'admin'];
 
-const communityLinks: { key: string; path: string; roles: readonly Role[] | 'any-member'; kind?: string; orInHubTeam?: true }[] = [
+const communityLinks: {
+  key: string;
+  path: string;
+  roles: readonly Role[] | 'any-member';
+  kind?: string;
+  orInHubTeam?: true;
+}[] = [
   { key: 'nav.home', path: '', roles: 'any-member' },
   { key: 'nav.referrals', path: '/referrals', roles: ['admin', 'coordinator'] },
   { key: 'nav.timebank', path: '/timebank', roles: takingPart, kind: 'timebank' },
@@ -62,7 +76,12 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
   const held = request.roles ?? [];
   if (community && held.length > 0) {
     for (const link of communityLinks) {
-      if (link.roles !== 'any-member' && !held.some((role) => link.roles.includes(role)) && !(link.orInHubTeam && request.inHubTeam)) continue;
+      if (
+        link.roles !== 'any-member' &&
+        !held.some((role) => link.roles.includes(role)) &&
+        !(link.orInHubTeam && request.inHubTeam)
+      )
+        continue;
       // A module's link shows where the community runs a programme of its kind.
       if (link.kind && !(request.programmeKinds ?? []).includes(link.kind)) continue;
       const href = `/c/${community.slug}${link.path}`;
@@ -70,7 +89,11 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
     }
   }
   if (request.person?.isPlatformAdmin) {
-    items.push({ text: request.t('nav.platform'), href: '/platform/communities', current: path.startsWith('/platform') });
+    items.push({
+      text: request.t('nav.platform'),
+      href: '/platform/communities',
+      current: path.startsWith('/platform'),
+    });
   }
   return items;
 }

@@ -8,7 +8,8 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (character) => escapes
 const phoneNumber = /(?<![\d+])(?:999|111|116 ?\d{3}|(?:\+44 ?|0)\d(?:[ -]?\d){8,9})(?![\d])/g;
 
 /** The href for a number: digits only, and a leading + kept. */
-export const telHref = (number: string) => `tel:${number.trim().startsWith('+') ? '+' : ''}${number.replace(/\D/g, '')}`;
+export const telHref = (number: string) =>
+  `tel:${number.trim().startsWith('+') ? '+' : ''}${number.replace(/\D/g, '')}`;
 
 /** Text made safe for HTML, with each phone number in it made a link to call it. */
 export function withPhoneLinks(text: string): string {
