@@ -9,6 +9,38 @@ const csvWriters = ['csv-stringify', 'csv-stringify/sync'].map((name) => ({
   message: 'Write CSV through src/platform/csv.ts, which neutralises formulas.',
 }));
 
+const notBenchOrTest = {
+  group: ['**/bench/**', '**/test/**'],
+  message: 'src/ does not import from bench/ or test/: move what both need into src/ (the demo lives in src/demo/).',
+};
+// Another module's tables and queries, from a module's folder (its own are ./schema.ts and ./store.ts).
+const otherModulesTables = {
+  group: [
+    '../*/schema',
+    '../*/schema.ts',
+    '../*/store',
+    '../*/store.ts',
+    '../*/*-store.ts',
+    '**/modules/*/schema.ts',
+    '**/modules/*/store.ts',
+    '**/modules/*/*-store.ts',
+  ],
+  message:
+    "A module does not read another module's tables: use what that module's service.ts publishes (e.g. recordsSeen from people).",
+};
+// Tables, outside the store files: only their types may be imported.
+const ownTables = {
+  group: ['./schema', './schema.ts', '**/platform/db/schema.ts'],
+  allowTypeImports: true,
+  message:
+    "Only a module's store files query its tables: put the query in store.ts (or <feature>-store.ts) and call it.",
+};
+const queryBuilders = ['drizzle-orm', 'drizzle-orm/pg-core'].map((name) => ({
+  name,
+  allowTypeImports: true,
+  message: "Only a module's store files build queries: put the query in store.ts (or <feature>-store.ts) and call it.",
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-results/', 'playwright-report/', 'migrations/'] },
   js.configs.recommended,
@@ -43,19 +75,30 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/platform/csv.ts', 'src/**/*.test.ts'],
     rules: {
+      'no-restricted-imports': ['error', { paths: csvWriters, patterns: [notBenchOrTest] }],
+    },
+  },
+  {
+    // One module shape: a module's queries live in its store files (store.ts, <feature>-store.ts);
+    // rules, pages and the API reach the database only through them. A module never reads another
+    // module's tables: it uses what that module's service.ts publishes.
+    files: ['src/modules/**/*.ts'],
+    ignores: ['src/modules/**/schema.ts', 'src/modules/**/store.ts', 'src/modules/**/*-store.ts', 'src/**/*.test.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: csvWriters,
-          patterns: [
-            {
-              group: ['**/bench/**', '**/test/**'],
-              message:
-                'src/ does not import from bench/ or test/: move what both need into src/ (the demo lives in src/demo/).',
-            },
-          ],
+          paths: [...csvWriters, ...queryBuilders],
+          patterns: [notBenchOrTest, otherModulesTables, ownTables],
         },
       ],
+    },
+  },
+  {
+    // A store may join what another module publishes, never that module's tables.
+    files: ['src/modules/**/store.ts', 'src/modules/**/*-store.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: csvWriters, patterns: [notBenchOrTest, otherModulesTables] }],
     },
   },
   {

@@ -9,7 +9,7 @@ import {
   resultTable,
   startDemoServer,
 } from './demo-process.ts';
-import { demoPassword } from '../src/demo/generate.ts';
+import { demoPassword } from '../src/demo/sign-ins.ts';
 import { signInOverHttp } from './sign-in.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);

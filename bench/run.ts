@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { startDemoServer } from './demo-process.ts';
-import { demoPassword } from '../src/demo/generate.ts';
+import { demoPassword } from '../src/demo/sign-ins.ts';
 import { signInOverHttp } from './sign-in.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);

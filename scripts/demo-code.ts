@@ -1,7 +1,7 @@
 // The current two-step sign-in code of the demo platform admin (platform@example.org), as an
 // authenticator app holding the demo's published key would show it. Demo data only.
 import * as OTPAuth from 'otpauth';
-import { demoTwoStepKey } from '../src/demo/generate.ts';
+import { demoTwoStepKey } from '../src/demo/sign-ins.ts';
 
 const totp = new OTPAuth.TOTP({
   secret: OTPAuth.Secret.fromBase32(demoTwoStepKey),

@@ -2,7 +2,7 @@
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import * as OTPAuth from 'otpauth';
-import { demoTwoStepKey } from '../src/demo/generate.ts';
+import { demoTwoStepKey } from '../src/demo/sign-ins.ts';
 import { chromiumPath } from './ensure-chromium.ts';
 
 const args = process.argv.slice(2);

@@ -22,6 +22,7 @@ import { communityRoutes } from './modules/communities/routes.ts';
 import { programmeRoutes } from './modules/programmes/routes.ts';
 import { peopleRoutes } from './modules/people/routes.ts';
 import { referralRoutes } from './modules/referrals/routes.ts';
+import { selfReferralRoutes } from './modules/referrals/self-referral-routes.ts';
 import { supportNeedRoutes } from './modules/referrals/support-needs-routes.ts';
 import { ownReferralRoutes } from './modules/referrals/own-routes.ts';
 import { fhirRoutes } from './modules/referrals/fhir.ts';
@@ -109,6 +110,7 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
   await app.register(programmeRoutes, { services });
   await app.register(peopleRoutes, { services });
   await app.register(referralRoutes, { services });
+  await app.register(selfReferralRoutes, { services });
   await app.register(supportNeedRoutes, { services });
   await app.register(ownReferralRoutes, { services });
   await app.register(fhirRoutes, { services });

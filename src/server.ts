@@ -7,20 +7,9 @@ import { type Databases, ensureDatabase, openDatabases } from './platform/db/ind
 import { startBundledPostgres, type BundledPostgres } from './platform/db/bundled-postgres.ts';
 import { startJobs, type Jobs } from './platform/jobs.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
-import { generateDemo, isEmpty, demoPassword, demoTwoStepKey } from './demo/generate.ts';
+import { generateDemo, isEmpty } from './demo/generate.ts';
+import { demoSignInText } from './demo/sign-ins.ts';
 import { scheduledJobs } from './scheduled-jobs.ts';
-
-const demoSignIns = [
-  'admin@example.org (community admin)',
-  'coordinator@example.org (coordinator, in both communities)',
-  'member@example.org (member)',
-  'peer@example.org (peer supporter)',
-  'facilitator@example.org (facilitator)',
-  'referrer@example.org (GP practice staff)',
-  'referrer2@example.org (another GP practice)',
-  'safeguarding@example.org (safeguarding lead)',
-  `platform@example.org (platform admin, with two-step sign-in: key ${demoTwoStepKey}, or \`npm run demo-code\` for the current code)`,
-];
 
 /** Start: configuration → database → app → listen; stop cleanly on SIGTERM or SIGINT. */
 async function main(): Promise<void> {
@@ -82,9 +71,7 @@ async function main(): Promise<void> {
   const address = `http://localhost:${config.port}`;
   process.stdout.write(`\nCoproduce is running at ${address}\n`);
   if (config.loadDemoData) {
-    process.stdout.write(
-      `\nDemo sign-ins (password: ${demoPassword}):\n${demoSignIns.map((line) => `  ${line}`).join('\n')}\n\n`,
-    );
+    process.stdout.write(`\n${demoSignInText()}\n\n`);
   }
 
   let stopping = false;

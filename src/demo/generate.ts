@@ -7,7 +7,9 @@ import { hashPassword } from '../platform/auth/secrets.ts';
 import type { Role } from '../platform/tenancy.ts';
 import { programmes } from '../modules/programmes/schema.ts';
 
-export const demoPassword = 'demo-password-1';
+import { demoPassword, demoTwoStepKey } from './sign-ins.ts';
+
+export { demoPassword, demoTwoStepKey };
 
 /** A small, fast pseudo-random generator (mulberry32): the same seed gives the same sequence. */
 export function randomFrom(seed: number) {
@@ -285,7 +287,6 @@ export const demoCommunities = {
  * The demo platform admin's two-step sign-in key (base32), printed at the start and in the
  * README: add it to an authenticator app, or run `npm run demo-code` for the current code.
  */
-export const demoTwoStepKey = 'COPRODUCEDEMOKEYFORPLATFORMADMIN';
 
 /** The demo: Lambeth Together, Croydon Connect, a platform admin, and some history to look at. */
 export async function generateDemo(owner: Database): Promise<void> {

@@ -1,5 +1,5 @@
 import * as OTPAuth from 'otpauth';
-import { demoTwoStepKey } from '../../src/demo/generate.ts';
+import { demoTwoStepKey } from '../../src/demo/sign-ins.ts';
 import type { Locator, Page } from '@playwright/test';
 import { expect, expectPage, signIn, test } from './support.ts';
 

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 
-export const demoPassword = 'demo-password-1';
+import { demoPassword } from '../../src/demo/sign-ins.ts';
+
+export { demoPassword };
 
 /** Every journey's page comes from its own context, and no request may leave this machine. */
 export const test = base.extend({

@@ -1,4 +1,4 @@
-import { expectPage, test, expect } from './support.ts';
+import { demoPassword, expectPage, test, expect } from './support.ts';
 
 test('wrong passwords say the same thing whether or not the account exists, and then the account is locked', async ({
   page,
@@ -31,7 +31,7 @@ test('wrong passwords say the same thing whether or not the account exists, and 
   }
   await attempt('facilitator@example.org', 'wrong-password');
   await expect(page.getByRole('alert')).toContainText('Too many attempts to sign in. Wait 15 minutes');
-  await attempt('facilitator@example.org', 'demo-password-1');
+  await attempt('facilitator@example.org', demoPassword);
   await expect(page.getByRole('alert')).toContainText('Too many attempts to sign in');
   await page.getByRole('link', { name: 'I have forgotten my password' }).click();
   await expectPage(page, 'Reset your password');

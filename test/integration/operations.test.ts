@@ -11,6 +11,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../src/demo/generate.ts';
+import { demoSignIns } from '../../src/demo/sign-ins.ts';
 import { makePlatformAdmin } from '../../src/modules/accounts/service.ts';
 import { buildApp } from '../../src/app.ts';
 import { readConfig } from '../../src/platform/config.ts';
@@ -136,6 +137,10 @@ describe('backup and restore', () => {
     const from = await openDatabases(source.url, { secret: testSecret });
     try {
       await generateDemo(from.owner);
+      // Every sign-in the server prints and the README shows is an account of the demo.
+      const accounts = await from.owner.execute<{ email: string }>(sql`select email from people`);
+      const emails = new Set(accounts.rows.map((row) => row.email));
+      expect(demoSignIns.filter((signIn) => !emails.has(signIn.email))).toEqual([]);
       await backupDatabase(source.url, file);
       await restoreDatabase(target.url, file);
       const to = connect(target.url, { appUrl: target.url });

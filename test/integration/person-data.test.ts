@@ -2,7 +2,10 @@
 // in src/person-data.ts: what "download my data" shows from it, what merging and erasure do.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTableColumns } from 'drizzle-orm';
 import { personDataSources } from '../../src/person-data.ts';
+import { onErasure } from '../../src/modules/people/store.ts';
+import { personRecords } from '../../src/modules/people/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let database: TestDatabase;
@@ -72,5 +75,21 @@ describe('what is held about a person', () => {
     expect(
       personDataSources.map((source) => `${source.table}.${source.column}`).filter((name) => !real.has(name)),
     ).toEqual([]);
+  });
+
+  it('every column of a person’s record says whether erasure blanks it or keeps it, and why', async () => {
+    const result = await database.owner.execute<{ column: string }>(
+      sql`select column_name as column from information_schema.columns where table_name = 'person_records' order by ordinal_position`,
+    );
+    const decided = new Set(
+      Object.keys(onErasure).map((key) => getTableColumns(personRecords)[key as keyof typeof onErasure]?.name),
+    );
+    const inDatabase = result.rows.map((row) => row.column);
+    expect(inDatabase.length).toBeGreaterThan(30);
+    expect(inDatabase.filter((column) => !decided.has(column))).toEqual([]);
+    expect([...decided].filter((column) => !inDatabase.includes(column ?? ''))).toEqual([]);
+    // A column kept says why, in words.
+    for (const decision of Object.values(onErasure))
+      if ('keep' in decision) expect(decision.keep.length).toBeGreaterThan(10);
   });
 });

@@ -5,6 +5,7 @@ import type { Database } from '../../src/platform/db/index.ts';
 import { people } from '../../src/platform/db/schema.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
+import { savePlan } from '../../src/modules/peer-network/crisis-plans.ts';
 import * as network from '../../src/modules/peer-network/service.ts';
 import * as support from '../../src/modules/peer-support/service.ts';
 import * as caseload from '../../src/modules/caseload/service.ts';
@@ -72,7 +73,7 @@ export async function personEverywhere(owner: Database, fixture: Fixture, name: 
       present: true,
     });
     await network.agreeToRules(tx, communityId, fixture.alphaRulesId, id);
-    await network.savePlan(tx, communityId, coordinator, id, {
+    await savePlan(tx, communityId, coordinator, id, {
       warningSigns: `${word} stops eating`,
       whatHelps: `${word} likes tea`,
       whatDoesNotHelp: '',

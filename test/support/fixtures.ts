@@ -12,6 +12,7 @@ import { generateCommunity } from '../../src/demo/generate.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { joinTimebank, listSteps, recordExchange, saveCategory } from '../../src/modules/timebank/service.ts';
 import { createPost, respondToPost } from '../../src/modules/timebank/posts.ts';
+import { savePlan } from '../../src/modules/peer-network/crisis-plans.ts';
 import * as network from '../../src/modules/peer-network/service.ts';
 import * as support from '../../src/modules/peer-support/service.ts';
 import * as caseload from '../../src/modules/caseload/service.ts';
@@ -348,7 +349,7 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
       { guide: true },
     );
     await network.adoptRules(tx, alpha.id, facilitatorAccount?.id ?? '', proposed.id);
-    await network.savePlan(tx, alpha.id, memberAccount?.id ?? '', timebank.memberId, {
+    await savePlan(tx, alpha.id, memberAccount?.id ?? '', timebank.memberId, {
       warningSigns: 'I stop sleeping',
       whatHelps: 'A walk with a friend',
       whatDoesNotHelp: '',

@@ -12,9 +12,7 @@ import { render } from '../../platform/views/index.ts';
 import { takeFlash } from '../../platform/http/community-request.ts';
 import type { Services } from '../../services.ts';
 import * as accounts from './service.ts';
-import { and, eq } from 'drizzle-orm';
-import { communities } from '../../platform/db/schema.ts';
-import { personRecords } from '../people/schema.ts';
+import { activeRecordsOfAccount } from '../people/service.ts';
 import { acceptInvitation } from '../communities/service.ts';
 import { findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
 
@@ -599,11 +597,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       if (!person) throw unauthenticated();
       const memberships = membershipList(person);
       // Each community keeps its own record of the person: read across them, as the platform.
-      const records = await services.owner
-        .select({ slug: communities.slug, id: personRecords.id, number: personRecords.number })
-        .from(personRecords)
-        .innerJoin(communities, eq(communities.id, personRecords.communityId))
-        .where(and(eq(personRecords.accountId, person.id), eq(personRecords.status, 'active')));
+      const records = await activeRecordsOfAccount(services.owner, person.id);
       return {
         id: person.id,
         email: person.email,

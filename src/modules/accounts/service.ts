@@ -1,23 +1,15 @@
-import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import * as OTPAuth from 'otpauth';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database, Transaction } from '../../platform/db/index.ts';
-import {
-  apiTokens,
-  emailVerifications,
-  outbox,
-  passwordResets,
-  people,
-  sessions,
-  signInFailures,
-} from '../../platform/db/schema.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { hashOf } from '../../platform/auth/session-store.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { languages, translator, isLanguage } from '../../platform/i18n.ts';
 import type { Services } from '../../services.ts';
+import * as store from './store.ts';
+import type { Person } from './store.ts';
 
 export const email = z
   .string({ error: 'errors.email.missing' })
@@ -80,31 +72,22 @@ export const lockRules = {
 
 const resetLinkMinutes = 60;
 
-export type Person = typeof people.$inferSelect;
+export type { Person };
 
 export async function findPersonByEmail(db: Database, address: string): Promise<Person | undefined> {
-  const [person] = await db
-    .select()
-    .from(people)
-    .where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)))
-    .limit(1);
-  return person;
+  return store.accountByEmail(db, address);
 }
 
 /** Makes an account and sends the link that confirms its email address, in one change. */
 export async function register(services: Services, input: z.infer<typeof registration>, language: string) {
   const passwordHash = await hashPassword(input.password);
   return services.db.transaction(async (tx) => {
-    const [created] = await tx
-      .insert(people)
-      .values({
-        email: input.email,
-        displayName: input.displayName,
-        passwordHash,
-        preferredLanguage: isLanguage(language) ? language : 'en',
-      })
-      .onConflictDoNothing()
-      .returning();
+    const created = await store.insertAccount(tx, {
+      email: input.email,
+      displayName: input.displayName,
+      passwordHash,
+      preferredLanguage: isLanguage(language) ? language : 'en',
+    });
     if (!created) throw conflict('email-taken');
     await record(tx, {
       actorId: created.id,
@@ -133,7 +116,7 @@ export async function sendEmailConfirmation(
 ): Promise<string> {
   const token = newToken();
   const t = translator(isLanguage(person.preferredLanguage) ? person.preferredLanguage : 'en');
-  await tx.insert(emailVerifications).values({
+  await store.insertEmailVerification(tx, {
     personId: person.id,
     email: person.email,
     tokenHash: hashToken(token),
@@ -159,10 +142,7 @@ export async function sendEmailConfirmation(
 /** Sends the link again (a new one; earlier ones still work until they expire). */
 export async function resendEmailConfirmation(services: Services, personId: string): Promise<string | undefined> {
   return services.db.transaction(async (tx) => {
-    const [person] = await tx
-      .select()
-      .from(people)
-      .where(and(eq(people.id, personId), isNull(people.emailVerifiedAt), isNull(people.erasedAt)));
+    const person = await store.unconfirmedAccount(tx, personId);
     if (!person) return undefined;
     return sendEmailConfirmation(services, tx, person);
   });
@@ -170,33 +150,14 @@ export async function resendEmailConfirmation(services: Services, personId: stri
 
 /** The account and address a confirmation link is for, while it is unused and in date. */
 export async function findConfirmationLink(db: Database, token: string) {
-  const [link] = await db
-    .select({ personId: emailVerifications.personId, email: emailVerifications.email })
-    .from(emailVerifications)
-    .where(
-      and(
-        eq(emailVerifications.tokenHash, hashToken(token)),
-        isNull(emailVerifications.usedAt),
-        gt(emailVerifications.expiresAt, new Date()),
-      ),
-    );
+  const link = await store.confirmationLink(db, hashToken(token));
   return link;
 }
 
 /** Follows a confirmation link: the address it was sent to is the account's, so it is confirmed. */
 export async function confirmEmail(services: Services, token: string): Promise<string> {
   return services.db.transaction(async (tx) => {
-    const [link] = await tx
-      .update(emailVerifications)
-      .set({ usedAt: new Date() })
-      .where(
-        and(
-          eq(emailVerifications.tokenHash, hashToken(token)),
-          isNull(emailVerifications.usedAt),
-          gt(emailVerifications.expiresAt, new Date()),
-        ),
-      )
-      .returning({ personId: emailVerifications.personId, email: emailVerifications.email });
+    const link = await store.useConfirmationLink(tx, hashToken(token));
     if (!link) throw new DomainError('confirmation-link-expired', 410);
     const confirmed = await markEmailConfirmed(tx, link.personId, link.email);
     if (!confirmed) throw new DomainError('confirmation-link-expired', 410);
@@ -209,12 +170,7 @@ export async function lastConfirmationMessage(
   owner: Database,
   email: string,
 ): Promise<{ subject: string; body: string; link: string | undefined } | undefined> {
-  const [message] = await owner
-    .select({ subject: outbox.subject, body: outbox.body })
-    .from(outbox)
-    .where(and(eq(outbox.recipient, email), eq(outbox.template, 'email-confirmation')))
-    .orderBy(desc(outbox.createdAt))
-    .limit(1);
+  const message = await store.lastMessageTo(owner, email, 'email-confirmation');
   if (!message) return undefined;
   const link = /\/verify-email\/[A-Za-z0-9_-]+/.exec(message.body)?.[0];
   return { ...message, link };
@@ -222,13 +178,10 @@ export async function lastConfirmationMessage(
 
 /** Confirms the account's address when it is `email` (a link or an invitation sent there proves it). */
 export async function markEmailConfirmed(tx: Transaction, personId: string, email: string): Promise<boolean> {
-  const [person] = await tx
-    .select({ email: people.email, verifiedAt: people.emailVerifiedAt })
-    .from(people)
-    .where(and(eq(people.id, personId), isNull(people.erasedAt)));
+  const person = await store.addressOf(tx, personId);
   if (!person || person.email.toLowerCase() !== email.toLowerCase()) return false;
   if (person.verifiedAt) return true;
-  await tx.update(people).set({ emailVerifiedAt: new Date() }).where(eq(people.id, personId));
+  await store.markAddressConfirmed(tx, personId);
   await record(tx, { actorId: personId, action: 'person.email-confirmed', subjectType: 'person', subjectId: personId });
   return true;
 }
@@ -245,10 +198,7 @@ type SignInOutcome =
   | { outcome: 'locked'; minutes: number };
 
 async function lockedFor(db: Database, keys: string[]): Promise<number> {
-  const rows = await db
-    .select({ lockedUntil: signInFailures.lockedUntil })
-    .from(signInFailures)
-    .where(and(sql`${signInFailures.key} in ${keys}`, gt(signInFailures.lockedUntil, new Date())));
+  const rows = await store.locksOn(db, keys);
   const until = Math.max(0, ...rows.map((row) => row.lockedUntil?.getTime() ?? 0));
   return until > 0 ? Math.ceil((until - Date.now()) / 60_000) : 0;
 }
@@ -259,26 +209,9 @@ async function countFailure(
   key: string,
   rule: { failures: number; windowMinutes: number; lockMinutes: number },
 ) {
-  const [row] = await db
-    .insert(signInFailures)
-    .values({ key, failures: 1, windowStartedAt: new Date() })
-    .onConflictDoUpdate({
-      target: signInFailures.key,
-      set: {
-        failures: sql`case when ${signInFailures.windowStartedAt} < now() - make_interval(mins => ${rule.windowMinutes}) then 1 else ${signInFailures.failures} + 1 end`,
-        windowStartedAt: sql`case when ${signInFailures.windowStartedAt} < now() - make_interval(mins => ${rule.windowMinutes}) then now() else ${signInFailures.windowStartedAt} end`,
-      },
-    })
-    .returning({ failures: signInFailures.failures });
+  const row = await store.addFailure(db, key, rule.windowMinutes);
   if (row && row.failures >= rule.failures) {
-    await db
-      .update(signInFailures)
-      .set({
-        lockedUntil: sql`now() + make_interval(mins => ${rule.lockMinutes})`,
-        failures: 0,
-        windowStartedAt: new Date(),
-      })
-      .where(eq(signInFailures.key, key));
+    await store.lockKey(db, key, rule.lockMinutes);
     return true;
   }
   return false;
@@ -314,7 +247,7 @@ export async function signIn(
     }
     return { outcome: 'wrong' };
   }
-  await services.db.delete(signInFailures).where(eq(signInFailures.key, accountKey));
+  await store.clearFailures(services.db, accountKey);
   if (person.totpEnabledAt && person.totpSecret) return { outcome: 'two-factor', person };
   await record(services.db, {
     actorId: person.id,
@@ -359,12 +292,7 @@ export function codeStep(secret: string, code: string, now = Date.now()): number
  * is refused. One statement, so two sessions racing with the same code cannot both win.
  */
 async function useCode(tx: Transaction | Database, personId: string, step: number): Promise<boolean> {
-  const [used] = await tx
-    .update(people)
-    .set({ totpLastStep: step })
-    .where(and(eq(people.id, personId), sql`(${people.totpLastStep} is null or ${people.totpLastStep} < ${step})`))
-    .returning({ id: people.id });
-  return used !== undefined;
+  return store.takeCodeStep(tx, personId, step);
 }
 
 /**
@@ -378,7 +306,7 @@ export async function completeTwoFactor(
   code: string,
   address: string,
 ): Promise<SignInOutcome> {
-  const [person] = await services.db.select().from(people).where(eq(people.id, personId));
+  const person = await store.accountById(services.db, personId);
   if (!person?.totpSecret) return { outcome: 'wrong' };
   const codeKey = `code:${person.id}`;
   const addressKey = `address:${address}`;
@@ -391,7 +319,7 @@ export async function completeTwoFactor(
     if (codeLocked || addressLocked) return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
     return { outcome: 'wrong' };
   }
-  await services.db.delete(signInFailures).where(eq(signInFailures.key, codeKey));
+  await store.clearFailures(services.db, codeKey);
   await record(services.db, {
     actorId: person.id,
     action: 'person.signed-in',
@@ -418,28 +346,21 @@ export async function turnOnTwoFactor(
   const step = codeStep(secret, code);
   if (step === undefined) return false;
   return services.db.transaction(async (tx) => {
-    const [turnedOn] = await tx
-      .update(people)
-      .set({ totpSecret: secret, totpEnabledAt: new Date(), totpLastStep: step })
-      .where(and(eq(people.id, personId), isNull(people.totpEnabledAt)))
-      .returning({ id: people.id });
+    const turnedOn = await store.enableTwoFactor(tx, personId, secret, step);
     if (!turnedOn) return false;
-    await tx.delete(sessions).where(and(eq(sessions.personId, personId), ne(sessions.id, hashOf(thisSessionId))));
-    await tx
-      .update(apiTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)));
+    await store.endOtherSessions(tx, personId, hashOf(thisSessionId));
+    await store.revokeApiTokensOf(tx, personId);
     await record(tx, { actorId: personId, action: 'person.two-factor-on', subjectType: 'person', subjectId: personId });
     return true;
   });
 }
 
 export async function turnOffTwoFactor(services: Services, personId: string, code: string): Promise<boolean> {
-  const [person] = await services.db.select().from(people).where(eq(people.id, personId));
+  const person = await store.accountById(services.db, personId);
   const step = person?.totpSecret ? codeStep(person.totpSecret, code) : undefined;
   if (step === undefined || !(await useCode(services.db, personId, step))) return false;
   await services.db.transaction(async (tx) => {
-    await tx.update(people).set({ totpSecret: null, totpEnabledAt: null }).where(eq(people.id, personId));
+    await store.disableTwoFactor(tx, personId);
     await record(tx, {
       actorId: personId,
       action: 'person.two-factor-off',
@@ -463,7 +384,7 @@ export async function requestPasswordReset(services: Services, address: string, 
   );
   const link = `${services.publicUrl}/reset-password/${token}`;
   await services.db.transaction(async (tx) => {
-    await tx.insert(passwordResets).values({
+    await store.insertPasswordReset(tx, {
       personId: person.id,
       tokenHash: hashToken(token),
       expiresAt: new Date(Date.now() + resetLinkMinutes * 60_000),
@@ -507,12 +428,9 @@ export async function makePlatformAdmin(
 ): Promise<{ accountId: string; created: boolean; link?: string }> {
   const address = email.parse(who.email);
   return owner.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(people)
-      .where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)));
+    const existing = await store.accountByEmailForAdmin(tx, address);
     if (existing) {
-      await tx.update(people).set({ isPlatformAdmin: true }).where(eq(people.id, existing.id));
+      await store.makeAccountPlatformAdmin(tx, existing.id);
       await record(tx, {
         actorId: null,
         action: 'platform.admin-granted',
@@ -523,14 +441,11 @@ export async function makePlatformAdmin(
       return { accountId: existing.id, created: false };
     }
     const displayName = who.displayName?.trim() || address.split('@')[0] || address;
-    const [made] = await tx
-      .insert(people)
-      .values({ email: address, displayName, isPlatformAdmin: true, emailVerifiedAt: new Date() })
-      .returning({ id: people.id });
+    const made = await store.insertPlatformAdmin(tx, { email: address, displayName });
     if (!made) throw new Error('the account was not made');
     const token = newToken();
     const link = `${publicUrl}/reset-password/${token}`;
-    await tx.insert(passwordResets).values({
+    await store.insertPasswordReset(tx, {
       personId: made.id,
       tokenHash: hashToken(token),
       expiresAt: new Date(Date.now() + firstPasswordLinkHours * 3600_000),
@@ -560,17 +475,7 @@ export async function makePlatformAdmin(
 
 /** The person a reset link belongs to, if the link is unused and in date. */
 export async function findValidReset(db: Database, token: string) {
-  const [reset] = await db
-    .select({ id: passwordResets.id, personId: passwordResets.personId })
-    .from(passwordResets)
-    .where(
-      and(
-        eq(passwordResets.tokenHash, hashToken(token)),
-        isNull(passwordResets.usedAt),
-        gt(passwordResets.expiresAt, new Date()),
-      ),
-    )
-    .limit(1);
+  const reset = await store.validReset(db, hashToken(token));
   return reset;
 }
 
@@ -578,25 +483,12 @@ export async function findValidReset(db: Database, token: string) {
 export async function completePasswordReset(services: Services, token: string, password: string) {
   const passwordHash = await hashPassword(password);
   return services.db.transaction(async (tx) => {
-    const [reset] = await tx
-      .update(passwordResets)
-      .set({ usedAt: new Date() })
-      .where(
-        and(
-          eq(passwordResets.tokenHash, hashToken(token)),
-          isNull(passwordResets.usedAt),
-          gt(passwordResets.expiresAt, new Date()),
-        ),
-      )
-      .returning({ personId: passwordResets.personId });
+    const reset = await store.useReset(tx, hashToken(token));
     if (!reset) throw new DomainError('reset-link-expired', 410);
-    await tx.update(people).set({ passwordHash }).where(eq(people.id, reset.personId));
+    await store.setPasswordHash(tx, reset.personId, passwordHash);
     // Whoever knew the old password is signed out everywhere, and their tokens stop working.
-    await tx.delete(sessions).where(eq(sessions.personId, reset.personId));
-    await tx
-      .update(apiTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiTokens.personId, reset.personId), isNull(apiTokens.revokedAt)));
+    await store.endSessions(tx, reset.personId);
+    await store.revokeApiTokensOf(tx, reset.personId);
     await record(tx, {
       actorId: reset.personId,
       action: 'person.password-reset',
@@ -610,10 +502,7 @@ export async function completePasswordReset(services: Services, token: string, p
 export async function createApiToken(services: Services, personId: string, name: string) {
   const token = newToken('cp_');
   return services.db.transaction(async (tx) => {
-    const [created] = await tx
-      .insert(apiTokens)
-      .values({ personId, name, tokenHash: hashToken(token) })
-      .returning({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt });
+    const created = await store.insertApiToken(tx, { personId, name, tokenHash: hashToken(token) });
     if (!created) throw new Error('token insert returned nothing');
     await record(tx, { actorId: personId, action: 'token.created', subjectType: 'api_token', subjectId: created.id });
     return { ...created, token };
@@ -621,32 +510,19 @@ export async function createApiToken(services: Services, personId: string, name:
 }
 
 export async function listApiTokens(services: Services, personId: string) {
-  return services.db
-    .select({
-      id: apiTokens.id,
-      name: apiTokens.name,
-      createdAt: apiTokens.createdAt,
-      lastUsedAt: apiTokens.lastUsedAt,
-    })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)))
-    .orderBy(apiTokens.createdAt);
+  return store.activeApiTokens(services.db, personId);
 }
 
 export async function revokeApiToken(services: Services, personId: string, tokenId: string) {
   await services.db.transaction(async (tx) => {
-    const [revoked] = await tx
-      .update(apiTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id });
+    const revoked = await store.revokeApiToken(tx, personId, tokenId);
     if (!revoked) throw notFound();
     await record(tx, { actorId: personId, action: 'token.revoked', subjectType: 'api_token', subjectId: tokenId });
   });
 }
 
 export async function setPreferredLanguage(services: Services, personId: string, language: (typeof languages)[number]) {
-  await services.db.update(people).set({ preferredLanguage: language }).where(eq(people.id, personId));
+  await store.setPreferredLanguage(services.db, personId, language);
 }
 
 export { languages };

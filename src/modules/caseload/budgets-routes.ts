@@ -15,8 +15,8 @@ import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
 import { getPerson, ownRecordId } from '../people/service.ts';
 import * as budgets from './budgets.ts';
+import { spendStatuses } from './budgets.ts';
 import { communityParams, entryParams, inHub, team } from './requests.ts';
-import { spendStatuses } from './schema.ts';
 import { entryFor } from './service.ts';
 
 const budgetParams = communityParams.extend({ budgetId: z.uuid() });

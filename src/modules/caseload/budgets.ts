@@ -1,14 +1,14 @@
 // Co-produced support plans and personal budgets for people on the hub's caseload.
-import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
-import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { budgetItems, caseloadEntries, personalBudgets, planGoals } from './schema.ts';
+import * as store from './budgets-store.ts';
 import { entryFor, type TeamAsker } from './service.ts';
+
+export { personData, spendStatuses } from './budgets-store.ts';
 
 const pence = (key: string) => z.number({ error: key }).int(key).min(1, key).max(10_000_000, key);
 
@@ -66,7 +66,7 @@ export function approvalProblem(
 // ——— Plans ———
 
 export async function planOf(tx: CommunityTransaction, entryId: string) {
-  return tx.select().from(planGoals).where(eq(planGoals.entryId, entryId)).orderBy(asc(planGoals.createdAt));
+  return store.planGoalsOf(tx, entryId);
 }
 
 /** Anyone in the team who may open the person adds a goal, in the person's words. */
@@ -78,10 +78,7 @@ export async function addPlanGoal(
   goal: z.infer<typeof newGoal>,
 ) {
   await entryFor(tx, communityId, entryId, asker);
-  const [made] = await tx
-    .insert(planGoals)
-    .values({ communityId, entryId, ...goal, createdBy: asker.accountId })
-    .returning();
+  const made = await store.insertPlanGoal(tx, communityId, entryId, goal, asker.accountId);
   await record(tx, {
     communityId,
     actorId: asker.accountId,
@@ -94,10 +91,7 @@ export async function addPlanGoal(
 
 /** A goal as it is, and the entry it belongs to, for whoever in the team may open the person. */
 export async function planGoalFor(tx: CommunityTransaction, communityId: string, planGoalId: string, asker: TeamAsker) {
-  const [goal] = await tx
-    .select()
-    .from(planGoals)
-    .where(and(eq(planGoals.communityId, communityId), eq(planGoals.id, planGoalId)));
+  const goal = await store.planGoalById(tx, communityId, planGoalId);
   if (!goal) throw notFound();
   const { person } = await entryFor(tx, communityId, goal.entryId, asker);
   return { goal, personName: person.preferredName };
@@ -112,7 +106,7 @@ export async function updatePlanGoal(
   change: z.infer<typeof newGoal>,
 ) {
   const { goal } = await planGoalFor(tx, communityId, planGoalId, asker);
-  const [changed] = await tx.update(planGoals).set(change).where(eq(planGoals.id, goal.id)).returning();
+  const changed = await store.changePlanGoal(tx, goal.id, change);
   await record(tx, {
     communityId,
     actorId: asker.accountId,
@@ -125,29 +119,14 @@ export async function updatePlanGoal(
 
 /** The person's own plan: their goals on every caseload they are on. */
 export async function ownPlan(tx: CommunityTransaction, personRecordId: string) {
-  const rows = await tx.execute<{ goal: string; steps: string; who_does_what: string }>(sql`
-    select g.goal, g.steps, g.who_does_what from plan_goals g join caseload_entries e on e.id = g.entry_id
-    where e.person_record_id = ${personRecordId} and e.closed_at is null order by g.created_at`);
-  return rows.rows;
+  return store.openPlanGoalsOf(tx, personRecordId);
 }
 
 // ——— Budgets ———
 
 export async function budgetsOf(tx: CommunityTransaction, entryId: string) {
-  const rows = await tx.execute<{
-    id: string;
-    source: string;
-    allocated_pence: number;
-    approved_pence: number;
-    planned_pence: number;
-    requested: number;
-  }>(sql`
-    select b.id, b.source, b.allocated_pence,
-      coalesce((select sum(amount_pence) from budget_items i where i.budget_id = b.id and i.kind = 'spend' and i.status = 'approved'), 0)::int as approved_pence,
-      coalesce((select sum(amount_pence) from budget_items i where i.budget_id = b.id and i.kind = 'planned'), 0)::int as planned_pence,
-      (select count(*)::int from budget_items i where i.budget_id = b.id and i.kind = 'spend' and i.status = 'requested') as requested
-    from personal_budgets b where b.entry_id = ${entryId} order by b.created_at`);
-  return rows.rows.map((row) => ({ ...row, balance_pence: row.allocated_pence - row.approved_pence }));
+  const rows = await store.budgetTotalsOf(tx, entryId);
+  return rows.map((row) => ({ ...row, balance_pence: row.allocated_pence - row.approved_pence }));
 }
 
 /** Only coordinators and the clinical team (not peer supporters) hold the budget. */
@@ -164,10 +143,7 @@ export async function createBudget(
 ) {
   await entryFor(tx, communityId, entryId, asker);
   requireBudgetHolder(asker);
-  const [made] = await tx
-    .insert(personalBudgets)
-    .values({ communityId, entryId, ...budget, createdBy: asker.accountId })
-    .returning();
+  const made = await store.insertBudget(tx, communityId, entryId, budget, asker.accountId);
   if (!made) throw new Error('budget insert returned nothing');
   await record(tx, {
     communityId,
@@ -181,19 +157,11 @@ export async function createBudget(
 }
 
 export async function budgetFor(tx: CommunityTransaction, communityId: string, budgetId: string, asker: TeamAsker) {
-  const [budget] = await tx
-    .select({ budget: personalBudgets, entry: caseloadEntries })
-    .from(personalBudgets)
-    .innerJoin(caseloadEntries, eq(caseloadEntries.id, personalBudgets.entryId))
-    .where(and(eq(personalBudgets.communityId, communityId), eq(personalBudgets.id, budgetId)));
+  const budget = await store.budgetWithEntry(tx, communityId, budgetId);
   if (!budget) throw notFound();
   await entryFor(tx, communityId, budget.entry.id, asker);
   requireBudgetHolder(asker);
-  const items = await tx
-    .select()
-    .from(budgetItems)
-    .where(eq(budgetItems.budgetId, budgetId))
-    .orderBy(asc(budgetItems.createdAt));
+  const items = await store.itemsOfBudget(tx, budgetId);
   const approved = items
     .filter((item) => item.kind === 'spend' && item.status === 'approved')
     .reduce((sum, item) => sum + item.amountPence, 0);
@@ -208,10 +176,7 @@ export async function budgetFor(tx: CommunityTransaction, communityId: string, b
 
 async function checkGoal(tx: CommunityTransaction, entryId: string, planGoalId: string | undefined) {
   if (!planGoalId) return;
-  const [goal] = await tx
-    .select({ id: planGoals.id })
-    .from(planGoals)
-    .where(and(eq(planGoals.id, planGoalId), eq(planGoals.entryId, entryId)));
+  const goal = await store.goalOfEntry(tx, entryId, planGoalId);
   if (!goal) throw invalid([{ field: 'planGoalId', code: 'errors.hub.budget.goal.invalid' }]);
 }
 
@@ -224,19 +189,19 @@ export async function addPlanned(
 ) {
   const found = await budgetFor(tx, communityId, budgetId, asker);
   await checkGoal(tx, found.entry.id, item.planGoalId);
-  const [made] = await tx
-    .insert(budgetItems)
-    .values({ communityId, budgetId, kind: 'planned', ...item, createdBy: asker.accountId })
-    .returning();
+  const made = await store.insertBudgetItem(tx, {
+    communityId,
+    budgetId,
+    kind: 'planned',
+    ...item,
+    createdBy: asker.accountId,
+  });
   return made;
 }
 
 /** A planned item, with its budget as its holder sees it. */
 export async function plannedFor(tx: CommunityTransaction, communityId: string, itemId: string, asker: TeamAsker) {
-  const [item] = await tx
-    .select()
-    .from(budgetItems)
-    .where(and(eq(budgetItems.communityId, communityId), eq(budgetItems.id, itemId), eq(budgetItems.kind, 'planned')));
+  const item = await store.plannedItemById(tx, communityId, itemId);
   if (!item) throw notFound();
   return { item, budget: await budgetFor(tx, communityId, item.budgetId, asker) };
 }
@@ -251,11 +216,11 @@ export async function updatePlanned(
 ) {
   const { item, budget } = await plannedFor(tx, communityId, itemId, asker);
   await checkGoal(tx, budget.entry.id, change.planGoalId);
-  const [changed] = await tx
-    .update(budgetItems)
-    .set({ description: change.description, amountPence: change.amountPence, planGoalId: change.planGoalId ?? null })
-    .where(eq(budgetItems.id, item.id))
-    .returning();
+  const changed = await store.changePlannedItem(tx, item.id, {
+    description: change.description,
+    amountPence: change.amountPence,
+    planGoalId: change.planGoalId ?? null,
+  });
   await record(tx, {
     communityId,
     actorId: asker.accountId,
@@ -277,10 +242,14 @@ export async function requestSpend(
 ) {
   const found = await budgetFor(tx, communityId, budgetId, asker);
   await checkGoal(tx, found.entry.id, spend.planGoalId);
-  const [made] = await tx
-    .insert(budgetItems)
-    .values({ communityId, budgetId, kind: 'spend', status: 'requested', ...spend, createdBy: asker.accountId })
-    .returning();
+  const made = await store.insertBudgetItem(tx, {
+    communityId,
+    budgetId,
+    kind: 'spend',
+    status: 'requested',
+    ...spend,
+    createdBy: asker.accountId,
+  });
   await record(tx, {
     communityId,
     actorId: asker.accountId,
@@ -305,30 +274,18 @@ export async function approveSpend(
   approval: z.infer<typeof spendApproval>,
 ) {
   if (!asker.staff) throw notFound();
-  const [spend] = await tx
-    .select()
-    .from(budgetItems)
-    .where(and(eq(budgetItems.communityId, communityId), eq(budgetItems.id, spendId), eq(budgetItems.kind, 'spend')));
+  const spend = await store.spendById(tx, communityId, spendId);
   if (!spend) throw notFound();
   // Separation of duties: whoever asked for a spend does not approve it.
   if (spend.createdBy === asker.accountId) throw new DomainError('spend-own-request', 403);
-  await tx.execute(sql`select id from personal_budgets where id = ${spend.budgetId} for no key update`);
+  await store.lockBudget(tx, spend.budgetId);
   const found = await budgetFor(tx, communityId, spend.budgetId, asker);
   const current = found.items.find((item) => item.id === spendId);
   if (current?.status !== 'requested') throw invalid([{ field: 'overspend', code: 'errors.hub.budget.notWaiting' }]);
   const problem = approvalProblem(found.balancePence, spend.amountPence, approval);
   if (problem) throw invalid([problem]);
   const overspent = spend.amountPence > found.balancePence;
-  const [approved] = await tx
-    .update(budgetItems)
-    .set({
-      status: 'approved',
-      decidedBy: asker.accountId,
-      decidedAt: sql`now()`,
-      overspendNote: overspent ? approval.note : '',
-    })
-    .where(and(eq(budgetItems.id, spendId), eq(budgetItems.status, 'requested')))
-    .returning({ id: budgetItems.id });
+  const approved = await store.markSpendApproved(tx, spendId, asker.accountId, overspent ? approval.note : '');
   if (!approved) throw invalid([{ field: 'overspend', code: 'errors.hub.budget.notWaiting' }]);
   await record(tx, {
     communityId,
@@ -345,21 +302,8 @@ export async function approveSpend(
 export async function refuseSpend(tx: CommunityTransaction, communityId: string, spendId: string, asker: TeamAsker) {
   if (!asker.staff) throw notFound();
   // The same lock as approving: a refusal and an approval of one spend do not cross.
-  await tx.execute(
-    sql`select b.id from personal_budgets b join budget_items i on i.budget_id = b.id where i.id = ${spendId} and i.community_id = ${communityId} for no key update of b`,
-  );
-  const [refused] = await tx
-    .update(budgetItems)
-    .set({ status: 'refused', decidedBy: asker.accountId, decidedAt: sql`now()` })
-    .where(
-      and(
-        eq(budgetItems.communityId, communityId),
-        eq(budgetItems.id, spendId),
-        eq(budgetItems.kind, 'spend'),
-        eq(budgetItems.status, 'requested'),
-      ),
-    )
-    .returning();
+  await store.lockBudgetOfSpend(tx, communityId, spendId);
+  const refused = await store.markSpendRefused(tx, communityId, spendId, asker.accountId);
   if (!refused) throw invalid([{ field: 'overspend', code: 'errors.hub.budget.notWaiting' }]);
   await record(tx, {
     communityId,
@@ -370,44 +314,3 @@ export async function refuseSpend(tx: CommunityTransaction, communityId: string,
   });
   return refused;
 }
-
-export const personData: PersonDataSource[] = [
-  { table: 'plan_goals', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
-  // Reached through the person's caseload entries: their support plan and personal budgets.
-  {
-    table: 'plan_goals',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select g.goal, g.steps, g.who_does_what, g.created_at from plan_goals g join caseload_entries e on e.id = g.entry_id where e.person_record_id = ${record} order by g.created_at`,
-    ),
-  },
-  {
-    table: 'personal_budgets',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select b.source, b.allocated_pence, b.created_at from personal_budgets b join caseload_entries e on e.id = b.entry_id where e.person_record_id = ${record} order by b.created_at`,
-    ),
-  },
-  {
-    table: 'budget_items',
-    column: 'budget_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the personal budget, whose entry moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select i.kind, i.description, i.amount_pence, i.spent_on, i.status, i.receipt from budget_items i join personal_budgets b on b.id = i.budget_id join caseload_entries e on e.id = b.entry_id where e.person_record_id = ${record} order by i.created_at`,
-    ),
-  },
-  { table: 'personal_budgets', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'budget_items', column: 'decided_by', points: 'account', download: { excluded: 'actor' } },
-  { table: 'budget_items', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
-];

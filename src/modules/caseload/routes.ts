@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
@@ -12,6 +11,7 @@ import { dateParts, plainDate, withDateFromParts } from '../../platform/fields.t
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Services } from '../../services.ts';
+import { activeRecordsWithAccount } from '../people/service.ts';
 import { caseloadApi } from './api.ts';
 import { budgetRoutes } from './budgets-routes.ts';
 import * as budgets from './budgets.ts';
@@ -435,13 +435,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
   ) => {
     const page = await within(request, async (tx, communityId, hub, asker) => {
       service.requireTeam(asker);
-      const candidates = asker.staff
-        ? (
-            await tx.execute<{ id: string; name: string }>(
-              sql`select r.id, r.preferred_name as name from person_records r where r.community_id = ${communityId} and r.status = 'active' and r.account_id is not null order by lower(r.preferred_name) limit 500`,
-            )
-          ).rows
-        : [];
+      const candidates = asker.staff ? await activeRecordsWithAccount(tx, communityId) : [];
       return { hub, members: await service.listTeam(tx, hub), candidates, staffView: asker.staff };
     });
     return render(

@@ -1,15 +1,15 @@
 // What is waiting for the person on their community's home page, from each part of the
 // community they take part in: only what there is, never a promise of what might come.
-import { sql } from 'drizzle-orm';
 import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import * as timebank from '../timebank/service.ts';
 import * as network from '../peer-network/service.ts';
 import * as support from '../peer-support/service.ts';
 import * as caseload from '../caseload/service.ts';
 import * as budgets from '../caseload/budgets.ts';
-import { openConcernCounts, overdueAfterDays } from '../safeguarding/service.ts';
+import { concernsRaisedCount, openConcernCounts, overdueAfterDays } from '../safeguarding/service.ts';
 import { ownRecordId } from '../people/service.ts';
 import * as referrals from '../referrals/service.ts';
+import { setupCounts } from './store.ts';
 
 export interface HomeAsker {
   accountId: string;
@@ -90,12 +90,7 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   const referralsUnderWay = holds('referrer') ? await referrals.referralsUnderWay(tx, communityId, asker.accountId) : 0;
 
   // Whether they raised a concern here: then they can see what became of it.
-  const [raised] = (
-    await tx.execute<{ count: number }>(
-      sql`select count(*)::int as count from safeguarding_concerns where community_id = ${communityId} and raised_by = ${asker.accountId}`,
-    )
-  ).rows;
-  const concernsRaised = raised?.count ?? 0;
+  const concernsRaised = await concernsRaisedCount(tx, communityId, asker.accountId);
   // Their own referrals still open: where each has got to, and withdrawing one, are a tap away.
   const ownReferralsOpen = own ? await referrals.ownOpenReferrals(tx, communityId, own) : 0;
 
@@ -134,27 +129,9 @@ export async function setupSteps(
   tx: CommunityTransaction,
   communityId: string,
 ): Promise<{ step: SetupStep; done: boolean }[]> {
-  const [row] = (
-    await tx.execute<{
-      programmes: number;
-      timebanks: number;
-      kinds: number;
-      steps: number;
-      coordinators: number;
-      referrers: number;
-    }>(sql`
-      select
-        (select count(*)::int from programmes where community_id = ${communityId}) as programmes,
-        (select count(*)::int from programmes where community_id = ${communityId} and kind = 'timebank') as timebanks,
-        (select count(*)::int from timebank_categories where community_id = ${communityId} and not archived) as kinds,
-        (select count(*)::int from timebank_onboarding_steps where community_id = ${communityId} and not archived) as steps,
-        (select count(*)::int from memberships where community_id = ${communityId} and status = 'active' and 'coordinator' = any(roles))
-          + (select count(*)::int from invitations where community_id = ${communityId} and accepted_at is null and revoked_at is null and expires_at > now() and 'coordinator' = any(roles)) as coordinators,
-        (select count(*)::int from memberships where community_id = ${communityId} and status = 'active' and 'referrer' = any(roles))
-          + (select count(*)::int from invitations where community_id = ${communityId} and accepted_at is null and revoked_at is null and expires_at > now() and 'referrer' = any(roles)) as referrers`)
-  ).rows;
+  const row = await setupCounts(tx, communityId);
   if (!row) return [];
-  const steps: { step: SetupStep; done: boolean }[] = [{ step: 'programme', done: row.programmes > 0 }];
+  const steps: { step: SetupStep; done: boolean }[] = [{ step: 'programme', done: row.programme_count > 0 }];
   if (row.timebanks > 0)
     steps.push({ step: 'kindsOfHelp', done: row.kinds > 0 }, { step: 'joiningSteps', done: row.steps > 0 });
   steps.push({ step: 'coordinator', done: row.coordinators > 0 }, { step: 'referrer', done: row.referrers > 0 });

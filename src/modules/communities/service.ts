@@ -1,8 +1,6 @@
-import { and, arrayContained, arrayContains, asc, count, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
-import { communities, invitations, memberships, outbox, people } from '../../platform/db/schema.ts';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { languages, translator, isLanguage, type Language } from '../../platform/i18n.ts';
@@ -17,7 +15,8 @@ import {
   scopeToCommunity,
 } from '../../platform/tenancy.ts';
 import { email, markEmailConfirmed } from '../accounts/service.ts';
-import { personRecords } from '../people/schema.ts';
+import { giveRecordEmail, linkInvitedRecord, recordToInvite } from '../people/service.ts';
+import * as store from './store.ts';
 import type { Services } from '../../services.ts';
 import { stylesheetFor } from '../../platform/stylesheet.ts';
 import { keptFor } from '../../platform/kept.ts';
@@ -136,7 +135,7 @@ const invitationDays = 14;
 // ——— Communities ———
 
 export async function listAllCommunities(db: Database) {
-  return db.select().from(communities).orderBy(asc(communities.name));
+  return store.allCommunities(db);
 }
 
 export async function createCommunity(
@@ -147,7 +146,7 @@ export async function createCommunity(
 ) {
   const { firstAdminEmail, ...details } = input;
   const created = await services.db.transaction(async (tx) => {
-    const [community] = await tx.insert(communities).values(details).onConflictDoNothing().returning();
+    const community = await store.insertCommunity(tx, details);
     if (!community) throw new DomainError('validation-failed', 409, [{ field: 'slug', code: 'errors.slug.taken' }]);
     // The rest of the work sees the new community's rows, in the same transaction.
     const scoped = await scopeToCommunity(tx, { communityId: community.id, personId: actorId });
@@ -177,18 +176,7 @@ export async function createCommunity(
 
 /** Who runs a community: its active admins, by name. */
 export async function adminsOf(tx: CommunityTransaction, communityId: string) {
-  return tx
-    .select({ displayName: people.displayName, email: people.email })
-    .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
-    .where(
-      and(
-        eq(memberships.communityId, communityId),
-        eq(memberships.status, 'active'),
-        arrayContains(memberships.roles, ['admin']),
-      ),
-    )
-    .orderBy(asc(people.displayName));
+  return store.activeAdmins(tx, communityId);
 }
 
 export async function updateCommunity(
@@ -198,7 +186,7 @@ export async function updateCommunity(
   actorId: string,
   input: z.infer<typeof communityDetails>,
 ) {
-  const [updated] = await tx.update(communities).set(input).where(eq(communities.id, community.id)).returning();
+  const updated = await store.changeCommunity(tx, community.id, input);
   if (!updated) throw notFound();
   if (updated.brandColour) void stylesheetFor(updated.brandColour);
   const changed = Object.keys(input).filter(
@@ -242,35 +230,24 @@ export async function requestToJoin(
 ) {
   forgetCounts(community.id);
   return inCommunity(services.db, { communityId: community.id, personId: person.id }, async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
+    const existing = await store.membershipOf(tx, community.id, person.id);
     if (existing?.status === 'active') throw conflict('already-member');
     if (existing?.status === 'requested') return existing;
-    const [saved] = existing
-      ? await tx
-          .update(memberships)
-          .set({
-            status: 'requested',
-            requestMessage: message,
-            requestedAt: new Date(),
-            decidedAt: null,
-            decidedBy: null,
-          })
-          .where(eq(memberships.id, existing.id))
-          .returning()
-      : await tx
-          .insert(memberships)
-          .values({
-            communityId: community.id,
-            personId: person.id,
-            status: 'requested',
-            roles: [],
-            requestMessage: message,
-          })
-          .onConflictDoNothing()
-          .returning();
+    const saved = existing
+      ? await store.changeMembership(tx, existing.id, {
+          status: 'requested',
+          requestMessage: message,
+          requestedAt: new Date(),
+          decidedAt: null,
+          decidedBy: null,
+        })
+      : await store.insertMembershipUnlessThere(tx, {
+          communityId: community.id,
+          personId: person.id,
+          status: 'requested',
+          roles: [],
+          requestMessage: message,
+        });
     // Asked twice at the same moment: the other request made it.
     if (!saved) return getMembershipRow(tx, community.id, person.id);
     await record(tx, {
@@ -310,29 +287,23 @@ export async function welcomeAsMember(
   actorId: string | null,
 ): Promise<void> {
   forgetCounts(communityId);
-  const [existing] = await tx
-    .select()
-    .from(memberships)
-    .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  const existing = await store.membershipOf(tx, communityId, personId);
   if (existing?.status === 'active' || existing?.status === 'removed') return;
-  const [saved] = existing
-    ? await tx
-        .update(memberships)
-        .set({ status: 'active', roles: ['member'], decidedAt: new Date(), decidedBy: actorId })
-        .where(eq(memberships.id, existing.id))
-        .returning({ id: memberships.id })
-    : await tx
-        .insert(memberships)
-        .values({
-          communityId,
-          personId,
-          status: 'active',
-          roles: ['member'],
-          decidedAt: new Date(),
-          decidedBy: actorId,
-        })
-        .onConflictDoNothing()
-        .returning({ id: memberships.id });
+  const saved = existing
+    ? await store.changeMembershipId(tx, existing.id, {
+        status: 'active',
+        roles: ['member'],
+        decidedAt: new Date(),
+        decidedBy: actorId,
+      })
+    : await store.insertMembershipIdUnlessThere(tx, {
+        communityId,
+        personId,
+        status: 'active',
+        roles: ['member'],
+        decidedAt: new Date(),
+        decidedBy: actorId,
+      });
   if (saved)
     await record(tx, {
       communityId,
@@ -345,17 +316,14 @@ export async function welcomeAsMember(
 }
 
 async function getMembershipRow(tx: CommunityTransaction, communityId: string, personId: string) {
-  const [row] = await tx
-    .select()
-    .from(memberships)
-    .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
+  const row = await store.membershipOf(tx, communityId, personId);
   if (!row) throw conflict('already-requested');
   return row;
 }
 
 /** Decisions about who runs a community are taken one at a time (no two admins removing each other). */
 async function lockCommunity(tx: CommunityTransaction, communityId: string): Promise<void> {
-  await tx.execute(sql`select id from communities where id = ${communityId} for update`);
+  await store.lockCommunity(tx, communityId);
 }
 
 export interface MembershipListFilter {
@@ -364,38 +332,11 @@ export interface MembershipListFilter {
   limit: number;
 }
 
-const membershipColumns = {
-  id: memberships.id,
-  personId: memberships.personId,
-  displayName: people.displayName,
-  email: people.email,
-  status: memberships.status,
-  roles: memberships.roles,
-  requestMessage: memberships.requestMessage,
-  requestedAt: memberships.requestedAt,
-  decidedAt: memberships.decidedAt,
-};
-
 export type MembershipRow = Awaited<ReturnType<typeof getMembership>>;
 
 /** Memberships by name, then id (a stable order for cursor pagination). */
 export async function listMemberships(tx: CommunityTransaction, communityId: string, filter: MembershipListFilter) {
-  const conditions: SQL[] = [eq(memberships.communityId, communityId)];
-  if (filter.status) conditions.push(eq(memberships.status, filter.status));
-  if (filter.after) {
-    const after = or(
-      gt(people.displayName, filter.after.name),
-      and(eq(people.displayName, filter.after.name), gt(memberships.id, filter.after.id)),
-    );
-    if (after) conditions.push(after);
-  }
-  const rows = await tx
-    .select(membershipColumns)
-    .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
-    .where(and(...conditions))
-    .orderBy(asc(people.displayName), asc(memberships.id))
-    .limit(filter.limit + 1);
+  const rows = await store.membershipPage(tx, communityId, filter);
   return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole) }));
 }
 
@@ -413,39 +354,20 @@ export async function countByStatus(
   tx: CommunityTransaction,
   communityId: string,
 ): Promise<Record<MembershipStatus, number>> {
-  const rows = await tx
-    .select({ status: memberships.status, count: count() })
-    .from(memberships)
-    .where(eq(memberships.communityId, communityId))
-    .groupBy(memberships.status);
+  const rows = await store.membershipCountsByStatus(tx, communityId);
   const counts = { requested: 0, active: 0, declined: 0, removed: 0 };
   for (const row of rows) counts[row.status] = row.count;
   return counts;
 }
 
 export async function getMembership(tx: CommunityTransaction, communityId: string, membershipId: string) {
-  const [row] = await tx
-    .select(membershipColumns)
-    .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
-    .where(and(eq(memberships.communityId, communityId), eq(memberships.id, membershipId)));
+  const row = await store.membershipById(tx, communityId, membershipId);
   if (!row) throw notFound();
   return { ...row, roles: row.roles.filter(isRole) };
 }
 
 async function activeAdminCount(tx: CommunityTransaction, communityId: string, excluding: string): Promise<number> {
-  const [row] = await tx
-    .select({ count: count() })
-    .from(memberships)
-    .where(
-      and(
-        eq(memberships.communityId, communityId),
-        eq(memberships.status, 'active'),
-        sql`'admin' = any(${memberships.roles})`,
-        sql`${memberships.id} <> ${excluding}`,
-      ),
-    );
-  return row?.count ?? 0;
+  return store.otherActiveAdmins(tx, communityId, excluding);
 }
 
 async function tellMember(
@@ -455,11 +377,8 @@ async function tellMember(
   membership: MembershipRow,
   template: 'approved' | 'declined',
 ) {
-  const [person] = await tx
-    .select({ language: people.preferredLanguage })
-    .from(people)
-    .where(eq(people.id, membership.personId));
-  const t = translator(isLanguage(person?.language) ? person.language : 'en');
+  const language = await store.languageOfAccount(tx, membership.personId);
+  const t = translator(isLanguage(language) ? language : 'en');
   await enqueue(
     tx,
     {
@@ -491,11 +410,12 @@ export async function approve(
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'active') return membership;
   if (membership.status !== 'requested') throw conflict('not-waiting');
-  const changed = await tx
-    .update(memberships)
-    .set({ status: 'active', roles: grant, decidedAt: new Date(), decidedBy: actorId })
-    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'requested')))
-    .returning({ id: memberships.id });
+  const changed = await store.changeMembershipIn(tx, membershipId, 'requested', {
+    status: 'active',
+    roles: grant,
+    decidedAt: new Date(),
+    decidedBy: actorId,
+  });
   // Someone else decided first, between the read and this write.
   if (changed.length === 0) return getMembership(tx, community.id, membershipId);
   await record(tx, {
@@ -521,11 +441,11 @@ export async function decline(
   const membership = await getMembership(tx, community.id, membershipId);
   if (membership.status === 'declined') return membership;
   if (membership.status !== 'requested') throw conflict('not-waiting');
-  const changed = await tx
-    .update(memberships)
-    .set({ status: 'declined', decidedAt: new Date(), decidedBy: actorId })
-    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'requested')))
-    .returning({ id: memberships.id });
+  const changed = await store.changeMembershipIn(tx, membershipId, 'requested', {
+    status: 'declined',
+    decidedAt: new Date(),
+    decidedBy: actorId,
+  });
   if (changed.length === 0) throw conflict('not-waiting');
   await record(tx, {
     communityId: community.id,
@@ -556,10 +476,7 @@ export async function setRoles(
   ) {
     throw new DomainError('last-admin', 409, [{ field: 'roles', code: 'errors.roles.lastAdmin' }]);
   }
-  await tx
-    .update(memberships)
-    .set({ roles: next })
-    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'active')));
+  await store.changeMembershipWhile(tx, membershipId, 'active', { roles: next });
   await record(tx, {
     communityId: community.id,
     actorId,
@@ -580,10 +497,12 @@ export async function remove(tx: CommunityTransaction, community: Community, act
   if (membership.roles.includes('admin') && (await activeAdminCount(tx, community.id, membershipId)) === 0) {
     throw new DomainError('last-admin', 409, [{ field: 'roles', code: 'errors.roles.lastAdmin' }]);
   }
-  await tx
-    .update(memberships)
-    .set({ status: 'removed', roles: [], decidedAt: new Date(), decidedBy: actorId })
-    .where(and(eq(memberships.id, membershipId), eq(memberships.status, 'active')));
+  await store.changeMembershipWhile(tx, membershipId, 'active', {
+    status: 'removed',
+    roles: [],
+    decidedAt: new Date(),
+    decidedBy: actorId,
+  });
   await record(tx, {
     communityId: community.id,
     actorId,
@@ -606,20 +525,7 @@ export async function createInvitation(
   language: Language,
 ) {
   // A second click on "Send invitation" finds the first one: no second invitation or email.
-  const [recent] = await tx
-    .select()
-    .from(invitations)
-    .where(
-      and(
-        eq(invitations.communityId, community.id),
-        sql`lower(${invitations.email}) = lower(${input.email})`,
-        isNull(invitations.acceptedAt),
-        gt(invitations.createdAt, new Date(Date.now() - 10 * 60_000)),
-        arrayContains(invitations.roles, input.roles),
-        arrayContained(invitations.roles, input.roles),
-      ),
-    )
-    .limit(1);
+  const recent = await store.recentInvitation(tx, community.id, input.email, input.roles);
   // The link cannot be shown again (only its hash is kept): a second click is told it was sent.
   if (recent)
     return {
@@ -631,18 +537,15 @@ export async function createInvitation(
       emailed: services.notifyConfigured,
     };
   const token = newToken();
-  const [created] = await tx
-    .insert(invitations)
-    .values({
-      communityId: community.id,
-      email: input.email,
-      roles: input.roles,
-      tokenHash: hashToken(token),
-      invitedBy: actorId,
-      expiresAt: new Date(Date.now() + invitationDays * 86_400_000),
-      personRecordId: input.personRecordId ?? null,
-    })
-    .returning();
+  const created = await store.insertInvitation(tx, {
+    communityId: community.id,
+    email: input.email,
+    roles: input.roles,
+    tokenHash: hashToken(token),
+    invitedBy: actorId,
+    expiresAt: new Date(Date.now() + invitationDays * 86_400_000),
+    personRecordId: input.personRecordId ?? null,
+  });
   if (!created) throw new Error('invitation insert returned nothing');
   const link = await emailInvitation(services, tx, community, input.email, token, language);
   await record(tx, {
@@ -677,20 +580,11 @@ export async function inviteKnownPerson(
   address: string,
   language: Language,
 ) {
-  const [found] = await tx
-    .select({
-      id: personRecords.id,
-      accountId: personRecords.accountId,
-      status: personRecords.status,
-      email: personRecords.email,
-    })
-    .from(personRecords)
-    .where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, personRecordId)));
+  const found = await recordToInvite(tx, community.id, personRecordId);
   if (!found || found.status !== 'active') throw notFound();
   if (found.accountId)
     throw new DomainError('already-online', 409, [{ field: 'email', code: 'errors.invitation.alreadyOnline' }]);
-  if (!found.email)
-    await tx.update(personRecords).set({ email: address, updatedAt: new Date() }).where(eq(personRecords.id, found.id));
+  if (!found.email) await giveRecordEmail(tx, found.id, address);
   return createInvitation(
     services,
     tx,
@@ -731,20 +625,7 @@ export type InvitationState = 'waiting' | 'expired';
 
 /** The invitations nobody has accepted and nobody cancelled, newest first: waiting, or expired and worth sending again. */
 export async function listInvitations(tx: CommunityTransaction, communityId: string) {
-  const rows = await tx
-    .select({
-      id: invitations.id,
-      email: invitations.email,
-      roles: invitations.roles,
-      createdAt: invitations.createdAt,
-      expiresAt: invitations.expiresAt,
-      invitedByName: people.displayName,
-    })
-    .from(invitations)
-    .leftJoin(people, eq(people.id, invitations.invitedBy))
-    .where(and(eq(invitations.communityId, communityId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
-    .orderBy(desc(invitations.createdAt))
-    .limit(500);
+  const rows = await store.openInvitations(tx, communityId);
   const now = Date.now();
   return rows.map((row) => ({
     ...row,
@@ -755,12 +636,7 @@ export async function listInvitations(tx: CommunityTransaction, communityId: str
 
 /** An invitation not yet accepted: waiting, expired or cancelled (sending it again opens it again). */
 async function unacceptedInvitation(tx: CommunityTransaction, communityId: string, invitationId: string) {
-  const [found] = await tx
-    .select()
-    .from(invitations)
-    .where(
-      and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)),
-    );
+  const found = await store.unacceptedInvitation(tx, communityId, invitationId);
   if (!found) throw notFound();
   return found;
 }
@@ -789,17 +665,13 @@ export async function resendInvitation(
       emailed: services.notifyConfigured,
     };
   const token = newToken();
-  const [updated] = await tx
-    .update(invitations)
-    .set({
-      tokenHash: hashToken(token),
-      createdAt: new Date(),
-      expiresAt: new Date(Date.now() + invitationDays * 86_400_000),
-      invitedBy: actorId,
-      revokedAt: null,
-    })
-    .where(eq(invitations.id, found.id))
-    .returning();
+  const updated = await store.changeInvitation(tx, found.id, {
+    tokenHash: hashToken(token),
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + invitationDays * 86_400_000),
+    invitedBy: actorId,
+    revokedAt: null,
+  });
   if (!updated) throw notFound();
   const link = await emailInvitation(services, tx, community, found.email, token, language);
   await record(tx, {
@@ -827,15 +699,10 @@ export async function cancelInvitation(
   actorId: string,
   invitationId: string,
 ) {
-  const [found] = await tx
-    .select()
-    .from(invitations)
-    .where(
-      and(eq(invitations.communityId, communityId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt)),
-    );
+  const found = await store.unacceptedInvitation(tx, communityId, invitationId);
   if (!found) throw notFound();
   if (found.revokedAt) return;
-  await tx.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, found.id));
+  await store.markInvitationCancelled(tx, found.id);
   await record(tx, {
     communityId,
     actorId,
@@ -852,35 +719,12 @@ export async function cancelInvitation(
  * (invitations belong to their communities); only names and roles leave this function.
  */
 export async function invitationsWaitingFor(owner: Database, email: string) {
-  const rows = await owner
-    .select({ id: invitations.id, roles: invitations.roles, slug: communities.slug, name: communities.name })
-    .from(invitations)
-    .innerJoin(communities, eq(communities.id, invitations.communityId))
-    .where(
-      and(
-        sql`lower(${invitations.email}) = lower(${email})`,
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, new Date()),
-      ),
-    )
-    .orderBy(asc(communities.name));
+  const rows = await store.invitationsWaitingForAddress(owner, email);
   return rows.map((row) => ({ ...row, roles: row.roles.filter(isRole) }));
 }
 
 export async function findInvitation(tx: CommunityTransaction, communityId: string, token: string) {
-  const [found] = await tx
-    .select()
-    .from(invitations)
-    .where(
-      and(
-        eq(invitations.communityId, communityId),
-        eq(invitations.tokenHash, hashToken(token)),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, new Date()),
-      ),
-    );
+  const found = await store.waitingInvitationByToken(tx, communityId, hashToken(token));
   return found;
 }
 
@@ -906,18 +750,7 @@ export async function acceptInvitationForConfirmedEmail(
   person: { id: string; email: string; emailVerified: boolean },
   invitationId: string,
 ) {
-  const [found] = await tx
-    .select()
-    .from(invitations)
-    .where(
-      and(
-        eq(invitations.communityId, community.id),
-        eq(invitations.id, invitationId),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, new Date()),
-      ),
-    );
+  const found = await store.waitingInvitationById(tx, community.id, invitationId);
   if (!found) throw new DomainError('invitation-expired', 410);
   // Someone else's invitation is not there for them.
   if (found.email.toLowerCase() !== person.email.toLowerCase()) throw notFound();
@@ -929,43 +762,33 @@ async function accept(
   tx: CommunityTransaction,
   community: Community,
   person: { id: string; email: string },
-  found: typeof invitations.$inferSelect,
+  found: store.InvitationRow,
 ) {
   forgetCounts(community.id);
   if (found.email.toLowerCase() !== person.email.toLowerCase()) throw new DomainError('invitation-other-email', 403);
   const invited = found.roles.filter(isRole);
-  const [existing] = await tx
-    .select()
-    .from(memberships)
-    .where(and(eq(memberships.communityId, community.id), eq(memberships.personId, person.id)));
+  const existing = await store.membershipOf(tx, community.id, person.id);
   const granted =
     existing?.status === 'active' ? [...new Set([...existing.roles.filter(isRole), ...invited])] : invited;
-  const [saved] = existing
-    ? await tx
-        .update(memberships)
-        .set({ status: 'active', roles: granted, decidedAt: new Date(), decidedBy: found.invitedBy })
-        .where(eq(memberships.id, existing.id))
-        .returning()
-    : await tx
-        .insert(memberships)
-        .values({
-          communityId: community.id,
-          personId: person.id,
-          status: 'active',
-          roles: granted,
-          decidedAt: new Date(),
-          decidedBy: found.invitedBy,
-        })
-        .returning();
-  await tx
-    .update(invitations)
-    .set({ acceptedAt: new Date(), acceptedBy: person.id })
-    .where(eq(invitations.id, found.id));
+  const saved = existing
+    ? await store.changeMembership(tx, existing.id, {
+        status: 'active',
+        roles: granted,
+        decidedAt: new Date(),
+        decidedBy: found.invitedBy,
+      })
+    : await store.insertMembership(tx, {
+        communityId: community.id,
+        personId: person.id,
+        status: 'active',
+        roles: granted,
+        decidedAt: new Date(),
+        decidedBy: found.invitedBy,
+      });
+  await store.markInvitationAccepted(tx, found.id, person.id);
   // Invited from their record: the account becomes theirs, unless the account already has a record here.
   if (found.personRecordId) {
-    await tx.execute(sql`update person_records set account_id = ${person.id}, assisted_digital = false, updated_at = now()
-      where id = ${found.personRecordId} and community_id = ${community.id} and account_id is null and status = 'active'
-        and not exists (select 1 from person_records mine where mine.community_id = ${community.id} and mine.account_id = ${person.id} and mine.status = 'active')`);
+    await linkInvitedRecord(tx, community.id, found.personRecordId, person.id);
   }
   // The invitation was sent to this address and its link came back: the address is confirmed.
   await markEmailConfirmed(tx, person.id, found.email);
@@ -996,32 +819,10 @@ export async function listOutbox(
   communityId: string,
   filter: { before?: { createdAt: string; id: string }; limit: number },
 ) {
-  const conditions: SQL[] = [eq(outbox.communityId, communityId)];
-  // The position keeps PostgreSQL's microseconds (a JavaScript date would round them off).
-  if (filter.before)
-    conditions.push(
-      sql`(${outbox.createdAt}, ${outbox.id}) < (${filter.before.createdAt}::timestamptz, ${filter.before.id}::uuid)`,
-    );
-  const rows = await tx
-    .select({
-      id: outbox.id,
-      channel: outbox.channel,
-      template: outbox.template,
-      recipient: outbox.recipient,
-      subject: outbox.subject,
-      body: outbox.body,
-      status: outbox.status,
-      createdAt: outbox.createdAt,
-      sentAt: outbox.sentAt,
-      createdAtExact: sql<string>`(${outbox.createdAt} at time zone 'UTC')::text || '+00'`,
-    })
-    .from(outbox)
-    .where(and(...conditions))
-    .orderBy(desc(outbox.createdAt), desc(outbox.id))
-    .limit(filter.limit + 1);
+  const rows = await store.outboxPage(tx, communityId, filter);
   return rows.map(withoutSecrets);
 }
 
 export async function listPlatformOutbox(owner: Database, limit: number) {
-  return (await owner.select().from(outbox).orderBy(desc(outbox.createdAt)).limit(limit)).map(withoutSecrets);
+  return (await store.platformOutbox(owner, limit)).map(withoutSecrets);
 }

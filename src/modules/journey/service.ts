@@ -1,10 +1,10 @@
-import { asc, eq, sql } from 'drizzle-orm';
-import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { programmes } from '../programmes/schema.ts';
-import { type MilestoneKind, milestoneKinds, milestones } from './schema.ts';
+import type { MilestoneKind } from './schema.ts';
+import * as store from './store.ts';
+import { milestoneKinds } from './store.ts';
 
 export { milestoneKinds };
+export { personData } from './store.ts';
 export type { MilestoneKind };
 
 export interface MilestoneEntry {
@@ -28,23 +28,21 @@ export async function recordMilestone(tx: CommunityTransaction, entry: Milestone
 /** Several steps at once (the two sides of an exchange), in one statement. */
 export async function recordMilestones(tx: CommunityTransaction, entries: readonly MilestoneEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx
-    .insert(milestones)
-    .values(
-      entries.map((entry) => ({
-        communityId: entry.communityId,
-        personRecordId: entry.personRecordId,
-        kind: entry.kind,
-        at: entry.at ?? new Date(),
-        programmeId: entry.programmeId ?? null,
-        sourceType: entry.source?.type ?? null,
-        sourceId: entry.source?.id ?? null,
-        detail: entry.detail ?? {},
-        onceKey: entry.once ?? null,
-        recordedBy: entry.recordedBy,
-      })),
-    )
-    .onConflictDoNothing();
+  await store.insertMilestones(
+    tx,
+    entries.map((entry) => ({
+      communityId: entry.communityId,
+      personRecordId: entry.personRecordId,
+      kind: entry.kind,
+      at: entry.at ?? new Date(),
+      programmeId: entry.programmeId ?? null,
+      sourceType: entry.source?.type ?? null,
+      sourceId: entry.source?.id ?? null,
+      detail: entry.detail ?? {},
+      onceKey: entry.once ?? null,
+      recordedBy: entry.recordedBy,
+    })),
+  );
 }
 
 /** The ladder: from being supported, to giving back, to learning, to leading. */
@@ -93,41 +91,6 @@ export function ladderFrom(steps: readonly { kind: MilestoneKind; at: Date }[]):
 
 /** A person's journey, oldest step first, with the names of the programmes it passed through. */
 export async function journeyOf(tx: CommunityTransaction, personRecordId: string) {
-  const steps = await tx
-    .select({
-      id: milestones.id,
-      kind: milestones.kind,
-      at: milestones.at,
-      programmeId: milestones.programmeId,
-      programmeName: programmes.name,
-      sourceType: milestones.sourceType,
-      sourceId: milestones.sourceId,
-      detail: milestones.detail,
-    })
-    .from(milestones)
-    .leftJoin(programmes, eq(programmes.id, milestones.programmeId))
-    .where(eq(milestones.personRecordId, personRecordId))
-    .orderBy(asc(milestones.at), asc(milestones.id));
+  const steps = await store.stepsOf(tx, personRecordId);
   return { steps, ladder: ladderFrom(steps) };
 }
-
-export const personData: PersonDataSource[] = [
-  {
-    table: 'milestones',
-    column: 'person_record_id',
-    points: 'record',
-    download: 'rows',
-    rows: rowsThrough(
-      (record) =>
-        sql`select m.*, p.name as programme from milestones m left join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.at, m.id`,
-    ),
-    // A step that happens once stays once: the merged-in record's copy is dropped when the kept one has it.
-    merge: async (tx, fromId, intoId) => {
-      await tx.execute(sql`delete from ${milestones} gone using ${milestones} kept
-        where gone.person_record_id = ${fromId} and kept.person_record_id = ${intoId}
-          and gone.once_key is not null and gone.once_key = kept.once_key and gone.kind = kept.kind`);
-      await tx.update(milestones).set({ personRecordId: intoId }).where(eq(milestones.personRecordId, fromId));
-    },
-  },
-  { table: 'milestones', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
-];

@@ -27,6 +27,7 @@ import {
   rulesParams,
   staff,
 } from './requests.ts';
+import * as plans from './crisis-plans.ts';
 import * as service from './service.ts';
 
 const facilitatorSchema = z.object({ personRecordId: z.uuid(), name: z.string() });
@@ -608,7 +609,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
     async (request) =>
       inNetwork(request, async (tx, _communityId, ownId) => {
         if (!ownId) throw notFound();
-        const own = await service.ownPlan(tx, ownId);
+        const own = await plans.ownPlan(tx, ownId);
         if (!own.plan) throw notFound();
         return { ...own.plan, facilitatorIds: own.facilitatorIds, groupIds: own.groupIds };
       }),
@@ -621,15 +622,15 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
         tags,
         summary: 'Write your crisis plan and choose who may read it: facilitators by their person record, and groups',
         params: communityParams,
-        body: service.crisisPlanDetails,
+        body: plans.crisisPlanDetails,
         response: { 200: planSchema, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
         const ownId = await ownRecordOf(tx, communityId, request);
-        await service.savePlan(tx, communityId, actorOf(request), ownId, request.body);
-        const own = await service.ownPlan(tx, ownId);
+        await plans.savePlan(tx, communityId, actorOf(request), ownId, request.body);
+        const own = await plans.ownPlan(tx, ownId);
         if (!own.plan) throw new Error('plan vanished');
         return { ...own.plan, facilitatorIds: own.facilitatorIds, groupIds: own.groupIds };
       }),
@@ -647,7 +648,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
     },
     async (request) =>
       inNetwork(request, async (tx, communityId, ownId) => {
-        const found = await service.readPlan(tx, communityId, actorOf(request), ownId, request.params.personId);
+        const found = await plans.readPlan(tx, communityId, actorOf(request), ownId, request.params.personId);
         const { communityId: _community, updatedBy: _by, ...plan } = found.plan;
         return plan;
       }),

@@ -32,6 +32,7 @@ import {
   rulesParams,
   staff,
 } from './requests.ts';
+import * as plans from './crisis-plans.ts';
 import * as service from './service.ts';
 
 const formErrors = (error: unknown): FieldError[] | undefined =>
@@ -78,8 +79,8 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
           registerOpen: group.next_starts_at ? service.registerIsOpen(group.next_starts_at) : false,
           registerOpensOn: group.next_starts_at ? service.registerOpensOn(group.next_starts_at) : null,
         }));
-        const shared = ownId ? await service.plansSharedWith(tx, ownId) : [];
-        const plan = ownId ? (await service.ownPlan(tx, ownId)).plan : undefined;
+        const shared = ownId ? await plans.plansSharedWith(tx, ownId) : [];
+        const plan = ownId ? (await plans.ownPlan(tx, ownId)).plan : undefined;
         return {
           networks: networks.filter(
             (network) => network.status === 'open' || memberships.some((one) => one.programmeId === network.id),
@@ -708,7 +709,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     errors?: FieldError[],
   ) => {
     const page = await inNetwork(request, async (tx, communityId, ownId) => {
-      const own = ownId ? await service.ownPlan(tx, ownId) : { plan: undefined, facilitatorIds: [], groupIds: [] };
+      const own = ownId ? await plans.ownPlan(tx, ownId) : { plan: undefined, facilitatorIds: [], groupIds: [] };
       return {
         own,
         facilitators: await service.facilitatorChoices(tx, communityId),
@@ -749,11 +750,11 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     '/c/:community/network/crisis-plan',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.crisisPlanDetails, request.body);
+      const form = parseForm(plans.crisisPlanDetails, request.body);
       if (!form.ok) return planFormPage(request, reply, form.values, form.errors);
       try {
         await inNetwork(request, async (tx, communityId) =>
-          service.savePlan(tx, communityId, actorOf(request), await ownRecordOf(tx, communityId, request), form.data),
+          plans.savePlan(tx, communityId, actorOf(request), await ownRecordOf(tx, communityId, request), form.data),
         );
       } catch (error) {
         const errors = formErrors(error);
@@ -769,7 +770,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: access.ownOr() }, schema: { params: personParams } },
     async (request, reply) => {
       const found = await inNetwork(request, (tx, communityId, ownId) =>
-        service.readPlan(tx, communityId, actorOf(request), ownId, request.params.personId),
+        plans.readPlan(tx, communityId, actorOf(request), ownId, request.params.personId),
       );
       return render(request, reply, 'peer-network/views/crisis-plan.njk', {
         pageTitle: request.t('network.plan.ofTitle', { name: found.name }),

@@ -1,21 +1,14 @@
 // Consent, per purpose: how it was given, by whom, when, and its withdrawal. The rules here are
 // the only way the software decides whether it may message someone, tell a referrer what
 // happened, or count a person in evaluation.
-import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { record } from '../../platform/audit.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
-import { people } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import {
-  type ConsentMethod,
-  type ConsentPurpose,
-  consentMethods,
-  consentPurposes,
-  consents,
-  personRecords,
-} from './schema.ts';
+import * as store from './consent-store.ts';
+import type { ConsentMethod, ConsentPurpose } from './schema.ts';
+import { consentMethods, consentPurposes } from './consent-store.ts';
 
+export { consentHistory, evaluationConsented, peopleInEvaluation } from './consent-store.ts';
 export { consentMethods, consentPurposes };
 export type { ConsentMethod, ConsentPurpose };
 
@@ -55,25 +48,12 @@ export const inEvaluation = (state: ConsentState): boolean => given(state, 'eval
 
 /** The current consent decisions of one person. */
 export async function consentState(tx: CommunityTransaction, personRecordId: string): Promise<ConsentState> {
-  const rows = await tx
-    .select({ decision: consents, recordedByName: people.displayName })
-    .from(consents)
-    .leftJoin(people, eq(people.id, consents.recordedBy))
-    .where(and(eq(consents.personRecordId, personRecordId), isNull(consents.supersededAt)));
+  const rows = await store.decisionsInForce(tx, personRecordId);
   return currentFrom(
     rows
       .map((row) => ({ ...row.decision, recordedByName: row.recordedByName }))
       .sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
   );
-}
-
-/** Every decision a person made, newest first. */
-export async function consentHistory(tx: CommunityTransaction, personRecordId: string) {
-  return tx
-    .select()
-    .from(consents)
-    .where(eq(consents.personRecordId, personRecordId))
-    .orderBy(desc(consents.recordedAt), desc(consents.id));
 }
 
 export interface ConsentEntry {
@@ -104,21 +84,13 @@ export async function recordConsents(
   if (entries.length === 0) return;
   const purposes = entries.map((entry) => entry.purpose);
   if (new Set(purposes).size !== purposes.length) throw new Error('one decision per purpose at a time');
-  await tx.execute(sql`select 1 from ${personRecords} where ${personRecords.id} = ${personRecordId} for update`);
-  const now = new Date();
-  await tx
-    .update(consents)
-    .set({ supersededAt: now })
-    .where(
-      and(
-        eq(consents.personRecordId, personRecordId),
-        inArray(consents.purpose, purposes),
-        isNull(consents.supersededAt),
-      ),
-    );
-  await tx
-    .insert(consents)
-    .values(entries.map((entry) => ({ ...entry, personRecordId, note: entry.note ?? '', recordedAt: now })));
+  await store.lockRecordForConsent(tx, personRecordId);
+  await store.supersedeAndInsert(
+    tx,
+    personRecordId,
+    entries.map((entry) => ({ ...entry, note: entry.note ?? '' })),
+    new Date(),
+  );
   await record(
     tx,
     entries.map((entry) => ({
@@ -167,41 +139,9 @@ export async function tellPerson(
   personRecordId: string,
   message: { template: string; subject: string; body: string },
 ): Promise<MessageOutcome> {
-  const [person] = await tx
-    .select({
-      id: personRecords.id,
-      communityId: personRecords.communityId,
-      email: personRecords.email,
-      phone: personRecords.phone,
-    })
-    .from(personRecords)
-    .where(eq(personRecords.id, personRecordId));
+  const person = await store.addressOf(tx, personRecordId);
   if (!person) return 'no-address';
   const byEmail = await messagePerson(tx, notifyConfigured, person, 'email', message);
   if (byEmail === 'queued') return byEmail;
   return messagePerson(tx, notifyConfigured, person, 'sms', message);
-}
-
-/**
- * A condition for queries over evaluation data: true only for people whose current decision
- * is to be counted. Every report of outcomes or impact filters its people with it.
- */
-export function evaluationConsented(personRecordId: AnyPgColumn | SQL): SQL {
-  return sql`exists (select 1 from ${consents} where ${consents.personRecordId} = ${personRecordId} and ${consents.purpose} = 'evaluation' and ${consents.granted} and ${consents.supersededAt} is null)`;
-}
-
-/** The people of a community who may be counted in evaluation. */
-export async function peopleInEvaluation(tx: CommunityTransaction, communityId: string): Promise<Set<string>> {
-  const rows = await tx
-    .select({ id: consents.personRecordId })
-    .from(consents)
-    .where(
-      and(
-        eq(consents.communityId, communityId),
-        eq(consents.purpose, 'evaluation'),
-        eq(consents.granted, true),
-        isNull(consents.supersededAt),
-      ),
-    );
-  return new Set(rows.map((row) => row.id));
 }

@@ -1,7 +1,5 @@
-import { and, asc, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
-import { people } from '../../platform/db/schema.ts';
 import {
   checkboxList,
   dateOfBirth,
@@ -18,17 +16,10 @@ import {
 import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { type PersonDataSource, moveReferences } from '../../platform/person-data.ts';
-import {
-  ageBands,
-  communicationNeeds,
-  consents,
-  contactMethods,
-  equalityMonitoring,
-  ethnicities,
-  personRecords,
-  sexes,
-  yesNoPreferNot,
-} from './schema.ts';
+import type { personRecords } from './schema.ts';
+import * as store from './store.ts';
+import { ageBands, communicationNeeds, contactMethods, ethnicities, sexes, yesNoPreferNot } from './store.ts';
+import { forgetConsentNotes, mergeConsents } from './consent-store.ts';
 
 export { ageBands, communicationNeeds, contactMethods, ethnicities, sexes, yesNoPreferNot };
 export type { CommunicationNeed } from './schema.ts';
@@ -121,10 +112,7 @@ export async function getPerson(
   communityId: string,
   personId: string,
 ): Promise<PersonRecord> {
-  const [found] = await tx
-    .select()
-    .from(personRecords)
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.id, personId)));
+  const found = await store.recordOfCommunity(tx, communityId, personId);
   if (!found) throw notFound();
   return found;
 }
@@ -149,33 +137,10 @@ export interface PeopleQuery {
 
 /** Active people by preferred name; a search matches names, email, phone, NHS number or record number. */
 export async function listPeople(tx: CommunityTransaction, communityId: string, query: PeopleQuery) {
-  const conditions: SQL[] = [eq(personRecords.communityId, communityId), eq(personRecords.status, 'active')];
-  const search = query.search?.trim();
-  if (search) {
-    const like = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-    const digits = search.replace(/[^0-9]/g, '');
-    const matches: SQL[] = [
-      ilike(personRecords.preferredName, like),
-      ilike(personRecords.fullName, like),
-      ilike(personRecords.email, like),
-    ];
-    if (digits.length >= 6)
-      matches.push(eq(personRecords.phoneKey, phoneKey(search) ?? digits), eq(personRecords.nhsNumber, digits));
-    if (/^#?\d{1,9}$/.test(search)) matches.push(eq(personRecords.number, Number(search.replace('#', ''))));
-    const any = or(...matches);
-    if (any) conditions.push(any);
-  }
-  const name = sql`lower(${personRecords.preferredName})`;
-  if (query.after) {
-    const { name: afterName, id } = query.after;
-    conditions.push(sql`(${name}, ${personRecords.id}) > (${afterName}, ${id})`);
-  }
-  return tx
-    .select()
-    .from(personRecords)
-    .where(and(...conditions))
-    .orderBy(asc(name), asc(personRecords.id))
-    .limit(query.limit + 1);
+  return store.activeRecordsByName(tx, communityId, {
+    ...query,
+    phoneKey: query.search ? phoneKey(query.search.trim()) : null,
+  });
 }
 
 export type DuplicateReason = 'email' | 'phone' | 'nhsNumber' | 'nameAndBirth';
@@ -218,19 +183,7 @@ export async function findLikelyDuplicates(
   candidate: DuplicateCandidate,
   excludeId?: string,
 ): Promise<LikelyDuplicate[]> {
-  const matches: SQL[] = [];
-  if (candidate.email) matches.push(sql`lower(${personRecords.email}) = lower(${candidate.email})`);
-  if (candidate.phoneKey) matches.push(eq(personRecords.phoneKey, candidate.phoneKey));
-  if (candidate.nhsNumber) matches.push(eq(personRecords.nhsNumber, candidate.nhsNumber));
-  if (candidate.dateOfBirth) matches.push(eq(personRecords.dateOfBirth, candidate.dateOfBirth));
-  if (matches.length === 0) return [];
-  const conditions: SQL[] = [eq(personRecords.communityId, communityId), eq(personRecords.status, 'active')];
-  if (excludeId) conditions.push(ne(personRecords.id, excludeId));
-  const rows = await tx
-    .select()
-    .from(personRecords)
-    .where(and(...conditions, or(...matches)))
-    .limit(50);
+  const rows = await store.recordsSharingDetails(tx, communityId, candidate, excludeId);
   return rows
     .map((person) => ({ person, reasons: duplicateReasons(candidate, person) }))
     .filter((match) => match.reasons.length > 0)
@@ -259,11 +212,12 @@ export async function createPerson(
 ): Promise<PersonRecord> {
   const problems = checkRecord(details);
   if (problems.length) throw invalid(problems);
-  const [created] = await tx
-    .insert(personRecords)
-    .values({ ...columnsFrom(details), communityId, createdBy: actor.id, accountId: extra.accountId ?? null })
-    .returning();
-  if (!created) throw new Error('person insert returned nothing');
+  const created = await store.insertRecord(tx, {
+    ...columnsFrom(details),
+    communityId,
+    createdBy: actor.id,
+    accountId: extra.accountId ?? null,
+  });
   await record(tx, {
     communityId,
     actorId: actor.id,
@@ -286,11 +240,10 @@ export async function updatePerson(
   if (current.status !== 'active') throw new DomainError('person-not-active', 409);
   const problems = checkRecord({ ...current, ...change } as Partial<PersonDetails>);
   if (problems.length) throw invalid(problems);
-  const [updated] = await tx
-    .update(personRecords)
-    .set({ ...columnsFrom(change), updatedAt: new Date() })
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.id, personId)))
-    .returning();
+  const updated = await store.updateRecord(tx, communityId, personId, {
+    ...columnsFrom(change),
+    updatedAt: new Date(),
+  });
   if (!updated) throw notFound();
   const changed = Object.keys(change).filter(
     (key) => JSON.stringify(change[key as keyof PersonPatch]) !== JSON.stringify(current[key as keyof PersonRecord]),
@@ -315,28 +268,15 @@ export async function ownRecord(
   communityId: string,
   account: { id: string; displayName: string; email: string },
 ): Promise<PersonRecord> {
-  const [found] = await tx
-    .select()
-    .from(personRecords)
-    .where(
-      and(
-        eq(personRecords.communityId, communityId),
-        eq(personRecords.accountId, account.id),
-        eq(personRecords.status, 'active'),
-      ),
-    );
+  const found = await store.activeRecordOfAccount(tx, communityId, account.id);
   if (found) return found;
-  const [created] = await tx
-    .insert(personRecords)
-    .values({
-      communityId,
-      accountId: account.id,
-      preferredName: account.displayName,
-      email: account.email,
-      createdBy: account.id,
-    })
-    .onConflictDoNothing()
-    .returning();
+  const created = await store.insertRecordForAccount(tx, {
+    communityId,
+    accountId: account.id,
+    preferredName: account.displayName,
+    email: account.email,
+    createdBy: account.id,
+  });
   if (created) {
     await record(tx, {
       communityId,
@@ -349,16 +289,7 @@ export async function ownRecord(
     return created;
   }
   // Made by another request at the same moment.
-  const [made] = await tx
-    .select()
-    .from(personRecords)
-    .where(
-      and(
-        eq(personRecords.communityId, communityId),
-        eq(personRecords.accountId, account.id),
-        eq(personRecords.status, 'active'),
-      ),
-    );
+  const made = await store.activeRecordOfAccount(tx, communityId, account.id);
   if (!made) throw new Error('own record vanished');
   return made;
 }
@@ -370,34 +301,10 @@ export async function ownRecordId(
   accountId: string | undefined,
 ): Promise<string | null> {
   if (!accountId) return null;
-  const rows = await tx.execute<{ id: string }>(
-    sql`select id from person_records where community_id = ${communityId} and account_id = ${accountId} and status = 'active' limit 1`,
-  );
-  return rows.rows[0]?.id ?? null;
+  return store.activeRecordIdOfAccount(tx, communityId, accountId);
 }
 
-/** The records of the community's active members who hold a role (its facilitators, its peer supporters), by name. */
-export async function recordsHoldingRole(
-  tx: CommunityTransaction,
-  communityId: string,
-  role: string,
-): Promise<{ id: string; name: string }[]> {
-  const rows = await tx.execute<{ id: string; name: string }>(sql`
-    select r.id, r.preferred_name as name from person_records r join memberships m on m.person_id = r.account_id and m.community_id = r.community_id
-    where r.community_id = ${communityId} and r.status = 'active' and m.status = 'active' and ${role} = any(m.roles)
-    order by lower(r.preferred_name)`);
-  return rows.rows;
-}
-
-/** The account linked to a record, for showing who it is. */
-export async function accountOf(tx: CommunityTransaction, accountId: string | null) {
-  if (!accountId) return undefined;
-  const [account] = await tx
-    .select({ id: people.id, email: people.email, displayName: people.displayName })
-    .from(people)
-    .where(eq(people.id, accountId));
-  return account;
-}
+export { accountOf, recordsHoldingRole } from './store.ts';
 
 // ——— Equality monitoring ———
 
@@ -454,10 +361,7 @@ export async function saveEqualityAnswers(
 ): Promise<void> {
   await getPerson(tx, communityId, personId);
   const values = { ...answers, answeredAt: new Date(), recordedBy: actor.id };
-  await tx
-    .insert(equalityMonitoring)
-    .values({ ...values, personRecordId: personId, communityId })
-    .onConflictDoUpdate({ target: equalityMonitoring.personRecordId, set: values });
+  await store.upsertEqualityAnswers(tx, communityId, personId, values);
   // The answers themselves are not audited: only that they were given.
   await record(tx, {
     communityId,
@@ -471,8 +375,7 @@ export async function saveEqualityAnswers(
 
 /** A person's own answers: only for the person themselves. */
 export async function ownEqualityAnswers(tx: CommunityTransaction, personId: string) {
-  const [row] = await tx.select().from(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, personId));
-  return row;
+  return store.equalityAnswersOf(tx, personId);
 }
 
 export async function hasEqualityAnswers(tx: CommunityTransaction, personId: string): Promise<boolean> {
@@ -484,23 +387,11 @@ export const smallNumber = 5;
 
 /** How many people gave each answer to each question, among active records. */
 export async function equalitySummary(tx: CommunityTransaction, communityId: string) {
-  const rows = await tx.execute<{ question: string; answer: string | null; count: number }>(sql`
-    select question, answer, count(*)::int as count from (
-      select e.age_band as a1, e.ethnicity as a2, e.sex as a3, e.gender_same_as_birth as a4, e.disability as a5, e.carer as a6
-      from ${equalityMonitoring} e join ${personRecords} p on p.id = e.person_record_id
-      where e.community_id = ${communityId} and p.status = 'active'
-    ) answers
-    cross join lateral (values ('ageBand', a1), ('ethnicity', a2), ('sex', a3), ('genderSameAsBirth', a4), ('disability', a5), ('carer', a6)) as q(question, answer)
-    group by question, answer`);
-  const [{ total } = { total: 0 }] = (
-    await tx.execute<{ total: number }>(
-      sql`select count(*)::int as total from ${equalityMonitoring} e join ${personRecords} p on p.id = e.person_record_id where e.community_id = ${communityId} and p.status = 'active'`,
-    )
-  ).rows;
+  const { rows, total } = await store.equalityCounts(tx, communityId);
   const summary = Object.fromEntries(
     equalityQuestions.map((question) => {
       const answers = [...equalityOptions[question], null].map((answer) => {
-        const count = rows.rows.find((row) => row.question === question && row.answer === answer)?.count ?? 0;
+        const count = rows.find((row) => row.question === question && row.answer === answer)?.count ?? 0;
         return { answer, count, shown: count > 0 && count < smallNumber ? null : count };
       });
       return [question, answers];
@@ -536,18 +427,7 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     // The record that stays keeps its answers; the other's are used only when it has none.
-    merge: async (tx, fromId, intoId) => {
-      const [kept] = await tx
-        .select({ id: equalityMonitoring.personRecordId })
-        .from(equalityMonitoring)
-        .where(eq(equalityMonitoring.personRecordId, intoId));
-      if (kept) await tx.delete(equalityMonitoring).where(eq(equalityMonitoring.personRecordId, fromId));
-      else
-        await tx
-          .update(equalityMonitoring)
-          .set({ personRecordId: intoId })
-          .where(eq(equalityMonitoring.personRecordId, fromId));
-    },
+    merge: store.mergeEqualityAnswers,
   },
   {
     table: 'consents',
@@ -555,19 +435,9 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     // The decisions stay (they say what the software might do), their notes go.
-    erase: async (tx, personRecordId) => {
-      await tx.update(consents).set({ note: '' }).where(eq(consents.personRecordId, personRecordId));
-    },
+    erase: forgetConsentNotes,
     // Both histories are kept; for each purpose the more recent decision is the current one.
-    merge: async (tx, fromId, intoId) => {
-      await tx.execute(sql`
-        update ${consents} older set superseded_at = newer.recorded_at
-        from ${consents} newer
-        where older.person_record_id in (${fromId}, ${intoId}) and newer.person_record_id in (${fromId}, ${intoId})
-          and older.purpose = newer.purpose and older.superseded_at is null and newer.superseded_at is null
-          and (older.recorded_at, older.id) < (newer.recorded_at, newer.id)`);
-      await tx.update(consents).set({ personRecordId: intoId }).where(eq(consents.personRecordId, fromId));
-    },
+    merge: mergeConsents,
   },
 ];
 
@@ -624,10 +494,7 @@ export async function mergePeople(
 ): Promise<PersonRecord> {
   if (intoId === fromId) throw invalid([{ field: 'from', code: 'errors.person.merge.same' }]);
   // Lock both, always in the same order, so two merges of the same pair cannot cross.
-  const locked = await tx.execute<{ id: string }>(
-    sql`select id from ${personRecords} where community_id = ${communityId} and id in (${intoId}, ${fromId}) order by id for update`,
-  );
-  if (locked.rows.length !== 2) throw notFound();
+  if ((await store.lockPair(tx, communityId, intoId, fromId)) !== 2) throw notFound();
   const into = await getPerson(tx, communityId, intoId);
   const from = await getPerson(tx, communityId, fromId);
   if (into.status !== 'active' || from.status !== 'active') throw new DomainError('person-not-active', 409);
@@ -636,16 +503,9 @@ export async function mergePeople(
     throw new DomainError('both-have-accounts', 409);
   const change = mergedDetails(into, from);
   // The account moves with the details: free it on the old record first (one active record per account).
-  await tx
-    .update(personRecords)
-    .set({ status: 'merged', mergedIntoId: intoId, accountId: null, updatedAt: new Date() })
-    .where(eq(personRecords.id, fromId));
+  await store.markMerged(tx, fromId, intoId);
   await moveReferences(tx, sources, fromId, intoId);
-  const [merged] = await tx
-    .update(personRecords)
-    .set({ ...change, updatedAt: new Date() })
-    .where(eq(personRecords.id, intoId))
-    .returning();
+  const merged = await store.updateRecord(tx, communityId, intoId, { ...change, updatedAt: new Date() });
   if (!merged) throw notFound();
   await record(tx, {
     communityId,
@@ -658,17 +518,33 @@ export async function mergePeople(
   return merged;
 }
 
-/** Records that were merged into this one, for its page. */
-export async function mergedFrom(tx: CommunityTransaction, communityId: string, personId: string) {
-  return tx
-    .select({
-      id: personRecords.id,
-      number: personRecords.number,
-      preferredName: personRecords.preferredName,
-      updatedAt: personRecords.updatedAt,
-    })
-    .from(personRecords)
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.mergedIntoId, personId)));
-}
+export { mergedFrom } from './store.ts';
 
 export const personCursor = (row: PersonRecord) => ({ name: row.preferredName.toLowerCase(), id: row.id });
+
+// What other modules may use of the people's tables: names to join, never the personal columns.
+export {
+  activeRecord,
+  blankRecord,
+  forgetEqualityAnswers,
+  formerName,
+  markErased,
+  recordsMergedInto,
+  heldByAccount,
+  listNameOf,
+  numberOf,
+  preferredNameOf,
+  recordsSeen,
+  recordsWithoutAccount,
+  linkRecordToAccount,
+  activeRecordsWithAccount,
+  activeRecordsOfAccount,
+  recordToInvite,
+  giveRecordEmail,
+  linkInvitedRecord,
+  accountIdOf,
+  emailOf,
+  phoneOf,
+  activeRecordEmails,
+  insertImportedRecord,
+} from './store.ts';

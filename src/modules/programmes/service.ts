@@ -1,16 +1,28 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { keptFor } from '../../platform/kept.ts';
 import { forgetProgrammeKinds } from '../../platform/views/navigation.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
+import type { PersonDataSource } from '../../platform/person-data.ts';
 import { recordMilestone } from '../journey/service.ts';
-import { type ProgrammeKind, programmeKinds, programmeMembers, programmes } from './schema.ts';
+import {
+  addMember,
+  changeProgramme,
+  currentProgrammesOf,
+  findProgramme,
+  insertProgramme,
+  membershipRows,
+  mergeMemberships,
+  type Programme,
+  programmeChoicesOf,
+  type ProgrammeKind,
+  programmeKinds,
+  programmesByName,
+} from './store.ts';
 
 export { programmeKinds };
-export type Programme = typeof programmes.$inferSelect;
+export type { Programme };
 
 const text = (missing: string, tooLong: string, max: number) =>
   z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
@@ -31,24 +43,12 @@ export type ProgrammeDetails = z.infer<typeof programmeDetails>;
 /** The names a filter offers, kept for a few seconds: the triage queue shows them on every page. */
 const choicesKept = keptFor<{ id: string; name: string; kind: ProgrammeKind; status: 'open' | 'closed' }[]>(5_000);
 export function programmeChoices(tx: CommunityTransaction, communityId: string) {
-  return choicesKept.get(communityId, () =>
-    tx
-      .select({ id: programmes.id, name: programmes.name, kind: programmes.kind, status: programmes.status })
-      .from(programmes)
-      .where(eq(programmes.communityId, communityId))
-      .orderBy(asc(programmes.name)),
-  );
+  return choicesKept.get(communityId, () => programmeChoicesOf(tx, communityId));
 }
 
 /** A community's programmes by name; people looking for support see only open ones. */
 export async function listProgrammes(tx: CommunityTransaction, communityId: string, options: { openOnly: boolean }) {
-  const conditions = [eq(programmes.communityId, communityId)];
-  if (options.openOnly) conditions.push(eq(programmes.status, 'open'));
-  return tx
-    .select()
-    .from(programmes)
-    .where(and(...conditions))
-    .orderBy(asc(programmes.name));
+  return programmesByName(tx, communityId, options.openOnly);
 }
 
 export async function getProgramme(
@@ -56,10 +56,7 @@ export async function getProgramme(
   communityId: string,
   programmeId: string,
 ): Promise<Programme> {
-  const [found] = await tx
-    .select()
-    .from(programmes)
-    .where(and(eq(programmes.communityId, communityId), eq(programmes.id, programmeId)));
+  const found = await findProgramme(tx, communityId, programmeId);
   if (!found) throw notFound();
   return found;
 }
@@ -70,10 +67,7 @@ export async function createProgramme(
   actorId: string,
   details: ProgrammeDetails,
 ): Promise<Programme> {
-  const [created] = await tx
-    .insert(programmes)
-    .values({ ...details, communityId })
-    .returning();
+  const created = await insertProgramme(tx, communityId, details);
   if (!created) throw new Error('programme insert returned nothing');
   choicesKept.forget(communityId);
   forgetProgrammeKinds(communityId);
@@ -95,11 +89,7 @@ export async function updateProgramme(
   programmeId: string,
   details: ProgrammeDetails,
 ): Promise<Programme> {
-  const [updated] = await tx
-    .update(programmes)
-    .set({ ...details, updatedAt: sql`now()` })
-    .where(and(eq(programmes.communityId, communityId), eq(programmes.id, programmeId)))
-    .returning();
+  const updated = await changeProgramme(tx, communityId, programmeId, details);
   if (!updated) throw notFound();
   choicesKept.forget(communityId);
   forgetProgrammeKinds(communityId);
@@ -129,16 +119,13 @@ export type AcceptanceHandlers = Partial<Record<ProgrammeKind, AcceptanceHandler
 
 /** The person becomes a member of the programme (once), and their journey says so. */
 export async function joinProgramme(tx: CommunityTransaction, joining: Joining): Promise<void> {
-  await tx
-    .insert(programmeMembers)
-    .values({
-      communityId: joining.communityId,
-      programmeId: joining.programme.id,
-      personRecordId: joining.personRecordId,
-      referralId: joining.referralId,
-      addedBy: joining.actorId,
-    })
-    .onConflictDoNothing();
+  await addMember(tx, {
+    communityId: joining.communityId,
+    programmeId: joining.programme.id,
+    personRecordId: joining.personRecordId,
+    referralId: joining.referralId,
+    addedBy: joining.actorId,
+  });
   await recordMilestone(tx, {
     communityId: joining.communityId,
     personRecordId: joining.personRecordId,
@@ -162,12 +149,7 @@ export async function acceptInto(
 
 /** The programmes a person is in now. */
 export async function programmesOf(tx: CommunityTransaction, personRecordId: string) {
-  return tx
-    .select({ id: programmes.id, name: programmes.name, kind: programmes.kind, joinedAt: programmeMembers.joinedAt })
-    .from(programmeMembers)
-    .innerJoin(programmes, eq(programmes.id, programmeMembers.programmeId))
-    .where(and(eq(programmeMembers.personRecordId, personRecordId), sql`${programmeMembers.leftAt} is null`))
-    .orderBy(asc(programmes.name));
+  return currentProgrammesOf(tx, personRecordId);
 }
 
 export const personData: PersonDataSource[] = [
@@ -176,23 +158,18 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    rows: rowsThrough(
-      (record) =>
-        sql`select m.*, p.name as programme from programme_members m join programmes p on p.id = m.programme_id where m.person_record_id = ${record} order by m.joined_at`,
-    ),
+    rows: membershipRows,
     // Someone in a programme under both records is in it once, from the earlier date.
-    merge: async (tx, fromId, intoId) => {
-      await tx.execute(sql`update ${programmeMembers} kept set joined_at = least(kept.joined_at, gone.joined_at)
-        from ${programmeMembers} gone
-        where kept.person_record_id = ${intoId} and gone.person_record_id = ${fromId} and kept.programme_id = gone.programme_id and kept.left_at is null and gone.left_at is null`);
-      await tx.execute(sql`update ${programmeMembers} gone set left_at = now()
-        from ${programmeMembers} kept
-        where kept.person_record_id = ${intoId} and gone.person_record_id = ${fromId} and kept.programme_id = gone.programme_id and kept.left_at is null and gone.left_at is null`);
-      await tx
-        .update(programmeMembers)
-        .set({ personRecordId: intoId })
-        .where(eq(programmeMembers.personRecordId, fromId));
-    },
+    merge: mergeMemberships,
   },
   { table: 'programme_members', column: 'added_by', points: 'account', download: { excluded: 'actor' } },
 ];
+
+// What other modules may use of the programmes' tables.
+export {
+  programmesSeen,
+  recordsInProgrammes,
+  programmesByIds,
+  programmeMembersSeen,
+  addProgrammeMember,
+} from './store.ts';

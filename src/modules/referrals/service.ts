@@ -1,14 +1,12 @@
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { createHash, randomInt } from 'node:crypto';
+import { hash, randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
-import { memberships, people } from '../../platform/db/schema.ts';
 import { checkboxList, optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
-import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
+import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
 import { addWorkingDays, ukDay, workingDaysBetween } from '../../platform/working-days.ts';
 import { keptFor } from '../../platform/kept.ts';
@@ -22,36 +20,29 @@ import {
   messagePerson,
   recordConsents,
 } from '../people/consent.ts';
-import { personRecords } from '../people/schema.ts';
 import * as people_ from '../people/service.ts';
-import { type AcceptanceHandlers, acceptInto, getProgramme } from '../programmes/service.ts';
-import { programmes } from '../programmes/schema.ts';
+import { type AcceptanceHandlers, acceptInto, getProgramme, programmesByIds } from '../programmes/service.ts';
+import type { ContactOutcome, DeclineReason, ReferralSource, ReferralStatus, Urgency } from './schema.ts';
+import * as store from './store.ts';
 import {
-  type ContactOutcome,
-  contactAttempts,
   contactMethods,
   contactOutcomes,
-  type DeclineReason,
   declineReasons,
   needs,
-  referralEvents,
-  referralProgrammes,
-  referrals,
-  type ReferralSource,
+  openStatuses,
+  type QueueFilter,
+  type Referral,
   referralSources,
-  type ReferralStatus,
   referralStatuses,
-  type Urgency,
   urgencies,
-} from './schema.ts';
+} from './store.ts';
 
 export { contactMethods, contactOutcomes, declineReasons, needs, referralSources, referralStatuses, urgencies };
-export type { ContactOutcome, DeclineReason, ReferralSource, ReferralStatus, Urgency };
-export type Referral = typeof referrals.$inferSelect;
+export type { ContactOutcome, DeclineReason, QueueFilter, Referral, ReferralSource, ReferralStatus, Urgency };
 
 // ——— The rules ———
 
-export const openStatuses: readonly ReferralStatus[] = ['new', 'contacting'];
+export { openStatuses };
 export const isOpen = (status: ReferralStatus) => openStatuses.includes(status);
 
 /** Where a referral may go from where it is: only an open referral moves, and never back to new. */
@@ -254,10 +245,7 @@ export interface Context {
 /** The programmes asked for must be this community's and, for a new referral, taking people. */
 async function checkProgrammes(tx: CommunityTransaction, communityId: string, ids: readonly string[], field: string) {
   if (ids.length === 0) return [];
-  const found = await tx
-    .select()
-    .from(programmes)
-    .where(and(eq(programmes.communityId, communityId), inArray(programmes.id, [...ids])));
+  const found = await programmesByIds(tx, communityId, ids);
   const open = new Set(found.filter((programme) => programme.status === 'open').map((programme) => programme.id));
   const unknown = ids.findIndex((id) => !open.has(id));
   if (unknown >= 0) throw invalid([{ field: `${field}.${unknown}`, code: 'errors.referral.programmes.unknown' }]);
@@ -267,11 +255,7 @@ async function checkProgrammes(tx: CommunityTransaction, communityId: string, id
 async function uniqueReference(tx: CommunityTransaction, communityId: string): Promise<string> {
   for (let tries = 0; tries < 10; tries += 1) {
     const reference = newReference();
-    const [taken] = await tx
-      .select({ id: referrals.id })
-      .from(referrals)
-      .where(and(eq(referrals.communityId, communityId), eq(referrals.reference, reference)));
-    if (!taken) return reference;
+    if (!(await store.referenceTaken(tx, communityId, reference))) return reference;
   }
   throw new Error('no free reference after 10 tries');
 }
@@ -287,11 +271,8 @@ async function oncePerSubmission(
   create: () => Promise<Referral>,
 ): Promise<{ referral: Referral; repeated: boolean }> {
   if (submissionKey) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${communityId}:${submissionKey}`}, 0))`);
-    const [earlier] = await tx
-      .select()
-      .from(referrals)
-      .where(and(eq(referrals.communityId, communityId), eq(referrals.submissionKey, submissionKey)));
+    await store.lockSubmission(tx, communityId, submissionKey);
+    const earlier = await store.referralBySubmission(tx, communityId, submissionKey);
     if (earlier) return { referral: earlier, repeated: true };
   }
   return { referral: await create(), repeated: false };
@@ -317,25 +298,24 @@ async function insertReferral(tx: CommunityTransaction, context: Context, detail
   const communityId = context.community.id;
   await checkNeedsOffered(tx, communityId, details.needs);
   const today = ukDay();
-  const [created] = await tx
-    .insert(referrals)
-    .values({
-      ...details,
-      communityId,
-      reference: await uniqueReference(tx, communityId),
-      contactDueOn: contactDueOn(today, details.urgency, context.community.contactWithinWorkingDays),
-      claimExpiresAt: details.claimTokenHash ? new Date(Date.now() + 86_400_000) : null,
-    })
-    .returning();
+  const created = await store.insertReferralRow(tx, {
+    ...details,
+    communityId,
+    reference: await uniqueReference(tx, communityId),
+    contactDueOn: contactDueOn(today, details.urgency, context.community.contactWithinWorkingDays),
+    claimExpiresAt: details.claimTokenHash ? new Date(Date.now() + 86_400_000) : null,
+  });
   if (!created) throw new Error('referral insert returned nothing');
   forgetCounts(communityId);
   if (details.programmeIds.length)
-    await tx
-      .insert(referralProgrammes)
-      .values(details.programmeIds.map((programmeId) => ({ referralId: created.id, programmeId, communityId })));
-  await tx
-    .insert(referralEvents)
-    .values({ communityId, referralId: created.id, kind: 'received', toStatus: 'new', actorId: context.actorId });
+    await store.addRequestedProgrammes(tx, communityId, created.id, details.programmeIds);
+  await store.addReferralEvent(tx, {
+    communityId,
+    referralId: created.id,
+    kind: 'received',
+    toStatus: 'new',
+    actorId: context.actorId,
+  });
   await recordMilestone(tx, {
     communityId,
     personRecordId: details.personRecordId,
@@ -505,10 +485,7 @@ export async function createProfessionalReferral(
     const source = options.source ?? 'professional';
     // The referrer's organisation is kept on their membership, to fill in their next referral.
     if (options.referrerId && answers.referrerOrganisation) {
-      await tx
-        .update(memberships)
-        .set({ organisation: answers.referrerOrganisation })
-        .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, options.referrerId)));
+      await store.rememberOrganisation(tx, communityId, options.referrerId, answers.referrerOrganisation);
     }
     // The referrer heard both agreements from the person and records them for them.
     const decisions: [ConsentPurpose, boolean][] =
@@ -555,11 +532,7 @@ async function lockOpen(
   referralId: string,
   to: ReferralStatus,
 ): Promise<Referral> {
-  const [found] = await tx
-    .select()
-    .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), eq(referrals.id, referralId)))
-    .for('update');
+  const found = await store.lockReferral(tx, communityId, referralId);
   if (!found) throw notFound();
   if (!canMove(found.status, to) && !(to === 'contacting' && found.status === 'contacting'))
     throw new DomainError('referral-closed', 409);
@@ -574,14 +547,15 @@ async function moveTo(
   change: Partial<Referral>,
   note = '',
 ): Promise<Referral> {
-  const [moved] = await tx
-    .update(referrals)
-    .set({ ...change, status: to, statusChangedAt: new Date(), ...(isOpen(to) ? {} : { decidedBy: context.actorId }) })
-    .where(eq(referrals.id, referral.id))
-    .returning();
+  const moved = await store.changeReferral(tx, referral.id, {
+    ...change,
+    status: to,
+    statusChangedAt: new Date(),
+    ...(isOpen(to) ? {} : { decidedBy: context.actorId }),
+  });
   if (!moved) throw notFound();
   forgetCounts(referral.communityId);
-  await tx.insert(referralEvents).values({
+  await store.addReferralEvent(tx, {
     communityId: referral.communityId,
     referralId: referral.id,
     kind: 'status_changed',
@@ -610,7 +584,7 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
   if (referral.source !== 'professional' || !referral.referrerId) return;
   const sharing = mayTellReferrer(await consentState(tx, referral.personRecordId));
   if (!sharing) {
-    await tx.insert(referralEvents).values({
+    await store.addReferralEvent(tx, {
       communityId: referral.communityId,
       referralId: referral.id,
       kind: 'referrer_not_told',
@@ -619,10 +593,7 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
     });
     return;
   }
-  const [referrer] = await tx
-    .select({ email: people.email, language: people.preferredLanguage })
-    .from(people)
-    .where(eq(people.id, referral.referrerId));
+  const referrer = await store.accountAddress(tx, referral.referrerId);
   if (!referrer) return;
   const t = translator(isLanguage(referrer.language) ? referrer.language : 'en');
   const accepted = await acceptedProgrammeNames(tx, referral.id);
@@ -647,7 +618,7 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
     },
     context.notifyConfigured,
   );
-  await tx.insert(referralEvents).values({
+  await store.addReferralEvent(tx, {
     communityId: referral.communityId,
     referralId: referral.id,
     kind: 'referrer_told',
@@ -657,12 +628,7 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
 }
 
 export async function acceptedProgrammeNames(tx: CommunityTransaction, referralId: string): Promise<string[]> {
-  const rows = await tx
-    .select({ name: programmes.name })
-    .from(referralProgrammes)
-    .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
-    .where(and(eq(referralProgrammes.referralId, referralId), sql`${referralProgrammes.acceptedAt} is not null`))
-    .orderBy(asc(programmes.name));
+  const rows = await store.acceptedProgrammeNamesOf(tx, referralId);
   return rows.map((row) => row.name);
 }
 
@@ -675,7 +641,7 @@ export async function recordContactAttempt(
 ): Promise<Referral> {
   const referral = await lockOpen(tx, context.community.id, referralId, 'contacting');
   const at = attempt.at ?? new Date();
-  await tx.insert(contactAttempts).values({
+  await store.addContactAttempt(tx, {
     communityId: referral.communityId,
     referralId,
     at,
@@ -684,7 +650,7 @@ export async function recordContactAttempt(
     note: attempt.note,
     recordedBy: context.actorId,
   });
-  await tx.insert(referralEvents).values({
+  await store.addReferralEvent(tx, {
     communityId: referral.communityId,
     referralId,
     kind: 'contact_attempt',
@@ -730,19 +696,7 @@ export async function acceptReferral(
   }
   const now = new Date();
   for (const programme of chosen) {
-    await tx
-      .insert(referralProgrammes)
-      .values({
-        referralId,
-        programmeId: programme.id,
-        communityId: referral.communityId,
-        requested: false,
-        acceptedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: [referralProgrammes.referralId, referralProgrammes.programmeId],
-        set: { acceptedAt: now },
-      });
+    await store.acceptProgramme(tx, referral.communityId, referralId, programme.id, now);
     await acceptInto(tx, context.acceptance, {
       communityId: referral.communityId,
       programme,
@@ -786,21 +740,7 @@ export async function withdrawReferral(
 
 /** A person's own referrals (on any record of theirs in the community), newest first, with where each went. */
 export async function ownReferrals(tx: CommunityTransaction, communityId: string, accountId: string) {
-  const rows = await tx
-    .select({
-      id: referrals.id,
-      reference: referrals.reference,
-      status: referrals.status,
-      source: referrals.source,
-      createdAt: referrals.createdAt,
-      statusChangedAt: referrals.statusChangedAt,
-      referrerOrganisation: referrals.referrerOrganisation,
-    })
-    .from(referrals)
-    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
-    .where(and(eq(referrals.communityId, communityId), eq(personRecords.accountId, accountId)))
-    .orderBy(desc(referrals.createdAt))
-    .limit(50);
+  const rows = await store.referralsHeldBy(tx, communityId, accountId);
   // One query at a time: a transaction's connection runs one statement at once.
   const own = [];
   for (const row of rows)
@@ -818,17 +758,7 @@ export async function ownOpenReferrals(
   communityId: string,
   personRecordId: string,
 ): Promise<number> {
-  const [row] = await tx
-    .select({ count: sql<number>`count(*)::int` })
-    .from(referrals)
-    .where(
-      and(
-        eq(referrals.communityId, communityId),
-        eq(referrals.personRecordId, personRecordId),
-        inArray(referrals.status, [...openStatuses]),
-      ),
-    );
-  return row?.count ?? 0;
+  return store.countOpenReferralsOf(tx, communityId, personRecordId);
 }
 
 /** The person withdraws their own open referral; whoever referred them is told as when a coordinator records it. */
@@ -838,44 +768,20 @@ export async function withdrawOwnReferral(
   referralId: string,
   decision: z.infer<typeof withdrawal>,
 ): Promise<Referral> {
-  const [own] = await tx
-    .select({ id: referrals.id })
-    .from(referrals)
-    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
-    .where(
-      and(
-        eq(referrals.communityId, context.community.id),
-        eq(referrals.id, referralId),
-        eq(personRecords.accountId, context.actorId),
-      ),
-    );
+  const own = await store.isHeldBy(tx, context.community.id, referralId, context.actorId);
   if (!own) throw notFound();
   return withdrawReferral(tx, context, referralId, decision);
 }
 
 /** After the community changes how soon contact is due, referrals still waiting for a first contact follow the new rule. */
 export async function rescheduleFirstContacts(tx: CommunityTransaction, community: Community): Promise<number> {
-  const waitingOnes = await tx
-    .select({
-      id: referrals.id,
-      createdAt: referrals.createdAt,
-      urgency: referrals.urgency,
-      contactDueOn: referrals.contactDueOn,
-    })
-    .from(referrals)
-    .where(
-      and(
-        eq(referrals.communityId, community.id),
-        inArray(referrals.status, [...openStatuses]),
-        isNull(referrals.firstContactedAt),
-      ),
-    );
+  const waitingOnes = await store.awaitingFirstContact(tx, community.id);
   let changed = 0;
   forgetCounts(community.id);
   for (const one of waitingOnes) {
     const due = contactDueOn(ukDay(one.createdAt), one.urgency, community.contactWithinWorkingDays);
     if (due === one.contactDueOn) continue;
-    await tx.update(referrals).set({ contactDueOn: due }).where(eq(referrals.id, one.id));
+    await store.setContactDueOn(tx, one.id, due);
     changed += 1;
   }
   return changed;
@@ -888,33 +794,10 @@ export async function claimReferral(
   token: string,
   account: { id: string; displayName: string; email: string },
 ): Promise<Referral | undefined> {
-  const [found] = await tx
-    .select()
-    .from(referrals)
-    .where(
-      and(
-        eq(referrals.communityId, communityId),
-        eq(referrals.claimTokenHash, hashToken(token)),
-        sql`${referrals.claimExpiresAt} > now()`,
-      ),
-    );
+  const found = await store.referralByClaim(tx, communityId, hashToken(token));
   if (!found) return undefined;
-  const [taken] = await tx
-    .select({ id: personRecords.id })
-    .from(personRecords)
-    .where(
-      and(
-        eq(personRecords.communityId, communityId),
-        eq(personRecords.accountId, account.id),
-        eq(personRecords.status, 'active'),
-      ),
-    );
-  if (!taken)
-    await tx
-      .update(personRecords)
-      .set({ accountId: account.id, updatedAt: new Date() })
-      .where(and(eq(personRecords.id, found.personRecordId), isNull(personRecords.accountId)));
-  await tx.update(referrals).set({ claimTokenHash: null, claimExpiresAt: null }).where(eq(referrals.id, found.id));
+  const taken = await people_.linkRecordToAccount(tx, communityId, found.personRecordId, account.id);
+  await store.endClaim(tx, found.id);
   await record(tx, {
     communityId,
     actorId: account.id,
@@ -930,53 +813,6 @@ export async function claimReferral(
 
 // ——— Reading ———
 
-export interface QueueFilter {
-  status?: ReferralStatus | 'open';
-  programmeId?: string;
-  source?: ReferralSource;
-  urgency?: Urgency;
-  overdue?: boolean;
-  search?: string;
-  referrerId?: string;
-}
-
-function queueConditions(communityId: string, filter: QueueFilter, today: string): SQL[] {
-  const conditions: SQL[] = [eq(referrals.communityId, communityId)];
-  if (filter.status === 'open') conditions.push(inArray(referrals.status, [...openStatuses]));
-  else if (filter.status) conditions.push(eq(referrals.status, filter.status));
-  if (filter.source) conditions.push(eq(referrals.source, filter.source));
-  if (filter.urgency) conditions.push(eq(referrals.urgency, filter.urgency));
-  if (filter.referrerId) conditions.push(eq(referrals.referrerId, filter.referrerId));
-  if (filter.overdue)
-    conditions.push(
-      inArray(referrals.status, [...openStatuses]),
-      isNull(referrals.firstContactedAt),
-      lt(referrals.contactDueOn, today),
-    );
-  if (filter.programmeId)
-    conditions.push(
-      sql`exists (select 1 from ${referralProgrammes} where ${referralProgrammes.referralId} = ${referrals.id} and ${referralProgrammes.programmeId} = ${filter.programmeId})`,
-    );
-  const search = filter.search?.trim();
-  if (search) {
-    const like = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-    const byReference = eq(referrals.reference, search.toUpperCase());
-    const byName = or(ilike(personRecords.preferredName, like), ilike(personRecords.fullName, like));
-    const either = or(byReference, byName);
-    if (either) conditions.push(either);
-  }
-  return conditions;
-}
-
-/**
- * How soon a referral needs someone, for the queue's order: 0 urgent, 1 overdue for first
- * contact, 2 the rest. Only open referrals are urgent or overdue.
- */
-const priorityOf = (today: string) => sql<number>`(case
-  when ${referrals.status} in ('new', 'contacting') and ${referrals.urgency} = 'urgent' then 0
-  when ${referrals.status} in ('new', 'contacting') and ${referrals.firstContactedAt} is null and ${referrals.contactDueOn} < ${today}::date then 1
-  else 2 end)`;
-
 /**
  * The triage queue: urgent referrals first, then those overdue for first contact, then the rest;
  * within each, the longest waiting at the top. Filtered, a page at a time.
@@ -988,38 +824,7 @@ export async function listQueue(
   page: { after?: { priority: number; createdAt: string; id: string }; limit: number },
 ) {
   const today = ukDay();
-  const conditions = queueConditions(communityId, filter, today);
-  const priority = priorityOf(today);
-  if (page.after)
-    conditions.push(
-      sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${page.after.priority}::int, ${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`,
-    );
-  const rows = await tx
-    .select({
-      priority,
-      id: referrals.id,
-      reference: referrals.reference,
-      status: referrals.status,
-      source: referrals.source,
-      urgency: referrals.urgency,
-      referrerOrganisation: referrals.referrerOrganisation,
-      createdAt: referrals.createdAt,
-      createdAtExact: sql<string>`${referrals.createdAt}::text`,
-      contactDueOn: referrals.contactDueOn,
-      firstContactedAt: referrals.firstContactedAt,
-      statusChangedAt: referrals.statusChangedAt,
-      personRecordId: referrals.personRecordId,
-      preferredName: personRecords.preferredName,
-      // In the same query: one more round trip for the page's programmes cost more (measured).
-      programmes: sql<
-        string[]
-      >`coalesce((select array_agg(${programmes.name} order by ${programmes.name}) from ${referralProgrammes} join ${programmes} on ${programmes.id} = ${referralProgrammes.programmeId} where ${referralProgrammes.referralId} = ${referrals.id}), array[]::text[])`,
-    })
-    .from(referrals)
-    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
-    .where(and(...conditions))
-    .orderBy(priority, asc(referrals.createdAt), asc(referrals.id))
-    .limit(page.limit + 1);
+  const rows = await store.queueRows(tx, communityId, filter, today, page);
   return rows.map((row) => ({
     ...row,
     overdue: isOverdue(row, today),
@@ -1044,26 +849,12 @@ export function queueCounts(tx: CommunityTransaction, communityId: string): Prom
 
 async function countQueue(tx: CommunityTransaction, communityId: string): Promise<QueueCounts> {
   const today = ukDay();
-  const rows = await tx
-    .select({ status: referrals.status, count: sql<number>`count(*)::int` })
-    .from(referrals)
-    .where(eq(referrals.communityId, communityId))
-    .groupBy(referrals.status);
-  const [overdue] = await tx
-    .select({ count: sql<number>`count(*)::int` })
-    .from(referrals)
-    .where(
-      and(
-        eq(referrals.communityId, communityId),
-        inArray(referrals.status, [...openStatuses]),
-        isNull(referrals.firstContactedAt),
-        lt(referrals.contactDueOn, today),
-      ),
-    );
+  const rows = await store.countByStatus(tx, communityId);
+  const overdue = await store.countOverdue(tx, communityId, today);
   const byStatus = Object.fromEntries(
     referralStatuses.map((status) => [status, rows.find((row) => row.status === status)?.count ?? 0]),
   ) as Record<ReferralStatus, number>;
-  return { ...byStatus, open: byStatus.new + byStatus.contacting, overdue: overdue?.count ?? 0 };
+  return { ...byStatus, open: byStatus.new + byStatus.contacting, overdue };
 }
 
 export async function getReferral(
@@ -1071,10 +862,7 @@ export async function getReferral(
   communityId: string,
   referralId: string,
 ): Promise<Referral> {
-  const [found] = await tx
-    .select()
-    .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), eq(referrals.id, referralId)));
+  const found = await store.findReferral(tx, communityId, referralId);
   if (!found) throw notFound();
   return found;
 }
@@ -1083,56 +871,10 @@ export async function getReferral(
 export async function referralInFull(tx: CommunityTransaction, communityId: string, referralId: string) {
   const referral = await getReferral(tx, communityId, referralId);
   const person = await people_.getPerson(tx, communityId, referral.personRecordId);
-  const programmeRows = await tx
-    .select({
-      id: programmes.id,
-      name: programmes.name,
-      kind: programmes.kind,
-      requested: referralProgrammes.requested,
-      acceptedAt: referralProgrammes.acceptedAt,
-    })
-    .from(referralProgrammes)
-    .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
-    .where(eq(referralProgrammes.referralId, referralId))
-    .orderBy(asc(programmes.name));
-  const attempts = await tx
-    .select({
-      id: contactAttempts.id,
-      at: contactAttempts.at,
-      method: contactAttempts.method,
-      outcome: contactAttempts.outcome,
-      note: contactAttempts.note,
-      recordedByName: people.displayName,
-    })
-    .from(contactAttempts)
-    .leftJoin(people, eq(people.id, contactAttempts.recordedBy))
-    .where(eq(contactAttempts.referralId, referralId))
-    .orderBy(desc(contactAttempts.at));
-  const events = await tx
-    .select({
-      id: referralEvents.id,
-      kind: referralEvents.kind,
-      fromStatus: referralEvents.fromStatus,
-      toStatus: referralEvents.toStatus,
-      at: referralEvents.at,
-      note: referralEvents.note,
-      actorName: people.displayName,
-    })
-    .from(referralEvents)
-    .leftJoin(people, eq(people.id, referralEvents.actorId))
-    .where(eq(referralEvents.referralId, referralId))
-    // Events of one moment in the order they happen: the change before the referrer is told of it.
-    .orderBy(
-      asc(referralEvents.at),
-      sql`array_position(array['received', 'contact_attempt', 'status_changed', 'referrer_told', 'referrer_not_told']::text[], ${referralEvents.kind})`,
-      asc(referralEvents.id),
-    );
-  const [referrer] = referral.referrerId
-    ? await tx
-        .select({ displayName: people.displayName, email: people.email })
-        .from(people)
-        .where(eq(people.id, referral.referrerId))
-    : [];
+  const programmeRows = await store.programmesOfReferral(tx, referralId);
+  const attempts = await store.contactAttemptsOf(tx, referralId);
+  const events = await store.eventsOf(tx, referralId);
+  const [referrer] = referral.referrerId ? await store.referrerNamed(tx, referral.referrerId) : [];
   const today = ukDay();
   return {
     referral,
@@ -1154,17 +896,7 @@ export async function referralsUnderWay(
   communityId: string,
   referrerId: string,
 ): Promise<number> {
-  const [row] = await tx
-    .select({ count: sql<number>`count(*)::int` })
-    .from(referrals)
-    .where(
-      and(
-        eq(referrals.communityId, communityId),
-        eq(referrals.referrerId, referrerId),
-        inArray(referrals.status, ['new', 'contacting']),
-      ),
-    );
-  return row?.count ?? 0;
+  return store.countUnderWay(tx, communityId, referrerId);
 }
 
 export async function referrerList(
@@ -1173,22 +905,7 @@ export async function referrerList(
   referrerId: string,
   page: { before?: { createdAt: string; id: string }; limit: number },
 ) {
-  const conditions: SQL[] = [eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId)];
-  if (page.before)
-    conditions.push(
-      sql`(${referrals.createdAt}, ${referrals.id}) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`,
-    );
-  const rows = await tx
-    .select({
-      referral: referrals,
-      preferredName: personRecords.preferredName,
-      createdAtExact: sql<string>`${referrals.createdAt}::text`,
-    })
-    .from(referrals)
-    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
-    .where(and(...conditions))
-    .orderBy(desc(referrals.createdAt), desc(referrals.id))
-    .limit(page.limit + 1);
+  const rows = await store.referrerPage(tx, communityId, referrerId, page);
   const seen = [];
   for (const row of rows) seen.push(await referrerSees(tx, row.referral, row.preferredName, row.createdAtExact));
   return seen;
@@ -1196,11 +913,7 @@ export async function referrerList(
 
 /** The organisation a referrer works for in this community, as they last gave it. */
 export async function organisationOf(tx: CommunityTransaction, communityId: string, personId: string): Promise<string> {
-  const [membership] = await tx
-    .select({ organisation: memberships.organisation })
-    .from(memberships)
-    .where(and(eq(memberships.communityId, communityId), eq(memberships.personId, personId)));
-  return membership?.organisation ?? '';
+  return (await store.organisationOnMembership(tx, communityId, personId)) ?? '';
 }
 
 /** One referral as its referrer may see it (or, for coordinators, as it is). */
@@ -1212,11 +925,7 @@ export async function referrerSees(
   staff = false,
 ) {
   const sharing = staff || mayTellReferrer(await consentState(tx, referral.personRecordId));
-  const requested = await tx
-    .select({ name: programmes.name })
-    .from(referralProgrammes)
-    .innerJoin(programmes, eq(programmes.id, referralProgrammes.programmeId))
-    .where(and(eq(referralProgrammes.referralId, referral.id), eq(referralProgrammes.requested, true)));
+  const requested = await store.requestedProgrammeNames(tx, referral.id);
   const view = referrerView(
     { ...referral, acceptedProgrammes: sharing ? await acceptedProgrammeNames(tx, referral.id) : [] },
     sharing,
@@ -1243,21 +952,7 @@ export async function referralSeenBy(
   referralId: string,
   asker: { id: string; staff: boolean },
 ) {
-  const [row] = await tx
-    .select({
-      referral: referrals,
-      preferredName: personRecords.preferredName,
-      createdAtExact: sql<string>`${referrals.createdAt}::text`,
-    })
-    .from(referrals)
-    .innerJoin(personRecords, eq(personRecords.id, referrals.personRecordId))
-    .where(
-      and(
-        eq(referrals.communityId, communityId),
-        eq(referrals.id, referralId),
-        ...(asker.staff ? [] : [eq(referrals.referrerId, asker.id)]),
-      ),
-    );
+  const row = await store.referralWithName(tx, communityId, referralId, asker.staff ? null : asker.id);
   if (!row) throw notFound();
   return {
     referral: row.referral,
@@ -1271,24 +966,16 @@ export async function findByReference(
   communityId: string,
   reference: string,
 ): Promise<Referral | undefined> {
-  const [found] = await tx
-    .select()
-    .from(referrals)
-    .where(and(eq(referrals.communityId, communityId), eq(referrals.reference, reference.trim().toUpperCase())));
-  return found;
+  return store.referralByReference(tx, communityId, reference.trim().toUpperCase());
 }
 
 /** The key a form or API call stands for, so a repeat finds the first referral. */
 export function submissionKeyFor(kind: 'page' | 'api', caller: string, key: string): string {
-  return `${kind}:${createHash('sha256').update(`${caller}\n${key}`).digest('hex').slice(0, 40)}`;
+  return `${kind}:${hash('sha256', `${caller}\n${key}`, 'hex').slice(0, 40)}`;
 }
 
 export async function referralsOfPerson(tx: CommunityTransaction, personRecordId: string) {
-  return tx
-    .select()
-    .from(referrals)
-    .where(eq(referrals.personRecordId, personRecordId))
-    .orderBy(desc(referrals.createdAt));
+  return store.referralsAbout(tx, personRecordId);
 }
 
 // ——— What this module holds about people ———
@@ -1300,16 +987,7 @@ export async function forgetWhatWasWritten(
   now = new Date(),
 ): Promise<void> {
   if (referralIds.length === 0) return;
-  const ids = [...referralIds];
-  await tx
-    .update(referrals)
-    .set({ reason: '', risks: '', outcomeNote: '', needs: [], claimTokenHash: null, pseudonymisedAt: now })
-    .where(inArray(referrals.id, ids));
-  await tx.update(contactAttempts).set({ note: '' }).where(inArray(contactAttempts.referralId, ids));
-  await tx
-    .update(referralEvents)
-    .set({ note: '' })
-    .where(and(inArray(referralEvents.referralId, ids), sql`${referralEvents.kind} <> 'contact_attempt'`));
+  await store.blankReferralWords(tx, [...referralIds], now);
 }
 
 export const personData: PersonDataSource[] = [
@@ -1321,13 +999,7 @@ export const personData: PersonDataSource[] = [
     merge: 'move',
     omit: ['claim_token_hash', 'submission_key'],
     // What was written about the person goes; the referral's dates and outcome stay for the numbers.
-    erase: async (tx, personRecordId) =>
-      forgetWhatWasWritten(
-        tx,
-        (await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.personRecordId, personRecordId))).map(
-          (row) => row.id,
-        ),
-      ),
+    erase: async (tx, personRecordId) => forgetWhatWasWritten(tx, await store.referralIdsAbout(tx, personRecordId)),
   },
   { table: 'referrals', column: 'referrer_id', points: 'account', download: { excluded: 'actor' } },
   { table: 'referrals', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
@@ -1338,12 +1010,7 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the referral, which moves' },
-    rows: (tx, ids) =>
-      tx
-        .execute(
-          sql`select a.* from ${contactAttempts} a join ${referrals} r on r.id = a.referral_id where r.person_record_id = ${ids.record}`,
-        )
-        .then((result) => result.rows),
+    rows: store.contactAttemptRows,
   },
   {
     table: 'referral_events',
@@ -1351,12 +1018,7 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the referral, which moves' },
-    rows: (tx, ids) =>
-      tx
-        .execute(
-          sql`select e.* from ${referralEvents} e join ${referrals} r on r.id = e.referral_id where r.person_record_id = ${ids.record}`,
-        )
-        .then((result) => result.rows),
+    rows: store.referralEventRows,
   },
   {
     table: 'referral_programmes',
@@ -1364,11 +1026,11 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the referral, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select r.reference, p.name as programme from referral_programmes rp join referrals r on r.id = rp.referral_id join programmes p on p.id = rp.programme_id where r.person_record_id = ${record} order by r.created_at`,
-    ),
+    rows: store.referralProgrammeRows,
   },
   { table: 'contact_attempts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'referral_events', column: 'actor_id', points: 'account', download: { excluded: 'actor' } },
 ];
+
+// What other modules may use of the referrals' tables.
+export { closedReferralsToForget, recordsWithReferralsKept } from './store.ts';

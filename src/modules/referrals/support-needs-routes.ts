@@ -9,7 +9,7 @@ import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Services } from '../../services.ts';
-import { needs } from './schema.ts';
+import { needs } from './store.ts';
 import {
   listFromForm,
   needWords,

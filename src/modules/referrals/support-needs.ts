@@ -1,11 +1,11 @@
-import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { checkboxList, optionalText } from '../../platform/fields.ts';
 import { type FieldError, invalid } from '../../platform/http/problems.ts';
 import { languages, type Language, type Translate } from '../../platform/i18n.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
-import { type Need, needs, supportNeeds } from './schema.ts';
+import type { Need } from './schema.ts';
+import { needs, replaceSupportNeeds, supportNeedsOf } from './store.ts';
 
 /** One kind of support a community lists, with its own words in any of its languages. */
 export interface SupportNeed {
@@ -61,11 +61,7 @@ export function listFromForm(
 
 /** The community's list in its order; with nothing chosen, every standard need with the standard words. */
 export async function offeredNeeds(tx: CommunityTransaction, communityId: string): Promise<SupportNeed[]> {
-  const rows = await tx
-    .select({ need: supportNeeds.need, wording: supportNeeds.wording })
-    .from(supportNeeds)
-    .where(eq(supportNeeds.communityId, communityId))
-    .orderBy(asc(supportNeeds.position));
+  const rows = await supportNeedsOf(tx, communityId);
   return rows.length ? rows : needs.map((need) => ({ need, wording: {} }));
 }
 
@@ -100,15 +96,7 @@ export async function saveSupportNeeds(
   actorId: string,
   list: SupportNeedList,
 ): Promise<SupportNeed[]> {
-  await tx.delete(supportNeeds).where(and(eq(supportNeeds.communityId, community.id)));
-  await tx.insert(supportNeeds).values(
-    list.needs.map((one, position) => ({
-      communityId: community.id,
-      need: one.need,
-      position,
-      wording: one.wording,
-    })),
-  );
+  await replaceSupportNeeds(tx, community.id, list.needs);
   await record(tx, {
     communityId: community.id,
     actorId,

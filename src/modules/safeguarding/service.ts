@@ -1,18 +1,17 @@
 // Safeguarding concerns: anyone signed in can raise one; only the community's safeguarding
 // leads and admins read them, and every read is recorded.
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { readRestricted, record } from '../../platform/audit.ts';
-import { memberships, people } from '../../platform/db/schema.ts';
 import { optionalText, requiredText } from '../../platform/fields.ts';
 import { DomainError, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { Community, CommunityTransaction, Role } from '../../platform/tenancy.ts';
-import { personRecords } from '../people/schema.ts';
-import { listPeople } from '../people/service.ts';
-import { type ConcernStatus, concernActions, concernStatuses, safeguardingConcerns } from './schema.ts';
+import { activeRecord, listPeople } from '../people/service.ts';
+import type { ConcernStatus, safeguardingConcerns } from './schema.ts';
+import * as store from './store.ts';
+import { concernStatuses } from './store.ts';
 
 export { concernStatuses };
 export type { ConcernStatus };
@@ -54,17 +53,11 @@ export async function raiseConcern(
   options: { notifyConfigured: boolean; publicUrl: string },
 ): Promise<Concern> {
   if (input.personRecordId) {
-    const [known] = await tx
-      .select({ id: personRecords.id })
-      .from(personRecords)
-      .where(and(eq(personRecords.communityId, community.id), eq(personRecords.id, input.personRecordId)));
+    const known = await store.recordOfCommunity(tx, community.id, input.personRecordId);
     if (!known)
       throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
   }
-  const [raised] = await tx
-    .insert(safeguardingConcerns)
-    .values({ ...input, communityId: community.id, raisedBy })
-    .returning();
+  const raised = await store.insertConcern(tx, { ...input, communityId: community.id, raisedBy });
   if (!raised) throw new Error('concern insert returned nothing');
   await record(tx, {
     communityId: community.id,
@@ -74,17 +67,7 @@ export async function raiseConcern(
     subjectId: raised.id,
     detail: { dangerNow: raised.dangerNow },
   });
-  const leads = await tx
-    .select({ email: people.email, language: people.preferredLanguage })
-    .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
-    .where(
-      and(
-        eq(memberships.communityId, community.id),
-        eq(memberships.status, 'active'),
-        sql`'safeguarding_lead' = any(${memberships.roles})`,
-      ),
-    );
+  const leads = await store.safeguardingLeads(tx, community.id);
   for (const lead of leads) {
     const t = translator(isLanguage(lead.language) ? lead.language : 'en');
     await enqueue(
@@ -109,34 +92,10 @@ export async function raiseConcern(
 }
 
 /** Concerns, open ones first, newest first: a list that names only who they are about. */
-/** A concern not closed, with nothing recorded on it for this many days, is overdue: the leads see it marked. */
-export const overdueAfterDays = 2;
-
-/** When something last happened to a concern: its newest action, or when it was raised. */
-const lastActivity = sql<Date>`coalesce((select max(a.at) from concern_actions a where a.concern_id = ${safeguardingConcerns.id}), ${safeguardingConcerns.createdAt})`;
-const overdueNow = sql<boolean>`(${safeguardingConcerns.status} <> 'closed' and ${lastActivity} < now() - make_interval(days => ${overdueAfterDays}))`;
+export { concernsRaisedCount, overdueAfterDays } from './store.ts';
 
 export async function listConcerns(tx: CommunityTransaction, communityId: string, reader: string) {
-  const rows = await tx
-    .select({
-      id: safeguardingConcerns.id,
-      about: safeguardingConcerns.about,
-      status: safeguardingConcerns.status,
-      dangerNow: safeguardingConcerns.dangerNow,
-      createdAt: safeguardingConcerns.createdAt,
-      updatedAt: safeguardingConcerns.updatedAt,
-      lastActivityAt: lastActivity,
-      overdue: overdueNow,
-    })
-    .from(safeguardingConcerns)
-    .where(eq(safeguardingConcerns.communityId, communityId))
-    // What waits comes first, the oldest first; closed ones after, the newest first.
-    .orderBy(
-      sql`${safeguardingConcerns.status} = 'closed'`,
-      sql`case when ${safeguardingConcerns.status} = 'closed' then null else ${safeguardingConcerns.createdAt} end asc nulls last`,
-      desc(safeguardingConcerns.createdAt),
-    )
-    .limit(200);
+  const rows = await store.concernList(tx, communityId);
   await record(tx, {
     communityId,
     actorId: reader,
@@ -156,16 +115,7 @@ export const raiserStates = ['received', 'acted_on', 'closed'] as const;
  * acted on it or closed it. Never what was written or done: that stays with the leads.
  */
 export async function concernsRaisedBy(tx: CommunityTransaction, communityId: string, accountId: string) {
-  const rows = await tx
-    .select({
-      raisedAt: safeguardingConcerns.createdAt,
-      status: safeguardingConcerns.status,
-      actions: sql<number>`(select count(*)::int from concern_actions a where a.concern_id = ${safeguardingConcerns.id})`,
-    })
-    .from(safeguardingConcerns)
-    .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.raisedBy, accountId)))
-    .orderBy(desc(safeguardingConcerns.createdAt))
-    .limit(100);
+  const rows = await store.concernsRaisedByRows(tx, communityId, accountId);
   return rows.map((row) => ({
     raisedAt: row.raisedAt,
     state: (row.status === 'closed'
@@ -178,14 +128,7 @@ export async function concernsRaisedBy(tx: CommunityTransaction, communityId: st
 
 /** How many concerns wait (open or actioned, not closed) and since when the oldest: no content, so no read to record. */
 export async function openConcernCounts(tx: CommunityTransaction, communityId: string) {
-  const [row] = await tx
-    .select({
-      waiting: sql<number>`count(*)::int`,
-      overdue: sql<number>`(count(*) filter (where ${overdueNow}))::int`,
-      oldest: sql<Date | null>`min(${safeguardingConcerns.createdAt})`,
-    })
-    .from(safeguardingConcerns)
-    .where(and(eq(safeguardingConcerns.communityId, communityId), ne(safeguardingConcerns.status, 'closed')));
+  const row = await store.waitingConcernCounts(tx, communityId);
   return { waiting: row?.waiting ?? 0, overdue: row?.overdue ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
 }
 
@@ -201,30 +144,9 @@ export async function readConcern(tx: CommunityTransaction, communityId: string,
       reason: 'safeguarding lead reading a concern',
     },
     async () => {
-      const [concern] = await tx
-        .select({
-          concern: safeguardingConcerns,
-          raisedByName: people.displayName,
-          personPreferredName: personRecords.preferredName,
-          personNumber: personRecords.number,
-        })
-        .from(safeguardingConcerns)
-        .leftJoin(people, eq(people.id, safeguardingConcerns.raisedBy))
-        .leftJoin(personRecords, eq(personRecords.id, safeguardingConcerns.personRecordId))
-        .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)));
+      const concern = await store.concernWithNames(tx, communityId, concernId);
       if (!concern) throw notFound();
-      const actions = await tx
-        .select({
-          id: concernActions.id,
-          at: concernActions.at,
-          note: concernActions.note,
-          statusTo: concernActions.statusTo,
-          actorName: people.displayName,
-        })
-        .from(concernActions)
-        .leftJoin(people, eq(people.id, concernActions.actorId))
-        .where(eq(concernActions.concernId, concernId))
-        .orderBy(asc(concernActions.at), asc(concernActions.id));
+      const actions = await store.actionsOfConcern(tx, concernId);
       return { ...concern, actions };
     },
   );
@@ -255,30 +177,14 @@ export async function linkPerson(
   personRecordId: string,
   logNote: (record: { number: number }) => string,
 ): Promise<void> {
-  const [concern] = await tx
-    .select({ id: safeguardingConcerns.id, personRecordId: safeguardingConcerns.personRecordId })
-    .from(safeguardingConcerns)
-    .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)))
-    .for('update');
+  const concern = await store.concernLinkForUpdate(tx, communityId, concernId);
   if (!concern) throw notFound();
-  const [linked] = await tx
-    .select({ id: personRecords.id, number: personRecords.number })
-    .from(personRecords)
-    .where(
-      and(
-        eq(personRecords.communityId, communityId),
-        eq(personRecords.id, personRecordId),
-        eq(personRecords.status, 'active'),
-      ),
-    );
+  const linked = await activeRecord(tx, communityId, personRecordId);
   if (!linked)
     throw new DomainError('validation-failed', 400, [{ field: 'personRecordId', code: 'errors.concern.person' }]);
   if (concern.personRecordId === linked.id) return;
-  await tx
-    .update(safeguardingConcerns)
-    .set({ personRecordId: linked.id, updatedAt: new Date() })
-    .where(eq(safeguardingConcerns.id, concernId));
-  await tx.insert(concernActions).values({ communityId, concernId, actorId, note: logNote(linked), statusTo: null });
+  await store.setConcernPerson(tx, concernId, linked.id);
+  await store.insertConcernAction(tx, { communityId, concernId, actorId, note: logNote(linked), statusTo: null });
   await record(tx, {
     communityId,
     actorId,
@@ -296,23 +202,16 @@ export async function addAction(
   actorId: string,
   input: z.infer<typeof concernAction>,
 ): Promise<void> {
-  const [concern] = await tx
-    .select()
-    .from(safeguardingConcerns)
-    .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)))
-    .for('update');
+  const concern = await store.concernForUpdate(tx, communityId, concernId);
   if (!concern) throw notFound();
-  await tx.insert(concernActions).values({
+  await store.insertConcernAction(tx, {
     communityId,
     concernId,
     actorId,
     note: input.note,
     statusTo: input.statusTo && input.statusTo !== concern.status ? input.statusTo : null,
   });
-  await tx
-    .update(safeguardingConcerns)
-    .set({ updatedAt: new Date(), ...(input.statusTo ? { status: input.statusTo } : {}) })
-    .where(eq(safeguardingConcerns.id, concernId));
+  await store.touchConcern(tx, concernId, input.statusTo);
   await record(tx, {
     communityId,
     actorId,

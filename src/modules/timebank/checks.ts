@@ -1,10 +1,10 @@
 // Background checks: which level covers which work, and the one rule every path uses to refuse
 // work a person is not checked for.
-import { and, eq, sql } from 'drizzle-orm';
 import { DomainError } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { backgroundChecks, type CheckLevel } from './schema.ts';
+import { checksNotExpired } from './checks-store.ts';
+import type { CheckLevel } from './schema.ts';
 
 /** The levels in order: a check satisfies its own level and every one below it. */
 export const checkOrder: Record<CheckLevel, number> = { none: 0, basic: 1, enhanced: 2, enhanced_barred: 3 };
@@ -22,10 +22,7 @@ export function checkCovers(
 
 /** The person's best current check (the highest level not yet expired), if any. */
 export async function currentCheck(tx: CommunityTransaction, personRecordId: string, day = ukDay(new Date())) {
-  const checks = await tx
-    .select({ level: backgroundChecks.level, expiresOn: backgroundChecks.expiresOn })
-    .from(backgroundChecks)
-    .where(and(eq(backgroundChecks.personRecordId, personRecordId), sql`${backgroundChecks.expiresOn} >= ${day}`));
+  const checks = await checksNotExpired(tx, personRecordId, day);
   return checks.sort((a, b) => checkOrder[b.level] - checkOrder[a.level])[0];
 }
 

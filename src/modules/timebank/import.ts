@@ -4,15 +4,21 @@
 // the import each member's balance is the one the spreadsheet gave (an opening transfer from
 // the pot makes up the difference from the imported history).
 import { parse } from 'csv-parse/sync';
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalEmail, phone, phoneKey } from '../../platform/fields.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { personRecords } from '../people/schema.ts';
+import { activeRecordEmails, insertImportedRecord } from '../people/service.ts';
+import { insertImportedExchange, insertParties } from './exchanges-store.ts';
 import { postTransfer } from './ledger.ts';
-import { exchangeParties, timebankAccounts, timebankCategories, timebankExchanges } from './schema.ts';
+import {
+  categoryIdsAndNames,
+  categoryNames,
+  insertNamedCategory,
+  membersByEmailAndName,
+  openAccountBalance,
+} from './store.ts';
 import { accountOfPerson, forgetDayTotals, joinTimebank, potOf, timebankOf } from './service.ts';
 
 export interface RowError {
@@ -143,10 +149,8 @@ export async function planImport(
     errors.push({ file: 'members', row: 1, column: 'name', code: 'errors.timebank.import.noRows' });
   if (memberRows.rows.length > 0 && !('name' in (memberRows.rows[0] ?? {})))
     errors.push({ file: 'members', row: 1, column: 'name', code: 'errors.timebank.import.noNameColumn' });
-  const existing = await tx.execute<{ id: string; email: string | null; name: string }>(
-    sql`select id, lower(email) as email, preferred_name as name from person_records where community_id = ${communityId} and status = 'active'`,
-  );
-  const byEmail = new Map(existing.rows.filter((row) => row.email).map((row) => [row.email as string, row.id]));
+  const existing = await activeRecordEmails(tx, communityId);
+  const byEmail = new Map(existing.filter((row) => row.email).map((row) => [row.email as string, row.id]));
   const seen = new Set<string>();
   const members: PlannedMember[] = memberRows.rows.map((cells, index) => {
     const row = index + 2;
@@ -189,17 +193,12 @@ export async function planImport(
     };
   });
   // History names people by email or by name, from the file or already in the time bank.
-  const inBank = await tx.execute<{ email: string | null; name: string }>(
-    sql`select lower(r.email) as email, lower(r.preferred_name) as name from timebank_members m join person_records r on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
-  );
+  const inBank = await membersByEmailAndName(tx, communityId);
   const known = new Set([
     ...members.flatMap((member) => [key(member.name), ...(member.email ? [key(member.email)] : [])]),
-    ...inBank.rows.flatMap((row) => [row.name, ...(row.email ? [row.email] : [])]),
+    ...inBank.flatMap((row) => [row.name, ...(row.email ? [row.email] : [])]),
   ]);
-  const categories = await tx
-    .select({ name: timebankCategories.name })
-    .from(timebankCategories)
-    .where(eq(timebankCategories.communityId, communityId));
+  const categories = await categoryNames(tx, communityId);
   const knownCategories = new Set(categories.map((category) => key(category.name)));
   const newCategories = new Set<string>();
   const today = ukDay(new Date());
@@ -255,18 +254,15 @@ export async function runImport(
   for (const member of plan.members) {
     let id = member.existingId;
     if (!id) {
-      const [created] = await tx
-        .insert(personRecords)
-        .values({
-          communityId,
-          preferredName: member.name,
-          email: member.email,
-          phone: member.phone,
-          phoneKey: phoneKey(member.phone),
-          createdBy: actorId,
-        })
-        .returning({ id: personRecords.id });
-      id = created?.id ?? '';
+      const created = await insertImportedRecord(tx, {
+        communityId,
+        preferredName: member.name,
+        email: member.email,
+        phone: member.phone,
+        phoneKey: phoneKey(member.phone),
+        createdBy: actorId,
+      });
+      id = created ?? '';
     }
     await joinTimebank(tx, {
       communityId,
@@ -279,49 +275,36 @@ export async function runImport(
     idFor.set(key(member.name), id);
     if (member.email) idFor.set(key(member.email), id);
   }
-  const inBank = await tx.execute<{ id: string; email: string | null; name: string }>(
-    sql`select r.id, lower(r.email) as email, lower(r.preferred_name) as name from timebank_members m join person_records r on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
-  );
-  for (const row of inBank.rows) {
+  const inBank = await membersByEmailAndName(tx, communityId);
+  for (const row of inBank) {
     if (!idFor.has(row.name)) idFor.set(row.name, row.id);
     if (row.email && !idFor.has(row.email)) idFor.set(row.email, row.id);
   }
   const categoryIds = new Map<string, string>();
   for (const name of plan.newCategories) {
-    const [created] = await tx
-      .insert(timebankCategories)
-      .values({ communityId, name })
-      .onConflictDoNothing()
-      .returning({ id: timebankCategories.id });
+    const created = await insertNamedCategory(tx, communityId, name);
     if (created) categoryIds.set(key(name), created.id);
   }
-  for (const category of await tx
-    .select({ id: timebankCategories.id, name: timebankCategories.name })
-    .from(timebankCategories)
-    .where(eq(timebankCategories.communityId, communityId)))
-    categoryIds.set(key(category.name), category.id);
+  for (const category of await categoryIdsAndNames(tx, communityId)) categoryIds.set(key(category.name), category.id);
   const accountFor = async (personRecordId: string) =>
     (await accountOfPerson(tx, communityId, personRecordId))?.id ?? '';
   const history = [...plan.history].sort((a, b) => a.day.localeCompare(b.day) || a.row - b.row);
   for (const item of history) {
     const giver = await accountFor(idFor.get(item.from) ?? '');
     const receiver = await accountFor(idFor.get(item.to) ?? '');
-    const [exchange] = await tx
-      .insert(timebankExchanges)
-      .values({
-        communityId,
-        status: 'confirmed',
-        occurredOn: item.day,
-        categoryId: categoryIds.get(key(item.category)) ?? null,
-        note: item.note,
-        recordedBy: actorId,
-        onBehalf: true,
-        decidedBy: actorId,
-        decidedAt: new Date(),
-      })
-      .returning({ id: timebankExchanges.id });
+    const exchange = await insertImportedExchange(tx, {
+      communityId,
+      status: 'confirmed',
+      occurredOn: item.day,
+      categoryId: categoryIds.get(key(item.category)) ?? null,
+      note: item.note,
+      recordedBy: actorId,
+      onBehalf: true,
+      decidedBy: actorId,
+      decidedAt: new Date(),
+    });
     if (!exchange) continue;
-    await tx.insert(exchangeParties).values([
+    await insertParties(tx, [
       { communityId, exchangeId: exchange.id, accountId: giver, side: 'giver', minutes: item.minutes },
       { communityId, exchangeId: exchange.id, accountId: receiver, side: 'receiver', minutes: item.minutes },
     ]);
@@ -346,10 +329,7 @@ export async function runImport(
   for (const member of plan.members) {
     if (member.balance === null) continue;
     const id = idFor.get(key(member.email ?? member.name)) ?? idFor.get(key(member.name)) ?? '';
-    const [account] = await tx
-      .select({ id: timebankAccounts.id, balance: timebankAccounts.balance })
-      .from(timebankAccounts)
-      .where(and(eq(timebankAccounts.personRecordId, id), isNull(timebankAccounts.closedAt)));
+    const account = await openAccountBalance(tx, id);
     if (!account || account.balance === member.balance) continue;
     await postTransfer(tx, {
       communityId,

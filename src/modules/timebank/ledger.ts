@@ -2,16 +2,16 @@
 // (checked here, and again by a trigger when the transaction commits); balances are kept in
 // step in the same transaction, with the accounts locked in one order so that concurrent
 // transfers on the same account wait for each other instead of losing a movement.
-import { and, inArray, isNull, sql } from 'drizzle-orm';
 import { DomainError } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import {
-  type AccountKind,
-  type TransferKind,
-  timebankAccounts,
-  timebankMovements,
-  timebankTransfers,
-} from './schema.ts';
+  balancesAndMovements,
+  insertMovements,
+  insertTransfer,
+  lockOpenAccounts,
+  setBalances,
+} from './ledger-store.ts';
+import type { AccountKind, TransferKind } from './schema.ts';
 
 export interface Movement {
   accountId: string;
@@ -88,14 +88,7 @@ export async function lockAccounts(
 ): Promise<Map<string, AccountState>> {
   const ids = [...new Set(accountIds)].sort();
   if (ids.length === 0) return new Map();
-  const rows = await tx
-    .select({ id: timebankAccounts.id, kind: timebankAccounts.kind, balance: timebankAccounts.balance })
-    .from(timebankAccounts)
-    .where(and(inArray(timebankAccounts.id, ids), isNull(timebankAccounts.closedAt)))
-    .orderBy(timebankAccounts.id)
-    // Not FOR UPDATE: rows pointing at an account (an exchange's parties) hold a key-share lock
-    // on it, and FOR UPDATE would wait on those in a circle.
-    .for('no key update');
+  const rows = await lockOpenAccounts(tx, ids);
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -116,23 +109,21 @@ export async function postTransfer(
     if (result.refusal.reason === 'no-account') throw new DomainError('not-found', 404);
     throw new Error('a transfer whose movements do not sum to zero');
   }
-  const [transfer] = await tx
-    .insert(timebankTransfers)
-    .values({
-      communityId: plan.communityId,
-      kind: plan.kind,
-      occurredOn: plan.occurredOn,
-      exchangeId: plan.exchangeId ?? null,
-      reversesId: plan.reversesId ?? null,
-      categoryId: plan.categoryId ?? null,
-      note: plan.note ?? '',
-      recordedBy: plan.recordedBy,
-    })
-    .returning({ id: timebankTransfers.id });
+  const transfer = await insertTransfer(tx, {
+    communityId: plan.communityId,
+    kind: plan.kind,
+    occurredOn: plan.occurredOn,
+    exchangeId: plan.exchangeId ?? null,
+    reversesId: plan.reversesId ?? null,
+    categoryId: plan.categoryId ?? null,
+    note: plan.note ?? '',
+    recordedBy: plan.recordedBy,
+  });
   if (!transfer) throw new Error('transfer insert returned nothing');
   const movements = net.map((movement) => ({ ...movement, balanceAfter: result.after.get(movement.accountId) ?? 0 }));
   if (movements.length > 0) {
-    await tx.insert(timebankMovements).values(
+    await insertMovements(
+      tx,
       movements.map((movement) => ({
         communityId: plan.communityId,
         transferId: transfer.id,
@@ -142,16 +133,9 @@ export async function postTransfer(
         occurredOn: plan.occurredOn,
       })),
     );
-    // One statement for every balance.
-    const pairs = sql.join(
-      movements.map((movement) => sql`(${movement.accountId}::uuid, ${movement.balanceAfter}::int)`),
-      sql`, `,
-    );
-    // An exchange also marks the day its accounts last took part (reports: who is active).
+    // One statement for every balance; an exchange also marks the day its accounts last took part (reports: who is active).
     const exchanged = plan.kind === 'exchange' || plan.kind === 'group';
-    await tx.execute(sql`update timebank_accounts set balance = moved.balance,
-        last_exchanged_on = case when ${exchanged} and kind <> 'pot' then greatest(coalesce(last_exchanged_on, ${plan.occurredOn}::date), ${plan.occurredOn}::date) else last_exchanged_on end
-      from (values ${pairs}) as moved(id, balance) where timebank_accounts.id = moved.id`);
+    await setBalances(tx, movements, exchanged, plan.occurredOn);
   }
   return { id: transfer.id, movements };
 }
@@ -161,13 +145,9 @@ export async function unreconciled(
   tx: CommunityTransaction,
   communityId: string,
 ): Promise<{ checked: number; differences: { accountId: string; balance: number; movements: number }[] }> {
-  const rows = await tx.execute<{ account_id: string; balance: number; movements: number }>(sql`
-    select a.id as account_id, a.balance, coalesce(m.total, 0)::int as movements
-    from timebank_accounts a
-    left join (select account_id, sum(minutes) as total from timebank_movements where community_id = ${communityId} group by account_id) m on m.account_id = a.id
-    where a.community_id = ${communityId}`);
-  const differences = rows.rows
+  const rows = await balancesAndMovements(tx, communityId);
+  const differences = rows
     .filter((row) => row.balance !== row.movements)
     .map((row) => ({ accountId: row.account_id, balance: row.balance, movements: row.movements }));
-  return { checked: rows.rows.length, differences };
+  return { checked: rows.length, differences };
 }

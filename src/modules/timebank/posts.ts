@@ -2,7 +2,6 @@
 // responding, private messages through the platform, following categories, and the background
 // checks some kinds of help need.
 import { addMonths, formatISO } from 'date-fns';
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
@@ -11,26 +10,43 @@ import { conflict, DomainError, invalid, notFound } from '../../platform/http/pr
 import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { tellPerson } from '../people/consent.ts';
-import { personRecords } from '../people/schema.ts';
+import { checksRunningOut, insertCheck, markChecksReminded } from './checks-store.ts';
 import {
-  backgroundChecks,
-  categoryFollows,
-  type CheckLevel,
+  categoriesAmong,
+  changePost,
+  closeOpenPost,
+  conversationRows,
+  findPosts,
+  followedCategories,
+  followersOf,
+  insertFollows,
+  insertMessage,
+  insertPost,
+  insertResponse,
+  markPostsReminded,
+  messagesOf,
+  nameOfRecord,
+  openCategory,
+  type Post,
+  type PostQuery,
+  postInFull,
   postKinds,
   postPlaces,
-  postResponses,
-  timebankCategories,
-  timebankMessages,
-  timebankPosts,
-  timebanks,
-} from './schema.ts';
+  responseBy,
+  responseIn,
+  responseRows,
+  timebanksWithSlugs,
+  unfollowAll,
+} from './posts-store.ts';
+import type { CheckLevel } from './schema.ts';
 import { type ExchangeContext, memberOf, timebankOf } from './service.ts';
 import { checkCovers, currentCheck, requireCheck } from './checks.ts';
 
 export { checkCovers, checkOrder, currentCheck } from './checks.ts';
+export { checksOf } from './checks-store.ts';
 
 export { postKinds, postPlaces };
-export type Post = typeof timebankPosts.$inferSelect;
+export type { Post, PostQuery };
 
 // ——— Background checks ———
 
@@ -63,18 +79,15 @@ export async function recordCheck(
 ) {
   const member = await memberOf(tx, communityId, personRecordId);
   if (!member) throw notFound();
-  const [saved] = await tx
-    .insert(backgroundChecks)
-    .values({
-      communityId,
-      personRecordId,
-      level: details.level,
-      certificateNumber: details.certificateNumber,
-      issuedOn: details.issuedOn,
-      expiresOn: details.expiresOn,
-      seenBy: actorId,
-    })
-    .returning();
+  const saved = await insertCheck(tx, {
+    communityId,
+    personRecordId,
+    level: details.level,
+    certificateNumber: details.certificateNumber,
+    issuedOn: details.issuedOn,
+    expiresOn: details.expiresOn,
+    seenBy: actorId,
+  });
   await record(tx, {
     communityId,
     actorId,
@@ -86,32 +99,11 @@ export async function recordCheck(
   return saved;
 }
 
-export async function checksOf(tx: CommunityTransaction, personRecordId: string) {
-  return tx
-    .select({
-      id: backgroundChecks.id,
-      level: backgroundChecks.level,
-      certificateNumber: backgroundChecks.certificateNumber,
-      issuedOn: backgroundChecks.issuedOn,
-      expiresOn: backgroundChecks.expiresOn,
-      seenBy: sql<string | null>`(select display_name from people where id = ${backgroundChecks.seenBy})`,
-    })
-    .from(backgroundChecks)
-    .where(eq(backgroundChecks.personRecordId, personRecordId))
-    .orderBy(desc(backgroundChecks.expiresOn));
-}
-
 /** Checks that run out within the community's warning days (or already have, in the last month), soonest first. */
 export async function checksDue(tx: CommunityTransaction, communityId: string) {
   const timebank = await timebankOf(tx, communityId);
-  const rows = await tx.execute<{ person_record_id: string; name: string; level: CheckLevel; expires_on: string }>(sql`
-    select distinct on (c.person_record_id) c.person_record_id, r.preferred_name as name, c.level, c.expires_on::text
-    from timebank_checks c join person_records r on r.id = c.person_record_id
-    where c.community_id = ${communityId} and r.status = 'active'
-      and not exists (select 1 from timebank_checks later where later.person_record_id = c.person_record_id and later.expires_on > current_date + ${timebank.checkWarningDays}::int)
-      and c.expires_on between current_date - 31 and current_date + ${timebank.checkWarningDays}::int
-    order by c.person_record_id, c.expires_on desc`);
-  return rows.rows
+  const rows = await checksRunningOut(tx, communityId, timebank.checkWarningDays);
+  return rows
     .map((row) => ({
       personRecordId: row.person_record_id,
       name: row.name,
@@ -165,37 +157,25 @@ export async function createPost(
     throw details.forPersonId ? notFound() : invalid([{ field: 'title', code: 'errors.timebank.notOnboarded' }]);
   if (!member.onboardedAt)
     throw invalid([{ field: details.forPersonId ? 'forPersonId' : 'title', code: 'errors.timebank.notOnboarded' }]);
-  const [category] = await tx
-    .select()
-    .from(timebankCategories)
-    .where(
-      and(
-        eq(timebankCategories.communityId, communityId),
-        eq(timebankCategories.id, details.categoryId),
-        eq(timebankCategories.archived, false),
-      ),
-    );
+  const category = await openCategory(tx, communityId, details.categoryId);
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   // Offering help that needs a check needs the check.
   if (details.kind === 'offer') await requireCheck(tx, forPerson, category.checkLevel, 'categoryId');
-  const [post] = await tx
-    .insert(timebankPosts)
-    .values({
-      communityId,
-      kind: details.kind,
-      personRecordId: forPerson,
-      title: details.title,
-      description: details.description,
-      categoryId: category.id,
-      place: details.place,
-      neighbourhood: details.neighbourhood || member.neighbourhood,
-      whenAvailable: details.whenAvailable,
-      forGroups: details.forGroups,
-      endsOn: details.endsOn,
-      postedBy: actor.id,
-      onBehalf: forPerson !== context.actorRecordId,
-    })
-    .returning();
+  const post = await insertPost(tx, {
+    communityId,
+    kind: details.kind,
+    personRecordId: forPerson,
+    title: details.title,
+    description: details.description,
+    categoryId: category.id,
+    place: details.place,
+    neighbourhood: details.neighbourhood || member.neighbourhood,
+    whenAvailable: details.whenAvailable,
+    forGroups: details.forGroups,
+    endsOn: details.endsOn,
+    postedBy: actor.id,
+    onBehalf: forPerson !== context.actorRecordId,
+  });
   if (!post) throw new Error('post insert returned nothing');
   await record(tx, {
     communityId,
@@ -205,10 +185,7 @@ export async function createPost(
     subjectId: post.id,
     detail: { kind: post.kind, onBehalf: post.onBehalf },
   });
-  const followers = await tx
-    .select({ personRecordId: categoryFollows.personRecordId })
-    .from(categoryFollows)
-    .where(and(eq(categoryFollows.categoryId, category.id), sql`${categoryFollows.personRecordId} <> ${forPerson}`));
+  const followers = await followersOf(tx, category.id, forPerson);
   for (const follower of followers) {
     await tellPerson(tx, context.notifyConfigured, follower.personRecordId, {
       template: 'timebank-new-post',
@@ -219,73 +196,14 @@ export async function createPost(
   return post;
 }
 
-export interface PostQuery {
-  kind?: 'offer' | 'request';
-  q?: string;
-  categoryId?: string;
-  place?: 'neighbourhood' | 'home' | 'online';
-  neighbourhood?: string;
-  personRecordId?: string;
-  includeClosed?: boolean;
-  after?: { rank: number; createdAt: string; id: string };
-  limit: number;
-}
-
 /**
  * Open posts, best match first when searching (then newest): words are stemmed and accents
  * ignored, so "cafe" finds "Café" and "gardens" finds "gardening".
  */
 export async function searchPosts(tx: CommunityTransaction, communityId: string, query: PostQuery) {
-  const conditions: SQL[] = [sql`p.community_id = ${communityId}`];
-  const words = query.q?.trim();
   const today = ukDay(new Date());
-  // With words, the matching posts come from timebank_search (the full-text index; see its migration).
-  const matches = words
-    ? sql`join timebank_search(${words}, ${query.kind ?? null}::text, ${query.categoryId ?? null}::uuid, ${query.place ?? null}::text, ${query.neighbourhood ?? null}::text, ${query.includeClosed ?? false}, ${today}::date,
-        ${query.after?.rank ?? null}::float8, ${query.after?.createdAt ?? null}::timestamptz, ${query.after?.id ?? null}::uuid, ${query.limit + 1}) found on found.id = p.id`
-    : sql``;
-  if (!words) {
-    if (!query.includeClosed) conditions.push(sql`p.closed_at is null and p.ends_on >= ${today}`);
-    if (query.kind) conditions.push(sql`p.kind = ${query.kind}`);
-    if (query.categoryId) conditions.push(sql`p.category_id = ${query.categoryId}`);
-    if (query.place) conditions.push(sql`p.place = ${query.place}`);
-    if (query.neighbourhood) conditions.push(sql`lower(p.neighbourhood) = lower(${query.neighbourhood})`);
-    if (query.after)
-      conditions.push(sql`(p.created_at, p.id) < (${query.after.createdAt}::timestamptz, ${query.after.id}::uuid)`);
-  }
-  if (query.personRecordId) conditions.push(sql`p.person_record_id = ${query.personRecordId}`);
-  const rank = words ? sql`found.rank` : sql`0::float8`;
-  const rows = await tx.execute<{
-    id: string;
-    kind: 'offer' | 'request';
-    title: string;
-    description: string;
-    place: string;
-    neighbourhood: string;
-    when_available: string;
-    for_groups: boolean;
-    ends_on: string;
-    closed_at: string | null;
-    created_at: string;
-    category: string;
-    check_level: CheckLevel;
-    home_visit: boolean;
-    poster: string;
-    person_record_id: string;
-    rank: number;
-    responses: number;
-  }>(sql`
-    select p.id, p.kind, p.title, p.description, p.place, p.neighbourhood, p.when_available, p.for_groups, p.ends_on::text, p.closed_at, p.created_at, c.name as category, c.check_level, c.home_visit,
-      r.preferred_name as poster, p.person_record_id, ${rank} as rank,
-      (select count(*)::int from timebank_responses s where s.post_id = p.id) as responses
-    from timebank_posts p
-    ${matches}
-    join timebank_categories c on c.id = p.category_id
-    join person_records r on r.id = p.person_record_id
-    where ${sql.join(conditions, sql` and `)}
-    order by ${rank} desc, p.created_at desc, p.id desc
-    limit ${query.limit + 1}`);
-  const items = rows.rows.slice(0, query.limit).map((row) => ({
+  const rows = await findPosts(tx, communityId, query, today);
+  const items = rows.slice(0, query.limit).map((row) => ({
     id: row.id,
     kind: row.kind,
     title: row.title,
@@ -309,19 +227,14 @@ export async function searchPosts(tx: CommunityTransaction, communityId: string,
   return {
     items,
     next:
-      rows.rows.length > query.limit && last
+      rows.length > query.limit && last
         ? { rank: last.rank, createdAt: last.createdAt.toISOString(), id: last.id }
         : null,
   };
 }
 
 export async function getPost(tx: CommunityTransaction, communityId: string, postId: string) {
-  const [row] = await tx
-    .select({ post: timebankPosts, category: timebankCategories, poster: personRecords.preferredName })
-    .from(timebankPosts)
-    .innerJoin(timebankCategories, eq(timebankCategories.id, timebankPosts.categoryId))
-    .innerJoin(personRecords, eq(personRecords.id, timebankPosts.personRecordId))
-    .where(and(eq(timebankPosts.communityId, communityId), eq(timebankPosts.id, postId)));
+  const row = await postInFull(tx, communityId, postId);
   if (!row) throw notFound();
   return row;
 }
@@ -343,10 +256,7 @@ export async function mayRespond(
   // Taking up a request means giving the help: that needs the check the help needs.
   if (post.kind === 'request' && !checkCovers(checkLevel, await currentCheck(tx, personRecordId), ukDay(new Date())))
     return { ok: false, reason: `timebank.post.why.check.${checkLevel}` };
-  const [already] = await tx
-    .select({ id: postResponses.id })
-    .from(postResponses)
-    .where(and(eq(postResponses.postId, post.id), eq(postResponses.personRecordId, personRecordId)));
+  const already = await responseBy(tx, post.id, personRecordId);
   if (already) return { ok: false, reason: 'timebank.post.why.answered' };
   return { ok: true };
 }
@@ -374,13 +284,9 @@ export async function respondToPost(
     ]);
   }
   const responderId = context.actorRecordId as string;
-  const [response] = await tx
-    .insert(postResponses)
-    .values({ communityId: context.communityId, postId, personRecordId: responderId })
-    .onConflictDoNothing()
-    .returning();
+  const response = await insertResponse(tx, { communityId: context.communityId, postId, personRecordId: responderId });
   if (!response) throw conflict('timebank-already-answered');
-  await tx.insert(timebankMessages).values({
+  await insertMessage(tx, {
     communityId: context.communityId,
     responseId: response.id,
     fromRecordId: responderId,
@@ -404,29 +310,13 @@ export async function respondToPost(
 
 /** A conversation: the post, the two people in it and their messages. Only they and coordinators see it. */
 export async function conversation(tx: CommunityTransaction, context: ExchangeContext, responseId: string) {
-  const [response] = await tx
-    .select()
-    .from(postResponses)
-    .where(and(eq(postResponses.communityId, context.communityId), eq(postResponses.id, responseId)));
+  const response = await responseIn(tx, context.communityId, responseId);
   if (!response) throw notFound();
   const { post, category, poster } = await getPost(tx, context.communityId, response.postId);
   const inIt = context.actorRecordId === response.personRecordId || context.actorRecordId === post.personRecordId;
   if (!inIt && !context.actor.staff) throw notFound();
-  const [responder] = await tx
-    .select({ name: personRecords.preferredName })
-    .from(personRecords)
-    .where(eq(personRecords.id, response.personRecordId));
-  const messages = await tx
-    .select({
-      id: timebankMessages.id,
-      fromRecordId: timebankMessages.fromRecordId,
-      body: timebankMessages.body,
-      createdAt: timebankMessages.createdAt,
-      onBehalf: sql<boolean>`${timebankMessages.sentBy} is distinct from (select account_id from person_records where id = ${timebankMessages.fromRecordId})`,
-    })
-    .from(timebankMessages)
-    .where(eq(timebankMessages.responseId, responseId))
-    .orderBy(asc(timebankMessages.createdAt));
+  const responder = await nameOfRecord(tx, response.personRecordId);
+  const messages = await messagesOf(tx, responseId);
   const names = new Map([
     [post.personRecordId, poster],
     [response.personRecordId, responder?.name ?? ''],
@@ -457,16 +347,13 @@ export async function sendMessage(
       ? details.asPersonId
       : null;
   if (!from) throw invalid([{ field: 'asPersonId', code: 'errors.timebank.asPerson.missing' }]);
-  const [message] = await tx
-    .insert(timebankMessages)
-    .values({
-      communityId: context.communityId,
-      responseId,
-      fromRecordId: from,
-      body: details.message,
-      sentBy: context.actor.id,
-    })
-    .returning();
+  const message = await insertMessage(tx, {
+    communityId: context.communityId,
+    responseId,
+    fromRecordId: from,
+    body: details.message,
+    sentBy: context.actor.id,
+  });
   const to = sides.find((side) => side !== from) as string;
   await tellPerson(tx, context.notifyConfigured, to, {
     template: 'timebank-message',
@@ -478,18 +365,8 @@ export async function sendMessage(
 
 /** The conversations a person is in, newest message first. */
 export async function conversationsOf(tx: CommunityTransaction, communityId: string, personRecordId: string) {
-  const rows = await tx.execute<{ id: string; title: string; kind: string; other: string; last_at: string }>(sql`
-    select s.id, p.title, p.kind,
-      case when s.person_record_id = ${personRecordId} then poster.preferred_name else responder.preferred_name end as other,
-      (select max(created_at) from timebank_messages m where m.response_id = s.id) as last_at
-    from timebank_responses s
-    join timebank_posts p on p.id = s.post_id
-    join person_records poster on poster.id = p.person_record_id
-    join person_records responder on responder.id = s.person_record_id
-    where s.community_id = ${communityId} and (s.person_record_id = ${personRecordId} or p.person_record_id = ${personRecordId})
-    order by last_at desc nulls last
-    limit 50`);
-  return rows.rows.map((row) => ({
+  const rows = await conversationRows(tx, communityId, personRecordId);
+  return rows.map((row) => ({
     id: row.id,
     title: row.title,
     kind: row.kind,
@@ -500,17 +377,8 @@ export async function conversationsOf(tx: CommunityTransaction, communityId: str
 
 /** The answers to a post: for its poster and coordinators. */
 export async function responsesTo(tx: CommunityTransaction, postId: string) {
-  const rows = await tx.execute<{
-    id: string;
-    name: string;
-    person_record_id: string;
-    created_at: string;
-    messages: number;
-  }>(sql`
-    select s.id, r.preferred_name as name, s.person_record_id, s.created_at, (select count(*)::int from timebank_messages m where m.response_id = s.id) as messages
-    from timebank_responses s join person_records r on r.id = s.person_record_id
-    where s.post_id = ${postId} order by s.created_at`);
-  return rows.rows.map((row) => ({
+  const rows = await responseRows(tx, postId);
+  return rows.map((row) => ({
     id: row.id,
     name: row.name,
     personRecordId: row.person_record_id,
@@ -523,11 +391,7 @@ export async function responsesTo(tx: CommunityTransaction, postId: string) {
 export async function closePost(tx: CommunityTransaction, context: ExchangeContext, postId: string) {
   const { post } = await getPost(tx, context.communityId, postId);
   if (!context.actor.staff && post.personRecordId !== context.actorRecordId) throw notFound();
-  const [closed] = await tx
-    .update(timebankPosts)
-    .set({ closedAt: new Date() })
-    .where(and(eq(timebankPosts.id, postId), isNull(timebankPosts.closedAt)))
-    .returning();
+  const closed = await closeOpenPost(tx, postId);
   if (closed)
     await record(tx, {
       communityId: context.communityId,
@@ -552,32 +416,19 @@ export async function updatePost(
   const { post } = await getPost(tx, context.communityId, postId);
   if (!context.actor.staff && post.personRecordId !== context.actorRecordId) throw notFound();
   if (post.closedAt) throw conflict('timebank-post-closed');
-  const [category] = await tx
-    .select()
-    .from(timebankCategories)
-    .where(
-      and(
-        eq(timebankCategories.communityId, context.communityId),
-        eq(timebankCategories.id, details.categoryId),
-        eq(timebankCategories.archived, false),
-      ),
-    );
+  const category = await openCategory(tx, context.communityId, details.categoryId);
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   if (post.kind === 'offer') await requireCheck(tx, post.personRecordId, category.checkLevel, 'categoryId');
-  const [changed] = await tx
-    .update(timebankPosts)
-    .set({
-      title: details.title,
-      description: details.description,
-      categoryId: category.id,
-      place: details.place,
-      neighbourhood: details.neighbourhood || post.neighbourhood,
-      whenAvailable: details.whenAvailable,
-      forGroups: details.forGroups,
-      endsOn: details.endsOn,
-    })
-    .where(eq(timebankPosts.id, postId))
-    .returning();
+  const changed = await changePost(tx, postId, {
+    title: details.title,
+    description: details.description,
+    categoryId: category.id,
+    place: details.place,
+    neighbourhood: details.neighbourhood || post.neighbourhood,
+    whenAvailable: details.whenAvailable,
+    forGroups: details.forGroups,
+    endsOn: details.endsOn,
+  });
   if (!changed) throw notFound();
   await record(tx, {
     communityId: context.communityId,
@@ -599,12 +450,7 @@ export const followChoice = z.object({
 });
 
 export async function followedBy(tx: CommunityTransaction, personRecordId: string): Promise<string[]> {
-  return (
-    await tx
-      .select({ id: categoryFollows.categoryId })
-      .from(categoryFollows)
-      .where(eq(categoryFollows.personRecordId, personRecordId))
-  ).map((row) => row.id);
+  return (await followedCategories(tx, personRecordId)).map((row) => row.id);
 }
 
 /** Replaces the categories a member follows. */
@@ -616,19 +462,15 @@ export async function setFollows(
 ) {
   const member = await memberOf(tx, communityId, personRecordId);
   if (!member) throw invalid([{ field: 'categoryIds', code: 'errors.timebank.post.why.notMember' }]);
-  const known = categoryIds.length
-    ? await tx
-        .select({ id: timebankCategories.id })
-        .from(timebankCategories)
-        .where(and(eq(timebankCategories.communityId, communityId), inArray(timebankCategories.id, [...categoryIds])))
-    : [];
+  const known = categoryIds.length ? await categoriesAmong(tx, communityId, categoryIds) : [];
   if (known.length !== new Set(categoryIds).size)
     throw invalid([{ field: 'categoryIds', code: 'errors.timebank.category.missing' }]);
-  await tx.delete(categoryFollows).where(eq(categoryFollows.personRecordId, personRecordId));
+  await unfollowAll(tx, personRecordId);
   if (known.length)
-    await tx
-      .insert(categoryFollows)
-      .values(known.map((category) => ({ communityId, personRecordId, categoryId: category.id })));
+    await insertFollows(
+      tx,
+      known.map((category) => ({ communityId, personRecordId, categoryId: category.id })),
+    );
 }
 
 // ——— Reminders (a daily job) ———
@@ -639,34 +481,13 @@ export async function sendReminders(
   publicUrl: string,
   notifyConfigured: boolean,
 ): Promise<{ posts: number; checks: number }> {
-  const banks = await owner
-    .select({
-      communityId: timebanks.communityId,
-      slug: sql<string>`(select slug from communities where id = ${timebanks.communityId})`,
-    })
-    .from(timebanks);
+  const banks = await timebanksWithSlugs(owner);
   let posts = 0;
   let checks = 0;
   for (const bank of banks) {
     await inCommunity(owner, { communityId: bank.communityId, personId: null }, async (tx) => {
       const rules = await timebankOf(tx, bank.communityId);
-      const ending = await tx
-        .update(timebankPosts)
-        .set({ reminderSentAt: new Date() })
-        .where(
-          and(
-            eq(timebankPosts.communityId, bank.communityId),
-            isNull(timebankPosts.closedAt),
-            isNull(timebankPosts.reminderSentAt),
-            sql`${timebankPosts.endsOn} between current_date and current_date + ${rules.postReminderDays}::int`,
-          ),
-        )
-        .returning({
-          id: timebankPosts.id,
-          personRecordId: timebankPosts.personRecordId,
-          title: timebankPosts.title,
-          endsOn: timebankPosts.endsOn,
-        });
+      const ending = await markPostsReminded(tx, bank.communityId, rules.postReminderDays);
       for (const post of ending) {
         await tellPerson(tx, notifyConfigured, post.personRecordId, {
           template: 'timebank-post-ending',
@@ -675,17 +496,7 @@ export async function sendReminders(
         });
       }
       posts += ending.length;
-      const expiring = await tx
-        .update(backgroundChecks)
-        .set({ reminderSentAt: new Date() })
-        .where(
-          and(
-            eq(backgroundChecks.communityId, bank.communityId),
-            isNull(backgroundChecks.reminderSentAt),
-            sql`${backgroundChecks.expiresOn} between current_date and current_date + ${rules.checkWarningDays}::int`,
-          ),
-        )
-        .returning({ personRecordId: backgroundChecks.personRecordId, expiresOn: backgroundChecks.expiresOn });
+      const expiring = await markChecksReminded(tx, bank.communityId, rules.checkWarningDays);
       for (const check of expiring) {
         await tellPerson(tx, notifyConfigured, check.personRecordId, {
           template: 'timebank-check-expiring',

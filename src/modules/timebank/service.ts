@@ -1,47 +1,113 @@
 // The time bank's rules: joining and onboarding, accounts, exchanges one to one and in groups,
 // the pot, reversals, and the nightly reconciliation. The ledger itself is in ledger.ts.
 import { addDays, formatISO, subDays } from 'date-fns';
-import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type AuditEntry, record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
-import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
+import type { PersonDataSource } from '../../platform/person-data.ts';
 import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { communities, people } from '../../platform/db/schema.ts';
 import { recordMilestones } from '../journey/service.ts';
 import { messagePerson } from '../people/consent.ts';
 import { getPerson } from '../people/service.ts';
-import { personRecords } from '../people/schema.ts';
 import { joinProgramme, type Joining } from '../programmes/service.ts';
-import { referrals } from '../referrals/schema.ts';
+import { getReferral } from '../referrals/service.ts';
 import { postTransfer, unreconciled } from './ledger.ts';
 import { requireCheck } from './checks.ts';
 import { countDays } from './reports.ts';
+import type { CameFrom } from './schema.ts';
+import { forgetCertificateNumbers } from './checks-store.ts';
 import {
-  type CameFrom,
+  categoryCheck,
+  claimForConfirming,
+  disputeUnconfirmable,
+  type Exchange,
+  exchangeIdRows,
+  exchangeListRows,
+  type ExchangeListing,
+  exchangeRow,
+  exchangesDue,
+  forgetDay,
+  insertExchange,
+  insertParties,
+  markCancelled,
+  markDisputed,
+  markReversed,
+  movementsOf,
+  partiesOfExchange,
+  partyRows,
+  postExists,
+  reversalOf,
+  reversingTransfer,
+  statementRows,
+  transferOf,
+  transferOfExchange,
+  usableCategory,
+  categoryName,
+} from './exchanges-store.ts';
+import {
+  absorbMembership,
+  type Account,
+  allTimebanks,
+  archiveStep,
+  categoriesOf,
+  categoryOf,
   checkLevels,
-  dayTotals,
-  daysCounted,
-  exchangeParties,
+  choosableAccounts,
+  closeAccount,
+  coordinatorCounts,
+  currentMember,
+  displayNameOf,
   exchangeStatuses,
-  onboardingSteps,
-  onboardingTicks,
-  reconciliations,
-  timebankAccounts,
-  timebankCategories,
-  timebankExchanges,
-  timebankMembers,
-  timebankMovements,
-  timebankTransfers,
-  timebanks,
-} from './schema.ts';
+  exchangesTakenPartIn,
+  followsOfRecord,
+  forgetExchangeNotes,
+  forgetMessages,
+  forgetPosts,
+  insertCategory,
+  insertMember,
+  insertMemberAccount,
+  insertOrganisation,
+  insertPot,
+  insertReconciliation,
+  insertStep,
+  insertSteps,
+  insertTick,
+  insertTimebank,
+  joiningMemberIds,
+  lastStepPosition,
+  latestReconciliation,
+  markOnboarded,
+  type Member,
+  membersOf,
+  membershipOf,
+  mergeFollows,
+  mergeResponses,
+  moveAccount,
+  moveMembership,
+  movementsOfRecord,
+  openAccountOf,
+  openAccountOfRecord,
+  openAccountsAmong,
+  openStepsAmong,
+  potAccount,
+  rejoin,
+  responsesOfRecord,
+  stepsDoneBy,
+  stepsLeft,
+  stepsOf,
+  ticksOf,
+  type Timebank,
+  timebankRow,
+  timebanksOfCommunities,
+  updateCategory,
+  updateRules,
+} from './store.ts';
 
 export { checkLevels, exchangeStatuses };
-export type Timebank = typeof timebanks.$inferSelect;
-export type Exchange = typeof timebankExchanges.$inferSelect;
+export type { Account, Exchange, ExchangeListing, Member, Timebank };
 
 /** The most time one exchange can record for one person: a day. */
 export const maxExchangeMinutes = 24 * 60;
@@ -59,16 +125,16 @@ const firstSteps = ['Welcome conversation', 'References taken up', 'ID seen', 'I
 
 /** The community's time bank, set up the first time anyone needs it: its rules, its pot and first onboarding steps. */
 export async function timebankOf(tx: CommunityTransaction, communityId: string): Promise<Timebank> {
-  const [found] = await tx.select().from(timebanks).where(eq(timebanks.communityId, communityId));
+  const found = await timebankRow(tx, communityId);
   if (found) return found;
-  const [created] = await tx.insert(timebanks).values({ communityId }).onConflictDoNothing().returning();
+  const created = await insertTimebank(tx, communityId);
   if (!created) {
-    const [raced] = await tx.select().from(timebanks).where(eq(timebanks.communityId, communityId));
+    const raced = await timebankRow(tx, communityId);
     if (!raced) throw new Error('time bank vanished');
     return raced;
   }
-  await tx.insert(timebankAccounts).values({ communityId, kind: 'pot' });
-  await tx.insert(onboardingSteps).values(firstSteps.map((label, position) => ({ communityId, label, position })));
+  await insertPot(tx, communityId);
+  await insertSteps(tx, communityId, firstSteps);
   return created;
 }
 
@@ -102,16 +168,12 @@ export async function changeRules(
   rules: z.infer<typeof timebankRules>,
 ): Promise<Timebank> {
   await timebankOf(tx, communityId);
-  const [updated] = await tx
-    .update(timebanks)
-    .set({
-      minimumBalance: rules.minimumBalanceHours * 60,
-      autoConfirmDays: rules.autoConfirmDays,
-      postReminderDays: rules.postReminderDays,
-      checkWarningDays: rules.checkWarningDays,
-    })
-    .where(eq(timebanks.communityId, communityId))
-    .returning();
+  const updated = await updateRules(tx, communityId, {
+    minimumBalance: rules.minimumBalanceHours * 60,
+    autoConfirmDays: rules.autoConfirmDays,
+    postReminderDays: rules.postReminderDays,
+    checkWarningDays: rules.checkWarningDays,
+  });
   if (!updated) throw notFound();
   await record(tx, {
     communityId,
@@ -138,20 +200,11 @@ export async function listCategories(
   communityId: string,
   options: { includeArchived?: boolean } = {},
 ) {
-  const conditions = [eq(timebankCategories.communityId, communityId)];
-  if (!options.includeArchived) conditions.push(eq(timebankCategories.archived, false));
-  return tx
-    .select()
-    .from(timebankCategories)
-    .where(and(...conditions))
-    .orderBy(asc(sql`lower(${timebankCategories.name})`));
+  return categoriesOf(tx, communityId, options.includeArchived ?? false);
 }
 
 export async function getCategory(tx: CommunityTransaction, communityId: string, categoryId: string) {
-  const [found] = await tx
-    .select()
-    .from(timebankCategories)
-    .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, categoryId)));
+  const found = await categoryOf(tx, communityId, categoryId);
   if (!found) throw notFound();
   return found;
 }
@@ -167,16 +220,9 @@ export async function saveCategory(
   categoryId?: string,
 ) {
   try {
-    const [saved] = categoryId
-      ? await tx
-          .update(timebankCategories)
-          .set(details)
-          .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, categoryId)))
-          .returning()
-      : await tx
-          .insert(timebankCategories)
-          .values({ ...details, communityId })
-          .returning();
+    const saved = categoryId
+      ? await updateCategory(tx, communityId, categoryId, details)
+      : await insertCategory(tx, communityId, details);
     if (!saved) throw notFound();
     await record(tx, {
       communityId,
@@ -199,11 +245,7 @@ export const stepDetails = z.object({
 
 export async function listSteps(tx: CommunityTransaction, communityId: string) {
   await timebankOf(tx, communityId);
-  return tx
-    .select()
-    .from(onboardingSteps)
-    .where(and(eq(onboardingSteps.communityId, communityId), eq(onboardingSteps.archived, false)))
-    .orderBy(asc(onboardingSteps.position));
+  return stepsOf(tx, communityId);
 }
 
 export async function addStep(
@@ -213,14 +255,8 @@ export async function addStep(
   details: z.infer<typeof stepDetails>,
 ) {
   await timebankOf(tx, communityId);
-  const [last] = await tx
-    .select({ position: sql<number>`coalesce(max(${onboardingSteps.position}), -1)::int` })
-    .from(onboardingSteps)
-    .where(eq(onboardingSteps.communityId, communityId));
-  const [step] = await tx
-    .insert(onboardingSteps)
-    .values({ communityId, label: details.label, position: (last?.position ?? -1) + 1 })
-    .returning();
+  const last = await lastStepPosition(tx, communityId);
+  const step = await insertStep(tx, communityId, details.label, (last?.position ?? -1) + 1);
   await record(tx, {
     communityId,
     actorId,
@@ -233,11 +269,7 @@ export async function addStep(
 
 /** A step no longer asked of new members; those who did it keep the tick. Members it was the last step for are now onboarded. */
 export async function removeStep(tx: CommunityTransaction, communityId: string, actorId: string, stepId: string) {
-  const [step] = await tx
-    .update(onboardingSteps)
-    .set({ archived: true })
-    .where(and(eq(onboardingSteps.communityId, communityId), eq(onboardingSteps.id, stepId)))
-    .returning();
+  const step = await archiveStep(tx, communityId, stepId);
   if (!step) throw notFound();
   await record(tx, {
     communityId,
@@ -246,16 +278,11 @@ export async function removeStep(tx: CommunityTransaction, communityId: string, 
     subjectType: 'timebank_step',
     subjectId: stepId,
   });
-  const joining = await tx
-    .select({ id: timebankMembers.id })
-    .from(timebankMembers)
-    .where(and(eq(timebankMembers.communityId, communityId), isNull(timebankMembers.onboardedAt)));
+  const joining = await joiningMemberIds(tx, communityId);
   for (const member of joining) await finishOnboardingIfDone(tx, communityId, member.id, actorId);
 }
 
 // ——— Members ———
-
-export type Member = typeof timebankMembers.$inferSelect;
 
 export interface JoiningTimebank {
   communityId: string;
@@ -272,43 +299,29 @@ export interface JoiningTimebank {
 /** The person joins the time bank (once) with an account of their own, and starts onboarding. */
 export async function joinTimebank(tx: CommunityTransaction, joining: JoiningTimebank): Promise<Member> {
   await timebankOf(tx, joining.communityId);
-  const [existing] = await tx
-    .select()
-    .from(timebankMembers)
-    .where(eq(timebankMembers.personRecordId, joining.personRecordId));
+  const existing = await membershipOf(tx, joining.personRecordId);
   if (existing) {
     if (existing.leftAt) {
-      const [back] = await tx
-        .update(timebankMembers)
-        .set({ leftAt: null })
-        .where(eq(timebankMembers.id, existing.id))
-        .returning();
+      const back = await rejoin(tx, existing.id);
       return back ?? existing;
     }
     return existing;
   }
-  const [member] = await tx
-    .insert(timebankMembers)
-    .values({
-      communityId: joining.communityId,
-      personRecordId: joining.personRecordId,
-      cameFrom: joining.cameFrom,
-      programmeId: joining.programmeId ?? null,
-      referralId: joining.referralId ?? null,
-      neighbourhood: joining.neighbourhood ?? '',
-      onboardedAt: joining.onboarded ? new Date() : null,
-    })
-    .returning();
+  const member = await insertMember(tx, {
+    communityId: joining.communityId,
+    personRecordId: joining.personRecordId,
+    cameFrom: joining.cameFrom,
+    programmeId: joining.programmeId ?? null,
+    referralId: joining.referralId ?? null,
+    neighbourhood: joining.neighbourhood ?? '',
+    onboardedAt: joining.onboarded ? new Date() : null,
+  });
   if (!member) throw new Error('member insert returned nothing');
-  await tx
-    .insert(timebankAccounts)
-    .values({
-      communityId: joining.communityId,
-      kind: 'member',
-      personRecordId: joining.personRecordId,
-      neighbourhood: joining.neighbourhood ?? '',
-    })
-    .onConflictDoNothing();
+  await insertMemberAccount(tx, {
+    communityId: joining.communityId,
+    personRecordId: joining.personRecordId,
+    neighbourhood: joining.neighbourhood ?? '',
+  });
   await record(tx, {
     communityId: joining.communityId,
     actorId: joining.actorId,
@@ -326,10 +339,11 @@ export async function acceptIntoTimebank(tx: CommunityTransaction, joining: Join
   await joinProgramme(tx, joining);
   let came: CameFrom = 'coordinator';
   if (joining.referralId) {
-    const [referral] = await tx
-      .select({ source: referrals.source })
-      .from(referrals)
-      .where(eq(referrals.id, joining.referralId));
+    // A referral this community cannot see leaves the person as brought in by a coordinator.
+    const referral = await getReferral(tx, joining.communityId, joining.referralId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.status === 404) return undefined;
+      throw error;
+    });
     if (referral) came = referral.source;
   }
   await joinTimebank(tx, {
@@ -347,27 +361,14 @@ export async function memberOf(
   communityId: string,
   personRecordId: string,
 ): Promise<Member | undefined> {
-  const [member] = await tx
-    .select()
-    .from(timebankMembers)
-    .where(
-      and(
-        eq(timebankMembers.communityId, communityId),
-        eq(timebankMembers.personRecordId, personRecordId),
-        isNull(timebankMembers.leftAt),
-      ),
-    );
-  return member;
+  return currentMember(tx, communityId, personRecordId);
 }
 
 /** A member's onboarding: each step and whether (when, by whom) it was done. */
 export async function onboardingOf(tx: CommunityTransaction, communityId: string, memberId: string) {
   const steps = await listSteps(tx, communityId);
-  const ticks = await tx.execute<{ step_id: string; done_on: string; ticked_by: string | null }>(sql`
-    select t.step_id, t.done_on::text, p.display_name as ticked_by
-    from timebank_onboarding_ticks t left join people p on p.id = t.ticked_by
-    where t.member_id = ${memberId}`);
-  const byStep = new Map(ticks.rows.map((row) => [row.step_id, row]));
+  const ticks = await ticksOf(tx, memberId);
+  const byStep = new Map(ticks.map((row) => [row.step_id, row]));
   return steps.map((step) => ({
     id: step.id,
     label: step.label,
@@ -382,20 +383,9 @@ async function finishOnboardingIfDone(
   memberId: string,
   actorId: string | null,
 ) {
-  const [left] = await tx
-    .execute<{ count: number }>(
-      sql`
-    select count(*)::int as count from timebank_onboarding_steps s
-    where s.community_id = ${communityId} and not s.archived
-      and not exists (select 1 from timebank_onboarding_ticks t where t.member_id = ${memberId} and t.step_id = s.id)`,
-    )
-    .then((result) => result.rows);
+  const left = await stepsLeft(tx, communityId, memberId);
   if ((left?.count ?? 0) > 0) return false;
-  const [done] = await tx
-    .update(timebankMembers)
-    .set({ onboardedAt: new Date() })
-    .where(and(eq(timebankMembers.id, memberId), isNull(timebankMembers.onboardedAt)))
-    .returning();
+  const done = await markOnboarded(tx, memberId);
   if (done)
     await record(tx, {
       communityId,
@@ -434,22 +424,10 @@ export async function tickStep(
 ) {
   const member = await memberOf(tx, communityId, personRecordId);
   if (!member) throw notFound();
-  const steps = await tx
-    .select()
-    .from(onboardingSteps)
-    .where(
-      and(
-        eq(onboardingSteps.communityId, communityId),
-        inArray(onboardingSteps.id, tick.stepId),
-        eq(onboardingSteps.archived, false),
-      ),
-    );
+  const steps = await openStepsAmong(tx, communityId, tick.stepId);
   if (steps.length !== tick.stepId.length) throw invalid([{ field: 'stepId', code: 'errors.timebank.step.missing' }]);
   for (const step of steps) {
-    await tx
-      .insert(onboardingTicks)
-      .values({ communityId, memberId: member.id, stepId: step.id, doneOn: tick.doneOn, tickedBy: actorId })
-      .onConflictDoNothing();
+    await insertTick(tx, { communityId, memberId: member.id, stepId: step.id, doneOn: tick.doneOn, tickedBy: actorId });
     await record(tx, {
       communityId,
       actorId,
@@ -464,44 +442,14 @@ export async function tickStep(
 
 /** The people in the time bank, joining first, then by name. */
 export async function listMembers(tx: CommunityTransaction, communityId: string) {
-  return tx
-    .select({
-      personRecordId: timebankMembers.personRecordId,
-      name: personRecords.listName,
-      assistedDigital: personRecords.assistedDigital,
-      neighbourhood: timebankMembers.neighbourhood,
-      cameFrom: timebankMembers.cameFrom,
-      joinedAt: timebankMembers.joinedAt,
-      onboardedAt: timebankMembers.onboardedAt,
-      balance: timebankAccounts.balance,
-      accountId: timebankAccounts.id,
-    })
-    .from(timebankMembers)
-    .innerJoin(personRecords, eq(personRecords.id, timebankMembers.personRecordId))
-    .leftJoin(
-      timebankAccounts,
-      and(eq(timebankAccounts.personRecordId, timebankMembers.personRecordId), isNull(timebankAccounts.closedAt)),
-    )
-    .where(
-      and(
-        eq(timebankMembers.communityId, communityId),
-        isNull(timebankMembers.leftAt),
-        eq(personRecords.status, 'active'),
-      ),
-    )
-    .orderBy(sql`${timebankMembers.onboardedAt} is not null`, asc(sql`lower(${personRecords.listName})`));
+  return membersOf(tx, communityId);
 }
 
 // ——— Accounts ———
 
-export type Account = typeof timebankAccounts.$inferSelect;
-
 export async function potOf(tx: CommunityTransaction, communityId: string): Promise<Account> {
   await timebankOf(tx, communityId);
-  const [pot] = await tx
-    .select()
-    .from(timebankAccounts)
-    .where(and(eq(timebankAccounts.communityId, communityId), eq(timebankAccounts.kind, 'pot')));
+  const pot = await potAccount(tx, communityId);
   if (!pot) throw new Error('a time bank without a pot');
   return pot;
 }
@@ -511,40 +459,16 @@ export async function accountOfPerson(
   communityId: string,
   personRecordId: string,
 ): Promise<Account | undefined> {
-  const [account] = await tx
-    .select()
-    .from(timebankAccounts)
-    .where(
-      and(
-        eq(timebankAccounts.communityId, communityId),
-        eq(timebankAccounts.personRecordId, personRecordId),
-        isNull(timebankAccounts.closedAt),
-      ),
-    );
-  return account;
+  return openAccountOf(tx, communityId, personRecordId);
 }
 
 /** The accounts a coordinator can record for: members who finished onboarding, and organisations. */
 export async function accountChoices(tx: CommunityTransaction, communityId: string) {
-  const rows = await tx.execute<{
-    id: string;
-    kind: 'member' | 'organisation';
-    name: string;
-    number: number | null;
-    person_record_id: string | null;
-    assisted_digital: boolean | null;
-  }>(sql`
-    select a.id, a.kind, coalesce(r.list_name, a.name) as name, r.number, a.person_record_id, r.assisted_digital
-    from timebank_accounts a
-    left join person_records r on r.id = a.person_record_id
-    left join timebank_members m on m.person_record_id = a.person_record_id
-    where a.community_id = ${communityId} and a.closed_at is null and a.kind <> 'pot'
-      and (a.kind = 'organisation' or (m.onboarded_at is not null and m.left_at is null and r.status = 'active'))
-    order by a.kind, lower(coalesce(r.list_name, a.name))`);
+  const rows = await choosableAccounts(tx, communityId);
   // Two people with the same name are told apart by their member numbers.
   const named = new Map<string, number>();
-  for (const row of rows.rows) named.set(row.name.toLowerCase(), (named.get(row.name.toLowerCase()) ?? 0) + 1);
-  return rows.rows.map((row) => ({
+  for (const row of rows) named.set(row.name.toLowerCase(), (named.get(row.name.toLowerCase()) ?? 0) + 1);
+  return rows.map((row) => ({
     id: row.id,
     kind: row.kind,
     name:
@@ -566,10 +490,7 @@ export async function addOrganisation(
   details: z.infer<typeof organisationDetails>,
 ) {
   await timebankOf(tx, communityId);
-  const [account] = await tx
-    .insert(timebankAccounts)
-    .values({ communityId, kind: 'organisation', name: details.name, neighbourhood: details.neighbourhood })
-    .returning();
+  const account = await insertOrganisation(tx, communityId, details);
   await record(tx, {
     communityId,
     actorId,
@@ -587,36 +508,8 @@ export async function statement(
   accountId: string,
   page: { before?: number; limit: number; from?: string; to?: string },
 ) {
-  const conditions = [sql`m.account_id = ${accountId}`, sql`m.community_id = ${communityId}`];
-  if (page.before !== undefined) conditions.push(sql`m.id < ${page.before}`);
-  if (page.from) conditions.push(sql`m.occurred_on >= ${page.from}`);
-  if (page.to) conditions.push(sql`m.occurred_on <= ${page.to}`);
-  const rows = await tx.execute<{
-    id: number;
-    minutes: number;
-    balance_after: number;
-    occurred_on: string;
-    kind: string;
-    note: string;
-    category: string | null;
-    transfer_id: string;
-    exchange_id: string | null;
-    reverses_id: string | null;
-    others: string | null;
-    reversed: boolean;
-  }>(sql`
-    select m.id, m.minutes, m.balance_after, m.occurred_on::text, t.kind, t.note, c.name as category, t.id as transfer_id, t.exchange_id, t.reverses_id,
-      (select string_agg(coalesce(r.list_name, case when a.kind = 'pot' then '' else a.name end), ', ' order by r.list_name)
-         from timebank_movements o join timebank_accounts a on a.id = o.account_id left join person_records r on r.id = a.person_record_id
-         where o.transfer_id = m.transfer_id and o.account_id <> m.account_id and a.kind <> 'pot' and (o.minutes > 0) <> (m.minutes > 0)) as others,
-      exists (select 1 from timebank_transfers rv where rv.reverses_id = t.id) as reversed
-    from timebank_movements m
-    join timebank_transfers t on t.id = m.transfer_id
-    left join timebank_categories c on c.id = t.category_id
-    where ${sql.join(conditions, sql` and `)}
-    order by m.id desc
-    limit ${page.limit + 1}`);
-  const items = rows.rows.slice(0, page.limit).map((row) => ({
+  const rows = await statementRows(tx, communityId, accountId, page);
+  const items = rows.slice(0, page.limit).map((row) => ({
     id: Number(row.id),
     minutes: row.minutes,
     balanceAfter: row.balance_after,
@@ -630,7 +523,7 @@ export async function statement(
     others: row.others ?? '',
     reversed: row.reversed,
   }));
-  return { items, more: rows.rows.length > page.limit };
+  return { items, more: rows.length > page.limit };
 }
 
 /**
@@ -702,26 +595,9 @@ async function partiesOf(
   communityId: string,
   personRecordIds: readonly string[],
 ): Promise<Map<string, Party>> {
-  const rows = await tx.execute<{
-    id: string;
-    account_id: string;
-    balance: number;
-    name: string;
-    account_holder: string | null;
-    email: string | null;
-    phone: string | null;
-    onboarded: boolean;
-  }>(sql`
-    select r.id, a.id as account_id, a.balance, r.preferred_name as name, r.account_id as account_holder, r.email, r.phone, m.onboarded_at is not null as onboarded
-    from person_records r
-    join timebank_members m on m.person_record_id = r.id and m.left_at is null
-    join timebank_accounts a on a.person_record_id = r.id and a.closed_at is null
-    where r.id in (${sql.join(
-      personRecordIds.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )}) and r.community_id = ${communityId} and r.status = 'active'`);
+  const rows = await partyRows(tx, communityId, personRecordIds);
   return new Map(
-    rows.rows.map((row) => [
+    rows.map((row) => [
       row.id,
       {
         personRecordId: row.id,
@@ -771,22 +647,11 @@ export async function recordExchange(
   const errors = [];
   if (!giver.onboarded) errors.push({ field: 'giver', code: 'errors.timebank.notOnboarded' });
   if (!receiver.onboarded) errors.push({ field: 'receiver', code: 'errors.timebank.notOnboarded' });
-  const [category] = await tx
-    .select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel })
-    .from(timebankCategories)
-    .where(
-      and(
-        eq(timebankCategories.communityId, communityId),
-        eq(timebankCategories.id, input.categoryId),
-        eq(timebankCategories.archived, false),
-      ),
-    );
+  const category = await usableCategory(tx, communityId, input.categoryId);
   if (!category) errors.push({ field: 'categoryId', code: 'errors.timebank.category.missing' });
   if (input.postId) {
-    const post = await tx.execute(
-      sql`select 1 from timebank_posts where id = ${input.postId} and community_id = ${communityId}`,
-    );
-    if (post.rows.length === 0) errors.push({ field: 'postId', code: 'errors.timebank.post.missing' });
+    if (!(await postExists(tx, communityId, input.postId)))
+      errors.push({ field: 'postId', code: 'errors.timebank.post.missing' });
   }
   if (errors.length > 0) throw invalid(errors);
   // Whoever gives help that needs a background check must have a current one.
@@ -799,24 +664,21 @@ export async function recordExchange(
 
   const recordedFor = actor.staff && !isGiver && !isReceiver ? null : isGiver ? giver.accountId : receiver.accountId;
   const today = ukDay(new Date());
-  const [exchange] = await tx
-    .insert(timebankExchanges)
-    .values({
-      communityId,
-      occurredOn: input.occurredOn,
-      categoryId: input.categoryId,
-      postId: input.postId ?? null,
-      note: input.note,
-      recordedBy: actor.id,
-      recordedFor,
-      onBehalf: actor.staff && !isGiver && !isReceiver,
-      confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), {
-        representation: 'date',
-      }),
-      // Confirmed as it is recorded: nobody else can see it before this transaction ends.
-      ...(input.confirmNow ? { status: 'confirmed' as const, decidedBy: actor.id, decidedAt: new Date() } : {}),
-    })
-    .returning();
+  const exchange = await insertExchange(tx, {
+    communityId,
+    occurredOn: input.occurredOn,
+    categoryId: input.categoryId,
+    postId: input.postId ?? null,
+    note: input.note,
+    recordedBy: actor.id,
+    recordedFor,
+    onBehalf: actor.staff && !isGiver && !isReceiver,
+    confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), {
+      representation: 'date',
+    }),
+    // Confirmed as it is recorded: nobody else can see it before this transaction ends.
+    ...(input.confirmNow ? { status: 'confirmed' as const, decidedBy: actor.id, decidedAt: new Date() } : {}),
+  });
   if (!exchange) throw new Error('exchange insert returned nothing');
   const sides = [
     {
@@ -838,11 +700,10 @@ export async function recordExchange(
       online: receiver.accountHolder !== null,
     },
   ];
-  await tx
-    .insert(exchangeParties)
-    .values(
-      sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })),
-    );
+  await insertParties(
+    tx,
+    sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })),
+  );
   const recorded = {
     communityId,
     actorId: actor.id,
@@ -884,49 +745,18 @@ async function askToConfirm(tx: CommunityTransaction, context: ExchangeContext, 
 }
 
 export async function getExchange(tx: CommunityTransaction, communityId: string, exchangeId: string) {
-  const [exchange] = await tx
-    .select()
-    .from(timebankExchanges)
-    .where(and(eq(timebankExchanges.communityId, communityId), eq(timebankExchanges.id, exchangeId)));
+  const exchange = await exchangeRow(tx, communityId, exchangeId);
   if (!exchange) throw notFound();
-  const parties = await tx.execute<{
-    account_id: string;
-    side: 'giver' | 'receiver';
-    minutes: number;
-    name: string;
-    person_record_id: string | null;
-    kind: string;
-    online: boolean;
-  }>(sql`
-    select p.account_id, p.side, p.minutes, coalesce(r.list_name, a.name) as name, a.person_record_id, a.kind, r.account_id is not null as online
-    from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id left join person_records r on r.id = a.person_record_id
-    where p.exchange_id = ${exchangeId} order by p.side, lower(coalesce(r.list_name, a.name))`);
-  const [recorder] = exchange.recordedBy
-    ? await tx.select({ name: people.displayName }).from(people).where(eq(people.id, exchange.recordedBy))
-    : [];
-  const [transfer] = await tx
-    .select({ id: timebankTransfers.id })
-    .from(timebankTransfers)
-    .where(and(eq(timebankTransfers.exchangeId, exchangeId), inArray(timebankTransfers.kind, ['exchange', 'group'])));
-  const reversal = transfer
-    ? (
-        await tx
-          .select({ id: timebankTransfers.id, note: timebankTransfers.note, createdAt: timebankTransfers.createdAt })
-          .from(timebankTransfers)
-          .where(eq(timebankTransfers.reversesId, transfer.id))
-      )[0]
-    : undefined;
-  const [category] = exchange.categoryId
-    ? await tx
-        .select({ name: timebankCategories.name })
-        .from(timebankCategories)
-        .where(eq(timebankCategories.id, exchange.categoryId))
-    : [];
+  const parties = await partiesOfExchange(tx, exchangeId);
+  const recorder = exchange.recordedBy ? await displayNameOf(tx, exchange.recordedBy) : undefined;
+  const transfer = await transferOfExchange(tx, exchangeId);
+  const reversal = transfer ? await reversalOf(tx, transfer.id) : undefined;
+  const category = exchange.categoryId ? await categoryName(tx, exchange.categoryId) : undefined;
   return {
     exchange,
     category: category?.name ?? null,
     /** `online`: the person has an account and can confirm for themselves; otherwise a coordinator does it for them. */
-    parties: parties.rows.map((row) => ({
+    parties: parties.map((row) => ({
       accountId: row.account_id,
       side: row.side,
       minutes: row.minutes,
@@ -986,11 +816,7 @@ async function settle(
   full: ExchangeInFull,
 ): Promise<Exchange> {
   const timebank = await timebankOf(tx, communityId);
-  const [claimed] = await tx
-    .update(timebankExchanges)
-    .set({ status: 'confirmed', decidedBy: actorId, decidedAt: new Date() })
-    .where(and(eq(timebankExchanges.id, full.exchange.id), inArray(timebankExchanges.status, ['pending', 'disputed'])))
-    .returning();
+  const claimed = await claimForConfirming(tx, full.exchange.id, actorId);
   if (!claimed) return (await getExchange(tx, communityId, full.exchange.id)).exchange;
   await post(tx, communityId, actorId, timebank, full, []);
   return claimed;
@@ -1070,11 +896,7 @@ export async function disputeExchange(
   if (!mayView(full, actor, context.actorRecordId)) throw notFound();
   if (!actor.staff && (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId)))
     throw conflict('timebank-confirm-other-side');
-  const [disputed] = await tx
-    .update(timebankExchanges)
-    .set({ status: 'disputed', disputeReason: details.reason, decidedBy: actor.id, decidedAt: new Date() })
-    .where(and(eq(timebankExchanges.id, exchangeId), eq(timebankExchanges.status, 'pending')))
-    .returning();
+  const disputed = await markDisputed(tx, exchangeId, details.reason, actor.id);
   if (!disputed) throw conflict('timebank-exchange-not-pending');
   await record(tx, {
     communityId,
@@ -1096,11 +918,7 @@ export async function cancelExchange(
   const full = await getExchange(tx, communityId, exchangeId);
   if (!mayView(full, actor, context.actorRecordId)) throw notFound();
   if (!actor.staff && full.exchange.recordedBy !== actor.id) throw conflict('timebank-cancel-own');
-  const [cancelled] = await tx
-    .update(timebankExchanges)
-    .set({ status: 'cancelled', decidedBy: actor.id, decidedAt: new Date() })
-    .where(and(eq(timebankExchanges.id, exchangeId), inArray(timebankExchanges.status, ['pending', 'disputed'])))
-    .returning();
+  const cancelled = await markCancelled(tx, exchangeId, actor.id);
   if (!cancelled) throw conflict('timebank-exchange-not-open');
   await record(tx, {
     communityId,
@@ -1113,46 +931,14 @@ export async function cancelExchange(
 }
 
 /** Exchanges waiting for someone: a member's own, or (for coordinators) everyone's, oldest first. */
-/** Which exchanges a list shows: those waiting (pending or disputed, oldest first), or by status or all (newest first). */
-export type ExchangeListing = 'pending' | 'disputed' | 'confirmed' | 'cancelled' | 'every';
-
 export async function openExchanges(
   tx: CommunityTransaction,
   communityId: string,
   options: { personRecordId?: string; status?: ExchangeListing; limit: number },
 ) {
   const waiting = !options.status || options.status === 'pending' || options.status === 'disputed';
-  const rows = await tx.execute<{
-    id: string;
-    status: string;
-    occurred_on: string;
-    minutes: number;
-    giver: string;
-    receiver: string;
-    recorded_for: string | null;
-    on_behalf: boolean;
-    confirms_on: string | null;
-    giver_record: string | null;
-    receiver_record: string | null;
-    is_group: boolean;
-  }>(sql`
-    select e.id, e.status, e.occurred_on::text, e.recorded_for, e.on_behalf, e.confirms_on::text, e.is_group,
-      max(p.minutes) as minutes,
-      string_agg(coalesce(r.list_name, a.name), ', ') filter (where p.side = 'giver') as giver,
-      string_agg(coalesce(r.list_name, a.name), ', ') filter (where p.side = 'receiver') as receiver,
-      max(a.person_record_id::text) filter (where p.side = 'giver') as giver_record,
-      max(a.person_record_id::text) filter (where p.side = 'receiver') as receiver_record
-    from timebank_exchanges e
-    join timebank_exchange_parties p on p.exchange_id = e.id
-    join timebank_accounts a on a.id = p.account_id
-    left join person_records r on r.id = a.person_record_id
-    where e.community_id = ${communityId}
-      ${options.status === 'every' ? sql`` : sql`and e.status ${options.status ? sql`= ${options.status}` : sql`in ('pending', 'disputed')`}`}
-      ${options.personRecordId ? sql`and exists (select 1 from timebank_exchange_parties q join timebank_accounts b on b.id = q.account_id where q.exchange_id = e.id and b.person_record_id = ${options.personRecordId})` : sql``}
-    group by e.id
-    order by ${waiting ? sql`e.created_at` : sql`e.occurred_on desc, e.created_at desc`}
-    limit ${options.limit}`);
-  return rows.rows.map((row) => ({
+  const rows = await exchangeListRows(tx, communityId, options, waiting);
+  return rows.map((row) => ({
     id: row.id,
     status: row.status,
     occurredOn: row.occurred_on,
@@ -1178,15 +964,8 @@ export async function exchangeIds(
     limit: number;
   },
 ) {
-  const rows = await tx.execute<{ id: string; created_at: string }>(sql`
-    select e.id, e.created_at::text from timebank_exchanges e
-    where e.community_id = ${communityId}
-      ${options.status ? sql`and e.status = ${options.status}` : sql``}
-      ${options.personRecordId ? sql`and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${options.personRecordId})` : sql``}
-      ${options.before ? sql`and (e.created_at, e.id) < (${options.before.createdAt}::timestamptz, ${options.before.id}::uuid)` : sql``}
-    order by e.created_at desc, e.id desc
-    limit ${options.limit + 1}`);
-  return rows.rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
+  const rows = await exchangeIdRows(tx, communityId, options);
+  return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
 }
 
 // ——— Groups, the pot and reversals (coordinators) ———
@@ -1226,44 +1005,29 @@ export async function recordGroupExchange(
   await timebankOf(tx, communityId);
   const ids = [...input.givers, ...input.receivers].map((party) => party.account);
   if (new Set(ids).size !== ids.length) throw invalid([{ field: 'receivers', code: 'errors.timebank.parties.twice' }]);
-  const accounts = await tx
-    .select({ id: timebankAccounts.id, kind: timebankAccounts.kind })
-    .from(timebankAccounts)
-    .where(
-      and(
-        eq(timebankAccounts.communityId, communityId),
-        inArray(timebankAccounts.id, ids),
-        isNull(timebankAccounts.closedAt),
-      ),
-    );
+  const accounts = await openAccountsAmong(tx, communityId, ids);
   const holders = new Map((await accountChoices(tx, communityId)).map((choice) => [choice.id, choice.personRecordId]));
   if (accounts.length !== ids.length) throw notFound();
   const unusable = ids.filter((id) => !holders.has(id));
   if (unusable.length > 0) throw invalid([{ field: 'receivers', code: 'errors.timebank.notOnboarded' }]);
-  const [category] = await tx
-    .select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel })
-    .from(timebankCategories)
-    .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, input.categoryId)));
+  const category = await categoryCheck(tx, communityId, input.categoryId);
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   for (const giver of input.givers) {
     const holder = holders.get(giver.account);
     if (holder) await requireCheck(tx, holder, category.checkLevel, 'givers');
   }
-  const [exchange] = await tx
-    .insert(timebankExchanges)
-    .values({
-      communityId,
-      group: true,
-      occurredOn: input.occurredOn,
-      categoryId: input.categoryId,
-      note: input.note,
-      potPaysReceivers: input.potPaysReceivers,
-      recordedBy: actor.id,
-      onBehalf: true,
-    })
-    .returning();
+  const exchange = await insertExchange(tx, {
+    communityId,
+    group: true,
+    occurredOn: input.occurredOn,
+    categoryId: input.categoryId,
+    note: input.note,
+    potPaysReceivers: input.potPaysReceivers,
+    recordedBy: actor.id,
+    onBehalf: true,
+  });
   if (!exchange) throw new Error('exchange insert returned nothing');
-  await tx.insert(exchangeParties).values([
+  await insertParties(tx, [
     ...input.givers.map((party) => ({
       communityId,
       exchangeId: exchange.id,
@@ -1363,21 +1127,12 @@ export async function reverseTransfer(
 ) {
   const { communityId, actor } = context;
   const timebank = await timebankOf(tx, communityId);
-  const [original] = await tx
-    .select()
-    .from(timebankTransfers)
-    .where(and(eq(timebankTransfers.communityId, communityId), eq(timebankTransfers.id, transferId)));
+  const original = await transferOf(tx, communityId, transferId);
   if (!original) throw notFound();
   if (original.kind === 'reversal') throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.reversal' }]);
-  const [already] = await tx
-    .select({ id: timebankTransfers.id })
-    .from(timebankTransfers)
-    .where(eq(timebankTransfers.reversesId, transferId));
+  const already = await reversingTransfer(tx, transferId);
   if (already) throw conflict('timebank-already-reversed');
-  const movements = await tx
-    .select({ accountId: timebankMovements.accountId, minutes: timebankMovements.minutes })
-    .from(timebankMovements)
-    .where(eq(timebankMovements.transferId, transferId));
+  const movements = await movementsOf(tx, transferId);
   // Two reversals of the same transfer at once: the unique index on reverses_id lets one through.
   const reversal = await postTransfer(tx, {
     communityId,
@@ -1392,10 +1147,7 @@ export async function reverseTransfer(
     recordedBy: actor.id,
   });
   if (original.exchangeId) {
-    await tx
-      .update(timebankExchanges)
-      .set({ reversedAt: new Date() })
-      .where(eq(timebankExchanges.id, original.exchangeId));
+    await markReversed(tx, original.exchangeId);
     await forgetDayTotals(tx, communityId, original.occurredOn);
   }
   await record(tx, {
@@ -1426,9 +1178,7 @@ export async function reverseExchange(
 /** A finished day whose exchanges changed is added up again the next time a report needs it. */
 export async function forgetDayTotals(tx: CommunityTransaction, communityId: string, day: string): Promise<void> {
   if (day >= ukDay(new Date())) return;
-  await tx.execute(
-    sql`with counted as (delete from ${daysCounted} where community_id = ${communityId} and day = ${day}) delete from ${dayTotals} where community_id = ${communityId} and day = ${day}`,
-  );
+  await forgetDay(tx, communityId, day);
 }
 
 // ——— Scheduled work ———
@@ -1438,11 +1188,7 @@ export async function confirmWaitingExchanges(
   owner: Database,
   today = ukDay(new Date()),
 ): Promise<{ confirmed: number; refused: number }> {
-  const due = await owner
-    .select({ id: timebankExchanges.id, communityId: timebankExchanges.communityId })
-    .from(timebankExchanges)
-    .where(and(eq(timebankExchanges.status, 'pending'), lte(timebankExchanges.confirmsOn, today)))
-    .limit(5000);
+  const due = await exchangesDue(owner, today);
   let confirmed = 0;
   let refused = 0;
   for (const { id, communityId } of due) {
@@ -1454,16 +1200,7 @@ export async function confirmWaitingExchanges(
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       refused += 1;
-      await inCommunity(owner, { communityId, personId: null }, (tx) =>
-        tx
-          .update(timebankExchanges)
-          .set({
-            status: 'disputed',
-            disputeReason: 'Could not confirm by itself: a balance would go below the time bank’s limit.',
-            decidedAt: new Date(),
-          })
-          .where(and(eq(timebankExchanges.id, id), eq(timebankExchanges.status, 'pending'))),
-      );
+      await inCommunity(owner, { communityId, personId: null }, (tx) => disputeUnconfirmable(tx, id));
     }
   }
   return { confirmed, refused };
@@ -1471,7 +1208,7 @@ export async function confirmWaitingExchanges(
 
 /** Every night: each time bank adds up its finished days of the last year that are not added up yet, so reports read totals. */
 export async function countFinishedDays(owner: Database): Promise<{ days: number }> {
-  const banks = await owner.select({ communityId: timebanks.communityId }).from(timebanks);
+  const banks = await allTimebanks(owner);
   const today = ukDay(new Date());
   const yesterday = formatISO(subDays(new Date(`${today}T12:00:00Z`), 1), { representation: 'date' });
   const yearAgo = formatISO(subDays(new Date(`${today}T12:00:00Z`), 366), { representation: 'date' });
@@ -1488,17 +1225,12 @@ export async function reconcileLedgers(
   owner: Database,
   log: (message: string, detail: Record<string, unknown>) => void = () => {},
 ): Promise<number> {
-  const banks = await owner
-    .select({ communityId: timebanks.communityId })
-    .from(timebanks)
-    .innerJoin(communities, eq(communities.id, timebanks.communityId));
+  const banks = await timebanksOfCommunities(owner);
   let differences = 0;
   for (const { communityId } of banks) {
     await inCommunity(owner, { communityId, personId: null }, async (tx) => {
       const result = await unreconciled(tx, communityId);
-      await tx
-        .insert(reconciliations)
-        .values({ communityId, accountsChecked: result.checked, differences: result.differences });
+      await insertReconciliation(tx, { communityId, accountsChecked: result.checked, differences: result.differences });
       if (result.differences.length > 0) {
         differences += result.differences.length;
         log('time bank balances differ from their movements', { communityId, differences: result.differences });
@@ -1517,28 +1249,13 @@ export async function reconcileLedgers(
 }
 
 export async function lastReconciliation(tx: CommunityTransaction, communityId: string) {
-  const [last] = await tx
-    .select()
-    .from(reconciliations)
-    .where(eq(reconciliations.communityId, communityId))
-    .orderBy(desc(reconciliations.ranAt))
-    .limit(1);
-  return last;
+  return latestReconciliation(tx, communityId);
 }
 
 /** The coordinator's view of what needs doing. */
 export async function coordinatorSummary(tx: CommunityTransaction, communityId: string) {
   const timebank = await timebankOf(tx, communityId);
-  const [counts] = await tx
-    .execute<{ joining: number; members: number; pending: number; disputed: number }>(
-      sql`
-    select
-      (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is null) as joining,
-      (select count(*)::int from timebank_members where community_id = ${communityId} and left_at is null and onboarded_at is not null) as members,
-      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'pending') as pending,
-      (select count(*)::int from timebank_exchanges where community_id = ${communityId} and status = 'disputed') as disputed`,
-    )
-    .then((result) => result.rows);
+  const counts = await coordinatorCounts(tx, communityId);
   const pot = await potOf(tx, communityId);
   const reconciliation = await lastReconciliation(tx, communityId);
   return { timebank, counts: counts ?? { joining: 0, members: 0, pending: 0, disputed: 0 }, pot, reconciliation };
@@ -1556,18 +1273,8 @@ export const personData: PersonDataSource[] = [
     download: 'rows',
     merge: { keep: 'reached through the accounts, which move' },
     // Erased: the notes on exchanges they took part in go, on the exchange and on its ledger transfer; the minutes stay.
-    erase: async (tx, id) => {
-      await tx.execute(
-        sql`update timebank_exchanges e set note = '', dispute_reason = '' where (note <> '' or dispute_reason <> '') and exists (select 1 from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id where p.exchange_id = e.id and a.person_record_id = ${id})`,
-      );
-      await tx.execute(
-        sql`update timebank_transfers t set note = '' where note <> '' and exists (select 1 from timebank_movements m join timebank_accounts a on a.id = m.account_id where m.transfer_id = t.id and a.person_record_id = ${id})`,
-      );
-    },
-    rows: rowsThrough(
-      (record) =>
-        sql`select e.id, e.status, e.occurred_on, p.side, p.minutes, e.note from timebank_exchange_parties p join timebank_exchanges e on e.id = p.exchange_id join timebank_accounts a on a.id = p.account_id where a.person_record_id = ${record} order by e.occurred_on`,
-    ),
+    erase: forgetExchangeNotes,
+    rows: exchangesTakenPartIn,
   },
   {
     table: 'timebank_movements',
@@ -1575,10 +1282,7 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the accounts, which move' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select m.occurred_on, m.minutes, m.balance_after, t.kind, t.note from timebank_movements m join timebank_transfers t on t.id = m.transfer_id join timebank_accounts a on a.id = m.account_id where a.person_record_id = ${record} order by m.id`,
-    ),
+    rows: movementsOfRecord,
   },
   { table: 'timebank_onboarding_ticks', column: 'ticked_by', points: 'account', download: { excluded: 'actor' } },
   {
@@ -1587,10 +1291,7 @@ export const personData: PersonDataSource[] = [
     points: 'record',
     download: 'rows',
     merge: { keep: 'reached through the membership, whose merge moves them' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select s.label as step, t.done_on from timebank_onboarding_ticks t join timebank_members m on m.id = t.member_id join timebank_onboarding_steps s on s.id = t.step_id where m.person_record_id = ${record} order by t.done_on`,
-    ),
+    rows: stepsDoneBy,
   },
   { table: 'timebank_transfers', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'timebank_exchanges', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
@@ -1602,11 +1303,7 @@ export const personData: PersonDataSource[] = [
     download: 'rows',
     merge: 'move',
     // Erased: their posts close and lose what they said.
-    erase: async (tx, id) => {
-      await tx.execute(
-        sql`update timebank_posts set title = 'Removed', description = '', when_available = '', closed_at = coalesce(closed_at, now()) where person_record_id = ${id}`,
-      );
-    },
+    erase: forgetPosts,
   },
   { table: 'timebank_posts', column: 'posted_by', points: 'account', download: { excluded: 'actor' } },
   {
@@ -1614,17 +1311,9 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    rows: rowsThrough(
-      (record) =>
-        sql`select r.*, p.title as post_title from timebank_responses r join timebank_posts p on p.id = r.post_id where r.person_record_id = ${record} order by r.created_at`,
-    ),
+    rows: responsesOfRecord,
     // One response per post and person: where both records answered the same post, the kept record's stands with both conversations' messages.
-    merge: async (tx, fromId, intoId) => {
-      await tx.execute(sql`update timebank_messages message set response_id = kept.id
-        from timebank_responses gone, timebank_responses kept
-        where message.response_id = gone.id and gone.person_record_id = ${fromId} and kept.person_record_id = ${intoId} and kept.post_id = gone.post_id`);
-      await keepingOnePer('timebank_responses', 'person_record_id', ['post_id'])(tx, fromId, intoId);
-    },
+    merge: mergeResponses,
   },
   {
     table: 'timebank_messages',
@@ -1633,10 +1322,7 @@ export const personData: PersonDataSource[] = [
     download: 'rows',
     merge: 'move',
     // Erased: every message of a conversation they were a side of goes (what others wrote to them is about them too).
-    erase: async (tx, id) => {
-      await tx.execute(sql`update timebank_messages m set body = '' where m.from_record_id = ${id} or exists (
-        select 1 from timebank_responses r join timebank_posts p on p.id = r.post_id where r.id = m.response_id and (r.person_record_id = ${id} or p.person_record_id = ${id}))`);
-    },
+    erase: forgetMessages,
   },
   { table: 'timebank_messages', column: 'sent_by', points: 'account', download: { excluded: 'actor' } },
   {
@@ -1644,16 +1330,8 @@ export const personData: PersonDataSource[] = [
     column: 'person_record_id',
     points: 'record',
     download: 'rows',
-    rows: rowsThrough(
-      (record) =>
-        sql`select f.*, c.name as category from timebank_follows f join timebank_categories c on c.id = f.category_id where f.person_record_id = ${record}`,
-    ),
-    merge: async (tx, fromId, intoId) => {
-      await tx.execute(
-        sql`insert into timebank_follows (community_id, person_record_id, category_id) select community_id, ${intoId}, category_id from timebank_follows where person_record_id = ${fromId} on conflict do nothing`,
-      );
-      await tx.execute(sql`delete from timebank_follows where person_record_id = ${fromId}`);
-    },
+    rows: followsOfRecord,
+    merge: mergeFollows,
   },
   {
     table: 'timebank_checks',
@@ -1662,9 +1340,7 @@ export const personData: PersonDataSource[] = [
     download: 'rows',
     merge: 'move',
     // The level and dates stay (who could do what, when); the certificate's number identifies them.
-    erase: async (tx, id) => {
-      await tx.execute(sql`update timebank_checks set certificate_number = '' where person_record_id = ${id}`);
-    },
+    erase: forgetCertificateNumbers,
   },
   { table: 'timebank_checks', column: 'seen_by', points: 'account', download: { excluded: 'actor' } },
 ];
@@ -1674,16 +1350,10 @@ export const personData: PersonDataSource[] = [
  * moves into it by a transfer (the ledger is never edited) and its account closes.
  */
 async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId: string): Promise<void> {
-  const [from] = await tx
-    .select()
-    .from(timebankAccounts)
-    .where(and(eq(timebankAccounts.personRecordId, fromId), isNull(timebankAccounts.closedAt)));
-  const [into] = await tx
-    .select()
-    .from(timebankAccounts)
-    .where(and(eq(timebankAccounts.personRecordId, intoId), isNull(timebankAccounts.closedAt)));
+  const from = await openAccountOfRecord(tx, fromId);
+  const into = await openAccountOfRecord(tx, intoId);
   if (from && !into) {
-    await tx.update(timebankAccounts).set({ personRecordId: intoId }).where(eq(timebankAccounts.id, from.id));
+    await moveAccount(tx, from.id, intoId);
   } else if (from && into) {
     if (from.balance !== 0) {
       await postTransfer(tx, {
@@ -1699,20 +1369,14 @@ async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId:
         recordedBy: null,
       });
     }
-    await tx.update(timebankAccounts).set({ closedAt: new Date() }).where(eq(timebankAccounts.id, from.id));
+    await closeAccount(tx, from.id);
   }
-  const [fromMember] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, fromId));
-  const [intoMember] = await tx.select().from(timebankMembers).where(eq(timebankMembers.personRecordId, intoId));
-  if (fromMember && !intoMember)
-    await tx.update(timebankMembers).set({ personRecordId: intoId }).where(eq(timebankMembers.id, fromMember.id));
-  else if (fromMember && intoMember) {
-    await tx.execute(
-      sql`update timebank_members set onboarded_at = coalesce(onboarded_at, ${fromMember.onboardedAt}), joined_at = least(joined_at, ${fromMember.joinedAt}) where id = ${intoMember.id}`,
-    );
-    // Joining steps done under either record are done; the other membership goes, its history in the kept one.
-    await tx.execute(sql`insert into timebank_onboarding_ticks (community_id, member_id, step_id, done_on, ticked_by, ticked_at)
-      select community_id, ${intoMember.id}, step_id, done_on, ticked_by, ticked_at from timebank_onboarding_ticks where member_id = ${fromMember.id} on conflict do nothing`);
-    await tx.execute(sql`delete from timebank_onboarding_ticks where member_id = ${fromMember.id}`);
-    await tx.delete(timebankMembers).where(eq(timebankMembers.id, fromMember.id));
-  }
+  const fromMember = await membershipOf(tx, fromId);
+  const intoMember = await membershipOf(tx, intoId);
+  if (fromMember && !intoMember) await moveMembership(tx, fromMember.id, intoId);
+  // Joining steps done under either record are done; the other membership goes, its history in the kept one.
+  else if (fromMember && intoMember) await absorbMembership(tx, fromMember, intoMember.id);
 }
+
+// What other modules may use of the time bank's tables.
+export { openCategoryCount, openOnboardingStepCount } from './store.ts';
