@@ -35,6 +35,12 @@ const ownTables = {
   message:
     "Only a module's store files query its tables: put the query in store.ts (or <feature>-store.ts) and call it.",
 };
+// Every form POST goes through the one form handler, which parses, saves once and redirects.
+const formParts = {
+  group: ['**/platform/http/forms.ts', '**/platform/http/idempotency.ts'],
+  importNames: ['parseForm', 'oncePerForm'],
+  message: 'Handle a form POST with submitForm (src/platform/http/forms.ts): it parses, saves once and redirects.',
+};
 const queryBuilders = ['drizzle-orm', 'drizzle-orm/pg-core'].map((name) => ({
   name,
   allowTypeImports: true,
@@ -89,7 +95,7 @@ export default tseslint.config(
         'error',
         {
           paths: [...csvWriters, ...queryBuilders],
-          patterns: [notBenchOrTest, otherModulesTables, ownTables],
+          patterns: [notBenchOrTest, otherModulesTables, ownTables, formParts],
         },
       ],
     },

@@ -250,7 +250,7 @@ describe('two-step sign-in', () => {
       languages: 'en',
       requireStaffTwoFactor: 'true',
     });
-    expect(saved.statusCode).toBe(302);
+    expect(saved.statusCode).toBe(303);
     expect((await admin.get('/c/alpha')).headers.location).toBe('/account/two-factor?required=1');
     const member = new Visitor(given.test.app);
     await member.signIn('facilitator@alpha.test', fixturePassword);
@@ -406,8 +406,8 @@ describe('joining and approving through pages', () => {
     const token = await coordinator.csrfFrom(page);
     const first = await coordinator.request('POST', `${page}/approve`, { form: { _csrf: token } });
     const second = await coordinator.request('POST', `${page}/approve`, { form: { _csrf: token } });
-    expect(first.statusCode).toBe(302);
-    expect(second.statusCode).toBe(302);
+    expect(first.statusCode).toBe(303);
+    expect(second.statusCode).toBe(303);
     const approvals = await given.test.database.owner.execute<{ count: string }>(
       sql`select count(*)::text as count from audit_events where action = 'membership.approved' and subject_id = ${membershipId ?? ''}`,
     );

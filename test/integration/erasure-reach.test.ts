@@ -46,7 +46,7 @@ describe('erasure', () => {
         contactTimes: `Mornings, ask for ${word}`,
       },
     );
-    expect(contact.statusCode).toBe(302);
+    expect(contact.statusCode).toBe(303);
     const before = await dumpOfEverything();
     expect(before.split(word).length).toBeGreaterThan(30);
     const ledgerBefore = (
@@ -64,7 +64,7 @@ describe('erasure', () => {
     const asked = await coordinator.submit(`/c/alpha/people/${personId}/erase`, `/c/alpha/people/${personId}/erase`, {
       reason: 'Asked by phone',
     });
-    expect(asked.statusCode).toBe(302);
+    expect(asked.statusCode).toBe(303);
     const [request] = (
       await owner().execute<{ id: string }>(
         sql`select id from erasure_requests where person_record_id = ${personId} and status = 'requested'`,
@@ -76,7 +76,7 @@ describe('erasure', () => {
       `/c/alpha/erasure-requests/${request?.id}/approve`,
       { note: '' },
     );
-    expect(approved.statusCode).toBe(302);
+    expect(approved.statusCode).toBe(303);
 
     const after = await dumpOfEverything();
     const lines = after.split('\n').filter((line) => line.toLowerCase().includes(word.toLowerCase()));

@@ -122,7 +122,7 @@ describe('repeated fields', () => {
     expect(unknown.statusCode).toBe(400);
     expect(unknown.cookies.find((cookie) => cookie.name === 'lang')).toBeUndefined();
     const welsh = await member.submit('/account', '/account/language', { language: 'cy' });
-    expect(welsh.statusCode).toBe(302);
+    expect(welsh.statusCode).toBe(303);
     expect(welsh.cookies.find((cookie) => cookie.name === 'lang')?.value).toBe('cy');
   });
 });

@@ -100,7 +100,7 @@ describe('the first platform admin of an empty install', () => {
     try {
       const visitor = new Visitor(test.app);
       const chosen = await visitor.submit(link, link, { password: 'a-first-admin-password' });
-      expect(chosen.statusCode).toBe(302);
+      expect(chosen.statusCode).toBe(303);
       const fresh = new Visitor(test.app);
       const signedIn = await fresh.submit('/sign-in', '/sign-in', {
         email: 'first.admin@example.org',

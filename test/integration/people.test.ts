@@ -33,7 +33,7 @@ describe('a coordinator keeps people’s records', () => {
       contactMethod: 'phone',
       assistedDigital: 'yes',
     });
-    expect(added.statusCode).toBe(302);
+    expect(added.statusCode).toBe(303);
     const [winston] = await recordsNamed('Winston');
     expect(winston).toMatchObject({
       dateOfBirth: '1941-07-04',
@@ -95,7 +95,7 @@ describe('a coordinator keeps people’s records', () => {
     const anyway = await coordinator.request('POST', '/c/alpha/people/new', {
       form: { ...fields, confirmNew: 'yes', _csrf: token },
     });
-    expect(anyway.statusCode).toBe(302);
+    expect(anyway.statusCode).toBe(303);
     expect(await recordsNamed('Augusta')).toHaveLength(1);
   });
 
@@ -130,7 +130,7 @@ describe('a coordinator keeps people’s records', () => {
       communicationNeeds: ['large_print', 'interpreter'],
       interpreterLanguage: 'Somali',
     });
-    expect(saved.statusCode).toBe(302);
+    expect(saved.statusCode).toBe(303);
     const [ada] = await given.test.database.owner
       .select()
       .from(personRecords)
@@ -206,7 +206,7 @@ describe('merging two records of the same person', () => {
       `/c/alpha/people/${keptId}/merge/${goneId}`,
       {},
     );
-    expect(merged.statusCode).toBe(302);
+    expect(merged.statusCode).toBe(303);
 
     const [kept] = await owner.select().from(personRecords).where(eq(personRecords.id, keptId));
     const [gone] = await owner.select().from(personRecords).where(eq(personRecords.id, goneId));
@@ -246,7 +246,7 @@ describe('a member’s own details and consent', () => {
     const saved = await member.submit('/c/alpha/me/consents/contact_email', '/c/alpha/me/consents/contact_email', {
       granted: 'yes',
     });
-    expect(saved.statusCode).toBe(302);
+    expect(saved.statusCode).toBe(303);
     const [own] = await given.test.database.owner
       .select()
       .from(personRecords)

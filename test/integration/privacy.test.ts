@@ -196,7 +196,7 @@ describe('erasure', () => {
     const person = new Visitor(given.test.app);
     await person.signIn('forget.me@example.net', 'a-long-password-2');
     const asked = await person.submit('/c/alpha/me/erase', '/c/alpha/me/erase', { reason: 'I am moving away' });
-    expect(asked.statusCode).toBe(302);
+    expect(asked.statusCode).toBe(303);
     // Asking twice finds the same request.
     await person.submit('/c/alpha/me/erase', '/c/alpha/me/erase', {});
     const waiting = await owner()
@@ -219,7 +219,7 @@ describe('erasure', () => {
       `/c/alpha/erasure-requests/${waiting[0]?.id}/approve`,
       { note: '' },
     );
-    expect(approved.statusCode).toBe(302);
+    expect(approved.statusCode).toBe(303);
 
     const [erased] = await owner()
       .select()

@@ -44,7 +44,7 @@ async function referThemselves(visitor: Visitor, answers: { name: string; email?
   ];
   for (const [step, fields] of pages) {
     const answered = await visitor.submit(`${base}/${step}`, `${base}/${step}`, fields);
-    expect(answered.statusCode, step).toBe(302);
+    expect(answered.statusCode, step).toBe(303);
   }
   const check = await visitor.get(`${base}/check`);
   expect(check.statusCode).toBe(200);
@@ -223,7 +223,7 @@ describe('a professional referral and the closed loop', () => {
   it('with sharing consent, the referrer sees "contacting" then "accepted", and is emailed each time', async () => {
     const referrer = await signedIn('referrer@alpha.test');
     const sent = await referrer.submit('/c/alpha/referrals/new', '/c/alpha/referrals/new', referralForm('Gwen', true));
-    expect(sent.statusCode).toBe(302);
+    expect(sent.statusCode).toBe(303);
     const [referral] = await owner()
       .select()
       .from(referrals)
@@ -246,14 +246,14 @@ describe('a professional referral and the closed loop', () => {
       `/c/alpha/referrals/${referral.id}/contact`,
       { method: 'phone', outcome: 'spoke', note: 'Call back Tuesday' },
     );
-    expect(contacted.statusCode).toBe(302);
+    expect(contacted.statusCode).toBe(303);
     expect((await referrer.get('/c/alpha/referrals/mine')).body).toContain('Contacting');
     const accepted = await coordinator.submit(
       `/c/alpha/referrals/${referral.id}/accept`,
       `/c/alpha/referrals/${referral.id}/accept`,
       { programmeIds: given.fixture.alphaProgrammeId },
     );
-    expect(accepted.statusCode).toBe(302);
+    expect(accepted.statusCode).toBe(303);
     const mine = await referrer.get(`/c/alpha/referrals/${referral.id}`);
     expect(mine.body).toContain('Accepted');
     expect(mine.body).toContain('Alpha Time Bank');

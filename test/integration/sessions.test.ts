@@ -34,7 +34,7 @@ describe('signing in and out', () => {
     expect(home.body).toContain('Hello, Alpha member');
 
     const out = await visitor.submit('/c/alpha', '/sign-out', {});
-    expect(out.statusCode).toBe(302);
+    expect(out.statusCode).toBe(303);
     expect((await visitor.get('/c/alpha')).headers.location).toBe('/sign-in?next=%2Fc%2Falpha');
   });
 

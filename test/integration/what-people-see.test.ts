@@ -142,7 +142,7 @@ describe('a referral form', () => {
       agreedToReferral: 'yes',
       referrerOrganisation: 'Beech House Surgery',
     });
-    expect(sent.statusCode).toBe(302);
+    expect(sent.statusCode).toBe(303);
     // Another referrer's referral, sent later, is not what this referrer's next form fills in.
     await owner().execute(
       sql`update referrals set referrer_organisation = 'Elsewhere Practice', created_at = now() + interval '1 minute' where reference = 'ALPH-2345'`,
@@ -194,7 +194,7 @@ describe('the referral page and the triage queue', () => {
       urgency: 'urgent',
       agreedToReferral: 'yes',
     });
-    expect(sent.statusCode, sent.body).toBe(302);
+    expect(sent.statusCode, sent.body).toBe(303);
     const id = String(sent.headers.location).split('/').pop();
     const page = await (await signedIn('coordinator@alpha.test')).get(`/c/alpha/referrals/${id}`);
     expect(page.body).toContain('href="tel:02079460997"');
@@ -212,7 +212,7 @@ describe('the referral page and the triage queue', () => {
     const accepted = await coordinator.submit(`/c/alpha/referrals/${id}/accept`, `/c/alpha/referrals/${id}/accept`, {
       programmeIds: given.fixture.alphaProgrammeId,
     });
-    expect(accepted.statusCode).toBe(302);
+    expect(accepted.statusCode).toBe(303);
     const after = await coordinator.get(`/c/alpha/referrals/${id}`);
     const steps =
       /href="(\/c\/alpha\/timebank\/members\/[0-9a-f-]{36})"[^>]*>Go to Pearl’s time bank joining steps/.exec(

@@ -3,8 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { parseForm, safeNext } from '../../platform/http/forms.ts';
-import { DomainError, type FieldError, unauthenticated } from '../../platform/http/problems.ts';
+// Signing in (both steps), registering and making a token answer on the same response (a new
+// session, a token shown once) rather than redirecting: they parse their forms themselves.
+// eslint-disable-next-line no-restricted-imports
+import { parseForm, safeNext, submitForm } from '../../platform/http/forms.ts';
+import { DomainError, type FieldError, invalid, unauthenticated } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import { loadPerson, membershipList } from '../../platform/auth/people.ts';
@@ -52,6 +55,11 @@ function landingFor(request: FastifyRequest): string {
   if (request.person.isPlatformAdmin) return '/platform/communities';
   return '/communities';
 }
+
+/** A button with nothing to fill in has no page of its own to show again: a refusal is the error page, as before. */
+const noPageOfItsOwn = (_values: Record<string, unknown>, errors: FieldError[]): never => {
+  throw invalid(errors);
+};
 
 async function startSession(request: FastifyRequest, personId: string): Promise<void> {
   // A new session id at every sign-in, so a session id fixed before sign-in is worthless after it.
@@ -158,10 +166,16 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     '/account/confirm-email',
     { config: { access: access.signedIn, ...signInLimit } },
     async (request, reply) => {
-      if (!request.person) throw unauthenticated();
-      await accounts.resendEmailConfirmation(services, request.person.id);
-      request.session.flash = request.t('confirmEmail.sentAgain', { email: request.person.email });
-      return reply.redirect('/account/confirm-email', 303);
+      const person = request.person;
+      if (!person) throw unauthenticated();
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: noPageOfItsOwn,
+        once: { db: services.db, personId: person.id },
+        save: () => accounts.resendEmailConfirmation(services, person.id),
+        flash: request.t('confirmEmail.sentAgain', { email: person.email }),
+        next: '/account/confirm-email',
+      });
     },
   );
   const confirmationExpired = (request: FastifyRequest, reply: FastifyReply) =>
@@ -290,10 +304,14 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     request.person = await loadPerson(services.owner, result.person.id);
     return reply.redirect(next !== '/' ? next : landingFor(request));
   });
-  app.post('/sign-out', { config: { access: access.public } }, async (request, reply) => {
-    await request.session.destroy();
-    return reply.redirect('/signed-out');
-  });
+  app.post('/sign-out', { config: { access: access.public } }, async (request, reply) =>
+    submitForm(request, reply, {
+      schema: z.object({}),
+      page: noPageOfItsOwn,
+      save: () => request.session.destroy(),
+      next: '/signed-out',
+    }),
+  );
   app.get('/signed-out', { config: { access: access.public } }, async (request, reply) =>
     render(request, reply, 'accounts/views/signed-out.njk', { pageTitle: request.t('signedOut.title') }),
   );
@@ -309,18 +327,20 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     ),
   );
   app.post('/forgot-password', { config: { access: access.public, ...signInLimit } }, async (request, reply) => {
-    const form = parseForm(z.object({ email: accounts.email }), request.body);
-    if (!form.ok) {
-      return render(
-        request,
-        reply,
-        'accounts/views/forgot-password.njk',
-        { pageTitle: request.t('forgotPassword.title'), errors: form.errors, values: form.values },
-        { status: 400, form: true },
-      );
-    }
-    await accounts.requestPasswordReset(services, form.data.email, request.language);
-    return reply.redirect('/forgot-password/sent');
+    return submitForm(request, reply, {
+      schema: z.object({ email: accounts.email }),
+      page: (values, errors) =>
+        render(
+          request,
+          reply,
+          'accounts/views/forgot-password.njk',
+          { pageTitle: request.t('forgotPassword.title'), errors, values },
+          { status: 400, form: true },
+        ),
+      // The same answer whether or not an account has this address.
+      save: (data) => accounts.requestPasswordReset(services, data.email, request.language),
+      next: '/forgot-password/sent',
+    });
   });
   app.get('/forgot-password/sent', { config: { access: access.public } }, async (request, reply) =>
     render(request, reply, 'accounts/views/forgot-password-sent.njk', {
@@ -353,33 +373,35 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     '/reset-password/:token',
     { config: { access: access.public, ...signInLimit }, schema: { params: z.object({ token: z.string().max(200) }) } },
     async (request, reply) => {
-      const form = parseForm(z.object({ password: accounts.newPassword }), request.body);
-      if (!form.ok) {
-        return render(
-          request,
-          reply,
-          'accounts/views/reset-password.njk',
-          { pageTitle: request.t('resetPassword.title'), token: request.params.token, errors: form.errors },
-          { status: 400, form: true },
-        );
-      }
-      try {
-        const personId = await accounts.completePasswordReset(services, request.params.token, form.data.password);
-        await startSession(request, personId);
-        request.session.flash = request.t('resetPassword.done');
-        return reply.redirect('/account');
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'reset-link-expired') {
-          return render(
+      return submitForm(request, reply, {
+        schema: z.object({ password: accounts.newPassword }),
+        page: (_values, errors) =>
+          render(
             request,
             reply,
-            'accounts/views/reset-expired.njk',
-            { pageTitle: request.t('resetExpired.title') },
-            { status: 410 },
-          );
-        }
-        throw error;
-      }
+            'accounts/views/reset-password.njk',
+            { pageTitle: request.t('resetPassword.title'), token: request.params.token, errors },
+            { status: 400, form: true },
+          ),
+        save: async (data) => {
+          const personId = await accounts.completePasswordReset(services, request.params.token, data.password);
+          // Signed in, with a new session id.
+          await startSession(request, personId);
+        },
+        flash: request.t('resetPassword.done'),
+        next: '/account',
+        // The link expired or was used: its page says so (a 410).
+        refused: (error) =>
+          error.code === 'reset-link-expired'
+            ? render(
+                request,
+                reply,
+                'accounts/views/reset-expired.njk',
+                { pageTitle: request.t('resetExpired.title') },
+                { status: 410 },
+              )
+            : undefined,
+      });
     },
   );
 
@@ -415,14 +437,20 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
   };
   app.get('/account', { config: { access: access.signedIn } }, async (request, reply) => accountPage(request, reply));
   app.post('/account/language', { config: { access: access.signedIn } }, async (request, reply) => {
-    if (!request.person) throw unauthenticated();
-    const form = parseForm(accounts.languageChoice, request.body);
-    if (!form.ok) return accountPage(request, reply, { errors: form.errors, values: form.values }, 400);
-    const language = form.data.language;
-    await accounts.setPreferredLanguage(services, request.person.id, language);
-    reply.setCookie('lang', language, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
-    request.session.flash = request.t('account.languageSaved', { lng: language });
-    return reply.redirect('/account');
+    const person = request.person;
+    if (!person) throw unauthenticated();
+    return submitForm(request, reply, {
+      schema: accounts.languageChoice,
+      page: (values, errors) => accountPage(request, reply, { errors, values }, 400),
+      once: { db: services.db, personId: person.id },
+      save: async ({ language }) => {
+        await accounts.setPreferredLanguage(services, person.id, language);
+        reply.setCookie('lang', language, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+        return language;
+      },
+      flash: (language) => request.t('account.languageSaved', { lng: language }),
+      next: '/account',
+    });
   });
   app.post('/account/tokens', { config: { access: access.signedIn } }, async (request, reply) => {
     if (!request.person) throw unauthenticated();
@@ -439,10 +467,16 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     '/account/tokens/:tokenId/revoke',
     { config: { access: access.signedIn }, schema: { params: z.object({ tokenId: z.uuid() }) } },
     async (request, reply) => {
-      if (!request.person) throw unauthenticated();
-      await accounts.revokeApiToken(services, request.person.id, request.params.tokenId);
-      request.session.flash = request.t('account.tokenRevoked');
-      return reply.redirect('/account');
+      const person = request.person;
+      if (!person) throw unauthenticated();
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: (values, errors) => accountPage(request, reply, { errors, values }, 400),
+        once: { db: services.db, personId: person.id },
+        save: () => accounts.revokeApiToken(services, person.id, request.params.tokenId),
+        flash: request.t('account.tokenRevoked'),
+        next: '/account',
+      });
     },
   );
 
@@ -491,25 +525,33 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     const secret = request.session.pendingTotpSecret;
     if (!person) throw unauthenticated();
     if (!secret || person.hasTwoFactor) return reply.redirect('/account/two-factor');
-    const form = parseForm(accounts.twoFactorCode, request.body);
-    if (!form.ok) return twoFactorPage(request, reply, form.errors);
-    if (!(await accounts.turnOnTwoFactor(services, person.id, secret, form.data.code, request.session.sessionId))) {
-      return twoFactorPage(request, reply, [{ field: 'code', code: 'errors.code.wrong' }]);
-    }
-    request.session.pendingTotpSecret = undefined;
-    request.session.flash = request.t('twoFactor.turnedOn');
-    return reply.redirect('/account');
+    return submitForm(request, reply, {
+      schema: accounts.twoFactorCode,
+      page: (_values, errors) => twoFactorPage(request, reply, errors),
+      once: { db: services.db, personId: person.id },
+      save: async (data) => {
+        if (!(await accounts.turnOnTwoFactor(services, person.id, secret, data.code, request.session.sessionId)))
+          throw invalid([{ field: 'code', code: 'errors.code.wrong' }]);
+        request.session.pendingTotpSecret = undefined;
+      },
+      flash: request.t('twoFactor.turnedOn'),
+      next: '/account',
+    });
   });
   app.post('/account/two-factor/off', { config: { access: access.signedIn } }, async (request, reply) => {
     const person = request.person;
     if (!person) throw unauthenticated();
-    const form = parseForm(accounts.twoFactorCode, request.body);
-    if (!form.ok) return twoFactorPage(request, reply, form.errors);
-    if (!(await accounts.turnOffTwoFactor(services, person.id, form.data.code))) {
-      return twoFactorPage(request, reply, [{ field: 'code', code: 'errors.code.wrong' }]);
-    }
-    request.session.flash = request.t('twoFactor.turnedOff');
-    return reply.redirect('/account');
+    return submitForm(request, reply, {
+      schema: accounts.twoFactorCode,
+      page: (_values, errors) => twoFactorPage(request, reply, errors),
+      once: { db: services.db, personId: person.id },
+      save: async (data) => {
+        if (!(await accounts.turnOffTwoFactor(services, person.id, data.code)))
+          throw invalid([{ field: 'code', code: 'errors.code.wrong' }]);
+      },
+      flash: request.t('twoFactor.turnedOff'),
+      next: '/account',
+    });
   });
 
   // The API

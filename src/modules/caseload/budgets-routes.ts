@@ -5,9 +5,8 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { randomUUID } from 'node:crypto';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import { type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { render } from '../../platform/views/index.ts';
@@ -23,12 +22,6 @@ const budgetParams = communityParams.extend({ budgetId: z.uuid() });
 const spendParams = communityParams.extend({ spendId: z.uuid() });
 const planGoalParams = communityParams.extend({ planGoalId: z.uuid() });
 const plannedParams = communityParams.extend({ plannedId: z.uuid() });
-const formErrors = (error: unknown): FieldError[] | undefined =>
-  error instanceof DomainError && error.status === 400
-    ? error.fieldErrors.length
-      ? error.fieldErrors
-      : [{ field: 'form', code: 'errors.generic.invalid' }]
-    : undefined;
 const itemSchema = z.object({
   id: z.uuid(),
   kind: z.enum(['planned', 'spend']),
@@ -153,35 +146,28 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
           spentOn: body.spentOn,
           receipt: body.receipt,
         };
-        const form =
-          path === 'planned' ? parseForm(budgets.plannedItem, input) : parseForm(budgets.spendRequest, input);
         const shown = (errors: FieldError[]) =>
           errors.map((error) => (error.field === 'amountPence' ? { ...error, field: 'amount' } : error));
-        if (!form.ok) return budgetPage(request, reply, body, shown(form.errors));
-        try {
-          const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-            await within(request, (tx, communityId, _hub, asker) =>
+        return submitForm(request, reply, {
+          schema: path === 'planned' ? budgets.plannedItem : budgets.spendRequest,
+          body: { ...input, formKey: body.formKey },
+          page: (_values, errors) => budgetPage(request, reply, body, shown(errors)),
+          once: { db: services.db, personId: actorOf(request) },
+          save: (data) =>
+            within(request, (tx, communityId, _hub, asker) =>
               path === 'planned'
-                ? budgets.addPlanned(tx, communityId, request.params.budgetId, asker, form.data)
+                ? budgets.addPlanned(tx, communityId, request.params.budgetId, asker, data)
                 : budgets.requestSpend(
                     tx,
                     communityId,
                     request.params.budgetId,
                     asker,
-                    form.data as z.infer<typeof budgets.spendRequest>,
+                    data as z.infer<typeof budgets.spendRequest>,
                   ),
-            );
-            request.session.flash = request.t(
-              path === 'planned' ? 'hub.budget.plannedFlash' : 'hub.budget.requestedFlash',
-            );
-            return `${base(request)}/budgets/${request.params.budgetId}`;
-          });
-          return reply.redirect(to, 303);
-        } catch (error) {
-          const errors = formErrors(error);
-          if (errors) return budgetPage(request, reply, body, shown(errors));
-          throw error;
-        }
+            ),
+          flash: request.t(path === 'planned' ? 'hub.budget.plannedFlash' : 'hub.budget.requestedFlash'),
+          next: `${base(request)}/budgets/${request.params.budgetId}`,
+        });
       },
     );
   budgetWrite('planned');
@@ -193,17 +179,13 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
         const budgetId = String(body.budgetId ?? '');
-        const approval = parseForm(budgets.spendApproval, { overspend: body.overspend === 'yes', note: body.note });
-        if (!approval.ok) throw new DomainError('validation-failed', 400, approval.errors);
-        try {
-          await within(request, async (tx, communityId, _hub, asker) => {
-            if (action === 'approve')
-              await budgets.approveSpend(tx, communityId, request.params.spendId, asker, approval.data);
-            else await budgets.refuseSpend(tx, communityId, request.params.spendId, asker);
-          });
-        } catch (error) {
-          const errors = formErrors(error);
-          if (errors && /^[0-9a-f-]{36}$/.test(budgetId)) {
+        // A note too long is refused on the error page; a refusal of the approval itself shows the budget again.
+        let saving = false;
+        return submitForm(request, reply, {
+          schema: budgets.spendApproval,
+          body: { overspend: body.overspend === 'yes', note: body.note, formKey: body.formKey },
+          page: (_values, errors) => {
+            if (!saving || !/^[0-9a-f-]{36}$/.test(budgetId)) throw invalid(errors);
             const params = { community: request.params.community, budgetId };
             return budgetPage(
               Object.assign(request, { params }) as unknown as FastifyRequest<{ Params: z.infer<typeof budgetParams> }>,
@@ -211,16 +193,19 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
               { ...body, form: `spend-${request.params.spendId}` },
               errors,
             );
-          }
-          throw error;
-        }
-        request.session.flash = request.t(
-          action === 'approve' ? 'hub.budget.approvedFlash' : 'hub.budget.refusedFlash',
-        );
-        return reply.redirect(
-          /^[0-9a-f-]{36}$/.test(budgetId) ? `${base(request)}/budgets/${budgetId}` : base(request),
-          303,
-        );
+          },
+          once: { db: services.db, personId: actorOf(request) },
+          save: (data) => {
+            saving = true;
+            return within(request, async (tx, communityId, _hub, asker) => {
+              if (action === 'approve')
+                await budgets.approveSpend(tx, communityId, request.params.spendId, asker, data);
+              else await budgets.refuseSpend(tx, communityId, request.params.spendId, asker);
+            });
+          },
+          flash: request.t(action === 'approve' ? 'hub.budget.approvedFlash' : 'hub.budget.refusedFlash'),
+          next: /^[0-9a-f-]{36}$/.test(budgetId) ? `${base(request)}/budgets/${budgetId}` : base(request),
+        });
       },
     );
   }
@@ -257,15 +242,18 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
   api.post(
     '/c/:community/hub/plan-goals/:planGoalId/edit',
     { config: { access: team }, schema: { params: planGoalParams } },
-    async (request, reply) => {
-      const form = parseForm(budgets.newGoal, request.body);
-      if (!form.ok) return goalEditPage(request, reply, form.values, form.errors);
-      const changed = await within(request, (tx, communityId, _hub, asker) =>
-        budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, form.data),
-      );
-      request.session.flash = request.t('hub.plan.changedFlash');
-      return reply.redirect(`${base(request)}/caseload/${changed.entryId}#plan`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: budgets.newGoal,
+        page: (values, errors) => goalEditPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, _hub, asker) =>
+            budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, data),
+          ),
+        flash: request.t('hub.plan.changedFlash'),
+        next: (changed) => `${base(request)}/caseload/${changed.entryId}#plan`,
+      }),
   );
   const plannedEditPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof plannedParams> }>,
@@ -311,25 +299,25 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
     { config: { access: team }, schema: { params: plannedParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const form = parseForm(budgets.plannedItem, {
-        description: body.description,
-        amountPence: money(body, 'amount'),
-        planGoalId: body.planGoalId || undefined,
-      });
       const shown = (errors: FieldError[]) =>
         errors.map((error) => (error.field === 'amountPence' ? { ...error, field: 'amount' } : error));
-      if (!form.ok) return plannedEditPage(request, reply, body, shown(form.errors));
-      try {
-        const changed = await within(request, (tx, communityId, _hub, asker) =>
-          budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, form.data),
-        );
-        request.session.flash = request.t('hub.budget.plannedChangedFlash');
-        return reply.redirect(`${base(request)}/budgets/${changed.budgetId}`, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return plannedEditPage(request, reply, body, shown(errors));
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema: budgets.plannedItem,
+        body: {
+          description: body.description,
+          amountPence: money(body, 'amount'),
+          planGoalId: body.planGoalId || undefined,
+          formKey: body.formKey,
+        },
+        page: (_values, errors) => plannedEditPage(request, reply, body, shown(errors)),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, _hub, asker) =>
+            budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, data),
+          ),
+        flash: request.t('hub.budget.plannedChangedFlash'),
+        next: (changed) => `${base(request)}/budgets/${changed.budgetId}`,
+      });
     },
   );
 

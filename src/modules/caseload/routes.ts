@@ -3,10 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { parseForm } from '../../platform/http/forms.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import { cursorFields, decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
-import { DomainError, type FieldError } from '../../platform/http/problems.ts';
+import { type FieldError, invalid } from '../../platform/http/problems.ts';
 import { dateParts, plainDate, withDateFromParts } from '../../platform/fields.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
@@ -28,12 +27,6 @@ import {
 } from './requests.ts';
 import * as service from './service.ts';
 
-const formErrors = (error: unknown): FieldError[] | undefined =>
-  error instanceof DomainError && error.status === 400
-    ? error.fieldErrors.length
-      ? error.fieldErrors
-      : [{ field: 'form', code: 'errors.generic.invalid' }]
-    : undefined;
 const nameCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
 
 /** The action boxes of a form (description, owner, due date) as an action, or nothing when all are empty. */
@@ -216,16 +209,16 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
   app.post(
     '/c/:community/hub/settings',
     { config: { access: hubStaff }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const form = parseForm(service.hubSettings, body);
-      if (!form.ok) return settingsPage(request, reply, body, form.errors);
-      await within(request, (tx, communityId, hub, asker) =>
-        service.saveHubSettings(tx, communityId, hub, asker, form.data),
-      );
-      request.session.flash = request.t('hub.settings.savedFlash');
-      return reply.redirect(`${base(request)}/settings`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.hubSettings,
+        page: (values, errors) => settingsPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, hub, asker) => service.saveHubSettings(tx, communityId, hub, asker, data)),
+        flash: request.t('hub.settings.savedFlash'),
+        next: `${base(request)}/settings`,
+      }),
   );
 
   // Putting someone on the caseload: find their record, then one press.
@@ -257,33 +250,39 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
     { config: { access: hubStaff }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
-      const form = parseForm(z.object({ personRecordId: z.uuid({ error: 'errors.hub.team.person.missing' }) }), body);
-      if (!form.ok) return addPage(request, reply, String(body.q ?? ''), form.errors);
-      const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-        const entry = await within(request, (tx, communityId, hub, asker) =>
-          service.putOnCaseload(tx, communityId, hub, asker, form.data.personRecordId),
-        );
-        request.session.flash = request.t('hub.add.addedFlash');
-        return `${base(request)}/caseload/${entry.id}`;
+      return submitForm(request, reply, {
+        schema: z.object({ personRecordId: z.uuid({ error: 'errors.hub.team.person.missing' }) }),
+        page: (_values, errors) => addPage(request, reply, String(body.q ?? ''), errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, hub, asker) =>
+            service.putOnCaseload(tx, communityId, hub, asker, data.personRecordId),
+          ),
+        flash: request.t('hub.add.addedFlash'),
+        next: (entry) => `${base(request)}/caseload/${entry.id}`,
       });
-      return reply.redirect(to, 303);
     },
   );
-  const entryWrite = (
+  const entryWrite = <Schema extends z.ZodType>(
     path: string,
     flash: string,
+    schema: Schema,
     write: (
       request: FastifyRequest<{ Params: z.infer<typeof entryParams> }>,
       body: Record<string, unknown>,
     ) => {
       values: Record<string, unknown>;
-      run?: (
+      /** What the schema checks, made from the form's boxes. */
+      input: Record<string, unknown>;
+      /** The errors as the page's fields name them. */
+      shown?: (errors: FieldError[]) => FieldError[];
+      run: (
         tx: Parameters<Parameters<typeof inHub>[2]>[0],
         communityId: string,
         hub: service.Hub,
         asker: service.TeamAsker,
+        data: z.infer<Schema>,
       ) => Promise<unknown>;
-      errors?: FieldError[];
     },
   ) =>
     app.post(
@@ -292,138 +291,123 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       async (request, reply) => {
         const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), form: path };
         const prepared = write(request, body);
-        if (prepared.errors || !prepared.run)
-          return entryPage(request, reply, { ...prepared.values, form: path }, prepared.errors);
-        const run = prepared.run;
-        try {
+        return submitForm(request, reply, {
+          schema,
+          body: { ...prepared.input, formKey: body.formKey },
+          page: (_values, errors) =>
+            entryPage(request, reply, { ...prepared.values, form: path }, prepared.shown?.(errors) ?? errors),
           // A second press of the button (or a slow connection) does the work once.
-          const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-            await within(request, (tx, communityId, hub, asker) => run(tx, communityId, hub, asker));
-            request.session.flash = request.t(flash);
-            return `${base(request)}/caseload/${request.params.entryId}`;
-          });
-          return reply.redirect(to, 303);
-        } catch (error) {
-          const errors = formErrors(error);
-          if (errors) return entryPage(request, reply, { ...prepared.values, form: path }, errors);
-          throw error;
-        }
+          once: { db: services.db, personId: actorOf(request) },
+          save: (data) =>
+            within(request, (tx, communityId, hub, asker) => prepared.run(tx, communityId, hub, asker, data)),
+          flash: request.t(flash),
+          next: `${base(request)}/caseload/${request.params.entryId}`,
+        });
       },
     );
-  entryWrite('close', 'hub.entry.closedFlash', (request, body) => {
-    const form = parseForm(service.closing, { note: body.closeNote });
-    return form.ok
-      ? {
-          values: body,
-          run: (tx, communityId, _hub, asker) =>
-            service.closeEntry(tx, communityId, request.params.entryId, asker, form.data),
-        }
-      : { values: body, errors: form.errors.map((error) => ({ ...error, field: 'closeNote' })) };
-  });
-  entryWrite('contacts', 'hub.entry.contactFlash', (request, body) => {
+  entryWrite('close', 'hub.entry.closedFlash', service.closing, (request, body) => ({
+    values: body,
+    input: { note: body.closeNote },
+    shown: (errors) => errors.map((error) => ({ ...error, field: 'closeNote' })),
+    run: (tx, communityId, _hub, asker, data) =>
+      service.closeEntry(tx, communityId, request.params.entryId, asker, data),
+  }));
+  entryWrite('contacts', 'hub.entry.contactFlash', service.contactNote, (request, body) => {
     const values = withDateFromParts(body, 'occurredOn');
-    const form = parseForm(service.contactNote, values);
-    return form.ok
-      ? {
-          values,
-          run: (tx, communityId, _hub, asker) =>
-            service.logCaseloadContact(tx, communityId, request.params.entryId, asker, form.data),
-        }
-      : { values, errors: form.errors };
+    return {
+      values,
+      input: values,
+      run: (tx, communityId, _hub, asker, data) =>
+        service.logCaseloadContact(tx, communityId, request.params.entryId, asker, data),
+    };
   });
-  entryWrite('actions', 'hub.action.createdFlash', (request, body) => {
+  entryWrite('actions', 'hub.action.createdFlash', service.newAction, (request, body) => {
     const { values, action } = actionFrom(body);
-    const form = parseForm(service.newAction, action ?? {});
-    return form.ok
-      ? {
-          values,
-          run: (tx, communityId, hub, asker) =>
-            service.createAction(tx, communityId, hub, request.params.entryId, asker, form.data),
-        }
-      : { values, errors: form.errors };
+    return {
+      values,
+      input: action ?? {},
+      run: (tx, communityId, hub, asker, data) =>
+        service.createAction(tx, communityId, hub, request.params.entryId, asker, data),
+    };
   });
-  entryWrite('key-contacts', 'hub.entry.keyContactsFlash', (request, body) => {
-    const ids = [body.personRecordIds ?? []].flat().map(String);
-    const form = parseForm(
-      z.object({
-        personRecordIds: z
-          .array(z.uuid({ error: 'errors.hub.keyContacts.notTeam' }))
-          .max(10, 'errors.hub.keyContacts.notTeam'),
-      }),
-      { personRecordIds: ids },
-    );
-    return form.ok
-      ? {
-          values: body,
-          run: (tx, communityId, hub, asker) =>
-            service.setKeyContacts(tx, communityId, hub, request.params.entryId, asker, form.data.personRecordIds),
-        }
-      : { values: body, errors: form.errors };
-  });
-  entryWrite('risks', 'hub.risk.raisedFlash', (request, body) => {
+  entryWrite(
+    'key-contacts',
+    'hub.entry.keyContactsFlash',
+    z.object({
+      personRecordIds: z
+        .array(z.uuid({ error: 'errors.hub.keyContacts.notTeam' }))
+        .max(10, 'errors.hub.keyContacts.notTeam'),
+    }),
+    (request, body) => ({
+      values: body,
+      input: { personRecordIds: [body.personRecordIds ?? []].flat().map(String) },
+      run: (tx, communityId, hub, asker, data) =>
+        service.setKeyContacts(tx, communityId, hub, request.params.entryId, asker, data.personRecordIds),
+    }),
+  );
+  entryWrite('risks', 'hub.risk.raisedFlash', service.newRisk, (request, body) => {
     const values = withDateFromParts(body, 'reviewOn');
-    const form = parseForm(service.newRisk, values);
-    return form.ok
-      ? {
-          values,
-          run: (tx, communityId, _hub, asker) =>
-            service.raiseRisk(tx, communityId, request.params.entryId, asker, form.data),
-        }
-      : { values, errors: form.errors };
+    return {
+      values,
+      input: values,
+      run: (tx, communityId, _hub, asker, data) =>
+        service.raiseRisk(tx, communityId, request.params.entryId, asker, data),
+    };
   });
-  entryWrite('plan', 'hub.plan.addedFlash', (request, body) => {
-    const form = parseForm(budgets.newGoal, body);
-    return form.ok
-      ? {
-          values: body,
-          run: (tx, communityId, _hub, asker) =>
-            budgets.addPlanGoal(tx, communityId, request.params.entryId, asker, form.data),
-        }
-      : { values: body, errors: form.errors };
-  });
-  entryWrite('budgets', 'hub.budget.createdFlash', (request, body) => {
-    const form = parseForm(budgets.newBudget, {
-      source: body.source,
-      allocatedPence: budgets.penceFromForm(body.allocated),
-    });
-    return form.ok
-      ? {
-          values: body,
-          run: (tx, communityId, _hub, asker) =>
-            budgets.createBudget(tx, communityId, request.params.entryId, asker, form.data),
-        }
-      : {
-          values: body,
-          errors: form.errors.map((error) =>
-            error.field === 'allocatedPence' ? { ...error, field: 'allocated' } : error,
-          ),
-        };
-  });
+  entryWrite('plan', 'hub.plan.addedFlash', budgets.newGoal, (request, body) => ({
+    values: body,
+    input: body,
+    run: (tx, communityId, _hub, asker, data) =>
+      budgets.addPlanGoal(tx, communityId, request.params.entryId, asker, data),
+  }));
+  entryWrite('budgets', 'hub.budget.createdFlash', budgets.newBudget, (request, body) => ({
+    values: body,
+    input: { source: body.source, allocatedPence: budgets.penceFromForm(body.allocated) },
+    shown: (errors) =>
+      errors.map((error) => (error.field === 'allocatedPence' ? { ...error, field: 'allocated' } : error)),
+    run: (tx, communityId, _hub, asker, data) =>
+      budgets.createBudget(tx, communityId, request.params.entryId, asker, data),
+  }));
   app.post(
     '/c/:community/hub/risks/:flagId/close',
     { config: { access: team }, schema: { params: flagParams } },
-    async (request, reply) => {
-      const flag = await within(request, (tx, communityId, _hub, asker) =>
-        service.closeRisk(tx, communityId, request.params.flagId, asker),
-      );
-      request.session.flash = request.t('hub.risk.closedFlash');
-      return reply.redirect(`${base(request)}/caseload/${flag.entryId}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: z.object({}),
+        // A button, with nothing to get wrong: a refusal is the error page, as it always was.
+        page: (_values, errors) => {
+          throw invalid(errors);
+        },
+        once: { db: services.db, personId: actorOf(request) },
+        save: () =>
+          within(request, (tx, communityId, _hub, asker) =>
+            service.closeRisk(tx, communityId, request.params.flagId, asker),
+          ),
+        flash: request.t('hub.risk.closedFlash'),
+        next: (flag) => `${base(request)}/caseload/${flag.entryId}`,
+      }),
   );
   app.post(
     '/c/:community/hub/actions/:actionId/done',
     { config: { access: team }, schema: { params: actionParams } },
-    async (request, reply) => {
-      const action = await within(request, (tx, communityId, _hub, asker) =>
-        service.completeAction(tx, communityId, request.params.actionId, asker),
-      );
-      request.session.flash = request.t('hub.action.doneFlash');
-      const back =
-        (request.body as Record<string, unknown> | undefined)?.back === 'home'
-          ? `/c/${request.params.community}`
-          : `${base(request)}/caseload/${action.entryId}`;
-      return reply.redirect(back, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: z.object({}),
+        // A button, with nothing to get wrong: a refusal is the error page, as it always was.
+        page: (_values, errors) => {
+          throw invalid(errors);
+        },
+        once: { db: services.db, personId: actorOf(request) },
+        save: () =>
+          within(request, (tx, communityId, _hub, asker) =>
+            service.completeAction(tx, communityId, request.params.actionId, asker),
+          ),
+        flash: request.t('hub.action.doneFlash'),
+        next: (action) =>
+          (request.body as Record<string, unknown> | undefined)?.back === 'home'
+            ? `/c/${request.params.community}`
+            : `${base(request)}/caseload/${action.entryId}`,
+      }),
   );
 
   // ——— The team ———
@@ -469,36 +453,36 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
   app.post(
     '/c/:community/hub/team',
     { config: { access: hubStaff }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const form = parseForm(service.teamMemberDetails, request.body);
-      if (!form.ok) return teamPage(request, reply, form.values, form.errors);
-      try {
-        await within(request, (tx, communityId, hub, asker) =>
-          service.addTeamMember(tx, communityId, hub, asker.accountId, form.data),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return teamPage(request, reply, request.body as Record<string, unknown>, errors);
-        throw error;
-      }
-      request.session.flash = request.t('hub.team.addedFlash');
-      return reply.redirect(`${base(request)}/team`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.teamMemberDetails,
+        page: (values, errors) => teamPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, hub, asker) =>
+            service.addTeamMember(tx, communityId, hub, asker.accountId, data),
+          ),
+        flash: request.t('hub.team.addedFlash'),
+        next: `${base(request)}/team`,
+      }),
   );
 
   // ——— Review meetings ———
   app.post(
     '/c/:community/hub/review-meetings',
     { config: { access: team }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const heldOn = z
-        .object({ heldOn: plainDate('errors.hub.date.invalid').optional().catch(undefined) })
-        .parse(request.body ?? {}).heldOn;
-      const meeting = await within(request, (tx, communityId, hub, asker) =>
-        service.startMeeting(tx, communityId, hub, asker, heldOn),
-      );
-      return reply.redirect(`${base(request)}/review-meetings/${meeting.id}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: z.object({ heldOn: plainDate('errors.hub.date.invalid').optional().catch(undefined) }),
+        // A day that is not a day is today's meeting: nothing to get wrong, a refusal is the error page.
+        page: (_values, errors) => {
+          throw invalid(errors);
+        },
+        once: { db: services.db, personId: actorOf(request) },
+        save: ({ heldOn }) =>
+          within(request, (tx, communityId, hub, asker) => service.startMeeting(tx, communityId, hub, asker, heldOn)),
+        next: (meeting) => `${base(request)}/review-meetings/${meeting.id}`,
+      }),
   );
   const meetingPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof meetingParams>; Querystring: { find?: string; cursor?: string } }>,
@@ -554,43 +538,34 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
   app.post(
     '/c/:community/hub/review-meetings/:reviewMeetingId/agenda',
     { config: { access: team }, schema: { params: meetingParams, querystring: meetingQuery } },
-    async (request, reply) => {
-      const form = parseForm(
-        z.object({ entryId: z.uuid({ error: 'errors.hub.meeting.chooseSomeone' }) }),
-        request.body,
-      );
-      if (!form.ok) return meetingPage(request, reply, form.values, form.errors);
-      try {
-        await within(request, (tx, communityId, _hub, asker) =>
-          service.addToAgenda(tx, communityId, request.params.reviewMeetingId, form.data.entryId, asker),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return meetingPage(request, reply, form.data, errors);
-        throw error;
-      }
-      request.session.flash = request.t('hub.meeting.addedFlash');
-      return reply.redirect(`${base(request)}/review-meetings/${request.params.reviewMeetingId}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: z.object({ entryId: z.uuid({ error: 'errors.hub.meeting.chooseSomeone' }) }),
+        page: (values, errors) => meetingPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, _hub, asker) =>
+            service.addToAgenda(tx, communityId, request.params.reviewMeetingId, data.entryId, asker),
+          ),
+        flash: request.t('hub.meeting.addedFlash'),
+        next: `${base(request)}/review-meetings/${request.params.reviewMeetingId}`,
+      }),
   );
   app.post(
     '/c/:community/hub/review-meetings/:reviewMeetingId/close',
     { config: { access: team }, schema: { params: meetingParams, querystring: meetingQuery } },
-    async (request, reply) => {
-      const form = parseForm(service.meetingClose, request.body);
-      if (!form.ok) return meetingPage(request, reply, form.values, form.errors);
-      try {
-        await within(request, (tx, communityId, hub, asker) =>
-          service.closeMeeting(tx, communityId, hub, request.params.reviewMeetingId, asker, form.data),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return meetingPage(request, reply, form.data, errors);
-        throw error;
-      }
-      request.session.flash = request.t('hub.meeting.closedFlash');
-      return reply.redirect(`${base(request)}/review-meetings/${request.params.reviewMeetingId}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.meetingClose,
+        page: (values, errors) => meetingPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, hub, asker) =>
+            service.closeMeeting(tx, communityId, hub, request.params.reviewMeetingId, asker, data),
+          ),
+        flash: request.t('hub.meeting.closedFlash'),
+        next: `${base(request)}/review-meetings/${request.params.reviewMeetingId}`,
+      }),
   );
   const itemPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof itemParams> }>,
@@ -646,33 +621,28 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
     { config: { access: team }, schema: { params: itemParams } },
     async (request, reply) => {
       const { values, action } = actionFrom(request.body as Record<string, unknown>);
-      const form = parseForm(service.itemRecord, {
-        discussion: values.discussion,
-        decisions: values.decisions,
-        action,
-      });
       const shown = (errors: FieldError[]) =>
         errors.map((error) => ({ ...error, field: error.field.replace(/^action\./, '') }));
-      if (!form.ok) return itemPage(request, reply, values, shown(form.errors));
-      try {
-        await within(request, (tx, communityId, hub, asker) =>
-          service.recordItem(
-            tx,
-            communityId,
-            hub,
-            request.params.reviewMeetingId,
-            request.params.entryId,
-            asker,
-            form.data,
+      return submitForm(request, reply, {
+        schema: service.itemRecord,
+        body: { discussion: values.discussion, decisions: values.decisions, action, formKey: values.formKey },
+        page: (_values, errors) => itemPage(request, reply, values, shown(errors)),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, hub, asker) =>
+            service.recordItem(
+              tx,
+              communityId,
+              hub,
+              request.params.reviewMeetingId,
+              request.params.entryId,
+              asker,
+              data,
+            ),
           ),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return itemPage(request, reply, values, shown(errors));
-        throw error;
-      }
-      request.session.flash = request.t('hub.meeting.recordedFlash');
-      return reply.redirect(`${base(request)}/review-meetings/${request.params.reviewMeetingId}`, 303);
+        flash: request.t('hub.meeting.recordedFlash'),
+        next: `${base(request)}/review-meetings/${request.params.reviewMeetingId}`,
+      });
     },
   );
 

@@ -3,17 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listAuditEvents, listPlatformAuditEvents } from '../../platform/audit.ts';
 import { access } from '../../platform/auth/access.ts';
-import { parseForm } from '../../platform/http/forms.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
-import {
-  DomainError,
-  type FieldError,
-  fieldErrorsFrom,
-  forbidden,
-  invalid,
-  notFound,
-} from '../../platform/http/problems.ts';
+import { type FieldError, fieldErrorsFrom, forbidden, invalid, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import {
@@ -150,6 +143,11 @@ const sentInvitationSchema = z.object({
   emailed: z.boolean().describe('Whether an email goes to the person (false where email sending is not set up)'),
 });
 
+/** A button with nothing to fill in has no page of its own to show again: a refusal is the error page, as before. */
+const noPageOfItsOwn = (_values: Record<string, unknown>, errors: FieldError[]): never => {
+  throw invalid(errors);
+};
+
 /** Communities: the directory, joining, invitations, members and roles, settings, audit log and outbox. */
 export async function communityRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
@@ -191,11 +189,17 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       const community = await findCommunityBySlug(services.db, request.params.slug);
       const person = request.person;
       if (!community || !person) throw notFound();
-      await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
-        service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId),
-      );
-      request.session.flash = request.t('invitation.accepted', { community: community.name });
-      return reply.redirect(`/c/${community.slug}`, 303);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: noPageOfItsOwn,
+        once: { db: services.db, personId: person.id },
+        save: () =>
+          inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+            service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId),
+          ),
+        flash: request.t('invitation.accepted', { community: community.name }),
+        next: `/c/${community.slug}`,
+      });
     },
   );
   const joinPage = async (
@@ -234,16 +238,15 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       if (!community || !person) throw notFound();
       const unconfirmed = confirmFirst(request, reply, community.slug);
       if (unconfirmed) return unconfirmed;
-      const form = parseForm(service.joinRequest, request.body);
-      if (!form.ok) return joinPage(request, reply, community, form.errors, form.values);
-      try {
-        await service.requestToJoin(services, community, person, form.data.message);
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'already-member')
-          return reply.redirect(`/c/${community.slug}`);
-        throw error;
-      }
-      return reply.redirect(`/communities/${community.slug}/join/sent`);
+      return submitForm(request, reply, {
+        schema: service.joinRequest,
+        page: (values, errors) => joinPage(request, reply, community, errors, values),
+        once: { db: services.db, personId: person.id },
+        save: (data) => service.requestToJoin(services, community, person, data.message),
+        next: `/communities/${community.slug}/join/sent`,
+        // A member already: their community's home.
+        refused: (error) => (error.code === 'already-member' ? `/c/${community.slug}` : undefined),
+      });
     },
   );
   app.get(
@@ -310,21 +313,22 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       const community = await findCommunityBySlug(services.db, request.params.slug);
       const person = request.person;
       if (!community || !person) throw notFound();
-      try {
-        await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
-          service.acceptInvitation(tx, community, person, request.params.token),
-        );
-      } catch (error) {
-        if (
-          error instanceof DomainError &&
-          (error.code === 'invitation-expired' || error.code === 'invitation-other-email')
-        ) {
-          return invitationPage(request, reply, request.params.slug, request.params.token);
-        }
-        throw error;
-      }
-      request.session.flash = request.t('invitation.accepted', { community: community.name });
-      return reply.redirect(`/c/${community.slug}`);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: noPageOfItsOwn,
+        once: { db: services.db, personId: person.id },
+        save: () =>
+          inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+            service.acceptInvitation(tx, community, person, request.params.token),
+          ),
+        flash: request.t('invitation.accepted', { community: community.name }),
+        next: `/c/${community.slug}`,
+        // Expired, or for another address: the invitation's page says so.
+        refused: (error) =>
+          error.code === 'invitation-expired' || error.code === 'invitation-other-email'
+            ? invitationPage(request, reply, request.params.slug, request.params.token)
+            : undefined,
+      });
     },
   );
 
@@ -444,39 +448,37 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       async (request, reply) => {
         const actorId = actorOf(request);
         const { membershipId } = request.params;
-        let grant: service.MembershipRow['roles'] = ['member'];
-        if (action === 'roles') {
-          const form = parseForm(z.object({ roles: service.formRoles }), request.body);
-          if (!form.ok) return memberPage(request, reply, membershipId, form.errors, 400);
-          grant = form.data.roles;
-        }
-        try {
-          const changed = await inRequestCommunity(services, request, (tx, community) => {
-            if (action === 'approve') return service.approve(services, tx, community, actorId, membershipId);
-            if (action === 'decline') return service.decline(services, tx, community, actorId, membershipId);
-            if (action === 'roles') return service.setRoles(tx, community, actorId, membershipId, grant);
-            return service.remove(tx, community, actorId, membershipId);
-          });
-          request.session.flash = request.t(`member.done.${action}`, { name: changed.displayName });
-        } catch (error) {
-          if (error instanceof DomainError && error.status === 409) {
-            return memberPage(
-              request,
-              reply,
-              membershipId,
-              error.fieldErrors.length
-                ? error.fieldErrors
-                : [{ field: 'roles', code: `errors.membership.${error.code}` }],
-              409,
-            );
-          }
-          throw error;
-        }
-        return reply.redirect(
-          action === 'approve' || action === 'decline'
-            ? `/c/${request.params.community}/members?status=requested`
-            : `/c/${request.params.community}/members/${membershipId}`,
-        );
+        return submitForm(request, reply, {
+          schema: action === 'roles' ? z.object({ roles: service.formRoles }) : z.object({}),
+          page: (_values, errors) => memberPage(request, reply, membershipId, errors, 400),
+          once: { db: services.db, personId: actorId },
+          save: (data) =>
+            inRequestCommunity(services, request, (tx, community) => {
+              if (action === 'approve') return service.approve(services, tx, community, actorId, membershipId);
+              if (action === 'decline') return service.decline(services, tx, community, actorId, membershipId);
+              if (action === 'roles')
+                return service.setRoles(tx, community, actorId, membershipId, 'roles' in data ? data.roles : []);
+              return service.remove(tx, community, actorId, membershipId);
+            }),
+          flash: (changed) => request.t(`member.done.${action}`, { name: changed.displayName }),
+          next:
+            action === 'approve' || action === 'decline'
+              ? `/c/${request.params.community}/members?status=requested`
+              : `/c/${request.params.community}/members/${membershipId}`,
+          // Not waiting or not active any more, or the last admin: the member's page says so (a 409).
+          refused: (error) =>
+            error.status === 409
+              ? memberPage(
+                  request,
+                  reply,
+                  membershipId,
+                  error.fieldErrors.length
+                    ? error.fieldErrors
+                    : [{ field: 'roles', code: `errors.membership.${error.code}` }],
+                  409,
+                )
+              : undefined,
+        });
       },
     );
   memberAction('approve', access.roles('admin', 'coordinator'));
@@ -518,14 +520,19 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/invitations/new',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.invitation, request.body);
-      if (!form.ok) return invitePage(request, reply, form.errors, form.values);
       const actorId = actorOf(request);
-      const sent = await inRequestCommunity(services, request, (tx, community) =>
-        service.createInvitation(services, tx, community, actorId, form.data, request.language),
-      );
-      showInvitationOnce(request, sent);
-      return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+      return submitForm(request, reply, {
+        schema: service.invitation,
+        page: (values, errors) => invitePage(request, reply, errors, values),
+        once: { db: services.db, personId: actorId },
+        save: async (data) => {
+          const sent = await inRequestCommunity(services, request, (tx, community) =>
+            service.createInvitation(services, tx, community, actorId, data, request.language),
+          );
+          showInvitationOnce(request, sent);
+        },
+        next: `/c/${request.params.community}/invitations`,
+      });
     },
   );
   app.get(
@@ -549,11 +556,18 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
-      const sent = await inRequestCommunity(services, request, (tx, community) =>
-        service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
-      );
-      showInvitationOnce(request, sent);
-      return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: noPageOfItsOwn,
+        once: { db: services.db, personId: actorId },
+        save: async () => {
+          const sent = await inRequestCommunity(services, request, (tx, community) =>
+            service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+          );
+          showInvitationOnce(request, sent);
+        },
+        next: `/c/${request.params.community}/invitations`,
+      });
     },
   );
   app.post(
@@ -561,11 +575,17 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, (tx, community) =>
-        service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
-      );
-      request.session.flash = request.t('invitations.cancelled');
-      return reply.redirect(`/c/${request.params.community}/invitations`, 303);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: noPageOfItsOwn,
+        once: { db: services.db, personId: actorId },
+        save: () =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
+          ),
+        flash: request.t('invitations.cancelled'),
+        next: `/c/${request.params.community}/invitations`,
+      });
     },
   );
 
@@ -598,15 +618,19 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/settings',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.communityDetails, request.body);
-      if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, async (tx, community) => {
-        const updated = await service.updateCommunity(services, tx, community, actorId, form.data);
-        await rescheduleFirstContacts(tx, updated);
+      return submitForm(request, reply, {
+        schema: service.communityDetails,
+        page: (values, errors) => settingsPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inRequestCommunity(services, request, async (tx, community) => {
+            const updated = await service.updateCommunity(services, tx, community, actorId, data);
+            await rescheduleFirstContacts(tx, updated);
+          }),
+        flash: request.t('settings.saved'),
+        next: `/c/${request.params.community}/settings`,
       });
-      request.session.flash = request.t('settings.saved');
-      return reply.redirect(`/c/${request.params.community}/settings`);
     },
   );
 
@@ -722,18 +746,24 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     newCommunityPage(request, reply),
   );
   app.post('/platform/communities/new', { config: { access: access.platformAdmin } }, async (request, reply) => {
-    const form = parseForm(service.newCommunity, request.body);
-    if (!form.ok) return newCommunityPage(request, reply, form.values, form.errors);
-    try {
-      const created = await service.createCommunity(services, actorOf(request), form.data, request.language);
-      request.session.flash = request.t('platformNew.created', { name: created.community.name });
-      if (created.invitation) showInvitationOnce(request, created.invitation);
-      return reply.redirect(`/platform/communities/${created.community.slug}`, 303);
-    } catch (error) {
-      if (error instanceof DomainError && error.fieldErrors.length)
-        return newCommunityPage(request, reply, request.body as Record<string, unknown>, error.fieldErrors);
-      throw error;
-    }
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: service.newCommunity,
+      page: (values, errors) => newCommunityPage(request, reply, values, errors),
+      once: { db: services.db, personId: actorId },
+      save: async (data) => {
+        const created = await service.createCommunity(services, actorId, data, request.language);
+        if (created.invitation) showInvitationOnce(request, created.invitation);
+        return created;
+      },
+      flash: (created) => request.t('platformNew.created', { name: created.community.name }),
+      next: (created) => `/platform/communities/${created.community.slug}`,
+      // The address taken, say (a 409): the form again, saying so.
+      refused: (error) =>
+        error.fieldErrors.length
+          ? newCommunityPage(request, reply, request.body as Record<string, unknown>, error.fieldErrors)
+          : undefined,
+    });
   });
   // A platform admin sees a community it made, who runs it, and its invitations (to send again or cancel).
   const platformCommunity = async (slug: string) => {
@@ -770,11 +800,18 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     async (request, reply) => {
       const community = await platformCommunity(request.params.slug);
       const actorId = actorOf(request);
-      const sent = await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
-        service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
-      );
-      showInvitationOnce(request, sent);
-      return reply.redirect(`/platform/communities/${community.slug}`, 303);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: noPageOfItsOwn,
+        once: { db: services.db, personId: actorId },
+        save: async () => {
+          const sent = await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
+            service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+          );
+          showInvitationOnce(request, sent);
+        },
+        next: `/platform/communities/${community.slug}`,
+      });
     },
   );
   app.post(
@@ -783,11 +820,17 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     async (request, reply) => {
       const community = await platformCommunity(request.params.slug);
       const actorId = actorOf(request);
-      await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
-        service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
-      );
-      request.session.flash = request.t('invitations.cancelled');
-      return reply.redirect(`/platform/communities/${community.slug}`, 303);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: noPageOfItsOwn,
+        once: { db: services.db, personId: actorId },
+        save: () =>
+          inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
+            service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
+          ),
+        flash: request.t('invitations.cancelled'),
+        next: `/platform/communities/${community.slug}`,
+      });
     },
   );
   app.get('/platform/outbox', { config: { access: access.platformAdmin } }, async (request, reply) =>

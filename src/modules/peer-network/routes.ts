@@ -6,10 +6,9 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import { randomUUID } from 'node:crypto';
-import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import { inCommunity, type CommunityTransaction } from '../../platform/tenancy.ts';
 import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
 import { render } from '../../platform/views/index.ts';
@@ -35,12 +34,11 @@ import {
 import * as plans from './crisis-plans.ts';
 import * as service from './service.ts';
 
-const formErrors = (error: unknown): FieldError[] | undefined =>
-  error instanceof DomainError && error.status === 400
-    ? error.fieldErrors.length
-      ? error.fieldErrors
-      : [{ field: 'form', code: 'errors.generic.invalid' }]
-    : undefined;
+/** A form with no fields (a button): anything it is sent that is not a form is refused with a 400. */
+const buttonOnly = z.object({});
+const refuse = (errors: FieldError[]): never => {
+  throw invalid(errors);
+};
 const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
 
 /** The network's pages: members' home, groups and meetings, the register, ground rules, crisis plans, calendars and numbers. */
@@ -111,19 +109,26 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: access.anyMember }, schema: { params: networkParams } },
     async (request, reply) => {
       try {
-        const outcome = await inNetwork(request, async (tx, communityId) =>
-          service.joinByThemselves(
-            tx,
-            communityId,
-            request.params.networkId,
-            await ownRecordOf(tx, communityId, request),
-            actorOf(request),
-          ),
-        );
-        request.session.flash = request.t(
-          outcome.change === 'returned' ? 'network.join.returnedFlash' : 'network.join.joinedFlash',
-        );
+        return await submitForm(request, reply, {
+          schema: buttonOnly,
+          page: (_values, errors) => refuse(errors),
+          once: { db: services.db, personId: actorOf(request) },
+          save: () =>
+            inNetwork(request, async (tx, communityId) =>
+              service.joinByThemselves(
+                tx,
+                communityId,
+                request.params.networkId,
+                await ownRecordOf(tx, communityId, request),
+                actorOf(request),
+              ),
+            ),
+          flash: (outcome) =>
+            request.t(outcome.change === 'returned' ? 'network.join.returnedFlash' : 'network.join.joinedFlash'),
+          next: base(request),
+        });
       } catch (error) {
+        // Joining only by referral: the page says how.
         if (error instanceof DomainError && error.status === 409) {
           return render(
             request,
@@ -135,7 +140,6 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
         }
         throw error;
       }
-      return reply.redirect(base(request), 303);
     },
   );
   app.get(
@@ -154,14 +158,19 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/:networkId/step-back',
     { config: { access: access.ownOr() }, schema: { params: networkParams } },
-    async (request, reply) => {
-      await inNetwork(request, async (tx, communityId, ownId) => {
-        if (!ownId) throw notFound();
-        await service.stepBack(tx, communityId, request.params.networkId, ownId, actorOf(request));
-      });
-      request.session.flash = request.t('network.stepBack.doneFlash');
-      return reply.redirect(base(request), 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: buttonOnly,
+        page: (_values, errors) => refuse(errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: () =>
+          inNetwork(request, async (tx, communityId, ownId) => {
+            if (!ownId) throw notFound();
+            await service.stepBack(tx, communityId, request.params.networkId, ownId, actorOf(request));
+          }),
+        flash: request.t('network.stepBack.doneFlash'),
+        next: base(request),
+      }),
   );
 
   // ——— Settings ———
@@ -181,15 +190,19 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/:networkId/settings',
     { config: { access: staff }, schema: { params: networkParams } },
-    async (request, reply) => {
-      const form = parseForm(service.networkSettings, request.body);
-      if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
-      await inNetwork(request, (tx, communityId) =>
-        service.saveNetworkSettings(tx, communityId, actorOf(request), request.params.networkId, form.data),
-      );
-      request.session.flash = request.t('network.settings.savedFlash');
-      return reply.redirect(base(request), 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.networkSettings,
+        // The settings page shows no errors: a mistake is refused with a 400.
+        page: (_values, errors) => refuse(errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inNetwork(request, (tx, communityId) =>
+            service.saveNetworkSettings(tx, communityId, actorOf(request), request.params.networkId, data),
+          ),
+        flash: request.t('network.settings.savedFlash'),
+        next: base(request),
+      }),
   );
 
   // ——— Groups ———
@@ -247,29 +260,20 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/groups/new',
     { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const body = request.body as Record<string, unknown>;
-      const form = parseForm(
-        service.groupDetails.extend({ programmeId: z.uuid({ error: 'errors.network.group.network.missing' }) }),
-        body,
-      );
-      if (!form.ok) return groupFormPage(request, reply, body, undefined, form.errors);
-      try {
-        const { programmeId, ...details } = form.data;
-        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-          const group = await inNetwork(request, (tx, communityId) =>
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.groupDetails.extend({
+          programmeId: z.uuid({ error: 'errors.network.group.network.missing' }),
+        }),
+        page: (values, errors) => groupFormPage(request, reply, values, undefined, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: ({ programmeId, ...details }) =>
+          inNetwork(request, (tx, communityId) =>
             service.createGroup(tx, communityId, actorOf(request), programmeId, details),
-          );
-          request.session.flash = request.t('network.groupForm.createdFlash');
-          return `${base(request)}/groups/${group.id}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return groupFormPage(request, reply, body, undefined, errors);
-        throw error;
-      }
-    },
+          ),
+        flash: request.t('network.groupForm.createdFlash'),
+        next: (group) => `${base(request)}/groups/${group.id}`,
+      }),
   );
   app.get(
     '/c/:community/network/groups/:groupId/edit',
@@ -288,25 +292,20 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/groups/:groupId/edit',
     { config: { access: staff }, schema: { params: groupParams } },
-    async (request, reply) => {
-      const body = request.body as Record<string, unknown>;
-      const form = parseForm(
-        service.groupDetails.extend({ ended: z.preprocess((value) => value === 'yes' || value === true, z.boolean()) }),
-        body,
-      );
-      if (!form.ok) return groupFormPage(request, reply, body, request.params.groupId, form.errors);
-      try {
-        await inNetwork(request, (tx, communityId) =>
-          service.updateGroup(tx, communityId, actorOf(request), request.params.groupId, form.data),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return groupFormPage(request, reply, body, request.params.groupId, errors);
-        throw error;
-      }
-      request.session.flash = request.t('network.groupForm.savedFlash');
-      return reply.redirect(`${base(request)}/groups/${request.params.groupId}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.groupDetails.extend({
+          ended: z.preprocess((value) => value === 'yes' || value === true, z.boolean()),
+        }),
+        page: (values, errors) => groupFormPage(request, reply, values, request.params.groupId, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inNetwork(request, (tx, communityId) =>
+            service.updateGroup(tx, communityId, actorOf(request), request.params.groupId, data),
+          ),
+        flash: request.t('network.groupForm.savedFlash'),
+        next: `${base(request)}/groups/${request.params.groupId}`,
+      }),
   );
   app.get(
     '/c/:community/network/groups/:groupId',
@@ -351,12 +350,18 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: access.ownOr() }, schema: { params: groupParams } },
     async (request, reply) => {
       const usual = (request.body as Record<string, unknown>)?.usual === 'yes';
-      await inNetwork(request, async (tx, communityId, ownId) => {
-        if (!ownId) throw notFound();
-        await service.setUsualGroup(tx, communityId, request.params.groupId, ownId, usual);
+      return submitForm(request, reply, {
+        schema: buttonOnly,
+        page: (_values, errors) => refuse(errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: () =>
+          inNetwork(request, async (tx, communityId, ownId) => {
+            if (!ownId) throw notFound();
+            await service.setUsualGroup(tx, communityId, request.params.groupId, ownId, usual);
+          }),
+        flash: request.t(usual ? 'network.group.usualAddedFlash' : 'network.group.usualRemovedFlash'),
+        next: `${base(request)}/groups/${request.params.groupId}`,
       });
-      request.session.flash = request.t(usual ? 'network.group.usualAddedFlash' : 'network.group.usualRemovedFlash');
-      return reply.redirect(`${base(request)}/groups/${request.params.groupId}`, 303);
     },
   );
 
@@ -416,24 +421,21 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/meetings/:meetingId/reply',
     { config: { access: access.anyMember }, schema: { params: meetingParams } },
-    async (request, reply) => {
-      const form = parseForm(service.meetingReply, request.body);
-      if (!form.ok) return meetingPage(request, reply, form.errors);
-      try {
-        await inNetwork(request, async (tx, communityId, ownId) => {
-          if (!ownId) throw notFound();
-          await service.replyToMeeting(tx, communityId, request.params.meetingId, ownId, form.data.coming);
-        });
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return meetingPage(request, reply, errors);
-        throw error;
-      }
-      request.session.flash = request.t(
-        form.data.coming ? 'network.meeting.comingFlash' : 'network.meeting.notComingFlash',
-      );
-      return reply.redirect(`${base(request)}/meetings/${request.params.meetingId}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.meetingReply,
+        page: (_values, errors) => meetingPage(request, reply, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: async (data) => {
+          await inNetwork(request, async (tx, communityId, ownId) => {
+            if (!ownId) throw notFound();
+            await service.replyToMeeting(tx, communityId, request.params.meetingId, ownId, data.coming);
+          });
+          return data.coming;
+        },
+        flash: (coming) => request.t(coming ? 'network.meeting.comingFlash' : 'network.meeting.notComingFlash'),
+        next: `${base(request)}/meetings/${request.params.meetingId}`,
+      }),
   );
 
   // ——— Cancelling a meeting: the facilitators of its group, and staff ———
@@ -478,34 +480,28 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/meetings/:meetingId/cancel',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
-    async (request, reply) => {
-      const body = request.body as Record<string, unknown>;
-      const form = parseForm(service.cancelling, body);
-      if (!form.ok) return cancelPage(request, reply, form.values, form.errors);
-      try {
-        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-          const told = await inNetwork(request, (tx, communityId, ownId) =>
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.cancelling,
+        page: (values, errors) => cancelPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inNetwork(request, (tx, communityId, ownId) =>
             service.cancelMeeting(
               tx,
               communityId,
               { accountId: actorOf(request), staff: isNetworkStaff(request), recordId: ownId },
               request.params.meetingId,
-              form.data,
-              { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, form.data.reason) },
+              data,
+              { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, data.reason) },
             ),
-          );
-          request.session.flash = request.t('network.cancel.cancelledFlash', { count: told });
-          return `${base(request)}/meetings/${request.params.meetingId}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return cancelPage(request, reply, body, errors);
-        if (error instanceof DomainError && error.code === 'meeting-cancelled')
-          return reply.redirect(`${base(request)}/meetings/${request.params.meetingId}`, 303);
-        throw error;
-      }
-    },
+          ),
+        flash: (told) => request.t('network.cancel.cancelledFlash', { count: told }),
+        next: `${base(request)}/meetings/${request.params.meetingId}`,
+        // Cancelled already (by someone else, or in another tab): the meeting's page says so.
+        refused: (error) =>
+          error.code === 'meeting-cancelled' ? `${base(request)}/meetings/${request.params.meetingId}` : undefined,
+      }),
   );
 
   // ——— The register ———
@@ -554,50 +550,42 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: registerTakers }, schema: { params: meetingParams } },
     async (request, reply) => registerPage(request, reply),
   );
-  const registerWrite = async (
+  const registerWrite = <Schema extends z.ZodType>(
     request: FastifyRequest<{ Params: z.infer<typeof meetingParams> }>,
     reply: FastifyReply,
-    write: (tx: CommunityTransaction, communityId: string) => Promise<string | undefined>,
-  ) => {
-    try {
-      const anchor = await inNetwork(request, async (tx, communityId, ownId) => {
-        const { group } = await service.getMeeting(tx, communityId, request.params.meetingId);
-        if (!(await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId })))
-          throw notFound();
-        return write(tx, communityId);
-      });
-      return reply.redirect(
+    schema: Schema,
+    write: (tx: CommunityTransaction, communityId: string, data: z.infer<Schema>) => Promise<string | undefined>,
+  ) =>
+    submitForm(request, reply, {
+      schema,
+      page: (values, errors) => registerPage(request, reply, values, errors),
+      once: { db: services.db, personId: actorOf(request) },
+      save: (data) =>
+        inNetwork(request, async (tx, communityId, ownId) => {
+          const { group } = await service.getMeeting(tx, communityId, request.params.meetingId);
+          if (!(await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId })))
+            throw notFound();
+          return write(tx, communityId, data);
+        }),
+      next: (anchor) =>
         `${base(request)}/meetings/${request.params.meetingId}/register${anchor ? `#person-${anchor}` : ''}`,
-        303,
-      );
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return registerPage(request, reply, request.body as Record<string, unknown>, errors);
-      throw error;
-    }
-  };
+    });
   app.post(
     '/c/:community/network/meetings/:meetingId/register',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
-    async (request, reply) => {
-      const form = parseForm(service.attendanceMark, request.body);
-      if (!form.ok) return registerPage(request, reply, request.body as Record<string, unknown>, form.errors);
-      return registerWrite(request, reply, async (tx, communityId) => {
-        await service.markAttendance(tx, communityId, actorOf(request), request.params.meetingId, form.data);
-        return form.data.personRecordId;
-      });
-    },
+    async (request, reply) =>
+      registerWrite(request, reply, service.attendanceMark, async (tx, communityId, data) => {
+        await service.markAttendance(tx, communityId, actorOf(request), request.params.meetingId, data);
+        return data.personRecordId;
+      }),
   );
   app.post(
     '/c/:community/network/meetings/:meetingId/drop-in',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
-    async (request, reply) => {
-      const form = parseForm(service.dropIn, request.body);
-      if (!form.ok) return registerPage(request, reply, request.body as Record<string, unknown>, form.errors);
-      return registerWrite(request, reply, (tx, communityId) =>
-        service.addDropIn(tx, communityId, actorOf(request), request.params.meetingId, form.data),
-      );
-    },
+    async (request, reply) =>
+      registerWrite(request, reply, service.dropIn, (tx, communityId, data) =>
+        service.addDropIn(tx, communityId, actorOf(request), request.params.meetingId, data),
+      ),
   );
 
   // ——— Ground rules ———
@@ -654,49 +642,49 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/:networkId/ground-rules/propose',
     { config: { access: access.anyMember }, schema: { params: networkParams } },
-    async (request, reply) => {
-      const form = parseForm(service.rulesProposal, request.body);
-      if (!form.ok) return proposalPage(request, reply, form.values, form.errors);
-      const to = await oncePerForm(
-        services.db,
-        actorOf(request),
-        (request.body as Record<string, unknown>).formKey,
-        async () => {
-          await inNetwork(request, (tx, communityId, ownId) =>
-            service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, form.data, {
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.rulesProposal,
+        page: (values, errors) => proposalPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inNetwork(request, (tx, communityId, ownId) =>
+            service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, data, {
               guide: isGuide(request),
             }),
-          );
-          request.session.flash = request.t('network.rules.proposedFlash');
-          return `${base(request)}/${request.params.networkId}/ground-rules`;
-        },
-      );
-      return reply.redirect(to, 303);
-    },
+          ),
+        flash: request.t('network.rules.proposedFlash'),
+        next: `${base(request)}/${request.params.networkId}/ground-rules`,
+      }),
   );
   const rulesAction = (name: 'agree' | 'adopt') =>
     app.post(
       `/c/:community/network/ground-rules/:rulesId/${name}`,
       { config: { access: name === 'agree' ? access.anyMember : guides }, schema: { params: rulesParams } },
-      async (request, reply) => {
-        const rules = await inNetwork(request, async (tx, communityId, ownId) => {
-          if (name === 'agree') {
-            await service.agreeToRules(
-              tx,
-              communityId,
-              request.params.rulesId,
-              ownId ?? (await ownRecordOf(tx, communityId, request)),
-            );
-            return service.getRules(tx, communityId, request.params.rulesId);
-          }
-          return service.adoptRules(tx, communityId, actorOf(request), request.params.rulesId);
-        });
-        request.session.flash = request.t(
-          name === 'agree' ? 'network.rules.agreedFlash' : 'network.rules.adoptedFlash',
-          { version: rules.version ?? '' },
-        );
-        return reply.redirect(`${base(request)}/${rules.programmeId}/ground-rules`, 303);
-      },
+      async (request, reply) =>
+        submitForm(request, reply, {
+          schema: buttonOnly,
+          page: (_values, errors) => refuse(errors),
+          once: { db: services.db, personId: actorOf(request) },
+          save: () =>
+            inNetwork(request, async (tx, communityId, ownId) => {
+              if (name === 'agree') {
+                await service.agreeToRules(
+                  tx,
+                  communityId,
+                  request.params.rulesId,
+                  ownId ?? (await ownRecordOf(tx, communityId, request)),
+                );
+                return service.getRules(tx, communityId, request.params.rulesId);
+              }
+              return service.adoptRules(tx, communityId, actorOf(request), request.params.rulesId);
+            }),
+          flash: (rules) =>
+            request.t(name === 'agree' ? 'network.rules.agreedFlash' : 'network.rules.adoptedFlash', {
+              version: rules.version ?? '',
+            }),
+          next: (rules) => `${base(request)}/${rules.programmeId}/ground-rules`,
+        }),
     );
   rulesAction('agree');
   rulesAction('adopt');
@@ -749,21 +737,18 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/crisis-plan',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const form = parseForm(plans.crisisPlanDetails, request.body);
-      if (!form.ok) return planFormPage(request, reply, form.values, form.errors);
-      try {
-        await inNetwork(request, async (tx, communityId) =>
-          plans.savePlan(tx, communityId, actorOf(request), await ownRecordOf(tx, communityId, request), form.data),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return planFormPage(request, reply, request.body as Record<string, unknown>, errors);
-        throw error;
-      }
-      request.session.flash = request.t('network.plan.savedFlash');
-      return reply.redirect(`${base(request)}/crisis-plan`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: plans.crisisPlanDetails,
+        page: (values, errors) => planFormPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inNetwork(request, async (tx, communityId) =>
+            plans.savePlan(tx, communityId, actorOf(request), await ownRecordOf(tx, communityId, request), data),
+          ),
+        flash: request.t('network.plan.savedFlash'),
+        next: `${base(request)}/crisis-plan`,
+      }),
   );
   app.get(
     '/c/:community/network/crisis-plans/:personId',
@@ -806,13 +791,18 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/network/calendar/renew',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => {
-      await inNetwork(request, async (tx, communityId) =>
-        service.feedToken(tx, communityId, { personRecordId: await ownRecordOf(tx, communityId, request) }, true),
-      );
-      request.session.flash = request.t('network.calendar.renewedFlash');
-      return reply.redirect(`${base(request)}/calendar`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: buttonOnly,
+        page: (_values, errors) => refuse(errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: () =>
+          inNetwork(request, async (tx, communityId) =>
+            service.feedToken(tx, communityId, { personRecordId: await ownRecordOf(tx, communityId, request) }, true),
+          ),
+        flash: request.t('network.calendar.renewedFlash'),
+        next: `${base(request)}/calendar`,
+      }),
   );
   app.get(
     '/calendars/:token',

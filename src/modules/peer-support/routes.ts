@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import { dateParts, minutesFromForm, withDateFromParts } from '../../platform/fields.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
@@ -29,12 +28,6 @@ import {
 } from './requests.ts';
 import * as service from './service.ts';
 
-const formErrors = (error: unknown): FieldError[] | undefined =>
-  error instanceof DomainError && error.status === 400
-    ? error.fieldErrors.length
-      ? error.fieldErrors
-      : [{ field: 'form', code: 'errors.generic.invalid' }]
-    : undefined;
 const lines = (value: unknown) =>
   String(value ?? '')
     .split(/\r?\n/)
@@ -130,26 +123,25 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: supportStaff }, schema: { params: programmeParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const form = parseForm(service.settingsChange, {
-        plannedWeeks: body.plannedWeeks,
-        minutesPerWeek: minutesFromForm(body),
-      });
-      if (!form.ok)
-        return settingsPage(
-          request,
-          reply,
-          body,
-          form.errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'minutes' } : error)),
-        );
       const actorId = actorOf(request);
-      await within(request, (tx, communityId) =>
-        service.saveSettings(tx, communityId, request.params.supportProgrammeId, actorId, form.data),
-      );
-      request.session.flash = request.t('support.settings.savedFlash');
-      return reply.redirect(
-        `/c/${request.params.community}/support/programmes/${request.params.supportProgrammeId}/settings`,
-        303,
-      );
+      return submitForm(request, reply, {
+        schema: service.settingsChange,
+        body: { plannedWeeks: body.plannedWeeks, minutesPerWeek: minutesFromForm(body), formKey: body.formKey },
+        page: (_values, errors) =>
+          settingsPage(
+            request,
+            reply,
+            body,
+            errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'minutes' } : error)),
+          ),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          within(request, (tx, communityId) =>
+            service.saveSettings(tx, communityId, request.params.supportProgrammeId, actorId, data),
+          ),
+        flash: request.t('support.settings.savedFlash'),
+        next: `/c/${request.params.community}/support/programmes/${request.params.supportProgrammeId}/settings`,
+      });
     },
   );
 
@@ -228,7 +220,6 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         minutesPerWeek: minutesFromForm(body),
         goals: lines(body.goals),
       };
-      const form = parseForm(service.newEpisode, input);
       const shown = (errors: FieldError[]) =>
         errors.map((error) =>
           error.field === 'minutesPerWeek'
@@ -237,21 +228,16 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
               ? { ...error, field: 'goals' }
               : error,
         );
-      if (!form.ok) return episodeFormPage(request, reply, body, shown(form.errors));
-      try {
-        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-          const episode = await within(request, (tx, communityId) =>
-            service.startEpisode(tx, communityId, actorOf(request), form.data),
-          );
-          request.session.flash = request.t('support.episodeForm.startedFlash');
-          return `${base(request)}/episodes/${episode.id}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return episodeFormPage(request, reply, body, shown(errors));
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema: service.newEpisode,
+        body: input,
+        page: (_values, errors) => episodeFormPage(request, reply, body, shown(errors)),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId) => service.startEpisode(tx, communityId, actorOf(request), data)),
+        flash: request.t('support.episodeForm.startedFlash'),
+        next: (episode) => `${base(request)}/episodes/${episode.id}`,
+      });
     },
   );
 
@@ -306,21 +292,18 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/support/episodes/:episodeId/goals',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
-    async (request, reply) => {
-      const form = parseForm(service.newGoal, request.body);
-      if (!form.ok) return episodePage(request, reply, form.values, form.errors);
-      try {
-        await within(request, (tx, communityId, asker) =>
-          service.addGoal(tx, communityId, request.params.episodeId, asker, form.data),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return episodePage(request, reply, request.body as Record<string, unknown>, errors);
-        throw error;
-      }
-      request.session.flash = request.t('support.episode.goalAddedFlash');
-      return reply.redirect(`${base(request)}/episodes/${request.params.episodeId}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.newGoal,
+        page: (values, errors) => episodePage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, asker) =>
+            service.addGoal(tx, communityId, request.params.episodeId, asker, data),
+          ),
+        flash: request.t('support.episode.goalAddedFlash'),
+        next: `${base(request)}/episodes/${request.params.episodeId}`,
+      }),
   );
 
   // ——— Logging a contact ———
@@ -361,24 +344,20 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: episodeSides }, schema: { params: episodeParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'occurredOn');
-      const form = parseForm(service.newContact, { ...body, minutes: minutesFromForm(body) });
       const shown = (errors: FieldError[]) =>
         errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
-      if (!form.ok) return contactFormPage(request, reply, body, shown(form.errors));
-      try {
-        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-          await within(request, (tx, communityId, asker) =>
-            service.logContact(tx, communityId, request.params.episodeId, asker, form.data),
-          );
-          request.session.flash = request.t('support.contactForm.loggedFlash');
-          return `${base(request)}/episodes/${request.params.episodeId}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return contactFormPage(request, reply, body, shown(errors));
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema: service.newContact,
+        body: { ...body, minutes: minutesFromForm(body) },
+        page: (_values, errors) => contactFormPage(request, reply, body, shown(errors)),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, asker) =>
+            service.logContact(tx, communityId, request.params.episodeId, asker, data),
+          ),
+        flash: request.t('support.contactForm.loggedFlash'),
+        next: `${base(request)}/episodes/${request.params.episodeId}`,
+      });
     },
   );
 
@@ -428,21 +407,20 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: episodeSides }, schema: { params: contactParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'occurredOn');
-      const form = parseForm(service.newContact, { ...body, minutes: minutesFromForm(body) });
       const shown = (errors: FieldError[]) =>
         errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
-      if (!form.ok) return contactEditPage(request, reply, body, shown(form.errors));
-      try {
-        const changed = await within(request, (tx, communityId, asker) =>
-          service.updateContact(tx, communityId, request.params.contactId, asker, form.data),
-        );
-        request.session.flash = request.t('support.contactForm.changedFlash');
-        return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return contactEditPage(request, reply, body, shown(errors));
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema: service.newContact,
+        body: { ...body, minutes: minutesFromForm(body) },
+        page: (_values, errors) => contactEditPage(request, reply, body, shown(errors)),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, asker) =>
+            service.updateContact(tx, communityId, request.params.contactId, asker, data),
+          ),
+        flash: request.t('support.contactForm.changedFlash'),
+        next: (changed) => `${base(request)}/episodes/${changed.episodeId}`,
+      });
     },
   );
   const goalEditPage = async (
@@ -481,20 +459,21 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
     '/c/:community/support/goals/:goalId/edit',
     { config: { access: episodeSides }, schema: { params: goalParams } },
     async (request, reply) => {
-      const form = parseForm(service.newGoal, request.body);
-      if (!form.ok) return goalEditPage(request, reply, form.values, form.errors);
-      let changed;
-      try {
-        changed = await within(request, (tx, communityId, asker) =>
-          service.updateGoal(tx, communityId, request.params.goalId, asker, form.data),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return goalEditPage(request, reply, form.data, errors);
-        throw error;
-      }
-      request.session.flash = request.t('support.goalForm.changedFlash');
-      return reply.redirect(`${base(request)}/episodes/${changed.episodeId}`, 303);
+      // Refused when saving, the page shows the goal as it was read (its words trimmed).
+      let read: Record<string, unknown> | undefined;
+      return submitForm(request, reply, {
+        schema: service.newGoal,
+        page: (values, errors) => goalEditPage(request, reply, read ?? values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) => {
+          read = data;
+          return within(request, (tx, communityId, asker) =>
+            service.updateGoal(tx, communityId, request.params.goalId, asker, data),
+          );
+        },
+        flash: request.t('support.goalForm.changedFlash'),
+        next: (changed) => `${base(request)}/episodes/${changed.episodeId}`,
+      });
     },
   );
 
@@ -542,35 +521,38 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'reviewHeldOn');
       const whereNext = [body.whereNext ?? []].flat().map(String);
-      const form = parseForm(service.ending, {
-        ...body,
-        whereNext,
-        tellReferrer: body.tellReferrer === 'yes' ? true : body.tellReferrer === 'no' ? false : undefined,
-      });
-      if (!form.ok)
-        return endPage(
-          request,
-          reply,
-          body,
-          form.errors.map((error) => (error.field.startsWith('whereNext') ? { ...error, field: 'whereNext' } : error)),
-        );
-      try {
-        const ended = await within(request, (tx, communityId, asker) =>
-          service.endEpisode(
-            tx,
-            { communityId, communityName: request.community?.name ?? '', notifyConfigured: services.notifyConfigured },
-            request.params.episodeId,
-            asker,
-            form.data,
+      return submitForm(request, reply, {
+        schema: service.ending,
+        body: {
+          ...body,
+          whereNext,
+          tellReferrer: body.tellReferrer === 'yes' ? true : body.tellReferrer === 'no' ? false : undefined,
+        },
+        page: (_values, errors) =>
+          endPage(
+            request,
+            reply,
+            body,
+            errors.map((error) => (error.field.startsWith('whereNext') ? { ...error, field: 'whereNext' } : error)),
           ),
-        );
-        request.session.flash = request.t(`support.end.flash.${ended.summaryOutcome ?? 'not_asked'}`);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return endPage(request, reply, body, errors);
-        throw error;
-      }
-      return reply.redirect(`${base(request)}/episodes/${request.params.episodeId}`, 303);
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, asker) =>
+            service.endEpisode(
+              tx,
+              {
+                communityId,
+                communityName: request.community?.name ?? '',
+                notifyConfigured: services.notifyConfigured,
+              },
+              request.params.episodeId,
+              asker,
+              data,
+            ),
+          ),
+        flash: (ended) => request.t(`support.end.flash.${ended.summaryOutcome ?? 'not_asked'}`),
+        next: `${base(request)}/episodes/${request.params.episodeId}`,
+      });
     },
   );
 
@@ -578,17 +560,20 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
   app.post(
     '/c/:community/support/timesheets',
     { config: { access: supporters }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const form = parseForm(service.timesheetSubmission, request.body);
-      if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
-      const sheet = await within(request, (tx, communityId, asker) =>
-        service.submitTimesheet(tx, communityId, asker, form.data),
-      );
-      request.session.flash = request.t(
-        sheet.overBudget ? 'support.timesheet.submittedOverFlash' : 'support.timesheet.submittedFlash',
-      );
-      return reply.redirect(`${base(request)}/timesheets/${sheet.id}`, 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: service.timesheetSubmission,
+        // Sent from a button on the home page, which shows no errors: a mistake is refused with a 400.
+        page: (_values, errors) => {
+          throw invalid(errors);
+        },
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, asker) => service.submitTimesheet(tx, communityId, asker, data)),
+        flash: (sheet) =>
+          request.t(sheet.overBudget ? 'support.timesheet.submittedOverFlash' : 'support.timesheet.submittedFlash'),
+        next: (sheet) => `${base(request)}/timesheets/${sheet.id}`,
+      }),
   );
   const timesheetPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof timesheetParams> }>,
@@ -625,39 +610,35 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       { config: { access: supportStaff }, schema: { params: timesheetParams } },
       async (request, reply) => {
         const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), action };
-        const form =
-          action === 'approve'
-            ? parseForm(service.timesheetDecision, {
-                note: body.note,
-                approveOverBudget: body.approveOverBudget === 'yes',
-              })
-            : parseForm(service.timesheetReturn, { note: body.note });
-        if (!form.ok) return timesheetPage(request, reply, body, form.errors);
-        try {
-          await within(request, (tx, communityId, asker) =>
+        return submitForm(request, reply, {
+          schema: action === 'approve' ? service.timesheetDecision : service.timesheetReturn,
+          body:
             action === 'approve'
-              ? service.approveTimesheet(
-                  tx,
-                  communityId,
-                  asker,
-                  request.params.timesheetId,
-                  form.data as z.infer<typeof service.timesheetDecision>,
-                )
-              : service.returnTimesheet(
-                  tx,
-                  communityId,
-                  asker,
-                  request.params.timesheetId,
-                  form.data as z.infer<typeof service.timesheetReturn>,
-                ),
-          );
-        } catch (error) {
-          const errors = formErrors(error);
-          if (errors) return timesheetPage(request, reply, body, errors);
-          throw error;
-        }
-        request.session.flash = request.t(`support.timesheet.${action}edFlash`);
-        return reply.redirect(`${base(request)}/timesheets/${request.params.timesheetId}`, 303);
+              ? { note: body.note, approveOverBudget: body.approveOverBudget === 'yes', formKey: body.formKey }
+              : { note: body.note, formKey: body.formKey },
+          page: (_values, errors) => timesheetPage(request, reply, body, errors),
+          once: { db: services.db, personId: actorOf(request) },
+          save: (data) =>
+            within(request, (tx, communityId, asker) =>
+              action === 'approve'
+                ? service.approveTimesheet(
+                    tx,
+                    communityId,
+                    asker,
+                    request.params.timesheetId,
+                    data as z.infer<typeof service.timesheetDecision>,
+                  )
+                : service.returnTimesheet(
+                    tx,
+                    communityId,
+                    asker,
+                    request.params.timesheetId,
+                    data as z.infer<typeof service.timesheetReturn>,
+                  ),
+            ),
+          flash: request.t(`support.timesheet.${action}edFlash`),
+          next: `${base(request)}/timesheets/${request.params.timesheetId}`,
+        });
       },
     );
   }

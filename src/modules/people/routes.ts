@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { dateParts, phoneKey, withDateFromParts } from '../../platform/fields.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { once, oncePerForm } from '../../platform/http/idempotency.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
-import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import { problem, problemResponses } from '../../platform/http/schemas.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
@@ -222,16 +222,19 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: recordKeepers }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'dateOfBirth');
-      const form = parseForm(service.personDetails, body);
-      if (!form.ok) return newPersonPage(request, reply, form.values, form.errors);
-      const problems = service.checkRecord(form.data);
-      if (problems.length) return newPersonPage(request, reply, body, problems);
       const actorId = actorOf(request);
-      if (body.confirmNew !== 'yes') {
-        const duplicates = await inRequestCommunity(services, request, (tx, community) =>
-          service.findLikelyDuplicates(tx, community.id, { ...form.data, phoneKey: phoneKey(form.data.phone) }),
-        );
-        if (duplicates.length) {
+      return submitForm(request, reply, {
+        schema: service.personDetails,
+        body,
+        page: (values, errors) => newPersonPage(request, reply, values, errors),
+        check: async (data) => {
+          const problems = service.checkRecord(data);
+          if (problems.length) return newPersonPage(request, reply, body, problems);
+          if (body.confirmNew === 'yes') return undefined;
+          const duplicates = await inRequestCommunity(services, request, (tx, community) =>
+            service.findLikelyDuplicates(tx, community.id, { ...data, phoneKey: phoneKey(data.phone) }),
+          );
+          if (duplicates.length === 0) return undefined;
           const carried = Object.entries(body).filter(
             ([name]) => name !== '_csrf' && name !== 'confirmNew' && !name.startsWith('dateOfBirth-'),
           );
@@ -240,17 +243,16 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
             duplicates,
             carried,
           });
-        }
-      }
-      // Pressed twice, the button adds one person.
-      const target = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        const created = await inRequestCommunity(services, request, (tx, community) =>
-          service.createPerson(tx, community.id, { id: actorId, onBehalf: true }, form.data),
-        );
-        request.session.flash = request.t('people.new.done', { name: created.preferredName });
-        return `${base(request)}/people/${created.id}`;
+        },
+        // Pressed twice, the button adds one person.
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.createPerson(tx, community.id, { id: actorId, onBehalf: true }, data),
+          ),
+        flash: (created) => request.t('people.new.done', { name: created.preferredName }),
+        next: (created) => `${base(request)}/people/${created.id}`,
       });
-      return reply.redirect(target);
     },
   );
 
@@ -321,14 +323,18 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     '/c/:community/people/:personId/invitation',
     { config: { access: recordKeepers }, schema: { params: personParams } },
     async (request, reply) => {
-      const form = parseForm(inviteForm, request.body);
-      if (!form.ok) return personPage(request, reply, { errors: form.errors, values: form.values });
       const actorId = actorOf(request);
-      const sent = await inRequestCommunity(services, request, (tx, community) =>
-        inviteKnownPerson(services, tx, community, actorId, request.params.personId, form.data.email, request.language),
-      );
-      showInvitationOnce(request, sent);
-      return reply.redirect(`${base(request)}/people/${request.params.personId}`, 303);
+      return submitForm(request, reply, {
+        schema: inviteForm,
+        page: (values, errors) => personPage(request, reply, { errors, values }),
+        save: async (data) => {
+          const sent = await inRequestCommunity(services, request, (tx, community) =>
+            inviteKnownPerson(services, tx, community, actorId, request.params.personId, data.email, request.language),
+          );
+          showInvitationOnce(request, sent);
+        },
+        next: `${base(request)}/people/${request.params.personId}`,
+      });
     },
   );
 
@@ -368,19 +374,15 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       target.section === 'about' && !target.own
         ? service.personSections.about.extend({ assistedDigital: service.personDetails.shape.assistedDigital })
         : service.personSections[target.section];
-    const form = parseForm(schema, body);
-    if (!form.ok) return sectionPage(request, reply, { ...target, values: form.values, errors: form.errors });
-    try {
-      await inRequestCommunity(services, request, (tx, community) =>
-        save(tx, community, form.data as service.PersonPatch),
-      );
-    } catch (error) {
-      if (error instanceof DomainError && error.status === 400)
-        return sectionPage(request, reply, { ...target, values: body, errors: error.fieldErrors });
-      throw error;
-    }
-    request.session.flash = request.t('people.saved');
-    return reply.redirect(target.back);
+    return submitForm(request, reply, {
+      schema,
+      body,
+      page: (values, errors) => sectionPage(request, reply, { ...target, values, errors }),
+      save: (data) =>
+        inRequestCommunity(services, request, (tx, community) => save(tx, community, data as service.PersonPatch)),
+      flash: request.t('people.saved'),
+      next: target.back,
+    });
   };
 
   app.get(
@@ -476,30 +478,33 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: recordKeepers }, schema: { params: purposeParams } },
     async (request, reply) => {
       const back = `${base(request)}/people/${request.params.personId}`;
-      const form = parseForm(consentForm, request.body);
-      if (!form.ok)
-        return consentPage(request, reply, {
-          purpose: request.params.purpose,
-          values: form.values,
-          action: `${back}/consents/${request.params.purpose}`,
-          back,
-          own: false,
-          errors: form.errors,
-        });
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, async (tx, community) => {
-        const person = await service.getPerson(tx, community.id, request.params.personId);
-        await consent.recordConsent(tx, {
-          communityId: community.id,
-          personRecordId: person.id,
-          purpose: request.params.purpose,
-          ...form.data,
-          recordedBy: actorId,
-          onBehalf: true,
-        });
+      return submitForm(request, reply, {
+        schema: consentForm,
+        page: (values, errors) =>
+          consentPage(request, reply, {
+            purpose: request.params.purpose,
+            values,
+            action: `${back}/consents/${request.params.purpose}`,
+            back,
+            own: false,
+            errors,
+          }),
+        save: (data) =>
+          inRequestCommunity(services, request, async (tx, community) => {
+            const person = await service.getPerson(tx, community.id, request.params.personId);
+            await consent.recordConsent(tx, {
+              communityId: community.id,
+              personRecordId: person.id,
+              purpose: request.params.purpose,
+              ...data,
+              recordedBy: actorId,
+              onBehalf: true,
+            });
+          }),
+        flash: request.t('consent.saved'),
+        next: back,
       });
-      request.session.flash = request.t('consent.saved');
-      return reply.redirect(back);
     },
   );
 
@@ -544,27 +549,24 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: recordKeepers }, schema: { params: personParams } },
     async (request, reply) => {
       const back = `${base(request)}/people/${request.params.personId}`;
-      const form = parseForm(service.equalityAnswers, request.body);
-      if (!form.ok)
-        return equalityPage(request, reply, {
-          values: form.values,
-          action: `${back}/equality`,
-          back,
-          own: false,
-          errors: form.errors,
-        });
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, (tx, community) =>
-        service.saveEqualityAnswers(
-          tx,
-          community.id,
-          { id: actorId, onBehalf: true },
-          request.params.personId,
-          form.data,
-        ),
-      );
-      request.session.flash = request.t('people.equality.saved');
-      return reply.redirect(back);
+      return submitForm(request, reply, {
+        schema: service.equalityAnswers,
+        page: (values, errors) =>
+          equalityPage(request, reply, { values, action: `${back}/equality`, back, own: false, errors }),
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.saveEqualityAnswers(
+              tx,
+              community.id,
+              { id: actorId, onBehalf: true },
+              request.params.personId,
+              data,
+            ),
+          ),
+        flash: request.t('people.equality.saved'),
+        next: back,
+      });
     },
   );
 
@@ -597,29 +599,36 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: recordKeepers }, schema: { params: mergeParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
-      try {
-        const merged = await inRequestCommunity(services, request, (tx, community) =>
-          service.mergePeople(
-            tx,
-            community.id,
-            actorId,
-            personDataSources,
-            request.params.personId,
-            request.params.otherId,
-          ),
-        );
-        request.session.flash = request.t('people.merge.done', { name: merged.preferredName });
-      } catch (error) {
-        if (error instanceof DomainError && (error.status === 409 || error.status === 400))
-          return mergePage(request, reply, [
-            {
-              field: 'merge',
-              code: `errors.person.merge.${error.code === 'both-have-accounts' ? 'bothAccounts' : error.code === 'validation-failed' ? 'same' : 'notActive'}`,
-            },
-          ]);
-        throw error;
-      }
-      return reply.redirect(`${base(request)}/people/${request.params.personId}`);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: (_values, errors) => mergePage(request, reply, errors),
+        save: async () => {
+          try {
+            return await inRequestCommunity(services, request, (tx, community) =>
+              service.mergePeople(
+                tx,
+                community.id,
+                actorId,
+                personDataSources,
+                request.params.personId,
+                request.params.otherId,
+              ),
+            );
+          } catch (error) {
+            // Said on the page: the same record twice, two accounts, or one no longer active.
+            if (error instanceof DomainError && (error.status === 409 || error.status === 400))
+              throw invalid([
+                {
+                  field: 'merge',
+                  code: `errors.person.merge.${error.code === 'both-have-accounts' ? 'bothAccounts' : error.code === 'validation-failed' ? 'same' : 'notActive'}`,
+                },
+              ]);
+            throw error;
+          }
+        },
+        flash: (merged) => request.t('people.merge.done', { name: merged.preferredName }),
+        next: `${base(request)}/people/${request.params.personId}`,
+      });
     },
   );
 
@@ -710,32 +719,36 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: access.anyMember }, schema: { params: ownPurposeParams } },
     async (request, reply) => {
       const back = `${base(request)}/me`;
-      const form = parseForm(consentForm.pick({ granted: true, note: true }), request.body);
-      if (!form.ok)
-        return consentPage(request, reply, {
-          purpose: request.params.purpose,
-          values: form.values,
-          action: `${back}/consents/${request.params.purpose}`,
-          back,
-          own: true,
-          errors: form.errors,
-        });
       const actorId = actorOf(request);
-      const own = await ownRecord(request);
-      await inRequestCommunity(services, request, (tx, community) =>
-        consent.recordConsent(tx, {
-          communityId: community.id,
-          personRecordId: own.id,
-          purpose: request.params.purpose,
-          granted: form.data.granted,
-          method: 'online',
-          note: form.data.note,
-          recordedBy: actorId,
-          onBehalf: false,
-        }),
-      );
-      request.session.flash = request.t('consent.saved');
-      return reply.redirect(back);
+      return submitForm(request, reply, {
+        schema: consentForm.pick({ granted: true, note: true }),
+        page: (values, errors) =>
+          consentPage(request, reply, {
+            purpose: request.params.purpose,
+            values,
+            action: `${back}/consents/${request.params.purpose}`,
+            back,
+            own: true,
+            errors,
+          }),
+        save: async (data) => {
+          const own = await ownRecord(request);
+          await inRequestCommunity(services, request, (tx, community) =>
+            consent.recordConsent(tx, {
+              communityId: community.id,
+              personRecordId: own.id,
+              purpose: request.params.purpose,
+              granted: data.granted,
+              method: 'online',
+              note: data.note,
+              recordedBy: actorId,
+              onBehalf: false,
+            }),
+          );
+        },
+        flash: request.t('consent.saved'),
+        next: back,
+      });
     },
   );
   app.get(
@@ -757,22 +770,20 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const back = `${base(request)}/me`;
-      const form = parseForm(service.equalityAnswers, request.body);
-      if (!form.ok)
-        return equalityPage(request, reply, {
-          values: form.values,
-          action: `${back}/equality`,
-          back,
-          own: true,
-          errors: form.errors,
-        });
       const actorId = actorOf(request);
-      const own = await ownRecord(request);
-      await inRequestCommunity(services, request, (tx, community) =>
-        service.saveEqualityAnswers(tx, community.id, { id: actorId, onBehalf: false }, own.id, form.data),
-      );
-      request.session.flash = request.t('people.equality.saved');
-      return reply.redirect(back);
+      return submitForm(request, reply, {
+        schema: service.equalityAnswers,
+        page: (values, errors) =>
+          equalityPage(request, reply, { values, action: `${back}/equality`, back, own: true, errors }),
+        save: async (data) => {
+          const own = await ownRecord(request);
+          await inRequestCommunity(services, request, (tx, community) =>
+            service.saveEqualityAnswers(tx, community.id, { id: actorId, onBehalf: false }, own.id, data),
+          );
+        },
+        flash: request.t('people.equality.saved'),
+        next: back,
+      });
     },
   );
 

@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import { type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { formatDay, formatDuration, formatInstant, formatMoney, render } from '../../platform/views/index.ts';
@@ -201,14 +201,18 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     );
   };
   const ask = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean) => {
-    const form = parseForm(service.erasureAsk, request.body);
-    if (!form.ok) return erasePage(request, reply, person, own_, form.values, form.errors);
     const actorId = actorOf(request);
-    await inRequestCommunity(services, request, (tx, community) =>
-      service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: !own_ }, form.data.reason),
-    );
-    request.session.flash = request.t('privacy.erase.asked');
-    return reply.redirect(own_ ? `${base(request)}/me/erase` : `${base(request)}/people/${person.id}/erase`);
+    return submitForm(request, reply, {
+      schema: service.erasureAsk,
+      page: (values, errors) => erasePage(request, reply, person, own_, values, errors),
+      once: { db: services.db, personId: actorId },
+      save: (data) =>
+        inRequestCommunity(services, request, (tx, community) =>
+          service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: !own_ }, data.reason),
+        ),
+      flash: request.t('privacy.erase.asked'),
+      next: own_ ? `${base(request)}/me/erase` : `${base(request)}/people/${person.id}/erase`,
+    });
   };
   app.get(
     '/c/:community/me/erase',
@@ -273,28 +277,31 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
       `/c/:community/erasure-requests/:requestId/${decision}`,
       { config: { access: access.roles('admin') }, schema: { params: requestParams } },
       async (request, reply) => {
-        const form = parseForm(service.erasureDecision, request.body);
-        if (!form.ok) return decisionPage(request, reply, form.errors);
         const actorId = actorOf(request);
-        try {
-          await inRequestCommunity(services, request, (tx, community) =>
-            service.decideErasure(
-              tx,
-              community.id,
-              request.params.requestId,
-              actorId,
-              decision === 'approve',
-              form.data.note,
-              personDataSources,
+        return submitForm(request, reply, {
+          schema: service.erasureDecision,
+          page: (_values, errors) => decisionPage(request, reply, errors),
+          once: { db: services.db, personId: actorId },
+          save: (data) =>
+            inRequestCommunity(services, request, (tx, community) =>
+              service.decideErasure(
+                tx,
+                community.id,
+                request.params.requestId,
+                actorId,
+                decision === 'approve',
+                data.note,
+                personDataSources,
+              ),
             ),
-          );
-        } catch (error) {
-          if (error instanceof DomainError && error.code === 'erasure-decided')
-            return decisionPage(request, reply, [{ field: 'note', code: 'errors.erasure.decided' }], 409);
-          throw error;
-        }
-        request.session.flash = request.t(`privacy.decide.${decision}d`);
-        return reply.redirect(`${base(request)}/erasure-requests`);
+          flash: request.t(`privacy.decide.${decision}d`),
+          next: `${base(request)}/erasure-requests`,
+          // Decided meanwhile: the page again, saying so (a 409).
+          refused: (error) =>
+            error.code === 'erasure-decided'
+              ? decisionPage(request, reply, [{ field: 'note', code: 'errors.erasure.decided' }], 409)
+              : undefined,
+        });
       },
     );
   }

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, communityToVisit, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import type { FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
@@ -117,14 +117,18 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/programmes/new',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.programmeDetails, request.body);
-      if (!form.ok) return formPage(request, reply, form.values, undefined, form.errors);
       const actorId = actorOf(request);
-      const created = await inRequestCommunity(services, request, (tx, community) =>
-        service.createProgramme(tx, community.id, actorId, form.data),
-      );
-      request.session.flash = request.t('programmes.new.done', { name: created.name });
-      return reply.redirect(`/c/${request.params.community}/programmes`);
+      return submitForm(request, reply, {
+        schema: service.programmeDetails,
+        page: (values, errors) => formPage(request, reply, values, undefined, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.createProgramme(tx, community.id, actorId, data),
+          ),
+        flash: (created) => request.t('programmes.new.done', { name: created.name }),
+        next: `/c/${request.params.community}/programmes`,
+      });
     },
   );
   app.get(
@@ -141,14 +145,18 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/programmes/:programmeId/edit',
     { config: { access: access.roles('admin') }, schema: { params: programmeParams } },
     async (request, reply) => {
-      const form = parseForm(service.programmeDetails, request.body);
-      if (!form.ok) return formPage(request, reply, form.values, request.params.programmeId, form.errors);
       const actorId = actorOf(request);
-      const updated = await inRequestCommunity(services, request, (tx, community) =>
-        service.updateProgramme(tx, community.id, actorId, request.params.programmeId, form.data),
-      );
-      request.session.flash = request.t('programmes.edit.done', { name: updated.name });
-      return reply.redirect(`/c/${request.params.community}/programmes`);
+      return submitForm(request, reply, {
+        schema: service.programmeDetails,
+        page: (values, errors) => formPage(request, reply, values, request.params.programmeId, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.updateProgramme(tx, community.id, actorId, request.params.programmeId, data),
+          ),
+        flash: (updated) => request.t('programmes.edit.done', { name: updated.name }),
+        next: `/c/${request.params.community}/programmes`,
+      });
     },
   );
 

@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import { type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Services } from '../../services.ts';
@@ -80,29 +79,25 @@ export async function ownReferralRoutes(parent: FastifyInstance, { services }: {
     '/c/:community/me/referrals/:referralId/withdraw',
     { config: { access: access.ownOr() }, schema: { params: referralParams } },
     async (request, reply) => {
-      const body = request.body as Record<string, unknown>;
-      const form = parseForm(service.withdrawal, body);
-      if (!form.ok) return withdrawPage(request, reply, body, form.errors);
       const actorId = actorOf(request);
-      try {
-        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-          await inRequestCommunity(services, request, (tx, community) =>
+      return submitForm(request, reply, {
+        schema: service.withdrawal,
+        page: (values, errors) => withdrawPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
             service.withdrawOwnReferral(
               tx,
               referralContext(services, community, actorId),
               request.params.referralId,
-              form.data,
+              data,
             ),
-          );
-          request.session.flash = request.t('ownReferrals.withdraw.doneFlash');
-          return base(request);
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
+          ),
+        flash: request.t('ownReferrals.withdraw.doneFlash'),
+        next: base(request),
         // Already withdrawn, or decided meanwhile: the list says where it is now.
-        if (error instanceof DomainError && error.code === 'referral-closed') return reply.redirect(base(request), 303);
-        throw error;
-      }
+        refused: (error) => (error.code === 'referral-closed' ? base(request) : undefined),
+      });
     },
   );
 

@@ -5,12 +5,17 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { actorOf, communityToVisit, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import { cursorFields, decodeCursor, pageQuery, paginate } from '../../platform/http/pagination.ts';
-import { DomainError, type FieldError, forbidden, notFound, unauthenticated } from '../../platform/http/problems.ts';
+import { type FieldError, forbidden, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
-import { type Community, inCommunity, type Role, staffRoles } from '../../platform/tenancy.ts';
+import {
+  type Community,
+  type CommunityTransaction,
+  inCommunity,
+  type Role,
+  staffRoles,
+} from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { acceptanceHandlers } from '../../programme-acceptance.ts';
 import type { Services } from '../../services.ts';
@@ -245,31 +250,27 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       const body = withDateFromParts(request.body, 'dateOfBirth');
       const takingCall = !request.roles.includes('referrer');
       const source = takingCall && body.source === 'self' ? 'self' : 'professional';
-      const form = parseForm(
-        service.professionalReferral,
-        source === 'self' ? { ...body, agreedToUpdates: undefined } : body,
-      );
-      if (!form.ok) return professionalPage(request, reply, body, form.errors);
       const actorId = actorOf(request);
-      try {
-        const created = await inRequestCommunity(services, request, (tx, community) =>
-          service.createProfessionalReferral(tx, contextFor(community, actorId), form.data, {
-            source,
-            referrerId: request.roles.includes('referrer') ? actorId : null,
-            recordedBy: actorId,
-            submissionKey:
-              typeof body.submissionKey === 'string'
-                ? service.submissionKeyFor('page', actorId, body.submissionKey.slice(0, 100))
-                : null,
-          }),
-        );
-        request.session.flash = request.t('professional.sent', { reference: created.referral.reference });
-        return reply.redirect(`/c/${request.params.community}/referrals/${created.referral.id}`);
-      } catch (error) {
-        if (error instanceof DomainError && error.status === 400)
-          return professionalPage(request, reply, body, error.fieldErrors);
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema: service.professionalReferral,
+        body: source === 'self' ? { ...body, agreedToUpdates: undefined } : body,
+        page: (_values, errors) => professionalPage(request, reply, body, errors),
+        // Sent twice, one referral: the form's submission key finds the first.
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.createProfessionalReferral(tx, contextFor(community, actorId), data, {
+              source,
+              referrerId: request.roles.includes('referrer') ? actorId : null,
+              recordedBy: actorId,
+              submissionKey:
+                typeof body.submissionKey === 'string'
+                  ? service.submissionKeyFor('page', actorId, body.submissionKey.slice(0, 100))
+                  : null,
+            }),
+          ),
+        flash: (created) => request.t('professional.sent', { reference: created.referral.reference }),
+        next: (created) => `/c/${request.params.community}/referrals/${created.referral.id}`,
+      });
     },
   );
 
@@ -405,7 +406,8 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
   );
 
   // The coordinator's four actions, each on its own page.
-  type Action = 'contact' | 'accept' | 'decline' | 'withdraw';
+  const decisions = ['contact', 'accept', 'decline', 'withdraw'] as const;
+  type Action = (typeof decisions)[number];
   const actionSchemas = {
     contact: service.contactAttempt,
     accept: service.acceptance,
@@ -453,81 +455,87 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       { status: status ?? (errors ? 400 : 200) },
     );
   };
-  for (const action of ['contact', 'accept', 'decline', 'withdraw'] as const) {
+  /** One decision on a referral from its page; a contact attempt saved twice would be two attempts, so each form does its work once. */
+  const decide = <Chosen extends Action>(
+    request: FastifyRequest<{ Params: z.infer<typeof referralParams> }>,
+    reply: FastifyReply,
+    action: Chosen,
+    save: (
+      tx: CommunityTransaction,
+      context: ReturnType<typeof contextFor>,
+      data: z.infer<(typeof actionSchemas)[Chosen]>,
+    ) => Promise<{ reference: string }>,
+  ) => {
+    const body = { ...(request.body as Record<string, unknown>) };
+    // The date and time of a contact come from two fields; empty means now.
+    if (action === 'contact')
+      body.at =
+        typeof body.date === 'string' && body.date
+          ? `${body.date}T${typeof body.time === 'string' && body.time ? body.time : '12:00'}:00`
+          : undefined;
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: actionSchemas[action],
+      body,
+      page: (_values, errors) =>
+        actionPage(
+          request,
+          reply,
+          action,
+          body,
+          errors.map((error) => (error.field === 'at' ? { ...error, field: 'date' } : error)),
+        ),
+      once: { db: services.db, personId: actorId },
+      save: (data) =>
+        inRequestCommunity(services, request, (tx, community) =>
+          save(tx, contextFor(community, actorId), data as z.infer<(typeof actionSchemas)[Chosen]>),
+        ),
+      flash: (changed) => request.t(`referralActions.${String(action)}.done`, { reference: changed.reference }),
+      next: `/c/${request.params.community}/referrals/${request.params.referralId}`,
+      refused: (error) =>
+        error.code === 'referral-closed'
+          ? actionPage(request, reply, action, body, [{ field: 'form', code: 'errors.referral.closed' }], 409)
+          : undefined,
+    });
+  };
+  for (const action of decisions)
     app.get(
       `/c/:community/referrals/:referralId/${action}`,
       { config: { access: triage }, schema: { params: referralParams } },
       async (request, reply) => actionPage(request, reply, action, {}),
     );
-    app.post(
-      `/c/:community/referrals/:referralId/${action}`,
-      { config: { access: triage }, schema: { params: referralParams } },
-      async (request, reply) => {
-        const body = { ...(request.body as Record<string, unknown>) };
-        // The date and time of a contact come from two fields; empty means now.
-        if (action === 'contact')
-          body.at =
-            typeof body.date === 'string' && body.date
-              ? `${body.date}T${typeof body.time === 'string' && body.time ? body.time : '12:00'}:00`
-              : undefined;
-        const form = parseForm(actionSchemas[action], body);
-        if (!form.ok)
-          return actionPage(
-            request,
-            reply,
-            action,
-            body,
-            form.errors.map((error) => (error.field === 'at' ? { ...error, field: 'date' } : error)),
-          );
-        const actorId = actorOf(request);
-        const back = `/c/${request.params.community}/referrals/${request.params.referralId}`;
-        try {
-          // A contact attempt saved twice would be two attempts: the form does its work once.
-          await oncePerForm(services.db, actorId, body.formKey, async () => {
-            const changed = await inRequestCommunity(services, request, (tx, community) => {
-              const context = contextFor(community, actorId);
-              if (action === 'contact')
-                return service.recordContactAttempt(
-                  tx,
-                  context,
-                  request.params.referralId,
-                  form.data as z.infer<typeof service.contactAttempt>,
-                );
-              if (action === 'accept')
-                return service.acceptReferral(
-                  tx,
-                  context,
-                  request.params.referralId,
-                  form.data as z.infer<typeof service.acceptance>,
-                );
-              if (action === 'decline')
-                return service.declineReferral(
-                  tx,
-                  context,
-                  request.params.referralId,
-                  form.data as z.infer<typeof service.declining>,
-                );
-              return service.withdrawReferral(
-                tx,
-                context,
-                request.params.referralId,
-                form.data as z.infer<typeof service.withdrawal>,
-              );
-            });
-            request.session.flash = request.t(`referralActions.${action}.done`, { reference: changed.reference });
-            return back;
-          });
-        } catch (error) {
-          if (error instanceof DomainError && error.code === 'referral-closed')
-            return actionPage(request, reply, action, body, [{ field: 'form', code: 'errors.referral.closed' }], 409);
-          if (error instanceof DomainError && error.status === 400)
-            return actionPage(request, reply, action, body, error.fieldErrors);
-          throw error;
-        }
-        return reply.redirect(back);
-      },
-    );
-  }
+  app.post(
+    '/c/:community/referrals/:referralId/contact',
+    { config: { access: triage }, schema: { params: referralParams } },
+    async (request, reply) =>
+      decide(request, reply, 'contact', (tx, context, data) =>
+        service.recordContactAttempt(tx, context, request.params.referralId, data),
+      ),
+  );
+  app.post(
+    '/c/:community/referrals/:referralId/accept',
+    { config: { access: triage }, schema: { params: referralParams } },
+    async (request, reply) =>
+      decide(request, reply, 'accept', (tx, context, data) =>
+        service.acceptReferral(tx, context, request.params.referralId, data),
+      ),
+  );
+  app.post(
+    '/c/:community/referrals/:referralId/decline',
+    { config: { access: triage }, schema: { params: referralParams } },
+    async (request, reply) =>
+      decide(request, reply, 'decline', (tx, context, data) =>
+        service.declineReferral(tx, context, request.params.referralId, data),
+      ),
+  );
+  app.post(
+    '/c/:community/referrals/:referralId/withdraw',
+    { config: { access: triage }, schema: { params: referralParams } },
+    async (request, reply) =>
+      decide(request, reply, 'withdraw', (tx, context, data) =>
+        service.withdrawReferral(tx, context, request.params.referralId, data),
+      ),
+  );
 
   // ——— The API ———
   const tags = ['Referrals'];

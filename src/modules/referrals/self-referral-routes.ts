@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import { type FieldError, notFound } from '../../platform/http/problems.ts';
 import { type Community, findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import type { Services } from '../../services.ts';
@@ -145,20 +145,27 @@ export async function selfReferralRoutes(parent: FastifyInstance, { services }: 
         step === 'birth'
           ? withDateFromParts(request.body, 'dateOfBirth')
           : { ...(request.body as Record<string, unknown>) };
-      const form = parseForm(stepSchema(step), body);
-      if (!form.ok) return stepPage(request, reply, community, step, form.values, form.errors);
-      const problems = step === 'contact' || step === 'communication' ? service.checkSelfReferral(form.data) : [];
-      if (problems.length) return stepPage(request, reply, community, step, body, problems);
-      const draft = draftFor(request, community.slug);
-      // Kept as typed where it is a date (the page shows it again); the rest as checked.
-      draft.answers = {
-        ...draft.answers,
-        ...form.data,
-        ...(step === 'birth' ? { dateOfBirth: form.data.dateOfBirth } : {}),
-      };
-      request.session.selfReferral = draft;
-      const next = body.change === 'yes' || step === 'evaluation' ? 'check' : steps[steps.indexOf(step) + 1];
-      return reply.redirect(`${selfBase(community.slug)}/${next}`);
+      return submitForm(request, reply, {
+        schema: stepSchema(step),
+        body,
+        page: (values, errors) => stepPage(request, reply, community, step, values, errors),
+        check: (data) => {
+          const problems = step === 'contact' || step === 'communication' ? service.checkSelfReferral(data) : [];
+          return problems.length ? stepPage(request, reply, community, step, body, problems) : undefined;
+        },
+        // Nothing is sent yet: the answers wait in the session for the check page.
+        save: async (data) => {
+          const draft = draftFor(request, community.slug);
+          // Kept as typed where it is a date (the page shows it again); the rest as checked.
+          draft.answers = {
+            ...draft.answers,
+            ...data,
+            ...(step === 'birth' ? { dateOfBirth: (data as { dateOfBirth?: unknown }).dateOfBirth } : {}),
+          };
+          request.session.selfReferral = draft;
+        },
+        next: `${selfBase(community.slug)}/${body.change === 'yes' || step === 'evaluation' ? 'check' : steps[steps.indexOf(step) + 1]}`,
+      });
     },
   );
 
@@ -205,49 +212,56 @@ export async function selfReferralRoutes(parent: FastifyInstance, { services }: 
     async (request, reply) => {
       const community = await communityFor(request, request.params.community);
       const body = request.body as Record<string, unknown>;
-      // A field people never see: only a program filling every field fills it in. It is told it worked.
-      if (typeof body.website === 'string' && body.website !== '') {
-        request.log.info({ community: community.slug }, 'self-referral honeypot filled');
-        request.session.selfReferral = undefined;
-        request.session.selfReferralDone = {
-          community: community.slug,
-          reference: service.newReference(),
-          claimToken: null,
-        };
-        return reply.redirect(`${selfBase(community.slug)}/done`);
-      }
-      const done = request.session.selfReferralDone;
       const draft = request.session.selfReferral;
-      // A second press of the button, after the first has been sent: show what was sent.
-      if (!draft || draft.community !== community.slug)
-        return reply.redirect(
-          done?.community === community.slug ? `${selfBase(community.slug)}/done` : selfBase(community.slug),
-        );
-      const answers = service.selfReferral.safeParse(draft.answers);
-      if (!answers.success)
-        return reply.redirect(
-          `${selfBase(community.slug)}/${steps.find((step) => !stepSchema(step).safeParse(draft.answers).success) ?? 'programmes'}`,
-        );
-      const person = request.person;
-      try {
-        const created = await inCommunityOf(community, request, (tx) =>
-          service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers.data, {
-            onBehalf: false,
-            submissionKey: service.submissionKeyFor('page', 'self', draft.submissionKey),
-          }),
-        );
-        request.session.selfReferral = undefined;
-        request.session.selfReferralDone = {
-          community: community.slug,
-          reference: created.referral.reference,
-          claimToken: created.claimToken,
-        };
-      } catch (error) {
-        if (error instanceof DomainError && error.status === 400)
-          return checkPage(request, reply, community, error.fieldErrors);
-        throw error;
-      }
-      return reply.redirect(`${selfBase(community.slug)}/done`);
+      const answers = service.selfReferral.safeParse(draft?.answers);
+      return submitForm(request, reply, {
+        // The answers were checked step by step and wait in the session; the form sends only the button.
+        schema: z.object({}),
+        page: (_values, errors) => checkPage(request, reply, community, errors),
+        check: () => {
+          // A field people never see: only a program filling every field fills it in. It is told it worked.
+          if (typeof body.website === 'string' && body.website !== '') {
+            request.log.info({ community: community.slug }, 'self-referral honeypot filled');
+            request.session.selfReferral = undefined;
+            request.session.selfReferralDone = {
+              community: community.slug,
+              reference: service.newReference(),
+              claimToken: null,
+            };
+            return reply.redirect(`${selfBase(community.slug)}/done`, 303);
+          }
+          const done = request.session.selfReferralDone;
+          // A second press of the button, after the first has been sent: show what was sent.
+          if (!draft || draft.community !== community.slug)
+            return reply.redirect(
+              done?.community === community.slug ? `${selfBase(community.slug)}/done` : selfBase(community.slug),
+              303,
+            );
+          if (!answers.success)
+            return reply.redirect(
+              `${selfBase(community.slug)}/${steps.find((step) => !stepSchema(step).safeParse(draft.answers).success) ?? 'programmes'}`,
+              303,
+            );
+          return undefined;
+        },
+        save: async () => {
+          if (!draft || !answers.success) throw new Error('checked before saving');
+          const person = request.person;
+          const created = await inCommunityOf(community, request, (tx) =>
+            service.createSelfReferral(tx, contextFor(community, person?.id ?? null), answers.data, {
+              onBehalf: false,
+              submissionKey: service.submissionKeyFor('page', 'self', draft.submissionKey),
+            }),
+          );
+          request.session.selfReferral = undefined;
+          request.session.selfReferralDone = {
+            community: community.slug,
+            reference: created.referral.reference,
+            claimToken: created.claimToken,
+          };
+        },
+        next: `${selfBase(community.slug)}/done`,
+      });
     },
   );
   app.get(

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import type { FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
@@ -81,10 +81,7 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
-      const form = parseForm(supportNeedForm, body);
-      const chosen = form.ok ? listFromForm(form.data.offered, body) : undefined;
-      const errors = !form.ok ? form.errors : chosen?.errors.length ? chosen.errors : undefined;
-      if (errors || !chosen) {
+      const showAgain = async (errors: FieldError[]) => {
         const list = await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id));
         return formPage(
           request,
@@ -93,13 +90,23 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
           { ...body, offered: ([] as unknown[]).concat(body.offered ?? []) },
           errors,
         );
-      }
+      };
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, (tx, community) =>
-        saveSupportNeeds(tx, community, actorId, chosen.list),
-      );
-      request.session.flash = request.t('supportNeeds.saved');
-      return reply.redirect(path(request), 303);
+      return submitForm(request, reply, {
+        schema: supportNeedForm,
+        page: (_values, errors) => showAgain(errors),
+        // The list's order and each need's words come from fields named after each need.
+        check: (data) => {
+          const chosen = listFromForm(data.offered, body);
+          return chosen.errors.length ? showAgain(chosen.errors) : undefined;
+        },
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            saveSupportNeeds(tx, community, actorId, listFromForm(data.offered, body).list),
+          ),
+        flash: request.t('supportNeeds.saved'),
+        next: path(request),
+      });
     },
   );
 

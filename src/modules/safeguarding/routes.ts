@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { DomainError, type FieldError } from '../../platform/http/problems.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import type { FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import type { Services } from '../../services.ts';
@@ -99,24 +98,20 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     '/c/:community/concerns/new',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.newConcern, request.body);
-      if (!form.ok) return raisePage(request, reply, form.values, form.errors);
       const actorId = actorOf(request);
-      try {
+      return submitForm(request, reply, {
+        schema: service.newConcern,
+        page: (values, errors) => raisePage(request, reply, values, errors),
         // Sent twice, one concern (and one message to the leads).
-        await oncePerForm(services.db, actorId, (request.body as Record<string, unknown>).formKey, async () => {
+        once: { db: services.db, personId: actorId },
+        save: async (data) => {
           const raised = await inRequestCommunity(services, request, (tx, community) =>
-            service.raiseConcern(tx, community, actorId, form.data, services),
+            service.raiseConcern(tx, community, actorId, data, services),
           );
           request.session.concernRaised = { dangerNow: raised.dangerNow };
-          return `${base(request)}/concerns/sent`;
-        });
-      } catch (error) {
-        if (error instanceof DomainError && error.status === 400)
-          return raisePage(request, reply, { ...(request.body as Record<string, unknown>) }, error.fieldErrors);
-        throw error;
-      }
-      return reply.redirect(`${base(request)}/concerns/sent`);
+        },
+        next: `${base(request)}/concerns/sent`,
+      });
     },
   );
   app.get(
@@ -224,14 +219,17 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     '/c/:community/concerns/:concernId/actions',
     { config: { access: readers }, schema: { params: concernParams } },
     async (request, reply) => {
-      const form = parseForm(service.concernAction, request.body);
-      if (!form.ok) return concernPage(request, reply, form.values, form.errors);
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, (tx, community) =>
-        service.addAction(tx, community.id, request.params.concernId, actorId, form.data),
-      );
-      request.session.flash = request.t('concerns.concern.saved');
-      return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`);
+      return submitForm(request, reply, {
+        schema: service.concernAction,
+        page: (values, errors) => concernPage(request, reply, values, errors),
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.addAction(tx, community.id, request.params.concernId, actorId, data),
+          ),
+        flash: request.t('concerns.concern.saved'),
+        next: `${base(request)}/concerns/${request.params.concernId}`,
+      });
     },
   );
 
@@ -275,22 +273,19 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     { config: { access: readers }, schema: { params: concernParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
-      const form = parseForm(service.personLink, body);
-      if (!form.ok) return linkPage(request, reply, String(body.q ?? ''), form.errors);
       const actorId = actorOf(request);
-      try {
-        await inRequestCommunity(services, request, (tx, community) =>
-          service.linkPerson(tx, community.id, request.params.concernId, actorId, form.data.personRecordId, (linked) =>
-            request.t('concerns.link.logNote', { number: linked.number }),
+      return submitForm(request, reply, {
+        schema: service.personLink,
+        page: (_values, errors) => linkPage(request, reply, String(body.q ?? ''), errors),
+        save: (data) =>
+          inRequestCommunity(services, request, (tx, community) =>
+            service.linkPerson(tx, community.id, request.params.concernId, actorId, data.personRecordId, (linked) =>
+              request.t('concerns.link.logNote', { number: linked.number }),
+            ),
           ),
-        );
-      } catch (error) {
-        if (error instanceof DomainError && error.status === 400)
-          return linkPage(request, reply, String(body.q ?? ''), error.fieldErrors);
-        throw error;
-      }
-      request.session.flash = request.t('concerns.link.linkedFlash');
-      return reply.redirect(`${base(request)}/concerns/${request.params.concernId}`, 303);
+        flash: request.t('concerns.link.linkedFlash'),
+        next: `${base(request)}/concerns/${request.params.concernId}`,
+      });
     },
   );
 

@@ -6,9 +6,9 @@ import { formatISO, addMonths } from 'date-fns';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
-import { once, oncePerForm } from '../../platform/http/idempotency.ts';
+import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageQuery } from '../../platform/http/pagination.ts';
 import { DomainError, type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
@@ -25,12 +25,6 @@ const postParams = communityParams.extend({ postId: z.uuid() });
 const conversationParams = communityParams.extend({ responseId: z.uuid() });
 const personParams = communityParams.extend({ personId: z.uuid() });
 
-const formErrors = (error: unknown): FieldError[] | undefined =>
-  error instanceof DomainError && error.status === 400
-    ? error.fieldErrors.length
-      ? error.fieldErrors
-      : [{ field: 'form', code: 'errors.generic.invalid' }]
-    : undefined;
 const threeMonths = () => formatISO(addMonths(new Date(), 3), { representation: 'date' });
 
 const browseQuery = z.object({
@@ -197,26 +191,18 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'endsOn');
-      const form = parseForm(posts.postDetails, {
-        ...body,
-        forPersonId: body.forPersonId || undefined,
-        categoryId: body.categoryId || undefined,
+      return submitForm(request, reply, {
+        schema: posts.postDetails,
+        body: { ...body, forPersonId: body.forPersonId || undefined, categoryId: body.categoryId || undefined },
+        page: (_values, errors) => postFormPage(request, reply, body, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inTimebank(request, (tx, communityId, ownId) =>
+            posts.createPost(tx, context(request, communityId, ownId), data),
+          ),
+        flash: request.t('timebank.post.postedFlash'),
+        next: (post) => `${base(request)}/posts/${post.id}`,
       });
-      if (!form.ok) return postFormPage(request, reply, body, form.errors);
-      try {
-        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-          const post = await inTimebank(request, (tx, communityId, ownId) =>
-            posts.createPost(tx, context(request, communityId, ownId), form.data),
-          );
-          request.session.flash = request.t('timebank.post.postedFlash');
-          return `${base(request)}/posts/${post.id}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return postFormPage(request, reply, body, errors);
-        throw error;
-      }
     },
   );
 
@@ -240,19 +226,25 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     { config: { access: sideOrStaff }, schema: { params: postParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'endsOn');
-      const form = parseForm(posts.postChange, { ...body, categoryId: body.categoryId || undefined });
-      if (!form.ok) return postFormPage(request, reply, body, form.errors, request.params.postId);
-      try {
-        await inTimebank(request, (tx, communityId, ownId) =>
-          posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, form.data),
-        );
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return postFormPage(request, reply, body, errors, request.params.postId);
-        if (!(error instanceof DomainError && error.code === 'timebank-post-closed')) throw error;
-      }
-      request.session.flash = request.t('timebank.post.changedFlash');
-      return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
+      const postHref = `${base(request)}/posts/${request.params.postId}`;
+      return submitForm(request, reply, {
+        schema: posts.postChange,
+        body: { ...body, categoryId: body.categoryId || undefined },
+        page: (_values, errors) => postFormPage(request, reply, body, errors, request.params.postId),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inTimebank(request, (tx, communityId, ownId) =>
+            posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, data),
+          ),
+        flash: request.t('timebank.post.changedFlash'),
+        next: postHref,
+        // Closed meanwhile: the post, as it was, with the same word as before.
+        refused: (error) => {
+          if (error.code !== 'timebank-post-closed') return undefined;
+          request.session.flash = request.t('timebank.post.changedFlash');
+          return postHref;
+        },
+      });
     },
   );
 
@@ -299,32 +291,36 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     { config: { access: access.anyMember }, schema: { params: postParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const form = parseForm(posts.responseDetails, body);
-      if (!form.ok) return postPage(request, reply, body, form.errors);
-      try {
-        const response = await inTimebank(request, (tx, communityId, ownId) =>
-          posts.respondToPost(tx, context(request, communityId, ownId), request.params.postId, form.data),
-        );
-        request.session.flash = request.t('timebank.post.answeredFlash');
-        return reply.redirect(`${base(request)}/conversations/${response.id}`, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return postPage(request, reply, body, errors);
-        if (error instanceof DomainError && error.status === 409)
-          return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema: posts.responseDetails,
+        page: (_values, errors) => postPage(request, reply, body, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inTimebank(request, (tx, communityId, ownId) =>
+            posts.respondToPost(tx, context(request, communityId, ownId), request.params.postId, data),
+          ),
+        flash: request.t('timebank.post.answeredFlash'),
+        next: (response) => `${base(request)}/conversations/${response.id}`,
+        // Answered already, or closed meanwhile: the post shows how it is now.
+        refused: (error) => (error.status === 409 ? `${base(request)}/posts/${request.params.postId}` : undefined),
+      });
     },
   );
   app.post(
     '/c/:community/timebank/posts/:postId/close',
     { config: { access: sideOrStaff }, schema: { params: postParams } },
     async (request, reply) => {
-      await inTimebank(request, (tx, communityId, ownId) =>
-        posts.closePost(tx, context(request, communityId, ownId), request.params.postId),
-      );
-      request.session.flash = request.t('timebank.post.closedFlash');
-      return reply.redirect(`${base(request)}/posts/${request.params.postId}`, 303);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: (values, errors) => postPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: () =>
+          inTimebank(request, (tx, communityId, ownId) =>
+            posts.closePost(tx, context(request, communityId, ownId), request.params.postId),
+          ),
+        flash: request.t('timebank.post.closedFlash'),
+        next: `${base(request)}/posts/${request.params.postId}`,
+      });
     },
   );
 
@@ -383,25 +379,20 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     { config: { access: sideOrStaff }, schema: { params: conversationParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const form = parseForm(posts.responseDetails, body);
-      if (!form.ok) return conversationPage(request, reply, body, form.errors);
-      try {
-        const to = await oncePerForm(services.db, actorOf(request), body.formKey, async () => {
-          await inTimebank(request, (tx, communityId, ownId) =>
+      return submitForm(request, reply, {
+        schema: posts.responseDetails,
+        page: (_values, errors) => conversationPage(request, reply, body, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inTimebank(request, (tx, communityId, ownId) =>
             posts.sendMessage(tx, context(request, communityId, ownId), request.params.responseId, {
-              ...form.data,
+              ...data,
               asPersonId: typeof body.asPersonId === 'string' ? body.asPersonId : null,
             }),
-          );
-          request.session.flash = request.t('timebank.conversation.sentFlash');
-          return `${base(request)}/conversations/${request.params.responseId}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return conversationPage(request, reply, body, errors);
-        throw error;
-      }
+          ),
+        flash: request.t('timebank.conversation.sentFlash'),
+        next: `${base(request)}/conversations/${request.params.responseId}`,
+      });
     },
   );
 
@@ -440,16 +431,24 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     '/c/:community/timebank/follows',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(posts.followChoice, request.body);
-      if (!form.ok) return followsPage(request, reply, form.errors);
-      const saved = await inTimebank(request, async (tx, communityId, ownId) => {
-        if (!ownId || !(await service.memberOf(tx, communityId, ownId))) return false;
-        await posts.setFollows(tx, communityId, ownId, form.data.categoryIds);
-        return true;
+      // Someone not in the time bank is shown the page that says so, whatever they sent: nothing is saved.
+      const member = await inTimebank(request, async (tx, communityId, ownId) =>
+        ownId ? service.memberOf(tx, communityId, ownId) : undefined,
+      );
+      if (!member) return followsPage(request, reply);
+      return submitForm(request, reply, {
+        schema: posts.followChoice,
+        page: (_values, errors) => followsPage(request, reply, errors),
+        once: { db: services.db, personId: actorOf(request) },
+        save: (data) =>
+          inTimebank(request, async (tx, communityId, ownId) => {
+            if (!ownId || !(await service.memberOf(tx, communityId, ownId))) return false;
+            await posts.setFollows(tx, communityId, ownId, data.categoryIds);
+            return true;
+          }),
+        flash: (saved) => (saved ? request.t('timebank.follows.savedFlash') : undefined),
+        next: `${base(request)}/follows`,
       });
-      if (!saved) return followsPage(request, reply);
-      request.session.flash = request.t('timebank.follows.savedFlash');
-      return reply.redirect(`${base(request)}/follows`, 303);
     },
   );
 

@@ -10,7 +10,10 @@ import { inRequestCommunity } from '../../platform/http/community-request.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { DomainError, type FieldError, fieldErrorsFrom, notFound } from '../../platform/http/problems.ts';
 import { actorOf } from '../../platform/http/community-request.ts';
+// The import is two steps on one address (a preview, then "Import"): it parses its form itself.
+// eslint-disable-next-line no-restricted-imports
 import { parseForm } from '../../platform/http/forms.ts';
+// eslint-disable-next-line no-restricted-imports
 import { oncePerForm } from '../../platform/http/idempotency.ts';
 import { randomUUID } from 'node:crypto';
 import * as importing from './import.ts';

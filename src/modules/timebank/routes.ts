@@ -4,10 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
-import { parseForm } from '../../platform/http/forms.ts';
+import { submitForm } from '../../platform/http/forms.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
-import { oncePerForm } from '../../platform/http/idempotency.ts';
-import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
+import { type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
@@ -29,13 +28,6 @@ const stepParams = communityParams.extend({ stepId: z.uuid() });
 const staff = access.roles(...timebankStaff);
 /** A side of the exchange, or staff. */
 const sideOrStaff = access.ownOr(...timebankStaff);
-
-const formErrors = (error: unknown): FieldError[] | undefined =>
-  error instanceof DomainError && error.status === 400
-    ? error.fieldErrors.length
-      ? error.fieldErrors
-      : [{ field: 'form', code: 'errors.generic.invalid' }]
-    : undefined;
 
 /** The time bank's pages: a member's home, statement and exchanges; coordinators' members, groups, pot and settings. */
 export async function timebankRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
@@ -192,36 +184,40 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         note: body.note,
         confirmNow: staffView && body.confirmNow === 'yes',
       };
-      const form = parseForm(service.newExchange, input);
+      // A member's form without which way the time went is refused, with whatever else is wrong.
+      const schema = service.newExchange.transform((data, context) => {
+        for (const error of missingSide) context.addIssue({ code: 'custom', path: [error.field], message: error.code });
+        return data;
+      });
       // On a member's form, the other person is one box.
       const asShown = (errors: FieldError[]) => [
         ...missingSide,
-        ...errors.map((error) =>
-          !staffView && (error.field === 'giver' || error.field === 'receiver') ? { ...error, field: 'other' } : error,
-        ),
+        ...errors
+          .filter((error) => !missingSide.some((missing) => missing.field === error.field))
+          .map((error) =>
+            !staffView && (error.field === 'giver' || error.field === 'receiver')
+              ? { ...error, field: 'other' }
+              : error,
+          ),
       ];
-      if (!form.ok || missingSide.length)
-        return exchangeFormPage(request, reply, body, asShown(form.ok ? [] : form.errors));
       const actorId = actorOf(request);
-      try {
-        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-          const full = await inTimebank(request, async (tx, communityId, own) => {
+      return submitForm(request, reply, {
+        schema,
+        body: { ...input, formKey: body.formKey },
+        page: (_values, errors) => exchangeFormPage(request, reply, body, asShown(errors)),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, async (tx, communityId, own) => {
             const exchange = await service.recordExchange(
               tx,
               exchangeContext(services, request, communityId, own),
-              form.data,
+              data,
             );
             return service.getExchange(tx, communityId, exchange.id);
-          });
-          request.session.flash = recordedMessage(request, full);
-          return `${base(request)}/exchanges/${full.exchange.id}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return exchangeFormPage(request, reply, body, asShown(errors));
-        throw error;
-      }
+          }),
+        flash: (full) => recordedMessage(request, full),
+        next: (full) => `${base(request)}/exchanges/${full.exchange.id}`,
+      });
     },
   );
 
@@ -298,31 +294,46 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       { config: { access: roles }, schema: { params: exchangeParams } },
       async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
-        try {
-          await inTimebank(request, async (tx, communityId, ownId) => {
-            const context = exchangeContext(services, request, communityId, ownId);
-            if (name === 'confirm') return service.confirmExchange(tx, context, request.params.exchangeId);
-            if (name === 'cancel') return service.cancelExchange(tx, context, request.params.exchangeId);
-            if (name === 'dispute') {
-              const form = parseForm(service.disputeDetails, body);
-              if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
-              return service.disputeExchange(tx, context, request.params.exchangeId, form.data);
-            }
-            const form = parseForm(service.reversalDetails, body);
-            if (!form.ok) throw new DomainError('validation-failed', 400, form.errors);
-            return service.reverseExchange(tx, context, request.params.exchangeId, form.data);
-          });
-        } catch (error) {
-          const errors = formErrors(error);
-          if (errors) return exchangePage(request, reply, { ...body, action: name }, errors);
-          if (error instanceof DomainError && error.status === 409) {
+        const exchangeHref = `${base(request)}/exchanges/${request.params.exchangeId}`;
+        const form = {
+          page: (_values: Record<string, unknown>, errors: FieldError[]) =>
+            exchangePage(request, reply, { ...body, action: name }, errors),
+          once: { db: services.db, personId: actorOf(request) },
+          flash: request.t(`timebank.exchange.${name}Flash`),
+          next: exchangeHref,
+          // Answered meanwhile (confirmed, disputed, cancelled): the exchange shows how it is now.
+          refused: (error: { status: number }) => {
+            if (error.status !== 409) return undefined;
             request.session.flash = request.t('timebank.exchange.alreadyDecided');
-            return reply.redirect(`${base(request)}/exchanges/${request.params.exchangeId}`, 303);
-          }
-          throw error;
-        }
-        request.session.flash = request.t(`timebank.exchange.${name}Flash`);
-        return reply.redirect(`${base(request)}/exchanges/${request.params.exchangeId}`, 303);
+            return exchangeHref;
+          },
+        };
+        const inExchange = (work: (tx: CommunityTransaction, context: service.ExchangeContext) => Promise<unknown>) =>
+          inTimebank(request, (tx, communityId, ownId) =>
+            work(tx, exchangeContext(services, request, communityId, ownId)),
+          );
+        // Disputing and reversing ask why; confirming and cancelling ask nothing.
+        if (name === 'dispute' || name === 'reverse')
+          return submitForm(request, reply, {
+            ...form,
+            schema: name === 'dispute' ? service.disputeDetails : service.reversalDetails,
+            save: (data) =>
+              inExchange((tx, context) =>
+                name === 'dispute'
+                  ? service.disputeExchange(tx, context, request.params.exchangeId, data)
+                  : service.reverseExchange(tx, context, request.params.exchangeId, data),
+              ),
+          });
+        return submitForm(request, reply, {
+          ...form,
+          schema: z.object({}),
+          save: () =>
+            inExchange((tx, context) =>
+              name === 'confirm'
+                ? service.confirmExchange(tx, context, request.params.exchangeId)
+                : service.cancelExchange(tx, context, request.params.exchangeId),
+            ),
+        });
       },
     );
   exchangeAction('confirm', sideOrStaff);
@@ -456,56 +467,69 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
-      const form = parseForm(newNeighbour, body);
-      if (!form.ok) {
-        const page = await inTimebank(request, async (tx, communityId) => ({
-          members: await service.listMembers(tx, communityId),
-          found: [],
-        }));
-        return render(
-          request,
-          reply,
-          'timebank/views/members.njk',
-          {
-            pageTitle: request.t('timebank.members.title'),
-            ...page,
-            q: '',
-            values: form.values,
-            errors: form.errors,
-            formKey: body.formKey,
-          },
-          { status: 400 },
-        );
-      }
       const actorId = actorOf(request);
-      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-        const made = await inTimebank(request, async (tx, communityId) => {
-          const person = await createPerson(
-            tx,
-            communityId,
-            { id: actorId, onBehalf: true },
-            personDetails.parse(form.data),
+      return submitForm(request, reply, {
+        schema: newNeighbour,
+        page: async (values, errors) => {
+          const page = await inTimebank(request, async (tx, communityId) => ({
+            members: await service.listMembers(tx, communityId),
+            found: [],
+          }));
+          return render(
+            request,
+            reply,
+            'timebank/views/members.njk',
+            { pageTitle: request.t('timebank.members.title'), ...page, q: '', values, errors, formKey: body.formKey },
+            { status: 400 },
           );
-          await service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
-          return person;
-        });
-        return `${base(request)}/members/${made.id}`;
+        },
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, async (tx, communityId) => {
+            const person = await createPerson(
+              tx,
+              communityId,
+              { id: actorId, onBehalf: true },
+              personDetails.parse(data),
+            );
+            await service.joinTimebank(tx, {
+              communityId,
+              personRecordId: person.id,
+              cameFrom: 'coordinator',
+              actorId,
+            });
+            return person;
+          }),
+        next: (made) => `${base(request)}/members/${made.id}`,
       });
-      return reply.redirect(to, 303);
     },
   );
   app.post(
     '/c/:community/timebank/members',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
-      const parsed = z.object({ personRecordId: z.uuid() }).safeParse(request.body);
-      if (!parsed.success) throw invalid([{ field: 'personRecordId', code: 'errors.generic.invalid' }]);
       const actorId = actorOf(request);
-      await inTimebank(request, async (tx, communityId) => {
-        const person = await getPerson(tx, communityId, parsed.data.personRecordId);
-        return service.joinTimebank(tx, { communityId, personRecordId: person.id, cameFrom: 'coordinator', actorId });
+      return submitForm(request, reply, {
+        schema: z.object({ personRecordId: z.uuid() }),
+        // The button beside a name found: anything else is refused, with no page to show again.
+        page: () => {
+          throw invalid([{ field: 'personRecordId', code: 'errors.generic.invalid' }]);
+        },
+        once: { db: services.db, personId: actorId },
+        save: async (data) => {
+          await inTimebank(request, async (tx, communityId) => {
+            const person = await getPerson(tx, communityId, data.personRecordId);
+            return service.joinTimebank(tx, {
+              communityId,
+              personRecordId: person.id,
+              cameFrom: 'coordinator',
+              actorId,
+            });
+          });
+          return data.personRecordId;
+        },
+        next: (personRecordId) => `${base(request)}/members/${personRecordId}`,
       });
-      return reply.redirect(`${base(request)}/members/${parsed.data.personRecordId}`, 303);
     },
   );
   const memberPage = async (
@@ -552,14 +576,19 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     { config: { access: staff }, schema: { params: personParams } },
     async (request, reply) => {
       const body = withDateFromParts(withDateFromParts(request.body, 'issuedOn'), 'expiresOn');
-      const form = parseForm(posts.checkDetails, body);
-      if (!form.ok) return memberPage(request, reply, body, form.errors);
       const actorId = actorOf(request);
-      await inTimebank(request, (tx, communityId) =>
-        posts.recordCheck(tx, communityId, actorId, request.params.personId, form.data),
-      );
-      request.session.flash = request.t('timebank.checks.savedFlash');
-      return reply.redirect(`${base(request)}/members/${request.params.personId}`, 303);
+      return submitForm(request, reply, {
+        schema: posts.checkDetails,
+        body,
+        page: (_values, errors) => memberPage(request, reply, body, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, (tx, communityId) =>
+            posts.recordCheck(tx, communityId, actorId, request.params.personId, data),
+          ),
+        flash: request.t('timebank.checks.savedFlash'),
+        next: `${base(request)}/members/${request.params.personId}`,
+      });
     },
   );
   app.get(
@@ -572,14 +601,19 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     { config: { access: staff }, schema: { params: personParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'doneOn');
-      const form = parseForm(service.stepTick, body);
-      if (!form.ok) return memberPage(request, reply, body, form.errors);
       const actorId = actorOf(request);
-      const finished = await inTimebank(request, (tx, communityId) =>
-        service.tickStep(tx, communityId, actorId, request.params.personId, form.data),
-      );
-      request.session.flash = request.t(finished ? 'timebank.member.onboardedFlash' : 'timebank.member.stepFlash');
-      return reply.redirect(`${base(request)}/members/${request.params.personId}`, 303);
+      return submitForm(request, reply, {
+        schema: service.stepTick,
+        body,
+        page: (_values, errors) => memberPage(request, reply, body, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, (tx, communityId) =>
+            service.tickStep(tx, communityId, actorId, request.params.personId, data),
+          ),
+        flash: (finished) => request.t(finished ? 'timebank.member.onboardedFlash' : 'timebank.member.stepFlash'),
+        next: `${base(request)}/members/${request.params.personId}`,
+      });
     },
   );
 
@@ -674,7 +708,6 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         categoryId: body.categoryId || undefined,
         note: body.note,
       };
-      const form = parseForm(service.newGroupExchange, input);
       // Minutes are asked once for all givers and once for all receivers.
       const asShown = (errors: FieldError[]) =>
         errors.map((error) => ({
@@ -688,30 +721,33 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       if (giverMinutes === undefined) timeMissing.push({ field: 'giverTime', code: 'errors.timebank.minutes.invalid' });
       if (receiverMinutes === undefined)
         timeMissing.push({ field: 'receiverTime', code: 'errors.timebank.minutes.invalid' });
-      if (!form.ok || timeMissing.length)
-        return groupFormPage(
-          request,
-          reply,
-          body,
-          [...timeMissing, ...asShown(form.ok ? [] : form.errors)].filter(
-            (error, index, all) => all.findIndex((other) => other.field === error.field) === index,
-          ),
-        );
+      // A time missing on either side is refused, with whatever else is wrong.
+      const schema = service.newGroupExchange.transform((data, context) => {
+        for (const error of timeMissing) context.addIssue({ code: 'custom', path: [error.field], message: error.code });
+        return data;
+      });
       const actorId = actorOf(request);
-      try {
-        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-          const exchange = await inTimebank(request, (tx, communityId, own) =>
-            service.recordGroupExchange(tx, exchangeContext(services, request, communityId, own), form.data),
-          );
-          request.session.flash = request.t('timebank.group.doneFlash');
-          return `${base(request)}/exchanges/${exchange.id}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return groupFormPage(request, reply, body, errors);
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema,
+        body: { ...input, formKey: body.formKey },
+        // The people ticked and the key of the form stay as they were sent.
+        page: (_values, errors) =>
+          groupFormPage(
+            request,
+            reply,
+            body,
+            [...timeMissing, ...asShown(errors)].filter(
+              (error, index, all) => all.findIndex((other) => other.field === error.field) === index,
+            ),
+          ),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, (tx, communityId, own) =>
+            service.recordGroupExchange(tx, exchangeContext(services, request, communityId, own), data),
+          ),
+        flash: request.t('timebank.group.doneFlash'),
+        next: (exchange) => `${base(request)}/exchanges/${exchange.id}`,
+      });
     },
   );
 
@@ -764,27 +800,24 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const direction = body.direction === 'donation' ? 'donation' : 'grant';
-      const form = parseForm(service.potTransfer, {
-        account: body.account || undefined,
-        minutes: minutesFromForm(body),
-        note: body.note,
-      });
-      if (!form.ok) return potPage(request, reply, body, form.errors);
       const actorId = actorOf(request);
-      try {
-        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-          await inTimebank(request, (tx, communityId, own) =>
-            service.movePotTime(tx, exchangeContext(services, request, communityId, own), direction, form.data),
-          );
-          request.session.flash = request.t(`timebank.pot.${direction}Flash`);
-          return `${base(request)}/pot`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return potPage(request, reply, body, errors);
-        throw error;
-      }
+      return submitForm(request, reply, {
+        schema: service.potTransfer,
+        body: {
+          account: body.account || undefined,
+          minutes: minutesFromForm(body),
+          note: body.note,
+          formKey: body.formKey,
+        },
+        page: (_values, errors) => potPage(request, reply, body, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, (tx, communityId, own) =>
+            service.movePotTime(tx, exchangeContext(services, request, communityId, own), direction, data),
+          ),
+        flash: request.t(`timebank.pot.${direction}Flash`),
+        next: `${base(request)}/pot`,
+      });
     },
   );
 
@@ -824,27 +857,28 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const actorId = actorOf(request);
-      try {
-        const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
-          await inTimebank(request, async (tx, communityId, own) => {
+      return submitForm(request, reply, {
+        // The account is the giver's own, found when the gift is saved.
+        schema: service.potTransfer.omit({ account: true }),
+        body: {
+          minutes: minutesFromForm(body),
+          note: String(body.note ?? '').trim() || request.t('timebank.give.defaultNote'),
+          formKey: body.formKey,
+        },
+        page: (_values, errors) => givePage(request, reply, body, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, async (tx, communityId, own) => {
             const account = own ? await service.accountOfPerson(tx, communityId, own) : undefined;
-            const form = parseForm(service.potTransfer, {
-              account: account?.id,
-              minutes: minutesFromForm(body),
-              note: String(body.note ?? '').trim() || request.t('timebank.give.defaultNote'),
+            if (!account) throw invalid([{ field: 'account', code: 'errors.timebank.account.missing' }]);
+            return service.movePotTime(tx, exchangeContext(services, request, communityId, own), 'donation', {
+              account: account.id,
+              ...data,
             });
-            if (!form.ok) throw invalid(form.errors);
-            return service.movePotTime(tx, exchangeContext(services, request, communityId, own), 'donation', form.data);
-          });
-          request.session.flash = request.t('timebank.give.givenFlash');
-          return `${base(request)}`;
-        });
-        return reply.redirect(to, 303);
-      } catch (error) {
-        const errors = formErrors(error);
-        if (errors) return givePage(request, reply, body, errors);
-        throw error;
-      }
+          }),
+        flash: request.t('timebank.give.givenFlash'),
+        next: `${base(request)}`,
+      });
     },
   );
 
@@ -885,30 +919,36 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     '/c/:community/timebank/settings',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.timebankRules, request.body);
-      if (!form.ok) return settingsPage(request, reply, form.values, form.errors);
       const actorId = actorOf(request);
-      await inTimebank(request, (tx, communityId) => service.changeRules(tx, communityId, actorId, form.data));
-      request.session.flash = request.t('timebank.settings.savedFlash');
-      return reply.redirect(`${base(request)}/settings`, 303);
+      return submitForm(request, reply, {
+        schema: service.timebankRules,
+        page: (values, errors) => settingsPage(request, reply, values, errors),
+        once: { db: services.db, personId: actorId },
+        save: (data) => inTimebank(request, (tx, communityId) => service.changeRules(tx, communityId, actorId, data)),
+        flash: request.t('timebank.settings.savedFlash'),
+        next: `${base(request)}/settings`,
+      });
     },
   );
   app.post(
     '/c/:community/timebank/settings/steps',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.stepDetails, request.body);
-      if (!form.ok)
-        return settingsPage(
-          request,
-          reply,
-          undefined,
-          form.errors.map((error) => ({ ...error, field: 'label' })),
-        );
       const actorId = actorOf(request);
-      await inTimebank(request, (tx, communityId) => service.addStep(tx, communityId, actorId, form.data));
-      request.session.flash = request.t('timebank.settings.stepAddedFlash');
-      return reply.redirect(`${base(request)}/settings`, 303);
+      return submitForm(request, reply, {
+        schema: service.stepDetails,
+        page: (_values, errors) =>
+          settingsPage(
+            request,
+            reply,
+            undefined,
+            errors.map((error) => ({ ...error, field: 'label' })),
+          ),
+        once: { db: services.db, personId: actorId },
+        save: (data) => inTimebank(request, (tx, communityId) => service.addStep(tx, communityId, actorId, data)),
+        flash: request.t('timebank.settings.stepAddedFlash'),
+        next: `${base(request)}/settings`,
+      });
     },
   );
   app.post(
@@ -916,29 +956,37 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     { config: { access: staff }, schema: { params: stepParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
-      await inTimebank(request, (tx, communityId) =>
-        service.removeStep(tx, communityId, actorId, request.params.stepId),
-      );
-      request.session.flash = request.t('timebank.settings.stepRemovedFlash');
-      return reply.redirect(`${base(request)}/settings`, 303);
+      return submitForm(request, reply, {
+        schema: z.object({}),
+        page: (_values, errors) => settingsPage(request, reply, undefined, errors),
+        once: { db: services.db, personId: actorId },
+        save: () =>
+          inTimebank(request, (tx, communityId) => service.removeStep(tx, communityId, actorId, request.params.stepId)),
+        flash: request.t('timebank.settings.stepRemovedFlash'),
+        next: `${base(request)}/settings`,
+      });
     },
   );
   app.post(
     '/c/:community/timebank/settings/organisations',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
-      const form = parseForm(service.organisationDetails, request.body);
-      if (!form.ok)
-        return settingsPage(
-          request,
-          reply,
-          undefined,
-          form.errors.map((error) => ({ ...error, field: error.field === 'name' ? 'organisationName' : error.field })),
-        );
       const actorId = actorOf(request);
-      await inTimebank(request, (tx, communityId) => service.addOrganisation(tx, communityId, actorId, form.data));
-      request.session.flash = request.t('timebank.settings.organisationAddedFlash');
-      return reply.redirect(`${base(request)}/settings`, 303);
+      return submitForm(request, reply, {
+        schema: service.organisationDetails,
+        page: (_values, errors) =>
+          settingsPage(
+            request,
+            reply,
+            undefined,
+            errors.map((error) => ({ ...error, field: error.field === 'name' ? 'organisationName' : error.field })),
+          ),
+        once: { db: services.db, personId: actorId },
+        save: (data) =>
+          inTimebank(request, (tx, communityId) => service.addOrganisation(tx, communityId, actorId, data)),
+        flash: request.t('timebank.settings.organisationAddedFlash'),
+        next: `${base(request)}/settings`,
+      });
     },
   );
 
@@ -980,20 +1028,22 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     },
   );
   const saveCategory = async (request: FastifyRequest, reply: FastifyReply, categoryId?: string) => {
-    const form = parseForm(service.categoryDetails, request.body);
-    if (!form.ok) return categoryPage(request, reply, form.values, categoryId, form.errors);
     const actorId = actorOf(request);
-    try {
-      await inTimebank(request, (tx, communityId) =>
-        service.saveCategory(tx, communityId, actorId, form.data, categoryId),
-      );
-    } catch (error) {
-      const errors = formErrors(error);
-      if (errors) return categoryPage(request, reply, form.data, categoryId, errors);
-      throw error;
-    }
-    request.session.flash = request.t('timebank.category.savedFlash');
-    return reply.redirect(`${base(request)}/settings`, 303);
+    // Refused when saved (a name taken): the form shows what was read from it.
+    let read: z.infer<typeof service.categoryDetails> | undefined;
+    return submitForm(request, reply, {
+      schema: service.categoryDetails,
+      page: (values, errors) => categoryPage(request, reply, read ?? values, categoryId, errors),
+      once: { db: services.db, personId: actorId },
+      save: (data) => {
+        read = data;
+        return inTimebank(request, (tx, communityId) =>
+          service.saveCategory(tx, communityId, actorId, data, categoryId),
+        );
+      },
+      flash: request.t('timebank.category.savedFlash'),
+      next: `${base(request)}/settings`,
+    });
   };
   app.post(
     '/c/:community/timebank/categories/new',

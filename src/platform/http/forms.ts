@@ -1,15 +1,15 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { fieldErrorsFrom, type FieldError } from './problems.ts';
+import type { Database } from '../db/index.ts';
+import { oncePerForm } from './idempotency.ts';
+import { DomainError, fieldErrorsFrom, type FieldError } from './problems.ts';
 
 export type FormResult<T> =
   { ok: true; data: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
 
 /** Checks a submitted form against the same zod schema the API uses. */
 export function parseForm<T extends z.ZodType>(schema: T, body: unknown): FormResult<z.infer<T>> {
-  const values = typeof body === 'object' && body !== null ? { ...(body as Record<string, unknown>) } : {};
-  delete values._csrf;
-  delete values.password;
-  delete values.code;
+  const values = valuesOf(body);
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return { ok: true, data: parsed.data };
   return {
@@ -19,6 +19,83 @@ export function parseForm<T extends z.ZodType>(schema: T, body: unknown): FormRe
     ),
     values,
   };
+}
+
+/** A form POST: what it asks, the page it came from, the work, and where to go next. */
+export interface FormSubmission<Schema extends z.ZodType, Result> {
+  /** The same zod schema the API uses. */
+  schema: Schema;
+  /** What was sent, when it is not the request's body as it is (a step of a longer form, for instance). */
+  body?: unknown;
+  /** The form's page again, with what was sent and what was wrong: shown with a 400, nothing saved. */
+  page: (values: Record<string, unknown>, errors: FieldError[]) => Promise<FastifyReply> | FastifyReply;
+  /**
+   * Before saving: a page to show instead, when there is one (a mistake only the rules can see,
+   * or a question to answer first, such as "is this someone you already know?").
+   */
+  check?: (data: z.infer<Schema>) => Promise<FastifyReply | undefined> | FastifyReply | undefined;
+  /** The work, in its own transaction; a DomainError with field errors shows the page again. */
+  save: (data: z.infer<Schema>) => Promise<Result>;
+  /** Where to go after saving (a local path). */
+  next: string | ((result: Result) => string);
+  /** What the next page says was done. */
+  flash?: string | ((result: Result) => string | undefined);
+  /**
+   * Sent twice (a double press, a retry), saved once: the form's `formKey` is claimed for the
+   * signed-in person, and a repeat goes where the first went.
+   */
+  once?: { db: Database; personId: string };
+  /**
+   * Refusals that are not the person's mistake: where to go instead (a path, say the page showing
+   * how things now are), or a page to show (with its own status, say 409).
+   */
+  refused?: (error: DomainError) => string | FastifyReply | Promise<FastifyReply> | undefined;
+}
+
+/**
+ * The one way a form POST is handled: check it against its schema (a mistake shows the page
+ * again with a 400 and changes nothing), save it once, say what was done, and redirect (303).
+ */
+export async function submitForm<Schema extends z.ZodType, Result>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  form: FormSubmission<Schema, Result>,
+): Promise<FastifyReply> {
+  const body = form.body === undefined ? request.body : form.body;
+  const parsed = parseForm(form.schema, body);
+  if (!parsed.ok) return form.page(parsed.values, parsed.errors);
+  // A reply, once awaited, gives nothing back (Fastify resolves it when the page is sent): ask whether one went.
+  await form.check?.(parsed.data);
+  if (reply.sent) return reply;
+  const work = async () => {
+    const result = await form.save(parsed.data);
+    const flash = typeof form.flash === 'function' ? form.flash(result) : form.flash;
+    if (flash) request.session.flash = flash;
+    return typeof form.next === 'function' ? form.next(result) : form.next;
+  };
+  let to: string;
+  try {
+    to = form.once
+      ? await oncePerForm(form.once.db, form.once.personId, (body as Record<string, unknown> | null)?.formKey, work)
+      : await work();
+  } catch (error) {
+    if (error instanceof DomainError && error.status === 400 && error.fieldErrors.length > 0)
+      return form.page(valuesOf(body), error.fieldErrors);
+    const instead = error instanceof DomainError ? form.refused?.(error) : undefined;
+    if (typeof instead === 'string') return reply.redirect(instead, 303);
+    if (instead) return instead;
+    throw error;
+  }
+  return reply.redirect(to, 303);
+}
+
+/** What was sent, to fill the form again: never a password, a code or the CSRF token. */
+function valuesOf(body: unknown): Record<string, unknown> {
+  const values = typeof body === 'object' && body !== null ? { ...(body as Record<string, unknown>) } : {};
+  delete values._csrf;
+  delete values.password;
+  delete values.code;
+  return values;
 }
 
 /**
