@@ -14,7 +14,7 @@ import { requestContext } from './platform/http/request-context.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
 import { inputChecks } from './platform/http/input.ts';
 import { healthRoutes } from './platform/http/health.ts';
-import { createServices } from './services.ts';
+import { createDependencies } from './dependencies.ts';
 import { defaultBrandColour, stylesheetFor, warmStylesheets } from './platform/stylesheet.ts';
 import { informationPages } from './modules/information/routes.ts';
 import { accountRoutes } from './modules/accounts/routes.ts';
@@ -93,34 +93,34 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
     }
   });
 
-  const services = createServices({ config, databases });
+  const dependencies = createDependencies({ config, databases });
 
-  await setUpWebSecurity(app, config, services.sessionStore);
+  await setUpWebSecurity(app, config, dependencies.sessionStore);
   await setUpStaticFiles(app, databases.app);
   await setUpApiDocumentation(app);
   await registerViews(app);
-  await app.register(requestContext, { owner: databases.owner, sessionStore: services.sessionStore });
+  await app.register(requestContext, { owner: databases.owner, sessionStore: dependencies.sessionStore });
   await app.register(inputChecks);
   registerErrorHandling(app);
 
   await app.register(healthRoutes, { databases });
   await app.register(informationPages);
-  await app.register(accountRoutes, { services });
-  await app.register(communityRoutes, { services });
-  await app.register(programmeRoutes, { services });
-  await app.register(peopleRoutes, { services });
-  await app.register(referralRoutes, { services });
-  await app.register(selfReferralRoutes, { services });
-  await app.register(supportNeedRoutes, { services });
-  await app.register(ownReferralRoutes, { services });
-  await app.register(fhirRoutes, { services });
-  await app.register(journeyRoutes, { services });
-  await app.register(privacyRoutes, { services });
-  await app.register(safeguardingRoutes, { services });
-  await app.register(timebankRoutes, { services });
-  await app.register(networkRoutes, { services });
-  await app.register(supportRoutes, { services });
-  await app.register(caseloadRoutes, { services });
+  await app.register(accountRoutes, { dependencies });
+  await app.register(communityRoutes, { dependencies });
+  await app.register(programmeRoutes, { dependencies });
+  await app.register(peopleRoutes, { dependencies });
+  await app.register(referralRoutes, { dependencies });
+  await app.register(selfReferralRoutes, { dependencies });
+  await app.register(supportNeedRoutes, { dependencies });
+  await app.register(ownReferralRoutes, { dependencies });
+  await app.register(fhirRoutes, { dependencies });
+  await app.register(journeyRoutes, { dependencies });
+  await app.register(privacyRoutes, { dependencies });
+  await app.register(safeguardingRoutes, { dependencies });
+  await app.register(timebankRoutes, { dependencies });
+  await app.register(networkRoutes, { dependencies });
+  await app.register(supportRoutes, { dependencies });
+  await app.register(caseloadRoutes, { dependencies });
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

@@ -19,10 +19,10 @@ import createClient from 'openapi-fetch';
 import type { paths } from './api.ts';
 
 /** What a program that keeps a community's directory would do: read the community and one person. */
-export async function readCommunity(fetch: typeof globalThis.fetch, token: string, personId: string) {
+export async function readCommunity(fetch: typeof globalThis.fetch, token: string, recordId: string) {
   const api = createClient<paths>({ baseUrl: 'http://coproduce.test', fetch, headers: { authorization: \`Bearer \${token}\` } });
   const community = await api.GET('/api/v1/communities/{community}', { params: { path: { community: 'alpha' } } });
-  const person = await api.GET('/api/v1/communities/{community}/people/{personId}', { params: { path: { community: 'alpha', personId } } });
+  const person = await api.GET('/api/v1/communities/{community}/people/{recordId}', { params: { path: { community: 'alpha', recordId } } });
   const name: string | undefined = community.data?.name;
   const number: number | undefined = person.data?.number;
   return { name, number, status: person.response.status };
@@ -86,7 +86,7 @@ describe('a client generated from the OpenAPI document', () => {
       readCommunity: (
         fetch: typeof globalThis.fetch,
         token: string,
-        personId: string,
+        recordId: string,
       ) => Promise<{ name?: string; number?: number; status: number }>;
     };
     const read = await module.readCommunity(

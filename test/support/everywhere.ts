@@ -1,5 +1,5 @@
 // A person with rows in every part of a community, each holding words of their own: merging and
-// erasure are tested on them. Built through the modules' own services, as the pages would.
+// erasure are tested on them. Built through the modules' own dependencies, as the pages would.
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/platform/db/index.ts';
 import { people } from '../../src/platform/db/schema.ts';

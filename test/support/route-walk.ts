@@ -35,7 +35,7 @@ export function pathValues(fixture: Fixture, waitingMembershipId: string): Recor
     tokenId: '00000000-0000-4000-8000-000000000000',
     programmeId: fixture.alphaProgrammeId,
     supportProgrammeId: fixture.alphaSupportProgrammeId,
-    personId: fixture.alphaPersonId,
+    recordId: fixture.alphaPersonId,
     otherId: fixture.alphaOtherPersonId,
     section: 'contact',
     purpose: 'evaluation',

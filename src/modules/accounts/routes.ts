@@ -13,7 +13,7 @@ import { languages } from '../../platform/i18n.ts';
 import { loadPerson, membershipList } from '../../platform/auth/people.ts';
 import { render } from '../../platform/views/index.ts';
 import { takeFlash } from '../../platform/http/community-request.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import * as accounts from './service.ts';
 import { activeRecordsOfAccount } from '../people/service.ts';
 import { acceptInvitation } from '../communities/service.ts';
@@ -68,9 +68,12 @@ async function startSession(request: FastifyRequest, personId: string): Promise<
 }
 
 /** Accounts: register, sign in and out, reset a password, two-factor sign-in, API tokens. */
-export async function accountRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function accountRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const signInLimit = { rateLimit: { max: services.config.signInRateLimit, timeWindow: 60_000 } };
+  const signInLimit = { rateLimit: { max: dependencies.config.signInRateLimit, timeWindow: 60_000 } };
 
   app.get('/', { config: { access: access.public } }, async (request, reply) => {
     if (request.person) return reply.redirect(landingFor(request));
@@ -105,16 +108,16 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       );
     if (!form.ok) return page(form.errors, form.values);
     try {
-      const person = await accounts.register(services, form.data, request.language);
+      const person = await accounts.register(dependencies, form.data, request.language);
       await startSession(request, person.id);
       // Made from an invitation's page, for its address: the account joins at once (the link
       // was sent to this address, so accepting confirms it too). Otherwise the page says why not.
       const invited = /^\/communities\/([^/?#]+)\/invitations\/([^/?#]+)$/.exec(next);
       if (invited) {
         const [, slug = '', token = ''] = invited;
-        const community = await findCommunityBySlug(services.db, slug);
+        const community = await findCommunityBySlug(dependencies.db, slug);
         const accepted = community
-          ? await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+          ? await inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
               acceptInvitation(tx, community, { id: person.id, email: form.data.email }, token),
             ).then(
               () => true,
@@ -148,8 +151,8 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     if (person.emailVerified) return reply.redirect(request.session.afterConfirming ?? '/communities');
     // Where no message leaves this server (no GOV.UK Notify, not production), the page shows the one that would be sent.
     const preview =
-      !services.notifyConfigured && !services.config.production
-        ? await accounts.lastConfirmationMessage(services.owner, person.email)
+      !dependencies.notifyConfigured && !dependencies.config.production
+        ? await accounts.lastConfirmationMessage(dependencies.owner, person.email)
         : undefined;
     return render(
       request,
@@ -171,8 +174,8 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       return submitForm(request, reply, {
         schema: z.object({}),
         page: noPageOfItsOwn,
-        once: { db: services.db, personId: person.id },
-        save: () => accounts.resendEmailConfirmation(services, person.id),
+        once: { db: dependencies.db, accountId: person.id },
+        save: () => accounts.resendEmailConfirmation(dependencies, person.id),
         flash: request.t('confirmEmail.sentAgain', { email: person.email }),
         next: '/account/confirm-email',
       });
@@ -188,7 +191,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     );
   const confirmNow = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     try {
-      const personId = await accounts.confirmEmail(services, request.params.token);
+      const personId = await accounts.confirmEmail(dependencies, request.params.token);
       const signedInHere = request.person?.id === personId;
       const next = signedInHere ? (request.session.afterConfirming ?? '/communities') : '/sign-in';
       if (signedInHere) request.session.afterConfirming = undefined;
@@ -210,7 +213,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     '/verify-email/:token',
     { config: { access: access.public, ...signInLimit }, schema: { params: tokenParams } },
     async (request, reply) => {
-      const link = await accounts.findConfirmationLink(services.db, request.params.token);
+      const link = await accounts.findConfirmationLink(dependencies.db, request.params.token);
       if (!link) return confirmationExpired(request, reply);
       if (request.person?.id === link.personId) return confirmNow(request, reply);
       return render(
@@ -256,7 +259,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         { status: code === 'errors.signIn.locked' ? 429 : 400, form: true },
       );
     if (!form.ok) return page('', form.values);
-    const result = await accounts.signIn(services, form.data, request.ip);
+    const result = await accounts.signIn(dependencies, form.data, request.ip);
     switch (result.outcome) {
       case 'wrong':
         return page('errors.signIn.wrong', { email: form.data.email });
@@ -269,7 +272,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
         return reply.redirect('/sign-in/two-factor');
       case 'signed-in':
         await startSession(request, result.person.id);
-        request.person = await loadPerson(services.owner, result.person.id);
+        request.person = await loadPerson(dependencies.owner, result.person.id);
         return reply.redirect(next !== '/' ? next : landingFor(request));
     }
   });
@@ -296,12 +299,12 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       );
     const form = parseForm(accounts.twoFactorCode, request.body);
     if (!form.ok) return page(form.errors);
-    const result = await accounts.completeTwoFactor(services, pendingPersonId, form.data.code, request.ip);
+    const result = await accounts.completeTwoFactor(dependencies, pendingPersonId, form.data.code, request.ip);
     if (result.outcome === 'locked') return page([{ field: 'code', code: 'errors.signIn.locked' }], 429);
     if (result.outcome !== 'signed-in') return page([{ field: 'code', code: 'errors.code.wrong' }]);
     const next = safeNext(request.session.pendingNext);
     await startSession(request, result.person.id);
-    request.person = await loadPerson(services.owner, result.person.id);
+    request.person = await loadPerson(dependencies.owner, result.person.id);
     return reply.redirect(next !== '/' ? next : landingFor(request));
   });
   app.post('/sign-out', { config: { access: access.public } }, async (request, reply) =>
@@ -338,7 +341,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
           { status: 400, form: true },
         ),
       // The same answer whether or not an account has this address.
-      save: (data) => accounts.requestPasswordReset(services, data.email, request.language),
+      save: (data) => accounts.requestPasswordReset(dependencies, data.email, request.language),
       next: '/forgot-password/sent',
     });
   });
@@ -351,7 +354,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     '/reset-password/:token',
     { config: { access: access.public }, schema: { params: z.object({ token: z.string().max(200) }) } },
     async (request, reply) => {
-      const valid = await accounts.findValidReset(services.db, request.params.token);
+      const valid = await accounts.findValidReset(dependencies.db, request.params.token);
       if (!valid)
         return render(
           request,
@@ -384,7 +387,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
             { status: 400, form: true },
           ),
         save: async (data) => {
-          const personId = await accounts.completePasswordReset(services, request.params.token, data.password);
+          const personId = await accounts.completePasswordReset(dependencies, request.params.token, data.password);
           // Signed in, with a new session id.
           await startSession(request, personId);
         },
@@ -422,7 +425,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       'accounts/views/account.njk',
       {
         pageTitle: request.t('account.title'),
-        tokens: await accounts.listApiTokens(services, person.id),
+        tokens: await accounts.listApiTokens(dependencies, person.id),
         memberships: membershipList(person),
         languageOptions: languages.map((language) => ({
           value: language,
@@ -442,9 +445,9 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     return submitForm(request, reply, {
       schema: accounts.languageChoice,
       page: (values, errors) => accountPage(request, reply, { errors, values }, 400),
-      once: { db: services.db, personId: person.id },
+      once: { db: dependencies.db, accountId: person.id },
       save: async ({ language }) => {
-        await accounts.setPreferredLanguage(services, person.id, language);
+        await accounts.setPreferredLanguage(dependencies, person.id, language);
         reply.setCookie('lang', language, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
         return language;
       },
@@ -456,7 +459,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     if (!request.person) throw unauthenticated();
     const form = parseForm(accounts.tokenName, request.body);
     if (!form.ok) return accountPage(request, reply, { errors: form.errors, values: form.values }, 400);
-    const created = await accounts.createApiToken(services, request.person.id, form.data.name);
+    const created = await accounts.createApiToken(dependencies, request.person.id, form.data.name);
     // The token is shown once, on this response, and never stored: no redirect.
     return render(request, reply, 'accounts/views/token-created.njk', {
       pageTitle: request.t('tokenCreated.title'),
@@ -472,8 +475,8 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       return submitForm(request, reply, {
         schema: z.object({}),
         page: (values, errors) => accountPage(request, reply, { errors, values }, 400),
-        once: { db: services.db, personId: person.id },
-        save: () => accounts.revokeApiToken(services, person.id, request.params.tokenId),
+        once: { db: dependencies.db, accountId: person.id },
+        save: () => accounts.revokeApiToken(dependencies, person.id, request.params.tokenId),
         flash: request.t('account.tokenRevoked'),
         next: '/account',
       });
@@ -528,9 +531,9 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     return submitForm(request, reply, {
       schema: accounts.twoFactorCode,
       page: (_values, errors) => twoFactorPage(request, reply, errors),
-      once: { db: services.db, personId: person.id },
+      once: { db: dependencies.db, accountId: person.id },
       save: async (data) => {
-        if (!(await accounts.turnOnTwoFactor(services, person.id, secret, data.code, request.session.sessionId)))
+        if (!(await accounts.turnOnTwoFactor(dependencies, person.id, secret, data.code, request.session.sessionId)))
           throw invalid([{ field: 'code', code: 'errors.code.wrong' }]);
         request.session.pendingTotpSecret = undefined;
       },
@@ -544,9 +547,9 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     return submitForm(request, reply, {
       schema: accounts.twoFactorCode,
       page: (_values, errors) => twoFactorPage(request, reply, errors),
-      once: { db: services.db, personId: person.id },
+      once: { db: dependencies.db, accountId: person.id },
       save: async (data) => {
-        if (!(await accounts.turnOffTwoFactor(services, person.id, data.code)))
+        if (!(await accounts.turnOffTwoFactor(dependencies, person.id, data.code)))
           throw invalid([{ field: 'code', code: 'errors.code.wrong' }]);
       },
       flash: request.t('twoFactor.turnedOff'),
@@ -579,16 +582,16 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       },
     },
     async (request, reply) => {
-      const first = await accounts.signIn(services, request.body, request.ip);
+      const first = await accounts.signIn(dependencies, request.body, request.ip);
       const result =
         first.outcome === 'two-factor' && request.body.code
-          ? await accounts.completeTwoFactor(services, first.person.id, request.body.code, request.ip)
+          ? await accounts.completeTwoFactor(dependencies, first.person.id, request.body.code, request.ip)
           : first;
       if (result.outcome === 'locked') throw new DomainError('sign-in-locked', 429);
       if (result.outcome === 'two-factor') throw new DomainError('two-factor-needs-browser', 401);
       if (result.outcome !== 'signed-in')
         throw new DomainError(first.outcome === 'two-factor' ? 'two-factor-code-wrong' : 'sign-in-failed', 401);
-      const created = await accounts.createApiToken(services, result.person.id, request.body.name);
+      const created = await accounts.createApiToken(dependencies, result.person.id, request.body.name);
       return reply.code(201).send({ id: created.id, token: created.token, name: created.name });
     },
   );
@@ -604,7 +607,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     },
     async (request) => {
       if (!request.person) throw unauthenticated();
-      return { items: await accounts.listApiTokens(services, request.person.id) };
+      return { items: await accounts.listApiTokens(dependencies, request.person.id) };
     },
   );
   app.delete(
@@ -620,7 +623,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     },
     async (request, reply) => {
       if (!request.person) throw unauthenticated();
-      await accounts.revokeApiToken(services, request.person.id, request.params.tokenId);
+      await accounts.revokeApiToken(dependencies, request.person.id, request.params.tokenId);
       return reply.code(204).send(null);
     },
   );
@@ -639,7 +642,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       if (!person) throw unauthenticated();
       const memberships = membershipList(person);
       // Each community keeps its own record of the person: read across them, as the platform.
-      const records = await activeRecordsOfAccount(services.owner, person.id);
+      const records = await activeRecordsOfAccount(dependencies.owner, person.id);
       return {
         id: person.id,
         email: person.email,
@@ -676,7 +679,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       },
     },
     async (request, reply) => {
-      const person = await accounts.register(services, request.body, request.language);
+      const person = await accounts.register(dependencies, request.body, request.language);
       return reply
         .code(201)
         .send({ id: person.id, email: person.email, displayName: person.displayName, emailConfirmed: false });
@@ -699,7 +702,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
     },
     async (request, reply) => {
       if (!request.person) throw unauthenticated();
-      const sent = await accounts.resendEmailConfirmation(services, request.person.id);
+      const sent = await accounts.resendEmailConfirmation(dependencies, request.person.id);
       return reply.code(202).send({ status: 'accepted' as const, alreadyConfirmed: sent === undefined });
     },
   );
@@ -716,7 +719,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       },
     },
     async (request) => {
-      await accounts.confirmEmail(services, request.body.token);
+      await accounts.confirmEmail(dependencies, request.body.token);
       return { status: 'confirmed' as const };
     },
   );
@@ -734,7 +737,7 @@ export async function accountRoutes(parent: FastifyInstance, { services }: { ser
       },
     },
     async (request, reply) => {
-      await accounts.requestPasswordReset(services, request.body.email, request.language);
+      await accounts.requestPasswordReset(dependencies, request.body.email, request.language);
       return reply.code(202).send({ status: 'accepted' as const });
     },
   );

@@ -7,7 +7,7 @@ import { hashOf } from '../../platform/auth/session-store.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { languages, translator, isLanguage } from '../../platform/i18n.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import * as store from './store.ts';
 import type { Person } from './store.ts';
 
@@ -79,9 +79,9 @@ export async function findPersonByEmail(db: Database, address: string): Promise<
 }
 
 /** Makes an account and sends the link that confirms its email address, in one change. */
-export async function register(services: Services, input: z.infer<typeof registration>, language: string) {
+export async function register(dependencies: Dependencies, input: z.infer<typeof registration>, language: string) {
   const passwordHash = await hashPassword(input.password);
-  return services.db.transaction(async (tx) => {
+  return dependencies.db.transaction(async (tx) => {
     const created = await store.insertAccount(tx, {
       email: input.email,
       displayName: input.displayName,
@@ -95,7 +95,7 @@ export async function register(services: Services, input: z.infer<typeof registr
       subjectType: 'person',
       subjectId: created.id,
     });
-    await sendEmailConfirmation(services, tx, created);
+    await sendEmailConfirmation(dependencies, tx, created);
     return created;
   });
 }
@@ -110,7 +110,7 @@ const confirmationLinkDays = 3;
  * personal is ever sent to an address nobody has shown they read.
  */
 export async function sendEmailConfirmation(
-  services: Services,
+  dependencies: Dependencies,
   tx: Transaction,
   person: { id: string; email: string; displayName: string; preferredLanguage: string },
 ): Promise<string> {
@@ -131,20 +131,23 @@ export async function sendEmailConfirmation(
       subject: t('messages.emailConfirmation.subject'),
       body: t('messages.emailConfirmation.body', {
         name: person.displayName,
-        link: `${services.publicUrl}/verify-email/${token}`,
+        link: `${dependencies.publicUrl}/verify-email/${token}`,
         days: confirmationLinkDays,
       }),
     },
-    services.notifyConfigured,
+    dependencies.notifyConfigured,
   );
 }
 
 /** Sends the link again (a new one; earlier ones still work until they expire). */
-export async function resendEmailConfirmation(services: Services, personId: string): Promise<string | undefined> {
-  return services.db.transaction(async (tx) => {
+export async function resendEmailConfirmation(
+  dependencies: Dependencies,
+  personId: string,
+): Promise<string | undefined> {
+  return dependencies.db.transaction(async (tx) => {
     const person = await store.unconfirmedAccount(tx, personId);
     if (!person) return undefined;
-    return sendEmailConfirmation(services, tx, person);
+    return sendEmailConfirmation(dependencies, tx, person);
   });
 }
 
@@ -155,8 +158,8 @@ export async function findConfirmationLink(db: Database, token: string) {
 }
 
 /** Follows a confirmation link: the address it was sent to is the account's, so it is confirmed. */
-export async function confirmEmail(services: Services, token: string): Promise<string> {
-  return services.db.transaction(async (tx) => {
+export async function confirmEmail(dependencies: Dependencies, token: string): Promise<string> {
+  return dependencies.db.transaction(async (tx) => {
     const link = await store.useConfirmationLink(tx, hashToken(token));
     if (!link) throw new DomainError('confirmation-link-expired', 410);
     const confirmed = await markEmailConfirmed(tx, link.personId, link.email);
@@ -222,22 +225,22 @@ async function countFailure(
  * is the same, and so is the lock, so nothing reveals whether an account exists.
  */
 export async function signIn(
-  services: Services,
+  dependencies: Dependencies,
   input: z.infer<typeof signInDetails>,
   address: string,
 ): Promise<SignInOutcome> {
   const accountKey = `account:${input.email.toLowerCase()}`;
   const addressKey = `address:${address}`;
-  const locked = await lockedFor(services.db, [accountKey, addressKey]);
+  const locked = await lockedFor(dependencies.db, [accountKey, addressKey]);
   if (locked > 0) return { outcome: 'locked', minutes: locked };
-  const person = await findPersonByEmail(services.db, input.email);
+  const person = await findPersonByEmail(dependencies.db, input.email);
   const correct = await verifyPassword(person?.passwordHash ?? null, input.password);
   if (!person || !correct) {
-    const accountLocked = await countFailure(services.db, accountKey, lockRules.account);
-    const addressLocked = await countFailure(services.db, addressKey, lockRules.address);
+    const accountLocked = await countFailure(dependencies.db, accountKey, lockRules.account);
+    const addressLocked = await countFailure(dependencies.db, addressKey, lockRules.address);
     if (accountLocked || addressLocked) {
       if (person)
-        await record(services.db, {
+        await record(dependencies.db, {
           actorId: null,
           action: 'person.locked',
           subjectType: 'person',
@@ -247,9 +250,9 @@ export async function signIn(
     }
     return { outcome: 'wrong' };
   }
-  await store.clearFailures(services.db, accountKey);
+  await store.clearFailures(dependencies.db, accountKey);
   if (person.totpEnabledAt && person.totpSecret) return { outcome: 'two-factor', person };
-  await record(services.db, {
+  await record(dependencies.db, {
     actorId: person.id,
     action: 'person.signed-in',
     subjectType: 'person',
@@ -301,26 +304,26 @@ async function useCode(tx: Transaction | Database, personId: string, step: numbe
  * buy more guesses at the code.
  */
 export async function completeTwoFactor(
-  services: Services,
+  dependencies: Dependencies,
   personId: string,
   code: string,
   address: string,
 ): Promise<SignInOutcome> {
-  const person = await store.accountById(services.db, personId);
+  const person = await store.accountById(dependencies.db, personId);
   if (!person?.totpSecret) return { outcome: 'wrong' };
   const codeKey = `code:${person.id}`;
   const addressKey = `address:${address}`;
-  const locked = await lockedFor(services.db, [codeKey, addressKey, `account:${person.email.toLowerCase()}`]);
+  const locked = await lockedFor(dependencies.db, [codeKey, addressKey, `account:${person.email.toLowerCase()}`]);
   if (locked > 0) return { outcome: 'locked', minutes: locked };
   const step = codeStep(person.totpSecret, code);
-  if (step === undefined || !(await useCode(services.db, person.id, step))) {
-    const codeLocked = await countFailure(services.db, codeKey, lockRules.account);
-    const addressLocked = await countFailure(services.db, addressKey, lockRules.address);
+  if (step === undefined || !(await useCode(dependencies.db, person.id, step))) {
+    const codeLocked = await countFailure(dependencies.db, codeKey, lockRules.account);
+    const addressLocked = await countFailure(dependencies.db, addressKey, lockRules.address);
     if (codeLocked || addressLocked) return { outcome: 'locked', minutes: lockRules.account.lockMinutes };
     return { outcome: 'wrong' };
   }
-  await store.clearFailures(services.db, codeKey);
-  await record(services.db, {
+  await store.clearFailures(dependencies.db, codeKey);
+  await record(dependencies.db, {
     actorId: person.id,
     action: 'person.signed-in',
     subjectType: 'person',
@@ -337,7 +340,7 @@ export async function completeTwoFactor(
  * typed a code, stays signed in).
  */
 export async function turnOnTwoFactor(
-  services: Services,
+  dependencies: Dependencies,
   personId: string,
   secret: string,
   code: string,
@@ -345,7 +348,7 @@ export async function turnOnTwoFactor(
 ): Promise<boolean> {
   const step = codeStep(secret, code);
   if (step === undefined) return false;
-  return services.db.transaction(async (tx) => {
+  return dependencies.db.transaction(async (tx) => {
     const turnedOn = await store.enableTwoFactor(tx, personId, secret, step);
     if (!turnedOn) return false;
     await store.endOtherSessions(tx, personId, hashOf(thisSessionId));
@@ -355,11 +358,11 @@ export async function turnOnTwoFactor(
   });
 }
 
-export async function turnOffTwoFactor(services: Services, personId: string, code: string): Promise<boolean> {
-  const person = await store.accountById(services.db, personId);
+export async function turnOffTwoFactor(dependencies: Dependencies, personId: string, code: string): Promise<boolean> {
+  const person = await store.accountById(dependencies.db, personId);
   const step = person?.totpSecret ? codeStep(person.totpSecret, code) : undefined;
-  if (step === undefined || !(await useCode(services.db, personId, step))) return false;
-  await services.db.transaction(async (tx) => {
+  if (step === undefined || !(await useCode(dependencies.db, personId, step))) return false;
+  await dependencies.db.transaction(async (tx) => {
     await store.disableTwoFactor(tx, personId);
     await record(tx, {
       actorId: personId,
@@ -375,15 +378,19 @@ export async function turnOffTwoFactor(services: Services, personId: string, cod
  * Sends a reset link when the email belongs to an account, and does nothing otherwise;
  * the person sees the same page either way.
  */
-export async function requestPasswordReset(services: Services, address: string, language: string): Promise<void> {
-  const person = await findPersonByEmail(services.db, address);
+export async function requestPasswordReset(
+  dependencies: Dependencies,
+  address: string,
+  language: string,
+): Promise<void> {
+  const person = await findPersonByEmail(dependencies.db, address);
   if (!person) return;
   const token = newToken();
   const t = translator(
     isLanguage(person.preferredLanguage) ? person.preferredLanguage : isLanguage(language) ? language : 'en',
   );
-  const link = `${services.publicUrl}/reset-password/${token}`;
-  await services.db.transaction(async (tx) => {
+  const link = `${dependencies.publicUrl}/reset-password/${token}`;
+  await dependencies.db.transaction(async (tx) => {
     await store.insertPasswordReset(tx, {
       personId: person.id,
       tokenHash: hashToken(token),
@@ -398,7 +405,7 @@ export async function requestPasswordReset(services: Services, address: string, 
         subject: t('messages.passwordReset.subject'),
         body: t('messages.passwordReset.body', { name: person.displayName, link, minutes: resetLinkMinutes }),
       },
-      services.notifyConfigured,
+      dependencies.notifyConfigured,
     );
     await record(tx, {
       actorId: null,
@@ -480,9 +487,9 @@ export async function findValidReset(db: Database, token: string) {
 }
 
 /** Sets the new password, uses up the link, and signs the person out everywhere else. */
-export async function completePasswordReset(services: Services, token: string, password: string) {
+export async function completePasswordReset(dependencies: Dependencies, token: string, password: string) {
   const passwordHash = await hashPassword(password);
-  return services.db.transaction(async (tx) => {
+  return dependencies.db.transaction(async (tx) => {
     const reset = await store.useReset(tx, hashToken(token));
     if (!reset) throw new DomainError('reset-link-expired', 410);
     await store.setPasswordHash(tx, reset.personId, passwordHash);
@@ -499,9 +506,9 @@ export async function completePasswordReset(services: Services, token: string, p
   });
 }
 
-export async function createApiToken(services: Services, personId: string, name: string) {
+export async function createApiToken(dependencies: Dependencies, personId: string, name: string) {
   const token = newToken('cp_');
-  return services.db.transaction(async (tx) => {
+  return dependencies.db.transaction(async (tx) => {
     const created = await store.insertApiToken(tx, { personId, name, tokenHash: hashToken(token) });
     if (!created) throw new Error('token insert returned nothing');
     await record(tx, { actorId: personId, action: 'token.created', subjectType: 'api_token', subjectId: created.id });
@@ -509,20 +516,24 @@ export async function createApiToken(services: Services, personId: string, name:
   });
 }
 
-export async function listApiTokens(services: Services, personId: string) {
-  return store.activeApiTokens(services.db, personId);
+export async function listApiTokens(dependencies: Dependencies, personId: string) {
+  return store.activeApiTokens(dependencies.db, personId);
 }
 
-export async function revokeApiToken(services: Services, personId: string, tokenId: string) {
-  await services.db.transaction(async (tx) => {
+export async function revokeApiToken(dependencies: Dependencies, personId: string, tokenId: string) {
+  await dependencies.db.transaction(async (tx) => {
     const revoked = await store.revokeApiToken(tx, personId, tokenId);
     if (!revoked) throw notFound();
     await record(tx, { actorId: personId, action: 'token.revoked', subjectType: 'api_token', subjectId: tokenId });
   });
 }
 
-export async function setPreferredLanguage(services: Services, personId: string, language: (typeof languages)[number]) {
-  await store.setPreferredLanguage(services.db, personId, language);
+export async function setPreferredLanguage(
+  dependencies: Dependencies,
+  personId: string,
+  language: (typeof languages)[number],
+) {
+  await store.setPreferredLanguage(dependencies.db, personId, language);
 }
 
 export { languages };

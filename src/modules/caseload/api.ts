@@ -6,7 +6,7 @@ import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import {
   actionParams,
   communityParams,
@@ -16,7 +16,7 @@ import {
   itemParams,
   meetingParams,
   team,
-} from './requests.ts';
+} from './asker.ts';
 import * as service from './service.ts';
 
 const caseloadItem = z.object({
@@ -68,7 +68,7 @@ const meetingSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-export async function caseloadApi(app: FastifyInstance, services: Services): Promise<void> {
+export async function caseloadApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Hub caseload'];
   const path = '/api/v1/communities/:community';
@@ -113,7 +113,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, _communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, _communityId, hub, asker) => {
         const after = decodeCursor(request.query.cursor, z.object({ name: cursorFields.text, id: cursorFields.id }));
         const rows = await service.listCaseload(tx, hub, asker, {
           search: request.query.q,
@@ -156,7 +156,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, hub, asker) => {
         const entry = await service.putOnCaseload(tx, communityId, hub, asker, request.body.personRecordId);
         return { id: entry.id, personRecordId: entry.personRecordId };
       }),
@@ -177,7 +177,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (_tx, _communityId, hub) => ({
+      inHub(dependencies, request, async (_tx, _communityId, hub) => ({
         reviewDays: hub.reviewDays,
         quietDays: hub.quietDays,
       })),
@@ -195,7 +195,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, hub, asker) => {
         const saved = await service.saveHubSettings(tx, communityId, hub, asker, request.body);
         return { reviewDays: saved.reviewDays, quietDays: saved.quietDays };
       }),
@@ -213,7 +213,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, _hub, asker) => ({
+      inHub(dependencies, request, async (tx, communityId, _hub, asker) => ({
         items: await service.risksOf(tx, communityId, request.params.entryId, asker),
       })),
   );
@@ -230,7 +230,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request, reply) => {
-      const flag = await inHub(services, request, (tx, communityId, _hub, asker) =>
+      const flag = await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         service.raiseRisk(tx, communityId, request.params.entryId, asker, request.body),
       );
       return reply.code(201).send({ id: flag.id });
@@ -253,7 +253,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) => {
-      const closed = await inHub(services, request, (tx, communityId, _hub, asker) =>
+      const closed = await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         service.closeEntry(tx, communityId, request.params.entryId, asker, request.body),
       );
       return { id: closed.id, personRecordId: closed.personRecordId, closedAt: closed.closedAt ?? new Date() };
@@ -272,7 +272,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request, reply) => {
-      await inHub(services, request, (tx, communityId, _hub, asker) =>
+      await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         service.logCaseloadContact(tx, communityId, request.params.entryId, asker, request.body),
       );
       return reply.code(204).send(null);
@@ -292,7 +292,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, _communityId, _hub, asker) => {
+      inHub(dependencies, request, async (tx, _communityId, _hub, asker) => {
         service.requireTeam(asker);
         return {
           items: asker.recordId
@@ -320,9 +320,9 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => {
+      once(dependencies.db, request, reply, async () => {
         const { entryId, ...action } = request.body;
-        const made = await inHub(services, request, (tx, communityId, hub, asker) =>
+        const made = await inHub(dependencies, request, (tx, communityId, hub, asker) =>
           service.createAction(tx, communityId, hub, entryId, asker, action),
         );
         return {
@@ -343,7 +343,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request, reply) => {
-      await inHub(services, request, (tx, communityId, _hub, asker) =>
+      await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         service.completeAction(tx, communityId, request.params.actionId, asker),
       );
       return reply.code(204).send(null);
@@ -371,7 +371,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, _communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, _communityId, hub, asker) => {
         service.requireTeam(asker);
         return {
           items: (await service.listMeetings(tx, hub, 50)).map((row) => ({
@@ -398,7 +398,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, hub, asker) => {
         const meeting = await service.startMeeting(tx, communityId, hub, asker, request.body.heldOn);
         return readMeeting(tx, communityId, asker, meeting.id, firstPage);
       }),
@@ -417,7 +417,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, (tx, communityId, _hub, asker) =>
+      inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         readMeeting(tx, communityId, asker, request.params.reviewMeetingId, request.query),
       ),
   );
@@ -434,7 +434,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, hub, asker) => {
         await service.addToAgenda(tx, communityId, request.params.reviewMeetingId, request.body.entryId, asker);
         return readMeeting(tx, communityId, asker, request.params.reviewMeetingId, firstPage);
       }),
@@ -452,7 +452,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, hub, asker) => {
         await service.recordItem(
           tx,
           communityId,
@@ -478,7 +478,7 @@ export async function caseloadApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, hub, asker) => {
         await service.closeMeeting(tx, communityId, hub, request.params.reviewMeetingId, asker, request.body);
         return readMeeting(tx, communityId, asker, request.params.reviewMeetingId, firstPage);
       }),

@@ -11,11 +11,11 @@ import { problemResponses } from '../../platform/http/schemas.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { getPerson, ownRecordId } from '../people/service.ts';
 import * as budgets from './budgets.ts';
 import { spendStatuses } from './budgets.ts';
-import { communityParams, entryParams, inHub, team } from './requests.ts';
+import { communityParams, entryParams, inHub, team } from './asker.ts';
 import { entryFor } from './service.ts';
 
 const budgetParams = communityParams.extend({ budgetId: z.uuid() });
@@ -48,10 +48,11 @@ const budgetSchema = z.object({
 });
 const goalSchema = z.object({ id: z.uuid(), goal: z.string(), steps: z.string(), whoDoesWhat: z.string() });
 
-export async function budgetRoutes(app: FastifyInstance, services: Services): Promise<void> {
+export async function budgetRoutes(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/hub`;
-  const within = <T>(request: FastifyRequest, work: Parameters<typeof inHub<T>>[2]) => inHub(services, request, work);
+  const within = <T>(request: FastifyRequest, work: Parameters<typeof inHub<T>>[2]) =>
+    inHub(dependencies, request, work);
   const readBudget = async (
     ...[tx, communityId, budgetId, asker]: Parameters<typeof budgets.budgetFor>
   ): Promise<z.infer<typeof budgetSchema>> => {
@@ -84,7 +85,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
     '/c/:community/hub/my-plan',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
-      const goals = await inRequestCommunity(services, request, async (tx, community) => {
+      const goals = await inRequestCommunity(dependencies, request, async (tx, community) => {
         const own = await ownRecordId(tx, community.id, request.person?.id);
         return own ? budgets.ownPlan(tx, own) : [];
       });
@@ -152,7 +153,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
           schema: path === 'planned' ? budgets.plannedItem : budgets.spendRequest,
           body: { ...input, formKey: body.formKey },
           page: (_values, errors) => budgetPage(request, reply, body, shown(errors)),
-          once: { db: services.db, personId: actorOf(request) },
+          once: { db: dependencies.db, accountId: actorOf(request) },
           save: (data) =>
             within(request, (tx, communityId, _hub, asker) =>
               path === 'planned'
@@ -194,7 +195,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
               errors,
             );
           },
-          once: { db: services.db, personId: actorOf(request) },
+          once: { db: dependencies.db, accountId: actorOf(request) },
           save: (data) => {
             saving = true;
             return within(request, async (tx, communityId, _hub, asker) => {
@@ -246,7 +247,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       submitForm(request, reply, {
         schema: budgets.newGoal,
         page: (values, errors) => goalEditPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, _hub, asker) =>
             budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, data),
@@ -310,7 +311,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
           formKey: body.formKey,
         },
         page: (_values, errors) => plannedEditPage(request, reply, body, shown(errors)),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, _hub, asker) =>
             budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, data),
@@ -336,7 +337,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, _hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
         const { entry } = await entryFor(tx, communityId, request.params.entryId, asker);
         return {
           items: (await budgets.planOf(tx, entry.id)).map(({ id, goal, steps, whoDoesWhat }) => ({
@@ -361,7 +362,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request, reply) => {
-      const made = await inHub(services, request, (tx, communityId, _hub, asker) =>
+      const made = await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         budgets.addPlanGoal(tx, communityId, request.params.entryId, asker, request.body),
       );
       if (!made) throw notFound();
@@ -381,7 +382,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) => {
-      const changed = await inHub(services, request, (tx, communityId, _hub, asker) =>
+      const changed = await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, request.body),
       );
       return { id: changed.id, goal: changed.goal, steps: changed.steps, whoDoesWhat: changed.whoDoesWhat };
@@ -400,7 +401,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, _hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
         const changed = await budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, request.body);
         return readBudget(tx, communityId, changed.budgetId, asker);
       }),
@@ -417,7 +418,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) =>
-      inRequestCommunity(services, request, async (tx, community) => {
+      inRequestCommunity(dependencies, request, async (tx, community) => {
         const own = await ownRecordId(tx, community.id, request.person?.id);
         return {
           items: (own ? await budgets.ownPlan(tx, own) : []).map((row) => ({
@@ -442,7 +443,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request, reply) => {
-      const body = await inHub(services, request, async (tx, communityId, _hub, asker) =>
+      const body = await inHub(dependencies, request, async (tx, communityId, _hub, asker) =>
         readBudget(
           tx,
           communityId,
@@ -465,7 +466,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) =>
-      inHub(services, request, (tx, communityId, _hub, asker) =>
+      inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         readBudget(tx, communityId, request.params.budgetId, asker),
       ),
   );
@@ -482,7 +483,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, _hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
         await budgets.addPlanned(tx, communityId, request.params.budgetId, asker, request.body);
         return readBudget(tx, communityId, request.params.budgetId, asker);
       }),
@@ -500,7 +501,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) =>
-      inHub(services, request, async (tx, communityId, _hub, asker) => {
+      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
         await budgets.requestSpend(tx, communityId, request.params.budgetId, asker, request.body);
         return readBudget(tx, communityId, request.params.budgetId, asker);
       }),
@@ -519,7 +520,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request) =>
-      inHub(services, request, (tx, communityId, _hub, asker) =>
+      inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         budgets.approveSpend(tx, communityId, request.params.spendId, asker, request.body),
       ),
   );
@@ -535,7 +536,7 @@ export async function budgetRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request, reply) => {
-      await inHub(services, request, (tx, communityId, _hub, asker) =>
+      await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
         budgets.refuseSpend(tx, communityId, request.params.spendId, asker),
       );
       return reply.code(204).send(null);

@@ -9,7 +9,7 @@ import { type FieldError, invalid } from '../../platform/http/problems.ts';
 import { dateParts, plainDate, withDateFromParts } from '../../platform/fields.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { activeRecordsWithAccount } from '../people/service.ts';
 import { caseloadApi } from './api.ts';
 import { budgetRoutes } from './budgets-routes.ts';
@@ -24,7 +24,7 @@ import {
   itemParams,
   meetingParams,
   team,
-} from './requests.ts';
+} from './asker.ts';
 import * as service from './service.ts';
 
 const nameCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
@@ -44,10 +44,14 @@ function actionFrom(body: Record<string, unknown>) {
 }
 
 /** The hub team's pages: the caseload, a person on it, review meetings and their agenda, actions and risk. */
-export async function caseloadRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function caseloadRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/hub`;
-  const within = <T>(request: FastifyRequest, work: Parameters<typeof inHub<T>>[2]) => inHub(services, request, work);
+  const within = <T>(request: FastifyRequest, work: Parameters<typeof inHub<T>>[2]) =>
+    inHub(dependencies, request, work);
 
   // ——— Home ———
   app.get(
@@ -213,7 +217,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       submitForm(request, reply, {
         schema: service.hubSettings,
         page: (values, errors) => settingsPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, hub, asker) => service.saveHubSettings(tx, communityId, hub, asker, data)),
         flash: request.t('hub.settings.savedFlash'),
@@ -253,7 +257,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       return submitForm(request, reply, {
         schema: z.object({ personRecordId: z.uuid({ error: 'errors.hub.team.person.missing' }) }),
         page: (_values, errors) => addPage(request, reply, String(body.q ?? ''), errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, hub, asker) =>
             service.putOnCaseload(tx, communityId, hub, asker, data.personRecordId),
@@ -297,7 +301,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
           page: (_values, errors) =>
             entryPage(request, reply, { ...prepared.values, form: path }, prepared.shown?.(errors) ?? errors),
           // A second press of the button (or a slow connection) does the work once.
-          once: { db: services.db, personId: actorOf(request) },
+          once: { db: dependencies.db, accountId: actorOf(request) },
           save: (data) =>
             within(request, (tx, communityId, hub, asker) => prepared.run(tx, communityId, hub, asker, data)),
           flash: request.t(flash),
@@ -378,7 +382,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
         page: (_values, errors) => {
           throw invalid(errors);
         },
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: () =>
           within(request, (tx, communityId, _hub, asker) =>
             service.closeRisk(tx, communityId, request.params.flagId, asker),
@@ -397,7 +401,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
         page: (_values, errors) => {
           throw invalid(errors);
         },
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: () =>
           within(request, (tx, communityId, _hub, asker) =>
             service.completeAction(tx, communityId, request.params.actionId, asker),
@@ -457,7 +461,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       submitForm(request, reply, {
         schema: service.teamMemberDetails,
         page: (values, errors) => teamPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, hub, asker) =>
             service.addTeamMember(tx, communityId, hub, asker.accountId, data),
@@ -478,7 +482,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
         page: (_values, errors) => {
           throw invalid(errors);
         },
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: ({ heldOn }) =>
           within(request, (tx, communityId, hub, asker) => service.startMeeting(tx, communityId, hub, asker, heldOn)),
         next: (meeting) => `${base(request)}/review-meetings/${meeting.id}`,
@@ -542,7 +546,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       submitForm(request, reply, {
         schema: z.object({ entryId: z.uuid({ error: 'errors.hub.meeting.chooseSomeone' }) }),
         page: (values, errors) => meetingPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, _hub, asker) =>
             service.addToAgenda(tx, communityId, request.params.reviewMeetingId, data.entryId, asker),
@@ -558,7 +562,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
       submitForm(request, reply, {
         schema: service.meetingClose,
         page: (values, errors) => meetingPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, hub, asker) =>
             service.closeMeeting(tx, communityId, hub, request.params.reviewMeetingId, asker, data),
@@ -627,7 +631,7 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
         schema: service.itemRecord,
         body: { discussion: values.discussion, decisions: values.decisions, action, formKey: values.formKey },
         page: (_values, errors) => itemPage(request, reply, values, shown(errors)),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, hub, asker) =>
             service.recordItem(
@@ -646,6 +650,6 @@ export async function caseloadRoutes(parent: FastifyInstance, { services }: { se
     },
   );
 
-  await caseloadApi(app, services);
-  await budgetRoutes(app, services);
+  await caseloadApi(app, dependencies);
+  await budgetRoutes(app, dependencies);
 }

@@ -26,7 +26,7 @@ import {
   inRequestCommunity,
   takeFlash,
 } from '../../platform/http/community-request.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import * as service from './service.ts';
 import { showInvitationOnce, takeInvitationShown } from './invitation-shown.ts';
 import { waitingFor } from './home.ts';
@@ -149,12 +149,15 @@ const noPageOfItsOwn = (_values: Record<string, unknown>, errors: FieldError[]):
 };
 
 /** Communities: the directory, joining, invitations, members and roles, settings, audit log and outbox. */
-export async function communityRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function communityRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   // ——— The directory, joining and switching ———
   app.get('/communities', { config: { access: access.public } }, async (request, reply) => {
-    const all = await service.listAllCommunities(services.db);
+    const all = await service.listAllCommunities(dependencies.db);
     const mine = membershipList(request.person);
     const statusBySlug = Object.fromEntries(mine.map((membership) => [membership.slug, membership.status]));
     return render(request, reply, 'communities/views/directory.njk', {
@@ -177,7 +180,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   /** Invitations to the signed-in person's confirmed address: found without the emailed link. */
   const invitationsForYou = async (request: FastifyRequest) =>
     request.person?.emailVerified
-      ? (await service.invitationsWaitingFor(services.owner, request.person.email)).map((one) => ({
+      ? (await service.invitationsWaitingFor(dependencies.owner, request.person.email)).map((one) => ({
           ...one,
           roleNames: one.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
         }))
@@ -186,15 +189,15 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/communities/:slug/invitations/waiting/:invitationId/accept',
     { config: { access: access.signedIn }, schema: { params: slugParams.extend({ invitationId: z.uuid() }) } },
     async (request, reply) => {
-      const community = await findCommunityBySlug(services.db, request.params.slug);
+      const community = await findCommunityBySlug(dependencies.db, request.params.slug);
       const person = request.person;
       if (!community || !person) throw notFound();
       return submitForm(request, reply, {
         schema: z.object({}),
         page: noPageOfItsOwn,
-        once: { db: services.db, personId: person.id },
+        once: { db: dependencies.db, accountId: person.id },
         save: () =>
-          inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+          inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
             service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId),
           ),
         flash: request.t('invitation.accepted', { community: community.name }),
@@ -225,7 +228,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/communities/:slug/join',
     { config: { access: access.signedIn }, schema: { params: slugParams } },
     async (request, reply) => {
-      const community = await communityToVisit(services.db, request, request.params.slug);
+      const community = await communityToVisit(dependencies.db, request, request.params.slug);
       return confirmFirst(request, reply, community.slug) ?? joinPage(request, reply, community);
     },
   );
@@ -233,7 +236,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/communities/:slug/join',
     { config: { access: access.signedIn }, schema: { params: slugParams } },
     async (request, reply) => {
-      const community = await findCommunityBySlug(services.db, request.params.slug);
+      const community = await findCommunityBySlug(dependencies.db, request.params.slug);
       const person = request.person;
       if (!community || !person) throw notFound();
       const unconfirmed = confirmFirst(request, reply, community.slug);
@@ -241,8 +244,8 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: service.joinRequest,
         page: (values, errors) => joinPage(request, reply, community, errors, values),
-        once: { db: services.db, personId: person.id },
-        save: (data) => service.requestToJoin(services, community, person, data.message),
+        once: { db: dependencies.db, accountId: person.id },
+        save: (data) => service.requestToJoin(dependencies, community, person, data.message),
         next: `/communities/${community.slug}/join/sent`,
         // A member already: their community's home.
         refused: (error) => (error.code === 'already-member' ? `/c/${community.slug}` : undefined),
@@ -253,7 +256,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/communities/:slug/join/sent',
     { config: { access: access.signedIn }, schema: { params: slugParams } },
     async (request, reply) => {
-      const community = await communityToVisit(services.db, request, request.params.slug);
+      const community = await communityToVisit(dependencies.db, request, request.params.slug);
       return render(
         request,
         reply,
@@ -264,9 +267,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
   );
   const invitationPage = async (request: FastifyRequest, reply: FastifyReply, slug: string, token: string) => {
-    const community = await communityToVisit(services.db, request, slug);
+    const community = await communityToVisit(dependencies.db, request, slug);
     const found = await inCommunity(
-      services.db,
+      dependencies.db,
       { communityId: community.id, personId: request.person?.id ?? null },
       (tx) => service.findInvitation(tx, community.id, token),
     );
@@ -310,15 +313,15 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/communities/:slug/invitations/:token',
     { config: { access: access.signedIn }, schema: { params: invitationParams } },
     async (request, reply) => {
-      const community = await findCommunityBySlug(services.db, request.params.slug);
+      const community = await findCommunityBySlug(dependencies.db, request.params.slug);
       const person = request.person;
       if (!community || !person) throw notFound();
       return submitForm(request, reply, {
         schema: z.object({}),
         page: noPageOfItsOwn,
-        once: { db: services.db, personId: person.id },
+        once: { db: dependencies.db, accountId: person.id },
         save: () =>
-          inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+          inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
             service.acceptInvitation(tx, community, person, request.params.token),
           ),
         flash: request.t('invitation.accepted', { community: community.name }),
@@ -340,14 +343,16 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       const held = request.roles;
       const triage = held.includes('admin') || held.includes('coordinator');
       const waiting = triage
-        ? await inRequestCommunity(services, request, (tx, community) => service.keptCountByStatus(tx, community.id))
+        ? await inRequestCommunity(dependencies, request, (tx, community) =>
+            service.keptCountByStatus(tx, community.id),
+          )
         : undefined;
       const referralCounts = triage
-        ? await inRequestCommunity(services, request, (tx, community) => queueCounts(tx, community.id))
+        ? await inRequestCommunity(dependencies, request, (tx, community) => queueCounts(tx, community.id))
         : undefined;
       const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
       // What waits for this person now, from each part of the community they take part in.
-      const waiting_ = await inRequestCommunity(services, request, (tx, community) =>
+      const waiting_ = await inRequestCommunity(dependencies, request, (tx, community) =>
         waitingFor(tx, community.id, {
           accountId: actorOf(request),
           roles: held,
@@ -386,7 +391,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     async (request, reply) => {
       const status = request.query.status ?? 'active';
       const after = decodeCursor(request.query.cursor, memberCursor);
-      const { rows, counts } = await inRequestCommunity(services, request, async (tx, community) => ({
+      const { rows, counts } = await inRequestCommunity(dependencies, request, async (tx, community) => ({
         rows: await service.listMemberships(tx, community.id, { status, after, limit: 50 }),
         counts: await service.countByStatus(tx, community.id),
       }));
@@ -417,7 +422,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     errors?: FieldError[],
     status = 200,
   ) => {
-    const membership = await inRequestCommunity(services, request, (tx, community) =>
+    const membership = await inRequestCommunity(dependencies, request, (tx, community) =>
       service.getMembership(tx, community.id, membershipId),
     );
     return render(
@@ -451,11 +456,11 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         return submitForm(request, reply, {
           schema: action === 'roles' ? z.object({ roles: service.formRoles }) : z.object({}),
           page: (_values, errors) => memberPage(request, reply, membershipId, errors, 400),
-          once: { db: services.db, personId: actorId },
+          once: { db: dependencies.db, accountId: actorId },
           save: (data) =>
-            inRequestCommunity(services, request, (tx, community) => {
-              if (action === 'approve') return service.approve(services, tx, community, actorId, membershipId);
-              if (action === 'decline') return service.decline(services, tx, community, actorId, membershipId);
+            inRequestCommunity(dependencies, request, (tx, community) => {
+              if (action === 'approve') return service.approve(dependencies, tx, community, actorId, membershipId);
+              if (action === 'decline') return service.decline(dependencies, tx, community, actorId, membershipId);
               if (action === 'roles')
                 return service.setRoles(tx, community, actorId, membershipId, 'roles' in data ? data.roles : []);
               return service.remove(tx, community, actorId, membershipId);
@@ -524,10 +529,10 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: service.invitation,
         page: (values, errors) => invitePage(request, reply, errors, values),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: async (data) => {
-          const sent = await inRequestCommunity(services, request, (tx, community) =>
-            service.createInvitation(services, tx, community, actorId, data, request.language),
+          const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
+            service.createInvitation(dependencies, tx, community, actorId, data, request.language),
           );
           showInvitationOnce(request, sent);
         },
@@ -539,7 +544,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/invitations',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const waiting = await inRequestCommunity(services, request, (tx, community) =>
+      const waiting = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listInvitations(tx, community.id),
       );
       return render(request, reply, 'communities/views/invitations.njk', {
@@ -559,10 +564,17 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: z.object({}),
         page: noPageOfItsOwn,
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: async () => {
-          const sent = await inRequestCommunity(services, request, (tx, community) =>
-            service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+          const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
+            service.resendInvitation(
+              dependencies,
+              tx,
+              community,
+              actorId,
+              request.params.invitationId,
+              request.language,
+            ),
           );
           showInvitationOnce(request, sent);
         },
@@ -578,9 +590,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: z.object({}),
         page: noPageOfItsOwn,
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: () =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
           ),
         flash: request.t('invitations.cancelled'),
@@ -622,10 +634,10 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: service.communityDetails,
         page: (values, errors) => settingsPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
-          inRequestCommunity(services, request, async (tx, community) => {
-            const updated = await service.updateCommunity(services, tx, community, actorId, data);
+          inRequestCommunity(dependencies, request, async (tx, community) => {
+            const updated = await service.updateCommunity(dependencies, tx, community, actorId, data);
             await rescheduleFirstContacts(tx, updated);
           }),
         flash: request.t('settings.saved'),
@@ -650,7 +662,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     { config: { access: access.roles('admin') }, schema: { params: communityParams, querystring: auditQuery } },
     async (request, reply) => {
       const { action, from, to, before } = request.query;
-      const events = await inRequestCommunity(services, request, (tx, community) =>
+      const events = await inRequestCommunity(dependencies, request, (tx, community) =>
         listAuditEvents(tx, community.id, {
           action,
           from: from ? new Date(`${from}T00:00:00Z`) : undefined,
@@ -683,7 +695,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     { config: { access: access.platformAdmin }, schema: { querystring: auditQuery } },
     async (request, reply) => {
       const { action, from, to, before } = request.query;
-      const events = await listPlatformAuditEvents(services.owner, {
+      const events = await listPlatformAuditEvents(dependencies.owner, {
         action,
         from: from ? new Date(`${from}T00:00:00Z`) : undefined,
         to: to ? new Date(`${to}T23:59:59.999Z`) : undefined,
@@ -711,7 +723,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/outbox',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const messages = await inRequestCommunity(services, request, (tx, community) =>
+      const messages = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listOutbox(tx, community.id, { limit: 50 }),
       );
       return render(request, reply, 'communities/views/outbox.njk', {
@@ -725,7 +737,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   app.get('/platform/communities', { config: { access: access.platformAdmin } }, async (request, reply) =>
     render(request, reply, 'communities/views/platform-communities.njk', {
       pageTitle: request.t('platform.title'),
-      communities: await service.listAllCommunities(services.db),
+      communities: await service.listAllCommunities(dependencies.db),
       flash: takeFlash(request),
     }),
   );
@@ -750,9 +762,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     return submitForm(request, reply, {
       schema: service.newCommunity,
       page: (values, errors) => newCommunityPage(request, reply, values, errors),
-      once: { db: services.db, personId: actorId },
+      once: { db: dependencies.db, accountId: actorId },
       save: async (data) => {
-        const created = await service.createCommunity(services, actorId, data, request.language);
+        const created = await service.createCommunity(dependencies, actorId, data, request.language);
         if (created.invitation) showInvitationOnce(request, created.invitation);
         return created;
       },
@@ -767,7 +779,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   });
   // A platform admin sees a community it made, who runs it, and its invitations (to send again or cancel).
   const platformCommunity = async (slug: string) => {
-    const community = await findCommunityBySlug(services.db, slug);
+    const community = await findCommunityBySlug(dependencies.db, slug);
     if (!community) throw notFound();
     return community;
   };
@@ -777,7 +789,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     async (request, reply) => {
       const community = await platformCommunity(request.params.slug);
       const page = await inCommunity(
-        services.db,
+        dependencies.db,
         { communityId: community.id, personId: actorOf(request) },
         async (tx) => ({
           invitations: await service.listInvitations(tx, community.id),
@@ -803,10 +815,17 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: z.object({}),
         page: noPageOfItsOwn,
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: async () => {
-          const sent = await inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
-            service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+          const sent = await inCommunity(dependencies.db, { communityId: community.id, personId: actorId }, (tx) =>
+            service.resendInvitation(
+              dependencies,
+              tx,
+              community,
+              actorId,
+              request.params.invitationId,
+              request.language,
+            ),
           );
           showInvitationOnce(request, sent);
         },
@@ -823,9 +842,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: z.object({}),
         page: noPageOfItsOwn,
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: () =>
-          inCommunity(services.db, { communityId: community.id, personId: actorId }, (tx) =>
+          inCommunity(dependencies.db, { communityId: community.id, personId: actorId }, (tx) =>
             service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
           ),
         flash: request.t('invitations.cancelled'),
@@ -836,7 +855,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
   app.get('/platform/outbox', { config: { access: access.platformAdmin } }, async (request, reply) =>
     render(request, reply, 'communities/views/outbox.njk', {
       pageTitle: request.t('outbox.title'),
-      messages: await service.listPlatformOutbox(services.owner, 100),
+      messages: await service.listPlatformOutbox(dependencies.owner, 100),
       platform: true,
     }),
   );
@@ -855,7 +874,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       },
     },
     async (request) => {
-      const all = (await service.listAllCommunities(services.db)).sort((a, b) => (a.slug < b.slug ? -1 : 1));
+      const all = (await service.listAllCommunities(dependencies.db)).sort((a, b) => (a.slug < b.slug ? -1 : 1));
       const after = decodeCursor(request.query.cursor, z.object({ slug: cursorFields.text }));
       const rest = after ? all.filter((community) => community.slug > after.slug) : all;
       return paginate(rest.slice(0, request.query.limit + 1), request.query.limit, toCommunity, (community) => ({
@@ -875,10 +894,10 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: toCommunity(
-          (await service.createCommunity(services, actorOf(request), request.body, request.language)).community,
+          (await service.createCommunity(dependencies, actorOf(request), request.body, request.language)).community,
         ),
       })),
   );
@@ -924,8 +943,8 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       });
       if (!merged.success) throw invalid(fieldErrorsFrom(merged.error));
       return toCommunity(
-        await inRequestCommunity(services, request, async (tx, community) => {
-          const updated = await service.updateCommunity(services, tx, community, actorId, merged.data);
+        await inRequestCommunity(dependencies, request, async (tx, community) => {
+          const updated = await service.updateCommunity(dependencies, tx, community, actorId, merged.data);
           await rescheduleFirstContacts(tx, updated);
           return updated;
         }),
@@ -946,12 +965,12 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request, reply) => {
       const person = request.person;
-      const community = await findCommunityBySlug(services.db, request.body.community);
+      const community = await findCommunityBySlug(dependencies.db, request.body.community);
       if (!community || !person) throw notFound();
       requireConfirmedEmail(person);
-      return once(services.db, request, reply, async () => {
-        const saved = await service.requestToJoin(services, community, person, request.body.message);
-        const row = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+      return once(dependencies.db, request, reply, async () => {
+        const saved = await service.requestToJoin(dependencies, community, person, request.body.message);
+        const row = await inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
           service.getMembership(tx, community.id, saved.id),
         );
         return { status: 201, body: toMembership(row) };
@@ -971,9 +990,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request) => {
       const person = request.person;
-      const community = await findCommunityBySlug(services.db, request.body.community);
+      const community = await findCommunityBySlug(dependencies.db, request.body.community);
       if (!community || !person) throw notFound();
-      return inCommunity(services.db, { communityId: community.id, personId: person.id }, async (tx) => {
+      return inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, async (tx) => {
         const saved = await service.acceptInvitation(tx, community, person, request.body.token);
         return toMembership(await service.getMembership(tx, community.id, saved.id));
       });
@@ -993,7 +1012,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request) => {
       const after = decodeCursor(request.query.cursor, memberCursor);
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listMemberships(tx, community.id, { status: request.query.status, after, limit: request.query.limit }),
       );
       return paginate(rows, request.query.limit, toMembership, (row) => ({ name: row.displayName, id: row.id }));
@@ -1012,7 +1031,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request) =>
       toMembership(
-        await inRequestCommunity(services, request, (tx, community) =>
+        await inRequestCommunity(dependencies, request, (tx, community) =>
           service.getMembership(tx, community.id, request.params.membershipId),
         ),
       ),
@@ -1046,7 +1065,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       async (request) => {
         const actorId = actorOf(request);
         return toMembership(
-          await inRequestCommunity(services, request, (tx, community) =>
+          await inRequestCommunity(dependencies, request, (tx, community) =>
             work(
               tx,
               community,
@@ -1073,7 +1092,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       const grant = body.roles ?? ['member'];
       // Only admins give roles: a coordinator lets people in as members.
       if (!held.includes('admin') && (grant.length !== 1 || grant[0] !== 'member')) throw forbidden();
-      return service.approve(services, tx, community, actorId, id, grant);
+      return service.approve(dependencies, tx, community, actorId, id, grant);
     },
     rolesBody.partial(),
   );
@@ -1081,7 +1100,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     'decline',
     'Decline a request to join',
     access.roles('admin', 'coordinator'),
-    (tx, community, actorId, id) => service.decline(services, tx, community, actorId, id),
+    (tx, community, actorId, id) => service.decline(dependencies, tx, community, actorId, id),
   );
   membershipAction(
     'roles',
@@ -1107,10 +1126,10 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request, reply) => {
       const actorId = actorOf(request);
-      return once(services.db, request, reply, async () => ({
+      return once(dependencies.db, request, reply, async () => ({
         status: 201,
-        body: await inRequestCommunity(services, request, (tx, community) =>
-          service.createInvitation(services, tx, community, actorId, request.body, request.language),
+        body: await inRequestCommunity(dependencies, request, (tx, community) =>
+          service.createInvitation(dependencies, tx, community, actorId, request.body, request.language),
         ),
       }));
     },
@@ -1127,7 +1146,9 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
       },
     },
     async (request) => ({
-      items: await inRequestCommunity(services, request, (tx, community) => service.listInvitations(tx, community.id)),
+      items: await inRequestCommunity(dependencies, request, (tx, community) =>
+        service.listInvitations(tx, community.id),
+      ),
     }),
   );
   app.post(
@@ -1144,8 +1165,8 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request) => {
       const actorId = actorOf(request);
-      return inRequestCommunity(services, request, (tx, community) =>
-        service.resendInvitation(services, tx, community, actorId, request.params.invitationId, request.language),
+      return inRequestCommunity(dependencies, request, (tx, community) =>
+        service.resendInvitation(dependencies, tx, community, actorId, request.params.invitationId, request.language),
       );
     },
   );
@@ -1162,7 +1183,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request, reply) => {
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, (tx, community) =>
+      await inRequestCommunity(dependencies, request, (tx, community) =>
         service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
       );
       return reply.code(204).send(null);
@@ -1187,7 +1208,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
     async (request) => {
       const { limit, action, from, to } = request.query;
       const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.integer }));
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         listAuditEvents(tx, community.id, {
           action,
           from: from ? new Date(from) : undefined,
@@ -1221,7 +1242,7 @@ export async function communityRoutes(parent: FastifyInstance, { services }: { s
         request.query.cursor,
         z.object({ createdAt: cursorFields.instant, id: cursorFields.id }),
       );
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listOutbox(tx, community.id, { before, limit: request.query.limit }),
       );
       return paginate(

@@ -17,7 +17,7 @@ import {
 import { email, markEmailConfirmed } from '../accounts/service.ts';
 import { giveRecordEmail, linkInvitedRecord, recordToInvite } from '../people/service.ts';
 import * as store from './store.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { stylesheetFor } from '../../platform/stylesheet.ts';
 import { keptFor } from '../../platform/kept.ts';
 
@@ -139,13 +139,13 @@ export async function listAllCommunities(db: Database) {
 }
 
 export async function createCommunity(
-  services: Services,
+  dependencies: Dependencies,
   actorId: string,
   input: z.infer<typeof newCommunity>,
   language: Language,
 ) {
   const { firstAdminEmail, ...details } = input;
-  const created = await services.db.transaction(async (tx) => {
+  const created = await dependencies.db.transaction(async (tx) => {
     const community = await store.insertCommunity(tx, details);
     if (!community) throw new DomainError('validation-failed', 409, [{ field: 'slug', code: 'errors.slug.taken' }]);
     // The rest of the work sees the new community's rows, in the same transaction.
@@ -160,7 +160,7 @@ export async function createCommunity(
     });
     const invitation = firstAdminEmail
       ? await createInvitation(
-          services,
+          dependencies,
           scoped,
           community,
           actorId,
@@ -180,7 +180,7 @@ export async function adminsOf(tx: CommunityTransaction, communityId: string) {
 }
 
 export async function updateCommunity(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   actorId: string,
@@ -206,7 +206,7 @@ export async function updateCommunity(
 // ——— Joining ———
 
 async function messageAdmins(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   template: string,
@@ -217,19 +217,19 @@ async function messageAdmins(
   await enqueue(
     tx,
     { communityId: community.id, channel: 'email', template, recipient: community.contactEmail, subject, body },
-    services.notifyConfigured,
+    dependencies.notifyConfigured,
   );
 }
 
 /** Asking twice changes nothing; asking again after a decline asks again. */
 export async function requestToJoin(
-  services: Services,
+  dependencies: Dependencies,
   community: Community,
   person: { id: string; displayName: string },
   message: string | null,
 ) {
   forgetCounts(community.id);
-  return inCommunity(services.db, { communityId: community.id, personId: person.id }, async (tx) => {
+  return inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, async (tx) => {
     const existing = await store.membershipOf(tx, community.id, person.id);
     if (existing?.status === 'active') throw conflict('already-member');
     if (existing?.status === 'requested') return existing;
@@ -259,7 +259,7 @@ export async function requestToJoin(
     });
     const t = translator(community.languages.find(isLanguage) ?? 'en');
     await messageAdmins(
-      services,
+      dependencies,
       tx,
       community,
       'join-request',
@@ -267,7 +267,7 @@ export async function requestToJoin(
       t('messages.joinRequest.body', {
         name: person.displayName,
         community: community.name,
-        link: `${services.publicUrl}/c/${community.slug}/members?status=requested`,
+        link: `${dependencies.publicUrl}/c/${community.slug}/members?status=requested`,
       }),
     );
     return saved;
@@ -371,7 +371,7 @@ async function activeAdminCount(tx: CommunityTransaction, communityId: string, e
 }
 
 async function tellMember(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   membership: MembershipRow,
@@ -390,16 +390,16 @@ async function tellMember(
       body: t(`messages.${template}.body`, {
         name: membership.displayName,
         community: community.name,
-        link: `${services.publicUrl}/c/${community.slug}`,
+        link: `${dependencies.publicUrl}/c/${community.slug}`,
       }),
     },
-    services.notifyConfigured,
+    dependencies.notifyConfigured,
   );
 }
 
 /** Approving someone already active changes nothing (a double click does not approve twice). */
 export async function approve(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   actorId: string,
@@ -426,12 +426,12 @@ export async function approve(
     subjectId: membershipId,
     detail: { roles: grant },
   });
-  await tellMember(services, tx, community, membership, 'approved');
+  await tellMember(dependencies, tx, community, membership, 'approved');
   return getMembership(tx, community.id, membershipId);
 }
 
 export async function decline(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   actorId: string,
@@ -454,7 +454,7 @@ export async function decline(
     subjectType: 'membership',
     subjectId: membershipId,
   });
-  await tellMember(services, tx, community, membership, 'declined');
+  await tellMember(dependencies, tx, community, membership, 'declined');
   return getMembership(tx, community.id, membershipId);
 }
 
@@ -517,7 +517,7 @@ export async function remove(tx: CommunityTransaction, community: Community, act
 // ——— Invitations ———
 
 export async function createInvitation(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   actorId: string,
@@ -534,7 +534,7 @@ export async function createInvitation(
       roles: recent.roles.filter(isRole),
       expiresAt: recent.expiresAt,
       link: null,
-      emailed: services.notifyConfigured,
+      emailed: dependencies.notifyConfigured,
     };
   const token = newToken();
   const created = await store.insertInvitation(tx, {
@@ -547,7 +547,7 @@ export async function createInvitation(
     personRecordId: input.personRecordId ?? null,
   });
   if (!created) throw new Error('invitation insert returned nothing');
-  const link = await emailInvitation(services, tx, community, input.email, token, language);
+  const link = await emailInvitation(dependencies, tx, community, input.email, token, language);
   await record(tx, {
     communityId: community.id,
     actorId,
@@ -562,7 +562,7 @@ export async function createInvitation(
     roles: input.roles,
     expiresAt: created.expiresAt,
     link,
-    emailed: services.notifyConfigured,
+    emailed: dependencies.notifyConfigured,
   };
 }
 
@@ -572,7 +572,7 @@ export async function createInvitation(
  * keeps the address if it had none.
  */
 export async function inviteKnownPerson(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   actorId: string,
@@ -586,7 +586,7 @@ export async function inviteKnownPerson(
     throw new DomainError('already-online', 409, [{ field: 'email', code: 'errors.invitation.alreadyOnline' }]);
   if (!found.email) await giveRecordEmail(tx, found.id, address);
   return createInvitation(
-    services,
+    dependencies,
     tx,
     community,
     actorId,
@@ -597,14 +597,14 @@ export async function inviteKnownPerson(
 
 /** Puts the invitation's email in the outbox (sent when email is set up) and gives its link, to show once to whoever sent it. */
 async function emailInvitation(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   email: string,
   token: string,
   language: Language,
 ): Promise<string> {
-  const link = `${services.publicUrl}/communities/${community.slug}/invitations/${token}`;
+  const link = `${dependencies.publicUrl}/communities/${community.slug}/invitations/${token}`;
   const t = translator(language);
   await enqueue(
     tx,
@@ -616,7 +616,7 @@ async function emailInvitation(
       subject: t('messages.invitation.subject', { community: community.name }),
       body: t('messages.invitation.body', { community: community.name, link, days: invitationDays }),
     },
-    services.notifyConfigured,
+    dependencies.notifyConfigured,
   );
   return link;
 }
@@ -647,7 +647,7 @@ async function unacceptedInvitation(tx: CommunityTransaction, communityId: strin
  * the first did.
  */
 export async function resendInvitation(
-  services: Services,
+  dependencies: Dependencies,
   tx: CommunityTransaction,
   community: Community,
   actorId: string,
@@ -662,7 +662,7 @@ export async function resendInvitation(
       roles: found.roles.filter(isRole),
       expiresAt: found.expiresAt,
       link: null,
-      emailed: services.notifyConfigured,
+      emailed: dependencies.notifyConfigured,
     };
   const token = newToken();
   const updated = await store.changeInvitation(tx, found.id, {
@@ -673,7 +673,7 @@ export async function resendInvitation(
     revokedAt: null,
   });
   if (!updated) throw notFound();
-  const link = await emailInvitation(services, tx, community, found.email, token, language);
+  const link = await emailInvitation(dependencies, tx, community, found.email, token, language);
   await record(tx, {
     communityId: community.id,
     actorId,
@@ -688,7 +688,7 @@ export async function resendInvitation(
     roles: updated.roles.filter(isRole),
     expiresAt: updated.expiresAt,
     link,
-    emailed: services.notifyConfigured,
+    emailed: dependencies.notifyConfigured,
   };
 }
 

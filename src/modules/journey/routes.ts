@@ -6,12 +6,12 @@ import { inRequestCommunity } from '../../platform/http/community-request.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { render } from '../../platform/views/index.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { getPerson, ownRecord } from '../people/service.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
-const personParams = communityParams.extend({ personId: z.uuid() });
+const recordParams = communityParams.extend({ recordId: z.uuid() });
 
 const journeySchema = z.object({
   person: z.object({ id: z.uuid(), preferredName: z.string() }),
@@ -43,7 +43,10 @@ const toJourney = (person: { id: string; preferredName: string }, journey: Journ
 });
 
 /** A person's journey through the community: a timeline and the ladder from supported to leading. */
-export async function journeyRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function journeyRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const page = (
     request: FastifyRequest,
@@ -61,14 +64,14 @@ export async function journeyRoutes(parent: FastifyInstance, { services }: { ser
       back: own ? `/c/${request.community?.slug}/me` : `/c/${request.community?.slug}/people/${person.id}`,
     });
   const own = (request: FastifyRequest) =>
-    inRequestCommunity(services, request, async (tx, community) => {
+    inRequestCommunity(dependencies, request, async (tx, community) => {
       if (!request.person) throw notFound();
       const record = await ownRecord(tx, community.id, request.person);
       return { person: record, journey: await service.journeyOf(tx, record.id) };
     });
-  const someone = (request: FastifyRequest<{ Params: z.infer<typeof personParams> }>) =>
-    inRequestCommunity(services, request, async (tx, community) => {
-      const record = await getPerson(tx, community.id, request.params.personId);
+  const someone = (request: FastifyRequest<{ Params: z.infer<typeof recordParams> }>) =>
+    inRequestCommunity(dependencies, request, async (tx, community) => {
+      const record = await getPerson(tx, community.id, request.params.recordId);
       return { person: record, journey: await service.journeyOf(tx, record.id) };
     });
 
@@ -82,8 +85,8 @@ export async function journeyRoutes(parent: FastifyInstance, { services }: { ser
   );
   // Coordinators see anyone's journey; modules that give other roles a person (a peer supporter's) add theirs.
   app.get(
-    '/c/:community/people/:personId/journey',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/journey',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
     async (request, reply) => {
       const { person, journey } = await someone(request);
       return page(request, reply, person, journey, false);
@@ -108,13 +111,13 @@ export async function journeyRoutes(parent: FastifyInstance, { services }: { ser
     },
   );
   app.get(
-    '/api/v1/communities/:community/people/:personId/journey',
+    '/api/v1/communities/:community/people/:recordId/journey',
     {
       config: { access: access.roles('coordinator', 'admin') },
       schema: {
         tags,
         summary: 'A person’s journey (coordinators)',
-        params: personParams,
+        params: recordParams,
         response: { 200: journeySchema, ...problemResponses(401, 403, 404) },
       },
     },

@@ -9,7 +9,7 @@ import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../
 import { fieldErrorsFrom, invalid, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
 import {
   cancelNotice,
@@ -22,11 +22,11 @@ import {
   meetingParams,
   networkParams,
   ownRecordOf,
-  personParams,
+  recordParams,
   registerTakers,
   rulesParams,
   staff,
-} from './requests.ts';
+} from './asker.ts';
 import * as plans from './crisis-plans.ts';
 import * as service from './service.ts';
 
@@ -118,14 +118,14 @@ const planSchema = z.object({
   groupIds: z.array(z.uuid()).optional(),
 });
 
-export async function networkApi(app: FastifyInstance, services: Services): Promise<void> {
+export async function networkApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Peer network'];
   const isStaff = isNetworkStaff;
   const inNetwork = <T>(
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
-  ) => inNetworkOf(services, request, work);
+  ) => inNetworkOf(dependencies, request, work);
   const readGroup = async (tx: CommunityTransaction, communityId: string, groupId: string) => {
     const group = await service.getGroup(tx, communityId, groupId);
     return toGroup(group, await service.groupFacilitators(tx, [group.id]));
@@ -163,7 +163,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: await inNetwork(request, async (tx, communityId) => {
           const { programmeId, ...details } = request.body;
@@ -296,7 +296,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
           { accountId: actorOf(request), staff: isStaff(request), recordId: ownId },
           request.params.meetingId,
           request.body,
-          { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, request.body.reason) },
+          { notifyConfigured: dependencies.notifyConfigured, message: cancelNotice(request, request.body.reason) },
         ),
       );
       return { id: request.params.meetingId, told };
@@ -539,7 +539,7 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: toRules(
           await inNetwork(request, (tx, communityId, ownId) =>
@@ -636,19 +636,19 @@ export async function networkApi(app: FastifyInstance, services: Services): Prom
       }),
   );
   api.get(
-    `${path}/crisis-plans/:personId`,
+    `${path}/crisis-plans/:recordId`,
     {
       config: { access: access.ownOr() },
       schema: {
         tags,
         summary: 'Someone’s crisis plan, if they show it to you (404 otherwise); every read is audited',
-        params: personParams,
+        params: recordParams,
         response: { 200: planSchema, ...problemResponses(401, 404) },
       },
     },
     async (request) =>
       inNetwork(request, async (tx, communityId, ownId) => {
-        const found = await plans.readPlan(tx, communityId, actorOf(request), ownId, request.params.personId);
+        const found = await plans.readPlan(tx, communityId, actorOf(request), ownId, request.params.recordId);
         const { communityId: _community, updatedBy: _by, ...plan } = found.plan;
         return plan;
       }),

@@ -13,7 +13,7 @@ import { inCommunity, type CommunityTransaction } from '../../platform/tenancy.t
 import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
 import { render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { networkApi } from './api.ts';
 import {
   cancelNotice,
@@ -26,11 +26,11 @@ import {
   meetingParams,
   networkParams,
   ownRecordOf,
-  personParams,
+  recordParams,
   registerTakers,
   rulesParams,
   staff,
-} from './requests.ts';
+} from './asker.ts';
 import * as plans from './crisis-plans.ts';
 import * as service from './service.ts';
 
@@ -44,13 +44,16 @@ const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
 /** The network's pages: members' home, groups and meetings, the register, ground rules, crisis plans, calendars and numbers. */
 const ukZone = 'Europe/London';
 
-export async function networkRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function networkRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/network`;
   const inNetwork = <T>(
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
-  ) => inNetworkOf(services, request, work);
+  ) => inNetworkOf(dependencies, request, work);
 
   // ——— Home ———
   app.get(
@@ -112,7 +115,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
         return await submitForm(request, reply, {
           schema: buttonOnly,
           page: (_values, errors) => refuse(errors),
-          once: { db: services.db, personId: actorOf(request) },
+          once: { db: dependencies.db, accountId: actorOf(request) },
           save: () =>
             inNetwork(request, async (tx, communityId) =>
               service.joinByThemselves(
@@ -162,7 +165,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       submitForm(request, reply, {
         schema: buttonOnly,
         page: (_values, errors) => refuse(errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: () =>
           inNetwork(request, async (tx, communityId, ownId) => {
             if (!ownId) throw notFound();
@@ -195,7 +198,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
         schema: service.networkSettings,
         // The settings page shows no errors: a mistake is refused with a 400.
         page: (_values, errors) => refuse(errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inNetwork(request, (tx, communityId) =>
             service.saveNetworkSettings(tx, communityId, actorOf(request), request.params.networkId, data),
@@ -266,7 +269,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
           programmeId: z.uuid({ error: 'errors.network.group.network.missing' }),
         }),
         page: (values, errors) => groupFormPage(request, reply, values, undefined, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: ({ programmeId, ...details }) =>
           inNetwork(request, (tx, communityId) =>
             service.createGroup(tx, communityId, actorOf(request), programmeId, details),
@@ -298,7 +301,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
           ended: z.preprocess((value) => value === 'yes' || value === true, z.boolean()),
         }),
         page: (values, errors) => groupFormPage(request, reply, values, request.params.groupId, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inNetwork(request, (tx, communityId) =>
             service.updateGroup(tx, communityId, actorOf(request), request.params.groupId, data),
@@ -353,7 +356,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       return submitForm(request, reply, {
         schema: buttonOnly,
         page: (_values, errors) => refuse(errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: () =>
           inNetwork(request, async (tx, communityId, ownId) => {
             if (!ownId) throw notFound();
@@ -425,7 +428,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       submitForm(request, reply, {
         schema: service.meetingReply,
         page: (_values, errors) => meetingPage(request, reply, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: async (data) => {
           await inNetwork(request, async (tx, communityId, ownId) => {
             if (!ownId) throw notFound();
@@ -484,7 +487,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       submitForm(request, reply, {
         schema: service.cancelling,
         page: (values, errors) => cancelPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inNetwork(request, (tx, communityId, ownId) =>
             service.cancelMeeting(
@@ -493,7 +496,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
               { accountId: actorOf(request), staff: isNetworkStaff(request), recordId: ownId },
               request.params.meetingId,
               data,
-              { notifyConfigured: services.notifyConfigured, message: cancelNotice(request, data.reason) },
+              { notifyConfigured: dependencies.notifyConfigured, message: cancelNotice(request, data.reason) },
             ),
           ),
         flash: (told) => request.t('network.cancel.cancelledFlash', { count: told }),
@@ -559,7 +562,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     submitForm(request, reply, {
       schema,
       page: (values, errors) => registerPage(request, reply, values, errors),
-      once: { db: services.db, personId: actorOf(request) },
+      once: { db: dependencies.db, accountId: actorOf(request) },
       save: (data) =>
         inNetwork(request, async (tx, communityId, ownId) => {
           const { group } = await service.getMeeting(tx, communityId, request.params.meetingId);
@@ -646,7 +649,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       submitForm(request, reply, {
         schema: service.rulesProposal,
         page: (values, errors) => proposalPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inNetwork(request, (tx, communityId, ownId) =>
             service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, data, {
@@ -665,7 +668,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
         submitForm(request, reply, {
           schema: buttonOnly,
           page: (_values, errors) => refuse(errors),
-          once: { db: services.db, personId: actorOf(request) },
+          once: { db: dependencies.db, accountId: actorOf(request) },
           save: () =>
             inNetwork(request, async (tx, communityId, ownId) => {
               if (name === 'agree') {
@@ -741,7 +744,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       submitForm(request, reply, {
         schema: plans.crisisPlanDetails,
         page: (values, errors) => planFormPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inNetwork(request, async (tx, communityId) =>
             plans.savePlan(tx, communityId, actorOf(request), await ownRecordOf(tx, communityId, request), data),
@@ -751,11 +754,11 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       }),
   );
   app.get(
-    '/c/:community/network/crisis-plans/:personId',
-    { config: { access: access.ownOr() }, schema: { params: personParams } },
+    '/c/:community/network/crisis-plans/:recordId',
+    { config: { access: access.ownOr() }, schema: { params: recordParams } },
     async (request, reply) => {
       const found = await inNetwork(request, (tx, communityId, ownId) =>
-        plans.readPlan(tx, communityId, actorOf(request), ownId, request.params.personId),
+        plans.readPlan(tx, communityId, actorOf(request), ownId, request.params.recordId),
       );
       return render(request, reply, 'peer-network/views/crisis-plan.njk', {
         pageTitle: request.t('network.plan.ofTitle', { name: found.name }),
@@ -782,8 +785,8 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       return render(request, reply, 'peer-network/views/calendar.njk', {
         pageTitle: request.t('network.calendar.title'),
         ...page,
-        feedBase: `${services.publicUrl}/calendars/`,
-        webcalBase: `${services.publicUrl.replace(/^https?:/, 'webcal:')}/calendars/`,
+        feedBase: `${dependencies.publicUrl}/calendars/`,
+        webcalBase: `${dependencies.publicUrl.replace(/^https?:/, 'webcal:')}/calendars/`,
         flash: takeFlash(request),
       });
     },
@@ -795,7 +798,7 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
       submitForm(request, reply, {
         schema: buttonOnly,
         page: (_values, errors) => refuse(errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: () =>
           inNetwork(request, async (tx, communityId) =>
             service.feedToken(tx, communityId, { personRecordId: await ownRecordOf(tx, communityId, request) }, true),
@@ -809,9 +812,9 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     { config: { access: access.public }, schema: { params: z.object({ token: z.string().max(100) }) } },
     async (request, reply) => {
       const token = request.params.token.replace(/\.ics$/, '');
-      const feed = await service.feedByToken(services.owner, token);
+      const feed = await service.feedByToken(dependencies.owner, token);
       if (!feed) throw notFound();
-      const meetings = await inCommunity(services.db, { communityId: feed.communityId, personId: null }, (tx) =>
+      const meetings = await inCommunity(dependencies.db, { communityId: feed.communityId, personId: null }, (tx) =>
         service.feedMeetings(tx, feed.communityId, feed),
       );
       // Every time is given in UK time with its zone (DTSTART;TZID=Europe/London) and the zone's
@@ -894,5 +897,5 @@ export async function networkRoutes(parent: FastifyInstance, { services }: { ser
     },
   );
 
-  await networkApi(app, services);
+  await networkApi(app, dependencies);
 }

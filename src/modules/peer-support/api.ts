@@ -9,7 +9,7 @@ import { notFound } from '../../platform/http/problems.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import {
   communityParams,
   contactParams,
@@ -21,7 +21,7 @@ import {
   supporters,
   supportStaff,
   timesheetParams,
-} from './requests.ts';
+} from './asker.ts';
 import * as service from './service.ts';
 
 const goalSchema = z.object({
@@ -93,7 +93,7 @@ const timesheetSchema = z.object({
   lines: z.array(lineSchema),
 });
 
-export async function supportApi(app: FastifyInstance, services: Services): Promise<void> {
+export async function supportApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['One-to-one peer support'];
   const path = '/api/v1/communities/:community';
@@ -166,7 +166,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => {
+      inSupport(dependencies, request, async (tx, communityId, asker) => {
         const after = decodeCursor(request.query.cursor, z.object({ id: cursorFields.id }));
         const rows = await service.listEpisodes(tx, communityId, asker, {
           status: request.query.status,
@@ -206,9 +206,9 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
-        body: await inSupport(services, request, async (tx, communityId, asker) =>
+        body: await inSupport(dependencies, request, async (tx, communityId, asker) =>
           readEpisode(
             tx,
             communityId,
@@ -231,7 +231,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, (tx, communityId, asker) =>
+      inSupport(dependencies, request, (tx, communityId, asker) =>
         service.updateContact(tx, communityId, request.params.contactId, asker, request.body),
       ),
   );
@@ -248,7 +248,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, (tx, communityId, asker) =>
+      inSupport(dependencies, request, (tx, communityId, asker) =>
         service.updateGoal(tx, communityId, request.params.goalId, asker, request.body),
       ),
   );
@@ -265,7 +265,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId) => {
+      inSupport(dependencies, request, async (tx, communityId) => {
         if (
           !(await service.supportProgrammes(tx, communityId)).some(
             (one) => one.id === request.params.supportProgrammeId,
@@ -288,7 +288,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, (tx, communityId, asker) =>
+      inSupport(dependencies, request, (tx, communityId, asker) =>
         service.saveSettings(tx, communityId, request.params.supportProgrammeId, asker.accountId, request.body),
       ),
   );
@@ -304,7 +304,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, (tx, communityId, asker) =>
+      inSupport(dependencies, request, (tx, communityId, asker) =>
         readEpisode(tx, communityId, request.params.episodeId, asker),
       ),
   );
@@ -320,7 +320,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => {
+      inSupport(dependencies, request, async (tx, communityId, asker) => {
         // The supporter's notes are not the person's to read: their goals are.
         if ((await service.episodeFor(tx, communityId, request.params.episodeId, asker)).role === 'person')
           throw notFound();
@@ -352,8 +352,8 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => {
-        const made = await inSupport(services, request, (tx, communityId, asker) =>
+      once(dependencies.db, request, reply, async () => {
+        const made = await inSupport(dependencies, request, (tx, communityId, asker) =>
           service.logContact(tx, communityId, request.params.episodeId, asker, request.body),
         );
         return {
@@ -382,7 +382,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => {
+      inSupport(dependencies, request, async (tx, communityId, asker) => {
         await service.addGoal(tx, communityId, request.params.episodeId, asker, request.body);
         return readEpisode(tx, communityId, request.params.episodeId, asker);
       }),
@@ -401,10 +401,14 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => {
+      inSupport(dependencies, request, async (tx, communityId, asker) => {
         await service.endEpisode(
           tx,
-          { communityId, communityName: request.community?.name ?? '', notifyConfigured: services.notifyConfigured },
+          {
+            communityId,
+            communityName: request.community?.name ?? '',
+            notifyConfigured: dependencies.notifyConfigured,
+          },
           request.params.episodeId,
           asker,
           request.body,
@@ -430,7 +434,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => ({
+      inSupport(dependencies, request, async (tx, communityId, asker) => ({
         items: (await service.listTimesheets(tx, communityId, asker, { status: request.query.status, limit: 200 })).map(
           (row) => ({
             id: row.id,
@@ -459,7 +463,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => {
+      inSupport(dependencies, request, async (tx, communityId, asker) => {
         const sheet = await service.submitTimesheet(tx, communityId, asker, request.body);
         return readTimesheet(tx, communityId, sheet.id, asker);
       }),
@@ -476,7 +480,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, (tx, communityId, asker) =>
+      inSupport(dependencies, request, (tx, communityId, asker) =>
         readTimesheet(tx, communityId, request.params.timesheetId, asker),
       ),
   );
@@ -494,7 +498,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => {
+      inSupport(dependencies, request, async (tx, communityId, asker) => {
         await service.approveTimesheet(tx, communityId, asker, request.params.timesheetId, request.body);
         return readTimesheet(tx, communityId, request.params.timesheetId, asker);
       }),
@@ -512,7 +516,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request) =>
-      inSupport(services, request, async (tx, communityId, asker) => {
+      inSupport(dependencies, request, async (tx, communityId, asker) => {
         await service.returnTimesheet(tx, communityId, asker, request.params.timesheetId, request.body);
         return readTimesheet(tx, communityId, request.params.timesheetId, asker);
       }),
@@ -533,7 +537,7 @@ export async function supportApi(app: FastifyInstance, services: Services): Prom
       },
     },
     async (request, reply) => {
-      const rows = await inSupport(services, request, (tx, communityId) =>
+      const rows = await inSupport(dependencies, request, (tx, communityId) =>
         service.payrollRows(tx, communityId, request.query),
       );
       if (!rows) throw notFound();

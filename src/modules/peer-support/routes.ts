@@ -10,7 +10,7 @@ import { DomainError, type FieldError, invalid, notFound } from '../../platform/
 import { dateParts, minutesFromForm, withDateFromParts } from '../../platform/fields.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { consentState, mayTellReferrer } from '../people/consent.ts';
 import { supportApi } from './api.ts';
 import {
@@ -25,7 +25,7 @@ import {
   supporters,
   supportStaff,
   timesheetParams,
-} from './requests.ts';
+} from './asker.ts';
 import * as service from './service.ts';
 
 const lines = (value: unknown) =>
@@ -40,11 +40,14 @@ const recentMonths = () =>
   );
 
 /** One-to-one peer support's pages: episodes, contacts, goals, endings and timesheets. */
-export async function supportRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function supportRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/support`;
   const within = <T>(request: FastifyRequest, work: Parameters<typeof inSupport<T>>[2]) =>
-    inSupport(services, request, work);
+    inSupport(dependencies, request, work);
 
   // ——— Home ———
   app.get(
@@ -134,7 +137,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
             body,
             errors.map((error) => (error.field === 'minutesPerWeek' ? { ...error, field: 'minutes' } : error)),
           ),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           within(request, (tx, communityId) =>
             service.saveSettings(tx, communityId, request.params.supportProgrammeId, actorId, data),
@@ -232,7 +235,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         schema: service.newEpisode,
         body: input,
         page: (_values, errors) => episodeFormPage(request, reply, body, shown(errors)),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId) => service.startEpisode(tx, communityId, actorOf(request), data)),
         flash: request.t('support.episodeForm.startedFlash'),
@@ -296,7 +299,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       submitForm(request, reply, {
         schema: service.newGoal,
         page: (values, errors) => episodePage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, asker) =>
             service.addGoal(tx, communityId, request.params.episodeId, asker, data),
@@ -350,7 +353,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         schema: service.newContact,
         body: { ...body, minutes: minutesFromForm(body) },
         page: (_values, errors) => contactFormPage(request, reply, body, shown(errors)),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, asker) =>
             service.logContact(tx, communityId, request.params.episodeId, asker, data),
@@ -413,7 +416,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         schema: service.newContact,
         body: { ...body, minutes: minutesFromForm(body) },
         page: (_values, errors) => contactEditPage(request, reply, body, shown(errors)),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, asker) =>
             service.updateContact(tx, communityId, request.params.contactId, asker, data),
@@ -464,7 +467,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
       return submitForm(request, reply, {
         schema: service.newGoal,
         page: (values, errors) => goalEditPage(request, reply, read ?? values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) => {
           read = data;
           return within(request, (tx, communityId, asker) =>
@@ -535,7 +538,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
             body,
             errors.map((error) => (error.field.startsWith('whereNext') ? { ...error, field: 'whereNext' } : error)),
           ),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, asker) =>
             service.endEpisode(
@@ -543,7 +546,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
               {
                 communityId,
                 communityName: request.community?.name ?? '',
-                notifyConfigured: services.notifyConfigured,
+                notifyConfigured: dependencies.notifyConfigured,
               },
               request.params.episodeId,
               asker,
@@ -567,7 +570,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
         page: (_values, errors) => {
           throw invalid(errors);
         },
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, asker) => service.submitTimesheet(tx, communityId, asker, data)),
         flash: (sheet) =>
@@ -617,7 +620,7 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
               ? { note: body.note, approveOverBudget: body.approveOverBudget === 'yes', formKey: body.formKey }
               : { note: body.note, formKey: body.formKey },
           page: (_values, errors) => timesheetPage(request, reply, body, errors),
-          once: { db: services.db, personId: actorOf(request) },
+          once: { db: dependencies.db, accountId: actorOf(request) },
           save: (data) =>
             within(request, (tx, communityId, asker) =>
               action === 'approve'
@@ -696,5 +699,5 @@ export async function supportRoutes(parent: FastifyInstance, { services }: { ser
     },
   );
 
-  await supportApi(app, services);
+  await supportApi(app, dependencies);
 }

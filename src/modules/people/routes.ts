@@ -13,7 +13,7 @@ import { problem, problemResponses } from '../../platform/http/schemas.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { personDataSources } from '../../person-data.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import * as consent from './consent.ts';
 import { programmesOf } from '../programmes/service.ts';
 import { referralsOfPerson } from '../referrals/service.ts';
@@ -24,10 +24,10 @@ import { memberOf as timebankMemberOf } from '../timebank/service.ts';
 import { email as email_ } from '../accounts/service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
-const personParams = communityParams.extend({ personId: z.uuid() });
-const sectionParams = personParams.extend({ section: z.enum(service.sectionNames) });
-const purposeParams = personParams.extend({ purpose: z.enum(consent.consentPurposes) });
-const mergeParams = personParams.extend({ otherId: z.uuid() });
+const recordParams = communityParams.extend({ recordId: z.uuid() });
+const sectionParams = recordParams.extend({ section: z.enum(service.sectionNames) });
+const purposeParams = recordParams.extend({ purpose: z.enum(consent.consentPurposes) });
+const mergeParams = recordParams.extend({ otherId: z.uuid() });
 const ownSectionParams = communityParams.extend({ section: z.enum(service.sectionNames) });
 const ownPurposeParams = communityParams.extend({ purpose: z.enum(consent.consentPurposes) });
 
@@ -155,7 +155,10 @@ async function consentsOf(tx: CommunityTransaction, personId: string) {
 }
 
 /** People: the records coordinators keep, and each member's own details and consent. */
-export async function peopleRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function peopleRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}`;
 
@@ -176,7 +179,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: recordKeepers }, schema: { params: communityParams, querystring: peopleQuery } },
     async (request, reply) => {
       const after = decodeCursor(request.query.cursor, z.object({ name: cursorFields.text, id: cursorFields.id }));
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listPeople(tx, community.id, { search: request.query.search, after, limit: 50 }),
       );
       const page = paginate(rows, 50, (row) => row, service.personCursor);
@@ -231,7 +234,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
           const problems = service.checkRecord(data);
           if (problems.length) return newPersonPage(request, reply, body, problems);
           if (body.confirmNew === 'yes') return undefined;
-          const duplicates = await inRequestCommunity(services, request, (tx, community) =>
+          const duplicates = await inRequestCommunity(dependencies, request, (tx, community) =>
             service.findLikelyDuplicates(tx, community.id, { ...data, phoneKey: phoneKey(data.phone) }),
           );
           if (duplicates.length === 0) return undefined;
@@ -245,9 +248,9 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
           });
         },
         // Pressed twice, the button adds one person.
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.createPerson(tx, community.id, { id: actorId, onBehalf: true }, data),
           ),
         flash: (created) => request.t('people.new.done', { name: created.preferredName }),
@@ -260,7 +263,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     '/c/:community/people/equality',
     { config: { access: recordKeepers }, schema: { params: communityParams } },
     async (request, reply) => {
-      const summary = await inRequestCommunity(services, request, (tx, community) =>
+      const summary = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.equalitySummary(tx, community.id),
       );
       return render(request, reply, 'people/views/equality-summary.njk', {
@@ -273,12 +276,12 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
   );
 
   const personPage = async (
-    request: FastifyRequest<{ Params: z.infer<typeof personParams> }>,
+    request: FastifyRequest<{ Params: z.infer<typeof recordParams> }>,
     reply: FastifyReply,
     invalidInvitation?: { errors: FieldError[]; values: Record<string, unknown> },
   ) => {
-    const view = await inRequestCommunity(services, request, async (tx, community) => {
-      const person = await service.getPerson(tx, community.id, request.params.personId);
+    const view = await inRequestCommunity(dependencies, request, async (tx, community) => {
+      const person = await service.getPerson(tx, community.id, request.params.recordId);
       if (person.status === 'merged' && person.mergedIntoId) return { redirect: person.mergedIntoId };
       return {
         record: person,
@@ -313,27 +316,35 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     );
   };
   app.get(
-    '/c/:community/people/:personId',
-    { config: { access: recordKeepers }, schema: { params: personParams } },
+    '/c/:community/people/:recordId',
+    { config: { access: recordKeepers }, schema: { params: recordParams } },
     async (request, reply) => personPage(request, reply),
   );
   // Someone known but not online is invited to use the service: their account will be this record.
   const inviteForm = z.object({ email: email_ });
   app.post(
-    '/c/:community/people/:personId/invitation',
-    { config: { access: recordKeepers }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/invitation',
+    { config: { access: recordKeepers }, schema: { params: recordParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: inviteForm,
         page: (values, errors) => personPage(request, reply, { errors, values }),
         save: async (data) => {
-          const sent = await inRequestCommunity(services, request, (tx, community) =>
-            inviteKnownPerson(services, tx, community, actorId, request.params.personId, data.email, request.language),
+          const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
+            inviteKnownPerson(
+              dependencies,
+              tx,
+              community,
+              actorId,
+              request.params.recordId,
+              data.email,
+              request.language,
+            ),
           );
           showInvitationOnce(request, sent);
         },
-        next: `${base(request)}/people/${request.params.personId}`,
+        next: `${base(request)}/people/${request.params.recordId}`,
       });
     },
   );
@@ -379,18 +390,18 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       body,
       page: (values, errors) => sectionPage(request, reply, { ...target, values, errors }),
       save: (data) =>
-        inRequestCommunity(services, request, (tx, community) => save(tx, community, data as service.PersonPatch)),
+        inRequestCommunity(dependencies, request, (tx, community) => save(tx, community, data as service.PersonPatch)),
       flash: request.t('people.saved'),
       next: target.back,
     });
   };
 
   app.get(
-    '/c/:community/people/:personId/edit/:section',
+    '/c/:community/people/:recordId/edit/:section',
     { config: { access: recordKeepers }, schema: { params: sectionParams } },
     async (request, reply) => {
-      const person = await inRequestCommunity(services, request, (tx, community) =>
-        service.getPerson(tx, community.id, request.params.personId),
+      const person = await inRequestCommunity(dependencies, request, (tx, community) =>
+        service.getPerson(tx, community.id, request.params.recordId),
       );
       const back = `${base(request)}/people/${person.id}`;
       return sectionPage(request, reply, {
@@ -403,17 +414,17 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
   );
   app.post(
-    '/c/:community/people/:personId/edit/:section',
+    '/c/:community/people/:recordId/edit/:section',
     { config: { access: recordKeepers }, schema: { params: sectionParams } },
     async (request, reply) => {
-      const back = `${base(request)}/people/${request.params.personId}`;
+      const back = `${base(request)}/people/${request.params.recordId}`;
       const actorId = actorOf(request);
       return saveSection(
         request,
         reply,
         { section: request.params.section, action: `${back}/edit/${request.params.section}`, back, own: false },
         (tx, community, change) =>
-          service.updatePerson(tx, community.id, { id: actorId, onBehalf: true }, request.params.personId, change),
+          service.updatePerson(tx, community.id, { id: actorId, onBehalf: true }, request.params.recordId, change),
       );
     },
   );
@@ -454,11 +465,11 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     note: z.string().trim().max(1000, 'errors.consent.note.tooLong').optional(),
   });
   app.get(
-    '/c/:community/people/:personId/consents/:purpose',
+    '/c/:community/people/:recordId/consents/:purpose',
     { config: { access: recordKeepers }, schema: { params: purposeParams } },
     async (request, reply) => {
-      const { person, state } = await inRequestCommunity(services, request, async (tx, community) => {
-        const found = await service.getPerson(tx, community.id, request.params.personId);
+      const { person, state } = await inRequestCommunity(dependencies, request, async (tx, community) => {
+        const found = await service.getPerson(tx, community.id, request.params.recordId);
         return { person: found, state: await consent.consentState(tx, found.id) };
       });
       const back = `${base(request)}/people/${person.id}`;
@@ -474,10 +485,10 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
   );
   app.post(
-    '/c/:community/people/:personId/consents/:purpose',
+    '/c/:community/people/:recordId/consents/:purpose',
     { config: { access: recordKeepers }, schema: { params: purposeParams } },
     async (request, reply) => {
-      const back = `${base(request)}/people/${request.params.personId}`;
+      const back = `${base(request)}/people/${request.params.recordId}`;
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: consentForm,
@@ -491,8 +502,8 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
             errors,
           }),
         save: (data) =>
-          inRequestCommunity(services, request, async (tx, community) => {
-            const person = await service.getPerson(tx, community.id, request.params.personId);
+          inRequestCommunity(dependencies, request, async (tx, community) => {
+            const person = await service.getPerson(tx, community.id, request.params.recordId);
             await consent.recordConsent(tx, {
               communityId: community.id,
               personRecordId: person.id,
@@ -534,33 +545,33 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       { status: options.errors ? 400 : 200 },
     );
   app.get(
-    '/c/:community/people/:personId/equality',
-    { config: { access: recordKeepers }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/equality',
+    { config: { access: recordKeepers }, schema: { params: recordParams } },
     async (request, reply) => {
-      const person = await inRequestCommunity(services, request, (tx, community) =>
-        service.getPerson(tx, community.id, request.params.personId),
+      const person = await inRequestCommunity(dependencies, request, (tx, community) =>
+        service.getPerson(tx, community.id, request.params.recordId),
       );
       const back = `${base(request)}/people/${person.id}`;
       return equalityPage(request, reply, { values: {}, action: `${back}/equality`, back, own: false });
     },
   );
   app.post(
-    '/c/:community/people/:personId/equality',
-    { config: { access: recordKeepers }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/equality',
+    { config: { access: recordKeepers }, schema: { params: recordParams } },
     async (request, reply) => {
-      const back = `${base(request)}/people/${request.params.personId}`;
+      const back = `${base(request)}/people/${request.params.recordId}`;
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: service.equalityAnswers,
         page: (values, errors) =>
           equalityPage(request, reply, { values, action: `${back}/equality`, back, own: false, errors }),
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.saveEqualityAnswers(
               tx,
               community.id,
               { id: actorId, onBehalf: true },
-              request.params.personId,
+              request.params.recordId,
               data,
             ),
           ),
@@ -576,8 +587,8 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     reply: FastifyReply,
     errors?: FieldError[],
   ) => {
-    const pair = await inRequestCommunity(services, request, async (tx, community) => {
-      const into = await service.getPerson(tx, community.id, request.params.personId);
+    const pair = await inRequestCommunity(dependencies, request, async (tx, community) => {
+      const into = await service.getPerson(tx, community.id, request.params.recordId);
       const from = await service.getPerson(tx, community.id, request.params.otherId);
       return { into, from, reasons: service.duplicateReasons(into, from) };
     });
@@ -590,12 +601,12 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     );
   };
   app.get(
-    '/c/:community/people/:personId/merge/:otherId',
+    '/c/:community/people/:recordId/merge/:otherId',
     { config: { access: recordKeepers }, schema: { params: mergeParams } },
     async (request, reply) => mergePage(request, reply),
   );
   app.post(
-    '/c/:community/people/:personId/merge/:otherId',
+    '/c/:community/people/:recordId/merge/:otherId',
     { config: { access: recordKeepers }, schema: { params: mergeParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
@@ -604,13 +615,13 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
         page: (_values, errors) => mergePage(request, reply, errors),
         save: async () => {
           try {
-            return await inRequestCommunity(services, request, (tx, community) =>
+            return await inRequestCommunity(dependencies, request, (tx, community) =>
               service.mergePeople(
                 tx,
                 community.id,
                 actorId,
                 personDataSources,
-                request.params.personId,
+                request.params.recordId,
                 request.params.otherId,
               ),
             );
@@ -627,7 +638,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
           }
         },
         flash: (merged) => request.t('people.merge.done', { name: merged.preferredName }),
-        next: `${base(request)}/people/${request.params.personId}`,
+        next: `${base(request)}/people/${request.params.recordId}`,
       });
     },
   );
@@ -637,7 +648,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
   const ownRecord = (request: FastifyRequest) => {
     const person = request.person;
     if (!person) throw notFound();
-    return inRequestCommunity(services, request, (tx, community) => service.ownRecord(tx, community.id, person));
+    return inRequestCommunity(dependencies, request, (tx, community) => service.ownRecord(tx, community.id, person));
   };
   app.get(
     '/c/:community/me',
@@ -645,7 +656,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     async (request, reply) => {
       const person = request.person;
       if (!person) throw notFound();
-      const view = await inRequestCommunity(services, request, async (tx, community) => {
+      const view = await inRequestCommunity(dependencies, request, async (tx, community) => {
         const own = await service.ownRecord(tx, community.id, person);
         return {
           record: own,
@@ -702,7 +713,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: access.anyMember }, schema: { params: ownPurposeParams } },
     async (request, reply) => {
       const own = await ownRecord(request);
-      const state = await inRequestCommunity(services, request, (tx) => consent.consentState(tx, own.id));
+      const state = await inRequestCommunity(dependencies, request, (tx) => consent.consentState(tx, own.id));
       const current = state[request.params.purpose];
       return consentPage(request, reply, {
         purpose: request.params.purpose,
@@ -733,7 +744,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
           }),
         save: async (data) => {
           const own = await ownRecord(request);
-          await inRequestCommunity(services, request, (tx, community) =>
+          await inRequestCommunity(dependencies, request, (tx, community) =>
             consent.recordConsent(tx, {
               communityId: community.id,
               personRecordId: own.id,
@@ -756,7 +767,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const own = await ownRecord(request);
-      const answers = await inRequestCommunity(services, request, (tx) => service.ownEqualityAnswers(tx, own.id));
+      const answers = await inRequestCommunity(dependencies, request, (tx) => service.ownEqualityAnswers(tx, own.id));
       return equalityPage(request, reply, {
         values: { ...answers },
         action: `${base(request)}/me/equality`,
@@ -777,7 +788,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
           equalityPage(request, reply, { values, action: `${back}/equality`, back, own: true, errors }),
         save: async (data) => {
           const own = await ownRecord(request);
-          await inRequestCommunity(services, request, (tx, community) =>
+          await inRequestCommunity(dependencies, request, (tx, community) =>
             service.saveEqualityAnswers(tx, community.id, { id: actorId, onBehalf: false }, own.id, data),
           );
         },
@@ -804,7 +815,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
     async (request) => {
       const after = decodeCursor(request.query.cursor, z.object({ name: cursorFields.text, id: cursorFields.id }));
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listPeople(tx, community.id, { search: request.query.search, after, limit: request.query.limit }),
       );
       return paginate(rows, request.query.limit, toPerson, service.personCursor);
@@ -831,8 +842,8 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     async (request, reply) => {
       const actorId = actorOf(request);
       const { allowDuplicate, ...details } = request.body;
-      return once(services.db, request, reply, async () =>
-        inRequestCommunity(services, request, async (tx, community) => {
+      return once(dependencies.db, request, reply, async () =>
+        inRequestCommunity(dependencies, request, async (tx, community) => {
           if (!allowDuplicate) {
             const duplicates = await service.findLikelyDuplicates(tx, community.id, {
               ...details,
@@ -850,31 +861,31 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
   );
   app.get(
-    '/api/v1/communities/:community/people/:personId',
+    '/api/v1/communities/:community/people/:recordId',
     {
       config: { access: recordKeepers },
       schema: {
         tags,
         summary: 'One person’s record (a merged record says where it went)',
-        params: personParams,
+        params: recordParams,
         response: { 200: personSchema, ...problemResponses(401, 403, 404) },
       },
     },
     async (request) =>
       toPerson(
-        await inRequestCommunity(services, request, (tx, community) =>
-          service.getPerson(tx, community.id, request.params.personId),
+        await inRequestCommunity(dependencies, request, (tx, community) =>
+          service.getPerson(tx, community.id, request.params.recordId),
         ),
       ),
   );
   app.patch(
-    '/api/v1/communities/:community/people/:personId',
+    '/api/v1/communities/:community/people/:recordId',
     {
       config: { access: recordKeepers },
       schema: {
         tags,
         summary: 'Change some of a person’s details: send only what changes',
-        params: personParams,
+        params: recordParams,
         body: service.personPatch,
         response: { 200: personSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
@@ -882,12 +893,12 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     async (request) => {
       const actorId = actorOf(request);
       return toPerson(
-        await inRequestCommunity(services, request, (tx, community) =>
+        await inRequestCommunity(dependencies, request, (tx, community) =>
           service.updatePerson(
             tx,
             community.id,
             { id: actorId, onBehalf: true },
-            request.params.personId,
+            request.params.recordId,
             request.body,
           ),
         ),
@@ -895,14 +906,14 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
   );
   app.post(
-    '/api/v1/communities/:community/people/:personId/invitation',
+    '/api/v1/communities/:community/people/:recordId/invitation',
     {
       config: { access: recordKeepers },
       schema: {
         tags,
         summary:
           'Invite someone known but not online to use the service as a member; accepting links their account to this record',
-        params: personParams,
+        params: recordParams,
         body: inviteForm,
         response: {
           201: z.object({
@@ -918,13 +929,13 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
     async (request, reply) => {
       const actorId = actorOf(request);
-      const sent = await inRequestCommunity(services, request, (tx, community) =>
+      const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
         inviteKnownPerson(
-          services,
+          dependencies,
           tx,
           community,
           actorId,
-          request.params.personId,
+          request.params.recordId,
           request.body.email,
           request.language,
         ),
@@ -933,26 +944,26 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
   );
   app.get(
-    '/api/v1/communities/:community/people/:personId/duplicates',
+    '/api/v1/communities/:community/people/:recordId/duplicates',
     {
       config: { access: recordKeepers },
       schema: {
         tags,
         summary: 'Records that are likely the same person',
-        params: personParams,
+        params: recordParams,
         response: { 200: z.object({ items: z.array(duplicateSchema) }), ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => {
-      const matches = await inRequestCommunity(services, request, async (tx, community) => {
-        const person = await service.getPerson(tx, community.id, request.params.personId);
+      const matches = await inRequestCommunity(dependencies, request, async (tx, community) => {
+        const person = await service.getPerson(tx, community.id, request.params.recordId);
         return service.findLikelyDuplicates(tx, community.id, person, person.id);
       });
       return { items: matches.map(toDuplicate) };
     },
   );
   app.post(
-    '/api/v1/communities/:community/people/:personId/merge',
+    '/api/v1/communities/:community/people/:recordId/merge',
     {
       config: { access: recordKeepers },
       schema: {
@@ -960,7 +971,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
         summary: 'Merge another record into this one',
         description:
           'This record stays, keeps its details and takes what it lacks from the other; it gains the other’s whole history. The other is kept, marked as merged.',
-        params: personParams,
+        params: recordParams,
         body: z.object({ from: z.uuid({ error: 'errors.person.merge.from' }) }),
         response: { 200: personSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
@@ -968,31 +979,31 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     async (request) => {
       const actorId = actorOf(request);
       return toPerson(
-        await inRequestCommunity(services, request, (tx, community) =>
-          service.mergePeople(tx, community.id, actorId, personDataSources, request.params.personId, request.body.from),
+        await inRequestCommunity(dependencies, request, (tx, community) =>
+          service.mergePeople(tx, community.id, actorId, personDataSources, request.params.recordId, request.body.from),
         ),
       );
     },
   );
   app.get(
-    '/api/v1/communities/:community/people/:personId/consents',
+    '/api/v1/communities/:community/people/:recordId/consents',
     {
       config: { access: recordKeepers },
       schema: {
         tags,
         summary: 'A person’s consent: current decisions and every decision made',
-        params: personParams,
+        params: recordParams,
         response: { 200: consentsSchema, ...problemResponses(401, 403, 404) },
       },
     },
     async (request) =>
-      inRequestCommunity(services, request, async (tx, community) => {
-        const person = await service.getPerson(tx, community.id, request.params.personId);
+      inRequestCommunity(dependencies, request, async (tx, community) => {
+        const person = await service.getPerson(tx, community.id, request.params.recordId);
         return consentsOf(tx, person.id);
       }),
   );
   app.post(
-    '/api/v1/communities/:community/people/:personId/consents/:purpose',
+    '/api/v1/communities/:community/people/:recordId/consents/:purpose',
     {
       config: { access: recordKeepers },
       schema: {
@@ -1005,8 +1016,8 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
     async (request) => {
       const actorId = actorOf(request);
-      return inRequestCommunity(services, request, async (tx, community) => {
-        const person = await service.getPerson(tx, community.id, request.params.personId);
+      return inRequestCommunity(dependencies, request, async (tx, community) => {
+        const person = await service.getPerson(tx, community.id, request.params.recordId);
         await consent.recordConsent(tx, {
           communityId: community.id,
           personRecordId: person.id,
@@ -1020,25 +1031,25 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
   );
   app.put(
-    '/api/v1/communities/:community/people/:personId/equality-monitoring',
+    '/api/v1/communities/:community/people/:recordId/equality-monitoring',
     {
       config: { access: recordKeepers },
       schema: {
         tags,
         summary: 'Record equality monitoring answers given by the person (they are not read back)',
-        params: personParams,
+        params: recordParams,
         body: service.equalityAnswers,
         response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       const actorId = actorOf(request);
-      await inRequestCommunity(services, request, (tx, community) =>
+      await inRequestCommunity(dependencies, request, (tx, community) =>
         service.saveEqualityAnswers(
           tx,
           community.id,
           { id: actorId, onBehalf: true },
-          request.params.personId,
+          request.params.recordId,
           request.body,
         ),
       );
@@ -1057,7 +1068,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       },
     },
     async (request) => {
-      const { total, summary } = await inRequestCommunity(services, request, (tx, community) =>
+      const { total, summary } = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.equalitySummary(tx, community.id),
       );
       return {
@@ -1103,7 +1114,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
       const actorId = actorOf(request);
       const own = await ownRecord(request);
       return toPerson(
-        await inRequestCommunity(services, request, (tx, community) =>
+        await inRequestCommunity(dependencies, request, (tx, community) =>
           service.updatePerson(tx, community.id, { id: actorId, onBehalf: false }, own.id, request.body),
         ),
       );
@@ -1122,7 +1133,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
     async (request) => {
       const own = await ownRecord(request);
-      return inRequestCommunity(services, request, (tx) => consentsOf(tx, own.id));
+      return inRequestCommunity(dependencies, request, (tx) => consentsOf(tx, own.id));
     },
   );
   app.post(
@@ -1140,7 +1151,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     async (request) => {
       const actorId = actorOf(request);
       const own = await ownRecord(request);
-      return inRequestCommunity(services, request, async (tx, community) => {
+      return inRequestCommunity(dependencies, request, async (tx, community) => {
         await consent.recordConsent(tx, {
           communityId: community.id,
           personRecordId: own.id,
@@ -1168,7 +1179,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     },
     async (request) => {
       const own = await ownRecord(request);
-      const answers = await inRequestCommunity(services, request, (tx) => service.ownEqualityAnswers(tx, own.id));
+      const answers = await inRequestCommunity(dependencies, request, (tx) => service.ownEqualityAnswers(tx, own.id));
       return answers ? { ...answers } : { answeredAt: null };
     },
   );
@@ -1187,7 +1198,7 @@ export async function peopleRoutes(parent: FastifyInstance, { services }: { serv
     async (request, reply) => {
       const actorId = actorOf(request);
       const own = await ownRecord(request);
-      await inRequestCommunity(services, request, (tx, community) =>
+      await inRequestCommunity(dependencies, request, (tx, community) =>
         service.saveEqualityAnswers(tx, community.id, { id: actorId, onBehalf: false }, own.id, request.body),
       );
       return reply.code(204).send(null);

@@ -9,12 +9,12 @@ import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { formatDay, formatDuration, formatInstant, formatMoney, render } from '../../platform/views/index.ts';
 import { personDataSources } from '../../person-data.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { getPerson, ownRecord, type PersonRecord } from '../people/service.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
-const personParams = communityParams.extend({ personId: z.uuid() });
+const recordParams = communityParams.extend({ recordId: z.uuid() });
 const requestParams = communityParams.extend({ requestId: z.uuid() });
 
 const dataSchema = z.object({
@@ -94,18 +94,21 @@ function readable(column: string, value: unknown, request: FastifyRequest): stri
 }
 
 /** Privacy: "download my data", and asking to be forgotten, which an admin approves. */
-export async function privacyRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function privacyRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}`;
   const own = (request: FastifyRequest) =>
-    inRequestCommunity(services, request, (tx, community) => {
+    inRequestCommunity(dependencies, request, (tx, community) => {
       if (!request.person) throw notFound();
       return ownRecord(tx, community.id, request.person);
     });
-  const someone = (request: FastifyRequest<{ Params: z.infer<typeof personParams> }>) =>
-    inRequestCommunity(services, request, (tx, community) => getPerson(tx, community.id, request.params.personId));
+  const someone = (request: FastifyRequest<{ Params: z.infer<typeof recordParams> }>) =>
+    inRequestCommunity(dependencies, request, (tx, community) => getPerson(tx, community.id, request.params.recordId));
   const collect = (request: FastifyRequest, person: PersonRecord) =>
-    inRequestCommunity(services, request, async (tx: CommunityTransaction) => ({
+    inRequestCommunity(dependencies, request, async (tx: CommunityTransaction) => ({
       person: { id: person.id, number: person.number, preferredName: person.preferredName },
       madeAt: new Date(),
       sections: await service.everythingAbout(tx, personDataSources, person, {
@@ -160,13 +163,13 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
   );
   // Coordinators answer a request for someone who is not online (by post, by phone).
   app.get(
-    '/c/:community/people/:personId/data',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/data',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
     async (request, reply) => dataPage(request, reply, await someone(request), false),
   );
   app.get(
-    '/c/:community/people/:personId/data.json',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/data.json',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
     async (request, reply) => dataFile(request, reply, await someone(request)),
   );
 
@@ -179,7 +182,7 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     values: Record<string, unknown> = {},
     errors?: FieldError[],
   ) => {
-    const waiting = await inRequestCommunity(services, request, (tx) => service.waitingRequest(tx, person.id));
+    const waiting = await inRequestCommunity(dependencies, request, (tx) => service.waitingRequest(tx, person.id));
     return render(
       request,
       reply,
@@ -205,9 +208,9 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     return submitForm(request, reply, {
       schema: service.erasureAsk,
       page: (values, errors) => erasePage(request, reply, person, own_, values, errors),
-      once: { db: services.db, personId: actorId },
+      once: { db: dependencies.db, accountId: actorId },
       save: (data) =>
-        inRequestCommunity(services, request, (tx, community) =>
+        inRequestCommunity(dependencies, request, (tx, community) =>
           service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: !own_ }, data.reason),
         ),
       flash: request.t('privacy.erase.asked'),
@@ -225,13 +228,13 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     async (request, reply) => ask(request, reply, await own(request), true),
   );
   app.get(
-    '/c/:community/people/:personId/erase',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/erase',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
     async (request, reply) => erasePage(request, reply, await someone(request), false),
   );
   app.post(
-    '/c/:community/people/:personId/erase',
-    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: personParams } },
+    '/c/:community/people/:recordId/erase',
+    { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
     async (request, reply) => ask(request, reply, await someone(request), false),
   );
 
@@ -240,7 +243,7 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     '/c/:community/erasure-requests',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listErasureRequests(tx, community.id),
       );
       return render(request, reply, 'privacy/views/requests.njk', {
@@ -256,7 +259,7 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     errors?: FieldError[],
     status?: number,
   ) => {
-    const found = await inRequestCommunity(services, request, (tx, community) =>
+    const found = await inRequestCommunity(dependencies, request, (tx, community) =>
       service.getErasureRequest(tx, community.id, request.params.requestId),
     );
     return render(
@@ -281,9 +284,9 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
         return submitForm(request, reply, {
           schema: service.erasureDecision,
           page: (_values, errors) => decisionPage(request, reply, errors),
-          once: { db: services.db, personId: actorId },
+          once: { db: dependencies.db, accountId: actorId },
           save: (data) =>
-            inRequestCommunity(services, request, (tx, community) =>
+            inRequestCommunity(dependencies, request, (tx, community) =>
               service.decideErasure(
                 tx,
                 community.id,
@@ -322,13 +325,13 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     async (request) => collect(request, await own(request)),
   );
   app.get(
-    '/api/v1/communities/:community/people/:personId/data',
+    '/api/v1/communities/:community/people/:recordId/data',
     {
       config: { access: access.roles('coordinator', 'admin') },
       schema: {
         tags,
         summary: 'Everything held about a person (to answer their request)',
-        params: personParams,
+        params: recordParams,
         response: { 200: dataSchema, ...problemResponses(401, 403, 404) },
       },
     },
@@ -352,20 +355,20 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
       return reply
         .code(201)
         .send(
-          await inRequestCommunity(services, request, (tx, community) =>
+          await inRequestCommunity(dependencies, request, (tx, community) =>
             service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: false }, request.body.reason),
           ),
         );
     },
   );
   app.post(
-    '/api/v1/communities/:community/people/:personId/erasure-request',
+    '/api/v1/communities/:community/people/:recordId/erasure-request',
     {
       config: { access: access.roles('coordinator', 'admin') },
       schema: {
         tags,
         summary: 'Record a request to be forgotten made by the person',
-        params: personParams,
+        params: recordParams,
         body: service.erasureAsk,
         response: { 201: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
@@ -375,11 +378,11 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
       return reply
         .code(201)
         .send(
-          await inRequestCommunity(services, request, (tx, community) =>
+          await inRequestCommunity(dependencies, request, (tx, community) =>
             service.requestErasure(
               tx,
               community.id,
-              request.params.personId,
+              request.params.recordId,
               { id: actorId, onBehalf: true },
               request.body.reason,
             ),
@@ -400,7 +403,9 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
     },
     async (request) => ({
       items: (
-        await inRequestCommunity(services, request, (tx, community) => service.listErasureRequests(tx, community.id))
+        await inRequestCommunity(dependencies, request, (tx, community) =>
+          service.listErasureRequests(tx, community.id),
+        )
       ).map((row) => row.request),
     }),
   );
@@ -420,7 +425,7 @@ export async function privacyRoutes(parent: FastifyInstance, { services }: { ser
       },
       async (request) => {
         const actorId = actorOf(request);
-        return inRequestCommunity(services, request, (tx, community) =>
+        return inRequestCommunity(dependencies, request, (tx, community) =>
           service.decideErasure(
             tx,
             community.id,

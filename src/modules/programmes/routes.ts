@@ -9,7 +9,7 @@ import type { FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { inCommunity } from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
@@ -30,7 +30,10 @@ const programmeSchema = z.object({
 const toProgramme = ({ communityId: _community, ...programme }: service.Programme) => programme;
 
 /** Programmes: what a community runs, described for the people it is for, and managed by admins. */
-export async function programmeRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function programmeRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   const kindItems = (request: FastifyRequest, chosen: unknown) =>
@@ -73,9 +76,9 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     '/communities/:slug/programmes',
     { config: { access: access.public }, schema: { params: z.object({ slug: z.string().max(60) }) } },
     async (request, reply) => {
-      const community = await communityToVisit(services.db, request, request.params.slug);
+      const community = await communityToVisit(dependencies.db, request, request.params.slug);
       const open = await inCommunity(
-        services.db,
+        dependencies.db,
         { communityId: community.id, personId: request.person?.id ?? null },
         (tx) => service.listProgrammes(tx, community.id, { openOnly: true }),
       );
@@ -98,7 +101,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/programmes',
     { config: { access: access.roles('admin', 'coordinator') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const all = await inRequestCommunity(services, request, (tx, community) =>
+      const all = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listProgrammes(tx, community.id, { openOnly: false }),
       );
       return render(request, reply, 'programmes/views/list.njk', {
@@ -121,9 +124,9 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: service.programmeDetails,
         page: (values, errors) => formPage(request, reply, values, undefined, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.createProgramme(tx, community.id, actorId, data),
           ),
         flash: (created) => request.t('programmes.new.done', { name: created.name }),
@@ -135,7 +138,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     '/c/:community/programmes/:programmeId/edit',
     { config: { access: access.roles('admin') }, schema: { params: programmeParams } },
     async (request, reply) => {
-      const programme = await inRequestCommunity(services, request, (tx, community) =>
+      const programme = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.getProgramme(tx, community.id, request.params.programmeId),
       );
       return formPage(request, reply, { ...programme }, programme.id);
@@ -149,9 +152,9 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
       return submitForm(request, reply, {
         schema: service.programmeDetails,
         page: (values, errors) => formPage(request, reply, values, request.params.programmeId, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.updateProgramme(tx, community.id, actorId, request.params.programmeId, data),
           ),
         flash: (updated) => request.t('programmes.edit.done', { name: updated.name }),
@@ -175,7 +178,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
       },
     },
     async (request) => {
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listProgrammes(tx, community.id, { openOnly: request.query.status === 'open' }),
       );
       return {
@@ -196,7 +199,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request) =>
       toProgramme(
-        await inRequestCommunity(services, request, (tx, community) =>
+        await inRequestCommunity(dependencies, request, (tx, community) =>
           service.getProgramme(tx, community.id, request.params.programmeId),
         ),
       ),
@@ -215,10 +218,10 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     },
     async (request, reply) => {
       const actorId = actorOf(request);
-      return once(services.db, request, reply, async () => ({
+      return once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: toProgramme(
-          await inRequestCommunity(services, request, (tx, community) =>
+          await inRequestCommunity(dependencies, request, (tx, community) =>
             service.createProgramme(tx, community.id, actorId, request.body),
           ),
         ),
@@ -240,7 +243,7 @@ export async function programmeRoutes(parent: FastifyInstance, { services }: { s
     async (request) => {
       const actorId = actorOf(request);
       return toProgramme(
-        await inRequestCommunity(services, request, (tx, community) =>
+        await inRequestCommunity(dependencies, request, (tx, community) =>
           service.updateProgramme(tx, community.id, actorId, request.params.programmeId, request.body),
         ),
       );

@@ -11,7 +11,7 @@ import { actorOf, inRequestCommunity } from '../../platform/http/community-reque
 import { DomainError } from '../../platform/http/problems.ts';
 import { translator } from '../../platform/i18n.ts';
 import { acceptanceHandlers } from '../../programme-acceptance.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import * as service from './service.ts';
 import { listProgrammes } from '../programmes/service.ts';
 
@@ -317,7 +317,10 @@ const fhirParams = z.object({ community: z.string().max(60) });
 const fhirResource = z.record(z.string(), z.unknown());
 
 /** FHIR R4 endpoints for GP systems: post a referral, read it and its Task. */
-export async function fhirRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function fhirRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   app.addContentTypeParser(fhirJson, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   const send = (reply: FastifyReply, status: number, body: unknown) =>
@@ -327,7 +330,7 @@ export async function fhirRoutes(parent: FastifyInstance, { services }: { servic
       .serializer((payload) => JSON.stringify(payload))
       .send(body);
   const base = (request: FastifyRequest) =>
-    `${services.publicUrl}/fhir/r4/${(request.params as { community: string }).community}`;
+    `${dependencies.publicUrl}/fhir/r4/${(request.params as { community: string }).community}`;
   const tags = ['FHIR R4'];
   const whoMayRead = access.roles('referrer', 'coordinator', 'admin');
 
@@ -354,7 +357,7 @@ export async function fhirRoutes(parent: FastifyInstance, { services }: { servic
     async (request, reply) => {
       const actorId = actorOf(request);
       const key = request.headers['idempotency-key'];
-      const created = await inRequestCommunity(services, request, async (tx, community) => {
+      const created = await inRequestCommunity(dependencies, request, async (tx, community) => {
         const open = new Set(
           (await listProgrammes(tx, community.id, { openOnly: true })).map((programme) => programme.id),
         );
@@ -364,8 +367,8 @@ export async function fhirRoutes(parent: FastifyInstance, { services }: { servic
           {
             community,
             actorId,
-            notifyConfigured: services.notifyConfigured,
-            publicUrl: services.publicUrl,
+            notifyConfigured: dependencies.notifyConfigured,
+            publicUrl: dependencies.publicUrl,
             acceptance: acceptanceHandlers,
           },
           answers,
@@ -385,7 +388,7 @@ export async function fhirRoutes(parent: FastifyInstance, { services }: { servic
 
   /** A referral the asker may read: coordinators any, as it is; a referrer their own, as the person allows. */
   const readable = (request: FastifyRequest, referralId: string) =>
-    inRequestCommunity(services, request, (tx, community) =>
+    inRequestCommunity(dependencies, request, (tx, community) =>
       service.referralSeenBy(tx, community.id, referralId, {
         id: actorOf(request),
         staff: request.roles.includes('coordinator') || request.roles.includes('admin'),

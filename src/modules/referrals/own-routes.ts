@@ -8,7 +8,7 @@ import { submitForm } from '../../platform/http/forms.ts';
 import { type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { render } from '../../platform/views/index.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { referralContext } from './routes.ts';
 import * as service from './service.ts';
 
@@ -30,7 +30,10 @@ const toOwn = ({
 }: Awaited<ReturnType<typeof service.ownReferrals>>[number]) => row;
 
 /** A person's own referrals: where each has got to, and withdrawing one they no longer want, online. */
-export async function ownReferralRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function ownReferralRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/me/referrals`;
 
@@ -39,7 +42,7 @@ export async function ownReferralRoutes(parent: FastifyInstance, { services }: {
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const accountId = actorOf(request);
-      const own = await inRequestCommunity(services, request, (tx, community) =>
+      const own = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.ownReferrals(tx, community.id, accountId),
       );
       return render(request, reply, 'referrals/views/own-list.njk', {
@@ -57,7 +60,7 @@ export async function ownReferralRoutes(parent: FastifyInstance, { services }: {
     errors?: FieldError[],
   ) => {
     const accountId = actorOf(request);
-    const own = await inRequestCommunity(services, request, (tx, community) =>
+    const own = await inRequestCommunity(dependencies, request, (tx, community) =>
       service.ownReferrals(tx, community.id, accountId),
     );
     const referral = own.find((one) => one.id === request.params.referralId);
@@ -83,12 +86,12 @@ export async function ownReferralRoutes(parent: FastifyInstance, { services }: {
       return submitForm(request, reply, {
         schema: service.withdrawal,
         page: (values, errors) => withdrawPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.withdrawOwnReferral(
               tx,
-              referralContext(services, community, actorId),
+              referralContext(dependencies, community, actorId),
               request.params.referralId,
               data,
             ),
@@ -117,7 +120,7 @@ export async function ownReferralRoutes(parent: FastifyInstance, { services }: {
       const accountId = actorOf(request);
       return {
         items: (
-          await inRequestCommunity(services, request, (tx, community) =>
+          await inRequestCommunity(dependencies, request, (tx, community) =>
             service.ownReferrals(tx, community.id, accountId),
           )
         ).map(toOwn),
@@ -138,10 +141,10 @@ export async function ownReferralRoutes(parent: FastifyInstance, { services }: {
     },
     async (request) => {
       const actorId = actorOf(request);
-      return inRequestCommunity(services, request, async (tx, community) => {
+      return inRequestCommunity(dependencies, request, async (tx, community) => {
         await service.withdrawOwnReferral(
           tx,
-          referralContext(services, community, actorId),
+          referralContext(dependencies, community, actorId),
           request.params.referralId,
           request.body,
         );

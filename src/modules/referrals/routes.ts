@@ -18,7 +18,7 @@ import {
 } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { acceptanceHandlers } from '../../programme-acceptance.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { communicationNeeds } from '../people/service.ts';
 import { listProgrammes, programmeChoices } from '../programmes/service.ts';
 import * as service from './service.ts';
@@ -142,28 +142,29 @@ const toQueueItem = (row: QueueRow) => ({
 
 /** What the referral rules need from the running service, for one community and whoever acts. */
 export const referralContext = <Actor extends string | null>(
-  services: Services,
+  dependencies: Dependencies,
   community: Community,
   actorId: Actor,
 ): service.Context & { actorId: Actor } => ({
   community,
   actorId,
-  notifyConfigured: services.notifyConfigured,
-  publicUrl: services.publicUrl,
+  notifyConfigured: dependencies.notifyConfigured,
+  publicUrl: dependencies.publicUrl,
   acceptance: acceptanceHandlers,
 });
 
 /** What the referral pages share: the rules' context, the community in the path and what it offers. */
-export function referralPages(services: Services) {
-  const contextFor = (community: Community, actorId: string | null) => referralContext(services, community, actorId);
+export function referralPages(dependencies: Dependencies) {
+  const contextFor = (community: Community, actorId: string | null) =>
+    referralContext(dependencies, community, actorId);
   /** The community in the path: a member's own, or looked up for someone not (yet) in it. */
   const communityFor = (request: FastifyRequest, slug: string): Promise<Community> =>
-    communityToVisit(services.db, request, slug);
+    communityToVisit(dependencies.db, request, slug);
   const inCommunityOf = <T>(
     community: Community,
     request: FastifyRequest,
     work: Parameters<typeof inCommunity<T>>[2],
-  ) => inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, work);
+  ) => inCommunity(dependencies.db, { communityId: community.id, personId: request.person?.id ?? null }, work);
   const openProgrammes = (community: Community, request: FastifyRequest) =>
     inCommunityOf(community, request, (tx) => listProgrammes(tx, community.id, { openOnly: true }));
   /** The support the community lists, and its words for each in the reader's language. */
@@ -175,18 +176,21 @@ export function referralPages(services: Services) {
 }
 
 /** How many self-referrals one address may send in an hour, through the pages or the API. */
-export const selfReferralLimit = (services: Services) => ({
-  rateLimit: { max: services.config.selfReferralRateLimit, timeWindow: 3_600_000, hook: 'preHandler' as const },
+export const selfReferralLimit = (dependencies: Dependencies) => ({
+  rateLimit: { max: dependencies.config.selfReferralRateLimit, timeWindow: 3_600_000, hook: 'preHandler' as const },
 });
 
 /**
  * Referrals: referring someone, the triage queue and closing the loop with referrers. Someone
  * referring themselves: self-referral-routes.ts.
  */
-export async function referralRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function referralRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const { contextFor, communityFor, inCommunityOf, openProgrammes, supportFor } = referralPages(services);
-  const selfLimit = selfReferralLimit(services);
+  const { contextFor, communityFor, inCommunityOf, openProgrammes, supportFor } = referralPages(dependencies);
+  const selfLimit = selfReferralLimit(dependencies);
 
   // ——— A professional refers someone ———
 
@@ -237,7 +241,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     '/c/:community/referrals/new',
     { config: { access: access.roles(...referrers) }, schema: { params: communityParams } },
     async (request, reply) => {
-      const organisation = await inRequestCommunity(services, request, (tx, community) =>
+      const organisation = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.organisationOf(tx, community.id, actorOf(request)),
       );
       return professionalPage(request, reply, { referrerOrganisation: organisation });
@@ -257,7 +261,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         page: (_values, errors) => professionalPage(request, reply, body, errors),
         // Sent twice, one referral: the form's submission key finds the first.
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.createProfessionalReferral(tx, contextFor(community, actorId), data, {
               source,
               referrerId: request.roles.includes('referrer') ? actorId : null,
@@ -286,7 +290,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         request.query.cursor,
         z.object({ createdAt: cursorFields.instant, id: cursorFields.id }),
       );
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.referrerList(tx, community.id, actorOf(request), { before, limit: 50 }),
       );
       const page = paginate(
@@ -346,7 +350,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         search: filterQuery.search,
       };
       const after = decodeCursor(cursor, queueCursor);
-      const view = await inRequestCommunity(services, request, async (tx, community) => ({
+      const view = await inRequestCommunity(dependencies, request, async (tx, community) => ({
         rows: await service.listQueue(tx, community.id, filter, { after, limit: queuePage }),
         counts: await service.queueCounts(tx, community.id),
         offered: await programmeChoices(tx, community.id),
@@ -383,7 +387,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     async (request, reply) => {
       const actorId = actorOf(request);
       if (request.roles.includes('coordinator') || request.roles.includes('admin')) {
-        const { full, list } = await inRequestCommunity(services, request, async (tx, community) => ({
+        const { full, list } = await inRequestCommunity(dependencies, request, async (tx, community) => ({
           full: await service.referralInFull(tx, community.id, request.params.referralId),
           list: await offeredNeeds(tx, community.id),
         }));
@@ -394,7 +398,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
           flash: takeFlash(request),
         });
       }
-      const { seen } = await inRequestCommunity(services, request, (tx, community) =>
+      const { seen } = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.referralSeenBy(tx, community.id, request.params.referralId, { id: actorId, staff: false }),
       );
       return render(request, reply, 'referrals/views/referrer-view.njk', {
@@ -422,7 +426,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     errors?: FieldError[],
     status?: number,
   ) => {
-    const view = await inRequestCommunity(services, request, async (tx, community) => ({
+    const view = await inRequestCommunity(dependencies, request, async (tx, community) => ({
       full: await service.referralInFull(tx, community.id, request.params.referralId),
       offered: await listProgrammes(tx, community.id, { openOnly: true }),
       needWords: needWords(await offeredNeeds(tx, community.id), request.language, request.t),
@@ -485,9 +489,9 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
           body,
           errors.map((error) => (error.field === 'at' ? { ...error, field: 'date' } : error)),
         ),
-      once: { db: services.db, personId: actorId },
+      once: { db: dependencies.db, accountId: actorId },
       save: (data) =>
-        inRequestCommunity(services, request, (tx, community) =>
+        inRequestCommunity(dependencies, request, (tx, community) =>
           save(tx, contextFor(community, actorId), data as z.infer<(typeof actionSchemas)[Chosen]>),
         ),
       flash: (changed) => request.t(`referralActions.${String(action)}.done`, { reference: changed.reference }),
@@ -553,7 +557,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         ...selfLimit,
         rateLimit: {
           ...selfLimit.rateLimit,
-          max: (request: FastifyRequest) => (request.person ? 1000 : services.config.selfReferralRateLimit),
+          max: (request: FastifyRequest) => (request.person ? 1000 : dependencies.config.selfReferralRateLimit),
         },
       },
       schema: {
@@ -632,7 +636,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       const actorId = actorOf(request);
       if (request.roles.includes('coordinator') || request.roles.includes('admin')) {
         const after = decodeCursor(cursor, queueCursor);
-        const { rows, counts } = await inRequestCommunity(services, request, async (tx, community) => ({
+        const { rows, counts } = await inRequestCommunity(dependencies, request, async (tx, community) => ({
           rows: await service.listQueue(
             tx,
             community.id,
@@ -651,7 +655,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
         return { ...paginate(rows, limit, toQueueItem, queueCursorOf), counts };
       }
       const before = decodeCursor(cursor, referrerCursor);
-      const rows = await inRequestCommunity(services, request, (tx, community) =>
+      const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.referrerList(tx, community.id, actorId, { before, limit }),
       );
       return paginate(
@@ -675,7 +679,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
     },
     async (request) => {
       const actorId = actorOf(request);
-      return inRequestCommunity(services, request, async (tx, community) => {
+      return inRequestCommunity(dependencies, request, async (tx, community) => {
         if (request.roles.includes('coordinator') || request.roles.includes('admin'))
           return toFull(await service.referralInFull(tx, community.id, request.params.referralId));
         const { createdAtExact: _exact, ...seen } = (
@@ -710,7 +714,7 @@ export async function referralRoutes(parent: FastifyInstance, { services }: { se
       },
       async (request) => {
         const actorId = actorOf(request);
-        return inRequestCommunity(services, request, async (tx, community) => {
+        return inRequestCommunity(dependencies, request, async (tx, community) => {
           await work(tx, contextFor(community, actorId), request.params.referralId, request.body as never);
           return toFull(await service.referralInFull(tx, community.id, request.params.referralId));
         });

@@ -10,7 +10,7 @@ import { submitForm } from '../../platform/http/forms.ts';
 import { type FieldError, notFound } from '../../platform/http/problems.ts';
 import { type Community, findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { communicationNeeds } from '../people/service.ts';
 import { referralPages, selfReferralLimit } from './routes.ts';
 import * as service from './service.ts';
@@ -48,9 +48,12 @@ declare module 'fastify' {
 }
 
 /** The self-referral pages, and the claim link that joins a self-referral to the account made after it. */
-export async function selfReferralRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function selfReferralRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const { contextFor, communityFor, inCommunityOf, openProgrammes, supportFor } = referralPages(services);
+  const { contextFor, communityFor, inCommunityOf, openProgrammes, supportFor } = referralPages(dependencies);
 
   // ——— Refer yourself: no account needed, one question per page ———
 
@@ -66,7 +69,7 @@ export async function selfReferralRoutes(parent: FastifyInstance, { services }: 
     request.session.selfReferral = fresh;
     return fresh;
   };
-  const selfLimit = selfReferralLimit(services);
+  const selfLimit = selfReferralLimit(dependencies);
 
   app.get(
     '/c/:community/refer-yourself',
@@ -288,12 +291,12 @@ export async function selfReferralRoutes(parent: FastifyInstance, { services }: 
     { config: { access: access.signedIn }, schema: { params: slugParams.extend({ token: z.string().max(200) }) } },
     async (request, reply) => {
       const person = request.person;
-      const community = await findCommunityBySlug(services.db, request.params.slug);
+      const community = await findCommunityBySlug(dependencies.db, request.params.slug);
       if (!community || !person) throw notFound();
       // Linking an account to a record needs an address the person has shown they read.
       if (!person.emailVerified)
         return reply.redirect(`/account/confirm-email?next=${encodeURIComponent(request.url)}`, 303);
-      const claimed = await inCommunity(services.db, { communityId: community.id, personId: person.id }, (tx) =>
+      const claimed = await inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
         service.claimReferral(tx, community.id, request.params.token, person),
       );
       if (request.session.selfReferralDone?.claimToken === request.params.token)

@@ -8,7 +8,7 @@ import type { FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import { render } from '../../platform/views/index.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { needs } from './store.ts';
 import {
   listFromForm,
@@ -29,7 +29,10 @@ const supportNeedSchema = z.object({
 const tags = ['Referrals'];
 
 /** The support a community lists on its referral forms, in its own words: a page for admins, and the API. */
-export async function supportNeedRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function supportNeedRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const path = (request: FastifyRequest) => `/c/${communityOf(request).slug}/settings/support-needs`;
 
@@ -72,7 +75,7 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
     '/c/:community/settings/support-needs',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
-      const list = await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id));
+      const list = await inRequestCommunity(dependencies, request, (tx, community) => offeredNeeds(tx, community.id));
       return formPage(request, reply, list, {});
     },
   );
@@ -82,7 +85,7 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
       const showAgain = async (errors: FieldError[]) => {
-        const list = await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id));
+        const list = await inRequestCommunity(dependencies, request, (tx, community) => offeredNeeds(tx, community.id));
         return formPage(
           request,
           reply,
@@ -101,7 +104,7 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
           return chosen.errors.length ? showAgain(chosen.errors) : undefined;
         },
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             saveSupportNeeds(tx, community, actorId, listFromForm(data.offered, body).list),
           ),
         flash: request.t('supportNeeds.saved'),
@@ -128,7 +131,10 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
       },
     },
     async (request) =>
-      toList(request, await inRequestCommunity(services, request, (tx, community) => offeredNeeds(tx, community.id))),
+      toList(
+        request,
+        await inRequestCommunity(dependencies, request, (tx, community) => offeredNeeds(tx, community.id)),
+      ),
   );
   app.put(
     '/api/v1/communities/:community/support-needs',
@@ -147,7 +153,7 @@ export async function supportNeedRoutes(parent: FastifyInstance, { services }: {
       const actorId = actorOf(request);
       return toList(
         request,
-        await inRequestCommunity(services, request, (tx, community) =>
+        await inRequestCommunity(dependencies, request, (tx, community) =>
           saveSupportNeeds(tx, community, actorId, request.body),
         ),
       );

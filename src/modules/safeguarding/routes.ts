@@ -8,7 +8,7 @@ import { submitForm } from '../../platform/http/forms.ts';
 import type { FieldError } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { choices, render } from '../../platform/views/index.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
 import * as service from './service.ts';
 
@@ -52,7 +52,10 @@ const toConcern = (read: Read) => ({
 });
 
 /** Safeguarding: raising a concern, and the leads' restricted list, records and action log. */
-export async function safeguardingRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function safeguardingRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}`;
 
@@ -68,9 +71,9 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     const person =
       personId &&
       (request.roles.includes('coordinator') || request.roles.includes('admin') || service.mayRead(request.roles))
-        ? await inRequestCommunity(services, request, (tx, community) => getPerson(tx, community.id, personId)).catch(
-            () => undefined,
-          )
+        ? await inRequestCommunity(dependencies, request, (tx, community) =>
+            getPerson(tx, community.id, personId),
+          ).catch(() => undefined)
         : undefined;
     return render(
       request,
@@ -103,10 +106,10 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
         schema: service.newConcern,
         page: (values, errors) => raisePage(request, reply, values, errors),
         // Sent twice, one concern (and one message to the leads).
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: async (data) => {
-          const raised = await inRequestCommunity(services, request, (tx, community) =>
-            service.raiseConcern(tx, community, actorId, data, services),
+          const raised = await inRequestCommunity(dependencies, request, (tx, community) =>
+            service.raiseConcern(tx, community, actorId, data, dependencies),
           );
           request.session.concernRaised = { dangerNow: raised.dangerNow };
         },
@@ -132,7 +135,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
-      const raised = await inRequestCommunity(services, request, (tx, community) =>
+      const raised = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.concernsRaisedBy(tx, community.id, actorId),
       );
       return render(request, reply, 'safeguarding/views/mine.njk', {
@@ -159,7 +162,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     async (request) => {
       const actorId = actorOf(request);
       return {
-        items: await inRequestCommunity(services, request, (tx, community) =>
+        items: await inRequestCommunity(dependencies, request, (tx, community) =>
           service.concernsRaisedBy(tx, community.id, actorId),
         ),
       };
@@ -170,7 +173,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     { config: { access: readers }, schema: { params: communityParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
-      const concerns = await inRequestCommunity(services, request, (tx, community) =>
+      const concerns = await inRequestCommunity(dependencies, request, (tx, community) =>
         service.listConcerns(tx, community.id, actorId),
       );
       return render(request, reply, 'safeguarding/views/list.njk', {
@@ -187,7 +190,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     errors?: FieldError[],
   ) => {
     const actorId = actorOf(request);
-    const read = await inRequestCommunity(services, request, (tx, community) =>
+    const read = await inRequestCommunity(dependencies, request, (tx, community) =>
       service.readConcern(tx, community.id, request.params.concernId, actorId),
     );
     return render(
@@ -224,7 +227,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
         schema: service.concernAction,
         page: (values, errors) => concernPage(request, reply, values, errors),
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.addAction(tx, community.id, request.params.concernId, actorId, data),
           ),
         flash: request.t('concerns.concern.saved'),
@@ -241,7 +244,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     errors?: FieldError[],
   ) => {
     const actorId = actorOf(request);
-    const page = await inRequestCommunity(services, request, async (tx, community) => ({
+    const page = await inRequestCommunity(dependencies, request, async (tx, community) => ({
       read: await service.readConcern(tx, community.id, request.params.concernId, actorId),
       records: q ? await service.recordsToLink(tx, community.id, q) : [],
     }));
@@ -278,7 +281,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
         schema: service.personLink,
         page: (_values, errors) => linkPage(request, reply, String(body.q ?? ''), errors),
         save: (data) =>
-          inRequestCommunity(services, request, (tx, community) =>
+          inRequestCommunity(dependencies, request, (tx, community) =>
             service.linkPerson(tx, community.id, request.params.concernId, actorId, data.personRecordId, (linked) =>
               request.t('concerns.link.logNote', { number: linked.number }),
             ),
@@ -308,8 +311,8 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
       return reply
         .code(201)
         .send(
-          await inRequestCommunity(services, request, (tx, community) =>
-            service.raiseConcern(tx, community, actorId, request.body, services),
+          await inRequestCommunity(dependencies, request, (tx, community) =>
+            service.raiseConcern(tx, community, actorId, request.body, dependencies),
           ),
         );
     },
@@ -331,7 +334,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     async (request) => {
       const actorId = actorOf(request);
       return {
-        items: await inRequestCommunity(services, request, (tx, community) =>
+        items: await inRequestCommunity(dependencies, request, (tx, community) =>
           service.listConcerns(tx, community.id, actorId),
         ),
       };
@@ -351,7 +354,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     async (request) => {
       const actorId = actorOf(request);
       return toConcern(
-        await inRequestCommunity(services, request, (tx, community) =>
+        await inRequestCommunity(dependencies, request, (tx, community) =>
           service.readConcern(tx, community.id, request.params.concernId, actorId),
         ),
       );
@@ -372,7 +375,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     async (request) => {
       const actorId = actorOf(request);
       return toConcern(
-        await inRequestCommunity(services, request, async (tx, community) => {
+        await inRequestCommunity(dependencies, request, async (tx, community) => {
           await service.linkPerson(
             tx,
             community.id,
@@ -401,7 +404,7 @@ export async function safeguardingRoutes(parent: FastifyInstance, { services }: 
     async (request) => {
       const actorId = actorOf(request);
       return toConcern(
-        await inRequestCommunity(services, request, async (tx, community) => {
+        await inRequestCommunity(dependencies, request, async (tx, community) => {
           await service.addAction(tx, community.id, request.params.concernId, actorId, request.body);
           return service.readConcern(tx, community.id, request.params.concernId, actorId);
         }),

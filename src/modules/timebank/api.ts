@@ -9,14 +9,14 @@ import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../
 import { notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
-import { exchangeContext, isStaff, ownRecordId, timebankStaff } from './requests.ts';
+import { exchangeContext, isStaff, ownRecordId, timebankStaff } from './asker.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
 const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
-const personParams = communityParams.extend({ personId: z.uuid() });
+const recordParams = communityParams.extend({ recordId: z.uuid() });
 
 const partySchema = z.object({
   accountId: z.uuid(),
@@ -103,7 +103,7 @@ const transferSchema = z.object({
   movements: z.array(z.object({ accountId: z.uuid(), minutes: z.number().int(), balanceAfter: z.number().int() })),
 });
 
-export async function timebankApi(app: FastifyInstance, services: Services): Promise<void> {
+export async function timebankApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Time bank'];
   const staff = access.roles(...timebankStaff);
@@ -112,7 +112,7 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
   ) =>
-    inRequestCommunity(services, request, async (tx, community) =>
+    inRequestCommunity(dependencies, request, async (tx, community) =>
       work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
     );
   const readExchange = async (
@@ -143,12 +143,12 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
           const exchange = await service.recordExchange(
             tx,
-            exchangeContext(services, request, communityId, ownId),
+            exchangeContext(dependencies, request, communityId, ownId),
             request.body,
           );
           return readExchange(tx, communityId, exchange.id, request, ownId);
@@ -223,7 +223,7 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
       },
       async (request) =>
         inTimebank(request, async (tx, communityId, ownId) => {
-          const context = exchangeContext(services, request, communityId, ownId);
+          const context = exchangeContext(dependencies, request, communityId, ownId);
           const id = request.params.exchangeId;
           if (name === 'confirm') await service.confirmExchange(tx, context, id);
           else if (name === 'cancel') await service.cancelExchange(tx, context, id);
@@ -265,12 +265,12 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
           const exchange = await service.recordGroupExchange(
             tx,
-            exchangeContext(services, request, communityId, ownId),
+            exchangeContext(dependencies, request, communityId, ownId),
             request.body,
           );
           return readExchange(tx, communityId, exchange.id, request, ownId);
@@ -292,10 +292,15 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
         },
       },
       async (request, reply) =>
-        once(services.db, request, reply, async () => ({
+        once(dependencies.db, request, reply, async () => ({
           status: 201,
           body: await inTimebank(request, (tx, communityId, ownId) =>
-            service.movePotTime(tx, exchangeContext(services, request, communityId, ownId), direction, request.body),
+            service.movePotTime(
+              tx,
+              exchangeContext(dependencies, request, communityId, ownId),
+              direction,
+              request.body,
+            ),
           ),
         })),
     );
@@ -303,21 +308,21 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
   potMove('donation', 'Give time from your account to the community pot');
 
   api.get(
-    `${path}/accounts/:personId`,
+    `${path}/accounts/:recordId`,
     {
       config: { access: sideOrStaff },
       schema: {
         tags,
         summary: 'A member’s balance and movements, newest first (the member, or coordinators)',
-        params: personParams,
+        params: recordParams,
         querystring: pageQuery,
         response: { 200: accountSchema, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) =>
       inTimebank(request, async (tx, communityId, ownId) => {
-        if (!isStaff(request) && ownId !== request.params.personId) throw notFound();
-        const person = await getPerson(tx, communityId, request.params.personId);
+        if (!isStaff(request) && ownId !== request.params.recordId) throw notFound();
+        const person = await getPerson(tx, communityId, request.params.recordId);
         const account = await service.accountOfPerson(tx, communityId, person.id);
         const member = await service.memberOf(tx, communityId, person.id);
         if (!account || !member) throw notFound();
@@ -369,7 +374,7 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
     },
     async (request, reply) => {
       const actorId = actorOf(request);
-      return once(services.db, request, reply, async () => {
+      return once(dependencies.db, request, reply, async () => {
         const { communityId: _community, ...category } = await inTimebank(request, (tx, communityId) =>
           service.saveCategory(tx, communityId, actorId, request.body),
         );
@@ -415,13 +420,13 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
     },
   );
   api.post(
-    `${path}/members/:personId/steps`,
+    `${path}/members/:recordId/steps`,
     {
       config: { access: staff },
       schema: {
         tags,
         summary: 'Tick an onboarding step as done (coordinators)',
-        params: personParams,
+        params: recordParams,
         body: service.stepTick,
         response: { 200: memberSchema, ...problemResponses(400, 401, 403, 404) },
       },
@@ -429,8 +434,8 @@ export async function timebankApi(app: FastifyInstance, services: Services): Pro
     async (request) => {
       const actorId = actorOf(request);
       return inTimebank(request, async (tx, communityId) => {
-        await service.tickStep(tx, communityId, actorId, request.params.personId, request.body);
-        return memberOut(tx, communityId, request.params.personId);
+        await service.tickStep(tx, communityId, actorId, request.params.recordId, request.body);
+        return memberOut(tx, communityId, request.params.recordId);
       });
     },
   );

@@ -14,16 +14,16 @@ import { DomainError, type FieldError, notFound } from '../../platform/http/prob
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
 import * as posts from './posts.ts';
-import { exchangeContext, isStaff, ownRecordId, timebankStaff } from './requests.ts';
+import { exchangeContext, isStaff, ownRecordId, timebankStaff } from './asker.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
 const postParams = communityParams.extend({ postId: z.uuid() });
 const conversationParams = communityParams.extend({ responseId: z.uuid() });
-const personParams = communityParams.extend({ personId: z.uuid() });
+const recordParams = communityParams.extend({ recordId: z.uuid() });
 
 const threeMonths = () => formatISO(addMonths(new Date(), 3), { representation: 'date' });
 
@@ -37,7 +37,10 @@ const browseQuery = z.object({
 });
 const cursorShape = z.object({ rank: cursorFields.number, createdAt: cursorFields.instant, id: cursorFields.id });
 
-export async function postRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function postRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const staff = access.roles(...timebankStaff);
   const sideOrStaff = access.ownOr(...timebankStaff);
@@ -46,11 +49,11 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
   ) =>
-    inRequestCommunity(services, request, async (tx, community) =>
+    inRequestCommunity(dependencies, request, async (tx, community) =>
       work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
     );
   const context = (request: FastifyRequest, communityId: string, ownId: string | null) =>
-    exchangeContext(services, request, communityId, ownId);
+    exchangeContext(dependencies, request, communityId, ownId);
 
   // ——— Finding offers and requests ———
   app.get(
@@ -195,7 +198,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
         schema: posts.postDetails,
         body: { ...body, forPersonId: body.forPersonId || undefined, categoryId: body.categoryId || undefined },
         page: (_values, errors) => postFormPage(request, reply, body, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inTimebank(request, (tx, communityId, ownId) =>
             posts.createPost(tx, context(request, communityId, ownId), data),
@@ -231,7 +234,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
         schema: posts.postChange,
         body: { ...body, categoryId: body.categoryId || undefined },
         page: (_values, errors) => postFormPage(request, reply, body, errors, request.params.postId),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inTimebank(request, (tx, communityId, ownId) =>
             posts.updatePost(tx, context(request, communityId, ownId), request.params.postId, data),
@@ -294,7 +297,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       return submitForm(request, reply, {
         schema: posts.responseDetails,
         page: (_values, errors) => postPage(request, reply, body, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inTimebank(request, (tx, communityId, ownId) =>
             posts.respondToPost(tx, context(request, communityId, ownId), request.params.postId, data),
@@ -313,7 +316,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       return submitForm(request, reply, {
         schema: z.object({}),
         page: (values, errors) => postPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: () =>
           inTimebank(request, (tx, communityId, ownId) =>
             posts.closePost(tx, context(request, communityId, ownId), request.params.postId),
@@ -382,7 +385,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       return submitForm(request, reply, {
         schema: posts.responseDetails,
         page: (_values, errors) => conversationPage(request, reply, body, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inTimebank(request, (tx, communityId, ownId) =>
             posts.sendMessage(tx, context(request, communityId, ownId), request.params.responseId, {
@@ -439,7 +442,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       return submitForm(request, reply, {
         schema: posts.followChoice,
         page: (_values, errors) => followsPage(request, reply, errors),
-        once: { db: services.db, personId: actorOf(request) },
+        once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           inTimebank(request, async (tx, communityId, ownId) => {
             if (!ownId || !(await service.memberOf(tx, communityId, ownId))) return false;
@@ -545,7 +548,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
         },
       },
       async (request, reply) =>
-        once(services.db, request, reply, async () => {
+        once(dependencies.db, request, reply, async () => {
           const parsed = posts.postDetails.safeParse({ ...request.body, kind });
           if (!parsed.success)
             throw new DomainError(
@@ -596,7 +599,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
           const response = await posts.respondToPost(
@@ -678,7 +681,7 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
       },
     },
     async (request, reply) =>
-      once(services.db, request, reply, async () => ({
+      once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
           await posts.sendMessage(tx, context(request, communityId, ownId), request.params.responseId, request.body);
@@ -719,30 +722,30 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     seenBy: z.string().nullable(),
   });
   app.get(
-    `${path}/members/:personId/checks`,
+    `${path}/members/:recordId/checks`,
     {
       config: { access: staff },
       schema: {
         tags,
         summary: 'A member’s background checks, latest expiry first (coordinators)',
-        params: personParams,
+        params: recordParams,
         response: { 200: z.object({ items: z.array(checkSchema) }), ...problemResponses(401, 403, 404) },
       },
     },
     async (request) =>
       inTimebank(request, async (tx, communityId) => {
-        const person = await getPerson(tx, communityId, request.params.personId);
+        const person = await getPerson(tx, communityId, request.params.recordId);
         return { items: await posts.checksOf(tx, person.id) };
       }),
   );
   app.post(
-    `${path}/members/:personId/checks`,
+    `${path}/members/:recordId/checks`,
     {
       config: { access: staff },
       schema: {
         tags,
         summary: 'Record a background check you have seen (coordinators)',
-        params: personParams,
+        params: recordParams,
         body: posts.checkDetails,
         response: { 201: z.object({ items: z.array(checkSchema) }), ...problemResponses(400, 401, 403, 404) },
       },
@@ -750,8 +753,8 @@ export async function postRoutes(parent: FastifyInstance, { services }: { servic
     async (request, reply) => {
       const actorId = actorOf(request);
       const items = await inTimebank(request, async (tx, communityId) => {
-        await posts.recordCheck(tx, communityId, actorId, request.params.personId, request.body);
-        return posts.checksOf(tx, request.params.personId);
+        await posts.recordCheck(tx, communityId, actorId, request.params.recordId, request.body);
+        return posts.checksOf(tx, request.params.recordId);
       });
       return reply.code(201).send({ items });
     },

@@ -22,13 +22,13 @@ import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
 import { formatDay, formatDuration, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import * as reports from './reports.ts';
-import { ownRecordId, timebankStaff } from './requests.ts';
+import { ownRecordId, timebankStaff } from './asker.ts';
 import * as service from './service.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
-const personParams = communityParams.extend({ personId: z.uuid() });
+const recordParams = communityParams.extend({ recordId: z.uuid() });
 const reportTables = [
   'month',
   'category',
@@ -53,7 +53,10 @@ const languageTags: Record<string, string> = { en: 'en-GB', cy: 'cy', es: 'es' }
 const statementKind = (line: { kind: string; minutes: number }) =>
   line.kind === 'exchange' && line.minutes < 0 ? 'exchangeReceived' : line.kind;
 
-export async function reportRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function reportRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const staff = access.roles(...timebankStaff);
   const mayName = (request: FastifyRequest) =>
@@ -62,7 +65,7 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
   ) =>
-    inRequestCommunity(services, request, async (tx, community) =>
+    inRequestCommunity(dependencies, request, async (tx, community) =>
       work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
     );
   const hours = (minutes: number) => Math.round((minutes / 60) * 10) / 10;
@@ -295,14 +298,14 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
     async (request, reply) => sendPdf(request, reply, null),
   );
   app.get(
-    '/c/:community/timebank/members/:personId/statement.csv',
-    { config: { access: staff }, schema: { params: personParams } },
-    async (request, reply) => sendStatementCsv(request, reply, request.params.personId),
+    '/c/:community/timebank/members/:recordId/statement.csv',
+    { config: { access: staff }, schema: { params: recordParams } },
+    async (request, reply) => sendStatementCsv(request, reply, request.params.recordId),
   );
   app.get(
-    '/c/:community/timebank/members/:personId/statement.pdf',
-    { config: { access: staff }, schema: { params: personParams } },
-    async (request, reply) => sendPdf(request, reply, request.params.personId),
+    '/c/:community/timebank/members/:recordId/statement.pdf',
+    { config: { access: staff }, schema: { params: recordParams } },
+    async (request, reply) => sendPdf(request, reply, request.params.recordId),
   );
 
   // ——— Importing from a spreadsheet ———
@@ -351,7 +354,7 @@ export async function reportRoutes(parent: FastifyInstance, { services }: { serv
       const plan = await inTimebank(request, (tx, communityId) => importing.planImport(tx, communityId, form.data));
       if (plan.errors.length > 0 || body.confirm !== 'yes') return importPage(request, reply, body, plan);
       const actorId = actorOf(request);
-      const to = await oncePerForm(services.db, actorId, body.formKey, async () => {
+      const to = await oncePerForm(dependencies.db, actorId, body.formKey, async () => {
         const done = await inTimebank(request, async (tx, communityId) => {
           // Checked again inside the transaction that writes: nothing changed in between.
           const again = await importing.planImport(tx, communityId, form.data);

@@ -10,18 +10,18 @@ import { type FieldError, invalid, notFound } from '../../platform/http/problems
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { createPerson, getPerson, listPeople, personDetails } from '../people/service.ts';
 import { timebankApi } from './api.ts';
 import * as service from './service.ts';
 import * as posts from './posts.ts';
 import { postRoutes } from './posts-routes.ts';
 import { reportRoutes } from './reports-routes.ts';
-import { exchangeContext, isStaff, minutesFromForm, ownRecordId, timebankStaff } from './requests.ts';
+import { exchangeContext, isStaff, minutesFromForm, ownRecordId, timebankStaff } from './asker.ts';
 
 const communityParams = z.object({ community: z.string().max(60) });
 const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
-const personParams = communityParams.extend({ personId: z.uuid() });
+const recordParams = communityParams.extend({ recordId: z.uuid() });
 const categoryParams = communityParams.extend({ categoryId: z.uuid() });
 const stepParams = communityParams.extend({ stepId: z.uuid() });
 
@@ -30,14 +30,17 @@ const staff = access.roles(...timebankStaff);
 const sideOrStaff = access.ownOr(...timebankStaff);
 
 /** The time bank's pages: a member's home, statement and exchanges; coordinators' members, groups, pot and settings. */
-export async function timebankRoutes(parent: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function timebankRoutes(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/timebank`;
   const inTimebank = <T>(
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
   ) =>
-    inRequestCommunity(services, request, async (tx, community) =>
+    inRequestCommunity(dependencies, request, async (tx, community) =>
       work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
     );
 
@@ -205,12 +208,12 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         schema,
         body: { ...input, formKey: body.formKey },
         page: (_values, errors) => exchangeFormPage(request, reply, body, asShown(errors)),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, async (tx, communityId, own) => {
             const exchange = await service.recordExchange(
               tx,
-              exchangeContext(services, request, communityId, own),
+              exchangeContext(dependencies, request, communityId, own),
               data,
             );
             return service.getExchange(tx, communityId, exchange.id);
@@ -298,7 +301,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         const form = {
           page: (_values: Record<string, unknown>, errors: FieldError[]) =>
             exchangePage(request, reply, { ...body, action: name }, errors),
-          once: { db: services.db, personId: actorOf(request) },
+          once: { db: dependencies.db, accountId: actorOf(request) },
           flash: request.t(`timebank.exchange.${name}Flash`),
           next: exchangeHref,
           // Answered meanwhile (confirmed, disputed, cancelled): the exchange shows how it is now.
@@ -310,7 +313,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         };
         const inExchange = (work: (tx: CommunityTransaction, context: service.ExchangeContext) => Promise<unknown>) =>
           inTimebank(request, (tx, communityId, ownId) =>
-            work(tx, exchangeContext(services, request, communityId, ownId)),
+            work(tx, exchangeContext(dependencies, request, communityId, ownId)),
           );
         // Disputing and reversing ask why; confirming and cancelling ask nothing.
         if (name === 'dispute' || name === 'reverse')
@@ -418,14 +421,14 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     async (request, reply) => statementPage(request, reply, null, true),
   );
   app.get(
-    '/c/:community/timebank/members/:personId/statement',
-    { config: { access: staff }, schema: { params: personParams, querystring: statementQuery } },
-    async (request, reply) => statementPage(request, reply, request.params.personId, false, request.query.before),
+    '/c/:community/timebank/members/:recordId/statement',
+    { config: { access: staff }, schema: { params: recordParams, querystring: statementQuery } },
+    async (request, reply) => statementPage(request, reply, request.params.recordId, false, request.query.before),
   );
   app.get(
-    '/c/:community/timebank/members/:personId/statement/print',
-    { config: { access: staff }, schema: { params: personParams } },
-    async (request, reply) => statementPage(request, reply, request.params.personId, true),
+    '/c/:community/timebank/members/:recordId/statement/print',
+    { config: { access: staff }, schema: { params: recordParams } },
+    async (request, reply) => statementPage(request, reply, request.params.recordId, true),
   );
 
   // ——— Members (coordinators) ———
@@ -483,7 +486,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
             { status: 400 },
           );
         },
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, async (tx, communityId) => {
             const person = await createPerson(
@@ -515,7 +518,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         page: () => {
           throw invalid([{ field: 'personRecordId', code: 'errors.generic.invalid' }]);
         },
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: async (data) => {
           await inTimebank(request, async (tx, communityId) => {
             const person = await getPerson(tx, communityId, data.personRecordId);
@@ -533,13 +536,13 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     },
   );
   const memberPage = async (
-    request: FastifyRequest<{ Params: z.infer<typeof personParams> }>,
+    request: FastifyRequest<{ Params: z.infer<typeof recordParams> }>,
     reply: FastifyReply,
     values: Record<string, unknown> = {},
     errors?: FieldError[],
   ) => {
     const page = await inTimebank(request, async (tx, communityId) => {
-      const subject = await getPerson(tx, communityId, request.params.personId);
+      const subject = await getPerson(tx, communityId, request.params.recordId);
       const member = await service.memberOf(tx, communityId, subject.id);
       if (!member) throw notFound();
       const account = await service.accountOfPerson(tx, communityId, subject.id);
@@ -572,8 +575,8 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     );
   };
   app.post(
-    '/c/:community/timebank/members/:personId/checks',
-    { config: { access: staff }, schema: { params: personParams } },
+    '/c/:community/timebank/members/:recordId/checks',
+    { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => {
       const body = withDateFromParts(withDateFromParts(request.body, 'issuedOn'), 'expiresOn');
       const actorId = actorOf(request);
@@ -581,24 +584,24 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         schema: posts.checkDetails,
         body,
         page: (_values, errors) => memberPage(request, reply, body, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, (tx, communityId) =>
-            posts.recordCheck(tx, communityId, actorId, request.params.personId, data),
+            posts.recordCheck(tx, communityId, actorId, request.params.recordId, data),
           ),
         flash: request.t('timebank.checks.savedFlash'),
-        next: `${base(request)}/members/${request.params.personId}`,
+        next: `${base(request)}/members/${request.params.recordId}`,
       });
     },
   );
   app.get(
-    '/c/:community/timebank/members/:personId',
-    { config: { access: staff }, schema: { params: personParams } },
+    '/c/:community/timebank/members/:recordId',
+    { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => memberPage(request, reply),
   );
   app.post(
-    '/c/:community/timebank/members/:personId/steps',
-    { config: { access: staff }, schema: { params: personParams } },
+    '/c/:community/timebank/members/:recordId/steps',
+    { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'doneOn');
       const actorId = actorOf(request);
@@ -606,13 +609,13 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
         schema: service.stepTick,
         body,
         page: (_values, errors) => memberPage(request, reply, body, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, (tx, communityId) =>
-            service.tickStep(tx, communityId, actorId, request.params.personId, data),
+            service.tickStep(tx, communityId, actorId, request.params.recordId, data),
           ),
         flash: (finished) => request.t(finished ? 'timebank.member.onboardedFlash' : 'timebank.member.stepFlash'),
-        next: `${base(request)}/members/${request.params.personId}`,
+        next: `${base(request)}/members/${request.params.recordId}`,
       });
     },
   );
@@ -740,10 +743,10 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
               (error, index, all) => all.findIndex((other) => other.field === error.field) === index,
             ),
           ),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, (tx, communityId, own) =>
-            service.recordGroupExchange(tx, exchangeContext(services, request, communityId, own), data),
+            service.recordGroupExchange(tx, exchangeContext(dependencies, request, communityId, own), data),
           ),
         flash: request.t('timebank.group.doneFlash'),
         next: (exchange) => `${base(request)}/exchanges/${exchange.id}`,
@@ -810,10 +813,10 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
           formKey: body.formKey,
         },
         page: (_values, errors) => potPage(request, reply, body, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, (tx, communityId, own) =>
-            service.movePotTime(tx, exchangeContext(services, request, communityId, own), direction, data),
+            service.movePotTime(tx, exchangeContext(dependencies, request, communityId, own), direction, data),
           ),
         flash: request.t(`timebank.pot.${direction}Flash`),
         next: `${base(request)}/pot`,
@@ -866,12 +869,12 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
           formKey: body.formKey,
         },
         page: (_values, errors) => givePage(request, reply, body, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, async (tx, communityId, own) => {
             const account = own ? await service.accountOfPerson(tx, communityId, own) : undefined;
             if (!account) throw invalid([{ field: 'account', code: 'errors.timebank.account.missing' }]);
-            return service.movePotTime(tx, exchangeContext(services, request, communityId, own), 'donation', {
+            return service.movePotTime(tx, exchangeContext(dependencies, request, communityId, own), 'donation', {
               account: account.id,
               ...data,
             });
@@ -923,7 +926,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       return submitForm(request, reply, {
         schema: service.timebankRules,
         page: (values, errors) => settingsPage(request, reply, values, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) => inTimebank(request, (tx, communityId) => service.changeRules(tx, communityId, actorId, data)),
         flash: request.t('timebank.settings.savedFlash'),
         next: `${base(request)}/settings`,
@@ -944,7 +947,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
             undefined,
             errors.map((error) => ({ ...error, field: 'label' })),
           ),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) => inTimebank(request, (tx, communityId) => service.addStep(tx, communityId, actorId, data)),
         flash: request.t('timebank.settings.stepAddedFlash'),
         next: `${base(request)}/settings`,
@@ -959,7 +962,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
       return submitForm(request, reply, {
         schema: z.object({}),
         page: (_values, errors) => settingsPage(request, reply, undefined, errors),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: () =>
           inTimebank(request, (tx, communityId) => service.removeStep(tx, communityId, actorId, request.params.stepId)),
         flash: request.t('timebank.settings.stepRemovedFlash'),
@@ -981,7 +984,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
             undefined,
             errors.map((error) => ({ ...error, field: error.field === 'name' ? 'organisationName' : error.field })),
           ),
-        once: { db: services.db, personId: actorId },
+        once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, (tx, communityId) => service.addOrganisation(tx, communityId, actorId, data)),
         flash: request.t('timebank.settings.organisationAddedFlash'),
@@ -1034,7 +1037,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     return submitForm(request, reply, {
       schema: service.categoryDetails,
       page: (values, errors) => categoryPage(request, reply, read ?? values, categoryId, errors),
-      once: { db: services.db, personId: actorId },
+      once: { db: dependencies.db, accountId: actorId },
       save: (data) => {
         read = data;
         return inTimebank(request, (tx, communityId) =>
@@ -1056,7 +1059,7 @@ export async function timebankRoutes(parent: FastifyInstance, { services }: { se
     async (request, reply) => saveCategory(request, reply, request.params.categoryId),
   );
 
-  await timebankApi(app, services);
-  await postRoutes(app, { services });
-  await reportRoutes(app, { services });
+  await timebankApi(app, dependencies);
+  await postRoutes(app, { dependencies });
+  await reportRoutes(app, { dependencies });
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import type { Database } from '../db/index.ts';
 import { type Community, type CommunityTransaction, findCommunityBySlug, inCommunity } from '../tenancy.ts';
 import { notFound, unauthenticated } from './problems.ts';
@@ -15,12 +15,12 @@ export function actorOf(request: FastifyRequest): string {
   return request.person.id;
 }
 export function inRequestCommunity<T>(
-  services: Services,
+  dependencies: Dependencies,
   request: FastifyRequest,
   work: (tx: CommunityTransaction, community: Community) => Promise<T>,
 ) {
   const community = communityOf(request);
-  return inCommunity(services.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) =>
+  return inCommunity(dependencies.db, { communityId: community.id, personId: request.person?.id ?? null }, (tx) =>
     work(tx, community),
   );
 }

@@ -44,7 +44,7 @@ export interface FormSubmission<Schema extends z.ZodType, Result> {
    * Sent twice (a double press, a retry), saved once: the form's `formKey` is claimed for the
    * signed-in person, and a repeat goes where the first went.
    */
-  once?: { db: Database; personId: string };
+  once?: { db: Database; accountId: string };
   /**
    * Refusals that are not the person's mistake: where to go instead (a path, say the page showing
    * how things now are), or a page to show (with its own status, say 409).
@@ -76,7 +76,7 @@ export async function submitForm<Schema extends z.ZodType, Result>(
   let to: string;
   try {
     to = form.once
-      ? await oncePerForm(form.once.db, form.once.personId, (body as Record<string, unknown> | null)?.formKey, work)
+      ? await oncePerForm(form.once.db, form.once.accountId, (body as Record<string, unknown> | null)?.formKey, work)
       : await work();
   } catch (error) {
     if (error instanceof DomainError && error.status === 400 && error.fieldErrors.length > 0)

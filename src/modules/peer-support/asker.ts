@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { ownRecordId } from '../people/service.ts';
 import type { Asker } from './service.ts';
 
@@ -25,11 +25,11 @@ export const supporters = access.roles('admin', 'coordinator', 'peer_supporter')
 
 /** Runs `work` in the request's community with who is asking: their account, their record, and whether they are staff. */
 export const inSupport = <T>(
-  services: Services,
+  dependencies: Dependencies,
   request: FastifyRequest,
   work: (tx: CommunityTransaction, communityId: string, asker: Asker) => Promise<T>,
 ) =>
-  inRequestCommunity(services, request, async (tx, community) =>
+  inRequestCommunity(dependencies, request, async (tx, community) =>
     work(tx, community.id, {
       accountId: actorOf(request),
       staff: isSupportStaff(request),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { ownRecordId } from '../people/service.ts';
 import { type Hub, hubOf, type TeamAsker, teamAsker } from './service.ts';
 
@@ -21,11 +21,11 @@ export const hubStaff = access.roles('admin', 'coordinator');
 
 /** Runs `work` in the request's community, with its hub and the asker as the team sees them. */
 export const inHub = <T>(
-  services: Services,
+  dependencies: Dependencies,
   request: FastifyRequest,
   work: (tx: CommunityTransaction, communityId: string, hub: Hub, asker: TeamAsker) => Promise<T>,
 ) =>
-  inRequestCommunity(services, request, async (tx, community) => {
+  inRequestCommunity(dependencies, request, async (tx, community) => {
     const hub = await hubOf(tx, community.id);
     const asker = await teamAsker(tx, hub, {
       accountId: actorOf(request),

@@ -7,7 +7,7 @@ import { access } from '../../platform/auth/access.ts';
 import { inRequestCommunity } from '../../platform/http/community-request.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import { ownRecord } from '../people/service.ts';
 import { ownRecordId } from '../people/service.ts';
 
@@ -16,7 +16,7 @@ export const networkParams = communityParams.extend({ networkId: z.uuid() });
 export const groupParams = communityParams.extend({ groupId: z.uuid() });
 export const meetingParams = communityParams.extend({ meetingId: z.uuid() });
 export const rulesParams = communityParams.extend({ rulesId: z.uuid() });
-export const personParams = communityParams.extend({ personId: z.uuid() });
+export const recordParams = communityParams.extend({ recordId: z.uuid() });
 
 /** Coordinators and admins set the network up; facilitators take registers and adopt agreed ground rules. */
 const networkStaff = ['admin', 'coordinator'] as const;
@@ -32,11 +32,11 @@ export const registerTakers = access.restricted(...networkGuides);
 
 /** Runs `work` in the request's community with the asker's own record, if they have one. */
 export const inNetwork = <T>(
-  services: Services,
+  dependencies: Dependencies,
   request: FastifyRequest,
   work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
 ) =>
-  inRequestCommunity(services, request, async (tx, community) =>
+  inRequestCommunity(dependencies, request, async (tx, community) =>
     work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
   );
 

@@ -1,7 +1,7 @@
 // What the time bank's pages and API both need from a request: who is acting, and as what.
 import type { FastifyRequest } from 'fastify';
 import { actorOf } from '../../platform/http/community-request.ts';
-import type { Services } from '../../services.ts';
+import type { Dependencies } from '../../dependencies.ts';
 import type * as service from './service.ts';
 
 /** Coordinators and admins run the time bank; they record for members who are not online. */
@@ -13,7 +13,7 @@ export const isStaff = (request: FastifyRequest) =>
 export { ownRecordId } from '../people/service.ts';
 
 export function exchangeContext(
-  services: Services,
+  dependencies: Dependencies,
   request: FastifyRequest,
   communityId: string,
   actorRecordId: string | null,
@@ -22,8 +22,8 @@ export function exchangeContext(
     communityId,
     actor: { id: actorOf(request), staff: isStaff(request) },
     actorRecordId,
-    notifyConfigured: services.notifyConfigured,
-    publicUrl: services.publicUrl,
+    notifyConfigured: dependencies.notifyConfigured,
+    publicUrl: dependencies.publicUrl,
     communitySlug: request.community?.slug ?? '',
   };
 }

@@ -2,8 +2,8 @@ import type { Config } from './platform/config.ts';
 import type { Databases } from './platform/db/index.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
 
-/** Everything the routes need, built in one place. */
-export function createServices({ config, databases }: { config: Config; databases: Databases }) {
+/** What the routes depend on (configuration, the two database connections, the session store), built in one place. */
+export function createDependencies({ config, databases }: { config: Config; databases: Databases }) {
   return {
     config,
     /** Row-level security applies: every request's queries go here. */
@@ -16,4 +16,4 @@ export function createServices({ config, databases }: { config: Config; database
   };
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type Dependencies = ReturnType<typeof createDependencies>;
