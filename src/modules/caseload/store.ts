@@ -2,7 +2,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { recordsSeen } from '../people/service.ts';
+import { recordsSeenSql } from '../people/service.ts';
 import { supportedBy } from '../peer-support/service.ts';
 import { programmesSeen } from '../programmes/service.ts';
 import {
@@ -69,7 +69,7 @@ export function teamRoleRows(tx: CommunityTransaction, programmeId: string, reco
 
 export async function teamOf(tx: CommunityTransaction, programmeId: string) {
   const rows = await tx.execute<{ person_record_id: string; name: string; team_role: TeamRole }>(sql`
-    select t.person_record_id, r.list_name as name, t.team_role from hub_team_members t join ${recordsSeen('r')} on r.id = t.person_record_id
+    select t.person_record_id, r.list_name as name, t.team_role from hub_team_members t join ${recordsSeenSql('r')} on r.id = t.person_record_id
     where t.programme_id = ${programmeId} order by t.team_role, lower(r.list_name)`);
   return rows.rows;
 }
@@ -210,11 +210,11 @@ export async function caseloadPage(
     last_contact: string | null;
   }>(sql`
     select e.id, e.person_record_id, r.preferred_name as name, e.joined_at::text,
-      (select string_agg(k.list_name, ', ' order by k.list_name) from key_contacts kc join ${recordsSeen('k')} on k.id = kc.person_record_id where kc.entry_id = e.id) as key_contacts,
+      (select string_agg(k.list_name, ', ' order by k.list_name) from key_contacts kc join ${recordsSeenSql('k')} on k.id = kc.person_record_id where kc.entry_id = e.id) as key_contacts,
       (select count(*)::int from risk_flags f where f.entry_id = e.id and f.closed_at is null) as open_flags,
       (select count(*)::int from hub_actions a where a.entry_id = e.id and a.done_at is null) as open_actions,
       (select max(occurred_on)::text from caseload_contacts c where c.entry_id = e.id) as last_contact
-    from caseload_entries e join ${recordsSeen('r')} on r.id = e.person_record_id
+    from caseload_entries e join ${recordsSeenSql('r')} on r.id = e.person_record_id
     where e.programme_id = ${programmeId} and e.closed_at is null
       ${options.search ? sql`and lower(r.preferred_name) like ${`%${options.search.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`}` : sql``}
       ${options.after ? sql`and (lower(r.preferred_name), e.id) > (${options.after.name}, ${options.after.id})` : sql``}
@@ -241,7 +241,7 @@ export async function contactsOfEntry(tx: CommunityTransaction, entryId: string)
 
 export async function keyContactsOf(tx: CommunityTransaction, entryId: string) {
   const rows = await tx.execute<{ person_record_id: string; name: string }>(
-    sql`select kc.person_record_id, r.list_name as name from key_contacts kc join ${recordsSeen('r')} on r.id = kc.person_record_id where kc.entry_id = ${entryId} order by lower(r.list_name)`,
+    sql`select kc.person_record_id, r.list_name as name from key_contacts kc join ${recordsSeenSql('r')} on r.id = kc.person_record_id where kc.entry_id = ${entryId} order by lower(r.list_name)`,
   );
   return rows.rows;
 }
@@ -294,7 +294,7 @@ export async function actionsOwnedBy(tx: CommunityTransaction, ownerRecordId: st
     name: string;
   }>(sql`
     select a.id, a.description, a.due_on::text, a.entry_id, r.preferred_name as name
-    from hub_actions a join caseload_entries e on e.id = a.entry_id join ${recordsSeen('r')} on r.id = e.person_record_id
+    from hub_actions a join caseload_entries e on e.id = a.entry_id join ${recordsSeenSql('r')} on r.id = e.person_record_id
     where a.owner_record_id = ${ownerRecordId} and a.done_at is null order by a.due_on, a.created_at limit 50`);
   return rows.rows;
 }
@@ -307,7 +307,7 @@ export async function actionsOfEntry(tx: CommunityTransaction, entryId: string) 
     owner: string;
     done_at: string | null;
   }>(sql`
-    select a.id, a.description, a.due_on::text, r.list_name as owner, a.done_at::text from hub_actions a join ${recordsSeen('r')} on r.id = a.owner_record_id
+    select a.id, a.description, a.due_on::text, r.list_name as owner, a.done_at::text from hub_actions a join ${recordsSeenSql('r')} on r.id = a.owner_record_id
     where a.entry_id = ${entryId} order by a.done_at is not null, a.due_on`);
   return rows.rows;
 }
@@ -482,7 +482,7 @@ export async function agendaRows(
     recorded_at: string | null;
   }>(sql`
     select i.entry_id, e.person_record_id, p.preferred_name as name, i.reasons, i.discussion, i.decisions, i.recorded_at::text
-    from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeen('p')} on p.id = e.person_record_id
+    from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
     where i.meeting_id = ${meetingId}
       ${options.entryId ? sql`and i.entry_id = ${options.entryId}` : sql``}
       ${options.after ? sql`and (lower(p.preferred_name), i.entry_id) > (${options.after.name}, ${options.after.id})` : sql``}
@@ -666,7 +666,7 @@ export const personData: PersonDataSource[] = [
     merge: { keep: 'reached through the caseload entry, which moves' },
     rows: rowsThrough(
       (record) =>
-        sql`select r.preferred_name as key_contact from key_contacts k join caseload_entries e on e.id = k.entry_id join ${recordsSeen('r')} on r.id = k.person_record_id where e.person_record_id = ${record}`,
+        sql`select r.preferred_name as key_contact from key_contacts k join caseload_entries e on e.id = k.entry_id join ${recordsSeenSql('r')} on r.id = k.person_record_id where e.person_record_id = ${record}`,
     ),
   },
   { table: 'review_meetings', column: 'chair_id', points: 'account', download: { excluded: 'actor' } },

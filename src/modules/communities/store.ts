@@ -4,7 +4,7 @@ import { and, arrayContained, arrayContains, asc, count, desc, eq, gt, isNull, o
 import type { Database, Transaction } from '../../platform/db/index.ts';
 import { communities, invitations, memberships, outbox, people } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { programmesSeen } from '../programmes/service.ts';
+import { programmesSeenSql } from '../programmes/service.ts';
 import { openCategoryCount, openOnboardingStepCount } from '../timebank/service.ts';
 
 type MembershipValues = typeof memberships.$inferInsert;
@@ -379,8 +379,8 @@ export async function setupCounts(tx: CommunityTransaction, communityId: string)
       referrers: number;
     }>(sql`
       select
-        (select count(*)::int from ${programmesSeen('p')} where community_id = ${communityId}) as programme_count,
-        (select count(*)::int from ${programmesSeen('p')} where community_id = ${communityId} and kind = 'timebank') as timebanks,
+        (select count(*)::int from ${programmesSeenSql('p')} where community_id = ${communityId}) as programme_count,
+        (select count(*)::int from ${programmesSeenSql('p')} where community_id = ${communityId} and kind = 'timebank') as timebanks,
         ${openCategoryCount(communityId)} as kinds,
         ${openOnboardingStepCount(communityId)} as steps,
         (select count(*)::int from memberships where community_id = ${communityId} and status = 'active' and 'coordinator' = any(roles))

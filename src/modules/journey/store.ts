@@ -2,7 +2,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { programmesSeen } from '../programmes/service.ts';
+import { programmesSeen, programmesSeenSql } from '../programmes/service.ts';
 import { milestoneKinds, milestones } from './schema.ts';
 
 export { milestoneKinds };
@@ -43,7 +43,7 @@ export const personData: PersonDataSource[] = [
     download: 'rows',
     rows: rowsThrough(
       (record) =>
-        sql`select m.*, p.name as programme from milestones m left join ${programmesSeen('p')} on p.id = m.programme_id where m.person_record_id = ${record} order by m.at, m.id`,
+        sql`select m.*, p.name as programme from milestones m left join ${programmesSeenSql('p')} on p.id = m.programme_id where m.person_record_id = ${record} order by m.at, m.id`,
     ),
     // A step that happens once stays once: the merged-in record's copy is dropped when the kept one has it.
     merge: async (tx, fromId, intoId) => {

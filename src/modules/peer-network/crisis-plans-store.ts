@@ -1,7 +1,7 @@
 // The crisis plans' queries: each member's own plan, whom they show it to, and who may read it.
 import { and, eq, sql } from 'drizzle-orm';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { preferredNameOf, recordsSeen } from '../people/service.ts';
+import { preferredNameOf, recordsSeenSql } from '../people/service.ts';
 import { crisisPlanReaders, crisisPlans } from './schema.ts';
 
 type PlanText = Pick<
@@ -56,7 +56,7 @@ function readablePlans(readerRecordId: string) {
 /** The plans shared with this person, by whose they are. */
 export async function plansSharedWith(tx: CommunityTransaction, readerRecordId: string) {
   const rows = await tx.execute<{ id: string; name: string }>(sql`
-    select r.id, r.preferred_name as name from ${recordsSeen('r')}
+    select r.id, r.preferred_name as name from ${recordsSeenSql('r')}
     where r.id in ${readablePlans(readerRecordId)} and r.id <> ${readerRecordId} and exists (select 1 from crisis_plans p where p.person_record_id = r.id)
     order by lower(r.preferred_name)`);
   return rows.rows;

@@ -4,7 +4,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { preferredNameOf, recordsSeen } from '../people/service.ts';
+import { preferredNameOf, recordsSeenSql } from '../people/service.ts';
 import { programmesSeen } from '../programmes/service.ts';
 import {
   type CameBy,
@@ -160,7 +160,7 @@ export async function listMembers(
     select m.id, m.programme_id, m.person_record_id, r.preferred_name as name, m.active, m.came_by, m.joined_at,
       (select max(x.starts_at) from peer_attendance a join peer_meetings x on x.id = a.meeting_id where a.person_record_id = m.person_record_id) as last_came,
       (select count(*)::int from peer_attendance a join peer_meetings x on x.id = a.meeting_id where a.person_record_id = m.person_record_id and x.starts_at > now() - interval '90 days') as times_came
-    from peer_network_members m join ${recordsSeen('r')} on r.id = m.person_record_id
+    from peer_network_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id
     where m.community_id = ${communityId}
       ${options.programmeId ? sql`and m.programme_id = ${options.programmeId}` : sql``}
       ${options.active === undefined ? sql`` : sql`and m.active = ${options.active}`}
@@ -526,7 +526,7 @@ export async function registerOf(
     )
     select l.person_record_id, r.preferred_name as name, a.person_record_id is not null as present, coalesce(a.drop_in, false) as drop_in, rp.coming,
       exists (select 1 from peer_usual_groups u where u.group_id = ${group.id} and u.person_record_id = l.person_record_id) as usual
-    from listed l join ${recordsSeen('r')} on r.id = l.person_record_id
+    from listed l join ${recordsSeenSql('r')} on r.id = l.person_record_id
     left join peer_attendance a on a.meeting_id = ${meetingId} and a.person_record_id = l.person_record_id
     left join peer_meeting_replies rp on rp.meeting_id = ${meetingId} and rp.person_record_id = l.person_record_id
     order by lower(r.preferred_name), l.person_record_id`);
@@ -547,7 +547,7 @@ export async function dropInChoices(
   group: Pick<Group, 'id' | 'programmeId'>,
 ) {
   const rows = await tx.execute<{ id: string; name: string }>(sql`
-    select r.id, r.preferred_name as name from peer_network_members m join ${recordsSeen('r')} on r.id = m.person_record_id
+    select r.id, r.preferred_name as name from peer_network_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id
     where m.programme_id = ${group.programmeId} and m.active
       and not exists (select 1 from peer_usual_groups u where u.group_id = ${group.id} and u.person_record_id = m.person_record_id)
       and not exists (select 1 from peer_attendance a where a.meeting_id = ${meetingId} and a.person_record_id = m.person_record_id)
@@ -592,7 +592,7 @@ export async function rulesOf(
     select g.id, g.version, g.body, g.change_note, g.status, g.proposed_at, g.adopted_at, r.preferred_name as proposed_by,
       (select count(*)::int from peer_ground_rules_agreements a where a.rules_id = g.id) as agreed,
       ${personRecordId ? sql`exists (select 1 from peer_ground_rules_agreements a where a.rules_id = g.id and a.person_record_id = ${personRecordId})` : sql`false`} as i_agreed
-    from peer_ground_rules g left join ${recordsSeen('r')} on r.id = g.proposed_by
+    from peer_ground_rules g left join ${recordsSeenSql('r')} on r.id = g.proposed_by
     where g.community_id = ${communityId} and g.programme_id = ${programmeId} and g.status in ('current', 'proposed')
     order by g.status = 'current' desc, g.proposed_at desc`);
   return withDates(rows.rows, 'proposed_at', 'adopted_at');
@@ -768,7 +768,7 @@ export async function networkNumbers(
     last_came: Date | null;
   }>(sql`
     select m.person_record_id, r.preferred_name as name, m.active, count(x.id)::int as times, max(x.starts_at) as last_came
-    from peer_network_members m join ${recordsSeen('r')} on r.id = m.person_record_id
+    from peer_network_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id
     left join peer_attendance a on a.person_record_id = m.person_record_id
     left join peer_meetings x on x.id = a.meeting_id and (x.starts_at at time zone 'Europe/London')::date between ${range.from}::date and ${range.to}::date
     where m.community_id = ${communityId}

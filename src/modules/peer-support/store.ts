@@ -5,8 +5,8 @@ import type { Database } from '../../platform/db/index.ts';
 import { people } from '../../platform/db/schema.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { preferredNameOf, recordsSeen } from '../people/service.ts';
-import { programmeMembersSeen, programmesSeen } from '../programmes/service.ts';
+import { preferredNameOf, recordsSeenSql } from '../people/service.ts';
+import { programmeMembersSeenSql, programmesSeen, programmesSeenSql } from '../programmes/service.ts';
 import {
   contactModes,
   episodeContacts,
@@ -76,7 +76,7 @@ export async function waitingForSupporter(tx: CommunityTransaction, communityId:
     referral_id: string | null;
   }>(sql`
     select pm.person_record_id, r.preferred_name as name, p.id as programme_id, p.name as programme, pm.joined_at::text, pm.referral_id
-    from ${programmeMembersSeen('pm')} join ${programmesSeen('p')} on p.id = pm.programme_id join ${recordsSeen('r')} on r.id = pm.person_record_id
+    from ${programmeMembersSeenSql('pm')} join ${programmesSeenSql('p')} on p.id = pm.programme_id join ${recordsSeenSql('r')} on r.id = pm.person_record_id
     where pm.community_id = ${communityId} and p.kind = 'peer_support' and pm.left_at is null and r.status = 'active'
       and not exists (select 1 from support_episodes e where e.programme_id = pm.programme_id and e.person_record_id = pm.person_record_id)
     order by pm.joined_at`);
@@ -89,7 +89,7 @@ export async function waitingForSupporter(tx: CommunityTransaction, communityId:
 export async function membershipOf(tx: CommunityTransaction, programmeId: string, personRecordId: string) {
   const [membership] = await tx
     .execute<{ referral_id: string | null }>(
-      sql`select referral_id from ${programmeMembersSeen('membership')} where programme_id = ${programmeId} and person_record_id = ${personRecordId} and left_at is null`,
+      sql`select referral_id from ${programmeMembersSeenSql('membership')} where programme_id = ${programmeId} and person_record_id = ${personRecordId} and left_at is null`,
     )
     .then((result) => result.rows);
   return membership;
@@ -163,7 +163,7 @@ export async function episodeRows(
     select e.id, e.person_record_id, p.preferred_name as person, e.supporter_record_id, s.preferred_name as supporter, e.starts_on::text, e.planned_weeks, e.minutes_per_week, e.status, e.ended_on::text,
       (select max(occurred_on)::text from episode_contacts c where c.episode_id = e.id) as last_contact,
       (select coalesce(sum(minutes), 0)::int from episode_contacts c where c.episode_id = e.id and c.occurred_on >= date_trunc('week', (now() at time zone 'Europe/London'))::date) as minutes_this_week
-    from support_episodes e join ${recordsSeen('p')} on p.id = e.person_record_id join ${recordsSeen('s')} on s.id = e.supporter_record_id
+    from support_episodes e join ${recordsSeenSql('p')} on p.id = e.person_record_id join ${recordsSeenSql('s')} on s.id = e.supporter_record_id
     where e.community_id = ${communityId}
       ${asker.staff ? sql`` : sql`and (e.supporter_record_id = ${asker.recordId} or e.person_record_id = ${asker.recordId})`}
       ${options.status ? sql`and e.status = ${options.status}` : sql``}
@@ -296,7 +296,7 @@ export async function weekOfContacts(
     contacts: number;
   }>(sql`
     select e.id as episode_id, p.preferred_name as person, e.minutes_per_week, sum(c.minutes)::int as minutes, count(*)::int as contacts
-    from episode_contacts c join support_episodes e on e.id = c.episode_id join ${recordsSeen('p')} on p.id = e.person_record_id
+    from episode_contacts c join support_episodes e on e.id = c.episode_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
     where e.supporter_record_id = ${supporterRecordId} and c.occurred_on between ${weekStarting}::date and ${weekStarting}::date + 6
     group by e.id, p.preferred_name, e.minutes_per_week order by lower(p.preferred_name)`);
   return rows.rows.map((row) => ({
@@ -398,7 +398,7 @@ export async function timesheetRows(
     decision_note: string;
   }>(sql`
     select t.id, r.preferred_name as supporter, t.supporter_record_id, t.week_starting::text, t.status, t.total_minutes, t.over_budget, t.decision_note
-    from timesheets t join ${recordsSeen('r')} on r.id = t.supporter_record_id
+    from timesheets t join ${recordsSeenSql('r')} on r.id = t.supporter_record_id
     where t.community_id = ${communityId}
       ${asker.staff ? sql`` : sql`and t.supporter_record_id = ${asker.recordId}`}
       ${options.status ? sql`and t.status = ${options.status}` : sql``}
@@ -460,7 +460,7 @@ export async function payrollRows(tx: CommunityTransaction, communityId: string,
   }>(sql`
     select r.preferred_name as supporter, r.number as supporter_number, t.week_starting::text, t.total_minutes as minutes, p.display_name as approved_by,
       (t.decided_at at time zone 'Europe/London')::date::text as approved_on, t.over_budget, t.decision_note as note
-    from timesheets t join ${recordsSeen('r')} on r.id = t.supporter_record_id left join people p on p.id = t.decided_by
+    from timesheets t join ${recordsSeenSql('r')} on r.id = t.supporter_record_id left join people p on p.id = t.decided_by
     where t.community_id = ${communityId} and t.status = 'approved' and t.week_starting between ${range.from}::date and ${range.to}::date
     order by t.week_starting, lower(r.preferred_name)`);
   return rows.rows;

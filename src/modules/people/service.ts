@@ -535,6 +535,7 @@ export {
   numberOf,
   preferredNameOf,
   recordsSeen,
+  recordsSeenSql,
   recordsWithoutAccount,
   linkRecordToAccount,
   activeRecordsWithAccount,

@@ -4,6 +4,7 @@ import { and, asc, eq, ilike, inArray, isNull, ne, or, sql, type AnyColumn, type
 import type { Database } from '../../platform/db/index.ts';
 import { communities, people } from '../../platform/db/schema.ts';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
+import { publishedRelation } from '../../platform/db/published.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { equalityMonitoring, personRecords } from './schema.ts';
 
@@ -115,10 +116,10 @@ export async function recordsWithoutAccount(tx: CommunityTransaction, recordIds:
 /**
  * What other modules may join to say whom a row is about: a record's id, number, names, account,
  * status and whether a coordinator acts for them, and nothing personal beyond the names. Postgres
- * plans a join on it exactly as a join on person_records. In raw SQL: `join ${recordsSeen('r')} on r.id = …`;
+ * plans a join on it exactly as a join on person_records. In raw SQL: `join ${recordsSeenSql('r')} on r.id = …`;
  * with the query builder: `.innerJoin(records, eq(records.id, …))` where `records = recordsSeen('records')`.
  */
-export const recordsSeen = (alias: string) =>
+const records = publishedRelation((alias: string) =>
   new QueryBuilder()
     .select({
       id: personRecords.id,
@@ -132,7 +133,11 @@ export const recordsSeen = (alias: string) =>
       assistedDigital: personRecords.assistedDigital,
     })
     .from(personRecords)
-    .as(alias);
+    .as(alias),
+);
+export const recordsSeen = records.relation;
+/** The same relation as SQL text, rendered once, for raw queries: `join ${recordsSeenSql('r')} on r.id = …`. */
+export const recordsSeenSql = records.text;
 
 type RecordReference = SQL | AnyColumn;
 

@@ -168,6 +168,8 @@ export const personData: PersonDataSource[] = [
 // What other modules may use of the programmes' tables.
 export {
   programmesSeen,
+  programmesSeenSql,
+  programmeMembersSeenSql,
   recordsInProgrammes,
   programmesByIds,
   programmeMembersSeen,

@@ -1,6 +1,7 @@
 // The programmes module's queries.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
+import { publishedRelation } from '../../platform/db/published.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import { type ProgrammeKind, programmeKinds, programmeMembers, programmes } from './schema.ts';
@@ -12,9 +13,9 @@ export type Programme = typeof programmes.$inferSelect;
 /**
  * What other modules may join to name a programme: its id, community, name, kind, status and
  * where and when it meets. Postgres plans a join on it exactly as a join on programmes. In raw
- * SQL: `join ${programmesSeen('p')} on p.id = …`; with the query builder, join the returned relation.
+ * SQL: `join ${programmesSeenSql('p')} on p.id = …`; with the query builder, join the returned relation.
  */
-export const programmesSeen = (alias: string) =>
+const programmesPublished = publishedRelation((alias: string) =>
   new QueryBuilder()
     .select({
       id: programmes.id,
@@ -26,7 +27,10 @@ export const programmesSeen = (alias: string) =>
       whereAndWhen: programmes.whereAndWhen,
     })
     .from(programmes)
-    .as(alias);
+    .as(alias),
+);
+export const programmesSeen = programmesPublished.relation;
+export const programmesSeenSql = programmesPublished.text;
 
 /** Of these records, the ones that are members of any programme. */
 export async function recordsInProgrammes(
@@ -155,9 +159,9 @@ export async function mergeMemberships(tx: CommunityTransaction, fromId: string,
 /**
  * What other modules may join to say who is in a programme: a membership's id, community,
  * programme, record, referral and dates. Postgres plans a join on it exactly as a join on
- * programme_members. In raw SQL: `from ${programmeMembersSeen('pm')} join …`.
+ * programme_members. In raw SQL: `from ${programmeMembersSeenSql('pm')} join …`.
  */
-export const programmeMembersSeen = (alias: string) =>
+const programmeMembersPublished = publishedRelation((alias: string) =>
   new QueryBuilder()
     .select({
       id: programmeMembers.id,
@@ -169,7 +173,10 @@ export const programmeMembersSeen = (alias: string) =>
       leftAt: programmeMembers.leftAt,
     })
     .from(programmeMembers)
-    .as(alias);
+    .as(alias),
+);
+export const programmeMembersSeen = programmeMembersPublished.relation;
+export const programmeMembersSeenSql = programmeMembersPublished.text;
 
 /** Makes the record a member of the programme, unless it is one already; its journey is the caller's to tell. */
 export async function addProgrammeMember(

@@ -4,7 +4,7 @@ import { memberships, people } from '../../platform/db/schema.ts';
 import { rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { heldByAccount, recordsSeen } from '../people/service.ts';
-import { programmesSeen } from '../programmes/service.ts';
+import { programmesSeen, programmesSeenSql } from '../programmes/service.ts';
 import {
   contactAttempts,
   contactMethods,
@@ -615,7 +615,7 @@ export function referralEventRows(tx: CommunityTransaction, ids: { record: strin
 /** The programmes each of a record's referrals asked for, for the person's download. */
 export const referralProgrammeRows = rowsThrough(
   (record) =>
-    sql`select r.reference, p.name as programme from referral_programmes rp join referrals r on r.id = rp.referral_id join ${programmesSeen('p')} on p.id = rp.programme_id where r.person_record_id = ${record} order by r.created_at`,
+    sql`select r.reference, p.name as programme from referral_programmes rp join referrals r on r.id = rp.referral_id join ${programmesSeenSql('p')} on p.id = rp.programme_id where r.person_record_id = ${record} order by r.created_at`,
 );
 
 // ——— The support a community lists ———

@@ -1,7 +1,7 @@
 // The queries of background checks: recorded, read, due for renewal, reminded.
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { recordsSeen } from '../people/service.ts';
+import { recordsSeenSql } from '../people/service.ts';
 import { backgroundChecks, type CheckLevel } from './schema.ts';
 
 /** The person's checks not expired on the day, any level. */
@@ -37,7 +37,7 @@ export function checksOf(tx: CommunityTransaction, personRecordId: string) {
 export async function checksRunningOut(tx: CommunityTransaction, communityId: string, checkWarningDays: number) {
   const rows = await tx.execute<{ person_record_id: string; name: string; level: CheckLevel; expires_on: string }>(sql`
     select distinct on (c.person_record_id) c.person_record_id, r.preferred_name as name, c.level, c.expires_on::text
-    from timebank_checks c join ${recordsSeen('r')} on r.id = c.person_record_id
+    from timebank_checks c join ${recordsSeenSql('r')} on r.id = c.person_record_id
     where c.community_id = ${communityId} and r.status = 'active'
       and not exists (select 1 from timebank_checks later where later.person_record_id = c.person_record_id and later.expires_on > current_date + ${checkWarningDays}::int)
       and c.expires_on between current_date - 31 and current_date + ${checkWarningDays}::int

@@ -3,7 +3,7 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { emailOf, phoneOf, recordsSeen } from '../people/service.ts';
+import { emailOf, phoneOf, recordsSeenSql } from '../people/service.ts';
 import {
   dayTotals,
   daysCounted,
@@ -29,7 +29,7 @@ export async function partyRows(tx: CommunityTransaction, communityId: string, p
     onboarded: boolean;
   }>(sql`
     select r.id, a.id as account_id, a.balance, r.preferred_name as name, r.account_id as account_holder, ${emailOf(sql`r.id`)} as email, ${phoneOf(sql`r.id`)} as phone, m.onboarded_at is not null as onboarded
-    from ${recordsSeen('r')}
+    from ${recordsSeenSql('r')}
     join timebank_members m on m.person_record_id = r.id and m.left_at is null
     join timebank_accounts a on a.person_record_id = r.id and a.closed_at is null
     where r.id in (${sql.join(
@@ -105,7 +105,7 @@ export async function partiesOfExchange(tx: CommunityTransaction, exchangeId: st
     online: boolean;
   }>(sql`
     select p.account_id, p.side, p.minutes, coalesce(r.list_name, a.name) as name, a.person_record_id, a.kind, r.account_id is not null as online
-    from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id left join ${recordsSeen('r')} on r.id = a.person_record_id
+    from timebank_exchange_parties p join timebank_accounts a on a.id = p.account_id left join ${recordsSeenSql('r')} on r.id = a.person_record_id
     where p.exchange_id = ${exchangeId} order by p.side, lower(coalesce(r.list_name, a.name))`);
   return parties.rows;
 }
@@ -225,7 +225,7 @@ export async function exchangeListRows(
     from timebank_exchanges e
     join timebank_exchange_parties p on p.exchange_id = e.id
     join timebank_accounts a on a.id = p.account_id
-    left join ${recordsSeen('r')} on r.id = a.person_record_id
+    left join ${recordsSeenSql('r')} on r.id = a.person_record_id
     where e.community_id = ${communityId}
       ${options.status === 'every' ? sql`` : sql`and e.status ${options.status ? sql`= ${options.status}` : sql`in ('pending', 'disputed')`}`}
       ${options.personRecordId ? sql`and exists (select 1 from timebank_exchange_parties q join timebank_accounts b on b.id = q.account_id where q.exchange_id = e.id and b.person_record_id = ${options.personRecordId})` : sql``}
@@ -284,7 +284,7 @@ export async function statementRows(
   }>(sql`
     select m.id, m.minutes, m.balance_after, m.occurred_on::text, t.kind, t.note, c.name as category, t.id as transfer_id, t.exchange_id, t.reverses_id,
       (select string_agg(coalesce(r.list_name, case when a.kind = 'pot' then '' else a.name end), ', ' order by r.list_name)
-         from timebank_movements o join timebank_accounts a on a.id = o.account_id left join ${recordsSeen('r')} on r.id = a.person_record_id
+         from timebank_movements o join timebank_accounts a on a.id = o.account_id left join ${recordsSeenSql('r')} on r.id = a.person_record_id
          where o.transfer_id = m.transfer_id and o.account_id <> m.account_id and a.kind <> 'pot' and (o.minutes > 0) <> (m.minutes > 0)) as others,
       exists (select 1 from timebank_transfers rv where rv.reverses_id = t.id) as reversed
     from timebank_movements m

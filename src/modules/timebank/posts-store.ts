@@ -3,7 +3,7 @@
 import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { accountIdOf, recordsSeen } from '../people/service.ts';
+import { accountIdOf, recordsSeen, recordsSeenSql } from '../people/service.ts';
 import {
   categoryFollows,
   type CheckLevel,
@@ -110,7 +110,7 @@ export async function findPosts(tx: CommunityTransaction, communityId: string, q
     from timebank_posts p
     ${matches}
     join timebank_categories c on c.id = p.category_id
-    join ${recordsSeen('r')} on r.id = p.person_record_id
+    join ${recordsSeenSql('r')} on r.id = p.person_record_id
     where ${sql.join(conditions, sql` and `)}
     order by ${rank} desc, p.created_at desc, p.id desc
     limit ${query.limit + 1}`);
@@ -187,8 +187,8 @@ export async function conversationRows(tx: CommunityTransaction, communityId: st
       (select max(created_at) from timebank_messages m where m.response_id = s.id) as last_at
     from timebank_responses s
     join timebank_posts p on p.id = s.post_id
-    join ${recordsSeen('poster')} on poster.id = p.person_record_id
-    join ${recordsSeen('responder')} on responder.id = s.person_record_id
+    join ${recordsSeenSql('poster')} on poster.id = p.person_record_id
+    join ${recordsSeenSql('responder')} on responder.id = s.person_record_id
     where s.community_id = ${communityId} and (s.person_record_id = ${personRecordId} or p.person_record_id = ${personRecordId})
     order by last_at desc nulls last
     limit 50`);
@@ -205,7 +205,7 @@ export async function responseRows(tx: CommunityTransaction, postId: string) {
     messages: number;
   }>(sql`
     select s.id, r.preferred_name as name, s.person_record_id, s.created_at, (select count(*)::int from timebank_messages m where m.response_id = s.id) as messages
-    from timebank_responses s join ${recordsSeen('r')} on r.id = s.person_record_id
+    from timebank_responses s join ${recordsSeenSql('r')} on r.id = s.person_record_id
     where s.post_id = ${postId} order by s.created_at`);
   return rows.rows;
 }

@@ -1,7 +1,7 @@
 // The time bank reports' queries: the kept day totals, and everything a summary counts.
 import { sql, type SQL } from 'drizzle-orm';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { recordsSeen } from '../people/service.ts';
+import { recordsSeenSql } from '../people/service.ts';
 
 /** A member now: finished their joining steps and has not left (`m` is a timebank_members row). */
 const memberNow = sql`m.left_at is null and m.onboarded_at is not null`;
@@ -101,7 +101,7 @@ export async function summaryRows(
     await tx.execute<{ name: string }>(sql`
       select r.preferred_name as name
       from timebank_members m
-      join ${recordsSeen('r')} on r.id = m.person_record_id
+      join ${recordsSeenSql('r')} on r.id = m.person_record_id
       join timebank_accounts a on a.person_record_id = m.person_record_id and a.closed_at is null
       where m.community_id = ${communityId} and ${memberNow} and a.last_exchanged_on is null
       order by lower(r.preferred_name)`)

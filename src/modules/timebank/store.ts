@@ -7,7 +7,7 @@ import { communities, people } from '../../platform/db/schema.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
-import { emailOf, recordsSeen } from '../people/service.ts';
+import { emailOf, recordsSeen, recordsSeenSql } from '../people/service.ts';
 import {
   checkLevels,
   exchangeStatuses,
@@ -312,7 +312,7 @@ export function membersOf(tx: CommunityTransaction, communityId: string) {
 /** The members (not left) with their email and name in lower case: an import names people by either. */
 export async function membersByEmailAndName(tx: CommunityTransaction, communityId: string) {
   const rows = await tx.execute<{ id: string; email: string | null; name: string }>(
-    sql`select r.id, lower(${emailOf(sql`r.id`)}) as email, lower(r.preferred_name) as name from timebank_members m join ${recordsSeen('r')} on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
+    sql`select r.id, lower(${emailOf(sql`r.id`)}) as email, lower(r.preferred_name) as name from timebank_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
   );
   return rows.rows;
 }
@@ -381,7 +381,7 @@ export async function choosableAccounts(tx: CommunityTransaction, communityId: s
   }>(sql`
     select a.id, a.kind, coalesce(r.list_name, a.name) as name, r.number, a.person_record_id, r.assisted_digital
     from timebank_accounts a
-    left join ${recordsSeen('r')} on r.id = a.person_record_id
+    left join ${recordsSeenSql('r')} on r.id = a.person_record_id
     left join timebank_members m on m.person_record_id = a.person_record_id
     where a.community_id = ${communityId} and a.closed_at is null and a.kind <> 'pot'
       and (a.kind = 'organisation' or (m.onboarded_at is not null and m.left_at is null and r.status = 'active'))
