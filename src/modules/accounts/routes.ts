@@ -56,11 +56,6 @@ function landingFor(request: FastifyRequest): string {
   return '/communities';
 }
 
-/** A button with nothing to fill in has no page of its own to show again: a refusal is the error page, as before. */
-const noPageOfItsOwn = (_values: Record<string, unknown>, errors: FieldError[]): never => {
-  throw invalid(errors);
-};
-
 async function startSession(request: FastifyRequest, personId: string): Promise<void> {
   // A new session id at every sign-in, so a session id fixed before sign-in is worthless after it.
   await request.session.regenerate();
@@ -173,7 +168,6 @@ export async function accountRoutes(
       if (!person) throw unauthenticated();
       return submitForm(request, reply, {
         schema: z.object({}),
-        page: noPageOfItsOwn,
         once: { db: dependencies.db, accountId: person.id },
         save: () => accounts.resendEmailConfirmation(dependencies, person.id),
         flash: request.t('confirmEmail.sentAgain', { email: person.email }),
@@ -310,7 +304,6 @@ export async function accountRoutes(
   app.post('/sign-out', { config: { access: access.public } }, async (request, reply) =>
     submitForm(request, reply, {
       schema: z.object({}),
-      page: noPageOfItsOwn,
       save: () => request.session.destroy(),
       next: '/signed-out',
     }),

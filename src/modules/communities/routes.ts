@@ -6,7 +6,14 @@ import { access } from '../../platform/auth/access.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
-import { type FieldError, fieldErrorsFrom, forbidden, invalid, notFound } from '../../platform/http/problems.ts';
+import {
+  type DomainError,
+  type FieldError,
+  fieldErrorsFrom,
+  forbidden,
+  invalid,
+  notFound,
+} from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import {
@@ -143,11 +150,6 @@ const sentInvitationSchema = z.object({
   emailed: z.boolean().describe('Whether an email goes to the person (false where email sending is not set up)'),
 });
 
-/** A button with nothing to fill in has no page of its own to show again: a refusal is the error page, as before. */
-const noPageOfItsOwn = (_values: Record<string, unknown>, errors: FieldError[]): never => {
-  throw invalid(errors);
-};
-
 /** Communities: the directory, joining, invitations, members and roles, settings, audit log and outbox. */
 export async function communityRoutes(
   parent: FastifyInstance,
@@ -185,24 +187,39 @@ export async function communityRoutes(
           roleNames: one.roles.map((role) => request.t(`roles.${role}.name`)).join(', '),
         }))
       : [];
+  /** Accepting an invitation by pressing its button: into the community, once, and home. */
+  const acceptInvitation = async (
+    request: FastifyRequest<{ Params: { slug: string } }>,
+    reply: FastifyReply,
+    accept: (
+      tx: CommunityTransaction,
+      community: Community,
+      person: NonNullable<FastifyRequest['person']>,
+    ) => Promise<unknown>,
+    refused?: (error: DomainError) => Promise<FastifyReply> | undefined,
+  ) => {
+    const community = await findCommunityBySlug(dependencies.db, request.params.slug);
+    const person = request.person;
+    if (!community || !person) throw notFound();
+    return submitForm(request, reply, {
+      schema: z.object({}),
+      once: { db: dependencies.db, accountId: person.id },
+      save: () =>
+        inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
+          accept(tx, community, person),
+        ),
+      flash: request.t('invitation.accepted', { community: community.name }),
+      next: `/c/${community.slug}`,
+      refused,
+    });
+  };
   app.post(
     '/communities/:slug/invitations/waiting/:invitationId/accept',
     { config: { access: access.signedIn }, schema: { params: slugParams.extend({ invitationId: z.uuid() }) } },
     async (request, reply) => {
-      const community = await findCommunityBySlug(dependencies.db, request.params.slug);
-      const person = request.person;
-      if (!community || !person) throw notFound();
-      return submitForm(request, reply, {
-        schema: z.object({}),
-        page: noPageOfItsOwn,
-        once: { db: dependencies.db, accountId: person.id },
-        save: () =>
-          inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
-            service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId),
-          ),
-        flash: request.t('invitation.accepted', { community: community.name }),
-        next: `/c/${community.slug}`,
-      });
+      return acceptInvitation(request, reply, (tx, community, person) =>
+        service.acceptInvitationForConfirmedEmail(tx, community, person, request.params.invitationId),
+      );
     },
   );
   const joinPage = async (
@@ -313,25 +330,16 @@ export async function communityRoutes(
     '/communities/:slug/invitations/:token',
     { config: { access: access.signedIn }, schema: { params: invitationParams } },
     async (request, reply) => {
-      const community = await findCommunityBySlug(dependencies.db, request.params.slug);
-      const person = request.person;
-      if (!community || !person) throw notFound();
-      return submitForm(request, reply, {
-        schema: z.object({}),
-        page: noPageOfItsOwn,
-        once: { db: dependencies.db, accountId: person.id },
-        save: () =>
-          inCommunity(dependencies.db, { communityId: community.id, personId: person.id }, (tx) =>
-            service.acceptInvitation(tx, community, person, request.params.token),
-          ),
-        flash: request.t('invitation.accepted', { community: community.name }),
-        next: `/c/${community.slug}`,
+      return acceptInvitation(
+        request,
+        reply,
+        (tx, community, person) => service.acceptInvitation(tx, community, person, request.params.token),
         // Expired, or for another address: the invitation's page says so.
-        refused: (error) =>
+        (error) =>
           error.code === 'invitation-expired' || error.code === 'invitation-other-email'
             ? invitationPage(request, reply, request.params.slug, request.params.token)
             : undefined,
-      });
+      );
     },
   );
 
@@ -563,7 +571,6 @@ export async function communityRoutes(
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: z.object({}),
-        page: noPageOfItsOwn,
         once: { db: dependencies.db, accountId: actorId },
         save: async () => {
           const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
@@ -589,7 +596,6 @@ export async function communityRoutes(
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: z.object({}),
-        page: noPageOfItsOwn,
         once: { db: dependencies.db, accountId: actorId },
         save: () =>
           inRequestCommunity(dependencies, request, (tx, community) =>
@@ -814,7 +820,6 @@ export async function communityRoutes(
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: z.object({}),
-        page: noPageOfItsOwn,
         once: { db: dependencies.db, accountId: actorId },
         save: async () => {
           const sent = await inCommunity(dependencies.db, { communityId: community.id, personId: actorId }, (tx) =>
@@ -841,7 +846,6 @@ export async function communityRoutes(
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: z.object({}),
-        page: noPageOfItsOwn,
         once: { db: dependencies.db, accountId: actorId },
         save: () =>
           inCommunity(dependencies.db, { communityId: community.id, personId: actorId }, (tx) =>

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { oncePerForm } from './idempotency.ts';
-import { DomainError, fieldErrorsFrom, type FieldError } from './problems.ts';
+import { DomainError, fieldErrorsFrom, type FieldError, invalid } from './problems.ts';
 
 export type FormResult<T> =
   { ok: true; data: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
@@ -27,8 +27,11 @@ export interface FormSubmission<Schema extends z.ZodType, Result> {
   schema: Schema;
   /** What was sent, when it is not the request's body as it is (a step of a longer form, for instance). */
   body?: unknown;
-  /** The form's page again, with what was sent and what was wrong: shown with a 400, nothing saved. */
-  page: (values: Record<string, unknown>, errors: FieldError[]) => Promise<FastifyReply> | FastifyReply;
+  /**
+   * The form's page again, with what was sent and what was wrong: shown with a 400, nothing saved.
+   * A button with no page of its own leaves it out: a mistake is then the error page (a 400).
+   */
+  page?: (values: Record<string, unknown>, errors: FieldError[]) => Promise<FastifyReply> | FastifyReply;
   /**
    * Before saving: a page to show instead, when there is one (a mistake only the rules can see,
    * or a question to answer first, such as "is this someone you already know?").
@@ -63,7 +66,7 @@ export async function submitForm<Schema extends z.ZodType, Result>(
 ): Promise<FastifyReply> {
   const body = form.body === undefined ? request.body : form.body;
   const parsed = parseForm(form.schema, body);
-  if (!parsed.ok) return form.page(parsed.values, parsed.errors);
+  if (!parsed.ok) return showAgain(form, parsed.values, parsed.errors);
   // A reply, once awaited, gives nothing back (Fastify resolves it when the page is sent): ask whether one went.
   await form.check?.(parsed.data);
   if (reply.sent) return reply;
@@ -80,13 +83,22 @@ export async function submitForm<Schema extends z.ZodType, Result>(
       : await work();
   } catch (error) {
     if (error instanceof DomainError && error.status === 400 && error.fieldErrors.length > 0)
-      return form.page(valuesOf(body), error.fieldErrors);
+      return showAgain(form, valuesOf(body), error.fieldErrors);
     const instead = error instanceof DomainError ? form.refused?.(error) : undefined;
     if (typeof instead === 'string') return reply.redirect(instead, 303);
     if (instead) return instead;
     throw error;
   }
   return reply.redirect(to, 303);
+}
+
+function showAgain<Schema extends z.ZodType, Result>(
+  form: FormSubmission<Schema, Result>,
+  values: Record<string, unknown>,
+  errors: FieldError[],
+) {
+  if (!form.page) throw invalid(errors);
+  return form.page(values, errors);
 }
 
 /** What was sent, to fill the form again: never a password, a code or the CSRF token. */
