@@ -1,5 +1,7 @@
 // Lints the OpenAPI document the app serves (Redocly's recommended rules): part of `npm run lint`.
+// Given a file name, also writes the document there (to compare two versions of the API).
 // The app is built without a database: pools connect only when asked, and nothing asks.
+import { writeFileSync } from 'node:fs';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { buildApp } from '../src/app.ts';
 import { readConfig } from '../src/platform/config.ts';
@@ -12,6 +14,8 @@ await app.ready();
 const document = app.swagger();
 await app.close();
 await databases.close();
+const out = process.argv[2];
+if (out) writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
 
 const config = await createConfig({ extends: ['recommended'] });
 const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config });

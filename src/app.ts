@@ -16,23 +16,49 @@ import { inputChecks } from './platform/http/input.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { createDependencies } from './dependencies.ts';
 import { defaultBrandColour, stylesheetFor, warmStylesheets } from './platform/stylesheet.ts';
-import { informationPages } from './modules/information/routes.ts';
-import { accountRoutes } from './modules/accounts/routes.ts';
-import { communityRoutes } from './modules/communities/routes.ts';
-import { programmeRoutes } from './modules/programmes/routes.ts';
-import { peopleRoutes } from './modules/people/routes.ts';
-import { referralRoutes } from './modules/referrals/routes.ts';
-import { selfReferralRoutes } from './modules/referrals/self-referral-routes.ts';
-import { supportNeedRoutes } from './modules/referrals/support-needs-routes.ts';
-import { ownReferralRoutes } from './modules/referrals/own-routes.ts';
-import { fhirRoutes } from './modules/referrals/fhir.ts';
-import { journeyRoutes } from './modules/journey/routes.ts';
-import { privacyRoutes } from './modules/privacy/routes.ts';
-import { safeguardingRoutes } from './modules/safeguarding/routes.ts';
-import { timebankRoutes } from './modules/timebank/routes.ts';
-import { networkRoutes } from './modules/peer-network/routes.ts';
-import { supportRoutes } from './modules/peer-support/routes.ts';
-import { caseloadRoutes } from './modules/caseload/routes.ts';
+import { information } from './modules/information/module.ts';
+import { accounts } from './modules/accounts/module.ts';
+import { communities } from './modules/communities/module.ts';
+import { programmes } from './modules/programmes/module.ts';
+import { people } from './modules/people/module.ts';
+import { referrals } from './modules/referrals/module.ts';
+import { journey } from './modules/journey/module.ts';
+import { privacy } from './modules/privacy/module.ts';
+import { safeguarding } from './modules/safeguarding/module.ts';
+import { timebank } from './modules/timebank/module.ts';
+import { peerNetwork } from './modules/peer-network/module.ts';
+import { peerSupport } from './modules/peer-support/module.ts';
+import { caseload } from './modules/caseload/module.ts';
+import {
+  acceptanceOf,
+  askerRecordOf,
+  type CoproduceModule,
+  headerFactsOf,
+  navigationOf,
+  personDataOf,
+} from './platform/module.ts';
+import { platformPersonData } from './platform/person-data.ts';
+import { postgresSessionStore } from './platform/auth/session-store.ts';
+
+/** The modules, each declared in its own module.ts: their pages and API, person data, jobs, header links. */
+export const modules: readonly CoproduceModule[] = [
+  information,
+  accounts,
+  communities,
+  programmes,
+  people,
+  referrals,
+  journey,
+  privacy,
+  safeguarding,
+  timebank,
+  peerNetwork,
+  peerSupport,
+  caseload,
+];
+
+/** Every column that points at a person, across the platform and every module: what a download shows, what a merge moves, what erasure clears. */
+export const personDataSources = personDataOf(platformPersonData, modules);
 
 export interface RouteEntry {
   method: string;
@@ -93,34 +119,31 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
     }
   });
 
-  const dependencies = createDependencies({ config, databases });
+  const dependencies = createDependencies({
+    config,
+    databases,
+    personData: personDataSources,
+    acceptance: acceptanceOf(modules),
+  });
+  const sessionStore = postgresSessionStore(databases.owner, config.sessionIdleMinutes);
 
-  await setUpWebSecurity(app, config, dependencies.sessionStore);
+  await setUpWebSecurity(app, config, sessionStore);
   await setUpStaticFiles(app, databases.app);
   await setUpApiDocumentation(app);
-  await registerViews(app);
-  await app.register(requestContext, { owner: databases.owner, sessionStore: dependencies.sessionStore });
+  await registerViews(app, navigationOf(modules));
+  await app.register(requestContext, {
+    owner: databases.owner,
+    sessionStore,
+    headerFacts: headerFactsOf(modules),
+    askerRecord: askerRecordOf(modules),
+  });
   await app.register(inputChecks);
   registerErrorHandling(app);
 
   await app.register(healthRoutes, { databases });
-  await app.register(informationPages);
-  await app.register(accountRoutes, { dependencies });
-  await app.register(communityRoutes, { dependencies });
-  await app.register(programmeRoutes, { dependencies });
-  await app.register(peopleRoutes, { dependencies });
-  await app.register(referralRoutes, { dependencies });
-  await app.register(selfReferralRoutes, { dependencies });
-  await app.register(supportNeedRoutes, { dependencies });
-  await app.register(ownReferralRoutes, { dependencies });
-  await app.register(fhirRoutes, { dependencies });
-  await app.register(journeyRoutes, { dependencies });
-  await app.register(privacyRoutes, { dependencies });
-  await app.register(safeguardingRoutes, { dependencies });
-  await app.register(timebankRoutes, { dependencies });
-  await app.register(networkRoutes, { dependencies });
-  await app.register(supportRoutes, { dependencies });
-  await app.register(caseloadRoutes, { dependencies });
+  for (const module of modules) {
+    for (const { plugin, prefix } of module.plugins) await app.register(plugin, { dependencies, prefix });
+  }
 
   // The first visitor to a community should not wait for its stylesheet to compile.
   app.addHook('onReady', async () => {

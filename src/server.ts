@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pino from 'pino';
-import { buildApp } from './app.ts';
+import { buildApp, modules, personDataSources } from './app.ts';
 import { loggerOptions, withoutValues } from './platform/logging.ts';
 import { ConfigurationError, readConfig } from './platform/config.ts';
 import { type Databases, ensureDatabase, openDatabases } from './platform/db/index.ts';
@@ -9,7 +9,7 @@ import { startJobs, type Jobs } from './platform/jobs.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
 import { generateDemo, isEmpty } from './demo/generate.ts';
 import { demoSignInText } from './demo/sign-ins.ts';
-import { scheduledJobs } from './scheduled-jobs.ts';
+import { scheduledJobsOf } from './platform/module.ts';
 
 /** Start: configuration → database → app → listen; stop cleanly on SIGTERM or SIGINT. */
 async function main(): Promise<void> {
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       config,
       log: app.log,
       clearSessions: () => sessionStore.clearExpired(),
-      scheduled: scheduledJobs(config),
+      scheduled: scheduledJobsOf(modules, { config, personData: personDataSources }),
     });
   }
 

@@ -17,6 +17,19 @@ export type Role = (typeof roles)[number];
 /** Roles that see other people's records; a community can require two-factor sign-in for them. */
 export const staffRoles: readonly Role[] = ['coordinator', 'referrer', 'partner', 'safeguarding_lead', 'admin'];
 
+/** Those who run the community's programmes, and act for members who are not online. */
+export const runningRoles: readonly Role[] = ['admin', 'coordinator'];
+
+/** Who takes part in programmes: a referrer or safeguarding lead who is only that has no use for their pages. */
+export const takingPart: readonly Role[] = [
+  'member',
+  'peer_supporter',
+  'facilitator',
+  'coordinator',
+  'partner',
+  'admin',
+];
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (roles as readonly string[]).includes(value);
 }
@@ -60,4 +73,20 @@ export async function scopeToCommunity(tx: Transaction, scope: CommunityScope): 
 export async function findCommunityBySlug(db: Database, slug: string): Promise<Community | undefined> {
   const [community] = await db.select().from(communities).where(eq(communities.slug, slug)).limit(1);
   return community;
+}
+
+/** The person asking, in the request's community: what a service needs to decide what they may see and do. */
+export interface RequestAsker {
+  /** Their account; null when nobody is signed in. */
+  accountId: string | null;
+  /** Their roles in the request's community (none outside one). */
+  roles: readonly Role[];
+  hasRole(...roles: Role[]): boolean;
+  /** Whether they run the community's programmes (admin, coordinator): they act for people who are not online. */
+  runsProgrammes: boolean;
+  /**
+   * Their record in the request's community, read in the request's transaction (a record made
+   * earlier in the same request is found); null when they have none.
+   */
+  recordIn(tx: CommunityTransaction): Promise<string | null>;
 }

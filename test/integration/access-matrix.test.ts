@@ -66,11 +66,13 @@ describe('the access matrix', () => {
   it('the declarations are the ones recorded in docs/access.md (a change to who may use a route is a reviewed change)', async () => {
     const describe = (access: Access) =>
       access.kind === 'community'
-        ? access.anyonesFor
-          ? `any member for their own (404 otherwise); ${access.anyonesFor.join(', ')} for anyone's`
-          : access.roles === 'any-member'
-            ? 'any member of the community'
-            : `${access.roles.join(', ')}${access.hidden ? ' (404 to other members)' : ''}`
+        ? access.decidedBy
+          ? `decided by the service: ${access.decidedBy} (404 otherwise); ${access.anyonesFor?.join(', ')} for anyone's`
+          : access.anyonesFor
+            ? `any member for their own (404 otherwise); ${access.anyonesFor.join(', ')} for anyone's`
+            : access.roles === 'any-member'
+              ? 'any member of the community'
+              : `${access.roles.join(', ')}${access.hidden ? ' (404 to other members)' : ''}`
         : access.kind;
     const rows = test.app.routeCatalogue
       .filter((route) => route.access)

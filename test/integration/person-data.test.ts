@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTableColumns } from 'drizzle-orm';
-import { personDataSources } from '../../src/person-data.ts';
+import { personDataSources } from '../../src/app.ts';
 import { onErasure } from '../../src/modules/people/store.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';

@@ -5,7 +5,7 @@ import { erasureRequests } from '../../src/modules/privacy/schema.ts';
 import { pseudonymiseOldReferrals } from '../../src/modules/privacy/service.ts';
 import { contactAttempts, referrals } from '../../src/modules/referrals/schema.ts';
 import { auditEvents, memberships, outbox, people, sessions } from '../../src/platform/db/schema.ts';
-import { personDataSources } from '../../src/person-data.ts';
+import { personDataSources } from '../../src/app.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 import { Visitor } from '../support/browser-like.ts';

@@ -16,7 +16,7 @@ export const actionParams = communityParams.extend({ actionId: z.uuid() });
 export const flagParams = communityParams.extend({ flagId: z.uuid() });
 
 /** The team's pages: anyone in the team (a data check), and those who run the hub; everyone else is told there is nothing there. */
-export const team = access.ownOr('admin', 'coordinator');
+export const team = access.decidedByService('the hub team, and the person a plan is for', 'admin', 'coordinator');
 export const hubStaff = access.roles('admin', 'coordinator');
 
 /** Runs `work` in the request's community, with its hub and the asker as the team sees them. */

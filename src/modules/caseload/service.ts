@@ -7,7 +7,8 @@ import { optionalText, plainDate, requiredText } from '../../platform/fields.ts'
 import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { forgetHubTeam } from '../../platform/views/navigation.ts';
+import { keptFor } from '../../platform/kept.ts';
+import type { Database } from '../../platform/db/index.ts';
 import { getPerson, listPeople } from '../people/service.ts';
 import { peopleWithSupportEnding, supports } from '../peer-support/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
@@ -64,6 +65,14 @@ export const itemRecord = z.object({
 export const meetingClose = z.object({ minutes: optionalText('errors.hub.text.tooLong', 20_000) });
 
 // ——— The hub and its team ———
+
+const hubTeamsKept = keptFor<ReadonlySet<string>>(30_000);
+
+/** Whether an account is in the community's hub team, from a list kept half a minute: the header links the hub for them. */
+export const inHubTeam = async (owner: Database, communityId: string, accountId: string) =>
+  (await hubTeamsKept.get(communityId, () => store.hubTeamAccounts(owner, communityId))).has(accountId);
+/** Someone joined or left a hub team. */
+const forgetHubTeam = (communityId: string) => hubTeamsKept.forget(communityId);
 
 /** The community's hub: its first open programme of kind `hub`, with the team's rhythm. */
 export async function hubOf(tx: CommunityTransaction, communityId: string) {

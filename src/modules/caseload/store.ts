@@ -1,6 +1,7 @@
 // The hub's queries: its team, caseload, actions, risks and review meetings.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
+import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { recordsSeenSql } from '../people/service.ts';
 import { supportedBy } from '../peer-support/service.ts';
@@ -683,3 +684,11 @@ export const personData: PersonDataSource[] = [
   { table: 'risk_flags', column: 'raised_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'risk_flags', column: 'closed_by', points: 'account', download: { excluded: 'actor' } },
 ];
+
+/** The accounts of the people in a community's hub teams. Read through the owner: the header asks before the request's transaction. */
+export async function hubTeamAccounts(owner: Database, communityId: string): Promise<ReadonlySet<string>> {
+  const rows = await owner.execute<{ account_id: string }>(
+    sql`select distinct r.account_id from hub_team_members t join ${recordsSeenSql('r')} on r.id = t.person_record_id where t.community_id = ${communityId} and r.account_id is not null`,
+  );
+  return new Set(rows.rows.map((row) => row.account_id));
+}

@@ -12,7 +12,6 @@ import { DomainError, type FieldError, invalid, notFound } from '../../platform/
 import { problem, problemResponses } from '../../platform/http/schemas.ts';
 import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
-import { personDataSources } from '../../person-data.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import * as consent from './consent.ts';
 import { programmesOf } from '../programmes/service.ts';
@@ -620,7 +619,7 @@ export async function peopleRoutes(
                 tx,
                 community.id,
                 actorId,
-                personDataSources,
+                dependencies.personData,
                 request.params.recordId,
                 request.params.otherId,
               ),
@@ -980,7 +979,14 @@ export async function peopleRoutes(
       const actorId = actorOf(request);
       return toPerson(
         await inRequestCommunity(dependencies, request, (tx, community) =>
-          service.mergePeople(tx, community.id, actorId, personDataSources, request.params.recordId, request.body.from),
+          service.mergePeople(
+            tx,
+            community.id,
+            actorId,
+            dependencies.personData,
+            request.params.recordId,
+            request.body.from,
+          ),
         ),
       );
     },

@@ -8,7 +8,6 @@ import { type FieldError, notFound } from '../../platform/http/problems.ts';
 import { problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { formatDay, formatDuration, formatInstant, formatMoney, render } from '../../platform/views/index.ts';
-import { personDataSources } from '../../person-data.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { getPerson, ownRecord, type PersonRecord } from '../people/service.ts';
 import * as service from './service.ts';
@@ -111,7 +110,7 @@ export async function privacyRoutes(
     inRequestCommunity(dependencies, request, async (tx: CommunityTransaction) => ({
       person: { id: person.id, number: person.number, preferredName: person.preferredName },
       madeAt: new Date(),
-      sections: await service.everythingAbout(tx, personDataSources, person, {
+      sections: await service.everythingAbout(tx, dependencies.personData, person, {
         own: person.accountId !== null && person.accountId === request.person?.id,
       }),
     }));
@@ -294,7 +293,7 @@ export async function privacyRoutes(
                 actorId,
                 decision === 'approve',
                 data.note,
-                personDataSources,
+                dependencies.personData,
               ),
             ),
           flash: request.t(`privacy.decide.${decision}d`),
@@ -433,7 +432,7 @@ export async function privacyRoutes(
             actorId,
             decision === 'approve',
             request.body.note,
-            personDataSources,
+            dependencies.personData,
           ),
         );
       },

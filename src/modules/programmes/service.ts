@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { keptFor } from '../../platform/kept.ts';
-import { forgetProgrammeKinds } from '../../platform/views/navigation.ts';
+import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import { recordMilestone } from '../journey/service.ts';
 import {
+  openProgrammeKinds,
   addMember,
   changeProgramme,
   currentProgrammesOf,
@@ -103,19 +104,20 @@ export async function updateProgramme(
   return updated;
 }
 
+// ——— The header ———
+
+const kindsKept = keptFor<readonly string[]>(30_000);
+
+/** The kinds of programme a community runs (open ones), kept half a minute: every page's header asks. */
+export const programmeKindsOf = (owner: Database, communityId: string): Promise<readonly string[]> =>
+  kindsKept.get(communityId, () => openProgrammeKinds(owner, communityId));
+/** A programme was added or changed: its community's header is worked out again. */
+const forgetProgrammeKinds = (communityId: string) => kindsKept.forget(communityId);
+
 // ——— Joining a programme ———
 
-export interface Joining {
-  communityId: string;
-  programme: Programme;
-  personRecordId: string;
-  referralId: string | null;
-  actorId: string | null;
-}
-
-/** What a programme's module does when a referral is accepted into a programme of its kind. */
-export type AcceptanceHandler = (tx: CommunityTransaction, joining: Joining) => Promise<void>;
-export type AcceptanceHandlers = Partial<Record<ProgrammeKind, AcceptanceHandler>>;
+import type { AcceptanceHandler, AcceptanceHandlers, Joining } from '../../platform/module.ts';
+export type { AcceptanceHandler, AcceptanceHandlers, Joining };
 
 /** The person becomes a member of the programme (once), and their journey says so. */
 export async function joinProgramme(tx: CommunityTransaction, joining: Joining): Promise<void> {

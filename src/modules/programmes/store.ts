@@ -2,6 +2,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { publishedRelation } from '../../platform/db/published.ts';
+import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import { type ProgrammeKind, programmeKinds, programmeMembers, programmes } from './schema.ts';
@@ -189,4 +190,12 @@ export async function addProgrammeMember(
   await tx.execute(
     sql`insert into programme_members (community_id, programme_id, person_record_id, added_by) values (${communityId}, ${programmeId}, ${personRecordId}, ${addedBy}) on conflict do nothing`,
   );
+}
+
+/** The kinds of programme a community runs (open ones). Read through the owner: the header asks before the request's transaction. */
+export async function openProgrammeKinds(owner: Database, communityId: string): Promise<readonly string[]> {
+  const rows = await owner.execute<{ kind: string }>(
+    sql`select distinct kind from programmes where community_id = ${communityId} and status = 'open'`,
+  );
+  return rows.rows.map((row) => row.kind);
 }

@@ -10,7 +10,6 @@ import { isValidNhsNumber } from '../../platform/fields.ts';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { DomainError } from '../../platform/http/problems.ts';
 import { translator } from '../../platform/i18n.ts';
-import { acceptanceHandlers } from '../../programme-acceptance.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import * as service from './service.ts';
 import { listProgrammes } from '../programmes/service.ts';
@@ -369,7 +368,7 @@ export async function fhirRoutes(
             actorId,
             notifyConfigured: dependencies.notifyConfigured,
             publicUrl: dependencies.publicUrl,
-            acceptance: acceptanceHandlers,
+            acceptance: dependencies.acceptance,
           },
           answers,
           {

@@ -17,7 +17,6 @@ import {
   staffRoles,
 } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
-import { acceptanceHandlers } from '../../programme-acceptance.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { communicationNeeds } from '../people/service.ts';
 import { listProgrammes, programmeChoices } from '../programmes/service.ts';
@@ -150,7 +149,7 @@ export const referralContext = <Actor extends string | null>(
   actorId,
   notifyConfigured: dependencies.notifyConfigured,
   publicUrl: dependencies.publicUrl,
-  acceptance: acceptanceHandlers,
+  acceptance: dependencies.acceptance,
 });
 
 /** What the referral pages share: the rules' context, the community in the path and what it offers. */

@@ -9,7 +9,14 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'signed-in' }
   | { kind: 'platform-admin' }
-  | { kind: 'community'; roles: readonly Role[] | 'any-member'; hidden?: true; anyonesFor?: readonly Role[] };
+  | {
+      kind: 'community';
+      roles: readonly Role[] | 'any-member';
+      hidden?: true;
+      anyonesFor?: readonly Role[];
+      /** Who else may: the service decides, for this reason, and answers 404 to the rest. */
+      decidedBy?: string;
+    };
 
 export const access = {
   /** Anyone, signed in or not. */
@@ -29,6 +36,16 @@ export const access = {
    * roles for anyone's. The route checks what is whose and answers 404 for what is not.
    */
   ownOr: (...allowed: Role[]): Access => ({ kind: 'community', roles: 'any-member', anyonesFor: allowed }),
+  /**
+   * Any member may ask; the service decides who else sees it, because of something only it knows
+   * (`because`: e.g. who is in the hub team), and answers 404 to the rest; these roles see anyone's.
+   */
+  decidedByService: (because: string, ...allowed: Role[]): Access => ({
+    kind: 'community',
+    roles: 'any-member',
+    anyonesFor: allowed,
+    decidedBy: because,
+  }),
 };
 
 declare module 'fastify' {

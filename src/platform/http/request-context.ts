@@ -8,9 +8,9 @@ import type { PostgresSessionStore } from '../auth/session-store.ts';
 import { decide, isApiRequest, routeAccess } from '../auth/access.ts';
 import { hashToken } from '../auth/secrets.ts';
 import { isLanguage, type Language, translator, type Translate } from '../i18n.ts';
-import type { Community, Role } from '../tenancy.ts';
+import { type Community, type RequestAsker, type Role, runningRoles } from '../tenancy.ts';
 import { DomainError, forbidden, notFound, unauthenticated } from './problems.ts';
-import { hubTeamAccountsOf, programmeKindsOf } from '../views/navigation.ts';
+import type { AskerRecord, HeaderFacts } from '../module.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,6 +24,8 @@ declare module 'fastify' {
     programmeKinds: readonly string[];
     /** Whether the person is in the community's hub team (the header links the hub for them). */
     inHubTeam: boolean;
+    /** Who is asking, as the services take it: built once, before the handler runs. */
+    asker: RequestAsker;
   }
   interface Session {
     personId?: string;
@@ -32,6 +34,24 @@ declare module 'fastify' {
     pendingNext?: string;
     flash?: string;
   }
+}
+
+function askerOf(request: FastifyRequest, askerRecord: AskerRecord): RequestAsker {
+  const accountId = request.person?.id ?? null;
+  const roles = request.roles;
+  const communityId = request.community?.id;
+  let record: string | null = null;
+  return {
+    accountId,
+    roles,
+    hasRole: (...wanted) => roles.some((role) => wanted.includes(role)),
+    runsProgrammes: roles.some((role) => runningRoles.includes(role)),
+    async recordIn(tx) {
+      if (record || !accountId || !communityId) return record;
+      record = await askerRecord(tx, communityId, accountId);
+      return record;
+    },
+  };
 }
 
 async function personIdFromToken(owner: Database, header: string): Promise<string | null> {
@@ -75,8 +95,16 @@ function chooseLanguage(request: FastifyRequest, reply: FastifyReply, person: Si
  * Runs before the body is read, so a refused request is refused whatever it carries.
  */
 export const requestContext = fp(
-  async (app: FastifyInstance, options: { owner: Database; sessionStore: PostgresSessionStore }) => {
-    const { owner, sessionStore } = options;
+  async (
+    app: FastifyInstance,
+    options: {
+      owner: Database;
+      sessionStore: PostgresSessionStore;
+      headerFacts: HeaderFacts;
+      askerRecord: AskerRecord;
+    },
+  ) => {
+    const { owner, sessionStore, headerFacts, askerRecord } = options;
     app.decorateRequest('person', null);
     app.decorateRequest('community', null);
     app.decorateRequest('membershipId', null);
@@ -86,6 +114,7 @@ export const requestContext = fp(
     app.decorateRequest('t', translator('en'));
     app.decorateRequest('programmeKinds', null as unknown as readonly string[]);
     app.decorateRequest('inHubTeam', false);
+    app.decorateRequest('asker', null as unknown as RequestAsker);
 
     app.addHook('onRequest', async (request, reply) => {
       request.roles = [];
@@ -122,13 +151,14 @@ export const requestContext = fp(
           request.roles = membership.roles;
           membershipRoles = membership.roles;
           if (!isApiRequest(request)) {
-            request.programmeKinds = await programmeKindsOf(owner, membership.community.id);
+            request.programmeKinds = await headerFacts.programmeKinds(owner, membership.community.id);
             request.inHubTeam =
               request.programmeKinds.includes('hub') &&
               request.person !== null &&
-              (await hubTeamAccountsOf(owner, membership.community.id)).has(request.person.id);
+              (await headerFacts.inHubTeam(owner, membership.community.id, request.person.id));
           }
         }
+        request.asker = askerOf(request, askerRecord);
         const decision = decide(rule, {
           signedIn: request.person !== null,
           isPlatformAdmin: request.person?.isPlatformAdmin ?? false,
@@ -139,6 +169,7 @@ export const requestContext = fp(
         });
         return act(decision, request, reply);
       }
+      request.asker = askerOf(request, askerRecord);
       const decision = decide(rule, {
         signedIn: request.person !== null,
         isPlatformAdmin: request.person?.isPlatformAdmin ?? false,

@@ -17,3 +17,6 @@ export const problem = z
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, problem])) as Record<number, typeof problem>;
 }
+
+/** The community named in a path (`/c/:community/…`, `/api/v1/communities/:community/…`): every community route's parameters start here. */
+export const communityParams = z.object({ community: z.string().max(60) });

@@ -7,6 +7,7 @@ import type { FieldError } from '../http/problems.ts';
 import { languageNames, languages } from '../i18n.ts';
 import { defaultBrandColour } from '../stylesheet.ts';
 import { navigationFor } from './navigation.ts';
+import type { NavigationLink } from '../module.ts';
 import { withPhoneLinks } from './phone-links.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -147,7 +148,15 @@ function addFilters(environment: nunjucks.Environment): void {
   );
 }
 
-export async function registerViews(app: FastifyInstance): Promise<void> {
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The community header's links, as the modules declared them. */
+    navigationLinks: readonly NavigationLink[];
+  }
+}
+
+export async function registerViews(app: FastifyInstance, navigation: readonly NavigationLink[]): Promise<void> {
+  app.decorate('navigationLinks', navigation);
   await app.register(fastifyView, {
     engine: { nunjucks },
     templates: templateFolders,
@@ -237,7 +246,7 @@ export async function render(
       serviceName: brand?.name ?? request.t('service.name'),
       homeHref: community ? `/c/${community.slug}` : brand ? `/communities/${brand.slug}/programmes` : '/',
       stylesheetHref: `/assets/css/coproduce-${brandColour}.css`,
-      navigation: navigationFor(request),
+      navigation: navigationFor(request, request.server.navigationLinks),
       currentPath: request.url.split('?')[0],
       csrfToken,
       values: context.values ?? {},

@@ -1,0 +1,12 @@
+// People: each community's records of the people it supports, their consent and their own pages.
+import type { CoproduceModule } from '../../platform/module.ts';
+import { peopleRoutes } from './routes.ts';
+import { ownRecordId, personData } from './service.ts';
+
+export const people: CoproduceModule = {
+  name: 'people',
+  plugins: [{ plugin: peopleRoutes }],
+  personData,
+  navigation: [{ key: 'nav.people', path: '/people', roles: ['admin', 'coordinator'], order: 80 }],
+  askerRecord: ownRecordId,
+};

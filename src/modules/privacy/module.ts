@@ -1,0 +1,18 @@
+// Privacy: a person's data download, erasure, and forgetting old referrals.
+import type { CoproduceModule } from '../../platform/module.ts';
+import { privacyRoutes } from './routes.ts';
+import { personData, pseudonymiseOldReferrals } from './service.ts';
+
+export const privacy: CoproduceModule = {
+  name: 'privacy',
+  plugins: [{ plugin: privacyRoutes }],
+  personData,
+  scheduledJobs: ({ personData: everyColumn }) => [
+    // Every night: declined and withdrawn referrals past each community's retention lose what was written about the person.
+    {
+      name: 'pseudonymise-referrals',
+      cron: '15 3 * * *',
+      run: (owner) => pseudonymiseOldReferrals(owner, everyColumn),
+    },
+  ],
+};

@@ -1,0 +1,12 @@
+// Programmes: what a community runs (a time bank, a peer network, a hub), and who is in each.
+import type { CoproduceModule } from '../../platform/module.ts';
+import { programmeRoutes } from './routes.ts';
+import { personData, programmeKindsOf } from './service.ts';
+
+export const programmes: CoproduceModule = {
+  name: 'programmes',
+  plugins: [{ plugin: programmeRoutes }],
+  personData,
+  navigation: [{ key: 'nav.programmes', path: '/programmes', roles: ['admin', 'coordinator'], order: 110 }],
+  headerFacts: { programmeKinds: programmeKindsOf },
+};
