@@ -47,6 +47,30 @@ const queryBuilders = ['drizzle-orm', 'drizzle-orm/pg-core'].map((name) => ({
   message: "Only a module's store files build queries: put the query in store.ts (or <feature>-store.ts) and call it.",
 }));
 
+// Tenancy is set in one place: a transaction is scoped to a community only by platform/tenancy.ts.
+const tenancySyntax = [
+  {
+    selector: "TSAsExpression[typeAnnotation.typeName.name='CommunityTransaction']",
+    message: 'Scope a transaction with inCommunity or scopeToCommunity (src/platform/tenancy.ts), never by a cast.',
+  },
+  {
+    selector: 'TemplateElement[value.raw=/app\\.community_id/]',
+    message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).',
+  },
+  {
+    selector: 'Literal[value=/app\\.community_id/]',
+    message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).',
+  },
+];
+// Authorisation is decided once by route access and then by the services, from request.asker:
+// a handler never looks at roles itself.
+const roleChecks = [
+  {
+    selector: "MemberExpression[object.name='request'][property.name='roles']",
+    message: 'A handler does not check roles: pass request.asker to the service, which decides (and says why).',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-results/', 'playwright-report/', 'migrations/'] },
   js.configs.recommended,
@@ -112,22 +136,15 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['src/platform/tenancy.ts'],
     rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "TSAsExpression[typeAnnotation.typeName.name='CommunityTransaction']",
-          message:
-            'Scope a transaction with inCommunity or scopeToCommunity (src/platform/tenancy.ts), never by a cast.',
-        },
-        {
-          selector: 'TemplateElement[value.raw=/app\\.community_id/]',
-          message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).',
-        },
-        {
-          selector: 'Literal[value=/app\\.community_id/]',
-          message: 'Set the community with inCommunity or scopeToCommunity (src/platform/tenancy.ts).',
-        },
-      ],
+      'no-restricted-syntax': ['error', ...tenancySyntax],
+    },
+  },
+  {
+    // In a module, tenancy as everywhere, and no role checks: the services decide, from the asker.
+    files: ['src/modules/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...tenancySyntax, ...roleChecks],
     },
   },
   {

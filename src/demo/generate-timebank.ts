@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../platform/db/index.ts';
 import { personRecords } from '../modules/people/schema.ts';
 import { type AccountState, applyTransfer } from '../modules/timebank/ledger.ts';
-import { countFinishedDays } from '../modules/timebank/service.ts';
+import { countFinishedDays, reconcileLedgers } from '../modules/timebank/service.ts';
 import {
   backgroundChecks,
   exchangeParties,
@@ -607,6 +607,28 @@ async function generatePosts(
 }
 
 /**
+ * The ledger's checks, over a load written without it: every transfer sums to zero and no member
+ * paid below the time bank's limit (what `applyTransfer` and the balance trigger refuse), and every
+ * balance is the sum of its movements (the nightly reconciliation, run as the job runs it). A
+ * benchmark on a state the time bank could never reach would measure nothing.
+ */
+export async function checkAsTheLedgerWould(owner: Database, communityId: string): Promise<void> {
+  const [broken] = (
+    await owner.execute<{ unbalanced: number; below_limit: number }>(
+      sql`select
+        (select count(*) from (select 1 from timebank_movements where community_id = ${communityId} group by transfer_id having sum(minutes) <> 0) t)::int as unbalanced,
+        (select count(*) from timebank_movements m join timebank_accounts a on a.id = m.account_id join timebanks b on b.community_id = a.community_id
+          where m.community_id = ${communityId} and a.kind <> 'pot' and m.minutes < 0 and m.balance_after < b.minimum_balance)::int as below_limit`,
+    )
+  ).rows;
+  const differences = await reconcileLedgers(owner);
+  if (!broken || broken.unbalanced > 0 || broken.below_limit > 0 || differences > 0)
+    throw new Error(
+      `the generated time bank breaks the ledger's rules: ${broken?.unbalanced} unbalanced transfers, ${broken?.below_limit} payments below the limit, ${differences} balances unlike their movements`,
+    );
+}
+
+/**
  * A time bank at benchmark scale, written by PostgreSQL itself: `members` members (the first is
  * the record of `firstAccountId`, so a benchmark can sign in as them) and `exchanges` confirmed
  * exchanges over the last year, given in pairs (one helps the other, who helps back the same
@@ -674,6 +696,7 @@ export async function generateTimebankAtScale(
     await tx.execute(sql`set local session_replication_role = replica`);
     for (const statement of statements) await tx.execute(statement);
   });
+  await checkAsTheLedgerWould(owner, communityId);
   // A year of history, added up day by day as the nightly job would have done as each day ended.
   await countFinishedDays(owner);
   // Vacuumed now, so that autovacuum does not do it while the benchmark runs.

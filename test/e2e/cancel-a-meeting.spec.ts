@@ -1,4 +1,6 @@
-import { expect, expectPage, signIn, test } from './support.ts';
+import { CancelMeeting, Group, Meeting, PeerNetwork } from './pages/network.ts';
+import { signIn } from './pages/sign-in.ts';
+import { expect, test } from './support.ts';
 
 test('a facilitator cancels a meeting on a phone, saying why; a member sees it cancelled and why, and cannot say she is coming', async ({
   browser,
@@ -6,30 +8,27 @@ test('a facilitator cancels a meeting on a phone, saying why; a member sees it c
   const phone = await browser.newContext({ viewport: { width: 375, height: 740 } });
   const ruth = await phone.newPage();
   await signIn(ruth, 'facilitator.croydon@example.org');
-  await ruth.goto('/c/croydon/network');
-  await expectPage(ruth, 'Peer network');
-  await ruth.getByRole('link', { name: 'Thursday evening group' }).first().click();
-  await expectPage(ruth, 'Thursday evening group');
+  const network = await PeerNetwork.open(ruth, 'croydon');
+  await network.openGroup('Thursday evening group', { first: true });
+  const group = await Group.verifyOnPage(ruth, 'Thursday evening group');
   // The last meeting to come: weeks ahead, so no other journey meets it.
-  const upcoming = ruth.locator('h2', { hasText: 'Meetings to come' }).locator('xpath=following-sibling::ul[1]');
-  await upcoming.getByRole('listitem').last().getByRole('link').first().click();
-  await expectPage(ruth, 'Thursday evening group');
+  await group.openLastMeetingToCome();
+  const meeting = await Meeting.verifyOnPage(ruth, 'Thursday evening group');
   const meetingUrl = ruth.url();
-  await ruth.getByRole('link', { name: 'Cancel this meeting' }).click();
-  await expectPage(ruth, 'Cancel this meeting');
-  await ruth.getByRole('button', { name: 'Cancel the meeting' }).click();
-  await expectPage(ruth, 'Cancel this meeting');
-  await expect(ruth.getByRole('link', { name: 'Say why the meeting is cancelled' })).toBeVisible();
-  await ruth.getByLabel('Why is it cancelled?').fill('The centre is closed for repairs. We meet again the week after.');
-  await ruth.getByRole('button', { name: 'Cancel the meeting' }).click();
-  await expectPage(ruth, 'Thursday evening group');
+  await meeting.cancelThisMeeting();
+  const cancel = await CancelMeeting.verifyOnPage(ruth);
+  await cancel.cancelTheMeeting();
+  await CancelMeeting.verifyOnPage(ruth);
+  await expect(cancel.sayWhyError).toBeVisible();
+  await cancel.cancelTheMeeting('The centre is closed for repairs. We meet again the week after.');
+  await Meeting.verifyOnPage(ruth, 'Thursday evening group');
   await expect(ruth.getByText(/Meeting cancelled\./)).toBeVisible();
-  await expect(ruth.getByRole('link', { name: 'Cancel this meeting' })).toHaveCount(0);
+  await expect(meeting.cancelThisMeetingLink).toHaveCount(0);
 
   const jade = await (await browser.newContext({ viewport: { width: 375, height: 740 } })).newPage();
   await signIn(jade, 'member.croydon@example.org');
   await jade.goto(meetingUrl);
-  await expectPage(jade, 'Thursday evening group');
+  const cancelled = await Meeting.verifyOnPage(jade, 'Thursday evening group');
   await expect(jade.getByText('The centre is closed for repairs. We meet again the week after.')).toBeVisible();
-  await expect(jade.getByRole('radio', { name: /coming/ })).toHaveCount(0);
+  await expect(cancelled.comingChoices).toHaveCount(0);
 });

@@ -1,4 +1,9 @@
-import { expect, expectPage, signIn, test } from './support.ts';
+import { CommunityHome } from './pages/community-home.ts';
+import { AgendaItem, Caseload, HubTeam, PersonalBudget, ReviewMeeting } from './pages/hub.ts';
+import { Person } from './pages/people.ts';
+import { AcceptReferral, Referral, Referrals } from './pages/referrals.ts';
+import { signIn } from './pages/sign-in.ts';
+import { expect, test } from './support.ts';
 
 test('the hub accepts a referral; the next review meeting’s agenda shows the person; the chair records an action for a peer supporter, which is on his home page', async ({
   browser,
@@ -6,56 +11,50 @@ test('the hub accepts a referral; the next review meeting’s agenda shows the p
   test.setTimeout(120_000);
   const sam = await (await browser.newContext()).newPage();
   await signIn(sam, 'coordinator@example.org');
-  await sam.goto('/c/lambeth');
-  await sam.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Referrals' }).click();
-  await expectPage(sam, 'Referrals');
-  await sam.getByText('Filter and search').click();
-  await sam.getByLabel('Name or reference').fill('HUBR-4K7M');
-  await sam.getByRole('button', { name: 'Show referrals' }).click();
-  await sam.getByRole('link', { name: 'HUBR-4K7M' }).click();
-  await expectPage(sam, 'Referral HUBR-4K7M');
-  await sam.getByRole('button', { name: 'Accept' }).click();
-  await expectPage(sam, 'Accept');
-  await expect(sam.getByLabel('Living Well hub')).toBeChecked();
-  await sam.getByRole('button', { name: 'Accept' }).click();
+  const home = await CommunityHome.goTo(sam, 'lambeth');
+  await home.goToFromMenu('Referrals');
+  const referrals = await Referrals.verifyOnPage(sam);
+  await referrals.search('HUBR-4K7M');
+  await referrals.openReferral('HUBR-4K7M');
+  const referral = await Referral.verifyOnPage(sam, 'Referral HUBR-4K7M');
+  await referral.accept();
+  const accept = await AcceptReferral.verifyOnPage(sam);
+  await expect(accept.programme('Living Well hub')).toBeChecked();
+  await accept.accept();
   await expect(sam.getByText('Accepted into: Living Well hub.')).toBeVisible();
 
-  await sam.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Hub team' }).click();
-  await expectPage(sam, 'Living Well hub');
-  await sam.getByRole('button', { name: /^(Open today’s review meeting|Hold a review meeting today)/ }).click();
-  await expectPage(sam, /^Review meeting, /);
-  const omar = sam.getByRole('listitem').filter({ hasText: 'Omar Said' });
+  await referral.goToFromMenu('Hub team');
+  const hub = await HubTeam.verifyOnPage(sam, 'Living Well hub');
+  await hub.openTodaysReviewMeeting();
+  const meeting = await ReviewMeeting.verifyOnPage(sam);
+  const omar = meeting.item('Omar Said');
   await expect(omar).toContainText('New since the last meeting');
-  await omar.getByRole('link', { name: 'Omar Said' }).click();
-  await expectPage(sam, 'Omar Said');
-  await sam
-    .getByLabel('What was discussed')
-    .fill('Omar would like someone with lived experience alongside him while he looks for work.');
-  await sam.getByLabel('What was decided').fill('Offer Missing Link peer support; Dev to meet him first.');
-  await sam.getByLabel('What needs doing').fill('Meet Omar at the hub and introduce peer support');
-  await sam.getByRole('button', { name: 'Save and go back to the agenda' }).click();
-  await expectPage(sam, 'Omar Said');
-  await expect(sam.locator('.nhsuk-error-summary')).toContainText('Choose who will do it');
-  await expect(sam.getByLabel('What was discussed')).toHaveValue(/lived experience/);
-  await sam.getByLabel('Who will do it').selectOption({ label: 'Dev Sharma (Peer supporter)' });
-  const due = new Date(Date.now() + 5 * 86_400_000);
-  const dueOn = sam.getByRole('group', { name: 'By when' });
-  await dueOn.getByLabel('Day').fill(String(due.getUTCDate()));
-  await dueOn.getByLabel('Month').fill(String(due.getUTCMonth() + 1));
-  await dueOn.getByLabel('Year').fill(String(due.getUTCFullYear()));
-  await sam.getByRole('button', { name: 'Save and go back to the agenda' }).click();
-  await expectPage(sam, /^Review meeting, /);
-  await expect(sam.getByRole('listitem').filter({ hasText: 'Omar Said' })).toContainText('Discussed');
+  await meeting.openItem('Omar Said');
+  const item = await AgendaItem.verifyOnPage(sam, 'Omar Said');
+  await item.recordDiscussion({
+    discussed: 'Omar would like someone with lived experience alongside him while he looks for work.',
+    decided: 'Offer Missing Link peer support; Dev to meet him first.',
+    needsDoing: 'Meet Omar at the hub and introduce peer support',
+  });
+  await item.saveAndGoBackToTheAgenda();
+  await AgendaItem.verifyOnPage(sam, 'Omar Said');
+  await expect(item.errorSummary).toContainText('Choose who will do it');
+  await expect(item.whatWasDiscussed).toHaveValue(/lived experience/);
+  await item.chooseWhoWillDoIt('Dev Sharma (Peer supporter)');
+  await item.dueBy(new Date(Date.now() + 5 * 86_400_000));
+  await item.saveAndGoBackToTheAgenda();
+  await ReviewMeeting.verifyOnPage(sam);
+  await expect(meeting.item('Omar Said')).toContainText('Discussed');
 
   // The action is on Dev's home page, and he can open Omar: he owns an action for him.
   const dev = await (await browser.newContext()).newPage();
   await signIn(dev, 'peer@example.org');
-  await dev.goto('/c/lambeth');
-  await expectPage(dev, /Hello, Dev Sharma/);
+  await CommunityHome.goTo(dev, 'lambeth');
+  const devsHome = await CommunityHome.verifyOnPage(dev, /Hello, Dev Sharma/);
   await expect(dev.getByText('Meet Omar at the hub and introduce peer support')).toBeVisible();
-  await dev.getByRole('link', { name: 'Omar Said' }).click();
-  await expectPage(dev, 'Omar Said');
-  await dev.getByRole('button', { name: /^Mark as done/ }).click();
+  await devsHome.openPerson('Omar Said');
+  const omarsRecord = await Person.verifyOnPage(dev, 'Omar Said');
+  await omarsRecord.markAsDone();
   await expect(dev.getByText('Action done.')).toBeVisible();
 });
 
@@ -64,29 +63,22 @@ test('a personal budget refuses an overspend until the coordinator approves it e
 }) => {
   const sam = await (await browser.newContext()).newPage();
   await signIn(sam, 'coordinator@example.org');
-  await sam.goto('/c/lambeth/hub');
-  await sam.getByRole('link', { name: 'Caseload' }).click();
-  await expectPage(sam, 'Caseload');
-  await sam.getByLabel('Find by name').fill('Desmond');
-  await sam.getByRole('button', { name: 'Find' }).click();
-  await sam.getByRole('link', { name: 'Desmond Hart' }).click();
-  await expectPage(sam, 'Desmond Hart');
-  await sam.getByRole('link', { name: /^Lambeth personal health budget/ }).click();
-  await expectPage(sam, 'Personal budget of Desmond Hart');
-  const kit = sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' });
-  await expect(kit).toContainText('This would overspend the budget');
-  await kit.getByRole('button', { name: 'Approve spend' }).click();
-  await expectPage(sam, 'Personal budget of Desmond Hart');
-  await expect(sam.locator('.nhsuk-error-summary')).toContainText('This spend is more than the budget has left');
-  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText(
-    'Waiting for approval',
-  );
-  const again = sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' });
-  await again.getByLabel('I approve spending more than the budget has left').check();
-  await again.getByLabel('Why is the overspend approved?').fill('Agreed at Monday’s review: running is his main goal');
-  await again.getByRole('button', { name: 'Approve spend' }).click();
+  const hub = await HubTeam.goTo(sam, 'lambeth');
+  await hub.caseload();
+  const caseload = await Caseload.verifyOnPage(sam);
+  await caseload.findByName('Desmond');
+  await caseload.openPerson('Desmond Hart');
+  const desmond = await Person.verifyOnPage(sam, 'Desmond Hart');
+  await desmond.openBudget('Lambeth personal health budget');
+  const budget = await PersonalBudget.verifyOnPage(sam, 'Personal budget of Desmond Hart');
+  await expect(budget.spend('Running shoes and kit')).toContainText('This would overspend the budget');
+  await budget.approveSpend('Running shoes and kit');
+  await PersonalBudget.verifyOnPage(sam, 'Personal budget of Desmond Hart');
+  await expect(budget.errorSummary).toContainText('This spend is more than the budget has left');
+  await expect(budget.spend('Running shoes and kit')).toContainText('Waiting for approval');
+  await budget.approveOverspend('Running shoes and kit', 'Agreed at Monday’s review: running is his main goal');
   await expect(sam.getByText('Spend approved.')).toBeVisible();
-  await expect(sam.locator('.nhsuk-card').filter({ hasText: 'Running shoes and kit' })).toContainText(
+  await expect(budget.spend('Running shoes and kit')).toContainText(
     'Approved over the budget: Agreed at Monday’s review',
   );
 });

@@ -1,4 +1,9 @@
-import { expectPage, signIn, test, expect, uniqueEmail, demoPassword, lastMessageTo, linkIn } from './support.ts';
+import { AskToJoin, Communities, ConfirmYourEmail, CreateAccount, EmailConfirmed, Welcome } from './pages/accounts.ts';
+import { CommunityHome } from './pages/community-home.ts';
+import { JoinRequest, Members } from './pages/members.ts';
+import { verifyOnPage } from './pages/page.ts';
+import { signIn } from './pages/sign-in.ts';
+import { test, expect, uniqueEmail, demoPassword, lastMessageTo, linkIn } from './support.ts';
 
 test('a newcomer registers, confirms their email address, asks to join Lambeth Together, the admin approves, and the newcomer lands on the member home', async ({
   browser,
@@ -6,53 +11,45 @@ test('a newcomer registers, confirms their email address, asks to join Lambeth T
   const newcomer = await (await browser.newContext()).newPage();
   const email = uniqueEmail('rosa');
 
-  await newcomer.goto('/');
-  await expectPage(newcomer, 'Support each other, together');
-  await newcomer.getByRole('button', { name: 'Create an account' }).click();
-  await expectPage(newcomer, 'Create an account');
+  const welcome = await Welcome.open(newcomer);
+  await welcome.createAnAccount();
+  const form = await CreateAccount.verifyOnPage(newcomer);
   // A mistake first: the form says what is wrong and keeps what was typed.
-  await newcomer.getByLabel('Your name').fill('Rosa Newcomer');
-  await newcomer.getByLabel('Email address').fill('not-an-email');
-  await newcomer.getByLabel('Create a password').fill('short');
-  await newcomer.getByRole('button', { name: 'Create account' }).click();
-  await expectPage(newcomer, 'Create an account');
-  await expect(newcomer.getByRole('alert')).toContainText('Enter an email address in the correct format');
-  await expect(newcomer.getByRole('alert')).toContainText('Password must be 10 characters or more');
-  await expect(newcomer.getByLabel('Your name')).toHaveValue('Rosa Newcomer');
+  await form.createAccount({ name: 'Rosa Newcomer', email: 'not-an-email', password: 'short' });
+  await CreateAccount.verifyOnPage(newcomer);
+  await expect(form.alert).toContainText('Enter an email address in the correct format');
+  await expect(form.alert).toContainText('Password must be 10 characters or more');
+  await expect(form.yourName).toHaveValue('Rosa Newcomer');
 
-  await newcomer.getByLabel('Email address').fill(email);
-  await newcomer.getByLabel('Create a password').fill(demoPassword);
-  await newcomer.getByRole('button', { name: 'Create account' }).click();
+  await form.createAccount({ email, password: demoPassword });
   // Joining waits for the email address to be confirmed, with the link sent to it.
-  await expectPage(newcomer, 'Confirm your email address');
+  await ConfirmYourEmail.verifyOnPage(newcomer);
   await expect(newcomer.getByText(`We have sent a link to ${email}`)).toBeVisible();
-  await newcomer.goto('/communities/lambeth/join');
-  await expectPage(newcomer, 'Confirm your email address');
+  await AskToJoin.goTo(newcomer, 'lambeth');
+  await ConfirmYourEmail.verifyOnPage(newcomer);
   await newcomer.goto(linkIn((await lastMessageTo(email, 'email-confirmation')).body));
-  await expectPage(newcomer, 'Your email address is confirmed');
-  await newcomer.getByRole('button', { name: 'Continue' }).click();
-  await expectPage(newcomer, 'Ask to join Lambeth Together');
-  await newcomer.goto('/communities');
-  await expectPage(newcomer, 'Communities');
-  await newcomer.getByRole('link', { name: 'Ask to join Lambeth Together' }).click();
-  await expectPage(newcomer, 'Ask to join Lambeth Together');
-  await newcomer.getByLabel('Tell them about yourself (optional)').fill('My GP suggested the time bank.');
-  await newcomer.getByRole('button', { name: 'Ask to join' }).click();
-  await expectPage(newcomer, 'Request sent');
+  const confirmed = await EmailConfirmed.verifyOnPage(newcomer);
+  await confirmed.continue();
+  await AskToJoin.verifyOnPage(newcomer, 'Ask to join Lambeth Together');
+  const communities = await Communities.open(newcomer);
+  await communities.askToJoin('Lambeth Together');
+  const askToJoin = await AskToJoin.verifyOnPage(newcomer, 'Ask to join Lambeth Together');
+  await askToJoin.ask('My GP suggested the time bank.');
+  await verifyOnPage(newcomer, 'Request sent');
 
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, 'admin@example.org');
-  await expectPage(admin, 'Hello, Alex Morgan');
-  await admin.getByRole('link', { name: /waiting to join/ }).click();
-  await expectPage(admin, 'Members');
-  await admin.getByRole('link', { name: 'Rosa Newcomer' }).click();
-  await expectPage(admin, 'Rosa Newcomer');
+  const adminsHome = await CommunityHome.verifyOnPage(admin, 'Hello, Alex Morgan');
+  await adminsHome.peopleWaitingToJoin();
+  const members = await Members.verifyOnPage(admin);
+  await members.openRequestOf('Rosa Newcomer');
+  const request = await JoinRequest.verifyOnPage(admin, 'Rosa Newcomer');
   await expect(admin.getByText('My GP suggested the time bank.')).toBeVisible();
-  await admin.getByRole('button', { name: 'Approve' }).click();
-  await expectPage(admin, 'Members');
+  await request.approve();
+  await Members.verifyOnPage(admin);
   await expect(admin.getByText('Rosa Newcomer is now a member.')).toBeVisible();
 
   await newcomer.goto('/');
-  await expectPage(newcomer, 'Hello, Rosa Newcomer');
+  await CommunityHome.verifyOnPage(newcomer, 'Hello, Rosa Newcomer');
   await expect(newcomer.getByText('You are here as: Member')).toBeVisible();
 });

@@ -1,19 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { expect, expectPage, signIn, test } from './support.ts';
+import { YourCommunities } from './pages/accounts.ts';
+import { CommunityHome } from './pages/community-home.ts';
+import { verifyOnPage } from './pages/page.ts';
+import { AddPerson, AskToForget, People, Person } from './pages/people.ts';
+import {
+  Concern,
+  ConcernSent,
+  Concerns,
+  DownloadYourData,
+  RaiseConcern,
+  RequestToForget,
+  RequestsToBeForgotten,
+  YourDetails,
+} from './pages/privacy.ts';
+import { signIn } from './pages/sign-in.ts';
+import { expect, test } from './support.ts';
 
 test('a member downloads everything held about them, as a page and as a file', async ({ page }) => {
   await signIn(page, 'member@example.org');
-  await expectPage(page, 'Hello, Maria Santos');
-  await page.getByRole('link', { name: 'Your details' }).click();
-  await expectPage(page, 'Your details');
-  await page.getByRole('link', { name: 'Download your data' }).click();
-  await expectPage(page, 'Download your data');
-  await expect(page.getByRole('heading', { name: /Your account/ })).toBeVisible();
-  await expect(page.getByRole('heading', { name: /Your journey/ })).toBeVisible();
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Download as a file (JSON)' }).click(),
-  ]);
+  const home = await CommunityHome.verifyOnPage(page, 'Hello, Maria Santos');
+  await home.yourDetails();
+  const details = await YourDetails.verifyOnPage(page);
+  await details.downloadYourData();
+  const yourData = await DownloadYourData.verifyOnPage(page);
+  await expect(yourData.section(/Your account/)).toBeVisible();
+  await expect(yourData.section(/Your journey/)).toBeVisible();
+  const download = await yourData.downloadAsAFile();
   const data = JSON.parse(readFileSync((await download.path()) ?? '', 'utf8')) as {
     person: { preferredName: string };
     sections: { table: string }[];
@@ -29,44 +41,41 @@ test('someone who is not online asks, through a coordinator, to be forgotten; an
 }) => {
   const coordinator = await (await browser.newContext()).newPage();
   await signIn(coordinator, 'coordinator@example.org');
-  await coordinator.getByRole('link', { name: 'Lambeth Together' }).click();
-  await coordinator.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'People' }).click();
-  await expectPage(coordinator, 'People');
-  await coordinator.getByRole('button', { name: 'Add a person' }).click();
-  await expectPage(coordinator, 'Add a person');
-  await coordinator.getByLabel('Preferred name').fill('Cyril');
-  await coordinator.getByLabel('Full name').fill('Cyril Forgetme');
-  await coordinator.getByLabel('This person is not online. Coordinators will act for them.').check();
-  await coordinator.getByLabel('Address', { exact: true }).fill('4 Rosendale Road');
-  await coordinator.getByLabel('Postcode').fill('se21 8dy');
-  await coordinator.getByLabel('Letter').check();
-  await coordinator.getByRole('button', { name: 'Add person' }).click();
-  await expectPage(coordinator, 'Cyril');
+  await new YourCommunities(coordinator).openCommunity('Lambeth Together');
+  await new CommunityHome(coordinator).goToFromMenu('People');
+  const people = await People.verifyOnPage(coordinator);
+  await people.addAPerson();
+  const addPerson = await AddPerson.verifyOnPage(coordinator);
+  await addPerson.addSomeoneNotOnline({
+    preferredName: 'Cyril',
+    fullName: 'Cyril Forgetme',
+    address: '4 Rosendale Road',
+    postcode: 'se21 8dy',
+    contactBy: 'Letter',
+  });
+  const cyril = await Person.verifyOnPage(coordinator, 'Cyril');
   await expect(coordinator.getByText('SE21 8DY')).toBeVisible();
-  await coordinator.getByRole('link', { name: 'They asked to be forgotten' }).click();
-  await expectPage(coordinator, 'Ask to forget Cyril');
-  await coordinator
-    .getByLabel('Anything you would like to tell us (optional)')
-    .fill('Wrote to us asking to be removed.');
-  await coordinator.getByRole('button', { name: 'Ask to be forgotten' }).click();
-  await expectPage(coordinator, 'Ask to forget Cyril');
+  await cyril.theyAskedToBeForgotten();
+  const askToForget = await AskToForget.verifyOnPage(coordinator, 'Ask to forget Cyril');
+  await askToForget.askToBeForgotten('Wrote to us asking to be removed.');
+  await AskToForget.verifyOnPage(coordinator, 'Ask to forget Cyril');
   await expect(coordinator.getByText('waiting for an admin')).toBeVisible();
 
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, 'admin@example.org');
-  await admin.getByRole('link', { name: 'Requests to be forgotten' }).click();
-  await expectPage(admin, 'Requests to be forgotten');
-  await admin.getByRole('link', { name: 'Cyril' }).click();
-  await expectPage(admin, 'Request to forget Cyril');
-  await admin.getByRole('button', { name: 'Approve and forget them' }).click();
-  await expectPage(admin, 'Requests to be forgotten');
+  await new CommunityHome(admin).requestsToBeForgotten();
+  const requests = await RequestsToBeForgotten.verifyOnPage(admin);
+  await requests.openRequestOf('Cyril');
+  const request = await RequestToForget.verifyOnPage(admin, 'Request to forget Cyril');
+  await request.approveAndForgetThem();
+  await RequestsToBeForgotten.verifyOnPage(admin);
   await expect(admin.getByText('The person has been forgotten.')).toBeVisible();
 
   await coordinator.reload();
-  await expectPage(coordinator, /^Ask to forget Former member \d+$/);
+  const erased = await AskToForget.verifyOnPage(coordinator, /^Ask to forget Former member \d+$/);
   await expect(coordinator.getByText('This record has been erased.')).toBeVisible();
-  await coordinator.getByRole('link', { name: 'Back' }).click();
-  await expectPage(coordinator, /^Former member \d+$/);
+  await erased.back();
+  await Person.verifyOnPage(coordinator, /^Former member \d+$/);
   await expect(coordinator.getByText('Cyril Forgetme')).toHaveCount(0);
   await expect(coordinator.getByText('4 Rosendale Road')).toHaveCount(0);
 });
@@ -76,24 +85,23 @@ test('a member raises a safeguarding concern; the safeguarding lead reads it; a 
 }) => {
   const member = await (await browser.newContext()).newPage();
   await signIn(member, 'member@example.org');
-  await member.getByRole('link', { name: 'Raise a safeguarding concern' }).click();
-  await expectPage(member, 'Raise a safeguarding concern');
-  await member.getByLabel('Yes').check();
-  await member.getByLabel('Who are you worried about?').fill('Harold from the walking group');
-  await member
-    .getByLabel('What happened, or what are you worried about?')
-    .fill('He has bruises and said he is scared to go home.');
-  await member.getByRole('button', { name: 'Send the concern' }).click();
-  await expectPage(member, 'Your concern has been sent');
+  await new CommunityHome(member).raiseASafeguardingConcern();
+  const concern = await RaiseConcern.verifyOnPage(member);
+  await concern.raiseConcern({
+    inDangerNow: 'Yes',
+    about: 'Harold from the walking group',
+    what: 'He has bruises and said he is scared to go home.',
+  });
+  await ConcernSent.verifyOnPage(member);
   await expect(member.getByText('Call 999 if someone is in immediate danger')).toBeVisible();
   await expect(member.getByText('Call 111 for urgent medical help')).toBeVisible();
 
   const lead = await (await browser.newContext()).newPage();
   await signIn(lead, 'safeguarding@example.org');
-  await lead.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Concerns' }).click();
-  await expectPage(lead, 'Safeguarding concerns');
-  await lead.getByRole('link', { name: 'Harold from the walking group' }).first().click();
-  await expectPage(lead, 'Concern about Harold from the walking group');
+  await new CommunityHome(lead).goToFromMenu('Concerns');
+  const concerns = await Concerns.verifyOnPage(lead);
+  await concerns.openConcernAbout('Harold from the walking group');
+  await Concern.verifyOnPage(lead, 'Concern about Harold from the walking group');
   await expect(lead.getByText('He has bruises and said he is scared to go home.')).toBeVisible();
   const address = lead.url();
 
@@ -101,6 +109,6 @@ test('a member raises a safeguarding concern; the safeguarding lead reads it; a 
   await signIn(coordinator, 'coordinator@example.org');
   const response = await coordinator.goto(address);
   expect(response?.status()).toBe(404);
-  await expectPage(coordinator, 'Page not found');
+  await verifyOnPage(coordinator, 'Page not found');
   await expect(coordinator.getByText('He has bruises')).toHaveCount(0);
 });

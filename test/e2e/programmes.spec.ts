@@ -1,32 +1,36 @@
-import { expectPage, signIn, test, expect } from './support.ts';
+import { CommunityHome } from './pages/community-home.ts';
+import { AddProgramme, Programmes, WhatWeOffer } from './pages/programmes.ts';
+import { signIn } from './pages/sign-in.ts';
+import { test, expect } from './support.ts';
 
 test('an admin adds a programme, and someone looking for support finds it on the community’s page', async ({
   page,
   browser,
 }) => {
   await signIn(page, 'admin@example.org');
-  await expectPage(page, 'Hello, Alex Morgan');
-  await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Programmes' }).click();
-  await expectPage(page, 'Programmes');
-  await page.getByRole('button', { name: 'Add a programme' }).click();
-  await expectPage(page, 'Add a programme');
-  await page.getByLabel('Name').fill('Gardening together');
-  await page.getByRole('button', { name: 'Save programme' }).click();
-  await expectPage(page, 'Add a programme');
-  await expect(page.getByRole('alert')).toContainText('Select what kind of programme it is');
-  await expect(page.getByLabel('Name')).toHaveValue('Gardening together');
-  await page.getByLabel('Peer support network').check();
-  await page.getByLabel('Who it is for').fill('Anyone who likes being outside, whatever you know about plants.');
-  await page.getByLabel('How to join').fill('Just come along, or ask at reception.');
-  await page.getByLabel('Where and when').fill('Saturdays 10am at the surgery garden.');
-  await page.getByRole('button', { name: 'Save programme' }).click();
-  await expectPage(page, 'Programmes');
+  const home = await CommunityHome.verifyOnPage(page, 'Hello, Alex Morgan');
+  await home.goToFromMenu('Programmes');
+  const programmes = await Programmes.verifyOnPage(page);
+  await programmes.addAProgramme();
+  const form = await AddProgramme.verifyOnPage(page);
+  await form.giveName('Gardening together');
+  await form.saveProgramme();
+  await AddProgramme.verifyOnPage(page);
+  await expect(form.alert).toContainText('Select what kind of programme it is');
+  await expect(form.name()).toHaveValue('Gardening together');
+  await form.describe({
+    kind: 'Peer support network',
+    whoFor: 'Anyone who likes being outside, whatever you know about plants.',
+    howToJoin: 'Just come along, or ask at reception.',
+    whereAndWhen: 'Saturdays 10am at the surgery garden.',
+  });
+  await form.saveProgramme();
+  await Programmes.verifyOnPage(page);
   await expect(page.getByText('Gardening together has been added.')).toBeVisible();
 
   const visitor = await (await browser.newContext()).newPage();
-  await visitor.goto('/communities/lambeth/programmes');
-  await expectPage(visitor, 'What we offer');
-  await expect(visitor.getByRole('heading', { name: 'Gardening together' })).toBeVisible();
+  const whatWeOffer = await WhatWeOffer.open(visitor, 'lambeth');
+  await expect(whatWeOffer.programme('Gardening together')).toBeVisible();
   await expect(visitor.getByText('Saturdays 10am at the surgery garden.')).toBeVisible();
-  await expect(visitor.getByRole('heading', { name: 'Winter walking group' })).toHaveCount(0);
+  await expect(whatWeOffer.programme('Winter walking group')).toHaveCount(0);
 });

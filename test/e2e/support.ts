@@ -57,14 +57,6 @@ export async function expectPage(
   ).toEqual([]);
 }
 
-export async function signIn(page: Page, email: string, password = demoPassword): Promise<void> {
-  await page.goto('/sign-in');
-  await expectPage(page, 'Sign in');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 /** Reads the outbox the way an admin would, to follow a link sent by email. */
 export async function lastMessageTo(recipient: string, template?: string): Promise<{ subject: string; body: string }> {
   const client = new pg.Client({ connectionString: readFileSync('test-results/e2e-database-url', 'utf8') });

@@ -1,20 +1,24 @@
-import { expectPage, signIn, test, expect } from './support.ts';
+import { YourCommunities } from './pages/accounts.ts';
+import { CommunityHome } from './pages/community-home.ts';
+import { verifyOnPage } from './pages/page.ts';
+import { signIn } from './pages/sign-in.ts';
+import { test, expect } from './support.ts';
 
 test('a member switches to Welsh and stays on the same page, in Welsh from then on', async ({ page }) => {
   await signIn(page, 'peer@example.org');
-  await expectPage(page, 'Hello, Dev Sharma');
-  await page.getByRole('link', { name: 'Your communities' }).click();
-  await expectPage(page, 'Your communities');
-  await page.getByRole('link', { name: 'Cymraeg' }).click();
+  const home = await CommunityHome.verifyOnPage(page, 'Hello, Dev Sharma');
+  await home.yourCommunities();
+  const communities = await YourCommunities.verifyOnPage(page);
+  await communities.switchToWelsh();
   await expect(page).toHaveURL(/\/communities\/mine\?lang=cy$/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'cy');
-  const welshHeading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+  const welshHeading = (await communities.heading.textContent()) ?? '';
   expect(welshHeading).not.toBe('Your communities');
-  await expectPage(page, welshHeading);
-  await page.getByRole('link', { name: 'Lambeth Together' }).first().click();
+  await verifyOnPage(page, welshHeading);
+  await communities.openCommunity('Lambeth Together', { first: true });
   await expect(page.locator('html')).toHaveAttribute('lang', 'cy');
-  await expect(page.getByRole('link', { name: 'English' })).toBeVisible();
-  await page.getByRole('link', { name: 'English' }).click();
-  await expectPage(page, 'Hello, Dev Sharma');
+  await expect(home.englishLink).toBeVisible();
+  await home.switchToEnglish();
+  await CommunityHome.verifyOnPage(page, 'Hello, Dev Sharma');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 });

@@ -1,30 +1,31 @@
-import type { Page } from '@playwright/test';
-import { expectPage as expectScannedPage, demoPassword, test, expect } from './support.ts';
+import { CommunityHome } from './pages/community-home.ts';
+import { AuditLog, JoinRequest, Members } from './pages/members.ts';
+import { type Check, verifyOnPage } from './pages/page.ts';
+import { SignInPage } from './pages/sign-in.ts';
+import { demoPassword, test, expect } from './support.ts';
 
 // axe runs inside the page, so it cannot run with JavaScript off; these pages are scanned
 // with JavaScript on by the other journeys.
-const expectPage = (page: Page, heading: string) => expectScannedPage(page, heading, { scan: false });
+const noScan: Check = { scan: false };
 
 test.use({ javaScriptEnabled: false });
 
 test('with JavaScript off, an admin signs in, lets someone in and signs out', async ({ page }) => {
-  await page.goto('/sign-in');
-  await expectPage(page, 'Sign in');
-  await page.getByLabel('Email address').fill('admin@example.org');
-  await page.getByLabel('Password', { exact: true }).fill(demoPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expectPage(page, 'Hello, Alex Morgan');
-  await page.getByRole('link', { name: /waiting to join/ }).click();
-  await expectPage(page, 'Members');
-  await page.locator('table a').first().click();
-  const name = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
-  await expectPage(page, name);
-  await page.getByRole('button', { name: 'Decline' }).click();
-  await expectPage(page, 'Members');
+  const signInPage = await SignInPage.open(page, noScan);
+  await signInPage.signIn('admin@example.org', demoPassword);
+  const home = await CommunityHome.verifyOnPage(page, 'Hello, Alex Morgan', noScan);
+  await home.peopleWaitingToJoin();
+  const members = await Members.verifyOnPage(page, noScan);
+  await members.openFirstRequest();
+  const request = new JoinRequest(page);
+  const name = (await request.heading.textContent()) ?? '';
+  await JoinRequest.verifyOnPage(page, name, noScan);
+  await request.decline();
+  await Members.verifyOnPage(page, noScan);
   await expect(page.getByText(`${name}'s request was declined.`)).toBeVisible();
-  await page.getByRole('link', { name: 'Audit log' }).click();
-  await expectPage(page, 'Audit log');
-  await expect(page.getByRole('cell', { name: 'Declined a request' })).toBeVisible();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expectPage(page, 'You have signed out');
+  await members.auditLog();
+  const auditLog = await AuditLog.verifyOnPage(page, noScan);
+  await expect(auditLog.entry('Declined a request')).toBeVisible();
+  await auditLog.signOut();
+  await verifyOnPage(page, 'You have signed out', noScan);
 });

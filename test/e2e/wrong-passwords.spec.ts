@@ -1,38 +1,37 @@
-import { demoPassword, expectPage, test, expect } from './support.ts';
+import { ResetPassword, SignInPage } from './pages/sign-in.ts';
+import { demoPassword, test, expect } from './support.ts';
 
 test('wrong passwords say the same thing whether or not the account exists, and then the account is locked', async ({
   page,
 }) => {
+  const signInPage = await SignInPage.open(page);
+  /** Tries to sign in, and stays on the sign-in page. */
   const attempt = async (email: string, password: string) => {
-    await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expectPage(page, 'Sign in');
+    await signInPage.signIn(email, password);
+    await SignInPage.verifyOnPage(page);
   };
-  await page.goto('/sign-in');
-  await expectPage(page, 'Sign in');
 
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expectPage(page, 'Sign in');
-  await expect(page.getByRole('alert')).toContainText('Enter your email address');
-  await expect(page.getByRole('alert')).toContainText('Enter your password');
+  await signInPage.pressSignIn();
+  await SignInPage.verifyOnPage(page);
+  await expect(signInPage.alert).toContainText('Enter your email address');
+  await expect(signInPage.alert).toContainText('Enter your password');
   await expect(page).toHaveTitle(/^Error: /);
 
   await attempt('nobody.at.all@example.org', 'wrong-password');
-  await expect(page.getByRole('alert')).toContainText('Enter a correct email address and password');
+  await expect(signInPage.alert).toContainText('Enter a correct email address and password');
   // The error summary links to the field it is about, and the email is kept.
-  await page.getByRole('alert').getByRole('link').click();
-  await expect(page.getByLabel('Email address')).toBeFocused();
-  await expect(page.getByLabel('Email address')).toHaveValue('nobody.at.all@example.org');
+  await signInPage.followTheError();
+  await expect(signInPage.emailAddress).toBeFocused();
+  await expect(signInPage.emailAddress).toHaveValue('nobody.at.all@example.org');
 
   for (let count = 1; count <= 4; count += 1) {
     await attempt('facilitator@example.org', 'wrong-password');
-    await expect(page.getByRole('alert')).toContainText('Enter a correct email address and password');
+    await expect(signInPage.alert).toContainText('Enter a correct email address and password');
   }
   await attempt('facilitator@example.org', 'wrong-password');
-  await expect(page.getByRole('alert')).toContainText('Too many attempts to sign in. Wait 15 minutes');
+  await expect(signInPage.alert).toContainText('Too many attempts to sign in. Wait 15 minutes');
   await attempt('facilitator@example.org', demoPassword);
-  await expect(page.getByRole('alert')).toContainText('Too many attempts to sign in');
-  await page.getByRole('link', { name: 'I have forgotten my password' }).click();
-  await expectPage(page, 'Reset your password');
+  await expect(signInPage.alert).toContainText('Too many attempts to sign in');
+  await signInPage.forgotPassword();
+  await ResetPassword.verifyOnPage(page);
 });

@@ -1,5 +1,5 @@
 // Every column in the database that points at a person (a record or an account) must be declared
-// in src/person-data.ts: what "download my data" shows from it, what merging and erasure do.
+// in a module.ts (or, for the platform's own tables, src/platform/person-data.ts): what "download my data" shows from it, what merging and erasure do.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTableColumns } from 'drizzle-orm';

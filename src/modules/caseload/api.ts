@@ -5,18 +5,9 @@ import { z } from 'zod';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { plainDate } from '../../platform/fields.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
+import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import {
-  actionParams,
-  communityParams,
-  entryParams,
-  hubStaff,
-  inHub,
-  itemParams,
-  meetingParams,
-  team,
-} from './asker.ts';
+import { actionParams, entryParams, hubStaff, inHub, itemParams, meetingParams, team } from './asker.ts';
 import * as service from './service.ts';
 
 const caseloadItem = z.object({
@@ -68,10 +59,13 @@ const meetingSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-export async function caseloadApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
+/** The hub's JSON API, under /api/v1/communities/{community}: the caseload, risk, actions and review meetings. */
+export async function caseloadApi(
+  app: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Hub caseload'];
-  const path = '/api/v1/communities/:community';
   const agendaCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
   const readMeeting = async (
     ...[tx, communityId, asker, meetingId, page]: [
@@ -101,7 +95,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
   const firstPage = { limit: 100 };
 
   api.get(
-    `${path}/caseload`,
+    '/caseload',
     {
       config: { access: team },
       schema: {
@@ -141,7 +135,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.post(
-    `${path}/caseload`,
+    '/caseload',
     {
       config: { access: hubStaff },
       schema: {
@@ -166,7 +160,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
     quietDays: z.number().int().describe('Days without contact that put someone on the agenda'),
   });
   api.get(
-    `${path}/hub/settings`,
+    '/hub/settings',
     {
       config: { access: hubStaff },
       schema: {
@@ -183,7 +177,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       })),
   );
   api.put(
-    `${path}/hub/settings`,
+    '/hub/settings',
     {
       config: { access: hubStaff },
       schema: {
@@ -201,7 +195,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.get(
-    `${path}/caseload/:entryId/risks`,
+    '/caseload/:entryId/risks',
     {
       config: { access: team },
       schema: {
@@ -218,7 +212,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       })),
   );
   api.post(
-    `${path}/caseload/:entryId/risks`,
+    '/caseload/:entryId/risks',
     {
       config: { access: team },
       schema: {
@@ -237,7 +231,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
     },
   );
   api.post(
-    `${path}/caseload/:entryId/close`,
+    '/caseload/:entryId/close',
     {
       config: { access: team },
       schema: {
@@ -260,7 +254,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
     },
   );
   api.post(
-    `${path}/caseload/:entryId/contacts`,
+    '/caseload/:entryId/contacts',
     {
       config: { access: team },
       schema: {
@@ -281,7 +275,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
 
   // ——— Actions ———
   api.get(
-    `${path}/actions`,
+    '/actions',
     {
       config: { access: team },
       schema: {
@@ -308,7 +302,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.post(
-    `${path}/actions`,
+    '/actions',
     {
       config: { access: team },
       schema: {
@@ -332,7 +326,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.post(
-    `${path}/actions/:actionId/done`,
+    '/actions/:actionId/done',
     {
       config: { access: team },
       schema: {
@@ -352,7 +346,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
 
   // ——— Review meetings ———
   api.get(
-    `${path}/review-meetings`,
+    '/review-meetings',
     {
       config: { access: team },
       schema: {
@@ -385,7 +379,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.post(
-    `${path}/review-meetings`,
+    '/review-meetings',
     {
       config: { access: team },
       schema: {
@@ -404,7 +398,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.get(
-    `${path}/review-meetings/:reviewMeetingId`,
+    '/review-meetings/:reviewMeetingId',
     {
       config: { access: team },
       schema: {
@@ -422,7 +416,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       ),
   );
   api.post(
-    `${path}/review-meetings/:reviewMeetingId/agenda`,
+    '/review-meetings/:reviewMeetingId/agenda',
     {
       config: { access: team },
       schema: {
@@ -440,7 +434,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.put(
-    `${path}/review-meetings/:reviewMeetingId/people/:entryId`,
+    '/review-meetings/:reviewMeetingId/people/:entryId',
     {
       config: { access: team },
       schema: {
@@ -466,7 +460,7 @@ export async function caseloadApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.post(
-    `${path}/review-meetings/:reviewMeetingId/close`,
+    '/review-meetings/:reviewMeetingId/close',
     {
       config: { access: team },
       schema: {

@@ -1,92 +1,38 @@
-// Support plans and personal budgets: pages and API.
+// Support plans and personal budgets: the person's own plan, a budget, changing goals and planned spending.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { randomUUID } from 'node:crypto';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
-import { type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
+import { type FieldError, invalid } from '../../platform/http/problems.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import { getPerson, ownRecordId } from '../people/service.ts';
+import { getPerson } from '../people/service.ts';
 import * as budgets from './budgets.ts';
-import { spendStatuses } from './budgets.ts';
-import { communityParams, entryParams, inHub, team } from './asker.ts';
-import { entryFor } from './service.ts';
+import { budgetParams, inHub, pathIn, plannedParams, planGoalParams, spendParams, team } from './asker.ts';
 
-const budgetParams = communityParams.extend({ budgetId: z.uuid() });
-const spendParams = communityParams.extend({ spendId: z.uuid() });
-const planGoalParams = communityParams.extend({ planGoalId: z.uuid() });
-const plannedParams = communityParams.extend({ plannedId: z.uuid() });
-const itemSchema = z.object({
-  id: z.uuid(),
-  kind: z.enum(['planned', 'spend']),
-  description: z.string(),
-  amountPence: z.number().int(),
-  planGoalId: z.uuid().nullable(),
-  spentOn: z.string().nullable(),
-  receipt: z.string(),
-  status: z.enum(spendStatuses).nullable(),
-  overspendNote: z.string(),
-});
-const budgetSchema = z.object({
-  id: z.uuid(),
-  entryId: z.uuid(),
-  source: z.string(),
-  allocatedPence: z.number().int(),
-  approvedPence: z.number().int(),
-  plannedPence: z.number().int(),
-  balancePence: z
-    .number()
-    .int()
-    .describe('Allocated less approved spends: below zero only after a recorded overspend approval'),
-  items: z.array(itemSchema),
-});
-const goalSchema = z.object({ id: z.uuid(), goal: z.string(), steps: z.string(), whoDoesWhat: z.string() });
-
-export async function budgetRoutes(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
-  const api = app.withTypeProvider<ZodTypeProvider>();
-  const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/hub`;
+/** The hub's pages for plans and budgets, under /c/{community}/hub. */
+export async function budgetPages(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
   const within = <T>(request: FastifyRequest, work: Parameters<typeof inHub<T>>[2]) =>
     inHub(dependencies, request, work);
-  const readBudget = async (
-    ...[tx, communityId, budgetId, asker]: Parameters<typeof budgets.budgetFor>
-  ): Promise<z.infer<typeof budgetSchema>> => {
-    const found = await budgets.budgetFor(tx, communityId, budgetId, asker);
-    return {
-      id: found.budget.id,
-      entryId: found.entry.id,
-      source: found.budget.source,
-      allocatedPence: found.budget.allocatedPence,
-      approvedPence: found.approvedPence,
-      plannedPence: found.plannedPence,
-      balancePence: found.balancePence,
-      items: found.items.map((item) => ({
-        id: item.id,
-        kind: item.kind,
-        description: item.description,
-        amountPence: item.amountPence,
-        planGoalId: item.planGoalId,
-        spentOn: item.spentOn,
-        receipt: item.receipt,
-        status: item.status,
-        overspendNote: item.overspendNote,
-      })),
-    };
-  };
   const money = (body: Record<string, unknown>, name: string) => budgets.penceFromForm(body[name]);
 
   // ——— The person's own plan ———
-  api.get(
-    '/c/:community/hub/my-plan',
+  app.get(
+    '/my-plan',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
-      const goals = await inRequestCommunity(dependencies, request, async (tx, community) => {
-        const own = await ownRecordId(tx, community.id, request.person?.id);
+      const goals = await inRequestCommunity(dependencies, request, async (tx) => {
+        const own = await request.asker.recordIn(tx);
         return own ? budgets.ownPlan(tx, own) : [];
       });
       return render(request, reply, 'caseload/views/my-plan.njk', {
@@ -129,14 +75,14 @@ export async function budgetRoutes(app: FastifyInstance, dependencies: Dependenc
       { status: errors ? 400 : 200 },
     );
   };
-  api.get(
-    '/c/:community/hub/budgets/:budgetId',
+  app.get(
+    '/budgets/:budgetId',
     { config: { access: team }, schema: { params: budgetParams } },
     async (request, reply) => budgetPage(request, reply),
   );
   const budgetWrite = (path: 'planned' | 'spends') =>
-    api.post(
-      `/c/:community/hub/budgets/:budgetId/${path}`,
+    app.post(
+      `/budgets/:budgetId/${path}`,
       { config: { access: team }, schema: { params: budgetParams } },
       async (request, reply) => {
         const body: Record<string, unknown> = { ...withDateFromParts(request.body, 'spentOn'), form: path };
@@ -167,15 +113,15 @@ export async function budgetRoutes(app: FastifyInstance, dependencies: Dependenc
                   ),
             ),
           flash: request.t(path === 'planned' ? 'hub.budget.plannedFlash' : 'hub.budget.requestedFlash'),
-          next: `${base(request)}/budgets/${request.params.budgetId}`,
+          next: `${pathIn(request)}/budgets/${request.params.budgetId}`,
         });
       },
     );
   budgetWrite('planned');
   budgetWrite('spends');
   for (const action of ['approve', 'refuse'] as const) {
-    api.post(
-      `/c/:community/hub/spends/:spendId/${action}`,
+    app.post(
+      `/spends/:spendId/${action}`,
       { config: { access: team }, schema: { params: spendParams } },
       async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
@@ -205,7 +151,7 @@ export async function budgetRoutes(app: FastifyInstance, dependencies: Dependenc
             });
           },
           flash: request.t(action === 'approve' ? 'hub.budget.approvedFlash' : 'hub.budget.refusedFlash'),
-          next: /^[0-9a-f-]{36}$/.test(budgetId) ? `${base(request)}/budgets/${budgetId}` : base(request),
+          next: /^[0-9a-f-]{36}$/.test(budgetId) ? `${pathIn(request)}/budgets/${budgetId}` : pathIn(request),
         });
       },
     );
@@ -235,13 +181,13 @@ export async function budgetRoutes(app: FastifyInstance, dependencies: Dependenc
       { status: errors ? 400 : 200 },
     );
   };
-  api.get(
-    '/c/:community/hub/plan-goals/:planGoalId/edit',
+  app.get(
+    '/plan-goals/:planGoalId/edit',
     { config: { access: team }, schema: { params: planGoalParams } },
     async (request, reply) => goalEditPage(request, reply),
   );
-  api.post(
-    '/c/:community/hub/plan-goals/:planGoalId/edit',
+  app.post(
+    '/plan-goals/:planGoalId/edit',
     { config: { access: team }, schema: { params: planGoalParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -253,7 +199,7 @@ export async function budgetRoutes(app: FastifyInstance, dependencies: Dependenc
             budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, data),
           ),
         flash: request.t('hub.plan.changedFlash'),
-        next: (changed) => `${base(request)}/caseload/${changed.entryId}#plan`,
+        next: (changed) => `${pathIn(request)}/caseload/${changed.entryId}#plan`,
       }),
   );
   const plannedEditPage = async (
@@ -290,13 +236,13 @@ export async function budgetRoutes(app: FastifyInstance, dependencies: Dependenc
       { status: errors ? 400 : 200 },
     );
   };
-  api.get(
-    '/c/:community/hub/planned/:plannedId/edit',
+  app.get(
+    '/planned/:plannedId/edit',
     { config: { access: team }, schema: { params: plannedParams } },
     async (request, reply) => plannedEditPage(request, reply),
   );
-  api.post(
-    '/c/:community/hub/planned/:plannedId/edit',
+  app.post(
+    '/planned/:plannedId/edit',
     { config: { access: team }, schema: { params: plannedParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
@@ -317,229 +263,8 @@ export async function budgetRoutes(app: FastifyInstance, dependencies: Dependenc
             budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, data),
           ),
         flash: request.t('hub.budget.plannedChangedFlash'),
-        next: (changed) => `${base(request)}/budgets/${changed.budgetId}`,
+        next: (changed) => `${pathIn(request)}/budgets/${changed.budgetId}`,
       });
-    },
-  );
-
-  // ——— API ———
-  const tags = ['Hub caseload'];
-  const path = '/api/v1/communities/:community';
-  api.get(
-    `${path}/plans/:entryId`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'A person’s co-produced support plan: goals in their words, steps, who does what',
-        params: entryParams,
-        response: { 200: z.object({ items: z.array(goalSchema) }), ...problemResponses(401, 404) },
-      },
-    },
-    async (request) =>
-      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
-        const { entry } = await entryFor(tx, communityId, request.params.entryId, asker);
-        return {
-          items: (await budgets.planOf(tx, entry.id)).map(({ id, goal, steps, whoDoesWhat }) => ({
-            id,
-            goal,
-            steps,
-            whoDoesWhat,
-          })),
-        };
-      }),
-  );
-  api.post(
-    `${path}/plans/:entryId`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'Add a goal to the plan',
-        params: entryParams,
-        body: budgets.newGoal,
-        response: { 201: goalSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request, reply) => {
-      const made = await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
-        budgets.addPlanGoal(tx, communityId, request.params.entryId, asker, request.body),
-      );
-      if (!made) throw notFound();
-      return reply.code(201).send({ id: made.id, goal: made.goal, steps: made.steps, whoDoesWhat: made.whoDoesWhat });
-    },
-  );
-  api.put(
-    `${path}/plan-goals/:planGoalId`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'Change a goal of a person’s plan: its words, steps, who does what',
-        params: planGoalParams,
-        body: budgets.newGoal,
-        response: { 200: goalSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request) => {
-      const changed = await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
-        budgets.updatePlanGoal(tx, communityId, request.params.planGoalId, asker, request.body),
-      );
-      return { id: changed.id, goal: changed.goal, steps: changed.steps, whoDoesWhat: changed.whoDoesWhat };
-    },
-  );
-  api.put(
-    `${path}/planned/:plannedId`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'Change planned spending (the clinical team, coordinators); spends change only by approval or refusal',
-        params: plannedParams,
-        body: budgets.plannedItem,
-        response: { 200: budgetSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request) =>
-      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
-        const changed = await budgets.updatePlanned(tx, communityId, request.params.plannedId, asker, request.body);
-        return readBudget(tx, communityId, changed.budgetId, asker);
-      }),
-  );
-  api.get(
-    `${path}/me/plan`,
-    {
-      config: { access: access.anyMember },
-      schema: {
-        tags,
-        summary: 'Your own support plan',
-        params: communityParams,
-        response: { 200: z.object({ items: z.array(goalSchema.omit({ id: true })) }), ...problemResponses(401, 404) },
-      },
-    },
-    async (request) =>
-      inRequestCommunity(dependencies, request, async (tx, community) => {
-        const own = await ownRecordId(tx, community.id, request.person?.id);
-        return {
-          items: (own ? await budgets.ownPlan(tx, own) : []).map((row) => ({
-            goal: row.goal,
-            steps: row.steps,
-            whoDoesWhat: row.who_does_what,
-          })),
-        };
-      }),
-  );
-  api.post(
-    `${path}/caseload/:entryId/budgets`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary:
-          'Give a person a personal budget: its source and allocation in pence (the clinical team, coordinators)',
-        params: entryParams,
-        body: budgets.newBudget,
-        response: { 201: budgetSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request, reply) => {
-      const body = await inHub(dependencies, request, async (tx, communityId, _hub, asker) =>
-        readBudget(
-          tx,
-          communityId,
-          (await budgets.createBudget(tx, communityId, request.params.entryId, asker, request.body)).id,
-          asker,
-        ),
-      );
-      return reply.code(201).send(body);
-    },
-  );
-  api.get(
-    `${path}/budgets/:budgetId`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'A personal budget: allocation, planned spend tied to goals, spends with receipts, balance',
-        params: budgetParams,
-        response: { 200: budgetSchema, ...problemResponses(401, 404) },
-      },
-    },
-    async (request) =>
-      inHub(dependencies, request, (tx, communityId, _hub, asker) =>
-        readBudget(tx, communityId, request.params.budgetId, asker),
-      ),
-  );
-  api.post(
-    `${path}/budgets/:budgetId/planned`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'Plan spend for a goal',
-        params: budgetParams,
-        body: budgets.plannedItem,
-        response: { 200: budgetSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request) =>
-      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
-        await budgets.addPlanned(tx, communityId, request.params.budgetId, asker, request.body);
-        return readBudget(tx, communityId, request.params.budgetId, asker);
-      }),
-  );
-  api.post(
-    `${path}/budgets/:budgetId/spends`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'Ask for a spend, with its receipt noted; it counts once approved',
-        params: budgetParams,
-        body: budgets.spendRequest,
-        response: { 200: budgetSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request) =>
-      inHub(dependencies, request, async (tx, communityId, _hub, asker) => {
-        await budgets.requestSpend(tx, communityId, request.params.budgetId, asker, request.body);
-        return readBudget(tx, communityId, request.params.budgetId, asker);
-      }),
-  );
-  api.post(
-    `${path}/spends/:spendId/approve`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary:
-          'Approve a spend (coordinators; never the person who asked for it: 403 `spend-own-request`). Beyond the balance it needs `overspend: true` and a `note`: otherwise 400 and nothing changes',
-        params: spendParams,
-        body: budgets.spendApproval,
-        response: { 200: z.object({ overspent: z.boolean() }), ...problemResponses(400, 401, 403, 404) },
-      },
-    },
-    async (request) =>
-      inHub(dependencies, request, (tx, communityId, _hub, asker) =>
-        budgets.approveSpend(tx, communityId, request.params.spendId, asker, request.body),
-      ),
-  );
-  api.post(
-    `${path}/spends/:spendId/refuse`,
-    {
-      config: { access: team },
-      schema: {
-        tags,
-        summary: 'Refuse a spend (coordinators)',
-        params: spendParams,
-        response: { 204: z.null(), ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request, reply) => {
-      await inHub(dependencies, request, (tx, communityId, _hub, asker) =>
-        budgets.refuseSpend(tx, communityId, request.params.spendId, asker),
-      );
-      return reply.code(204).send(null);
     },
   );
 }

@@ -134,6 +134,11 @@ function requireBudgetHolder(asker: TeamAsker) {
   if (!asker.clinical) throw notFound();
 }
 
+/** A person's budgets as the asker sees them: those who hold budgets see them all, anyone else none. */
+export async function budgetsSeenBy(tx: CommunityTransaction, entryId: string, asker: TeamAsker) {
+  return asker.clinical ? budgetsOf(tx, entryId) : [];
+}
+
 export async function createBudget(
   tx: CommunityTransaction,
   communityId: string,

@@ -10,19 +10,17 @@ import { dateParts, plainDate, withDateFromParts } from '../../platform/fields.t
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import { activeRecordsWithAccount } from '../people/service.ts';
-import { caseloadApi } from './api.ts';
-import { budgetRoutes } from './budgets-routes.ts';
 import * as budgets from './budgets.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import {
   actionParams,
-  communityParams,
   entryParams,
   flagParams,
   hubStaff,
   inHub,
   itemParams,
   meetingParams,
+  pathIn,
   team,
 } from './asker.ts';
 import * as service from './service.ts';
@@ -49,37 +47,32 @@ export async function caseloadRoutes(
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/hub`;
   const within = <T>(request: FastifyRequest, work: Parameters<typeof inHub<T>>[2]) =>
     inHub(dependencies, request, work);
 
   // ——— Home ———
-  app.get(
-    '/c/:community/hub',
-    { config: { access: team }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const page = await within(request, async (tx, _communityId, hub, asker) => {
-        service.requireTeam(asker);
-        return {
-          hub,
-          mine: asker.recordId ? await service.actionsOwnedBy(tx, asker.recordId) : [],
-          meetings: await service.listMeetings(tx, hub, 6),
-          nextDay: service.nextReviewDay(hub.reviewDays, ukDay()),
-          asker,
-        };
-      });
-      return render(request, reply, 'caseload/views/home.njk', {
-        pageTitle: page.hub.name,
-        ...page,
-        today: ukDay(),
-        flash: takeFlash(request),
-      });
-    },
-  );
+  app.get('', { config: { access: team }, schema: { params: communityParams } }, async (request, reply) => {
+    const page = await within(request, async (tx, _communityId, hub, asker) => {
+      service.requireTeam(asker);
+      return {
+        hub,
+        mine: asker.recordId ? await service.actionsOwnedBy(tx, asker.recordId) : [],
+        meetings: await service.listMeetings(tx, hub, 6),
+        nextDay: service.nextReviewDay(hub.reviewDays, ukDay()),
+        asker,
+      };
+    });
+    return render(request, reply, 'caseload/views/home.njk', {
+      pageTitle: page.hub.name,
+      ...page,
+      today: ukDay(),
+      flash: takeFlash(request),
+    });
+  });
 
   // ——— The caseload ———
   app.get(
-    '/c/:community/hub/caseload',
+    '/caseload',
     {
       config: { access: team },
       schema: {
@@ -127,7 +120,7 @@ export async function caseloadRoutes(
         contacts: await service.contactsOfEntry(tx, found.entry.id),
         team: await service.listTeam(tx, hub),
         plan: await budgets.planOf(tx, found.entry.id),
-        budgets: asker.clinical ? await budgets.budgetsOf(tx, found.entry.id) : [],
+        budgets: await budgets.budgetsSeenBy(tx, found.entry.id, asker),
       };
     });
     const keyIds = new Set(page.keyContacts.map((one) => one.person_record_id));
@@ -169,10 +162,8 @@ export async function caseloadRoutes(
       { status: errors ? 400 : 200 },
     );
   };
-  app.get(
-    '/c/:community/hub/caseload/:entryId',
-    { config: { access: team }, schema: { params: entryParams } },
-    async (request, reply) => entryPage(request, reply),
+  app.get('/caseload/:entryId', { config: { access: team }, schema: { params: entryParams } }, async (request, reply) =>
+    entryPage(request, reply),
   );
 
   // The hub's rhythm: review days and quiet days (coordinators).
@@ -205,24 +196,19 @@ export async function caseloadRoutes(
       { status: errors ? 400 : 200 },
     );
   };
-  app.get(
-    '/c/:community/hub/settings',
-    { config: { access: hubStaff }, schema: { params: communityParams } },
-    async (request, reply) => settingsPage(request, reply),
+  app.get('/settings', { config: { access: hubStaff }, schema: { params: communityParams } }, async (request, reply) =>
+    settingsPage(request, reply),
   );
-  app.post(
-    '/c/:community/hub/settings',
-    { config: { access: hubStaff }, schema: { params: communityParams } },
-    async (request, reply) =>
-      submitForm(request, reply, {
-        schema: service.hubSettings,
-        page: (values, errors) => settingsPage(request, reply, values, errors),
-        once: { db: dependencies.db, accountId: actorOf(request) },
-        save: (data) =>
-          within(request, (tx, communityId, hub, asker) => service.saveHubSettings(tx, communityId, hub, asker, data)),
-        flash: request.t('hub.settings.savedFlash'),
-        next: `${base(request)}/settings`,
-      }),
+  app.post('/settings', { config: { access: hubStaff }, schema: { params: communityParams } }, async (request, reply) =>
+    submitForm(request, reply, {
+      schema: service.hubSettings,
+      page: (values, errors) => settingsPage(request, reply, values, errors),
+      once: { db: dependencies.db, accountId: actorOf(request) },
+      save: (data) =>
+        within(request, (tx, communityId, hub, asker) => service.saveHubSettings(tx, communityId, hub, asker, data)),
+      flash: request.t('hub.settings.savedFlash'),
+      next: `${pathIn(request)}/settings`,
+    }),
   );
 
   // Putting someone on the caseload: find their record, then one press.
@@ -239,7 +225,7 @@ export async function caseloadRoutes(
     );
   };
   app.get(
-    '/c/:community/hub/caseload/add',
+    '/caseload/add',
     {
       config: { access: hubStaff },
       schema: {
@@ -250,7 +236,7 @@ export async function caseloadRoutes(
     async (request, reply) => addPage(request, reply, request.query.q?.trim() ?? ''),
   );
   app.post(
-    '/c/:community/hub/caseload',
+    '/caseload',
     { config: { access: hubStaff }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
@@ -263,7 +249,7 @@ export async function caseloadRoutes(
             service.putOnCaseload(tx, communityId, hub, asker, data.personRecordId),
           ),
         flash: request.t('hub.add.addedFlash'),
-        next: (entry) => `${base(request)}/caseload/${entry.id}`,
+        next: (entry) => `${pathIn(request)}/caseload/${entry.id}`,
       });
     },
   );
@@ -290,7 +276,7 @@ export async function caseloadRoutes(
     },
   ) =>
     app.post(
-      `/c/:community/hub/caseload/:entryId/${path}`,
+      `/caseload/:entryId/${path}`,
       { config: { access: team }, schema: { params: entryParams } },
       async (request, reply) => {
         const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), form: path };
@@ -305,7 +291,7 @@ export async function caseloadRoutes(
           save: (data) =>
             within(request, (tx, communityId, hub, asker) => prepared.run(tx, communityId, hub, asker, data)),
           flash: request.t(flash),
-          next: `${base(request)}/caseload/${request.params.entryId}`,
+          next: `${pathIn(request)}/caseload/${request.params.entryId}`,
         });
       },
     );
@@ -373,7 +359,7 @@ export async function caseloadRoutes(
       budgets.createBudget(tx, communityId, request.params.entryId, asker, data),
   }));
   app.post(
-    '/c/:community/hub/risks/:flagId/close',
+    '/risks/:flagId/close',
     { config: { access: team }, schema: { params: flagParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -388,11 +374,11 @@ export async function caseloadRoutes(
             service.closeRisk(tx, communityId, request.params.flagId, asker),
           ),
         flash: request.t('hub.risk.closedFlash'),
-        next: (flag) => `${base(request)}/caseload/${flag.entryId}`,
+        next: (flag) => `${pathIn(request)}/caseload/${flag.entryId}`,
       }),
   );
   app.post(
-    '/c/:community/hub/actions/:actionId/done',
+    '/actions/:actionId/done',
     { config: { access: team }, schema: { params: actionParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -410,7 +396,7 @@ export async function caseloadRoutes(
         next: (action) =>
           (request.body as Record<string, unknown> | undefined)?.back === 'home'
             ? `/c/${request.params.community}`
-            : `${base(request)}/caseload/${action.entryId}`,
+            : `${pathIn(request)}/caseload/${action.entryId}`,
       }),
   );
 
@@ -421,11 +407,7 @@ export async function caseloadRoutes(
     values: Record<string, unknown> = {},
     errors?: FieldError[],
   ) => {
-    const page = await within(request, async (tx, communityId, hub, asker) => {
-      service.requireTeam(asker);
-      const candidates = asker.staff ? await activeRecordsWithAccount(tx, communityId) : [];
-      return { hub, members: await service.listTeam(tx, hub), candidates, staffView: asker.staff };
-    });
+    const page = await within(request, (tx, communityId, hub, asker) => service.teamPage(tx, communityId, hub, asker));
     return render(
       request,
       reply,
@@ -449,31 +431,26 @@ export async function caseloadRoutes(
       { status: errors ? 400 : 200 },
     );
   };
-  app.get(
-    '/c/:community/hub/team',
-    { config: { access: team }, schema: { params: communityParams } },
-    async (request, reply) => teamPage(request, reply),
+  app.get('/team', { config: { access: team }, schema: { params: communityParams } }, async (request, reply) =>
+    teamPage(request, reply),
   );
-  app.post(
-    '/c/:community/hub/team',
-    { config: { access: hubStaff }, schema: { params: communityParams } },
-    async (request, reply) =>
-      submitForm(request, reply, {
-        schema: service.teamMemberDetails,
-        page: (values, errors) => teamPage(request, reply, values, errors),
-        once: { db: dependencies.db, accountId: actorOf(request) },
-        save: (data) =>
-          within(request, (tx, communityId, hub, asker) =>
-            service.addTeamMember(tx, communityId, hub, asker.accountId, data),
-          ),
-        flash: request.t('hub.team.addedFlash'),
-        next: `${base(request)}/team`,
-      }),
+  app.post('/team', { config: { access: hubStaff }, schema: { params: communityParams } }, async (request, reply) =>
+    submitForm(request, reply, {
+      schema: service.teamMemberDetails,
+      page: (values, errors) => teamPage(request, reply, values, errors),
+      once: { db: dependencies.db, accountId: actorOf(request) },
+      save: (data) =>
+        within(request, (tx, communityId, hub, asker) =>
+          service.addTeamMember(tx, communityId, hub, asker.accountId, data),
+        ),
+      flash: request.t('hub.team.addedFlash'),
+      next: `${pathIn(request)}/team`,
+    }),
   );
 
   // ——— Review meetings ———
   app.post(
-    '/c/:community/hub/review-meetings',
+    '/review-meetings',
     { config: { access: team }, schema: { params: communityParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -485,7 +462,7 @@ export async function caseloadRoutes(
         once: { db: dependencies.db, accountId: actorOf(request) },
         save: ({ heldOn }) =>
           within(request, (tx, communityId, hub, asker) => service.startMeeting(tx, communityId, hub, asker, heldOn)),
-        next: (meeting) => `${base(request)}/review-meetings/${meeting.id}`,
+        next: (meeting) => `${pathIn(request)}/review-meetings/${meeting.id}`,
       }),
   );
   const meetingPage = async (
@@ -535,12 +512,12 @@ export async function caseloadRoutes(
     cursor: z.string().max(500).optional(),
   });
   app.get(
-    '/c/:community/hub/review-meetings/:reviewMeetingId',
+    '/review-meetings/:reviewMeetingId',
     { config: { access: team }, schema: { params: meetingParams, querystring: meetingQuery } },
     async (request, reply) => meetingPage(request, reply),
   );
   app.post(
-    '/c/:community/hub/review-meetings/:reviewMeetingId/agenda',
+    '/review-meetings/:reviewMeetingId/agenda',
     { config: { access: team }, schema: { params: meetingParams, querystring: meetingQuery } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -552,11 +529,11 @@ export async function caseloadRoutes(
             service.addToAgenda(tx, communityId, request.params.reviewMeetingId, data.entryId, asker),
           ),
         flash: request.t('hub.meeting.addedFlash'),
-        next: `${base(request)}/review-meetings/${request.params.reviewMeetingId}`,
+        next: `${pathIn(request)}/review-meetings/${request.params.reviewMeetingId}`,
       }),
   );
   app.post(
-    '/c/:community/hub/review-meetings/:reviewMeetingId/close',
+    '/review-meetings/:reviewMeetingId/close',
     { config: { access: team }, schema: { params: meetingParams, querystring: meetingQuery } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -568,7 +545,7 @@ export async function caseloadRoutes(
             service.closeMeeting(tx, communityId, hub, request.params.reviewMeetingId, asker, data),
           ),
         flash: request.t('hub.meeting.closedFlash'),
-        next: `${base(request)}/review-meetings/${request.params.reviewMeetingId}`,
+        next: `${pathIn(request)}/review-meetings/${request.params.reviewMeetingId}`,
       }),
   );
   const itemPage = async (
@@ -616,12 +593,12 @@ export async function caseloadRoutes(
     );
   };
   app.get(
-    '/c/:community/hub/review-meetings/:reviewMeetingId/people/:entryId',
+    '/review-meetings/:reviewMeetingId/people/:entryId',
     { config: { access: team }, schema: { params: itemParams } },
     async (request, reply) => itemPage(request, reply, undefined),
   );
   app.post(
-    '/c/:community/hub/review-meetings/:reviewMeetingId/people/:entryId',
+    '/review-meetings/:reviewMeetingId/people/:entryId',
     { config: { access: team }, schema: { params: itemParams } },
     async (request, reply) => {
       const { values, action } = actionFrom(request.body as Record<string, unknown>);
@@ -645,11 +622,8 @@ export async function caseloadRoutes(
             ),
           ),
         flash: request.t('hub.meeting.recordedFlash'),
-        next: `${base(request)}/review-meetings/${request.params.reviewMeetingId}`,
+        next: `${pathIn(request)}/review-meetings/${request.params.reviewMeetingId}`,
       });
     },
   );
-
-  await caseloadApi(app, dependencies);
-  await budgetRoutes(app, dependencies);
 }

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
-import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
+import { type CommunityTransaction, type Role, runningRoles } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { keptFor } from '../../platform/kept.ts';
 import type { Database } from '../../platform/db/index.ts';
-import { getPerson, listPeople } from '../people/service.ts';
+import { activeRecordsWithAccount, getPerson, listPeople } from '../people/service.ts';
 import { peopleWithSupportEnding, supports } from '../peer-support/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
 import type { AgendaReason, caseloadEntries, reviewMeetings } from './schema.ts';
@@ -124,12 +124,16 @@ export async function saveHubSettings(
   return hubOf(tx, communityId);
 }
 
+/**
+ * Who is asking, as the team sees them: whether they run the hub (admins, coordinators), their role
+ * in its team, and whether they see clinical detail (the clinical team, safeguarding leads, those who run it).
+ */
 export async function teamAsker(
   tx: CommunityTransaction,
   hub: Hub,
   who: { accountId: string; recordId: string | null; roles: readonly Role[] },
 ): Promise<TeamAsker> {
-  const staff = who.roles.includes('admin') || who.roles.includes('coordinator');
+  const staff = who.roles.some((role) => runningRoles.includes(role));
   const [member] = who.recordId ? await store.teamRoleRows(tx, hub.id, who.recordId) : [];
   const teamRole = member?.teamRole ?? null;
   return {
@@ -158,6 +162,13 @@ export function requireWholeCaseload(asker: TeamAsker) {
 
 export async function listTeam(tx: CommunityTransaction, hub: Hub) {
   return store.teamOf(tx, hub.id);
+}
+
+/** The team page: the team's members, for the team; those who run the hub also choose from everyone with an account to add. */
+export async function teamPage(tx: CommunityTransaction, communityId: string, hub: Hub, asker: TeamAsker) {
+  requireTeam(asker);
+  const candidates = asker.staff ? await activeRecordsWithAccount(tx, communityId) : [];
+  return { hub, members: await listTeam(tx, hub), candidates, staffView: asker.staff };
 }
 
 export async function addTeamMember(

@@ -1,27 +1,45 @@
 // What is waiting for the person on their community's home page, from each part of the
 // community they take part in: only what there is, never a promise of what might come.
-import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
+import { unauthenticated } from '../../platform/http/problems.ts';
+import { type CommunityTransaction, type RequestAsker, staffRoles } from '../../platform/tenancy.ts';
 import * as timebank from '../timebank/service.ts';
 import * as network from '../peer-network/service.ts';
 import * as support from '../peer-support/service.ts';
 import * as caseload from '../caseload/service.ts';
 import * as budgets from '../caseload/budgets.ts';
 import { concernsRaisedCount, openConcernCounts, overdueAfterDays } from '../safeguarding/service.ts';
-import { ownRecordId } from '../people/service.ts';
 import * as referrals from '../referrals/service.ts';
+import { keptCountByStatus } from './service.ts';
 import { setupCounts } from './store.ts';
 
-export interface HomeAsker {
-  accountId: string;
-  roles: readonly Role[];
+/** What the community's header already knows about the person: the programmes it runs, and whether they are in the hub team. */
+export interface HomeFacts {
   programmeKinds: readonly string[];
   inHubTeam: boolean;
 }
 
-export async function waitingFor(tx: CommunityTransaction, communityId: string, asker: HomeAsker) {
-  const own = await ownRecordId(tx, communityId, asker.accountId);
-  const runs = (kind: string) => asker.programmeKinds.includes(kind);
-  const holds = (...roles: Role[]) => roles.some((role) => asker.roles.includes(role));
+/**
+ * The home page, for the person asking: the roles they hold (and whether any is a staff role),
+ * what waits for them, and for those who run the community's programmes, the requests to join
+ * and referrals waiting.
+ */
+export async function homeFor(tx: CommunityTransaction, communityId: string, asker: RequestAsker, facts: HomeFacts) {
+  const triage = asker.runsProgrammes;
+  return {
+    held: asker.roles,
+    isStaff: asker.hasRole(...staffRoles),
+    counts: triage ? await keptCountByStatus(tx, communityId) : undefined,
+    referralCounts: triage ? await referrals.queueCounts(tx, communityId) : undefined,
+    // What waits for this person now, from each part of the community they take part in.
+    waiting: await waitingFor(tx, communityId, asker, facts),
+  };
+}
+
+async function waitingFor(tx: CommunityTransaction, communityId: string, asker: RequestAsker, facts: HomeFacts) {
+  const accountId = asker.accountId;
+  if (!accountId) throw unauthenticated();
+  const own = await asker.recordIn(tx);
+  const runs = (kind: string) => facts.programmeKinds.includes(kind);
 
   // The time bank: a balance, and exchanges waiting for this person to confirm.
   const member = own && runs('timebank') ? await timebank.memberOf(tx, communityId, own) : undefined;
@@ -50,7 +68,7 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
           (meeting) => !meeting.cancelled_at,
         )
       : [];
-    if (holds('facilitator', 'coordinator', 'admin')) {
+    if (asker.hasRole('facilitator', 'coordinator', 'admin')) {
       const groups = await network.listGroups(tx, communityId);
       facilitating = groups
         .filter((group) => group.facilitators.some((one) => one.personRecordId === own))
@@ -71,7 +89,7 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
       ? await support.listEpisodes(
           tx,
           communityId,
-          { accountId: asker.accountId, staff: false, recordId: own },
+          { accountId, staff: false, recordId: own },
           { status: 'active', limit: 20 },
         )
       : [];
@@ -84,18 +102,20 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
   const hasPlan = own && runs('hub') ? (await budgets.ownPlan(tx, own)).length > 0 : false;
 
   // Safeguarding: open concerns, counted (the leads read them on their own page, where each read is recorded).
-  const concerns = holds('safeguarding_lead') ? await openConcernCounts(tx, communityId) : undefined;
+  const concerns = asker.hasRole('safeguarding_lead') ? await openConcernCounts(tx, communityId) : undefined;
 
   // A referrer's referrals still under way.
-  const referralsUnderWay = holds('referrer') ? await referrals.referralsUnderWay(tx, communityId, asker.accountId) : 0;
+  const referralsUnderWay = asker.hasRole('referrer')
+    ? await referrals.referralsUnderWay(tx, communityId, accountId)
+    : 0;
 
   // Whether they raised a concern here: then they can see what became of it.
-  const concernsRaised = await concernsRaisedCount(tx, communityId, asker.accountId);
+  const concernsRaised = await concernsRaisedCount(tx, communityId, accountId);
   // Their own referrals still open: where each has got to, and withdrawing one, are a tap away.
   const ownReferralsOpen = own ? await referrals.ownOpenReferrals(tx, communityId, own) : 0;
 
   // An admin: what is left to do to start, until it is done.
-  const setup = holds('admin') ? await setupSteps(tx, communityId) : [];
+  const setup = asker.hasRole('admin') ? await setupSteps(tx, communityId) : [];
 
   return {
     timebank: member
@@ -107,7 +127,7 @@ export async function waitingFor(tx: CommunityTransaction, communityId: string, 
     supported,
     weeksToSend,
     hubActions,
-    hub: runs('hub') && (asker.inHubTeam || holds('coordinator', 'admin')),
+    hub: runs('hub') && (facts.inHubTeam || asker.hasRole('coordinator', 'admin')),
     hasPlan,
     concerns,
     overdueAfterDays,

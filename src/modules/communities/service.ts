@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
-import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
+import { conflict, DomainError, forbidden, notFound } from '../../platform/http/problems.ts';
 import { languages, translator, isLanguage, type Language } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import {
@@ -10,6 +10,7 @@ import {
   type CommunityTransaction,
   inCommunity,
   isRole,
+  type RequestAsker,
   type Role,
   roles,
   scopeToCommunity,
@@ -333,6 +334,16 @@ export interface MembershipListFilter {
 }
 
 export type MembershipRow = Awaited<ReturnType<typeof getMembership>>;
+
+/** Admins manage members: their roles, and removing them. Coordinators see members and decide requests to join. */
+export const managesMembers = (asker: RequestAsker) => asker.hasRole('admin');
+
+/** The roles an approval gives: members, unless an admin gives others (a coordinator lets people in as members). */
+export function rolesToGive(asker: RequestAsker, asked: Role[] | undefined): Role[] {
+  const grant = asked ?? ['member'];
+  if (!managesMembers(asker) && (grant.length !== 1 || grant[0] !== 'member')) throw forbidden();
+  return grant;
+}
 
 /** Memberships by name, then id (a stable order for cursor pagination). */
 export async function listMemberships(tx: CommunityTransaction, communityId: string, filter: MembershipListFilter) {

@@ -7,18 +7,15 @@ import { actorOf } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { fieldErrorsFrom, invalid, notFound } from '../../platform/http/problems.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
+import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
 import {
   cancelNotice,
-  communityParams,
   groupParams,
   guides,
   inNetwork as inNetworkOf,
-  isGuide,
-  isNetworkStaff,
   meetingParams,
   networkParams,
   ownRecordOf,
@@ -118,10 +115,13 @@ const planSchema = z.object({
   groupIds: z.array(z.uuid()).optional(),
 });
 
-export async function networkApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
+/** The peer network's JSON API, under /api/v1/communities/{community}. */
+export async function networkApi(
+  app: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Peer network'];
-  const isStaff = isNetworkStaff;
   const inNetwork = <T>(
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
@@ -130,11 +130,10 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     const group = await service.getGroup(tx, communityId, groupId);
     return toGroup(group, await service.groupFacilitators(tx, [group.id]));
   };
-  const path = '/api/v1/communities/:community';
 
   // ——— Groups ———
   api.get(
-    `${path}/groups`,
+    '/groups',
     {
       config: { access: access.anyMember },
       schema: {
@@ -150,7 +149,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       })),
   );
   api.post(
-    `${path}/groups`,
+    '/groups',
     {
       config: { access: staff },
       schema: {
@@ -173,7 +172,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       })),
   );
   api.get(
-    `${path}/groups/:groupId`,
+    '/groups/:groupId',
     {
       config: { access: access.anyMember },
       schema: {
@@ -186,7 +185,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     async (request) => inNetwork(request, (tx, communityId) => readGroup(tx, communityId, request.params.groupId)),
   );
   api.put(
-    `${path}/groups/:groupId`,
+    '/groups/:groupId',
     {
       config: { access: staff },
       schema: {
@@ -204,7 +203,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.get(
-    `${path}/groups/:groupId/meetings`,
+    '/groups/:groupId/meetings',
     {
       config: { access: access.anyMember },
       schema: {
@@ -250,7 +249,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
 
   // ——— Meetings ———
   api.put(
-    `${path}/meetings/:meetingId/reply`,
+    '/meetings/:meetingId/reply',
     {
       config: { access: access.anyMember },
       schema: {
@@ -270,7 +269,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     },
   );
   api.post(
-    `${path}/meetings/:meetingId/cancel`,
+    '/meetings/:meetingId/cancel',
     {
       config: { access: registerTakers },
       schema: {
@@ -289,15 +288,11 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       },
     },
     async (request) => {
-      const told = await inNetwork(request, (tx, communityId, ownId) =>
-        service.cancelMeeting(
-          tx,
-          communityId,
-          { accountId: actorOf(request), staff: isStaff(request), recordId: ownId },
-          request.params.meetingId,
-          request.body,
-          { notifyConfigured: dependencies.notifyConfigured, message: cancelNotice(request, request.body.reason) },
-        ),
+      const told = await inNetwork(request, (tx, communityId) =>
+        service.cancelMeeting(tx, communityId, request.asker, request.params.meetingId, request.body, {
+          notifyConfigured: dependencies.notifyConfigured,
+          message: cancelNotice(request, request.body.reason),
+        }),
       );
       return { id: request.params.meetingId, told };
     },
@@ -310,10 +305,9 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       meeting: Awaited<ReturnType<typeof service.getMeeting>>,
     ) => Promise<T>,
   ) =>
-    inNetwork(request, async (tx, communityId, ownId) => {
+    inNetwork(request, async (tx, communityId) => {
       const found = await service.getMeeting(tx, communityId, request.params.meetingId);
-      if (!(await service.mayTakeRegister(tx, found.group.id, { staff: isStaff(request), recordId: ownId })))
-        throw notFound();
+      if (!(await service.mayTakeRegister(tx, found.group.id, request.asker))) throw notFound();
       return work(tx, communityId, found);
     });
   const attendanceList = z.object({ meetingId: z.uuid(), here: z.number().int(), items: z.array(attendanceSchema) });
@@ -322,7 +316,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     return { meetingId: found.meeting.id, here: lines.filter((line) => line.present).length, items: lines };
   };
   api.get(
-    `${path}/meetings/:meetingId/attendance`,
+    '/meetings/:meetingId/attendance',
     {
       config: { access: registerTakers },
       schema: {
@@ -336,7 +330,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     async (request) => withRegister(request, (tx, _communityId, found) => registerNow(tx, found)),
   );
   api.post(
-    `${path}/meetings/:meetingId/attendance`,
+    '/meetings/:meetingId/attendance',
     {
       config: { access: registerTakers },
       schema: {
@@ -372,7 +366,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
 
   // ——— Members ———
   api.get(
-    `${path}/network-members`,
+    '/network-members',
     {
       config: { access: guides },
       schema: {
@@ -410,7 +404,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/networks/:networkId/members`,
+    '/networks/:networkId/members',
     {
       config: { access: access.anyMember },
       schema: {
@@ -425,7 +419,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     async (request) =>
       inNetwork(request, async (tx, communityId) => {
         const someoneElse = request.body.personRecordId;
-        if (someoneElse && !isStaff(request)) throw notFound();
+        if (someoneElse && !service.mayJoinSomeoneElse(request.asker)) throw notFound();
         if (someoneElse) {
           await getPerson(tx, communityId, someoneElse);
           const outcome = await service.joinNetwork(tx, {
@@ -454,7 +448,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/networks/:networkId/members/step-back`,
+    '/networks/:networkId/members/step-back',
     {
       config: { access: access.ownOr() },
       schema: {
@@ -495,7 +489,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     status: rules.status,
   });
   api.get(
-    `${path}/networks/:networkId/ground-rules`,
+    '/networks/:networkId/ground-rules',
     {
       config: { access: access.anyMember },
       schema: {
@@ -526,7 +520,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/networks/:networkId/ground-rules`,
+    '/networks/:networkId/ground-rules',
     {
       config: { access: access.anyMember },
       schema: {
@@ -544,14 +538,14 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
         body: toRules(
           await inNetwork(request, (tx, communityId, ownId) =>
             service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, request.body, {
-              guide: isGuide(request),
+              guide: service.guidesTheNetwork(request.asker),
             }),
           ),
         ),
       })),
   );
   api.post(
-    `${path}/ground-rules/:rulesId/agreements`,
+    '/ground-rules/:rulesId/agreements',
     {
       config: { access: access.anyMember },
       schema: {
@@ -575,7 +569,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
     },
   );
   api.post(
-    `${path}/ground-rules/:rulesId/adopt`,
+    '/ground-rules/:rulesId/adopt',
     {
       config: { access: guides },
       schema: {
@@ -596,7 +590,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
 
   // ——— Crisis plans ———
   api.get(
-    `${path}/crisis-plan`,
+    '/crisis-plan',
     {
       config: { access: access.ownOr() },
       schema: {
@@ -615,7 +609,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.put(
-    `${path}/crisis-plan`,
+    '/crisis-plan',
     {
       config: { access: access.anyMember },
       schema: {
@@ -636,7 +630,7 @@ export async function networkApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.get(
-    `${path}/crisis-plans/:recordId`,
+    '/crisis-plans/:recordId',
     {
       config: { access: access.ownOr() },
       schema: {

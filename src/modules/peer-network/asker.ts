@@ -1,17 +1,17 @@
-// What the peer network's pages and API both need from a request: its parameters, who is
-// acting and as what, and the asker's own record.
+// What the peer network's pages and API both need from a request: its parameters, who may use
+// each route, the asker's own record, and where the network's pages are.
 import type { FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { inRequestCommunity } from '../../platform/http/community-request.ts';
 import { notFound } from '../../platform/http/problems.ts';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
+import { type CommunityTransaction, runningRoles } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { ownRecord } from '../people/service.ts';
-import { ownRecordId } from '../people/service.ts';
+import { guideRoles } from './service.ts';
 
-export const communityParams = z.object({ community: z.string().max(60) });
 export const networkParams = communityParams.extend({ networkId: z.uuid() });
 export const groupParams = communityParams.extend({ groupId: z.uuid() });
 export const meetingParams = communityParams.extend({ meetingId: z.uuid() });
@@ -19,16 +19,13 @@ export const rulesParams = communityParams.extend({ rulesId: z.uuid() });
 export const recordParams = communityParams.extend({ recordId: z.uuid() });
 
 /** Coordinators and admins set the network up; facilitators take registers and adopt agreed ground rules. */
-const networkStaff = ['admin', 'coordinator'] as const;
-const networkGuides = ['admin', 'coordinator', 'facilitator'] as const;
-export const isNetworkStaff = (request: FastifyRequest) =>
-  request.roles.some((role) => (networkStaff as readonly string[]).includes(role));
-export const isGuide = (request: FastifyRequest) =>
-  request.roles.some((role) => (networkGuides as readonly string[]).includes(role));
-export const staff = access.roles(...networkStaff);
-export const guides = access.roles(...networkGuides);
+export const staff = access.roles(...runningRoles);
+export const guides = access.roles(...guideRoles);
 /** The register: coordinators, and the facilitators of that group (others are told it does not exist). */
-export const registerTakers = access.restricted(...networkGuides);
+export const registerTakers = access.restricted(...guideRoles);
+
+/** The network's pages in the request's community: `/c/<community>/network`. */
+export const pathIn = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/network`;
 
 /** Runs `work` in the request's community with the asker's own record, if they have one. */
 export const inNetwork = <T>(
@@ -37,7 +34,7 @@ export const inNetwork = <T>(
   work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
 ) =>
   inRequestCommunity(dependencies, request, async (tx, community) =>
-    work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
+    work(tx, community.id, await request.asker.recordIn(tx)),
   );
 
 /** The signed-in person's record, made from their account when they first need one. */

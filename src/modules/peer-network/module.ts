@@ -1,12 +1,18 @@
 // The peer network: peer groups, their meetings and registers, crisis plans; members are never discharged.
 import type { CoproduceModule } from '../../platform/module.ts';
 import { takingPart } from '../../platform/tenancy.ts';
+import { networkApi } from './api.ts';
+import { calendarFeeds } from './calendar-routes.ts';
 import { networkRoutes } from './routes.ts';
 import { acceptIntoNetwork, personData, remindTomorrowsMeetings, scheduleAllMeetings } from './service.ts';
 
 export const peerNetwork: CoproduceModule = {
   name: 'peer-network',
-  plugins: [{ plugin: networkRoutes }],
+  plugins: [
+    { plugin: networkRoutes, prefix: '/c/:community/network' },
+    { plugin: calendarFeeds, prefix: '/calendars' },
+    { plugin: networkApi, prefix: '/api/v1/communities/:community' },
+  ],
   personData,
   // The person is a member of the peer network from then on: never discharged.
   acceptance: { peer_network: acceptIntoNetwork },

@@ -1,31 +1,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { ICalEventStatus } from 'ical-generator';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
-import { inCommunity, type CommunityTransaction } from '../../platform/tenancy.ts';
+import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
 import { render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import { networkApi } from './api.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import {
   cancelNotice,
-  communityParams,
   groupParams,
   guides,
   inNetwork as inNetworkOf,
-  isGuide,
-  isNetworkStaff,
   meetingParams,
   networkParams,
   ownRecordOf,
+  pathIn,
   recordParams,
   registerTakers,
   rulesParams,
@@ -42,73 +37,66 @@ const refuse = (errors: FieldError[]): never => {
 const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;
 
 /** The network's pages: members' home, groups and meetings, the register, ground rules, crisis plans, calendars and numbers. */
-const ukZone = 'Europe/London';
-
 export async function networkRoutes(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/network`;
   const inNetwork = <T>(
     request: FastifyRequest,
     work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
   ) => inNetworkOf(dependencies, request, work);
 
   // ——— Home ———
-  app.get(
-    '/c/:community/network',
-    { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const page = await inNetwork(request, async (tx, communityId, ownId) => {
-        const networks = await service.listNetworks(tx, communityId);
-        const memberships = ownId ? await service.membershipsOf(tx, communityId, ownId) : [];
-        const groups = await service.listGroups(tx, communityId);
-        const usual = ownId ? await service.usualGroupsOf(tx, ownId) : [];
-        const activeIn = new Set(memberships.filter((one) => one.active).map((one) => one.programmeId));
-        const myGroupIds = groups
-          .filter((group) => usual.includes(group.id) && activeIn.has(group.programmeId))
-          .map((group) => group.id);
-        const upcoming =
-          ownId && myGroupIds.length
-            ? await service.upcomingMeetings(tx, communityId, { groupIds: myGroupIds, personRecordId: ownId, limit: 4 })
-            : [];
-        const facilitating = (
-          ownId ? groups.filter((group) => group.facilitators.some((one) => one.personRecordId === ownId)) : []
-        ).map((group) => ({
-          ...group,
-          registerOpen: group.next_starts_at ? service.registerIsOpen(group.next_starts_at) : false,
-          registerOpensOn: group.next_starts_at ? service.registerOpensOn(group.next_starts_at) : null,
-        }));
-        const shared = ownId ? await plans.plansSharedWith(tx, ownId) : [];
-        const plan = ownId ? (await plans.ownPlan(tx, ownId)).plan : undefined;
-        return {
-          networks: networks.filter(
-            (network) => network.status === 'open' || memberships.some((one) => one.programmeId === network.id),
-          ),
-          memberships,
-          groups,
-          usual,
-          upcoming,
-          facilitating,
-          shared,
-          hasPlan: Boolean(plan),
-        };
-      });
-      return render(request, reply, 'peer-network/views/home.njk', {
-        pageTitle: request.t('network.home.title'),
-        ...page,
-        staffView: isNetworkStaff(request),
-        guideView: isGuide(request),
-        weekdayNames: weekdays.map((day) => request.t(`network.weekdays.${day}`)),
-        flash: takeFlash(request),
-      });
-    },
-  );
+  app.get('', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
+    const page = await inNetwork(request, async (tx, communityId, ownId) => {
+      const networks = await service.listNetworks(tx, communityId);
+      const memberships = ownId ? await service.membershipsOf(tx, communityId, ownId) : [];
+      const groups = await service.listGroups(tx, communityId);
+      const usual = ownId ? await service.usualGroupsOf(tx, ownId) : [];
+      const activeIn = new Set(memberships.filter((one) => one.active).map((one) => one.programmeId));
+      const myGroupIds = groups
+        .filter((group) => usual.includes(group.id) && activeIn.has(group.programmeId))
+        .map((group) => group.id);
+      const upcoming =
+        ownId && myGroupIds.length
+          ? await service.upcomingMeetings(tx, communityId, { groupIds: myGroupIds, personRecordId: ownId, limit: 4 })
+          : [];
+      const facilitating = (
+        ownId ? groups.filter((group) => group.facilitators.some((one) => one.personRecordId === ownId)) : []
+      ).map((group) => ({
+        ...group,
+        registerOpen: group.next_starts_at ? service.registerIsOpen(group.next_starts_at) : false,
+        registerOpensOn: group.next_starts_at ? service.registerOpensOn(group.next_starts_at) : null,
+      }));
+      const shared = ownId ? await plans.plansSharedWith(tx, ownId) : [];
+      const plan = ownId ? (await plans.ownPlan(tx, ownId)).plan : undefined;
+      return {
+        networks: networks.filter(
+          (network) => network.status === 'open' || memberships.some((one) => one.programmeId === network.id),
+        ),
+        memberships,
+        groups,
+        usual,
+        upcoming,
+        facilitating,
+        shared,
+        hasPlan: Boolean(plan),
+      };
+    });
+    return render(request, reply, 'peer-network/views/home.njk', {
+      pageTitle: request.t('network.home.title'),
+      ...page,
+      staffView: service.runsTheNetwork(request.asker),
+      guideView: service.guidesTheNetwork(request.asker),
+      weekdayNames: weekdays.map((day) => request.t(`network.weekdays.${day}`)),
+      flash: takeFlash(request),
+    });
+  });
 
   // ——— Joining, stepping back, coming back ———
   app.post(
-    '/c/:community/network/:networkId/join',
+    '/:networkId/join',
     { config: { access: access.anyMember }, schema: { params: networkParams } },
     async (request, reply) => {
       try {
@@ -128,7 +116,7 @@ export async function networkRoutes(
             ),
           flash: (outcome) =>
             request.t(outcome.change === 'returned' ? 'network.join.returnedFlash' : 'network.join.joinedFlash'),
-          next: base(request),
+          next: pathIn(request),
         });
       } catch (error) {
         // Joining only by referral: the page says how.
@@ -146,7 +134,7 @@ export async function networkRoutes(
     },
   );
   app.get(
-    '/c/:community/network/:networkId/step-back',
+    '/:networkId/step-back',
     { config: { access: access.anyMember }, schema: { params: networkParams } },
     async (request, reply) => {
       const network = await inNetwork(request, (tx, communityId) =>
@@ -159,7 +147,7 @@ export async function networkRoutes(
     },
   );
   app.post(
-    '/c/:community/network/:networkId/step-back',
+    '/:networkId/step-back',
     { config: { access: access.ownOr() }, schema: { params: networkParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -172,13 +160,13 @@ export async function networkRoutes(
             await service.stepBack(tx, communityId, request.params.networkId, ownId, actorOf(request));
           }),
         flash: request.t('network.stepBack.doneFlash'),
-        next: base(request),
+        next: pathIn(request),
       }),
   );
 
   // ——— Settings ———
   app.get(
-    '/c/:community/network/:networkId/settings',
+    '/:networkId/settings',
     { config: { access: staff }, schema: { params: networkParams } },
     async (request, reply) => {
       const network = await inNetwork(request, (tx, communityId) =>
@@ -191,7 +179,7 @@ export async function networkRoutes(
     },
   );
   app.post(
-    '/c/:community/network/:networkId/settings',
+    '/:networkId/settings',
     { config: { access: staff }, schema: { params: networkParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -204,7 +192,7 @@ export async function networkRoutes(
             service.saveNetworkSettings(tx, communityId, actorOf(request), request.params.networkId, data),
           ),
         flash: request.t('network.settings.savedFlash'),
-        next: base(request),
+        next: pathIn(request),
       }),
   );
 
@@ -255,31 +243,26 @@ export async function networkRoutes(
     facilitatorIds,
     ended: group.endedAt ? 'yes' : '',
   });
-  app.get(
-    '/c/:community/network/groups/new',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => groupFormPage(request, reply, { durationMinutes: 90, startsAt: '18:00' }, undefined),
+  app.get('/groups/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) =>
+    groupFormPage(request, reply, { durationMinutes: 90, startsAt: '18:00' }, undefined),
   );
-  app.post(
-    '/c/:community/network/groups/new',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) =>
-      submitForm(request, reply, {
-        schema: service.groupDetails.extend({
-          programmeId: z.uuid({ error: 'errors.network.group.network.missing' }),
-        }),
-        page: (values, errors) => groupFormPage(request, reply, values, undefined, errors),
-        once: { db: dependencies.db, accountId: actorOf(request) },
-        save: ({ programmeId, ...details }) =>
-          inNetwork(request, (tx, communityId) =>
-            service.createGroup(tx, communityId, actorOf(request), programmeId, details),
-          ),
-        flash: request.t('network.groupForm.createdFlash'),
-        next: (group) => `${base(request)}/groups/${group.id}`,
+  app.post('/groups/new', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) =>
+    submitForm(request, reply, {
+      schema: service.groupDetails.extend({
+        programmeId: z.uuid({ error: 'errors.network.group.network.missing' }),
       }),
+      page: (values, errors) => groupFormPage(request, reply, values, undefined, errors),
+      once: { db: dependencies.db, accountId: actorOf(request) },
+      save: ({ programmeId, ...details }) =>
+        inNetwork(request, (tx, communityId) =>
+          service.createGroup(tx, communityId, actorOf(request), programmeId, details),
+        ),
+      flash: request.t('network.groupForm.createdFlash'),
+      next: (group) => `${pathIn(request)}/groups/${group.id}`,
+    }),
   );
   app.get(
-    '/c/:community/network/groups/:groupId/edit',
+    '/groups/:groupId/edit',
     { config: { access: staff }, schema: { params: groupParams } },
     async (request, reply) => {
       const found = await inNetwork(request, async (tx, communityId) => {
@@ -293,7 +276,7 @@ export async function networkRoutes(
     },
   );
   app.post(
-    '/c/:community/network/groups/:groupId/edit',
+    '/groups/:groupId/edit',
     { config: { access: staff }, schema: { params: groupParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -307,11 +290,11 @@ export async function networkRoutes(
             service.updateGroup(tx, communityId, actorOf(request), request.params.groupId, data),
           ),
         flash: request.t('network.groupForm.savedFlash'),
-        next: `${base(request)}/groups/${request.params.groupId}`,
+        next: `${pathIn(request)}/groups/${request.params.groupId}`,
       }),
   );
   app.get(
-    '/c/:community/network/groups/:groupId',
+    '/groups/:groupId',
     { config: { access: access.anyMember }, schema: { params: groupParams } },
     async (request, reply) => {
       const page = await inNetwork(request, async (tx, communityId, ownId) => {
@@ -327,10 +310,7 @@ export async function networkRoutes(
         const memberships = ownId ? await service.membershipsOf(tx, communityId, ownId) : [];
         const member = memberships.some((one) => one.programmeId === group.programmeId && one.active);
         const usual = ownId ? (await service.usualGroupsOf(tx, ownId)).includes(group.id) : false;
-        const mayRegister = await service.mayTakeRegister(tx, group.id, {
-          staff: isNetworkStaff(request),
-          recordId: ownId,
-        });
+        const mayRegister = await service.mayTakeRegister(tx, group.id, request.asker);
         const past = mayRegister
           ? await service.meetingsOfGroup(tx, communityId, group.id, { before: new Date(), limit: 8 })
           : [];
@@ -343,13 +323,13 @@ export async function networkRoutes(
           day: request.t(`network.weekdays.${page.group.weekday}`),
           time: page.group.startsAt.slice(0, 5),
         }),
-        staffView: isNetworkStaff(request),
+        staffView: service.runsTheNetwork(request.asker),
         flash: takeFlash(request),
       });
     },
   );
   app.post(
-    '/c/:community/network/groups/:groupId/usual',
+    '/groups/:groupId/usual',
     { config: { access: access.ownOr() }, schema: { params: groupParams } },
     async (request, reply) => {
       const usual = (request.body as Record<string, unknown>)?.usual === 'yes';
@@ -363,7 +343,7 @@ export async function networkRoutes(
             await service.setUsualGroup(tx, communityId, request.params.groupId, ownId, usual);
           }),
         flash: request.t(usual ? 'network.group.usualAddedFlash' : 'network.group.usualRemovedFlash'),
-        next: `${base(request)}/groups/${request.params.groupId}`,
+        next: `${pathIn(request)}/groups/${request.params.groupId}`,
       });
     },
   );
@@ -384,10 +364,7 @@ export async function networkRoutes(
       });
       const rules = await service.currentRules(tx, group.programmeId);
       const memberships = ownId ? await service.membershipsOf(tx, communityId, ownId) : [];
-      const mayRegister = await service.mayTakeRegister(tx, group.id, {
-        staff: isNetworkStaff(request),
-        recordId: ownId,
-      });
+      const mayRegister = await service.mayTakeRegister(tx, group.id, request.asker);
       return {
         meeting,
         group,
@@ -417,12 +394,12 @@ export async function networkRoutes(
     );
   };
   app.get(
-    '/c/:community/network/meetings/:meetingId',
+    '/meetings/:meetingId',
     { config: { access: access.anyMember }, schema: { params: meetingParams } },
     async (request, reply) => meetingPage(request, reply),
   );
   app.post(
-    '/c/:community/network/meetings/:meetingId/reply',
+    '/meetings/:meetingId/reply',
     { config: { access: access.anyMember }, schema: { params: meetingParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -437,7 +414,7 @@ export async function networkRoutes(
           return data.coming;
         },
         flash: (coming) => request.t(coming ? 'network.meeting.comingFlash' : 'network.meeting.notComingFlash'),
-        next: `${base(request)}/meetings/${request.params.meetingId}`,
+        next: `${pathIn(request)}/meetings/${request.params.meetingId}`,
       }),
   );
 
@@ -450,8 +427,7 @@ export async function networkRoutes(
   ) => {
     const page = await inNetwork(request, async (tx, communityId, ownId) => {
       const { meeting, group } = await service.getMeeting(tx, communityId, request.params.meetingId);
-      if (!(await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId })))
-        throw notFound();
+      if (!(await service.mayTakeRegister(tx, group.id, request.asker))) throw notFound();
       const [details] = await service.upcomingMeetings(tx, communityId, {
         groupIds: [group.id],
         personRecordId: ownId,
@@ -476,12 +452,12 @@ export async function networkRoutes(
     );
   };
   app.get(
-    '/c/:community/network/meetings/:meetingId/cancel',
+    '/meetings/:meetingId/cancel',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
     async (request, reply) => cancelPage(request, reply),
   );
   app.post(
-    '/c/:community/network/meetings/:meetingId/cancel',
+    '/meetings/:meetingId/cancel',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -489,21 +465,17 @@ export async function networkRoutes(
         page: (values, errors) => cancelPage(request, reply, values, errors),
         once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
-          inNetwork(request, (tx, communityId, ownId) =>
-            service.cancelMeeting(
-              tx,
-              communityId,
-              { accountId: actorOf(request), staff: isNetworkStaff(request), recordId: ownId },
-              request.params.meetingId,
-              data,
-              { notifyConfigured: dependencies.notifyConfigured, message: cancelNotice(request, data.reason) },
-            ),
+          inNetwork(request, (tx, communityId) =>
+            service.cancelMeeting(tx, communityId, request.asker, request.params.meetingId, data, {
+              notifyConfigured: dependencies.notifyConfigured,
+              message: cancelNotice(request, data.reason),
+            }),
           ),
         flash: (told) => request.t('network.cancel.cancelledFlash', { count: told }),
-        next: `${base(request)}/meetings/${request.params.meetingId}`,
+        next: `${pathIn(request)}/meetings/${request.params.meetingId}`,
         // Cancelled already (by someone else, or in another tab): the meeting's page says so.
         refused: (error) =>
-          error.code === 'meeting-cancelled' ? `${base(request)}/meetings/${request.params.meetingId}` : undefined,
+          error.code === 'meeting-cancelled' ? `${pathIn(request)}/meetings/${request.params.meetingId}` : undefined,
       }),
   );
 
@@ -514,10 +486,9 @@ export async function networkRoutes(
     values: Record<string, unknown> = {},
     errors?: FieldError[],
   ) => {
-    const page = await inNetwork(request, async (tx, communityId, ownId) => {
+    const page = await inNetwork(request, async (tx, communityId) => {
       const { meeting, group } = await service.getMeeting(tx, communityId, request.params.meetingId);
-      if (!(await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId })))
-        throw notFound();
+      if (!(await service.mayTakeRegister(tx, group.id, request.asker))) throw notFound();
       const lines = await service.registerOf(tx, meeting.id, group);
       const others = await service.dropInChoices(tx, meeting.id, group);
       return {
@@ -549,7 +520,7 @@ export async function networkRoutes(
     );
   };
   app.get(
-    '/c/:community/network/meetings/:meetingId/register',
+    '/meetings/:meetingId/register',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
     async (request, reply) => registerPage(request, reply),
   );
@@ -564,17 +535,16 @@ export async function networkRoutes(
       page: (values, errors) => registerPage(request, reply, values, errors),
       once: { db: dependencies.db, accountId: actorOf(request) },
       save: (data) =>
-        inNetwork(request, async (tx, communityId, ownId) => {
+        inNetwork(request, async (tx, communityId) => {
           const { group } = await service.getMeeting(tx, communityId, request.params.meetingId);
-          if (!(await service.mayTakeRegister(tx, group.id, { staff: isNetworkStaff(request), recordId: ownId })))
-            throw notFound();
+          if (!(await service.mayTakeRegister(tx, group.id, request.asker))) throw notFound();
           return write(tx, communityId, data);
         }),
       next: (anchor) =>
-        `${base(request)}/meetings/${request.params.meetingId}/register${anchor ? `#person-${anchor}` : ''}`,
+        `${pathIn(request)}/meetings/${request.params.meetingId}/register${anchor ? `#person-${anchor}` : ''}`,
     });
   app.post(
-    '/c/:community/network/meetings/:meetingId/register',
+    '/meetings/:meetingId/register',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
     async (request, reply) =>
       registerWrite(request, reply, service.attendanceMark, async (tx, communityId, data) => {
@@ -583,7 +553,7 @@ export async function networkRoutes(
       }),
   );
   app.post(
-    '/c/:community/network/meetings/:meetingId/drop-in',
+    '/meetings/:meetingId/drop-in',
     { config: { access: registerTakers }, schema: { params: meetingParams } },
     async (request, reply) =>
       registerWrite(request, reply, service.dropIn, (tx, communityId, data) =>
@@ -593,7 +563,7 @@ export async function networkRoutes(
 
   // ——— Ground rules ———
   app.get(
-    '/c/:community/network/:networkId/ground-rules',
+    '/:networkId/ground-rules',
     { config: { access: access.anyMember }, schema: { params: networkParams } },
     async (request, reply) => {
       const page = await inNetwork(request, async (tx, communityId, ownId) => {
@@ -608,7 +578,7 @@ export async function networkRoutes(
       return render(request, reply, 'peer-network/views/ground-rules.njk', {
         pageTitle: request.t('network.rules.title'),
         ...page,
-        guideView: isGuide(request),
+        guideView: service.guidesTheNetwork(request.asker),
         flash: takeFlash(request),
       });
     },
@@ -638,12 +608,12 @@ export async function networkRoutes(
     );
   };
   app.get(
-    '/c/:community/network/:networkId/ground-rules/propose',
+    '/:networkId/ground-rules/propose',
     { config: { access: access.anyMember }, schema: { params: networkParams } },
     async (request, reply) => proposalPage(request, reply, undefined),
   );
   app.post(
-    '/c/:community/network/:networkId/ground-rules/propose',
+    '/:networkId/ground-rules/propose',
     { config: { access: access.anyMember }, schema: { params: networkParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -653,16 +623,16 @@ export async function networkRoutes(
         save: (data) =>
           inNetwork(request, (tx, communityId, ownId) =>
             service.proposeRules(tx, communityId, actorOf(request), request.params.networkId, ownId, data, {
-              guide: isGuide(request),
+              guide: service.guidesTheNetwork(request.asker),
             }),
           ),
         flash: request.t('network.rules.proposedFlash'),
-        next: `${base(request)}/${request.params.networkId}/ground-rules`,
+        next: `${pathIn(request)}/${request.params.networkId}/ground-rules`,
       }),
   );
   const rulesAction = (name: 'agree' | 'adopt') =>
     app.post(
-      `/c/:community/network/ground-rules/:rulesId/${name}`,
+      `/ground-rules/:rulesId/${name}`,
       { config: { access: name === 'agree' ? access.anyMember : guides }, schema: { params: rulesParams } },
       async (request, reply) =>
         submitForm(request, reply, {
@@ -686,7 +656,7 @@ export async function networkRoutes(
             request.t(name === 'agree' ? 'network.rules.agreedFlash' : 'network.rules.adoptedFlash', {
               version: rules.version ?? '',
             }),
-          next: (rules) => `${base(request)}/${rules.programmeId}/ground-rules`,
+          next: (rules) => `${pathIn(request)}/${rules.programmeId}/ground-rules`,
         }),
     );
   rulesAction('agree');
@@ -733,12 +703,12 @@ export async function networkRoutes(
     );
   };
   app.get(
-    '/c/:community/network/crisis-plan',
+    '/crisis-plan',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => planFormPage(request, reply, undefined),
   );
   app.post(
-    '/c/:community/network/crisis-plan',
+    '/crisis-plan',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -750,11 +720,11 @@ export async function networkRoutes(
             plans.savePlan(tx, communityId, actorOf(request), await ownRecordOf(tx, communityId, request), data),
           ),
         flash: request.t('network.plan.savedFlash'),
-        next: `${base(request)}/crisis-plan`,
+        next: `${pathIn(request)}/crisis-plan`,
       }),
   );
   app.get(
-    '/c/:community/network/crisis-plans/:recordId',
+    '/crisis-plans/:recordId',
     { config: { access: access.ownOr() }, schema: { params: recordParams } },
     async (request, reply) => {
       const found = await inNetwork(request, (tx, communityId, ownId) =>
@@ -770,7 +740,7 @@ export async function networkRoutes(
 
   // ——— Calendars ———
   app.get(
-    '/c/:community/network/calendar',
+    '/calendar',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const page = await inNetwork(request, async (tx, communityId) => {
@@ -792,7 +762,7 @@ export async function networkRoutes(
     },
   );
   app.post(
-    '/c/:community/network/calendar/renew',
+    '/calendar/renew',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -804,52 +774,12 @@ export async function networkRoutes(
             service.feedToken(tx, communityId, { personRecordId: await ownRecordOf(tx, communityId, request) }, true),
           ),
         flash: request.t('network.calendar.renewedFlash'),
-        next: `${base(request)}/calendar`,
+        next: `${pathIn(request)}/calendar`,
       }),
   );
-  app.get(
-    '/calendars/:token',
-    { config: { access: access.public }, schema: { params: z.object({ token: z.string().max(100) }) } },
-    async (request, reply) => {
-      const token = request.params.token.replace(/\.ics$/, '');
-      const feed = await service.feedByToken(dependencies.owner, token);
-      if (!feed) throw notFound();
-      const meetings = await inCommunity(dependencies.db, { communityId: feed.communityId, personId: null }, (tx) =>
-        service.feedMeetings(tx, feed.communityId, feed),
-      );
-      // Every time is given in UK time with its zone (DTSTART;TZID=Europe/London) and the zone's
-      // rules (VTIMEZONE), so every calendar shows the right hour on both sides of a clock change.
-      const calendar = ical({
-        name: request.t('network.calendar.feedName'),
-        timezone: { name: ukZone, generator: getVtimezoneComponent },
-        prodId: { company: 'Coproduce', product: 'peer-network' },
-      });
-      const ukTime = (instant: Date) => DateTime.fromJSDate(instant, { zone: ukZone });
-      for (const meeting of meetings) {
-        calendar.createEvent({
-          id: meeting.id,
-          timezone: ukZone,
-          start: ukTime(meeting.starts_at),
-          end: ukTime(new Date(meeting.starts_at.getTime() + meeting.duration_minutes * 60_000)),
-          summary: meeting.group_name,
-          location: meeting.venue,
-          description: [meeting.access_details, meeting.online_link].filter(Boolean).join('\n\n'),
-          url: meeting.online_link || undefined,
-          status: meeting.cancelled_at ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-        });
-      }
-      // The zone is in each time and in VTIMEZONE: the non-standard calendar-wide names are left out.
-      const text = calendar.toString().replace(/^(?:TIMEZONE-ID|X-WR-TIMEZONE):.*\r\n/gm, '');
-      return reply
-        .header('content-type', 'text/calendar; charset=utf-8')
-        .header('cache-control', 'private, max-age=300')
-        .send(text);
-    },
-  );
-
   // ——— Numbers ———
   app.get(
-    '/c/:community/network/numbers',
+    '/numbers',
     {
       config: { access: guides },
       schema: {
@@ -896,6 +826,4 @@ export async function networkRoutes(
       });
     },
   );
-
-  await networkApi(app, dependencies);
 }

@@ -11,7 +11,13 @@ import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { conflict, invalid, notFound } from '../../platform/http/problems.ts';
 import { keepingOnePer, type PersonDataSource } from '../../platform/person-data.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
-import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
+import {
+  type CommunityTransaction,
+  inCommunity,
+  type RequestAsker,
+  type Role,
+  runningRoles,
+} from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { tellPerson } from '../people/consent.ts';
 import { createPerson, personDetails, recordsHoldingRole } from '../people/service.ts';
@@ -40,6 +46,20 @@ export {
   weeksAhead,
   currentRules,
 } from './store.ts';
+
+// ——— Who does what ———
+
+/** Who guides the network: coordinators and admins, and facilitators, who take registers and adopt agreed ground rules. */
+export const guideRoles: readonly Role[] = [...runningRoles, 'facilitator'];
+
+/** Whether the asker runs the network (coordinators, admins): they set it up and see every group's register. */
+export const runsTheNetwork = (asker: RequestAsker) => asker.runsProgrammes;
+
+/** Whether the asker guides the network (coordinators, admins, facilitators): they may propose ground rules without being a member. */
+export const guidesTheNetwork = (asker: RequestAsker) => asker.hasRole(...guideRoles);
+
+/** Whether the asker may put someone else in the network: only those who run it (anyone else is told it does not exist). */
+export const mayJoinSomeoneElse = (asker: RequestAsker) => runsTheNetwork(asker);
 
 // ——— What people send ———
 
@@ -400,15 +420,16 @@ export async function setUsualGroup(
 
 // ——— The register ———
 
-/** Whether this person may take the group's register: a coordinator, or one of its facilitators. */
+/** Whether the asker may take the group's register: a coordinator, or one of its facilitators. */
 export async function mayTakeRegister(
   tx: CommunityTransaction,
   groupId: string,
-  asker: { staff: boolean; recordId: string | null },
+  asker: RequestAsker,
 ): Promise<boolean> {
-  if (asker.staff) return true;
-  if (!asker.recordId) return false;
-  return store.facilitates(tx, groupId, asker.recordId);
+  if (runsTheNetwork(asker)) return true;
+  const recordId = await asker.recordIn(tx);
+  if (!recordId) return false;
+  return store.facilitates(tx, groupId, recordId);
 }
 
 export const cancelling = z.object({
@@ -422,7 +443,7 @@ export const cancelling = z.object({
 export async function cancelMeeting(
   tx: CommunityTransaction,
   communityId: string,
-  asker: { accountId: string; staff: boolean; recordId: string | null },
+  asker: RequestAsker,
   meetingId: string,
   cancel: z.infer<typeof cancelling>,
   notice: {

@@ -7,11 +7,10 @@ import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { plainDate } from '../../platform/fields.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
+import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import {
-  communityParams,
   contactParams,
   episodeParams,
   episodeSides,
@@ -93,10 +92,13 @@ const timesheetSchema = z.object({
   lines: z.array(lineSchema),
 });
 
-export async function supportApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
+/** One-to-one peer support's JSON API, under /api/v1/communities/{community}. */
+export async function supportApi(
+  app: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['One-to-one peer support'];
-  const path = '/api/v1/communities/:community';
   const readEpisode = async (
     tx: CommunityTransaction,
     communityId: string,
@@ -154,7 +156,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
 
   // ——— Episodes ———
   api.get(
-    `${path}/episodes`,
+    '/episodes',
     {
       config: { access: episodeSides },
       schema: {
@@ -193,7 +195,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/episodes`,
+    '/episodes',
     {
       config: { access: supportStaff },
       schema: {
@@ -219,7 +221,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       })),
   );
   api.put(
-    `${path}/episode-contacts/:contactId`,
+    '/episode-contacts/:contactId',
     {
       config: { access: episodeSides },
       schema: {
@@ -236,7 +238,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       ),
   );
   api.put(
-    `${path}/episode-goals/:goalId`,
+    '/episode-goals/:goalId',
     {
       config: { access: episodeSides },
       schema: {
@@ -254,7 +256,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
   );
   const settingsSchema = z.object({ plannedWeeks: z.number().int(), minutesPerWeek: z.number().int() });
   api.get(
-    `${path}/support-programmes/:supportProgrammeId/settings`,
+    '/support-programmes/:supportProgrammeId/settings',
     {
       config: { access: supportStaff },
       schema: {
@@ -276,7 +278,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.put(
-    `${path}/support-programmes/:supportProgrammeId/settings`,
+    '/support-programmes/:supportProgrammeId/settings',
     {
       config: { access: supportStaff },
       schema: {
@@ -293,7 +295,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       ),
   );
   api.get(
-    `${path}/episodes/:episodeId`,
+    '/episodes/:episodeId',
     {
       config: { access: episodeSides },
       schema: {
@@ -309,7 +311,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       ),
   );
   api.get(
-    `${path}/episodes/:episodeId/contacts`,
+    '/episodes/:episodeId/contacts',
     {
       config: { access: episodeSides },
       schema: {
@@ -339,7 +341,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/episodes/:episodeId/contacts`,
+    '/episodes/:episodeId/contacts',
     {
       config: { access: episodeSides },
       schema: {
@@ -370,7 +372,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/episodes/:episodeId/goals`,
+    '/episodes/:episodeId/goals',
     {
       config: { access: episodeSides },
       schema: {
@@ -388,7 +390,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/episodes/:episodeId/end`,
+    '/episodes/:episodeId/end',
     {
       config: { access: episodeSides },
       schema: {
@@ -419,7 +421,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
 
   // ——— Timesheets ———
   api.get(
-    `${path}/timesheets`,
+    '/timesheets',
     {
       config: { access: supporters },
       schema: {
@@ -450,7 +452,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       })),
   );
   api.post(
-    `${path}/timesheets`,
+    '/timesheets',
     {
       config: { access: supporters },
       schema: {
@@ -469,7 +471,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.get(
-    `${path}/timesheets/:timesheetId`,
+    '/timesheets/:timesheetId',
     {
       config: { access: episodeSides },
       schema: {
@@ -485,7 +487,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       ),
   );
   api.post(
-    `${path}/timesheets/:timesheetId/approve`,
+    '/timesheets/:timesheetId/approve',
     {
       config: { access: supportStaff },
       schema: {
@@ -504,7 +506,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.post(
-    `${path}/timesheets/:timesheetId/return`,
+    '/timesheets/:timesheetId/return',
     {
       config: { access: supportStaff },
       schema: {
@@ -522,7 +524,7 @@ export async function supportApi(app: FastifyInstance, dependencies: Dependencie
       }),
   );
   api.get(
-    `${path}/timesheets/payroll`,
+    '/timesheets/payroll',
     {
       config: { access: supportStaff },
       schema: {

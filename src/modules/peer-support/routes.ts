@@ -4,7 +4,8 @@ import { sendCsv } from '../../platform/csv.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
 import { dateParts, minutesFromForm, withDateFromParts } from '../../platform/fields.ts';
@@ -12,15 +13,13 @@ import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { consentState, mayTellReferrer } from '../people/consent.ts';
-import { supportApi } from './api.ts';
 import {
-  communityParams,
   contactParams,
   episodeParams,
   episodeSides,
   goalParams,
   inSupport,
-  isSupportStaff,
+  pathIn,
   programmeParams,
   supporters,
   supportStaff,
@@ -45,43 +44,21 @@ export async function supportRoutes(
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/support`;
   const within = <T>(request: FastifyRequest, work: Parameters<typeof inSupport<T>>[2]) =>
     inSupport(dependencies, request, work);
 
   // ——— Home ———
-  app.get(
-    '/c/:community/support',
-    { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const staffView = isSupportStaff(request);
-      const page = await within(request, async (tx, communityId, asker) => ({
-        episodes: await service.listEpisodes(tx, communityId, asker, { status: 'active', limit: 200 }),
-        ended: await service.listEpisodes(tx, communityId, asker, { status: 'ended', limit: 20 }),
-        waiting: staffView ? await service.waitingForSupporter(tx, communityId) : [],
-        timesheets:
-          staffView || request.roles.includes('peer_supporter')
-            ? await service.listTimesheets(tx, communityId, asker, {
-                status: staffView ? 'submitted' : undefined,
-                limit: 20,
-              })
-            : [],
-        weeks:
-          asker.recordId && request.roles.includes('peer_supporter')
-            ? await service.weeksToSubmit(tx, asker.recordId)
-            : [],
-        programmes: staffView ? await service.supportProgrammes(tx, communityId) : [],
-        recordId: asker.recordId,
-      }));
-      return render(request, reply, 'peer-support/views/home.njk', {
-        pageTitle: request.t('support.home.title'),
-        ...page,
-        staffView,
-        today: ukDay(),
-        flash: takeFlash(request),
-      });
-    },
-  );
+  app.get('', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
+    const page = await inRequestCommunity(dependencies, request, (tx, community) =>
+      service.supportHome(tx, community.id, request.asker),
+    );
+    return render(request, reply, 'peer-support/views/home.njk', {
+      pageTitle: request.t('support.home.title'),
+      ...page,
+      today: ukDay(),
+      flash: takeFlash(request),
+    });
+  });
 
   // ——— A programme's defaults (coordinators) ———
   const settingsPage = async (
@@ -117,12 +94,12 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/programmes/:supportProgrammeId/settings',
+    '/programmes/:supportProgrammeId/settings',
     { config: { access: supportStaff }, schema: { params: programmeParams } },
     async (request, reply) => settingsPage(request, reply),
   );
   app.post(
-    '/c/:community/support/programmes/:supportProgrammeId/settings',
+    '/programmes/:supportProgrammeId/settings',
     { config: { access: supportStaff }, schema: { params: programmeParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
@@ -143,7 +120,7 @@ export async function supportRoutes(
             service.saveSettings(tx, communityId, request.params.supportProgrammeId, actorId, data),
           ),
         flash: request.t('support.settings.savedFlash'),
-        next: `/c/${request.params.community}/support/programmes/${request.params.supportProgrammeId}/settings`,
+        next: `${pathIn(request)}/programmes/${request.params.supportProgrammeId}/settings`,
       });
     },
   );
@@ -198,7 +175,7 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/episodes/new',
+    '/episodes/new',
     {
       config: { access: supportStaff },
       schema: { params: communityParams, querystring: z.object({ person: z.uuid().optional().catch(undefined) }) },
@@ -212,7 +189,7 @@ export async function supportRoutes(
       }),
   );
   app.post(
-    '/c/:community/support/episodes/new',
+    '/episodes/new',
     { config: { access: supportStaff }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'startsOn');
@@ -239,7 +216,7 @@ export async function supportRoutes(
         save: (data) =>
           within(request, (tx, communityId) => service.startEpisode(tx, communityId, actorOf(request), data)),
         flash: request.t('support.episodeForm.startedFlash'),
-        next: (episode) => `${base(request)}/episodes/${episode.id}`,
+        next: (episode) => `${pathIn(request)}/episodes/${episode.id}`,
       });
     },
   );
@@ -288,12 +265,12 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/episodes/:episodeId',
+    '/episodes/:episodeId',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
     async (request, reply) => episodePage(request, reply),
   );
   app.post(
-    '/c/:community/support/episodes/:episodeId/goals',
+    '/episodes/:episodeId/goals',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -305,7 +282,7 @@ export async function supportRoutes(
             service.addGoal(tx, communityId, request.params.episodeId, asker, data),
           ),
         flash: request.t('support.episode.goalAddedFlash'),
-        next: `${base(request)}/episodes/${request.params.episodeId}`,
+        next: `${pathIn(request)}/episodes/${request.params.episodeId}`,
       }),
   );
 
@@ -338,12 +315,12 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/episodes/:episodeId/contacts/new',
+    '/episodes/:episodeId/contacts/new',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
     async (request, reply) => contactFormPage(request, reply, { occurredOn: ukDay() }),
   );
   app.post(
-    '/c/:community/support/episodes/:episodeId/contacts/new',
+    '/episodes/:episodeId/contacts/new',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'occurredOn');
@@ -359,7 +336,7 @@ export async function supportRoutes(
             service.logContact(tx, communityId, request.params.episodeId, asker, data),
           ),
         flash: request.t('support.contactForm.loggedFlash'),
-        next: `${base(request)}/episodes/${request.params.episodeId}`,
+        next: `${pathIn(request)}/episodes/${request.params.episodeId}`,
       });
     },
   );
@@ -391,7 +368,7 @@ export async function supportRoutes(
         episode: page.found.episode,
         personName: page.found.person,
         values: shown,
-        formAction: `${base(request)}/contacts/${page.contact.id}/edit`,
+        formAction: `${pathIn(request)}/contacts/${page.contact.id}/edit`,
         occurredOnParts: dateParts(shown.occurredOn),
         modeItems: choices(request, 'support.modes', service.contactModes, shown.mode),
         formKey: randomUUID(),
@@ -401,12 +378,12 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/contacts/:contactId/edit',
+    '/contacts/:contactId/edit',
     { config: { access: episodeSides }, schema: { params: contactParams } },
     async (request, reply) => contactEditPage(request, reply),
   );
   app.post(
-    '/c/:community/support/contacts/:contactId/edit',
+    '/contacts/:contactId/edit',
     { config: { access: episodeSides }, schema: { params: contactParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'occurredOn');
@@ -422,7 +399,7 @@ export async function supportRoutes(
             service.updateContact(tx, communityId, request.params.contactId, asker, data),
           ),
         flash: request.t('support.contactForm.changedFlash'),
-        next: (changed) => `${base(request)}/episodes/${changed.episodeId}`,
+        next: (changed) => `${pathIn(request)}/episodes/${changed.episodeId}`,
       });
     },
   );
@@ -454,12 +431,12 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/goals/:goalId/edit',
+    '/goals/:goalId/edit',
     { config: { access: episodeSides }, schema: { params: goalParams } },
     async (request, reply) => goalEditPage(request, reply),
   );
   app.post(
-    '/c/:community/support/goals/:goalId/edit',
+    '/goals/:goalId/edit',
     { config: { access: episodeSides }, schema: { params: goalParams } },
     async (request, reply) => {
       // Refused when saving, the page shows the goal as it was read (its words trimmed).
@@ -475,7 +452,7 @@ export async function supportRoutes(
           );
         },
         flash: request.t('support.goalForm.changedFlash'),
-        next: (changed) => `${base(request)}/episodes/${changed.episodeId}`,
+        next: (changed) => `${pathIn(request)}/episodes/${changed.episodeId}`,
       });
     },
   );
@@ -514,12 +491,12 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/episodes/:episodeId/end',
+    '/episodes/:episodeId/end',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
     async (request, reply) => endPage(request, reply, { reviewHeldOn: ukDay() }),
   );
   app.post(
-    '/c/:community/support/episodes/:episodeId/end',
+    '/episodes/:episodeId/end',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'reviewHeldOn');
@@ -554,14 +531,14 @@ export async function supportRoutes(
             ),
           ),
         flash: (ended) => request.t(`support.end.flash.${ended.summaryOutcome ?? 'not_asked'}`),
-        next: `${base(request)}/episodes/${request.params.episodeId}`,
+        next: `${pathIn(request)}/episodes/${request.params.episodeId}`,
       });
     },
   );
 
   // ——— Timesheets ———
   app.post(
-    '/c/:community/support/timesheets',
+    '/timesheets',
     { config: { access: supporters }, schema: { params: communityParams } },
     async (request, reply) =>
       submitForm(request, reply, {
@@ -575,7 +552,7 @@ export async function supportRoutes(
           within(request, (tx, communityId, asker) => service.submitTimesheet(tx, communityId, asker, data)),
         flash: (sheet) =>
           request.t(sheet.overBudget ? 'support.timesheet.submittedOverFlash' : 'support.timesheet.submittedFlash'),
-        next: (sheet) => `${base(request)}/timesheets/${sheet.id}`,
+        next: (sheet) => `${pathIn(request)}/timesheets/${sheet.id}`,
       }),
   );
   const timesheetPage = async (
@@ -584,9 +561,10 @@ export async function supportRoutes(
     values: Record<string, unknown> = {},
     errors?: FieldError[],
   ) => {
-    const page = await within(request, (tx, communityId, asker) =>
-      service.timesheetFor(tx, communityId, request.params.timesheetId, asker),
-    );
+    const page = await within(request, async (tx, communityId, asker) => ({
+      ...(await service.timesheetFor(tx, communityId, request.params.timesheetId, asker)),
+      staffView: asker.staff,
+    }));
     return render(
       request,
       reply,
@@ -594,7 +572,6 @@ export async function supportRoutes(
       {
         pageTitle: request.t('support.timesheet.title', { name: page.supporter }),
         ...page,
-        staffView: isSupportStaff(request),
         values,
         errors,
         flash: takeFlash(request),
@@ -603,13 +580,13 @@ export async function supportRoutes(
     );
   };
   app.get(
-    '/c/:community/support/timesheets/:timesheetId',
+    '/timesheets/:timesheetId',
     { config: { access: episodeSides }, schema: { params: timesheetParams } },
     async (request, reply) => timesheetPage(request, reply),
   );
   for (const action of ['approve', 'return'] as const) {
     app.post(
-      `/c/:community/support/timesheets/:timesheetId/${action}`,
+      `/timesheets/:timesheetId/${action}`,
       { config: { access: supportStaff }, schema: { params: timesheetParams } },
       async (request, reply) => {
         const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), action };
@@ -640,13 +617,13 @@ export async function supportRoutes(
                   ),
             ),
           flash: request.t(`support.timesheet.${action}edFlash`),
-          next: `${base(request)}/timesheets/${request.params.timesheetId}`,
+          next: `${pathIn(request)}/timesheets/${request.params.timesheetId}`,
         });
       },
     );
   }
   app.get(
-    '/c/:community/support/payroll',
+    '/payroll',
     {
       config: { access: supportStaff },
       schema: {
@@ -698,6 +675,4 @@ export async function supportRoutes(
       return sendCsv(reply, [header, ...lines], `payroll-${month}.csv`);
     },
   );
-
-  await supportApi(app, dependencies);
 }

@@ -4,12 +4,12 @@ import { addDays, differenceInCalendarDays, formatISO, parseISO, startOfISOWeek 
 import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
-import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
+import { DomainError, invalid, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { keepingOnePer, type PersonDataSource } from '../../platform/person-data.ts';
 import type { Database } from '../../platform/db/index.ts';
-import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
+import { type CommunityTransaction, inCommunity, type RequestAsker } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { consentState, given, mayTellReferrer, tellPerson } from '../people/consent.ts';
 import { getPerson, recordsHoldingRole } from '../people/service.ts';
@@ -40,6 +40,12 @@ export interface Asker {
   accountId: string;
   staff: boolean;
   recordId: string | null;
+}
+
+/** The person asking, as peer support sees them: those who run the community's programmes see every episode and timesheet. */
+export async function supportAsker(tx: CommunityTransaction, asker: RequestAsker): Promise<Asker> {
+  if (!asker.accountId) throw unauthenticated();
+  return { accountId: asker.accountId, staff: asker.runsProgrammes, recordId: await asker.recordIn(tx) };
 }
 
 const isoDay = (key: string) => plainDate(key);
@@ -259,6 +265,30 @@ export async function listEpisodes(
     ...row,
     planned_end: plannedEnd({ startsOn: row.starts_on, plannedWeeks: row.planned_weeks }),
   }));
+}
+
+/**
+ * What the support home shows the asker: their episodes; a peer supporter's timesheets and the weeks
+ * they have still to send; for coordinators, everyone's timesheets waiting, the people waiting for a
+ * supporter and the programmes.
+ */
+export async function supportHome(tx: CommunityTransaction, communityId: string, who: RequestAsker) {
+  const asker = await supportAsker(tx, who);
+  const staffView = asker.staff;
+  const supporter = who.hasRole('peer_supporter');
+  return {
+    episodes: await listEpisodes(tx, communityId, asker, { status: 'active', limit: 200 }),
+    ended: await listEpisodes(tx, communityId, asker, { status: 'ended', limit: 20 }),
+    waiting: staffView ? await store.waitingForSupporter(tx, communityId) : [],
+    timesheets:
+      staffView || supporter
+        ? await listTimesheets(tx, communityId, asker, { status: staffView ? 'submitted' : undefined, limit: 20 })
+        : [],
+    weeks: asker.recordId && supporter ? await store.weeksToSubmit(tx, asker.recordId) : [],
+    programmes: staffView ? await store.supportProgrammes(tx, communityId) : [],
+    recordId: asker.recordId,
+    staffView,
+  };
 }
 
 /** Monday of the week a day falls in. */

@@ -1,11 +1,15 @@
 // Privacy: a person's data download, erasure, and forgetting old referrals.
 import type { CoproduceModule } from '../../platform/module.ts';
-import { privacyRoutes } from './routes.ts';
+import { privacyApi } from './api.ts';
+import { privacyPages } from './routes.ts';
 import { personData, pseudonymiseOldReferrals } from './service.ts';
 
 export const privacy: CoproduceModule = {
   name: 'privacy',
-  plugins: [{ plugin: privacyRoutes }],
+  plugins: [
+    { plugin: privacyPages, prefix: '/c/:community' },
+    { plugin: privacyApi, prefix: '/api/v1/communities/:community' },
+  ],
   personData,
   scheduledJobs: ({ personData: everyColumn }) => [
     // Every night: declined and withdrawn referrals past each community's retention lose what was written about the person.

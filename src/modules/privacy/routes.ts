@@ -1,38 +1,17 @@
+// The privacy pages: "download my data", and asking to be forgotten, which an admin approves.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
-import { type FieldError, notFound } from '../../platform/http/problems.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import type { FieldError } from '../../platform/http/problems.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { formatDay, formatDuration, formatInstant, formatMoney, render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import { getPerson, ownRecord, type PersonRecord } from '../people/service.ts';
+import type { PersonRecord } from '../people/service.ts';
+import { dataAbout, ownRecordOf, recordOf, recordParams, requestParams } from './asker.ts';
 import * as service from './service.ts';
-
-const communityParams = z.object({ community: z.string().max(60) });
-const recordParams = communityParams.extend({ recordId: z.uuid() });
-const requestParams = communityParams.extend({ requestId: z.uuid() });
-
-const dataSchema = z.object({
-  person: z.object({ id: z.uuid(), number: z.number().int(), preferredName: z.string() }),
-  madeAt: z.date(),
-  sections: z.array(
-    z.object({ table: z.string(), column: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }),
-  ),
-});
-const erasureSchema = z.object({
-  id: z.uuid(),
-  personRecordId: z.uuid(),
-  status: z.enum(service.erasureStatuses),
-  onBehalf: z.boolean(),
-  reason: z.string(),
-  createdAt: z.date(),
-  decidedAt: z.date().nullable(),
-  decisionNote: z.string(),
-});
 
 /** Columns the file keeps but the page leaves out: keys and machinery, not information about the person. */
 const machinery = new Set([
@@ -92,30 +71,15 @@ function readable(column: string, value: unknown, request: FastifyRequest): stri
   return undefined;
 }
 
-/** Privacy: "download my data", and asking to be forgotten, which an admin approves. */
-export async function privacyRoutes(
+/** The privacy pages, under /c/:community: /me for each member, /people for coordinators, /erasure-requests for admins. */
+export async function privacyPages(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}`;
-  const own = (request: FastifyRequest) =>
-    inRequestCommunity(dependencies, request, (tx, community) => {
-      if (!request.person) throw notFound();
-      return ownRecord(tx, community.id, request.person);
-    });
-  const someone = (request: FastifyRequest<{ Params: z.infer<typeof recordParams> }>) =>
-    inRequestCommunity(dependencies, request, (tx, community) => getPerson(tx, community.id, request.params.recordId));
-  const collect = (request: FastifyRequest, person: PersonRecord) =>
-    inRequestCommunity(dependencies, request, async (tx: CommunityTransaction) => ({
-      person: { id: person.id, number: person.number, preferredName: person.preferredName },
-      madeAt: new Date(),
-      sections: await service.everythingAbout(tx, dependencies.personData, person, {
-        own: person.accountId !== null && person.accountId === request.person?.id,
-      }),
-    }));
   const dataPage = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord, own_: boolean) => {
-    const data = await collect(request, person);
+    const data = await dataAbout(dependencies, request, person);
     return render(request, reply, 'privacy/views/data.njk', {
       pageTitle: own_
         ? request.t('privacy.data.ownTitle')
@@ -141,7 +105,7 @@ export async function privacyRoutes(
     });
   };
   const dataFile = async (request: FastifyRequest, reply: FastifyReply, person: PersonRecord) => {
-    const data = await collect(request, person);
+    const data = await dataAbout(dependencies, request, person);
     return reply
       .header('content-disposition', `attachment; filename="coproduce-${person.number}.json"`)
       .type('application/json; charset=utf-8')
@@ -151,25 +115,25 @@ export async function privacyRoutes(
 
   // ——— Download my data ———
   app.get(
-    '/c/:community/me/data',
+    '/me/data',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => dataPage(request, reply, await own(request), true),
+    async (request, reply) => dataPage(request, reply, await ownRecordOf(dependencies, request), true),
   );
   app.get(
-    '/c/:community/me/data.json',
+    '/me/data.json',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => dataFile(request, reply, await own(request)),
+    async (request, reply) => dataFile(request, reply, await ownRecordOf(dependencies, request)),
   );
   // Coordinators answer a request for someone who is not online (by post, by phone).
   app.get(
-    '/c/:community/people/:recordId/data',
+    '/people/:recordId/data',
     { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
-    async (request, reply) => dataPage(request, reply, await someone(request), false),
+    async (request, reply) => dataPage(request, reply, await recordOf(dependencies, request), false),
   );
   app.get(
-    '/c/:community/people/:recordId/data.json',
+    '/people/:recordId/data.json',
     { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
-    async (request, reply) => dataFile(request, reply, await someone(request)),
+    async (request, reply) => dataFile(request, reply, await recordOf(dependencies, request)),
   );
 
   // ——— Asking to be forgotten ———
@@ -217,29 +181,29 @@ export async function privacyRoutes(
     });
   };
   app.get(
-    '/c/:community/me/erase',
+    '/me/erase',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => erasePage(request, reply, await own(request), true),
+    async (request, reply) => erasePage(request, reply, await ownRecordOf(dependencies, request), true),
   );
   app.post(
-    '/c/:community/me/erase',
+    '/me/erase',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => ask(request, reply, await own(request), true),
+    async (request, reply) => ask(request, reply, await ownRecordOf(dependencies, request), true),
   );
   app.get(
-    '/c/:community/people/:recordId/erase',
+    '/people/:recordId/erase',
     { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
-    async (request, reply) => erasePage(request, reply, await someone(request), false),
+    async (request, reply) => erasePage(request, reply, await recordOf(dependencies, request), false),
   );
   app.post(
-    '/c/:community/people/:recordId/erase',
+    '/people/:recordId/erase',
     { config: { access: access.roles('coordinator', 'admin') }, schema: { params: recordParams } },
-    async (request, reply) => ask(request, reply, await someone(request), false),
+    async (request, reply) => ask(request, reply, await recordOf(dependencies, request), false),
   );
 
   // ——— Admins decide ———
   app.get(
-    '/c/:community/erasure-requests',
+    '/erasure-requests',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
       const rows = await inRequestCommunity(dependencies, request, (tx, community) =>
@@ -270,172 +234,50 @@ export async function privacyRoutes(
     );
   };
   app.get(
-    '/c/:community/erasure-requests/:requestId',
+    '/erasure-requests/:requestId',
     { config: { access: access.roles('admin') }, schema: { params: requestParams } },
     async (request, reply) => decisionPage(request, reply),
   );
-  for (const decision of ['approve', 'decline'] as const) {
-    app.post(
-      `/c/:community/erasure-requests/:requestId/${decision}`,
-      { config: { access: access.roles('admin') }, schema: { params: requestParams } },
-      async (request, reply) => {
-        const actorId = actorOf(request);
-        return submitForm(request, reply, {
-          schema: service.erasureDecision,
-          page: (_values, errors) => decisionPage(request, reply, errors),
-          once: { db: dependencies.db, accountId: actorId },
-          save: (data) =>
-            inRequestCommunity(dependencies, request, (tx, community) =>
-              service.decideErasure(
-                tx,
-                community.id,
-                request.params.requestId,
-                actorId,
-                decision === 'approve',
-                data.note,
-                dependencies.personData,
-              ),
-            ),
-          flash: request.t(`privacy.decide.${decision}d`),
-          next: `${base(request)}/erasure-requests`,
-          // Decided meanwhile: the page again, saying so (a 409).
-          refused: (error) =>
-            error.code === 'erasure-decided'
-              ? decisionPage(request, reply, [{ field: 'note', code: 'errors.erasure.decided' }], 409)
-              : undefined,
-        });
-      },
-    );
-  }
-
-  // ——— The API ———
-  const tags = ['Privacy'];
-  app.get(
-    '/api/v1/communities/:community/me/data',
-    {
-      config: { access: access.anyMember },
-      schema: {
-        tags,
-        summary: 'Everything this community holds about you',
-        params: communityParams,
-        response: { 200: dataSchema, ...problemResponses(401, 404) },
-      },
-    },
-    async (request) => collect(request, await own(request)),
-  );
-  app.get(
-    '/api/v1/communities/:community/people/:recordId/data',
-    {
-      config: { access: access.roles('coordinator', 'admin') },
-      schema: {
-        tags,
-        summary: 'Everything held about a person (to answer their request)',
-        params: recordParams,
-        response: { 200: dataSchema, ...problemResponses(401, 403, 404) },
-      },
-    },
-    async (request) => collect(request, await someone(request)),
-  );
-  app.post(
-    '/api/v1/communities/:community/me/erasure-request',
-    {
-      config: { access: access.anyMember },
-      schema: {
-        tags,
-        summary: 'Ask to be forgotten (an admin approves); asking again finds the waiting request',
-        params: communityParams,
-        body: service.erasureAsk,
-        response: { 201: erasureSchema, ...problemResponses(400, 401, 404, 409) },
-      },
-    },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      const person = await own(request);
-      return reply
-        .code(201)
-        .send(
-          await inRequestCommunity(dependencies, request, (tx, community) =>
-            service.requestErasure(tx, community.id, person.id, { id: actorId, onBehalf: false }, request.body.reason),
-          ),
-        );
-    },
-  );
-  app.post(
-    '/api/v1/communities/:community/people/:recordId/erasure-request',
-    {
-      config: { access: access.roles('coordinator', 'admin') },
-      schema: {
-        tags,
-        summary: 'Record a request to be forgotten made by the person',
-        params: recordParams,
-        body: service.erasureAsk,
-        response: { 201: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) },
-      },
-    },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      return reply
-        .code(201)
-        .send(
-          await inRequestCommunity(dependencies, request, (tx, community) =>
-            service.requestErasure(
-              tx,
-              community.id,
-              request.params.recordId,
-              { id: actorId, onBehalf: true },
-              request.body.reason,
-            ),
-          ),
-        );
-    },
-  );
-  app.get(
-    '/api/v1/communities/:community/erasure-requests',
-    {
-      config: { access: access.roles('admin') },
-      schema: {
-        tags,
-        summary: 'Requests to be forgotten, waiting ones first (admins)',
-        params: communityParams,
-        response: { 200: z.object({ items: z.array(erasureSchema) }), ...problemResponses(401, 403, 404) },
-      },
-    },
-    async (request) => ({
-      items: (
-        await inRequestCommunity(dependencies, request, (tx, community) =>
-          service.listErasureRequests(tx, community.id),
-        )
-      ).map((row) => row.request),
-    }),
-  );
-  for (const decision of ['approve', 'decline'] as const) {
-    app.post(
-      `/api/v1/communities/:community/erasure-requests/:requestId/${decision}`,
-      {
-        config: { access: access.roles('admin') },
-        schema: {
-          tags,
-          summary:
-            decision === 'approve' ? 'Approve: the person is forgotten now (admins)' : 'Decline, saying why (admins)',
-          params: requestParams,
-          body: service.erasureDecision,
-          response: { 200: erasureSchema, ...problemResponses(400, 401, 403, 404, 409) },
-        },
-      },
-      async (request) => {
-        const actorId = actorOf(request);
-        return inRequestCommunity(dependencies, request, (tx, community) =>
+  /** An admin's decision on a request from its page: approving forgets the person now. */
+  const decide = (
+    request: FastifyRequest<{ Params: z.infer<typeof requestParams> }>,
+    reply: FastifyReply,
+    decision: 'approve' | 'decline',
+  ) => {
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: service.erasureDecision,
+      page: (_values, errors) => decisionPage(request, reply, errors),
+      once: { db: dependencies.db, accountId: actorId },
+      save: (data) =>
+        inRequestCommunity(dependencies, request, (tx, community) =>
           service.decideErasure(
             tx,
             community.id,
             request.params.requestId,
             actorId,
             decision === 'approve',
-            request.body.note,
+            data.note,
             dependencies.personData,
           ),
-        );
-      },
-    );
-  }
+        ),
+      flash: request.t(`privacy.decide.${decision}d`),
+      next: `${base(request)}/erasure-requests`,
+      // Decided meanwhile: the page again, saying so (a 409).
+      refused: (error) =>
+        error.code === 'erasure-decided'
+          ? decisionPage(request, reply, [{ field: 'note', code: 'errors.erasure.decided' }], 409)
+          : undefined,
+    });
+  };
+  app.post(
+    '/erasure-requests/:requestId/approve',
+    { config: { access: access.roles('admin') }, schema: { params: requestParams } },
+    async (request, reply) => decide(request, reply, 'approve'),
+  );
+  app.post(
+    '/erasure-requests/:requestId/decline',
+    { config: { access: access.roles('admin') }, schema: { params: requestParams } },
+    async (request, reply) => decide(request, reply, 'decline'),
+  );
 }

@@ -9,10 +9,12 @@ import { access } from '../../platform/auth/access.ts';
 import { isValidNhsNumber } from '../../platform/fields.ts';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { DomainError } from '../../platform/http/problems.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { translator } from '../../platform/i18n.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import * as service from './service.ts';
 import { listProgrammes } from '../programmes/service.ts';
+import { referralContext } from './asker.ts';
+import * as service from './service.ts';
 
 export const socialPrescribingReferral = {
   system: 'http://snomed.info/sct',
@@ -312,11 +314,10 @@ export function toTask(referral: service.Referral, seen: Seen, base: string): Fh
   };
 }
 
-const fhirParams = z.object({ community: z.string().max(60) });
 const fhirResource = z.record(z.string(), z.unknown());
 
-/** FHIR R4 endpoints for GP systems: post a referral, read it and its Task. */
-export async function fhirRoutes(
+/** FHIR R4 endpoints for GP systems, under /fhir/r4/:community: post a referral, read it and its Task. */
+export async function fhirApi(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
@@ -334,14 +335,14 @@ export async function fhirRoutes(
   const whoMayRead = access.roles('referrer', 'coordinator', 'admin');
 
   app.post(
-    '/fhir/r4/:community/ServiceRequest',
+    '/ServiceRequest',
     {
       config: { access: access.roles('referrer') },
       schema: {
         tags,
         summary: 'Make a referral from a UK Core ServiceRequest (referrers)',
         description: `A ServiceRequest with code SNOMED CT ${socialPrescribingReferral.code}, a contained Patient as subject, reasons in reasonCode or note, and, when the person agreed that the referrer hears what happens, an active contained Consent referenced from supportingInfo (absent means no). Optional performer: HealthcareService/{programme id}. Answers 201 with the ServiceRequest and a Location header; 400 or 422 with an OperationOutcome naming the problem.`,
-        params: fhirParams,
+        params: communityParams,
         body: z.unknown().describe('A FHIR R4 ServiceRequest (application/fhir+json)'),
         response: {
           201: fhirResource,
@@ -363,13 +364,7 @@ export async function fhirRoutes(
         const answers = readServiceRequest(request.body, open);
         const outcome = await service.createProfessionalReferral(
           tx,
-          {
-            community,
-            actorId,
-            notifyConfigured: dependencies.notifyConfigured,
-            publicUrl: dependencies.publicUrl,
-            acceptance: dependencies.acceptance,
-          },
+          referralContext(dependencies, community, actorId),
           answers,
           {
             referrerId: actorId,
@@ -388,20 +383,17 @@ export async function fhirRoutes(
   /** A referral the asker may read: coordinators any, as it is; a referrer their own, as the person allows. */
   const readable = (request: FastifyRequest, referralId: string) =>
     inRequestCommunity(dependencies, request, (tx, community) =>
-      service.referralSeenBy(tx, community.id, referralId, {
-        id: actorOf(request),
-        staff: request.roles.includes('coordinator') || request.roles.includes('admin'),
-      }),
+      service.referralReadBy(tx, community.id, referralId, request.asker),
     );
 
   app.get(
-    '/fhir/r4/:community/ServiceRequest/:referralId',
+    '/ServiceRequest/:referralId',
     {
       config: { access: whoMayRead },
       schema: {
         tags,
         summary: 'A referral as a ServiceRequest (its referrer, or coordinators)',
-        params: fhirParams.extend({ referralId: z.uuid() }),
+        params: communityParams.extend({ referralId: z.uuid() }),
         response: { 200: fhirResource, 401: fhirResource, 403: fhirResource, 404: fhirResource },
       },
     },
@@ -412,13 +404,13 @@ export async function fhirRoutes(
   );
 
   app.get(
-    '/fhir/r4/:community/Task',
+    '/Task',
     {
       config: { access: whoMayRead },
       schema: {
         tags,
         summary: 'Where a referral has got to: Task?focus=ServiceRequest/{id} (a searchset Bundle)',
-        params: fhirParams,
+        params: communityParams,
         querystring: z.object({ focus: z.string().max(100).optional() }),
         response: { 200: fhirResource, 400: fhirResource, 401: fhirResource, 403: fhirResource, 404: fhirResource },
       },

@@ -8,15 +8,15 @@ import { access } from '../../platform/auth/access.ts';
 import { dateParts, withDateFromParts } from '../../platform/fields.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import { type FieldError, notFound } from '../../platform/http/problems.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { type Community, findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { communicationNeeds } from '../people/service.ts';
-import { referralPages, selfReferralLimit } from './routes.ts';
+import { referralHttp, selfReferralLimit } from './asker.ts';
 import * as service from './service.ts';
 import { needItems } from './support-needs.ts';
 
-const communityParams = z.object({ community: z.string().max(60) });
 const slugParams = z.object({ slug: z.string().max(60) });
 
 // ——— The self-referral's questions, one per page ———
@@ -47,13 +47,13 @@ declare module 'fastify' {
   }
 }
 
-/** The self-referral pages, and the claim link that joins a self-referral to the account made after it. */
-export async function selfReferralRoutes(
+/** The self-referral pages, under /c/:community/refer-yourself. */
+export async function selfReferralPages(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const { contextFor, communityFor, inCommunityOf, openProgrammes, supportFor } = referralPages(dependencies);
+  const { contextFor, communityFor, inCommunityOf, openProgrammes, supportFor } = referralHttp(dependencies);
 
   // ——— Refer yourself: no account needed, one question per page ———
 
@@ -71,20 +71,16 @@ export async function selfReferralRoutes(
   };
   const selfLimit = selfReferralLimit(dependencies);
 
-  app.get(
-    '/c/:community/refer-yourself',
-    { config: { access: access.public }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const community = await communityFor(request, request.params.community);
-      return render(
-        request,
-        reply,
-        'referrals/views/self-start.njk',
-        { pageTitle: request.t('selfReferral.start.title', { community: community.name }), target: community },
-        { brandedAs: community },
-      );
-    },
-  );
+  app.get('', { config: { access: access.public }, schema: { params: communityParams } }, async (request, reply) => {
+    const community = await communityFor(request, request.params.community);
+    return render(
+      request,
+      reply,
+      'referrals/views/self-start.njk',
+      { pageTitle: request.t('selfReferral.start.title', { community: community.name }), target: community },
+      { brandedAs: community },
+    );
+  });
 
   const stepPage = async (
     request: FastifyRequest,
@@ -129,48 +125,40 @@ export async function selfReferralRoutes(
       { status: errors ? 400 : 200, brandedAs: community, form: true },
     );
   };
-  app.get(
-    '/c/:community/refer-yourself/:step',
-    { config: { access: access.public }, schema: { params: stepParams } },
-    async (request, reply) => {
-      const community = await communityFor(request, request.params.community);
-      const draft = draftFor(request, community.slug);
-      return stepPage(request, reply, community, request.params.step, { ...draft.answers });
-    },
-  );
-  app.post(
-    '/c/:community/refer-yourself/:step',
-    { config: { access: access.public }, schema: { params: stepParams } },
-    async (request, reply) => {
-      const community = await communityFor(request, request.params.community);
-      const { step } = request.params;
-      const body =
-        step === 'birth'
-          ? withDateFromParts(request.body, 'dateOfBirth')
-          : { ...(request.body as Record<string, unknown>) };
-      return submitForm(request, reply, {
-        schema: stepSchema(step),
-        body,
-        page: (values, errors) => stepPage(request, reply, community, step, values, errors),
-        check: (data) => {
-          const problems = step === 'contact' || step === 'communication' ? service.checkSelfReferral(data) : [];
-          return problems.length ? stepPage(request, reply, community, step, body, problems) : undefined;
-        },
-        // Nothing is sent yet: the answers wait in the session for the check page.
-        save: async (data) => {
-          const draft = draftFor(request, community.slug);
-          // Kept as typed where it is a date (the page shows it again); the rest as checked.
-          draft.answers = {
-            ...draft.answers,
-            ...data,
-            ...(step === 'birth' ? { dateOfBirth: (data as { dateOfBirth?: unknown }).dateOfBirth } : {}),
-          };
-          request.session.selfReferral = draft;
-        },
-        next: `${selfBase(community.slug)}/${body.change === 'yes' || step === 'evaluation' ? 'check' : steps[steps.indexOf(step) + 1]}`,
-      });
-    },
-  );
+  app.get('/:step', { config: { access: access.public }, schema: { params: stepParams } }, async (request, reply) => {
+    const community = await communityFor(request, request.params.community);
+    const draft = draftFor(request, community.slug);
+    return stepPage(request, reply, community, request.params.step, { ...draft.answers });
+  });
+  app.post('/:step', { config: { access: access.public }, schema: { params: stepParams } }, async (request, reply) => {
+    const community = await communityFor(request, request.params.community);
+    const { step } = request.params;
+    const body =
+      step === 'birth'
+        ? withDateFromParts(request.body, 'dateOfBirth')
+        : { ...(request.body as Record<string, unknown>) };
+    return submitForm(request, reply, {
+      schema: stepSchema(step),
+      body,
+      page: (values, errors) => stepPage(request, reply, community, step, values, errors),
+      check: (data) => {
+        const problems = step === 'contact' || step === 'communication' ? service.checkSelfReferral(data) : [];
+        return problems.length ? stepPage(request, reply, community, step, body, problems) : undefined;
+      },
+      // Nothing is sent yet: the answers wait in the session for the check page.
+      save: async (data) => {
+        const draft = draftFor(request, community.slug);
+        // Kept as typed where it is a date (the page shows it again); the rest as checked.
+        draft.answers = {
+          ...draft.answers,
+          ...data,
+          ...(step === 'birth' ? { dateOfBirth: (data as { dateOfBirth?: unknown }).dateOfBirth } : {}),
+        };
+        request.session.selfReferral = draft;
+      },
+      next: `${selfBase(community.slug)}/${body.change === 'yes' || step === 'evaluation' ? 'check' : steps[steps.indexOf(step) + 1]}`,
+    });
+  });
 
   const checkPage = async (
     request: FastifyRequest,
@@ -199,7 +187,7 @@ export async function selfReferralRoutes(
     );
   };
   app.get(
-    '/c/:community/refer-yourself/check',
+    '/check',
     { config: { access: access.public }, schema: { params: communityParams } },
     async (request, reply) => {
       const community = await communityFor(request, request.params.community);
@@ -210,7 +198,7 @@ export async function selfReferralRoutes(
     },
   );
   app.post(
-    '/c/:community/refer-yourself/check',
+    '/check',
     { config: { access: access.public, ...selfLimit }, schema: { params: communityParams } },
     async (request, reply) => {
       const community = await communityFor(request, request.params.community);
@@ -268,7 +256,7 @@ export async function selfReferralRoutes(
     },
   );
   app.get(
-    '/c/:community/refer-yourself/done',
+    '/done',
     { config: { access: access.public }, schema: { params: communityParams } },
     async (request, reply) => {
       const community = await communityFor(request, request.params.community);
@@ -284,10 +272,16 @@ export async function selfReferralRoutes(
       );
     },
   );
+}
 
-  // After making an account from the confirmation page, the referral joins the account.
+/** The claim link, under /communities/:slug/referrals: after making an account from the confirmation page, the referral joins the account. */
+export async function referralClaim(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
   app.get(
-    '/communities/:slug/referrals/claim/:token',
+    '/claim/:token',
     { config: { access: access.signedIn }, schema: { params: slugParams.extend({ token: z.string().max(200) }) } },
     async (request, reply) => {
       const person = request.person;

@@ -3,11 +3,17 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { checkboxList, optionalText, requiredText, tickbox } from '../../platform/fields.ts';
-import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
+import { DomainError, invalid, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
-import type { Community, CommunityTransaction } from '../../platform/tenancy.ts';
+import {
+  type Community,
+  type CommunityTransaction,
+  type RequestAsker,
+  type Role,
+  staffRoles,
+} from '../../platform/tenancy.ts';
 import { addWorkingDays, ukDay, workingDaysBetween } from '../../platform/working-days.ts';
 import { keptFor } from '../../platform/kept.ts';
 import { welcomeAsMember } from '../communities/service.ts';
@@ -231,6 +237,36 @@ export const declining = z.object({
   note: text(2000),
 });
 export const withdrawal = z.object({ note: text(2000) });
+
+// ——— Who is asking ———
+
+/** Who may refer someone: referrers, and coordinators taking a referral by phone. */
+export const referringRoles: readonly Role[] = ['referrer', 'coordinator', 'admin'];
+
+/** Whether the asker may refer someone. */
+export const mayRefer = (asker: RequestAsker): boolean => asker.hasRole(...referringRoles);
+
+/** Someone referring who is not a referrer is taking a call: the person may be referring themselves through them. */
+export const takingCall = (asker: RequestAsker): boolean => !asker.hasRole('referrer');
+
+/** Where a referral made on the page comes from: the person themselves only when taken by phone and said so. */
+export const sourceFor = (asker: RequestAsker, asked: unknown): ReferralSource =>
+  takingCall(asker) && asked === 'self' ? 'self' : 'professional';
+
+/** Whose referral it is: a referrer's own (they hear what becomes of it); nobody's when taken by phone. */
+export const referrerIdFor = (asker: RequestAsker): string | null =>
+  asker.hasRole('referrer') ? asker.accountId : null;
+
+/** Anyone holding a role that works with other people's records is typing a self-referral in for someone. */
+export const typingInForSomeone = (asker: RequestAsker): boolean => asker.hasRole(...staffRoles);
+
+/** Those who run programmes work the whole queue; a referrer follows their own referrals. */
+export const worksTheQueue = (asker: RequestAsker): boolean => asker.runsProgrammes;
+
+function accountOf(asker: RequestAsker): string {
+  if (!asker.accountId) throw unauthenticated();
+  return asker.accountId;
+}
 
 // ——— Writing ———
 
@@ -958,6 +994,26 @@ export async function referralSeenBy(
     referral: row.referral,
     seen: await referrerSees(tx, row.referral, row.preferredName, row.createdAtExact, asker.staff),
   };
+}
+
+/** A referral the asker may read: those who run programmes any, as it is; a referrer their own, as the person allows. */
+export function referralReadBy(tx: CommunityTransaction, communityId: string, referralId: string, asker: RequestAsker) {
+  return referralSeenBy(tx, communityId, referralId, { id: accountOf(asker), staff: worksTheQueue(asker) });
+}
+
+/**
+ * What a referral's page shows the asker: the whole story to those who run programmes; to a
+ * referrer, their own referral and only what the person agreed they may know.
+ */
+export async function referralShownTo(
+  tx: CommunityTransaction,
+  communityId: string,
+  referralId: string,
+  asker: RequestAsker,
+) {
+  if (worksTheQueue(asker)) return { full: await referralInFull(tx, communityId, referralId) };
+  const { seen } = await referralSeenBy(tx, communityId, referralId, { id: accountOf(asker), staff: false });
+  return { seen };
 }
 
 /** A referral the person or referrer quotes by its reference. */

@@ -1,35 +1,19 @@
+// The support a community lists on its referral forms, in its own words: the admins' page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, communityOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import type { FieldError } from '../../platform/http/problems.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { languages } from '../../platform/i18n.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { needs } from './store.ts';
-import {
-  listFromForm,
-  needWords,
-  offeredNeeds,
-  saveSupportNeeds,
-  type SupportNeed,
-  supportNeedForm,
-  supportNeedList,
-} from './support-needs.ts';
+import { listFromForm, offeredNeeds, saveSupportNeeds, type SupportNeed, supportNeedForm } from './support-needs.ts';
 
-const communityParams = z.object({ community: z.string().max(60) });
-const supportNeedSchema = z.object({
-  need: z.enum(needs),
-  words: z.string().describe('The words shown in the language asked for'),
-  wording: z.partialRecord(z.enum(languages), z.string()),
-});
-const tags = ['Referrals'];
-
-/** The support a community lists on its referral forms, in its own words: a page for admins, and the API. */
-export async function supportNeedRoutes(
+/** The support needs page, under /c/:community/settings/support-needs. */
+export async function supportNeedPages(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
@@ -72,7 +56,7 @@ export async function supportNeedRoutes(
   };
 
   app.get(
-    '/c/:community/settings/support-needs',
+    '',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
       const list = await inRequestCommunity(dependencies, request, (tx, community) => offeredNeeds(tx, community.id));
@@ -80,7 +64,7 @@ export async function supportNeedRoutes(
     },
   );
   app.post(
-    '/c/:community/settings/support-needs',
+    '',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
@@ -110,53 +94,6 @@ export async function supportNeedRoutes(
         flash: request.t('supportNeeds.saved'),
         next: path(request),
       });
-    },
-  );
-
-  const toList = (request: FastifyRequest, list: readonly SupportNeed[]) => {
-    const words = needWords(list, request.language, request.t);
-    return { items: list.map((one) => ({ need: one.need, words: words[one.need] ?? '', wording: one.wording })) };
-  };
-  app.get(
-    '/api/v1/communities/:community/support-needs',
-    {
-      config: { access: access.anyMember },
-      schema: {
-        tags,
-        summary: 'The support a community lists on its referral forms, in order, in its own words',
-        description:
-          '`words` is in the language asked for (`?lang=`); `wording` holds the community’s own words in each language it gave them.',
-        params: communityParams,
-        response: { 200: z.object({ items: z.array(supportNeedSchema) }), ...problemResponses(401, 404) },
-      },
-    },
-    async (request) =>
-      toList(
-        request,
-        await inRequestCommunity(dependencies, request, (tx, community) => offeredNeeds(tx, community.id)),
-      ),
-  );
-  app.put(
-    '/api/v1/communities/:community/support-needs',
-    {
-      config: { access: access.roles('admin') },
-      schema: {
-        tags,
-        summary: 'Replace the support a community lists (admins)',
-        description: 'The whole list in the order to offer it; a referral may then ask only for what it lists.',
-        params: communityParams,
-        body: supportNeedList,
-        response: { 200: z.object({ items: z.array(supportNeedSchema) }), ...problemResponses(401, 403, 404, 400) },
-      },
-    },
-    async (request) => {
-      const actorId = actorOf(request);
-      return toList(
-        request,
-        await inRequestCommunity(dependencies, request, (tx, community) =>
-          saveSupportNeeds(tx, community, actorId, request.body),
-        ),
-      );
     },
   );
 }

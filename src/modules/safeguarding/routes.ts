@@ -6,58 +6,21 @@ import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import type { FieldError } from '../../platform/http/problems.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import { getPerson } from '../people/service.ts';
+import { concernParams, readers } from './asker.ts';
 import * as service from './service.ts';
 
-const communityParams = z.object({ community: z.string().max(60) });
-const concernParams = communityParams.extend({ concernId: z.uuid() });
+/** The community's concerns pages, where each page's form goes next. */
+const concernsIn = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/concerns`;
 
-/** Only the leads and admins: anyone else is told there is nothing here. */
-const readers = access.restricted(...service.concernReaders);
-
-const concernSchema = z.object({
-  id: z.uuid(),
-  about: z.string(),
-  personRecordId: z.uuid().nullable(),
-  whatHappened: z.string(),
-  whenHappened: z.string(),
-  dangerNow: z.boolean(),
-  status: z.enum(service.concernStatuses),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-  raisedBy: z.string().nullable(),
-  actions: z.array(
-    z.object({
-      at: z.date(),
-      note: z.string(),
-      statusTo: z.enum(service.concernStatuses).nullable(),
-      by: z.string().nullable(),
-    }),
-  ),
-});
-const raisedSchema = z.object({
-  id: z.uuid(),
-  dangerNow: z.boolean(),
-  status: z.enum(service.concernStatuses),
-  createdAt: z.date(),
-});
-type Read = Awaited<ReturnType<typeof service.readConcern>>;
-const toConcern = (read: Read) => ({
-  ...read.concern,
-  raisedBy: read.raisedByName,
-  actions: read.actions.map((action) => ({ ...action, by: action.actorName })),
-});
-
-/** Safeguarding: raising a concern, and the leads' restricted list, records and action log. */
-export async function safeguardingRoutes(
+/** Safeguarding's pages, under /c/:community/concerns: raising a concern, and the leads' restricted list, records and action log. */
+export async function concernPages(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}`;
 
   const raisePage = async (
     request: FastifyRequest,
@@ -68,13 +31,11 @@ export async function safeguardingRoutes(
     // Raised from a person's record, the concern names them.
     const personId =
       typeof values.personRecordId === 'string' && values.personRecordId ? values.personRecordId : undefined;
-    const person =
-      personId &&
-      (request.roles.includes('coordinator') || request.roles.includes('admin') || service.mayRead(request.roles))
-        ? await inRequestCommunity(dependencies, request, (tx, community) =>
-            getPerson(tx, community.id, personId),
-          ).catch(() => undefined)
-        : undefined;
+    const person = personId
+      ? await inRequestCommunity(dependencies, request, (tx, community) =>
+          service.recordRaisedAbout(tx, community.id, request.asker, personId),
+        ).catch(() => undefined)
+      : undefined;
     return render(
       request,
       reply,
@@ -90,7 +51,7 @@ export async function safeguardingRoutes(
     );
   };
   app.get(
-    '/c/:community/concerns/new',
+    '/new',
     {
       config: { access: access.anyMember },
       schema: { params: communityParams, querystring: z.object({ person: z.uuid().optional().catch(undefined) }) },
@@ -98,7 +59,7 @@ export async function safeguardingRoutes(
     async (request, reply) => raisePage(request, reply, { personRecordId: request.query.person }),
   );
   app.post(
-    '/c/:community/concerns/new',
+    '/new',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
@@ -113,12 +74,12 @@ export async function safeguardingRoutes(
           );
           request.session.concernRaised = { dangerNow: raised.dangerNow };
         },
-        next: `${base(request)}/concerns/sent`,
+        next: `${concernsIn(request)}/sent`,
       });
     },
   );
   app.get(
-    '/c/:community/concerns/sent',
+    '/sent',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const raised = request.session.concernRaised;
@@ -131,7 +92,7 @@ export async function safeguardingRoutes(
   );
 
   app.get(
-    '/c/:community/concerns/mine',
+    '/mine',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
@@ -144,45 +105,17 @@ export async function safeguardingRoutes(
       });
     },
   );
-  app.get(
-    '/api/v1/communities/:community/concerns/mine',
-    {
-      config: { access: access.anyMember },
-      schema: {
-        tags: ['Safeguarding'],
-        summary:
-          'The concerns you raised: when, and whether they were received, acted on or closed (never what was written or done)',
-        params: communityParams,
-        response: {
-          200: z.object({ items: z.array(z.object({ raisedAt: z.date(), state: z.enum(service.raiserStates) })) }),
-          ...problemResponses(401, 404),
-        },
-      },
-    },
-    async (request) => {
-      const actorId = actorOf(request);
-      return {
-        items: await inRequestCommunity(dependencies, request, (tx, community) =>
-          service.concernsRaisedBy(tx, community.id, actorId),
-        ),
-      };
-    },
-  );
-  app.get(
-    '/c/:community/concerns',
-    { config: { access: readers }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      const concerns = await inRequestCommunity(dependencies, request, (tx, community) =>
-        service.listConcerns(tx, community.id, actorId),
-      );
-      return render(request, reply, 'safeguarding/views/list.njk', {
-        pageTitle: request.t('concerns.list.title'),
-        concerns,
-        flash: takeFlash(request),
-      });
-    },
-  );
+  app.get('', { config: { access: readers }, schema: { params: communityParams } }, async (request, reply) => {
+    const actorId = actorOf(request);
+    const concerns = await inRequestCommunity(dependencies, request, (tx, community) =>
+      service.listConcerns(tx, community.id, actorId),
+    );
+    return render(request, reply, 'safeguarding/views/list.njk', {
+      pageTitle: request.t('concerns.list.title'),
+      concerns,
+      flash: takeFlash(request),
+    });
+  });
   const concernPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof concernParams> }>,
     reply: FastifyReply,
@@ -213,13 +146,11 @@ export async function safeguardingRoutes(
       { status: errors ? 400 : 200 },
     );
   };
-  app.get(
-    '/c/:community/concerns/:concernId',
-    { config: { access: readers }, schema: { params: concernParams } },
-    async (request, reply) => concernPage(request, reply),
+  app.get('/:concernId', { config: { access: readers }, schema: { params: concernParams } }, async (request, reply) =>
+    concernPage(request, reply),
   );
   app.post(
-    '/c/:community/concerns/:concernId/actions',
+    '/:concernId/actions',
     { config: { access: readers }, schema: { params: concernParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
@@ -231,7 +162,7 @@ export async function safeguardingRoutes(
             service.addAction(tx, community.id, request.params.concernId, actorId, data),
           ),
         flash: request.t('concerns.concern.saved'),
-        next: `${base(request)}/concerns/${request.params.concernId}`,
+        next: `${concernsIn(request)}/${request.params.concernId}`,
       });
     },
   );
@@ -264,7 +195,7 @@ export async function safeguardingRoutes(
     );
   };
   app.get(
-    '/c/:community/concerns/:concernId/person',
+    '/:concernId/person',
     {
       config: { access: readers },
       schema: { params: concernParams, querystring: z.object({ q: z.string().max(100).optional().catch(undefined) }) },
@@ -272,7 +203,7 @@ export async function safeguardingRoutes(
     async (request, reply) => linkPage(request, reply, request.query.q?.trim() ?? ''),
   );
   app.post(
-    '/c/:community/concerns/:concernId/person',
+    '/:concernId/person',
     { config: { access: readers }, schema: { params: concernParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
@@ -287,128 +218,8 @@ export async function safeguardingRoutes(
             ),
           ),
         flash: request.t('concerns.link.linkedFlash'),
-        next: `${base(request)}/concerns/${request.params.concernId}`,
+        next: `${concernsIn(request)}/${request.params.concernId}`,
       });
-    },
-  );
-
-  // ——— The API ———
-  const tags = ['Safeguarding'];
-  app.post(
-    '/api/v1/communities/:community/concerns',
-    {
-      config: { access: access.anyMember },
-      schema: {
-        tags,
-        summary: 'Raise a safeguarding concern (any member); the leads are told',
-        params: communityParams,
-        body: service.newConcern,
-        response: { 201: raisedSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      return reply
-        .code(201)
-        .send(
-          await inRequestCommunity(dependencies, request, (tx, community) =>
-            service.raiseConcern(tx, community, actorId, request.body, dependencies),
-          ),
-        );
-    },
-  );
-  app.get(
-    '/api/v1/communities/:community/concerns',
-    {
-      config: { access: readers },
-      schema: {
-        tags,
-        summary: 'Concerns, open first (safeguarding leads and admins; 404 to anyone else)',
-        params: communityParams,
-        response: {
-          200: z.object({ items: z.array(raisedSchema.extend({ about: z.string(), updatedAt: z.date() })) }),
-          ...problemResponses(401, 404),
-        },
-      },
-    },
-    async (request) => {
-      const actorId = actorOf(request);
-      return {
-        items: await inRequestCommunity(dependencies, request, (tx, community) =>
-          service.listConcerns(tx, community.id, actorId),
-        ),
-      };
-    },
-  );
-  app.get(
-    '/api/v1/communities/:community/concerns/:concernId',
-    {
-      config: { access: readers },
-      schema: {
-        tags,
-        summary: 'One concern and its action log (every read is recorded)',
-        params: concernParams,
-        response: { 200: concernSchema, ...problemResponses(401, 404) },
-      },
-    },
-    async (request) => {
-      const actorId = actorOf(request);
-      return toConcern(
-        await inRequestCommunity(dependencies, request, (tx, community) =>
-          service.readConcern(tx, community.id, request.params.concernId, actorId),
-        ),
-      );
-    },
-  );
-  app.put(
-    '/api/v1/communities/:community/concerns/:concernId/person',
-    {
-      config: { access: readers },
-      schema: {
-        tags,
-        summary: 'Link a concern to the record of the person it is about (the action log says so)',
-        params: concernParams,
-        body: service.personLink,
-        response: { 200: concernSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request) => {
-      const actorId = actorOf(request);
-      return toConcern(
-        await inRequestCommunity(dependencies, request, async (tx, community) => {
-          await service.linkPerson(
-            tx,
-            community.id,
-            request.params.concernId,
-            actorId,
-            request.body.personRecordId,
-            (linked) => request.t('concerns.link.logNote', { number: linked.number }),
-          );
-          return service.readConcern(tx, community.id, request.params.concernId, actorId);
-        }),
-      );
-    },
-  );
-  app.post(
-    '/api/v1/communities/:community/concerns/:concernId/actions',
-    {
-      config: { access: readers },
-      schema: {
-        tags,
-        summary: 'Add to the action log, and change the status if it changed',
-        params: concernParams,
-        body: service.concernAction,
-        response: { 200: concernSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request) => {
-      const actorId = actorOf(request);
-      return toConcern(
-        await inRequestCommunity(dependencies, request, async (tx, community) => {
-          await service.addAction(tx, community.id, request.params.concernId, actorId, request.body);
-          return service.readConcern(tx, community.id, request.params.concernId, actorId);
-        }),
-      );
     },
   );
 }

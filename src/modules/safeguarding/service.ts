@@ -7,8 +7,8 @@ import { DomainError, notFound } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
-import type { Community, CommunityTransaction, Role } from '../../platform/tenancy.ts';
-import { activeRecord, listPeople } from '../people/service.ts';
+import type { Community, CommunityTransaction, RequestAsker, Role } from '../../platform/tenancy.ts';
+import { activeRecord, getPerson, listPeople } from '../people/service.ts';
 import type { ConcernStatus, safeguardingConcerns } from './schema.ts';
 import * as store from './store.ts';
 import { concernStatuses } from './store.ts';
@@ -19,7 +19,21 @@ export type Concern = typeof safeguardingConcerns.$inferSelect;
 
 /** Who reads concerns. */
 export const concernReaders: readonly Role[] = ['safeguarding_lead', 'admin'];
-export const mayRead = (roles: readonly Role[]) => roles.some((role) => concernReaders.includes(role));
+export const mayRead = (asker: RequestAsker) => asker.hasRole(...concernReaders);
+
+/**
+ * Raised from a person's record, the concern names them: their record, for those who may see it
+ * (who run the community's programmes, or read concerns). Anyone else is not told whose it is.
+ */
+export async function recordRaisedAbout(
+  tx: CommunityTransaction,
+  communityId: string,
+  asker: RequestAsker,
+  personRecordId: string,
+) {
+  if (!asker.runsProgrammes && !mayRead(asker)) return undefined;
+  return getPerson(tx, communityId, personRecordId);
+}
 
 export const newConcern = z.object({
   about: requiredText('errors.concern.about.missing', 'errors.concern.tooLong', 200),

@@ -3,18 +3,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
+import { actorOf } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
+import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
-import { exchangeContext, isStaff, ownRecordId, timebankStaff } from './asker.ts';
+import { exchangeContext, sideOrStaff, staff, timebankWork } from './asker.ts';
+import * as exchanges from './exchanges.ts';
 import * as service from './service.ts';
 
-const communityParams = z.object({ community: z.string().max(60) });
 const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
 const recordParams = communityParams.extend({ recordId: z.uuid() });
 
@@ -43,7 +43,7 @@ const exchangeSchema = z.object({
   transferId: z.uuid().nullable().describe('The ledger transfer, once confirmed'),
   reversedBy: z.uuid().nullable(),
 });
-const toExchange = (full: service.ExchangeInFull): z.infer<typeof exchangeSchema> => ({
+const toExchange = (full: exchanges.ExchangeInFull): z.infer<typeof exchangeSchema> => ({
   id: full.exchange.id,
   group: full.exchange.group,
   status: full.exchange.status,
@@ -103,33 +103,27 @@ const transferSchema = z.object({
   movements: z.array(z.object({ accountId: z.uuid(), minutes: z.number().int(), balanceAfter: z.number().int() })),
 });
 
-export async function timebankApi(app: FastifyInstance, dependencies: Dependencies): Promise<void> {
-  const api = app.withTypeProvider<ZodTypeProvider>();
+/** The time bank's JSON API, under /api/v1/communities/:community/timebank: exchanges, the pot, accounts, categories, members. */
+export async function timebankApi(
+  parent: FastifyInstance,
+  { dependencies }: { dependencies: Dependencies },
+): Promise<void> {
+  const api = parent.withTypeProvider<ZodTypeProvider>();
   const tags = ['Time bank'];
-  const staff = access.roles(...timebankStaff);
-  const sideOrStaff = access.ownOr(...timebankStaff);
-  const inTimebank = <T>(
-    request: FastifyRequest,
-    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
-  ) =>
-    inRequestCommunity(dependencies, request, async (tx, community) =>
-      work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
-    );
+  const inTimebank = timebankWork(dependencies);
+  const contextOf = (request: FastifyRequest, communityId: string, ownId: string | null) =>
+    exchangeContext(dependencies, request, communityId, ownId);
+  /** An exchange the asker may see, as the API gives it. */
   const readExchange = async (
     tx: CommunityTransaction,
     communityId: string,
     exchangeId: string,
     request: FastifyRequest,
     ownId: string | null,
-  ) => {
-    const full = await service.getExchange(tx, communityId, exchangeId);
-    if (!service.mayView(full, { id: actorOf(request), staff: isStaff(request) }, ownId)) throw notFound();
-    return toExchange(full);
-  };
-  const path = '/api/v1/communities/:community/timebank';
+  ) => toExchange(await exchanges.visibleExchange(tx, contextOf(request, communityId, ownId), exchangeId));
 
   api.post(
-    `${path}/exchanges`,
+    '/exchanges',
     {
       config: { access: access.anyMember },
       schema: {
@@ -138,7 +132,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
         description:
           'Either side records it (`giver` and `receiver` are person record ids); the other side confirms or disputes it, and it confirms itself after the time bank’s days. Coordinators may record for anyone and send `confirmNow: true`. Only a confirmed exchange moves balances. Send an `Idempotency-Key`.',
         params: communityParams,
-        body: service.newExchange,
+        body: exchanges.newExchange,
         response: { 201: exchangeSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
@@ -146,17 +140,13 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
       once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
-          const exchange = await service.recordExchange(
-            tx,
-            exchangeContext(dependencies, request, communityId, ownId),
-            request.body,
-          );
+          const exchange = await exchanges.recordExchange(tx, contextOf(request, communityId, ownId), request.body);
           return readExchange(tx, communityId, exchange.id, request, ownId);
         }),
       })),
   );
   api.get(
-    `${path}/exchanges`,
+    '/exchanges',
     {
       config: { access: access.anyMember },
       schema: {
@@ -169,21 +159,21 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
     },
     async (request) =>
       inTimebank(request, async (tx, communityId, ownId) => {
-        const staffView = isStaff(request);
-        if (!staffView && !ownId) return { items: [], nextCursor: null };
+        const whose = exchanges.exchangesListedFor(contextOf(request, communityId, ownId));
+        if (!whose) return { items: [], nextCursor: null };
         const before = decodeCursor(
           request.query.cursor,
           z.object({ createdAt: cursorFields.instant, id: cursorFields.id }),
         );
-        const ids = await service.exchangeIds(tx, communityId, {
-          personRecordId: staffView ? null : ownId,
+        const ids = await exchanges.exchangeIds(tx, communityId, {
+          personRecordId: whose.personRecordId,
           status: request.query.status,
           before,
           limit: request.query.limit,
         });
         const page = ids.slice(0, request.query.limit);
         const items = [];
-        for (const { id } of page) items.push(toExchange(await service.getExchange(tx, communityId, id)));
+        for (const { id } of page) items.push(toExchange(await exchanges.getExchange(tx, communityId, id)));
         const last = page[page.length - 1];
         return {
           items,
@@ -193,7 +183,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
       }),
   );
   api.get(
-    `${path}/exchanges/:exchangeId`,
+    '/exchanges/:exchangeId',
     {
       config: { access: sideOrStaff },
       schema: {
@@ -210,7 +200,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
   );
   const action = (name: 'confirm' | 'dispute' | 'cancel' | 'reverse', summary: string, body: z.ZodType | undefined) =>
     api.post(
-      `${path}/exchanges/:exchangeId/${name}`,
+      `/exchanges/:exchangeId/${name}`,
       {
         config: { access: name === 'reverse' ? staff : sideOrStaff },
         schema: {
@@ -223,13 +213,14 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
       },
       async (request) =>
         inTimebank(request, async (tx, communityId, ownId) => {
-          const context = exchangeContext(dependencies, request, communityId, ownId);
+          const context = contextOf(request, communityId, ownId);
           const id = request.params.exchangeId;
-          if (name === 'confirm') await service.confirmExchange(tx, context, id);
-          else if (name === 'cancel') await service.cancelExchange(tx, context, id);
+          if (name === 'confirm') await exchanges.confirmExchange(tx, context, id);
+          else if (name === 'cancel') await exchanges.cancelExchange(tx, context, id);
           else if (name === 'dispute')
-            await service.disputeExchange(tx, context, id, request.body as z.infer<typeof service.disputeDetails>);
-          else await service.reverseExchange(tx, context, id, request.body as z.infer<typeof service.reversalDetails>);
+            await exchanges.disputeExchange(tx, context, id, request.body as z.infer<typeof exchanges.disputeDetails>);
+          else
+            await exchanges.reverseExchange(tx, context, id, request.body as z.infer<typeof exchanges.reversalDetails>);
           return readExchange(tx, communityId, id, request, ownId);
         }),
     );
@@ -241,17 +232,17 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
   action(
     'dispute',
     'Say an exchange is not right, with the reason: a coordinator sorts it out',
-    service.disputeDetails,
+    exchanges.disputeDetails,
   );
   action('cancel', 'Withdraw an exchange not yet confirmed (whoever recorded it, or a coordinator)', undefined);
   action(
     'reverse',
     'Undo a confirmed exchange with a reversing transfer and a reason (coordinators)',
-    service.reversalDetails,
+    exchanges.reversalDetails,
   );
 
   api.post(
-    `${path}/group-exchanges`,
+    '/group-exchanges',
     {
       config: { access: staff },
       schema: {
@@ -260,7 +251,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
         description:
           'One gives to many (a talk) or many give to one (a garden day). `givers` and `receivers` list account ids with minutes; the community pot takes or gives the difference. Send an `Idempotency-Key`.',
         params: communityParams,
-        body: service.newGroupExchange,
+        body: exchanges.newGroupExchange,
         response: { 201: exchangeSchema, ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
@@ -268,9 +259,9 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
       once(dependencies.db, request, reply, async () => ({
         status: 201,
         body: await inTimebank(request, async (tx, communityId, ownId) => {
-          const exchange = await service.recordGroupExchange(
+          const exchange = await exchanges.recordGroupExchange(
             tx,
-            exchangeContext(dependencies, request, communityId, ownId),
+            contextOf(request, communityId, ownId),
             request.body,
           );
           return readExchange(tx, communityId, exchange.id, request, ownId);
@@ -280,14 +271,14 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
 
   const potMove = (direction: 'grant' | 'donation', summary: string) =>
     api.post(
-      `${path}/pot/${direction === 'grant' ? 'grants' : 'donations'}`,
+      `/pot/${direction === 'grant' ? 'grants' : 'donations'}`,
       {
         config: { access: direction === 'grant' ? staff : access.anyMember },
         schema: {
           tags,
           summary,
           params: communityParams,
-          body: service.potTransfer,
+          body: exchanges.potTransfer,
           response: { 201: transferSchema, ...problemResponses(400, 401, 403, 404, 422) },
         },
       },
@@ -295,12 +286,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
         once(dependencies.db, request, reply, async () => ({
           status: 201,
           body: await inTimebank(request, (tx, communityId, ownId) =>
-            service.movePotTime(
-              tx,
-              exchangeContext(dependencies, request, communityId, ownId),
-              direction,
-              request.body,
-            ),
+            exchanges.movePotTime(tx, contextOf(request, communityId, ownId), direction, request.body),
           ),
         })),
     );
@@ -308,7 +294,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
   potMove('donation', 'Give time from your account to the community pot');
 
   api.get(
-    `${path}/accounts/:recordId`,
+    '/accounts/:recordId',
     {
       config: { access: sideOrStaff },
       schema: {
@@ -320,12 +306,13 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
       },
     },
     async (request) =>
-      inTimebank(request, async (tx, communityId, ownId) => {
-        if (!isStaff(request) && ownId !== request.params.recordId) throw notFound();
-        const person = await getPerson(tx, communityId, request.params.recordId);
-        const account = await service.accountOfPerson(tx, communityId, person.id);
-        const member = await service.memberOf(tx, communityId, person.id);
-        if (!account || !member) throw notFound();
+      inTimebank(request, async (tx, communityId) => {
+        const { person, account, member } = await service.memberAccountFor(
+          tx,
+          communityId,
+          request.asker,
+          request.params.recordId,
+        );
         const before = decodeCursor(request.query.cursor, z.object({ before: cursorFields.integer }))?.before;
         const page = await service.statement(tx, communityId, account.id, { limit: request.query.limit, before });
         const timebank = await service.timebankOf(tx, communityId);
@@ -344,7 +331,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
   );
 
   api.get(
-    `${path}/categories`,
+    '/categories',
     {
       config: { access: access.anyMember },
       schema: {
@@ -361,7 +348,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
     }),
   );
   api.post(
-    `${path}/categories`,
+    '/categories',
     {
       config: { access: staff },
       schema: {
@@ -399,7 +386,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
     };
   };
   api.post(
-    `${path}/members`,
+    '/members',
     {
       config: { access: staff },
       schema: {
@@ -420,7 +407,7 @@ export async function timebankApi(app: FastifyInstance, dependencies: Dependenci
     },
   );
   api.post(
-    `${path}/members/:recordId/steps`,
+    '/members/:recordId/steps',
     {
       config: { access: staff },
       schema: {

@@ -1,31 +1,46 @@
-// What the time bank's pages and API both need from a request: who is acting, and as what.
+// What the time bank's pages and API share from a request: who may use each route, where the
+// time bank's pages are, the request's transaction, and the asker as the time bank's rules see them.
 import type { FastifyRequest } from 'fastify';
-import { actorOf } from '../../platform/http/community-request.ts';
+import { access } from '../../platform/auth/access.ts';
+import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
+import { type CommunityTransaction, runningRoles } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import type * as service from './service.ts';
+import { actingAs, type ExchangeContext } from './exchanges.ts';
 
-/** Coordinators and admins run the time bank; they record for members who are not online. */
-export const timebankStaff = ['admin', 'coordinator'] as const;
+/** Those who run the time bank: its coordinators and admins. */
+export const staff = access.roles(...runningRoles);
+/** A side of it (an exchange, a post, a conversation, an account), or those who run the time bank. */
+export const sideOrStaff = access.ownOr(...runningRoles);
+/** Who reads reports: those who run the time bank, with names; partners (funders, commissioners), without. */
+export const reportReaders = access.roles(...runningRoles, 'partner');
 
-export const isStaff = (request: FastifyRequest) =>
-  request.roles.some((role) => (timebankStaff as readonly string[]).includes(role));
+/** The time bank's pages in the request's community. */
+export const pathIn = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/timebank`;
 
-export { ownRecordId } from '../people/service.ts';
+/** Work in the request's community, in one transaction, with the asker's own record there (null when they have none). */
+export const timebankWork =
+  (dependencies: Dependencies) =>
+  <T>(
+    request: FastifyRequest,
+    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
+  ): Promise<T> =>
+    inRequestCommunity(dependencies, request, async (tx, community) =>
+      work(tx, community.id, await request.asker.recordIn(tx)),
+    );
 
+/** The asker as the time bank's rules take them: who acts, as what, and how the people told are reached. */
 export function exchangeContext(
   dependencies: Dependencies,
   request: FastifyRequest,
   communityId: string,
   actorRecordId: string | null,
-): service.ExchangeContext {
+): ExchangeContext {
   return {
     communityId,
-    actor: { id: actorOf(request), staff: isStaff(request) },
+    actor: actingAs(request.asker, actorOf(request)),
     actorRecordId,
     notifyConfigured: dependencies.notifyConfigured,
     publicUrl: dependencies.publicUrl,
     communitySlug: request.community?.slug ?? '',
   };
 }
-
-export { minutesFromForm } from '../../platform/fields.ts';

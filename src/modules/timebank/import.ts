@@ -19,7 +19,8 @@ import {
   membersByEmailAndName,
   openAccountBalance,
 } from './store.ts';
-import { accountOfPerson, forgetDayTotals, joinTimebank, potOf, timebankOf } from './service.ts';
+import { forgetDayTotals } from './exchanges.ts';
+import { accountOfPerson, joinTimebank, potOf, timebankOf } from './service.ts';
 
 export interface RowError {
   file: 'members' | 'history';

@@ -1,19 +1,29 @@
 // The time bank: offers and requests, exchanges of hours, the ledger, onboarding, reports.
 import type { CoproduceModule } from '../../platform/module.ts';
 import { takingPart } from '../../platform/tenancy.ts';
+import { timebankApi } from './api.ts';
+import { confirmWaitingExchanges } from './exchanges.ts';
+import { postsApi } from './posts-api.ts';
+import { postPages } from './posts-routes.ts';
 import { sendReminders } from './posts.ts';
-import { timebankRoutes } from './routes.ts';
-import {
-  acceptIntoTimebank,
-  confirmWaitingExchanges,
-  countFinishedDays,
-  personData,
-  reconcileLedgers,
-} from './service.ts';
+import { reportsApi } from './reports-api.ts';
+import { reportPages } from './reports-routes.ts';
+import { timebankPages } from './routes.ts';
+import { acceptIntoTimebank, countFinishedDays, personData, reconcileLedgers } from './service.ts';
+
+const pages = '/c/:community/timebank';
+const api = '/api/v1/communities/:community/timebank';
 
 export const timebank: CoproduceModule = {
   name: 'timebank',
-  plugins: [{ plugin: timebankRoutes }],
+  plugins: [
+    { plugin: timebankPages, prefix: pages },
+    { plugin: postPages, prefix: pages },
+    { plugin: reportPages, prefix: pages },
+    { plugin: timebankApi, prefix: api },
+    { plugin: postsApi, prefix: api },
+    { plugin: reportsApi, prefix: api },
+  ],
   personData,
   // The person joins the time bank and starts its onboarding.
   acceptance: { timebank: acceptIntoTimebank },

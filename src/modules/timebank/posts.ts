@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
+import { cursorFields } from '../../platform/http/pagination.ts';
 import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
@@ -39,7 +40,8 @@ import {
   unfollowAll,
 } from './posts-store.ts';
 import type { CheckLevel } from './schema.ts';
-import { type ExchangeContext, memberOf, timebankOf } from './service.ts';
+import type { ExchangeContext } from './exchanges.ts';
+import { accountChoices, listCategories, memberOf, timebankOf } from './service.ts';
 import { checkCovers, currentCheck, requireCheck } from './checks.ts';
 
 export { checkCovers, checkOrder, currentCheck } from './checks.ts';
@@ -196,6 +198,9 @@ export async function createPost(
   return post;
 }
 
+/** Where the next page of a search starts (`next` of searchPosts), as a cursor carries it. */
+export const postCursor = z.object({ rank: cursorFields.number, createdAt: cursorFields.instant, id: cursorFields.id });
+
 /**
  * Open posts, best match first when searching (then newest): words are stemmed and accents
  * ignored, so "cafe" finds "Café" and "gardens" finds "gardening".
@@ -237,6 +242,43 @@ export async function getPost(tx: CommunityTransaction, communityId: string, pos
   const row = await postInFull(tx, communityId, postId);
   if (!row) throw notFound();
   return row;
+}
+
+/** A post its poster (or staff) may change or close; anyone else is told it does not exist. */
+export async function postToChange(tx: CommunityTransaction, context: ExchangeContext, postId: string) {
+  const found = await getPost(tx, context.communityId, postId);
+  if (!context.actor.staff && found.post.personRecordId !== context.actorRecordId) throw notFound();
+  return found;
+}
+
+/**
+ * A post as the acting person sees it: whether it is theirs, whether they may answer it (and if
+ * not, why), their own answer, and every answer when it is theirs or they are staff.
+ */
+export async function postSeenBy(tx: CommunityTransaction, context: ExchangeContext, postId: string) {
+  const { communityId, actorRecordId: ownId } = context;
+  const found = await getPost(tx, communityId, postId);
+  const mine = ownId !== null && found.post.personRecordId === ownId;
+  const answer = await mayRespond(tx, communityId, found.post, found.category.checkLevel, ownId);
+  const responses = mine || context.actor.staff ? await responsesTo(tx, found.post.id) : [];
+  const ownResponse = ownId
+    ? (await responsesTo(tx, found.post.id)).find((response) => response.personRecordId === ownId)
+    : undefined;
+  return { ...found, mine, answer, responses, ownResponse, staffView: context.actor.staff };
+}
+
+/**
+ * What the form for posting offers: staff post for any member who finished joining; a member
+ * posts their own once they finished joining.
+ */
+export async function postFormFor(tx: CommunityTransaction, context: ExchangeContext) {
+  const { communityId, actor, actorRecordId: ownId } = context;
+  const member = ownId ? await memberOf(tx, communityId, ownId) : undefined;
+  const categories = await listCategories(tx, communityId);
+  const people = actor.staff
+    ? (await accountChoices(tx, communityId)).filter((choice) => choice.kind === 'member')
+    : [];
+  return { staffView: actor.staff, member, mayPost: actor.staff || Boolean(member?.onboardedAt), categories, people };
 }
 
 /** Whether the person may answer a post, and if not, why (a catalogue key). */
@@ -389,8 +431,7 @@ export async function responsesTo(tx: CommunityTransaction, postId: string) {
 
 /** The poster or a coordinator closes a post: it no longer shows in searches. */
 export async function closePost(tx: CommunityTransaction, context: ExchangeContext, postId: string) {
-  const { post } = await getPost(tx, context.communityId, postId);
-  if (!context.actor.staff && post.personRecordId !== context.actorRecordId) throw notFound();
+  const { post } = await postToChange(tx, context, postId);
   const closed = await closeOpenPost(tx, postId);
   if (closed)
     await record(tx, {
@@ -413,8 +454,7 @@ export async function updatePost(
   postId: string,
   details: z.infer<typeof postChange>,
 ): Promise<Post> {
-  const { post } = await getPost(tx, context.communityId, postId);
-  if (!context.actor.staff && post.personRecordId !== context.actorRecordId) throw notFound();
+  const { post } = await postToChange(tx, context, postId);
   if (post.closedAt) throw conflict('timebank-post-closed');
   const category = await openCategory(tx, context.communityId, details.categoryId);
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);

@@ -1,4 +1,5 @@
-// Reports for funders and coordinators (page, CSV, API), and statements as CSV and PDF files.
+// Reports for funders and coordinators (the page and its CSV files), statements as CSV and PDF
+// files, and importing from a spreadsheet: the pages, under /c/:community/timebank.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sendCsv } from '../../platform/csv.ts';
@@ -6,28 +7,21 @@ import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { inRequestCommunity } from '../../platform/http/community-request.ts';
-import { dateParts, withDateFromParts } from '../../platform/fields.ts';
-import { DomainError, type FieldError, fieldErrorsFrom, notFound } from '../../platform/http/problems.ts';
 import { actorOf } from '../../platform/http/community-request.ts';
-// The import is two steps on one address (a preview, then "Import"): it parses its form itself.
-// eslint-disable-next-line no-restricted-imports
-import { parseForm } from '../../platform/http/forms.ts';
-// eslint-disable-next-line no-restricted-imports
-import { oncePerForm } from '../../platform/http/idempotency.ts';
+import { dateParts, withDateFromParts } from '../../platform/fields.ts';
+import { submitForm } from '../../platform/http/forms.ts';
+import { DomainError, type FieldError, fieldErrorsFrom, notFound } from '../../platform/http/problems.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import { randomUUID } from 'node:crypto';
 import * as importing from './import.ts';
-import { problemResponses } from '../../platform/http/schemas.ts';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { barChart, monthBars, monthName } from '../../platform/views/charts.ts';
 import { formatDay, formatDuration, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import * as reports from './reports.ts';
-import { ownRecordId, timebankStaff } from './asker.ts';
+import { pathIn, reportReaders, staff, timebankWork } from './asker.ts';
 import * as service from './service.ts';
 
-const communityParams = z.object({ community: z.string().max(60) });
 const recordParams = communityParams.extend({ recordId: z.uuid() });
 const reportTables = [
   'month',
@@ -38,9 +32,6 @@ const reportTables = [
   'balances',
   'organisations',
 ] as const;
-
-/** Who reads reports: coordinators and admins with names, partners (funders, commissioners) without. */
-const readers = ['admin', 'coordinator', 'partner'] as const;
 
 const require = createRequire(import.meta.url);
 /** Noto Sans, embedded in every statement PDF: it has every letter of English, Welsh and Spanish, and a real minus sign. */
@@ -53,21 +44,13 @@ const languageTags: Record<string, string> = { en: 'en-GB', cy: 'cy', es: 'es' }
 const statementKind = (line: { kind: string; minutes: number }) =>
   line.kind === 'exchange' && line.minutes < 0 ? 'exchangeReceived' : line.kind;
 
-export async function reportRoutes(
+/** Reports, statements as files, and importing: the pages. */
+export async function reportPages(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const staff = access.roles(...timebankStaff);
-  const mayName = (request: FastifyRequest) =>
-    request.roles.some((role) => (timebankStaff as readonly string[]).includes(role));
-  const inTimebank = <T>(
-    request: FastifyRequest,
-    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
-  ) =>
-    inRequestCommunity(dependencies, request, async (tx, community) =>
-      work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
-    );
+  const inTimebank = timebankWork(dependencies);
   const hours = (minutes: number) => Math.round((minutes / 60) * 10) / 10;
 
   /** The range asked for in the query (three date boxes each, or ISO dates), or the last year. */
@@ -81,13 +64,13 @@ export async function reportRoutes(
   };
 
   app.get(
-    '/c/:community/timebank/reports',
-    { config: { access: access.roles(...readers) }, schema: { params: communityParams } },
+    '/reports',
+    { config: { access: reportReaders }, schema: { params: communityParams } },
     async (request, reply) => {
       const asked = rangeFrom(request.query as Record<string, unknown>);
       const range = asked.ok ? asked.range : reports.defaultRange();
       const report = await inTimebank(request, (tx, communityId) =>
-        reports.summary(tx, communityId, range, { names: mayName(request) }),
+        reports.summaryFor(tx, communityId, range, request.asker),
       );
       const t = request.t;
       // The chart names each month, with the year under the first bar and under each January.
@@ -99,8 +82,7 @@ export async function reportRoutes(
         })),
         request.language,
       );
-      const csv = (table: string) =>
-        `/c/${request.community?.slug}/timebank/reports.csv?table=${table}&from=${range.from}&to=${range.to}`;
+      const csv = (table: string) => `${pathIn(request)}/reports.csv?table=${table}&from=${range.from}&to=${range.to}`;
       return render(
         request,
         reply,
@@ -123,7 +105,8 @@ export async function reportRoutes(
             { colour: '#007f3b', axisLabel: t('timebank.reports.axisPeople') },
           ),
           csv,
-          named: mayName(request),
+          // Names of members who never exchanged are there only for readers who may see them.
+          named: report.neverExchanged.names !== null,
         },
         { status: asked.ok ? 200 : 400 },
       );
@@ -131,9 +114,9 @@ export async function reportRoutes(
   );
 
   app.get(
-    '/c/:community/timebank/reports.csv',
+    '/reports.csv',
     {
-      config: { access: access.roles(...readers) },
+      config: { access: reportReaders },
       schema: {
         params: communityParams,
         querystring: z.object({
@@ -198,7 +181,7 @@ export async function reportRoutes(
     );
   // Someone with no account in the time bank is sent to the statement page, which says why there is none.
   const noStatement = (request: FastifyRequest, reply: FastifyReply) =>
-    reply.redirect(`/c/${request.community?.slug}/timebank/statement`, 303);
+    reply.redirect(`${pathIn(request)}/statement`, 303);
   const sendStatementCsv = async (request: FastifyRequest, reply: FastifyReply, personId: string | null) => {
     const found = await statementOf(request, personId);
     if (!found) return noStatement(request, reply);
@@ -288,22 +271,22 @@ export async function reportRoutes(
       .send(await done);
   };
   app.get(
-    '/c/:community/timebank/statement.csv',
+    '/statement.csv',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => sendStatementCsv(request, reply, null),
   );
   app.get(
-    '/c/:community/timebank/statement.pdf',
+    '/statement.pdf',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => sendPdf(request, reply, null),
   );
   app.get(
-    '/c/:community/timebank/members/:recordId/statement.csv',
+    '/members/:recordId/statement.csv',
     { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => sendStatementCsv(request, reply, request.params.recordId),
   );
   app.get(
-    '/c/:community/timebank/members/:recordId/statement.pdf',
+    '/members/:recordId/statement.pdf',
     { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => sendPdf(request, reply, request.params.recordId),
   );
@@ -339,149 +322,34 @@ export async function reportRoutes(
       },
       { status: errors || (plan && plan.errors.length > 0) ? 400 : 200 },
     );
-  app.get(
-    '/c/:community/timebank/import',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => importPage(request, reply, {}),
+  app.get('/import', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) =>
+    importPage(request, reply, {}),
   );
-  app.post(
-    '/c/:community/timebank/import',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const form = parseForm(importing.importInput, body);
-      if (!form.ok) return importPage(request, reply, body, undefined, form.errors);
-      const plan = await inTimebank(request, (tx, communityId) => importing.planImport(tx, communityId, form.data));
-      if (plan.errors.length > 0 || body.confirm !== 'yes') return importPage(request, reply, body, plan);
-      const actorId = actorOf(request);
-      const to = await oncePerForm(dependencies.db, actorId, body.formKey, async () => {
-        const done = await inTimebank(request, async (tx, communityId) => {
+  app.post('/import', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: importing.importInput,
+      page: (_values, errors) => importPage(request, reply, body, undefined, errors),
+      // First what the import would do, or what is wrong in it; "Import" on that page imports.
+      check: async (data) => {
+        const plan = await inTimebank(request, (tx, communityId) => importing.planImport(tx, communityId, data));
+        if (plan.errors.length > 0 || body.confirm !== 'yes') return importPage(request, reply, body, plan);
+        return undefined;
+      },
+      once: { db: dependencies.db, accountId: actorId },
+      save: (data) =>
+        inTimebank(request, async (tx, communityId) => {
           // Checked again inside the transaction that writes: nothing changed in between.
-          const again = await importing.planImport(tx, communityId, form.data);
+          const again = await importing.planImport(tx, communityId, data);
           if (again.errors.length > 0)
             throw new DomainError('validation-failed', 400, [
               { field: 'members', code: 'errors.timebank.import.hasErrors' },
             ]);
           return importing.runImport(tx, communityId, actorId, again);
-        });
-        request.session.flash = request.t('timebank.import.doneFlash', {
-          members: done.members,
-          exchanges: done.exchanges,
-        });
-        return `/c/${request.community?.slug}/timebank/members`;
-      });
-      return reply.redirect(to, 303);
-    },
-  );
-
-  // ——— The API ———
-  app.post(
-    '/api/v1/communities/:community/timebank/imports',
-    {
-      config: { access: staff },
-      schema: {
-        tags: ['Time bank'],
-        summary:
-          'Import members with balances, and their history, from CSV text (coordinators). With `dryRun: true`, only says what would happen. Nothing is written unless every row is right',
-        params: communityParams,
-        body: importing.importInput.extend({ dryRun: z.boolean().default(false) }),
-        response: {
-          200: z.object({
-            dryRun: z.boolean(),
-            members: z.number().int(),
-            newMembers: z.number().int(),
-            exchanges: z.number().int(),
-            newCategories: z.array(z.string()),
-            unknownColumns: z.array(z.string()),
-          }),
-          ...problemResponses(400, 401, 403, 404),
-        },
-      },
-    },
-    async (request) => {
-      const actorId = actorOf(request);
-      return inTimebank(request, async (tx, communityId) => {
-        const plan = await importing.planImport(tx, communityId, request.body);
-        if (plan.errors.length > 0)
-          throw new DomainError(
-            'validation-failed',
-            400,
-            plan.errors.map((error) => ({ field: `${error.file}[${error.row}].${error.column}`, code: error.code })),
-          );
-        if (!request.body.dryRun) await importing.runImport(tx, communityId, actorId, plan);
-        return {
-          dryRun: request.body.dryRun,
-          members: plan.members.length,
-          newMembers: plan.members.filter((member) => !member.existingId).length,
-          exchanges: plan.history.length,
-          newCategories: plan.newCategories,
-          unknownColumns: plan.unknownColumns,
-        };
-      });
-    },
-  );
-  const flow = z.object({ exchanges: z.number().int(), minutes: z.number().int() });
-  app.get(
-    '/api/v1/communities/:community/timebank/reports/summary',
-    {
-      config: { access: access.roles(...readers) },
-      schema: {
-        tags: ['Time bank'],
-        summary:
-          'The funders’ report for a date range (default: the last year): time given by month, kind of help and neighbourhood; members; unmet need; balances; the pot. Names only for coordinators and admins',
-        params: communityParams,
-        querystring: z.object({ from: z.iso.date().optional(), to: z.iso.date().optional() }),
-        response: {
-          200: z.object({
-            range: z.object({ from: z.string(), to: z.string() }),
-            totals: z.object({
-              exchanges: z.number().int(),
-              minutesGiven: z.number().int(),
-              groupExchanges: z.number().int(),
-              groupReceivers: z.number().int(),
-              activeMembers: z.number().int().describe('Members now who gave or received in the 90 days up to `to`'),
-              newMembers: z
-                .number()
-                .int()
-                .describe('People who joined between `from` and `to`: the sum of the three that follow'),
-              newMembersNowMembers: z.number().int().describe('Of the new members, those who are members now'),
-              newMembersStillJoining: z
-                .number()
-                .int()
-                .describe('Of the new members, those still doing their joining steps'),
-              newMembersLeft: z.number().int().describe('Of the new members, those who have since left'),
-              membersNow: z.number().int().describe('Today: people who finished their joining steps and have not left'),
-            }),
-            byMonth: z.array(flow.extend({ month: z.string() })),
-            byCategory: z.array(flow.extend({ category: z.string() })),
-            byNeighbourhood: z.array(flow.extend({ neighbourhood: z.string() })),
-            newMembers: z.array(z.object({ cameFrom: z.string(), members: z.number().int() })),
-            unmetNeed: z.array(z.object({ category: z.string(), requests: z.number().int() })),
-            neverExchanged: z.object({ count: z.number().int(), names: z.array(z.string()).nullable() }),
-            balances: z.array(z.object({ band: z.string(), members: z.number().int() })),
-            pot: z.object({
-              balance: z.number().int(),
-              granted: z.number().int(),
-              donated: z.number().int(),
-              paidForGroups: z.number().int(),
-              receivedFromGroups: z.number().int(),
-            }),
-            organisations: z.array(z.object({ name: z.string(), given: z.number().int(), received: z.number().int() })),
-          }),
-          ...problemResponses(400, 401, 403, 404),
-        },
-      },
-    },
-    async (request) => {
-      const defaults = reports.defaultRange();
-      const parsed = reports.reportRange.safeParse({
-        from: request.query.from ?? defaults.from,
-        to: request.query.to ?? defaults.to,
-      });
-      if (!parsed.success) throw new DomainError('validation-failed', 400, fieldErrorsFrom(parsed.error));
-      return inTimebank(request, (tx, communityId) =>
-        reports.summary(tx, communityId, parsed.data, { names: mayName(request) }),
-      );
-    },
-  );
+        }),
+      flash: (done) => request.t('timebank.import.doneFlash', { members: done.members, exchanges: done.exchanges }),
+      next: `${pathIn(request)}/members`,
+    });
+  });
 }

@@ -3,9 +3,10 @@
 // from the ledger and the exchanges themselves, so organisations and the pot are in the totals,
 // and erased or merged people's time still counts (their rows stay; only names go).
 import { z } from 'zod';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import type { CommunityTransaction, RequestAsker } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import { countDays, summaryRows } from './reports-store.ts';
+import { runsTimebank } from './service.ts';
 
 export { countDays } from './reports-store.ts';
 
@@ -117,6 +118,11 @@ export async function summary(
     },
     organisations,
   };
+}
+
+/** The summary as the asker reads it: with names for those who run the time bank, without for partners (funders, commissioners). */
+export function summaryFor(tx: CommunityTransaction, communityId: string, range: ReportRange, asker: RequestAsker) {
+  return summary(tx, communityId, range, { names: runsTimebank(asker) });
 }
 
 /** Every month of the range, with nothing where nothing happened, so a chart shows the gaps. */

@@ -3,86 +3,47 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
-import { dateParts, withDateFromParts } from '../../platform/fields.ts';
+import { dateParts, minutesFromForm, withDateFromParts } from '../../platform/fields.ts';
 import { type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
+import { communityParams } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import { ukDay } from '../../platform/working-days.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { createPerson, getPerson, listPeople, personDetails } from '../people/service.ts';
-import { timebankApi } from './api.ts';
+import * as exchanges from './exchanges.ts';
+import { homeOf } from './home.ts';
 import * as service from './service.ts';
 import * as posts from './posts.ts';
-import { postRoutes } from './posts-routes.ts';
-import { reportRoutes } from './reports-routes.ts';
-import { exchangeContext, isStaff, minutesFromForm, ownRecordId, timebankStaff } from './asker.ts';
+import { exchangeContext, pathIn, sideOrStaff, staff, timebankWork } from './asker.ts';
 
-const communityParams = z.object({ community: z.string().max(60) });
 const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
 const recordParams = communityParams.extend({ recordId: z.uuid() });
 const categoryParams = communityParams.extend({ categoryId: z.uuid() });
 const stepParams = communityParams.extend({ stepId: z.uuid() });
 
-const staff = access.roles(...timebankStaff);
-/** A side of the exchange, or staff. */
-const sideOrStaff = access.ownOr(...timebankStaff);
-
-/** The time bank's pages: a member's home, statement and exchanges; coordinators' members, groups, pot and settings. */
-export async function timebankRoutes(
+/**
+ * The time bank's pages, under /c/:community/timebank: a member's home, statement and exchanges;
+ * coordinators' members, groups, pot and settings.
+ */
+export async function timebankPages(
   parent: FastifyInstance,
   { dependencies }: { dependencies: Dependencies },
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const base = (request: FastifyRequest) => `/c/${(request.params as { community: string }).community}/timebank`;
-  const inTimebank = <T>(
-    request: FastifyRequest,
-    work: (tx: CommunityTransaction, communityId: string, ownId: string | null) => Promise<T>,
-  ) =>
-    inRequestCommunity(dependencies, request, async (tx, community) =>
-      work(tx, community.id, await ownRecordId(tx, community.id, request.person?.id)),
-    );
+  const inTimebank = timebankWork(dependencies);
 
   // ——— Home ———
-  app.get(
-    '/c/:community/timebank',
-    { config: { access: access.anyMember }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const page = await inTimebank(request, async (tx, communityId, ownId) => {
-        const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
-        const account = member && ownId ? await service.accountOfPerson(tx, communityId, ownId) : undefined;
-        const onboarding = member && !member.onboardedAt ? await service.onboardingOf(tx, communityId, member.id) : [];
-        const waiting =
-          member && ownId ? await service.openExchanges(tx, communityId, { personRecordId: ownId, limit: 20 }) : [];
-        const recent = account ? await service.statement(tx, communityId, account.id, { limit: 5 }) : { items: [] };
-        const summary = isStaff(request) ? await service.coordinatorSummary(tx, communityId) : undefined;
-        const checksDue = isStaff(request) ? await posts.checksDue(tx, communityId) : [];
-        const ownPosts =
-          member && ownId ? (await posts.searchPosts(tx, communityId, { personRecordId: ownId, limit: 20 })).items : [];
-        const conversations = member && ownId ? await posts.conversationsOf(tx, communityId, ownId) : [];
-        const timebank = await service.timebankOf(tx, communityId);
-        return {
-          member,
-          account,
-          onboarding,
-          waiting: waiting.map((exchange) => ({ ...exchange, yours: exchange.recordedFor !== account?.id })),
-          recent: recent.items,
-          summary,
-          timebank,
-          ownId,
-          checksDue,
-          ownPosts,
-          conversations,
-        };
-      });
-      return render(request, reply, 'timebank/views/home.njk', {
-        pageTitle: request.t('timebank.home.title'),
-        ...page,
-        flash: takeFlash(request),
-      });
-    },
-  );
+  app.get('', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
+    const page = await inTimebank(request, (tx, communityId) => homeOf(tx, communityId, request.asker));
+    return render(request, reply, 'timebank/views/home.njk', {
+      pageTitle: request.t('timebank.home.title'),
+      ...page,
+      flash: takeFlash(request),
+    });
+  });
 
   // ——— Recording an exchange ———
   const exchangeFormPage = async (
@@ -91,22 +52,17 @@ export async function timebankRoutes(
     values: Record<string, unknown>,
     errors?: FieldError[],
   ) => {
-    const staffView = isStaff(request);
-    const page = await inTimebank(request, async (tx, communityId, ownId) => {
-      const member = ownId ? await service.memberOf(tx, communityId, ownId) : undefined;
-      const accounts = (await service.accountChoices(tx, communityId)).filter((choice) => choice.kind === 'member');
-      const categories = await service.listCategories(tx, communityId);
-      return { member, accounts, categories, ownId };
-    });
-    if (!staffView && !page.member?.onboardedAt)
+    const page = await inTimebank(request, (tx, communityId, ownId) =>
+      exchanges.exchangeFormFor(tx, exchangeContext(dependencies, request, communityId, ownId)),
+    );
+    if (!page.mayRecord)
       return render(request, reply, 'timebank/views/not-yet.njk', {
         pageTitle: request.t('timebank.notYet.title'),
         member: page.member,
       });
-    const people = page.accounts.filter((choice) => staffView || choice.personRecordId !== page.ownId);
     const personItems = (chosen: unknown) => [
       { value: '', text: request.t('timebank.exchangeForm.choose') },
-      ...people.map((choice) => ({
+      ...page.people.map((choice) => ({
         value: choice.personRecordId ?? '',
         text: choice.name,
         selected: chosen === choice.personRecordId,
@@ -128,7 +84,7 @@ export async function timebankRoutes(
       {
         pageTitle: request.t('timebank.exchangeForm.title'),
         values,
-        staffView,
+        staffView: page.staffView,
         directionItems: choices(request, 'timebank.exchangeForm.directions', ['gave', 'received'], values.direction),
         otherItems: personItems(values.other),
         giverItems: personItems(values.giver),
@@ -142,7 +98,7 @@ export async function timebankRoutes(
     );
   };
   app.get(
-    '/c/:community/timebank/exchanges/new',
+    '/exchanges/new',
     {
       config: { access: access.anyMember },
       schema: {
@@ -162,11 +118,12 @@ export async function timebankRoutes(
       }),
   );
   app.post(
-    '/c/:community/timebank/exchanges/new',
+    '/exchanges/new',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'occurredOn');
-      const staffView = isStaff(request);
+      // Those who run the time bank name both sides; a member says which way the time went, and with whom.
+      const staffView = service.runsTimebank(request.asker);
       const ownId = await inTimebank(request, async (_tx, _communityId, own) => own);
       const missingSide: FieldError[] = [];
       let giver = body.giver;
@@ -188,7 +145,7 @@ export async function timebankRoutes(
         confirmNow: staffView && body.confirmNow === 'yes',
       };
       // A member's form without which way the time went is refused, with whatever else is wrong.
-      const schema = service.newExchange.transform((data, context) => {
+      const schema = exchanges.newExchange.transform((data, context) => {
         for (const error of missingSide) context.addIssue({ code: 'custom', path: [error.field], message: error.code });
         return data;
       });
@@ -211,23 +168,23 @@ export async function timebankRoutes(
         once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, async (tx, communityId, own) => {
-            const exchange = await service.recordExchange(
+            const exchange = await exchanges.recordExchange(
               tx,
               exchangeContext(dependencies, request, communityId, own),
               data,
             );
-            return service.getExchange(tx, communityId, exchange.id);
+            return exchanges.getExchange(tx, communityId, exchange.id);
           }),
         flash: (full) => recordedMessage(request, full),
-        next: (full) => `${base(request)}/exchanges/${full.exchange.id}`,
+        next: (full) => `${pathIn(request)}/exchanges/${full.exchange.id}`,
       });
     },
   );
 
   /** What happens next, said as it is: who is asked to confirm, or that a coordinator confirms for someone not online. */
-  const recordedMessage = (request: FastifyRequest, full: service.ExchangeInFull) => {
+  const recordedMessage = (request: FastifyRequest, full: exchanges.ExchangeInFull) => {
     if (full.exchange.status === 'confirmed') return request.t('timebank.exchange.confirmedFlash');
-    const awaited = service.awaitedSide(full);
+    const awaited = exchanges.awaitedSide(full);
     const waiting = full.parties.filter((party) => party.personRecordId && awaited.includes(party.personRecordId));
     const offline = waiting.filter((party) => !party.online);
     if (offline.length)
@@ -244,33 +201,13 @@ export async function timebankRoutes(
     values: Record<string, unknown> = {},
     errors?: FieldError[],
   ) => {
-    const page = await inTimebank(request, async (tx, communityId, ownId) => {
-      const full = await service.getExchange(tx, communityId, request.params.exchangeId);
-      if (!service.mayView(full, { id: actorOf(request), staff: isStaff(request) }, ownId)) throw notFound();
-      const awaited = service.awaitedSide(full);
-      // Said from where the reader stands: the time they gave, or received, or an exchange between others.
-      const own = full.parties.find((party) => party.personRecordId !== null && party.personRecordId === ownId);
-      const title = full.exchange.group
-        ? 'titleGroup'
-        : own?.side === 'giver'
-          ? 'titleGave'
-          : own?.side === 'receiver'
-            ? 'titleReceived'
-            : 'title';
-      return {
-        ...full,
-        title,
-        waitingFor:
-          full.exchange.status === 'pending'
-            ? full.parties.filter((party) => party.personRecordId && awaited.includes(party.personRecordId))
-            : [],
-        mayAnswer:
-          full.exchange.status === 'pending' && (isStaff(request) || (ownId !== null && awaited.includes(ownId))),
-        mayCancel:
-          ['pending', 'disputed'].includes(full.exchange.status) &&
-          (isStaff(request) || full.exchange.recordedBy === request.person?.id),
-      };
-    });
+    const page = await inTimebank(request, (tx, communityId, ownId) =>
+      exchanges.exchangeSeenBy(
+        tx,
+        exchangeContext(dependencies, request, communityId, ownId),
+        request.params.exchangeId,
+      ),
+    );
     return render(
       request,
       reply,
@@ -278,7 +215,6 @@ export async function timebankRoutes(
       {
         pageTitle: request.t(`timebank.exchange.${page.title}`),
         ...page,
-        staffView: isStaff(request),
         values,
         errors,
         flash: takeFlash(request),
@@ -287,17 +223,17 @@ export async function timebankRoutes(
     );
   };
   app.get(
-    '/c/:community/timebank/exchanges/:exchangeId',
+    '/exchanges/:exchangeId',
     { config: { access: sideOrStaff }, schema: { params: exchangeParams } },
     async (request, reply) => exchangePage(request, reply),
   );
   const exchangeAction = (name: 'confirm' | 'dispute' | 'cancel' | 'reverse', roles: typeof staff) =>
     app.post(
-      `/c/:community/timebank/exchanges/:exchangeId/${name}`,
+      `/exchanges/:exchangeId/${name}`,
       { config: { access: roles }, schema: { params: exchangeParams } },
       async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
-        const exchangeHref = `${base(request)}/exchanges/${request.params.exchangeId}`;
+        const exchangeHref = `${pathIn(request)}/exchanges/${request.params.exchangeId}`;
         const form = {
           page: (_values: Record<string, unknown>, errors: FieldError[]) =>
             exchangePage(request, reply, { ...body, action: name }, errors),
@@ -311,7 +247,7 @@ export async function timebankRoutes(
             return exchangeHref;
           },
         };
-        const inExchange = (work: (tx: CommunityTransaction, context: service.ExchangeContext) => Promise<unknown>) =>
+        const inExchange = (work: (tx: CommunityTransaction, context: exchanges.ExchangeContext) => Promise<unknown>) =>
           inTimebank(request, (tx, communityId, ownId) =>
             work(tx, exchangeContext(dependencies, request, communityId, ownId)),
           );
@@ -319,12 +255,12 @@ export async function timebankRoutes(
         if (name === 'dispute' || name === 'reverse')
           return submitForm(request, reply, {
             ...form,
-            schema: name === 'dispute' ? service.disputeDetails : service.reversalDetails,
+            schema: name === 'dispute' ? exchanges.disputeDetails : exchanges.reversalDetails,
             save: (data) =>
               inExchange((tx, context) =>
                 name === 'dispute'
-                  ? service.disputeExchange(tx, context, request.params.exchangeId, data)
-                  : service.reverseExchange(tx, context, request.params.exchangeId, data),
+                  ? exchanges.disputeExchange(tx, context, request.params.exchangeId, data)
+                  : exchanges.reverseExchange(tx, context, request.params.exchangeId, data),
               ),
           });
         return submitForm(request, reply, {
@@ -333,8 +269,8 @@ export async function timebankRoutes(
           save: () =>
             inExchange((tx, context) =>
               name === 'confirm'
-                ? service.confirmExchange(tx, context, request.params.exchangeId)
-                : service.cancelExchange(tx, context, request.params.exchangeId),
+                ? exchanges.confirmExchange(tx, context, request.params.exchangeId)
+                : exchanges.cancelExchange(tx, context, request.params.exchangeId),
             ),
         });
       },
@@ -345,7 +281,7 @@ export async function timebankRoutes(
   exchangeAction('reverse', staff);
 
   app.get(
-    '/c/:community/timebank/exchanges',
+    '/exchanges',
     {
       config: { access: staff },
       schema: {
@@ -356,8 +292,8 @@ export async function timebankRoutes(
       },
     },
     async (request, reply) => {
-      const exchanges = await inTimebank(request, (tx, communityId) =>
-        service.openExchanges(tx, communityId, { status: request.query.status, limit: 200 }),
+      const listed = await inTimebank(request, (tx, communityId) =>
+        exchanges.openExchanges(tx, communityId, { status: request.query.status, limit: 200 }),
       );
       const status = request.query.status ?? '';
       return render(request, reply, 'timebank/views/exchanges.njk', {
@@ -366,7 +302,7 @@ export async function timebankRoutes(
             ? 'timebank.exchanges.titleAll'
             : 'timebank.exchanges.title',
         ),
-        exchanges,
+        exchanges: listed,
         status,
       });
     },
@@ -396,7 +332,7 @@ export async function timebankRoutes(
       return render(request, reply, 'timebank/views/not-yet.njk', { pageTitle: request.t('timebank.notYet.title') });
     const own = personId === null;
     const next = page.more
-      ? `${own ? base(request) : `${base(request)}/members/${personId}`}/statement?before=${page.lines[page.lines.length - 1]?.id}`
+      ? `${own ? pathIn(request) : `${pathIn(request)}/members/${personId}`}/statement?before=${page.lines[page.lines.length - 1]?.id}`
       : null;
     return render(request, reply, print ? 'timebank/views/statement-print.njk' : 'timebank/views/statement.njk', {
       pageTitle: own
@@ -405,35 +341,35 @@ export async function timebankRoutes(
       ...page,
       own,
       printedOn: ukDay(new Date()),
-      printHref: own ? `${base(request)}/statement/print` : `${base(request)}/members/${personId}/statement/print`,
+      printHref: own ? `${pathIn(request)}/statement/print` : `${pathIn(request)}/members/${personId}/statement/print`,
       next,
     });
   };
   const statementQuery = z.object({ before: z.coerce.number().int().positive().optional().catch(undefined) });
   app.get(
-    '/c/:community/timebank/statement',
+    '/statement',
     { config: { access: access.anyMember }, schema: { params: communityParams, querystring: statementQuery } },
     async (request, reply) => statementPage(request, reply, null, false, request.query.before),
   );
   app.get(
-    '/c/:community/timebank/statement/print',
+    '/statement/print',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => statementPage(request, reply, null, true),
   );
   app.get(
-    '/c/:community/timebank/members/:recordId/statement',
+    '/members/:recordId/statement',
     { config: { access: staff }, schema: { params: recordParams, querystring: statementQuery } },
     async (request, reply) => statementPage(request, reply, request.params.recordId, false, request.query.before),
   );
   app.get(
-    '/c/:community/timebank/members/:recordId/statement/print',
+    '/members/:recordId/statement/print',
     { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => statementPage(request, reply, request.params.recordId, true),
   );
 
   // ——— Members (coordinators) ———
   app.get(
-    '/c/:community/timebank/members',
+    '/members',
     {
       config: { access: staff },
       schema: {
@@ -466,7 +402,7 @@ export async function timebankRoutes(
   // their place in the time bank in one step, then their joining steps. Sent twice, made once.
   const newNeighbour = personDetails.pick({ preferredName: true, fullName: true, phone: true, assistedDigital: true });
   app.post(
-    '/c/:community/timebank/members/new',
+    '/members/new',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
@@ -503,38 +439,34 @@ export async function timebankRoutes(
             });
             return person;
           }),
-        next: (made) => `${base(request)}/members/${made.id}`,
+        next: (made) => `${pathIn(request)}/members/${made.id}`,
       });
     },
   );
-  app.post(
-    '/c/:community/timebank/members',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: z.object({ personRecordId: z.uuid() }),
-        // The button beside a name found: anything else is refused, with no page to show again.
-        page: () => {
-          throw invalid([{ field: 'personRecordId', code: 'errors.generic.invalid' }]);
-        },
-        once: { db: dependencies.db, accountId: actorId },
-        save: async (data) => {
-          await inTimebank(request, async (tx, communityId) => {
-            const person = await getPerson(tx, communityId, data.personRecordId);
-            return service.joinTimebank(tx, {
-              communityId,
-              personRecordId: person.id,
-              cameFrom: 'coordinator',
-              actorId,
-            });
+  app.post('/members', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: z.object({ personRecordId: z.uuid() }),
+      // The button beside a name found: anything else is refused, with no page to show again.
+      page: () => {
+        throw invalid([{ field: 'personRecordId', code: 'errors.generic.invalid' }]);
+      },
+      once: { db: dependencies.db, accountId: actorId },
+      save: async (data) => {
+        await inTimebank(request, async (tx, communityId) => {
+          const person = await getPerson(tx, communityId, data.personRecordId);
+          return service.joinTimebank(tx, {
+            communityId,
+            personRecordId: person.id,
+            cameFrom: 'coordinator',
+            actorId,
           });
-          return data.personRecordId;
-        },
-        next: (personRecordId) => `${base(request)}/members/${personRecordId}`,
-      });
-    },
-  );
+        });
+        return data.personRecordId;
+      },
+      next: (personRecordId) => `${pathIn(request)}/members/${personRecordId}`,
+    });
+  });
   const memberPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof recordParams> }>,
     reply: FastifyReply,
@@ -547,7 +479,7 @@ export async function timebankRoutes(
       if (!member) throw notFound();
       const account = await service.accountOfPerson(tx, communityId, subject.id);
       const onboarding = await service.onboardingOf(tx, communityId, member.id);
-      const waiting = await service.openExchanges(tx, communityId, { personRecordId: subject.id, limit: 20 });
+      const waiting = await exchanges.openExchanges(tx, communityId, { personRecordId: subject.id, limit: 20 });
       const checks = await posts.checksOf(tx, subject.id);
       return { subject, member, account, onboarding, waiting, checks, today: ukDay(new Date()) };
     });
@@ -575,7 +507,7 @@ export async function timebankRoutes(
     );
   };
   app.post(
-    '/c/:community/timebank/members/:recordId/checks',
+    '/members/:recordId/checks',
     { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => {
       const body = withDateFromParts(withDateFromParts(request.body, 'issuedOn'), 'expiresOn');
@@ -590,17 +522,17 @@ export async function timebankRoutes(
             posts.recordCheck(tx, communityId, actorId, request.params.recordId, data),
           ),
         flash: request.t('timebank.checks.savedFlash'),
-        next: `${base(request)}/members/${request.params.recordId}`,
+        next: `${pathIn(request)}/members/${request.params.recordId}`,
       });
     },
   );
   app.get(
-    '/c/:community/timebank/members/:recordId',
+    '/members/:recordId',
     { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => memberPage(request, reply),
   );
   app.post(
-    '/c/:community/timebank/members/:recordId/steps',
+    '/members/:recordId/steps',
     { config: { access: staff }, schema: { params: recordParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'doneOn');
@@ -615,7 +547,7 @@ export async function timebankRoutes(
             service.tickStep(tx, communityId, actorId, request.params.recordId, data),
           ),
         flash: (finished) => request.t(finished ? 'timebank.member.onboardedFlash' : 'timebank.member.stepFlash'),
-        next: `${base(request)}/members/${request.params.recordId}`,
+        next: `${pathIn(request)}/members/${request.params.recordId}`,
       });
     },
   );
@@ -689,12 +621,12 @@ export async function timebankRoutes(
     );
   };
   app.get(
-    '/c/:community/timebank/group-exchanges/new',
+    '/group-exchanges/new',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => groupFormPage(request, reply, { occurredOn: ukDay(new Date()) }),
   );
   app.post(
-    '/c/:community/timebank/group-exchanges/new',
+    '/group-exchanges/new',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = withDateFromParts(request.body, 'occurredOn');
@@ -725,7 +657,7 @@ export async function timebankRoutes(
       if (receiverMinutes === undefined)
         timeMissing.push({ field: 'receiverTime', code: 'errors.timebank.minutes.invalid' });
       // A time missing on either side is refused, with whatever else is wrong.
-      const schema = service.newGroupExchange.transform((data, context) => {
+      const schema = exchanges.newGroupExchange.transform((data, context) => {
         for (const error of timeMissing) context.addIssue({ code: 'custom', path: [error.field], message: error.code });
         return data;
       });
@@ -746,10 +678,10 @@ export async function timebankRoutes(
         once: { db: dependencies.db, accountId: actorId },
         save: (data) =>
           inTimebank(request, (tx, communityId, own) =>
-            service.recordGroupExchange(tx, exchangeContext(dependencies, request, communityId, own), data),
+            exchanges.recordGroupExchange(tx, exchangeContext(dependencies, request, communityId, own), data),
           ),
         flash: request.t('timebank.group.doneFlash'),
-        next: (exchange) => `${base(request)}/exchanges/${exchange.id}`,
+        next: (exchange) => `${pathIn(request)}/exchanges/${exchange.id}`,
       });
     },
   );
@@ -792,37 +724,31 @@ export async function timebankRoutes(
       { status: errors ? 400 : 200 },
     );
   };
-  app.get(
-    '/c/:community/timebank/pot',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => potPage(request, reply),
+  app.get('/pot', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) =>
+    potPage(request, reply),
   );
-  app.post(
-    '/c/:community/timebank/pot',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const direction = body.direction === 'donation' ? 'donation' : 'grant';
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: service.potTransfer,
-        body: {
-          account: body.account || undefined,
-          minutes: minutesFromForm(body),
-          note: body.note,
-          formKey: body.formKey,
-        },
-        page: (_values, errors) => potPage(request, reply, body, errors),
-        once: { db: dependencies.db, accountId: actorId },
-        save: (data) =>
-          inTimebank(request, (tx, communityId, own) =>
-            service.movePotTime(tx, exchangeContext(dependencies, request, communityId, own), direction, data),
-          ),
-        flash: request.t(`timebank.pot.${direction}Flash`),
-        next: `${base(request)}/pot`,
-      });
-    },
-  );
+  app.post('/pot', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const direction = body.direction === 'donation' ? 'donation' : 'grant';
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: exchanges.potTransfer,
+      body: {
+        account: body.account || undefined,
+        minutes: minutesFromForm(body),
+        note: body.note,
+        formKey: body.formKey,
+      },
+      page: (_values, errors) => potPage(request, reply, body, errors),
+      once: { db: dependencies.db, accountId: actorId },
+      save: (data) =>
+        inTimebank(request, (tx, communityId, own) =>
+          exchanges.movePotTime(tx, exchangeContext(dependencies, request, communityId, own), direction, data),
+        ),
+      flash: request.t(`timebank.pot.${direction}Flash`),
+      next: `${pathIn(request)}/pot`,
+    });
+  });
 
   // ——— A member gives time to the pot, for neighbours who need more help than they can give back ———
   const givePage = async (
@@ -850,19 +776,19 @@ export async function timebankRoutes(
     );
   };
   app.get(
-    '/c/:community/timebank/give',
+    '/give',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => givePage(request, reply),
   );
   app.post(
-    '/c/:community/timebank/give',
+    '/give',
     { config: { access: access.anyMember }, schema: { params: communityParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const actorId = actorOf(request);
       return submitForm(request, reply, {
         // The account is the giver's own, found when the gift is saved.
-        schema: service.potTransfer.omit({ account: true }),
+        schema: exchanges.potTransfer.omit({ account: true }),
         body: {
           minutes: minutesFromForm(body),
           note: String(body.note ?? '').trim() || request.t('timebank.give.defaultNote'),
@@ -874,13 +800,13 @@ export async function timebankRoutes(
           inTimebank(request, async (tx, communityId, own) => {
             const account = own ? await service.accountOfPerson(tx, communityId, own) : undefined;
             if (!account) throw invalid([{ field: 'account', code: 'errors.timebank.account.missing' }]);
-            return service.movePotTime(tx, exchangeContext(dependencies, request, communityId, own), 'donation', {
+            return exchanges.movePotTime(tx, exchangeContext(dependencies, request, communityId, own), 'donation', {
               account: account.id,
               ...data,
             });
           }),
         flash: request.t('timebank.give.givenFlash'),
-        next: `${base(request)}`,
+        next: `${pathIn(request)}`,
       });
     },
   );
@@ -913,28 +839,22 @@ export async function timebankRoutes(
       { status: errors ? 400 : 200 },
     );
   };
-  app.get(
-    '/c/:community/timebank/settings',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => settingsPage(request, reply),
+  app.get('/settings', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) =>
+    settingsPage(request, reply),
   );
+  app.post('/settings', { config: { access: staff }, schema: { params: communityParams } }, async (request, reply) => {
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: service.timebankRules,
+      page: (values, errors) => settingsPage(request, reply, values, errors),
+      once: { db: dependencies.db, accountId: actorId },
+      save: (data) => inTimebank(request, (tx, communityId) => service.changeRules(tx, communityId, actorId, data)),
+      flash: request.t('timebank.settings.savedFlash'),
+      next: `${pathIn(request)}/settings`,
+    });
+  });
   app.post(
-    '/c/:community/timebank/settings',
-    { config: { access: staff }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: service.timebankRules,
-        page: (values, errors) => settingsPage(request, reply, values, errors),
-        once: { db: dependencies.db, accountId: actorId },
-        save: (data) => inTimebank(request, (tx, communityId) => service.changeRules(tx, communityId, actorId, data)),
-        flash: request.t('timebank.settings.savedFlash'),
-        next: `${base(request)}/settings`,
-      });
-    },
-  );
-  app.post(
-    '/c/:community/timebank/settings/steps',
+    '/settings/steps',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
@@ -950,12 +870,12 @@ export async function timebankRoutes(
         once: { db: dependencies.db, accountId: actorId },
         save: (data) => inTimebank(request, (tx, communityId) => service.addStep(tx, communityId, actorId, data)),
         flash: request.t('timebank.settings.stepAddedFlash'),
-        next: `${base(request)}/settings`,
+        next: `${pathIn(request)}/settings`,
       });
     },
   );
   app.post(
-    '/c/:community/timebank/settings/steps/:stepId/remove',
+    '/settings/steps/:stepId/remove',
     { config: { access: staff }, schema: { params: stepParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
@@ -966,12 +886,12 @@ export async function timebankRoutes(
         save: () =>
           inTimebank(request, (tx, communityId) => service.removeStep(tx, communityId, actorId, request.params.stepId)),
         flash: request.t('timebank.settings.stepRemovedFlash'),
-        next: `${base(request)}/settings`,
+        next: `${pathIn(request)}/settings`,
       });
     },
   );
   app.post(
-    '/c/:community/timebank/settings/organisations',
+    '/settings/organisations',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => {
       const actorId = actorOf(request);
@@ -988,7 +908,7 @@ export async function timebankRoutes(
         save: (data) =>
           inTimebank(request, (tx, communityId) => service.addOrganisation(tx, communityId, actorId, data)),
         flash: request.t('timebank.settings.organisationAddedFlash'),
-        next: `${base(request)}/settings`,
+        next: `${pathIn(request)}/settings`,
       });
     },
   );
@@ -1016,12 +936,12 @@ export async function timebankRoutes(
       { status: errors ? 400 : 200 },
     );
   app.get(
-    '/c/:community/timebank/categories/new',
+    '/categories/new',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => categoryPage(request, reply, {}),
   );
   app.get(
-    '/c/:community/timebank/categories/:categoryId',
+    '/categories/:categoryId',
     { config: { access: staff }, schema: { params: categoryParams } },
     async (request, reply) => {
       const category = await inTimebank(request, (tx, communityId) =>
@@ -1045,21 +965,17 @@ export async function timebankRoutes(
         );
       },
       flash: request.t('timebank.category.savedFlash'),
-      next: `${base(request)}/settings`,
+      next: `${pathIn(request)}/settings`,
     });
   };
   app.post(
-    '/c/:community/timebank/categories/new',
+    '/categories/new',
     { config: { access: staff }, schema: { params: communityParams } },
     async (request, reply) => saveCategory(request, reply),
   );
   app.post(
-    '/c/:community/timebank/categories/:categoryId',
+    '/categories/:categoryId',
     { config: { access: staff }, schema: { params: categoryParams } },
     async (request, reply) => saveCategory(request, reply, request.params.categoryId),
   );
-
-  await timebankApi(app, dependencies);
-  await postRoutes(app, { dependencies });
-  await reportRoutes(app, { dependencies });
 }

@@ -1,52 +1,23 @@
-// The time bank's rules: joining and onboarding, accounts, exchanges one to one and in groups,
-// the pot, reversals, and the nightly reconciliation. The ledger itself is in ledger.ts.
-import { addDays, formatISO, subDays } from 'date-fns';
+// The time bank's rules: joining and onboarding, categories, accounts and statements, and the
+// nightly work. Exchanges (one to one, in groups, the pot, reversals) are in exchanges.ts; the
+// ledger itself is in ledger.ts.
+import { formatISO, subDays } from 'date-fns';
 import { z } from 'zod';
-import { type AuditEntry, record } from '../../platform/audit.ts';
+import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText, tickbox } from '../../platform/fields.ts';
-import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
+import { DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
-import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
+import { type CommunityTransaction, inCommunity, type RequestAsker } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { recordMilestones } from '../journey/service.ts';
-import { messagePerson } from '../people/consent.ts';
 import { getPerson } from '../people/service.ts';
 import { joinProgramme, type Joining } from '../programmes/service.ts';
 import { getReferral } from '../referrals/service.ts';
 import { postTransfer, unreconciled } from './ledger.ts';
-import { requireCheck } from './checks.ts';
-import { countDays } from './reports.ts';
+import { countDays } from './reports-store.ts';
 import type { CameFrom } from './schema.ts';
 import { forgetCertificateNumbers } from './checks-store.ts';
-import {
-  categoryCheck,
-  claimForConfirming,
-  disputeUnconfirmable,
-  type Exchange,
-  exchangeIdRows,
-  exchangeListRows,
-  type ExchangeListing,
-  exchangeRow,
-  exchangesDue,
-  forgetDay,
-  insertExchange,
-  insertParties,
-  markCancelled,
-  markDisputed,
-  markReversed,
-  movementsOf,
-  partiesOfExchange,
-  partyRows,
-  postExists,
-  reversalOf,
-  reversingTransfer,
-  statementRows,
-  transferOf,
-  transferOfExchange,
-  usableCategory,
-  categoryName,
-} from './exchanges-store.ts';
+import { type Exchange, type ExchangeListing, statementRows } from './exchanges-store.ts';
 import {
   absorbMembership,
   type Account,
@@ -59,7 +30,6 @@ import {
   closeAccount,
   coordinatorCounts,
   currentMember,
-  displayNameOf,
   exchangeStatuses,
   exchangesTakenPartIn,
   followsOfRecord,
@@ -90,7 +60,6 @@ import {
   movementsOfRecord,
   openAccountOf,
   openAccountOfRecord,
-  openAccountsAmong,
   openStepsAmong,
   potAccount,
   rejoin,
@@ -109,15 +78,12 @@ import {
 export { checkLevels, exchangeStatuses };
 export type { Account, Exchange, ExchangeListing, Member, Timebank };
 
-/** The most time one exchange can record for one person: a day. */
-export const maxExchangeMinutes = 24 * 60;
-/** The most a coordinator can grant or a member donate at once: 100 hours. */
-export const maxTransferMinutes = 100 * 60;
-
-/** Who is acting, and whether they act as staff (a coordinator or admin may record for anyone). */
-export interface Actor {
-  id: string;
-  staff: boolean;
+/**
+ * Whether the asker runs the time bank (its coordinators and admins): they record for members
+ * who are not online, and see everyone's exchanges, posts, conversations and accounts.
+ */
+export function runsTimebank(asker: RequestAsker): boolean {
+  return asker.runsProgrammes;
 }
 
 /** The steps every new time bank starts with; its coordinators change them. */
@@ -527,6 +493,24 @@ export async function statement(
 }
 
 /**
+ * A member's account, for the member themselves or those who run the time bank: anyone else, and
+ * anyone not in the time bank, is told it does not exist.
+ */
+export async function memberAccountFor(
+  tx: CommunityTransaction,
+  communityId: string,
+  asker: RequestAsker,
+  personRecordId: string,
+) {
+  if (!runsTimebank(asker) && (await asker.recordIn(tx)) !== personRecordId) throw notFound();
+  const person = await getPerson(tx, communityId, personRecordId);
+  const account = await accountOfPerson(tx, communityId, person.id);
+  const member = await memberOf(tx, communityId, person.id);
+  if (!account || !member) throw notFound();
+  return { person, account, member };
+}
+
+/**
  * Whose statement and its lines: `personId` a coordinator asked for (404 when they have no
  * account), or else the reader's own (undefined when they are not in the time bank).
  */
@@ -548,663 +532,7 @@ export async function statementOf(
   return { person, account, lines: lines.items, more: lines.more };
 }
 
-// ——— Exchanges ———
-
-/** Minutes from a form's hours and minutes boxes, or the API's minutes; a whole number from 1 to a day. */
-export const exchangeMinutes = z
-  .number({ error: 'errors.timebank.minutes.invalid' })
-  .int('errors.timebank.minutes.whole')
-  .min(1, 'errors.timebank.minutes.tooFew')
-  .max(maxExchangeMinutes, 'errors.timebank.minutes.tooMany');
-
-const exchangeDay = z.iso
-  .date({ error: 'errors.timebank.occurredOn.invalid' })
-  .refine((value) => value <= ukDay(new Date()), 'errors.timebank.occurredOn.future')
-  .refine(
-    (value) => value >= formatISO(subDays(new Date(), 366), { representation: 'date' }),
-    'errors.timebank.occurredOn.tooOld',
-  );
-
-export const newExchange = z.object({
-  giver: z.uuid({ error: 'errors.timebank.giver.missing' }),
-  receiver: z.uuid({ error: 'errors.timebank.receiver.missing' }),
-  minutes: exchangeMinutes,
-  occurredOn: exchangeDay,
-  categoryId: z.uuid({ error: 'errors.timebank.category.missing' }),
-  postId: z.uuid().nullish(),
-  note: optionalText('errors.timebank.note.tooLong', 500),
-  /** Coordinators only: the exchange is confirmed as it is recorded (both sides told them). */
-  confirmNow: z.boolean().default(false),
-});
-export type NewExchange = z.infer<typeof newExchange>;
-
-interface Party {
-  personRecordId: string;
-  accountId: string;
-  balance: number;
-  name: string;
-  accountHolder: string | null;
-  email: string | null;
-  phone: string | null;
-  onboarded: boolean;
-}
-
-/** Time bank members able to exchange (in this community, with an account), with their balances: one query for both sides. */
-async function partiesOf(
-  tx: CommunityTransaction,
-  communityId: string,
-  personRecordIds: readonly string[],
-): Promise<Map<string, Party>> {
-  const rows = await partyRows(tx, communityId, personRecordIds);
-  return new Map(
-    rows.map((row) => [
-      row.id,
-      {
-        personRecordId: row.id,
-        accountId: row.account_id,
-        balance: row.balance,
-        name: row.name,
-        accountHolder: row.account_holder,
-        email: row.email,
-        phone: row.phone,
-        onboarded: row.onboarded,
-      },
-    ]),
-  );
-}
-
-export interface ExchangeContext {
-  communityId: string;
-  actor: Actor;
-  /** The actor's own record in this community, when they have one. */
-  actorRecordId: string | null;
-  notifyConfigured: boolean;
-  publicUrl: string;
-  communitySlug: string;
-}
-
-/**
- * Either side records an exchange; the other confirms or disputes it. A coordinator may record
- * for either side (marked as done on their behalf) and may confirm it there and then.
- */
-export async function recordExchange(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  input: NewExchange,
-): Promise<Exchange> {
-  const { communityId, actor } = context;
-  const timebank = await timebankOf(tx, communityId);
-  if (input.giver === input.receiver) throw invalid([{ field: 'receiver', code: 'errors.timebank.receiver.same' }]);
-  const isGiver = context.actorRecordId === input.giver;
-  const isReceiver = context.actorRecordId === input.receiver;
-  if (!actor.staff && !isGiver && !isReceiver)
-    throw invalid([{ field: 'giver', code: 'errors.timebank.giver.notYou' }]);
-  if (input.confirmNow && !actor.staff)
-    throw invalid([{ field: 'confirmNow', code: 'errors.timebank.confirmNow.staffOnly' }]);
-  const parties = await partiesOf(tx, communityId, [input.giver, input.receiver]);
-  const [giver, receiver] = [parties.get(input.giver), parties.get(input.receiver)];
-  if (!giver || !receiver) throw notFound();
-  const errors = [];
-  if (!giver.onboarded) errors.push({ field: 'giver', code: 'errors.timebank.notOnboarded' });
-  if (!receiver.onboarded) errors.push({ field: 'receiver', code: 'errors.timebank.notOnboarded' });
-  const category = await usableCategory(tx, communityId, input.categoryId);
-  if (!category) errors.push({ field: 'categoryId', code: 'errors.timebank.category.missing' });
-  if (input.postId) {
-    if (!(await postExists(tx, communityId, input.postId)))
-      errors.push({ field: 'postId', code: 'errors.timebank.post.missing' });
-  }
-  if (errors.length > 0) throw invalid(errors);
-  // Whoever gives help that needs a background check must have a current one.
-  if (category) await requireCheck(tx, giver.personRecordId, category.checkLevel, 'giver');
-  // Said early, so nobody waits on a confirmation the ledger would refuse.
-  if (receiver.balance - input.minutes < timebank.minimumBalance)
-    throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], {
-      minimumBalance: timebank.minimumBalance,
-    });
-
-  const recordedFor = actor.staff && !isGiver && !isReceiver ? null : isGiver ? giver.accountId : receiver.accountId;
-  const today = ukDay(new Date());
-  const exchange = await insertExchange(tx, {
-    communityId,
-    occurredOn: input.occurredOn,
-    categoryId: input.categoryId,
-    postId: input.postId ?? null,
-    note: input.note,
-    recordedBy: actor.id,
-    recordedFor,
-    onBehalf: actor.staff && !isGiver && !isReceiver,
-    confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), {
-      representation: 'date',
-    }),
-    // Confirmed as it is recorded: nobody else can see it before this transaction ends.
-    ...(input.confirmNow ? { status: 'confirmed' as const, decidedBy: actor.id, decidedAt: new Date() } : {}),
-  });
-  if (!exchange) throw new Error('exchange insert returned nothing');
-  const sides = [
-    {
-      accountId: giver.accountId,
-      side: 'giver' as const,
-      minutes: input.minutes,
-      name: giver.name,
-      personRecordId: giver.personRecordId,
-      kind: 'member',
-      online: giver.accountHolder !== null,
-    },
-    {
-      accountId: receiver.accountId,
-      side: 'receiver' as const,
-      minutes: input.minutes,
-      name: receiver.name,
-      personRecordId: receiver.personRecordId,
-      kind: 'member',
-      online: receiver.accountHolder !== null,
-    },
-  ];
-  await insertParties(
-    tx,
-    sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })),
-  );
-  const recorded = {
-    communityId,
-    actorId: actor.id,
-    action: 'timebank.exchange_recorded',
-    subjectType: 'timebank_exchange',
-    subjectId: exchange.id,
-    detail: { minutes: input.minutes, onBehalf: exchange.onBehalf },
-  };
-  if (input.confirmNow) {
-    await post(
-      tx,
-      communityId,
-      actor.id,
-      timebank,
-      { exchange, category: null, parties: sides, transferId: null, reversal: null, recordedByName: null },
-      [recorded],
-    );
-    return exchange;
-  }
-  await record(tx, recorded);
-  // The other side is asked to confirm, by email when they agreed to that.
-  const other = isGiver ? receiver : isReceiver ? giver : null;
-  if (other) await askToConfirm(tx, context, other, exchange.id);
-  return exchange;
-}
-
-async function askToConfirm(tx: CommunityTransaction, context: ExchangeContext, other: Party, exchangeId: string) {
-  await messagePerson(
-    tx,
-    context.notifyConfigured,
-    { id: other.personRecordId, communityId: context.communityId, email: other.email, phone: other.phone },
-    'email',
-    {
-      template: 'timebank-confirm',
-      subject: 'Please confirm some time given',
-      body: `Someone recorded time given between you. Please confirm it or say what is wrong: ${context.publicUrl}/c/${context.communitySlug}/timebank/exchanges/${exchangeId}`,
-    },
-  );
-}
-
-export async function getExchange(tx: CommunityTransaction, communityId: string, exchangeId: string) {
-  const exchange = await exchangeRow(tx, communityId, exchangeId);
-  if (!exchange) throw notFound();
-  const parties = await partiesOfExchange(tx, exchangeId);
-  const recorder = exchange.recordedBy ? await displayNameOf(tx, exchange.recordedBy) : undefined;
-  const transfer = await transferOfExchange(tx, exchangeId);
-  const reversal = transfer ? await reversalOf(tx, transfer.id) : undefined;
-  const category = exchange.categoryId ? await categoryName(tx, exchange.categoryId) : undefined;
-  return {
-    exchange,
-    category: category?.name ?? null,
-    /** `online`: the person has an account and can confirm for themselves; otherwise a coordinator does it for them. */
-    parties: parties.map((row) => ({
-      accountId: row.account_id,
-      side: row.side,
-      minutes: row.minutes,
-      name: row.name,
-      personRecordId: row.person_record_id,
-      kind: row.kind,
-      online: row.online,
-    })),
-    recordedByName: recorder?.name ?? null,
-    transferId: transfer?.id ?? null,
-    reversal: reversal ?? null,
-  };
-}
-
-export type ExchangeInFull = Awaited<ReturnType<typeof getExchange>>;
-
-/** Whether the person may see an exchange: a side of it, or staff. */
-export function mayView(full: ExchangeInFull, actor: Actor, actorRecordId: string | null): boolean {
-  return (
-    actor.staff || full.parties.some((party) => party.personRecordId !== null && party.personRecordId === actorRecordId)
-  );
-}
-
-/** Who is asked to confirm: the side that did not record it (either side, when a coordinator recorded it for nobody in particular). */
-export function awaitedSide(full: ExchangeInFull): string[] {
-  return full.parties
-    .filter((party) => party.personRecordId && party.accountId !== full.exchange.recordedFor)
-    .map((party) => party.personRecordId as string);
-}
-
-/**
- * Confirms an exchange and posts it to the ledger, in one step: if the ledger refuses (a
- * balance would go below the limit), it stays as it was. Confirming twice posts once.
- */
-export async function confirmExchange(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  exchangeId: string,
-): Promise<Exchange> {
-  const { communityId, actor } = context;
-  const full = await getExchange(tx, communityId, exchangeId);
-  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
-  if (full.exchange.status === 'confirmed') return full.exchange;
-  if (full.exchange.status === 'cancelled') throw conflict('timebank-exchange-cancelled');
-  if (!actor.staff) {
-    if (full.exchange.status === 'disputed') throw conflict('timebank-exchange-disputed');
-    if (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId))
-      throw conflict('timebank-confirm-other-side');
-  }
-  return settle(tx, communityId, actor.id, full);
-}
-
-async function settle(
-  tx: CommunityTransaction,
-  communityId: string,
-  actorId: string | null,
-  full: ExchangeInFull,
-): Promise<Exchange> {
-  const timebank = await timebankOf(tx, communityId);
-  const claimed = await claimForConfirming(tx, full.exchange.id, actorId);
-  if (!claimed) return (await getExchange(tx, communityId, full.exchange.id)).exchange;
-  await post(tx, communityId, actorId, timebank, full, []);
-  return claimed;
-}
-
-/** Posts a confirmed exchange to the ledger, with its audit entries and the sides' journey steps. */
-async function post(
-  tx: CommunityTransaction,
-  communityId: string,
-  actorId: string | null,
-  timebank: Timebank,
-  full: ExchangeInFull,
-  audit: AuditEntry[],
-): Promise<void> {
-  const pot = full.exchange.group ? await potOf(tx, communityId) : null;
-  const movements = full.parties.map((party) => ({
-    accountId: party.accountId,
-    minutes: party.side === 'giver' ? party.minutes : full.exchange.potPaysReceivers ? 0 : -party.minutes,
-  }));
-  if (pot)
-    movements.push({ accountId: pot.id, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
-  await postTransfer(tx, {
-    communityId,
-    kind: full.exchange.group ? 'group' : 'exchange',
-    occurredOn: full.exchange.occurredOn,
-    movements,
-    minimumBalance: timebank.minimumBalance,
-    exchangeId: full.exchange.id,
-    categoryId: full.exchange.categoryId,
-    note: full.exchange.note,
-    recordedBy: actorId,
-  });
-  await forgetDayTotals(tx, communityId, full.exchange.occurredOn);
-  await record(tx, [
-    ...audit,
-    {
-      communityId,
-      actorId,
-      action: 'timebank.exchange_confirmed',
-      subjectType: 'timebank_exchange',
-      subjectId: full.exchange.id,
-    },
-  ]);
-  await recordMilestones(
-    tx,
-    full.parties.flatMap((party) =>
-      party.personRecordId
-        ? [
-            {
-              communityId,
-              personRecordId: party.personRecordId,
-              kind: party.side === 'giver' ? ('hours_given' as const) : ('hours_received' as const),
-              source: { type: 'timebank_exchange', id: full.exchange.id },
-              detail: { minutes: party.minutes },
-              once: `timebank:first_${party.side}`,
-              recordedBy: actorId,
-            },
-          ]
-        : [],
-    ),
-  );
-}
-
-export const disputeDetails = z.object({
-  reason: requiredText('errors.timebank.disputeReason.missing', 'errors.timebank.disputeReason.tooLong', 500),
-});
-
-/** The other side says it is not right; a coordinator sorts it out. */
-export async function disputeExchange(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  exchangeId: string,
-  details: z.infer<typeof disputeDetails>,
-): Promise<Exchange> {
-  const { communityId, actor } = context;
-  const full = await getExchange(tx, communityId, exchangeId);
-  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
-  if (!actor.staff && (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId)))
-    throw conflict('timebank-confirm-other-side');
-  const disputed = await markDisputed(tx, exchangeId, details.reason, actor.id);
-  if (!disputed) throw conflict('timebank-exchange-not-pending');
-  await record(tx, {
-    communityId,
-    actorId: actor.id,
-    action: 'timebank.exchange_disputed',
-    subjectType: 'timebank_exchange',
-    subjectId: exchangeId,
-  });
-  return disputed;
-}
-
-/** Whoever recorded it, or a coordinator, withdraws an exchange that is not yet in the ledger. */
-export async function cancelExchange(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  exchangeId: string,
-): Promise<Exchange> {
-  const { communityId, actor } = context;
-  const full = await getExchange(tx, communityId, exchangeId);
-  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
-  if (!actor.staff && full.exchange.recordedBy !== actor.id) throw conflict('timebank-cancel-own');
-  const cancelled = await markCancelled(tx, exchangeId, actor.id);
-  if (!cancelled) throw conflict('timebank-exchange-not-open');
-  await record(tx, {
-    communityId,
-    actorId: actor.id,
-    action: 'timebank.exchange_cancelled',
-    subjectType: 'timebank_exchange',
-    subjectId: exchangeId,
-  });
-  return cancelled;
-}
-
-/** Exchanges waiting for someone: a member's own, or (for coordinators) everyone's, oldest first. */
-export async function openExchanges(
-  tx: CommunityTransaction,
-  communityId: string,
-  options: { personRecordId?: string; status?: ExchangeListing; limit: number },
-) {
-  const waiting = !options.status || options.status === 'pending' || options.status === 'disputed';
-  const rows = await exchangeListRows(tx, communityId, options, waiting);
-  return rows.map((row) => ({
-    id: row.id,
-    status: row.status,
-    occurredOn: row.occurred_on,
-    minutes: Number(row.minutes),
-    giver: row.giver,
-    receiver: row.receiver,
-    giverRecord: row.giver_record,
-    receiverRecord: row.receiver_record,
-    recordedFor: row.recorded_for,
-    onBehalf: row.on_behalf,
-    confirmsOn: row.confirms_on,
-  }));
-}
-
-/** Exchanges newest first: a member's own (any status), or for coordinators everyone's; ids only, read in full with getExchange. */
-export async function exchangeIds(
-  tx: CommunityTransaction,
-  communityId: string,
-  options: {
-    personRecordId: string | null;
-    status?: Exchange['status'];
-    before?: { createdAt: string; id: string };
-    limit: number;
-  },
-) {
-  const rows = await exchangeIdRows(tx, communityId, options);
-  return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
-}
-
-// ——— Groups, the pot and reversals (coordinators) ———
-
-const accountMinutes = z.object({
-  account: z.uuid({ error: 'errors.timebank.account.missing' }),
-  minutes: exchangeMinutes,
-});
-
-export const newGroupExchange = z.object({
-  givers: z
-    .array(accountMinutes, { error: 'errors.timebank.givers.missing' })
-    .min(1, 'errors.timebank.givers.missing')
-    .max(200, 'errors.timebank.parties.tooMany'),
-  receivers: z
-    .array(accountMinutes, { error: 'errors.timebank.receivers.missing' })
-    .min(1, 'errors.timebank.receivers.missing')
-    .max(200, 'errors.timebank.parties.tooMany'),
-  potPaysReceivers: z.boolean().default(false),
-  occurredOn: exchangeDay,
-  categoryId: z.uuid({ error: 'errors.timebank.category.missing' }),
-  note: optionalText('errors.timebank.note.tooLong', 500),
-});
-export type NewGroupExchange = z.infer<typeof newGroupExchange>;
-
-/**
- * A talk for many, a garden day by many: a coordinator records it and it is confirmed at once.
- * Givers earn their time; receivers pay theirs unless the pot pays for them; the pot takes or
- * gives the difference.
- */
-export async function recordGroupExchange(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  input: NewGroupExchange,
-): Promise<Exchange> {
-  const { communityId, actor } = context;
-  await timebankOf(tx, communityId);
-  const ids = [...input.givers, ...input.receivers].map((party) => party.account);
-  if (new Set(ids).size !== ids.length) throw invalid([{ field: 'receivers', code: 'errors.timebank.parties.twice' }]);
-  const accounts = await openAccountsAmong(tx, communityId, ids);
-  const holders = new Map((await accountChoices(tx, communityId)).map((choice) => [choice.id, choice.personRecordId]));
-  if (accounts.length !== ids.length) throw notFound();
-  const unusable = ids.filter((id) => !holders.has(id));
-  if (unusable.length > 0) throw invalid([{ field: 'receivers', code: 'errors.timebank.notOnboarded' }]);
-  const category = await categoryCheck(tx, communityId, input.categoryId);
-  if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
-  for (const giver of input.givers) {
-    const holder = holders.get(giver.account);
-    if (holder) await requireCheck(tx, holder, category.checkLevel, 'givers');
-  }
-  const exchange = await insertExchange(tx, {
-    communityId,
-    group: true,
-    occurredOn: input.occurredOn,
-    categoryId: input.categoryId,
-    note: input.note,
-    potPaysReceivers: input.potPaysReceivers,
-    recordedBy: actor.id,
-    onBehalf: true,
-  });
-  if (!exchange) throw new Error('exchange insert returned nothing');
-  await insertParties(tx, [
-    ...input.givers.map((party) => ({
-      communityId,
-      exchangeId: exchange.id,
-      accountId: party.account,
-      side: 'giver' as const,
-      minutes: party.minutes,
-    })),
-    ...input.receivers.map((party) => ({
-      communityId,
-      exchangeId: exchange.id,
-      accountId: party.account,
-      side: 'receiver' as const,
-      minutes: party.minutes,
-    })),
-  ]);
-  await record(tx, {
-    communityId,
-    actorId: actor.id,
-    action: 'timebank.group_recorded',
-    subjectType: 'timebank_exchange',
-    subjectId: exchange.id,
-    detail: { givers: input.givers.length, receivers: input.receivers.length },
-  });
-  return settle(tx, communityId, actor.id, await getExchange(tx, communityId, exchange.id));
-}
-
-export const potTransfer = z.object({
-  account: z.uuid({ error: 'errors.timebank.account.missing' }),
-  minutes: z
-    .number({ error: 'errors.timebank.minutes.invalid' })
-    .int('errors.timebank.minutes.whole')
-    .min(1, 'errors.timebank.minutes.tooFew')
-    .max(maxTransferMinutes, 'errors.timebank.minutes.tooManyTransfer'),
-  note: requiredText('errors.timebank.potNote.missing', 'errors.timebank.note.tooLong', 500),
-});
-
-/** A coordinator grants time from the pot to a member or organisation, or a member donates to it. */
-export async function movePotTime(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  direction: 'grant' | 'donation',
-  input: z.infer<typeof potTransfer>,
-) {
-  const { communityId, actor } = context;
-  const timebank = await timebankOf(tx, communityId);
-  const pot = await potOf(tx, communityId);
-  const choosable = (await accountChoices(tx, communityId)).find((choice) => choice.id === input.account);
-  if (!choosable) throw notFound();
-  if (direction === 'grant' && !actor.staff) throw new DomainError('forbidden', 403);
-  if (direction === 'donation' && !actor.staff && choosable.personRecordId !== context.actorRecordId) throw notFound();
-  const movements =
-    direction === 'grant'
-      ? [
-          { accountId: pot.id, minutes: -input.minutes },
-          { accountId: input.account, minutes: input.minutes },
-        ]
-      : [
-          { accountId: input.account, minutes: -input.minutes },
-          { accountId: pot.id, minutes: input.minutes },
-        ];
-  // A member gives only time they have: their gift never takes them below zero, even where the time bank lets balances go lower.
-  const ownGift = direction === 'donation' && !actor.staff;
-  const transfer = await postTransfer(tx, {
-    communityId,
-    kind: direction,
-    occurredOn: ukDay(new Date()),
-    movements,
-    minimumBalance: ownGift ? Math.max(0, timebank.minimumBalance) : timebank.minimumBalance,
-    note: input.note,
-    recordedBy: actor.id,
-  }).catch((error: unknown) => {
-    if (ownGift && error instanceof DomainError && error.code === 'timebank-below-limit')
-      throw invalid([{ field: 'minutes', code: 'errors.timebank.give.moreThanBalance' }]);
-    throw error;
-  });
-  await record(tx, {
-    communityId,
-    actorId: actor.id,
-    action: `timebank.${direction}`,
-    subjectType: 'timebank_transfer',
-    subjectId: transfer.id,
-    detail: { minutes: input.minutes },
-  });
-  return transfer;
-}
-
-export const reversalDetails = z.object({
-  reason: requiredText('errors.timebank.reversalReason.missing', 'errors.timebank.reversalReason.tooLong', 500),
-});
-
-/** Undoes a transfer with its mirror image, linked to it and with the reason. A transfer is reversed once; a reversal is not reversed. */
-export async function reverseTransfer(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  transferId: string,
-  details: z.infer<typeof reversalDetails>,
-) {
-  const { communityId, actor } = context;
-  const timebank = await timebankOf(tx, communityId);
-  const original = await transferOf(tx, communityId, transferId);
-  if (!original) throw notFound();
-  if (original.kind === 'reversal') throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.reversal' }]);
-  const already = await reversingTransfer(tx, transferId);
-  if (already) throw conflict('timebank-already-reversed');
-  const movements = await movementsOf(tx, transferId);
-  // Two reversals of the same transfer at once: the unique index on reverses_id lets one through.
-  const reversal = await postTransfer(tx, {
-    communityId,
-    kind: 'reversal',
-    occurredOn: ukDay(new Date()),
-    movements: movements.map((movement) => ({ accountId: movement.accountId, minutes: -movement.minutes })),
-    minimumBalance: timebank.minimumBalance,
-    reversesId: transferId,
-    exchangeId: original.exchangeId,
-    categoryId: original.categoryId,
-    note: details.reason,
-    recordedBy: actor.id,
-  });
-  if (original.exchangeId) {
-    await markReversed(tx, original.exchangeId);
-    await forgetDayTotals(tx, communityId, original.occurredOn);
-  }
-  await record(tx, {
-    communityId,
-    actorId: actor.id,
-    action: 'timebank.transfer_reversed',
-    subjectType: 'timebank_transfer',
-    subjectId: transferId,
-    reason: details.reason,
-    detail: { reversal: reversal.id },
-  });
-  return reversal;
-}
-
-/** Reverses the ledger transfer of a confirmed exchange; one not yet confirmed is not in the ledger, and is cancelled instead. */
-export async function reverseExchange(
-  tx: CommunityTransaction,
-  context: ExchangeContext,
-  exchangeId: string,
-  details: z.infer<typeof reversalDetails>,
-) {
-  const full = await getExchange(tx, context.communityId, exchangeId);
-  if (full.exchange.status !== 'confirmed' || !full.transferId)
-    throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.notConfirmed' }]);
-  return reverseTransfer(tx, context, full.transferId, details);
-}
-
-/** A finished day whose exchanges changed is added up again the next time a report needs it. */
-export async function forgetDayTotals(tx: CommunityTransaction, communityId: string, day: string): Promise<void> {
-  if (day >= ukDay(new Date())) return;
-  await forgetDay(tx, communityId, day);
-}
-
 // ——— Scheduled work ———
-
-/** Exchanges nobody disputed in time are confirmed; one the ledger refuses is marked disputed for a coordinator. */
-export async function confirmWaitingExchanges(
-  owner: Database,
-  today = ukDay(new Date()),
-): Promise<{ confirmed: number; refused: number }> {
-  const due = await exchangesDue(owner, today);
-  let confirmed = 0;
-  let refused = 0;
-  for (const { id, communityId } of due) {
-    try {
-      await inCommunity(owner, { communityId, personId: null }, async (tx) =>
-        settle(tx, communityId, null, await getExchange(tx, communityId, id)),
-      );
-      confirmed += 1;
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      refused += 1;
-      await inCommunity(owner, { communityId, personId: null }, (tx) => disputeUnconfirmable(tx, id));
-    }
-  }
-  return { confirmed, refused };
-}
 
 /** Every night: each time bank adds up its finished days of the last year that are not added up yet, so reports read totals. */
 export async function countFinishedDays(owner: Database): Promise<{ days: number }> {
@@ -1380,3 +708,12 @@ async function mergeMembership(tx: CommunityTransaction, fromId: string, intoId:
 
 // What other modules may use of the time bank's tables.
 export { openCategoryCount, openOnboardingStepCount } from './store.ts';
+// Exchanges are recorded, listed and confirmed by exchanges.ts; what other modules use of them.
+export {
+  confirmWaitingExchanges,
+  movePotTime,
+  openExchanges,
+  recordExchange,
+  recordGroupExchange,
+  reverseExchange,
+} from './exchanges.ts';

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { safeNext } from './forms.ts';
+import { z } from 'zod';
+import { safeNext, submitForm } from './forms.ts';
+import { DomainError } from './problems.ts';
 
 /** Where a browser on this site would go when told `Location: path`. */
 const origin = 'https://coproduce.example';
@@ -76,5 +79,66 @@ describe('going back after signing in', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('a form that answers otherwise', () => {
+  const schema = z.object({ name: z.string().min(1, 'errors.name.missing') });
+  const sent = (body: Record<string, unknown>) => {
+    const request = { body, session: {} as Record<string, unknown> } as unknown as FastifyRequest;
+    const answered: { redirect?: [string, number]; page?: unknown } = {};
+    const reply = {
+      sent: false,
+      redirect: (to: string, status: number) => {
+        answered.redirect = [to, status];
+        return reply;
+      },
+    } as unknown as FastifyReply;
+    return { request, reply, answered };
+  };
+
+  it('redirects with a 303, or the status it is given', async () => {
+    const usual = sent({ name: 'Ada' });
+    await submitForm(usual.request, usual.reply, { schema, save: async () => 'done', next: '/after' });
+    expect(usual.answered.redirect).toEqual(['/after', 303]);
+    const old = sent({ name: 'Ada' });
+    await submitForm(old.request, old.reply, {
+      schema,
+      save: async (data) => `/hello/${data.name}`,
+      next: (to) => to,
+      status: 302,
+    });
+    expect(old.answered.redirect).toEqual(['/hello/Ada', 302]);
+  });
+
+  it('shows a page made from what was saved instead of redirecting, with the flash kept', async () => {
+    const { request, reply, answered } = sent({ name: 'Ada' });
+    await submitForm(request, reply, {
+      schema,
+      save: async (data) => ({ token: `token for ${data.name}` }),
+      flash: 'made',
+      show: (made) => {
+        answered.page = made;
+        return reply;
+      },
+    });
+    expect(answered).toEqual({ page: { token: 'token for Ada' } });
+    expect(request.session.flash).toBe('made');
+  });
+
+  it('gives a refusal what was sent, without the password', async () => {
+    const { request, reply, answered } = sent({ name: 'Ada', password: 'secret', _csrf: 'x' });
+    await submitForm(request, reply, {
+      schema,
+      save: async () => {
+        throw new DomainError('locked', 429);
+      },
+      next: '/after',
+      refused: (error, values) => {
+        answered.page = { code: error.code, values };
+        return reply;
+      },
+    });
+    expect(answered).toEqual({ page: { code: 'locked', values: { name: 'Ada' } } });
   });
 });

@@ -22,7 +22,7 @@ export function parseForm<T extends z.ZodType>(schema: T, body: unknown): FormRe
 }
 
 /** A form POST: what it asks, the page it came from, the work, and where to go next. */
-export interface FormSubmission<Schema extends z.ZodType, Result> {
+interface FormParts<Schema extends z.ZodType, Result> {
   /** The same zod schema the API uses. */
   schema: Schema;
   /** What was sent, when it is not the request's body as it is (a step of a longer form, for instance). */
@@ -39,8 +39,6 @@ export interface FormSubmission<Schema extends z.ZodType, Result> {
   check?: (data: z.infer<Schema>) => Promise<FastifyReply | undefined> | FastifyReply | undefined;
   /** The work, in its own transaction; a DomainError with field errors shows the page again. */
   save: (data: z.infer<Schema>) => Promise<Result>;
-  /** Where to go after saving (a local path). */
-  next: string | ((result: Result) => string);
   /** What the next page says was done. */
   flash?: string | ((result: Result) => string | undefined);
   /**
@@ -50,14 +48,42 @@ export interface FormSubmission<Schema extends z.ZodType, Result> {
   once?: { db: Database; accountId: string };
   /**
    * Refusals that are not the person's mistake: where to go instead (a path, say the page showing
-   * how things now are), or a page to show (with its own status, say 409).
+   * how things now are), or a page to show (with its own status, say 409), given what was sent
+   * (never a password or a code) to fill the form again.
    */
-  refused?: (error: DomainError) => string | FastifyReply | Promise<FastifyReply> | undefined;
+  refused?: (
+    error: DomainError,
+    values: Record<string, unknown>,
+  ) => string | FastifyReply | Promise<FastifyReply> | undefined;
+  /**
+   * The redirect's status: 303 ("now GET this"), unless the address has always answered 302 and
+   * its callers expect it (signing in).
+   */
+  status?: 302 | 303;
 }
+
+/** After saving, go to the next page (a local path)... */
+interface GoingOn<Result> {
+  next: string | ((result: Result) => string);
+  show?: undefined;
+}
+/**
+ * ...or answer with a page on this response instead: something shown once and never kept, such
+ * as a new token. A repeat cannot be sent where the first went, so such a form is not `once`.
+ */
+interface Showing<Result> {
+  show: (result: Result) => Promise<FastifyReply> | FastifyReply;
+  next?: undefined;
+  once?: undefined;
+}
+
+export type FormSubmission<Schema extends z.ZodType, Result> = FormParts<Schema, Result> &
+  (GoingOn<Result> | Showing<Result>);
 
 /**
  * The one way a form POST is handled: check it against its schema (a mistake shows the page
- * again with a 400 and changes nothing), save it once, say what was done, and redirect (303).
+ * again with a 400 and changes nothing), save it once, say what was done, and redirect (303),
+ * or show what was made on this response when the form says so.
  */
 export async function submitForm<Schema extends z.ZodType, Result>(
   request: FastifyRequest,
@@ -70,26 +96,36 @@ export async function submitForm<Schema extends z.ZodType, Result>(
   // A reply, once awaited, gives nothing back (Fastify resolves it when the page is sent): ask whether one went.
   await form.check?.(parsed.data);
   if (reply.sent) return reply;
-  const work = async () => {
+  const saved = async () => {
     const result = await form.save(parsed.data);
     const flash = typeof form.flash === 'function' ? form.flash(result) : form.flash;
     if (flash) request.session.flash = flash;
-    return typeof form.next === 'function' ? form.next(result) : form.next;
+    return result;
   };
-  let to: string;
+  let to = '/';
+  let shown: { result: Result } | undefined;
   try {
-    to = form.once
-      ? await oncePerForm(form.once.db, form.once.accountId, (body as Record<string, unknown> | null)?.formKey, work)
-      : await work();
+    if (form.show) shown = { result: await saved() };
+    else {
+      const { next } = form;
+      const work = async () => {
+        const result = await saved();
+        return typeof next === 'function' ? next(result) : next;
+      };
+      to = form.once
+        ? await oncePerForm(form.once.db, form.once.accountId, (body as Record<string, unknown> | null)?.formKey, work)
+        : await work();
+    }
   } catch (error) {
     if (error instanceof DomainError && error.status === 400 && error.fieldErrors.length > 0)
       return showAgain(form, valuesOf(body), error.fieldErrors);
-    const instead = error instanceof DomainError ? form.refused?.(error) : undefined;
+    const instead = error instanceof DomainError ? form.refused?.(error, valuesOf(body)) : undefined;
     if (typeof instead === 'string') return reply.redirect(instead, 303);
     if (instead) return instead;
     throw error;
   }
-  return reply.redirect(to, 303);
+  if (form.show && shown) return form.show(shown.result);
+  return reply.redirect(to, form.status ?? 303);
 }
 
 function showAgain<Schema extends z.ZodType, Result>(
