@@ -2,7 +2,7 @@
 // communities of any size for benchmarks. The same seed always gives the same people.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../platform/db/index.ts';
-import { auditEvents, communities, invitations, memberships, outbox, people } from '../platform/db/schema.ts';
+import { auditEvents, communities, invitations, memberships, outbox, accounts } from '../platform/db/schema.ts';
 import { hashPassword } from '../platform/auth/secrets.ts';
 import type { Role } from '../platform/tenancy.ts';
 import { programmes } from '../modules/programmes/schema.ts';
@@ -155,16 +155,16 @@ export async function generateCommunity(
 
   for (const account of spec.accounts ?? []) {
     const [existing] = await owner
-      .select({ id: people.id })
-      .from(people)
-      .where(sql`lower(${people.email}) = lower(${account.email})`);
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(sql`lower(${accounts.email}) = lower(${account.email})`);
     const personId =
       existing?.id ??
       (
         await owner
-          .insert(people)
+          .insert(accounts)
           .values({ email: account.email, displayName: account.displayName, passwordHash, emailVerifiedAt: new Date() })
-          .returning({ id: people.id })
+          .returning({ id: accounts.id })
       )[0]?.id;
     if (!personId) throw new Error('person insert returned nothing');
     await owner
@@ -190,9 +190,9 @@ export async function generateCommunity(
       };
     });
     const inserted = await owner
-      .insert(people)
+      .insert(accounts)
       .values(batch.map((person) => ({ ...person, emailVerifiedAt: person.createdAt })))
-      .returning({ id: people.id, createdAt: people.createdAt });
+      .returning({ id: accounts.id, createdAt: accounts.createdAt });
     await owner.insert(memberships).values(
       inserted.map((person, index) => {
         const number = offset + index;
@@ -294,7 +294,7 @@ export async function generateDemo(owner: Database): Promise<void> {
   const lambeth = await generateCommunity(owner, demoCommunities.lambeth, 1, passwordHash);
   const croydon = await generateCommunity(owner, demoCommunities.croydon, 2, passwordHash);
   // The platform admin signs in with two steps, as every platform admin must; its key is published for the demo.
-  await owner.insert(people).values({
+  await owner.insert(accounts).values({
     email: 'platform@example.org',
     displayName: 'Priya Shah',
     passwordHash,
@@ -390,9 +390,9 @@ export async function generateDemo(owner: Database): Promise<void> {
     )
     .then((result) => result.rows);
   const [sam] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(sql`${people.email} = 'coordinator@example.org'`);
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(sql`${accounts.email} = 'coordinator@example.org'`);
   const timeBankId = demoProgrammes.find((programme) => programme.kind === 'timebank')?.id;
   // Nadia: referred last week by her GP, accepted into the time bank, still joining.
   const nadia = await referredByGp(owner, lambeth.id, timeBankId ?? '');
@@ -447,9 +447,9 @@ export async function generateDemo(owner: Database): Promise<void> {
   }
   // Some history for the audit log: the admin let people in and gave one of them a role.
   const [admin] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(sql`${people.email} = 'admin@example.org'`);
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(sql`${accounts.email} = 'admin@example.org'`);
   const approved = await owner
     .select({ id: memberships.id, roles: memberships.roles })
     .from(memberships)
@@ -521,9 +521,9 @@ async function generateDemoReferrals(
   const accountOf = async (email: string) =>
     (
       await owner
-        .select({ id: people.id })
-        .from(people)
-        .where(sql`${people.email} = ${email}`)
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(sql`${accounts.email} = ${email}`)
     )[0]?.id ?? '';
   const open = (communityId: string) =>
     made
@@ -748,9 +748,9 @@ async function referredToHub(owner: Database, communityId: string, programmeId: 
   const { personRecords, consents } = await import('../modules/people/schema.ts');
   const { referrals, referralProgrammes, referralEvents } = await import('../modules/referrals/schema.ts');
   const [helen] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(sql`${people.email} = 'referrer@example.org'`);
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(sql`${accounts.email} = 'referrer@example.org'`);
   const [person] = await owner
     .insert(personRecords)
     .values({
@@ -810,9 +810,9 @@ async function referredByGp(owner: Database, communityId: string, programmeId: s
   const account = async (email: string) =>
     (
       await owner
-        .select({ id: people.id })
-        .from(people)
-        .where(sql`${people.email} = ${email}`)
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(sql`${accounts.email} = ${email}`)
     )[0]?.id ?? null;
   const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
   const [record] = await owner

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
 import type { Database, Transaction } from './db/index.ts';
-import { auditEvents, communities, people } from './db/schema.ts';
+import { auditEvents, communities, accounts } from './db/schema.ts';
 import type { CommunityTransaction } from './tenancy.ts';
 
 export interface AuditEntry {
@@ -82,10 +82,10 @@ async function auditEventsWhere(db: CommunityTransaction | Database, conditions:
       reason: auditEvents.reason,
       detail: auditEvents.detail,
       actorId: auditEvents.actorId,
-      actorName: people.displayName,
+      actorName: accounts.displayName,
     })
     .from(auditEvents)
-    .leftJoin(people, eq(people.id, auditEvents.actorId))
+    .leftJoin(accounts, eq(accounts.id, auditEvents.actorId))
     .leftJoin(communities, eq(communities.id, auditEvents.communityId))
     .where(and(...conditions))
     .orderBy(desc(auditEvents.id))

@@ -1,7 +1,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';
-import { apiTokens, memberships, outbox, people } from '../../src/platform/db/schema.ts';
+import { apiTokens, memberships, outbox, accounts } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { codeAt, Visitor } from '../support/browser-like.ts';
 import { fixturePassword, fixtureTwoStepKeys } from '../support/fixtures.ts';
@@ -32,7 +32,7 @@ describe('registering', () => {
     expect(response.body).toContain('value="Copy Cat"');
     expect(response.body).not.toContain('a-long-enough-password');
     expect(
-      await given.test.database.owner.select().from(people).where(eq(people.displayName, 'Copy Cat')),
+      await given.test.database.owner.select().from(accounts).where(eq(accounts.displayName, 'Copy Cat')),
     ).toHaveLength(0);
   });
 });
@@ -68,8 +68,8 @@ describe('a forgotten password', () => {
       .where(
         eq(
           apiTokens.personId,
-          (await given.test.database.owner.select().from(people).where(eq(people.email, 'member@alpha.test')))[0]?.id ??
-            '',
+          (await given.test.database.owner.select().from(accounts).where(eq(accounts.email, 'member@alpha.test')))[0]
+            ?.id ?? '',
         ),
       );
     expect(tokens.every((token) => token.revokedAt !== null)).toBe(true);
@@ -133,12 +133,12 @@ describe('two-step sign-in', () => {
     const email = 'two.step.newcomer@fixture.test';
     const hash = (
       await given.test.database.owner
-        .select({ hash: people.passwordHash })
-        .from(people)
-        .where(eq(people.email, given.fixture.noMembership))
+        .select({ hash: accounts.passwordHash })
+        .from(accounts)
+        .where(eq(accounts.email, given.fixture.noMembership))
     )[0]?.hash;
     await given.test.database.owner
-      .insert(people)
+      .insert(accounts)
       .values({ email, displayName: 'Two Step Newcomer', passwordHash: hash, emailVerifiedAt: new Date() });
     const elsewhere = new Visitor(given.test.app);
     await elsewhere.signIn(email, fixturePassword);
@@ -164,17 +164,17 @@ describe('two-step sign-in', () => {
     ).toBe(401);
     // A second enrolment (another key, from a page opened before) is refused: the first key stands.
     const [before] = await given.test.database.owner
-      .select({ secret: people.totpSecret })
-      .from(people)
-      .where(eq(people.email, email));
+      .select({ secret: accounts.totpSecret })
+      .from(accounts)
+      .where(eq(accounts.email, email));
     const again = await visitor.request('POST', '/account/two-factor', {
       form: { code: codeAt(key, Date.now() + 30_000), _csrf: await visitor.csrfFrom('/account') },
     });
     expect(again.headers.location).toBe('/account/two-factor');
     const [after] = await given.test.database.owner
-      .select({ secret: people.totpSecret })
-      .from(people)
-      .where(eq(people.email, email));
+      .select({ secret: accounts.totpSecret })
+      .from(accounts)
+      .where(eq(accounts.email, email));
     expect(after?.secret).toBe(before?.secret);
   });
 
@@ -207,11 +207,11 @@ describe('two-step sign-in', () => {
   it('a platform admin without it is sent to turn it on before any platform page, and the API says so', async () => {
     const hash = (
       await given.test.database.owner
-        .select({ hash: people.passwordHash })
-        .from(people)
-        .where(eq(people.email, given.fixture.platformAdmin))
+        .select({ hash: accounts.passwordHash })
+        .from(accounts)
+        .where(eq(accounts.email, given.fixture.platformAdmin))
     )[0]?.hash;
-    await given.test.database.owner.insert(people).values({
+    await given.test.database.owner.insert(accounts).values({
       email: 'new.platform.admin@fixture.test',
       displayName: 'New Platform Admin',
       passwordHash: hash,
@@ -301,8 +301,8 @@ describe('confirming an email address', () => {
     expect(refused.json()).toMatchObject({ code: 'email-not-confirmed' });
     const [account] = await given.test.database.owner
       .select()
-      .from(people)
-      .where(eq(people.email, 'nell.newcomer@example.net'));
+      .from(accounts)
+      .where(eq(accounts.email, 'nell.newcomer@example.net'));
     expect(
       await given.test.database.owner
         .select()
@@ -376,7 +376,7 @@ describe('confirming an email address', () => {
     });
     expect(confirmed.statusCode).toBe(200);
     for (const address of ['api.newcomer@example.net', 'api.second@example.net']) {
-      const [account] = await given.test.database.owner.select().from(people).where(eq(people.email, address));
+      const [account] = await given.test.database.owner.select().from(accounts).where(eq(accounts.email, address));
       expect(account?.emailVerifiedAt).toBeInstanceOf(Date);
     }
   });
@@ -390,8 +390,8 @@ describe('joining and approving through pages', () => {
     await newcomer.submit('/communities/alpha/join', '/communities/alpha/join', { message: 'Hello' });
     const [person] = await given.test.database.owner
       .select()
-      .from(people)
-      .where(eq(people.email, given.fixture.noMembership));
+      .from(accounts)
+      .where(eq(accounts.email, given.fixture.noMembership));
     const rows = await given.test.database.owner
       .select()
       .from(memberships)

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { memberships, outbox, people } from '../../src/platform/db/schema.ts';
+import { memberships, outbox, accounts } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { fixturePassword, fixtureTwoStepKeys } from '../support/fixtures.ts';
 import { codeAt } from '../support/browser-like.ts';
@@ -95,7 +95,7 @@ describe('problem+json', () => {
         { field: 'displayName', code: 'errors.displayName.missing', message: 'Enter your name' },
       ]),
     );
-    expect(await given.test.database.owner.select().from(people).where(eq(people.email, 'nope'))).toHaveLength(0);
+    expect(await given.test.database.owner.select().from(accounts).where(eq(accounts.email, 'nope'))).toHaveLength(0);
   });
 
   it('an unknown API path is a 404 problem', async () => {

@@ -3,7 +3,7 @@
 // cancelled; someone who made an account without the link still finds their invitation.
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { people } from '../../src/platform/db/schema.ts';
+import { accounts } from '../../src/platform/db/schema.ts';
 import { Visitor } from '../support/browser-like.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
@@ -127,7 +127,7 @@ describe('invitations', () => {
       password: 'a-long-enough-password',
     });
     expect((await lena.get('/communities/mine')).body).not.toContain('Invitations for you');
-    await owner().update(people).set({ emailVerifiedAt: new Date() }).where(eq(people.email, 'lena@alpha.test'));
+    await owner().update(accounts).set({ emailVerifiedAt: new Date() }).where(eq(accounts.email, 'lena@alpha.test'));
     const mine = await lena.get('/communities/mine');
     expect(mine.body).toContain('Invitations for you');
     const action =

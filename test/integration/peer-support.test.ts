@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { outbox, people } from '../../src/platform/db/schema.ts';
+import { outbox, accounts } from '../../src/platform/db/schema.ts';
 import { consents, personRecords } from '../../src/modules/people/schema.ts';
 import { programmeMembers } from '../../src/modules/programmes/schema.ts';
 import { referrals } from '../../src/modules/referrals/schema.ts';
@@ -28,9 +28,9 @@ let referenceCount = 0;
 /** Someone referred by the alpha referrer into peer support, with or without their agreement that the referrer hears. */
 async function referredPerson(name: string, tellReferrer: boolean) {
   const [referrer] = await owner()
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, 'referrer@alpha.test'));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, 'referrer@alpha.test'));
   const [person] = await owner()
     .insert(personRecords)
     .values({ communityId: given.fixture.alpha.id, preferredName: name, phone: '07700 900555' })
@@ -191,19 +191,19 @@ describe('one-to-one peer support', () => {
     expect(page.body).toContain('Walked to the allotment together');
     // Another peer supporter: a second account with the role and no episode with Ada.
     const other = await owner()
-      .insert(people)
+      .insert(accounts)
       .values({
         email: 'second-supporter@alpha.test',
         displayName: 'Second Supporter',
         passwordHash:
           (
             await owner()
-              .select({ hash: people.passwordHash })
-              .from(people)
-              .where(eq(people.email, 'peer-supporter@alpha.test'))
+              .select({ hash: accounts.passwordHash })
+              .from(accounts)
+              .where(eq(accounts.email, 'peer-supporter@alpha.test'))
           )[0]?.hash ?? '',
       })
-      .returning({ id: people.id });
+      .returning({ id: accounts.id });
     await owner().execute(
       sql`insert into memberships (community_id, person_id, status, roles) values (${given.fixture.alpha.id}, ${other[0]?.id}, 'active', array['peer_supporter'])`,
     );

@@ -4,7 +4,7 @@ import { consents, equalityMonitoring, personRecords } from '../../src/modules/p
 import { erasureRequests } from '../../src/modules/privacy/schema.ts';
 import { pseudonymiseOldReferrals } from '../../src/modules/privacy/service.ts';
 import { contactAttempts, referrals } from '../../src/modules/referrals/schema.ts';
-import { auditEvents, memberships, outbox, people, sessions } from '../../src/platform/db/schema.ts';
+import { auditEvents, memberships, outbox, accounts, sessions } from '../../src/platform/db/schema.ts';
 import { personDataSources } from '../../src/app.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
@@ -253,7 +253,7 @@ describe('erasure', () => {
       ).length,
     ).toBeGreaterThan(0);
     // Their account belonged to no other community: it is pseudonymised and signed out.
-    const [account] = await owner().select().from(people).where(eq(people.id, accountId));
+    const [account] = await owner().select().from(accounts).where(eq(accounts.id, accountId));
     expect(account).toMatchObject({ displayName: 'Former member', passwordHash: null });
     // What was sent to their address (confirming it, in this case) keeps nothing of them.
     expect(await owner().select().from(outbox).where(eq(outbox.recipient, 'forget.me@example.net'))).toEqual([]);
@@ -322,7 +322,7 @@ describe('erasure', () => {
     const [mergedIn] = await owner().select().from(personRecords).where(eq(personRecords.id, gone.id));
     expect(mergedIn).toMatchObject({ status: 'merged', fullName: '', phone: null });
     expect(mergedIn?.preferredName).toMatch(/^Former member \d+$/);
-    const [account] = await owner().select().from(people).where(eq(people.id, registered.id));
+    const [account] = await owner().select().from(accounts).where(eq(accounts.id, registered.id));
     expect(account?.email).toBe('merged.twice@example.net');
   });
 

@@ -4,7 +4,7 @@ import { milestones } from '../../src/modules/journey/schema.ts';
 import { consents, personRecords } from '../../src/modules/people/schema.ts';
 import { programmeMembers, programmes } from '../../src/modules/programmes/schema.ts';
 import { contactAttempts, referralEvents, referrals } from '../../src/modules/referrals/schema.ts';
-import { communities, memberships, outbox, people } from '../../src/platform/db/schema.ts';
+import { communities, memberships, outbox, accounts } from '../../src/platform/db/schema.ts';
 import { startTestApp, useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 import { Visitor } from '../support/browser-like.ts';
@@ -176,7 +176,7 @@ describe('refer yourself', () => {
     const claimed = await visitor.get(claim);
     expect(claimed.statusCode).toBe(200);
     expect(claimed.body).toContain('Your request is in your account');
-    const [account] = await owner().select().from(people).where(eq(people.email, 'iris.claim@example.net'));
+    const [account] = await owner().select().from(accounts).where(eq(accounts.email, 'iris.claim@example.net'));
     const [record] = await owner()
       .select()
       .from(personRecords)
@@ -487,7 +487,7 @@ describe('the referrals API', () => {
       .where(eq(personRecords.id, referral?.personRecordId ?? ''));
     expect(record).toMatchObject({ preferredName: 'Phoned In', accountId: null });
     expect(referral).toMatchObject({ onBehalf: true });
-    const [referrerAccount] = await owner().select().from(people).where(eq(people.email, 'referrer@alpha.test'));
+    const [referrerAccount] = await owner().select().from(accounts).where(eq(accounts.email, 'referrer@alpha.test'));
     expect(
       await owner()
         .select()

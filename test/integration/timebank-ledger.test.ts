@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { personRecords } from '../../src/modules/people/schema.ts';
 import * as timebank from '../../src/modules/timebank/service.ts';
-import { people } from '../../src/platform/db/schema.ts';
+import { accounts } from '../../src/platform/db/schema.ts';
 import { type CommunityTransaction, inCommunity } from '../../src/platform/tenancy.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
@@ -286,9 +286,9 @@ describe('the time bank ledger', () => {
     const giver = await newMember('Waiting Giver');
     const receiver = await newMember('Waiting Receiver');
     const [coordinatorAccount] = await owner()
-      .select({ id: people.id })
-      .from(people)
-      .where(eq(people.email, 'coordinator@alpha.test'));
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.email, 'coordinator@alpha.test'));
     const context = {
       communityId: given.fixture.alpha.id,
       actor: { id: coordinatorAccount?.id ?? '', staff: true },
@@ -339,9 +339,9 @@ describe('the time bank ledger', () => {
   it('over any sequence of exchanges, groups, grants and reversals on PostgreSQL, transfers balance, balances are their movements, and no limit is broken', async () => {
     const members = [await newMember('Property A'), await newMember('Property B'), await newMember('Property C')];
     const [coordinatorAccount] = await owner()
-      .select({ id: people.id })
-      .from(people)
-      .where(eq(people.email, 'coordinator@alpha.test'));
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.email, 'coordinator@alpha.test'));
     const context = {
       communityId: given.fixture.alpha.id,
       actor: { id: coordinatorAccount?.id ?? '', staff: true },

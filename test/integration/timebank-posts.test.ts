@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { consents, personRecords } from '../../src/modules/people/schema.ts';
 import { sendReminders } from '../../src/modules/timebank/posts.ts';
 import * as timebank from '../../src/modules/timebank/service.ts';
-import { outbox, people } from '../../src/platform/db/schema.ts';
+import { outbox, accounts } from '../../src/platform/db/schema.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
@@ -19,7 +19,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** An alpha account's own record, in the time bank and onboarded, agreeing to email. */
 async function member(email: string, name: string, neighbourhood = 'Herne Hill'): Promise<string> {
-  const [account] = await owner().select({ id: people.id }).from(people).where(eq(people.email, email));
+  const [account] = await owner().select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email));
   const [existing] = await owner()
     .select({ id: personRecords.id })
     .from(personRecords)

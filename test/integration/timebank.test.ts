@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { personRecords } from '../../src/modules/people/schema.ts';
 import { timebankMembers } from '../../src/modules/timebank/schema.ts';
-import { auditEvents, people } from '../../src/platform/db/schema.ts';
+import { auditEvents, accounts } from '../../src/platform/db/schema.ts';
 import { useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 
@@ -14,7 +14,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** A record for an alpha account, so its holder can take part in the time bank. */
 async function recordFor(email: string, name: string): Promise<string> {
-  const [account] = await owner().select({ id: people.id }).from(people).where(eq(people.email, email));
+  const [account] = await owner().select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email));
   // An account's record may exist already (the fixture's facilitator facilitates a peer group): it takes this test's name.
   const [existing] = await owner()
     .update(personRecords)

@@ -2,7 +2,7 @@
 // erasure are tested on them. Built through the modules' own dependencies, as the pages would.
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/platform/db/index.ts';
-import { people } from '../../src/platform/db/schema.ts';
+import { accounts } from '../../src/platform/db/schema.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
 import { savePlan } from '../../src/modules/peer-network/crisis-plans.ts';
@@ -21,9 +21,9 @@ export async function personEverywhere(owner: Database, fixture: Fixture, name: 
   const accountOf = async (role: string) =>
     (
       await owner
-        .select({ id: people.id })
-        .from(people)
-        .where(eq(people.email, `${role}@alpha.test`))
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(eq(accounts.email, `${role}@alpha.test`))
     )[0]?.id ?? '';
   const coordinator = await accountOf('coordinator');
   const supporterAccount = await accountOf('peer-supporter');

@@ -1,5 +1,5 @@
 import type { Database } from '../../src/platform/db/index.ts';
-import { invitations, people } from '../../src/platform/db/schema.ts';
+import { invitations, accounts } from '../../src/platform/db/schema.ts';
 import { programmes } from '../../src/modules/programmes/schema.ts';
 import { personRecords } from '../../src/modules/people/schema.ts';
 import { referralProgrammes, referrals } from '../../src/modules/referrals/schema.ts';
@@ -123,7 +123,7 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     12,
     hash,
   );
-  await owner.insert(people).values([
+  await owner.insert(accounts).values([
     {
       email: 'platform@fixture.test',
       displayName: 'Platform Admin',
@@ -162,9 +162,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     .returning({ id: personRecords.id });
   if (!person || !other) throw new Error('no person records');
   const [referrer] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, emailFor('referrer')));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, emailFor('referrer')));
   const [referral] = await owner
     .insert(referrals)
     .values({
@@ -198,9 +198,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     .returning({ id: erasureRequests.id });
   if (!concern || !erasure) throw new Error('no concern or erasure request');
   const [memberAccount] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, emailFor('member')));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, emailFor('member')));
   const timebank = await inCommunity(owner, { communityId: alpha.id, personId: null }, async (tx) => {
     const [own] = await tx
       .insert(personRecords)
@@ -248,9 +248,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
       },
     );
     const [coordinatorAccount] = await tx
-      .select({ id: people.id })
-      .from(people)
-      .where(eq(people.email, emailFor('coordinator')));
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.email, emailFor('coordinator')));
     const asCoordinator = {
       communityId: alpha.id,
       actor: { id: coordinatorAccount?.id ?? '', staff: true },
@@ -287,9 +287,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     };
   });
   const [facilitatorAccount] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, emailFor('facilitator')));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, emailFor('facilitator')));
   const [networkProgramme] = await owner
     .insert(programmes)
     .values({
@@ -361,13 +361,13 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     return { groupId: group.id, meetingId: past.id, rulesId: proposed.id };
   });
   const [supporterAccount] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, emailFor('peer_supporter')));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, emailFor('peer_supporter')));
   const [coordinatorAccount] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, emailFor('coordinator')));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, emailFor('coordinator')));
   const [supportProgramme] = await owner
     .insert(programmes)
     .values({
@@ -412,9 +412,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     return { episodeId: episode.id, timesheetId: sheet.id, contactId: contact.id, goalId: goal?.id ?? '' };
   });
   const [partnerAccount] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, emailFor('partner')));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, emailFor('partner')));
   const [hubProgramme] = await owner
     .insert(programmes)
     .values({
@@ -515,9 +515,9 @@ export async function seedFixture(owner: Database): Promise<Fixture> {
     };
   });
   const [adminAccount] = await owner
-    .select({ id: people.id })
-    .from(people)
-    .where(eq(people.email, emailFor('admin')));
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, emailFor('admin')));
   const [waitingInvitation] = await owner
     .insert(invitations)
     .values({

@@ -7,14 +7,14 @@ import {
   emailVerifications,
   outbox,
   passwordResets,
-  people,
+  accounts,
   sessions,
   signInFailures,
 } from '../../platform/db/schema.ts';
 
 type Db = Database | Transaction;
 
-export type Person = typeof people.$inferSelect;
+export type Person = typeof accounts.$inferSelect;
 
 // ——— Accounts ———
 
@@ -22,25 +22,25 @@ export type Person = typeof people.$inferSelect;
 export async function accountByEmail(db: Db, address: string): Promise<Person | undefined> {
   const [person] = await db
     .select()
-    .from(people)
-    .where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)))
+    .from(accounts)
+    .where(and(sql`lower(${accounts.email}) = lower(${address})`, isNull(accounts.erasedAt)))
     .limit(1);
   return person;
 }
 
 /** A new account; nothing when the address is taken. */
-export async function insertAccount(tx: Transaction, values: typeof people.$inferInsert) {
-  const [created] = await tx.insert(people).values(values).onConflictDoNothing().returning();
+export async function insertAccount(tx: Transaction, values: typeof accounts.$inferInsert) {
+  const [created] = await tx.insert(accounts).values(values).onConflictDoNothing().returning();
   return created;
 }
 
 export async function accountById(db: Db, personId: string): Promise<Person | undefined> {
-  const [person] = await db.select().from(people).where(eq(people.id, personId));
+  const [person] = await db.select().from(accounts).where(eq(accounts.id, personId));
   return person;
 }
 
 export async function setPreferredLanguage(db: Db, personId: string, language: string): Promise<void> {
-  await db.update(people).set({ preferredLanguage: language }).where(eq(people.id, personId));
+  await db.update(accounts).set({ preferredLanguage: language }).where(eq(accounts.id, personId));
 }
 
 // ——— Confirming an email address ———
@@ -56,8 +56,8 @@ export async function insertEmailVerification(
 export async function unconfirmedAccount(tx: Transaction, personId: string) {
   const [person] = await tx
     .select()
-    .from(people)
-    .where(and(eq(people.id, personId), isNull(people.emailVerifiedAt), isNull(people.erasedAt)));
+    .from(accounts)
+    .where(and(eq(accounts.id, personId), isNull(accounts.emailVerifiedAt), isNull(accounts.erasedAt)));
   return person;
 }
 
@@ -106,14 +106,14 @@ export async function lastMessageTo(owner: Database, email: string, template: st
 /** The address of an account not erased, and when it was confirmed. */
 export async function addressOf(tx: Transaction, personId: string) {
   const [person] = await tx
-    .select({ email: people.email, verifiedAt: people.emailVerifiedAt })
-    .from(people)
-    .where(and(eq(people.id, personId), isNull(people.erasedAt)));
+    .select({ email: accounts.email, verifiedAt: accounts.emailVerifiedAt })
+    .from(accounts)
+    .where(and(eq(accounts.id, personId), isNull(accounts.erasedAt)));
   return person;
 }
 
 export async function markAddressConfirmed(tx: Transaction, personId: string): Promise<void> {
-  await tx.update(people).set({ emailVerifiedAt: new Date() }).where(eq(people.id, personId));
+  await tx.update(accounts).set({ emailVerifiedAt: new Date() }).where(eq(accounts.id, personId));
 }
 
 // ——— Signing in ———
@@ -161,25 +161,27 @@ export async function clearFailures(db: Database, key: string): Promise<void> {
 /** Records a code's step as the last accepted, only when it is later than the last; says whether it was. */
 export async function takeCodeStep(db: Db, personId: string, step: number): Promise<boolean> {
   const [used] = await db
-    .update(people)
+    .update(accounts)
     .set({ totpLastStep: step })
-    .where(and(eq(people.id, personId), sql`(${people.totpLastStep} is null or ${people.totpLastStep} < ${step})`))
-    .returning({ id: people.id });
+    .where(
+      and(eq(accounts.id, personId), sql`(${accounts.totpLastStep} is null or ${accounts.totpLastStep} < ${step})`),
+    )
+    .returning({ id: accounts.id });
   return used !== undefined;
 }
 
 /** Turns two-step sign-in on with this key, unless it is on already; returns the account when it turned on. */
 export async function enableTwoFactor(tx: Transaction, personId: string, secret: string, step: number) {
   const [turnedOn] = await tx
-    .update(people)
+    .update(accounts)
     .set({ totpSecret: secret, totpEnabledAt: new Date(), totpLastStep: step })
-    .where(and(eq(people.id, personId), isNull(people.totpEnabledAt)))
-    .returning({ id: people.id });
+    .where(and(eq(accounts.id, personId), isNull(accounts.totpEnabledAt)))
+    .returning({ id: accounts.id });
   return turnedOn;
 }
 
 export async function disableTwoFactor(tx: Transaction, personId: string): Promise<void> {
-  await tx.update(people).set({ totpSecret: null, totpEnabledAt: null }).where(eq(people.id, personId));
+  await tx.update(accounts).set({ totpSecret: null, totpEnabledAt: null }).where(eq(accounts.id, personId));
 }
 
 /** Signs the account out of every browser but the one with this session hash. */
@@ -212,20 +214,20 @@ export async function insertPasswordReset(
 export async function accountByEmailForAdmin(tx: Transaction, address: string) {
   const [existing] = await tx
     .select()
-    .from(people)
-    .where(and(sql`lower(${people.email}) = lower(${address})`, isNull(people.erasedAt)));
+    .from(accounts)
+    .where(and(sql`lower(${accounts.email}) = lower(${address})`, isNull(accounts.erasedAt)));
   return existing;
 }
 
 export async function makeAccountPlatformAdmin(tx: Transaction, personId: string): Promise<void> {
-  await tx.update(people).set({ isPlatformAdmin: true }).where(eq(people.id, personId));
+  await tx.update(accounts).set({ isPlatformAdmin: true }).where(eq(accounts.id, personId));
 }
 
 export async function insertPlatformAdmin(tx: Transaction, values: { email: string; displayName: string }) {
   const [made] = await tx
-    .insert(people)
+    .insert(accounts)
     .values({ ...values, isPlatformAdmin: true, emailVerifiedAt: new Date() })
-    .returning({ id: people.id });
+    .returning({ id: accounts.id });
   return made;
 }
 
@@ -262,7 +264,7 @@ export async function useReset(tx: Transaction, tokenHash: string) {
 }
 
 export async function setPasswordHash(tx: Transaction, personId: string, passwordHash: string): Promise<void> {
-  await tx.update(people).set({ passwordHash }).where(eq(people.id, personId));
+  await tx.update(accounts).set({ passwordHash }).where(eq(accounts.id, personId));
 }
 
 // ——— API tokens ———

@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, people } from '../../platform/db/schema.ts';
+import { communities, instant, accounts } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -74,7 +74,7 @@ export const caseloadEntries = pgTable(
     closedAt: instant('closed_at'),
     /** Why the person left the caseload, in the team's words. */
     closedNote: text('closed_note').notNull().default(''),
-    closedBy: uuid('closed_by').references(() => people.id),
+    closedBy: uuid('closed_by').references(() => accounts.id),
   },
   (table) => [
     uniqueIndex('caseload_entries_open')
@@ -120,7 +120,7 @@ export const caseloadContacts = pgTable(
       .references(() => caseloadEntries.id),
     occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
     note: text('note').notNull(),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [index('caseload_contacts_entry').on(table.entryId, table.occurredOn)],
@@ -138,7 +138,7 @@ export const reviewMeetings = pgTable(
       .notNull()
       .references(() => programmes.id),
     heldOn: date('held_on', { mode: 'string' }).notNull(),
-    chairId: uuid('chair_id').references(() => people.id),
+    chairId: uuid('chair_id').references(() => accounts.id),
     minutes: text('minutes').notNull().default(''),
     closedAt: instant('closed_at'),
     createdAt: instant('created_at').notNull().defaultNow(),
@@ -176,7 +176,7 @@ export const reviewItems = pgTable(
       .default(sql`array[]::text[]`),
     discussion: text('discussion').notNull().default(''),
     decisions: text('decisions').notNull().default(''),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     recordedAt: instant('recorded_at'),
   },
   (table) => [
@@ -203,8 +203,8 @@ export const hubActions = pgTable(
       .references(() => personRecords.id),
     dueOn: date('due_on', { mode: 'string' }).notNull(),
     doneAt: instant('done_at'),
-    doneBy: uuid('done_by').references(() => people.id),
-    createdBy: uuid('created_by').references(() => people.id),
+    doneBy: uuid('done_by').references(() => accounts.id),
+    createdBy: uuid('created_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
@@ -233,11 +233,11 @@ export const riskFlags = pgTable(
     detail: text('detail').notNull(),
     /** The approach the team agreed, for example visits in pairs at first. */
     agreedApproach: text('agreed_approach').notNull(),
-    raisedBy: uuid('raised_by').references(() => people.id),
+    raisedBy: uuid('raised_by').references(() => accounts.id),
     raisedAt: instant('raised_at').notNull().defaultNow(),
     reviewOn: date('review_on', { mode: 'string' }).notNull(),
     closedAt: instant('closed_at'),
-    closedBy: uuid('closed_by').references(() => people.id),
+    closedBy: uuid('closed_by').references(() => accounts.id),
   },
   (table) => [
     index('risk_flags_open')
@@ -261,7 +261,7 @@ export const planGoals = pgTable(
     goal: text('goal').notNull(),
     steps: text('steps').notNull().default(''),
     whoDoesWhat: text('who_does_what').notNull().default(''),
-    createdBy: uuid('created_by').references(() => people.id),
+    createdBy: uuid('created_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [index('plan_goals_entry').on(table.entryId, table.createdAt)],
@@ -280,7 +280,7 @@ export const personalBudgets = pgTable(
       .references(() => caseloadEntries.id),
     source: text('source').notNull(),
     allocatedPence: integer('allocated_pence').notNull(),
-    createdBy: uuid('created_by').references(() => people.id),
+    createdBy: uuid('created_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
@@ -309,11 +309,11 @@ export const budgetItems = pgTable(
     spentOn: date('spent_on', { mode: 'string' }),
     receipt: text('receipt').notNull().default(''),
     status: text('status', { enum: spendStatuses }),
-    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedBy: uuid('decided_by').references(() => accounts.id),
     decidedAt: instant('decided_at'),
     /** Why an approval took the budget below nothing: the explicit, recorded approval of an overspend. */
     overspendNote: text('overspend_note').notNull().default(''),
-    createdBy: uuid('created_by').references(() => people.id),
+    createdBy: uuid('created_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [

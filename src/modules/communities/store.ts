@@ -2,7 +2,7 @@
 // platform's tables), and what a coordinator's home page counts.
 import { and, arrayContained, arrayContains, asc, count, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Transaction } from '../../platform/db/index.ts';
-import { communities, invitations, memberships, outbox, people } from '../../platform/db/schema.ts';
+import { communities, invitations, memberships, outbox, accounts } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { programmesSeenSql } from '../programmes/service.ts';
 import { openCategoryCount, openOnboardingStepCount } from '../timebank/service.ts';
@@ -26,9 +26,9 @@ export async function insertCommunity(tx: Transaction, details: typeof communiti
 /** The community's active admins, by name. */
 export function activeAdmins(tx: CommunityTransaction, communityId: string) {
   return tx
-    .select({ displayName: people.displayName, email: people.email })
+    .select({ displayName: accounts.displayName, email: accounts.email })
     .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
+    .innerJoin(accounts, eq(accounts.id, memberships.personId))
     .where(
       and(
         eq(memberships.communityId, communityId),
@@ -36,7 +36,7 @@ export function activeAdmins(tx: CommunityTransaction, communityId: string) {
         arrayContains(memberships.roles, ['admin']),
       ),
     )
-    .orderBy(asc(people.displayName));
+    .orderBy(asc(accounts.displayName));
 }
 
 export async function changeCommunity(
@@ -99,8 +99,8 @@ export async function insertMembership(tx: CommunityTransaction, values: Members
 const membershipColumns = {
   id: memberships.id,
   personId: memberships.personId,
-  displayName: people.displayName,
-  email: people.email,
+  displayName: accounts.displayName,
+  email: accounts.email,
   status: memberships.status,
   roles: memberships.roles,
   requestMessage: memberships.requestMessage,
@@ -122,17 +122,17 @@ export function membershipPage(
   if (filter.status) conditions.push(eq(memberships.status, filter.status));
   if (filter.after) {
     const after = or(
-      gt(people.displayName, filter.after.name),
-      and(eq(people.displayName, filter.after.name), gt(memberships.id, filter.after.id)),
+      gt(accounts.displayName, filter.after.name),
+      and(eq(accounts.displayName, filter.after.name), gt(memberships.id, filter.after.id)),
     );
     if (after) conditions.push(after);
   }
   return tx
     .select(membershipColumns)
     .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
+    .innerJoin(accounts, eq(accounts.id, memberships.personId))
     .where(and(...conditions))
-    .orderBy(asc(people.displayName), asc(memberships.id))
+    .orderBy(asc(accounts.displayName), asc(memberships.id))
     .limit(filter.limit + 1);
 }
 
@@ -148,7 +148,7 @@ export async function membershipById(tx: CommunityTransaction, communityId: stri
   const [row] = await tx
     .select(membershipColumns)
     .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
+    .innerJoin(accounts, eq(accounts.id, memberships.personId))
     .where(and(eq(memberships.communityId, communityId), eq(memberships.id, membershipId)));
   return row;
 }
@@ -170,7 +170,10 @@ export async function otherActiveAdmins(tx: CommunityTransaction, communityId: s
 }
 
 export async function languageOfAccount(tx: CommunityTransaction, personId: string) {
-  const [person] = await tx.select({ language: people.preferredLanguage }).from(people).where(eq(people.id, personId));
+  const [person] = await tx
+    .select({ language: accounts.preferredLanguage })
+    .from(accounts)
+    .where(eq(accounts.id, personId));
   return person?.language;
 }
 
@@ -236,10 +239,10 @@ export function openInvitations(tx: CommunityTransaction, communityId: string) {
       roles: invitations.roles,
       createdAt: invitations.createdAt,
       expiresAt: invitations.expiresAt,
-      invitedByName: people.displayName,
+      invitedByName: accounts.displayName,
     })
     .from(invitations)
-    .leftJoin(people, eq(people.id, invitations.invitedBy))
+    .leftJoin(accounts, eq(accounts.id, invitations.invitedBy))
     .where(and(eq(invitations.communityId, communityId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
     .orderBy(desc(invitations.createdAt))
     .limit(500);

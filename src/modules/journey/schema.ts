@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { communities, people } from '../../platform/db/schema.ts';
+import { communities, accounts } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -42,7 +42,7 @@ export const milestones = pgTable(
     detail: jsonb('detail').notNull().default({}),
     /** Set for steps that happen once: a second record of the same key is ignored. */
     onceKey: text('once_key'),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
   },
   (table) => [
     index('milestones_person').on(table.personRecordId, table.at),

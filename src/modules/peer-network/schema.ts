@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, people } from '../../platform/db/schema.ts';
+import { communities, instant, accounts } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -148,7 +148,7 @@ export const peerMembershipChanges = pgTable(
       .references(() => peerNetworkMembers.id),
     change: text('change', { enum: membershipChanges }).notNull(),
     at: instant('at').notNull().defaultNow(),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
   },
   (table) => [index('peer_membership_changes_at').on(table.communityId, table.at)],
 );
@@ -210,7 +210,7 @@ export const peerAttendance = pgTable(
       .references(() => personRecords.id),
     /** Not one of the group's usual members. */
     dropIn: boolean('drop_in').notNull().default(false),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     recordedAt: instant('recorded_at').notNull().defaultNow(),
   },
   (table) => [
@@ -241,7 +241,7 @@ export const peerGroundRules = pgTable(
     status: text('status', { enum: groundRulesStatuses }).notNull().default('proposed'),
     proposedBy: uuid('proposed_by').references(() => personRecords.id),
     proposedAt: instant('proposed_at').notNull().defaultNow(),
-    adoptedBy: uuid('adopted_by').references(() => people.id),
+    adoptedBy: uuid('adopted_by').references(() => accounts.id),
     adoptedAt: instant('adopted_at'),
   },
   (table) => [
@@ -288,7 +288,7 @@ export const crisisPlans = pgTable('crisis_plans', {
   whoToContact: text('who_to_contact').notNull().default(''),
   writtenWith: text('written_with').notNull().default(''),
   updatedAt: instant('updated_at').notNull().defaultNow(),
-  updatedBy: uuid('updated_by').references(() => people.id),
+  updatedBy: uuid('updated_by').references(() => accounts.id),
 });
 
 /** Who may read a crisis plan: a facilitator, or everyone in one of the member's groups. */

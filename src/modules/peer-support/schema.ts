@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, people } from '../../platform/db/schema.ts';
+import { communities, instant, accounts } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -65,7 +65,7 @@ export const supportEpisodes = pgTable(
       .default(sql`array[]::text[]`),
     whereNextNote: text('where_next_note').notNull().default(''),
     summaryOutcome: text('summary_outcome', { enum: summaryOutcomes }),
-    createdBy: uuid('created_by').references(() => people.id),
+    createdBy: uuid('created_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
@@ -94,7 +94,7 @@ export const episodeGoals = pgTable(
     text: text('text').notNull(),
     /** Added by the person themselves. */
     byPerson: boolean('by_person').notNull().default(false),
-    addedBy: uuid('added_by').references(() => people.id),
+    addedBy: uuid('added_by').references(() => accounts.id),
     addedAt: instant('added_at').notNull().defaultNow(),
   },
   (table) => [index('episode_goals_episode').on(table.episodeId)],
@@ -119,7 +119,7 @@ export const episodeContacts = pgTable(
     mode: text('mode', { enum: contactModes }).notNull(),
     whatWasDone: text('what_was_done').notNull(),
     progress: text('progress').notNull().default(''),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
@@ -150,7 +150,7 @@ export const timesheets = pgTable(
     note: text('note').notNull().default(''),
     submittedAt: instant('submitted_at').notNull().defaultNow(),
     decidedAt: instant('decided_at'),
-    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedBy: uuid('decided_by').references(() => accounts.id),
     /** Why it was returned, or why the hours over budget were approved. */
     decisionNote: text('decision_note').notNull().default(''),
   },

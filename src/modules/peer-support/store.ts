@@ -2,7 +2,7 @@
 // reminders, payroll, and a person's data.
 import { and, asc, desc, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
-import { people } from '../../platform/db/schema.ts';
+import { accounts } from '../../platform/db/schema.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { preferredNameOf, recordsSeenSql } from '../people/service.ts';
@@ -248,9 +248,9 @@ export async function insertGoal(
 /** Where an account's messages go: its email address and language. */
 export async function accountAddress(tx: CommunityTransaction, accountId: string) {
   const [referrer] = await tx
-    .select({ email: people.email, language: people.preferredLanguage })
-    .from(people)
-    .where(eq(people.id, accountId));
+    .select({ email: accounts.email, language: accounts.preferredLanguage })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
   return referrer;
 }
 

@@ -1,7 +1,7 @@
 // The queries behind consent: a person's decisions, and where to reach a record.
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { people } from '../../platform/db/schema.ts';
+import { accounts } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { type ConsentMethod, type ConsentPurpose, consents, personRecords } from './schema.ts';
 
@@ -12,9 +12,9 @@ export type ConsentRow = typeof consents.$inferSelect;
 /** The decisions in force (not superseded), with who recorded each. */
 export function decisionsInForce(tx: CommunityTransaction, recordId: string) {
   return tx
-    .select({ decision: consents, recordedByName: people.displayName })
+    .select({ decision: consents, recordedByName: accounts.displayName })
     .from(consents)
-    .leftJoin(people, eq(people.id, consents.recordedBy))
+    .leftJoin(accounts, eq(accounts.id, consents.recordedBy))
     .where(and(eq(consents.personRecordId, recordId), isNull(consents.supersededAt)));
 }
 

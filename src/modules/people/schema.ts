@@ -11,7 +11,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
-import { communities, people, instant } from '../../platform/db/schema.ts';
+import { communities, accounts, instant } from '../../platform/db/schema.ts';
 
 export const contactMethods = ['phone', 'sms', 'email', 'post', 'in_person'] as const;
 export type ContactMethod = (typeof contactMethods)[number];
@@ -34,7 +34,7 @@ export const personRecords = pgTable(
       .references(() => communities.id),
     /** A short number to say on the phone, and the name an erased record keeps ("Former member 123"). */
     number: integer('number').generatedAlwaysAsIdentity().notNull(),
-    accountId: uuid('account_id').references(() => people.id),
+    accountId: uuid('account_id').references(() => accounts.id),
     preferredName: text('preferred_name').notNull(),
     fullName: text('full_name').notNull().default(''),
     /**
@@ -79,7 +79,7 @@ export const personRecords = pgTable(
       .notNull()
       .default('active'),
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => personRecords.id),
-    createdBy: uuid('created_by').references(() => people.id),
+    createdBy: uuid('created_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
     erasedAt: instant('erased_at'),
@@ -154,7 +154,7 @@ export const equalityMonitoring = pgTable('equality_monitoring', {
   disability: text('disability', { enum: yesNoPreferNot }),
   carer: text('carer', { enum: yesNoPreferNot }),
   answeredAt: instant('answered_at').notNull().defaultNow(),
-  recordedBy: uuid('recorded_by').references(() => people.id),
+  recordedBy: uuid('recorded_by').references(() => accounts.id),
 });
 
 export const consentPurposes = [
@@ -186,7 +186,7 @@ export const consents = pgTable(
     purpose: text('purpose', { enum: consentPurposes }).notNull(),
     granted: boolean('granted').notNull(),
     method: text('method', { enum: consentMethods }).notNull(),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     /** Recorded by someone else for the person (a coordinator, a referrer). */
     onBehalf: boolean('on_behalf').notNull().default(false),
     note: text('note').notNull().default(''),

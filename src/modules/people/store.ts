@@ -2,7 +2,7 @@
 // columns are personal, and the one place other modules reach a person's name through.
 import { and, asc, eq, ilike, inArray, isNull, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
-import { communities, people } from '../../platform/db/schema.ts';
+import { communities, accounts } from '../../platform/db/schema.ts';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { publishedRelation } from '../../platform/db/published.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -395,9 +395,9 @@ export async function recordsHoldingRole(
 export async function accountOf(tx: CommunityTransaction, accountId: string | null) {
   if (!accountId) return undefined;
   const [account] = await tx
-    .select({ id: people.id, email: people.email, displayName: people.displayName })
-    .from(people)
-    .where(eq(people.id, accountId));
+    .select({ id: accounts.id, email: accounts.email, displayName: accounts.displayName })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
   return account;
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { communities, people, instant } from '../../platform/db/schema.ts';
+import { communities, accounts, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
 export const erasureStatuses = ['requested', 'approved', 'declined'] as const;
@@ -17,12 +17,12 @@ export const erasureRequests = pgTable(
     personRecordId: uuid('person_record_id')
       .notNull()
       .references(() => personRecords.id),
-    requestedBy: uuid('requested_by').references(() => people.id),
+    requestedBy: uuid('requested_by').references(() => accounts.id),
     /** Asked by the person through a coordinator (by phone, by letter). */
     onBehalf: boolean('on_behalf').notNull().default(false),
     reason: text('reason').notNull().default(''),
     status: text('status', { enum: erasureStatuses }).notNull().default('requested'),
-    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedBy: uuid('decided_by').references(() => accounts.id),
     decidedAt: instant('decided_at'),
     decisionNote: text('decision_note').notNull().default(''),
     createdAt: instant('created_at').notNull().defaultNow(),

@@ -2,7 +2,14 @@
 // hold about a person (messages sent, invitations, kept API answers, the account).
 import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
-import { apiTokens, communities, emailVerifications, memberships, people, sessions } from '../../platform/db/schema.ts';
+import {
+  apiTokens,
+  communities,
+  emailVerifications,
+  memberships,
+  accounts,
+  sessions,
+} from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { recordsSeen } from '../people/service.ts';
 import { erasureRequests } from './schema.ts';
@@ -36,11 +43,11 @@ function requestsWithNames(tx: CommunityTransaction, ...conditions: SQL[]) {
       request: erasureRequests,
       number: records.number,
       preferredName: records.preferredName,
-      requestedByName: people.displayName,
+      requestedByName: accounts.displayName,
     })
     .from(erasureRequests)
     .innerJoin(records, eq(records.id, erasureRequests.personRecordId))
-    .leftJoin(people, eq(people.id, erasureRequests.requestedBy))
+    .leftJoin(accounts, eq(accounts.id, erasureRequests.requestedBy))
     .where(and(...conditions));
 }
 
@@ -87,7 +94,7 @@ export async function decideWaitingRequest(
 }
 
 export async function accountEmail(tx: CommunityTransaction, accountId: string): Promise<string | undefined> {
-  const [account] = await tx.select({ email: people.email }).from(people).where(eq(people.id, accountId));
+  const [account] = await tx.select({ email: accounts.email }).from(accounts).where(eq(accounts.id, accountId));
   return account?.email;
 }
 
@@ -137,7 +144,7 @@ export async function communitiesElsewhere(
 export async function pseudonymiseAccount(tx: CommunityTransaction, accountId: string): Promise<void> {
   const email = await accountEmail(tx, accountId);
   await tx
-    .update(people)
+    .update(accounts)
     .set({
       email: `erased-${accountId}@erased.invalid`,
       displayName: 'Former member',
@@ -146,7 +153,7 @@ export async function pseudonymiseAccount(tx: CommunityTransaction, accountId: s
       totpEnabledAt: null,
       erasedAt: new Date(),
     })
-    .where(eq(people.id, accountId));
+    .where(eq(accounts.id, accountId));
   if (email) await tx.execute(sql`select forget_platform_messages(${email})`);
   await tx.delete(sessions).where(eq(sessions.personId, accountId));
   // Links sent to confirm the address hold the address itself.

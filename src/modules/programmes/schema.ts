@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { communities, people } from '../../platform/db/schema.ts';
+import { communities, accounts } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
 export const programmeKinds = ['timebank', 'peer_network', 'peer_support', 'hub', 'learning', 'involvement'] as const;
@@ -47,7 +47,7 @@ export const programmeMembers = pgTable(
     referralId: uuid('referral_id'),
     joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
     leftAt: timestamp('left_at', { withTimezone: true }),
-    addedBy: uuid('added_by').references(() => people.id),
+    addedBy: uuid('added_by').references(() => accounts.id),
   },
   (table) => [
     uniqueIndex('programme_members_current')

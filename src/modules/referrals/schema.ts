@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, people, instant } from '../../platform/db/schema.ts';
+import { communities, accounts, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -84,10 +84,10 @@ export const referrals = pgTable(
       .notNull()
       .references(() => personRecords.id),
     source: text('source', { enum: referralSources }).notNull(),
-    referrerId: uuid('referrer_id').references(() => people.id),
+    referrerId: uuid('referrer_id').references(() => accounts.id),
     referrerOrganisation: text('referrer_organisation').notNull().default(''),
     /** Who typed it in, when that was not the person or the referrer (a coordinator taking a call). */
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     onBehalf: boolean('on_behalf').notNull().default(false),
     status: text('status', { enum: referralStatuses }).notNull().default('new'),
     urgency: text('urgency', { enum: urgencies }).notNull().default('routine'),
@@ -101,7 +101,7 @@ export const referrals = pgTable(
     contactDueOn: date('contact_due_on', { mode: 'string' }).notNull(),
     firstContactedAt: instant('first_contacted_at'),
     statusChangedAt: instant('status_changed_at').notNull().defaultNow(),
-    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedBy: uuid('decided_by').references(() => accounts.id),
     declineReason: text('decline_reason', { enum: declineReasons }),
     outcomeNote: text('outcome_note').notNull().default(''),
     /** A form's one-time key, so that a second press of the button finds the first referral. */
@@ -168,7 +168,7 @@ export const contactAttempts = pgTable(
     method: text('method', { enum: contactMethods }).notNull(),
     outcome: text('outcome', { enum: contactOutcomes }).notNull(),
     note: text('note').notNull().default(''),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [index('contact_attempts_referral').on(table.referralId, table.at)],
@@ -197,7 +197,7 @@ export const referralEvents = pgTable(
     fromStatus: text('from_status', { enum: referralStatuses }),
     toStatus: text('to_status', { enum: referralStatuses }),
     at: instant('at').notNull().defaultNow(),
-    actorId: uuid('actor_id').references(() => people.id),
+    actorId: uuid('actor_id').references(() => accounts.id),
     note: text('note').notNull().default(''),
   },
   (table) => [index('referral_events_referral').on(table.referralId, table.at)],

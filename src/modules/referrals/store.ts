@@ -1,6 +1,6 @@
 // The referrals module's queries.
 import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
-import { memberships, people } from '../../platform/db/schema.ts';
+import { memberships, accounts } from '../../platform/db/schema.ts';
 import { rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { heldByAccount, recordsSeen } from '../people/service.ts';
@@ -140,9 +140,9 @@ export async function changeReferral(tx: CommunityTransaction, referralId: strin
 /** Where to write to an account, and in which language. */
 export async function accountAddress(tx: CommunityTransaction, accountId: string) {
   const [referrer] = await tx
-    .select({ email: people.email, language: people.preferredLanguage })
-    .from(people)
-    .where(eq(people.id, accountId));
+    .select({ email: accounts.email, language: accounts.preferredLanguage })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
   return referrer;
 }
 
@@ -427,10 +427,10 @@ export function contactAttemptsOf(tx: CommunityTransaction, referralId: string) 
       method: contactAttempts.method,
       outcome: contactAttempts.outcome,
       note: contactAttempts.note,
-      recordedByName: people.displayName,
+      recordedByName: accounts.displayName,
     })
     .from(contactAttempts)
-    .leftJoin(people, eq(people.id, contactAttempts.recordedBy))
+    .leftJoin(accounts, eq(accounts.id, contactAttempts.recordedBy))
     .where(eq(contactAttempts.referralId, referralId))
     .orderBy(desc(contactAttempts.at));
 }
@@ -446,10 +446,10 @@ export function eventsOf(tx: CommunityTransaction, referralId: string) {
         toStatus: referralEvents.toStatus,
         at: referralEvents.at,
         note: referralEvents.note,
-        actorName: people.displayName,
+        actorName: accounts.displayName,
       })
       .from(referralEvents)
-      .leftJoin(people, eq(people.id, referralEvents.actorId))
+      .leftJoin(accounts, eq(accounts.id, referralEvents.actorId))
       .where(eq(referralEvents.referralId, referralId))
       // Events of one moment in the order they happen: the change before the referrer is told of it.
       .orderBy(
@@ -463,9 +463,9 @@ export function eventsOf(tx: CommunityTransaction, referralId: string) {
 /** A referrer's name and address, as a coordinator sees them on a referral. */
 export function referrerNamed(tx: CommunityTransaction, referrerId: string) {
   return tx
-    .select({ displayName: people.displayName, email: people.email })
-    .from(people)
-    .where(eq(people.id, referrerId));
+    .select({ displayName: accounts.displayName, email: accounts.email })
+    .from(accounts)
+    .where(eq(accounts.id, referrerId));
 }
 
 /** How many of a referrer's referrals are new or being contacted. */

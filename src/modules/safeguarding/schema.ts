@@ -1,5 +1,5 @@
 import { boolean, index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { communities, people, instant } from '../../platform/db/schema.ts';
+import { communities, accounts, instant } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
 export const concernStatuses = ['open', 'actioned', 'closed'] as const;
@@ -20,7 +20,7 @@ export const safeguardingConcerns = pgTable(
     whatHappened: text('what_happened').notNull(),
     whenHappened: text('when_happened').notNull().default(''),
     dangerNow: boolean('danger_now').notNull(),
-    raisedBy: uuid('raised_by').references(() => people.id),
+    raisedBy: uuid('raised_by').references(() => accounts.id),
     status: text('status', { enum: concernStatuses }).notNull().default('open'),
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
@@ -43,7 +43,7 @@ export const concernActions = pgTable(
       .notNull()
       .references(() => safeguardingConcerns.id),
     at: instant('at').notNull().defaultNow(),
-    actorId: uuid('actor_id').references(() => people.id),
+    actorId: uuid('actor_id').references(() => accounts.id),
     note: text('note').notNull(),
     statusTo: text('status_to', { enum: concernStatuses }),
   },

@@ -1,6 +1,6 @@
 // The safeguarding module's queries: concerns, their action logs, and who is told of them.
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
-import { memberships, people } from '../../platform/db/schema.ts';
+import { memberships, accounts } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { recordsSeen } from '../people/service.ts';
 import { type ConcernStatus, concernActions, concernStatuses, safeguardingConcerns } from './schema.ts';
@@ -28,9 +28,9 @@ export async function insertConcern(tx: CommunityTransaction, values: typeof saf
 /** The community's active safeguarding leads: where to email them, and in which language. */
 export function safeguardingLeads(tx: CommunityTransaction, communityId: string) {
   return tx
-    .select({ email: people.email, language: people.preferredLanguage })
+    .select({ email: accounts.email, language: accounts.preferredLanguage })
     .from(memberships)
-    .innerJoin(people, eq(people.id, memberships.personId))
+    .innerJoin(accounts, eq(accounts.id, memberships.personId))
     .where(
       and(
         eq(memberships.communityId, communityId),
@@ -103,12 +103,12 @@ export async function concernWithNames(tx: CommunityTransaction, communityId: st
   const [concern] = await tx
     .select({
       concern: safeguardingConcerns,
-      raisedByName: people.displayName,
+      raisedByName: accounts.displayName,
       personPreferredName: records.preferredName,
       personNumber: records.number,
     })
     .from(safeguardingConcerns)
-    .leftJoin(people, eq(people.id, safeguardingConcerns.raisedBy))
+    .leftJoin(accounts, eq(accounts.id, safeguardingConcerns.raisedBy))
     .leftJoin(records, eq(records.id, safeguardingConcerns.personRecordId))
     .where(and(eq(safeguardingConcerns.communityId, communityId), eq(safeguardingConcerns.id, concernId)));
   return concern;
@@ -122,10 +122,10 @@ export function actionsOfConcern(tx: CommunityTransaction, concernId: string) {
       at: concernActions.at,
       note: concernActions.note,
       statusTo: concernActions.statusTo,
-      actorName: people.displayName,
+      actorName: accounts.displayName,
     })
     .from(concernActions)
-    .leftJoin(people, eq(people.id, concernActions.actorId))
+    .leftJoin(accounts, eq(accounts.id, concernActions.actorId))
     .where(eq(concernActions.concernId, concernId))
     .orderBy(asc(concernActions.at), asc(concernActions.id));
 }

@@ -15,7 +15,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, people } from '../../platform/db/schema.ts';
+import { communities, instant, accounts } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 import { referrals } from '../referrals/schema.ts';
@@ -126,7 +126,7 @@ export const onboardingTicks = pgTable(
       .notNull()
       .references(() => onboardingSteps.id),
     doneOn: date('done_on', { mode: 'string' }).notNull(),
-    tickedBy: uuid('ticked_by').references(() => people.id),
+    tickedBy: uuid('ticked_by').references(() => accounts.id),
     tickedAt: instant('ticked_at').notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.memberId, table.stepId] })],
@@ -186,7 +186,7 @@ export const timebankTransfers = pgTable(
     occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
     categoryId: uuid('category_id').references(() => timebankCategories.id),
     note: text('note').notNull().default(''),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [
@@ -245,13 +245,13 @@ export const timebankExchanges = pgTable(
     note: text('note').notNull().default(''),
     /** For a group: whether the pot pays the receivers' time instead of each receiver. */
     potPaysReceivers: boolean('pot_pays_receivers').notNull().default(false),
-    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedBy: uuid('recorded_by').references(() => accounts.id),
     /** The account of the side that recorded it (one to one); the other side confirms. */
     recordedFor: uuid('recorded_for').references(() => timebankAccounts.id),
     onBehalf: boolean('on_behalf').notNull().default(false),
     /** The day it confirms itself if nobody disputes it. */
     confirmsOn: date('confirms_on', { mode: 'string' }),
-    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedBy: uuid('decided_by').references(() => accounts.id),
     decidedAt: instant('decided_at'),
     disputeReason: text('dispute_reason').notNull().default(''),
     /** When its transfer was reversed: reports leave it out. */
@@ -315,7 +315,7 @@ export const timebankPosts = pgTable(
     forGroups: boolean('for_groups').notNull().default(false),
     endsOn: date('ends_on', { mode: 'string' }).notNull(),
     closedAt: instant('closed_at'),
-    postedBy: uuid('posted_by').references(() => people.id),
+    postedBy: uuid('posted_by').references(() => accounts.id),
     onBehalf: boolean('on_behalf').notNull().default(false),
     reminderSentAt: instant('reminder_sent_at'),
     createdAt: instant('created_at').notNull().defaultNow(),
@@ -367,7 +367,7 @@ export const timebankMessages = pgTable(
       .notNull()
       .references(() => personRecords.id),
     body: text('body').notNull(),
-    sentBy: uuid('sent_by').references(() => people.id),
+    sentBy: uuid('sent_by').references(() => accounts.id),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (table) => [index('timebank_messages_thread').on(table.responseId, table.createdAt)],
@@ -405,7 +405,7 @@ export const backgroundChecks = pgTable(
     certificateNumber: text('certificate_number').notNull(),
     issuedOn: date('issued_on', { mode: 'string' }).notNull(),
     expiresOn: date('expires_on', { mode: 'string' }).notNull(),
-    seenBy: uuid('seen_by').references(() => people.id),
+    seenBy: uuid('seen_by').references(() => accounts.id),
     recordedAt: instant('recorded_at').notNull().defaultNow(),
     reminderSentAt: instant('reminder_sent_at'),
   },

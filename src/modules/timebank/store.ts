@@ -3,7 +3,7 @@
 // erasure and merge reach. Exchanges are in exchanges-store.ts, posts in posts-store.ts, checks
 // in checks-store.ts, the ledger in ledger-store.ts and the reports in reports-store.ts.
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { communities, people } from '../../platform/db/schema.ts';
+import { communities, accounts } from '../../platform/db/schema.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -441,7 +441,7 @@ export async function coordinatorCounts(tx: CommunityTransaction, communityId: s
 
 /** The display name of an account on the platform (who recorded something). */
 export async function displayNameOf(tx: CommunityTransaction, accountId: string) {
-  const [found] = await tx.select({ name: people.displayName }).from(people).where(eq(people.id, accountId));
+  const [found] = await tx.select({ name: accounts.displayName }).from(accounts).where(eq(accounts.id, accountId));
   return found;
 }
 

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { communities, memberships, people, sessions } from '../db/schema.ts';
+import { communities, memberships, accounts, sessions } from '../db/schema.ts';
 import { type Community, isRole, type Role } from '../tenancy.ts';
 
 /** A membership of the person asking, with its community. */
@@ -25,13 +25,13 @@ export interface SignedInPerson {
 }
 
 const personColumns = {
-  id: people.id,
-  email: people.email,
-  displayName: people.displayName,
-  isPlatformAdmin: people.isPlatformAdmin,
-  preferredLanguage: people.preferredLanguage,
-  totpEnabledAt: people.totpEnabledAt,
-  emailVerifiedAt: people.emailVerifiedAt,
+  id: accounts.id,
+  email: accounts.email,
+  displayName: accounts.displayName,
+  isPlatformAdmin: accounts.isPlatformAdmin,
+  preferredLanguage: accounts.preferredLanguage,
+  totpEnabledAt: accounts.totpEnabledAt,
+  emailVerifiedAt: accounts.emailVerifiedAt,
   membershipId: memberships.id,
   status: memberships.status,
   roles: memberships.roles,
@@ -87,10 +87,10 @@ const prepared = new WeakMap<
 function personById(owner: Database) {
   return owner
     .select(personColumns)
-    .from(people)
-    .leftJoin(memberships, eq(memberships.personId, people.id))
+    .from(accounts)
+    .leftJoin(memberships, eq(memberships.personId, accounts.id))
     .leftJoin(communities, eq(communities.id, memberships.communityId))
-    .where(and(eq(people.id, sql.placeholder('personId')), isNull(people.erasedAt)))
+    .where(and(eq(accounts.id, sql.placeholder('personId')), isNull(accounts.erasedAt)))
     .orderBy(communities.name)
     .prepare('load_person');
 }
@@ -99,8 +99,8 @@ function sessionWithPerson(owner: Database) {
   return owner
     .select({ sessionData: sessions.data, expiresAt: sessions.expiresAt, ...personColumns })
     .from(sessions)
-    .leftJoin(people, and(eq(people.id, sessions.personId), isNull(people.erasedAt)))
-    .leftJoin(memberships, eq(memberships.personId, people.id))
+    .leftJoin(accounts, and(eq(accounts.id, sessions.personId), isNull(accounts.erasedAt)))
+    .leftJoin(memberships, eq(memberships.personId, accounts.id))
     .leftJoin(communities, eq(communities.id, memberships.communityId))
     .where(eq(sessions.id, sql.placeholder('sessionId')))
     .orderBy(communities.name)

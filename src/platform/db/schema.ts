@@ -23,7 +23,7 @@ export const instant = (name: string) => timestamp(name, { withTimezone: true, m
 const createdAt = () => instant('created_at').notNull().defaultNow();
 
 /** A person with one account across every community they belong to. */
-export const people = pgTable(
+export const accounts = pgTable(
   'people',
   {
     id: uuid('id').primaryKey().defaultRandom(),
@@ -82,7 +82,7 @@ export const memberships = pgTable(
       .references(() => communities.id),
     personId: uuid('person_id')
       .notNull()
-      .references(() => people.id),
+      .references(() => accounts.id),
     status: text('status', { enum: ['requested', 'active', 'declined', 'removed'] }).notNull(),
     roles: text('roles')
       .array()
@@ -93,7 +93,7 @@ export const memberships = pgTable(
     organisation: text('organisation').notNull().default(''),
     requestedAt: createdAt(),
     decidedAt: instant('decided_at'),
-    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedBy: uuid('decided_by').references(() => accounts.id),
   },
   (table) => [
     uniqueIndex('memberships_person_community_unique').on(table.communityId, table.personId),
@@ -115,11 +115,11 @@ export const invitations = pgTable(
     tokenHash: text('token_hash').notNull(),
     invitedBy: uuid('invited_by')
       .notNull()
-      .references(() => people.id),
+      .references(() => accounts.id),
     createdAt: createdAt(),
     expiresAt: instant('expires_at').notNull(),
     acceptedAt: instant('accepted_at'),
-    acceptedBy: uuid('accepted_by').references(() => people.id),
+    acceptedBy: uuid('accepted_by').references(() => accounts.id),
     /** Cancelled by an admin, or replaced by a new link when sent again: its link no longer works. */
     revokedAt: instant('revoked_at'),
     /** The record of someone the community already knows (referred, not online): accepting links their account to it. */
@@ -136,7 +136,7 @@ export const sessions = pgTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    personId: uuid('person_id').references(() => people.id),
+    personId: uuid('person_id').references(() => accounts.id),
     data: jsonb('data').notNull(),
     expiresAt: instant('expires_at').notNull(),
   },
@@ -150,7 +150,7 @@ export const apiTokens = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     personId: uuid('person_id')
       .notNull()
-      .references(() => people.id),
+      .references(() => accounts.id),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull(),
     createdAt: createdAt(),
@@ -167,7 +167,7 @@ export const passwordResets = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     personId: uuid('person_id')
       .notNull()
-      .references(() => people.id),
+      .references(() => accounts.id),
     tokenHash: text('token_hash').notNull(),
     createdAt: createdAt(),
     expiresAt: instant('expires_at').notNull(),
@@ -186,7 +186,7 @@ export const emailVerifications = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     personId: uuid('person_id')
       .notNull()
-      .references(() => people.id),
+      .references(() => accounts.id),
     /** The address the link was sent to: a link for an address the account no longer has proves nothing. */
     email: text('email').notNull(),
     tokenHash: text('token_hash').notNull(),
@@ -214,7 +214,7 @@ export const auditEvents = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     communityId: uuid('community_id').references(() => communities.id),
-    actorId: uuid('actor_id').references(() => people.id),
+    actorId: uuid('actor_id').references(() => accounts.id),
     action: text('action').notNull(),
     subjectType: text('subject_type').notNull(),
     subjectId: text('subject_id'),
@@ -257,7 +257,7 @@ export const idempotencyRecords = pgTable(
   {
     personId: uuid('person_id')
       .notNull()
-      .references(() => people.id),
+      .references(() => accounts.id),
     key: text('key').notNull(),
     requestFingerprint: text('request_fingerprint').notNull(),
     statusCode: smallint('status_code'),
