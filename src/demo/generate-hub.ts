@@ -20,7 +20,7 @@ import {
   riskFlags,
 } from '../modules/caseload/schema.ts';
 import { inBatches } from './generate-timebank.ts';
-import { randomFrom } from './generate.ts';
+import { dayAgo, demoAccountId, demoRecordFor, randomFrom } from './generate.ts';
 
 const firstNames = [
   'Abena',
@@ -70,7 +70,6 @@ const lastNames = [
   'Tate',
   'Vaughan',
 ];
-const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
 export interface HubSpec {
   communityId: string;
@@ -134,7 +133,7 @@ export async function generateHub(owner: Database, spec: HubSpec, seed: number) 
     return Array.from({ length: int(1, 4) }, () => ({
       communityId,
       entryId: entry.id,
-      occurredOn: day(Math.min(joinedDaysAgo, quiet ? int(30, 60) : int(0, 13))),
+      occurredOn: dayAgo(Math.min(joinedDaysAgo, quiet ? int(30, 60) : int(0, 13))),
       note: random.pick([
         'Phoned to see how the week went',
         'Met at the hub',
@@ -180,7 +179,7 @@ export async function generateHub(owner: Database, spec: HubSpec, seed: number) 
         'Ask for the dog to be in another room',
       ]),
       raisedBy: spec.actorId,
-      reviewOn: day(-int(5, 60)),
+      reviewOn: dayAgo(-int(5, 60)),
     }));
   await inBatches(flags, (batch) => owner.insert(riskFlags).values(batch));
   // Actions: about one each for a third of people, some overdue, some done.
@@ -200,7 +199,7 @@ export async function generateHub(owner: Database, spec: HubSpec, seed: number) 
           'Check the food bank voucher arrived',
         ]),
         ownerRecordId: team.length ? random.pick(team) : entry.personRecordId,
-        dueOn: day(-due),
+        dueOn: dayAgo(-due),
         doneAt: done ? new Date() : null,
         createdBy: spec.actorId,
       };
@@ -209,7 +208,7 @@ export async function generateHub(owner: Database, spec: HubSpec, seed: number) 
 
   // Past review meetings on the team's days, closed, each with a few people discussed.
   for (let meeting = spec.pastMeetings ?? 0; meeting >= 1; meeting -= 1) {
-    const heldOn = day(meeting * 2 + 1);
+    const heldOn = dayAgo(meeting * 2 + 1);
     const [made] = await owner
       .insert(reviewMeetings)
       .values({
@@ -246,21 +245,7 @@ export async function generateHub(owner: Database, spec: HubSpec, seed: number) 
 
 /** Lambeth's Living Well hub: a team of eight (two clinicians, two support workers, a coordinator, three peer supporters), about sixty people. */
 export async function generateDemoHub(owner: Database, communityId: string, programmeId: string) {
-  const recordFor = async (email: string) => {
-    const [found] = await owner
-      .execute<{ id: string }>(
-        sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = ${email} and r.community_id = ${communityId}`,
-      )
-      .then((result) => result.rows);
-    if (found) return found.id;
-    const [made] = await owner
-      .execute<{ id: string }>(
-        sql`insert into person_records (community_id, account_id, preferred_name, email) select ${communityId}, id, display_name, email from people where email = ${email} returning id`,
-      )
-      .then((result) => result.rows);
-    if (!made) throw new Error(`no demo account ${email}`);
-    return made.id;
-  };
+  const recordFor = demoRecordFor(owner, communityId);
   const [ruth, amir] = await owner
     .insert(personRecords)
     .values([
@@ -284,19 +269,15 @@ export async function generateDemoHub(owner: Database, communityId: string, prog
       sql`select distinct person_record_id as id from support_episodes where community_id = ${communityId}`,
     )
   ).rows.map((row) => row.id);
-  const [sam] = await owner
-    .execute<{ id: string }>(sql`select id from people where email = 'coordinator@example.org'`)
-    .then((result) => result.rows);
+  const sam = await demoAccountId(owner, 'coordinator@example.org');
   const made = await generateHub(
     owner,
-    { communityId, programmeId, people: 52, existing: supported, team, actorId: sam?.id ?? null, pastMeetings: 4 },
+    { communityId, programmeId, people: 52, existing: supported, team, actorId: sam, pastMeetings: 4 },
     91,
   );
   // Spends are asked for by the clinician and approved by the coordinator: nobody approves their own request.
-  const [clinician] = await owner
-    .execute<{ id: string }>(sql`select id from people where email = 'clinician@example.org'`)
-    .then((result) => result.rows);
-  await generateDemoPlansAndBudgets(owner, communityId, programmeId, sam?.id ?? null, clinician?.id ?? null);
+  const clinician = await demoAccountId(owner, 'clinician@example.org');
+  await generateDemoPlansAndBudgets(owner, communityId, programmeId, sam, clinician);
   return made;
 }
 
@@ -385,7 +366,7 @@ async function generateDemoPlansAndBudgets(
         planGoalId: goal,
         description: 'Swimming pass, first three months',
         amountPence: 7_500,
-        spentOn: day(20),
+        spentOn: dayAgo(20),
         receipt: 'Receipt in the hub file, 0311',
         status: 'approved',
         decidedBy: actorId,
@@ -400,7 +381,7 @@ async function generateDemoPlansAndBudgets(
         planGoalId: goal,
         description: 'Gym membership, three months',
         amountPence: 21_000,
-        spentOn: day(30),
+        spentOn: dayAgo(30),
         receipt: 'Receipt 0298',
         status: 'approved',
         decidedBy: actorId,
@@ -415,7 +396,7 @@ async function generateDemoPlansAndBudgets(
         planGoalId: goal,
         description: 'Running shoes and kit',
         amountPence: 9_500,
-        spentOn: day(1),
+        spentOn: dayAgo(1),
         receipt: 'Receipt 0420',
         status: 'requested',
         createdBy: requesterId,

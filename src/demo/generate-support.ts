@@ -7,9 +7,7 @@ import { consents, personRecords } from '../modules/people/schema.ts';
 import { programmeMembers } from '../modules/programmes/schema.ts';
 import { episodeContacts, episodeGoals, supportEpisodes, timesheets } from '../modules/peer-support/schema.ts';
 import { weekOf } from '../modules/peer-support/service.ts';
-import { randomFrom } from './generate.ts';
-
-const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+import { dayAgo, demoAccountId, demoRecordFor, randomFrom, spokenConsents } from './generate.ts';
 
 const supported = [
   {
@@ -56,32 +54,14 @@ const supported = [
 
 export async function generateDemoSupport(owner: Database, communityId: string, programmeId: string): Promise<void> {
   const random = randomFrom(83);
-  const recordFor = async (email: string) => {
-    const [found] = await owner
-      .execute<{ id: string }>(
-        sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = ${email} and r.community_id = ${communityId}`,
-      )
-      .then((result) => result.rows);
-    if (found) return found.id;
-    const [made] = await owner
-      .execute<{ id: string }>(
-        sql`insert into person_records (community_id, account_id, preferred_name, email) select ${communityId}, id, display_name, email from people where email = ${email} returning id`,
-      )
-      .then((result) => result.rows);
-    if (!made) throw new Error(`no demo account ${email}`);
-    return made.id;
-  };
+  const recordFor = demoRecordFor(owner, communityId);
   const supporters = [
     await recordFor('peer@example.org'),
     await recordFor('peer2@example.org'),
     await recordFor('peer3@example.org'),
   ];
-  const [sam] = await owner
-    .execute<{ id: string }>(sql`select id from people where email = 'coordinator@example.org'`)
-    .then((result) => result.rows);
-  const [helen] = await owner
-    .execute<{ id: string }>(sql`select id from people where email = 'referrer@example.org'`)
-    .then((result) => result.rows);
+  const sam = await demoAccountId(owner, 'coordinator@example.org');
+  const helen = await demoAccountId(owner, 'referrer@example.org');
 
   // Ivy: referred by Dr Carter last week and accepted; she agreed her GP hears how it goes. She waits for a supporter.
   const waiting = [{ name: 'Ivy Summers', startedDaysAgo: 0, goals: [], tellReferrer: true, waitingOnly: true }];
@@ -101,30 +81,11 @@ export async function generateDemoSupport(owner: Database, communityId: string, 
       .execute<{ id: string }>(
         sql`
       insert into referrals (community_id, reference, person_record_id, source, referrer_id, referrer_organisation, reason, contact_due_on, status, status_changed_at, created_at)
-      values (${communityId}, ${`PEER-2${index + 2}AB`}, ${person.id}, 'professional', ${helen?.id ?? null}, 'Stockwell Group Practice', 'Would like someone alongside them for a few weeks.', ${day(one.startedDaysAgo + 10)}, 'accepted', ${new Date(Date.now() - (one.startedDaysAgo + 3) * 86_400_000)}, ${new Date(Date.now() - (one.startedDaysAgo + 12) * 86_400_000)})
+      values (${communityId}, ${`PEER-2${index + 2}AB`}, ${person.id}, 'professional', ${helen}, 'Stockwell Group Practice', 'Would like someone alongside them for a few weeks.', ${dayAgo(one.startedDaysAgo + 10)}, 'accepted', ${new Date(Date.now() - (one.startedDaysAgo + 3) * 86_400_000)}, ${new Date(Date.now() - (one.startedDaysAgo + 12) * 86_400_000)})
       returning id`,
       )
       .then((result) => result.rows);
-    await owner.insert(consents).values([
-      {
-        communityId,
-        personRecordId: person.id,
-        purpose: 'support',
-        granted: true,
-        method: 'spoken',
-        recordedBy: sam?.id ?? null,
-        onBehalf: true,
-      },
-      {
-        communityId,
-        personRecordId: person.id,
-        purpose: 'tell_referrer',
-        granted: one.tellReferrer,
-        method: 'spoken',
-        recordedBy: sam?.id ?? null,
-        onBehalf: true,
-      },
-    ]);
+    await owner.insert(consents).values(spokenConsents(communityId, person.id, sam, one.tellReferrer));
     await owner.insert(programmeMembers).values({
       communityId,
       programmeId,
@@ -141,15 +102,15 @@ export async function generateDemoSupport(owner: Database, communityId: string, 
         personRecordId: person.id,
         supporterRecordId: supporter,
         referralId: referral?.id ?? null,
-        startsOn: day(one.startedDaysAgo),
+        startsOn: dayAgo(one.startedDaysAgo),
         plannedWeeks: 12,
         minutesPerWeek: 120,
-        createdBy: sam?.id ?? null,
+        createdBy: sam,
         ...('ended' in one && one.ended
           ? {
               status: 'ended' as const,
-              endedOn: day(one.ended.daysAgo),
-              reviewHeldOn: day(one.ended.daysAgo),
+              endedOn: dayAgo(one.ended.daysAgo),
+              reviewHeldOn: dayAgo(one.ended.daysAgo),
               whatChanged: one.ended.whatChanged,
               whereNext: one.ended.whereNext,
               summaryOutcome: one.ended.outcome,
@@ -161,13 +122,13 @@ export async function generateDemoSupport(owner: Database, communityId: string, 
     if (one.goals.length)
       await owner
         .insert(episodeGoals)
-        .values(one.goals.map((text) => ({ communityId, episodeId: episode.id, text, addedBy: sam?.id ?? null })));
+        .values(one.goals.map((text) => ({ communityId, episodeId: episode.id, text, addedBy: sam })));
     // About one contact a week, sometimes two; the odd long one.
     const ended = 'ended' in one ? one.ended : undefined;
     const lastDay = ended ? ended.daysAgo : 1;
     const contacts = [];
     for (let daysAgo = one.startedDaysAgo - 1; daysAgo >= lastDay; daysAgo -= 7) {
-      const on = day(daysAgo - Math.floor(random.next() * 3));
+      const on = dayAgo(daysAgo - Math.floor(random.next() * 3));
       contacts.push({
         communityId,
         episodeId: episode.id,
@@ -203,13 +164,13 @@ export async function generateDemoSupport(owner: Database, communityId: string, 
       bool_or(per.minutes > e.minutes_per_week) as over
     from episode_contacts c join support_episodes e on e.id = c.episode_id
     join lateral (select sum(c2.minutes) as minutes from episode_contacts c2 where c2.episode_id = e.id and date_trunc('week', c2.occurred_on) = date_trunc('week', c.occurred_on)) per on true
-    where e.community_id = ${communityId} and c.occurred_on < ${weekOf(day(0))}::date
+    where e.community_id = ${communityId} and c.occurred_on < ${weekOf(dayAgo(0))}::date
     group by 1, 2 order by 2`);
-  const lastWeek = weekOf(day(7));
+  const lastWeek = weekOf(dayAgo(7));
   let returned = false;
   const rows = weeks.rows.map((row) => {
     const waiting = row.week === lastWeek;
-    const returnIt = !waiting && !returned && row.week === weekOf(day(14));
+    const returnIt = !waiting && !returned && row.week === weekOf(dayAgo(14));
     if (returnIt) returned = true;
     const status = waiting ? ('submitted' as const) : returnIt ? ('returned' as const) : ('approved' as const);
     return {
@@ -221,7 +182,7 @@ export async function generateDemoSupport(owner: Database, communityId: string, 
       overBudget: row.over,
       submittedAt: new Date(Date.parse(row.week) + 7 * 86_400_000),
       decidedAt: status === 'submitted' ? null : new Date(Date.parse(row.week) + 9 * 86_400_000),
-      decidedBy: status === 'submitted' ? null : (sam?.id ?? null),
+      decidedBy: status === 'submitted' ? null : sam,
       decisionNote:
         status === 'returned'
           ? 'Two contacts on the same day: is one of them a mistake?'

@@ -23,7 +23,7 @@ import {
   timebankTransfers,
   timebanks,
 } from '../modules/timebank/schema.ts';
-import { randomFrom } from './generate.ts';
+import { dayAgo, randomFrom } from './generate.ts';
 
 export const demoCategories: {
   name: string;
@@ -136,8 +136,6 @@ const lastExchanged = (communityId: string) =>
           where e.community_id = ${communityId} and e.status = 'confirmed' group by p.account_id) x
     where x.account_id = a.id and a.kind <> 'pot'`;
 
-const dayOf = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
-
 export async function inBatches<T>(rows: T[], write: (batch: T[]) => Promise<unknown>, size = 1000): Promise<void> {
   for (let start = 0; start < rows.length; start += size) await write(rows.slice(start, start + size));
 }
@@ -238,7 +236,7 @@ export async function generateTimebank(
       communityId,
       memberId: member.id,
       stepId: step.id,
-      doneOn: dayOf(Math.max(1, joinedDaysAgo(memberIds.indexOf(member.person_record_id)) - index * 2)),
+      doneOn: dayAgo(Math.max(1, joinedDaysAgo(memberIds.indexOf(member.person_record_id)) - index * 2)),
       tickedBy: spec.coordinatorId,
     }));
   });
@@ -285,6 +283,12 @@ export async function generateTimebank(
     note: string;
   };
   const plan: Planned[] = [];
+  /** Up to `count` active accounts other than `one`, drawn at random. */
+  const othersThan = (one: string, count: number) =>
+    active
+      .filter((id) => id !== one)
+      .sort(() => random.next() - 0.5)
+      .slice(0, count);
   for (let index = 0; index < spec.exchanges; index += 1) {
     const giver = random.pick(active);
     let receiver = random.pick(active);
@@ -304,10 +308,7 @@ export async function generateTimebank(
   }
   for (let month = 0; month < Math.floor(days / 30); month += 1) {
     const speaker = random.pick(active);
-    const audience = active
-      .filter((id) => id !== speaker)
-      .sort(() => random.next() - 0.5)
-      .slice(0, 8);
+    const audience = othersThan(speaker, 8);
     plan.push({
       kind: 'group',
       day: month * 30 + 12,
@@ -329,10 +330,7 @@ export async function generateTimebank(
   }
   for (let season = 0; season < Math.floor(days / 90); season += 1) {
     const host = random.pick(active);
-    const helpers = active
-      .filter((id) => id !== host)
-      .sort(() => random.next() - 0.5)
-      .slice(0, 4);
+    const helpers = othersThan(host, 4);
     plan.push({
       kind: 'group',
       day: season * 90 + 40,
@@ -361,7 +359,7 @@ export async function generateTimebank(
   const transferRows: (typeof timebankTransfers.$inferInsert)[] = [];
   const movementRows: (typeof timebankMovements.$inferInsert)[] = [];
   for (const [index, planned] of plan.entries()) {
-    const occurredOn = dayOf(planned.day);
+    const occurredOn = dayAgo(planned.day);
     const movements =
       planned.kind === 'grant'
         ? [
@@ -393,7 +391,7 @@ export async function generateTimebank(
         recordedBy: planned.kind === 'group' ? spec.coordinatorId : null,
         recordedFor: planned.kind === 'group' ? null : (planned.parties[0]?.accountId ?? null),
         onBehalf: planned.kind === 'group',
-        confirmsOn: dayOf(planned.day - 7),
+        confirmsOn: dayAgo(planned.day - 7),
         disputeReason: waiting === 'disputed' ? 'I think it was an hour, not two.' : '',
         createdAt,
       });
@@ -451,8 +449,8 @@ export async function generateTimebank(
         personRecordId,
         level: index % 2 === 0 ? ('enhanced_barred' as const) : ('basic' as const),
         certificateNumber: `00${1234567890 + index}`,
-        issuedOn: dayOf(700 + index),
-        expiresOn: dayOf(index < 2 ? -(12 + index * 9) : -(200 + index * 30)),
+        issuedOn: dayAgo(700 + index),
+        expiresOn: dayAgo(index < 2 ? -(12 + index * 9) : -(200 + index * 30)),
         seenBy: spec.coordinatorId,
       };
     }),
@@ -563,7 +561,7 @@ async function generatePosts(
           neighbourhood: spec.neighbourhoodOf.get(personRecordId) ?? '',
           whenAvailable: random.pick(['Weekday mornings', 'Evenings after 6', 'Weekends', 'Thursdays', '']),
           forGroups: category.name.startsWith('Talks'),
-          endsOn: dayOf(-(30 + ((index * 13) % 60))),
+          endsOn: dayAgo(-(30 + ((index * 13) % 60))),
           postedBy: spec.notOnline.includes(personRecordId) ? spec.coordinatorId : null,
           onBehalf: spec.notOnline.includes(personRecordId),
           createdAt: new Date(Date.now() - daysAgo * 86_400_000),

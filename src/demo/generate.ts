@@ -24,6 +24,53 @@ export function randomFrom(seed: number) {
   return { next, pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T };
 }
 
+/** The moment `days` days before now. */
+export const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+/** The day (YYYY-MM-DD, UTC) `days` days before now. */
+export const dayAgo = (days: number) => daysAgo(days).toISOString().slice(0, 10);
+
+/** A demo account's id, by its email; null when there is none. */
+export async function demoAccountId(owner: Database, email: string): Promise<string | null> {
+  const [found] = await owner
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(sql`${accounts.email} = ${email}`);
+  return found?.id ?? null;
+}
+
+/** A demo account's person record in the community: the one it has, or one made from the account. */
+export function demoRecordFor(owner: Database, communityId: string) {
+  return async (email: string): Promise<string> => {
+    const [found] = await owner
+      .execute<{ id: string }>(
+        sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = ${email} and r.community_id = ${communityId}`,
+      )
+      .then((result) => result.rows);
+    if (found) return found.id;
+    const [made] = await owner
+      .execute<{ id: string }>(
+        sql`insert into person_records (community_id, account_id, preferred_name, email) select ${communityId}, id, display_name, email from people where email = ${email} returning id`,
+      )
+      .then((result) => result.rows);
+    if (!made) throw new Error(`no demo account ${email}`);
+    return made.id;
+  };
+}
+
+/** The consents asked for on the phone, on the person's behalf: to support them, and to tell their referrer how it goes. */
+export function spokenConsents(
+  communityId: string,
+  personRecordId: string,
+  recordedBy: string | null,
+  tellReferrer: boolean,
+) {
+  const asked = { communityId, personRecordId, method: 'spoken' as const, recordedBy, onBehalf: true };
+  return [
+    { ...asked, purpose: 'support' as const, granted: true },
+    { ...asked, purpose: 'tell_referrer' as const, granted: tellReferrer },
+  ];
+}
+
 const firstNames = [
   'Amara',
   'Ben',
@@ -389,10 +436,7 @@ export async function generateDemo(owner: Database): Promise<void> {
       sql`select r.id from person_records r join people p on p.id = r.account_id where p.email = 'member@example.org'`,
     )
     .then((result) => result.rows);
-  const [sam] = await owner
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(sql`${accounts.email} = 'coordinator@example.org'`);
+  const sam = await demoAccountId(owner, 'coordinator@example.org');
   const timeBankId = demoProgrammes.find((programme) => programme.kind === 'timebank')?.id;
   // Nadia: referred last week by her GP, accepted into the time bank, still joining.
   const nadia = await referredByGp(owner, lambeth.id, timeBankId ?? '');
@@ -407,7 +451,7 @@ export async function generateDemo(owner: Database): Promise<void> {
       notOnline: ['Doris Campbell', 'Winston Brown'],
       joining: 3,
       exchanges: 520,
-      coordinatorId: sam?.id ?? null,
+      coordinatorId: sam,
     },
     41,
   );
@@ -446,21 +490,18 @@ export async function generateDemo(owner: Database): Promise<void> {
     });
   }
   // Some history for the audit log: the admin let people in and gave one of them a role.
-  const [admin] = await owner
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(sql`${accounts.email} = 'admin@example.org'`);
+  const admin = await demoAccountId(owner, 'admin@example.org');
   const approved = await owner
     .select({ id: memberships.id, roles: memberships.roles })
     .from(memberships)
     .where(
-      sql`${memberships.communityId} = ${lambeth.id} and ${memberships.status} = 'active' and ${memberships.personId} <> ${admin?.id ?? null}`,
+      sql`${memberships.communityId} = ${lambeth.id} and ${memberships.status} = 'active' and ${memberships.personId} <> ${admin}`,
     )
     .limit(4);
   for (const membership of approved) {
     await owner.insert(auditEvents).values({
       communityId: lambeth.id,
-      actorId: admin?.id ?? null,
+      actorId: admin,
       action: 'membership.approved',
       subjectType: 'membership',
       subjectId: membership.id,
@@ -475,7 +516,7 @@ export async function generateDemo(owner: Database): Promise<void> {
       email: 'volunteer.grace@example.org',
       roles: ['member', 'facilitator'],
       tokenHash: 'demo-invitation-waiting-not-a-real-hash',
-      invitedBy: admin?.id ?? '',
+      invitedBy: admin ?? '',
       createdAt: new Date(Date.now() - 3 * 86_400_000),
       expiresAt: new Date(Date.now() + 11 * 86_400_000),
     },
@@ -484,7 +525,7 @@ export async function generateDemo(owner: Database): Promise<void> {
       email: 'practice.manager@example.org',
       roles: ['referrer'],
       tokenHash: 'demo-invitation-expired-not-a-real-hash',
-      invitedBy: admin?.id ?? '',
+      invitedBy: admin ?? '',
       createdAt: new Date(Date.now() - 20 * 86_400_000),
       expiresAt: new Date(Date.now() - 6 * 86_400_000),
     },
@@ -493,7 +534,7 @@ export async function generateDemo(owner: Database): Promise<void> {
   if (promoted) {
     await owner.insert(auditEvents).values({
       communityId: lambeth.id,
-      actorId: admin?.id ?? null,
+      actorId: admin,
       action: 'membership.roles-changed',
       subjectType: 'membership',
       subjectId: promoted.id,
@@ -518,13 +559,7 @@ async function generateDemoReferrals(
   croydonId: string,
   made: { id: string; communityId: string; status: string; kind: string }[],
 ): Promise<void> {
-  const accountOf = async (email: string) =>
-    (
-      await owner
-        .select({ id: accounts.id })
-        .from(accounts)
-        .where(sql`${accounts.email} = ${email}`)
-    )[0]?.id ?? '';
+  const accountOf = async (email: string) => (await demoAccountId(owner, email)) ?? '';
   const open = (communityId: string) =>
     made
       .filter((programme) => programme.communityId === communityId && programme.status === 'open')
@@ -584,7 +619,6 @@ async function generateDemoReferrals(
     (programme) => programme.communityId === lambethId && programme.kind === 'peer_support',
   )?.id;
   const learning = made.find((programme) => programme.communityId === lambethId && programme.kind === 'learning')?.id;
-  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
   const journeys = [
     {
       email: 'member@example.org',
@@ -747,10 +781,7 @@ async function generateDemoReferrals(
 async function referredToHub(owner: Database, communityId: string, programmeId: string): Promise<void> {
   const { personRecords, consents } = await import('../modules/people/schema.ts');
   const { referrals, referralProgrammes, referralEvents } = await import('../modules/referrals/schema.ts');
-  const [helen] = await owner
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(sql`${accounts.email} = 'referrer@example.org'`);
+  const helen = await demoAccountId(owner, 'referrer@example.org');
   const [person] = await owner
     .insert(personRecords)
     .values({
@@ -770,7 +801,7 @@ async function referredToHub(owner: Database, communityId: string, programmeId: 
       reference: 'HUBR-4K7M',
       personRecordId: person.id,
       source: 'professional',
-      referrerId: helen?.id ?? null,
+      referrerId: helen,
       referrerOrganisation: 'Paxton Green Group Practice',
       reason: 'Low mood since losing his job; would like support to get back on his feet.',
       contactDueOn: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10),
@@ -780,41 +811,15 @@ async function referredToHub(owner: Database, communityId: string, programmeId: 
   await owner.insert(referralProgrammes).values({ referralId: referral.id, programmeId, communityId });
   await owner
     .insert(referralEvents)
-    .values({ communityId, referralId: referral.id, kind: 'received', toStatus: 'new', actorId: helen?.id ?? null });
-  await owner.insert(consents).values([
-    {
-      communityId,
-      personRecordId: person.id,
-      purpose: 'support',
-      granted: true,
-      method: 'spoken',
-      recordedBy: helen?.id ?? null,
-      onBehalf: true,
-    },
-    {
-      communityId,
-      personRecordId: person.id,
-      purpose: 'tell_referrer',
-      granted: true,
-      method: 'spoken',
-      recordedBy: helen?.id ?? null,
-      onBehalf: true,
-    },
-  ]);
+    .values({ communityId, referralId: referral.id, kind: 'received', toStatus: 'new', actorId: helen });
+  await owner.insert(consents).values(spokenConsents(communityId, person.id, helen, true));
 }
 
 async function referredByGp(owner: Database, communityId: string, programmeId: string): Promise<string> {
   const { personRecords } = await import('../modules/people/schema.ts');
   const { referrals, referralProgrammes } = await import('../modules/referrals/schema.ts');
   const { milestones } = await import('../modules/journey/schema.ts');
-  const account = async (email: string) =>
-    (
-      await owner
-        .select({ id: accounts.id })
-        .from(accounts)
-        .where(sql`${accounts.email} = ${email}`)
-    )[0]?.id ?? null;
-  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+  const account = (email: string) => demoAccountId(owner, email);
   const [record] = await owner
     .insert(personRecords)
     .values({

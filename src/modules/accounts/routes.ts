@@ -217,30 +217,25 @@ export async function signInPages(
       status: 302,
     });
   });
-  app.get('/sign-in/two-factor', { config: { access: access.public } }, async (request, reply) => {
-    if (!request.session.pendingPersonId) return reply.redirect('/sign-in');
-    return render(
+  /** The second step of signing in: the code from the authenticator app, again with what was wrong. */
+  const codePage = (request: FastifyRequest, reply: FastifyReply, errors?: FieldError[], status = 400) =>
+    render(
       request,
       reply,
       'accounts/views/sign-in-code.njk',
-      { pageTitle: request.t('signInCode.title') },
-      { form: true },
+      { pageTitle: request.t('signInCode.title'), errors },
+      { status: errors ? status : 200, form: true },
     );
+  app.get('/sign-in/two-factor', { config: { access: access.public } }, async (request, reply) => {
+    if (!request.session.pendingPersonId) return reply.redirect('/sign-in');
+    return codePage(request, reply);
   });
   app.post('/sign-in/two-factor', { config: { access: access.public, ...limit } }, async (request, reply) => {
     const pendingPersonId = request.session.pendingPersonId;
     if (!pendingPersonId) return reply.redirect('/sign-in');
-    const page = (errors: FieldError[], status = 400) =>
-      render(
-        request,
-        reply,
-        'accounts/views/sign-in-code.njk',
-        { pageTitle: request.t('signInCode.title'), errors },
-        { status, form: true },
-      );
     return submitForm(request, reply, {
       schema: accounts.twoFactorCode,
-      page: (_values, errors) => page(errors),
+      page: (_values, errors) => codePage(request, reply, errors),
       save: async (data) => {
         const result = await accounts.completeTwoFactor(dependencies, pendingPersonId, data.code, request.ip);
         if (result.outcome === 'locked') throw lockedOut();
@@ -251,7 +246,9 @@ export async function signInPages(
       },
       next: (to) => to,
       refused: (error) =>
-        error.code === 'sign-in-locked' ? page([{ field: 'code', code: 'errors.signIn.locked' }], 429) : undefined,
+        error.code === 'sign-in-locked'
+          ? codePage(request, reply, [{ field: 'code', code: 'errors.signIn.locked' }], 429)
+          : undefined,
       status: 302,
     });
   });
@@ -297,26 +294,31 @@ export async function signInPages(
       pageTitle: request.t('forgotPasswordSent.title'),
     }),
   );
+  /** A reset link's page: the new password to choose, again with what was wrong. */
+  const resetPage = (request: FastifyRequest, reply: FastifyReply, token: string, errors?: FieldError[]) =>
+    render(
+      request,
+      reply,
+      'accounts/views/reset-password.njk',
+      { pageTitle: request.t('resetPassword.title'), token, errors },
+      { status: errors ? 400 : 200, form: true },
+    );
+  /** A reset link used or out of date: gone (a 410). */
+  const resetExpired = (request: FastifyRequest, reply: FastifyReply) =>
+    render(
+      request,
+      reply,
+      'accounts/views/reset-expired.njk',
+      { pageTitle: request.t('resetExpired.title') },
+      { status: 410 },
+    );
   app.get(
     '/reset-password/:token',
     { config: { access: access.public }, schema: { params: tokenParams } },
     async (request, reply) => {
       const valid = await accounts.findValidReset(dependencies.db, request.params.token);
-      if (!valid)
-        return render(
-          request,
-          reply,
-          'accounts/views/reset-expired.njk',
-          { pageTitle: request.t('resetExpired.title') },
-          { status: 410 },
-        );
-      return render(
-        request,
-        reply,
-        'accounts/views/reset-password.njk',
-        { pageTitle: request.t('resetPassword.title'), token: request.params.token },
-        { form: true },
-      );
+      if (!valid) return resetExpired(request, reply);
+      return resetPage(request, reply, request.params.token);
     },
   );
   app.post(
@@ -325,14 +327,7 @@ export async function signInPages(
     async (request, reply) => {
       return submitForm(request, reply, {
         schema: z.object({ password: accounts.newPassword }),
-        page: (_values, errors) =>
-          render(
-            request,
-            reply,
-            'accounts/views/reset-password.njk',
-            { pageTitle: request.t('resetPassword.title'), token: request.params.token, errors },
-            { status: 400, form: true },
-          ),
+        page: (_values, errors) => resetPage(request, reply, request.params.token, errors),
         save: async (data) => {
           const personId = await accounts.completePasswordReset(dependencies, request.params.token, data.password);
           // Signed in, with a new session id.
@@ -341,16 +336,7 @@ export async function signInPages(
         flash: request.t('resetPassword.done'),
         next: '/account',
         // The link expired or was used: its page says so (a 410).
-        refused: (error) =>
-          error.code === 'reset-link-expired'
-            ? render(
-                request,
-                reply,
-                'accounts/views/reset-expired.njk',
-                { pageTitle: request.t('resetExpired.title') },
-                { status: 410 },
-              )
-            : undefined,
+        refused: (error) => (error.code === 'reset-link-expired' ? resetExpired(request, reply) : undefined),
       });
     },
   );

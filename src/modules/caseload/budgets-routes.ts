@@ -16,6 +16,10 @@ import { getPerson } from '../people/service.ts';
 import * as budgets from './budgets.ts';
 import { budgetParams, inHub, pathIn, plannedParams, planGoalParams, spendParams, team } from './asker.ts';
 
+/** A mistake in the amount in pence is shown at the pounds-and-pence box. */
+const atAmount = (errors: FieldError[]) =>
+  errors.map((error) => (error.field === 'amountPence' ? { ...error, field: 'amount' } : error));
+
 /** The hub's pages for plans and budgets, under /c/{community}/hub. */
 export async function budgetPages(
   parent: FastifyInstance,
@@ -24,7 +28,12 @@ export async function budgetPages(
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const within = <T>(request: FastifyRequest, work: Parameters<typeof inHub<T>>[2]) =>
     inHub(dependencies, request, work);
-  const money = (body: Record<string, unknown>, name: string) => budgets.penceFromForm(body[name]);
+  /** The boxes of planned spending (a spend has them too) as the API's fields: pounds and pence become pence. */
+  const plannedFrom = (body: Record<string, unknown>) => ({
+    description: body.description,
+    amountPence: budgets.penceFromForm(body.amount),
+    planGoalId: body.planGoalId || undefined,
+  });
 
   // ——— The person's own plan ———
   app.get(
@@ -87,18 +96,14 @@ export async function budgetPages(
       async (request, reply) => {
         const body: Record<string, unknown> = { ...withDateFromParts(request.body, 'spentOn'), form: path };
         const input = {
-          description: body.description,
-          amountPence: money(body, 'amount'),
-          planGoalId: body.planGoalId || undefined,
+          ...plannedFrom(body),
           spentOn: body.spentOn,
           receipt: body.receipt,
         };
-        const shown = (errors: FieldError[]) =>
-          errors.map((error) => (error.field === 'amountPence' ? { ...error, field: 'amount' } : error));
         return submitForm(request, reply, {
           schema: path === 'planned' ? budgets.plannedItem : budgets.spendRequest,
           body: { ...input, formKey: body.formKey },
-          page: (_values, errors) => budgetPage(request, reply, body, shown(errors)),
+          page: (_values, errors) => budgetPage(request, reply, body, atAmount(errors)),
           once: { db: dependencies.db, accountId: actorOf(request) },
           save: (data) =>
             within(request, (tx, communityId, _hub, asker) =>
@@ -246,17 +251,10 @@ export async function budgetPages(
     { config: { access: team }, schema: { params: plannedParams } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const shown = (errors: FieldError[]) =>
-        errors.map((error) => (error.field === 'amountPence' ? { ...error, field: 'amount' } : error));
       return submitForm(request, reply, {
         schema: budgets.plannedItem,
-        body: {
-          description: body.description,
-          amountPence: money(body, 'amount'),
-          planGoalId: body.planGoalId || undefined,
-          formKey: body.formKey,
-        },
-        page: (_values, errors) => plannedEditPage(request, reply, body, shown(errors)),
+        body: { ...plannedFrom(body), formKey: body.formKey },
+        page: (_values, errors) => plannedEditPage(request, reply, body, atAmount(errors)),
         once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, _hub, asker) =>

@@ -3,6 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { budgetItems, caseloadEntries, personalBudgets, planGoals, spendStatuses } from './schema.ts';
+import { throughEntry } from './store.ts';
 
 export { spendStatuses };
 
@@ -193,28 +194,16 @@ export async function markSpendRefused(
 export const personData: PersonDataSource[] = [
   { table: 'plan_goals', column: 'created_by', points: 'account', download: { excluded: 'actor' } },
   // Reached through the person's caseload entries: their support plan and personal budgets.
-  {
-    table: 'plan_goals',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select g.goal, g.steps, g.who_does_what, g.created_at from plan_goals g join caseload_entries e on e.id = g.entry_id where e.person_record_id = ${record} order by g.created_at`,
-    ),
-  },
-  {
-    table: 'personal_budgets',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select b.source, b.allocated_pence, b.created_at from personal_budgets b join caseload_entries e on e.id = b.entry_id where e.person_record_id = ${record} order by b.created_at`,
-    ),
-  },
+  throughEntry(
+    'plan_goals',
+    (record) =>
+      sql`select g.goal, g.steps, g.who_does_what, g.created_at from plan_goals g join caseload_entries e on e.id = g.entry_id where e.person_record_id = ${record} order by g.created_at`,
+  ),
+  throughEntry(
+    'personal_budgets',
+    (record) =>
+      sql`select b.source, b.allocated_pence, b.created_at from personal_budgets b join caseload_entries e on e.id = b.entry_id where e.person_record_id = ${record} order by b.created_at`,
+  ),
   {
     table: 'budget_items',
     column: 'budget_id',

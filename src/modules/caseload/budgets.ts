@@ -179,10 +179,23 @@ export async function budgetFor(tx: CommunityTransaction, communityId: string, b
   };
 }
 
-async function checkGoal(tx: CommunityTransaction, entryId: string, planGoalId: string | undefined) {
+async function checkGoal(tx: CommunityTransaction, entryId: string, planGoalId: string | null | undefined) {
   if (!planGoalId) return;
   const goal = await store.goalOfEntry(tx, entryId, planGoalId);
   if (!goal) throw invalid([{ field: 'planGoalId', code: 'errors.hub.budget.goal.invalid' }]);
+}
+
+/** An item of a budget its holder sees, tied to one of the plan's goals when it names one. */
+async function addItem(
+  tx: CommunityTransaction,
+  communityId: string,
+  budgetId: string,
+  asker: TeamAsker,
+  item: Omit<Parameters<typeof store.insertBudgetItem>[1], 'communityId' | 'budgetId' | 'createdBy'>,
+) {
+  const found = await budgetFor(tx, communityId, budgetId, asker);
+  await checkGoal(tx, found.entry.id, item.planGoalId);
+  return store.insertBudgetItem(tx, { communityId, budgetId, ...item, createdBy: asker.accountId });
 }
 
 export async function addPlanned(
@@ -192,16 +205,7 @@ export async function addPlanned(
   asker: TeamAsker,
   item: z.infer<typeof plannedItem>,
 ) {
-  const found = await budgetFor(tx, communityId, budgetId, asker);
-  await checkGoal(tx, found.entry.id, item.planGoalId);
-  const made = await store.insertBudgetItem(tx, {
-    communityId,
-    budgetId,
-    kind: 'planned',
-    ...item,
-    createdBy: asker.accountId,
-  });
-  return made;
+  return addItem(tx, communityId, budgetId, asker, { kind: 'planned', ...item });
 }
 
 /** A planned item, with its budget as its holder sees it. */
@@ -245,16 +249,7 @@ export async function requestSpend(
   asker: TeamAsker,
   spend: z.infer<typeof spendRequest>,
 ) {
-  const found = await budgetFor(tx, communityId, budgetId, asker);
-  await checkGoal(tx, found.entry.id, spend.planGoalId);
-  const made = await store.insertBudgetItem(tx, {
-    communityId,
-    budgetId,
-    kind: 'spend',
-    status: 'requested',
-    ...spend,
-    createdBy: asker.accountId,
-  });
+  const made = await addItem(tx, communityId, budgetId, asker, { kind: 'spend', status: 'requested', ...spend });
   await record(tx, {
     communityId,
     actorId: asker.accountId,

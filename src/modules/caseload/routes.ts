@@ -358,17 +358,25 @@ export async function caseloadRoutes(
     run: (tx, communityId, _hub, asker, data) =>
       budgets.createBudget(tx, communityId, request.params.entryId, asker, data),
   }));
+  /** A button, with nothing to get wrong: a refusal is the error page, as it always was. */
+  const pressed = <Result>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: { save: () => Promise<Result>; flash: string; next: (done: Result) => string },
+  ) =>
+    submitForm(request, reply, {
+      schema: z.object({}),
+      page: (_values, errors) => {
+        throw invalid(errors);
+      },
+      once: { db: dependencies.db, accountId: actorOf(request) },
+      ...form,
+    });
   app.post(
     '/risks/:flagId/close',
     { config: { access: team }, schema: { params: flagParams } },
     async (request, reply) =>
-      submitForm(request, reply, {
-        schema: z.object({}),
-        // A button, with nothing to get wrong: a refusal is the error page, as it always was.
-        page: (_values, errors) => {
-          throw invalid(errors);
-        },
-        once: { db: dependencies.db, accountId: actorOf(request) },
+      pressed(request, reply, {
         save: () =>
           within(request, (tx, communityId, _hub, asker) =>
             service.closeRisk(tx, communityId, request.params.flagId, asker),
@@ -381,13 +389,7 @@ export async function caseloadRoutes(
     '/actions/:actionId/done',
     { config: { access: team }, schema: { params: actionParams } },
     async (request, reply) =>
-      submitForm(request, reply, {
-        schema: z.object({}),
-        // A button, with nothing to get wrong: a refusal is the error page, as it always was.
-        page: (_values, errors) => {
-          throw invalid(errors);
-        },
-        once: { db: dependencies.db, accountId: actorOf(request) },
+      pressed(request, reply, {
         save: () =>
           within(request, (tx, communityId, _hub, asker) =>
             service.completeAction(tx, communityId, request.params.actionId, asker),

@@ -1,5 +1,5 @@
 // The hub's queries: its team, caseload, actions, risks and review meetings.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -571,6 +571,21 @@ async function mergeCaseloadEntries(tx: CommunityTransaction, fromId: string, in
   await tx.execute(sql`update caseload_entries set person_record_id = ${intoId} where person_record_id = ${fromId}`);
 }
 
+/**
+ * A table reached through the person's caseload entries: its rows are in their download (`query`
+ * selects them for a record), and it stays when records merge, for the entry moves.
+ */
+export function throughEntry(table: string, query: (record: string) => SQL): PersonDataSource {
+  return {
+    table,
+    column: 'entry_id',
+    points: 'record',
+    download: 'rows',
+    merge: { keep: 'reached through the caseload entry, which moves' },
+    rows: rowsThrough(query),
+  };
+}
+
 export const personData: PersonDataSource[] = [
   // In the team under both records: the kept record's role stands.
   {
@@ -614,62 +629,32 @@ export const personData: PersonDataSource[] = [
   { table: 'caseload_contacts', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   { table: 'caseload_entries', column: 'closed_by', points: 'account', download: { excluded: 'actor' } },
   // Reached through the person's caseload entries: what the team recorded about them.
-  {
-    table: 'caseload_contacts',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select c.occurred_on, c.note from caseload_contacts c join caseload_entries e on e.id = c.entry_id where e.person_record_id = ${record} order by c.occurred_on`,
-    ),
-  },
-  {
-    table: 'review_items',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select m.held_on, i.discussion, i.decisions from review_items i join review_meetings m on m.id = i.meeting_id join caseload_entries e on e.id = i.entry_id where e.person_record_id = ${record} and (i.discussion <> '' or i.decisions <> '') order by m.held_on`,
-    ),
-  },
-  {
-    table: 'hub_actions',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select a.description, a.due_on, a.done_at from hub_actions a join caseload_entries e on e.id = a.entry_id where e.person_record_id = ${record} order by a.due_on`,
-    ),
-  },
+  throughEntry(
+    'caseload_contacts',
+    (record) =>
+      sql`select c.occurred_on, c.note from caseload_contacts c join caseload_entries e on e.id = c.entry_id where e.person_record_id = ${record} order by c.occurred_on`,
+  ),
+  throughEntry(
+    'review_items',
+    (record) =>
+      sql`select m.held_on, i.discussion, i.decisions from review_items i join review_meetings m on m.id = i.meeting_id join caseload_entries e on e.id = i.entry_id where e.person_record_id = ${record} and (i.discussion <> '' or i.decisions <> '') order by m.held_on`,
+  ),
+  throughEntry(
+    'hub_actions',
+    (record) =>
+      sql`select a.description, a.due_on, a.done_at from hub_actions a join caseload_entries e on e.id = a.entry_id where e.person_record_id = ${record} order by a.due_on`,
+  ),
   // The approach agreed is the person's to read; what the risk is stays with the clinical team, who share it with them.
-  {
-    table: 'risk_flags',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select f.agreed_approach, f.raised_at, f.review_on, f.closed_at from risk_flags f join caseload_entries e on e.id = f.entry_id where e.person_record_id = ${record} order by f.raised_at`,
-    ),
-  },
-  {
-    table: 'key_contacts',
-    column: 'entry_id',
-    points: 'record',
-    download: 'rows',
-    merge: { keep: 'reached through the caseload entry, which moves' },
-    rows: rowsThrough(
-      (record) =>
-        sql`select r.preferred_name as key_contact from key_contacts k join caseload_entries e on e.id = k.entry_id join ${recordsSeenSql('r')} on r.id = k.person_record_id where e.person_record_id = ${record}`,
-    ),
-  },
+  throughEntry(
+    'risk_flags',
+    (record) =>
+      sql`select f.agreed_approach, f.raised_at, f.review_on, f.closed_at from risk_flags f join caseload_entries e on e.id = f.entry_id where e.person_record_id = ${record} order by f.raised_at`,
+  ),
+  throughEntry(
+    'key_contacts',
+    (record) =>
+      sql`select r.preferred_name as key_contact from key_contacts k join caseload_entries e on e.id = k.entry_id join ${recordsSeenSql('r')} on r.id = k.person_record_id where e.person_record_id = ${record}`,
+  ),
   { table: 'review_meetings', column: 'chair_id', points: 'account', download: { excluded: 'actor' } },
   { table: 'review_items', column: 'recorded_by', points: 'account', download: { excluded: 'actor' } },
   {

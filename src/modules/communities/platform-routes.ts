@@ -10,6 +10,7 @@ import { findCommunityBySlug, inCommunity } from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { auditQuery, languageItems, slugParams } from './asker.ts';
+import { cancelInvitationForm, resendInvitationForm } from './invitation-forms.ts';
 import { showInvitationOnce, takeInvitationShown } from './invitation-shown.ts';
 import * as service from './service.ts';
 
@@ -123,49 +124,20 @@ export async function platformPages(
     },
   );
   const platformInvitationParams = slugParams.extend({ invitationId: z.uuid() });
+  /** The invitation a button on a community's page is pressed on. */
+  const waitingOn = async (params: z.infer<typeof platformInvitationParams>) => {
+    const community = await platformCommunity(params.slug);
+    return { community, invitationId: params.invitationId, next: `/platform/communities/${community.slug}` };
+  };
   app.post(
     '/communities/:slug/invitations/:invitationId/resend',
     { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } },
-    async (request, reply) => {
-      const community = await platformCommunity(request.params.slug);
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: z.object({}),
-        once: { db: dependencies.db, accountId: actorId },
-        save: async () => {
-          const sent = await inCommunity(dependencies.db, { communityId: community.id, personId: actorId }, (tx) =>
-            service.resendInvitation(
-              dependencies,
-              tx,
-              community,
-              actorId,
-              request.params.invitationId,
-              request.language,
-            ),
-          );
-          showInvitationOnce(request, sent);
-        },
-        next: `/platform/communities/${community.slug}`,
-      });
-    },
+    async (request, reply) => resendInvitationForm(dependencies, request, reply, await waitingOn(request.params)),
   );
   app.post(
     '/communities/:slug/invitations/:invitationId/cancel',
     { config: { access: access.platformAdmin }, schema: { params: platformInvitationParams } },
-    async (request, reply) => {
-      const community = await platformCommunity(request.params.slug);
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: z.object({}),
-        once: { db: dependencies.db, accountId: actorId },
-        save: () =>
-          inCommunity(dependencies.db, { communityId: community.id, personId: actorId }, (tx) =>
-            service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
-          ),
-        flash: request.t('invitations.cancelled'),
-        next: `/platform/communities/${community.slug}`,
-      });
-    },
+    async (request, reply) => cancelInvitationForm(dependencies, request, reply, await waitingOn(request.params)),
   );
   app.get('/outbox', { config: { access: access.platformAdmin } }, async (request, reply) =>
     render(request, reply, 'communities/views/outbox.njk', {

@@ -16,6 +16,7 @@ import type { Dependencies } from '../../dependencies.ts';
 import { rescheduleFirstContacts } from '../referrals/service.ts';
 import { auditQuery, invitationIdParams, languageItems, memberCursor, membershipParams, roleItems } from './asker.ts';
 import { homeFor } from './home.ts';
+import { cancelInvitationForm, resendInvitationForm } from './invitation-forms.ts';
 import { showInvitationOnce, takeInvitationShown } from './invitation-shown.ts';
 import * as service from './service.ts';
 
@@ -244,47 +245,21 @@ export async function communityPages(
       });
     },
   );
+  /** The invitation a button on the invitations page is pressed on. */
+  const waitingOn = (request: FastifyRequest<{ Params: z.infer<typeof invitationIdParams> }>) => ({
+    community: communityOf(request),
+    invitationId: request.params.invitationId,
+    next: `/c/${request.params.community}/invitations`,
+  });
   app.post(
     '/invitations/:invitationId/resend',
     { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: z.object({}),
-        once: { db: dependencies.db, accountId: actorId },
-        save: async () => {
-          const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
-            service.resendInvitation(
-              dependencies,
-              tx,
-              community,
-              actorId,
-              request.params.invitationId,
-              request.language,
-            ),
-          );
-          showInvitationOnce(request, sent);
-        },
-        next: `/c/${request.params.community}/invitations`,
-      });
-    },
+    async (request, reply) => resendInvitationForm(dependencies, request, reply, waitingOn(request)),
   );
   app.post(
     '/invitations/:invitationId/cancel',
     { config: { access: access.roles('admin') }, schema: { params: invitationIdParams } },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: z.object({}),
-        once: { db: dependencies.db, accountId: actorId },
-        save: () =>
-          inRequestCommunity(dependencies, request, (tx, community) =>
-            service.cancelInvitation(tx, community.id, actorId, request.params.invitationId),
-          ),
-        flash: request.t('invitations.cancelled'),
-        next: `/c/${request.params.community}/invitations`,
-      });
-    },
+    async (request, reply) => cancelInvitationForm(dependencies, request, reply, waitingOn(request)),
   );
 
   // ——— Settings ———

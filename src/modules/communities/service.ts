@@ -538,15 +538,7 @@ export async function createInvitation(
   // A second click on "Send invitation" finds the first one: no second invitation or email.
   const recent = await store.recentInvitation(tx, community.id, input.email, input.roles);
   // The link cannot be shown again (only its hash is kept): a second click is told it was sent.
-  if (recent)
-    return {
-      id: recent.id,
-      email: recent.email,
-      roles: recent.roles.filter(isRole),
-      expiresAt: recent.expiresAt,
-      link: null,
-      emailed: dependencies.notifyConfigured,
-    };
+  if (recent) return sentInvitation(dependencies, recent, null);
   const token = newToken();
   const created = await store.insertInvitation(tx, {
     communityId: community.id,
@@ -567,14 +559,7 @@ export async function createInvitation(
     subjectId: created.id,
     detail: { roles: input.roles },
   });
-  return {
-    id: created.id,
-    email: created.email,
-    roles: input.roles,
-    expiresAt: created.expiresAt,
-    link,
-    emailed: dependencies.notifyConfigured,
-  };
+  return sentInvitation(dependencies, { ...created, roles: input.roles }, link);
 }
 
 /**
@@ -604,6 +589,22 @@ export async function inviteKnownPerson(
     { email: address, roles: ['member'], personRecordId: found.id },
     language,
   );
+}
+
+/** What sending an invitation answers: its link only when a new one was made now (it is shown once). */
+function sentInvitation(
+  dependencies: Dependencies,
+  invitation: { id: string; email: string; roles: readonly string[]; expiresAt: Date },
+  link: string | null,
+) {
+  return {
+    id: invitation.id,
+    email: invitation.email,
+    roles: invitation.roles.filter(isRole),
+    expiresAt: invitation.expiresAt,
+    link,
+    emailed: dependencies.notifyConfigured,
+  };
 }
 
 /** Puts the invitation's email in the outbox (sent when email is set up) and gives its link, to show once to whoever sent it. */
@@ -667,14 +668,7 @@ export async function resendInvitation(
 ) {
   const found = await unacceptedInvitation(tx, community.id, invitationId);
   if (!found.revokedAt && found.createdAt.getTime() > Date.now() - 60_000)
-    return {
-      id: found.id,
-      email: found.email,
-      roles: found.roles.filter(isRole),
-      expiresAt: found.expiresAt,
-      link: null,
-      emailed: dependencies.notifyConfigured,
-    };
+    return sentInvitation(dependencies, found, null);
   const token = newToken();
   const updated = await store.changeInvitation(tx, found.id, {
     tokenHash: hashToken(token),
@@ -693,14 +687,7 @@ export async function resendInvitation(
     subjectId: found.id,
     detail: { roles: found.roles },
   });
-  return {
-    id: updated.id,
-    email: updated.email,
-    roles: updated.roles.filter(isRole),
-    expiresAt: updated.expiresAt,
-    link,
-    emailed: dependencies.notifyConfigured,
-  };
+  return sentInvitation(dependencies, updated, link);
 }
 
 /** Cancels an invitation: its link stops working. Cancelling one already cancelled changes nothing. */

@@ -280,56 +280,39 @@ export async function markInvitationAccepted(
   await tx.update(invitations).set({ acceptedAt: new Date(), acceptedBy }).where(eq(invitations.id, invitationId));
 }
 
+/** An invitation still waiting: not accepted, not cancelled, not expired (as of now). */
+const stillWaiting = () => [
+  isNull(invitations.acceptedAt),
+  isNull(invitations.revokedAt),
+  gt(invitations.expiresAt, new Date()),
+];
+
 /** Invitations waiting for an address in every community (read as the owner), by community name. */
 export function invitationsWaitingForAddress(owner: Database, email: string) {
   return owner
     .select({ id: invitations.id, roles: invitations.roles, slug: communities.slug, name: communities.name })
     .from(invitations)
     .innerJoin(communities, eq(communities.id, invitations.communityId))
-    .where(
-      and(
-        sql`lower(${invitations.email}) = lower(${email})`,
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, new Date()),
-      ),
-    )
+    .where(and(sql`lower(${invitations.email}) = lower(${email})`, ...stillWaiting()))
     .orderBy(asc(communities.name));
 }
 
-/** A waiting invitation of the community by the hash of its token. */
-export async function waitingInvitationByToken(tx: CommunityTransaction, communityId: string, tokenHash: string) {
+/** A waiting invitation of the community, found by one of its columns. */
+async function waitingInvitation(tx: CommunityTransaction, communityId: string, which: SQL) {
   const [found] = await tx
     .select()
     .from(invitations)
-    .where(
-      and(
-        eq(invitations.communityId, communityId),
-        eq(invitations.tokenHash, tokenHash),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, new Date()),
-      ),
-    );
+    .where(and(eq(invitations.communityId, communityId), which, ...stillWaiting()));
   return found;
 }
 
+/** A waiting invitation of the community by the hash of its token. */
+export const waitingInvitationByToken = (tx: CommunityTransaction, communityId: string, tokenHash: string) =>
+  waitingInvitation(tx, communityId, eq(invitations.tokenHash, tokenHash));
+
 /** A waiting invitation of the community by its id. */
-export async function waitingInvitationById(tx: CommunityTransaction, communityId: string, invitationId: string) {
-  const [found] = await tx
-    .select()
-    .from(invitations)
-    .where(
-      and(
-        eq(invitations.communityId, communityId),
-        eq(invitations.id, invitationId),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, new Date()),
-      ),
-    );
-  return found;
-}
+export const waitingInvitationById = (tx: CommunityTransaction, communityId: string, invitationId: string) =>
+  waitingInvitation(tx, communityId, eq(invitations.id, invitationId));
 
 // ——— The outbox ———
 

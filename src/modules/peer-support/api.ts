@@ -13,6 +13,7 @@ import type { Dependencies } from '../../dependencies.ts';
 import {
   contactParams,
   episodeParams,
+  endingIn,
   episodeSides,
   goalParams,
   inSupport,
@@ -36,6 +37,15 @@ const contactSchema = z.object({
   mode: z.enum(service.contactModes),
   whatWasDone: z.string(),
   progress: z.string(),
+});
+/** A contact as the API shows it. */
+const contactOut = ({ id, occurredOn, minutes, mode, whatWasDone, progress }: z.infer<typeof contactSchema>) => ({
+  id,
+  occurredOn,
+  minutes,
+  mode,
+  whatWasDone,
+  progress,
 });
 const episodeSchema = z.object({
   id: z.uuid(),
@@ -327,16 +337,7 @@ export async function supportApi(
         if ((await service.episodeFor(tx, communityId, request.params.episodeId, asker)).role === 'person')
           throw notFound();
         return {
-          items: (await service.contactsOf(tx, request.params.episodeId)).map(
-            ({ id, occurredOn, minutes, mode, whatWasDone, progress }) => ({
-              id,
-              occurredOn,
-              minutes,
-              mode,
-              whatWasDone,
-              progress,
-            }),
-          ),
+          items: (await service.contactsOf(tx, request.params.episodeId)).map(contactOut),
         };
       }),
   );
@@ -360,14 +361,7 @@ export async function supportApi(
         );
         return {
           status: 201,
-          body: {
-            id: made.id,
-            occurredOn: made.occurredOn,
-            minutes: made.minutes,
-            mode: made.mode,
-            whatWasDone: made.whatWasDone,
-            progress: made.progress,
-          },
+          body: contactOut(made),
         };
       }),
   );
@@ -406,11 +400,7 @@ export async function supportApi(
       inSupport(dependencies, request, async (tx, communityId, asker) => {
         await service.endEpisode(
           tx,
-          {
-            communityId,
-            communityName: request.community?.name ?? '',
-            notifyConfigured: dependencies.notifyConfigured,
-          },
+          endingIn(dependencies, request, communityId),
           request.params.episodeId,
           asker,
           request.body,

@@ -32,3 +32,10 @@ export const inSupport = <T>(
   inRequestCommunity(dependencies, request, async (tx, community) =>
     work(tx, community.id, await supportAsker(tx, request.asker)),
   );
+
+/** Where an episode ends, for `endEpisode`: the community (by name, for the referrer's summary) and whether messages go out. */
+export const endingIn = (dependencies: Dependencies, request: FastifyRequest, communityId: string) => ({
+  communityId,
+  communityName: request.community?.name ?? '',
+  notifyConfigured: dependencies.notifyConfigured,
+});

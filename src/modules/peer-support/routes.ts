@@ -16,6 +16,7 @@ import { consentState, mayTellReferrer } from '../people/consent.ts';
 import {
   contactParams,
   episodeParams,
+  endingIn,
   episodeSides,
   goalParams,
   inSupport,
@@ -286,7 +287,63 @@ export async function supportRoutes(
       }),
   );
 
-  // ——— Logging a contact ———
+  // ——— Logging a contact, and changing one (its week not sent) ———
+  /** The contact form, for a contact of `found`'s episode. */
+  const contactForm = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: {
+      title: string;
+      found: Pick<Awaited<ReturnType<typeof service.episodeFor>>, 'episode' | 'person'>;
+      values: Record<string, unknown>;
+      formAction?: string;
+      errors?: FieldError[];
+    },
+  ) =>
+    render(
+      request,
+      reply,
+      'peer-support/views/contact-form.njk',
+      {
+        pageTitle: request.t(form.title),
+        episode: form.found.episode,
+        personName: form.found.person,
+        values: form.values,
+        ...(form.formAction === undefined ? {} : { formAction: form.formAction }),
+        occurredOnParts: dateParts(form.values.occurredOn),
+        modeItems: choices(request, 'support.modes', service.contactModes, form.values.mode),
+        formKey: randomUUID(),
+        errors: form.errors,
+      },
+      { status: form.errors ? 400 : 200 },
+    );
+  /** The contact form sent: its time comes in hours and minutes, and a mistake in it is shown there. */
+  const submitContact = <Result>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: {
+      page: (values: Record<string, unknown>, errors: FieldError[]) => Promise<FastifyReply>;
+      save: (data: z.infer<typeof service.newContact>) => Promise<Result>;
+      flash: string;
+      next: string | ((saved: Result) => string);
+    },
+  ) => {
+    const body = withDateFromParts(request.body, 'occurredOn');
+    return submitForm(request, reply, {
+      schema: service.newContact,
+      body: { ...body, minutes: minutesFromForm(body) },
+      page: (_values, errors) =>
+        form.page(
+          body,
+          errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error)),
+        ),
+      once: { db: dependencies.db, accountId: actorOf(request) },
+      save: form.save,
+      flash: form.flash,
+      next: form.next,
+    });
+  };
+
   const contactFormPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof episodeParams> }>,
     reply: FastifyReply,
@@ -297,22 +354,7 @@ export async function supportRoutes(
       service.episodeFor(tx, communityId, request.params.episodeId, asker),
     );
     if (found.role === 'person') throw new DomainError('not-found', 404);
-    return render(
-      request,
-      reply,
-      'peer-support/views/contact-form.njk',
-      {
-        pageTitle: request.t('support.contactForm.title'),
-        episode: found.episode,
-        personName: found.person,
-        values,
-        occurredOnParts: dateParts(values.occurredOn),
-        modeItems: choices(request, 'support.modes', service.contactModes, values.mode),
-        formKey: randomUUID(),
-        errors,
-      },
-      { status: errors ? 400 : 200 },
-    );
+    return contactForm(request, reply, { title: 'support.contactForm.title', found, values, errors });
   };
   app.get(
     '/episodes/:episodeId/contacts/new',
@@ -322,26 +364,18 @@ export async function supportRoutes(
   app.post(
     '/episodes/:episodeId/contacts/new',
     { config: { access: episodeSides }, schema: { params: episodeParams } },
-    async (request, reply) => {
-      const body = withDateFromParts(request.body, 'occurredOn');
-      const shown = (errors: FieldError[]) =>
-        errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
-      return submitForm(request, reply, {
-        schema: service.newContact,
-        body: { ...body, minutes: minutesFromForm(body) },
-        page: (_values, errors) => contactFormPage(request, reply, body, shown(errors)),
-        once: { db: dependencies.db, accountId: actorOf(request) },
+    async (request, reply) =>
+      submitContact(request, reply, {
+        page: (values, errors) => contactFormPage(request, reply, values, errors),
         save: (data) =>
           within(request, (tx, communityId, asker) =>
             service.logContact(tx, communityId, request.params.episodeId, asker, data),
           ),
         flash: request.t('support.contactForm.loggedFlash'),
         next: `${pathIn(request)}/episodes/${request.params.episodeId}`,
-      });
-    },
+      }),
   );
 
-  // ——— Changing a contact (its week not sent) or a goal (in whose words it is) ———
   const contactEditPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof contactParams> }>,
     reply: FastifyReply,
@@ -354,28 +388,17 @@ export async function supportRoutes(
       if (found.role === 'person') throw notFound();
       return { contact, found };
     });
-    const shown = values ?? {
-      ...page.contact,
-      timeHours: Math.floor(page.contact.minutes / 60),
-      timeMinutes: page.contact.minutes % 60,
-    };
-    return render(
-      request,
-      reply,
-      'peer-support/views/contact-form.njk',
-      {
-        pageTitle: request.t('support.contactForm.changeTitle'),
-        episode: page.found.episode,
-        personName: page.found.person,
-        values: shown,
-        formAction: `${pathIn(request)}/contacts/${page.contact.id}/edit`,
-        occurredOnParts: dateParts(shown.occurredOn),
-        modeItems: choices(request, 'support.modes', service.contactModes, shown.mode),
-        formKey: randomUUID(),
-        errors,
+    return contactForm(request, reply, {
+      title: 'support.contactForm.changeTitle',
+      found: page.found,
+      values: values ?? {
+        ...page.contact,
+        timeHours: Math.floor(page.contact.minutes / 60),
+        timeMinutes: page.contact.minutes % 60,
       },
-      { status: errors ? 400 : 200 },
-    );
+      formAction: `${pathIn(request)}/contacts/${page.contact.id}/edit`,
+      errors,
+    });
   };
   app.get(
     '/contacts/:contactId/edit',
@@ -385,24 +408,19 @@ export async function supportRoutes(
   app.post(
     '/contacts/:contactId/edit',
     { config: { access: episodeSides }, schema: { params: contactParams } },
-    async (request, reply) => {
-      const body = withDateFromParts(request.body, 'occurredOn');
-      const shown = (errors: FieldError[]) =>
-        errors.map((error) => (error.field === 'minutes' ? { ...error, field: 'time' } : error));
-      return submitForm(request, reply, {
-        schema: service.newContact,
-        body: { ...body, minutes: minutesFromForm(body) },
-        page: (_values, errors) => contactEditPage(request, reply, body, shown(errors)),
-        once: { db: dependencies.db, accountId: actorOf(request) },
+    async (request, reply) =>
+      submitContact(request, reply, {
+        page: (values, errors) => contactEditPage(request, reply, values, errors),
         save: (data) =>
           within(request, (tx, communityId, asker) =>
             service.updateContact(tx, communityId, request.params.contactId, asker, data),
           ),
         flash: request.t('support.contactForm.changedFlash'),
         next: (changed) => `${pathIn(request)}/episodes/${changed.episodeId}`,
-      });
-    },
+      }),
   );
+
+  // ——— Changing a goal (in whose words it is) ———
   const goalEditPage = async (
     request: FastifyRequest<{ Params: z.infer<typeof goalParams> }>,
     reply: FastifyReply,
@@ -518,17 +536,7 @@ export async function supportRoutes(
         once: { db: dependencies.db, accountId: actorOf(request) },
         save: (data) =>
           within(request, (tx, communityId, asker) =>
-            service.endEpisode(
-              tx,
-              {
-                communityId,
-                communityName: request.community?.name ?? '',
-                notifyConfigured: dependencies.notifyConfigured,
-              },
-              request.params.episodeId,
-              asker,
-              data,
-            ),
+            service.endEpisode(tx, endingIn(dependencies, request, communityId), request.params.episodeId, asker, data),
           ),
         flash: (ended) => request.t(`support.end.flash.${ended.summaryOutcome ?? 'not_asked'}`),
         next: `${pathIn(request)}/episodes/${request.params.episodeId}`,

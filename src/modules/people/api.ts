@@ -11,8 +11,18 @@ import { DomainError } from '../../platform/http/problems.ts';
 import { communityParams, problem, problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
-import { inviteKnownPerson } from '../communities/service.ts';
-import { invitation, ownPurposeParams, ownRecordOf, purposeParams, recordKeepers, recordParams } from './asker.ts';
+import {
+  consentDecision,
+  invitation,
+  inviteRecord,
+  ownPurposeParams,
+  ownRecordOf,
+  purposeParams,
+  recordConsentFor,
+  recordKeepers,
+  recordOwnConsent,
+  recordParams,
+} from './asker.ts';
 import * as consent from './consent.ts';
 import * as service from './service.ts';
 
@@ -96,11 +106,6 @@ const consentsSchema = z.object({
     >,
   ),
   history: z.array(consentSchema),
-});
-const consentDecision = z.object({
-  granted: z.boolean({ error: 'errors.consent.granted.missing' }),
-  method: z.enum(consent.consentMethods, { error: 'errors.consent.method.missing' }),
-  note: z.string().trim().max(1000, 'errors.consent.note.tooLong').optional(),
 });
 const equalitySummarySchema = z.object({
   total: z.number().int(),
@@ -271,21 +276,7 @@ export async function peopleApi(
         },
       },
     },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
-        inviteKnownPerson(
-          dependencies,
-          tx,
-          community,
-          actorId,
-          request.params.recordId,
-          request.body.email,
-          request.language,
-        ),
-      );
-      return reply.code(201).send(sent);
-    },
+    async (request, reply) => reply.code(201).send(await inviteRecord(dependencies, request, request.body.email)),
   );
   app.get(
     '/people/:recordId/duplicates',
@@ -368,15 +359,8 @@ export async function peopleApi(
     async (request) => {
       const actorId = actorOf(request);
       return inRequestCommunity(dependencies, request, async (tx, community) => {
-        const person = await service.getPerson(tx, community.id, request.params.recordId);
-        await consent.recordConsent(tx, {
-          communityId: community.id,
-          personRecordId: person.id,
-          purpose: request.params.purpose,
-          ...request.body,
-          recordedBy: actorId,
-          onBehalf: true,
-        });
+        const { purpose, recordId } = request.params;
+        const person = await recordConsentFor(tx, community.id, recordId, purpose, request.body, actorId);
         return consentsOf(tx, person.id);
       });
     },
@@ -503,16 +487,7 @@ export async function peopleApi(
       const actorId = actorOf(request);
       const own = await ownRecordOf(dependencies, request);
       return inRequestCommunity(dependencies, request, async (tx, community) => {
-        await consent.recordConsent(tx, {
-          communityId: community.id,
-          personRecordId: own.id,
-          purpose: request.params.purpose,
-          granted: request.body.granted,
-          method: 'online',
-          note: request.body.note,
-          recordedBy: actorId,
-          onBehalf: false,
-        });
+        await recordOwnConsent(tx, community.id, own.id, request.params.purpose, request.body, actorId);
         return consentsOf(tx, own.id);
       });
     },

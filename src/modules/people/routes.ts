@@ -14,11 +14,21 @@ import type { Community, CommunityTransaction } from '../../platform/tenancy.ts'
 import { choices, render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { showInvitationOnce, takeInvitationShown } from '../communities/invitation-shown.ts';
-import { inviteKnownPerson } from '../communities/service.ts';
 import { programmesOf } from '../programmes/service.ts';
 import { referralsOfPerson } from '../referrals/service.ts';
 import { memberOf as timebankMemberOf } from '../timebank/service.ts';
-import { invitation, ownPurposeParams, ownRecordOf, purposeParams, recordKeepers, recordParams } from './asker.ts';
+import {
+  consentDecision,
+  invitation,
+  inviteRecord,
+  ownPurposeParams,
+  ownRecordOf,
+  purposeParams,
+  recordConsentFor,
+  recordKeepers,
+  recordOwnConsent,
+  recordParams,
+} from './asker.ts';
 import * as consent from './consent.ts';
 import * as service from './service.ts';
 
@@ -197,23 +207,11 @@ export async function peoplePages(
     '/people/:recordId/invitation',
     { config: { access: recordKeepers }, schema: { params: recordParams } },
     async (request, reply) => {
-      const actorId = actorOf(request);
       return submitForm(request, reply, {
         schema: invitation,
         page: (values, errors) => personPage(request, reply, { errors, values }),
         save: async (data) => {
-          const sent = await inRequestCommunity(dependencies, request, (tx, community) =>
-            inviteKnownPerson(
-              dependencies,
-              tx,
-              community,
-              actorId,
-              request.params.recordId,
-              data.email,
-              request.language,
-            ),
-          );
-          showInvitationOnce(request, sent);
+          showInvitationOnce(request, await inviteRecord(dependencies, request, data.email));
         },
         next: `${base(request)}/people/${request.params.recordId}`,
       });
@@ -330,11 +328,46 @@ export async function peoplePages(
       },
       { status: options.errors ? 400 : 200 },
     );
-  const consentForm = z.object({
+  const consentForm = consentDecision.extend({
     granted: z.enum(['yes', 'no'], { error: 'errors.consent.granted.missing' }).transform((value) => value === 'yes'),
-    method: z.enum(consent.consentMethods, { error: 'errors.consent.method.missing' }),
-    note: z.string().trim().max(1000, 'errors.consent.note.tooLong').optional(),
   });
+  type ConsentTarget = { purpose: consent.ConsentPurpose; back: string; own: boolean };
+  /** The consent form for one purpose, filled in as the person's consent stands. */
+  const showConsent = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: ConsentTarget,
+    state: consent.ConsentState,
+  ) => {
+    const current = state[target.purpose];
+    return consentPage(request, reply, {
+      ...target,
+      values: { granted: current ? (current.granted ? 'yes' : 'no') : undefined },
+      current,
+      action: `${target.back}/consents/${target.purpose}`,
+    });
+  };
+  /** Saves a consent decision from its form; on a mistake, the same page with what was typed. */
+  const saveConsent = <Form extends z.ZodType>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: ConsentTarget,
+    schema: Form,
+    save: (data: z.infer<Form>) => Promise<void>,
+  ) =>
+    submitForm(request, reply, {
+      schema,
+      page: (values, errors) =>
+        consentPage(request, reply, {
+          ...target,
+          values,
+          action: `${target.back}/consents/${target.purpose}`,
+          errors,
+        }),
+      save,
+      flash: request.t('consent.saved'),
+      next: target.back,
+    });
   app.get(
     '/people/:recordId/consents/:purpose',
     { config: { access: recordKeepers }, schema: { params: purposeParams } },
@@ -343,16 +376,8 @@ export async function peoplePages(
         const found = await service.getPerson(tx, community.id, request.params.recordId);
         return { person: found, state: await consent.consentState(tx, found.id) };
       });
-      const back = `${base(request)}/people/${person.id}`;
-      const current = state[request.params.purpose];
-      return consentPage(request, reply, {
-        purpose: request.params.purpose,
-        values: { granted: current ? (current.granted ? 'yes' : 'no') : undefined },
-        current,
-        action: `${back}/consents/${request.params.purpose}`,
-        back,
-        own: false,
-      });
+      const target = { purpose: request.params.purpose, back: `${base(request)}/people/${person.id}`, own: false };
+      return showConsent(request, reply, target, state);
     },
   );
   app.post(
@@ -361,32 +386,12 @@ export async function peoplePages(
     async (request, reply) => {
       const back = `${base(request)}/people/${request.params.recordId}`;
       const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: consentForm,
-        page: (values, errors) =>
-          consentPage(request, reply, {
-            purpose: request.params.purpose,
-            values,
-            action: `${back}/consents/${request.params.purpose}`,
-            back,
-            own: false,
-            errors,
-          }),
-        save: (data) =>
-          inRequestCommunity(dependencies, request, async (tx, community) => {
-            const person = await service.getPerson(tx, community.id, request.params.recordId);
-            await consent.recordConsent(tx, {
-              communityId: community.id,
-              personRecordId: person.id,
-              purpose: request.params.purpose,
-              ...data,
-              recordedBy: actorId,
-              onBehalf: true,
-            });
-          }),
-        flash: request.t('consent.saved'),
-        next: back,
-      });
+      const target = { purpose: request.params.purpose, back, own: false };
+      return saveConsent(request, reply, target, consentForm, (data) =>
+        inRequestCommunity(dependencies, request, async (tx, community) => {
+          await recordConsentFor(tx, community.id, request.params.recordId, request.params.purpose, data, actorId);
+        }),
+      );
     },
   );
 
@@ -415,6 +420,21 @@ export async function peoplePages(
       },
       { status: options.errors ? 400 : 200 },
     );
+  /** Saves equality answers from their form; on a mistake, the same page with what was typed. */
+  const saveEquality = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: { back: string; own: boolean },
+    save: (data: z.infer<typeof service.equalityAnswers>) => Promise<unknown>,
+  ) =>
+    submitForm(request, reply, {
+      schema: service.equalityAnswers,
+      page: (values, errors) =>
+        equalityPage(request, reply, { values, action: `${target.back}/equality`, ...target, errors }),
+      save,
+      flash: request.t('people.equality.saved'),
+      next: target.back,
+    });
   app.get(
     '/people/:recordId/equality',
     { config: { access: recordKeepers }, schema: { params: recordParams } },
@@ -432,23 +452,11 @@ export async function peoplePages(
     async (request, reply) => {
       const back = `${base(request)}/people/${request.params.recordId}`;
       const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: service.equalityAnswers,
-        page: (values, errors) =>
-          equalityPage(request, reply, { values, action: `${back}/equality`, back, own: false, errors }),
-        save: (data) =>
-          inRequestCommunity(dependencies, request, (tx, community) =>
-            service.saveEqualityAnswers(
-              tx,
-              community.id,
-              { id: actorId, onBehalf: true },
-              request.params.recordId,
-              data,
-            ),
-          ),
-        flash: request.t('people.equality.saved'),
-        next: back,
-      });
+      return saveEquality(request, reply, { back, own: false }, (data) =>
+        inRequestCommunity(dependencies, request, (tx, community) =>
+          service.saveEqualityAnswers(tx, community.id, { id: actorId, onBehalf: true }, request.params.recordId, data),
+        ),
+      );
     },
   );
 
@@ -580,51 +588,25 @@ export async function peoplePages(
     async (request, reply) => {
       const own = await ownRecordOf(dependencies, request);
       const state = await inRequestCommunity(dependencies, request, (tx) => consent.consentState(tx, own.id));
-      const current = state[request.params.purpose];
-      return consentPage(request, reply, {
-        purpose: request.params.purpose,
-        values: { granted: current ? (current.granted ? 'yes' : 'no') : undefined },
-        current,
-        action: `${base(request)}/me/consents/${request.params.purpose}`,
-        back: `${base(request)}/me`,
-        own: true,
-      });
+      return showConsent(
+        request,
+        reply,
+        { purpose: request.params.purpose, back: `${base(request)}/me`, own: true },
+        state,
+      );
     },
   );
   app.post(
     '/me/consents/:purpose',
     { config: { access: access.anyMember }, schema: { params: ownPurposeParams } },
     async (request, reply) => {
-      const back = `${base(request)}/me`;
       const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: consentForm.pick({ granted: true, note: true }),
-        page: (values, errors) =>
-          consentPage(request, reply, {
-            purpose: request.params.purpose,
-            values,
-            action: `${back}/consents/${request.params.purpose}`,
-            back,
-            own: true,
-            errors,
-          }),
-        save: async (data) => {
-          const own = await ownRecordOf(dependencies, request);
-          await inRequestCommunity(dependencies, request, (tx, community) =>
-            consent.recordConsent(tx, {
-              communityId: community.id,
-              personRecordId: own.id,
-              purpose: request.params.purpose,
-              granted: data.granted,
-              method: 'online',
-              note: data.note,
-              recordedBy: actorId,
-              onBehalf: false,
-            }),
-          );
-        },
-        flash: request.t('consent.saved'),
-        next: back,
+      const target = { purpose: request.params.purpose, back: `${base(request)}/me`, own: true };
+      return saveConsent(request, reply, target, consentForm.pick({ granted: true, note: true }), async (data) => {
+        const own = await ownRecordOf(dependencies, request);
+        await inRequestCommunity(dependencies, request, (tx, community) =>
+          recordOwnConsent(tx, community.id, own.id, request.params.purpose, data, actorId),
+        );
       });
     },
   );
@@ -648,18 +630,11 @@ export async function peoplePages(
     async (request, reply) => {
       const back = `${base(request)}/me`;
       const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: service.equalityAnswers,
-        page: (values, errors) =>
-          equalityPage(request, reply, { values, action: `${back}/equality`, back, own: true, errors }),
-        save: async (data) => {
-          const own = await ownRecordOf(dependencies, request);
-          await inRequestCommunity(dependencies, request, (tx, community) =>
-            service.saveEqualityAnswers(tx, community.id, { id: actorId, onBehalf: false }, own.id, data),
-          );
-        },
-        flash: request.t('people.equality.saved'),
-        next: back,
+      return saveEquality(request, reply, { back, own: true }, async (data) => {
+        const own = await ownRecordOf(dependencies, request);
+        await inRequestCommunity(dependencies, request, (tx, community) =>
+          service.saveEqualityAnswers(tx, community.id, { id: actorId, onBehalf: false }, own.id, data),
+        );
       });
     },
   );

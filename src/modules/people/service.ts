@@ -27,6 +27,14 @@ export type PersonRecord = typeof personRecords.$inferSelect;
 
 const note = (max: number) => optionalText('errors.person.text.tooLong', max);
 
+/** One of these answers or none: left out, blank or null is none. */
+const optionalChoice = <const Options extends readonly [string, ...string[]]>(options: Options, invalid: string) =>
+  z
+    .enum(options, { error: invalid })
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .transform((value) => value ?? null);
+
 /** A person's details, in the sections the pages ask them in. */
 export const personSections = {
   about: z.object({
@@ -40,11 +48,7 @@ export const personSections = {
     phone,
     address: note(500),
     postcode,
-    contactMethod: z
-      .enum(contactMethods, { error: 'errors.person.contactMethod.invalid' })
-      .nullish()
-      .or(z.literal('').transform(() => null))
-      .transform((value) => value ?? null),
+    contactMethod: optionalChoice(contactMethods, 'errors.person.contactMethod.invalid'),
     contactTimes: note(200),
     messageSafe: yesNoOrNotSaid,
   }),
@@ -88,14 +92,22 @@ export type PersonDetails = z.infer<typeof personDetails>;
 export const personPatch = personDetails.partial().strict();
 export type PersonPatch = z.infer<typeof personPatch>;
 
-/** Rules across fields, checked on the whole record after a change. */
-export function checkRecord(details: Partial<PersonDetails>): FieldError[] {
+/** An interpreter needs a language, and "other" needs saying what: the communication section's rules. */
+export function communicationProblems(
+  details: Partial<Pick<PersonDetails, 'communicationNeeds' | 'interpreterLanguage' | 'communicationOther'>>,
+): FieldError[] {
   const errors: FieldError[] = [];
   const needs = details.communicationNeeds ?? [];
   if (needs.includes('interpreter') && !details.interpreterLanguage)
     errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
   if (needs.includes('other') && !details.communicationOther)
     errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
+  return errors;
+}
+
+/** Rules across fields, checked on the whole record after a change. */
+export function checkRecord(details: Partial<PersonDetails>): FieldError[] {
+  const errors = communicationProblems(details);
   if (details.contactMethod === 'email' && !details.email)
     errors.push({ field: 'email', code: 'errors.person.contactMethod.needsEmail' });
   if ((details.contactMethod === 'phone' || details.contactMethod === 'sms') && !details.phone)
@@ -309,36 +321,12 @@ export { accountOf, recordsHoldingRole } from './store.ts';
 // ——— Equality monitoring ———
 
 export const equalityAnswers = z.object({
-  ageBand: z
-    .enum(ageBands, { error: 'errors.equality.invalid' })
-    .nullish()
-    .or(z.literal('').transform(() => null))
-    .transform((value) => value ?? null),
-  ethnicity: z
-    .enum(ethnicities, { error: 'errors.equality.invalid' })
-    .nullish()
-    .or(z.literal('').transform(() => null))
-    .transform((value) => value ?? null),
-  sex: z
-    .enum(sexes, { error: 'errors.equality.invalid' })
-    .nullish()
-    .or(z.literal('').transform(() => null))
-    .transform((value) => value ?? null),
-  genderSameAsBirth: z
-    .enum(yesNoPreferNot, { error: 'errors.equality.invalid' })
-    .nullish()
-    .or(z.literal('').transform(() => null))
-    .transform((value) => value ?? null),
-  disability: z
-    .enum(yesNoPreferNot, { error: 'errors.equality.invalid' })
-    .nullish()
-    .or(z.literal('').transform(() => null))
-    .transform((value) => value ?? null),
-  carer: z
-    .enum(yesNoPreferNot, { error: 'errors.equality.invalid' })
-    .nullish()
-    .or(z.literal('').transform(() => null))
-    .transform((value) => value ?? null),
+  ageBand: optionalChoice(ageBands, 'errors.equality.invalid'),
+  ethnicity: optionalChoice(ethnicities, 'errors.equality.invalid'),
+  sex: optionalChoice(sexes, 'errors.equality.invalid'),
+  genderSameAsBirth: optionalChoice(yesNoPreferNot, 'errors.equality.invalid'),
+  disability: optionalChoice(yesNoPreferNot, 'errors.equality.invalid'),
+  carer: optionalChoice(yesNoPreferNot, 'errors.equality.invalid'),
 });
 export type EqualityAnswers = z.infer<typeof equalityAnswers>;
 export const equalityQuestions = ['ageBand', 'ethnicity', 'sex', 'genderSameAsBirth', 'disability', 'carer'] as const;

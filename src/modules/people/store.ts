@@ -157,18 +157,16 @@ export const heldByAccount = (recordId: RecordReference, accountId: string) =>
 export const numberOf = (recordId: RecordReference) =>
   sql<number>`(select number from person_records where id = ${recordId})`;
 
+/** The community's active records that also meet the condition. */
+const activeIn = (communityId: string, condition: SQL) =>
+  and(eq(personRecords.communityId, communityId), condition, eq(personRecords.status, 'active'));
+
 /** A record's id, number and name, or nothing when it is not an active record of this community. */
 export async function activeRecord(tx: CommunityTransaction, communityId: string, recordId: string) {
   const [found] = await tx
     .select({ id: personRecords.id, number: personRecords.number, name: personRecords.preferredName })
     .from(personRecords)
-    .where(
-      and(
-        eq(personRecords.communityId, communityId),
-        eq(personRecords.id, recordId),
-        eq(personRecords.status, 'active'),
-      ),
-    );
+    .where(activeIn(communityId, eq(personRecords.id, recordId)));
   return found;
 }
 
@@ -229,13 +227,7 @@ export async function linkRecordToAccount(
   const [taken] = await tx
     .select({ id: personRecords.id })
     .from(personRecords)
-    .where(
-      and(
-        eq(personRecords.communityId, communityId),
-        eq(personRecords.accountId, accountId),
-        eq(personRecords.status, 'active'),
-      ),
-    );
+    .where(activeIn(communityId, eq(personRecords.accountId, accountId)));
   if (!taken)
     await tx
       .update(personRecords)
@@ -347,13 +339,7 @@ export async function activeRecordOfAccount(
   const [found] = await tx
     .select()
     .from(personRecords)
-    .where(
-      and(
-        eq(personRecords.communityId, communityId),
-        eq(personRecords.accountId, accountId),
-        eq(personRecords.status, 'active'),
-      ),
-    );
+    .where(activeIn(communityId, eq(personRecords.accountId, accountId)));
   return found;
 }
 

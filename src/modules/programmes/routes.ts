@@ -6,7 +6,7 @@ import { actorOf, communityToVisit, inRequestCommunity, takeFlash } from '../../
 import { submitForm } from '../../platform/http/forms.ts';
 import type { FieldError } from '../../platform/http/problems.ts';
 import { communityParams } from '../../platform/http/schemas.ts';
-import { inCommunity } from '../../platform/tenancy.ts';
+import { type CommunityTransaction, inCommunity } from '../../platform/tenancy.ts';
 import { render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { programmeParams } from './asker.ts';
@@ -53,6 +53,29 @@ export async function programmePages(
       },
       { status: errors ? 400 : 200 },
     );
+  /** Saves the programme form: a new programme, or changes to the one given; a mistake shows the form again. */
+  const saveProgramme = (
+    request: FastifyRequest<{ Params: { community: string } }>,
+    reply: FastifyReply,
+    programmeId: string | undefined,
+    save: (
+      tx: CommunityTransaction,
+      communityId: string,
+      actorId: string,
+      data: z.infer<typeof service.programmeDetails>,
+    ) => Promise<{ name: string }>,
+  ) => {
+    const actorId = actorOf(request);
+    return submitForm(request, reply, {
+      schema: service.programmeDetails,
+      page: (values, errors) => formPage(request, reply, values, programmeId, errors),
+      once: { db: dependencies.db, accountId: actorId },
+      save: (data) =>
+        inRequestCommunity(dependencies, request, (tx, community) => save(tx, community.id, actorId, data)),
+      flash: (saved) => request.t(programmeId ? 'programmes.edit.done' : 'programmes.new.done', { name: saved.name }),
+      next: `/c/${request.params.community}/programmes`,
+    });
+  };
 
   // Admins and coordinators see every programme; admins create and change them.
   app.get(
@@ -77,20 +100,7 @@ export async function programmePages(
   app.post(
     '/new',
     { config: { access: access.roles('admin') }, schema: { params: communityParams } },
-    async (request, reply) => {
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: service.programmeDetails,
-        page: (values, errors) => formPage(request, reply, values, undefined, errors),
-        once: { db: dependencies.db, accountId: actorId },
-        save: (data) =>
-          inRequestCommunity(dependencies, request, (tx, community) =>
-            service.createProgramme(tx, community.id, actorId, data),
-          ),
-        flash: (created) => request.t('programmes.new.done', { name: created.name }),
-        next: `/c/${request.params.community}/programmes`,
-      });
-    },
+    async (request, reply) => saveProgramme(request, reply, undefined, service.createProgramme),
   );
   app.get(
     '/:programmeId/edit',
@@ -106,18 +116,10 @@ export async function programmePages(
     '/:programmeId/edit',
     { config: { access: access.roles('admin') }, schema: { params: programmeParams } },
     async (request, reply) => {
-      const actorId = actorOf(request);
-      return submitForm(request, reply, {
-        schema: service.programmeDetails,
-        page: (values, errors) => formPage(request, reply, values, request.params.programmeId, errors),
-        once: { db: dependencies.db, accountId: actorId },
-        save: (data) =>
-          inRequestCommunity(dependencies, request, (tx, community) =>
-            service.updateProgramme(tx, community.id, actorId, request.params.programmeId, data),
-          ),
-        flash: (updated) => request.t('programmes.edit.done', { name: updated.name }),
-        next: `/c/${request.params.community}/programmes`,
-      });
+      const { programmeId } = request.params;
+      return saveProgramme(request, reply, programmeId, (tx, communityId, actorId, data) =>
+        service.updateProgramme(tx, communityId, actorId, programmeId, data),
+      );
     },
   );
 }

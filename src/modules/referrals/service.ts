@@ -20,6 +20,7 @@ import { welcomeAsMember } from '../communities/service.ts';
 import { checkNeedsOffered } from './support-needs.ts';
 import { recordMilestone } from '../journey/service.ts';
 import {
+  type ConsentMethod,
   type ConsentPurpose,
   consentState,
   mayTellReferrer,
@@ -135,17 +136,26 @@ const programmeIds = z
   )
   .transform((list) => [...new Set(list)]);
 
+// Who the person is and how to reach them, asked as their record asks it.
+const { about, contact, communication, health } = people_.personSections;
+const whoTheyAre = {
+  preferredName: about.shape.preferredName,
+  fullName: about.shape.fullName,
+  dateOfBirth: about.shape.dateOfBirth,
+};
+const howToReach = {
+  phone: contact.shape.phone,
+  messageSafe: contact.shape.messageSafe,
+  email: contact.shape.email,
+  address: contact.shape.address,
+  postcode: contact.shape.postcode,
+};
+
 /** Someone asking for support for themselves. */
 export const selfReferral = z.object({
   programmeIds,
-  preferredName: people_.personSections.about.shape.preferredName,
-  fullName: people_.personSections.about.shape.fullName,
-  dateOfBirth: people_.personSections.about.shape.dateOfBirth,
-  phone: people_.personSections.contact.shape.phone,
-  messageSafe: people_.personSections.contact.shape.messageSafe,
-  email: people_.personSections.contact.shape.email,
-  address: people_.personSections.contact.shape.address,
-  postcode: people_.personSections.contact.shape.postcode,
+  ...whoTheyAre,
+  ...howToReach,
   /** The ways the person is happy to be contacted; the first is the one they prefer. */
   contactBy: checkboxList(['phone', 'sms', 'email', 'post'] as const, 'errors.referral.contactBy.missing').refine(
     (list) => list.length > 0,
@@ -153,9 +163,7 @@ export const selfReferral = z.object({
   ),
   needs: checkboxList(needs, 'errors.referral.needs.invalid'),
   reason: text(4000),
-  communicationNeeds: people_.personSections.communication.shape.communicationNeeds,
-  interpreterLanguage: people_.personSections.communication.shape.interpreterLanguage,
-  communicationOther: people_.personSections.communication.shape.communicationOther,
+  ...communication.shape,
   evaluation: z.preprocess(
     (value) => (value === 'yes' ? true : value === 'no' ? false : value),
     z.boolean({ error: 'errors.referral.evaluation.missing' }),
@@ -173,28 +181,16 @@ export function checkSelfReferral(answers: Partial<SelfReferral>) {
     errors.push({ field: 'email', code: 'errors.referral.contactBy.needsEmail' });
   if (by.includes('post') && (!answers.address || !answers.postcode))
     errors.push({ field: 'address', code: 'errors.referral.contactBy.needsAddress' });
-  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage)
-    errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
-  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther)
-    errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
-  return errors;
+  return [...errors, ...people_.communicationProblems(answers)];
 }
 
 /** A professional's referral: who, why, into what, how soon, known risks, and two separate agreements. */
 export const professionalReferral = z.object({
-  preferredName: people_.personSections.about.shape.preferredName,
-  fullName: people_.personSections.about.shape.fullName,
-  dateOfBirth: people_.personSections.about.shape.dateOfBirth,
-  nhsNumber: people_.personSections.health.shape.nhsNumber,
-  phone: people_.personSections.contact.shape.phone,
-  messageSafe: people_.personSections.contact.shape.messageSafe,
-  email: people_.personSections.contact.shape.email,
-  address: people_.personSections.contact.shape.address,
-  postcode: people_.personSections.contact.shape.postcode,
-  communicationNeeds: people_.personSections.communication.shape.communicationNeeds,
-  interpreterLanguage: people_.personSections.communication.shape.interpreterLanguage,
-  communicationOther: people_.personSections.communication.shape.communicationOther,
-  gpPractice: people_.personSections.health.shape.gpPractice,
+  ...whoTheyAre,
+  nhsNumber: health.shape.nhsNumber,
+  ...howToReach,
+  ...communication.shape,
+  gpPractice: health.shape.gpPractice,
   referrerOrganisation: text(200),
   programmeIds: programmeIds.refine((list) => list.length > 0, 'errors.referral.programmes.missing'),
   needs: checkboxList(needs, 'errors.referral.needs.invalid'),
@@ -212,11 +208,7 @@ export function checkProfessionalReferral(answers: Partial<ProfessionalReferral>
   const errors = [];
   if (!answers.phone && !answers.email && !answers.address)
     errors.push({ field: 'phone', code: 'errors.referral.noWayToContact' });
-  if (answers.communicationNeeds?.includes('interpreter') && !answers.interpreterLanguage)
-    errors.push({ field: 'interpreterLanguage', code: 'errors.person.interpreterLanguage.missing' });
-  if (answers.communicationNeeds?.includes('other') && !answers.communicationOther)
-    errors.push({ field: 'communicationOther', code: 'errors.person.communicationOther.missing' });
-  return errors;
+  return [...errors, ...people_.communicationProblems(answers)];
 }
 
 export const contactAttempt = z.object({
@@ -389,6 +381,57 @@ async function insertReferral(tx: CommunityTransaction, context: Context, detail
   return created;
 }
 
+/** The record of someone referred: who they are, how to reach them and how they communicate, as the referral says, and more. */
+function newRecord(
+  tx: CommunityTransaction,
+  context: Context,
+  onBehalf: boolean,
+  answers: SelfReferral | ProfessionalReferral,
+  more: Partial<people_.PersonDetails>,
+) {
+  return people_.createPerson(
+    tx,
+    context.community.id,
+    { id: context.actorId, onBehalf },
+    {
+      ...people_.personDetails.parse({ preferredName: answers.preferredName }),
+      preferredName: answers.preferredName,
+      fullName: answers.fullName,
+      dateOfBirth: answers.dateOfBirth,
+      phone: answers.phone,
+      messageSafe: answers.messageSafe,
+      email: answers.email,
+      address: answers.address,
+      postcode: answers.postcode,
+      communicationNeeds: answers.communicationNeeds,
+      interpreterLanguage: answers.interpreterLanguage,
+      communicationOther: answers.communicationOther,
+      ...more,
+    },
+  );
+}
+
+/** What the person agreed to when referred, one decision a purpose, recorded as they gave it. */
+function recordAgreements(
+  tx: CommunityTransaction,
+  context: Context,
+  personId: string,
+  decisions: [ConsentPurpose, boolean][],
+  given: { method: ConsentMethod; onBehalf: boolean },
+) {
+  return recordConsents(
+    tx,
+    personId,
+    decisions.map(([purpose, granted]) => ({
+      communityId: context.community.id,
+      purpose,
+      granted,
+      ...given,
+      recordedBy: context.actorId,
+    })),
+  );
+}
+
 export interface SelfReferralOptions {
   /** Staff typing it in for someone who asked by phone or in person. */
   onBehalf?: boolean;
@@ -413,44 +456,21 @@ export async function createSelfReferral(
   const outcome = await oncePerSubmission(tx, communityId, options.submissionKey ?? null, async () => {
     await checkProgrammes(tx, communityId, answers.programmeIds, 'programmeIds');
     const onBehalf = options.onBehalf ?? false;
-    const actor = { id: context.actorId, onBehalf };
-    const details = {
-      preferredName: answers.preferredName,
-      fullName: answers.fullName,
-      dateOfBirth: answers.dateOfBirth,
-      phone: answers.phone,
-      messageSafe: answers.messageSafe,
-      email: answers.email,
-      address: answers.address,
-      postcode: answers.postcode,
+    const person = await newRecord(tx, context, onBehalf, answers, {
       contactMethod: answers.contactBy[0] ?? null,
-      communicationNeeds: answers.communicationNeeds,
-      interpreterLanguage: answers.interpreterLanguage,
-      communicationOther: answers.communicationOther,
-    };
-    const person = await people_.createPerson(tx, communityId, actor, {
-      ...people_.personDetails.parse({ preferredName: answers.preferredName }),
-      ...details,
       assistedDigital: onBehalf && !answers.email && !answers.phone,
     });
-    const method = onBehalf ? 'spoken' : 'online';
-    const decisions: [ConsentPurpose, boolean][] = [
-      ['support', true],
-      ['contact_email', answers.contactBy.includes('email')],
-      ['contact_sms', answers.contactBy.includes('sms')],
-      ['evaluation', answers.evaluation],
-    ];
-    await recordConsents(
+    await recordAgreements(
       tx,
+      context,
       person.id,
-      decisions.map(([purpose, granted]) => ({
-        communityId,
-        purpose,
-        granted,
-        method,
-        recordedBy: context.actorId,
-        onBehalf,
-      })),
+      [
+        ['support', true],
+        ['contact_email', answers.contactBy.includes('email')],
+        ['contact_sms', answers.contactBy.includes('sms')],
+        ['evaluation', answers.evaluation],
+      ],
+      { method: onBehalf ? 'spoken' : 'online', onBehalf },
     );
     if (!onBehalf) claimToken = newToken();
     return insertReferral(tx, context, {
@@ -502,20 +522,8 @@ export async function createProfessionalReferral(
   const communityId = context.community.id;
   return oncePerSubmission(tx, communityId, options.submissionKey ?? null, async () => {
     await checkProgrammes(tx, communityId, answers.programmeIds, 'programmeIds');
-    const actor = { id: context.actorId, onBehalf: true };
-    const person = await people_.createPerson(tx, communityId, actor, {
-      ...people_.personDetails.parse({ preferredName: answers.preferredName }),
-      fullName: answers.fullName,
-      dateOfBirth: answers.dateOfBirth,
+    const person = await newRecord(tx, context, true, answers, {
       nhsNumber: answers.nhsNumber,
-      phone: answers.phone,
-      messageSafe: answers.messageSafe,
-      email: answers.email,
-      address: answers.address,
-      postcode: answers.postcode,
-      communicationNeeds: answers.communicationNeeds,
-      interpreterLanguage: answers.interpreterLanguage,
-      communicationOther: answers.communicationOther,
       gpPractice: answers.gpPractice || answers.referrerOrganisation,
     });
     const source = options.source ?? 'professional';
@@ -531,18 +539,7 @@ export async function createProfessionalReferral(
             ['tell_referrer', answers.agreedToUpdates],
           ]
         : [['support', true]];
-    await recordConsents(
-      tx,
-      person.id,
-      decisions.map(([purpose, granted]) => ({
-        communityId,
-        purpose,
-        granted,
-        method: 'spoken' as const,
-        recordedBy: context.actorId,
-        onBehalf: true,
-      })),
-    );
+    await recordAgreements(tx, context, person.id, decisions, { method: 'spoken', onBehalf: true });
     return insertReferral(tx, context, {
       personRecordId: person.id,
       source,

@@ -483,19 +483,9 @@ export async function countUnderWay(tx: CommunityTransaction, communityId: strin
   return row?.count ?? 0;
 }
 
-/** A page of a referrer's referrals, newest first (one more row than asked), with each person's name. */
-export function referrerPage(
-  tx: CommunityTransaction,
-  communityId: string,
-  referrerId: string,
-  page: { before?: { createdAt: string; id: string }; limit: number },
-) {
+/** Referrals with the person's name and the exact moment each was made (for a cursor). */
+const referralsWithName = (tx: CommunityTransaction) => {
   const records = recordsSeen('records');
-  const conditions: SQL[] = [eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId)];
-  if (page.before)
-    conditions.push(
-      sql`(${referrals.createdAt}, ${referrals.id}) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`,
-    );
   return tx
     .select({
       referral: referrals,
@@ -503,7 +493,22 @@ export function referrerPage(
       createdAtExact: sql<string>`${referrals.createdAt}::text`,
     })
     .from(referrals)
-    .innerJoin(records, eq(records.id, referrals.personRecordId))
+    .innerJoin(records, eq(records.id, referrals.personRecordId));
+};
+
+/** A page of a referrer's referrals, newest first (one more row than asked), with each person's name. */
+export function referrerPage(
+  tx: CommunityTransaction,
+  communityId: string,
+  referrerId: string,
+  page: { before?: { createdAt: string; id: string }; limit: number },
+) {
+  const conditions: SQL[] = [eq(referrals.communityId, communityId), eq(referrals.referrerId, referrerId)];
+  if (page.before)
+    conditions.push(
+      sql`(${referrals.createdAt}, ${referrals.id}) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`,
+    );
+  return referralsWithName(tx)
     .where(and(...conditions))
     .orderBy(desc(referrals.createdAt), desc(referrals.id))
     .limit(page.limit + 1);
@@ -535,22 +540,13 @@ export async function referralWithName(
   referralId: string,
   referrerId: string | null,
 ) {
-  const records = recordsSeen('records');
-  const [row] = await tx
-    .select({
-      referral: referrals,
-      preferredName: records.preferredName,
-      createdAtExact: sql<string>`${referrals.createdAt}::text`,
-    })
-    .from(referrals)
-    .innerJoin(records, eq(records.id, referrals.personRecordId))
-    .where(
-      and(
-        eq(referrals.communityId, communityId),
-        eq(referrals.id, referralId),
-        ...(referrerId === null ? [] : [eq(referrals.referrerId, referrerId)]),
-      ),
-    );
+  const [row] = await referralsWithName(tx).where(
+    and(
+      eq(referrals.communityId, communityId),
+      eq(referrals.id, referralId),
+      ...(referrerId === null ? [] : [eq(referrals.referrerId, referrerId)]),
+    ),
+  );
   return row;
 }
 
@@ -595,22 +591,16 @@ export async function referralIdsAbout(tx: CommunityTransaction, personRecordId:
 }
 
 /** The contact attempts of a record's referrals, for the person's download. */
-export function contactAttemptRows(tx: CommunityTransaction, ids: { record: string }) {
-  return tx
-    .execute(
-      sql`select a.* from ${contactAttempts} a join ${referrals} r on r.id = a.referral_id where r.person_record_id = ${ids.record}`,
-    )
-    .then((result) => result.rows);
-}
+export const contactAttemptRows = rowsThrough(
+  (record) =>
+    sql`select a.* from ${contactAttempts} a join ${referrals} r on r.id = a.referral_id where r.person_record_id = ${record}`,
+);
 
 /** The history of a record's referrals, for the person's download. */
-export function referralEventRows(tx: CommunityTransaction, ids: { record: string }) {
-  return tx
-    .execute(
-      sql`select e.* from ${referralEvents} e join ${referrals} r on r.id = e.referral_id where r.person_record_id = ${ids.record}`,
-    )
-    .then((result) => result.rows);
-}
+export const referralEventRows = rowsThrough(
+  (record) =>
+    sql`select e.* from ${referralEvents} e join ${referrals} r on r.id = e.referral_id where r.person_record_id = ${record}`,
+);
 
 /** The programmes each of a record's referrals asked for, for the person's download. */
 export const referralProgrammeRows = rowsThrough(

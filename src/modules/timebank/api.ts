@@ -11,12 +11,9 @@ import { communityParams, problemResponses } from '../../platform/http/schemas.t
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
-import { exchangeContext, sideOrStaff, staff, timebankWork } from './asker.ts';
+import { exchangeContexts, exchangeParams, recordParams, sideOrStaff, staff, timebankWork } from './asker.ts';
 import * as exchanges from './exchanges.ts';
 import * as service from './service.ts';
-
-const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
-const recordParams = communityParams.extend({ recordId: z.uuid() });
 
 const partySchema = z.object({
   accountId: z.uuid(),
@@ -111,8 +108,7 @@ export async function timebankApi(
   const api = parent.withTypeProvider<ZodTypeProvider>();
   const tags = ['Time bank'];
   const inTimebank = timebankWork(dependencies);
-  const contextOf = (request: FastifyRequest, communityId: string, ownId: string | null) =>
-    exchangeContext(dependencies, request, communityId, ownId);
+  const contextOf = exchangeContexts(dependencies);
   /** An exchange the asker may see, as the API gives it. */
   const readExchange = async (
     tx: CommunityTransaction,

@@ -39,30 +39,6 @@ export async function partyRows(tx: CommunityTransaction, communityId: string, p
   return rows.rows;
 }
 
-/** A category of the community that is not archived: its id and the check it needs. */
-export async function usableCategory(tx: CommunityTransaction, communityId: string, categoryId: string) {
-  const [category] = await tx
-    .select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel })
-    .from(timebankCategories)
-    .where(
-      and(
-        eq(timebankCategories.communityId, communityId),
-        eq(timebankCategories.id, categoryId),
-        eq(timebankCategories.archived, false),
-      ),
-    );
-  return category;
-}
-
-/** A category of the community, archived or not: its id and the check it needs. */
-export async function categoryCheck(tx: CommunityTransaction, communityId: string, categoryId: string) {
-  const [category] = await tx
-    .select({ id: timebankCategories.id, checkLevel: timebankCategories.checkLevel })
-    .from(timebankCategories)
-    .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, categoryId)));
-  return category;
-}
-
 export async function postExists(tx: CommunityTransaction, communityId: string, postId: string): Promise<boolean> {
   const post = await tx.execute(
     sql`select 1 from timebank_posts where id = ${postId} and community_id = ${communityId}`,
@@ -235,17 +211,16 @@ export async function exchangeListRows(
   return rows.rows;
 }
 
+/** Which exchange ids to read: a member's own (null: everyone's), of one status or any, after the cursor. */
+export interface ExchangeIdQuery {
+  personRecordId: string | null;
+  status?: Exchange['status'];
+  before?: { createdAt: string; id: string };
+  limit: number;
+}
+
 /** Up to `limit + 1` exchange ids newest first, after the cursor. */
-export async function exchangeIdRows(
-  tx: CommunityTransaction,
-  communityId: string,
-  options: {
-    personRecordId: string | null;
-    status?: Exchange['status'];
-    before?: { createdAt: string; id: string };
-    limit: number;
-  },
-) {
+export async function exchangeIdRows(tx: CommunityTransaction, communityId: string, options: ExchangeIdQuery) {
   const rows = await tx.execute<{ id: string; created_at: string }>(sql`
     select e.id, e.created_at::text from timebank_exchanges e
     where e.community_id = ${communityId}

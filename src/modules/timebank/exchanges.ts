@@ -14,13 +14,13 @@ import { messagePerson } from '../people/consent.ts';
 import { postTransfer } from './ledger.ts';
 import { requireCheck } from './checks.ts';
 import {
-  categoryCheck,
   categoryName,
   claimForConfirming,
   disputeUnconfirmable,
   type Exchange,
   exchangeIdRows,
   exchangeListRows,
+  type ExchangeIdQuery,
   type ExchangeListing,
   exchangeRow,
   exchangesDue,
@@ -38,9 +38,8 @@ import {
   reversingTransfer,
   transferOf,
   transferOfExchange,
-  usableCategory,
 } from './exchanges-store.ts';
-import { displayNameOf, openAccountsAmong, type Timebank } from './store.ts';
+import { categoryOf, displayNameOf, openAccountsAmong, type Timebank, usableCategory } from './store.ts';
 import { accountChoices, listCategories, memberOf, potOf, runsTimebank, timebankOf } from './service.ts';
 
 /** The most time one exchange can record for one person: a day. */
@@ -370,8 +369,7 @@ export async function confirmExchange(
   exchangeId: string,
 ): Promise<Exchange> {
   const { communityId, actor } = context;
-  const full = await getExchange(tx, communityId, exchangeId);
-  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
+  const full = await visibleExchange(tx, context, exchangeId);
   if (full.exchange.status === 'confirmed') return full.exchange;
   if (full.exchange.status === 'cancelled') throw conflict('timebank-exchange-cancelled');
   if (!actor.staff) {
@@ -465,8 +463,7 @@ export async function disputeExchange(
   details: z.infer<typeof disputeDetails>,
 ): Promise<Exchange> {
   const { communityId, actor } = context;
-  const full = await getExchange(tx, communityId, exchangeId);
-  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
+  const full = await visibleExchange(tx, context, exchangeId);
   if (!actor.staff && (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId)))
     throw conflict('timebank-confirm-other-side');
   const disputed = await markDisputed(tx, exchangeId, details.reason, actor.id);
@@ -488,8 +485,7 @@ export async function cancelExchange(
   exchangeId: string,
 ): Promise<Exchange> {
   const { communityId, actor } = context;
-  const full = await getExchange(tx, communityId, exchangeId);
-  if (!mayView(full, actor, context.actorRecordId)) throw notFound();
+  const full = await visibleExchange(tx, context, exchangeId);
   if (!actor.staff && full.exchange.recordedBy !== actor.id) throw conflict('timebank-cancel-own');
   const cancelled = await markCancelled(tx, exchangeId, actor.id);
   if (!cancelled) throw conflict('timebank-exchange-not-open');
@@ -527,16 +523,7 @@ export async function openExchanges(
 }
 
 /** Exchanges newest first: a member's own (any status), or for coordinators everyone's; ids only, read in full with getExchange. */
-export async function exchangeIds(
-  tx: CommunityTransaction,
-  communityId: string,
-  options: {
-    personRecordId: string | null;
-    status?: Exchange['status'];
-    before?: { createdAt: string; id: string };
-    limit: number;
-  },
-) {
+export async function exchangeIds(tx: CommunityTransaction, communityId: string, options: ExchangeIdQuery) {
   const rows = await exchangeIdRows(tx, communityId, options);
   return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
 }
@@ -583,7 +570,7 @@ export async function recordGroupExchange(
   if (accounts.length !== ids.length) throw notFound();
   const unusable = ids.filter((id) => !holders.has(id));
   if (unusable.length > 0) throw invalid([{ field: 'receivers', code: 'errors.timebank.notOnboarded' }]);
-  const category = await categoryCheck(tx, communityId, input.categoryId);
+  const category = await categoryOf(tx, communityId, input.categoryId);
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   for (const giver of input.givers) {
     const holder = holders.get(giver.account);

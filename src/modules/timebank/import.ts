@@ -12,13 +12,7 @@ import { ukDay } from '../../platform/working-days.ts';
 import { activeRecordEmails, insertImportedRecord } from '../people/service.ts';
 import { insertImportedExchange, insertParties } from './exchanges-store.ts';
 import { postTransfer } from './ledger.ts';
-import {
-  categoryIdsAndNames,
-  categoryNames,
-  insertNamedCategory,
-  membersByEmailAndName,
-  openAccountBalance,
-} from './store.ts';
+import { categoryIdsAndNames, insertNamedCategory, membersByEmailAndName, openAccountBalance } from './store.ts';
 import { forgetDayTotals } from './exchanges.ts';
 import { accountOfPerson, joinTimebank, potOf, timebankOf } from './service.ts';
 
@@ -199,7 +193,7 @@ export async function planImport(
     ...members.flatMap((member) => [key(member.name), ...(member.email ? [key(member.email)] : [])]),
     ...inBank.flatMap((row) => [row.name, ...(row.email ? [row.email] : [])]),
   ]);
-  const categories = await categoryNames(tx, communityId);
+  const categories = await categoryIdsAndNames(tx, communityId);
   const knownCategories = new Set(categories.map((category) => key(category.name)));
   const newCategories = new Set<string>();
   const today = ukDay(new Date());

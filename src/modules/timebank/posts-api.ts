@@ -1,6 +1,6 @@
 // Offers and requests, conversations, following categories and background checks: the JSON API,
 // under /api/v1/communities/:community/timebank.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
@@ -13,12 +13,16 @@ import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import { getPerson } from '../people/service.ts';
 import * as posts from './posts.ts';
-import { exchangeContext, sideOrStaff, staff, timebankWork } from './asker.ts';
+import {
+  conversationParams,
+  exchangeContexts,
+  postParams,
+  recordParams,
+  sideOrStaff,
+  staff,
+  timebankWork,
+} from './asker.ts';
 import * as service from './service.ts';
-
-const postParams = communityParams.extend({ postId: z.uuid() });
-const conversationParams = communityParams.extend({ responseId: z.uuid() });
-const recordParams = communityParams.extend({ recordId: z.uuid() });
 
 /** Offers and requests, conversations, following categories and background checks: the API. */
 export async function postsApi(
@@ -27,8 +31,7 @@ export async function postsApi(
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const inTimebank = timebankWork(dependencies);
-  const context = (request: FastifyRequest, communityId: string, ownId: string | null) =>
-    exchangeContext(dependencies, request, communityId, ownId);
+  const context = exchangeContexts(dependencies);
 
   const tags = ['Time bank'];
   const postSchema = z.object({

@@ -14,11 +14,8 @@ import { communityParams } from '../../platform/http/schemas.ts';
 import { choices, render } from '../../platform/views/index.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import * as posts from './posts.ts';
-import { exchangeContext, pathIn, sideOrStaff, timebankWork } from './asker.ts';
+import { conversationParams, exchangeContexts, pathIn, postParams, sideOrStaff, timebankWork } from './asker.ts';
 import * as service from './service.ts';
-
-const postParams = communityParams.extend({ postId: z.uuid() });
-const conversationParams = communityParams.extend({ responseId: z.uuid() });
 
 const threeMonths = () => formatISO(addMonths(new Date(), 3), { representation: 'date' });
 
@@ -38,8 +35,7 @@ export async function postPages(
 ): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const inTimebank = timebankWork(dependencies);
-  const context = (request: FastifyRequest, communityId: string, ownId: string | null) =>
-    exchangeContext(dependencies, request, communityId, ownId);
+  const context = exchangeContexts(dependencies);
 
   // ——— Finding offers and requests ———
   app.get(

@@ -19,21 +19,6 @@ import {
 export { postKinds, postPlaces };
 export type Post = typeof timebankPosts.$inferSelect;
 
-/** A category of the community that is not archived. */
-export async function openCategory(tx: CommunityTransaction, communityId: string, categoryId: string) {
-  const [category] = await tx
-    .select()
-    .from(timebankCategories)
-    .where(
-      and(
-        eq(timebankCategories.communityId, communityId),
-        eq(timebankCategories.id, categoryId),
-        eq(timebankCategories.archived, false),
-      ),
-    );
-  return category;
-}
-
 export async function insertPost(tx: CommunityTransaction, values: typeof timebankPosts.$inferInsert) {
   const [post] = await tx.insert(timebankPosts).values(values).returning();
   return post;

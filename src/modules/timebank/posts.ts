@@ -27,7 +27,6 @@ import {
   markPostsReminded,
   messagesOf,
   nameOfRecord,
-  openCategory,
   type Post,
   type PostQuery,
   postInFull,
@@ -40,6 +39,7 @@ import {
   unfollowAll,
 } from './posts-store.ts';
 import type { CheckLevel } from './schema.ts';
+import { usableCategory } from './store.ts';
 import type { ExchangeContext } from './exchanges.ts';
 import { accountChoices, listCategories, memberOf, timebankOf } from './service.ts';
 import { checkCovers, currentCheck, requireCheck } from './checks.ts';
@@ -159,7 +159,7 @@ export async function createPost(
     throw details.forPersonId ? notFound() : invalid([{ field: 'title', code: 'errors.timebank.notOnboarded' }]);
   if (!member.onboardedAt)
     throw invalid([{ field: details.forPersonId ? 'forPersonId' : 'title', code: 'errors.timebank.notOnboarded' }]);
-  const category = await openCategory(tx, communityId, details.categoryId);
+  const category = await usableCategory(tx, communityId, details.categoryId);
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   // Offering help that needs a check needs the check.
   if (details.kind === 'offer') await requireCheck(tx, forPerson, category.checkLevel, 'categoryId');
@@ -456,7 +456,7 @@ export async function updatePost(
 ): Promise<Post> {
   const { post } = await postToChange(tx, context, postId);
   if (post.closedAt) throw conflict('timebank-post-closed');
-  const category = await openCategory(tx, context.communityId, details.categoryId);
+  const category = await usableCategory(tx, context.communityId, details.categoryId);
   if (!category) throw invalid([{ field: 'categoryId', code: 'errors.timebank.category.missing' }]);
   if (post.kind === 'offer') await requireCheck(tx, post.personRecordId, category.checkLevel, 'categoryId');
   const changed = await changePost(tx, postId, {

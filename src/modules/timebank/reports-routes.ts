@@ -19,10 +19,9 @@ import { formatDay, formatDuration, render } from '../../platform/views/index.ts
 import { ukDay } from '../../platform/working-days.ts';
 import type { Dependencies } from '../../dependencies.ts';
 import * as reports from './reports.ts';
-import { pathIn, reportReaders, staff, timebankWork } from './asker.ts';
+import { pathIn, recordParams, reportReaders, staff, timebankWork } from './asker.ts';
 import * as service from './service.ts';
 
-const recordParams = communityParams.extend({ recordId: z.uuid() });
 const reportTables = [
   'month',
   'category',

@@ -74,19 +74,8 @@ export async function summary(
   const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   // Finished days come added up (timebank_day_totals); today, if asked for, is added up now.
   if (from <= yesterday) await countDays(tx, communityId, from, to < yesterday ? to : yesterday);
-  const {
-    totals,
-    active,
-    byMonth,
-    byCategory,
-    byNeighbourhood,
-    newMembers,
-    unmetNeed,
-    quiet,
-    balanceRows,
-    pot,
-    organisations,
-  } = await summaryRows(tx, communityId, range, today);
+  const rows = await summaryRows(tx, communityId, range, today);
+  const { totals, pot } = rows;
 
   return {
     range,
@@ -95,20 +84,20 @@ export async function summary(
       minutesGiven: totals?.minutes ?? 0,
       groupExchanges: totals?.groups ?? 0,
       groupReceivers: totals?.group_receivers ?? 0,
-      activeMembers: active?.active ?? 0,
+      activeMembers: rows.active?.active ?? 0,
       newMembers: totals?.new_members ?? 0,
       newMembersNowMembers: totals?.new_now ?? 0,
       newMembersStillJoining: totals?.new_joining ?? 0,
       newMembersLeft: totals?.new_left ?? 0,
       membersNow: totals?.members_now ?? 0,
     },
-    byMonth: fillMonths(range, byMonth),
-    byCategory,
-    byNeighbourhood,
-    newMembers,
-    unmetNeed,
-    neverExchanged: { count: quiet.length, names: options.names ? quiet.map((row) => row.name) : null },
-    balances: bands.map((band) => ({ band, members: balanceRows.find((row) => row.band === band)?.members ?? 0 })),
+    byMonth: fillMonths(range, rows.byMonth),
+    byCategory: rows.byCategory,
+    byNeighbourhood: rows.byNeighbourhood,
+    newMembers: rows.newMembers,
+    unmetNeed: rows.unmetNeed,
+    neverExchanged: { count: rows.quiet.length, names: options.names ? rows.quiet.map((row) => row.name) : null },
+    balances: bands.map((band) => ({ band, members: rows.balanceRows.find((row) => row.band === band)?.members ?? 0 })),
     pot: {
       balance: pot?.balance ?? 0,
       granted: pot?.granted ?? 0,
@@ -116,7 +105,7 @@ export async function summary(
       paidForGroups: pot?.paid ?? 0,
       receivedFromGroups: pot?.received ?? 0,
     },
-    organisations,
+    organisations: rows.organisations,
   };
 }
 

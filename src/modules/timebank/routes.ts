@@ -17,10 +17,8 @@ import * as exchanges from './exchanges.ts';
 import { homeOf } from './home.ts';
 import * as service from './service.ts';
 import * as posts from './posts.ts';
-import { exchangeContext, pathIn, sideOrStaff, staff, timebankWork } from './asker.ts';
+import { exchangeContext, exchangeParams, pathIn, recordParams, sideOrStaff, staff, timebankWork } from './asker.ts';
 
-const exchangeParams = communityParams.extend({ exchangeId: z.uuid() });
-const recordParams = communityParams.extend({ recordId: z.uuid() });
 const categoryParams = communityParams.extend({ categoryId: z.uuid() });
 const stepParams = communityParams.extend({ stepId: z.uuid() });
 

@@ -104,27 +104,15 @@ export async function timebankOf(tx: CommunityTransaction, communityId: string):
   return created;
 }
 
+/** A whole number from a form field, from `min` to `max`; anything else is the one error. */
+const wholeNumber = (min: number, max: number, error: string) =>
+  z.coerce.number({ error }).int(error).min(min, error).max(max, error);
+
 export const timebankRules = z.object({
-  minimumBalanceHours: z.coerce
-    .number({ error: 'errors.timebank.minimumBalance' })
-    .int('errors.timebank.minimumBalance')
-    .min(-100, 'errors.timebank.minimumBalance')
-    .max(0, 'errors.timebank.minimumBalance'),
-  autoConfirmDays: z.coerce
-    .number({ error: 'errors.timebank.days' })
-    .int('errors.timebank.days')
-    .min(1, 'errors.timebank.days')
-    .max(60, 'errors.timebank.days'),
-  postReminderDays: z.coerce
-    .number({ error: 'errors.timebank.days' })
-    .int('errors.timebank.days')
-    .min(1, 'errors.timebank.days')
-    .max(60, 'errors.timebank.days'),
-  checkWarningDays: z.coerce
-    .number({ error: 'errors.timebank.days' })
-    .int('errors.timebank.days')
-    .min(1, 'errors.timebank.days')
-    .max(180, 'errors.timebank.days'),
+  minimumBalanceHours: wholeNumber(-100, 0, 'errors.timebank.minimumBalance'),
+  autoConfirmDays: wholeNumber(1, 60, 'errors.timebank.days'),
+  postReminderDays: wholeNumber(1, 60, 'errors.timebank.days'),
+  checkWarningDays: wholeNumber(1, 180, 'errors.timebank.days'),
 });
 
 export async function changeRules(

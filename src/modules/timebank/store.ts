@@ -83,12 +83,28 @@ export function categoriesOf(tx: CommunityTransaction, communityId: string, incl
     .orderBy(asc(sql`lower(${timebankCategories.name})`));
 }
 
+/** A category of the community, archived or not. */
 export async function categoryOf(tx: CommunityTransaction, communityId: string, categoryId: string) {
   const [found] = await tx
     .select()
     .from(timebankCategories)
     .where(and(eq(timebankCategories.communityId, communityId), eq(timebankCategories.id, categoryId)));
   return found;
+}
+
+/** A category of the community that is not archived, for a new exchange or post: its id, name and the check it needs. */
+export async function usableCategory(tx: CommunityTransaction, communityId: string, categoryId: string) {
+  const [category] = await tx
+    .select({ id: timebankCategories.id, name: timebankCategories.name, checkLevel: timebankCategories.checkLevel })
+    .from(timebankCategories)
+    .where(
+      and(
+        eq(timebankCategories.communityId, communityId),
+        eq(timebankCategories.id, categoryId),
+        eq(timebankCategories.archived, false),
+      ),
+    );
+  return category;
 }
 
 type CategoryDetails = Pick<Category, 'name' | 'checkLevel' | 'homeVisit' | 'archived'>;
@@ -115,14 +131,6 @@ export async function insertCategory(tx: CommunityTransaction, communityId: stri
   return saved;
 }
 
-/** The community's category names (an import matches against them). */
-export function categoryNames(tx: CommunityTransaction, communityId: string) {
-  return tx
-    .select({ name: timebankCategories.name })
-    .from(timebankCategories)
-    .where(eq(timebankCategories.communityId, communityId));
-}
-
 /** A category by that name, unless the community has one already. */
 export async function insertNamedCategory(tx: CommunityTransaction, communityId: string, name: string) {
   const [created] = await tx
@@ -133,6 +141,7 @@ export async function insertNamedCategory(tx: CommunityTransaction, communityId:
   return created;
 }
 
+/** The community's categories, archived or not: their ids and names (an import matches against the names). */
 export function categoryIdsAndNames(tx: CommunityTransaction, communityId: string) {
   return tx
     .select({ id: timebankCategories.id, name: timebankCategories.name })
