@@ -361,6 +361,49 @@ describe('one-to-one peer support', () => {
     expect(monthly.body).toContain('Agreed extra call after a hard week');
   });
 
+  it('a coordinator approves a week from its page and is told it is approved; returning says so too', async () => {
+    const { personId } = await referredPerson('Flo Pages', true);
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const episodeId = (
+      await call(coordinator, 'POST', '/api/v1/communities/alpha/episodes', {
+        programmeId: given.fixture.alphaSupportProgrammeId,
+        personRecordId: personId,
+        supporterRecordId: await supporterRecord(),
+        startsOn: day(70),
+      })
+    ).json<{ id: string }>().id;
+    const token = await tokenFor('peer-supporter@alpha.test');
+    const page = await signedIn('coordinator@alpha.test');
+    const sheets: string[] = [];
+    for (const week of [weekOf(day(63)), weekOf(day(56))]) {
+      await call(token, 'POST', `/api/v1/communities/alpha/episodes/${episodeId}/contacts`, {
+        occurredOn: week,
+        minutes: 30,
+        mode: 'phone',
+        whatWasDone: 'A call',
+      });
+      sheets.push(
+        (await call(token, 'POST', '/api/v1/communities/alpha/timesheets', { weekStarting: week })).json<{
+          id: string;
+        }>().id,
+      );
+    }
+    const [first, second] = sheets as [string, string];
+    const approved = await page.submit(
+      `/c/alpha/support/timesheets/${first}`,
+      `/c/alpha/support/timesheets/${first}/approve`,
+      { note: '' },
+    );
+    expect(approved.statusCode).toBe(303);
+    expect((await page.get(String(approved.headers.location))).body).toContain('Timesheet approved.');
+    const returned = await page.submit(
+      `/c/alpha/support/timesheets/${second}`,
+      `/c/alpha/support/timesheets/${second}/return`,
+      { note: 'Please add the date of the call' },
+    );
+    expect((await page.get(String(returned.headers.location))).body).toContain('Timesheet returned to the supporter.');
+  });
+
   it('ending: the summary goes to the referrer when the person agreed, and not when they did not', async () => {
     const supporter = await supporterRecord();
     const coordinator = await tokenFor('coordinator@alpha.test');

@@ -89,78 +89,73 @@ export async function budgetPages(
     { config: { access: team }, schema: { params: budgetParams } },
     async (request, reply) => budgetPage(request, reply),
   );
-  const budgetWrite = (path: 'planned' | 'spends') =>
-    app.post(
-      `/budgets/:budgetId/${path}`,
-      { config: { access: team }, schema: { params: budgetParams } },
-      async (request, reply) => {
-        const body: Record<string, unknown> = { ...withDateFromParts(request.body, 'spentOn'), form: path };
-        const input = {
-          ...plannedFrom(body),
-          spentOn: body.spentOn,
-          receipt: body.receipt,
-        };
-        return submitForm(request, reply, {
-          schema: path === 'planned' ? budgets.plannedItem : budgets.spendRequest,
-          body: { ...input, formKey: body.formKey },
-          page: (_values, errors) => budgetPage(request, reply, body, atAmount(errors)),
-          once: { db: dependencies.db, accountId: actorOf(request) },
-          save: (data) =>
-            within(request, (tx, communityId, _hub, asker) =>
-              path === 'planned'
-                ? budgets.addPlanned(tx, communityId, request.params.budgetId, asker, data)
-                : budgets.requestSpend(
-                    tx,
-                    communityId,
-                    request.params.budgetId,
-                    asker,
-                    data as z.infer<typeof budgets.spendRequest>,
-                  ),
-            ),
-          flash: request.t(path === 'planned' ? 'hub.budget.plannedFlash' : 'hub.budget.requestedFlash'),
-          next: `${pathIn(request)}/budgets/${request.params.budgetId}`,
-        });
-      },
-    );
-  budgetWrite('planned');
-  budgetWrite('spends');
-  for (const action of ['approve', 'refuse'] as const) {
-    app.post(
-      `/spends/:spendId/${action}`,
-      { config: { access: team }, schema: { params: spendParams } },
-      async (request, reply) => {
-        const body = (request.body ?? {}) as Record<string, unknown>;
-        const budgetId = String(body.budgetId ?? '');
-        // A note too long is refused on the error page; a refusal of the approval itself shows the budget again.
-        let saving = false;
-        return submitForm(request, reply, {
-          schema: budgets.spendApproval,
-          body: { overspend: body.overspend === 'yes', note: body.note, formKey: body.formKey },
-          page: (_values, errors) => {
-            if (!saving || !/^[0-9a-f-]{36}$/.test(budgetId)) throw invalid(errors);
-            const params = { community: request.params.community, budgetId };
-            return budgetPage(
-              Object.assign(request, { params }) as unknown as FastifyRequest<{ Params: z.infer<typeof budgetParams> }>,
-              reply,
-              { ...body, form: `spend-${request.params.spendId}` },
-              errors,
-            );
-          },
-          once: { db: dependencies.db, accountId: actorOf(request) },
-          save: (data) => {
-            saving = true;
-            return within(request, async (tx, communityId, _hub, asker) => {
-              if (action === 'approve')
-                await budgets.approveSpend(tx, communityId, request.params.spendId, asker, data);
-              else await budgets.refuseSpend(tx, communityId, request.params.spendId, asker);
-            });
-          },
-          flash: request.t(action === 'approve' ? 'hub.budget.approvedFlash' : 'hub.budget.refusedFlash'),
-          next: /^[0-9a-f-]{36}$/.test(budgetId) ? `${pathIn(request)}/budgets/${budgetId}` : pathIn(request),
-        });
-      },
-    );
-  }
+  const budgetWrite = <Form extends 'planned' | 'spends'>(route: `/budgets/:budgetId/${NoInfer<Form>}`, path: Form) =>
+    app.post(route, { config: { access: team }, schema: { params: budgetParams } }, async (request, reply) => {
+      const body: Record<string, unknown> = { ...withDateFromParts(request.body, 'spentOn'), form: path };
+      const input = {
+        ...plannedFrom(body),
+        spentOn: body.spentOn,
+        receipt: body.receipt,
+      };
+      return submitForm(request, reply, {
+        schema: path === 'planned' ? budgets.plannedItem : budgets.spendRequest,
+        body: { ...input, formKey: body.formKey },
+        page: (_values, errors) => budgetPage(request, reply, body, atAmount(errors)),
+        once: { db: dependencies.db, accountId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, _hub, asker) =>
+            path === 'planned'
+              ? budgets.addPlanned(tx, communityId, request.params.budgetId, asker, data)
+              : budgets.requestSpend(
+                  tx,
+                  communityId,
+                  request.params.budgetId,
+                  asker,
+                  data as z.infer<typeof budgets.spendRequest>,
+                ),
+          ),
+        flash: request.t(path === 'planned' ? 'hub.budget.plannedFlash' : 'hub.budget.requestedFlash'),
+        next: `${pathIn(request)}/budgets/${request.params.budgetId}`,
+      });
+    });
+  budgetWrite('/budgets/:budgetId/planned', 'planned');
+  budgetWrite('/budgets/:budgetId/spends', 'spends');
+  const spendDecision = <Action extends 'approve' | 'refuse'>(
+    path: `/spends/:spendId/${NoInfer<Action>}`,
+    action: Action,
+  ) =>
+    app.post(path, { config: { access: team }, schema: { params: spendParams } }, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const budgetId = String(body.budgetId ?? '');
+      // A note too long is refused on the error page; a refusal of the approval itself shows the budget again.
+      let saving = false;
+      return submitForm(request, reply, {
+        schema: budgets.spendApproval,
+        body: { overspend: body.overspend === 'yes', note: body.note, formKey: body.formKey },
+        page: (_values, errors) => {
+          if (!saving || !/^[0-9a-f-]{36}$/.test(budgetId)) throw invalid(errors);
+          const params = { community: request.params.community, budgetId };
+          return budgetPage(
+            Object.assign(request, { params }) as unknown as FastifyRequest<{ Params: z.infer<typeof budgetParams> }>,
+            reply,
+            { ...body, form: `spend-${request.params.spendId}` },
+            errors,
+          );
+        },
+        once: { db: dependencies.db, accountId: actorOf(request) },
+        save: (data) => {
+          saving = true;
+          return within(request, async (tx, communityId, _hub, asker) => {
+            if (action === 'approve') await budgets.approveSpend(tx, communityId, request.params.spendId, asker, data);
+            else await budgets.refuseSpend(tx, communityId, request.params.spendId, asker);
+          });
+        },
+        flash: request.t(action === 'approve' ? 'hub.budget.approvedFlash' : 'hub.budget.refusedFlash'),
+        next: /^[0-9a-f-]{36}$/.test(budgetId) ? `${pathIn(request)}/budgets/${budgetId}` : pathIn(request),
+      });
+    });
+  spendDecision('/spends/:spendId/approve', 'approve');
+  spendDecision('/spends/:spendId/refuse', 'refuse');
 
   // ——— Changing a goal of the plan, or planned spending ———
   const goalEditPage = async (

@@ -253,8 +253,9 @@ export async function caseloadRoutes(
       });
     },
   );
-  const entryWrite = <Schema extends z.ZodType>(
-    path: string,
+  const entryWrite = <Schema extends z.ZodType, Form extends string>(
+    route: `/caseload/:entryId/${NoInfer<Form>}`,
+    path: Form,
     flash: string,
     schema: Schema,
     write: (
@@ -275,43 +276,45 @@ export async function caseloadRoutes(
       ) => Promise<unknown>;
     },
   ) =>
-    app.post(
-      `/caseload/:entryId/${path}`,
-      { config: { access: team }, schema: { params: entryParams } },
-      async (request, reply) => {
-        const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), form: path };
-        const prepared = write(request, body);
-        return submitForm(request, reply, {
-          schema,
-          body: { ...prepared.input, formKey: body.formKey },
-          page: (_values, errors) =>
-            entryPage(request, reply, { ...prepared.values, form: path }, prepared.shown?.(errors) ?? errors),
-          // A second press of the button (or a slow connection) does the work once.
-          once: { db: dependencies.db, accountId: actorOf(request) },
-          save: (data) =>
-            within(request, (tx, communityId, hub, asker) => prepared.run(tx, communityId, hub, asker, data)),
-          flash: request.t(flash),
-          next: `${pathIn(request)}/caseload/${request.params.entryId}`,
-        });
-      },
-    );
-  entryWrite('close', 'hub.entry.closedFlash', service.closing, (request, body) => ({
+    app.post(route, { config: { access: team }, schema: { params: entryParams } }, async (request, reply) => {
+      const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), form: path };
+      const prepared = write(request, body);
+      return submitForm(request, reply, {
+        schema,
+        body: { ...prepared.input, formKey: body.formKey },
+        page: (_values, errors) =>
+          entryPage(request, reply, { ...prepared.values, form: path }, prepared.shown?.(errors) ?? errors),
+        // A second press of the button (or a slow connection) does the work once.
+        once: { db: dependencies.db, accountId: actorOf(request) },
+        save: (data) =>
+          within(request, (tx, communityId, hub, asker) => prepared.run(tx, communityId, hub, asker, data)),
+        flash: request.t(flash),
+        next: `${pathIn(request)}/caseload/${request.params.entryId}`,
+      });
+    });
+  entryWrite('/caseload/:entryId/close', 'close', 'hub.entry.closedFlash', service.closing, (request, body) => ({
     values: body,
     input: { note: body.closeNote },
     shown: (errors) => errors.map((error) => ({ ...error, field: 'closeNote' })),
     run: (tx, communityId, _hub, asker, data) =>
       service.closeEntry(tx, communityId, request.params.entryId, asker, data),
   }));
-  entryWrite('contacts', 'hub.entry.contactFlash', service.contactNote, (request, body) => {
-    const values = withDateFromParts(body, 'occurredOn');
-    return {
-      values,
-      input: values,
-      run: (tx, communityId, _hub, asker, data) =>
-        service.logCaseloadContact(tx, communityId, request.params.entryId, asker, data),
-    };
-  });
-  entryWrite('actions', 'hub.action.createdFlash', service.newAction, (request, body) => {
+  entryWrite(
+    '/caseload/:entryId/contacts',
+    'contacts',
+    'hub.entry.contactFlash',
+    service.contactNote,
+    (request, body) => {
+      const values = withDateFromParts(body, 'occurredOn');
+      return {
+        values,
+        input: values,
+        run: (tx, communityId, _hub, asker, data) =>
+          service.logCaseloadContact(tx, communityId, request.params.entryId, asker, data),
+      };
+    },
+  );
+  entryWrite('/caseload/:entryId/actions', 'actions', 'hub.action.createdFlash', service.newAction, (request, body) => {
     const { values, action } = actionFrom(body);
     return {
       values,
@@ -321,6 +324,7 @@ export async function caseloadRoutes(
     };
   });
   entryWrite(
+    '/caseload/:entryId/key-contacts',
     'key-contacts',
     'hub.entry.keyContactsFlash',
     z.object({
@@ -335,7 +339,7 @@ export async function caseloadRoutes(
         service.setKeyContacts(tx, communityId, hub, request.params.entryId, asker, data.personRecordIds),
     }),
   );
-  entryWrite('risks', 'hub.risk.raisedFlash', service.newRisk, (request, body) => {
+  entryWrite('/caseload/:entryId/risks', 'risks', 'hub.risk.raisedFlash', service.newRisk, (request, body) => {
     const values = withDateFromParts(body, 'reviewOn');
     return {
       values,
@@ -344,20 +348,26 @@ export async function caseloadRoutes(
         service.raiseRisk(tx, communityId, request.params.entryId, asker, data),
     };
   });
-  entryWrite('plan', 'hub.plan.addedFlash', budgets.newGoal, (request, body) => ({
+  entryWrite('/caseload/:entryId/plan', 'plan', 'hub.plan.addedFlash', budgets.newGoal, (request, body) => ({
     values: body,
     input: body,
     run: (tx, communityId, _hub, asker, data) =>
       budgets.addPlanGoal(tx, communityId, request.params.entryId, asker, data),
   }));
-  entryWrite('budgets', 'hub.budget.createdFlash', budgets.newBudget, (request, body) => ({
-    values: body,
-    input: { source: body.source, allocatedPence: budgets.penceFromForm(body.allocated) },
-    shown: (errors) =>
-      errors.map((error) => (error.field === 'allocatedPence' ? { ...error, field: 'allocated' } : error)),
-    run: (tx, communityId, _hub, asker, data) =>
-      budgets.createBudget(tx, communityId, request.params.entryId, asker, data),
-  }));
+  entryWrite(
+    '/caseload/:entryId/budgets',
+    'budgets',
+    'hub.budget.createdFlash',
+    budgets.newBudget,
+    (request, body) => ({
+      values: body,
+      input: { source: body.source, allocatedPence: budgets.penceFromForm(body.allocated) },
+      shown: (errors) =>
+        errors.map((error) => (error.field === 'allocatedPence' ? { ...error, field: 'allocated' } : error)),
+      run: (tx, communityId, _hub, asker, data) =>
+        budgets.createBudget(tx, communityId, request.params.entryId, asker, data),
+    }),
+  );
   /** A button, with nothing to get wrong: a refusal is the error page, as it always was. */
   const pressed = <Result>(
     request: FastifyRequest,

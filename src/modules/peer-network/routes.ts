@@ -630,9 +630,9 @@ export async function networkRoutes(
         next: `${pathIn(request)}/${request.params.networkId}/ground-rules`,
       }),
   );
-  const rulesAction = (name: 'agree' | 'adopt') =>
+  const rulesAction = <Name extends 'agree' | 'adopt'>(path: `/ground-rules/:rulesId/${NoInfer<Name>}`, name: Name) =>
     app.post(
-      `/ground-rules/:rulesId/${name}`,
+      path,
       { config: { access: name === 'agree' ? access.anyMember : guides }, schema: { params: rulesParams } },
       async (request, reply) =>
         submitForm(request, reply, {
@@ -659,8 +659,8 @@ export async function networkRoutes(
           next: (rules) => `${pathIn(request)}/${rules.programmeId}/ground-rules`,
         }),
     );
-  rulesAction('agree');
-  rulesAction('adopt');
+  rulesAction('/ground-rules/:rulesId/agree', 'agree');
+  rulesAction('/ground-rules/:rulesId/adopt', 'adopt');
 
   // ——— Crisis plans ———
   const planFormPage = async (

@@ -592,9 +592,12 @@ export async function supportRoutes(
     { config: { access: episodeSides }, schema: { params: timesheetParams } },
     async (request, reply) => timesheetPage(request, reply),
   );
-  for (const action of ['approve', 'return'] as const) {
+  const timesheetDecision = <Action extends 'approve' | 'return'>(
+    path: `/timesheets/:timesheetId/${NoInfer<Action>}`,
+    action: Action,
+  ) =>
     app.post(
-      `/timesheets/:timesheetId/${action}`,
+      path,
       { config: { access: supportStaff }, schema: { params: timesheetParams } },
       async (request, reply) => {
         const body: Record<string, unknown> = { ...(request.body as Record<string, unknown>), action };
@@ -624,12 +627,15 @@ export async function supportRoutes(
                     data as z.infer<typeof service.timesheetReturn>,
                   ),
             ),
-          flash: request.t(`support.timesheet.${action}edFlash`),
+          flash: request.t(
+            action === 'approve' ? 'support.timesheet.approvedFlash' : 'support.timesheet.returnedFlash',
+          ),
           next: `${pathIn(request)}/timesheets/${request.params.timesheetId}`,
         });
       },
     );
-  }
+  timesheetDecision('/timesheets/:timesheetId/approve', 'approve');
+  timesheetDecision('/timesheets/:timesheetId/return', 'return');
   app.get(
     '/payroll',
     {

@@ -194,9 +194,14 @@ export async function timebankApi(
         readExchange(tx, communityId, request.params.exchangeId, request, ownId),
       ),
   );
-  const action = (name: 'confirm' | 'dispute' | 'cancel' | 'reverse', summary: string, body: z.ZodType | undefined) =>
+  const action = <Name extends 'confirm' | 'dispute' | 'cancel' | 'reverse'>(
+    path: `/exchanges/:exchangeId/${NoInfer<Name>}`,
+    name: Name,
+    summary: string,
+    body: z.ZodType | undefined,
+  ) =>
     api.post(
-      `/exchanges/:exchangeId/${name}`,
+      path,
       {
         config: { access: name === 'reverse' ? staff : sideOrStaff },
         schema: {
@@ -221,17 +226,25 @@ export async function timebankApi(
         }),
     );
   action(
+    '/exchanges/:exchangeId/confirm',
     'confirm',
     'Confirm an exchange: the side that did not record it, or a coordinator. It moves both balances; confirming twice moves them once',
     undefined,
   );
   action(
+    '/exchanges/:exchangeId/dispute',
     'dispute',
     'Say an exchange is not right, with the reason: a coordinator sorts it out',
     exchanges.disputeDetails,
   );
-  action('cancel', 'Withdraw an exchange not yet confirmed (whoever recorded it, or a coordinator)', undefined);
   action(
+    '/exchanges/:exchangeId/cancel',
+    'cancel',
+    'Withdraw an exchange not yet confirmed (whoever recorded it, or a coordinator)',
+    undefined,
+  );
+  action(
+    '/exchanges/:exchangeId/reverse',
     'reverse',
     'Undo a confirmed exchange with a reversing transfer and a reason (coordinators)',
     exchanges.reversalDetails,
@@ -265,9 +278,9 @@ export async function timebankApi(
       })),
   );
 
-  const potMove = (direction: 'grant' | 'donation', summary: string) =>
+  const potMove = (path: '/pot/grants' | '/pot/donations', direction: 'grant' | 'donation', summary: string) =>
     api.post(
-      `/pot/${direction === 'grant' ? 'grants' : 'donations'}`,
+      path,
       {
         config: { access: direction === 'grant' ? staff : access.anyMember },
         schema: {
@@ -286,8 +299,8 @@ export async function timebankApi(
           ),
         })),
     );
-  potMove('grant', 'Grant time from the community pot to a member or organisation (coordinators)');
-  potMove('donation', 'Give time from your account to the community pot');
+  potMove('/pot/grants', 'grant', 'Grant time from the community pot to a member or organisation (coordinators)');
+  potMove('/pot/donations', 'donation', 'Give time from your account to the community pot');
 
   api.get(
     '/accounts/:recordId',

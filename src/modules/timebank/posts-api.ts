@@ -73,13 +73,13 @@ export async function postsApi(
     place: z.enum(posts.postPlaces).optional(),
     neighbourhood: z.string().max(80).optional(),
   });
-  for (const kind of posts.postKinds) {
+  postsOfKind('/offers', 'offer');
+  postsOfKind('/requests', 'request');
+  /** A kind's list (best match first) and new posts of that kind, at its own address. */
+  function postsOfKind<Kind extends 'offer' | 'request'>(path: `/${NoInfer<Kind>}s`, kind: Kind) {
     const plural = `${kind}s` as const;
-    api(kind, plural);
-  }
-  function api(kind: 'offer' | 'request', plural: 'offers' | 'requests') {
     app.get(
-      `/${plural}`,
+      path,
       {
         config: { access: access.anyMember },
         schema: {
@@ -112,7 +112,7 @@ export async function postsApi(
       },
     );
     app.post(
-      `/${plural}`,
+      path,
       {
         config: { access: access.anyMember },
         schema: {

@@ -225,58 +225,64 @@ export async function timebankPages(
     { config: { access: sideOrStaff }, schema: { params: exchangeParams } },
     async (request, reply) => exchangePage(request, reply),
   );
-  const exchangeAction = (name: 'confirm' | 'dispute' | 'cancel' | 'reverse', roles: typeof staff) =>
-    app.post(
-      `/exchanges/:exchangeId/${name}`,
-      { config: { access: roles }, schema: { params: exchangeParams } },
-      async (request, reply) => {
-        const body = (request.body ?? {}) as Record<string, unknown>;
-        const exchangeHref = `${pathIn(request)}/exchanges/${request.params.exchangeId}`;
-        const form = {
-          page: (_values: Record<string, unknown>, errors: FieldError[]) =>
-            exchangePage(request, reply, { ...body, action: name }, errors),
-          once: { db: dependencies.db, accountId: actorOf(request) },
-          flash: request.t(`timebank.exchange.${name}Flash`),
-          next: exchangeHref,
-          // Answered meanwhile (confirmed, disputed, cancelled): the exchange shows how it is now.
-          refused: (error: { status: number }) => {
-            if (error.status !== 409) return undefined;
-            request.session.flash = request.t('timebank.exchange.alreadyDecided');
-            return exchangeHref;
-          },
-        };
-        const inExchange = (work: (tx: CommunityTransaction, context: exchanges.ExchangeContext) => Promise<unknown>) =>
-          inTimebank(request, (tx, communityId, ownId) =>
-            work(tx, exchangeContext(dependencies, request, communityId, ownId)),
-          );
-        // Disputing and reversing ask why; confirming and cancelling ask nothing.
-        if (name === 'dispute' || name === 'reverse')
-          return submitForm(request, reply, {
-            ...form,
-            schema: name === 'dispute' ? exchanges.disputeDetails : exchanges.reversalDetails,
-            save: (data) =>
-              inExchange((tx, context) =>
-                name === 'dispute'
-                  ? exchanges.disputeExchange(tx, context, request.params.exchangeId, data)
-                  : exchanges.reverseExchange(tx, context, request.params.exchangeId, data),
-              ),
-          });
+  const exchangeFlashes = {
+    confirm: 'timebank.exchange.confirmFlash',
+    dispute: 'timebank.exchange.disputeFlash',
+    cancel: 'timebank.exchange.cancelFlash',
+    reverse: 'timebank.exchange.reverseFlash',
+  } as const;
+  const exchangeAction = <Name extends 'confirm' | 'dispute' | 'cancel' | 'reverse'>(
+    path: `/exchanges/:exchangeId/${NoInfer<Name>}`,
+    name: Name,
+    roles: typeof staff,
+  ) =>
+    app.post(path, { config: { access: roles }, schema: { params: exchangeParams } }, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const exchangeHref = `${pathIn(request)}/exchanges/${request.params.exchangeId}`;
+      const form = {
+        page: (_values: Record<string, unknown>, errors: FieldError[]) =>
+          exchangePage(request, reply, { ...body, action: name }, errors),
+        once: { db: dependencies.db, accountId: actorOf(request) },
+        flash: request.t(exchangeFlashes[name as keyof typeof exchangeFlashes]),
+        next: exchangeHref,
+        // Answered meanwhile (confirmed, disputed, cancelled): the exchange shows how it is now.
+        refused: (error: { status: number }) => {
+          if (error.status !== 409) return undefined;
+          request.session.flash = request.t('timebank.exchange.alreadyDecided');
+          return exchangeHref;
+        },
+      };
+      const inExchange = (work: (tx: CommunityTransaction, context: exchanges.ExchangeContext) => Promise<unknown>) =>
+        inTimebank(request, (tx, communityId, ownId) =>
+          work(tx, exchangeContext(dependencies, request, communityId, ownId)),
+        );
+      // Disputing and reversing ask why; confirming and cancelling ask nothing.
+      if (name === 'dispute' || name === 'reverse')
         return submitForm(request, reply, {
           ...form,
-          schema: z.object({}),
-          save: () =>
+          schema: name === 'dispute' ? exchanges.disputeDetails : exchanges.reversalDetails,
+          save: (data) =>
             inExchange((tx, context) =>
-              name === 'confirm'
-                ? exchanges.confirmExchange(tx, context, request.params.exchangeId)
-                : exchanges.cancelExchange(tx, context, request.params.exchangeId),
+              name === 'dispute'
+                ? exchanges.disputeExchange(tx, context, request.params.exchangeId, data)
+                : exchanges.reverseExchange(tx, context, request.params.exchangeId, data),
             ),
         });
-      },
-    );
-  exchangeAction('confirm', sideOrStaff);
-  exchangeAction('dispute', sideOrStaff);
-  exchangeAction('cancel', sideOrStaff);
-  exchangeAction('reverse', staff);
+      return submitForm(request, reply, {
+        ...form,
+        schema: z.object({}),
+        save: () =>
+          inExchange((tx, context) =>
+            name === 'confirm'
+              ? exchanges.confirmExchange(tx, context, request.params.exchangeId)
+              : exchanges.cancelExchange(tx, context, request.params.exchangeId),
+          ),
+      });
+    });
+  exchangeAction('/exchanges/:exchangeId/confirm', 'confirm', sideOrStaff);
+  exchangeAction('/exchanges/:exchangeId/dispute', 'dispute', sideOrStaff);
+  exchangeAction('/exchanges/:exchangeId/cancel', 'cancel', sideOrStaff);
+  exchangeAction('/exchanges/:exchangeId/reverse', 'reverse', staff);
 
   app.get(
     '/exchanges',
