@@ -8,6 +8,7 @@ import type { Access } from './platform/auth/access.ts';
 import type { Databases } from './platform/db/index.ts';
 import { setUpWebSecurity } from './platform/http/security.ts';
 import { setUpStaticFiles } from './platform/http/static-files.ts';
+import { setUpCompression } from './platform/http/compression.ts';
 import { setUpApiDocumentation } from './platform/http/openapi.ts';
 import { registerViews } from './platform/views/index.ts';
 import { requestContext } from './platform/http/request-context.ts';
@@ -128,6 +129,7 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
   const sessionStore = postgresSessionStore(databases.owner, config.sessionIdleMinutes);
 
   await setUpWebSecurity(app, config, sessionStore);
+  await setUpCompression(app);
   await setUpStaticFiles(app, databases.app);
   await setUpApiDocumentation(app);
   await registerViews(app, navigationOf(modules));

@@ -4,6 +4,7 @@
 // would answer 500 after its work was done; this finds it before anyone calls it.
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { Writable } from 'node:stream';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -20,6 +21,29 @@ beforeAll(async () => {
 afterAll(() => test.close());
 
 describe('responses', () => {
+  it('pages, JSON and stylesheets go out compressed when the browser accepts it, and whole when it does not', async () => {
+    const page = await test.app.inject({ method: 'GET', url: '/sign-in', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(page.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(page.rawPayload).toString('utf8')).toContain('<h1');
+    const json = await test.app.inject({
+      method: 'GET',
+      url: '/api/v1/openapi.json',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(json.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(json.rawPayload).toString('utf8'))).toHaveProperty('paths');
+    const stylesheet = (page.body.length > 0 ? brotliDecompressSync(page.rawPayload).toString('utf8') : '').match(
+      /href="(\/assets\/css\/[^"]+\.css)"/,
+    )?.[1];
+    expect(stylesheet).toBeDefined();
+    const css = await test.app.inject({ method: 'GET', url: String(stylesheet), headers: { 'accept-encoding': 'br' } });
+    expect(css.headers['content-encoding']).toBe('br');
+    expect(css.rawPayload.length).toBeLessThan(brotliDecompressSync(css.rawPayload).length / 4);
+    const plain = await test.app.inject({ method: 'GET', url: '/sign-in' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toContain('<h1');
+  });
+
   it('every operation in the OpenAPI document has a response schema that can send a valid answer', async () => {
     const document = (await test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
       paths: Record<string, Record<string, { operationId?: string }>>;
