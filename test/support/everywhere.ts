@@ -140,7 +140,8 @@ export async function personEverywhere(owner: Database, fixture: Fixture, name: 
       episode.id,
       { accountId: supporterAccount, staff: false, recordId: supporterRecord },
       {
-        occurredOn: day(2),
+        // Today: always in this week, never the week before, whose timesheet the fixtures submit.
+        occurredOn: day(0),
         minutes: 60,
         mode: 'phone',
         whatWasDone: `Chatted with ${word}`,
