@@ -1,6 +1,6 @@
 // A server on a fresh database holding the demo data (and, if asked, a generated community of
 // any size): the browser journeys and the benchmarks run against it.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,20 +19,30 @@ const generatedTimebankMembers = Number(process.env.GENERATED_TIMEBANK_MEMBERS ?
 const generatedTimebankExchanges = Number(process.env.GENERATED_TIMEBANK_EXCHANGES ?? 0);
 const generatedNetworkMembers = Number(process.env.GENERATED_NETWORK_MEMBERS ?? 0);
 const generatedHubCaseload = Number(process.env.GENERATED_HUB_CASELOAD ?? 0);
+// DEMO_KEEP_DIR keeps the database in that folder: the first start generates it, later starts
+// (a benchmark run again after a change) reuse it with any new migrations applied.
+const keepDirectory = process.env.DEMO_KEEP_DIR;
+const generatedMark = keepDirectory ? path.join(keepDirectory, 'generated') : undefined;
+const reused = generatedMark !== undefined && existsSync(generatedMark);
 let serverUrl = process.env.TEST_DATABASE_URL;
 let stop: (() => Promise<void>) | undefined;
 if (!serverUrl) {
-  const directory = mkdtempSync(path.join(os.tmpdir(), 'coproduce-demo-'));
+  const directory = keepDirectory ?? mkdtempSync(path.join(os.tmpdir(), 'coproduce-demo-'));
+  mkdirSync(directory, { recursive: true });
   chmodSync(directory, 0o755);
   const bundled = await startBundledPostgres({ directory: path.join(directory, 'postgres') });
   serverUrl = bundled.url;
   stop = bundled.stop;
 }
-const databaseUrl = await ensureDatabase(serverUrl, `coproduce_demo_${randomBytes(4).toString('hex')}`);
+const databaseUrl = await ensureDatabase(
+  serverUrl,
+  keepDirectory ? 'coproduce_demo_kept' : `coproduce_demo_${randomBytes(4).toString('hex')}`,
+);
 const sessionSecret = 'a-demo-server-session-secret-of-32-characters';
 const databases = await openDatabases(databaseUrl, { secret: sessionSecret });
-await generateDemo(databases.owner);
-if (generatedPeople > 0) {
+if (reused) process.stdout.write(`reusing the database kept in ${keepDirectory}\n`);
+else await generateDemo(databases.owner);
+if (generatedPeople > 0 && !reused) {
   const started = Date.now();
   const generated = await generateCommunity(
     databases.owner,
@@ -191,6 +201,8 @@ if (generatedPeople > 0) {
   await databases.owner.execute('analyze');
   process.stdout.write(`generated ${generatedPeople} people in ${Math.round((Date.now() - started) / 1000)} s\n`);
 }
+if (generatedMark && !reused) writeFileSync(generatedMark, new Date().toISOString());
+if (reused) await databases.owner.execute('analyze');
 mkdirSync('test-results', { recursive: true });
 writeFileSync('test-results/e2e-database-url', databaseUrl);
 

@@ -40,6 +40,8 @@ import {
 } from './platform/module.ts';
 import { platformPersonData } from './platform/person-data.ts';
 import { postgresSessionStore } from './platform/auth/session-store.ts';
+import { serverTimingPlugin } from './platform/http/server-timing.ts';
+import { timeRender } from './platform/request-timing.ts';
 
 /** The modules, each declared in its own module.ts: their pages and API, person data, jobs, header links. */
 export const modules: readonly CoproduceModule[] = [
@@ -67,6 +69,8 @@ export interface RouteEntry {
   readonly access: Access | undefined;
   /** Its request and response schemas: a test encodes a response of every operation. */
   readonly schema: FastifySchema | undefined;
+  /** The most statements a request may send, where the route declares it (the query-budget test). */
+  readonly queryBudget: number | undefined;
 }
 
 declare module 'fastify' {
@@ -99,7 +103,11 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Turning an API answer into JSON counts as its render time (Server-Timing).
+  app.setSerializerCompiler((route) => {
+    const serialize = serializerCompiler(route as Parameters<typeof serializerCompiler>[0]);
+    return (data) => timeRender(() => serialize(data));
+  });
 
   // Every route, as registered: the access-matrix test walks this list.
   const routeCatalogue: RouteEntry[] = [];
@@ -113,6 +121,9 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
           url: route.url,
           get access() {
             return route.config?.access;
+          },
+          get queryBudget() {
+            return route.config?.queryBudget;
           },
           schema: route.schema,
         });
@@ -128,6 +139,10 @@ export async function buildApp({ config, databases, logStream }: AppDependencies
   });
   const sessionStore = postgresSessionStore(databases.owner, config.sessionIdleMinutes);
 
+  await app.register(serverTimingPlugin, {
+    metricsToken: config.metricsToken,
+    pools: { app: databases.appPool, owner: databases.ownerPool },
+  });
   await setUpWebSecurity(app, config, sessionStore);
   await setUpCompression(app);
   await setUpStaticFiles(app, databases.app);

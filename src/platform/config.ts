@@ -32,6 +32,7 @@ const environment = z
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
     SELF_REFERRAL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
+    METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -84,5 +85,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     signInRateLimit: value.SIGN_IN_RATE_LIMIT,
     /** Self-referrals a network address may send in an hour, without an account. */
     selfReferralRateLimit: value.SELF_REFERRAL_RATE_LIMIT,
+    /** The token a Prometheus scraper gives to read `/metrics`; without it there are no metrics. */
+    metricsToken: value.METRICS_TOKEN,
   };
 }

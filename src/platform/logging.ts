@@ -4,6 +4,7 @@
 // (a failed query's parameters, PostgreSQL's "Key (email)=(…)" detail, a quoted bad value).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
+import { loggedTiming } from './request-timing.ts';
 
 const quotedValue = /: "(?:[^"]|"")*"/g;
 // PostgreSQL's "Key (lower(email))=(a@b.c) already exists": everything between )=( and the last ).
@@ -58,7 +59,8 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     serializers: {
       req: loggedRequest,
-      res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
+      // The finished request's figures: statements sent, database and render time (never values).
+      res: (reply: FastifyReply) => ({ statusCode: reply.statusCode, ...loggedTiming(reply.request?.timing) }),
       err: loggedError,
       error: loggedError,
     },

@@ -1,4 +1,6 @@
 import { compileStringAsync } from 'sass';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { isNotNull, sql } from 'drizzle-orm';
@@ -12,18 +14,9 @@ const frontend = path.join(root, 'node_modules/nhsuk-frontend/dist');
 /** The default brand colour when a community has none: NHS.UK frontend's own blue. */
 export const defaultBrandColour = '#005eb8';
 
-const compiled = new Map<string, Promise<string>>();
-
-/**
- * Compiles NHS.UK frontend's Sass with system fonts (never the NHS font) and the
- * community's brand colour. Cached per colour: each colour is compiled once a process.
- */
-export function stylesheetFor(brandColour: string): Promise<string> {
-  const colour = /^#[0-9a-f]{6}$/i.test(brandColour) ? brandColour.toLowerCase() : defaultBrandColour;
-  let css = compiled.get(colour);
-  if (!css) {
-    css = compileStringAsync(
-      `
+/** The Sass a community's stylesheet is compiled from. */
+function sassFor(colour: string): string {
+  return `
       @use "nhsuk/core/settings" with (
         $nhsuk-include-font-face: false,
         $nhsuk-font-family: (system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif),
@@ -77,9 +70,39 @@ export function stylesheetFor(brandColour: string): Promise<string> {
       .app-ladder__name { display: block; font-weight: 700; font-size: 1.1875rem; }
       .app-ladder__when { display: block; font-size: 1rem; }
       @media (min-width: 641px) { .app-ladder__step { min-height: 120px; } }
-      `,
-      { loadPaths: [frontend], style: 'compressed', quietDeps: true, silenceDeprecations: ['import'] },
-    ).then(
+`;
+}
+
+const frontendVersion = (
+  JSON.parse(readFileSync(path.join(root, 'node_modules/nhsuk-frontend/package.json'), 'utf8')) as { version: string }
+).version;
+
+/**
+ * What every compiled stylesheet depends on besides its colour (NHS.UK frontend's version and our
+ * Sass), as a short hash: it is in each stylesheet's address, so a browser may keep one for a
+ * year and a release that changes any of it gets new addresses.
+ */
+export const stylesheetVersion = createHash('sha256')
+  .update(`${frontendVersion}\n${sassFor('#000000')}`)
+  .digest('hex')
+  .slice(0, 12);
+
+const compiled = new Map<string, Promise<string>>();
+
+/**
+ * Compiles NHS.UK frontend's Sass with system fonts (never the NHS font) and the
+ * community's brand colour. Cached per colour: each colour is compiled once a process.
+ */
+export function stylesheetFor(brandColour: string): Promise<string> {
+  const colour = /^#[0-9a-f]{6}$/i.test(brandColour) ? brandColour.toLowerCase() : defaultBrandColour;
+  let css = compiled.get(colour);
+  if (!css) {
+    css = compileStringAsync(sassFor(colour), {
+      loadPaths: [frontend],
+      style: 'compressed',
+      quietDeps: true,
+      silenceDeprecations: ['import'],
+    }).then(
       (result) => result.css,
       (error: unknown) => {
         compiled.delete(colour);

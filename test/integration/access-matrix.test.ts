@@ -73,7 +73,9 @@ describe('the access matrix', () => {
             : access.roles === 'any-member'
               ? 'any member of the community'
               : `${access.roles.join(', ')}${access.hidden ? ' (404 to other members)' : ''}`
-        : access.kind;
+        : access.kind === 'public' && access.checkedBy
+          ? `public route, checked by its own token: ${access.checkedBy}`
+          : access.kind;
     const rows = test.app.routeCatalogue
       .filter((route) => route.access)
       .map((route) => `| ${route.method} | \`${route.url}\` | ${describe(route.access as Access)} |`)

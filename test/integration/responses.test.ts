@@ -44,6 +44,33 @@ describe('responses', () => {
     expect(plain.body).toContain('<h1');
   });
 
+  it('a page links its stylesheet and scripts by fingerprinted addresses a browser keeps for a year', async () => {
+    const page = (await test.app.inject({ method: 'GET', url: '/sign-in' })).body;
+    const stylesheet = /<link rel="stylesheet" href="(\/assets\/css\/[0-9a-f]{12}\/coproduce-005eb8\.css)">/.exec(
+      page,
+    )?.[1];
+    const script = /<script type="module" src="(\/assets\/js\/[0-9a-f]{12}\/start\.js)">/.exec(page)?.[1];
+    expect(stylesheet).toBeDefined();
+    expect(script).toBeDefined();
+    const start = await test.app.inject({ method: 'GET', url: String(script) });
+    expect(start.statusCode).toBe(200);
+    expect(start.headers['content-type']).toContain('text/javascript');
+    // The script imports NHS.UK frontend's by its own fingerprinted address.
+    const imported = /from '(\/assets\/js\/[0-9a-f]{12}\/nhsuk-frontend\.min\.js)'/.exec(start.body)?.[1];
+    expect(imported).toBeDefined();
+    for (const address of [String(stylesheet), String(script), String(imported)]) {
+      const file = await test.app.inject({ method: 'GET', url: address });
+      expect(file.statusCode, address).toBe(200);
+      expect(file.headers['cache-control'], address).toBe('public, max-age=31536000, immutable');
+      // Another release's address is not this file: never kept for a year under it.
+      const other = await test.app.inject({
+        method: 'GET',
+        url: address.replace(/\/[0-9a-f]{12}\//, '/000000000000/'),
+      });
+      expect(other.statusCode, address).toBe(404);
+    }
+  });
+
   it('every operation in the OpenAPI document has a response schema that can send a valid answer', async () => {
     const document = (await test.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
       paths: Record<string, Record<string, { operationId?: string }>>;

@@ -3,6 +3,7 @@ import type { RouteEntry } from '../../src/app.ts';
 import type { Access } from '../../src/platform/auth/access.ts';
 import type { Role } from '../../src/platform/tenancy.ts';
 import type { Fixture } from './fixtures.ts';
+import { assetAddresses } from '../../src/platform/http/static-files.ts';
 
 export type Outcome = 'allow' | 'sign-in' | 'forbidden' | 'not-found';
 
@@ -72,6 +73,14 @@ export function pathValues(fixture: Fixture, waitingMembershipId: string): Recor
 
 /** A route's path with the fixture's values in place of its parameters. */
 export function concretePath(route: RouteEntry, values: Record<string, string>): string {
+  // Fingerprinted files answer only at this release's address.
+  const fingerprinted: Record<string, string> = {
+    '/assets/js/:version/start.js': assetAddresses.startScript,
+    '/assets/js/:version/nhsuk-frontend.min.js': assetAddresses.frontendScript,
+    '/assets/css/:version/coproduce-:colour.css': assetAddresses.stylesheet('005eb8'),
+  };
+  const address = fingerprinted[route.url];
+  if (address) return address;
   let path = route.url.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
     const value = values[name];
     if (!value) throw new Error(`the access matrix has no value for :${name} in ${route.url}; add one`);

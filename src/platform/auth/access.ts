@@ -6,7 +6,7 @@ import { type Role, staffRoles } from '../tenancy.ts';
  * answers 500, and the access-matrix test fails.
  */
 export type Access =
-  | { kind: 'public' }
+  | { kind: 'public'; checkedBy?: string }
   | { kind: 'signed-in' }
   | { kind: 'platform-admin' }
   | {
@@ -21,6 +21,8 @@ export type Access =
 export const access = {
   /** Anyone, signed in or not. */
   public: { kind: 'public' } as Access,
+  /** No session or role: the handler checks a token of its own (`because` says which). */
+  byToken: (because: string): Access => ({ kind: 'public', checkedBy: because }),
   /** Anyone signed in. */
   signedIn: { kind: 'signed-in' } as Access,
   /** A platform admin. */

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import * as schema from './schema.ts';
+import { countQueries } from '../request-timing.ts';
 
 export { schema };
 export type Database = NodePgDatabase<typeof schema>;
@@ -56,6 +57,8 @@ export function connect(
   // An idle connection the server closes (a restart, a failover) is replaced on next use;
   // without a listener the pool's error would end the process.
   for (const pool of [ownerPool, appPool]) pool.on('error', (error) => options.onIdleError?.(error));
+  // Each request's statements are counted and timed, for its Server-Timing header and log line.
+  for (const pool of [ownerPool, appPool]) countQueries(pool);
   return {
     app: drizzle(appPool, { schema }),
     owner: drizzle(ownerPool, { schema }),

@@ -1,4 +1,6 @@
 import fastifyView from '@fastify/view';
+import { timeRenderAsync } from '../request-timing.ts';
+import { assetAddresses } from '../http/static-files.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import nunjucks from 'nunjucks';
 import { fileURLToPath } from 'node:url';
@@ -234,10 +236,8 @@ export async function render(
   const brand = community ?? options.brandedAs;
   const csrfToken = request.person || options.form ? reply.generateCsrf() : undefined;
   const brandColour = (brand?.brandColour ?? defaultBrandColour).replace('#', '');
-  return reply
-    .code(options.status ?? reply.statusCode ?? 200)
-    .header('content-type', 'text/html; charset=utf-8')
-    .view(template, {
+  const html = await timeRenderAsync(() =>
+    reply.viewAsync(template, {
       t: request.t,
       lang: request.language,
       languageLinks: languageLinks(request, brand),
@@ -245,7 +245,8 @@ export async function render(
       roles: request.roles ?? [],
       serviceName: brand?.name ?? request.t('service.name'),
       homeHref: community ? `/c/${community.slug}` : brand ? `/communities/${brand.slug}/programmes` : '/',
-      stylesheetHref: `/assets/css/coproduce-${brandColour}.css`,
+      stylesheetHref: assetAddresses.stylesheet(brandColour),
+      startScriptHref: assetAddresses.startScript,
       navigation: navigationFor(request, request.server.navigationLinks),
       currentPath: request.url.split('?')[0],
       csrfToken,
@@ -254,5 +255,10 @@ export async function render(
       ...context,
       // The signed-in person, whatever a page passes: the header and forms rely on it.
       person: request.person,
-    });
+    }),
+  );
+  return reply
+    .code(options.status ?? reply.statusCode ?? 200)
+    .header('content-type', 'text/html; charset=utf-8')
+    .send(html);
 }
