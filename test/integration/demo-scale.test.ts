@@ -35,6 +35,38 @@ describe('a time bank generated at scale', () => {
     await expect(checkAsTheLedgerWould(database.owner, communityId)).resolves.toBeUndefined();
   });
 
+  it('has the day totals the ledger and the nightly job would have kept', async () => {
+    const totals = async () =>
+      (
+        await database.owner.execute<{
+          day: string;
+          category_id: string;
+          neighbourhood: string;
+          exchanges: number;
+          minutes: number;
+        }>(
+          sql`select day::text, category_id, neighbourhood, sum(exchanges)::int as exchanges, sum(minutes)::int as minutes
+            from timebank_day_totals where community_id = ${communityId} group by 1, 2, 3 order by 1, 2, 3`,
+        )
+      ).rows;
+    const generated = await totals();
+    const [counted] = (
+      await database.owner.execute<{ days: number }>(
+        sql`select count(*)::int as days from timebank_days_counted where community_id = ${communityId}`,
+      )
+    ).rows;
+    expect(counted?.days).toBe(366);
+    expect(generated.reduce((sum, row) => sum + row.exchanges, 0)).toBeGreaterThan(3_500);
+    // Added up again from the exchanges, by the nightly job's own roll-up: the same.
+    await database.owner.execute(
+      sql`delete from timebank_day_totals where community_id = ${communityId} and day < (now() at time zone 'Europe/London')::date`,
+    );
+    await database.owner.execute(sql`delete from timebank_days_counted where community_id = ${communityId}`);
+    const { countFinishedDays } = await import('../../src/modules/timebank/service.ts');
+    await countFinishedDays(database.owner);
+    expect(await totals()).toEqual(generated);
+  });
+
   it('is refused when a transfer does not balance', async () => {
     await database.owner.transaction(async (tx) => {
       await tx.execute(sql`set local session_replication_role = replica`);

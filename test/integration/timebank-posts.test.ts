@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { consents, personRecords } from '../../src/modules/people/schema.ts';
-import { sendReminders } from '../../src/modules/timebank/posts.ts';
+import { searchPosts, sendReminders } from '../../src/modules/timebank/posts.ts';
+import { timebankPosts } from '../../src/modules/timebank/schema.ts';
 import * as timebank from '../../src/modules/timebank/service.ts';
 import { outbox, accounts } from '../../src/platform/db/schema.ts';
 import { inCommunity } from '../../src/platform/tenancy.ts';
@@ -238,6 +239,57 @@ describe('offers and requests', () => {
     );
     expect(forAda.statusCode).toBe(201);
     expect(forAda.json<{ poster: string }>().poster).toBe('Ada Lovelace');
+  });
+});
+
+describe('searching many matches', () => {
+  it('ranks the newest matches, best first, then gives the older ones newest first, each once across pages', async () => {
+    const poster = await member('member@alpha.test', 'Mo Member');
+    const categoryId = await category('Walks together');
+    const communityId = given.fixture.alpha.id;
+    // Six posts about walks, a day apart: the oldest two say it most, so rank best of all.
+    const titles = ['Walks walks walks', 'Walks and walks', 'A walk', 'A walk round', 'A walk out', 'A walk in'];
+    const ids: string[] = titles.map(() => randomUUID());
+    await owner()
+      .insert(timebankPosts)
+      .values(
+        titles.map((title, index) => ({
+          id: ids[index],
+          communityId,
+          kind: 'offer' as const,
+          personRecordId: poster,
+          title,
+          categoryId,
+          place: 'online' as const,
+          endsOn: inMonths(2),
+          createdAt: new Date(Date.now() - (10 - index) * 86_400_000),
+        })),
+      );
+    const pages: { id: string; rank: number }[][] = [];
+    let after: { rank: number; createdAt: string; id: string } | undefined;
+    do {
+      const found = await inCommunity(given.test.database.app, { communityId, personId: null }, (tx) =>
+        searchPosts(tx, communityId, { q: 'walk', limit: 2, ranked: 3, after }),
+      );
+      pages.push(found.items.map((item) => ({ id: item.id, rank: item.rank })));
+      after = found.next ?? undefined;
+    } while (after && pages.length < 10);
+    const order = pages.flat().map((item) => ids.indexOf(item.id));
+    // The newest three (5, 4, 3) ranked among themselves, then 2, 1, 0 newest first, though 0 and 1 rank best.
+    expect(order.slice(0, 3).sort()).toEqual([3, 4, 5]);
+    expect(order.slice(3)).toEqual([2, 1, 0]);
+    expect(
+      pages
+        .flat()
+        .slice(3)
+        .map((item) => item.rank),
+    ).toEqual([-1, -1, -1]);
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 2]);
+    // With every match ranked, the best come first.
+    const all = await inCommunity(given.test.database.app, { communityId, personId: null }, (tx) =>
+      searchPosts(tx, communityId, { q: 'walk', limit: 6 }),
+    );
+    expect(all.items.slice(0, 2).map((item) => ids.indexOf(item.id))).toEqual([0, 1]);
   });
 });
 

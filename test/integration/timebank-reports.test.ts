@@ -261,6 +261,53 @@ describe('reports', () => {
   });
 });
 
+describe('today’s totals', () => {
+  it('are kept as exchanges post and as they are corrected, and read without adding up the exchanges', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const { alphaTimebankMemberId: member, alphaPersonId: ada, alphaCategoryId: categoryId } = given.fixture;
+    const communityId = given.fixture.alpha.id;
+    const reportToday = async () =>
+      (
+        await call(
+          coordinator,
+          'GET',
+          `/api/v1/communities/alpha/timebank/reports/summary?from=${today()}&to=${today()}`,
+        )
+      ).json<{ totals: { minutesGiven: number; exchanges: number } }>();
+    const flowToday = async () => {
+      const { totals } = await reportToday();
+      return { minutesGiven: totals.minutesGiven, exchanges: totals.exchanges };
+    };
+    const kept = async () =>
+      (
+        await owner().execute<{ minutes: number }>(
+          sql`select coalesce(sum(minutes), 0)::int as minutes from timebank_day_totals where community_id = ${communityId} and day = ${today()}`,
+        )
+      ).rows[0]?.minutes;
+    const before = await flowToday();
+    expect(await kept()).toBe(before.minutesGiven);
+    const exchange = await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/exchanges', {
+      giver: member,
+      receiver: ada,
+      minutes: 75,
+      occurredOn: today(),
+      categoryId,
+      confirmNow: true,
+    });
+    expect(exchange.statusCode, exchange.body).toBe(201);
+    expect(await kept()).toBe(before.minutesGiven + 75);
+    expect(await flowToday()).toEqual({ minutesGiven: before.minutesGiven + 75, exchanges: before.exchanges + 1 });
+    await call(
+      coordinator,
+      'POST',
+      `/api/v1/communities/alpha/timebank/exchanges/${exchange.json<{ id: string }>().id}/reverse`,
+      { reason: 'Recorded twice' },
+    );
+    expect(await kept()).toBe(before.minutesGiven);
+    expect(await flowToday()).toEqual(before);
+  });
+});
+
 describe('statements as files', () => {
   it('a member downloads theirs as CSV and PDF; a coordinator downloads anyone’s', async () => {
     const member = await signedIn('member@alpha.test');

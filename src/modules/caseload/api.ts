@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { plainDate } from '../../platform/fields.ts';
@@ -67,6 +68,26 @@ export async function caseloadApi(
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Hub caseload'];
   const agendaCursor = z.object({ name: cursorFields.text, id: cursorFields.id });
+  /** A meeting, its counts and a page of its agenda (one more line read than shown, to tell whether there is a next). */
+  const meetingAnswer = (
+    meeting: { id: string; heldOn: string; closedAt: Date | null; minutes: string },
+    rows: service.AgendaLine[],
+    limit: number,
+    counts: Awaited<ReturnType<typeof service.agendaCounts>>,
+  ) => {
+    const lines = rows.slice(0, limit);
+    const last = lines[lines.length - 1];
+    return {
+      id: meeting.id,
+      heldOn: meeting.heldOn,
+      closed: meeting.closedAt !== null,
+      minutes: meeting.minutes,
+      counts,
+      agenda: lines,
+      nextCursor:
+        rows.length > limit && last ? encodeCursor({ name: last.name.toLowerCase(), id: last.entryId }) : null,
+    };
+  };
   const readMeeting = async (
     ...[tx, communityId, asker, meetingId, page]: [
       Parameters<Parameters<typeof inHub>[2]>[0],
@@ -79,18 +100,7 @@ export async function caseloadApi(
     const meeting = await service.meetingFor(tx, communityId, meetingId, asker);
     const after = decodeCursor(page.cursor, agendaCursor);
     const rows = await service.agendaOf(tx, meeting.id, { limit: page.limit + 1, after });
-    const lines = rows.slice(0, page.limit);
-    const last = lines[lines.length - 1];
-    return {
-      id: meeting.id,
-      heldOn: meeting.heldOn,
-      closed: meeting.closedAt !== null,
-      minutes: meeting.minutes,
-      counts: await service.agendaCounts(tx, meeting.id),
-      agenda: lines,
-      nextCursor:
-        rows.length > page.limit && last ? encodeCursor({ name: last.name.toLowerCase(), id: last.entryId }) : null,
-    };
+    return meetingAnswer(meeting, rows, page.limit, await service.agendaCounts(tx, meeting.id));
   };
   const firstPage = { limit: 100 };
 
@@ -400,7 +410,8 @@ export async function caseloadApi(
   api.get(
     '/review-meetings/:reviewMeetingId',
     {
-      config: { access: team },
+      // The platform's four (token, begin, scope, commit), then one statement for the meeting, its agenda and counts.
+      config: { access: team, queryBudget: 6 },
       schema: {
         tags,
         summary:
@@ -411,9 +422,17 @@ export async function caseloadApi(
       },
     },
     async (request) =>
-      inHub(dependencies, request, (tx, communityId, _hub, asker) =>
-        readMeeting(tx, communityId, asker, request.params.reviewMeetingId, request.query),
-      ),
+      inRequestCommunity(dependencies, request, async (tx, community) => {
+        const { cursor, limit } = request.query;
+        const shown = await service.meetingWithAgenda(
+          tx,
+          community.id,
+          request.params.reviewMeetingId,
+          { accountId: actorOf(request), roles: request.asker.roles },
+          { limit: limit + 1, after: decodeCursor(cursor, agendaCursor) },
+        );
+        return meetingAnswer(shown.meeting, shown.rows, limit, shown.counts);
+      }),
   );
   api.post(
     '/review-meetings/:reviewMeetingId/agenda',

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import { cursorFields, decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { type FieldError, invalid } from '../../platform/http/problems.ts';
@@ -485,15 +485,17 @@ export async function caseloadRoutes(
   ) => {
     const find = request.query.find?.trim();
     const after = decodeCursor(request.query.cursor, nameCursor);
-    const page = await within(request, async (tx, communityId, hub, asker) => {
-      const meeting = await service.meetingFor(tx, communityId, request.params.reviewMeetingId, asker);
-      const rows = await service.agendaOf(tx, meeting.id, { limit: 51, after });
+    const page = await inRequestCommunity(dependencies, request, async (tx, community) => {
+      const { asker, ...shown } = await service.meetingWithAgenda(
+        tx,
+        community.id,
+        request.params.reviewMeetingId,
+        { accountId: actorOf(request), roles: request.asker.roles },
+        { limit: 51, after },
+      );
       return {
-        hub,
-        meeting,
-        rows,
-        counts: await service.agendaCounts(tx, meeting.id),
-        found: find ? await service.listCaseload(tx, hub, asker, { search: find, limit: 10 }) : [],
+        ...shown,
+        found: find ? await service.listCaseload(tx, shown.hub, asker, { search: find, limit: 10 }) : [],
       };
     });
     const agenda = page.rows.slice(0, 50);
@@ -525,7 +527,11 @@ export async function caseloadRoutes(
   });
   app.get(
     '/review-meetings/:reviewMeetingId',
-    { config: { access: team }, schema: { params: meetingParams, querystring: meetingQuery } },
+    {
+      // The platform's four (session, begin, scope, commit), then one statement for the meeting, its agenda and counts.
+      config: { access: team, queryBudget: 6 },
+      schema: { params: meetingParams, querystring: meetingQuery },
+    },
     async (request, reply) => meetingPage(request, reply),
   );
   app.post(

@@ -4,6 +4,7 @@ import {
   date,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   smallint,
@@ -127,6 +128,12 @@ export const caseloadContacts = pgTable(
 );
 
 /** A review meeting of the team on one day: its agenda builds itself; its minutes are kept. */
+/** How many people a meeting's agenda holds, in all and for each reason. */
+export interface AgendaCounts {
+  total: number;
+  byReason: Partial<Record<string, number>>;
+}
+
 export const reviewMeetings = pgTable(
   'review_meetings',
   {
@@ -142,6 +149,11 @@ export const reviewMeetings = pgTable(
     minutes: text('minutes').notNull().default(''),
     closedAt: instant('closed_at'),
     createdAt: instant('created_at').notNull().defaultNow(),
+    /** People on the agenda in all and for each reason, kept by the database whenever its items change (migration 0038). */
+    agendaCounts: jsonb('agenda_counts')
+      .$type<AgendaCounts>()
+      .notNull()
+      .default(sql`'{"total": 0, "byReason": {}}'::jsonb`),
   },
   (table) => [uniqueIndex('review_meetings_day').on(table.programmeId, table.heldOn)],
 );

@@ -12,7 +12,7 @@ import type { Database } from '../../platform/db/index.ts';
 import { activeRecordsWithAccount, getPerson, listPeople } from '../people/service.ts';
 import { peopleWithSupportEnding, supports } from '../peer-support/service.ts';
 import { type Joining, joinProgramme } from '../programmes/service.ts';
-import type { AgendaReason, caseloadEntries, reviewMeetings } from './schema.ts';
+import type { AgendaCounts, AgendaReason, caseloadEntries, reviewMeetings } from './schema.ts';
 import * as store from './store.ts';
 import { agendaReasons, teamRoles } from './store.ts';
 
@@ -76,7 +76,12 @@ const forgetHubTeam = (communityId: string) => hubTeamsKept.forget(communityId);
 
 /** The community's hub: its first open programme of kind `hub`, with the team's rhythm. */
 export async function hubOf(tx: CommunityTransaction, communityId: string) {
-  const found = await store.firstOpenHub(tx, communityId);
+  return hubFrom(await store.firstOpenHub(tx, communityId));
+}
+/** The hub as found, with the rhythm every hub has until its team sets its own. */
+function hubFrom(
+  found: { id: string; name: string; reviewDays: number[] | null; quietDays: number | null } | undefined | null,
+) {
   if (!found) throw notFound();
   return {
     id: found.id,
@@ -85,7 +90,7 @@ export async function hubOf(tx: CommunityTransaction, communityId: string) {
     quietDays: found.quietDays ?? 14,
   };
 }
-export type Hub = Awaited<ReturnType<typeof hubOf>>;
+export type Hub = ReturnType<typeof hubFrom>;
 
 /** The hub's rhythm: the days of the week the team reviews its caseload, and how long without contact puts someone on the agenda. */
 export const hubSettings = z.object({
@@ -133,9 +138,16 @@ export async function teamAsker(
   hub: Hub,
   who: { accountId: string; recordId: string | null; roles: readonly Role[] },
 ): Promise<TeamAsker> {
-  const staff = who.roles.some((role) => runningRoles.includes(role));
   const [member] = who.recordId ? await store.teamRoleRows(tx, hub.id, who.recordId) : [];
-  const teamRole = member?.teamRole ?? null;
+  return askerAs(who, member?.teamRole ?? null);
+}
+
+/** The asker as the team sees them, given their role in its team (none: null). */
+function askerAs(
+  who: { accountId: string; recordId: string | null; roles: readonly Role[] },
+  teamRole: TeamAsker['teamRole'],
+): TeamAsker {
+  const staff = who.roles.some((role) => runningRoles.includes(role));
   return {
     accountId: who.accountId,
     recordId: who.recordId,
@@ -590,16 +602,46 @@ async function buildAgenda(tx: CommunityTransaction, communityId: string, hub: H
   if (gone.length) await store.removeAgendaItems(tx, meeting.id, gone);
 }
 
-/** How many people are on the agenda for each reason, and in all. */
+/**
+ * How many people are on the agenda for each reason, and in all. The database keeps them on the
+ * meeting whenever its items change (migration 0038): reading a meeting counts nothing.
+ */
 export async function agendaCounts(tx: CommunityTransaction, meetingId: string) {
-  // A person on the agenda for two reasons counts once in the total and once under each reason.
-  const rows = await store.agendaReasonCounts(tx, meetingId);
-  const total = await store.agendaSize(tx, meetingId);
+  return countsFrom(await store.keptAgendaCounts(tx, meetingId));
+}
+/** A person on the agenda for two reasons counts once in the total and once under each reason. */
+function countsFrom(kept: AgendaCounts | undefined) {
   return {
-    total,
+    total: kept?.total ?? 0,
     byReason: agendaReasons
-      .map((reason) => ({ reason, people: rows.find((row) => row.reason === reason)?.people ?? 0 }))
+      .map((reason) => ({ reason, people: kept?.byReason[reason] ?? 0 }))
       .filter((row) => row.people > 0),
+  };
+}
+
+/**
+ * A review meeting as its page and the API show it, in one statement: the hub, the asker as the
+ * team sees them, the meeting with its kept counts and a page of its agenda by name. Only the
+ * team's clinical and coordinating members see it; everyone else is told it does not exist.
+ */
+export async function meetingWithAgenda(
+  tx: CommunityTransaction,
+  communityId: string,
+  meetingId: string,
+  who: { accountId: string; roles: readonly Role[] },
+  page: { limit: number; after?: { name: string; id: string } },
+) {
+  const found = await store.meetingWithAgenda(tx, communityId, meetingId, who.accountId, page);
+  const hub = hubFrom(found?.hub);
+  const asker = askerAs({ ...who, recordId: found?.recordId ?? null }, found?.teamRole ?? null);
+  requireWholeCaseload(asker);
+  if (!found) throw notFound();
+  return {
+    hub,
+    asker,
+    meeting: found.meeting,
+    rows: found.agenda.map(lineOf),
+    counts: countsFrom(found.meeting.agendaCounts),
   };
 }
 
@@ -610,16 +652,17 @@ export async function agendaOf(
   options: { limit: number; after?: { name: string; id: string }; entryId?: string },
 ): Promise<AgendaLine[]> {
   const rows = await store.agendaRows(tx, meetingId, options);
-  return rows.map((row) => ({
-    entryId: row.entry_id,
-    personRecordId: row.person_record_id,
-    name: row.name,
-    reasons: inOrder(row.reasons),
-    discussion: row.discussion,
-    decisions: row.decisions,
-    recorded: row.recorded_at !== null,
-  }));
+  return rows.map(lineOf);
 }
+const lineOf = (row: store.AgendaRow): AgendaLine => ({
+  entryId: row.entry_id,
+  personRecordId: row.person_record_id,
+  name: row.name,
+  reasons: inOrder(row.reasons),
+  discussion: row.discussion,
+  decisions: row.decisions,
+  recorded: row.recorded_at !== null,
+});
 
 /** The team adds someone to the agenda. */
 export async function addToAgenda(

@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { recordsSeenSql } from '../people/service.ts';
 import { supportedBy } from '../peer-support/service.ts';
-import { programmesSeen } from '../programmes/service.ts';
+import { programmesSeen, programmesSeenSql } from '../programmes/service.ts';
 import {
   type AgendaReason,
   agendaReasons,
@@ -451,20 +451,13 @@ export async function removeAgendaItems(tx: CommunityTransaction, meetingId: str
     );
 }
 
-/** How many agenda items name each reason. */
-export async function agendaReasonCounts(tx: CommunityTransaction, meetingId: string) {
-  const rows = await tx.execute<{ reason: AgendaReason; people: number }>(sql`
-    select reason, count(*)::int as people from (select unnest(reasons) as reason from review_items where meeting_id = ${meetingId}) r group by reason`);
-  return rows.rows;
-}
-
-export async function agendaSize(tx: CommunityTransaction, meetingId: string) {
-  const [all] = (
-    await tx.execute<{ people: number }>(
-      sql`select count(*)::int as people from review_items where meeting_id = ${meetingId}`,
-    )
-  ).rows;
-  return all?.people ?? 0;
+/** The meeting's agenda counts, as the database keeps them whenever its items change. */
+export async function keptAgendaCounts(tx: CommunityTransaction, meetingId: string) {
+  const [meeting] = await tx
+    .select({ counts: reviewMeetings.agendaCounts })
+    .from(reviewMeetings)
+    .where(eq(reviewMeetings.id, meetingId));
+  return meeting?.counts;
 }
 
 /** The agenda a page at a time, by name; or one person's line. */
@@ -473,15 +466,7 @@ export async function agendaRows(
   meetingId: string,
   options: { limit: number; after?: { name: string; id: string }; entryId?: string },
 ) {
-  const rows = await tx.execute<{
-    entry_id: string;
-    person_record_id: string;
-    name: string;
-    reasons: AgendaReason[];
-    discussion: string;
-    decisions: string;
-    recorded_at: string | null;
-  }>(sql`
+  const rows = await tx.execute<AgendaRow>(sql`
     select i.entry_id, e.person_record_id, p.preferred_name as name, i.reasons, i.discussion, i.decisions, i.recorded_at::text
     from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
     where i.meeting_id = ${meetingId}
@@ -489,6 +474,69 @@ export async function agendaRows(
       ${options.after ? sql`and (lower(p.preferred_name), i.entry_id) > (${options.after.name}, ${options.after.id})` : sql``}
     order by lower(p.preferred_name), i.entry_id limit ${options.limit}`);
   return rows.rows;
+}
+
+/** An agenda line as the meeting's read gives it (a column of `meetingWithAgenda`). */
+export type AgendaRow = {
+  entry_id: string;
+  person_record_id: string;
+  name: string;
+  reasons: AgendaReason[];
+  discussion: string;
+  decisions: string;
+  recorded_at: string | null;
+};
+
+/**
+ * A review meeting as its page and the API read it, in one prepared statement: the meeting with
+ * its kept counts, the community's hub, the asking account's record and role in the hub's team,
+ * and a page of the agenda by name. No row: there is no such meeting; no hub: `hub` is null.
+ */
+function meetingWithAgendaQuery(tx: CommunityTransaction, afterName: boolean) {
+  const communityId = sql.placeholder('communityId');
+  const hubId = sql`(select h.id from ${programmesSeenSql('h')} where h.community_id = ${communityId} and h.kind = 'hub' and h.status = 'open' order by h.name limit 1)`;
+  const recordId = sql`(select r.id from ${recordsSeenSql('r')} where r.community_id = ${communityId} and r.account_id = ${sql.placeholder('accountId')} and r.status = 'active' limit 1)`;
+  return tx
+    .select({
+      meeting: reviewMeetings,
+      hub: sql<{ id: string; name: string; reviewDays: number[] | null; quietDays: number | null } | null>`(
+        select json_build_object('id', h.id, 'name', h.name, 'reviewDays', t.review_days, 'quietDays', t.quiet_days)
+        from ${programmesSeenSql('h')} left join hub_teams t on t.programme_id = h.id
+        where h.community_id = ${communityId} and h.kind = 'hub' and h.status = 'open' order by h.name limit 1)`,
+      recordId: sql<string | null>`${recordId}`,
+      teamRole: sql<TeamRole | null>`(select tm.team_role from hub_team_members tm where tm.programme_id = ${hubId} and tm.person_record_id = ${recordId})`,
+      agenda: sql<AgendaRow[]>`coalesce((
+        select json_agg(json_build_object('entry_id', a.entry_id, 'person_record_id', a.person_record_id, 'name', a.name,
+            'reasons', a.reasons, 'discussion', a.discussion, 'decisions', a.decisions, 'recorded_at', a.recorded_at) order by a.sort, a.entry_id)
+        from (
+          select i.entry_id, e.person_record_id, p.preferred_name as name, lower(p.preferred_name) as sort, i.reasons, i.discussion, i.decisions, i.recorded_at::text
+          from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
+          where i.meeting_id = review_meetings.id
+            ${afterName ? sql`and (lower(p.preferred_name), i.entry_id) > (${sql.placeholder('afterName')}::text, ${sql.placeholder('afterId')}::uuid)` : sql``}
+          order by lower(p.preferred_name), i.entry_id limit ${sql.placeholder('limit')}) a
+      ), '[]'::json)`,
+    })
+    .from(reviewMeetings)
+    .where(and(eq(reviewMeetings.communityId, communityId), eq(reviewMeetings.id, sql.placeholder('meetingId'))))
+    .prepare(afterName ? 'hub_meeting_with_agenda_after' : 'hub_meeting_with_agenda');
+}
+
+export async function meetingWithAgenda(
+  tx: CommunityTransaction,
+  communityId: string,
+  meetingId: string,
+  accountId: string,
+  page: { limit: number; after?: { name: string; id: string } },
+) {
+  const [found] = await meetingWithAgendaQuery(tx, page.after !== undefined).execute({
+    communityId,
+    meetingId,
+    accountId,
+    limit: page.limit,
+    afterName: page.after?.name,
+    afterId: page.after?.id,
+  });
+  return found;
 }
 
 /** Puts the entry on the meeting's agenda as added by the team, keeping any other reasons. */

@@ -28,28 +28,37 @@ export async function communityPages(
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   // ——— A community's home: what each role does next ———
-  app.get('', { config: { access: access.anyMember }, schema: { params: communityParams } }, async (request, reply) => {
-    const home = await inRequestCommunity(dependencies, request, (tx, community) =>
-      homeFor(tx, community.id, request.asker, {
+  app.get(
+    '',
+    {
+      // The platform's four (session, begin, scope, commit), the asker's record, then one read for
+      // each part of the community a member may be in (time bank, groups, support, hub, referrals).
+      config: { access: access.anyMember, queryBudget: 15 },
+      schema: { params: communityParams },
+    },
+    async (request, reply) => {
+      const home = await inRequestCommunity(dependencies, request, (tx, community) =>
+        homeFor(tx, community.id, request.asker, {
+          programmeKinds: request.programmeKinds ?? [],
+          inHubTeam: request.inHubTeam,
+        }),
+      );
+      const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
+      return render(request, reply, 'communities/views/home.njk', {
+        ...home.waiting,
+        today: ukDay(),
         programmeKinds: request.programmeKinds ?? [],
-        inHubTeam: request.inHubTeam,
-      }),
-    );
-    const mine = membershipList(request.person).filter((membership) => membership.status === 'active');
-    return render(request, reply, 'communities/views/home.njk', {
-      ...home.waiting,
-      today: ukDay(),
-      programmeKinds: request.programmeKinds ?? [],
-      pageTitle: request.t('home.title'),
-      held: home.held,
-      heldNames: home.held.map((role) => request.t(`roles.${role}.name`)).join(', '),
-      counts: home.counts,
-      referralCounts: home.referralCounts,
-      otherCommunities: mine.filter((membership) => membership.slug !== request.community?.slug),
-      isStaff: home.isStaff,
-      flash: takeFlash(request),
-    });
-  });
+        pageTitle: request.t('home.title'),
+        held: home.held,
+        heldNames: home.held.map((role) => request.t(`roles.${role}.name`)).join(', '),
+        counts: home.counts,
+        referralCounts: home.referralCounts,
+        otherCommunities: mine.filter((membership) => membership.slug !== request.community?.slug),
+        isStaff: home.isStaff,
+        flash: takeFlash(request),
+      });
+    },
+  );
 
   // ——— Members ———
   const membersQuery = z.object({

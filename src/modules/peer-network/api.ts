@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf } from '../../platform/http/community-request.ts';
+import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
 import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { fieldErrorsFrom, invalid, notFound } from '../../platform/http/problems.ts';
@@ -318,7 +318,8 @@ export async function networkApi(
   api.get(
     '/meetings/:meetingId/attendance',
     {
-      config: { access: registerTakers },
+      // The platform's four (token, begin, scope, commit), then one statement for the whole register.
+      config: { access: registerTakers, queryBudget: 6 },
       schema: {
         tags,
         summary:
@@ -327,7 +328,19 @@ export async function networkApi(
         response: { 200: attendanceList, ...problemResponses(401, 404) },
       },
     },
-    async (request) => withRegister(request, (tx, _communityId, found) => registerNow(tx, found)),
+    async (request) =>
+      inRequestCommunity(dependencies, request, async (tx, community) => {
+        const { meeting, lines } = await service.registerFor(
+          tx,
+          community.id,
+          request.params.meetingId,
+          request.asker,
+          {
+            withDropIns: false,
+          },
+        );
+        return { meetingId: meeting.id, here: lines.filter((line) => line.present).length, items: lines };
+      }),
   );
   api.post(
     '/meetings/:meetingId/attendance',

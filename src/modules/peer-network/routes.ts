@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
-import { actorOf, takeFlash } from '../../platform/http/community-request.ts';
+import { actorOf, inRequestCommunity, takeFlash } from '../../platform/http/community-request.ts';
 import { submitForm } from '../../platform/http/forms.ts';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type FieldError, invalid, notFound } from '../../platform/http/problems.ts';
@@ -486,11 +486,14 @@ export async function networkRoutes(
     values: Record<string, unknown> = {},
     errors?: FieldError[],
   ) => {
-    const page = await inNetwork(request, async (tx, communityId) => {
-      const { meeting, group } = await service.getMeeting(tx, communityId, request.params.meetingId);
-      if (!(await service.mayTakeRegister(tx, group.id, request.asker))) throw notFound();
-      const lines = await service.registerOf(tx, meeting.id, group);
-      const others = await service.dropInChoices(tx, meeting.id, group);
+    const page = await inRequestCommunity(dependencies, request, async (tx, community) => {
+      const { meeting, group, lines, others } = await service.registerFor(
+        tx,
+        community.id,
+        request.params.meetingId,
+        request.asker,
+        { withDropIns: true },
+      );
       return {
         meeting,
         group,
@@ -521,7 +524,8 @@ export async function networkRoutes(
   };
   app.get(
     '/meetings/:meetingId/register',
-    { config: { access: registerTakers }, schema: { params: meetingParams } },
+    // The platform's four (session, begin, scope, commit), then one statement for the whole register.
+    { config: { access: registerTakers, queryBudget: 6 }, schema: { params: meetingParams } },
     async (request, reply) => registerPage(request, reply),
   );
   const registerWrite = <Schema extends z.ZodType>(

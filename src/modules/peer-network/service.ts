@@ -29,7 +29,6 @@ import type { Group, Meeting, NetworkMember } from './store.ts';
 
 export type { Group, Meeting, NetworkMember, RegisterLine } from './store.ts';
 export {
-  dropInChoices,
   feedByToken,
   feedMeetings,
   groupFacilitators,
@@ -430,6 +429,23 @@ export async function mayTakeRegister(
   const recordId = await asker.recordIn(tx);
   if (!recordId) return false;
   return store.facilitates(tx, groupId, recordId);
+}
+
+/**
+ * A meeting's register for one who may take it, in one statement: the meeting, its group, its
+ * lines and, for the page, the members who might have dropped in. Anyone else is told it does not exist.
+ */
+export async function registerFor(
+  tx: CommunityTransaction,
+  communityId: string,
+  meetingId: string,
+  asker: RequestAsker,
+  options: { withDropIns: boolean },
+) {
+  const staff = runsTheNetwork(asker);
+  const found = await store.registerPage(tx, communityId, meetingId, staff ? null : asker.accountId, options);
+  if (!found || !(staff || found.facilitates)) throw notFound();
+  return found;
 }
 
 export const cancelling = z.object({

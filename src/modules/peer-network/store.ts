@@ -1,6 +1,6 @@
 // The peer network's queries: networks and their members, groups and meetings, the register,
 // ground rules, calendars and the network's own numbers. Crisis plans have theirs in crisis-plans-store.ts.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -540,19 +540,75 @@ export async function registerOf(
   }));
 }
 
-/** The network's other active members, for adding one who dropped in. */
-export async function dropInChoices(
+/** The lines of a register as one JSON array, in the register's order (a column of `registerPage`). */
+const registerLinesJson = (meetingId: SQL | AnyColumn, groupId: SQL | AnyColumn, programmeId: SQL | AnyColumn) => sql<
+  RegisterLine[]
+>`coalesce((
+    with listed as (
+      select u.person_record_id from peer_usual_groups u join peer_network_members m on m.person_record_id = u.person_record_id and m.programme_id = ${programmeId} and m.active
+        where u.group_id = ${groupId}
+      union select person_record_id from peer_meeting_replies where meeting_id = ${meetingId} and coming
+      union select person_record_id from peer_attendance where meeting_id = ${meetingId}
+    )
+    select json_agg(json_build_object('personRecordId', l.person_record_id, 'name', r.preferred_name, 'present', a.person_record_id is not null,
+        'dropIn', coalesce(a.drop_in, false), 'coming', rp.coming,
+        'usual', exists (select 1 from peer_usual_groups u where u.group_id = ${groupId} and u.person_record_id = l.person_record_id))
+      order by lower(r.preferred_name), l.person_record_id)
+    from listed l join ${recordsSeenSql('r')} on r.id = l.person_record_id
+    left join peer_attendance a on a.meeting_id = ${meetingId} and a.person_record_id = l.person_record_id
+    left join peer_meeting_replies rp on rp.meeting_id = ${meetingId} and rp.person_record_id = l.person_record_id
+  ), '[]'::json)`;
+
+/** The network's other active members as one JSON array, by name (a column of `registerPage`). */
+const dropInChoicesJson = (meetingId: SQL | AnyColumn, groupId: SQL | AnyColumn, programmeId: SQL | AnyColumn) => sql<
+  { id: string; name: string }[]
+>`coalesce((
+    select json_agg(json_build_object('id', o.id, 'name', o.name) order by o.n) from (
+      select r.id, r.preferred_name as name, row_number() over (order by lower(r.preferred_name)) as n
+      from peer_network_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id
+      where m.programme_id = ${programmeId} and m.active
+        and not exists (select 1 from peer_usual_groups u where u.group_id = ${groupId} and u.person_record_id = m.person_record_id)
+        and not exists (select 1 from peer_attendance a where a.meeting_id = ${meetingId} and a.person_record_id = m.person_record_id)
+      order by lower(r.preferred_name) limit 500) o
+  ), '[]'::json)`;
+
+/**
+ * Everything the register's page (or its API) shows, in one prepared statement: the meeting and
+ * its group, whether the asking account holds the active record of one of the group's
+ * facilitators, the register's lines and, for the page, the members who might drop in.
+ */
+function registerPageQuery(tx: CommunityTransaction, withDropIns: boolean) {
+  const meetingId = sql.placeholder('meetingId');
+  return tx
+    .select({
+      meeting: peerMeetings,
+      group: peerGroups,
+      facilitates: sql<boolean>`exists (select 1 from peer_group_facilitators f join ${recordsSeenSql('fr')} on fr.id = f.person_record_id
+        where f.group_id = ${peerGroups.id} and fr.community_id = ${sql.placeholder('communityId')} and fr.account_id = ${sql.placeholder('accountId')} and fr.status = 'active')`,
+      lines: registerLinesJson(peerMeetings.id, peerGroups.id, peerGroups.programmeId),
+      others: withDropIns
+        ? dropInChoicesJson(peerMeetings.id, peerGroups.id, peerGroups.programmeId)
+        : sql<{ id: string; name: string }[]>`'[]'::json`,
+    })
+    .from(peerMeetings)
+    .innerJoin(peerGroups, eq(peerGroups.id, peerMeetings.groupId))
+    .where(and(eq(peerMeetings.communityId, sql.placeholder('communityId')), eq(peerMeetings.id, meetingId)))
+    .prepare(withDropIns ? 'peer_register_page' : 'peer_register');
+}
+
+export async function registerPage(
   tx: CommunityTransaction,
+  communityId: string,
   meetingId: string,
-  group: Pick<Group, 'id' | 'programmeId'>,
+  askerAccountId: string | null,
+  options: { withDropIns: boolean },
 ) {
-  const rows = await tx.execute<{ id: string; name: string }>(sql`
-    select r.id, r.preferred_name as name from peer_network_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id
-    where m.programme_id = ${group.programmeId} and m.active
-      and not exists (select 1 from peer_usual_groups u where u.group_id = ${group.id} and u.person_record_id = m.person_record_id)
-      and not exists (select 1 from peer_attendance a where a.meeting_id = ${meetingId} and a.person_record_id = m.person_record_id)
-    order by lower(r.preferred_name) limit 500`);
-  return rows.rows;
+  const [found] = await registerPageQuery(tx, options.withDropIns).execute({
+    communityId,
+    meetingId,
+    accountId: askerAccountId,
+  });
+  return found;
 }
 
 export async function removeAttendance(tx: CommunityTransaction, meetingId: string, personRecordId: string) {

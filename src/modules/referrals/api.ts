@@ -235,7 +235,8 @@ export async function referralApi(
   app.get(
     '/referrals',
     {
-      config: { access: readers },
+      // The platform's four (token, begin, scope, commit), then the queue's page.
+      config: { access: readers, queryBudget: 6 },
       schema: {
         tags,
         summary:

@@ -155,7 +155,11 @@ export async function referralPages(
   const queuePage = 25;
   app.get(
     '',
-    { config: { access: triage }, schema: { params: communityParams, querystring: queueQuery } },
+    {
+      // The platform's four (session, begin, scope, commit), then the queue's page and its kept counts.
+      config: { access: triage, queryBudget: 6 },
+      schema: { params: communityParams, querystring: queueQuery },
+    },
     async (request, reply) => {
       const { cursor, ...filterQuery } = request.query;
       const status = filterQuery.status ?? 'open';

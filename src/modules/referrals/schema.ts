@@ -122,6 +122,10 @@ export const referrals = pgTable(
     index('referrals_open_queue')
       .on(table.communityId, table.createdAt, table.id)
       .where(sql`${table.status} in ('new', 'contacting')`),
+    // The urgent ones among them, oldest first: the queue's first page reads only these (migration 0038).
+    index('referrals_urgent_queue')
+      .on(table.communityId, table.createdAt, table.id)
+      .where(sql`${table.status} in ('new', 'contacting') and ${table.urgency} = 'urgent'`),
     // Waiting for a first contact, by the day it is due: the overdue count reads only these.
     index('referrals_waiting_contact')
       .on(table.communityId, table.contactDueOn)

@@ -320,9 +320,43 @@ const priorityOf = (today: string) => sql<number>`(case
   when ${referrals.status} in ('new', 'contacting') and ${referrals.firstContactedAt} is null and ${referrals.contactDueOn} < ${today}::date then 1
   else 2 end)`;
 
+/** Whether a filter's status leaves only open referrals, leaves any (none given), or only closed ones. */
+const openOnly = (status: QueueFilter['status']) =>
+  status === 'open' || (status !== undefined && openStatuses.includes(status));
+
+/**
+ * The referrals of one priority, as the queue's order needs them: each priority's referrals are
+ * read in the order of an index (the open queue's by arrival), so a page reads a few dozen rows
+ * rather than sorting every open referral by a priority that changes with the day.
+ */
+function priorityBranches(filter: QueueFilter, today: string) {
+  // Written out, not as parameters: the open queue's indexes hold only these statuses.
+  const open = sql`${referrals.status} in ('new', 'contacting')`;
+  const mayBeOpen = filter.status === undefined || openOnly(filter.status);
+  const branches: { priority: number; condition: SQL }[] = [];
+  if (mayBeOpen && (filter.urgency === undefined || filter.urgency === 'urgent'))
+    branches.push({ priority: 0, condition: and(open, eq(referrals.urgency, 'urgent')) as SQL });
+  if (mayBeOpen && filter.urgency !== 'urgent')
+    branches.push({
+      priority: 1,
+      condition: and(
+        open,
+        ne(referrals.urgency, 'urgent'),
+        isNull(referrals.firstContactedAt),
+        lt(referrals.contactDueOn, today),
+      ) as SQL,
+    });
+  // Overdue, or urgent among open ones, is never the last priority.
+  if (!filter.overdue && !(openOnly(filter.status) && filter.urgency === 'urgent'))
+    branches.push({ priority: 2, condition: sql`${priorityOf(today)} = 2` });
+  return branches;
+}
+
 /**
  * A page of the triage queue (one more row than asked, to tell whether there is a next): urgent
  * first, then overdue for first contact, then the rest; the longest waiting first within each.
+ * Without a search, the page's referrals are found a priority at a time (each read in index
+ * order, at most a page from each), and only those are joined to names and programmes.
  */
 export function queueRows(
   tx: CommunityTransaction,
@@ -335,10 +369,35 @@ export function queueRows(
   const p = programmesSeen('p');
   const conditions = queueConditions(communityId, filter, today, records);
   const priority = priorityOf(today);
-  if (page.after)
-    conditions.push(
-      sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${page.after.priority}::int, ${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`,
+  const after = page.after;
+  if (filter.search?.trim()) {
+    if (after)
+      conditions.push(
+        sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${after.priority}::int, ${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+      );
+  } else {
+    const branches = priorityBranches(filter, today)
+      .filter((branch) => !after || branch.priority >= after.priority)
+      .map((branch) => {
+        const where = and(
+          ...conditions,
+          branch.condition,
+          after && branch.priority === after.priority
+            ? sql`(${referrals.createdAt}, ${referrals.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+            : undefined,
+        );
+        return sql`(select ${sql.raw(String(branch.priority))} as priority, ${referrals.createdAt} as created_at, ${referrals.id} as id from ${referrals} where ${where} order by ${referrals.createdAt}, ${referrals.id} limit ${page.limit + 1})`;
+      });
+    // The page's referrals chosen first, by id: only they are joined to names and programmes.
+    conditions.splice(
+      0,
+      conditions.length,
+      eq(referrals.communityId, communityId),
+      branches.length
+        ? sql`${referrals.id} in (select page.id from (${sql.join(branches, sql` union all `)}) page order by page.priority, page.created_at, page.id limit ${page.limit + 1})`
+        : sql`false`,
     );
+  }
   return tx
     .select({
       priority,

@@ -1,6 +1,6 @@
 // The queries of exchanges and the ledger's reading side: who can exchange, exchanges and their
 // sides, lists, statements, transfers and their reversals, and the kept day totals.
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { emailOf, phoneOf, recordsSeenSql } from '../people/service.ts';
@@ -39,16 +39,109 @@ export async function partyRows(tx: CommunityTransaction, communityId: string, p
   return rows.rows;
 }
 
-export async function postExists(tx: CommunityTransaction, communityId: string, postId: string): Promise<boolean> {
-  const post = await tx.execute(
-    sql`select 1 from timebank_posts where id = ${postId} and community_id = ${communityId}`,
-  );
-  return post.rows.length > 0;
-}
-
 export async function insertExchange(tx: CommunityTransaction, values: typeof timebankExchanges.$inferInsert) {
   const [exchange] = await tx.insert(timebankExchanges).values(values).returning();
   return exchange;
+}
+
+/**
+ * Records an exchange between two members in one statement (migration 0037,
+ * `timebank_record_exchange`): checked, written and, when `confirmNow`, posted to the ledger with
+ * its audit rows and journey steps. Nothing when the community has no time bank yet. A refusal
+ * comes back as a `LedgerRefusal`.
+ */
+export async function recordedExchange(
+  tx: CommunityTransaction,
+  values: {
+    communityId: string;
+    actorId: string;
+    giver: string;
+    receiver: string;
+    minutes: number;
+    occurredOn: string;
+    categoryId: string;
+    postId: string | null;
+    note: string;
+    /** Which side recorded it; null when a coordinator recorded it for them. */
+    recordedBySide: 'giver' | 'receiver' | null;
+    confirmNow: boolean;
+    today: string;
+  },
+): Promise<Exchange | undefined> {
+  const rows = await refusalsOf(
+    tx.execute<Record<string, unknown>>(
+      sql`select * from timebank_record_exchange(${values.communityId}::uuid, ${values.actorId}::uuid, ${values.giver}::uuid, ${values.receiver}::uuid, ${values.minutes}::int, ${values.occurredOn}::date, ${values.categoryId}::uuid, ${values.postId}::uuid, ${values.note}::text, ${values.recordedBySide}::text, ${values.confirmNow}::boolean, ${values.today}::date)`,
+    ),
+  );
+  return exchangeOf(rows.rows[0]);
+}
+
+/**
+ * Confirms an exchange still pending or disputed and posts it, in one statement (migration 0037,
+ * `timebank_confirm_exchange`); one already confirmed, or cancelled, comes back as it is. With
+ * `asAsked`, only as the asking person may (see there). Nothing when the community has no time
+ * bank yet. A refusal comes back as a `LedgerRefusal`.
+ */
+export async function confirmedExchange(
+  tx: CommunityTransaction,
+  values: {
+    communityId: string;
+    exchangeId: string;
+    actorId: string | null;
+    actorRecordId: string | null;
+    staff: boolean;
+    asAsked: boolean;
+    today: string;
+  },
+): Promise<Exchange | undefined> {
+  const rows = await refusalsOf(
+    tx.execute<Record<string, unknown>>(
+      sql`select * from timebank_confirm_exchange(${values.communityId}::uuid, ${values.exchangeId}::uuid, ${values.actorId}::uuid, ${values.actorRecordId}::uuid, ${values.staff}::boolean, ${values.asAsked}::boolean, ${values.today}::date)`,
+    ),
+  );
+  return exchangeOf(rows.rows[0]);
+}
+
+/** A row of timebank_exchanges as the functions return it, read as the query builder reads one. */
+function exchangeOf(row: Record<string, unknown> | undefined): Exchange | undefined {
+  if (!row) return undefined;
+  const columns = getTableColumns(timebankExchanges);
+  return Object.fromEntries(
+    Object.entries(columns).map(([key, column]) => {
+      const value = row[column.name];
+      return [key, value === null || value === undefined ? null : column.mapFromDriverValue(value)];
+    }),
+  ) as Exchange;
+}
+
+/** Why the ledger's functions refused (SQLSTATE TB000): the refusal's name and what goes with it. */
+export class LedgerRefusal extends Error {
+  constructor(
+    readonly refusal: string,
+    readonly detail: {
+      errors?: { field: string; code: string }[];
+      field?: string;
+      checkLevel?: string;
+      accountId?: string;
+      wouldBe?: number;
+      minimumBalance?: number;
+    },
+  ) {
+    super(refusal);
+  }
+}
+
+/** The ledger's refusals as `LedgerRefusal`s; any other error as it is. */
+async function refusalsOf<T>(query: PromiseLike<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    const raised = cause as { code?: string; message?: string; detail?: string };
+    if (raised.code === 'TB000' && raised.message)
+      throw new LedgerRefusal(raised.message, raised.detail ? JSON.parse(raised.detail) : {});
+    throw error;
+  }
 }
 
 /** An exchange brought in by an import, confirmed as it was. */
@@ -111,16 +204,6 @@ export async function categoryName(tx: CommunityTransaction, categoryId: string)
     .from(timebankCategories)
     .where(eq(timebankCategories.id, categoryId));
   return category;
-}
-
-/** Confirms an exchange still pending or disputed; nothing when it was not. */
-export async function claimForConfirming(tx: CommunityTransaction, exchangeId: string, actorId: string | null) {
-  const [claimed] = await tx
-    .update(timebankExchanges)
-    .set({ status: 'confirmed', decidedBy: actorId, decidedAt: new Date() })
-    .where(and(eq(timebankExchanges.id, exchangeId), inArray(timebankExchanges.status, ['pending', 'disputed'])))
-    .returning();
-  return claimed;
 }
 
 /** Disputes a pending exchange; nothing when it was not pending. */

@@ -1,21 +1,23 @@
 // Exchanges of time: one to one (either side records, the other confirms or disputes, or it
 // confirms itself after the time bank's days), in groups, with the pot, and reversed. Only a
-// confirmed exchange reaches the ledger (ledger.ts); the queries are in exchanges-store.ts.
-import { addDays, formatISO, subDays } from 'date-fns';
+// confirmed exchange reaches the ledger. Recording and confirming an exchange are each one call
+// to a PostgreSQL function that checks, writes and posts (migration 0037, the same rules as
+// ledger.ts and checks.ts); pot transfers and reversals post through ledger.ts. The queries are
+// in exchanges-store.ts.
+import { formatISO, subDays } from 'date-fns';
 import { z } from 'zod';
-import { type AuditEntry, record } from '../../platform/audit.ts';
+import { record } from '../../platform/audit.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { optionalText, requiredText } from '../../platform/fields.ts';
 import { conflict, DomainError, invalid, notFound } from '../../platform/http/problems.ts';
 import { type CommunityTransaction, inCommunity, type RequestAsker } from '../../platform/tenancy.ts';
 import { ukDay } from '../../platform/working-days.ts';
-import { recordMilestones } from '../journey/service.ts';
 import { messagePerson } from '../people/consent.ts';
-import { postTransfer } from './ledger.ts';
+import { belowLimit, postTransfer } from './ledger.ts';
 import { requireCheck } from './checks.ts';
 import {
   categoryName,
-  claimForConfirming,
+  confirmedExchange,
   disputeUnconfirmable,
   type Exchange,
   exchangeIdRows,
@@ -27,19 +29,20 @@ import {
   forgetDay,
   insertExchange,
   insertParties,
+  LedgerRefusal,
   markCancelled,
   markDisputed,
   markReversed,
   movementsOf,
   partiesOfExchange,
   partyRows,
-  postExists,
+  recordedExchange,
   reversalOf,
   reversingTransfer,
   transferOf,
   transferOfExchange,
 } from './exchanges-store.ts';
-import { categoryOf, displayNameOf, openAccountsAmong, type Timebank, usableCategory } from './store.ts';
+import { categoryOf, displayNameOf, openAccountsAmong } from './store.ts';
 import { accountChoices, listCategories, memberOf, potOf, runsTimebank, timebankOf } from './service.ts';
 
 /** The most time one exchange can record for one person: a day. */
@@ -135,7 +138,8 @@ export interface ExchangeContext {
 
 /**
  * Either side records an exchange; the other confirms or disputes it. A coordinator may record
- * for either side (marked as done on their behalf) and may confirm it there and then.
+ * for either side (marked as done on their behalf) and may confirm it there and then. Checked,
+ * written and (confirmed at once) posted in one statement: `timebank_record_exchange`.
  */
 export async function recordExchange(
   tx: CommunityTransaction,
@@ -143,7 +147,6 @@ export async function recordExchange(
   input: NewExchange,
 ): Promise<Exchange> {
   const { communityId, actor } = context;
-  const timebank = await timebankOf(tx, communityId);
   if (input.giver === input.receiver) throw invalid([{ field: 'receiver', code: 'errors.timebank.receiver.same' }]);
   const isGiver = context.actorRecordId === input.giver;
   const isReceiver = context.actorRecordId === input.receiver;
@@ -151,93 +154,71 @@ export async function recordExchange(
     throw invalid([{ field: 'giver', code: 'errors.timebank.giver.notYou' }]);
   if (input.confirmNow && !actor.staff)
     throw invalid([{ field: 'confirmNow', code: 'errors.timebank.confirmNow.staffOnly' }]);
-  const parties = await partiesOf(tx, communityId, [input.giver, input.receiver]);
-  const [giver, receiver] = [parties.get(input.giver), parties.get(input.receiver)];
-  if (!giver || !receiver) throw notFound();
-  const errors = [];
-  if (!giver.onboarded) errors.push({ field: 'giver', code: 'errors.timebank.notOnboarded' });
-  if (!receiver.onboarded) errors.push({ field: 'receiver', code: 'errors.timebank.notOnboarded' });
-  const category = await usableCategory(tx, communityId, input.categoryId);
-  if (!category) errors.push({ field: 'categoryId', code: 'errors.timebank.category.missing' });
-  if (input.postId) {
-    if (!(await postExists(tx, communityId, input.postId)))
-      errors.push({ field: 'postId', code: 'errors.timebank.post.missing' });
-  }
-  if (errors.length > 0) throw invalid(errors);
-  // Whoever gives help that needs a background check must have a current one.
-  if (category) await requireCheck(tx, giver.personRecordId, category.checkLevel, 'giver');
-  // Said early, so nobody waits on a confirmation the ledger would refuse.
-  if (receiver.balance - input.minutes < timebank.minimumBalance)
-    throw new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], {
-      minimumBalance: timebank.minimumBalance,
-    });
-
-  const recordedFor = actor.staff && !isGiver && !isReceiver ? null : isGiver ? giver.accountId : receiver.accountId;
-  const today = ukDay(new Date());
-  const exchange = await insertExchange(tx, {
+  const values = {
     communityId,
+    actorId: actor.id,
+    giver: input.giver,
+    receiver: input.receiver,
+    minutes: input.minutes,
     occurredOn: input.occurredOn,
     categoryId: input.categoryId,
     postId: input.postId ?? null,
     note: input.note,
-    recordedBy: actor.id,
-    recordedFor,
-    onBehalf: actor.staff && !isGiver && !isReceiver,
-    confirmsOn: formatISO(addDays(new Date(`${today}T12:00:00Z`), timebank.autoConfirmDays), {
-      representation: 'date',
-    }),
-    // Confirmed as it is recorded: nobody else can see it before this transaction ends.
-    ...(input.confirmNow ? { status: 'confirmed' as const, decidedBy: actor.id, decidedAt: new Date() } : {}),
+    // A coordinator recording for neither side records it on their behalf: either side confirms.
+    recordedBySide:
+      actor.staff && !isGiver && !isReceiver ? null : isGiver ? ('giver' as const) : ('receiver' as const),
+    confirmNow: input.confirmNow,
+    today: ukDay(new Date()),
+  };
+  const exchange = await asDomainErrors(async () => {
+    const recorded = await recordedExchange(tx, values);
+    if (recorded) return recorded;
+    // The community's first exchange: its time bank is set up, then it is recorded.
+    await timebankOf(tx, communityId);
+    return recordedExchange(tx, values);
   });
   if (!exchange) throw new Error('exchange insert returned nothing');
-  const sides = [
-    {
-      accountId: giver.accountId,
-      side: 'giver' as const,
-      minutes: input.minutes,
-      name: giver.name,
-      personRecordId: giver.personRecordId,
-      kind: 'member',
-      online: giver.accountHolder !== null,
-    },
-    {
-      accountId: receiver.accountId,
-      side: 'receiver' as const,
-      minutes: input.minutes,
-      name: receiver.name,
-      personRecordId: receiver.personRecordId,
-      kind: 'member',
-      online: receiver.accountHolder !== null,
-    },
-  ];
-  await insertParties(
-    tx,
-    sides.map(({ accountId, side, minutes }) => ({ communityId, exchangeId: exchange.id, accountId, side, minutes })),
-  );
-  const recorded = {
-    communityId,
-    actorId: actor.id,
-    action: 'timebank.exchange_recorded',
-    subjectType: 'timebank_exchange',
-    subjectId: exchange.id,
-    detail: { minutes: input.minutes, onBehalf: exchange.onBehalf },
-  };
-  if (input.confirmNow) {
-    await post(
-      tx,
-      communityId,
-      actor.id,
-      timebank,
-      { exchange, category: null, parties: sides, transferId: null, reversal: null, recordedByName: null },
-      [recorded],
-    );
-    return exchange;
-  }
-  await record(tx, recorded);
+  if (input.confirmNow) return exchange;
   // The other side is asked to confirm, by email when they agreed to that.
-  const other = isGiver ? receiver : isReceiver ? giver : null;
+  const otherId = isGiver ? input.receiver : isReceiver ? input.giver : null;
+  const other = otherId ? (await partiesOf(tx, communityId, [otherId])).get(otherId) : undefined;
   if (other) await askToConfirm(tx, context, other, exchange.id);
   return exchange;
+}
+
+/**
+ * The ledger functions' refusals as the service's errors, the same as when the service checked
+ * them itself: the codes, fields and extensions of the problem documents do not change.
+ */
+async function asDomainErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof LedgerRefusal)) throw error;
+    const { refusal, detail } = error;
+    if (refusal === 'not-found') throw notFound();
+    if (refusal === 'validation-failed') throw invalid(detail.errors ?? []);
+    if (refusal === 'timebank-check-needed')
+      throw new DomainError(
+        'timebank-check-needed',
+        400,
+        [{ field: detail.field ?? 'giver', code: `errors.timebank.checkNeeded.${detail.checkLevel}` }],
+        { checkLevel: detail.checkLevel },
+      );
+    if (refusal === 'timebank-below-limit')
+      throw detail.accountId === undefined
+        ? new DomainError('timebank-below-limit', 400, [{ field: 'minutes', code: 'errors.timebank.belowLimit' }], {
+            minimumBalance: detail.minimumBalance,
+          })
+        : belowLimit(detail.accountId, detail.wouldBe ?? 0, detail.minimumBalance ?? 0);
+    if (
+      refusal === 'timebank-exchange-cancelled' ||
+      refusal === 'timebank-exchange-disputed' ||
+      refusal === 'timebank-confirm-other-side'
+    )
+      throw conflict(refusal);
+    throw error;
+  }
 }
 
 async function askToConfirm(tx: CommunityTransaction, context: ExchangeContext, other: Party, exchangeId: string) {
@@ -361,94 +342,48 @@ export function awaitedSide(full: ExchangeInFull): string[] {
 
 /**
  * Confirms an exchange and posts it to the ledger, in one step: if the ledger refuses (a
- * balance would go below the limit), it stays as it was. Confirming twice posts once.
+ * balance would go below the limit), it stays as it was. Confirming twice posts once. The side
+ * asked confirms (not one that was disputed), or staff; anyone else is told it does not exist.
+ * One statement: `timebank_confirm_exchange`.
  */
 export async function confirmExchange(
   tx: CommunityTransaction,
   context: ExchangeContext,
   exchangeId: string,
 ): Promise<Exchange> {
-  const { communityId, actor } = context;
-  const full = await visibleExchange(tx, context, exchangeId);
-  if (full.exchange.status === 'confirmed') return full.exchange;
-  if (full.exchange.status === 'cancelled') throw conflict('timebank-exchange-cancelled');
-  if (!actor.staff) {
-    if (full.exchange.status === 'disputed') throw conflict('timebank-exchange-disputed');
-    if (!context.actorRecordId || !awaitedSide(full).includes(context.actorRecordId))
-      throw conflict('timebank-confirm-other-side');
-  }
-  return settle(tx, communityId, actor.id, full);
+  return confirmed(tx, context.communityId, exchangeId, {
+    actorId: context.actor.id,
+    actorRecordId: context.actorRecordId,
+    staff: context.actor.staff,
+    asAsked: true,
+  });
 }
 
+/** Confirms an exchange still pending or disputed and posts it (a group, the nightly confirmation); otherwise it is as it was. */
 async function settle(
   tx: CommunityTransaction,
   communityId: string,
   actorId: string | null,
-  full: ExchangeInFull,
+  exchangeId: string,
 ): Promise<Exchange> {
-  const timebank = await timebankOf(tx, communityId);
-  const claimed = await claimForConfirming(tx, full.exchange.id, actorId);
-  if (!claimed) return (await getExchange(tx, communityId, full.exchange.id)).exchange;
-  await post(tx, communityId, actorId, timebank, full, []);
-  return claimed;
+  return confirmed(tx, communityId, exchangeId, { actorId, actorRecordId: null, staff: true, asAsked: false });
 }
 
-/** Posts a confirmed exchange to the ledger, with its audit entries and the sides' journey steps. */
-async function post(
+async function confirmed(
   tx: CommunityTransaction,
   communityId: string,
-  actorId: string | null,
-  timebank: Timebank,
-  full: ExchangeInFull,
-  audit: AuditEntry[],
-): Promise<void> {
-  const pot = full.exchange.group ? await potOf(tx, communityId) : null;
-  const movements = full.parties.map((party) => ({
-    accountId: party.accountId,
-    minutes: party.side === 'giver' ? party.minutes : full.exchange.potPaysReceivers ? 0 : -party.minutes,
-  }));
-  if (pot)
-    movements.push({ accountId: pot.id, minutes: -movements.reduce((sum, movement) => sum + movement.minutes, 0) });
-  await postTransfer(tx, {
-    communityId,
-    kind: full.exchange.group ? 'group' : 'exchange',
-    occurredOn: full.exchange.occurredOn,
-    movements,
-    minimumBalance: timebank.minimumBalance,
-    exchangeId: full.exchange.id,
-    categoryId: full.exchange.categoryId,
-    note: full.exchange.note,
-    recordedBy: actorId,
+  exchangeId: string,
+  asker: { actorId: string | null; actorRecordId: string | null; staff: boolean; asAsked: boolean },
+): Promise<Exchange> {
+  const values = { communityId, exchangeId, ...asker, today: ukDay(new Date()) };
+  const exchange = await asDomainErrors(async () => {
+    const found = await confirmedExchange(tx, values);
+    if (found) return found;
+    await timebankOf(tx, communityId);
+    return confirmedExchange(tx, values);
   });
-  await forgetDayTotals(tx, communityId, full.exchange.occurredOn);
-  await record(tx, [
-    ...audit,
-    {
-      communityId,
-      actorId,
-      action: 'timebank.exchange_confirmed',
-      subjectType: 'timebank_exchange',
-      subjectId: full.exchange.id,
-    },
-  ]);
-  await recordMilestones(
-    tx,
-    full.parties.flatMap((party) =>
-      party.personRecordId
-        ? [
-            {
-              communityId,
-              personRecordId: party.personRecordId,
-              kind: party.side === 'giver' ? ('hours_given' as const) : ('hours_received' as const),
-              source: { type: 'timebank_exchange', id: full.exchange.id },
-              detail: { minutes: party.minutes },
-              once: `timebank:first_${party.side}`,
-              recordedBy: actorId,
-            },
-          ]
-        : [],
-    ),
-  );
+  if (!exchange) throw notFound();
+  return exchange;
 }
 
 export const disputeDetails = z.object({
@@ -611,7 +546,7 @@ export async function recordGroupExchange(
     subjectId: exchange.id,
     detail: { givers: input.givers.length, receivers: input.receivers.length },
   });
-  return settle(tx, communityId, actor.id, await getExchange(tx, communityId, exchange.id));
+  return settle(tx, communityId, actor.id, exchange.id);
 }
 
 export const potTransfer = z.object({
@@ -753,9 +688,7 @@ export async function confirmWaitingExchanges(
   let refused = 0;
   for (const { id, communityId } of due) {
     try {
-      await inCommunity(owner, { communityId, personId: null }, async (tx) =>
-        settle(tx, communityId, null, await getExchange(tx, communityId, id)),
-      );
+      await inCommunity(owner, { communityId, personId: null }, (tx) => settle(tx, communityId, null, id));
       confirmed += 1;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

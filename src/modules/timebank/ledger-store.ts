@@ -66,6 +66,9 @@ export async function setBalances(
 
 /** Each account of the community: its kept balance and the sum of its movements. */
 export async function balancesAndMovements(tx: CommunityTransaction, communityId: string) {
+  // Every movement, once, added up per account in memory: with the default 4 MB the planner walks
+  // millions of movements through an index in account order instead (minutes against seconds).
+  await tx.execute(sql`set local work_mem = '64MB'`);
   const rows = await tx.execute<{ account_id: string; balance: number; movements: number }>(sql`
     select a.id as account_id, a.balance, coalesce(m.total, 0)::int as movements
     from timebank_accounts a

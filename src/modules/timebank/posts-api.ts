@@ -81,10 +81,11 @@ export async function postsApi(
     app.get(
       path,
       {
-        config: { access: access.anyMember },
+        // The asker, the transaction, their record, the search.
+        config: { access: access.anyMember, queryBudget: 7 },
         schema: {
           tags,
-          summary: `Open ${plural}, best match first: \`q\` is searched stemmed and without accents ("cafe" finds "café")`,
+          summary: `Open ${plural}, newest first; with \`q\`, the newest 100 matches best match first, then older ones newest first. \`q\` is searched stemmed and without accents ("cafe" finds "café")`,
           params: communityParams,
           querystring: listQuery,
           response: {

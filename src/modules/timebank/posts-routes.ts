@@ -40,7 +40,11 @@ export async function postPages(
   // ——— Finding offers and requests ———
   app.get(
     '/posts',
-    { config: { access: access.anyMember }, schema: { params: communityParams, querystring: browseQuery } },
+    // The session, the transaction, the asker's record and membership, the search, the categories.
+    {
+      config: { access: access.anyMember, queryBudget: 8 },
+      schema: { params: communityParams, querystring: browseQuery },
+    },
     async (request, reply) => {
       const { query } = request;
       const page = await inTimebank(request, async (tx, communityId, ownId) => {

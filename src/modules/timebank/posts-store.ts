@@ -44,11 +44,21 @@ export interface PostQuery {
   includeClosed?: boolean;
   after?: { rank: number; createdAt: string; id: string };
   limit: number;
+  /** How many of the newest matches are ranked (`rankedMatches` unless said). */
+  ranked?: number;
 }
 
 /**
- * Up to `limit + 1` posts: with words, the matching ones from timebank_search (the full-text index;
- * see its migration), best match first; without, open ones newest first.
+ * How many of the newest matches a search ranks: those come best match first, older ones after
+ * them newest first (rank -1). Ranking every match of a common word read thousands of posts for a
+ * page of twenty; five pages' worth keeps the best of what is current on top.
+ */
+export const rankedMatches = 100;
+
+/**
+ * Up to `limit + 1` posts: with words, the matching ones from timebank_search (see its migration):
+ * of the newest `rankedMatches`, best match first, then older ones newest first; without, open
+ * ones newest first.
  */
 export async function findPosts(tx: CommunityTransaction, communityId: string, query: PostQuery, today: string) {
   const conditions: SQL[] = [sql`p.community_id = ${communityId}`];
@@ -56,7 +66,7 @@ export async function findPosts(tx: CommunityTransaction, communityId: string, q
   // With words, the matching posts come from timebank_search (the full-text index; see its migration).
   const matches = words
     ? sql`join timebank_search(${words}, ${query.kind ?? null}::text, ${query.categoryId ?? null}::uuid, ${query.place ?? null}::text, ${query.neighbourhood ?? null}::text, ${query.includeClosed ?? false}, ${today}::date,
-        ${query.after?.rank ?? null}::float8, ${query.after?.createdAt ?? null}::timestamptz, ${query.after?.id ?? null}::uuid, ${query.limit + 1}) found on found.id = p.id`
+        ${query.after?.rank ?? null}::float8, ${query.after?.createdAt ?? null}::timestamptz, ${query.after?.id ?? null}::uuid, ${query.limit + 1}, ${query.ranked ?? rankedMatches}) found on found.id = p.id`
     : sql``;
   if (!words) {
     if (!query.includeClosed) conditions.push(sql`p.closed_at is null and p.ends_on >= ${today}`);

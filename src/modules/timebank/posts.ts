@@ -202,8 +202,9 @@ export async function createPost(
 export const postCursor = z.object({ rank: cursorFields.number, createdAt: cursorFields.instant, id: cursorFields.id });
 
 /**
- * Open posts, best match first when searching (then newest): words are stemmed and accents
- * ignored, so "cafe" finds "Café" and "gardens" finds "gardening".
+ * Open posts, newest first; when searching, the newest matches best match first, then older ones
+ * newest first (see `rankedMatches`): words are stemmed and accents ignored, so "cafe" finds
+ * "Café" and "gardens" finds "gardening".
  */
 export async function searchPosts(tx: CommunityTransaction, communityId: string, query: PostQuery) {
   const today = ukDay(new Date());

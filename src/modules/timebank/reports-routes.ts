@@ -64,7 +64,9 @@ export async function reportPages(
 
   app.get(
     '/reports',
-    { config: { access: reportReaders }, schema: { params: communityParams } },
+    // The session and the transaction; finished days not yet added up (one more statement when
+    // there are some); the flows, the members, new members, unmet need, names, the pot, organisations.
+    { config: { access: reportReaders, queryBudget: 14 }, schema: { params: communityParams } },
     async (request, reply) => {
       const asked = rangeFrom(request.query as Record<string, unknown>);
       const range = asked.ok ? asked.range : reports.defaultRange();

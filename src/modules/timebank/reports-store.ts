@@ -7,83 +7,108 @@ import { recordsSeenSql } from '../people/service.ts';
 const memberNow = sql`m.left_at is null and m.onboarded_at is not null`;
 
 /**
- * Every count of a summary for the days from `from` to `to` (finished days from the kept totals,
- * today added up now), in the order the queries run.
+ * Every count of a summary for the days from `from` to `to`, in the order the queries run: the
+ * flows in one pass over the kept day totals (finished days added up, today's kept as exchanges
+ * post: at most a row per kind of help and neighbourhood a day, and today's exchanges), the
+ * members in one pass over members and their accounts, then what is left.
  */
 export async function summaryRows(
   tx: CommunityTransaction,
   communityId: string,
   range: { from: string; to: string },
   today: string,
+  options: { names: boolean },
 ) {
   const { from, to } = range;
-  const live =
-    to >= today
-      ? exchangeTotals(communityId, sql`e.occurred_on = ${today}::date`)
-      : sql`select null::date as day, null::uuid as category_id, ''::text as neighbourhood, 0 as exchanges, 0 as minutes, 0 as group_exchanges, 0 as group_receivers where false`;
-  const days = sql`
-    select day, category_id, neighbourhood, exchanges, minutes, group_exchanges, group_receivers from timebank_day_totals where community_id = ${communityId} and day between ${from} and ${to}
-    union all ${live}`;
-
+  const upto = to < today ? to : today;
   // The day a person joined is a UK day: a join at 00:30 BST belongs to that day, not the one before.
   const joinedInRange = sql`m.joined_at >= (${from}::date::timestamp at time zone 'Europe/London') and m.joined_at < ((${to}::date + 1)::timestamp at time zone 'Europe/London')`;
-  const [totals] = (
+
+  // The totals, and by month, kind of help and neighbourhood, each ordered as the report shows it.
+  const flows = (
     await tx.execute<{
+      by: 'all' | 'month' | 'category' | 'neighbourhood';
+      key: string;
       exchanges: number;
       minutes: number;
       groups: number;
       group_receivers: number;
+    }>(sql`
+      select by, key, exchanges, minutes, groups, group_receivers from (
+        select case when grouping(d.month) = 0 then 'month' when grouping(d.category) = 0 then 'category'
+                    when grouping(d.neighbourhood) = 0 then 'neighbourhood' else 'all' end as by,
+          coalesce(d.month, d.category, d.neighbourhood, '') as key,
+          coalesce(sum(d.exchanges), 0)::int as exchanges, coalesce(sum(d.minutes), 0)::int as minutes,
+          coalesce(sum(d.group_exchanges), 0)::int as groups, coalesce(sum(d.group_receivers), 0)::int as group_receivers
+        from (
+          select to_char(t.day, 'YYYY-MM') as month, coalesce(c.name, '') as category, t.neighbourhood, t.exchanges, t.minutes, t.group_exchanges, t.group_receivers
+          from timebank_day_totals t left join timebank_categories c on c.id = t.category_id
+          where t.community_id = ${communityId} and t.day between ${from} and ${upto}
+        ) d
+        group by grouping sets ((), (d.month), (d.category), (d.neighbourhood))
+      ) f
+      order by by, case when by = 'month' then key end, minutes desc, key`)
+  ).rows;
+  const flowsBy = (by: 'month' | 'category' | 'neighbourhood') =>
+    flows
+      .filter((row) => row.by === by)
+      .map((row) => ({ key: row.key, exchanges: row.exchanges, minutes: row.minutes }));
+  const totals = flows.find((row) => row.by === 'all');
+
+  // Members now, and of them: active (gave or received in the 90 days up to the end of the range),
+  // never exchanged, and each balance band; new members of the range and what became of them.
+  // Up to today, each account knows the last day it took part; for a range that ended earlier,
+  // active members are counted from the exchanges below. Organisations and the pot are not members.
+  const [members] = (
+    await tx.execute<{
       members_now: number;
+      active: number;
+      quiet: number;
+      below_minus_5h: number;
+      minus_5h_to_0: number;
+      zero: number;
+      up_to_5h: number;
+      '5h_to_20h': number;
+      over_20h: number;
       new_members: number;
       new_now: number;
       new_joining: number;
       new_left: number;
     }>(sql`
-      with days as (${days}),
+      with now as (
+        select count(*)::int as members_now,
+          count(*) filter (where a.last_exchanged_on >= ${to}::date - 90 or merged.person_record_id is not null)::int as active,
+          count(*) filter (where a.id is not null and a.last_exchanged_on is null)::int as quiet,
+          count(*) filter (where a.balance < -300)::int as below_minus_5h,
+          count(*) filter (where a.balance >= -300 and a.balance < 0)::int as minus_5h_to_0,
+          count(*) filter (where a.balance = 0)::int as zero,
+          count(*) filter (where a.balance > 0 and a.balance <= 300)::int as up_to_5h,
+          count(*) filter (where a.balance > 300 and a.balance <= 1200)::int as "5h_to_20h",
+          count(*) filter (where a.balance > 1200)::int as over_20h
+        from timebank_members m left join timebank_accounts a
+          on a.person_record_id = m.person_record_id and a.community_id = ${communityId} and a.closed_at is null
+          -- An account closed when two records were merged still counts the days it took part.
+          left join (select distinct c.person_record_id from timebank_accounts c
+            where c.community_id = ${communityId} and c.kind = 'member' and c.closed_at is not null and c.last_exchanged_on >= ${to}::date - 90) merged
+            on merged.person_record_id = m.person_record_id
+        where m.community_id = ${communityId} and ${memberNow}),
       joined as (
         select count(*)::int as new_members,
           count(*) filter (where m.left_at is null and m.onboarded_at is not null)::int as new_now,
           count(*) filter (where m.left_at is null and m.onboarded_at is null)::int as new_joining,
           count(*) filter (where m.left_at is not null)::int as new_left
         from timebank_members m where m.community_id = ${communityId} and ${joinedInRange})
-      select coalesce(sum(exchanges), 0)::int as exchanges, coalesce(sum(minutes), 0)::int as minutes, coalesce(sum(group_exchanges), 0)::int as groups, coalesce(sum(group_receivers), 0)::int as group_receivers,
-        (select count(*)::int from timebank_members m where m.community_id = ${communityId} and ${memberNow}) as members_now,
-        (select new_members from joined) as new_members, (select new_now from joined) as new_now, (select new_joining from joined) as new_joining, (select new_left from joined) as new_left
-      from days`)
+      select * from now, joined`)
   ).rows;
-  // Active: members now who gave or received in the 90 days up to the end of the range. Up to
-  // today, each account knows the last day it took part; for a range that ended earlier, the
-  // exchanges are counted. Organisations and the pot are not members, so never counted here.
-  const [active] = (
+  const [activeBefore] =
     to >= today
-      ? await tx.execute<{
-          active: number;
-        }>(sql`select count(distinct m.person_record_id)::int as active from timebank_members m join timebank_accounts a on a.person_record_id = m.person_record_id and a.kind = 'member'
-          where m.community_id = ${communityId} and ${memberNow} and a.last_exchanged_on >= ${to}::date - 90`)
-      : await tx.execute<{
-          active: number;
-        }>(sql`select count(distinct m.person_record_id)::int as active from timebank_exchanges e join timebank_exchange_parties p on p.exchange_id = e.id
-          join timebank_accounts a on a.id = p.account_id and a.kind = 'member' join timebank_members m on m.person_record_id = a.person_record_id
-          where e.community_id = ${communityId} and ${memberNow} and e.status = 'confirmed' and e.reversed_at is null and e.occurred_on between (${to}::date - 90) and ${to}`)
-  ).rows;
-
-  const byMonth = (
-    await tx.execute<{ month: string; exchanges: number; minutes: number }>(sql`
-      with days as (${days})
-      select to_char(date_trunc('month', day), 'YYYY-MM') as month, sum(exchanges)::int as exchanges, sum(minutes)::int as minutes
-      from days group by 1 order by 1`)
-  ).rows;
-  const byCategory = (
-    await tx.execute<{ category: string; exchanges: number; minutes: number }>(sql`
-      with days as (${days})
-      select coalesce(c.name, '') as category, sum(d.exchanges)::int as exchanges, sum(d.minutes)::int as minutes
-      from days d left join timebank_categories c on c.id = d.category_id group by 1 order by 3 desc, 1`)
-  ).rows;
-  const byNeighbourhood = (
-    await tx.execute<{ neighbourhood: string; exchanges: number; minutes: number }>(sql`
-      with days as (${days})
-      select neighbourhood, sum(exchanges)::int as exchanges, sum(minutes)::int as minutes from days group by 1 order by 3 desc, 1`)
-  ).rows;
+      ? []
+      : (
+          await tx.execute<{ active: number }>(sql`
+            select count(distinct m.person_record_id)::int as active from timebank_exchanges e join timebank_exchange_parties p on p.exchange_id = e.id
+            join timebank_accounts a on a.id = p.account_id and a.kind = 'member' join timebank_members m on m.person_record_id = a.person_record_id
+            where e.community_id = ${communityId} and ${memberNow} and e.status = 'confirmed' and e.reversed_at is null and e.occurred_on between (${to}::date - 90) and ${to}`)
+        ).rows;
   const newMembers = (
     await tx.execute<{ came_from: string; members: number }>(sql`
       select came_from, count(*)::int as members from timebank_members m
@@ -93,27 +118,23 @@ export async function summaryRows(
     await tx.execute<{ category: string; requests: number }>(sql`
       select c.name as category, count(*)::int as requests
       from timebank_posts p join timebank_categories c on c.id = p.category_id
-      where p.community_id = ${communityId} and p.kind = 'request' and p.created_at::date between ${from} and ${to}
+      where p.community_id = ${communityId} and p.kind = 'request' and p.created_at >= ${from}::date and p.created_at < ${to}::date + 1
         and not exists (select 1 from timebank_responses s where s.post_id = p.id)
       group by 1 order by 2 desc, 1`)
   ).rows;
-  const quiet = (
-    await tx.execute<{ name: string }>(sql`
-      select r.preferred_name as name
-      from timebank_members m
-      join ${recordsSeenSql('r')} on r.id = m.person_record_id
-      join timebank_accounts a on a.person_record_id = m.person_record_id and a.closed_at is null
-      where m.community_id = ${communityId} and ${memberNow} and a.last_exchanged_on is null
-      order by lower(r.preferred_name)`)
-  ).rows;
-  const balanceRows = (
-    await tx.execute<{ band: string; members: number }>(sql`
-      select case when balance < -300 then 'below_minus_5h' when balance < 0 then 'minus_5h_to_0' when balance = 0 then 'zero'
-                  when balance <= 300 then 'up_to_5h' when balance <= 1200 then '5h_to_20h' else 'over_20h' end as band,
-             count(*)::int as members
-      from timebank_accounts a join timebank_members m on m.person_record_id = a.person_record_id
-      where a.community_id = ${communityId} and a.kind = 'member' and a.closed_at is null and ${memberNow} group by 1`)
-  ).rows;
+  // Their names only for those who may see who people are, and only when there are any.
+  const quiet =
+    options.names && (members?.quiet ?? 0) > 0
+      ? (
+          await tx.execute<{ name: string }>(sql`
+            select r.preferred_name as name
+            from timebank_members m
+            join ${recordsSeenSql('r')} on r.id = m.person_record_id
+            join timebank_accounts a on a.person_record_id = m.person_record_id and a.closed_at is null
+            where m.community_id = ${communityId} and ${memberNow} and a.last_exchanged_on is null
+            order by lower(r.preferred_name)`)
+        ).rows.map((row) => row.name)
+      : [];
   const [pot] = (
     await tx.execute<{ balance: number; granted: number; donated: number; paid: number; received: number }>(sql`
       select a.balance,
@@ -141,14 +162,14 @@ export async function summaryRows(
 
   return {
     totals,
-    active,
-    byMonth,
-    byCategory,
-    byNeighbourhood,
+    byMonth: flowsBy('month').map(({ key, ...flow }) => ({ month: key, ...flow })),
+    byCategory: flowsBy('category').map(({ key, ...flow }) => ({ category: key, ...flow })),
+    byNeighbourhood: flowsBy('neighbourhood').map(({ key, ...flow }) => ({ neighbourhood: key, ...flow })),
+    members,
+    activeBefore,
     newMembers,
     unmetNeed,
     quiet,
-    balanceRows,
     pot,
     organisations,
   };
@@ -174,22 +195,38 @@ function exchangeTotals(communityId: string, when: SQL) {
     group by x.day, x.category_id, x.neighbourhood`;
 }
 
-/** Adds up each finished day in the range that is not added up yet (once, even when two reports ask at the same moment). */
+/**
+ * Adds up each finished day in the range that is not added up yet (once, even when two reports
+ * ask at the same moment): the rows kept for it as its exchanges posted give way to one per kind
+ * of help and neighbourhood. The rows and the exchanges are read in one snapshot, so an exchange
+ * posted meanwhile keeps its own row and is counted once.
+ */
 export async function countDays(
   tx: CommunityTransaction,
   communityId: string,
   from: string,
   upto: string,
 ): Promise<number> {
+  // Usually none: then nothing else is read.
+  const missing = (
+    await tx.execute<{ day: string }>(sql`
+      select d::date::text as day from generate_series(${from}::date, ${upto}::date, interval '1 day') d
+      where not exists (select 1 from timebank_days_counted c where c.community_id = ${communityId} and c.day = d::date)`)
+  ).rows.map((row) => row.day);
+  if (missing.length === 0) return 0;
+  // The days as a list, so that PostgreSQL reads just their exchanges by index.
+  const days = sql`${`{${missing.join(',')}}`}::date[]`;
   const added = await tx.execute<{ day: string }>(sql`
     with newly as (
       insert into timebank_days_counted (community_id, day)
-      select ${communityId}, d::date from generate_series(${from}::date, ${upto}::date, interval '1 day') d
+      select ${communityId}, d from unnest(${days}) d
       on conflict do nothing returning day
+    ), kept as (
+      delete from timebank_day_totals where community_id = ${communityId} and day in (select day from newly)
     ), totals as (
       insert into timebank_day_totals (community_id, day, category_id, neighbourhood, exchanges, minutes, group_exchanges, group_receivers)
       select ${communityId}, t.day, t.category_id, t.neighbourhood, t.exchanges, t.minutes, t.group_exchanges, t.group_receivers
-      from (${exchangeTotals(communityId, sql`e.occurred_on in (select day from newly)`)}) t
+      from (${exchangeTotals(communityId, sql`e.occurred_on = any(${days}) and e.occurred_on in (select day from newly)`)}) t
       returning day
     )
     select day::text from newly`);

@@ -72,10 +72,10 @@ export async function summary(
   const { from, to } = range;
   const today = ukDay(new Date());
   const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  // Finished days come added up (timebank_day_totals); today, if asked for, is added up now.
+  // Finished days come added up (timebank_day_totals), and today's totals are kept as its exchanges post.
   if (from <= yesterday) await countDays(tx, communityId, from, to < yesterday ? to : yesterday);
-  const rows = await summaryRows(tx, communityId, range, today);
-  const { totals, pot } = rows;
+  const rows = await summaryRows(tx, communityId, range, today, options);
+  const { totals, members, pot } = rows;
 
   return {
     range,
@@ -84,20 +84,20 @@ export async function summary(
       minutesGiven: totals?.minutes ?? 0,
       groupExchanges: totals?.groups ?? 0,
       groupReceivers: totals?.group_receivers ?? 0,
-      activeMembers: rows.active?.active ?? 0,
-      newMembers: totals?.new_members ?? 0,
-      newMembersNowMembers: totals?.new_now ?? 0,
-      newMembersStillJoining: totals?.new_joining ?? 0,
-      newMembersLeft: totals?.new_left ?? 0,
-      membersNow: totals?.members_now ?? 0,
+      activeMembers: (to >= today ? members?.active : rows.activeBefore?.active) ?? 0,
+      newMembers: members?.new_members ?? 0,
+      newMembersNowMembers: members?.new_now ?? 0,
+      newMembersStillJoining: members?.new_joining ?? 0,
+      newMembersLeft: members?.new_left ?? 0,
+      membersNow: members?.members_now ?? 0,
     },
     byMonth: fillMonths(range, rows.byMonth),
     byCategory: rows.byCategory,
     byNeighbourhood: rows.byNeighbourhood,
     newMembers: rows.newMembers,
     unmetNeed: rows.unmetNeed,
-    neverExchanged: { count: rows.quiet.length, names: options.names ? rows.quiet.map((row) => row.name) : null },
-    balances: bands.map((band) => ({ band, members: rows.balanceRows.find((row) => row.band === band)?.members ?? 0 })),
+    neverExchanged: { count: members?.quiet ?? 0, names: options.names ? rows.quiet : null },
+    balances: bands.map((band) => ({ band, members: members?.[band] ?? 0 })),
     pot: {
       balance: pot?.balance ?? 0,
       granted: pot?.granted ?? 0,

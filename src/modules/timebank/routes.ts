@@ -352,7 +352,11 @@ export async function timebankPages(
   const statementQuery = z.object({ before: z.coerce.number().int().positive().optional().catch(undefined) });
   app.get(
     '/statement',
-    { config: { access: access.anyMember }, schema: { params: communityParams, querystring: statementQuery } },
+    // The session, the transaction, the asker's record, the account, the person, a page of lines, the time bank.
+    {
+      config: { access: access.anyMember, queryBudget: 9 },
+      schema: { params: communityParams, querystring: statementQuery },
+    },
     async (request, reply) => statementPage(request, reply, null, false, request.query.before),
   );
   app.get(
@@ -362,7 +366,7 @@ export async function timebankPages(
   );
   app.get(
     '/members/:recordId/statement',
-    { config: { access: staff }, schema: { params: recordParams, querystring: statementQuery } },
+    { config: { access: staff, queryBudget: 9 }, schema: { params: recordParams, querystring: statementQuery } },
     async (request, reply) => statementPage(request, reply, request.params.recordId, false, request.query.before),
   );
   app.get(

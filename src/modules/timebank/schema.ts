@@ -163,6 +163,9 @@ export const timebankAccounts = pgTable(
     uniqueIndex('timebank_accounts_pot')
       .on(table.communityId)
       .where(sql`${table.kind} = 'pot'`),
+    index('timebank_accounts_closed')
+      .on(table.communityId)
+      .where(sql`${table.closedAt} is not null`),
     check('timebank_accounts_owner', sql`(${table.kind} = 'member') = (${table.personRecordId} is not null)`),
   ],
 );
@@ -330,6 +333,10 @@ export const timebankPosts = pgTable(
       .on(table.communityId, table.kind, table.createdAt)
       .where(sql`${table.closedAt} is null`),
     index('timebank_posts_person').on(table.personRecordId),
+    index('timebank_posts_newest').on(table.communityId, table.createdAt, table.id),
+    index('timebank_posts_requests')
+      .on(table.communityId, table.createdAt)
+      .where(sql`${table.kind} = 'request'`),
   ],
 );
 
