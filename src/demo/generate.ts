@@ -550,6 +550,9 @@ export async function generateDemo(owner: Database): Promise<void> {
     body: 'Rosa Quinn has asked to join Lambeth Together. To look at the request, open:\n\nhttp://localhost:3000/c/lambeth/members?status=requested',
     status: 'not_sent',
   });
+  // The planner's statistics, now rather than at autovacuum's next round: on tables it still
+  // thinks empty it plans the first pages' queries as if each held one row.
+  await owner.execute(sql`analyze`);
 }
 
 /** About 40 referrals in Lambeth in every state, from people themselves and two GP practices; a few in Croydon; two journeys worth reading. */
