@@ -4,7 +4,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
+import {
+  cursorFields,
+  decodeCursor,
+  encodeCursor,
+  pageOf,
+  pageQuery,
+  paginate,
+} from '../../platform/http/pagination.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
 import type { Dependencies } from '../../dependencies.ts';
@@ -75,17 +82,20 @@ export async function caseloadApi(
     limit: number,
     counts: Awaited<ReturnType<typeof service.agendaCounts>>,
   ) => {
-    const lines = rows.slice(0, limit);
-    const last = lines[lines.length - 1];
+    const page = paginate(
+      rows,
+      limit,
+      (line) => line,
+      (last) => ({ name: last.name.toLowerCase(), id: last.entryId }),
+    );
     return {
       id: meeting.id,
       heldOn: meeting.heldOn,
       closed: meeting.closedAt !== null,
       minutes: meeting.minutes,
       counts,
-      agenda: lines,
-      nextCursor:
-        rows.length > limit && last ? encodeCursor({ name: last.name.toLowerCase(), id: last.entryId }) : null,
+      agenda: page.items,
+      nextCursor: page.nextCursor,
     };
   };
   const readMeeting = async (

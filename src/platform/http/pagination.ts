@@ -85,21 +85,3 @@ export function paginate<Row, Item>(
   const last = pageRows[pageRows.length - 1];
   return { items: pageRows.map(toItem), nextCursor: more && last !== undefined ? encodeCursor(cursorOf(last)) : null };
 }
-
-/**
- * A page of a list read one row longer than asked (`limit + 1`): the rows to show, each as the
- * API gives it, and the cursor to the next page, from the last row shown (null on the last page).
- */
-export function pageFromRows<Row, Item>(
-  rows: readonly Row[],
-  limit: number,
-  toItem: (row: Row) => Item,
-  positionOf: (last: Row) => Record<string, string | number>,
-): { items: Item[]; nextCursor: string | null } {
-  const shown = rows.slice(0, limit);
-  const last = shown[shown.length - 1];
-  return {
-    items: shown.map(toItem),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
-  };
-}
