@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { seedFixture, type Fixture } from '../support/fixtures.ts';
 import { testEnvironment } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
+import { Visitor } from '../support/browser-like.ts';
 import type { FastifyInstance } from 'fastify';
 
 const metricsToken = 'a-scraper-token-of-at-least-32-characters';
@@ -75,9 +76,23 @@ describe('Server-Timing', () => {
     expect(timing.get('total')?.dur).toBeGreaterThan(0);
   });
 
-  it('a page that sends no statement says so', async () => {
-    const page = await app.inject({ method: 'GET', url: '/healthz' });
-    expect(timingOf(page.headers['server-timing']).get('queries')?.desc).toBe('0');
+  it('someone not signed in, and any error, get the total alone: no count that could tell whether an account or a record exists', async () => {
+    const signIn = async (email: string) => {
+      const visitor = new Visitor(app);
+      return visitor.submit('/sign-in', '/sign-in', { email, password: 'not-the-password' });
+    };
+    for (const answer of [
+      await app.inject({ method: 'GET', url: '/sign-in' }),
+      await signIn('member@alpha.test'),
+      await signIn('nobody-at-all@alpha.test'),
+    ]) {
+      expect([...timingOf(answer.headers['server-timing']).keys()]).toEqual(['total']);
+    }
+    const member = await as.signedIn('member@alpha.test');
+    const missing = await member.get(`/c/${fixture.beta.slug}/timebank/posts`);
+    expect(missing.statusCode).toBe(404);
+    expect([...timingOf(missing.headers['server-timing']).keys()]).toEqual(['total']);
+    expect(timingOf(missing.headers['server-timing']).get('total')?.dur).toBeGreaterThan(0);
   });
 
   it('the request’s log line carries the same figures, and still no values', async () => {

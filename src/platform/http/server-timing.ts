@@ -30,15 +30,28 @@ declare module 'fastify' {
 
 const round = (ms: number) => ms.toFixed(1);
 
-/** The Server-Timing header's value: `db;dur=…;desc="N queries", queries;desc="N", render;dur=…, total;dur=…`. */
-export function serverTimingHeader(timing: RequestTiming, now = performance.now()): string {
+/**
+ * The Server-Timing header's value: `db;dur=…;desc="N queries", queries;desc="N", render;dur=…,
+ * total;dur=…`, or only the total where the breakdown could tell a stranger something.
+ */
+export function serverTimingHeader(timing: RequestTiming, detailed: boolean, now = performance.now()): string {
+  const total = `total;dur=${round(now - timing.started)}`;
+  if (!detailed) return total;
   return [
     `db;dur=${round(timing.databaseMs)};desc="${timing.queries} queries"`,
     `queries;desc="${timing.queries}"`,
     `render;dur=${round(timing.renderMs)}`,
-    `total;dur=${round(now - timing.started)}`,
+    total,
   ].join(', ');
 }
+
+/**
+ * The breakdown goes to someone signed in (or with a token) and only with an answer that is not
+ * an error. How many statements a sign-in, a reset or a 404 sent would otherwise say what the
+ * pages take care not to: whether an account, a record or a community exists.
+ */
+const mayShowBreakdown = (request: FastifyRequest, reply: FastifyReply) =>
+  reply.statusCode < 400 && request.person !== null && request.person !== undefined;
 
 function metricsFor(pools: Record<string, pg.Pool>) {
   const registry = new Registry();
@@ -106,7 +119,8 @@ async function serverTiming(
   });
   app.addHook('preHandler', (request, _reply, done) => withTiming(request.timing, done));
   app.addHook('onSend', async (request, reply) => {
-    if (request.timing) reply.header('server-timing', serverTimingHeader(request.timing));
+    if (request.timing)
+      reply.header('server-timing', serverTimingHeader(request.timing, mayShowBreakdown(request, reply)));
   });
 
   const metrics = options.metricsToken ? metricsFor(options.pools) : undefined;
