@@ -217,7 +217,7 @@ describe('reports', () => {
     expect(page.body).toContain('December 2025');
   });
 
-  it('add up finished days once, and again when an exchange on that day is confirmed late or corrected', async () => {
+  it('add up finished days once, and keep them right when an exchange on that day is confirmed late or corrected', async () => {
     const coordinator = await tokenFor('coordinator@alpha.test');
     const { alphaTimebankMemberId: member, alphaPersonId: ada, alphaCategoryId: categoryId } = given.fixture;
     const day = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
@@ -236,7 +236,16 @@ describe('reports', () => {
       )
     ).rows;
     expect(counted?.count).toBe(1);
-    // Recorded today for that day, and confirmed: the day is added up again.
+    // What is kept for the day, read straight from the tables (no report adds anything up).
+    const keptFor = async () =>
+      (
+        await owner().execute<{ counted: number; minutes: number }>(
+          sql`select (select count(*)::int from timebank_days_counted where day = ${day}) as counted,
+            (select coalesce(sum(minutes), 0)::int from timebank_day_totals where day = ${day} and community_id = ${given.fixture.alpha.id}) as minutes`,
+        )
+      ).rows[0];
+    // Recorded today for that day, and confirmed: its own row is added to the day's kept totals.
+    // The day stays counted, so a report adding it up at that moment cannot lose the exchange.
     const late = await call(coordinator, 'POST', '/api/v1/communities/alpha/timebank/exchanges', {
       giver: member,
       receiver: ada,
@@ -245,6 +254,7 @@ describe('reports', () => {
       categoryId,
       confirmNow: true,
     });
+    expect(await keptFor()).toEqual({ counted: 1, minutes: before + 45 });
     expect(await minutesOn()).toBe(before + 45);
     await call(
       coordinator,
@@ -252,6 +262,7 @@ describe('reports', () => {
       `/api/v1/communities/alpha/timebank/exchanges/${late.json<{ id: string }>().id}/reverse`,
       { reason: 'Recorded twice' },
     );
+    expect(await keptFor()).toEqual({ counted: 1, minutes: before });
     expect(await minutesOn()).toBe(before);
     // The nightly job adds up the year's finished days that are missing.
     await owner().execute(sql`delete from timebank_days_counted`);

@@ -1,12 +1,10 @@
 // The queries of exchanges and the ledger's reading side: who can exchange, exchanges and their
-// sides, lists, statements, transfers and their reversals, and the kept day totals.
+// sides, lists, statements, transfers and their reversals.
 import { and, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { emailOf, phoneOf, recordsSeenSql } from '../people/service.ts';
 import {
-  dayTotals,
-  daysCounted,
   exchangeParties,
   timebankCategories,
   timebankExchanges,
@@ -376,11 +374,4 @@ export function movementsOf(tx: CommunityTransaction, transferId: string) {
     .select({ accountId: timebankMovements.accountId, minutes: timebankMovements.minutes })
     .from(timebankMovements)
     .where(eq(timebankMovements.transferId, transferId));
-}
-
-/** Drops a day's kept totals, and that it was counted, so the next report adds it up again. */
-export async function forgetDay(tx: CommunityTransaction, communityId: string, day: string): Promise<void> {
-  await tx.execute(
-    sql`with counted as (delete from ${daysCounted} where community_id = ${communityId} and day = ${day}) delete from ${dayTotals} where community_id = ${communityId} and day = ${day}`,
-  );
 }

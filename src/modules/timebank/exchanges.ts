@@ -26,7 +26,6 @@ import {
   type ExchangeListing,
   exchangeRow,
   exchangesDue,
-  forgetDay,
   insertExchange,
   insertParties,
   LedgerRefusal,
@@ -641,10 +640,8 @@ export async function reverseTransfer(
     note: details.reason,
     recordedBy: actor.id,
   });
-  if (original.exchangeId) {
-    await markReversed(tx, original.exchangeId);
-    await forgetDayTotals(tx, communityId, original.occurredOn);
-  }
+  // The reversal's transfer takes the exchange off its day's kept totals (a trigger).
+  if (original.exchangeId) await markReversed(tx, original.exchangeId);
   await record(tx, {
     communityId,
     actorId: actor.id,
@@ -668,12 +665,6 @@ export async function reverseExchange(
   if (full.exchange.status !== 'confirmed' || !full.transferId)
     throw invalid([{ field: 'reason', code: 'errors.timebank.reverse.notConfirmed' }]);
   return reverseTransfer(tx, context, full.transferId, details);
-}
-
-/** A finished day whose exchanges changed is added up again the next time a report needs it. */
-export async function forgetDayTotals(tx: CommunityTransaction, communityId: string, day: string): Promise<void> {
-  if (day >= ukDay(new Date())) return;
-  await forgetDay(tx, communityId, day);
 }
 
 // ——— Scheduled work ———

@@ -13,7 +13,6 @@ import { activeRecordEmails, insertImportedRecord } from '../people/service.ts';
 import { insertImportedExchange, insertParties } from './exchanges-store.ts';
 import { postTransfer } from './ledger.ts';
 import { categoryIdsAndNames, insertNamedCategory, membersByEmailAndName, openAccountBalance } from './store.ts';
-import { forgetDayTotals } from './exchanges.ts';
 import { accountOfPerson, joinTimebank, potOf, timebankOf } from './service.ts';
 
 export interface RowError {
@@ -319,7 +318,6 @@ export async function runImport(
       ],
     });
   }
-  for (const day of new Set(history.map((item) => item.day))) await forgetDayTotals(tx, communityId, day);
   let openings = 0;
   for (const member of plan.members) {
     if (member.balance === null) continue;
