@@ -272,6 +272,27 @@ describe('reports', () => {
   });
 });
 
+describe('unmet need', () => {
+  it('counts a request on the UK day it was posted: 00:30 in summer is that day, not the one before', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const { alphaPersonId: ada, alphaCategoryId: categoryId, alpha } = given.fixture;
+    const [category] = (
+      await owner().execute<{ name: string }>(sql`select name from timebank_categories where id = ${categoryId}`)
+    ).rows;
+    // 23:30 UTC on 1 June is 00:30 BST on 2 June.
+    await owner().execute(
+      sql`insert into timebank_posts (community_id, kind, person_record_id, title, category_id, place, ends_on, created_at)
+        values (${alpha.id}, 'request', ${ada}, 'Help with a form, just after midnight', ${categoryId}, 'home', '2026-12-31', '2026-06-01T23:30:00Z')`,
+    );
+    const unmetOn = async (day: string) =>
+      (
+        await call(coordinator, 'GET', `/api/v1/communities/alpha/timebank/reports/summary?from=${day}&to=${day}`)
+      ).json<{ unmetNeed: { category: string; requests: number }[] }>().unmetNeed;
+    expect(await unmetOn('2026-06-02')).toEqual([{ category: category?.name, requests: 1 }]);
+    expect(await unmetOn('2026-06-01')).toEqual([]);
+  });
+});
+
 describe('today’s totals', () => {
   it('are kept as exchanges post and as they are corrected, and read without adding up the exchanges', async () => {
     const coordinator = await tokenFor('coordinator@alpha.test');

@@ -21,8 +21,10 @@ export async function summaryRows(
 ) {
   const { from, to } = range;
   const upto = to < today ? to : today;
-  // The day a person joined is a UK day: a join at 00:30 BST belongs to that day, not the one before.
-  const joinedInRange = sql`m.joined_at >= (${from}::date::timestamp at time zone 'Europe/London') and m.joined_at < ((${to}::date + 1)::timestamp at time zone 'Europe/London')`;
+  // Days are UK days: a join or a request at 00:30 BST belongs to that day, not the one before.
+  const inUkDays = (column: SQL) =>
+    sql`${column} >= (${from}::date::timestamp at time zone 'Europe/London') and ${column} < ((${to}::date + 1)::timestamp at time zone 'Europe/London')`;
+  const joinedInRange = inUkDays(sql`m.joined_at`);
 
   // The totals, and by month, kind of help and neighbourhood, each ordered as the report shows it.
   const flows = (
@@ -118,7 +120,7 @@ export async function summaryRows(
     await tx.execute<{ category: string; requests: number }>(sql`
       select c.name as category, count(*)::int as requests
       from timebank_posts p join timebank_categories c on c.id = p.category_id
-      where p.community_id = ${communityId} and p.kind = 'request' and p.created_at >= ${from}::date and p.created_at < ${to}::date + 1
+      where p.community_id = ${communityId} and p.kind = 'request' and ${inUkDays(sql`p.created_at`)}
         and not exists (select 1 from timebank_responses s where s.post_id = p.id)
       group by 1 order by 2 desc, 1`)
   ).rows;
