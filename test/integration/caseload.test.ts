@@ -181,6 +181,10 @@ describe('the hub’s caseload', () => {
         )
       ).statusCode,
     ).toBe(404);
+    // A cursor made up does not change that: the meeting is still not there for them.
+    const meetingUrl = `/api/v1/communities/alpha/review-meetings/${given.fixture.alphaReviewMeetingId}?cursor=not-a-cursor`;
+    expect((await call(await tokenFor('peer-supporter@alpha.test'), 'GET', meetingUrl)).statusCode).toBe(404);
+    expect((await call(await tokenFor('coordinator@alpha.test'), 'GET', meetingUrl)).statusCode).toBe(400);
     expect(
       (
         await call(await tokenFor('peer-supporter@alpha.test'), 'POST', '/api/v1/communities/alpha/actions', {

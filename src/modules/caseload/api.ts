@@ -434,13 +434,19 @@ export async function caseloadApi(
     async (request) =>
       inRequestCommunity(dependencies, request, async (tx, community) => {
         const { cursor, limit } = request.query;
-        const shown = await service.meetingWithAgenda(
-          tx,
-          community.id,
-          request.params.reviewMeetingId,
-          { accountId: actorOf(request), roles: request.asker.roles },
-          { limit: limit + 1, after: decodeCursor(cursor, agendaCursor) },
-        );
+        const who = { accountId: actorOf(request), roles: request.asker.roles };
+        let after;
+        try {
+          after = decodeCursor(cursor, agendaCursor);
+        } catch (error) {
+          // Someone who may not see the meeting is told it does not exist, whatever the cursor.
+          await service.meetingWithAgenda(tx, community.id, request.params.reviewMeetingId, who, { limit: 0 });
+          throw error;
+        }
+        const shown = await service.meetingWithAgenda(tx, community.id, request.params.reviewMeetingId, who, {
+          limit: limit + 1,
+          after,
+        });
         return meetingAnswer(shown.meeting, shown.rows, limit, shown.counts);
       }),
   );
