@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, accounts } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, createdAtColumn, instant, requiredReference } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -21,9 +21,7 @@ export const hubTeams = pgTable('hub_teams', {
   programmeId: uuid('programme_id')
     .primaryKey()
     .references(() => programmes.id),
-  communityId: uuid('community_id')
-    .notNull()
-    .references(() => communities.id),
+  communityId: communityColumn(),
   /** ISO days of the week the team meets to review (default Monday, Wednesday, Friday). */
   reviewDays: smallint('review_days')
     .array()
@@ -39,15 +37,9 @@ export type TeamRole = (typeof teamRoles)[number];
 export const hubTeamMembers = pgTable(
   'hub_team_members',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     teamRole: text('team_role', { enum: teamRoles }).notNull(),
   },
   (table) => [
@@ -61,15 +53,9 @@ export const caseloadEntries = pgTable(
   'caseload_entries',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     referralId: uuid('referral_id'),
     joinedAt: instant('joined_at').notNull().defaultNow(),
     closedAt: instant('closed_at'),
@@ -92,15 +78,9 @@ export const caseloadEntries = pgTable(
 export const keyContacts = pgTable(
   'key_contacts',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    entryId: uuid('entry_id')
-      .notNull()
-      .references(() => caseloadEntries.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    entryId: requiredReference('entry_id', () => caseloadEntries.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
   },
   (table) => [
     primaryKey({ columns: [table.entryId, table.personRecordId] }),
@@ -113,16 +93,12 @@ export const caseloadContacts = pgTable(
   'caseload_contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    entryId: uuid('entry_id')
-      .notNull()
-      .references(() => caseloadEntries.id),
+    communityId: communityColumn(),
+    entryId: requiredReference('entry_id', () => caseloadEntries.id),
     occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
     note: text('note').notNull(),
     recordedBy: uuid('recorded_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [index('caseload_contacts_entry').on(table.entryId, table.occurredOn)],
 );
@@ -138,17 +114,13 @@ export const reviewMeetings = pgTable(
   'review_meetings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
     heldOn: date('held_on', { mode: 'string' }).notNull(),
     chairId: uuid('chair_id').references(() => accounts.id),
     minutes: text('minutes').notNull().default(''),
     closedAt: instant('closed_at'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     /** People on the agenda in all and for each reason, kept by the database whenever its items change (migration 0038). */
     agendaCounts: jsonb('agenda_counts')
       .$type<AgendaCounts>()
@@ -173,15 +145,9 @@ export const reviewItems = pgTable(
   'review_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    meetingId: uuid('meeting_id')
-      .notNull()
-      .references(() => reviewMeetings.id),
-    entryId: uuid('entry_id')
-      .notNull()
-      .references(() => caseloadEntries.id),
+    communityId: communityColumn(),
+    meetingId: requiredReference('meeting_id', () => reviewMeetings.id),
+    entryId: requiredReference('entry_id', () => caseloadEntries.id),
     reasons: text('reasons')
       .array()
       .notNull()
@@ -202,22 +168,16 @@ export const hubActions = pgTable(
   'hub_actions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    entryId: uuid('entry_id')
-      .notNull()
-      .references(() => caseloadEntries.id),
+    communityId: communityColumn(),
+    entryId: requiredReference('entry_id', () => caseloadEntries.id),
     meetingId: uuid('meeting_id').references(() => reviewMeetings.id),
     description: text('description').notNull(),
-    ownerRecordId: uuid('owner_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    ownerRecordId: requiredReference('owner_record_id', () => personRecords.id),
     dueOn: date('due_on', { mode: 'string' }).notNull(),
     doneAt: instant('done_at'),
     doneBy: uuid('done_by').references(() => accounts.id),
     createdBy: uuid('created_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     index('hub_actions_owner')
@@ -235,12 +195,8 @@ export const riskFlags = pgTable(
   'risk_flags',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    entryId: uuid('entry_id')
-      .notNull()
-      .references(() => caseloadEntries.id),
+    communityId: communityColumn(),
+    entryId: requiredReference('entry_id', () => caseloadEntries.id),
     /** What the risk is: clinical detail, read only by the clinical team, every read audited. */
     detail: text('detail').notNull(),
     /** The approach the team agreed, for example visits in pairs at first. */
@@ -264,17 +220,13 @@ export const planGoals = pgTable(
   'plan_goals',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    entryId: uuid('entry_id')
-      .notNull()
-      .references(() => caseloadEntries.id),
+    communityId: communityColumn(),
+    entryId: requiredReference('entry_id', () => caseloadEntries.id),
     goal: text('goal').notNull(),
     steps: text('steps').notNull().default(''),
     whoDoesWhat: text('who_does_what').notNull().default(''),
     createdBy: uuid('created_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [index('plan_goals_entry').on(table.entryId, table.createdAt)],
 );
@@ -284,16 +236,12 @@ export const personalBudgets = pgTable(
   'personal_budgets',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    entryId: uuid('entry_id')
-      .notNull()
-      .references(() => caseloadEntries.id),
+    communityId: communityColumn(),
+    entryId: requiredReference('entry_id', () => caseloadEntries.id),
     source: text('source').notNull(),
     allocatedPence: integer('allocated_pence').notNull(),
     createdBy: uuid('created_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     index('personal_budgets_entry').on(table.entryId),
@@ -308,12 +256,8 @@ export const budgetItems = pgTable(
   'budget_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    budgetId: uuid('budget_id')
-      .notNull()
-      .references(() => personalBudgets.id),
+    communityId: communityColumn(),
+    budgetId: requiredReference('budget_id', () => personalBudgets.id),
     kind: text('kind', { enum: ['planned', 'spend'] }).notNull(),
     planGoalId: uuid('plan_goal_id').references(() => planGoals.id),
     description: text('description').notNull(),
@@ -326,7 +270,7 @@ export const budgetItems = pgTable(
     /** Why an approval took the budget below nothing: the explicit, recorded approval of an overspend. */
     overspendNote: text('overspend_note').notNull().default(''),
     createdBy: uuid('created_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     index('budget_items_budget').on(table.budgetId, table.kind),

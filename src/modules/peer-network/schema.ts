@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, accounts } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, createdAtColumn, instant, requiredReference } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -21,9 +21,7 @@ export const peerNetworks = pgTable('peer_networks', {
   programmeId: uuid('programme_id')
     .primaryKey()
     .references(() => programmes.id),
-  communityId: uuid('community_id')
-    .notNull()
-    .references(() => communities.id),
+  communityId: communityColumn(),
   selfJoin: boolean('self_join').notNull().default(true),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
@@ -33,12 +31,8 @@ export const peerGroups = pgTable(
   'peer_groups',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
     name: text('name').notNull(),
     /** ISO day of the week: 1 Monday … 7 Sunday. */
     weekday: smallint('weekday').notNull(),
@@ -49,7 +43,7 @@ export const peerGroups = pgTable(
     onlineLink: text('online_link').notNull().default(''),
     capacity: smallint('capacity'),
     endedAt: instant('ended_at'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     index('peer_groups_programme').on(table.communityId, table.programmeId),
@@ -63,15 +57,9 @@ export const peerGroups = pgTable(
 export const peerGroupFacilitators = pgTable(
   'peer_group_facilitators',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    groupId: uuid('group_id')
-      .notNull()
-      .references(() => peerGroups.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    groupId: requiredReference('group_id', () => peerGroups.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
   },
   (table) => [
     primaryKey({ columns: [table.groupId, table.personRecordId] }),
@@ -84,12 +72,8 @@ export const peerMeetings = pgTable(
   'peer_meetings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    groupId: uuid('group_id')
-      .notNull()
-      .references(() => peerGroups.id),
+    communityId: communityColumn(),
+    groupId: requiredReference('group_id', () => peerGroups.id),
     startsAt: instant('starts_at').notNull(),
     durationMinutes: smallint('duration_minutes').notNull(),
     cancelledAt: instant('cancelled_at'),
@@ -111,15 +95,9 @@ export const peerNetworkMembers = pgTable(
   'peer_network_members',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     cameBy: text('came_by', { enum: cameBy }).notNull(),
     referralId: uuid('referral_id'),
     joinedAt: instant('joined_at').notNull().defaultNow(),
@@ -140,12 +118,8 @@ export const peerMembershipChanges = pgTable(
   'peer_membership_changes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    memberId: uuid('member_id')
-      .notNull()
-      .references(() => peerNetworkMembers.id),
+    communityId: communityColumn(),
+    memberId: requiredReference('member_id', () => peerNetworkMembers.id),
     change: text('change', { enum: membershipChanges }).notNull(),
     at: instant('at').notNull().defaultNow(),
     recordedBy: uuid('recorded_by').references(() => accounts.id),
@@ -157,15 +131,9 @@ export const peerMembershipChanges = pgTable(
 export const peerUsualGroups = pgTable(
   'peer_usual_groups',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    groupId: uuid('group_id')
-      .notNull()
-      .references(() => peerGroups.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    groupId: requiredReference('group_id', () => peerGroups.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
   },
   (table) => [
     primaryKey({ columns: [table.groupId, table.personRecordId] }),
@@ -177,15 +145,9 @@ export const peerUsualGroups = pgTable(
 export const peerMeetingReplies = pgTable(
   'peer_meeting_replies',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    meetingId: uuid('meeting_id')
-      .notNull()
-      .references(() => peerMeetings.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    meetingId: requiredReference('meeting_id', () => peerMeetings.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     coming: boolean('coming').notNull(),
     at: instant('at').notNull().defaultNow(),
   },
@@ -199,15 +161,9 @@ export const peerMeetingReplies = pgTable(
 export const peerAttendance = pgTable(
   'peer_attendance',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    meetingId: uuid('meeting_id')
-      .notNull()
-      .references(() => peerMeetings.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    meetingId: requiredReference('meeting_id', () => peerMeetings.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     /** Not one of the group's usual members. */
     dropIn: boolean('drop_in').notNull().default(false),
     recordedBy: uuid('recorded_by').references(() => accounts.id),
@@ -227,12 +183,8 @@ export const peerGroundRules = pgTable(
   'peer_ground_rules',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
     /** Numbered when adopted. */
     version: integer('version'),
     body: text('body').notNull(),
@@ -257,15 +209,9 @@ export const peerGroundRules = pgTable(
 export const peerGroundRulesAgreements = pgTable(
   'peer_ground_rules_agreements',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    rulesId: uuid('rules_id')
-      .notNull()
-      .references(() => peerGroundRules.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    rulesId: requiredReference('rules_id', () => peerGroundRules.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     agreedAt: instant('agreed_at').notNull().defaultNow(),
   },
   (table) => [
@@ -279,9 +225,7 @@ export const crisisPlans = pgTable('crisis_plans', {
   personRecordId: uuid('person_record_id')
     .primaryKey()
     .references(() => personRecords.id),
-  communityId: uuid('community_id')
-    .notNull()
-    .references(() => communities.id),
+  communityId: communityColumn(),
   warningSigns: text('warning_signs').notNull().default(''),
   whatHelps: text('what_helps').notNull().default(''),
   whatDoesNotHelp: text('what_does_not_help').notNull().default(''),
@@ -296,12 +240,8 @@ export const crisisPlanReaders = pgTable(
   'crisis_plan_readers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    planPersonRecordId: uuid('plan_person_record_id')
-      .notNull()
-      .references(() => crisisPlans.personRecordId),
+    communityId: communityColumn(),
+    planPersonRecordId: requiredReference('plan_person_record_id', () => crisisPlans.personRecordId),
     readerPersonRecordId: uuid('reader_person_record_id').references(() => personRecords.id),
     groupId: uuid('group_id').references(() => peerGroups.id),
   },
@@ -317,13 +257,11 @@ export const calendarFeeds = pgTable(
   'calendar_feeds',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     token: text('token').notNull(),
     personRecordId: uuid('person_record_id').references(() => personRecords.id),
     groupId: uuid('group_id').references(() => peerGroups.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     revokedAt: instant('revoked_at'),
   },
   (table) => [

@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, accounts } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, createdAtColumn, instant, requiredReference } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -21,9 +21,7 @@ export const peerSupportSettings = pgTable('peer_support_settings', {
   programmeId: uuid('programme_id')
     .primaryKey()
     .references(() => programmes.id),
-  communityId: uuid('community_id')
-    .notNull()
-    .references(() => communities.id),
+  communityId: communityColumn(),
   plannedWeeks: smallint('planned_weeks').notNull().default(12),
   minutesPerWeek: smallint('minutes_per_week').notNull().default(120),
 });
@@ -39,18 +37,10 @@ export const supportEpisodes = pgTable(
   'support_episodes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
-    supporterRecordId: uuid('supporter_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
+    supporterRecordId: requiredReference('supporter_record_id', () => personRecords.id),
     referralId: uuid('referral_id'),
     startsOn: date('starts_on', { mode: 'string' }).notNull(),
     plannedWeeks: smallint('planned_weeks').notNull(),
@@ -66,7 +56,7 @@ export const supportEpisodes = pgTable(
     whereNextNote: text('where_next_note').notNull().default(''),
     summaryOutcome: text('summary_outcome', { enum: summaryOutcomes }),
     createdBy: uuid('created_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     index('support_episodes_supporter').on(table.supporterRecordId, table.status),
@@ -85,12 +75,8 @@ export const episodeGoals = pgTable(
   'episode_goals',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    episodeId: uuid('episode_id')
-      .notNull()
-      .references(() => supportEpisodes.id),
+    communityId: communityColumn(),
+    episodeId: requiredReference('episode_id', () => supportEpisodes.id),
     text: text('text').notNull(),
     /** Added by the person themselves. */
     byPerson: boolean('by_person').notNull().default(false),
@@ -108,19 +94,15 @@ export const episodeContacts = pgTable(
   'episode_contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    episodeId: uuid('episode_id')
-      .notNull()
-      .references(() => supportEpisodes.id),
+    communityId: communityColumn(),
+    episodeId: requiredReference('episode_id', () => supportEpisodes.id),
     occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
     minutes: integer('minutes').notNull(),
     mode: text('mode', { enum: contactModes }).notNull(),
     whatWasDone: text('what_was_done').notNull(),
     progress: text('progress').notNull().default(''),
     recordedBy: uuid('recorded_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     index('episode_contacts_episode').on(table.episodeId, table.occurredOn),
@@ -136,12 +118,8 @@ export const timesheets = pgTable(
   'timesheets',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    supporterRecordId: uuid('supporter_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    supporterRecordId: requiredReference('supporter_record_id', () => personRecords.id),
     weekStarting: date('week_starting', { mode: 'string' }).notNull(),
     status: text('status', { enum: timesheetStatuses }).notNull().default('submitted'),
     totalMinutes: integer('total_minutes').notNull(),
@@ -165,12 +143,8 @@ export const timesheets = pgTable(
 export const timesheetReminders = pgTable(
   'timesheet_reminders',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    supporterRecordId: uuid('supporter_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    supporterRecordId: requiredReference('supporter_record_id', () => personRecords.id),
     weekStarting: date('week_starting').notNull(),
     sentAt: instant('sent_at').notNull().defaultNow(),
   },

@@ -11,7 +11,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
-import { communities, accounts, instant } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, createdAtColumn, instant, requiredReference } from '../../platform/db/schema.ts';
 
 export const contactMethods = ['phone', 'sms', 'email', 'post', 'in_person'] as const;
 export type ContactMethod = (typeof contactMethods)[number];
@@ -29,9 +29,7 @@ export const personRecords = pgTable(
   'person_records',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     /** A short number to say on the phone, and the name an erased record keeps ("Former member 123"). */
     number: integer('number').generatedAlwaysAsIdentity().notNull(),
     accountId: uuid('account_id').references(() => accounts.id),
@@ -80,7 +78,7 @@ export const personRecords = pgTable(
       .default('active'),
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => personRecords.id),
     createdBy: uuid('created_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
     erasedAt: instant('erased_at'),
   },
@@ -144,9 +142,7 @@ export const equalityMonitoring = pgTable('equality_monitoring', {
   personRecordId: uuid('person_record_id')
     .primaryKey()
     .references(() => personRecords.id),
-  communityId: uuid('community_id')
-    .notNull()
-    .references(() => communities.id),
+  communityId: communityColumn(),
   ageBand: text('age_band', { enum: ageBands }),
   ethnicity: text('ethnicity', { enum: ethnicities }),
   sex: text('sex', { enum: sexes }),
@@ -177,12 +173,8 @@ export const consents = pgTable(
   'consents',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     purpose: text('purpose', { enum: consentPurposes }).notNull(),
     granted: boolean('granted').notNull(),
     method: text('method', { enum: consentMethods }).notNull(),

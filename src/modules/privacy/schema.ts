@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { communities, accounts, instant } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, createdAtColumn, instant, requiredReference } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
 export const erasureStatuses = ['requested', 'approved', 'declined'] as const;
@@ -11,12 +11,8 @@ export const erasureRequests = pgTable(
   'erasure_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     requestedBy: uuid('requested_by').references(() => accounts.id),
     /** Asked by the person through a coordinator (by phone, by letter). */
     onBehalf: boolean('on_behalf').notNull().default(false),
@@ -25,7 +21,7 @@ export const erasureRequests = pgTable(
     decidedBy: uuid('decided_by').references(() => accounts.id),
     decidedAt: instant('decided_at'),
     decisionNote: text('decision_note').notNull().default(''),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     uniqueIndex('erasure_requests_waiting')

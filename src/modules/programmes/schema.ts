@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { communities, accounts } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, requiredReference } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
 export const programmeKinds = ['timebank', 'peer_network', 'peer_support', 'hub', 'learning', 'involvement'] as const;
@@ -11,9 +11,7 @@ export const programmes = pgTable(
   'programmes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     name: text('name').notNull(),
     kind: text('kind', { enum: programmeKinds }).notNull(),
     whoFor: text('who_for').notNull(),
@@ -34,15 +32,9 @@ export const programmeMembers = pgTable(
   'programme_members',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    programmeId: requiredReference('programme_id', () => programmes.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     /** The referral that brought them in, if one did. */
     referralId: uuid('referral_id'),
     joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),

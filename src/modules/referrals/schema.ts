@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { communities, accounts, instant } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, createdAtColumn, instant, requiredReference } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 
@@ -47,9 +47,7 @@ export type Need = (typeof needs)[number];
 export const supportNeeds = pgTable(
   'support_needs',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     need: text('need', { enum: needs }).notNull(),
     position: smallint('position').notNull(),
     wording: jsonb('wording').$type<Partial<Record<string, string>>>().notNull().default({}),
@@ -75,14 +73,10 @@ export const referrals = pgTable(
   'referrals',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     /** What the person or referrer quotes on the phone, like "K7QM-4XPD". */
     reference: text('reference').notNull(),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     source: text('source', { enum: referralSources }).notNull(),
     referrerId: uuid('referrer_id').references(() => accounts.id),
     referrerOrganisation: text('referrer_organisation').notNull().default(''),
@@ -109,7 +103,7 @@ export const referrals = pgTable(
     /** Lets the browser that made a self-referral link it to a new account, for a day. */
     claimTokenHash: text('claim_token_hash'),
     claimExpiresAt: instant('claim_expires_at'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     pseudonymisedAt: instant('pseudonymised_at'),
   },
   (table) => [
@@ -139,15 +133,9 @@ export const referrals = pgTable(
 export const referralProgrammes = pgTable(
   'referral_programmes',
   {
-    referralId: uuid('referral_id')
-      .notNull()
-      .references(() => referrals.id),
-    programmeId: uuid('programme_id')
-      .notNull()
-      .references(() => programmes.id),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    referralId: requiredReference('referral_id', () => referrals.id),
+    programmeId: requiredReference('programme_id', () => programmes.id),
+    communityId: communityColumn(),
     requested: boolean('requested').notNull().default(true),
     acceptedAt: instant('accepted_at'),
   },
@@ -162,18 +150,14 @@ export const contactAttempts = pgTable(
   'contact_attempts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    referralId: uuid('referral_id')
-      .notNull()
-      .references(() => referrals.id),
+    communityId: communityColumn(),
+    referralId: requiredReference('referral_id', () => referrals.id),
     at: instant('at').notNull(),
     method: text('method', { enum: contactMethods }).notNull(),
     outcome: text('outcome', { enum: contactOutcomes }).notNull(),
     note: text('note').notNull().default(''),
     recordedBy: uuid('recorded_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [index('contact_attempts_referral').on(table.referralId, table.at)],
 );
@@ -191,12 +175,8 @@ export const referralEvents = pgTable(
   'referral_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    referralId: uuid('referral_id')
-      .notNull()
-      .references(() => referrals.id),
+    communityId: communityColumn(),
+    referralId: requiredReference('referral_id', () => referrals.id),
     kind: text('kind', { enum: referralEventKinds }).notNull(),
     fromStatus: text('from_status', { enum: referralStatuses }),
     toStatus: text('to_status', { enum: referralStatuses }),

@@ -1,5 +1,5 @@
 import { boolean, index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { communities, accounts, instant } from '../../platform/db/schema.ts';
+import { accounts, communityColumn, createdAtColumn, instant, requiredReference } from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 
 export const concernStatuses = ['open', 'actioned', 'closed'] as const;
@@ -10,9 +10,7 @@ export const safeguardingConcerns = pgTable(
   'safeguarding_concerns',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     /** The person's record, when the one raising it knows which. */
     personRecordId: uuid('person_record_id').references(() => personRecords.id),
     /** Who it is about, in the words of the one raising it. */
@@ -22,7 +20,7 @@ export const safeguardingConcerns = pgTable(
     dangerNow: boolean('danger_now').notNull(),
     raisedBy: uuid('raised_by').references(() => accounts.id),
     status: text('status', { enum: concernStatuses }).notNull().default('open'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
   },
   (table) => [
@@ -36,12 +34,8 @@ export const concernActions = pgTable(
   'concern_actions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    concernId: uuid('concern_id')
-      .notNull()
-      .references(() => safeguardingConcerns.id),
+    communityId: communityColumn(),
+    concernId: requiredReference('concern_id', () => safeguardingConcerns.id),
     at: instant('at').notNull().defaultNow(),
     actorId: uuid('actor_id').references(() => accounts.id),
     note: text('note').notNull(),

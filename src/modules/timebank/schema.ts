@@ -15,7 +15,14 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
-import { communities, instant, accounts } from '../../platform/db/schema.ts';
+import {
+  accounts,
+  communities,
+  communityColumn,
+  createdAtColumn,
+  instant,
+  requiredReference,
+} from '../../platform/db/schema.ts';
 import { personRecords } from '../people/schema.ts';
 import { programmes } from '../programmes/schema.ts';
 import { referrals } from '../referrals/schema.ts';
@@ -51,7 +58,7 @@ export const timebanks = pgTable('timebanks', {
   postReminderDays: integer('post_reminder_days').notNull().default(7),
   /** Days before a background check expires that it shows as due for renewal. */
   checkWarningDays: integer('check_warning_days').notNull().default(42),
-  createdAt: instant('created_at').notNull().defaultNow(),
+  createdAt: createdAtColumn(),
 });
 
 /** What people help each other with: a list each community keeps. */
@@ -59,9 +66,7 @@ export const timebankCategories = pgTable(
   'timebank_categories',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     name: text('name').notNull(),
     checkLevel: text('check_level', { enum: checkLevels }).notNull().default('none'),
     homeVisit: boolean('home_visit').notNull().default(false),
@@ -75,9 +80,7 @@ export const onboardingSteps = pgTable(
   'timebank_onboarding_steps',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     label: text('label').notNull(),
     position: integer('position').notNull(),
     archived: boolean('archived').notNull().default(false),
@@ -90,12 +93,8 @@ export const timebankMembers = pgTable(
   'timebank_members',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     programmeId: uuid('programme_id').references(() => programmes.id),
     referralId: uuid('referral_id').references(() => referrals.id),
     cameFrom: text('came_from', { enum: cameFrom }).notNull(),
@@ -116,15 +115,9 @@ export const timebankMembers = pgTable(
 export const onboardingTicks = pgTable(
   'timebank_onboarding_ticks',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    memberId: uuid('member_id')
-      .notNull()
-      .references(() => timebankMembers.id),
-    stepId: uuid('step_id')
-      .notNull()
-      .references(() => onboardingSteps.id),
+    communityId: communityColumn(),
+    memberId: requiredReference('member_id', () => timebankMembers.id),
+    stepId: requiredReference('step_id', () => onboardingSteps.id),
     doneOn: date('done_on', { mode: 'string' }).notNull(),
     tickedBy: uuid('ticked_by').references(() => accounts.id),
     tickedAt: instant('ticked_at').notNull().defaultNow(),
@@ -141,9 +134,7 @@ export const timebankAccounts = pgTable(
   'timebank_accounts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     kind: text('kind', { enum: accountKinds }).notNull(),
     personRecordId: uuid('person_record_id').references(() => personRecords.id),
     /** An organisation's name (a GP practice, a community centre). */
@@ -154,7 +145,7 @@ export const timebankAccounts = pgTable(
     lastExchangedOn: date('last_exchanged_on', { mode: 'string' }),
     /** Set when two people's records were merged and this account's balance moved to the other. */
     closedAt: instant('closed_at'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     uniqueIndex('timebank_accounts_person')
@@ -179,9 +170,7 @@ export const timebankTransfers = pgTable(
   'timebank_transfers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     kind: text('kind', { enum: transferKinds }).notNull(),
     exchangeId: uuid('exchange_id').references((): AnyPgColumn => timebankExchanges.id),
     reversesId: uuid('reverses_id').references((): AnyPgColumn => timebankTransfers.id),
@@ -190,7 +179,7 @@ export const timebankTransfers = pgTable(
     categoryId: uuid('category_id').references(() => timebankCategories.id),
     note: text('note').notNull().default(''),
     recordedBy: uuid('recorded_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     uniqueIndex('timebank_transfers_exchange')
@@ -206,15 +195,9 @@ export const timebankMovements = pgTable(
   'timebank_movements',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    transferId: uuid('transfer_id')
-      .notNull()
-      .references(() => timebankTransfers.id),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => timebankAccounts.id),
+    communityId: communityColumn(),
+    transferId: requiredReference('transfer_id', () => timebankTransfers.id),
+    accountId: requiredReference('account_id', () => timebankAccounts.id),
     /** Positive: the account received time (gave help, or was granted); negative: it paid. */
     minutes: integer('minutes').notNull(),
     /** The account's balance after this movement: a statement reads it without adding up. */
@@ -237,9 +220,7 @@ export const timebankExchanges = pgTable(
   'timebank_exchanges',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     group: boolean('is_group').notNull().default(false),
     status: text('status', { enum: exchangeStatuses }).notNull().default('pending'),
     occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
@@ -259,7 +240,7 @@ export const timebankExchanges = pgTable(
     disputeReason: text('dispute_reason').notNull().default(''),
     /** When its transfer was reversed: reports leave it out. */
     reversedAt: instant('reversed_at'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     index('timebank_exchanges_counted')
@@ -276,15 +257,9 @@ export const timebankExchanges = pgTable(
 export const exchangeParties = pgTable(
   'timebank_exchange_parties',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    exchangeId: uuid('exchange_id')
-      .notNull()
-      .references(() => timebankExchanges.id),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => timebankAccounts.id),
+    communityId: communityColumn(),
+    exchangeId: requiredReference('exchange_id', () => timebankExchanges.id),
+    accountId: requiredReference('account_id', () => timebankAccounts.id),
     side: text('side', { enum: ['giver', 'receiver'] }).notNull(),
     minutes: integer('minutes').notNull(),
   },
@@ -300,18 +275,12 @@ export const timebankPosts = pgTable(
   'timebank_posts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     kind: text('kind', { enum: postKinds }).notNull(),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
-    categoryId: uuid('category_id')
-      .notNull()
-      .references(() => timebankCategories.id),
+    categoryId: requiredReference('category_id', () => timebankCategories.id),
     place: text('place', { enum: postPlaces }).notNull(),
     neighbourhood: text('neighbourhood').notNull().default(''),
     whenAvailable: text('when_available').notNull().default(''),
@@ -321,7 +290,7 @@ export const timebankPosts = pgTable(
     postedBy: uuid('posted_by').references(() => accounts.id),
     onBehalf: boolean('on_behalf').notNull().default(false),
     reminderSentAt: instant('reminder_sent_at'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     /** Words to search, stemmed and without accents ("cafe" finds "café"). */
     search: tsvector('search')
       .notNull()
@@ -345,16 +314,10 @@ export const postResponses = pgTable(
   'timebank_responses',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    postId: uuid('post_id')
-      .notNull()
-      .references(() => timebankPosts.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    communityId: communityColumn(),
+    postId: requiredReference('post_id', () => timebankPosts.id),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
+    createdAt: createdAtColumn(),
   },
   (table) => [uniqueIndex('timebank_responses_once').on(table.postId, table.personRecordId)],
 );
@@ -364,18 +327,12 @@ export const timebankMessages = pgTable(
   'timebank_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    responseId: uuid('response_id')
-      .notNull()
-      .references(() => postResponses.id),
-    fromRecordId: uuid('from_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    responseId: requiredReference('response_id', () => postResponses.id),
+    fromRecordId: requiredReference('from_record_id', () => personRecords.id),
     body: text('body').notNull(),
     sentBy: uuid('sent_by').references(() => accounts.id),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (table) => [index('timebank_messages_thread').on(table.responseId, table.createdAt)],
 );
@@ -384,15 +341,9 @@ export const timebankMessages = pgTable(
 export const categoryFollows = pgTable(
   'timebank_follows',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
-    categoryId: uuid('category_id')
-      .notNull()
-      .references(() => timebankCategories.id),
+    communityId: communityColumn(),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
+    categoryId: requiredReference('category_id', () => timebankCategories.id),
   },
   (table) => [primaryKey({ columns: [table.personRecordId, table.categoryId] })],
 );
@@ -402,12 +353,8 @@ export const backgroundChecks = pgTable(
   'timebank_checks',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    personRecordId: uuid('person_record_id')
-      .notNull()
-      .references(() => personRecords.id),
+    communityId: communityColumn(),
+    personRecordId: requiredReference('person_record_id', () => personRecords.id),
     level: text('level', { enum: ['basic', 'enhanced', 'enhanced_barred'] }).notNull(),
     certificateNumber: text('certificate_number').notNull(),
     issuedOn: date('issued_on', { mode: 'string' }).notNull(),
@@ -431,9 +378,7 @@ export const backgroundChecks = pgTable(
 export const dayTotals = pgTable(
   'timebank_day_totals',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     day: date('day', { mode: 'string' }).notNull(),
     categoryId: uuid('category_id'),
     neighbourhood: text('neighbourhood').notNull().default(''),
@@ -449,9 +394,7 @@ export const dayTotals = pgTable(
 export const daysCounted = pgTable(
   'timebank_days_counted',
   {
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     day: date('day', { mode: 'string' }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.communityId, table.day] })],
@@ -460,9 +403,7 @@ export const daysCounted = pgTable(
 /** Each night's check that every balance is the sum of its movements. */
 export const reconciliations = pgTable('timebank_reconciliations', {
   id: uuid('id').primaryKey().defaultRandom(),
-  communityId: uuid('community_id')
-    .notNull()
-    .references(() => communities.id),
+  communityId: communityColumn(),
   ranAt: instant('ran_at').notNull().defaultNow(),
   accountsChecked: integer('accounts_checked').notNull(),
   /** Accounts whose balance differs from their movements: `[{ accountId, balance, movements }]`. */

@@ -3,6 +3,7 @@
 // idempotency records. Module tables live in each module's own schema.ts.
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   boolean,
@@ -20,7 +21,12 @@ import {
 
 /** An instant (`timestamptz`), read as a Date: every table's times are these. */
 export const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const createdAt = () => instant('created_at').notNull().defaultNow();
+/** When the row was made. */
+export const createdAtColumn = () => instant('created_at').notNull().defaultNow();
+/** A column that must point at a row of another table (a foreign key, not null). */
+export const requiredReference = (name: string, target: () => AnyPgColumn) => uuid(name).notNull().references(target);
+/** The community a row belongs to: row-level security reads it. Declared below, with communities. */
+export const communityColumn = () => requiredReference('community_id', () => communities.id);
 
 /** A person with one account across every community they belong to. */
 export const accounts = pgTable(
@@ -38,7 +44,7 @@ export const accounts = pgTable(
     totpLastStep: bigint('totp_last_step', { mode: 'number' }),
     /** When the person followed the link sent to their email address; until then they join nothing. */
     emailVerifiedAt: instant('email_verified_at'),
-    createdAt: createdAt(),
+    createdAt: createdAtColumn(),
     erasedAt: instant('erased_at'),
   },
   (table) => [uniqueIndex('people_email_unique').on(sql`lower(${table.email})`)],
@@ -64,7 +70,7 @@ export const communities = pgTable(
     contactWithinWorkingDays: smallint('contact_within_working_days').notNull().default(3),
     /** Declined and withdrawn referrals are pseudonymised after this many months. */
     referralRetentionMonths: smallint('referral_retention_months').notNull().default(12),
-    createdAt: createdAt(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     uniqueIndex('communities_slug_unique').on(table.slug),
@@ -77,12 +83,8 @@ export const memberships = pgTable(
   'memberships',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
-    personId: uuid('person_id')
-      .notNull()
-      .references(() => accounts.id),
+    communityId: communityColumn(),
+    personId: requiredReference('person_id', () => accounts.id),
     status: text('status', { enum: ['requested', 'active', 'declined', 'removed'] }).notNull(),
     roles: text('roles')
       .array()
@@ -91,7 +93,7 @@ export const memberships = pgTable(
     requestMessage: text('request_message'),
     /** The organisation a referrer or partner works for here, kept from their last referral to fill in the next. */
     organisation: text('organisation').notNull().default(''),
-    requestedAt: createdAt(),
+    requestedAt: createdAtColumn(),
     decidedAt: instant('decided_at'),
     decidedBy: uuid('decided_by').references(() => accounts.id),
   },
@@ -107,16 +109,12 @@ export const invitations = pgTable(
   'invitations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    communityId: uuid('community_id')
-      .notNull()
-      .references(() => communities.id),
+    communityId: communityColumn(),
     email: text('email').notNull(),
     roles: text('roles').array().notNull(),
     tokenHash: text('token_hash').notNull(),
-    invitedBy: uuid('invited_by')
-      .notNull()
-      .references(() => accounts.id),
-    createdAt: createdAt(),
+    invitedBy: requiredReference('invited_by', () => accounts.id),
+    createdAt: createdAtColumn(),
     expiresAt: instant('expires_at').notNull(),
     acceptedAt: instant('accepted_at'),
     acceptedBy: uuid('accepted_by').references(() => accounts.id),
@@ -148,12 +146,10 @@ export const apiTokens = pgTable(
   'api_tokens',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    personId: uuid('person_id')
-      .notNull()
-      .references(() => accounts.id),
+    personId: requiredReference('person_id', () => accounts.id),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull(),
-    createdAt: createdAt(),
+    createdAt: createdAtColumn(),
     lastUsedAt: instant('last_used_at'),
     revokedAt: instant('revoked_at'),
   },
@@ -165,11 +161,9 @@ export const passwordResets = pgTable(
   'password_resets',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    personId: uuid('person_id')
-      .notNull()
-      .references(() => accounts.id),
+    personId: requiredReference('person_id', () => accounts.id),
     tokenHash: text('token_hash').notNull(),
-    createdAt: createdAt(),
+    createdAt: createdAtColumn(),
     expiresAt: instant('expires_at').notNull(),
     usedAt: instant('used_at'),
   },
@@ -184,13 +178,11 @@ export const emailVerifications = pgTable(
   'email_verifications',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    personId: uuid('person_id')
-      .notNull()
-      .references(() => accounts.id),
+    personId: requiredReference('person_id', () => accounts.id),
     /** The address the link was sent to: a link for an address the account no longer has proves nothing. */
     email: text('email').notNull(),
     tokenHash: text('token_hash').notNull(),
-    createdAt: createdAt(),
+    createdAt: createdAtColumn(),
     expiresAt: instant('expires_at').notNull(),
     usedAt: instant('used_at'),
   },
@@ -242,7 +234,7 @@ export const outbox = pgTable(
     status: text('status', { enum: ['queued', 'sent', 'failed', 'not_sent'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
-    createdAt: createdAt(),
+    createdAt: createdAtColumn(),
     sentAt: instant('sent_at'),
   },
   (table) => [
@@ -255,14 +247,12 @@ export const outbox = pgTable(
 export const idempotencyRecords = pgTable(
   'idempotency_records',
   {
-    personId: uuid('person_id')
-      .notNull()
-      .references(() => accounts.id),
+    personId: requiredReference('person_id', () => accounts.id),
     key: text('key').notNull(),
     requestFingerprint: text('request_fingerprint').notNull(),
     statusCode: smallint('status_code'),
     responseBody: jsonb('response_body'),
-    createdAt: createdAt(),
+    createdAt: createdAtColumn(),
   },
   (table) => [
     uniqueIndex('idempotency_records_person_key').on(table.personId, table.key),
