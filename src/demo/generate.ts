@@ -6,6 +6,7 @@ import { auditEvents, communities, invitations, memberships, outbox, accounts } 
 import { hashPassword } from '../platform/auth/secrets.ts';
 import type { Role } from '../platform/tenancy.ts';
 import { programmes } from '../modules/programmes/schema.ts';
+import { needs } from '../modules/referrals/schema.ts';
 
 import { demoPassword, demoTwoStepKey } from './sign-ins.ts';
 
@@ -896,17 +897,8 @@ const reasons = [
   'Moved to the area recently and does not know anyone.',
   'Frequent visits to the surgery for reassurance; would benefit from peer support.',
 ];
-const demoNeeds = [
-  'loneliness',
-  'confidence',
-  'mental_wellbeing',
-  'long_term_condition',
-  'physical_activity',
-  'practical_help',
-  'caring',
-  'volunteering',
-  'peer_support',
-];
+/** What the demo's referrals ask for: every need but money, housing and learning. */
+const demoNeeds = needs.filter((need) => need !== 'money_and_benefits' && need !== 'housing' && need !== 'learning');
 const referenceAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 /**

@@ -64,12 +64,14 @@ describe('the access matrix', () => {
   });
 
   it('the declarations are the ones recorded in docs/access.md (a change to who may use a route is a reviewed change)', async () => {
+    const forAnyones = (roles: readonly string[] | undefined) =>
+      roles?.length ? `; ${roles.join(', ')} for anyone's` : '';
     const describe = (access: Access) =>
       access.kind === 'community'
         ? access.decidedBy
-          ? `decided by the service: ${access.decidedBy} (404 otherwise); ${access.anyonesFor?.join(', ')} for anyone's`
+          ? `decided by the service: ${access.decidedBy} (404 otherwise)${forAnyones(access.anyonesFor)}`
           : access.anyonesFor
-            ? `any member for their own (404 otherwise); ${access.anyonesFor.join(', ')} for anyone's`
+            ? `any member for their own (404 otherwise)${forAnyones(access.anyonesFor)}`
             : access.roles === 'any-member'
               ? 'any member of the community'
               : `${access.roles.join(', ')}${access.hidden ? ' (404 to other members)' : ''}`

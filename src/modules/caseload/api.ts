@@ -4,14 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import {
-  cursorFields,
-  decodeCursor,
-  encodeCursor,
-  pageOf,
-  pageQuery,
-  paginate,
-} from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, pageOf, pageQuery, paginate } from '../../platform/http/pagination.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
 import type { Dependencies } from '../../dependencies.ts';
@@ -134,10 +127,10 @@ export async function caseloadApi(
           after,
           limit: request.query.limit + 1,
         });
-        const page = rows.slice(0, request.query.limit);
-        const last = page[page.length - 1];
-        return {
-          items: page.map((row) => ({
+        return paginate(
+          rows,
+          request.query.limit,
+          (row) => ({
             id: row.id,
             personRecordId: row.person_record_id,
             name: row.name,
@@ -146,12 +139,9 @@ export async function caseloadApi(
             openRiskFlags: row.open_flags,
             openActions: row.open_actions,
             lastContact: row.last_contact,
-          })),
-          nextCursor:
-            rows.length > request.query.limit && last
-              ? encodeCursor({ name: last.name.toLowerCase(), id: last.id })
-              : null,
-        };
+          }),
+          (last) => ({ name: last.name.toLowerCase(), id: last.id }),
+        );
       }),
   );
   api.post(

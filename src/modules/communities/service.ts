@@ -177,7 +177,12 @@ export async function createCommunity(
 
 /** Who runs a community: its active admins, by name. */
 export async function adminsOf(tx: CommunityTransaction, communityId: string) {
-  return store.activeAdmins(tx, communityId);
+  return store.activeMembersWithRole(tx, communityId, 'admin');
+}
+
+/** The community's active members holding a role (its safeguarding leads, say): names, email addresses, languages. */
+export async function membersWithRole(tx: CommunityTransaction, communityId: string, role: Role) {
+  return store.activeMembersWithRole(tx, communityId, role);
 }
 
 export async function updateCommunity(

@@ -3,7 +3,7 @@
 import { and, arrayContained, arrayContains, asc, count, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Transaction } from '../../platform/db/index.ts';
 import { communities, invitations, memberships, outbox, accounts } from '../../platform/db/schema.ts';
-import type { CommunityTransaction } from '../../platform/tenancy.ts';
+import type { CommunityTransaction, Role } from '../../platform/tenancy.ts';
 import { programmesSeenSql } from '../programmes/service.ts';
 import { openCategoryCount, openOnboardingStepCount } from '../timebank/service.ts';
 
@@ -23,17 +23,17 @@ export async function insertCommunity(tx: Transaction, details: typeof communiti
   return community;
 }
 
-/** The community's active admins, by name. */
-export function activeAdmins(tx: CommunityTransaction, communityId: string) {
+/** The community's active members holding a role, by name: who they are and where to write to them. */
+export function activeMembersWithRole(tx: CommunityTransaction, communityId: string, role: Role) {
   return tx
-    .select({ displayName: accounts.displayName, email: accounts.email })
+    .select({ displayName: accounts.displayName, email: accounts.email, language: accounts.preferredLanguage })
     .from(memberships)
     .innerJoin(accounts, eq(accounts.id, memberships.personId))
     .where(
       and(
         eq(memberships.communityId, communityId),
         eq(memberships.status, 'active'),
-        arrayContains(memberships.roles, ['admin']),
+        arrayContains(memberships.roles, [role]),
       ),
     )
     .orderBy(asc(accounts.displayName));

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { access } from '../../platform/auth/access.ts';
 import { actorOf, inRequestCommunity } from '../../platform/http/community-request.ts';
 import { once } from '../../platform/http/idempotency.ts';
-import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, paginate, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { fieldErrorsFrom, invalid, notFound } from '../../platform/http/problems.ts';
 import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
@@ -229,10 +229,10 @@ export async function networkApi(
             ? { after: at ?? new Date(now.getTime() - 12 * 3_600_000), limit: request.query.limit + 1 }
             : { before: at ?? now, limit: request.query.limit + 1 },
         );
-        const page = rows.slice(0, request.query.limit);
-        const last = page[page.length - 1];
-        return {
-          items: page.map((row) => ({
+        return paginate(
+          rows,
+          request.query.limit,
+          (row) => ({
             id: row.id,
             groupId: request.params.groupId,
             startsAt: row.starts_at,
@@ -240,10 +240,9 @@ export async function networkApi(
             cancelled: row.cancelled_at !== null,
             coming: row.coming,
             came: row.starts_at <= now ? row.came : null,
-          })),
-          nextCursor:
-            rows.length > request.query.limit && last ? encodeCursor({ at: last.starts_at.toISOString() }) : null,
-        };
+          }),
+          (last) => ({ at: last.starts_at.toISOString() }),
+        );
       }),
   );
 
@@ -398,10 +397,10 @@ export async function networkApi(
           after: after?.id,
           limit: request.query.limit + 1,
         });
-        const page = rows.slice(0, request.query.limit);
-        const last = page[page.length - 1];
-        return {
-          items: page.map((row) => ({
+        return paginate(
+          rows,
+          request.query.limit,
+          (row) => ({
             id: row.id,
             programmeId: row.programme_id,
             personRecordId: row.person_record_id,
@@ -411,9 +410,9 @@ export async function networkApi(
             joinedAt: row.joined_at,
             lastCame: row.last_came,
             timesCameLast90Days: row.times_came,
-          })),
-          nextCursor: rows.length > request.query.limit && last ? encodeCursor({ id: last.id }) : null,
-        };
+          }),
+          (last) => ({ id: last.id }),
+        );
       }),
   );
   api.post(
@@ -645,7 +644,7 @@ export async function networkApi(
   api.get(
     '/crisis-plans/:recordId',
     {
-      config: { access: access.ownOr() },
+      config: { access: access.decidedByService('the person chose the facilitators and groups who may read it') },
       schema: {
         tags,
         summary: 'Someone’s crisis plan, if they show it to you (404 otherwise); every read is audited',

@@ -729,7 +729,10 @@ export async function networkRoutes(
   );
   app.get(
     '/crisis-plans/:recordId',
-    { config: { access: access.ownOr() }, schema: { params: recordParams } },
+    {
+      config: { access: access.decidedByService('the person chose the facilitators and groups who may read it') },
+      schema: { params: recordParams },
+    },
     async (request, reply) => {
       const found = await inNetwork(request, (tx, communityId, ownId) =>
         plans.readPlan(tx, communityId, actorOf(request), ownId, request.params.recordId),

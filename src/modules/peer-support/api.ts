@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sendCsv } from '../../platform/csv.ts';
 import { z } from 'zod';
 import { once } from '../../platform/http/idempotency.ts';
-import { cursorFields, decodeCursor, encodeCursor, pageOf, pageQuery } from '../../platform/http/pagination.ts';
+import { cursorFields, decodeCursor, paginate, pageOf, pageQuery } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { plainDate } from '../../platform/fields.ts';
 import { communityParams, problemResponses } from '../../platform/http/schemas.ts';
@@ -185,10 +185,10 @@ export async function supportApi(
           after: after?.id,
           limit: request.query.limit + 1,
         });
-        const page = rows.slice(0, request.query.limit);
-        const last = page[page.length - 1];
-        return {
-          items: page.map((row) => ({
+        return paginate(
+          rows,
+          request.query.limit,
+          (row) => ({
             id: row.id,
             personRecordId: row.person_record_id,
             person: row.person,
@@ -199,9 +199,9 @@ export async function supportApi(
             status: row.status,
             lastContact: row.last_contact,
             minutesThisWeek: row.minutes_this_week,
-          })),
-          nextCursor: rows.length > request.query.limit && last ? encodeCursor({ id: last.id }) : null,
-        };
+          }),
+          (last) => ({ id: last.id }),
+        );
       }),
   );
   api.post(
@@ -544,20 +544,7 @@ export async function supportApi(
         'over_budget',
         'note',
       ];
-      return sendCsv(reply, [
-        header,
-        ...rows.map((row) => [
-          row.supporter,
-          row.supporter_number,
-          row.week_starting,
-          row.minutes,
-          (row.minutes / 60).toFixed(2),
-          row.approved_by ?? '',
-          row.approved_on,
-          row.over_budget ? 1 : '',
-          row.note,
-        ]),
-      ]);
+      return sendCsv(reply, [header, ...rows.map((row) => service.payrollLine(row, { yes: 1, no: '' }))]);
     },
   );
 }

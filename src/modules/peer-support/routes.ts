@@ -675,17 +675,7 @@ export async function supportRoutes(
         t('support.payroll.columns.overBudget'),
         t('support.payroll.columns.note'),
       ];
-      const lines = rows.map((row) => [
-        row.supporter,
-        row.supporter_number,
-        row.week_starting,
-        row.minutes,
-        (row.minutes / 60).toFixed(2),
-        row.approved_by ?? '',
-        row.approved_on,
-        row.over_budget ? 'yes' : 'no',
-        row.note,
-      ]);
+      const lines = rows.map((row) => service.payrollLine(row, { yes: 'yes', no: 'no' }));
       return sendCsv(reply, [header, ...lines], `payroll-${month}.csv`);
     },
   );

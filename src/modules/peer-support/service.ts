@@ -6,7 +6,7 @@ import { record } from '../../platform/audit.ts';
 import { optionalText, plainDate, requiredText } from '../../platform/fields.ts';
 import { DomainError, invalid, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
-import { enqueue } from '../../platform/notify/outbox.ts';
+import { addressOfAccount, enqueue } from '../../platform/notify/outbox.ts';
 import { keepingOnePer, type PersonDataSource } from '../../platform/person-data.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { type CommunityTransaction, inCommunity, type RequestAsker } from '../../platform/tenancy.ts';
@@ -34,6 +34,24 @@ export {
 } from './store.ts';
 
 export const defaults = { plannedWeeks: 12, minutesPerWeek: 120 } as const;
+
+/**
+ * An approved week as a payroll CSV line, in the columns' order: supporter, number, week, minutes,
+ * hours, approved by, approved on, over budget (in the file's own words), note.
+ */
+export function payrollLine(row: store.PayrollRow, overBudget: { yes: string | number; no: string }) {
+  return [
+    row.supporter,
+    row.supporter_number,
+    row.week_starting,
+    row.minutes,
+    (row.minutes / 60).toFixed(2),
+    row.approved_by ?? '',
+    row.approved_on,
+    row.over_budget ? overBudget.yes : overBudget.no,
+    row.note,
+  ];
+}
 
 /** Who is asking: coordinators see every episode; a supporter only theirs; a person only their own. */
 export interface Asker {
@@ -456,7 +474,7 @@ export async function endEpisode(
     const referral = found.episode.referralId
       ? await referralIfAny(tx, context.communityId, found.episode.referralId)
       : undefined;
-    const referrer = referral?.referrerId ? await store.accountAddress(tx, referral.referrerId) : undefined;
+    const referrer = referral?.referrerId ? await addressOfAccount(tx, referral.referrerId) : undefined;
     if (!referral || !referrer) outcome = 'no_referrer';
     else if (!mayTellReferrer(await consentState(tx, found.episode.personRecordId))) outcome = 'no_consent';
     else {

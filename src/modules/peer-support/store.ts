@@ -2,7 +2,6 @@
 // reminders, payroll, and a person's data.
 import { and, asc, desc, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
-import { accounts } from '../../platform/db/schema.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { preferredNameOf, recordsSeenSql } from '../people/service.ts';
@@ -245,15 +244,6 @@ export async function insertGoal(
   return made;
 }
 
-/** Where an account's messages go: its email address and language. */
-export async function accountAddress(tx: CommunityTransaction, accountId: string) {
-  const [referrer] = await tx
-    .select({ email: accounts.email, language: accounts.preferredLanguage })
-    .from(accounts)
-    .where(eq(accounts.id, accountId));
-  return referrer;
-}
-
 /** Ends the episode, if it is still under way, with its review. */
 export async function endEpisodeRow(
   tx: CommunityTransaction,
@@ -446,18 +436,20 @@ export async function insertReminders(
     .returning({ week: timesheetReminders.weekStarting });
 }
 
+export type PayrollRow = {
+  supporter: string;
+  supporter_number: number;
+  week_starting: string;
+  minutes: number;
+  approved_by: string | null;
+  approved_on: string;
+  over_budget: boolean;
+  note: string;
+};
+
 /** Approved hours for payroll: one row per supporter and week. */
 export async function payrollRows(tx: CommunityTransaction, communityId: string, range: { from: string; to: string }) {
-  const rows = await tx.execute<{
-    supporter: string;
-    supporter_number: number;
-    week_starting: string;
-    minutes: number;
-    approved_by: string | null;
-    approved_on: string;
-    over_budget: boolean;
-    note: string;
-  }>(sql`
+  const rows = await tx.execute<PayrollRow>(sql`
     select r.preferred_name as supporter, r.number as supporter_number, t.week_starting::text, t.total_minutes as minutes, p.display_name as approved_by,
       (t.decided_at at time zone 'Europe/London')::date::text as approved_on, t.over_budget, t.decision_note as note
     from timesheets t join ${recordsSeenSql('r')} on r.id = t.supporter_record_id left join people p on p.id = t.decided_by

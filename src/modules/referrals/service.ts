@@ -5,7 +5,7 @@ import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { checkboxList, optionalText, requiredText, tickbox } from '../../platform/fields.ts';
 import { DomainError, invalid, notFound, unauthenticated } from '../../platform/http/problems.ts';
 import { isLanguage, translator } from '../../platform/i18n.ts';
-import { enqueue } from '../../platform/notify/outbox.ts';
+import { addressOfAccount, enqueue } from '../../platform/notify/outbox.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import {
   type Community,
@@ -626,7 +626,7 @@ async function tellReferrer(tx: CommunityTransaction, context: Context, referral
     });
     return;
   }
-  const referrer = await store.accountAddress(tx, referral.referrerId);
+  const referrer = await addressOfAccount(tx, referral.referrerId);
   if (!referrer) return;
   const t = translator(isLanguage(referrer.language) ? referrer.language : 'en');
   const accepted = await acceptedProgrammeNames(tx, referral.id);

@@ -137,15 +137,6 @@ export async function changeReferral(tx: CommunityTransaction, referralId: strin
   return moved;
 }
 
-/** Where to write to an account, and in which language. */
-export async function accountAddress(tx: CommunityTransaction, accountId: string) {
-  const [referrer] = await tx
-    .select({ email: accounts.email, language: accounts.preferredLanguage })
-    .from(accounts)
-    .where(eq(accounts.id, accountId));
-  return referrer;
-}
-
 /** The names of the programmes a referral was accepted into, by name. */
 export async function acceptedProgrammeNamesOf(tx: CommunityTransaction, referralId: string) {
   const p = programmesSeen('p');

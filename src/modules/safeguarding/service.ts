@@ -8,6 +8,7 @@ import { isLanguage, translator } from '../../platform/i18n.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import type { PersonDataSource } from '../../platform/person-data.ts';
 import type { Community, CommunityTransaction, RequestAsker, Role } from '../../platform/tenancy.ts';
+import { membersWithRole } from '../communities/service.ts';
 import { activeRecord, getPerson, listPeople } from '../people/service.ts';
 import type { ConcernStatus, safeguardingConcerns } from './schema.ts';
 import * as store from './store.ts';
@@ -81,7 +82,7 @@ export async function raiseConcern(
     subjectId: raised.id,
     detail: { dangerNow: raised.dangerNow },
   });
-  const leads = await store.safeguardingLeads(tx, community.id);
+  const leads = await membersWithRole(tx, community.id, 'safeguarding_lead');
   for (const lead of leads) {
     const t = translator(isLanguage(lead.language) ? lead.language : 'en');
     await enqueue(

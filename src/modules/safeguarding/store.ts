@@ -1,6 +1,6 @@
 // The safeguarding module's queries: concerns, their action logs, and who is told of them.
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
-import { memberships, accounts } from '../../platform/db/schema.ts';
+import { accounts } from '../../platform/db/schema.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { recordsSeen } from '../people/service.ts';
 import { type ConcernStatus, concernActions, concernStatuses, safeguardingConcerns } from './schema.ts';
@@ -23,21 +23,6 @@ export async function recordOfCommunity(tx: CommunityTransaction, communityId: s
 export async function insertConcern(tx: CommunityTransaction, values: typeof safeguardingConcerns.$inferInsert) {
   const [raised] = await tx.insert(safeguardingConcerns).values(values).returning();
   return raised;
-}
-
-/** The community's active safeguarding leads: where to email them, and in which language. */
-export function safeguardingLeads(tx: CommunityTransaction, communityId: string) {
-  return tx
-    .select({ email: accounts.email, language: accounts.preferredLanguage })
-    .from(memberships)
-    .innerJoin(accounts, eq(accounts.id, memberships.personId))
-    .where(
-      and(
-        eq(memberships.communityId, communityId),
-        eq(memberships.status, 'active'),
-        sql`'safeguarding_lead' = any(${memberships.roles})`,
-      ),
-    );
 }
 
 /** When something last happened to a concern: its newest action, or when it was raised. */

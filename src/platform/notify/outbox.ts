@@ -3,7 +3,16 @@ import { NotifyClient } from 'notifications-node-client';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Database, Transaction } from '../db/index.ts';
-import { outbox } from '../db/schema.ts';
+import { accounts, outbox } from '../db/schema.ts';
+
+/** Where to write to an account, and in which language. */
+export async function addressOfAccount(tx: Transaction, accountId: string) {
+  const [address] = await tx
+    .select({ email: accounts.email, language: accounts.preferredLanguage })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  return address;
+}
 
 export interface Message {
   communityId?: string | null;
