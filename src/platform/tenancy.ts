@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Transaction } from './db/index.ts';
 import { communities } from './db/schema.ts';
+import { inTransactionBegunWith } from './db/transactions.ts';
 
 export const roles = [
   'member',
@@ -55,7 +56,20 @@ export function inCommunity<T>(
   scope: CommunityScope,
   work: (tx: CommunityTransaction) => Promise<T>,
 ): Promise<T> {
-  return db.transaction(async (tx) => work(await scopeToCommunity(tx, scope)));
+  return inTransactionBegunWith(db, beginInCommunity(scope), (tx) => work(tx as CommunityTransaction));
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `begin` and the community's settings as one simple query (one round trip, not two). A simple
+ * query takes no parameters, so each value is checked to be a UUID before it is written in.
+ */
+export function beginInCommunity(scope: CommunityScope): string {
+  const { communityId, personId } = scope;
+  if (!uuid.test(communityId) || (personId !== null && !uuid.test(personId)))
+    throw new Error('a community transaction is scoped only by UUIDs');
+  return `begin; select set_config('app.community_id', '${communityId}', true), set_config('app.person_id', '${personId ?? ''}', true)`;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents, readRestricted, record } from '../../src/platform/audit.ts';
 import { auditEvents, memberships, outbox } from '../../src/platform/db/schema.ts';
-import { inCommunity } from '../../src/platform/tenancy.ts';
+import { builtOnce } from '../../src/platform/db/transactions.ts';
+import { beginInCommunity, inCommunity } from '../../src/platform/tenancy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type Fixture, seedFixture } from '../support/fixtures.ts';
 
@@ -123,6 +125,83 @@ describe('row-level security, the second wall', () => {
       from pg_roles r where r.rolname = 'coproduce_app'`)
     ).rows;
     expect(role).toEqual({ super: false, createrole: false, createdb: false, owns: 0, memberOf: 0 });
+  });
+});
+
+describe('a community transaction, begun and scoped in one round trip', () => {
+  it('is scoped only by UUIDs: anything else is refused before it reaches PostgreSQL', () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    fc.assert(
+      fc.property(fc.uuid(), fc.option(fc.uuid()), (communityId, personId) => {
+        const begin = beginInCommunity({ communityId, personId });
+        expect(begin).toContain(`'${communityId}'`);
+        expect(begin.split("'").length).toBe(9);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        fc.pre(!uuid.test(text));
+        expect(() => beginInCommunity({ communityId: text, personId: null })).toThrow(/only by UUIDs/);
+        expect(() => beginInCommunity({ communityId: fixture.alpha.id, personId: text })).toThrow(/only by UUIDs/);
+      }),
+    );
+  });
+
+  it('rolls back on an error and leaves the connection clean for the next transaction', async () => {
+    await expect(
+      inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
+        await record(tx, {
+          communityId: fixture.alpha.id,
+          actorId: null,
+          action: 'test.rolled-back',
+          subjectType: 'test',
+        });
+        throw new Error('the work failed');
+      }),
+    ).rejects.toThrow('the work failed');
+    const after = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        inCommunity(database.app, { communityId: fixture.beta.id, personId: null }, async (tx) => ({
+          community: (await tx.execute<{ id: string }>(sql`select current_setting('app.community_id') as id`)).rows[0]
+            ?.id,
+          rolledBack: (
+            await tx
+              .select()
+              .from(auditEvents)
+              .where(sql`${auditEvents.action} = 'test.rolled-back'`)
+          ).length,
+        })),
+      ),
+    );
+    expect(after.every((one) => one.community === fixture.beta.id && one.rolledBack === 0)).toBe(true);
+    const [owned] = await database.owner
+      .select()
+      .from(auditEvents)
+      .where(sql`${auditEvents.action} = 'test.rolled-back'`);
+    expect(owned).toBeUndefined();
+  });
+
+  it('runs a statement built once in the transaction it is given, under its community, and nowhere else', async () => {
+    const everyMembership = builtOnce((db) =>
+      db.select({ communityId: memberships.communityId }).from(memberships).prepare('test_every_membership'),
+    );
+    for (const community of [fixture.alpha, fixture.beta]) {
+      const seen = await inCommunity(database.app, { communityId: community.id, personId: null }, (tx) =>
+        everyMembership(tx).execute(),
+      );
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen.map((row) => row.communityId))).toEqual(new Set([community.id]));
+    }
+    let kept: Parameters<typeof everyMembership>[0] | undefined;
+    await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
+      kept = tx;
+    });
+    expect(() => everyMembership(kept as Parameters<typeof everyMembership>[0])).toThrow(/open community transaction/);
+    await inCommunity(database.app, { communityId: fixture.beta.id, personId: null }, async () => {
+      expect(() => everyMembership(kept as Parameters<typeof everyMembership>[0])).toThrow(
+        /open community transaction/,
+      );
+    });
   });
 });
 

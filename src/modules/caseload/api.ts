@@ -410,8 +410,8 @@ export async function caseloadApi(
   api.get(
     '/review-meetings/:reviewMeetingId',
     {
-      // The platform's four (token, begin, scope, commit), then one statement for the meeting, its agenda and counts.
-      config: { access: team, queryBudget: 6 },
+      // The platform's three (the token with its person, begin with the scope, commit), then one statement for the meeting, its agenda and counts.
+      config: { access: team, queryBudget: 4 },
       schema: {
         tags,
         summary:

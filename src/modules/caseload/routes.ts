@@ -528,8 +528,8 @@ export async function caseloadRoutes(
   app.get(
     '/review-meetings/:reviewMeetingId',
     {
-      // The platform's four (session, begin, scope, commit), then one statement for the meeting, its agenda and counts.
-      config: { access: team, queryBudget: 6 },
+      // The platform's three (the session with its person, begin with the scope, commit), then one statement for the meeting, its agenda and counts.
+      config: { access: team, queryBudget: 4 },
       schema: { params: meetingParams, querystring: meetingQuery },
     },
     async (request, reply) => meetingPage(request, reply),

@@ -2,6 +2,7 @@
 import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { keepingOnePer, type PersonDataSource, rowsThrough } from '../../platform/person-data.ts';
 import type { Database } from '../../platform/db/index.ts';
+import { builtOnce } from '../../platform/db/transactions.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { recordsSeenSql } from '../people/service.ts';
 import { supportedBy } from '../peer-support/service.ts';
@@ -492,20 +493,21 @@ export type AgendaRow = {
  * its kept counts, the community's hub, the asking account's record and role in the hub's team,
  * and a page of the agenda by name. No row: there is no such meeting; no hub: `hub` is null.
  */
-function meetingWithAgendaQuery(tx: CommunityTransaction, afterName: boolean) {
-  const communityId = sql.placeholder('communityId');
-  const hubId = sql`(select h.id from ${programmesSeenSql('h')} where h.community_id = ${communityId} and h.kind = 'hub' and h.status = 'open' order by h.name limit 1)`;
-  const recordId = sql`(select r.id from ${recordsSeenSql('r')} where r.community_id = ${communityId} and r.account_id = ${sql.placeholder('accountId')} and r.status = 'active' limit 1)`;
-  return tx
-    .select({
-      meeting: reviewMeetings,
-      hub: sql<{ id: string; name: string; reviewDays: number[] | null; quietDays: number | null } | null>`(
+const meetingWithAgendaQuery = (afterName: boolean) =>
+  builtOnce((db) => {
+    const communityId = sql.placeholder('communityId');
+    const hubId = sql`(select h.id from ${programmesSeenSql('h')} where h.community_id = ${communityId} and h.kind = 'hub' and h.status = 'open' order by h.name limit 1)`;
+    const recordId = sql`(select r.id from ${recordsSeenSql('r')} where r.community_id = ${communityId} and r.account_id = ${sql.placeholder('accountId')} and r.status = 'active' limit 1)`;
+    return db
+      .select({
+        meeting: reviewMeetings,
+        hub: sql<{ id: string; name: string; reviewDays: number[] | null; quietDays: number | null } | null>`(
         select json_build_object('id', h.id, 'name', h.name, 'reviewDays', t.review_days, 'quietDays', t.quiet_days)
         from ${programmesSeenSql('h')} left join hub_teams t on t.programme_id = h.id
         where h.community_id = ${communityId} and h.kind = 'hub' and h.status = 'open' order by h.name limit 1)`,
-      recordId: sql<string | null>`${recordId}`,
-      teamRole: sql<TeamRole | null>`(select tm.team_role from hub_team_members tm where tm.programme_id = ${hubId} and tm.person_record_id = ${recordId})`,
-      agenda: sql<AgendaRow[]>`coalesce((
+        recordId: sql<string | null>`${recordId}`,
+        teamRole: sql<TeamRole | null>`(select tm.team_role from hub_team_members tm where tm.programme_id = ${hubId} and tm.person_record_id = ${recordId})`,
+        agenda: sql<AgendaRow[]>`coalesce((
         select json_agg(json_build_object('entry_id', a.entry_id, 'person_record_id', a.person_record_id, 'name', a.name,
             'reasons', a.reasons, 'discussion', a.discussion, 'decisions', a.decisions, 'recorded_at', a.recorded_at) order by a.sort, a.entry_id)
         from (
@@ -515,11 +517,12 @@ function meetingWithAgendaQuery(tx: CommunityTransaction, afterName: boolean) {
             ${afterName ? sql`and (lower(p.preferred_name), i.entry_id) > (${sql.placeholder('afterName')}::text, ${sql.placeholder('afterId')}::uuid)` : sql``}
           order by lower(p.preferred_name), i.entry_id limit ${sql.placeholder('limit')}) a
       ), '[]'::json)`,
-    })
-    .from(reviewMeetings)
-    .where(and(eq(reviewMeetings.communityId, communityId), eq(reviewMeetings.id, sql.placeholder('meetingId'))))
-    .prepare(afterName ? 'hub_meeting_with_agenda_after' : 'hub_meeting_with_agenda');
-}
+      })
+      .from(reviewMeetings)
+      .where(and(eq(reviewMeetings.communityId, communityId), eq(reviewMeetings.id, sql.placeholder('meetingId'))))
+      .prepare(afterName ? 'hub_meeting_with_agenda_after' : 'hub_meeting_with_agenda');
+  });
+const agendaStatements = { after: meetingWithAgendaQuery(true), first: meetingWithAgendaQuery(false) };
 
 export async function meetingWithAgenda(
   tx: CommunityTransaction,
@@ -528,7 +531,7 @@ export async function meetingWithAgenda(
   accountId: string,
   page: { limit: number; after?: { name: string; id: string } },
 ) {
-  const [found] = await meetingWithAgendaQuery(tx, page.after !== undefined).execute({
+  const [found] = await agendaStatements[page.after !== undefined ? 'after' : 'first'](tx).execute({
     communityId,
     meetingId,
     accountId,

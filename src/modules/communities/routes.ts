@@ -31,9 +31,10 @@ export async function communityPages(
   app.get(
     '',
     {
-      // The platform's four (session, begin, scope, commit), the asker's record, then one read for
-      // each part of the community a member may be in (time bank, groups, support, hub, referrals).
-      config: { access: access.anyMember, queryBudget: 15 },
+      // The platform's three (the session with its person, begin with the scope, commit), the asker's
+      // record, then one read for each part of the community a member may be in (time bank, groups,
+      // support, hub, referrals).
+      config: { access: access.anyMember, queryBudget: 14 },
       schema: { params: communityParams },
     },
     async (request, reply) => {

@@ -317,8 +317,8 @@ export async function networkApi(
   api.get(
     '/meetings/:meetingId/attendance',
     {
-      // The platform's four (token, begin, scope, commit), then one statement for the whole register.
-      config: { access: registerTakers, queryBudget: 6 },
+      // The platform's three (the token with its person, begin with the scope, commit), then one statement for the whole register.
+      config: { access: registerTakers, queryBudget: 4 },
       schema: {
         tags,
         summary:

@@ -524,8 +524,8 @@ export async function networkRoutes(
   };
   app.get(
     '/meetings/:meetingId/register',
-    // The platform's four (session, begin, scope, commit), then one statement for the whole register.
-    { config: { access: registerTakers, queryBudget: 6 }, schema: { params: meetingParams } },
+    // The platform's three (the session with its person, begin with the scope, commit), then one statement for the whole register.
+    { config: { access: registerTakers, queryBudget: 4 }, schema: { params: meetingParams } },
     async (request, reply) => registerPage(request, reply),
   );
   const registerWrite = <Schema extends z.ZodType>(

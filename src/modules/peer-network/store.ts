@@ -3,6 +3,7 @@
 import { type AnyColumn, and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
+import { builtOnce } from '../../platform/db/transactions.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { preferredNameOf, recordsSeenSql } from '../people/service.ts';
 import { programmesSeen } from '../programmes/service.ts';
@@ -577,24 +578,26 @@ const dropInChoicesJson = (meetingId: SQL | AnyColumn, groupId: SQL | AnyColumn,
  * its group, whether the asking account holds the active record of one of the group's
  * facilitators, the register's lines and, for the page, the members who might drop in.
  */
-function registerPageQuery(tx: CommunityTransaction, withDropIns: boolean) {
-  const meetingId = sql.placeholder('meetingId');
-  return tx
-    .select({
-      meeting: peerMeetings,
-      group: peerGroups,
-      facilitates: sql<boolean>`exists (select 1 from peer_group_facilitators f join ${recordsSeenSql('fr')} on fr.id = f.person_record_id
+const registerPageQuery = (withDropIns: boolean) =>
+  builtOnce((db) => {
+    const meetingId = sql.placeholder('meetingId');
+    return db
+      .select({
+        meeting: peerMeetings,
+        group: peerGroups,
+        facilitates: sql<boolean>`exists (select 1 from peer_group_facilitators f join ${recordsSeenSql('fr')} on fr.id = f.person_record_id
         where f.group_id = ${peerGroups.id} and fr.community_id = ${sql.placeholder('communityId')} and fr.account_id = ${sql.placeholder('accountId')} and fr.status = 'active')`,
-      lines: registerLinesJson(peerMeetings.id, peerGroups.id, peerGroups.programmeId),
-      others: withDropIns
-        ? dropInChoicesJson(peerMeetings.id, peerGroups.id, peerGroups.programmeId)
-        : sql<{ id: string; name: string }[]>`'[]'::json`,
-    })
-    .from(peerMeetings)
-    .innerJoin(peerGroups, eq(peerGroups.id, peerMeetings.groupId))
-    .where(and(eq(peerMeetings.communityId, sql.placeholder('communityId')), eq(peerMeetings.id, meetingId)))
-    .prepare(withDropIns ? 'peer_register_page' : 'peer_register');
-}
+        lines: registerLinesJson(peerMeetings.id, peerGroups.id, peerGroups.programmeId),
+        others: withDropIns
+          ? dropInChoicesJson(peerMeetings.id, peerGroups.id, peerGroups.programmeId)
+          : sql<{ id: string; name: string }[]>`'[]'::json`,
+      })
+      .from(peerMeetings)
+      .innerJoin(peerGroups, eq(peerGroups.id, peerMeetings.groupId))
+      .where(and(eq(peerMeetings.communityId, sql.placeholder('communityId')), eq(peerMeetings.id, meetingId)))
+      .prepare(withDropIns ? 'peer_register_page' : 'peer_register');
+  });
+const registerStatements = { withDropIns: registerPageQuery(true), without: registerPageQuery(false) };
 
 export async function registerPage(
   tx: CommunityTransaction,
@@ -603,7 +606,7 @@ export async function registerPage(
   askerAccountId: string | null,
   options: { withDropIns: boolean },
 ) {
-  const [found] = await registerPageQuery(tx, options.withDropIns).execute({
+  const [found] = await registerStatements[options.withDropIns ? 'withDropIns' : 'without'](tx).execute({
     communityId,
     meetingId,
     accountId: askerAccountId,

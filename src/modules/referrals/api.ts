@@ -235,8 +235,8 @@ export async function referralApi(
   app.get(
     '/referrals',
     {
-      // The platform's four (token, begin, scope, commit), then the queue's page.
-      config: { access: readers, queryBudget: 6 },
+      // The platform's three (the token with its person, begin with the scope, commit), then the queue's page.
+      config: { access: readers, queryBudget: 4 },
       schema: {
         tags,
         summary:

@@ -156,8 +156,9 @@ export async function referralPages(
   app.get(
     '',
     {
-      // The platform's four (session, begin, scope, commit), then the queue's page and its kept counts.
-      config: { access: triage, queryBudget: 6 },
+      // The platform's three (the session with its person, begin with the scope, commit), then one
+      // statement for the queue's page and its kept counts.
+      config: { access: triage, queryBudget: 4 },
       schema: { params: communityParams, querystring: queueQuery },
     },
     async (request, reply) => {

@@ -82,7 +82,7 @@ export async function postsApi(
       path,
       {
         // The asker, the transaction, their record, the search.
-        config: { access: access.anyMember, queryBudget: 7 },
+        config: { access: access.anyMember, queryBudget: 5 },
         schema: {
           tags,
           summary: `Open ${plural}, newest first; with \`q\`, the newest 100 matches best match first, then older ones newest first. \`q\` is searched stemmed and without accents ("cafe" finds "café")`,

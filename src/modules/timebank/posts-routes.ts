@@ -42,7 +42,7 @@ export async function postPages(
     '/posts',
     // The session, the transaction, the asker's record and membership, the search, the categories.
     {
-      config: { access: access.anyMember, queryBudget: 8 },
+      config: { access: access.anyMember, queryBudget: 7 },
       schema: { params: communityParams, querystring: browseQuery },
     },
     async (request, reply) => {

@@ -69,7 +69,7 @@ export async function reportsApi(
     {
       // The asker and the transaction; finished days not yet added up (one more statement when
       // there are some); the flows, the members, new members, unmet need, names, the pot, organisations.
-      config: { access: reportReaders, queryBudget: 15 },
+      config: { access: reportReaders, queryBudget: 13 },
       schema: {
         tags: ['Time bank'],
         summary:

@@ -66,7 +66,7 @@ export async function reportPages(
     '/reports',
     // The session and the transaction; finished days not yet added up (one more statement when
     // there are some); the flows, the members, new members, unmet need, names, the pot, organisations.
-    { config: { access: reportReaders, queryBudget: 14 }, schema: { params: communityParams } },
+    { config: { access: reportReaders, queryBudget: 13 }, schema: { params: communityParams } },
     async (request, reply) => {
       const asked = rangeFrom(request.query as Record<string, unknown>);
       const range = asked.ok ? asked.range : reports.defaultRange();

@@ -354,7 +354,7 @@ export async function timebankPages(
     '/statement',
     // The session, the transaction, the asker's record, the account, the person, a page of lines, the time bank.
     {
-      config: { access: access.anyMember, queryBudget: 9 },
+      config: { access: access.anyMember, queryBudget: 8 },
       schema: { params: communityParams, querystring: statementQuery },
     },
     async (request, reply) => statementPage(request, reply, null, false, request.query.before),
@@ -366,7 +366,7 @@ export async function timebankPages(
   );
   app.get(
     '/members/:recordId/statement',
-    { config: { access: staff, queryBudget: 9 }, schema: { params: recordParams, querystring: statementQuery } },
+    { config: { access: staff, queryBudget: 8 }, schema: { params: recordParams, querystring: statementQuery } },
     async (request, reply) => statementPage(request, reply, request.params.recordId, false, request.query.before),
   );
   app.get(

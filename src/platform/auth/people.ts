@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { communities, memberships, accounts, sessions } from '../db/schema.ts';
+import { accounts, apiTokens, communities, memberships, sessions } from '../db/schema.ts';
 import { type Community, isRole, type Role } from '../tenancy.ts';
 
 /** A membership of the person asking, with its community. */
@@ -81,7 +81,11 @@ export function personFromRows(rows: PersonRow[]): SignedInPerson | null {
 
 const prepared = new WeakMap<
   Database,
-  { byId: ReturnType<typeof personById>; bySession: ReturnType<typeof sessionWithPerson> }
+  {
+    byId: ReturnType<typeof personById>;
+    bySession: ReturnType<typeof sessionWithPerson>;
+    byToken: ReturnType<typeof tokenWithPerson>;
+  }
 >();
 
 function personById(owner: Database) {
@@ -107,10 +111,22 @@ function sessionWithPerson(owner: Database) {
     .prepare('read_session_with_person');
 }
 
+function tokenWithPerson(owner: Database) {
+  return owner
+    .select({ tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, ...personColumns })
+    .from(apiTokens)
+    .innerJoin(accounts, and(eq(accounts.id, apiTokens.personId), isNull(accounts.erasedAt)))
+    .leftJoin(memberships, eq(memberships.personId, accounts.id))
+    .leftJoin(communities, eq(communities.id, memberships.communityId))
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(apiTokens.revokedAt)))
+    .orderBy(communities.name)
+    .prepare('read_token_with_person');
+}
+
 function queriesFor(owner: Database) {
   let queries = prepared.get(owner);
   if (!queries) {
-    queries = { byId: personById(owner), bySession: sessionWithPerson(owner) };
+    queries = { byId: personById(owner), bySession: sessionWithPerson(owner), byToken: tokenWithPerson(owner) };
     prepared.set(owner, queries);
   }
   return queries;
@@ -123,6 +139,15 @@ function queriesFor(owner: Database) {
  */
 export async function loadPerson(owner: Database, personId: string): Promise<SignedInPerson | null> {
   return personFromRows(await queriesFor(owner).byId.execute({ personId }));
+}
+
+/** An API token that is not revoked and the person it acts for, in one query (it runs on every API call). */
+export async function loadTokenWithPerson(owner: Database, tokenHash: string) {
+  const rows = await queriesFor(owner).byToken.execute({ tokenHash });
+  const first = rows[0];
+  const person = personFromRows(rows);
+  if (!first || !person) return undefined;
+  return { tokenId: first.tokenId, lastUsedAt: first.lastUsedAt, person };
 }
 
 /** A session and the person signed in to it, in one query (it runs on every request). */

@@ -8,7 +8,8 @@ import * as schema from './schema.ts';
 import { countQueries } from '../request-timing.ts';
 
 export { schema };
-export type Database = NodePgDatabase<typeof schema>;
+/** A pool's database: `$client` is the pool (a community transaction takes its connection from it). */
+export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));

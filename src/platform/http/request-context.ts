@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import { apiTokens } from '../db/schema.ts';
-import { loadPerson, type SignedInPerson } from '../auth/people.ts';
+import { loadPerson, loadTokenWithPerson, type SignedInPerson } from '../auth/people.ts';
 import type { PostgresSessionStore } from '../auth/session-store.ts';
 import { decide, isApiRequest, routeAccess } from '../auth/access.ts';
 import { hashToken } from '../auth/secrets.ts';
@@ -54,28 +54,24 @@ function askerOf(request: FastifyRequest, askerRecord: AskerRecord): RequestAske
   };
 }
 
-async function personIdFromToken(owner: Database, header: string): Promise<string | null> {
+async function personFromToken(owner: Database, header: string): Promise<SignedInPerson | null> {
   const token = header.slice('Bearer '.length).trim();
   if (!token) return null;
-  const [row] = await owner
-    .select({ id: apiTokens.id, personId: apiTokens.personId, lastUsedAt: apiTokens.lastUsedAt })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
-    .limit(1);
-  if (!row) return null;
+  const found = await loadTokenWithPerson(owner, hashToken(token));
+  if (!found) return null;
   // Written at most once a minute, so that a busy program does not write on every call.
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+  if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > 60_000) {
     await owner
       .update(apiTokens)
       .set({ lastUsedAt: new Date() })
       .where(
         and(
-          eq(apiTokens.id, row.id),
+          eq(apiTokens.id, found.tokenId),
           or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
         ),
       );
   }
-  return row.personId;
+  return found.person;
 }
 
 function chooseLanguage(request: FastifyRequest, reply: FastifyReply, person: SignedInPerson | null): Language {
@@ -120,8 +116,7 @@ export const requestContext = fp(
       request.roles = [];
       const authorization = request.headers.authorization;
       if (isApiRequest(request) && authorization?.startsWith('Bearer ')) {
-        const personId = await personIdFromToken(owner, authorization);
-        request.person = personId ? await loadPerson(owner, personId) : null;
+        request.person = await personFromToken(owner, authorization);
         if (!request.person) throw unauthenticated();
       } else if (request.session?.personId) {
         const personId = request.session.personId;
