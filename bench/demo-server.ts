@@ -30,7 +30,11 @@ if (!serverUrl) {
   const directory = keepDirectory ?? mkdtempSync(path.join(os.tmpdir(), 'coproduce-demo-'));
   mkdirSync(directory, { recursive: true });
   chmodSync(directory, 0o755);
-  const bundled = await startBundledPostgres({ directory: path.join(directory, 'postgres') });
+  // STATEMENT_STATS=1: PostgreSQL counts each statement's time (pg_stat_statements), for bench:cpu.
+  const bundled = await startBundledPostgres({
+    directory: path.join(directory, 'postgres'),
+    settings: process.env.STATEMENT_STATS ? ['shared_preload_libraries=pg_stat_statements'] : [],
+  });
   serverUrl = bundled.url;
   stop = bundled.stop;
 }

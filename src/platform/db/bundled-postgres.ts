@@ -170,6 +170,8 @@ export async function startBundledPostgres(options: {
   directory: string;
   port?: number;
   log?: (line: string) => void;
+  /** More server settings (`name=value`), for a benchmark that measures the server itself. */
+  settings?: readonly string[];
 }): Promise<BundledPostgres> {
   const directory = path.resolve(options.directory);
   mkdirSync(path.dirname(directory), { recursive: true });
@@ -209,6 +211,7 @@ export async function startBundledPostgres(options: {
       'log_error_verbosity=terse',
       '-c',
       'log_min_error_statement=panic',
+      ...(options.settings ?? []).flatMap((setting) => ['-c', setting]),
     ],
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message).trim()),

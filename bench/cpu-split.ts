@@ -1,0 +1,132 @@
+// `npm run bench:cpu`: where a request's CPU goes on this machine. The floor, the register page
+// of a 70-member group and the same register through the API, each at 50 connections for
+// BENCH_SECONDS (10 unless set): requests a second, and CPU per request of the app, of
+// PostgreSQL (every server process, read from /proc in clock ticks) and of the load generator,
+// with the machine's idle share. PROFILE=1 also writes the app's `node --cpu-prof` profile;
+// STATEMENT_STATS=1 also lists the statements PostgreSQL spent its time on (pg_stat_statements).
+import autocannon from 'autocannon';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { apiTokenFor, startDemoServer } from './demo-process.ts';
+import { signInOverHttp } from './sign-in.ts';
+import { demoPassword } from '../src/demo/sign-ins.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const ticksPerSecond = 100;
+
+/** CPU seconds so far of the processes whose command is `name` (or of one pid). */
+function cpuSeconds(match: (pid: string, command: string) => boolean): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!match(pid, command)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return ticks / ticksPerSecond;
+}
+
+/** The machine's busy and idle time so far, from /proc/stat. */
+function machine(): { busy: number; idle: number } {
+  const [, ...values] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = values.map(Number);
+  return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
+}
+
+const { child, base } = await startDemoServer({
+  GENERATED_PEOPLE: '100',
+  GENERATED_NETWORK_MEMBERS: '70',
+  ...(process.env.PROFILE ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=test-results/cpu-profiles' } : {}),
+});
+const statementStats = process.env.STATEMENT_STATS
+  ? new pg.Client({ connectionString: readFileSync('test-results/e2e-database-url', 'utf8').trim() })
+  : undefined;
+await statementStats?.connect();
+await statementStats?.query('create extension if not exists pg_stat_statements');
+const statementLines: string[] = [];
+const appPid = String(child.pid);
+const email = 'facilitator@generated.example.org';
+const lines: string[] = [];
+try {
+  const cookie = await signInOverHttp(base, email, demoPassword);
+  const token = await apiTokenFor(base, email, demoPassword);
+  const api = (path: string) =>
+    fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then(
+      (response) => response.json(),
+    );
+  const groups = (await api('/groups')) as { items: { id: string }[] };
+  const meetings = (await api(`/groups/${groups.items[0]?.id}/meetings?when=past&limit=1`)) as {
+    items: { id: string }[];
+  };
+  const meeting = meetings.items[0]?.id;
+  if (!meeting) throw new Error('no meeting to take the register of');
+  const targets: { name: string; options: autocannon.Options }[] = [
+    { name: 'layout only (`GET /signed-out`, the floor)', options: { url: `${base}/signed-out` } },
+    {
+      name: 'register page, 70 members',
+      options: { url: `${base}/c/generated/network/meetings/${meeting}/register`, headers: { cookie } },
+    },
+    {
+      name: 'register API, 70 members',
+      options: {
+        url: `${base}/api/v1/communities/generated/meetings/${meeting}/attendance`,
+        headers: { authorization: `Bearer ${token}` },
+      },
+    },
+  ];
+  lines.push(
+    `50 connections, ${seconds} s each; CPU per request in ms (the app's one process, every PostgreSQL process, the load generator); the machine has 2 cores.`,
+    '',
+    '| route | req/s | app | PostgreSQL | load generator | machine idle |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const { name, options } of targets) {
+    await autocannon({ ...options, connections: 10, duration: 2 });
+    const app0 = cpuSeconds((pid) => pid === appPid);
+    const postgres0 = cpuSeconds((_pid, command) => command.startsWith('postgres'));
+    const machine0 = machine();
+    await statementStats?.query('select pg_stat_statements_reset()');
+    const generator0 = process.cpuUsage();
+    const result = await autocannon({ ...options, connections: 50, duration: seconds });
+    const generator = process.cpuUsage(generator0);
+    const machine1 = machine();
+    const requests = result.requests.total;
+    const perRequest = (cpu: number) => ((1000 * cpu) / requests).toFixed(2);
+    const idle = (machine1.idle - machine0.idle) / (machine1.idle - machine0.idle + machine1.busy - machine0.busy);
+    const line = `| ${name} | ${Math.round(result.requests.average)} | ${perRequest(cpuSeconds((pid) => pid === appPid) - app0)} | ${perRequest(cpuSeconds((_pid, command) => command.startsWith('postgres')) - postgres0)} | ${perRequest((generator.user + generator.system) / 1e6)} | ${Math.round(100 * idle)}% |`;
+    process.stdout.write(`${line}\n`);
+    lines.push(line);
+    if (statementStats) {
+      const top = await statementStats.query<{ query: string; calls: string; mean: number; share: number }>(
+        `select left(regexp_replace(query, '\\s+', ' ', 'g'), 90) as query, calls::text, mean_exec_time as mean,
+           total_exec_time / sum(total_exec_time) over () as share
+         from pg_stat_statements where query not like '%pg_stat_statements%' order by total_exec_time desc limit 6`,
+      );
+      statementLines.push(
+        '',
+        `${name}, ${requests} requests: PostgreSQL's time by statement (pg_stat_statements, execution only)`,
+        '',
+        '| statement | calls per request | mean ms | share |',
+        '| --- | ---: | ---: | ---: |',
+        ...top.rows.map(
+          (row) =>
+            `| \`${row.query.replace(/\|/g, '\\|')}\` | ${(Number(row.calls) / requests).toFixed(2)} | ${row.mean.toFixed(3)} | ${Math.round(100 * row.share)}% |`,
+        ),
+      );
+    }
+  }
+} finally {
+  await statementStats?.end();
+  // Let the last answers go out before the server stops.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  child.kill('SIGTERM');
+}
+lines.push(...statementLines);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/cpu-split.md', `${lines.join('\n')}\n`);
+process.stdout.write(`\n${lines.join('\n')}\n`);
