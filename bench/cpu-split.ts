@@ -96,7 +96,7 @@ try {
     const generator = process.cpuUsage(generator0);
     const machine1 = machine();
     const requests = result.requests.total;
-    const perRequest = (cpu: number) => ((1000 * cpu) / requests).toFixed(2);
+    const perRequest = (cpu: number) => ((1000 * Math.max(0, cpu)) / requests).toFixed(2);
     const idle = (machine1.idle - machine0.idle) / (machine1.idle - machine0.idle + machine1.busy - machine0.busy);
     const line = `| ${name} | ${Math.round(result.requests.average)} | ${perRequest(cpuSeconds((pid) => pid === appPid) - app0)} | ${perRequest(cpuSeconds((_pid, command) => command.startsWith('postgres')) - postgres0)} | ${perRequest((generator.user + generator.system) / 1e6)} | ${Math.round(100 * idle)}% |`;
     process.stdout.write(`${line}\n`);

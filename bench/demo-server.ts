@@ -43,7 +43,9 @@ const databaseUrl = await ensureDatabase(
   keepDirectory ? 'coproduce_demo_kept' : `coproduce_demo_${randomBytes(4).toString('hex')}`,
 );
 const sessionSecret = 'a-demo-server-session-secret-of-32-characters';
-const databases = await openDatabases(databaseUrl, { secret: sessionSecret });
+// BENCH_UNIX_SOCKET=1: the app reaches PostgreSQL through its Unix socket in /tmp, not TCP on localhost.
+const appDatabaseUrl = process.env.BENCH_UNIX_SOCKET ? `${databaseUrl}?host=/tmp` : databaseUrl;
+const databases = await openDatabases(appDatabaseUrl, { secret: sessionSecret });
 if (reused) process.stdout.write(`reusing the database kept in ${keepDirectory}\n`);
 else await generateDemo(databases.owner);
 if (generatedPeople > 0 && !reused) {
