@@ -5,7 +5,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { apiTokenFor, type Measured, measure, resultTable, startDemoServer } from './demo-process.ts';
+import {
+  apiTokenFor,
+  latestMeetingOfGeneratedGroup,
+  type Measured,
+  measure,
+  resultTable,
+  startDemoServer,
+} from './demo-process.ts';
 import { signInOverHttp } from './sign-in.ts';
 import { demoPassword } from '../src/demo/sign-ins.ts';
 import { freePort } from '../src/platform/db/bundled-postgres.ts';
@@ -24,16 +31,7 @@ let bare: ReturnType<typeof spawn> | undefined;
 try {
   const token = await apiTokenFor(base, email, demoPassword);
   await signInOverHttp(base, email, demoPassword);
-  const api = (path: string) =>
-    fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then(
-      (response) => response.json(),
-    );
-  const groups = (await api('/groups')) as { items: { id: string }[] };
-  const meetings = (await api(`/groups/${groups.items[0]?.id}/meetings?when=past&limit=1`)) as {
-    items: { id: string }[];
-  };
-  const meetingId = meetings.items[0]?.id;
-  if (!meetingId) throw new Error('no meeting to take the register of');
+  const { id: meetingId } = await latestMeetingOfGeneratedGroup(base, token);
 
   // The register's statement as the app sends it, caught on its way to PostgreSQL.
   const owner = new pg.Client({ connectionString: ownerUrl });

@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import pg from 'pg';
-import { apiTokenFor, startDemoServer } from './demo-process.ts';
+import { apiTokenFor, latestMeetingOfGeneratedGroup, startDemoServer } from './demo-process.ts';
 import { signInOverHttp } from './sign-in.ts';
 import { demoPassword } from '../src/demo/sign-ins.ts';
 
@@ -55,16 +55,7 @@ const lines: string[] = [];
 try {
   const cookie = await signInOverHttp(base, email, demoPassword);
   const token = await apiTokenFor(base, email, demoPassword);
-  const api = (path: string) =>
-    fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then(
-      (response) => response.json(),
-    );
-  const groups = (await api('/groups')) as { items: { id: string }[] };
-  const meetings = (await api(`/groups/${groups.items[0]?.id}/meetings?when=past&limit=1`)) as {
-    items: { id: string }[];
-  };
-  const meeting = meetings.items[0]?.id;
-  if (!meeting) throw new Error('no meeting to take the register of');
+  const { id: meeting } = await latestMeetingOfGeneratedGroup(base, token);
   const targets: { name: string; options: autocannon.Options }[] = [
     { name: 'layout only (`GET /signed-out`, the floor)', options: { url: `${base}/signed-out` } },
     {

@@ -71,3 +71,21 @@ export function resultTable(rows: readonly Measured[]): string[] {
     ),
   ];
 }
+
+/** The generated peer group's latest past meeting, read through the API: the register a benchmark takes. */
+export async function latestMeetingOfGeneratedGroup(
+  base: string,
+  token: string,
+): Promise<{ id: string; came: number }> {
+  const api = (path: string) =>
+    fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then(
+      (response) => response.json(),
+    );
+  const groups = (await api('/groups')) as { items: { id: string }[] };
+  const meetings = (await api(`/groups/${groups.items[0]?.id}/meetings?when=past&limit=1`)) as {
+    items: { id: string; came: number }[];
+  };
+  const meeting = meetings.items[0];
+  if (!meeting) throw new Error('no meeting to take the register of');
+  return meeting;
+}

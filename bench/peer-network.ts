@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type autocannon from 'autocannon';
 import {
   apiTokenFor,
+  latestMeetingOfGeneratedGroup,
   type Measured,
   measure as measureUnderLoad,
   resultTable,
@@ -27,17 +28,7 @@ let marked: number;
 try {
   const cookie = await signInOverHttp(base, 'facilitator@generated.example.org', demoPassword);
   const token = await apiTokenFor(base, 'facilitator@generated.example.org', demoPassword);
-  const api = (path: string) =>
-    fetch(`${base}/api/v1/communities/generated${path}`, { headers: { authorization: `Bearer ${token}` } }).then(
-      (response) => response.json(),
-    );
-  const groups = (await api('/groups')) as { items: { id: string }[] };
-  const group = groups.items[0]?.id;
-  const meetings = (await api(`/groups/${group}/meetings?when=past&limit=1`)) as {
-    items: { id: string; came: number }[];
-  };
-  const meeting = meetings.items[0];
-  if (!meeting) throw new Error('no meeting to take the register of');
+  const meeting = await latestMeetingOfGeneratedGroup(base, token);
   marked = meeting.came;
   rows.push(await measure('layout only (`GET /signed-out`, the floor)', { url: `${base}/signed-out` }));
   rows.push(
