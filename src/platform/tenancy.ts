@@ -51,7 +51,7 @@ export type CommunityTransaction = Transaction & { readonly [scoped]: true };
  * Runs `work` in one transaction where `app.community_id` is set, so that the row-level
  * security policies show only this community's rows even to a query that forgets to filter.
  */
-export function inCommunity<T>(
+export async function inCommunity<T>(
   db: Database,
   scope: CommunityScope,
   work: (tx: CommunityTransaction) => Promise<T>,

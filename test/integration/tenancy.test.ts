@@ -181,6 +181,26 @@ describe('a community transaction, begun and scoped in one round trip', () => {
     expect(owned).toBeUndefined();
   });
 
+  it('does not answer as saved a transaction whose statement failed and was carried on past', async () => {
+    await expect(
+      inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
+        await record(tx, {
+          communityId: fixture.alpha.id,
+          actorId: null,
+          action: 'test.carried-on',
+          subjectType: 'test',
+        });
+        await tx.execute(sql`select 1 / 0`).catch(() => undefined);
+        return 'saved?';
+      }),
+    ).rejects.toThrow(/rolled it back/);
+    const kept = await database.owner
+      .select()
+      .from(auditEvents)
+      .where(sql`${auditEvents.action} = 'test.carried-on'`);
+    expect(kept).toEqual([]);
+  });
+
   it('runs a statement built once in the transaction it is given, under its community, and nowhere else', async () => {
     const everyMembership = builtOnce((db) =>
       db.select({ communityId: memberships.communityId }).from(memberships).prepare('test_every_membership'),
@@ -202,6 +222,23 @@ describe('a community transaction, begun and scoped in one round trip', () => {
         /open community transaction/,
       );
     });
+    // Work left running after its transaction ended cannot reach a connection that is someone else's now.
+    let finished!: () => void;
+    const afterwards = new Promise<void>((resolve) => (finished = resolve));
+    let refused: unknown;
+    let tried!: Promise<void>;
+    await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
+      tried = afterwards.then(() => {
+        try {
+          everyMembership(tx);
+        } catch (error) {
+          refused = error;
+        }
+      });
+    });
+    finished();
+    await tried;
+    expect(String(refused)).toMatch(/open community transaction/);
   });
 });
 

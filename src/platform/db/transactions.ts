@@ -9,7 +9,8 @@ import type { Database, Transaction } from './index.ts';
 import * as schema from './schema.ts';
 
 const dialect = new PgDialect();
-const open = new AsyncLocalStorage<{ tx: Transaction; client: pg.PoolClient }>();
+/** The transaction open in this async context, while its work runs (`done` once it has finished). */
+const open = new AsyncLocalStorage<{ tx: Transaction; client: pg.PoolClient; done: boolean }>();
 
 /**
  * Runs `work` in a transaction on one of the pool's connections: `begin` (a simple query that
@@ -22,28 +23,41 @@ export async function inTransactionBegunWith<T>(
   begin: string,
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
-  const pool = db.$client;
-  const client = await pool.connect();
   const { schema: tables, fullSchema, tableNamesMap } = db._;
   if (!tables) throw new Error('the database was opened without its schema');
   const relations = { schema: tables, fullSchema, tableNamesMap };
+  const client = await db.$client.connect();
   const tx = new NodePgTransaction(
     dialect,
     new NodePgSession(client, dialect, relations),
     relations,
   ) as unknown as Transaction;
+  // The pool listens for a checked-out connection's errors no more: a server that ends the
+  // session while the work waits on something else must not take the process with it.
   let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  const running = { tx, client, done: false };
   try {
     await tx.execute(sql.raw(begin));
-    const result = await open.run({ tx, client }, () => work(tx));
-    await tx.execute(sql`commit`);
+    const result = await open.run(running, () => work(tx));
+    running.done = true;
+    const committed = await tx.execute(sql`commit`);
+    // A transaction that failed and was carried on past is rolled back by PostgreSQL at commit,
+    // silently: say so, rather than answer as if the work were saved.
+    if ((committed as { command?: string }).command === 'ROLLBACK')
+      throw new Error('the transaction had failed, and PostgreSQL rolled it back at commit');
     return result;
   } catch (error) {
+    running.done = true;
     await tx.execute(sql`rollback`).catch((failed: unknown) => {
       broken = failed instanceof Error ? failed : new Error('rollback failed');
     });
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
@@ -52,7 +66,8 @@ export async function inTransactionBegunWith<T>(
 const throughOpenTransaction = {
   query(...args: unknown[]) {
     const running = open.getStore();
-    if (!running) throw new Error('a statement built once runs only inside a community transaction');
+    if (!running || running.done)
+      throw new Error('a statement built once runs only inside an open community transaction');
     return (running.client.query as (...given: unknown[]) => unknown)(...args);
   },
 };
@@ -61,13 +76,15 @@ export type StatementBuilder = typeof builder;
 
 /**
  * A hot read's statement, built the first time it runs and sent by name afterwards: building a
- * large select costs more than running it. It runs only in the transaction it is given, and only
- * when that is the transaction open on this request.
+ * large select costs more than running it. It is handed out only for the transaction open in this
+ * async context (not a savepoint inside it), and it runs on that transaction's connection while
+ * its work runs, never after: run it where it is handed out.
  */
 export function builtOnce<Statement>(build: (db: StatementBuilder) => Statement): (tx: Transaction) => Statement {
   let statement: Statement | undefined;
   return (tx) => {
-    if (open.getStore()?.tx !== tx)
+    const running = open.getStore();
+    if (running?.tx !== tx || running.done)
       throw new Error('a statement built once runs only in the open community transaction');
     statement ??= build(builder);
     return statement;
