@@ -5,39 +5,14 @@
 // with the machine's idle share. PROFILE=1 also writes the app's `node --cpu-prof` profile;
 // STATEMENT_STATS=1 also lists the statements PostgreSQL spent its time on (pg_stat_statements).
 import autocannon from 'autocannon';
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpuSeconds, idleShare, machine, postgresCpuSeconds } from './cpu.ts';
 import pg from 'pg';
 import { apiTokenFor, latestMeetingOfGeneratedGroup, startDemoServer } from './demo-process.ts';
 import { signInOverHttp } from './sign-in.ts';
 import { demoPassword } from '../src/demo/sign-ins.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const ticksPerSecond = 100;
-
-/** CPU seconds so far of the processes whose command is `name` (or of one pid). */
-function cpuSeconds(match: (pid: string, command: string) => boolean): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!match(pid, command)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended while being read
-    }
-  }
-  return ticks / ticksPerSecond;
-}
-
-/** The machine's busy and idle time so far, from /proc/stat. */
-function machine(): { busy: number; idle: number } {
-  const [, ...values] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = values.map(Number);
-  return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
-}
-
 const { child, base } = await startDemoServer({
   GENERATED_PEOPLE: '100',
   GENERATED_NETWORK_MEMBERS: '70',
@@ -79,7 +54,7 @@ try {
   for (const { name, options } of targets) {
     await autocannon({ ...options, connections: 10, duration: 2 });
     const app0 = cpuSeconds((pid) => pid === appPid);
-    const postgres0 = cpuSeconds((_pid, command) => command.startsWith('postgres'));
+    const postgres0 = postgresCpuSeconds();
     const machine0 = machine();
     await statementStats?.query('select pg_stat_statements_reset()');
     const generator0 = process.cpuUsage();
@@ -88,8 +63,8 @@ try {
     const machine1 = machine();
     const requests = result.requests.total;
     const perRequest = (cpu: number) => ((1000 * Math.max(0, cpu)) / requests).toFixed(2);
-    const idle = (machine1.idle - machine0.idle) / (machine1.idle - machine0.idle + machine1.busy - machine0.busy);
-    const line = `| ${name} | ${Math.round(result.requests.average)} | ${perRequest(cpuSeconds((pid) => pid === appPid) - app0)} | ${perRequest(cpuSeconds((_pid, command) => command.startsWith('postgres')) - postgres0)} | ${perRequest((generator.user + generator.system) / 1e6)} | ${Math.round(100 * idle)}% |`;
+    const idle = idleShare(machine0, machine1);
+    const line = `| ${name} | ${Math.round(result.requests.average)} | ${perRequest(cpuSeconds((pid) => pid === appPid) - app0)} | ${perRequest(postgresCpuSeconds() - postgres0)} | ${perRequest((generator.user + generator.system) / 1e6)} | ${Math.round(100 * idle)}% |`;
     process.stdout.write(`${line}\n`);
     lines.push(line);
     if (statementStats) {

@@ -1,6 +1,6 @@
 // A server on a fresh database holding the demo data (and, if asked, a generated community of
 // any size): the browser journeys and the benchmarks run against it.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -36,7 +36,11 @@ if (!serverUrl) {
     settings: process.env.STATEMENT_STATS ? ['shared_preload_libraries=pg_stat_statements'] : [],
   });
   serverUrl = bundled.url;
-  stop = bundled.stop;
+  stop = async () => {
+    await bundled.stop();
+    // A database made for this run only goes with it (a kept one stays).
+    if (!keepDirectory) rmSync(directory, { recursive: true, force: true });
+  };
 }
 const databaseUrl = await ensureDatabase(
   serverUrl,

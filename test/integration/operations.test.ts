@@ -1,7 +1,7 @@
 // Running it for real: the first platform admin of an empty install, a backup and its restore,
 // and an external PostgreSQL whose owner is not a superuser (as managed services give).
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { generateDemo } from '../../src/demo/generate.ts';
 import { demoSignIns } from '../../src/demo/sign-ins.ts';
 import { makePlatformAdmin } from '../../src/modules/accounts/service.ts';
@@ -133,6 +133,7 @@ describe('backup and restore', () => {
     const source = await emptyDatabase();
     const target = await emptyDatabase();
     const folder = mkdtempSync(path.join(os.tmpdir(), 'coproduce-backup-'));
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
     const file = path.join(folder, 'demo.dump');
     const from = await openDatabases(source.url, { secret: testSecret });
     try {

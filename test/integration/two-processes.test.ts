@@ -1,11 +1,11 @@
 // How a community that outgrows one machine runs: several stateless app processes on one
 // PostgreSQL behind a load balancer. Real processes, started as `npm start` starts them.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, chmodSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../src/platform/db/bundled-postgres.ts';
 import { connect } from '../../src/platform/db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -137,6 +137,7 @@ describe('two app processes on one PostgreSQL', () => {
 describe('the bundled PostgreSQL', () => {
   it('starts with the app when there is no DATABASE_URL, loads the demo once, and stops with it on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'coproduce-bundled-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     chmodSync(dataDir, 0o755);
     const environment = { DATABASE_URL: '', DATA_DIR: dataDir, JOBS: 'false' };
     const running = await startServer(environment);
@@ -164,6 +165,7 @@ describe('the bundled PostgreSQL', () => {
 
   it('after the app is killed (kill -9) while writing, the next start just works, every acknowledged write is there and the ledger reconciles', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'coproduce-crash-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     chmodSync(dataDir, 0o755);
     const environment = { DATABASE_URL: '', DATA_DIR: dataDir, JOBS: 'false', LOAD_DEMO_DATA: 'false' };
     const running = await startServer(environment);
