@@ -71,6 +71,22 @@ describe('row-level security, the second wall', () => {
     expect(tables.rows.filter((row) => !row.enabled || !row.forced || row.policies === 0)).toEqual([]);
   });
 
+  it('every policy reads the community setting once per statement, not once per row', async () => {
+    const policies = await database.owner.execute<{ policy: string; clause: string }>(sql`
+      select p.tablename || '.' || p.policyname as policy, coalesce(p.qual, '') || ' ' || coalesce(p.with_check, '') as clause
+      from pg_policies p where p.schemaname = 'public' and 'coproduce_app' = any(p.roles)`);
+    const readsTheSetting = policies.rows.filter((row) => row.clause.includes('app_community_id()'));
+    expect(readsTheSetting.length).toBeGreaterThan(50);
+    // `community_id = app_community_id()` runs the function for every row a scan looks at.
+    expect(
+      readsTheSetting
+        .filter((row) =>
+          row.clause.replaceAll('( SELECT app_community_id() AS app_community_id)', '').includes('app_community_id()'),
+        )
+        .map((row) => row.policy),
+    ).toEqual([]);
+  });
+
   it('outside any community the application sees no community rows at all', async () => {
     const rows = await database.app.select({ id: memberships.id }).from(memberships);
     expect(rows).toEqual([]);
