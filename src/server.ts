@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     databases = await openDatabases(databaseUrl, {
       secret: config.sessionSecret,
       appUrl: config.databaseAppUrl,
+      appPoolSize: config.databasePoolSize,
       onIdleError: (error) => log.warn({ err: error }, 'an idle database connection closed'),
     });
     if (config.loadDemoData && (await isEmpty(databases.owner))) {

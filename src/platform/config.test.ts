@@ -7,6 +7,13 @@ describe('configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.loadDemoData).toBe(true);
+    expect(config.databasePoolSize).toBe(16);
+  });
+
+  it('sets the request pool from DATABASE_POOL_SIZE, a whole number from 1 to 200', () => {
+    expect(readConfig({ DATABASE_POOL_SIZE: '6' }).databasePoolSize).toBe(6);
+    expect(() => readConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => readConfig({ DATABASE_POOL_SIZE: 'many' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 
   it('a wrong value stops the start with a message naming the variable', () => {

@@ -10,6 +10,7 @@ const environment = z
     PUBLIC_URL: z.url().optional(),
     DATABASE_URL: z.url().optional(),
     DATABASE_APP_URL: z.url().optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
     DATA_DIR: z.string().min(1).default('./data'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_IDLE_MINUTES: z.coerce
@@ -63,6 +64,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: value.DATABASE_URL,
     /** The application role's own address, where the operator manages the role; otherwise its password comes from the session secret. */
     databaseAppUrl: value.DATABASE_APP_URL,
+    /** Connections this process keeps for requests (the application role); see docs/scaling.md. */
+    databasePoolSize: value.DATABASE_POOL_SIZE,
     dataDir: value.DATA_DIR,
     // Outside production a fixed development secret keeps sessions across restarts.
     sessionSecret: value.SESSION_SECRET ?? 'development-only-secret-not-for-production-use',
