@@ -1,6 +1,7 @@
 // The referrals module's queries.
 import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { memberships, accounts } from '../../platform/db/schema.ts';
+import { preparedByShape } from '../../platform/db/transactions.ts';
 import { rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { heldByAccount, recordsSeen } from '../people/service.ts';
@@ -321,12 +322,13 @@ const openOnly = (status: QueueFilter['status']) =>
  * rather than sorting every open referral by a priority that changes with the day.
  */
 function priorityBranches(filter: QueueFilter, today: string) {
-  // Written out, not as parameters: the open queue's indexes hold only these statuses.
+  // Written out, not as parameters: the open queue's indexes hold only these statuses (and the
+  // urgent queue's only urgent ones), and a plan kept for any values must know it may use them.
   const open = sql`${referrals.status} in ('new', 'contacting')`;
   const mayBeOpen = filter.status === undefined || openOnly(filter.status);
   const branches: { priority: number; condition: SQL }[] = [];
   if (mayBeOpen && (filter.urgency === undefined || filter.urgency === 'urgent'))
-    branches.push({ priority: 0, condition: and(open, eq(referrals.urgency, 'urgent')) as SQL });
+    branches.push({ priority: 0, condition: and(open, sql`${referrals.urgency} = 'urgent'`) as SQL });
   if (mayBeOpen && filter.urgency !== 'urgent')
     branches.push({
       priority: 1,
@@ -389,7 +391,8 @@ export function queueRows(
         : sql`false`,
     );
   }
-  return tx
+  // Planned once per shape of filter and kept: planning this statement cost more than running it.
+  const query = tx
     .select({
       priority,
       id: referrals.id,
@@ -415,6 +418,7 @@ export function queueRows(
     .where(and(...conditions))
     .orderBy(priority, asc(referrals.createdAt), asc(referrals.id))
     .limit(page.limit + 1);
+  return preparedByShape(query, 'referrals_queue').execute();
 }
 
 /** How many of the community's referrals are in each status. */
