@@ -3,7 +3,8 @@
 // BENCH_SECONDS (10 unless set): requests a second, and CPU per request of the app, of
 // PostgreSQL (every server process, read from /proc in clock ticks) and of the load generator,
 // with the machine's idle share. PROFILE=1 also writes the app's `node --cpu-prof` profile;
-// STATEMENT_STATS=1 also lists the statements PostgreSQL spent its time on (pg_stat_statements).
+// STATEMENT_STATS=1 also lists the statements PostgreSQL spent its time on (pg_stat_statements);
+// BENCH_TRIAGE=1 adds the triage queue page.
 import autocannon from 'autocannon';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpuSeconds, idleShare, machine, postgresCpuSeconds } from './cpu.ts';
@@ -13,8 +14,12 @@ import { signInOverHttp } from './sign-in.ts';
 import { demoPassword } from '../src/demo/sign-ins.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_TRIAGE=1: also the triage queue page, in a community of 100,000 people with 20,000 open
+// referrals (as `bench:triage`), signed in as its coordinator.
+const triage = Boolean(process.env.BENCH_TRIAGE);
 const { child, base } = await startDemoServer({
-  GENERATED_PEOPLE: '100',
+  GENERATED_PEOPLE: triage ? '100000' : '100',
+  ...(triage ? { GENERATED_OPEN_REFERRALS: '20000' } : {}),
   GENERATED_NETWORK_MEMBERS: '70',
   ...(process.env.PROFILE ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=test-results/cpu-profiles' } : {}),
 });
@@ -45,6 +50,13 @@ try {
       },
     },
   ];
+  if (triage) {
+    const coordinator = await signInOverHttp(base, 'coordinator@generated.example.org', demoPassword);
+    targets.push({
+      name: 'triage queue page, 20,000 open referrals',
+      options: { url: `${base}/c/generated/referrals`, headers: { cookie: coordinator } },
+    });
+  }
   lines.push(
     `50 connections, ${seconds} s each; CPU per request in ms (the app's one process, every PostgreSQL process, the load generator); the machine has 2 cores.`,
     '',
