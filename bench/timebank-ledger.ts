@@ -21,23 +21,27 @@ import { communities } from '../src/platform/db/schema.ts';
 import { recordExchange } from '../src/modules/timebank/service.ts';
 import { inCommunity } from '../src/platform/tenancy.ts';
 import { generateTimebank } from '../src/demo/generate-timebank.ts';
-import { cpuSeconds, idleShare, machine, postgresCpuSeconds } from './cpu.ts';
+import { cpuWindow, idleShare, machine, postgresOf } from './cpu.ts';
 
 const run = promisify(execFile);
 
-/** CPU used from now until `perTransaction` is called: PostgreSQL's, this process's or pgbench's, and the idle share. */
-function cpuWindow() {
-  const postgres0 = postgresCpuSeconds();
-  // This process and, once it has ended, pgbench (a child waited for).
-  const self0 = cpuSeconds((pid) => pid === String(process.pid));
+/**
+ * CPU used from now until `perTransaction` is called: the bundled PostgreSQL's processes (only
+ * this benchmark's server, those that end in between counted too), the writers' (this process, or
+ * pgbench and this process), and the machine's idle share.
+ */
+function transactionCpu() {
+  const postgres = cpuWindow(postgresOf(path.join(directory, 'postgres')));
+  const writers = cpuWindow(
+    (one) => one.pid === String(process.pid) || (one.command === 'pgbench' && one.parent === String(process.pid)),
+  );
   const machine0 = machine();
   return {
     perTransaction(transactions: number) {
-      const client = cpuSeconds((pid) => pid === String(process.pid)) - self0;
       const ms = (value: number) => ((1000 * value) / Math.max(1, transactions)).toFixed(2);
       return {
-        postgres: ms(postgresCpuSeconds() - postgres0),
-        client: ms(client),
+        postgres: ms(postgres.stop()),
+        client: ms(writers.stop()),
         idle: `${Math.round(100 * idleShare(machine0, machine()))}%`,
       };
     },
@@ -242,7 +246,7 @@ try {
     await databases.owner.execute(sql`create extension if not exists pg_stat_statements`);
     await databases.owner.execute(sql`select pg_stat_statements_reset()`);
   }
-  const cpu = cpuWindow();
+  const cpu = transactionCpu();
   const waits = sampleWaits(bundled.url, 'coproduce_ledger_bench');
   await Promise.all(
     Array.from({ length: writers }, async () => {
@@ -306,7 +310,7 @@ try {
   await ensureDatabase(bundled.url, 'pgbench');
   // The default TPC-B-like script: five statements in a transaction (three updates, a select, an insert).
   execFileSync('pgbench', ['-i', '-q', '-s', String(scale), 'pgbench'], { env: environment, stdio: 'ignore' });
-  const pgbenchCpu = cpuWindow();
+  const pgbenchCpu = transactionCpu();
   const pgbenchWaits = sampleWaits(bundled.url, 'pgbench');
   const { stdout: output } = await run(
     'pgbench',
@@ -314,7 +318,8 @@ try {
     { env: environment },
   );
   const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0);
-  const theirCpu = pgbenchCpu.perTransaction(tps * seconds);
+  const processed = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? 0);
+  const theirCpu = pgbenchCpu.perTransaction(processed);
   const theirWaits = await pgbenchWaits.stop();
   process.stdout.write(`pgbench TPC-B-like, scale ${scale}: ${tps.toFixed(0)} tps\n`);
   const lines = [
