@@ -83,6 +83,38 @@ function sampleWaits(serverUrl: string, database: string) {
   };
 }
 
+/**
+ * What the server wrote to its write-ahead log from now until `perTransaction` (the whole
+ * server: run one workload at a time): records, full-page images and bytes per transaction, and
+ * the checkpoints in between (after one, each page's first change is logged whole).
+ */
+async function walWindow(serverUrl: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  const read = async () =>
+    (
+      await client.query<{ records: string; images: string; bytes: string; checkpoints: string }>(
+        `select w.wal_records as records, w.wal_fpi as images, w.wal_bytes as bytes,
+           b.checkpoints_timed + b.checkpoints_req as checkpoints from pg_stat_wal w, pg_stat_bgwriter b`,
+      )
+    ).rows[0];
+  const before = await read();
+  return {
+    async perTransaction(transactions: number) {
+      const after = await read();
+      await client.end();
+      const per = (key: 'records' | 'images' | 'bytes') =>
+        (Number(after?.[key] ?? 0) - Number(before?.[key] ?? 0)) / Math.max(1, transactions);
+      return {
+        records: per('records').toFixed(1),
+        images: per('images').toFixed(2),
+        bytes: per('bytes').toFixed(0),
+        checkpoints: Number(after?.checkpoints ?? 0) - Number(before?.checkpoints ?? 0),
+      };
+    },
+  };
+}
+
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const memberCount = Number(process.env.BENCH_MEMBERS ?? 1000);
 const writers = Number(process.env.BENCH_WRITERS ?? 50);
@@ -247,6 +279,7 @@ try {
     await databases.owner.execute(sql`select pg_stat_statements_reset()`);
   }
   const cpu = transactionCpu();
+  const wal = await walWindow(bundled.url);
   const waits = sampleWaits(bundled.url, 'coproduce_ledger_bench');
   await Promise.all(
     Array.from({ length: writers }, async () => {
@@ -264,6 +297,7 @@ try {
   const ours = confirmed / elapsed;
   const ourCpu = cpu.perTransaction(confirmed);
   const ourWaits = await waits.stop();
+  const ourWal = await wal.perTransaction(confirmed);
   const statementLines: string[] = [];
   if (statementStats) {
     const top = await databases.owner.execute<{
@@ -311,6 +345,7 @@ try {
   // The default TPC-B-like script: five statements in a transaction (three updates, a select, an insert).
   execFileSync('pgbench', ['-i', '-q', '-s', String(scale), 'pgbench'], { env: environment, stdio: 'ignore' });
   const pgbenchCpu = transactionCpu();
+  const pgbenchWal = await walWindow(bundled.url);
   const pgbenchWaits = sampleWaits(bundled.url, 'pgbench');
   const { stdout: output } = await run(
     'pgbench',
@@ -321,6 +356,7 @@ try {
   const processed = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? 0);
   const theirCpu = pgbenchCpu.perTransaction(processed);
   const theirWaits = await pgbenchWaits.stop();
+  const theirWal = await pgbenchWal.perTransaction(processed);
   process.stdout.write(`pgbench TPC-B-like, scale ${scale}: ${tps.toFixed(0)} tps\n`);
   const lines = [
     `${memberCount.toLocaleString('en-GB')} members, ${writers} concurrent writers, ${seconds} s each, same PostgreSQL server (bundled 15), same run.`,
@@ -341,6 +377,14 @@ try {
     '| --- | ---: | ---: | ---: | --- |',
     `| exchanges | ${ourCpu.postgres} | ${ourCpu.client} | ${ourCpu.idle} | ${ourWaits} |`,
     `| pgbench | ${theirCpu.postgres} | ${theirCpu.client} | ${theirCpu.idle} | ${theirWaits} |`,
+    '',
+    'Write-ahead log per transaction (the whole server, during each window):',
+    '',
+    '| | records | full-page images | bytes | checkpoints in the window |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| exchanges | ${ourWal.records} | ${ourWal.images} | ${ourWal.bytes} | ${ourWal.checkpoints} |`,
+    `| pgbench | ${theirWal.records} | ${theirWal.images} | ${theirWal.bytes} | ${theirWal.checkpoints} |`,
+    '',
     'Target (issue 14): at least 50% of pgbench’s TPS.',
     ...statementLines,
   ];

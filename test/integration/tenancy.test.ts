@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents, readRestricted, record } from '../../src/platform/audit.ts';
 import { auditEvents, memberships, outbox } from '../../src/platform/db/schema.ts';
-import { builtOnce } from '../../src/platform/db/transactions.ts';
+import { builtOnce, shapesKeptPerConnection } from '../../src/platform/db/transactions.ts';
 import { beginInCommunity, inCommunity } from '../../src/platform/tenancy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type Fixture, seedFixture } from '../support/fixtures.ts';
@@ -255,6 +255,49 @@ describe('a community transaction, begun and scoped in one round trip', () => {
     finished();
     await tried;
     expect(String(refused)).toMatch(/open community transaction/);
+  });
+});
+
+describe('statements prepared by their shape', () => {
+  /** The statements this connection keeps prepared by shape, with how often each was planned. */
+  const preparedHere = async (tx: { execute: typeof database.app.execute }) =>
+    (
+      await tx.execute<{ statement: string; plans: number }>(
+        sql`select statement, (generic_plans + custom_plans)::int as plans from pg_prepared_statements where name like 'shape\_%'`,
+      )
+    ).rows;
+
+  it('are named after their text, kept by the connection, and still see only the community of the transaction they run in', async () => {
+    const anyone = '00000000-0000-4000-8000-000000000000';
+    for (let round = 0; round < 3; round += 1) {
+      for (const community of [fixture.alpha, fixture.beta]) {
+        await inCommunity(database.app, { communityId: community.id, personId: null }, async (tx) => {
+          // The plan kept for every community alike, as PostgreSQL chooses after five runs.
+          await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+          const seen = await tx
+            .select({ communityId: memberships.communityId })
+            .from(memberships)
+            .where(sql`${memberships.personId} <> ${anyone} and 'the shape test' <> ''`);
+          expect(seen.length).toBeGreaterThan(0);
+          expect(new Set(seen.map((row) => row.communityId))).toEqual(new Set([community.id]));
+          const kept = (await preparedHere(tx)).filter((one) => one.statement.includes('the shape test'));
+          expect(kept).toHaveLength(1);
+          expect(kept[0]?.plans).toBeGreaterThan(0);
+        });
+      }
+    }
+  });
+
+  it('a statement without values goes unnamed, and past the limit a new shape goes unnamed but still runs', async () => {
+    await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
+      await tx.execute(sql`select 'no values here' as said`);
+      expect((await preparedHere(tx)).some((one) => one.statement.includes('no values here'))).toBe(false);
+      for (let shape = 0; shape <= shapesKeptPerConnection; shape += 1) {
+        const { rows } = await tx.execute<{ n: number }>(sql`select ${shape}::int + ${sql.raw(String(shape))} as n`);
+        expect(rows[0]?.n).toBe(2 * shape);
+      }
+      expect((await preparedHere(tx)).length).toBe(shapesKeptPerConnection);
+    });
   });
 });
 

@@ -1,7 +1,6 @@
 // The referrals module's queries.
 import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { memberships, accounts } from '../../platform/db/schema.ts';
-import { preparedByShape } from '../../platform/db/transactions.ts';
 import { rowsThrough } from '../../platform/person-data.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { heldByAccount, recordsSeen } from '../people/service.ts';
@@ -391,7 +390,8 @@ export function queueRows(
         : sql`false`,
     );
   }
-  // Planned once per shape of filter and kept: planning this statement cost more than running it.
+  // Planned once per shape of filter and kept, as every statement of a community transaction is
+  // (platform/db/transactions.ts): planning this statement cost more than running it.
   const query = tx
     .select({
       priority,
@@ -418,7 +418,7 @@ export function queueRows(
     .where(and(...conditions))
     .orderBy(priority, asc(referrals.createdAt), asc(referrals.id))
     .limit(page.limit + 1);
-  return preparedByShape(query, 'referrals_queue').execute();
+  return query.execute();
 }
 
 /** How many of the community's referrals are in each status. */
