@@ -4,7 +4,8 @@
 // PostgreSQL (every server process, read from /proc in clock ticks) and of the load generator,
 // with the machine's idle share. PROFILE=1 also writes the app's `node --cpu-prof` profile;
 // STATEMENT_STATS=1 also lists the statements PostgreSQL spent its time on (pg_stat_statements);
-// BENCH_TRIAGE=1 adds the triage queue page.
+// BENCH_TRIAGE=1 adds the triage queue page; BENCH_TIMEBANK=1 a member's statement page and the
+// offers search page, in a time bank of 2,000 members and 50,000 exchanges.
 import autocannon from 'autocannon';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpuSeconds, idleShare, machine, postgresCpuSeconds } from './cpu.ts';
@@ -17,10 +18,12 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 // BENCH_TRIAGE=1: also the triage queue page, in a community of 100,000 people with 20,000 open
 // referrals (as `bench:triage`), signed in as its coordinator.
 const triage = Boolean(process.env.BENCH_TRIAGE);
+const timebank = Boolean(process.env.BENCH_TIMEBANK);
 const { child, base } = await startDemoServer({
   GENERATED_PEOPLE: triage ? '100000' : '100',
   ...(triage ? { GENERATED_OPEN_REFERRALS: '20000' } : {}),
   GENERATED_NETWORK_MEMBERS: '70',
+  ...(timebank ? { GENERATED_TIMEBANK_MEMBERS: '2000', GENERATED_TIMEBANK_EXCHANGES: '50000' } : {}),
   ...(process.env.PROFILE ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=test-results/cpu-profiles' } : {}),
 });
 const statementStats = process.env.STATEMENT_STATS
@@ -56,6 +59,19 @@ try {
       name: 'triage queue page, 20,000 open referrals',
       options: { url: `${base}/c/generated/referrals`, headers: { cookie: coordinator } },
     });
+  }
+  if (timebank) {
+    const member = await signInOverHttp(base, 'member@generated.example.org', demoPassword);
+    targets.push(
+      {
+        name: 'member’s statement page, 50,000 exchanges',
+        options: { url: `${base}/c/generated/timebank/statement`, headers: { cookie: member } },
+      },
+      {
+        name: 'offers search page, `?q=cafe`',
+        options: { url: `${base}/c/generated/timebank/posts?q=cafe`, headers: { cookie: member } },
+      },
+    );
   }
   lines.push(
     `50 connections, ${seconds} s each; CPU per request in ms (the app's one process, every PostgreSQL process, the load generator); the machine has 2 cores.`,

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hasKey, languages } from './i18n.ts';
+import fc from 'fast-check';
+import { hasKey, languages, rememberedWithOptions, translator } from './i18n.ts';
 import { isValidNhsNumber } from './fields.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -72,5 +73,38 @@ describe('the message catalogues', () => {
       expect(examples.length, language).toBeGreaterThan(0);
       for (const example of examples) expect(isValidNhsNumber(example), `${language}: ${example}`).toBe(true);
     }
+  });
+});
+
+describe('messages remembered once looked up', () => {
+  it('a message with a count or a name is the one asked for, however often and in whatever order', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...languages),
+        fc.array(fc.record({ count: fc.integer({ min: 0, max: 10_000 }), name: fc.string({ maxLength: 12 }) }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (language, asked) => {
+          const t = translator(language);
+          for (const { count, name } of asked) {
+            const hours = t('duration.hours', { count });
+            expect(hours).toContain(String(count));
+            expect(t('duration.hours', { count })).toBe(hours);
+            expect(t('timebank.statement.title', { name })).toContain(name);
+          }
+        },
+      ),
+    );
+  });
+
+  it('one and two hours differ, in every language, and past the limit messages are still right', () => {
+    for (const language of languages) {
+      const t = translator(language);
+      expect(t('duration.hours', { count: 1 })).not.toBe(t('duration.hours', { count: 2 }));
+    }
+    const t = translator('en');
+    for (let count = 0; count <= rememberedWithOptions + 10; count += 1)
+      expect(t('duration.minutes', { count })).toBe(count === 1 ? '1 minute' : `${count} minutes`);
   });
 });

@@ -33,21 +33,59 @@ export type Translate = TFunction;
 const translators = new Map<Language, Translate>();
 
 /**
- * A translate function for one language. A message asked for without options is looked up
- * once and remembered: pages ask for dozens each, and i18next's lookup was a measured cost.
+ * How many messages asked for with options (a count, a name) one language remembers. Past it,
+ * the remembered ones are forgotten and the count starts again: the options may hold anything a
+ * page shows (names, numbers), so what is remembered must stay bounded.
+ */
+export const rememberedWithOptions = 5_000;
+
+/**
+ * What a message asked for with these options is remembered by: the key and each option, when
+ * every option is a string, number or boolean (the message then depends on nothing else).
+ * Undefined for options that hold anything else.
+ */
+function rememberedAs(key: string, options: unknown): string | undefined {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return undefined;
+  let said = key;
+  for (const name of Object.keys(options).sort()) {
+    const value = (options as Record<string, unknown>)[name];
+    const kind = typeof value;
+    if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return undefined;
+    said += `\u0000${name}\u0000${kind}\u0000${String(value)}`;
+  }
+  return said;
+}
+
+/**
+ * A translate function for one language. A message is looked up once and remembered: pages ask
+ * for dozens each (a statement's 50 lines, each with its hours and minutes), and i18next's lookup,
+ * its plural rules and interpolation, was a fifth of a page's time in the app.
  */
 export function translator(language: Language): Translate {
   let translate = translators.get(language);
   if (!translate) {
     const fixed = instance.getFixedT(language);
     const remembered = new Map<string, string>();
+    const withOptions = new Map<string, string>();
     const call = fixed as unknown as (key: string | string[], options?: unknown) => string;
     translate = ((key: string | string[], options?: unknown) => {
-      if (options !== undefined || typeof key !== 'string') return call(key, options);
-      let text = remembered.get(key);
+      if (typeof key !== 'string') return call(key, options);
+      if (options === undefined) {
+        let text = remembered.get(key);
+        if (text === undefined) {
+          text = fixed(key);
+          remembered.set(key, text);
+        }
+        return text;
+      }
+      const as = rememberedAs(key, options);
+      if (as === undefined) return call(key, options);
+      let text = withOptions.get(as);
       if (text === undefined) {
-        text = fixed(key);
-        remembered.set(key, text);
+        text = call(key, options);
+        if (typeof text !== 'string') return text;
+        if (withOptions.size >= rememberedWithOptions) withOptions.clear();
+        withOptions.set(as, text);
       }
       return text;
     }) as unknown as Translate;

@@ -92,9 +92,18 @@ export function builtOnce<Statement>(build: (db: StatementBuilder) => Statement)
   };
 }
 
+/** Names already given, by text (bounded: the app's statements are a few hundred shapes). */
+const namesOfShapes = new Map<string, string>();
+
 /** The name of a statement prepared by its shape: a hash of its text. */
 function nameOfShape(text: string): string {
-  return `shape_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+  let name = namesOfShapes.get(text);
+  if (name === undefined) {
+    name = `shape_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+    if (namesOfShapes.size >= 2_000) namesOfShapes.clear();
+    namesOfShapes.set(text, name);
+  }
+  return name;
 }
 
 /**

@@ -101,11 +101,23 @@ export function formatDuration(
   return `${total < 0 ? '−' : ''}${parts.join(' ')}`;
 }
 
+/** Days already written, by language and day: a list page writes the same few days many times. */
+const daysWritten = new Map<string, string>();
+
 /** A day (a `date` column's text, or a Date) as people write it: "12 March 1950". */
 export function formatDay(value: Date | string, language: string): string {
+  const remembered = typeof value === 'string' ? `${language} ${value.slice(0, 10)}` : undefined;
+  const written = remembered === undefined ? undefined : daysWritten.get(remembered);
+  if (written !== undefined) return written;
   const date = value instanceof Date ? value : new Date(`${value.slice(0, 10)}T00:00:00Z`);
   if (Number.isNaN(date.getTime())) return '';
-  return (dayFormats[language] ?? dayFormats.en)?.format(date) ?? date.toISOString().slice(0, 10);
+  const text = (dayFormats[language] ?? dayFormats.en)?.format(date) ?? date.toISOString().slice(0, 10);
+  if (remembered !== undefined) {
+    // Bounded: ten thousand days is more than any page shows.
+    if (daysWritten.size >= 10_000) daysWritten.clear();
+    daysWritten.set(remembered, text);
+  }
+  return text;
 }
 
 /** An instant in London time: "6 Dec 2026, 10:06". */
