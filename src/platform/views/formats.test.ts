@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDay } from './index.ts';
+import nunjucks from 'nunjucks';
+import { addFilters, formatDay, templateFolders } from './index.ts';
 
 describe('days as people write them', () => {
   it('a day is written the same from its text or its Date, however often it is asked for, in each language', () => {
@@ -24,5 +25,32 @@ describe('days as people write them', () => {
     expect(formatDay('2026-03-12', 'cy')).not.toBe(formatDay('2026-03-12', 'en'));
     expect(formatDay('not a day', 'en')).toBe('');
     expect(formatDay('not a day', 'en')).toBe('');
+  });
+});
+
+describe('the trim filter', () => {
+  const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(templateFolders), { autoescape: true });
+  addFilters(environment);
+
+  it('trims as nunjucks’ own did, for any text', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.constantFrom(' ', '\n', '\t', '\u00a0', 'a', '<', '\u2028'), { maxLength: 40 })
+          .map((parts) => parts.join('')),
+        (text) => {
+          const expected = nunjucks.renderString('{{ text | safe }}', { text: text.replace(/^\s*|\s*$/g, '') });
+          expect(environment.renderString('{{ text | safe | trim }}', { text })).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('keeps markup marked safe, and escapes text that is not', () => {
+    expect(environment.renderString('{{ html | safe | trim }}', { html: '  <b>kept</b>\n ' })).toBe('<b>kept</b>');
+    expect(environment.renderString('{{ text | trim }}', { text: '  <b>escaped</b>  ' })).toBe(
+      '&lt;b&gt;escaped&lt;/b&gt;',
+    );
+    expect(environment.renderString('[{{ nothing | trim }}]', {})).toBe('[]');
   });
 });
