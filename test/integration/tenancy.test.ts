@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents, readRestricted, record } from '../../src/platform/audit.ts';
 import { auditEvents, memberships, outbox } from '../../src/platform/db/schema.ts';
-import { builtOnce, shapesKeptPerConnection } from '../../src/platform/db/transactions.ts';
+import { builtOnce, builtOnceWhereOpen, shapesKeptPerConnection } from '../../src/platform/db/transactions.ts';
 import { beginInCommunity, inCommunity } from '../../src/platform/tenancy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type Fixture, seedFixture } from '../support/fixtures.ts';
@@ -255,6 +255,33 @@ describe('a community transaction, begun and scoped in one round trip', () => {
     finished();
     await tried;
     expect(String(refused)).toMatch(/open community transaction/);
+  });
+});
+
+describe('a small read built once where a transaction is open', () => {
+  it('runs in the open transaction and in a savepoint inside it, each time under that community', async () => {
+    const membershipsSeen = builtOnceWhereOpen((db) =>
+      db
+        .select({ communityId: memberships.communityId })
+        .from(memberships)
+        .where(sql`${memberships.personId} <> ${sql.placeholder('nobody')}`)
+        .prepare('test_memberships_where_open'),
+    );
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    for (const community of [fixture.alpha, fixture.beta, fixture.alpha]) {
+      const [open, inSavepoint] = await inCommunity(
+        database.app,
+        { communityId: community.id, personId: null },
+        async (tx) => [
+          await membershipsSeen(tx).execute({ nobody }),
+          await tx.transaction((savepoint) => membershipsSeen(savepoint).execute({ nobody })),
+        ],
+      );
+      for (const seen of [open, inSavepoint]) {
+        expect(seen.length).toBeGreaterThan(0);
+        expect(new Set(seen.map((row) => row.communityId))).toEqual(new Set([community.id]));
+      }
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/index.ts';
 import { communities, accounts } from '../../platform/db/schema.ts';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { publishedRelation } from '../../platform/db/published.ts';
+import { builtOnceWhereOpen } from '../../platform/db/transactions.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { equalityMonitoring, personRecords } from './schema.ts';
 
@@ -241,15 +242,25 @@ export async function linkRecordToAccount(
 export type PersonRecordRow = typeof personRecords.$inferSelect;
 type PersonRecordValues = typeof personRecords.$inferInsert;
 
+const recordOfCommunityStatement = builtOnceWhereOpen((db) =>
+  db
+    .select()
+    .from(personRecords)
+    .where(
+      and(
+        eq(personRecords.communityId, sql.placeholder('communityId')),
+        eq(personRecords.id, sql.placeholder('recordId')),
+      ),
+    )
+    .prepare('people_record_of_community'),
+);
+
 export async function recordOfCommunity(
   tx: CommunityTransaction,
   communityId: string,
   recordId: string,
 ): Promise<PersonRecordRow | undefined> {
-  const [found] = await tx
-    .select()
-    .from(personRecords)
-    .where(and(eq(personRecords.communityId, communityId), eq(personRecords.id, recordId)));
+  const [found] = await recordOfCommunityStatement(tx).execute({ communityId, recordId });
   return found;
 }
 

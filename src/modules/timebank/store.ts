@@ -6,6 +6,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { communities, accounts } from '../../platform/db/schema.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { keepingOnePer, rowsThrough } from '../../platform/person-data.ts';
+import { builtOnceWhereOpen } from '../../platform/db/transactions.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { emailOf, recordsSeen, recordsSeenSql } from '../people/service.ts';
 import {
@@ -28,8 +29,16 @@ export type Category = typeof timebankCategories.$inferSelect;
 
 // ——— The time bank and its rules ———
 
+const timebankStatement = builtOnceWhereOpen((db) =>
+  db
+    .select()
+    .from(timebanks)
+    .where(eq(timebanks.communityId, sql.placeholder('communityId')))
+    .prepare('timebank_of_community'),
+);
+
 export async function timebankRow(tx: CommunityTransaction, communityId: string): Promise<Timebank | undefined> {
-  const [found] = await tx.select().from(timebanks).where(eq(timebanks.communityId, communityId));
+  const [found] = await timebankStatement(tx).execute({ communityId });
   return found;
 }
 
@@ -336,22 +345,27 @@ export async function potAccount(tx: CommunityTransaction, communityId: string):
   return pot;
 }
 
+const openAccountStatement = builtOnceWhereOpen((db) =>
+  db
+    .select()
+    .from(timebankAccounts)
+    .where(
+      and(
+        eq(timebankAccounts.communityId, sql.placeholder('communityId')),
+        eq(timebankAccounts.personRecordId, sql.placeholder('personRecordId')),
+        isNull(timebankAccounts.closedAt),
+      ),
+    )
+    .prepare('timebank_open_account_of'),
+);
+
 /** The person's open account in the community. */
 export async function openAccountOf(
   tx: CommunityTransaction,
   communityId: string,
   personRecordId: string,
 ): Promise<Account | undefined> {
-  const [account] = await tx
-    .select()
-    .from(timebankAccounts)
-    .where(
-      and(
-        eq(timebankAccounts.communityId, communityId),
-        eq(timebankAccounts.personRecordId, personRecordId),
-        isNull(timebankAccounts.closedAt),
-      ),
-    );
+  const [account] = await openAccountStatement(tx).execute({ communityId, personRecordId });
   return account;
 }
 

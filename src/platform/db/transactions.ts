@@ -92,6 +92,24 @@ export function builtOnce<Statement>(build: (db: StatementBuilder) => Statement)
   };
 }
 
+/**
+ * A small read that many pages make (a record, an account, a time bank's rules), built once per
+ * process and sent by name in the request's open transaction, as `builtOnce`: building a select
+ * of every column cost more than running it. In any other transaction (a savepoint, a community
+ * being created, the owner's nightly work) it is built there, as any statement is.
+ */
+export function builtOnceWhereOpen<Statement>(
+  build: (db: StatementBuilder) => Statement,
+): (tx: Transaction) => Statement {
+  let statement: Statement | undefined;
+  return (tx) => {
+    const running = open.getStore();
+    if (running?.tx !== tx || running.done) return build(tx as unknown as StatementBuilder);
+    statement ??= build(builder);
+    return statement;
+  };
+}
+
 /** Names already given, by text (bounded: the app's statements are a few hundred shapes). */
 const namesOfShapes = new Map<string, string>();
 
