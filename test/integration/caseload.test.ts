@@ -319,6 +319,58 @@ describe('the hub’s caseload', () => {
     expect(meeting?.minutes).toBe('Short meeting.');
   });
 
+  it('the agenda reads a page at a time in the order of names, and follows a name that changes', async () => {
+    const coordinator = await tokenFor('coordinator@alpha.test');
+    const opened = await call(coordinator, 'POST', '/api/v1/communities/alpha/review-meetings', { heldOn: day(3) });
+    const meetingId = opened.json<{ id: string }>().id;
+    for (const entryId of [given.fixture.alphaEntryId, given.fixture.alphaOtherEntryId])
+      await call(coordinator, 'POST', `/api/v1/communities/alpha/review-meetings/${meetingId}/agenda`, { entryId });
+    type Page = { agenda: { entryId: string; personRecordId: string; name: string }[]; nextCursor: string | null };
+    const pageOf = async (cursor?: string) =>
+      (
+        await call(
+          coordinator,
+          'GET',
+          `/api/v1/communities/alpha/review-meetings/${meetingId}?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        )
+      ).json<Page>();
+    /** Every line of the agenda, one page of one at a time. */
+    const wholeAgenda = async () => {
+      const lines: Page['agenda'] = [];
+      let page = await pageOf();
+      lines.push(...page.agenda);
+      while (page.nextCursor) {
+        page = await pageOf(page.nextCursor);
+        lines.push(...page.agenda);
+      }
+      return lines;
+    };
+    const everyItemSortsByItsName = async () =>
+      count(
+        'review_items',
+        sql`sort_name <> (select lower(p.preferred_name) from caseload_entries e join person_records p on p.id = e.person_record_id where e.id = review_items.entry_id)`,
+      );
+    const before = await wholeAgenda();
+    expect(before.map((line) => line.name.toLowerCase())).toEqual(before.map((line) => line.name.toLowerCase()).sort());
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    expect(await everyItemSortsByItsName()).toBe(0);
+    // The first by name is renamed to come last: the agenda follows, and every page still holds one line.
+    const first = before[0];
+    if (!first) throw new Error('no agenda');
+    const renamed = await call(coordinator, 'PATCH', `/api/v1/communities/alpha/people/${first.personRecordId}`, {
+      preferredName: 'Zephyrine Last',
+    });
+    expect(renamed.statusCode).toBe(200);
+    const after = await wholeAgenda();
+    expect(after.map((line) => line.entryId)).toEqual([...before.slice(1), first].map((line) => line.entryId));
+    expect(after[after.length - 1]?.name).toBe('Zephyrine Last');
+    expect(await everyItemSortsByItsName()).toBe(0);
+    await call(coordinator, 'PATCH', `/api/v1/communities/alpha/people/${first.personRecordId}`, {
+      preferredName: first.name,
+    });
+    expect((await wholeAgenda()).map((line) => line.entryId)).toEqual(before.map((line) => line.entryId));
+  });
+
   it('actions are done by their owner; an overdue one puts the person on the agenda', async () => {
     const { alphaActionId } = given.fixture;
     const [action] = await owner().select().from(hubActions).where(eq(hubActions.id, alphaActionId));

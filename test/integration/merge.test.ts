@@ -18,8 +18,35 @@ describe('merging two records', () => {
     const kept = await personEverywhere(owner(), given.fixture, 'Bea Twice', 'Quillfeather');
     const gone = await personEverywhere(owner(), given.fixture, 'Bea Twice', 'Marrowdale');
     const coordinator = await tokenFor('coordinator@alpha.test');
+    // The record that goes is on a review meeting's agenda, under the name it sorts by there.
+    await owner().execute(sql`update person_records set preferred_name = 'Bea Kept' where id = ${kept}`);
+    const meeting = await call(coordinator, 'POST', '/api/v1/communities/alpha/review-meetings', {
+      heldOn: new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10),
+    });
+    const [goneEntry] = await rows<{ id: string }>(
+      sql`select id from caseload_entries where person_record_id = ${gone}`,
+    );
+    const meetingId = meeting.json<{ id: string }>().id;
+    await call(coordinator, 'POST', `/api/v1/communities/alpha/review-meetings/${meetingId}/agenda`, {
+      entryId: goneEntry?.id,
+    });
+    // Only the record that goes is on this agenda, so its item moves to the entry that stays.
+    await owner().execute(
+      sql`delete from review_items i using caseload_entries e where e.id = i.entry_id and e.person_record_id = ${kept} and i.meeting_id = ${meetingId}`,
+    );
+    expect(
+      await rows<{ sort_name: string }>(
+        sql`select sort_name from review_items where meeting_id = ${meetingId} and entry_id = ${goneEntry?.id}`,
+      ),
+    ).toEqual([{ sort_name: 'bea twice' }]);
     const merged = await call(coordinator, 'POST', `/api/v1/communities/alpha/people/${kept}/merge`, { from: gone });
     expect(merged.statusCode).toBe(200);
+    // Its agenda items now sort by the name of the record that stays.
+    const sorted = await rows<{ sort_name: string }>(
+      sql`select i.sort_name from review_items i join caseload_entries e on e.id = i.entry_id where e.person_record_id = ${kept}`,
+    );
+    expect(sorted.length).toBeGreaterThan(0);
+    expect(new Set(sorted.map((row) => row.sort_name))).toEqual(new Set(['bea kept']));
 
     // Nothing in the database points at the record that went, but the record itself (marked merged).
     const pointers = await rows<{ table: string; column: string }>(sql`

@@ -156,10 +156,14 @@ export const reviewItems = pgTable(
     decisions: text('decisions').notNull().default(''),
     recordedBy: uuid('recorded_by').references(() => accounts.id),
     recordedAt: instant('recorded_at'),
+    // The person's preferred name in lower case, which the agenda is read in the order of: kept
+    // by triggers (migration 0043), never written by the app.
+    sortName: text('sort_name').notNull().default(''),
   },
   (table) => [
     uniqueIndex('review_items_meeting_entry').on(table.meetingId, table.entryId),
     index('review_items_entry').on(table.entryId),
+    index('review_items_meeting_by_name').on(table.meetingId, table.sortName, table.entryId),
   ],
 );
 

@@ -472,8 +472,8 @@ export async function agendaRows(
     from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
     where i.meeting_id = ${meetingId}
       ${options.entryId ? sql`and i.entry_id = ${options.entryId}` : sql``}
-      ${options.after ? sql`and (lower(p.preferred_name), i.entry_id) > (${options.after.name}, ${options.after.id})` : sql``}
-    order by lower(p.preferred_name), i.entry_id limit ${options.limit}`);
+      ${options.after ? sql`and (i.sort_name, i.entry_id) > (${options.after.name}::text, ${options.after.id}::uuid)` : sql``}
+    order by i.sort_name, i.entry_id limit ${options.limit}`);
   return rows.rows;
 }
 
@@ -511,11 +511,11 @@ const meetingWithAgendaQuery = (afterName: boolean) =>
         select json_agg(json_build_object('entry_id', a.entry_id, 'person_record_id', a.person_record_id, 'name', a.name,
             'reasons', a.reasons, 'discussion', a.discussion, 'decisions', a.decisions, 'recorded_at', a.recorded_at) order by a.sort, a.entry_id)
         from (
-          select i.entry_id, e.person_record_id, p.preferred_name as name, lower(p.preferred_name) as sort, i.reasons, i.discussion, i.decisions, i.recorded_at::text
+          select i.entry_id, e.person_record_id, p.preferred_name as name, i.sort_name as sort, i.reasons, i.discussion, i.decisions, i.recorded_at::text
           from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
           where i.meeting_id = review_meetings.id
-            ${afterName ? sql`and (lower(p.preferred_name), i.entry_id) > (${sql.placeholder('afterName')}::text, ${sql.placeholder('afterId')}::uuid)` : sql``}
-          order by lower(p.preferred_name), i.entry_id limit ${sql.placeholder('limit')}) a
+            ${afterName ? sql`and (i.sort_name, i.entry_id) > (${sql.placeholder('afterName')}::text, ${sql.placeholder('afterId')}::uuid)` : sql``}
+          order by i.sort_name, i.entry_id limit ${sql.placeholder('limit')}) a
       ), '[]'::json)`,
       })
       .from(reviewMeetings)
