@@ -11,7 +11,9 @@ UPDATE review_items i SET sort_name = lower(p.preferred_name)
   FROM caseload_entries e JOIN person_records p ON p.id = e.person_record_id
   WHERE e.id = i.entry_id;
 --> statement-breakpoint
-CREATE INDEX review_items_meeting_by_name ON review_items USING btree (meeting_id, sort_name, entry_id);
+-- The community first, so that row-level security's condition is part of the index too and a
+-- page's items are read from the index alone.
+CREATE INDEX review_items_meeting_by_name ON review_items USING btree (community_id, meeting_id, sort_name, entry_id);
 --> statement-breakpoint
 CREATE FUNCTION review_items_name_for_sorting() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

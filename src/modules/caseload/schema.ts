@@ -163,7 +163,7 @@ export const reviewItems = pgTable(
   (table) => [
     uniqueIndex('review_items_meeting_entry').on(table.meetingId, table.entryId),
     index('review_items_entry').on(table.entryId),
-    index('review_items_meeting_by_name').on(table.meetingId, table.sortName, table.entryId),
+    index('review_items_meeting_by_name').on(table.communityId, table.meetingId, table.sortName, table.entryId),
   ],
 );
 

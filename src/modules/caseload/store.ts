@@ -469,11 +469,13 @@ export async function agendaRows(
 ) {
   const rows = await tx.execute<AgendaRow>(sql`
     select i.entry_id, e.person_record_id, p.preferred_name as name, i.reasons, i.discussion, i.decisions, i.recorded_at::text
-    from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
-    where i.meeting_id = ${meetingId}
-      ${options.entryId ? sql`and i.entry_id = ${options.entryId}` : sql``}
-      ${options.after ? sql`and (i.sort_name, i.entry_id) > (${options.after.name}::text, ${options.after.id}::uuid)` : sql``}
-    order by i.sort_name, i.entry_id limit ${options.limit}`);
+    from (
+      select * from review_items page where page.meeting_id = ${meetingId}
+        ${options.entryId ? sql`and page.entry_id = ${options.entryId}` : sql``}
+        ${options.after ? sql`and (page.sort_name, page.entry_id) > (${options.after.name}::text, ${options.after.id}::uuid)` : sql``}
+      order by page.sort_name, page.entry_id limit ${options.limit}) i
+    join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
+    order by i.sort_name, i.entry_id`);
   return rows.rows;
 }
 
@@ -512,10 +514,16 @@ const meetingWithAgendaQuery = (afterName: boolean) =>
             'reasons', a.reasons, 'discussion', a.discussion, 'decisions', a.decisions, 'recorded_at', a.recorded_at) order by a.sort, a.entry_id)
         from (
           select i.entry_id, e.person_record_id, p.preferred_name as name, i.sort_name as sort, i.reasons, i.discussion, i.decisions, i.recorded_at::text
-          from review_items i join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id
-          where i.meeting_id = review_meetings.id
-            ${afterName ? sql`and (i.sort_name, i.entry_id) > (${sql.placeholder('afterName')}::text, ${sql.placeholder('afterId')}::uuid)` : sql``}
-          order by i.sort_name, i.entry_id limit ${sql.placeholder('limit')}) a
+          from (
+            -- The page's items first, in order, from the index alone; then each one's row and
+            -- person (by key: its limit keeps it a probe). Sorting every item of the meeting for
+            -- one page was the statement's cost.
+            select page.entry_id from review_items page where page.meeting_id = review_meetings.id
+              ${afterName ? sql`and (page.sort_name, page.entry_id) > (${sql.placeholder('afterName')}::text, ${sql.placeholder('afterId')}::uuid)` : sql``}
+            order by page.sort_name, page.entry_id limit ${sql.placeholder('limit')}) ids
+          cross join lateral (select one.* from review_items one
+            where one.meeting_id = review_meetings.id and one.entry_id = ids.entry_id limit 1) i
+          join caseload_entries e on e.id = i.entry_id join ${recordsSeenSql('p')} on p.id = e.person_record_id) a
       ), '[]'::json)`,
       })
       .from(reviewMeetings)
