@@ -15,10 +15,15 @@ UPDATE review_items i SET sort_name = lower(p.preferred_name)
 -- page's items are read from the index alone.
 CREATE INDEX review_items_meeting_by_name ON review_items USING btree (community_id, meeting_id, sort_name, entry_id);
 --> statement-breakpoint
+-- The entry and the person are read FOR SHARE: a rename being saved at the same moment is waited
+-- for and its name read, rather than missed by both this and the rename's trigger.
 CREATE FUNCTION review_items_name_for_sorting() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  named text;
 BEGIN
-  NEW.sort_name := coalesce((SELECT lower(p.preferred_name) FROM caseload_entries e
-    JOIN person_records p ON p.id = e.person_record_id WHERE e.id = NEW.entry_id), '');
+  SELECT lower(p.preferred_name) INTO named FROM caseload_entries e
+    JOIN person_records p ON p.id = e.person_record_id WHERE e.id = NEW.entry_id FOR SHARE;
+  NEW.sort_name := coalesce(named, '');
   RETURN NEW;
 END $$;
 --> statement-breakpoint
@@ -28,7 +33,7 @@ CREATE TRIGGER review_items_named BEFORE INSERT OR UPDATE OF entry_id ON review_
 CREATE FUNCTION caseload_entries_items_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE review_items i
-    SET sort_name = coalesce((SELECT lower(p.preferred_name) FROM person_records p WHERE p.id = NEW.person_record_id), '')
+    SET sort_name = coalesce((SELECT lower(p.preferred_name) FROM person_records p WHERE p.id = NEW.person_record_id FOR SHARE), '')
     WHERE i.entry_id = NEW.id;
   RETURN NULL;
 END $$;

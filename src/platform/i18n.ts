@@ -46,14 +46,14 @@ export const rememberedWithOptions = 5_000;
  */
 function rememberedAs(key: string, options: unknown): string | undefined {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) return undefined;
-  let said = key;
+  const said: unknown[] = [key];
   for (const name of Object.keys(options).sort()) {
     const value = (options as Record<string, unknown>)[name];
     const kind = typeof value;
     if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return undefined;
-    said += `\u0000${name}\u0000${kind}\u0000${String(value)}`;
+    said.push(name, value);
   }
-  return said;
+  return JSON.stringify(said);
 }
 
 /**

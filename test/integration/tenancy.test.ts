@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents, readRestricted, record } from '../../src/platform/audit.ts';
 import { auditEvents, memberships, outbox } from '../../src/platform/db/schema.ts';
-import { builtOnce, builtOnceWhereOpen, shapesKeptPerConnection } from '../../src/platform/db/transactions.ts';
+import {
+  builtOnce,
+  builtOnceWhereOpen,
+  mostValuesOfAKeptShape,
+  shapesKeptPerConnection,
+} from '../../src/platform/db/transactions.ts';
 import { beginInCommunity, inCommunity } from '../../src/platform/tenancy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type Fixture, seedFixture } from '../support/fixtures.ts';
@@ -301,10 +306,14 @@ describe('statements prepared by their shape', () => {
         await inCommunity(database.app, { communityId: community.id, personId: null }, async (tx) => {
           // The plan kept for every community alike, as PostgreSQL chooses after five runs.
           await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-          const seen = await tx
-            .select({ communityId: memberships.communityId })
-            .from(memberships)
-            .where(sql`${memberships.personId} <> ${anyone} and 'the shape test' <> ''`);
+          const membershipsSeen = () =>
+            tx
+              .select({ communityId: memberships.communityId })
+              .from(memberships)
+              .where(sql`${memberships.personId} <> ${anyone} and 'the shape test' <> ''`);
+          await membershipsSeen();
+          // Named the second time this connection sends it.
+          const seen = await membershipsSeen();
           expect(seen.length).toBeGreaterThan(0);
           expect(new Set(seen.map((row) => row.communityId))).toEqual(new Set([community.id]));
           const kept = (await preparedHere(tx)).filter((one) => one.statement.includes('the shape test'));
@@ -315,13 +324,62 @@ describe('statements prepared by their shape', () => {
     }
   });
 
-  it('a statement without values goes unnamed, and past the limit a new shape goes unnamed but still runs', async () => {
+  it('a connection whose kept statement no longer matches its table is closed, not given back to the pool', async () => {
+    await database.owner.execute(sql`create table shape_went_stale (n int)`);
+    await database.owner.execute(sql`insert into shape_went_stale values (1)`);
+    await database.owner.execute(sql`grant select on shape_went_stale to coproduce_app`);
+    const scope = { communityId: fixture.alpha.id, personId: null };
+    const pidOf = async (tx: { execute: typeof database.app.execute }) =>
+      (await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`)).rows[0]?.pid;
+    const read = (tx: { execute: typeof database.app.execute }) =>
+      tx.execute(sql`select * from shape_went_stale where n > ${0}`);
+    const stalePid = await inCommunity(database.app, scope, async (tx) => {
+      await read(tx);
+      await read(tx); // named the second time, and kept by this connection
+      return pidOf(tx);
+    });
+    // A migration adds a column: the kept statement's rows would change shape.
+    await database.owner.execute(sql`alter table shape_went_stale add column m int`);
+    const failures: string[] = [];
+    const pids: (number | undefined)[] = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const outcome = await inCommunity(database.app, scope, async (tx) => {
+        pids.push(await pidOf(tx));
+        await read(tx);
+        await read(tx);
+        return 'read';
+      }).catch((error: unknown) => String((error as { cause?: unknown }).cause ?? error));
+      if (outcome !== 'read') failures.push(outcome);
+    }
+    // The pool gives back the connection released last: the stale one answered first, failed once, and was closed.
+    expect(pids[0]).toBe(stalePid);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/cached plan must not change result type/);
+    expect(pids.slice(1)).not.toContain(stalePid);
+    await database.owner.execute(sql`drop table shape_went_stale`);
+  });
+
+  it('a statement without values, one seen once, or one with many values goes unnamed; past the limit a new shape goes unnamed but still runs', async () => {
     await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
-      await tx.execute(sql`select 'no values here' as said`);
-      expect((await preparedHere(tx)).some((one) => one.statement.includes('no values here'))).toBe(false);
+      for (let time = 0; time < 2; time += 1) {
+        await tx.execute(sql`select 'no values here' as said`);
+        const many = Array.from({ length: mostValuesOfAKeptShape + 1 }, (_, index) => index);
+        await tx.execute(
+          sql`select 'many values here' as said, ${sql.join(
+            many.map((value) => sql`${value}::int`),
+            sql`, `,
+          )}`,
+        );
+      }
+      await tx.execute(sql`select 'seen once here' as said, ${1}::int`);
+      const kept = await preparedHere(tx);
+      for (const text of ['no values here', 'many values here', 'seen once here'])
+        expect(kept.some((one) => one.statement.includes(text))).toBe(false);
       for (let shape = 0; shape <= shapesKeptPerConnection; shape += 1) {
-        const { rows } = await tx.execute<{ n: number }>(sql`select ${shape}::int + ${sql.raw(String(shape))} as n`);
-        expect(rows[0]?.n).toBe(2 * shape);
+        for (let time = 0; time < 2; time += 1) {
+          const { rows } = await tx.execute<{ n: number }>(sql`select ${shape}::int + ${sql.raw(String(shape))} as n`);
+          expect(rows[0]?.n).toBe(2 * shape);
+        }
       }
       expect((await preparedHere(tx)).length).toBe(shapesKeptPerConnection);
     });

@@ -78,8 +78,9 @@ export async function caseloadApi(
     const page = paginate(
       rows,
       limit,
-      (line) => line,
-      (last) => ({ name: last.name.toLowerCase(), id: last.entryId }),
+      ({ sortName: _sortName, ...line }) => line,
+      // The name as the database orders the agenda by, so that no one is skipped between pages.
+      (last) => ({ name: last.sortName, id: last.entryId }),
     );
     return {
       id: meeting.id,

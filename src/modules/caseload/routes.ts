@@ -501,9 +501,7 @@ export async function caseloadRoutes(
     const agenda = page.rows.slice(0, 50);
     const last = agenda[agenda.length - 1];
     const next =
-      page.rows.length > 50 && last
-        ? `?cursor=${encodeCursor({ name: last.name.toLowerCase(), id: last.entryId })}`
-        : null;
+      page.rows.length > 50 && last ? `?cursor=${encodeCursor({ name: last.sortName, id: last.entryId })}` : null;
     return render(
       request,
       reply,

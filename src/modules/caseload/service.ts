@@ -548,6 +548,8 @@ export interface AgendaLine {
   entryId: string;
   personRecordId: string;
   name: string;
+  /** The name the agenda is in the order of (kept by the database): a next page's cursor. */
+  sortName: string;
   reasons: AgendaReason[];
   discussion: string;
   decisions: string;
@@ -658,6 +660,7 @@ const lineOf = (row: store.AgendaRow): AgendaLine => ({
   entryId: row.entry_id,
   personRecordId: row.person_record_id,
   name: row.name,
+  sortName: row.sort_name,
   reasons: inOrder(row.reasons),
   discussion: row.discussion,
   decisions: row.decisions,

@@ -468,7 +468,7 @@ export async function agendaRows(
   options: { limit: number; after?: { name: string; id: string }; entryId?: string },
 ) {
   const rows = await tx.execute<AgendaRow>(sql`
-    select i.entry_id, e.person_record_id, p.preferred_name as name, i.reasons, i.discussion, i.decisions, i.recorded_at::text
+    select i.entry_id, e.person_record_id, p.preferred_name as name, i.sort_name, i.reasons, i.discussion, i.decisions, i.recorded_at::text
     from (
       select * from review_items page where page.meeting_id = ${meetingId}
         ${options.entryId ? sql`and page.entry_id = ${options.entryId}` : sql``}
@@ -484,6 +484,7 @@ export type AgendaRow = {
   entry_id: string;
   person_record_id: string;
   name: string;
+  sort_name: string;
   reasons: AgendaReason[];
   discussion: string;
   decisions: string;
@@ -511,7 +512,7 @@ const meetingWithAgendaQuery = (afterName: boolean) =>
         teamRole: sql<TeamRole | null>`(select tm.team_role from hub_team_members tm where tm.programme_id = ${hubId} and tm.person_record_id = ${recordId})`,
         agenda: sql<AgendaRow[]>`coalesce((
         select json_agg(json_build_object('entry_id', a.entry_id, 'person_record_id', a.person_record_id, 'name', a.name,
-            'reasons', a.reasons, 'discussion', a.discussion, 'decisions', a.decisions, 'recorded_at', a.recorded_at) order by a.sort, a.entry_id)
+            'sort_name', a.sort, 'reasons', a.reasons, 'discussion', a.discussion, 'decisions', a.decisions, 'recorded_at', a.recorded_at) order by a.sort, a.entry_id)
         from (
           select i.entry_id, e.person_record_id, p.preferred_name as name, i.sort_name as sort, i.reasons, i.discussion, i.decisions, i.recorded_at::text
           from (

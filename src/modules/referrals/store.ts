@@ -390,8 +390,9 @@ export function queueRows(
         : sql`false`,
     );
   }
-  // Planned once per shape of filter and kept, as every statement of a community transaction is
-  // (platform/db/transactions.ts): planning this statement cost more than running it.
+  // Planned once per shape of filter and kept, as every statement with values of a request's
+  // community transaction is (platform/db/transactions.ts): planning this statement cost more
+  // than running it.
   const query = tx
     .select({
       priority,

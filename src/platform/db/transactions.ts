@@ -59,8 +59,22 @@ export async function inTransactionBegunWith<T>(
     throw error;
   } finally {
     client.off('error', onError);
-    client.release(broken);
+    client.release(broken ?? (stale.has(client) ? new Error('a prepared statement went stale') : undefined));
   }
+}
+
+/**
+ * Connections whose prepared statements no longer match the database: a migration changed what
+ * a kept statement returns ("cached plan must not change result type", 0A000), or the server
+ * lost a statement the driver thinks it has (26000). Such a connection would fail the same way
+ * every time, so it is closed when its transaction ends, not given back to the pool.
+ */
+const stale = new WeakSet<object>();
+const staleCodes = new Set(['0A000', '26000']);
+function noteIfStale(client: object, error: unknown): void {
+  const code =
+    (error as { code?: unknown } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof code === 'string' && staleCodes.has(code)) stale.add(client);
 }
 
 /** Sends each statement to the connection of the community transaction it is run in; nowhere else. */
@@ -69,7 +83,9 @@ const throughOpenTransaction = {
     const running = open.getStore();
     if (!running || running.done)
       throw new Error('a statement built once runs only inside an open community transaction');
-    return (running.client.query as (...given: unknown[]) => unknown)(...args);
+    const answer = (running.client.query as (...given: unknown[]) => unknown)(...args);
+    if (answer instanceof Promise) answer.catch((error: unknown) => noteIfStale(running.client, error));
+    return answer;
   },
 };
 const builder = drizzle(throughOpenTransaction as unknown as pg.Pool, { schema });
@@ -131,16 +147,25 @@ function nameOfShape(text: string): string {
  * ones many times over.
  */
 export const shapesKeptPerConnection = 256;
-const shapesPrepared = new WeakMap<object, Set<string>>();
+/**
+ * A statement with more values than this is sent unnamed: its text changes with how many there
+ * are (a list of ids, rows inserted together), so each length would be a shape of its own.
+ */
+export const mostValuesOfAKeptShape = 64;
+/** Shapes a connection has sent once: only a shape seen again is named, so one-offs take no place. */
+const seenOncePerConnection = 1_024;
+const shapesPrepared = new WeakMap<object, { named: Set<string>; seenOnce: Set<string> }>();
 
 /**
  * A connection's session that sends each statement named after its text (its shape), so that
  * PostgreSQL parses and plans each shape once per connection and keeps the plan, instead of
  * planning it again on every request: planning was half of PostgreSQL's time on most pages (the
  * statement page's read planned in 0.5 ms and ran in 0.4). A statement's values stay parameters;
- * one written into the text (`sql.raw`) makes a shape of its own, which the limit above bounds.
- * A statement without parameters (`begin`, `commit`, several statements in one text) is sent
- * unnamed, as a named statement must be a single one.
+ * one written into the text (`sql.raw`), or a list whose length varies, makes a shape of its own.
+ * So a shape is named only the second time a connection sends it, only with at most
+ * `mostValuesOfAKeptShape` values, and only up to `shapesKeptPerConnection` shapes. A statement
+ * without parameters (`begin`, `commit`, several statements in one text) is sent unnamed, as a
+ * named statement must be a single one.
  */
 type Session = NodePgSession<typeof schema, ExtractTablesWithRelations<typeof schema>>;
 type PrepareArguments = Parameters<Session['prepareQuery']>;
@@ -156,17 +181,33 @@ class SessionPreparingByShape extends NodePgSession<typeof schema, ExtractTables
   override prepareQuery<T extends PreparedQueryConfig = PreparedQueryConfig>(
     ...[query, fields, name, ...rest]: PrepareArguments
   ) {
-    return super.prepareQuery<T>(query, fields, name ?? this.shapeName(query), ...rest);
+    const prepared = super.prepareQuery<T>(query, fields, name ?? this.shapeName(query), ...rest);
+    const execute = prepared.execute.bind(prepared);
+    prepared.execute = async (...given: Parameters<typeof execute>) => {
+      try {
+        return await execute(...given);
+      } catch (error) {
+        noteIfStale(this.connection, error);
+        throw error;
+      }
+    };
+    return prepared;
   }
 
   private shapeName(query: Query): string | undefined {
-    if (query.params.length === 0) return undefined;
+    if (query.params.length === 0 || query.params.length > mostValuesOfAKeptShape) return undefined;
     const name = nameOfShape(query.sql);
     let prepared = shapesPrepared.get(this.connection);
-    if (!prepared) shapesPrepared.set(this.connection, (prepared = new Set()));
-    if (prepared.has(name)) return name;
-    if (prepared.size >= shapesKeptPerConnection) return undefined;
-    prepared.add(name);
+    if (!prepared) shapesPrepared.set(this.connection, (prepared = { named: new Set(), seenOnce: new Set() }));
+    if (prepared.named.has(name)) return name;
+    if (!prepared.seenOnce.has(name)) {
+      if (prepared.seenOnce.size >= seenOncePerConnection) prepared.seenOnce.clear();
+      prepared.seenOnce.add(name);
+      return undefined;
+    }
+    if (prepared.named.size >= shapesKeptPerConnection) return undefined;
+    prepared.seenOnce.delete(name);
+    prepared.named.add(name);
     return name;
   }
 }
