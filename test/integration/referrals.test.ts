@@ -9,6 +9,8 @@ import { startTestApp, useFixtureApp } from '../support/app.ts';
 import { callers } from '../support/callers.ts';
 import { Visitor } from '../support/browser-like.ts';
 import { lastLinkTo } from '../support/outbox.ts';
+import { queueRows, type QueueFilter } from '../../src/modules/referrals/store.ts';
+import { inCommunity } from '../../src/platform/tenancy.ts';
 
 const given = useFixtureApp();
 const { signedIn, tokenFor, call } = callers(() => given.test.app);
@@ -755,5 +757,113 @@ describe('a person’s own referrals', () => {
         )
       ).statusCode,
     ).toBe(409);
+  });
+});
+
+describe('the triage queue, a page at a time', () => {
+  it('for any filter, pages of any size list every matching referral once, urgent first, then overdue, then the rest, longest waiting first', async () => {
+    const alpha = given.fixture.alpha.id;
+    const [record] = await owner()
+      .select({ id: personRecords.id, name: personRecords.preferredName })
+      .from(personRecords)
+      .where(eq(personRecords.communityId, alpha))
+      .limit(1);
+    if (!record) throw new Error('no record');
+    const searchable = record.name.toLowerCase();
+    // A spread of referrals: every status, urgency and source, some overdue, some contacted.
+    const today = new Date().toISOString().slice(0, 10);
+    const dayOffset = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const statuses = ['new', 'contacting', 'accepted', 'declined', 'withdrawn'] as const;
+    const urgencies = ['routine', 'soon', 'urgent'] as const;
+    await owner()
+      .insert(referrals)
+      .values(
+        Array.from({ length: 30 }, (_, index) => ({
+          communityId: alpha,
+          reference: `PAGE-${String(index).padStart(3, '0')}`,
+          personRecordId: record.id,
+          source: index % 2 === 0 ? ('self' as const) : ('professional' as const),
+          status: statuses[index % statuses.length],
+          urgency: urgencies[index % urgencies.length],
+          contactDueOn: dayOffset((index % 7) - 3),
+          firstContactedAt: index % 4 === 0 ? new Date() : null,
+          createdAt: new Date(Date.now() - (index % 9) * 3_600_000),
+        })),
+      );
+    const filters: QueueFilter[] = [
+      {},
+      { status: 'open' },
+      { status: 'new' },
+      { status: 'declined' },
+      { urgency: 'urgent' },
+      { urgency: 'soon' },
+      { status: 'open', urgency: 'urgent' },
+      { status: 'open', overdue: true },
+      { source: 'self' },
+      { search: 'page-007' },
+      { search: searchable.slice(1, 4), status: 'open' },
+      { search: 'nobody-by-this-name' },
+    ];
+    const priorityOf = (row: {
+      status: string;
+      urgency: string;
+      first_contacted_at: string | null;
+      contact_due_on: string;
+    }) =>
+      ['new', 'contacting'].includes(row.status) && row.urgency === 'urgent'
+        ? 0
+        : ['new', 'contacting'].includes(row.status) && row.first_contacted_at === null && row.contact_due_on < today
+          ? 1
+          : 2;
+    const everyReferral = (
+      await owner().execute<{
+        id: string;
+        reference: string;
+        status: string;
+        urgency: string;
+        source: string;
+        first_contacted_at: string | null;
+        contact_due_on: string;
+        created_at: string;
+        names: string;
+      }>(
+        sql`select r.id, r.reference, r.status, r.urgency, r.source, r.first_contacted_at::text, r.contact_due_on::text, r.created_at::text, p.preferred_name || ' ' || coalesce(p.full_name, '') as names from referrals r join person_records p on p.id = r.person_record_id where r.community_id = ${alpha}`,
+      )
+    ).rows;
+    for (const filter of filters) {
+      const expected = everyReferral
+        .filter(
+          (row) =>
+            (filter.status === undefined ||
+              (filter.status === 'open' ? ['new', 'contacting'].includes(row.status) : row.status === filter.status)) &&
+            (filter.urgency === undefined || row.urgency === filter.urgency) &&
+            (filter.source === undefined || row.source === filter.source) &&
+            (!filter.overdue || priorityOf({ ...row, urgency: 'routine' }) === 1) &&
+            (filter.search === undefined ||
+              row.reference === filter.search.toUpperCase() ||
+              row.names.toLowerCase().includes(filter.search.toLowerCase())),
+        )
+        .sort(
+          (a, b) =>
+            priorityOf(a) - priorityOf(b) ||
+            new Date(a.created_at).getTime() - new Date(b.created_at).getTime() ||
+            (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        )
+        .map((row) => row.reference);
+      for (const limit of [1, 4, 50]) {
+        const seen: string[] = [];
+        let after: { priority: number; createdAt: string; id: string } | undefined;
+        for (let page = 0; page < 100; page += 1) {
+          const rows = await inCommunity(given.test.database.app, { communityId: alpha, personId: null }, (tx) =>
+            queueRows(tx, alpha, filter, today, { limit, after }),
+          );
+          seen.push(...rows.slice(0, limit).map((row) => row.reference));
+          const last = rows[limit - 1];
+          if (rows.length <= limit || !last) break;
+          after = { priority: last.priority, createdAt: last.createdAtExact, id: last.id };
+        }
+        expect(seen, `${JSON.stringify(filter)}, ${limit} a page`).toEqual(expected);
+      }
+    }
   });
 });

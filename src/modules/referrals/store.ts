@@ -2,6 +2,8 @@
 import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { memberships, accounts } from '../../platform/db/schema.ts';
 import { rowsThrough } from '../../platform/person-data.ts';
+import { createHash } from 'node:crypto';
+import { builtOnceWhereOpen, type StatementBuilder } from '../../platform/db/transactions.ts';
 import type { CommunityTransaction } from '../../platform/tenancy.ts';
 import { heldByAccount, recordsSeen } from '../people/service.ts';
 import { programmesSeen, programmesSeenSql } from '../programmes/service.ts';
@@ -274,28 +276,47 @@ export interface QueueFilter {
 
 type RecordsSeen = ReturnType<typeof recordsSeen>;
 
-function queueConditions(communityId: string, filter: QueueFilter, today: string, records: RecordsSeen): SQL[] {
-  const conditions: SQL[] = [eq(referrals.communityId, communityId)];
+/**
+ * The values of a queue's statement, as placeholders: the statement is built once for each shape
+ * of filter (which filters are given, the status and urgency asked for, the page's priority) and
+ * run with these values.
+ */
+const value = {
+  communityId: sql.placeholder('communityId'),
+  status: sql.placeholder('status'),
+  source: sql.placeholder('source'),
+  urgency: sql.placeholder('urgency'),
+  referrerId: sql.placeholder('referrerId'),
+  programmeId: sql.placeholder('programmeId'),
+  today: sql.placeholder('today'),
+  like: sql.placeholder('like'),
+  reference: sql.placeholder('reference'),
+  afterPriority: sql.placeholder('afterPriority'),
+  afterCreatedAt: sql.placeholder('afterCreatedAt'),
+  afterId: sql.placeholder('afterId'),
+  limit: sql.placeholder('limit'),
+};
+
+function queueConditions(filter: QueueFilter, records: RecordsSeen): SQL[] {
+  const conditions: SQL[] = [eq(referrals.communityId, value.communityId)];
   if (filter.status === 'open') conditions.push(inArray(referrals.status, [...openStatuses]));
-  else if (filter.status) conditions.push(eq(referrals.status, filter.status));
-  if (filter.source) conditions.push(eq(referrals.source, filter.source));
-  if (filter.urgency) conditions.push(eq(referrals.urgency, filter.urgency));
-  if (filter.referrerId) conditions.push(eq(referrals.referrerId, filter.referrerId));
+  else if (filter.status) conditions.push(eq(referrals.status, value.status));
+  if (filter.source) conditions.push(eq(referrals.source, value.source));
+  if (filter.urgency) conditions.push(eq(referrals.urgency, value.urgency));
+  if (filter.referrerId) conditions.push(eq(referrals.referrerId, value.referrerId));
   if (filter.overdue)
     conditions.push(
       inArray(referrals.status, [...openStatuses]),
       isNull(referrals.firstContactedAt),
-      lt(referrals.contactDueOn, today),
+      sql`${referrals.contactDueOn} < ${value.today}::date`,
     );
   if (filter.programmeId)
     conditions.push(
-      sql`exists (select 1 from ${referralProgrammes} where ${referralProgrammes.referralId} = ${referrals.id} and ${referralProgrammes.programmeId} = ${filter.programmeId})`,
+      sql`exists (select 1 from ${referralProgrammes} where ${referralProgrammes.referralId} = ${referrals.id} and ${referralProgrammes.programmeId} = ${value.programmeId}::uuid)`,
     );
-  const search = filter.search?.trim();
-  if (search) {
-    const like = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-    const byReference = eq(referrals.reference, search.toUpperCase());
-    const byName = or(ilike(records.preferredName, like), ilike(records.fullName, like));
+  if (filter.search?.trim()) {
+    const byReference = sql`${referrals.reference} = ${value.reference}::text`;
+    const byName = or(ilike(records.preferredName, value.like), ilike(records.fullName, value.like));
     const either = or(byReference, byName);
     if (either) conditions.push(either);
   }
@@ -306,9 +327,9 @@ function queueConditions(communityId: string, filter: QueueFilter, today: string
  * How soon a referral needs someone, for the queue's order: 0 urgent, 1 overdue for first
  * contact, 2 the rest. Only open referrals are urgent or overdue.
  */
-const priorityOf = (today: string) => sql<number>`(case
+const priority = sql<number>`(case
   when ${referrals.status} in ('new', 'contacting') and ${referrals.urgency} = 'urgent' then 0
-  when ${referrals.status} in ('new', 'contacting') and ${referrals.firstContactedAt} is null and ${referrals.contactDueOn} < ${today}::date then 1
+  when ${referrals.status} in ('new', 'contacting') and ${referrals.firstContactedAt} is null and ${referrals.contactDueOn} < ${value.today}::date then 1
   else 2 end)`;
 
 /** Whether a filter's status leaves only open referrals, leaves any (none given), or only closed ones. */
@@ -320,7 +341,7 @@ const openOnly = (status: QueueFilter['status']) =>
  * read in the order of an index (the open queue's by arrival), so a page reads a few dozen rows
  * rather than sorting every open referral by a priority that changes with the day.
  */
-function priorityBranches(filter: QueueFilter, today: string) {
+function priorityBranches(filter: QueueFilter) {
   // Written out, not as parameters: the open queue's indexes hold only these statuses (and the
   // urgent queue's only urgent ones), and a plan kept for any values must know it may use them.
   const open = sql`${referrals.status} in ('new', 'contacting')`;
@@ -335,65 +356,48 @@ function priorityBranches(filter: QueueFilter, today: string) {
         open,
         ne(referrals.urgency, 'urgent'),
         isNull(referrals.firstContactedAt),
-        lt(referrals.contactDueOn, today),
+        sql`${referrals.contactDueOn} < ${value.today}::date`,
       ) as SQL,
     });
   // Overdue, or urgent among open ones, is never the last priority.
   if (!filter.overdue && !(openOnly(filter.status) && filter.urgency === 'urgent'))
-    branches.push({ priority: 2, condition: sql`${priorityOf(today)} = 2` });
+    branches.push({ priority: 2, condition: sql`${priority} = 2` });
   return branches;
 }
 
-/**
- * A page of the triage queue (one more row than asked, to tell whether there is a next): urgent
- * first, then overdue for first contact, then the rest; the longest waiting first within each.
- * Without a search, the page's referrals are found a priority at a time (each read in index
- * order, at most a page from each), and only those are joined to names and programmes.
- */
-export function queueRows(
-  tx: CommunityTransaction,
-  communityId: string,
-  filter: QueueFilter,
-  today: string,
-  page: { after?: { priority: number; createdAt: string; id: string }; limit: number },
-) {
+/** The queue's statement for one shape of filter (`afterPriority`: the priority a next page starts in). */
+function queueStatement(db: StatementBuilder, filter: QueueFilter, afterPriority: number | undefined, name: string) {
   const records = recordsSeen('records');
   const p = programmesSeen('p');
-  const conditions = queueConditions(communityId, filter, today, records);
-  const priority = priorityOf(today);
-  const after = page.after;
+  const conditions = queueConditions(filter, records);
+  const after = sql`(${referrals.createdAt}, ${referrals.id}) > (${value.afterCreatedAt}::timestamptz, ${value.afterId}::uuid)`;
   if (filter.search?.trim()) {
-    if (after)
+    if (afterPriority !== undefined)
       conditions.push(
-        sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${after.priority}::int, ${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+        sql`(${priority}, ${referrals.createdAt}, ${referrals.id}) > (${value.afterPriority}::int, ${value.afterCreatedAt}::timestamptz, ${value.afterId}::uuid)`,
       );
   } else {
-    const branches = priorityBranches(filter, today)
-      .filter((branch) => !after || branch.priority >= after.priority)
+    const branches = priorityBranches(filter)
+      .filter((branch) => afterPriority === undefined || branch.priority >= afterPriority)
       .map((branch) => {
         const where = and(
           ...conditions,
           branch.condition,
-          after && branch.priority === after.priority
-            ? sql`(${referrals.createdAt}, ${referrals.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-            : undefined,
+          afterPriority !== undefined && branch.priority === afterPriority ? after : undefined,
         );
-        return sql`(select ${sql.raw(String(branch.priority))} as priority, ${referrals.createdAt} as created_at, ${referrals.id} as id from ${referrals} where ${where} order by ${referrals.createdAt}, ${referrals.id} limit ${page.limit + 1})`;
+        return sql`(select ${sql.raw(String(branch.priority))} as priority, ${referrals.createdAt} as created_at, ${referrals.id} as id from ${referrals} where ${where} order by ${referrals.createdAt}, ${referrals.id} limit ${value.limit})`;
       });
     // The page's referrals chosen first, by id: only they are joined to names and programmes.
     conditions.splice(
       0,
       conditions.length,
-      eq(referrals.communityId, communityId),
+      eq(referrals.communityId, value.communityId),
       branches.length
-        ? sql`${referrals.id} in (select page.id from (${sql.join(branches, sql` union all `)}) page order by page.priority, page.created_at, page.id limit ${page.limit + 1})`
+        ? sql`${referrals.id} in (select page.id from (${sql.join(branches, sql` union all `)}) page order by page.priority, page.created_at, page.id limit ${value.limit})`
         : sql`false`,
     );
   }
-  // Planned once per shape of filter and kept, as every statement with values of a request's
-  // community transaction is (platform/db/transactions.ts): planning this statement cost more
-  // than running it.
-  const query = tx
+  return db
     .select({
       priority,
       id: referrals.id,
@@ -418,8 +422,61 @@ export function queueRows(
     .innerJoin(records, eq(records.id, referrals.personRecordId))
     .where(and(...conditions))
     .orderBy(priority, asc(referrals.createdAt), asc(referrals.id))
-    .limit(page.limit + 1);
-  return query.execute();
+    .limit(value.limit)
+    .prepare(name);
+}
+
+/** The queue's statements, one for each shape of filter met so far (a few dozen at most). */
+const queueStatements = new Map<string, (tx: CommunityTransaction) => ReturnType<typeof queueStatement>>();
+
+/**
+ * A page of the triage queue (one more row than asked, to tell whether there is a next): urgent
+ * first, then overdue for first contact, then the rest; the longest waiting first within each.
+ * Without a search, the page's referrals are found a priority at a time (each read in index
+ * order, at most a page from each), and only those are joined to names and programmes. The
+ * statement is built once for each shape of filter and kept, with its plan: building it was a
+ * sixth of the queue page's time in the app, and planning it cost more than running it.
+ */
+export function queueRows(
+  tx: CommunityTransaction,
+  communityId: string,
+  filter: QueueFilter,
+  today: string,
+  page: { after?: { priority: number; createdAt: string; id: string }; limit: number },
+) {
+  const search = filter.search?.trim();
+  const shape = {
+    status: filter.status ?? null,
+    urgency: filter.urgency ?? null,
+    source: Boolean(filter.source),
+    referrer: Boolean(filter.referrerId),
+    overdue: Boolean(filter.overdue),
+    programme: Boolean(filter.programmeId),
+    search: Boolean(search),
+    after: page.after?.priority ?? null,
+  };
+  const key = JSON.stringify(shape);
+  let statement = queueStatements.get(key);
+  if (!statement) {
+    const name = `referrals_queue_${createHash('sha256').update(key).digest('base64url').slice(0, 16)}`;
+    statement = builtOnceWhereOpen((db) => queueStatement(db, { ...filter, search }, page.after?.priority, name));
+    queueStatements.set(key, statement);
+  }
+  return statement(tx).execute({
+    communityId,
+    status: filter.status ?? null,
+    source: filter.source ?? null,
+    urgency: filter.urgency ?? null,
+    referrerId: filter.referrerId ?? null,
+    programmeId: filter.programmeId ?? null,
+    today,
+    like: search ? `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%` : null,
+    reference: search ? search.toUpperCase() : null,
+    afterPriority: page.after?.priority ?? null,
+    afterCreatedAt: page.after?.createdAt ?? null,
+    afterId: page.after?.id ?? null,
+    limit: page.limit + 1,
+  });
 }
 
 /** How many of the community's referrals are in each status. */
