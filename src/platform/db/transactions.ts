@@ -156,6 +156,9 @@ export const mostValuesOfAKeptShape = 64;
 const seenOncePerConnection = 1_024;
 const shapesPrepared = new WeakMap<object, { named: Set<string>; seenOnce: Set<string> }>();
 
+type Session = NodePgSession<typeof schema, ExtractTablesWithRelations<typeof schema>>;
+type PrepareArguments = Parameters<Session['prepareQuery']>;
+
 /**
  * A connection's session that sends each statement named after its text (its shape), so that
  * PostgreSQL parses and plans each shape once per connection and keeps the plan, instead of
@@ -167,9 +170,6 @@ const shapesPrepared = new WeakMap<object, { named: Set<string>; seenOnce: Set<s
  * without parameters (`begin`, `commit`, several statements in one text) is sent unnamed, as a
  * named statement must be a single one.
  */
-type Session = NodePgSession<typeof schema, ExtractTablesWithRelations<typeof schema>>;
-type PrepareArguments = Parameters<Session['prepareQuery']>;
-
 class SessionPreparingByShape extends NodePgSession<typeof schema, ExtractTablesWithRelations<typeof schema>> {
   constructor(
     private readonly connection: pg.PoolClient,
