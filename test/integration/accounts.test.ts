@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';
 import { apiTokens, memberships, outbox, accounts } from '../../src/platform/db/schema.ts';
@@ -483,5 +483,55 @@ describe('inviting', () => {
     expect(response.body).toContain('Select at least one role');
     expect(response.body).toContain('Enter an email address in the correct format');
     expect(response.body).toContain('value="not an email"');
+  });
+});
+
+describe('API tokens made on the account page', () => {
+  const tokenOn = (body: string) => /<code>(cp_[^<]+)<\/code>/.exec(body)?.[1];
+  const activeTokens = async (email: string) => ({
+    rows: await given.test.database.owner
+      .select({ name: apiTokens.name })
+      .from(apiTokens)
+      .innerJoin(accounts, eq(accounts.id, apiTokens.personId))
+      .where(and(eq(accounts.email, email), isNull(apiTokens.revokedAt)))
+      .orderBy(apiTokens.createdAt),
+  });
+
+  it('a form sent twice (a double press, a retry) leaves one working token: the one the page shows', async () => {
+    const visitor = new Visitor(given.test.app);
+    await visitor.signIn(given.fixture.noMembership, fixturePassword);
+    const page = await visitor.get('/account');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const formKey = /name="formKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    expect(formKey).toMatch(/^[0-9a-f-]{36}$/);
+    const send = () => visitor.request('POST', '/account/tokens', { form: { _csrf: csrf, formKey, name: 'Laptop' } });
+    const first = await send();
+    const second = await send();
+    expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+    const shownFirst = tokenOn(first.body);
+    const shownLast = tokenOn(second.body);
+    expect(shownFirst).toBeDefined();
+    expect(shownLast).toBeDefined();
+    expect(shownLast).not.toBe(shownFirst);
+    expect((await activeTokens(given.fixture.noMembership)).rows.map((row) => row.name)).toEqual(['Laptop']);
+    const me = (token: string | undefined) =>
+      given.test.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    expect((await me(shownLast)).statusCode).toBe(200);
+    expect((await me(shownFirst)).statusCode).toBe(401);
+
+    // Sent at the same moment, the two take turns: still one token.
+    const [a, b] = await Promise.all([send(), send()]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect((await activeTokens(given.fixture.noMembership)).rows).toHaveLength(1);
+
+    // A new showing of the page is a new form: its token is one more.
+    const again = await visitor.get('/account');
+    const newKey = /name="formKey" value="([^"]+)"/.exec(again.body)?.[1] ?? '';
+    expect(newKey).not.toBe(formKey);
+    const other = await visitor.request('POST', '/account/tokens', {
+      form: { _csrf: csrf, formKey: newKey, name: 'Phone' },
+    });
+    expect(other.statusCode).toBe(200);
+    expect((await activeTokens(given.fixture.noMembership)).rows.map((row) => row.name)).toEqual(['Laptop', 'Phone']);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
@@ -81,6 +82,8 @@ export async function accountPages(
           selected: language === person.preferredLanguage,
         })),
         flash,
+        // The new-token form's key: a second press of it replaces the first's token, not adds one.
+        formKey: randomUUID(),
         ...extra,
       },
       { status },
@@ -109,7 +112,13 @@ export async function accountPages(
     return submitForm(request, reply, {
       schema: accounts.tokenName,
       page: (values, errors) => accountPage(request, reply, { errors, values }, 400),
-      save: (data) => accounts.createApiToken(dependencies, person.id, data.name),
+      save: (data) =>
+        accounts.createApiToken(
+          dependencies,
+          person.id,
+          data.name,
+          (request.body as { formKey?: unknown } | null)?.formKey,
+        ),
       // The token is shown once, on this response, and never stored: no redirect.
       show: (created) =>
         render(request, reply, 'accounts/views/token-created.njk', {

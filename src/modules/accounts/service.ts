@@ -5,6 +5,7 @@ import type { Database, Transaction } from '../../platform/db/index.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { hashOf } from '../../platform/auth/session-store.ts';
 import { conflict, DomainError, notFound } from '../../platform/http/problems.ts';
+import { claimFormIn } from '../../platform/http/idempotency.ts';
 import { enqueue } from '../../platform/notify/outbox.ts';
 import { languages, translator, isLanguage } from '../../platform/i18n.ts';
 import type { Dependencies } from '../../dependencies.ts';
@@ -506,12 +507,22 @@ export async function completePasswordReset(dependencies: Dependencies, token: s
   });
 }
 
-export async function createApiToken(dependencies: Dependencies, personId: string, name: string) {
+/**
+ * A new API token, shown once. Given the form's key (the account page's form), a second send of
+ * the same form (a double press) revokes the token the first made, which the browser never
+ * showed, so each press of the form leaves one working token: the one on the page.
+ */
+export async function createApiToken(dependencies: Dependencies, personId: string, name: string, formKey?: unknown) {
   const token = newToken('cp_');
   return dependencies.db.transaction(async (tx) => {
+    const form = await claimFormIn(tx, personId, formKey);
+    const earlier = (form?.earlier as { tokenId?: unknown } | undefined)?.tokenId;
+    if (typeof earlier === 'string' && (await store.revokeApiToken(tx, personId, earlier)))
+      await record(tx, { actorId: personId, action: 'token.revoked', subjectType: 'api_token', subjectId: earlier });
     const created = await store.insertApiToken(tx, { personId, name, tokenHash: hashToken(token) });
     if (!created) throw new Error('token insert returned nothing');
     await record(tx, { actorId: personId, action: 'token.created', subjectType: 'api_token', subjectId: created.id });
+    await form?.keep({ tokenId: created.id });
     return { ...created, token };
   });
 }

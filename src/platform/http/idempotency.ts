@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq, lt } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import type { Database } from '../db/index.ts';
+import type { Database, Transaction } from '../db/index.ts';
 import { idempotencyRecords } from '../db/schema.ts';
 import { DomainError, unauthenticated } from './problems.ts';
 
@@ -80,6 +80,9 @@ export async function clearOldIdempotencyRecords(owner: Database): Promise<numbe
   return removed.length;
 }
 
+/** A form's key: a UUID made when its page was shown. */
+const formKeyPattern = /^[0-9a-f-]{36}$/;
+
 /**
  * A page's form posted twice (a second press of the button, a slow connection) does its work
  * once. The form carries a key made when the page was shown; it is claimed for the person who
@@ -91,7 +94,7 @@ export async function oncePerForm(
   key: unknown,
   work: () => Promise<string>,
 ): Promise<string> {
-  if (typeof key !== 'string' || !/^[0-9a-f-]{36}$/.test(key)) return work();
+  if (typeof key !== 'string' || !formKeyPattern.test(key)) return work();
   const formKey = `form:${key}`;
   const [claimed] = await db
     .insert(idempotencyRecords)
@@ -125,4 +128,38 @@ export async function oncePerForm(
       .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
     throw error;
   }
+}
+
+/**
+ * A form whose result is shown on its own response and never kept (a new API token): a repeat of
+ * it cannot be sent where the first went, so it replaces what the first made instead. In the
+ * caller's transaction, this claims the form's key for the person and gives what an earlier send
+ * of the same form made (its row locked until the transaction ends, so repeats take turns), and
+ * `keep` to record what this send made. Without a well-formed key there is nothing to claim.
+ */
+export async function claimFormIn(
+  tx: Transaction,
+  personId: string,
+  key: unknown,
+): Promise<{ earlier: unknown; keep: (made: unknown) => Promise<void> } | undefined> {
+  if (typeof key !== 'string' || !formKeyPattern.test(key)) return undefined;
+  const formKey = `form:${key}`;
+  await tx
+    .insert(idempotencyRecords)
+    .values({ personId, key: formKey, requestFingerprint: 'form' })
+    .onConflictDoNothing();
+  const [claimed] = await tx
+    .select({ made: idempotencyRecords.responseBody })
+    .from(idempotencyRecords)
+    .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)))
+    .for('update');
+  return {
+    earlier: claimed?.made ?? undefined,
+    keep: async (made) => {
+      await tx
+        .update(idempotencyRecords)
+        .set({ statusCode: 200, responseBody: made })
+        .where(and(eq(idempotencyRecords.personId, personId), eq(idempotencyRecords.key, formKey)));
+    },
+  };
 }
