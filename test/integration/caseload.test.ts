@@ -382,6 +382,43 @@ describe('the hub’s caseload', () => {
     const accented = await wholeAgenda();
     expect(accented.map((line) => line.entryId).sort()).toEqual(before.map((line) => line.entryId).sort());
     expect(accented.map((line) => line.name)).toEqual(expect.arrayContaining(['Émile Ward', 'Øyvind Berg']));
+    // So do the caseload and the people's records, one a page: every entry and record once, in order.
+    const wholeList = async <Item extends { id: string; name?: string; preferredName?: string }>(path: string) => {
+      const items: Item[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: Item[]; nextCursor: string | null } = (
+          await call(coordinator, 'GET', `${path}?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        ).json();
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return items;
+    };
+    const caseload = await wholeList<{ id: string; name: string }>('/api/v1/communities/alpha/caseload');
+    const caseloadIds = await count(
+      'caseload_entries',
+      sql`closed_at is null and community_id = ${given.fixture.alpha.id}`,
+    );
+    expect(caseload).toHaveLength(caseloadIds);
+    expect(new Set(caseload.map((entry) => entry.id)).size).toBe(caseload.length);
+    expect(caseload.map((entry) => entry.name)).toEqual(expect.arrayContaining(['Émile Ward', 'Øyvind Berg']));
+    const records = await wholeList<{ id: string; preferredName: string }>('/api/v1/communities/alpha/people');
+    const activeRecords = await count(
+      'person_records',
+      sql`status = 'active' and community_id = ${given.fixture.alpha.id}`,
+    );
+    expect(records).toHaveLength(activeRecords);
+    expect(records[0]).not.toHaveProperty('sortName');
+    expect(new Set(records.map((record) => record.id)).size).toBe(records.length);
+    expect(records.map((record) => record.preferredName)).toEqual(
+      expect.arrayContaining(['Émile Ward', 'Øyvind Berg']),
+    );
+    // A search for a name with a capital beyond A to Z finds it (the caseload's search as the people's).
+    const found = (
+      await call(coordinator, 'GET', `/api/v1/communities/alpha/caseload?q=${encodeURIComponent('Émile')}`)
+    ).json<{ items: { name: string }[] }>();
+    expect(found.items.map((entry) => entry.name)).toEqual(['Émile Ward']);
     for (const line of [one, two])
       await call(coordinator, 'PATCH', `/api/v1/communities/alpha/people/${line.personRecordId}`, {
         preferredName: line.name,

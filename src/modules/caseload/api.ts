@@ -141,7 +141,8 @@ export async function caseloadApi(
             openActions: row.open_actions,
             lastContact: row.last_contact,
           }),
-          (last) => ({ name: last.name.toLowerCase(), id: last.id }),
+          // The cursor is PostgreSQL's own sort key, so the next page starts where this one ended.
+          (last) => ({ name: last.sort_name, id: last.id }),
         );
       }),
   );

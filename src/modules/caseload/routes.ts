@@ -92,7 +92,7 @@ export async function caseloadRoutes(
       const last = page[page.length - 1];
       const next =
         rows.length > 50 && last
-          ? `?${new URLSearchParams({ ...(request.query.q ? { q: request.query.q } : {}), cursor: encodeCursor({ name: last.name.toLowerCase(), id: last.id }) })}`
+          ? `?${new URLSearchParams({ ...(request.query.q ? { q: request.query.q } : {}), cursor: encodeCursor({ name: last.sort_name, id: last.id }) })}`
           : null;
       return render(request, reply, 'caseload/views/caseload.njk', {
         pageTitle: request.t('hub.caseload.title'),

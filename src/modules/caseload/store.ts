@@ -205,20 +205,21 @@ export async function caseloadPage(
     id: string;
     person_record_id: string;
     name: string;
+    sort_name: string;
     joined_at: string;
     key_contacts: string | null;
     open_flags: number;
     open_actions: number;
     last_contact: string | null;
   }>(sql`
-    select e.id, e.person_record_id, r.preferred_name as name, e.joined_at::text,
+    select e.id, e.person_record_id, r.preferred_name as name, lower(r.preferred_name) as sort_name, e.joined_at::text,
       (select string_agg(k.list_name, ', ' order by k.list_name) from key_contacts kc join ${recordsSeenSql('k')} on k.id = kc.person_record_id where kc.entry_id = e.id) as key_contacts,
       (select count(*)::int from risk_flags f where f.entry_id = e.id and f.closed_at is null) as open_flags,
       (select count(*)::int from hub_actions a where a.entry_id = e.id and a.done_at is null) as open_actions,
       (select max(occurred_on)::text from caseload_contacts c where c.entry_id = e.id) as last_contact
     from caseload_entries e join ${recordsSeenSql('r')} on r.id = e.person_record_id
     where e.programme_id = ${programmeId} and e.closed_at is null
-      ${options.search ? sql`and lower(r.preferred_name) like ${`%${options.search.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`}` : sql``}
+      ${options.search ? sql`and r.preferred_name ilike ${`%${options.search.replace(/[%_\\]/g, '\\$&')}%`}` : sql``}
       ${options.after ? sql`and (lower(r.preferred_name), e.id) > (${options.after.name}, ${options.after.id})` : sql``}
       ${options.onlyLinked ? sql`and (exists (select 1 from key_contacts kc where kc.entry_id = e.id and kc.person_record_id = ${options.recordId}) or exists (select 1 from hub_actions a where a.entry_id = e.id and a.owner_record_id = ${options.recordId}) or ${supportedBy(sql`e.person_record_id`, options.recordId)})` : sql``}
     order by lower(r.preferred_name), e.id limit ${options.limit}`);

@@ -508,7 +508,8 @@ export async function mergePeople(
 
 export { mergedFrom } from './store.ts';
 
-export const personCursor = (row: PersonRecord) => ({ name: row.preferredName.toLowerCase(), id: row.id });
+/** A next page's cursor: the record's sort key as PostgreSQL made it (`activeRecordsByName`), and its id. */
+export const personCursor = (row: { sortName: string; id: string }) => ({ name: row.sortName, id: row.id });
 
 // What other modules may use of the people's tables: names to join, never the personal columns.
 export {

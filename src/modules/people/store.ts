@@ -1,6 +1,6 @@
 // The people module's queries on person_records: the one place that knows which of a record's
 // columns are personal, and the one place other modules reach a person's name through.
-import { and, asc, eq, ilike, inArray, isNull, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, ilike, inArray, isNull, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import { communities, accounts } from '../../platform/db/schema.ts';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
@@ -291,8 +291,10 @@ export async function activeRecordsByName(
     const { name: afterName, id } = query.after;
     conditions.push(sql`(${name}, ${personRecords.id}) > (${afterName}, ${id})`);
   }
+  // The sort key comes back with each record: a next page's cursor must be PostgreSQL's own
+  // lower case (under the C collation it lowers only A to Z), not the language's.
   return tx
-    .select()
+    .select({ ...getTableColumns(personRecords), sortName: sql<string>`${name}` })
     .from(personRecords)
     .where(and(...conditions))
     .orderBy(asc(name), asc(personRecords.id))
