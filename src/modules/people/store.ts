@@ -1,6 +1,19 @@
 // The people module's queries on person_records: the one place that knows which of a record's
 // columns are personal, and the one place other modules reach a person's name through.
-import { and, asc, eq, getTableColumns, ilike, inArray, isNull, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  ilike,
+  inArray,
+  isNull,
+  ne,
+  or,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from 'drizzle-orm';
 import type { Database } from '../../platform/db/index.ts';
 import { communities, accounts } from '../../platform/db/schema.ts';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
