@@ -336,6 +336,53 @@ describe('the time bank ledger', () => {
     await ledgerIsExact();
   });
 
+  it('confirming changes an exchange only in the community it is asked in, even for a caller past row-level security', async () => {
+    const giver = await newMember('Elsewhere Giver');
+    const receiver = await newMember('Elsewhere Receiver');
+    const [coordinatorAccount] = await owner()
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.email, 'coordinator@alpha.test'));
+    const recorded = await inAlpha((tx) =>
+      timebank.recordExchange(
+        tx,
+        {
+          communityId: given.fixture.alpha.id,
+          actor: { id: coordinatorAccount?.id ?? '', staff: true },
+          actorRecordId: null,
+          notifyConfigured: false,
+          publicUrl: 'http://localhost',
+          communitySlug: 'alpha',
+        },
+        {
+          giver: giver.personId,
+          receiver: receiver.personId,
+          minutes: 60,
+          occurredOn: today(),
+          categoryId: given.fixture.alphaCategoryId,
+          note: '',
+          confirmNow: false,
+        },
+      ),
+    );
+    // Another community with a time bank of its own; the owner (a job, a repair) passes it by mistake.
+    await owner().execute(
+      sql`insert into timebanks (community_id) values (${given.fixture.beta.id}) on conflict do nothing`,
+    );
+    const before = await ledgerCounts();
+    await expect(
+      owner().execute(
+        sql`select * from timebank_confirm_exchange(${given.fixture.beta.id}::uuid, ${recorded.id}::uuid, ${coordinatorAccount?.id ?? ''}::uuid, null, true, false, ${today()}::date)`,
+      ),
+    ).rejects.toThrow();
+    const [still] = (
+      await owner().execute<{ status: string }>(sql`select status from timebank_exchanges where id = ${recorded.id}`)
+    ).rows;
+    expect(still?.status).toBe('pending');
+    expect(await ledgerCounts()).toEqual(before);
+    await owner().execute(sql`delete from timebanks where community_id = ${given.fixture.beta.id}`);
+  });
+
   it('over any sequence of exchanges, groups, grants and reversals on PostgreSQL, transfers balance, balances are their movements, and no limit is broken', async () => {
     const members = [await newMember('Property A'), await newMember('Property B'), await newMember('Property C')];
     const [coordinatorAccount] = await owner()
