@@ -1,3 +1,5 @@
+import { afterCommit } from './db/transactions.ts';
+
 /**
  * Answers kept for a few seconds per key (a community): for numbers a busy page shows on every
  * request and that may be a few seconds old. This process forgets a key when it changes what
@@ -38,8 +40,13 @@ export function keptFor<T>(milliseconds: number) {
       }
       return loadAndKeep(key, load);
     },
+    /**
+     * Forgets the answer now, and again once the transaction making the change commits: a
+     * request that asked in between read the answer before the change and must not keep it.
+     */
     forget(key: string): void {
       kept.delete(key);
+      afterCommit(() => kept.delete(key));
     },
   };
 }

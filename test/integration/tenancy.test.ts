@@ -9,6 +9,7 @@ import {
   mostValuesOfAKeptShape,
   shapesKeptPerConnection,
 } from '../../src/platform/db/transactions.ts';
+import { keptFor } from '../../src/platform/kept.ts';
 import { beginInCommunity, inCommunity } from '../../src/platform/tenancy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type Fixture, seedFixture } from '../support/fixtures.ts';
@@ -287,6 +288,33 @@ describe('a small read built once where a transaction is open', () => {
         expect(new Set(seen.map((row) => row.communityId))).toEqual(new Set([community.id]));
       }
     }
+  });
+});
+
+describe('answers kept for a few seconds, forgotten by a change', () => {
+  it('a request that asks while the change is not yet committed does not keep the old answer', async () => {
+    const kept = keptFor<number>(60_000);
+    const count = () =>
+      inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
+        const rows = await tx.execute<{ n: number }>(
+          sql`select count(*)::int as n from audit_events where action = 'test.kept-count'`,
+        );
+        return rows.rows[0]?.n ?? -1;
+      });
+    const asked = () => kept.get(fixture.alpha.id, count);
+    expect(await asked()).toBe(0);
+    await inCommunity(database.app, { communityId: fixture.alpha.id, personId: null }, async (tx) => {
+      await record(tx, {
+        communityId: fixture.alpha.id,
+        actorId: null,
+        action: 'test.kept-count',
+        subjectType: 'test',
+      });
+      kept.forget(fixture.alpha.id);
+      // Another request, outside this transaction, asks before the change commits: it sees 0.
+      expect(await asked()).toBe(0);
+    });
+    expect(await asked()).toBe(1);
   });
 });
 

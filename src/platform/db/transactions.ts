@@ -11,7 +11,12 @@ import * as schema from './schema.ts';
 
 const dialect = new PgDialect();
 /** The transaction open in this async context, while its work runs (`done` once it has finished). */
-const open = new AsyncLocalStorage<{ tx: Transaction; client: pg.PoolClient; done: boolean }>();
+const open = new AsyncLocalStorage<{
+  tx: Transaction;
+  client: pg.PoolClient;
+  done: boolean;
+  afterCommit: (() => void)[];
+}>();
 
 /**
  * Runs `work` in a transaction on one of the pool's connections: `begin` (a simple query that
@@ -40,7 +45,7 @@ export async function inTransactionBegunWith<T>(
     broken = error;
   };
   client.on('error', onError);
-  const running = { tx, client, done: false };
+  const running = { tx, client, done: false, afterCommit: [] as (() => void)[] };
   try {
     await tx.execute(sql.raw(begin));
     const result = await open.run(running, () => work(tx));
@@ -50,6 +55,7 @@ export async function inTransactionBegunWith<T>(
     // silently: say so, rather than answer as if the work were saved.
     if ((committed as { command?: string }).command === 'ROLLBACK')
       throw new Error('the transaction had failed, and PostgreSQL rolled it back at commit');
+    for (const then of running.afterCommit) then();
     return result;
   } catch (error) {
     running.done = true;
@@ -75,6 +81,17 @@ function noteIfStale(client: object, error: unknown): void {
   const code =
     (error as { code?: unknown } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   if (typeof code === 'string' && staleCodes.has(code)) stale.add(client);
+}
+
+/**
+ * Runs `then` once the community transaction open in this async context has committed, or at
+ * once when none is open. For what must follow the work only when others can see it: forgetting
+ * a kept answer inside the transaction would let a request that asks meanwhile keep the old one.
+ */
+export function afterCommit(then: () => void): void {
+  const running = open.getStore();
+  if (running && !running.done) running.afterCommit.push(then);
+  else then();
 }
 
 /** Sends each statement to the connection of the community transaction it is run in; nowhere else. */
