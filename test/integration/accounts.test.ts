@@ -514,15 +514,44 @@ describe('API tokens made on the account page', () => {
     expect(shownLast).toBeDefined();
     expect(shownLast).not.toBe(shownFirst);
     expect((await activeTokens(given.fixture.noMembership)).rows.map((row) => row.name)).toEqual(['Laptop']);
-    const me = (token: string | undefined) =>
-      given.test.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
-    expect((await me(shownLast)).statusCode).toBe(200);
-    expect((await me(shownFirst)).statusCode).toBe(401);
+    // The page that shows the second says the first was cancelled; the first's page said nothing of it.
+    expect(second.body).toContain('the token made the first time was cancelled');
+    expect(first.body).not.toContain('the token made the first time was cancelled');
 
-    // Sent at the same moment, the two take turns: still one token.
+    // Sent at the same moment, the two take turns: still one token, the one of the answer that came last.
     const [a, b] = await Promise.all([send(), send()]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect((await activeTokens(given.fixture.noMembership)).rows).toHaveLength(1);
+    const me = (token: string | undefined) =>
+      given.test.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    const working = [];
+    for (const token of [shownFirst, shownLast, tokenOn(a.body), tokenOn(b.body)])
+      working.push((await me(token)).statusCode);
+    expect(working.slice(0, 2)).toEqual([401, 401]);
+    expect(working.slice(2).sort()).toEqual([200, 401]);
+
+    // The same form sent again after going back, with another name, or once its token is in use,
+    // is not a repeat: the token already made stays.
+    const [current] = (await activeTokens(given.fixture.noMembership)).rows;
+    expect(current?.name).toBe('Laptop');
+    const renamed = await visitor.request('POST', '/account/tokens', {
+      form: { _csrf: csrf, formKey, name: 'Tablet' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.body).not.toContain('the token made the first time was cancelled');
+    expect((await activeTokens(given.fixture.noMembership)).rows.map((row) => row.name)).toEqual(['Laptop', 'Tablet']);
+    const tablet = tokenOn(renamed.body);
+    expect((await me(tablet)).statusCode).toBe(200);
+    const afterUse = await visitor.request('POST', '/account/tokens', {
+      form: { _csrf: csrf, formKey, name: 'Tablet' },
+    });
+    expect(afterUse.statusCode).toBe(200);
+    expect((await me(tablet)).statusCode).toBe(200);
+    expect((await activeTokens(given.fixture.noMembership)).rows.map((row) => row.name)).toEqual([
+      'Laptop',
+      'Tablet',
+      'Tablet',
+    ]);
 
     // A new showing of the page is a new form: its token is one more.
     const again = await visitor.get('/account');
@@ -532,6 +561,11 @@ describe('API tokens made on the account page', () => {
       form: { _csrf: csrf, formKey: newKey, name: 'Phone' },
     });
     expect(other.statusCode).toBe(200);
-    expect((await activeTokens(given.fixture.noMembership)).rows.map((row) => row.name)).toEqual(['Laptop', 'Phone']);
+    expect((await activeTokens(given.fixture.noMembership)).rows.map((row) => row.name)).toEqual([
+      'Laptop',
+      'Tablet',
+      'Tablet',
+      'Phone',
+    ]);
   });
 });

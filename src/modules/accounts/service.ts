@@ -508,22 +508,33 @@ export async function completePasswordReset(dependencies: Dependencies, token: s
 }
 
 /**
- * A new API token, shown once. Given the form's key (the account page's form), a second send of
- * the same form (a double press) revokes the token the first made, which the browser never
- * showed, so each press of the form leaves one working token: the one on the page.
+ * A new API token, shown once. Given the form's key (the account page's form), the same form
+ * sent again with the same name (a double press, a retry on a slow connection) revokes the token
+ * the first send made, if it has not been used: the browser showed only the last answer, so each
+ * press leaves one working token, the one on the page. A different name, or a token already in
+ * use (the form sent again after going back), makes a token beside it.
  */
 export async function createApiToken(dependencies: Dependencies, personId: string, name: string, formKey?: unknown) {
   const token = newToken('cp_');
   return dependencies.db.transaction(async (tx) => {
     const form = await claimFormIn(tx, personId, formKey);
-    const earlier = (form?.earlier as { tokenId?: unknown } | undefined)?.tokenId;
-    if (typeof earlier === 'string' && (await store.revokeApiToken(tx, personId, earlier)))
-      await record(tx, { actorId: personId, action: 'token.revoked', subjectType: 'api_token', subjectId: earlier });
+    const earlier = form?.earlier as { tokenId?: unknown; name?: unknown } | undefined;
+    const replaced =
+      typeof earlier?.tokenId === 'string' && earlier.name === name
+        ? await store.revokeUnusedApiToken(tx, personId, earlier.tokenId)
+        : undefined;
+    if (replaced)
+      await record(tx, {
+        actorId: personId,
+        action: 'token.revoked',
+        subjectType: 'api_token',
+        subjectId: replaced.id,
+      });
     const created = await store.insertApiToken(tx, { personId, name, tokenHash: hashToken(token) });
     if (!created) throw new Error('token insert returned nothing');
     await record(tx, { actorId: personId, action: 'token.created', subjectType: 'api_token', subjectId: created.id });
-    await form?.keep({ tokenId: created.id });
-    return { ...created, token };
+    await form?.keep({ tokenId: created.id, name });
+    return { ...created, token, replaced: replaced !== undefined };
   });
 }
 

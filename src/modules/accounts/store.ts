@@ -291,6 +291,23 @@ export function activeApiTokens(db: Database, personId: string) {
 }
 
 /** Revokes one of the account's tokens still working; nothing when there was none. */
+/** Revokes a token that has never been used (one made by a form sent twice). */
+export async function revokeUnusedApiToken(tx: Transaction, personId: string, tokenId: string) {
+  const [revoked] = await tx
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(apiTokens.id, tokenId),
+        eq(apiTokens.personId, personId),
+        isNull(apiTokens.revokedAt),
+        isNull(apiTokens.lastUsedAt),
+      ),
+    )
+    .returning({ id: apiTokens.id });
+  return revoked;
+}
+
 export async function revokeApiToken(tx: Transaction, personId: string, tokenId: string) {
   const [revoked] = await tx
     .update(apiTokens)

@@ -80,8 +80,11 @@ export async function clearOldIdempotencyRecords(owner: Database): Promise<numbe
   return removed.length;
 }
 
-/** A form's key: a UUID made when its page was shown. */
-const formKeyPattern = /^[0-9a-f-]{36}$/;
+/**
+ * A form's key: a UUID made when its page was shown, or, for a page of several forms (one for
+ * each person listed), that UUID and the person's.
+ */
+const formKeyPattern = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?:-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})?$/;
 
 /**
  * A page's form posted twice (a second press of the button, a slow connection) does its work
