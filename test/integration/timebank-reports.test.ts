@@ -449,4 +449,31 @@ describe('importing from a spreadsheet', () => {
     expect(refused.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('members[2].balance');
     expect(await ledgerRows()).toEqual(after);
   });
+
+  it('a later history names a member already in the time bank, whatever letters their name has', async () => {
+    const token = await tokenFor('coordinator@alpha.test');
+    const first = await call(token, 'POST', '/api/v1/communities/alpha/timebank/imports', {
+      members: 'name,email\nÉmile Ward,EMILE.WARD@Example.org',
+    });
+    expect(first.statusCode).toBe(200);
+    const later = {
+      members: 'name\nÖzlem Newcomer',
+      history:
+        'date,giver,receiver,hours,note\n2026-04-03,émile ward,Özlem Newcomer,1,By name\n2026-04-04,emile.ward@example.org,Özlem Newcomer,2,By email',
+    };
+    const dry = await call(token, 'POST', '/api/v1/communities/alpha/timebank/imports', { ...later, dryRun: true });
+    expect(dry.statusCode).toBe(200);
+    expect(dry.json()).toMatchObject({ dryRun: true, newMembers: 1 });
+    expect((await call(token, 'POST', '/api/v1/communities/alpha/timebank/imports', later)).statusCode).toBe(200);
+    const givers = await owner().execute<{ note: string; giver: string }>(
+      sql`select e.note, r.preferred_name as giver from timebank_exchanges e
+          join timebank_exchange_parties p on p.exchange_id = e.id and p.side = 'giver'
+          join timebank_accounts a on a.id = p.account_id join person_records r on r.id = a.person_record_id
+          where e.note in ('By name', 'By email') order by e.note`,
+    );
+    expect(givers.rows).toEqual([
+      { note: 'By email', giver: 'Émile Ward' },
+      { note: 'By name', giver: 'Émile Ward' },
+    ]);
+  });
 });

@@ -196,10 +196,14 @@ export const emailOf = (recordId: RecordReference) =>
 export const phoneOf = (recordId: RecordReference) =>
   sql<string | null>`(select phone from person_records where id = ${recordId})`;
 
-/** The community's active records with their email in lower case and name: to match people coming in from an import. */
+/**
+ * The community's active records with their email and name: to match people coming in from an
+ * import. The caller lowers both as it lowers the file's (PostgreSQL's `lower()` under the C
+ * collation lowers only A to Z, so the two would not meet on a name like Émile).
+ */
 export async function activeRecordEmails(tx: CommunityTransaction, communityId: string) {
   const rows = await tx.execute<{ id: string; email: string | null; name: string }>(
-    sql`select id, lower(email) as email, preferred_name as name from person_records where community_id = ${communityId} and status = 'active'`,
+    sql`select id, email, preferred_name as name from person_records where community_id = ${communityId} and status = 'active'`,
   );
   return rows.rows;
 }

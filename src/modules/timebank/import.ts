@@ -144,7 +144,7 @@ export async function planImport(
   if (memberRows.rows.length > 0 && !('name' in (memberRows.rows[0] ?? {})))
     errors.push({ file: 'members', row: 1, column: 'name', code: 'errors.timebank.import.noNameColumn' });
   const existing = await activeRecordEmails(tx, communityId);
-  const byEmail = new Map(existing.filter((row) => row.email).map((row) => [row.email as string, row.id]));
+  const byEmail = new Map(existing.filter((row) => row.email).map((row) => [key(row.email as string), row.id]));
   const seen = new Set<string>();
   const members: PlannedMember[] = memberRows.rows.map((cells, index) => {
     const row = index + 2;
@@ -190,7 +190,7 @@ export async function planImport(
   const inBank = await membersByEmailAndName(tx, communityId);
   const known = new Set([
     ...members.flatMap((member) => [key(member.name), ...(member.email ? [key(member.email)] : [])]),
-    ...inBank.flatMap((row) => [row.name, ...(row.email ? [row.email] : [])]),
+    ...inBank.flatMap((row) => [key(row.name), ...(row.email ? [key(row.email)] : [])]),
   ]);
   const categories = await categoryIdsAndNames(tx, communityId);
   const knownCategories = new Set(categories.map((category) => key(category.name)));
@@ -271,8 +271,8 @@ export async function runImport(
   }
   const inBank = await membersByEmailAndName(tx, communityId);
   for (const row of inBank) {
-    if (!idFor.has(row.name)) idFor.set(row.name, row.id);
-    if (row.email && !idFor.has(row.email)) idFor.set(row.email, row.id);
+    if (!idFor.has(key(row.name))) idFor.set(key(row.name), row.id);
+    if (row.email && !idFor.has(key(row.email))) idFor.set(key(row.email), row.id);
   }
   const categoryIds = new Map<string, string>();
   for (const name of plan.newCategories) {

@@ -328,9 +328,10 @@ export function membersOf(tx: CommunityTransaction, communityId: string) {
 }
 
 /** The members (not left) with their email and name in lower case: an import names people by either. */
+/** The time bank's members with their email and name as written (the import lowers them as it lowers its files). */
 export async function membersByEmailAndName(tx: CommunityTransaction, communityId: string) {
   const rows = await tx.execute<{ id: string; email: string | null; name: string }>(
-    sql`select r.id, lower(${emailOf(sql`r.id`)}) as email, lower(r.preferred_name) as name from timebank_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
+    sql`select r.id, ${emailOf(sql`r.id`)} as email, r.preferred_name as name from timebank_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
   );
   return rows.rows;
 }
