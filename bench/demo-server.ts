@@ -49,11 +49,11 @@ const databaseUrl = await ensureDatabase(
 const sessionSecret = 'a-demo-server-session-secret-of-32-characters';
 // BENCH_UNIX_SOCKET=1: the app reaches PostgreSQL through its Unix socket in /tmp, not TCP on localhost.
 const appDatabaseUrl = process.env.BENCH_UNIX_SOCKET ? `${databaseUrl}?host=/tmp` : databaseUrl;
-// DATABASE_POOL_SIZE sets the app pool's size, as it does for `npm start`.
-const databases = await openDatabases(appDatabaseUrl, {
-  secret: sessionSecret,
-  appPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 16),
-});
+// DATABASE_POOL_SIZE sets the app pool's size (1 to 200, 16 unless set), as it does for `npm start`.
+const poolSize = Number(process.env.DATABASE_POOL_SIZE || 16);
+if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 200)
+  throw new Error('DATABASE_POOL_SIZE must be a whole number from 1 to 200');
+const databases = await openDatabases(appDatabaseUrl, { secret: sessionSecret, appPoolSize: poolSize });
 if (reused) process.stdout.write(`reusing the database kept in ${keepDirectory}\n`);
 else await generateDemo(databases.owner);
 if (generatedPeople > 0 && !reused) {

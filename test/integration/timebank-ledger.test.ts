@@ -366,21 +366,29 @@ describe('the time bank ledger', () => {
       ),
     );
     // Another community with a time bank of its own; the owner (a job, a repair) passes it by mistake.
-    await owner().execute(
-      sql`insert into timebanks (community_id) values (${given.fixture.beta.id}) on conflict do nothing`,
+    const made = await owner().execute(
+      sql`insert into timebanks (community_id) values (${given.fixture.beta.id}) on conflict do nothing returning community_id`,
     );
-    const before = await ledgerCounts();
-    await expect(
-      owner().execute(
-        sql`select * from timebank_confirm_exchange(${given.fixture.beta.id}::uuid, ${recorded.id}::uuid, ${coordinatorAccount?.id ?? ''}::uuid, null, true, false, ${today()}::date)`,
-      ),
-    ).rejects.toThrow();
-    const [still] = (
-      await owner().execute<{ status: string }>(sql`select status from timebank_exchanges where id = ${recorded.id}`)
-    ).rows;
-    expect(still?.status).toBe('pending');
-    expect(await ledgerCounts()).toEqual(before);
-    await owner().execute(sql`delete from timebanks where community_id = ${given.fixture.beta.id}`);
+    try {
+      const before = await ledgerCounts();
+      const refusal = await owner()
+        .execute(
+          sql`select * from timebank_confirm_exchange(${given.fixture.beta.id}::uuid, ${recorded.id}::uuid, ${coordinatorAccount?.id ?? ''}::uuid, null, true, false, ${today()}::date)`,
+        )
+        .then(
+          () => 'confirmed',
+          (error: { cause?: { code?: string; message?: string } }) => `${error.cause?.code} ${error.cause?.message}`,
+        );
+      expect(refusal).toBe('TB000 not-found');
+      const [still] = (
+        await owner().execute<{ status: string }>(sql`select status from timebank_exchanges where id = ${recorded.id}`)
+      ).rows;
+      expect(still?.status).toBe('pending');
+      expect(await ledgerCounts()).toEqual(before);
+    } finally {
+      if (made.rows.length > 0)
+        await owner().execute(sql`delete from timebanks where community_id = ${given.fixture.beta.id}`);
+    }
   });
 
   it('over any sequence of exchanges, groups, grants and reversals on PostgreSQL, transfers balance, balances are their movements, and no limit is broken', async () => {

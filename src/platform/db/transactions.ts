@@ -46,17 +46,16 @@ export async function inTransactionBegunWith<T>(
   };
   client.on('error', onError);
   const running = { tx, client, done: false, afterCommit: [] as (() => void)[] };
+  let result: T;
   try {
     await tx.execute(sql.raw(begin));
-    const result = await open.run(running, () => work(tx));
+    result = await open.run(running, () => work(tx));
     running.done = true;
     const committed = await tx.execute(sql`commit`);
     // A transaction that failed and was carried on past is rolled back by PostgreSQL at commit,
     // silently: say so, rather than answer as if the work were saved.
     if ((committed as { command?: string }).command === 'ROLLBACK')
       throw new Error('the transaction had failed, and PostgreSQL rolled it back at commit');
-    for (const then of running.afterCommit) then();
-    return result;
   } catch (error) {
     running.done = true;
     await tx.execute(sql`rollback`).catch((failed: unknown) => {
@@ -67,6 +66,9 @@ export async function inTransactionBegunWith<T>(
     client.off('error', onError);
     client.release(broken ?? (stale.has(client) ? new Error('a prepared statement went stale') : undefined));
   }
+  // Committed, and the connection given back: what waited for the commit runs now.
+  for (const then of running.afterCommit) then();
+  return result;
 }
 
 /**
