@@ -44,6 +44,18 @@ describe('responses', () => {
     expect(plain.body).toContain('<h1');
   });
 
+  it('pages and API answers are kept by no browser or proxy; assets are', async () => {
+    for (const url of ['/sign-in', '/api/v1/me', '/api/v1/openapi.json', '/no-such-page', '/account'])
+      expect((await test.app.inject({ method: 'GET', url })).headers['cache-control'], url).toBe('no-store');
+    const compressed = await test.app.inject({ method: 'GET', url: '/sign-in', headers: { 'accept-encoding': 'br' } });
+    expect(compressed.headers['cache-control']).toBe('no-store');
+    const page = (await test.app.inject({ method: 'GET', url: '/sign-in' })).body;
+    const stylesheet = /href="(\/assets\/css\/[^"]+\.css)"/.exec(page)?.[1];
+    expect((await test.app.inject({ method: 'GET', url: String(stylesheet) })).headers['cache-control']).toBe(
+      'public, max-age=31536000, immutable',
+    );
+  });
+
   it('a page links its stylesheet and scripts by fingerprinted addresses a browser keeps for a year', async () => {
     const page = (await test.app.inject({ method: 'GET', url: '/sign-in' })).body;
     const stylesheet = /<link rel="stylesheet" href="(\/assets\/css\/[0-9a-f]{12}\/coproduce-005eb8\.css)">/.exec(

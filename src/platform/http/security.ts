@@ -63,6 +63,14 @@ export async function setUpWebSecurity(
   });
   await app.register(fastifyRateLimit, { global: false });
 
+  // Pages and answers hold people's details and one-time tokens: no browser or proxy keeps a copy
+  // (on a shared computer, going back after signing out shows nothing). Assets, and anything else
+  // meant to be kept, say so themselves.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
   app.addHook('preHandler', (request, reply, done) => {
     if (!unsafeMethods.has(request.method)) return done();
     if (isApiRequest(request)) {
