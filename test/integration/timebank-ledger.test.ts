@@ -75,6 +75,22 @@ async function ledgerIsExact() {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/** Alpha's coordinator recording exchanges, as the time bank's pages do. */
+async function asAlphaCoordinator() {
+  const [coordinatorAccount] = await owner()
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.email, 'coordinator@alpha.test'));
+  return {
+    communityId: given.fixture.alpha.id,
+    actor: { id: coordinatorAccount?.id ?? '', staff: true },
+    actorRecordId: null,
+    notifyConfigured: false,
+    publicUrl: 'http://localhost',
+    communitySlug: 'alpha',
+  };
+}
+
 describe('the time bank ledger', () => {
   it('50 exchanges at once between the same two accounts leave it exact, and refuse exactly those past the limit', async () => {
     const giver = await newMember('Concurrent Giver');
@@ -285,18 +301,7 @@ describe('the time bank ledger', () => {
   it('exchanges nobody answered confirm themselves after the community’s days; one the ledger refuses goes to a coordinator', async () => {
     const giver = await newMember('Waiting Giver');
     const receiver = await newMember('Waiting Receiver');
-    const [coordinatorAccount] = await owner()
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(eq(accounts.email, 'coordinator@alpha.test'));
-    const context = {
-      communityId: given.fixture.alpha.id,
-      actor: { id: coordinatorAccount?.id ?? '', staff: true },
-      actorRecordId: null,
-      notifyConfigured: false,
-      publicUrl: 'http://localhost',
-      communitySlug: 'alpha',
-    };
+    const context = await asAlphaCoordinator();
     const first = await inAlpha((tx) =>
       timebank.recordExchange(tx, context, {
         giver: giver.personId,
@@ -339,31 +344,17 @@ describe('the time bank ledger', () => {
   it('confirming changes an exchange only in the community it is asked in, even for a caller past row-level security', async () => {
     const giver = await newMember('Elsewhere Giver');
     const receiver = await newMember('Elsewhere Receiver');
-    const [coordinatorAccount] = await owner()
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(eq(accounts.email, 'coordinator@alpha.test'));
+    const context = await asAlphaCoordinator();
     const recorded = await inAlpha((tx) =>
-      timebank.recordExchange(
-        tx,
-        {
-          communityId: given.fixture.alpha.id,
-          actor: { id: coordinatorAccount?.id ?? '', staff: true },
-          actorRecordId: null,
-          notifyConfigured: false,
-          publicUrl: 'http://localhost',
-          communitySlug: 'alpha',
-        },
-        {
-          giver: giver.personId,
-          receiver: receiver.personId,
-          minutes: 60,
-          occurredOn: today(),
-          categoryId: given.fixture.alphaCategoryId,
-          note: '',
-          confirmNow: false,
-        },
-      ),
+      timebank.recordExchange(tx, context, {
+        giver: giver.personId,
+        receiver: receiver.personId,
+        minutes: 60,
+        occurredOn: today(),
+        categoryId: given.fixture.alphaCategoryId,
+        note: '',
+        confirmNow: false,
+      }),
     );
     // Another community with a time bank of its own; the owner (a job, a repair) passes it by mistake.
     const made = await owner().execute(
@@ -373,7 +364,7 @@ describe('the time bank ledger', () => {
       const before = await ledgerCounts();
       const refusal = await owner()
         .execute(
-          sql`select * from timebank_confirm_exchange(${given.fixture.beta.id}::uuid, ${recorded.id}::uuid, ${coordinatorAccount?.id ?? ''}::uuid, null, true, false, ${today()}::date)`,
+          sql`select * from timebank_confirm_exchange(${given.fixture.beta.id}::uuid, ${recorded.id}::uuid, ${context.actor.id}::uuid, null, true, false, ${today()}::date)`,
         )
         .then(
           () => 'confirmed',
@@ -393,18 +384,7 @@ describe('the time bank ledger', () => {
 
   it('over any sequence of exchanges, groups, grants and reversals on PostgreSQL, transfers balance, balances are their movements, and no limit is broken', async () => {
     const members = [await newMember('Property A'), await newMember('Property B'), await newMember('Property C')];
-    const [coordinatorAccount] = await owner()
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(eq(accounts.email, 'coordinator@alpha.test'));
-    const context = {
-      communityId: given.fixture.alpha.id,
-      actor: { id: coordinatorAccount?.id ?? '', staff: true },
-      actorRecordId: null,
-      notifyConfigured: false,
-      publicUrl: 'http://localhost',
-      communitySlug: 'alpha',
-    };
+    const context = await asAlphaCoordinator();
     const who = fc.integer({ min: 0, max: members.length - 1 });
     const step = fc.oneof(
       fc.record({
