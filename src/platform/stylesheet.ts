@@ -41,7 +41,7 @@ function sassFor(colour: string): string {
         .app-no-print, .nhsuk-header, .nhsuk-footer, .app-language-switcher, .nhsuk-skip-link, .nhsuk-back-link { display: none !important; }
         .app-print-page a { text-decoration: none; color: inherit; }
       }
-      .app-outbox-body { white-space: pre-wrap; overflow-wrap: anywhere; }
+      .app-outbox-body, .app-pre-wrap { white-space: pre-wrap; overflow-wrap: anywhere; }
       .app-link-button { background: none; border: 0; padding: 0; color: inherit; font: inherit; text-decoration: underline; cursor: pointer; }
       .app-honeypot { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
       .app-nowrap { white-space: nowrap; }
