@@ -521,7 +521,7 @@ export async function createApiToken(dependencies: Dependencies, personId: strin
     const earlier = form?.earlier as { tokenId?: unknown; name?: unknown } | undefined;
     const replaced =
       typeof earlier?.tokenId === 'string' && earlier.name === name
-        ? await store.revokeUnusedApiToken(tx, personId, earlier.tokenId)
+        ? await store.revokeApiToken(tx, personId, earlier.tokenId, { onlyUnused: true })
         : undefined;
     if (replaced)
       await record(tx, {

@@ -290,9 +290,16 @@ export function activeApiTokens(db: Database, personId: string) {
     .orderBy(apiTokens.createdAt);
 }
 
-/** Revokes one of the account's tokens still working; nothing when there was none. */
-/** Revokes a token that has never been used (one made by a form sent twice). */
-export async function revokeUnusedApiToken(tx: Transaction, personId: string, tokenId: string) {
+/**
+ * Revokes one of the account's tokens still working; nothing when there was none. `onlyUnused`:
+ * only if it has never been used (a token made by a form sent twice, never shown).
+ */
+export async function revokeApiToken(
+  tx: Transaction,
+  personId: string,
+  tokenId: string,
+  options: { onlyUnused?: boolean } = {},
+) {
   const [revoked] = await tx
     .update(apiTokens)
     .set({ revokedAt: new Date() })
@@ -301,18 +308,9 @@ export async function revokeUnusedApiToken(tx: Transaction, personId: string, to
         eq(apiTokens.id, tokenId),
         eq(apiTokens.personId, personId),
         isNull(apiTokens.revokedAt),
-        isNull(apiTokens.lastUsedAt),
+        options.onlyUnused ? isNull(apiTokens.lastUsedAt) : undefined,
       ),
     )
-    .returning({ id: apiTokens.id });
-  return revoked;
-}
-
-export async function revokeApiToken(tx: Transaction, personId: string, tokenId: string) {
-  const [revoked] = await tx
-    .update(apiTokens)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.personId, personId), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id });
   return revoked;
 }

@@ -327,8 +327,7 @@ export function membersOf(tx: CommunityTransaction, communityId: string) {
     .orderBy(sql`${timebankMembers.onboardedAt} is not null`, asc(sql`lower(${records.listName})`));
 }
 
-/** The members (not left) with their email and name in lower case: an import names people by either. */
-/** The time bank's members with their email and name as written (the import lowers them as it lowers its files). */
+/** The members (not left) with their email and name as written: an import names people by either, and lowers both as it lowers its files. */
 export async function membersByEmailAndName(tx: CommunityTransaction, communityId: string) {
   const rows = await tx.execute<{ id: string; email: string | null; name: string }>(
     sql`select r.id, ${emailOf(sql`r.id`)} as email, r.preferred_name as name from timebank_members m join ${recordsSeenSql('r')} on r.id = m.person_record_id where m.community_id = ${communityId} and m.left_at is null`,
